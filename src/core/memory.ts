@@ -1,0 +1,148 @@
+/**
+ * Memory and fit: weights + KV cache + runtime overhead against what the GPU may hold.
+ * Sizes are GB of 1e9 bytes, as GGUF listings and vendors use them.
+ */
+import type { DeviceSpec, Fit, ModelSpec, QuantSpec } from './types.js';
+
+/** CUDA/ROCm context plus llama.cpp compute buffers, per GPU (0.5-1.5 GB in practice). */
+export const RUNTIME_OVERHEAD_GB: Record<DeviceSpec['backend'], number> = {
+  cuda: 1.0,
+  rocm: 1.0,
+  vulkan: 1.0,
+  metal: 0.8,
+  cpu: 0.5,
+};
+/** Host RAM left to the OS, the desktop and the inference server when layers spill to it. */
+export const HOST_RESERVE_GB = 8;
+/** KV cache bytes per element by cache type (llama.cpp `--cache-type-k/v`). */
+export const KV_BYTES: Record<string, number> = { f16: 2, q8_0: 1.0625, q4_0: 0.5625 };
+
+export interface WeightsEstimate {
+  gb: number;
+  basis: 'file-size' | 'bits-per-weight';
+}
+
+export function weightsGB(model: ModelSpec, quant: QuantSpec): WeightsEstimate {
+  const known = model.fileGB[quant.id];
+  if (known !== undefined) return { gb: known, basis: 'file-size' };
+  return { gb: (model.paramsB * quant.bitsPerWeight) / 8, basis: 'bits-per-weight' };
+}
+
+/** KV bytes one token adds to a layer that keeps it (K and V). */
+export function kvBytesPerTokenPerLayer(model: ModelSpec, kvType = 'f16'): number {
+  return 2 * model.kvHeads * model.headDim * (KV_BYTES[kvType] ?? 2);
+}
+
+/**
+ * KV cache for `tokens` of context. Sliding-window layers (Gemma 3, gpt-oss) keep only their
+ * window, which is why a 128k Gemma 3 context costs a fraction of a Llama one.
+ */
+export function kvCacheGB(model: ModelSpec, tokens: number, kvType = 'f16'): number {
+  const perLayer = kvBytesPerTokenPerLayer(model, kvType);
+  const t = Math.max(0, tokens);
+  if (model.attention.kind === 'sliding') {
+    const globals = Math.min(model.attention.globalLayers, model.layers);
+    const locals = model.layers - globals;
+    return (perLayer * (globals * t + locals * Math.min(t, model.attention.window))) / 1e9;
+  }
+  return (perLayer * model.layers * t) / 1e9;
+}
+
+export function runtimeOverheadGB(device: DeviceSpec): number {
+  return RUNTIME_OVERHEAD_GB[device.backend] * device.gpus;
+}
+
+export interface GpuBudgetGB {
+  /** What the GPU may use as shipped. */
+  defaultGB: number;
+  /** Apple only: after `sudo sysctl iogpu.wired_limit_mb=<MB>`. */
+  raisedGB?: number;
+  raisedLimitMB?: number;
+}
+
+export function gpuBudgetGB(device: DeviceSpec): GpuBudgetGB {
+  const b = device.gpuBudget;
+  switch (b.rule) {
+    case 'dedicated':
+      return { defaultGB: device.memoryGB * device.gpus };
+    case 'fixed':
+      return { defaultGB: b.usableGB };
+    case 'apple-wired': {
+      const raisedGB = device.memoryGB - b.raisedReserveGB;
+      // The sysctl takes MiB; memoryGB on Apple is marketing GiB, so work in MiB of the real RAM.
+      const raisedLimitMB = Math.round(((device.memoryGB - b.raisedReserveGB) * 1e9) / 1048576);
+      return { defaultGB: device.memoryGB * b.defaultFraction, raisedGB, raisedLimitMB };
+    }
+  }
+}
+
+export interface MemoryEstimate {
+  weightsGB: number;
+  weightsBasis: WeightsEstimate['basis'];
+  kvCacheGB: number;
+  overheadGB: number;
+  requiredGB: number;
+  /** GPU-usable memory as shipped. */
+  availableGB: number;
+  /** Apple: the budget after raising the wired limit. */
+  raisedAvailableGB?: number;
+  fit: Fit;
+  /** Fits on Apple only after raising the GPU wired limit. */
+  needsRaisedLimit: boolean;
+  /** The command that raises it, when it is needed. */
+  sysctlTip?: string;
+  /** Offload: GB that spill to host RAM, and the share of the weights that stays on the GPU. */
+  spillGB: number;
+  gpuShare: number;
+  hostAvailableGB?: number;
+  contextTokens: number;
+}
+
+export function estimateMemory(
+  device: DeviceSpec,
+  model: ModelSpec,
+  quant: QuantSpec,
+  contextTokens: number,
+  kvType = 'f16',
+): MemoryEstimate {
+  const w = weightsGB(model, quant);
+  const kv = kvCacheGB(model, contextTokens, kvType);
+  const overhead = runtimeOverheadGB(device);
+  const required = w.gb + kv + overhead;
+  const budget = gpuBudgetGB(device);
+  const base = {
+    weightsGB: w.gb,
+    weightsBasis: w.basis,
+    kvCacheGB: kv,
+    overheadGB: overhead,
+    requiredGB: required,
+    availableGB: budget.defaultGB,
+    ...(budget.raisedGB !== undefined ? { raisedAvailableGB: budget.raisedGB } : {}),
+    contextTokens,
+  };
+  if (required <= budget.defaultGB) {
+    return { ...base, fit: 'gpu', needsRaisedLimit: false, spillGB: 0, gpuShare: 1 };
+  }
+  if (budget.raisedGB !== undefined && required <= budget.raisedGB) {
+    return {
+      ...base,
+      fit: 'gpu',
+      needsRaisedLimit: true,
+      sysctlTip: `sudo sysctl iogpu.wired_limit_mb=${budget.raisedLimitMB}`,
+      spillGB: 0,
+      gpuShare: 1,
+    };
+  }
+  if (!device.unified && device.hostMemoryGB !== undefined) {
+    const hostAvailable = Math.max(0, device.hostMemoryGB - HOST_RESERVE_GB);
+    const spill = required - budget.defaultGB;
+    // Weights and KV of the layers that stay on the GPU share what the overhead leaves.
+    const onGpu = Math.max(0, budget.defaultGB - overhead);
+    const gpuShare = Math.min(1, onGpu / (w.gb + kv));
+    if (spill <= hostAvailable) {
+      return { ...base, fit: 'offload', needsRaisedLimit: false, spillGB: spill, gpuShare, hostAvailableGB: hostAvailable };
+    }
+    return { ...base, fit: 'none', needsRaisedLimit: false, spillGB: spill, gpuShare, hostAvailableGB: hostAvailable };
+  }
+  return { ...base, fit: 'none', needsRaisedLimit: false, spillGB: required - (budget.raisedGB ?? budget.defaultGB), gpuShare: 0 };
+}

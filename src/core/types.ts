@@ -1,0 +1,74 @@
+/**
+ * The resolved shapes the estimators work on. Catalog records (with sources) are turned into these
+ * plain specs, and so are the ad-hoc `DeviceSpec` / `ModelSpec` objects of `estimate --jsonl`, so
+ * every estimator serves both.
+ */
+import type { Backend } from './catalog-schema.js';
+
+export type Fit = 'gpu' | 'offload' | 'none';
+
+export type GpuBudget =
+  | { rule: 'dedicated' }
+  | { rule: 'apple-wired'; defaultFraction: number; raisedReserveGB: number }
+  | { rule: 'fixed'; usableGB: number };
+
+export interface DeviceSpec {
+  id: string;
+  name: string;
+  shortName: string;
+  backend: Backend;
+  /** GPUs with layer split; memory adds up, bandwidth does not. */
+  gpus: number;
+  unified: boolean;
+  /** Per GPU; the whole system memory for unified machines. */
+  memoryGB: number;
+  /** Per GPU, GB/s. */
+  bandwidthGBs: number;
+  /** Dense FP16 tensor TFLOPS per GPU. */
+  fp16Tflops: number;
+  gpuBudget: GpuBudget;
+  /** Host RAM where offloaded layers of a discrete GPU run. */
+  hostMemoryGB?: number;
+  hostBandwidthGBs?: number;
+}
+
+export type Attention =
+  | { kind: 'full' }
+  | { kind: 'sliding'; window: number; globalLayers: number };
+
+export interface ModelSpec {
+  id: string;
+  name: string;
+  paramsB: number;
+  activeParamsB: number;
+  embeddingParamsB: number;
+  tiedEmbeddings: boolean;
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  maxContext: number;
+  attention: Attention;
+  moe?: { experts: number; activeExperts: number };
+  /** Known file sizes in GB keyed by canonical quant id. */
+  fileGB: Record<string, number>;
+  /** True when layers/heads were guessed from the parameter count (unknown model). */
+  architectureEstimated: boolean;
+}
+
+export type QuantFamily = 'float' | 'legacy' | 'k-quant' | 'i-quant' | 'mxfp4' | 'mlx';
+
+export interface QuantSpec {
+  id: string;
+  name: string;
+  family: QuantFamily;
+  bitsPerWeight: number;
+  backends: Backend[];
+}
+
+/** A figure the bot shows, with where it comes from. */
+export type Basis = 'estimate' | 'measured' | 'reported';
+
+export interface Band {
+  low: number;
+  high: number;
+}
