@@ -22,7 +22,7 @@ export interface CalibrationPoint {
   value: number;
 }
 
-type DecodeParams = CalibrationFile['decode'][string];
+type DecodeParams = NonNullable<CalibrationFile['decode']['cuda']>;
 
 const FIXED_HOST_EFFICIENCY = 0.65;
 /**

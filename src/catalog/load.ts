@@ -1,0 +1,19 @@
+/**
+ * Reads data/*.json once and builds the catalog. The only place the data files touch the disk;
+ * the JSON is imported as modules so a bundled or installed copy needs no path juggling.
+ */
+import hardware from '../../data/hardware.json' with { type: 'json' };
+import models from '../../data/models.json' with { type: 'json' };
+import quants from '../../data/quants.json' with { type: 'json' };
+import benchmarks from '../../data/benchmarks.json' with { type: 'json' };
+import workflows from '../../data/workflows.json' with { type: 'json' };
+import calibration from '../../data/calibration.json' with { type: 'json' };
+import { buildCatalog, type Catalog } from '../core/catalog.js';
+
+let cached: Catalog | undefined;
+
+/** The catalog of data/, validated on first use; throws CatalogError or a ZodError naming the bad field. */
+export function loadCatalog(): Catalog {
+  cached ??= buildCatalog({ hardware, models, quants, benchmarks, workflows, calibration });
+  return cached;
+}

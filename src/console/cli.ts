@@ -1,0 +1,191 @@
+/**
+ * The `whichgpu` CLI (`npm run cli -- <subcommand>`): compare, estimate --jsonl, devices, models.
+ * Every subcommand takes --json; usage errors exit 2.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadCatalog } from '../catalog/load.js';
+import type { Catalog } from '../core/catalog.js';
+import { estimateLine } from '../core/estimate.js';
+import type { CompareInput } from '../core/query.js';
+import { compare } from '../core/verdict.js';
+import { renderText } from '../render/text.js';
+
+export class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `whichgpu: RTX 5090 or Mac Studio M4 Max, for your model and workflow.
+
+Usage: whichgpu <command> [flags]      (npm run cli -- <command> [flags])
+
+Commands:
+  compare    the verdict for a model and workflow (same as the bots)
+  estimate   --jsonl: one JSON query per line on stdin, one JSON result per line
+  devices    the hardware catalog
+  models     the model catalog
+
+Every command takes --json and --help.`,
+  compare: `Usage: whichgpu compare [--model TEXT] [--quant Q] [--context N] [--workflow W] [--priority P]
+                        [--device ID] [--against ID] [--hours H] [--kwh-price P] [--years Y]
+                        [--tokens-per-day N] [--api-price USD_PER_MTOK] [--prompt-tokens N]
+                        [--steps N] [--resolution PX] [--json]
+
+  --model       catalog id or name, Ollama tag, GGUF file name or Hugging Face id
+                (no model: the seed article's table, checked against physics)
+  --quant       q4_k_m, Q8_0, f16, bf16, mxfp4, 4bit, ... (default: the model's native or Q4_K_M)
+  --context     tokens of KV cache to allocate (e.g. 8192 or 32k)
+  --workflow    chat | coding | rag | image | video | fine-tune | training | serving
+  --priority    speed | silence | power | budget | balanced
+  --device      first device (default rtx-5090); --against: second (default mac-studio-m4-max-128gb)
+  --hours, --kwh-price, --years   electricity and ownership (defaults 8 h/day, $0.16/kWh, 3 years)
+  --tokens-per-day, --api-price   daily volume and the API price to break even against
+
+Example: whichgpu compare --model qwen2.5-coder:32b --workflow coding --kwh-price 0.30`,
+  estimate: `Usage: whichgpu estimate --jsonl < queries.jsonl
+
+Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"?, "contextTokens"?, "depthTokens"?}
+  DeviceSpec = {name?, memoryGB, bandwidthGBs, backend: cuda|metal|rocm|vulkan|cpu, gpus?, unified?,
+                fp16Tflops?, systemMemoryGB?, systemBandwidthGBs?}   (memory, bandwidth, TFLOPS per GPU)
+  ModelSpec  = {name?, paramsB, activeParamsB?, quant, fileGB?, layers?, kvHeads?, headDim?}
+Each result: {"id", "fit", "memory": {...}, "decodeTokensPerSec", "prefillTokensPerSec", ...}
+A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
+  devices: 'Usage: whichgpu devices [--json]',
+  models: 'Usage: whichgpu models [--json]',
+};
+
+/** "32k" -> 32768, "128000" -> 128000. */
+export function parseTokens(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag} takes a number of tokens such as 8192 or 32k, not "${text}".`);
+  const n = Number(m[1]) * (m[2]?.toLowerCase() === 'k' ? 1024 : m[2]?.toLowerCase() === 'm' ? 1024 * 1024 : 1);
+  return Math.round(n);
+}
+
+function parseNumber(text: string, flag: string): number {
+  const n = Number(text.replace(/^\$/, ''));
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} takes a number, not "${text}".`);
+  return n;
+}
+
+const compareOptions = {
+  model: { type: 'string' },
+  quant: { type: 'string' },
+  context: { type: 'string' },
+  workflow: { type: 'string' },
+  priority: { type: 'string' },
+  device: { type: 'string' },
+  against: { type: 'string' },
+  hours: { type: 'string' },
+  'kwh-price': { type: 'string' },
+  years: { type: 'string' },
+  'tokens-per-day': { type: 'string' },
+  'api-price': { type: 'string' },
+  'prompt-tokens': { type: 'string' },
+  steps: { type: 'string' },
+  resolution: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+export function compareInputFromFlags(v: Record<string, string | boolean | undefined>): CompareInput {
+  const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const input: Record<string, unknown> = {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) input[key] = value;
+  };
+  set('model', s('model'));
+  set('quant', s('quant'));
+  set('contextTokens', s('context') !== undefined ? parseTokens(s('context')!, '--context') : undefined);
+  set('workflow', s('workflow')?.toLowerCase());
+  set('priority', s('priority')?.toLowerCase());
+  set('device', s('device'));
+  set('against', s('against'));
+  set('hoursPerDay', s('hours') !== undefined ? parseNumber(s('hours')!, '--hours') : undefined);
+  set('kwhPrice', s('kwh-price') !== undefined ? parseNumber(s('kwh-price')!, '--kwh-price') : undefined);
+  set('years', s('years') !== undefined ? parseNumber(s('years')!, '--years') : undefined);
+  set('tokensPerDay', s('tokens-per-day') !== undefined ? parseTokens(s('tokens-per-day')!, '--tokens-per-day') : undefined);
+  set('apiPricePerMTok', s('api-price') !== undefined ? parseNumber(s('api-price')!, '--api-price') : undefined);
+  set('promptTokens', s('prompt-tokens') !== undefined ? parseTokens(s('prompt-tokens')!, '--prompt-tokens') : undefined);
+  set('imageSteps', s('steps') !== undefined ? parseNumber(s('steps')!, '--steps') : undefined);
+  set('imageResolution', s('resolution') !== undefined ? parseNumber(s('resolution')!, '--resolution') : undefined);
+  return input as CompareInput;
+}
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdin: NodeJS.ReadableStream;
+  color: boolean;
+}
+
+/** Runs one CLI invocation; returns the exit code. */
+export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCatalog()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout(HELP.main!);
+        return command === undefined ? 2 : 0;
+      case 'compare': {
+        const { values } = parseArgs({ args: rest, options: compareOptions, strict: true, allowPositionals: false });
+        if (values.help) return io.stdout(HELP.compare!), 0;
+        const r = compare(catalog, compareInputFromFlags(values));
+        if (!r.ok) {
+          if (values.json) io.stdout(JSON.stringify({ error: r.error }));
+          io.stderr(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`);
+          return 2;
+        }
+        io.stdout(values.json ? JSON.stringify(r.value, null, 2) : renderText(r.value, { color: io.color }));
+        return 0;
+      }
+      case 'estimate': {
+        const { values } = parseArgs({ args: rest, options: { jsonl: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+        if (values.help) return io.stdout(HELP.estimate!), 0;
+        if (!values.jsonl) throw new UsageError('estimate reads JSON lines from stdin: use `estimate --jsonl < queries.jsonl`.');
+        const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
+        let n = 0;
+        for await (const line of rl) {
+          n++;
+          if (line.trim() === '') continue;
+          io.stdout(JSON.stringify(estimateLine(catalog, line, n)));
+        }
+        return 0;
+      }
+      case 'devices':
+      case 'models': {
+        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+        if (values.help) return io.stdout(HELP[command]!), 0;
+        if (command === 'devices') {
+          const rows = catalog.devices.map((d) => ({ id: d.id, name: d.name, backend: d.backend, gpus: d.gpus, memoryGB: d.memoryGB, bandwidthGBs: d.bandwidthGBs, fp16Tflops: d.fp16Tflops, priceUSD: { low: d.record.priceUSD.low, high: d.record.priceUSD.high } }));
+          io.stdout(values.json ? JSON.stringify(rows, null, 2) : rows.map((d) => `${d.id.padEnd(28)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`).join('\n'));
+        } else {
+          const rows = catalog.models.map((m) => ({ id: m.id, name: m.name, paramsB: m.paramsB, activeParamsB: m.activeParamsB, layers: m.layers, kvHeads: m.kvHeads, headDim: m.headDim, maxContext: m.maxContext, ollama: m.record.ollama, fileGB: m.fileGB }));
+          io.stdout(values.json ? JSON.stringify(rows, null, 2) : rows.map((m) => `${m.id.padEnd(30)} ${String(m.paramsB).padStart(6)}B${m.activeParamsB < m.paramsB ? ` (${m.activeParamsB}B active)` : ''}  ${m.name}`).join('\n'));
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}". Try: compare, estimate, devices, models, help.`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`${(e as Error).message}\nRun with --help for usage.`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && /cli\.ts$|whichgpu(\.js)?$/.test(process.argv[1]);
+if (isMain) {
+  const code = await runCli(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(`${s}\n`),
+    stderr: (s) => process.stderr.write(`${s}\n`),
+    stdin: process.stdin,
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,206 @@
+/**
+ * The catalog: the validated data files resolved into the specs the estimators use, with lookups
+ * and a data version. Pure: the files are read elsewhere (src/catalog/load.ts) and passed in.
+ */
+import {
+  BenchmarksFileSchema,
+  CalibrationFileSchema,
+  HardwareFileSchema,
+  ModelsFileSchema,
+  QuantsFileSchema,
+  WorkflowsFileSchema,
+  type BenchmarksFile,
+  type CalibrationFile,
+  type DeviceRecord,
+  type HardwareFile,
+  type ModelRecord,
+  type ModelsFile,
+  type QuantRecord,
+  type QuantsFile,
+  type SourceEntry,
+  type WorkflowRecord,
+  type WorkflowsFile,
+} from './catalog-schema.js';
+import type { DeviceSpec, ModelSpec, QuantSpec } from './types.js';
+
+export interface RawCatalogFiles {
+  hardware: unknown;
+  models: unknown;
+  quants: unknown;
+  benchmarks: unknown;
+  workflows: unknown;
+  calibration: unknown;
+}
+
+export interface CatalogDevice extends DeviceSpec {
+  record: DeviceRecord;
+}
+export interface CatalogModel extends ModelSpec {
+  record: ModelRecord;
+}
+export interface CatalogQuant extends QuantSpec {
+  record: QuantRecord;
+}
+
+export interface Catalog {
+  dataVersion: string;
+  devices: CatalogDevice[];
+  models: CatalogModel[];
+  quants: CatalogQuant[];
+  workflows: WorkflowRecord[];
+  files: {
+    hardware: HardwareFile;
+    models: ModelsFile;
+    quants: QuantsFile;
+    benchmarks: BenchmarksFile;
+    workflows: WorkflowsFile;
+  };
+  calibration: CalibrationFile;
+  device(id: string): CatalogDevice | undefined;
+  model(id: string): CatalogModel | undefined;
+  quant(id: string): CatalogQuant | undefined;
+  workflow(id: string): WorkflowRecord | undefined;
+  /** A source key of one file, resolved for display ("estimate" stays "estimate"). */
+  source(file: keyof Catalog['files'], key: string): SourceEntry | 'estimate' | undefined;
+}
+
+export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
+
+/** FNV-1a, 32 bit: a stable fingerprint of the data without importing node:crypto into the core. */
+export function fingerprint(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
+
+export function deviceSpecOf(r: DeviceRecord): DeviceSpec {
+  const g = r.gpuMemory;
+  return {
+    id: r.id,
+    name: r.name,
+    shortName: r.shortName,
+    backend: r.backend,
+    gpus: r.gpus,
+    unified: r.unified,
+    memoryGB: r.memoryGB.value,
+    bandwidthGBs: r.bandwidthGBs.value,
+    fp16Tflops: r.fp16Tflops.value,
+    gpuBudget:
+      g.rule === 'dedicated'
+        ? { rule: 'dedicated' }
+        : g.rule === 'fixed'
+          ? { rule: 'fixed', usableGB: g.usableGB.value }
+          : { rule: 'apple-wired', defaultFraction: g.defaultFraction.value, raisedReserveGB: g.raisedReserveGB.value },
+    ...(r.host ? { hostMemoryGB: r.host.memoryGB.value, hostBandwidthGBs: r.host.bandwidthGBs.value } : {}),
+  };
+}
+
+export function modelSpecOf(r: ModelRecord): ModelSpec {
+  return {
+    id: r.id,
+    name: r.name,
+    paramsB: r.paramsB,
+    activeParamsB: r.activeParamsB,
+    embeddingParamsB: r.embeddingParamsB,
+    tiedEmbeddings: r.tiedEmbeddings,
+    layers: r.layers,
+    kvHeads: r.kvHeads,
+    headDim: r.headDim,
+    maxContext: r.maxContext,
+    attention: r.attention,
+    ...(r.moe ? { moe: r.moe } : {}),
+    fileGB: Object.fromEntries(Object.entries(r.fileGB).map(([q, f]) => [q, f.value])),
+    architectureEstimated: false,
+  };
+}
+
+export function quantSpecOf(r: QuantRecord): QuantSpec {
+  return { id: r.id, name: r.name, family: r.family, bitsPerWeight: r.bitsPerWeight.value, backends: r.backends };
+}
+
+export class CatalogError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`data/ is inconsistent:\n- ${problems.join('\n- ')}`);
+    this.name = 'CatalogError';
+  }
+}
+
+/** Parses every file with its schema, checks cross-references, and builds the lookups. */
+export function buildCatalog(raw: RawCatalogFiles): Catalog {
+  const hardware = HardwareFileSchema.parse(raw.hardware);
+  const models = ModelsFileSchema.parse(raw.models);
+  const quants = QuantsFileSchema.parse(raw.quants);
+  const benchmarks = BenchmarksFileSchema.parse(raw.benchmarks);
+  const workflows = WorkflowsFileSchema.parse(raw.workflows);
+  const calibration = CalibrationFileSchema.parse(raw.calibration);
+  const files = { hardware, models, quants, benchmarks, workflows };
+
+  const devices = hardware.devices.map((r) => ({ ...deviceSpecOf(r), record: r }));
+  const modelList = models.models.map((r) => ({ ...modelSpecOf(r), record: r }));
+  const quantList = quants.quants.map((r) => ({ ...quantSpecOf(r), record: r }));
+  const byId = <T extends { id: string }>(xs: T[]) => new Map(xs.map((x) => [x.id, x]));
+  const deviceMap = byId(devices);
+  const modelMap = byId(modelList);
+  const quantMap = byId(quantList);
+  const workflowMap = byId(workflows.workflows);
+
+  const problems: string[] = [];
+  const dup = (name: string, xs: { id: string }[]) => {
+    const seen = new Set<string>();
+    for (const x of xs) {
+      if (seen.has(x.id)) problems.push(`duplicate ${name} id ${x.id}`);
+      seen.add(x.id);
+    }
+  };
+  dup('device', devices);
+  dup('model', modelList);
+  dup('quant', quantList);
+  for (const id of DEFAULT_DEVICE_IDS) if (!deviceMap.has(id)) problems.push(`default device ${id} missing`);
+  for (const m of modelList) {
+    for (const q of Object.keys(m.record.fileGB)) if (!quantMap.has(q)) problems.push(`model ${m.id}: fileGB key ${q} is not a quant id`);
+    if (m.activeParamsB > m.paramsB) problems.push(`model ${m.id}: active parameters exceed total`);
+  }
+  for (const p of models.phantoms)
+    for (const id of p.nearest) if (!modelMap.has(id)) problems.push(`phantom ${p.name}: nearest ${id} is not a model id`);
+  for (const r of benchmarks.reported) {
+    if (!deviceMap.has(r.device)) problems.push(`reported ${r.id}: unknown device ${r.device}`);
+    if (r.quant !== undefined && !quantMap.has(r.quant)) problems.push(`reported ${r.id}: unknown quant ${r.quant}`);
+  }
+  for (const img of workflows.image)
+    for (const d of Object.keys(img.itsPerDevice)) if (!deviceMap.has(d)) problems.push(`image ${img.id}: unknown device ${d}`);
+  const sourceProblems = (file: string, sources: Record<string, unknown>, data: unknown) => {
+    const walk = (o: unknown, path: string) => {
+      if (Array.isArray(o)) o.forEach((v, i) => walk(v, `${path}[${i}]`));
+      else if (o && typeof o === 'object') {
+        for (const [k, v] of Object.entries(o)) {
+          if (k === 'sources') continue;
+          if (k === 'source' && typeof v === 'string' && v !== 'estimate' && !(v in sources))
+            problems.push(`${file}${path}: source "${v}" is not in the file's sources`);
+          else walk(v, `${path}.${k}`);
+        }
+      }
+    };
+    walk(data, '');
+  };
+  for (const [name, f] of Object.entries(files)) sourceProblems(name, f.sources, f);
+  if (problems.length) throw new CatalogError(problems);
+
+  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration]))}`;
+  return {
+    dataVersion,
+    devices,
+    models: modelList,
+    quants: quantList,
+    workflows: workflows.workflows,
+    files,
+    calibration,
+    device: (id) => deviceMap.get(id),
+    model: (id) => modelMap.get(id),
+    quant: (id) => quantMap.get(id),
+    workflow: (id) => workflowMap.get(id as WorkflowRecord['id']),
+    source: (file, key) => (key === 'estimate' ? 'estimate' : files[file].sources[key]),
+  };
+}

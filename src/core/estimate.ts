@@ -1,0 +1,227 @@
+/**
+ * `estimate --jsonl`: one query in, one result out, for scripts and bulk checks. Devices and
+ * models may be catalog references or ad-hoc specs, so the same physics answers hardware the
+ * catalog does not list.
+ */
+import { z } from 'zod';
+import { BackendSchema } from './catalog-schema.js';
+import { estimateArchitecture } from './architecture.js';
+import type { Catalog } from './catalog.js';
+import { quantForDevice } from './evaluate.js';
+import { estimateMemory } from './memory.js';
+import { resolveDevice, resolveModel, resolveQuant } from './resolve.js';
+import { err, ok, type CoreError, type Result } from './result.js';
+import { decodeBand, decodeTokensPerSec, prefillBand, prefillTokensPerSec } from './speed.js';
+import type { Band, DeviceSpec, Fit, ModelSpec } from './types.js';
+
+const positive = z.number().finite().positive();
+
+export const DeviceSpecInputSchema = z.object({
+  name: z.string().max(120).optional(),
+  memoryGB: positive.max(4096),
+  bandwidthGBs: positive.max(100_000),
+  backend: BackendSchema,
+  gpus: z.number().int().min(1).max(16).default(1),
+  unified: z.boolean().optional(),
+  fp16Tflops: positive.max(100_000).optional(),
+  systemMemoryGB: positive.max(16_384).optional(),
+  systemBandwidthGBs: positive.max(10_000).optional(),
+});
+
+export const ModelSpecInputSchema = z.object({
+  name: z.string().max(200).optional(),
+  paramsB: positive.max(10_000),
+  activeParamsB: positive.max(10_000).optional(),
+  quant: z.string().max(40),
+  fileGB: positive.max(20_000).optional(),
+  layers: z.number().int().min(1).max(1000).optional(),
+  kvHeads: z.number().int().min(1).max(1024).optional(),
+  headDim: z.number().int().min(1).max(4096).optional(),
+});
+
+export const EstimateQuerySchema = z.object({
+  id: z.union([z.string().max(200), z.number()]).optional(),
+  device: z.union([z.string().min(1).max(120), DeviceSpecInputSchema]),
+  model: z.union([z.string().min(1).max(300), ModelSpecInputSchema]),
+  quant: z.string().max(40).optional(),
+  contextTokens: z.number().int().min(1).max(4_194_304).optional(),
+  depthTokens: z.number().int().min(0).max(4_194_304).optional(),
+});
+
+export interface EstimateResult {
+  id: string | number | null;
+  device: string;
+  model: string;
+  quant: string;
+  fit: Fit;
+  memory: {
+    requiredGB: number;
+    availableGB: number;
+    raisedAvailableGB?: number;
+    weightsGB: number;
+    weightsBasis: string;
+    kvCacheGB: number;
+    overheadGB: number;
+    spillGB: number;
+    needsRaisedLimit: boolean;
+  };
+  decodeTokensPerSec: number | null;
+  decodeRange: Band | null;
+  prefillTokensPerSec: number | null;
+  prefillRange: Band | null;
+  contextTokens: number;
+  depthTokens: number;
+  basis: 'estimate';
+  assumptions: string[];
+}
+
+export interface EstimateError {
+  id: string | number | null;
+  error: Pick<CoreError, 'code' | 'message'> & { hint?: string };
+}
+
+/** Defaults for a discrete GPU whose host RAM the query does not state. */
+const DEFAULT_HOST = { memoryGB: 64, bandwidthGBs: 80 };
+
+function deviceFromSpec(spec: z.infer<typeof DeviceSpecInputSchema>, assumptions: string[]): DeviceSpec {
+  const unified = spec.unified ?? spec.backend === 'metal';
+  let fp16 = spec.fp16Tflops;
+  if (fp16 === undefined) {
+    assumptions.push('fp16Tflops not given: prefill not estimated');
+    fp16 = 0;
+  }
+  const base = {
+    id: 'custom',
+    name: spec.name ?? `${spec.memoryGB} GB ${spec.backend} device`,
+    shortName: (spec.name ?? 'custom').slice(0, 14),
+    backend: spec.backend,
+    gpus: spec.gpus,
+    unified,
+    memoryGB: spec.memoryGB,
+    bandwidthGBs: spec.bandwidthGBs,
+    fp16Tflops: fp16,
+  };
+  if (unified) {
+    const gpuBudget: DeviceSpec['gpuBudget'] =
+      spec.backend === 'metal'
+        ? { rule: 'apple-wired', defaultFraction: spec.memoryGB >= 64 ? 0.75 : 0.67, raisedReserveGB: 8 }
+        : { rule: 'fixed', usableGB: spec.memoryGB * 0.9 };
+    return { ...base, gpuBudget };
+  }
+  if (spec.systemMemoryGB === undefined || spec.systemBandwidthGBs === undefined)
+    assumptions.push(`host RAM not fully given: assumed ${spec.systemMemoryGB ?? DEFAULT_HOST.memoryGB} GB at ${spec.systemBandwidthGBs ?? DEFAULT_HOST.bandwidthGBs} GB/s for offload`);
+  return {
+    ...base,
+    gpuBudget: { rule: 'dedicated' },
+    hostMemoryGB: spec.systemMemoryGB ?? DEFAULT_HOST.memoryGB,
+    hostBandwidthGBs: spec.systemBandwidthGBs ?? DEFAULT_HOST.bandwidthGBs,
+  };
+}
+
+export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResult> {
+  const parsed = EstimateQuerySchema.safeParse(raw);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    return err('INVALID_QUERY', `${i.path.join('.') || 'query'}: ${i.message}`);
+  }
+  const q = parsed.data;
+  const assumptions: string[] = [];
+
+  let device: DeviceSpec;
+  if (typeof q.device === 'string') {
+    const d = resolveDevice(catalog, q.device);
+    if (!d.ok) return d;
+    device = d.value;
+  } else device = deviceFromSpec(q.device, assumptions);
+
+  let model: ModelSpec;
+  let quantText = q.quant;
+  if (typeof q.model === 'string') {
+    const m = resolveModel(catalog, q.model);
+    if (!m.ok) return m;
+    model = m.value.model;
+    quantText ??= m.value.quant?.id ?? m.value.model.record.nativeQuant ?? 'Q4_K_M';
+  } else {
+    const spec = q.model;
+    quantText ??= spec.quant;
+    const qr = resolveQuant(catalog, quantText);
+    if (!qr.ok) return qr;
+    model = estimateArchitecture({
+      ...(spec.name ? { name: spec.name } : {}),
+      paramsB: spec.paramsB,
+      ...(spec.activeParamsB !== undefined ? { activeParamsB: spec.activeParamsB } : {}),
+      ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
+      ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
+      ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
+      ...(spec.fileGB !== undefined ? { fileGB: { [qr.value.id]: spec.fileGB } } : {}),
+    });
+    if (model.architectureEstimated) assumptions.push(`architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`);
+  }
+  const qr = resolveQuant(catalog, quantText);
+  if (!qr.ok) return qr;
+  let quant = qr.value;
+  if ('record' in device) {
+    const adj = quantForDevice(catalog, device as Parameters<typeof quantForDevice>[1], quant);
+    quant = adj.quant;
+    if (adj.note) assumptions.push(adj.note);
+  }
+  const depth = q.depthTokens ?? 0;
+  const context = q.contextTokens ?? Math.max(4096, depth + 1024);
+  if (depth > context) return err('OUT_OF_RANGE', `depthTokens (${depth}) exceeds contextTokens (${context}).`);
+
+  const mem = estimateMemory(device, model, quant, context);
+  const params = catalog.calibration;
+  let decode: number | null = null;
+  let prefill: number | null = null;
+  if (mem.fit !== 'none') {
+    decode = decodeTokensPerSec({ device, model, weightsGB: mem.weightsGB, family: quant.family, depthTokens: depth, gpuShare: mem.gpuShare }, params);
+    if (device.fp16Tflops > 0) prefill = prefillTokensPerSec({ device, model, weightsGB: mem.weightsGB, gpuShare: mem.gpuShare }, params);
+  }
+  const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const band = (b: Band | null) => (b ? { low: r3(b.low), high: r3(b.high) } : null);
+  return ok({
+    id: q.id ?? null,
+    device: device.name,
+    model: model.name,
+    quant: quant.id,
+    fit: mem.fit,
+    memory: {
+      requiredGB: r3(mem.requiredGB),
+      availableGB: r3(mem.availableGB),
+      ...(mem.raisedAvailableGB !== undefined ? { raisedAvailableGB: r3(mem.raisedAvailableGB) } : {}),
+      weightsGB: r3(mem.weightsGB),
+      weightsBasis: mem.weightsBasis,
+      kvCacheGB: r3(mem.kvCacheGB),
+      overheadGB: r3(mem.overheadGB),
+      spillGB: r3(mem.spillGB),
+      needsRaisedLimit: mem.needsRaisedLimit,
+    },
+    decodeTokensPerSec: decode === null ? null : r3(decode),
+    decodeRange: band(decode === null ? null : decodeBand(decode, params, mem.fit === 'offload')),
+    prefillTokensPerSec: prefill === null ? null : r3(prefill),
+    prefillRange: band(prefill === null ? null : prefillBand(prefill, params)),
+    contextTokens: context,
+    depthTokens: depth,
+    basis: 'estimate',
+    assumptions,
+  });
+}
+
+/** One JSONL line in, one JSON result out; never throws. */
+export function estimateLine(catalog: Catalog, line: string, lineNo: number): EstimateResult | EstimateError {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { id: `line-${lineNo}`, error: { code: 'INVALID_QUERY', message: `line ${lineNo} is not valid JSON` } };
+  }
+  const id = raw && typeof raw === 'object' && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number') ? raw.id : null;
+  try {
+    const r = estimateOne(catalog, raw);
+    if (r.ok) return r.value;
+    return { id, error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } };
+  } catch (e) {
+    // A bug must not stop a bulk run: report it on this line and go on.
+    return { id, error: { code: 'INVALID_QUERY', message: `internal error: ${(e as Error).message}` } };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Verdict -> terminal text: a card with the headline, a side-by-side table, bar charts of decode
+ * and prefill speed, cost lines, flags, caveats and sources. Pure; colour is the caller's choice.
+ */
+import type { Verdict } from '../core/verdict.js';
+import { fmt, fmtBand } from '../core/verdict.js';
+import type { DeviceEvaluation } from '../core/evaluate.js';
+
+export interface TextOptions {
+  color: boolean;
+  width?: number;
+}
+
+const ansi = (on: boolean, code: string) => (s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+export function bar(value: number, max: number, width: number): string {
+  if (max <= 0 || value <= 0) return '';
+  const n = Math.max(1, Math.round((value / max) * width));
+  return '█'.repeat(Math.min(n, width));
+}
+
+function fitText(e: DeviceEvaluation): string {
+  const m = e.memory;
+  const usable = m.raisedAvailableGB ?? m.availableGB;
+  if (e.fit === 'gpu') return `fits: ${fmt.gb(m.requiredGB)} / ${fmt.gb(m.needsRaisedLimit ? usable : m.availableGB)} GB${m.needsRaisedLimit ? ' (raised limit)' : ''}`;
+  if (e.fit === 'offload') return `offload: ${fmt.gb(m.spillGB)} GB to RAM`;
+  return `no: ${fmt.gb(m.requiredGB)} > ${fmt.gb(usable)} GB`;
+}
+
+export function renderText(v: Verdict, opts: TextOptions): string {
+  const bold = ansi(opts.color, '1');
+  const dim = ansi(opts.color, '2');
+  const green = ansi(opts.color, '32');
+  const yellow = ansi(opts.color, '33');
+  const out: string[] = [];
+  const q = v.query;
+  const title = v.model ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow} · priority ${q.priority}` : 'Overview: the seed article\'s models, checked against physics';
+  out.push(bold(title));
+  out.push(green(`▶ ${v.verdict.headline}`));
+  out.push('');
+
+  const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
+  if (v.overview) {
+    for (const row of v.overview) {
+      const cells = row.devices.map((c, i) => {
+        const name = v.devices[i]!.shortName;
+        const claim = c.reported ? dim(` (reported ${c.reported})`) : '';
+        return c.decodeTokensPerSec === null ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)${claim}` : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}${claim}`;
+      });
+      out.push(`${bold(`${row.modelName} ${row.quant}`)}\n  ${cells.join('\n  ')}`);
+    }
+  } else {
+    const rows: [string, string, string][] = [
+      ['', a.shortName, b.shortName],
+      ['Memory', fitText(a), fitText(b)],
+      ['Decode', speed(a.decodeTokensPerSec, a.decodeBand, 'tok/s'), speed(b.decodeTokensPerSec, b.decodeBand, 'tok/s')],
+      ['Prefill', speed(a.prefillTokensPerSec, a.prefillBand, 'tok/s'), speed(b.prefillTokensPerSec, b.prefillBand, 'tok/s')],
+      ['First token', ttft(a, q.promptTokens), ttft(b, q.promptTokens)],
+      [`${q.workflow}`, a.workflowSupport.level, b.workflowSupport.level],
+      ['Power', `${a.power.loadW} W load`, `${b.power.loadW} W load`],
+      ['Noise', `${a.noise.loadDbA.low}-${a.noise.loadDbA.high} dBA`, `${b.noise.loadDbA.low}-${b.noise.loadDbA.high} dBA`],
+      ['Hardware', usd(a.priceUSD), usd(b.priceUSD)],
+      ['Power/yr', fmt.usd(a.cost.electricityPerYearUSD), fmt.usd(b.cost.electricityPerYearUSD)],
+      [`${q.years}-yr total`, usd(a.cost.totalUSD), usd(b.cost.totalUSD)],
+    ];
+    if (q.workflow === 'image') {
+      for (const [i, img] of a.images.entries()) {
+        const other = b.images[i]!;
+        rows.push([img.name.slice(0, 12), img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/img` : img.support, other.secondsPerImage ? `${fmtBand(other.secondsPerImage, 's')}/img` : other.support]);
+      }
+    }
+    if (a.cost.breakEvenMonths || b.cost.breakEvenMonths) rows.push(['Break-even', months(a), months(b)]);
+    const w0 = Math.max(...rows.map((r) => r[0].length));
+    const w1 = Math.max(...rows.map((r) => r[1].length));
+    for (const [k, x, y] of rows) out.push(`${k.padEnd(w0)}  ${x.padEnd(w1)}  ${y}`);
+    out.push('');
+    const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
+    const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
+    if (maxDecode > 0) {
+      out.push(dim('decode tok/s'));
+      for (const e of [a, b]) out.push(`${e.shortName.padEnd(14)} ${bar(e.decodeTokensPerSec ?? 0, maxDecode, 30).padEnd(30)} ${e.decodeTokensPerSec ? fmt.tps(e.decodeTokensPerSec) : '-'}`);
+      out.push(dim('prefill tok/s'));
+      for (const e of [a, b]) out.push(`${e.shortName.padEnd(14)} ${bar(e.prefillTokensPerSec ?? 0, maxPrefill, 30).padEnd(30)} ${e.prefillTokensPerSec ? fmt.tps(e.prefillTokensPerSec) : '-'}`);
+    }
+  }
+  out.push('');
+  for (const r of v.verdict.reasons) out.push(`• ${r}`);
+  for (const f of v.flags) {
+    if (f.kind === 'seed-conflict') out.push(yellow(`⚠ Reported ${f.claim.split(' (')[0]} on ${f.device} by ${f.source.split(':')[0]}; physics says ${f.estimate}.`));
+    else out.push(yellow(`⚠ ${f.message}`));
+  }
+  for (const c of v.verdict.caveats) out.push(dim(`· ${c}`));
+  for (const s of v.verdict.alsoConsider) out.push(`+ Also consider ${s.name}: ${s.why}`);
+  out.push(dim(`data ${v.dataVersion} · speeds and memory are estimates from a calibrated model; "reported" figures are quoted with their source`));
+  return out.join('\n');
+}
+
+function speed(x: number | null, band: { low: number; high: number } | null, unit: string) {
+  if (x === null || band === null) return '-';
+  return `~${fmt.tps(x)} (${fmtBand(band, unit)})`;
+}
+function ttft(e: DeviceEvaluation, prompt: number) {
+  if (e.timeToFirstTokenSec === null) return '-';
+  const s = e.timeToFirstTokenSec;
+  return `${s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`} for ${prompt} tok`;
+}
+function usd(b: { low: number; high: number }) {
+  return b.low === b.high ? fmt.usd(b.low) : `${fmt.usd(b.low)}-${fmt.usd(b.high)}`;
+}
+function months(e: DeviceEvaluation) {
+  const m = e.cost.breakEvenMonths;
+  return m ? `${Math.round(m.low)}-${Math.round(m.high)} months` : 'never';
+}
