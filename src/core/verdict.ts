@@ -174,7 +174,7 @@ const TIE_MARGIN = 0.1;
 
 export const fmt = {
   gb: (x: number) => (x >= 100 ? Math.round(x).toString() : x >= 10 ? x.toFixed(1) : x.toFixed(1)),
-  tps: (x: number) => (x >= 100 ? Math.round(x / 5) * 5 : x >= 20 ? Math.round(x) : Math.round(x * 10) / 10).toString(),
+  tps: (x: number) => (x >= 1000 ? Math.round(x / 100) * 100 : x >= 100 ? Math.round(x / 5) * 5 : x >= 20 ? Math.round(x) : Math.round(x * 10) / 10).toLocaleString('en-US'),
   usd: (x: number) => `$${Math.round(x).toLocaleString('en-US')}`,
   ratio: (x: number) => (x >= 10 ? Math.round(x).toString() : x.toFixed(1)),
 };

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { estimateMemory } from '../../src/core/memory.js';
+import { decodeTokensPerSec, prefillTokensPerSec, streamedWeightsGB } from '../../src/core/speed.js';
+import { catalog, device, model, quant } from '../helpers/catalog.js';
+
+const params = catalog.calibration;
+
+function decode(deviceId: string, modelId: string, quantId: string, depth = 0) {
+  const d = device(deviceId);
+  const m = model(modelId);
+  const q = quant(quantId);
+  const mem = estimateMemory(d, m, q, Math.max(4096, depth + 1024));
+  return decodeTokensPerSec({ device: d, model: m, weightsGB: mem.weightsGB, family: q.family, depthTokens: depth, gpuShare: mem.gpuShare }, params);
+}
+
+describe('decode speed', () => {
+  // Literal expectations: bands around public measurements (see README, Accuracy).
+  it.each([
+    ['rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 150, 260],
+    ['mac-studio-m4-max-128gb', 'llama-3.1-8b', 'Q4_K_M', 55, 90],
+    ['rtx-4090', 'qwen2.5-32b', 'Q4_K_M', 30, 48],
+    ['rtx-5090', 'qwen2.5-coder-32b', 'Q4_K_M', 50, 75],
+    ['mac-studio-m4-max-128gb', 'llama-3.3-70b', 'Q4_K_M', 7.5, 12],
+    ['2x-rtx-5090', 'llama-3.3-70b', 'Q4_K_M', 25, 40],
+  ])('%s runs %s %s at %d-%d tok/s', (d, m, q, low, high) => {
+    const tps = decode(d, m, q);
+    expect(tps).toBeGreaterThan(low);
+    expect(tps).toBeLessThan(high);
+  });
+
+  it('streams a 42.5 GB model on the Mac at about 10 tok/s, not the seed\'s 18 tok/s on a 5090', () => {
+    expect(decode('mac-studio-m4-max-128gb', 'llama-3.1-70b', 'Q4_K_M')).toBeGreaterThan(8);
+    expect(decode('rtx-5090', 'llama-3.1-70b', 'Q4_K_M')).toBeLessThan(8);
+  });
+
+  it('MoE reads only active parameters: gpt-oss-120b decodes faster than a dense 70B', () => {
+    expect(decode('mac-studio-m4-max-128gb', 'gpt-oss-120b', 'MXFP4')).toBeGreaterThan(3 * decode('mac-studio-m4-max-128gb', 'llama-3.3-70b', 'Q4_K_M'));
+    const m = model('qwen3-30b-a3b');
+    expect(streamedWeightsGB(m, 18)).toBeLessThan(3);
+  });
+
+  it('decode slows as the context fills', () => {
+    expect(decode('rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 32768)).toBeLessThan(0.8 * decode('rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 0));
+  });
+
+  it('offloaded layers run at host RAM speed', () => {
+    const onGpu = decode('2x-rtx-5090', 'llama-3.1-70b', 'Q4_K_M');
+    const offloaded = decode('rtx-5090', 'llama-3.1-70b', 'Q4_K_M');
+    expect(offloaded).toBeLessThan(onGpu / 4);
+  });
+
+  it('more bandwidth never makes decode slower', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 50, max: 5000, noNaN: true }), fc.double({ min: 0, max: 3000, noNaN: true }), fc.constantFrom('llama-3.1-8b', 'qwen2.5-32b', 'gpt-oss-120b'), fc.constantFrom('cuda', 'metal', 'rocm') , (bw, extra, id, backend) => {
+        const m = model(id);
+        const base = { backend: backend as 'cuda', bandwidthGBs: bw, hostBandwidthGBs: 80 };
+        const x = { model: m, weightsGB: 20, family: 'k-quant' as const, depthTokens: 1000, gpuShare: 0.8 };
+        return decodeTokensPerSec({ ...x, device: { ...base, bandwidthGBs: bw + extra } }, params) >= decodeTokensPerSec({ ...x, device: base }, params);
+      }),
+    );
+  });
+});
+
+describe('prefill', () => {
+  it('is compute-bound: the 5090 leads the Mac by the widest margin here', () => {
+    const m = model('qwen2.5-coder-32b');
+    const p5090 = prefillTokensPerSec({ device: device('rtx-5090'), model: m, weightsGB: 20 }, params);
+    const pMac = prefillTokensPerSec({ device: device('mac-studio-m4-max-128gb'), model: m, weightsGB: 20 }, params);
+    expect(p5090 / pMac).toBeGreaterThan(5);
+    expect(p5090 / pMac).toBeGreaterThan(decode('rtx-5090', 'qwen2.5-coder-32b', 'Q4_K_M') / decode('mac-studio-m4-max-128gb', 'qwen2.5-coder-32b', 'Q4_K_M'));
+  });
+});
