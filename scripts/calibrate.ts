@@ -6,111 +6,12 @@
  *   npm run calibrate -- --check    fit and print only (exit 1 if data/calibration.json is stale)
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'csv-parse/sync';
-import { z } from 'zod';
-import { BackendSchema, CalibrationFileSchema, FigureSchema } from '../src/core/catalog-schema.js';
-import { calibrate, type CalibrationPoint, type PointResidual } from '../src/core/calibration-fit.js';
-import type { ModelSpec, QuantFamily } from '../src/core/types.js';
+import { join } from 'node:path';
+import { CalibrationFileSchema } from '../src/core/catalog-schema.js';
+import { calibrate, type PointResidual } from '../src/core/calibration-fit.js';
+import { loadPoints, root } from './calibration-points.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const csvPath = process.env.CALIBRATION_CSV ?? resolve(root, '..', 'shared', 'calibration-llm-speed.csv');
 const outPath = join(root, 'data', 'calibration.json');
-
-const InputsSchema = z.object({
-  devices: z.record(
-    z.string(),
-    z.object({ backend: BackendSchema, bandwidthGBs: FigureSchema, fp16Tflops: FigureSchema }),
-  ),
-  models: z.record(
-    z.string(),
-    z.object({
-      layers: z.number().int(),
-      kvHeads: z.number().int(),
-      headDim: z.number().int(),
-      embeddingParamsB: z.number(),
-      tiedEmbeddings: z.boolean(),
-      slidingWindow: z.number().int().optional(),
-      globalLayers: z.number().int().optional(),
-    }),
-  ),
-});
-
-const RowSchema = z.object({
-  device: z.string(),
-  backend: z.string(),
-  model: z.string(),
-  params_b: z.coerce.number().positive(),
-  active_params_b: z.coerce.number().positive(),
-  quant: z.string(),
-  size_gb: z.string(),
-  metric: z.enum(['tg', 'pp']),
-  context: z.string(),
-  value: z.coerce.number().positive(),
-  source: z.string(),
-});
-
-/** The CSV's quant names, by kernel family and file-level bits per weight (llama.cpp README). */
-const CSV_QUANTS: Record<string, { family: QuantFamily; bpw: number }> = {
-  F16: { family: 'float', bpw: 16 },
-  Q8_0: { family: 'legacy', bpw: 8.5 },
-  Q4_0: { family: 'legacy', bpw: 4.5 },
-  Q4_K_M: { family: 'k-quant', bpw: 4.89 },
-  'MLX 4bit': { family: 'mlx', bpw: 4.5 },
-};
-
-/** Average context depth while the measured tokens were generated. */
-function depthOf(context: string): number {
-  const d = /d(\d+)/.exec(context);
-  if (d) return Number(d[1]);
-  const tg = /tg(\d+)/.exec(context);
-  if (tg) return Number(tg[1]) / 2;
-  return 128;
-}
-
-function loadPoints(): CalibrationPoint[] {
-  const inputs = InputsSchema.parse(JSON.parse(readFileSync(join(root, 'data', 'calibration-inputs.json'), 'utf8')));
-  const rows = parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[];
-  return rows.map((raw, i) => {
-    const row = RowSchema.parse(raw);
-    const device = inputs.devices[row.device];
-    const arch = inputs.models[row.model];
-    const quant = CSV_QUANTS[row.quant];
-    if (!device || !arch || !quant) throw new Error(`CSV line ${i + 2}: no spec for ${row.device} / ${row.model} / ${row.quant}`);
-    const model: ModelSpec = {
-      id: row.model,
-      name: row.model,
-      paramsB: row.params_b,
-      activeParamsB: row.active_params_b,
-      embeddingParamsB: arch.embeddingParamsB,
-      tiedEmbeddings: arch.tiedEmbeddings,
-      layers: arch.layers,
-      kvHeads: arch.kvHeads,
-      headDim: arch.headDim,
-      maxContext: 131072,
-      attention:
-        arch.slidingWindow !== undefined
-          ? { kind: 'sliding', window: arch.slidingWindow, globalLayers: arch.globalLayers ?? 0 }
-          : { kind: 'full' },
-      fileGB: {},
-      architectureEstimated: false,
-    };
-    const size = row.size_gb.trim() === '' ? (row.params_b * quant.bpw) / 8 : Number(row.size_gb);
-    return {
-      device: row.device,
-      backend: device.backend,
-      bandwidthGBs: device.bandwidthGBs.value,
-      fp16Tflops: device.fp16Tflops.value,
-      model,
-      weightsGB: size,
-      family: quant.family,
-      metric: row.metric,
-      depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
-      value: row.value,
-    };
-  });
-}
 
 function pct(e: number | undefined) {
   if (e === undefined) return '     -';

@@ -136,7 +136,7 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
   return { decode, kvReadFactor: round(kvReadFactor, 4) };
 }
 
-export function fitPrefill(points: CalibrationPoint[]): Record<string, { efficiency: number }> {
+export function fitPrefill(points: CalibrationPoint[], decodeFit: DecodeFit): Record<string, { efficiency: number }> {
   const pp = points.filter((p) => p.metric === 'pp');
   const out: Record<string, { efficiency: number }> = {};
   for (const b of new Set(pp.map((p) => p.backend))) {
@@ -144,8 +144,8 @@ export function fitPrefill(points: CalibrationPoint[]): Record<string, { efficie
       .filter((p) => p.backend === b)
       .map((pt) => {
         const atUnit = prefillTokensPerSec(
-          { device: { backend: b, fp16Tflops: pt.fp16Tflops }, model: pt.model, weightsGB: pt.weightsGB },
-          paramsWithPrefill(b, 1),
+          { device: { backend: b, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs }, model: pt.model, weightsGB: pt.weightsGB },
+          paramsWithPrefill(b, 1, decodeFit),
         );
         return Math.log(pt.value / atUnit);
       });
@@ -154,9 +154,9 @@ export function fitPrefill(points: CalibrationPoint[]): Record<string, { efficie
   return out;
 }
 
-function paramsWithPrefill(b: Backend, efficiency: number): SpeedParams {
+function paramsWithPrefill(b: Backend, efficiency: number, decodeFit: DecodeFit): SpeedParams {
   return {
-    decode: {},
+    decode: decodeFit.decode,
     prefill: { [b]: { efficiency } },
     hostEfficiency: FIXED_HOST_EFFICIENCY,
     kvReadFactor: 1,
@@ -201,7 +201,7 @@ export interface CalibrationResult {
 /** Fits everything, then measures the error in-sample and leave-one-device-out. */
 export function calibrate(points: CalibrationPoint[]): CalibrationResult {
   const fit = fitDecode(points);
-  const prefill = fitPrefill(points);
+  const prefill = fitPrefill(points, fit);
   const tg = points.filter((p) => p.metric === 'tg');
   const pp = points.filter((p) => p.metric === 'pp');
 
@@ -220,8 +220,8 @@ export function calibrate(points: CalibrationPoint[]): CalibrationResult {
   }
   const prefillResiduals: PointResidual[] = pp.map((pt) => {
     const predicted = prefillTokensPerSec(
-      { device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops }, model: pt.model, weightsGB: pt.weightsGB },
-      paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency),
+      { device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs }, model: pt.model, weightsGB: pt.weightsGB },
+      paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit),
     );
     return { point: pt, predicted, error: predicted / pt.value - 1 };
   });

@@ -112,6 +112,7 @@ export function modelSpecOf(r: ModelRecord): ModelSpec {
     maxContext: r.maxContext,
     attention: r.attention,
     ...(r.moe ? { moe: r.moe } : {}),
+    ...(r.nativeQuant ? { nativeQuant: r.nativeQuant } : {}),
     fileGB: Object.fromEntries(Object.entries(r.fileGB).map(([q, f]) => [q, f.value])),
     architectureEstimated: false,
   };

@@ -146,7 +146,21 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
     quantText ??= spec.quant;
     const qr = resolveQuant(catalog, quantText);
     if (!qr.ok) return qr;
-    model = estimateArchitecture({
+    // A named spec borrows the catalog's architecture (sliding window, MoE layout, embeddings)
+    // and keeps the figures the query states.
+    const named = spec.name ? resolveModel(catalog, spec.name) : undefined;
+    const known = named?.ok && !named.value.phantom ? named.value.model : undefined;
+    model = known
+      ? {
+          ...known,
+          paramsB: spec.paramsB,
+          activeParamsB: Math.min(spec.activeParamsB ?? (known.activeParamsB * spec.paramsB) / known.paramsB, spec.paramsB),
+          ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
+          ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
+          ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
+          fileGB: spec.fileGB !== undefined ? { [qr.value.id]: spec.fileGB } : known.fileGB,
+        }
+      : estimateArchitecture({
       ...(spec.name ? { name: spec.name } : {}),
       paramsB: spec.paramsB,
       ...(spec.activeParamsB !== undefined ? { activeParamsB: spec.activeParamsB } : {}),
@@ -155,7 +169,8 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
       ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
       ...(spec.fileGB !== undefined ? { fileGB: { [qr.value.id]: spec.fileGB } } : {}),
     });
-    if (model.architectureEstimated) assumptions.push(`architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`);
+    if (known) assumptions.push(`architecture of ${known.name} from the catalog`);
+    else if (model.architectureEstimated) assumptions.push(`architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`);
   }
   const qr = resolveQuant(catalog, quantText);
   if (!qr.ok) return qr;

@@ -19,10 +19,38 @@ export const PCIE_EFFECTIVE_GBS = 25;
 /** Offload runs are not in the calibration file: the band is widened by this much each way. */
 export const OFFLOAD_BAND_WIDENING = 0.25;
 
-/** Weights read per generated token: active parameters, less the input embedding table (a lookup). */
-export function streamedWeightsGB(model: ModelSpec, weightsGB: number): number {
-  const readParams = model.activeParamsB - (model.tiedEmbeddings ? 0 : model.embeddingParamsB);
-  return (weightsGB * Math.max(readParams, model.activeParamsB * 0.5)) / model.paramsB;
+/** MXFP4 stores experts at 4.25 bits; gpt-oss keeps attention and embeddings at higher precision. */
+const MXFP4_EXPERT_BPW = 4.25;
+
+/**
+ * Weights read per generated token: the always-active (dense) weights, less the input embedding
+ * table (a lookup, not a stream), plus the routed share of the expert weights.
+ *
+ * For MoE the expert parameters follow from the totals: P = D + X and A = D + X k/E, so
+ * X = (P - A) / (1 - k/E). In an MXFP4-native file the experts sit at 4.25 bits and the dense part
+ * holds the rest of the bytes, which makes a gpt-oss token read more than its active share.
+ */
+export function streamedWeightsGB(model: ModelSpec, weightsGB: number, family?: QuantFamily): number {
+  const embedding = model.tiedEmbeddings ? 0 : model.embeddingParamsB;
+  const fileBpw = (weightsGB * 8) / model.paramsB;
+  if (model.moe && model.activeParamsB < model.paramsB && model.moe.activeExperts < model.moe.experts) {
+    const routedShare = model.moe.activeExperts / model.moe.experts;
+    const expertParams = Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - routedShare));
+    const denseParams = model.paramsB - expertParams;
+    let expertBpw = fileBpw;
+    let denseBpw = fileBpw;
+    // gpt-oss GGUFs keep MXFP4 experts whatever the file's label (Q4_K_M repacks only the rest).
+    const mxfp4Experts = family === 'mxfp4' || (model.nativeQuant === 'MXFP4' && fileBpw < 6);
+    if (mxfp4Experts && denseParams > 0) {
+      expertBpw = Math.min(fileBpw, MXFP4_EXPERT_BPW);
+      denseBpw = Math.max(fileBpw, (weightsGB * 8 - expertParams * expertBpw) / denseParams);
+    }
+    const denseRead = Math.max(denseParams - embedding, denseParams * 0.5);
+    return (denseRead * denseBpw + expertParams * routedShare * expertBpw) / 8;
+  }
+  // Guard for ad-hoc specs whose embedding estimate is out of proportion to a tiny model.
+  const readParams = Math.max(model.activeParamsB - embedding, model.activeParamsB * 0.5);
+  return (readParams * fileBpw) / 8;
 }
 
 export function decodeParamsFor(params: SpeedParams, backend: Backend) {
@@ -49,7 +77,7 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
   const { device, model } = input;
   const p = decodeParamsFor(params, device.backend);
   const g = input.gpuShare ?? 1;
-  const stream = streamedWeightsGB(model, input.weightsGB);
+  const stream = streamedWeightsGB(model, input.weightsGB, input.family);
   const kv = kvCacheGB(model, input.depthTokens);
   const familyFactor = p.familyFactor[input.family] ?? 1;
   const gpuBytes = g * (stream * familyFactor + kv * params.kvReadFactor);
@@ -73,7 +101,7 @@ export function decodeBand(tps: number, params: SpeedParams, offload: boolean): 
 }
 
 export interface PrefillInput {
-  device: Pick<DeviceSpec, 'backend' | 'fp16Tflops'>;
+  device: Pick<DeviceSpec, 'backend' | 'fp16Tflops' | 'bandwidthGBs'>;
   model: Pick<ModelSpec, 'activeParamsB' | 'paramsB'>;
   weightsGB: number;
   gpuShare?: number;
@@ -85,7 +113,13 @@ export const PREFILL_UBATCH = 512;
 export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): number {
   const p = params.prefill[input.device.backend] ?? UNCALIBRATED_PREFILL;
   const flopsPerToken = 2 * input.model.activeParamsB * 1e9;
-  let secondsPerToken = flopsPerToken / (p.efficiency * input.device.fp16Tflops * 1e12);
+  const computeSeconds = flopsPerToken / (p.efficiency * input.device.fp16Tflops * 1e12);
+  // Every weight is read once per micro-batch. Dense models are compute-bound here, but a MoE
+  // micro-batch touches nearly every expert with a few tokens each, so prefill becomes a stream
+  // of the whole file: the slower of the two sets the pace.
+  const streamEfficiency = decodeParamsFor(params, input.device.backend).efficiency;
+  const memorySeconds = input.weightsGB / (streamEfficiency * input.device.bandwidthGBs) / PREFILL_UBATCH;
+  let secondsPerToken = Math.max(computeSeconds, memorySeconds);
   const g = input.gpuShare ?? 1;
   if (g < 1) {
     // Host-resident layers are copied to the GPU once per micro-batch for the big matmuls.

@@ -49,6 +49,8 @@ export interface ModelSpec {
   maxContext: number;
   attention: Attention;
   moe?: { experts: number; activeExperts: number };
+  /** The format the model ships in (gpt-oss: MXFP4 experts). */
+  nativeQuant?: string;
   /** Known file sizes in GB keyed by canonical quant id. */
   fileGB: Record<string, number>;
   /** True when layers/heads were guessed from the parameter count (unknown model). */
