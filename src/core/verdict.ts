@@ -199,7 +199,8 @@ function decide(
   const label = `${model.name} ${quant.id}`;
   const reasons: string[] = [];
   const needs = (e: DeviceEvaluation) => `${fmt.gb(e.memory.requiredGB)} GB`;
-  const usable = (e: DeviceEvaluation) => `${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB`;
+  const usable = (e: DeviceEvaluation) =>
+    `${fmt.gb(e.fit === 'gpu' && !e.memory.needsRaisedLimit ? e.memory.availableGB : (e.memory.raisedAvailableGB ?? e.memory.availableGB))} GB`;
   const runsA = a.fit !== 'none' && a.workflowSupport.level !== 'none';
   const runsB = b.fit !== 'none' && b.workflowSupport.level !== 'none';
   const imageOrVideo = q.workflow === 'image' || q.workflow === 'video';
@@ -228,7 +229,9 @@ function decide(
   const sA = speedOf(a, q.workflow);
   const sB = speedOf(b, q.workflow);
   const scores: Record<Dimension, number> = {
-    speed: sA && sB ? clamp(Math.log(sA / sB) / Math.log(2)) : 0,
+    // 2x faster is a full point; up to 1.5 points for ~2.8x and beyond, so a decisive speed gap
+    // is not cancelled by a cheaper, quieter machine under the balanced priority.
+    speed: sA && sB ? Math.max(-1.5, Math.min(1.5, Math.log(sA / sB) / Math.log(2))) : 0,
     ecosystem: clamp((LEVEL[a.workflowSupport.level]! - LEVEL[b.workflowSupport.level]!) / 2),
     cost: clamp((Math.log(totalOf(b)) - Math.log(totalOf(a))) / Math.log(1.5)),
     power: clamp(Math.log(b.power.loadW / a.power.loadW) / Math.log(3)),
@@ -272,7 +275,7 @@ function decide(
   const cheaper = totalOf(a) <= totalOf(b) ? a : b;
   const dearer = cheaper === a ? b : a;
   const costDiff = totalOf(dearer) - totalOf(cheaper);
-  const costReason = `${cheaper.shortName} costs ~${fmt.usd(costDiff)} less over ${q.years} years (${fmtUsdBand(cheaper.cost.totalUSD)} vs ${fmtUsdBand(dearer.cost.totalUSD)}, electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice}/kWh).`;
+  const costReason = `${cheaper.shortName} costs ~${fmt.usd(costDiff)} less over ${q.years} years (${fmtUsdBand(cheaper.cost.totalUSD)} vs ${fmtUsdBand(dearer.cost.totalUSD)}, electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh).`;
   const quiet = a.noise.loadDbA.high <= b.noise.loadDbA.high ? a : b;
   const loud = quiet === a ? b : a;
   const powerReason = `${quiet.shortName} draws ~${quiet.power.loadW} W under load vs ~${loud.power.loadW} W, at ${fmtDb(quiet.noise.loadDbA)} vs ${fmtDb(loud.noise.loadDbA)}.`;
@@ -300,14 +303,14 @@ function decide(
     ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster image generation, with the full CUDA node ecosystem.`
     : q.promptTokens >= 2000
       ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster per ${q.workflow} request on ${label} (${Math.round(q.promptTokens / 1000)}k-token prompt + ${DEFAULTS.answerTokens}-token answer: ${fmtSec(w.secondsPerRequest!)} vs ${fmtSec(l.secondsPerRequest!)}).`
-      : `${w.shortName}: ${fmt.ratio(speedRatio)}x faster on ${label} (~${fmt.tps(w.decodeTokensPerSec!)} vs ~${fmt.tps(l.decodeTokensPerSec!)} tok/s).`;
+      : `${w.shortName}: ${fmt.ratio(w.decodeTokensPerSec! / l.decodeTokensPerSec!)}x faster on ${label} (~${fmt.tps(w.decodeTokensPerSec!)} vs ~${fmt.tps(l.decodeTokensPerSec!)} tok/s).`;
   else if (scores.ecosystem !== 0 && (scores.ecosystem > 0) === (w === a)) headline = `${w.shortName}: ${q.workflow} has ${w.workflowSupport.level} support there, ${l.workflowSupport.level} on ${l.shortName}.`;
   else headline = `${w.shortName}: the better balance for ${label} (${w === quiet ? 'quieter, frugal' : 'faster'}, ${fmt.usd(costDiff)} ${w === cheaper ? 'cheaper' : 'dearer'} over ${q.years} years).`;
   return { winner: w.id, headline, reasons: allReasons };
 }
 
 export function fmtBand(b: Band, unit: string): string {
-  const r = (x: number) => (x >= 10 ? Math.round(x).toString() : x.toFixed(1));
+  const r = (x: number) => (x >= 10 ? fmt.tps(x) : x.toFixed(1));
   return r(b.low) === r(b.high) ? `${r(b.low)} ${unit}` : `${r(b.low)}-${r(b.high)} ${unit}`;
 }
 function fmtSec(s: number) {
@@ -434,7 +437,7 @@ function alsoConsiderFor(catalog: Catalog, evals: DeviceEvaluation[], model: Cat
       .find((x) => estimateMemory(device, model, x, q.contextTokens).fit === 'gpu');
     if (smaller) {
       const m = estimateMemory(device, model, smaller, q.contextTokens);
-      out.push({ name: `${model.name} ${smaller.id}`, why: `fits ${misfit.shortName} (${fmt.gb(m.requiredGB)} GB); ${smaller.record.quality}` });
+      out.push({ name: `${model.name} ${smaller.id}`, why: `fits ${misfit.shortName} (${fmt.gb(m.requiredGB)} GB); ${smaller.record.quality.charAt(0).toLowerCase()}${smaller.record.quality.slice(1)}` });
     }
   }
   const dual = catalog.device('2x-rtx-5090');
