@@ -34,7 +34,8 @@ const InputsSchema = z.object({
   ),
 });
 
-const RowSchema = z.object({
+/** One row of a speed CSV (the calibration file and the holdout file share the columns). */
+export const SpeedRowSchema = z.object({
   device: z.string(),
   backend: z.string(),
   model: z.string(),
@@ -46,6 +47,7 @@ const RowSchema = z.object({
   context: z.string(),
   value: z.coerce.number().positive(),
   source: z.string(),
+  note: z.string().default(''),
 });
 
 /** The CSV's quant names, by kernel family and file-level bits per weight (llama.cpp README). */
@@ -70,7 +72,7 @@ export function loadPoints(): CalibrationPoint[] {
   const inputs = InputsSchema.parse(JSON.parse(readFileSync(join(root, 'data', 'calibration-inputs.json'), 'utf8')));
   const rows = parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[];
   return rows.map((raw, i) => {
-    const row = RowSchema.parse(raw);
+    const row = SpeedRowSchema.parse(raw);
     const device = inputs.devices[row.device];
     const arch = inputs.models[row.model];
     const quant = CSV_QUANTS[row.quant];

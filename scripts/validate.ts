@@ -13,25 +13,13 @@ import { z } from 'zod';
 import { loadCatalog } from '../src/catalog/load.js';
 import type { Catalog, CatalogModel } from '../src/core/catalog.js';
 import { estimateOne } from '../src/core/estimate.js';
+import { SpeedRowSchema } from './calibration-points.js';
 import { resolveModel, resolveQuant } from '../src/core/resolve.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const csvPath = process.env.VALIDATION_CSV ?? join(root, 'data', 'validation-llm-speed.csv');
 
-const RowSchema = z.object({
-  device: z.string(),
-  backend: z.string(),
-  model: z.string(),
-  params_b: z.coerce.number().positive(),
-  active_params_b: z.coerce.number().positive(),
-  quant: z.string(),
-  size_gb: z.string(),
-  metric: z.enum(['tg', 'pp']),
-  context: z.string(),
-  value: z.coerce.number().positive(),
-  source: z.string(),
-  note: z.string().default(''),
-});
+const RowSchema = SpeedRowSchema;
 type Row = z.infer<typeof RowSchema>;
 
 /**
