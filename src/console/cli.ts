@@ -8,6 +8,7 @@ import { loadCatalog } from '../catalog/load.js';
 import type { Catalog } from '../core/catalog.js';
 import { estimateLine } from '../core/estimate.js';
 import type { CompareInput } from '../core/query.js';
+import { understand } from '../core/understand.js';
 import { compare } from '../core/verdict.js';
 import { renderText } from '../render/text.js';
 
@@ -25,7 +26,7 @@ Commands:
   models     the model catalog
 
 Every command takes --json and --help.`,
-  compare: `Usage: whichgpu compare [--model TEXT] [--quant Q] [--context N] [--workflow W] [--priority P]
+  compare: `Usage: whichgpu compare [FREE TEXT] [--model TEXT] [--quant Q] [--context N] [--workflow W] [--priority P]
                         [--device ID] [--against ID] [--hours H] [--kwh-price P] [--years Y]
                         [--tokens-per-day N] [--api-price USD_PER_MTOK] [--prompt-tokens N]
                         [--steps N] [--resolution PX] [--json]
@@ -39,6 +40,9 @@ Every command takes --json and --help.`,
   --device      first device (default rtx-5090); --against: second (default mac-studio-m4-max-128gb)
   --hours, --kwh-price, --years   electricity and ownership (defaults 8 h/day, $0.16/kWh, 3 years)
   --tokens-per-day, --api-price   daily volume and the API price to break even against
+
+Free text works too; flags given beside it win:
+  whichgpu compare llama 3.3 70b q8 for coding, 8h a day at 30 cents
 
 Example: whichgpu compare --model qwen2.5-coder:32b --workflow coding --kwh-price 0.30`,
   estimate: `Usage: whichgpu estimate --jsonl < queries.jsonl
@@ -130,9 +134,12 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
         io.stdout(HELP.main!);
         return command === undefined ? 2 : 0;
       case 'compare': {
-        const { values } = parseArgs({ args: rest, options: compareOptions, strict: true, allowPositionals: false });
+        const { values, positionals } = parseArgs({ args: rest, options: compareOptions, strict: true, allowPositionals: true });
         if (values.help) return io.stdout(HELP.compare!), 0;
-        const r = compare(catalog, compareInputFromFlags(values));
+        // Free text ("compare llama 3.3 70b q8 for coding") first; explicit flags win over it.
+        const fromText = positionals.length ? understand(catalog, positionals.join(' ')) : undefined;
+        const flags = compareInputFromFlags(values);
+        const r = compare(catalog, { ...(fromText?.ok ? fromText.value.input : {}), ...flags });
         if (!r.ok) {
           if (values.json) io.stdout(JSON.stringify({ error: r.error }));
           io.stderr(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`);

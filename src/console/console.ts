@@ -4,6 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import { loadCatalog } from '../catalog/load.js';
+import { understand } from '../core/understand.js';
 import { compare } from '../core/verdict.js';
 import { renderText } from '../render/text.js';
 import { runCli } from './cli.js';
@@ -16,8 +17,9 @@ export interface ConsoleOptions {
 }
 
 const BANNER = `whichgpu console: RTX 5090 or Mac Studio M4 Max?
-Type a model (e.g. "llama-3.3-70b", "qwen2.5-coder:32b"), or "compare --model X --workflow coding",
-"help" for all options, "quit" to leave.\n`;
+Ask in plain words: "llama 3.3 70b q8 for coding, 8h a day at 30 cents", "qwen2.5-coder:32b quiet",
+"flux image gen", "gpt-oss 120b vs m3 ultra". Or use flags: "compare --model X --workflow coding".
+"help" lists everything, "quit" leaves.\n`;
 
 /** Splits a command line on spaces, keeping "quoted words" together. */
 export function splitArgs(line: string): string[] {
@@ -37,8 +39,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       if (['compare', 'estimate', 'devices', 'models', 'help'].includes(head)) {
         await runCli(words, { stdout: (s) => opts.write(`${s}\n`), stderr: (s) => opts.write(`${s}\n`), stdin: opts.input, color: opts.color }, catalog);
       } else {
-        const r = compare(catalog, { model: line });
-        opts.write(r.ok ? `${renderText(r.value, { color: opts.color })}\n` : `${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}\n`);
+        const u = understand(catalog, line);
+        const r = u.ok ? compare(catalog, u.value.input) : u;
+        if (r.ok) {
+          const notes = u.ok && u.value.notes.length ? `(${u.value.notes.join('; ')})\n` : '';
+          opts.write(`${renderText(r.value, { color: opts.color })}\n${notes}`);
+        } else opts.write(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}\n`);
       }
     }
     if (opts.interactive) opts.write('\n> ');

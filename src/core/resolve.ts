@@ -1,8 +1,13 @@
 /**
- * Names to catalog entries: model references as people paste them (catalog names, Ollama tags,
- * GGUF file names, Hugging Face ids), quantization names and device names.
+ * Names to catalog entries: model references as people paste them (catalog names and aliases,
+ * Ollama tags, GGUF file names, Hugging Face ids, bare sizes), quantization names and devices.
+ *
+ * Order of trust: an exact id or alias; a phantom ("Llama 3 13B"); every word of the reference
+ * found in one model's names (several matches are an ambiguity we answer, not hide); a bare size
+ * ("70b", "8x7b", "30b-a3b") for a model we do not know, with an estimated architecture.
  */
-import type { PhantomModel } from './catalog-schema.js';
+import type { ModelRecord, PhantomModel } from './catalog-schema.js';
+import { estimateArchitecture } from './architecture.js';
 import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from './catalog.js';
 import { err, ok, type Result } from './result.js';
 
@@ -12,22 +17,50 @@ export function compact(s: string): string {
 }
 
 /** Words that decorate a reference without naming a different model. */
-const NOISE = /\b(instruct|it|chat|gguf|hf|latest|base|meta|mlx|community|dwq|qat|v\d+\.\d+-?gguf)\b/g;
+const NOISE = new Set(['instruct', 'it', 'chat', 'gguf', 'hf', 'latest', 'base', 'meta', 'mlx', 'community', 'dwq', 'qat', 'model', 'the', 'a', 'an', 'run', 'running', 'want', 'to', 'i', 'for', 'with', 'on', 'in', 'and', 'of', 'locally', 'local', 'llm', 'please', 'compare', 'is', 'what', 'about', 'how', 'fast', 'v0.1', 'v0.3', 'bartowski', 'unsloth', 'thebloke', 'lmstudio', 'ggml', 'org']);
+
+/**
+ * Words of a reference, split where people and repos disagree on spacing: "llama3.1:70b" and
+ * "Llama 3.1 70B" both give [llama, 3.1, 70b].
+ */
+export function tokenize(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/\.gguf\b/g, ' ')
+    .replace(/([a-z]{3,})(\d)/g, '$1 $2')
+    .split(/[\s_:/\\,;()[\]{}"'`|+-]+/)
+    .map((t) => t.replace(/^\.+|\.+$/g, ''))
+    .filter((t) => t !== '' && !NOISE.has(t));
+}
 
 function stripReference(text: string): string {
   let s = text.trim().toLowerCase();
   s = s.replace(/\.gguf$/, '');
-  s = s.replace(/^hf\.co\//, '');
-  if (s.includes('/')) s = s.slice(s.lastIndexOf('/') + 1);
+  s = s.replace(/^(https?:\/\/)?(hf\.co|huggingface\.co|ollama\.com\/library)\//, '');
+  // A Hugging Face id names the org before the slash; the model is after it.
+  if (/^[\w.-]+\/[\w.-]+$/.test(s)) s = s.slice(s.indexOf('/') + 1);
   return s;
 }
 
+let quantRegexCache: { catalog: Catalog; re: RegExp } | undefined;
 function quantPattern(catalog: Catalog): RegExp {
+  if (quantRegexCache?.catalog === catalog) return quantRegexCache.re;
   const names = catalog.quants.flatMap((q) => [q.id, ...q.record.aliases]).map((n) => n.toLowerCase());
   const escaped = [...new Set(names)]
     .sort((a, b) => b.length - a.length)
     .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_ ]/g, '[-_ ]?'));
-  return new RegExp(`(?:^|[-_ :.])(${escaped.join('|')})(?=$|[-_ :.])`, 'i');
+  const re = new RegExp(`(?:^|[-_ :.,/])(${escaped.join('|')})(?=$|[-_ :.,/])`, 'i');
+  quantRegexCache = { catalog, re };
+  return re;
+}
+
+/** Finds a quantization named inside a longer text; returns it and the text without it. */
+export function extractQuant(catalog: Catalog, text: string): { quant?: CatalogQuant; rest: string } {
+  const m = quantPattern(catalog).exec(text);
+  if (!m || !m[1]) return { rest: text };
+  const q = resolveQuant(catalog, m[1]);
+  if (!q.ok) return { rest: text };
+  return { quant: q.value, rest: `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.trim() };
 }
 
 export function resolveQuant(catalog: Catalog, text: string): Result<CatalogQuant> {
@@ -35,7 +68,7 @@ export function resolveQuant(catalog: Catalog, text: string): Result<CatalogQuan
   for (const q of catalog.quants) {
     if ([q.id, ...q.record.aliases].some((a) => compact(a).replace(/\./g, '') === key)) return ok(q);
   }
-  return err('UNKNOWN_QUANT', `I don't know the quantization "${text}".`, {
+  return err('UNKNOWN_QUANT', `I don't know the quantization "${text.slice(0, 40)}".`, {
     hint: `Try one of: ${catalog.quants.map((q) => q.id).join(', ')}.`,
   });
 }
@@ -46,70 +79,199 @@ export interface ModelMatch {
   quant?: CatalogQuant;
   /** The reference named a model that does not exist; `model` is its nearest real neighbour. */
   phantom?: PhantomModel;
+  /** Other models the reference matched as well as `model` (ambiguity, answered openly). */
+  alternatives?: CatalogModel[];
+  /** The model is not in the catalog: its architecture was estimated from the size. */
+  estimated?: boolean;
 }
 
-function keysOf(m: CatalogModel): string[] {
-  const r = m.record;
-  return [m.id, m.name, ...r.aliases, ...r.ollama, ...r.huggingface.map((h) => h.slice(h.lastIndexOf('/') + 1))].map(
-    (k) => compact(stripReference(k).replace(NOISE, ' ')),
-  );
+let keyCache: { catalog: Catalog; keys: Map<string, { compact: Set<string>; tokens: string[][] }> } | undefined;
+function keysOf(catalog: Catalog, m: CatalogModel) {
+  if (keyCache?.catalog !== catalog) keyCache = { catalog, keys: new Map() };
+  let k = keyCache.keys.get(m.id);
+  if (!k) {
+    const r = m.record;
+    const names = [m.id, m.name, ...r.aliases, ...r.ollama, ...r.huggingface.map((h) => h.slice(h.lastIndexOf('/') + 1))];
+    const stripped = names.map((n) => extractQuant(catalog, stripReference(n)).rest);
+    k = {
+      compact: new Set(stripped.map((n) => compact(tokenize(n).join(' ')))),
+      tokens: stripped.map((n) => tokenize(n)),
+    };
+    keyCache.keys.set(m.id, k);
+  }
+  return k;
 }
 
-export function resolveModel(catalog: Catalog, text: string): Result<ModelMatch> {
+const SIZE = /^(\d+(?:\.\d+)?)b$/;
+const MOE_SIZE = /^(\d+)x(\d+(?:\.\d+)?)b$/;
+const ACTIVE = /^a(\d+(?:\.\d+)?)b$/;
+
+/** No model reference is longer; a longer paste is cut before matching (it keeps matching linear). */
+export const MAX_REFERENCE_LENGTH = 200;
+
+export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMatch> {
+  const text = fullText.slice(0, MAX_REFERENCE_LENGTH);
   const direct = catalog.model(text.trim().toLowerCase());
   if (direct) return ok({ model: direct });
+  if (text.trim() === '') return err('UNKNOWN_MODEL', 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
 
-  let s = stripReference(text);
-  let quant: CatalogQuant | undefined;
-  const qm = quantPattern(catalog).exec(s);
-  if (qm && qm[1]) {
-    const q = resolveQuant(catalog, qm[1]);
-    if (q.ok) {
-      quant = q.value;
-      s = (s.slice(0, qm.index) + s.slice(qm.index + qm[0].length)).trim();
-    }
+  const extracted = extractQuant(catalog, stripReference(text));
+  const { rest } = extracted;
+  let quant = extracted.quant;
+  // "mlx-community/...-4bit" is an MLX file, not a GGUF 4-bit.
+  if (quant && /\bmlx\b|mlx-community/i.test(text) && quant.family !== 'mlx') {
+    quant = catalog.quant(quant.bitsPerWeight < 6 ? 'MLX-4bit' : 'MLX-8bit') ?? quant;
   }
-  const key = compact(s.replace(NOISE, ' '));
-  if (key === '') return err('UNKNOWN_MODEL', 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
+  const withQuant = (m: Omit<ModelMatch, 'quant'>): Result<ModelMatch> => ok({ ...m, ...(quant ? { quant } : {}) });
+  const tokens = tokenize(rest);
+  const key = compact(tokens.join(' '));
+  if (key === '') {
+    return err('UNKNOWN_MODEL', quant ? `That names a quantization (${quant.id}) but no model.` : 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
+  }
 
-  for (const m of catalog.models) {
-    if (keysOf(m).includes(key)) return ok({ model: m, ...(quant ? { quant } : {}) });
-  }
+  for (const m of catalog.models) if (keysOf(catalog, m).compact.has(key)) return withQuant({ model: m });
   for (const p of catalog.files.models.phantoms) {
-    if ([p.name, ...p.aliases].some((a) => compact(a) === key)) {
+    if ([p.name, ...p.aliases].some((a) => compact(tokenize(a).join(' ')) === key)) {
       const nearest = catalog.model(p.nearest[0]!);
-      if (nearest) return ok({ model: nearest, phantom: p, ...(quant ? { quant } : {}) });
+      if (nearest) return withQuant({ model: nearest, phantom: p });
     }
   }
+
+  // Only sizes ("70b", "8x7b", "30b-a3b"): a model we are not told the name of. Estimate it, and
+  // name the catalog models of that size as alternatives.
+  if (tokens.every((t) => SIZE.test(t) || MOE_SIZE.test(t) || ACTIVE.test(t))) {
+    const sizedOnly = estimateFromSize(tokens, text);
+    if (sizedOnly) {
+      const near = catalog.models
+        .filter((m) => Math.abs(m.paramsB / sizedOnly.paramsB - 1) < 0.12)
+        .sort((a, b) => b.record.released.localeCompare(a.record.released))
+        .slice(0, 5);
+      return withQuant({ model: sizedOnly, estimated: true, ...(near.length ? { alternatives: near } : {}) });
+    }
+  }
+
+  // Every word of the reference in one of a model's names; fewest extra words wins, then newest.
+  const scored = catalog.models
+    .map((m) => {
+      const extras = keysOf(catalog, m)
+        .tokens.filter((kt) => tokens.every((t) => kt.includes(t)))
+        .map((kt) => kt.length - tokens.length);
+      return { m, extra: extras.length ? Math.min(...extras) : Infinity };
+    })
+    .filter((x) => x.extra !== Infinity)
+    .sort((a, b) => a.extra - b.extra || b.m.record.released.localeCompare(a.m.record.released) || a.m.id.localeCompare(b.m.id));
+  if (scored.length > 0) {
+    const [best, ...others] = scored;
+    return withQuant({ model: best!.m, ...(others.length ? { alternatives: others.slice(0, 5).map((x) => x.m) } : {}) });
+  }
+
+  // A near-miss of a known name is a typo to point out, not a new model to estimate.
   const candidates = suggestModels(catalog, key);
+  const typo = candidates[0] && similarity(catalog, candidates[0], key) >= TYPO_SIMILARITY;
+  const sized = typo ? undefined : estimateFromSize(tokens, text);
+  if (sized) return withQuant({ model: sized, estimated: true });
+
   return err('UNKNOWN_MODEL', `I don't know the model "${text.trim().slice(0, 80)}".`, {
     candidates: candidates.map((c) => c.name),
-    hint: candidates[0] ? `Did you mean ${candidates[0].name}? Try model:${candidates[0].id}` : exampleHint(catalog),
+    hint: candidates[0]
+      ? `Did you mean ${candidates[0].name}? Try model:${candidates[0].record.ollama[0] ?? candidates[0].id}`
+      : exampleHint(catalog),
   });
 }
 
-function exampleHint(catalog: Catalog) {
-  const ex = catalog.models.slice(0, 3).map((m) => m.id);
-  return `Try a catalog id such as ${ex.join(', ')}, an Ollama tag like qwen2.5-coder:32b, or a Hugging Face id.`;
+/**
+ * "70b", "8x7b", "30b-a3b": a model we do not know, shaped like the models we do. MoE totals for
+ * "NxMb" follow Mixtral (shared attention makes 8x7B 46.7B, two experts active).
+ */
+function estimateFromSize(tokens: string[], text: string): CatalogModel | undefined {
+  let paramsB: number | undefined;
+  let activeParamsB: number | undefined;
+  let moe: { experts: number; activeExperts: number } | undefined;
+  for (const t of tokens) {
+    const moeMatch = MOE_SIZE.exec(t);
+    const size = SIZE.exec(t);
+    const active = ACTIVE.exec(t);
+    if (moeMatch) {
+      const experts = Number(moeMatch[1]);
+      const each = Number(moeMatch[2]);
+      paramsB = experts * each * 0.834;
+      activeParamsB = Math.min(paramsB, 2 * each * 0.92);
+      moe = { experts, activeExperts: Math.min(2, experts) };
+    } else if (size && paramsB === undefined) paramsB = Number(size[1]);
+    else if (active) activeParamsB = Number(active[1]);
+  }
+  if (paramsB === undefined || !(paramsB > 0) || paramsB > 5000) return undefined;
+  paramsB = round1(paramsB);
+  if (activeParamsB !== undefined) activeParamsB = round1(activeParamsB);
+  if (activeParamsB !== undefined && activeParamsB < paramsB && !moe) moe = { experts: 128, activeExperts: 8 };
+  const label = text.trim().slice(0, 60);
+  const spec = estimateArchitecture({
+    id: `estimated-${paramsB}b${activeParamsB && activeParamsB < paramsB ? `-a${activeParamsB}b` : ''}`,
+    name: `${label} (unknown; estimated as a ${round1(paramsB)}B${activeParamsB && activeParamsB < paramsB ? ` MoE, ${round1(activeParamsB)}B active` : ' dense'} model)`,
+    paramsB,
+    ...(activeParamsB !== undefined ? { activeParamsB } : {}),
+  });
+  const withMoe = { ...spec, ...(moe ? { moe } : {}) };
+  const record: ModelRecord = {
+    id: withMoe.id,
+    name: withMoe.name,
+    family: 'unknown',
+    aliases: [],
+    ollama: [],
+    huggingface: [],
+    released: '2026-01',
+    paramsB: withMoe.paramsB,
+    activeParamsB: withMoe.activeParamsB,
+    embeddingParamsB: withMoe.embeddingParamsB,
+    tiedEmbeddings: false,
+    layers: withMoe.layers,
+    kvHeads: withMoe.kvHeads,
+    headDim: withMoe.headDim,
+    maxContext: withMoe.maxContext,
+    attention: { kind: 'full' },
+    ...(moe ? { moe } : {}),
+    fileGB: {},
+    source: 'estimate',
+    notes: ['Architecture estimated from the parameter count.'],
+    tags: [],
+  };
+  return { ...withMoe, record };
 }
 
-/** Models sharing the most characters in order with the key (cheap, good enough for hints). */
+function round1(x: number) {
+  return Math.round(x * 10) / 10;
+}
+
+function exampleHint(catalog: Catalog) {
+  const ex = catalog.models.filter((m) => m.record.ollama.length).slice(-3).map((m) => m.record.ollama[0]);
+  return `Try a model name such as "llama 3.3 70b", an Ollama tag like ${ex.join(', ')}, a GGUF file name or a Hugging Face id.`;
+}
+
+/** Dice similarity of a reference to a model's closest name, above which we call it a typo. */
+const TYPO_SIMILARITY = 0.75;
+
+function bigrams(s: string) {
+  const out = new Map<string, number>();
+  for (let i = 0; i < s.length - 1; i++) out.set(s.slice(i, i + 2), (out.get(s.slice(i, i + 2)) ?? 0) + 1);
+  return out;
+}
+
+function dice(a: string, b: string) {
+  const ga = bigrams(a);
+  const gb = bigrams(b);
+  let inter = 0;
+  for (const [g, n] of ga) inter += Math.min(n, gb.get(g) ?? 0);
+  return (2 * inter) / Math.max(1, a.length - 1 + b.length - 1);
+}
+
+function similarity(catalog: Catalog, m: CatalogModel, key: string) {
+  return Math.max(...[...keysOf(catalog, m).compact].map((k) => dice(k, key)));
+}
+
+/** Models whose names share the most character pairs with the key (Dice coefficient), for hints. */
 export function suggestModels(catalog: Catalog, key: string, limit = 3): CatalogModel[] {
-  const score = (a: string, b: string) => {
-    // Bigram overlap (Dice coefficient).
-    const grams = (s: string) => {
-      const out = new Map<string, number>();
-      for (let i = 0; i < s.length - 1; i++) out.set(s.slice(i, i + 2), (out.get(s.slice(i, i + 2)) ?? 0) + 1);
-      return out;
-    };
-    const ga = grams(a);
-    const gb = grams(b);
-    let inter = 0;
-    for (const [g, n] of ga) inter += Math.min(n, gb.get(g) ?? 0);
-    return (2 * inter) / Math.max(1, a.length - 1 + b.length - 1);
-  };
   return catalog.models
-    .map((m) => ({ m, s: Math.max(...keysOf(m).map((k) => score(k, key))) }))
+    .map((m) => ({ m, s: similarity(catalog, m, key) }))
     .filter((x) => x.s > 0.3)
     .sort((a, b) => b.s - a.s)
     .slice(0, limit)

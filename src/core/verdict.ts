@@ -15,6 +15,9 @@ import type { Band } from './types.js';
 
 export type Winner = string | 'tie' | 'neither';
 
+/** The LLM shown beside an image or video verdict when the user named none. */
+const IMAGE_DEFAULT_LLM = 'llama-3.1-8b';
+
 export type Flag =
   | { kind: 'seed-conflict'; device: string; subject: string; claim: string; source: string; estimate: string }
   | { kind: 'capacity'; device: string; message: string; capacityTokensPerDay: number; requestedTokensPerDay: number }
@@ -45,6 +48,10 @@ export interface Verdict {
     activeParamsB: number;
     maxContext: number;
     phantom?: { name: string; why: string; nearest: string[] };
+    /** Other catalog models the reference matched equally well. */
+    alternatives?: string[];
+    /** Not in the catalog: the architecture was estimated from the size. */
+    estimated?: boolean;
   } | null;
   devices: DeviceEvaluation[];
   verdict: { winner: Winner; headline: string; reasons: string[]; caveats: string[]; alsoConsider: AlsoConsider[] };
@@ -74,9 +81,11 @@ export function compare(catalog: Catalog, rawInput: unknown): Result<Verdict> {
   const workflow = input.workflow ?? 'chat';
   const wf = catalog.workflow(workflow)!;
 
-  if (!input.model) return ok(overview(catalog, input, [a.value, b.value], workflow));
+  // Image and video verdicts do not hinge on an LLM; the LLM rows then describe a small default.
+  const imageOnly = !input.model && (workflow === 'image' || workflow === 'video');
+  if (!input.model && !imageOnly) return ok(overview(catalog, input, [a.value, b.value], workflow));
 
-  const match = resolveModel(catalog, input.model);
+  const match = resolveModel(catalog, input.model ?? IMAGE_DEFAULT_LLM);
   if (!match.ok) return match;
   const model = match.value.model;
   let quant: CatalogQuant | undefined = match.value.quant;
@@ -95,7 +104,7 @@ export function compare(catalog: Catalog, rawInput: unknown): Result<Verdict> {
   const promptTokens = Math.min(input.promptTokens ?? wf.typicalPromptTokens, contextTokens);
   const query: NormalizedQuery = {
     model: model.id,
-    modelInput: input.model,
+    modelInput: input.model ?? null,
     quant: quant.id,
     contextTokens,
     depthTokens: promptTokens,
@@ -137,6 +146,8 @@ function buildVerdict(
       activeParamsB: model.activeParamsB,
       maxContext: model.maxContext,
       ...(match.phantom ? { phantom: { name: match.phantom.name, why: match.phantom.why, nearest: match.phantom.nearest } } : {}),
+      ...(match.alternatives?.length ? { alternatives: match.alternatives.map((m) => m.id) } : {}),
+      ...(match.estimated ? { estimated: true } : {}),
     },
     devices: evals,
     verdict: { ...decision, caveats, alsoConsider },
@@ -401,6 +412,10 @@ function wiredFlags(evals: DeviceEvaluation[]): Flag[] {
 
 function caveatsFor(catalog: Catalog, evals: DeviceEvaluation[], model: CatalogModel, match: ModelMatch, q: NormalizedQuery): string[] {
   const out: string[] = [];
+  if (match.alternatives?.length)
+    out.push(`"${q.modelInput}" also matches ${match.alternatives.slice(0, 4).map((m) => m.name).join(', ')}; I used ${model.name}. Name one to switch.`);
+  if (match.estimated)
+    out.push(`${q.modelInput} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`);
   if (match.phantom) out.push(`${match.phantom.name} does not exist (${match.phantom.why}); shown for ${model.name}. Nearest real models: ${match.phantom.nearest.map((id) => catalog.model(id)?.name ?? id).join(', ')}.`);
   for (const e of evals) {
     if (e.quantNote) out.push(e.quantNote);

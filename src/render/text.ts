@@ -34,7 +34,12 @@ export function renderText(v: Verdict, opts: TextOptions): string {
   const yellow = ansi(opts.color, '33');
   const out: string[] = [];
   const q = v.query;
-  const title = v.model ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow} · priority ${q.priority}` : 'Overview: the seed article\'s models, checked against physics';
+  const mediaOnly = (q.workflow === 'image' || q.workflow === 'video') && q.modelInput === null;
+  const title = mediaOnly
+    ? `${q.workflow === 'image' ? 'Image' : 'Video'} generation · priority ${q.priority}`
+    : v.model
+      ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow} · priority ${q.priority}`
+      : 'Overview: the seed article\'s models, checked against physics';
   out.push(bold(title));
   out.push(green(`▶ ${v.verdict.headline}`));
   out.push('');
@@ -50,12 +55,17 @@ export function renderText(v: Verdict, opts: TextOptions): string {
       out.push(`${bold(`${row.modelName} ${row.quant}`)}\n  ${cells.join('\n  ')}`);
     }
   } else {
+    const llmRows: [string, string, string][] = mediaOnly
+      ? []
+      : [
+          ['Memory', fitText(a), fitText(b)],
+          ['Decode', speed(a.decodeTokensPerSec, a.decodeBand, 'tok/s'), speed(b.decodeTokensPerSec, b.decodeBand, 'tok/s')],
+          ['Prefill', speed(a.prefillTokensPerSec, a.prefillBand, 'tok/s'), speed(b.prefillTokensPerSec, b.prefillBand, 'tok/s')],
+          ...(q.promptTokens > 0 ? [['First token', ttft(a, q.promptTokens), ttft(b, q.promptTokens)] as [string, string, string]] : []),
+        ];
     const rows: [string, string, string][] = [
       ['', a.shortName, b.shortName],
-      ['Memory', fitText(a), fitText(b)],
-      ['Decode', speed(a.decodeTokensPerSec, a.decodeBand, 'tok/s'), speed(b.decodeTokensPerSec, b.decodeBand, 'tok/s')],
-      ['Prefill', speed(a.prefillTokensPerSec, a.prefillBand, 'tok/s'), speed(b.prefillTokensPerSec, b.prefillBand, 'tok/s')],
-      ['First token', ttft(a, q.promptTokens), ttft(b, q.promptTokens)],
+      ...llmRows,
       [`${q.workflow}`, a.workflowSupport.level, b.workflowSupport.level],
       ['Power', `${a.power.loadW} W load`, `${b.power.loadW} W load`],
       ['Noise', `${a.noise.loadDbA.low}-${a.noise.loadDbA.high} dBA`, `${b.noise.loadDbA.low}-${b.noise.loadDbA.high} dBA`],
@@ -63,10 +73,13 @@ export function renderText(v: Verdict, opts: TextOptions): string {
       ['Power/yr', fmt.usd(a.cost.electricityPerYearUSD), fmt.usd(b.cost.electricityPerYearUSD)],
       [`${q.years}-yr total`, usd(a.cost.totalUSD), usd(b.cost.totalUSD)],
     ];
+    if (q.workflow === 'video') {
+      for (const [i, vid] of a.video.entries()) rows.push([vid.name, `${vid.level}${vid.fits ? '' : ' (too little memory)'}`, `${b.video[i]!.level}${b.video[i]!.fits ? '' : ' (too little memory)'}`]);
+    }
     if (q.workflow === 'image') {
       for (const [i, img] of a.images.entries()) {
         const other = b.images[i]!;
-        rows.push([img.name.slice(0, 12), img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/img` : img.support, other.secondsPerImage ? `${fmtBand(other.secondsPerImage, 's')}/img` : other.support]);
+        rows.push([img.name, img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/img` : img.support, other.secondsPerImage ? `${fmtBand(other.secondsPerImage, 's')}/img` : other.support]);
       }
     }
     if (a.cost.breakEvenMonths || b.cost.breakEvenMonths) rows.push(['Break-even', months(a), months(b)]);
@@ -76,7 +89,7 @@ export function renderText(v: Verdict, opts: TextOptions): string {
     out.push('');
     const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
     const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
-    if (maxDecode > 0) {
+    if (maxDecode > 0 && !mediaOnly) {
       out.push(dim('decode tok/s'));
       for (const e of [a, b]) out.push(`${e.shortName.padEnd(14)} ${bar(e.decodeTokensPerSec ?? 0, maxDecode, 30).padEnd(30)} ${e.decodeTokensPerSec ? fmt.tps(e.decodeTokensPerSec) : '-'}`);
       out.push(dim('prefill tok/s'));
