@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+
+/** Runs `npm start`'s entry point as a child process with piped stdin, as a shell pipe would. */
+function runConsole(input: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('console (npm start with no platform configured)', () => {
+  it('answers each piped line and exits 0 at the end of input, without colour', async () => {
+    const r = await runConsole('llama 3.3 70b q4_k_m\nqwen2.5-coder:32b for coding\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Llama 3\.3 70B · Q4_K_M/);
+    expect(r.stdout).toMatch(/Qwen2\.5-Coder 32B · Q4_K_M · 32k context · coding/);
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('reads free text with prices and hours, and says how it read them', async () => {
+    const r = await runConsole('70b q8 for coding, 8h a day at 30 cents\n');
+    expect(r.stdout).toMatch(/estimated as a 70B dense model/);
+    expect(r.stdout).toMatch(/\$0\.30\/kWh/);
+  });
+
+  it('answers bad input with a message and goes on to the next line', async () => {
+    const r = await runConsole('qwen2.5-codr-32b\n\u0000\u0001garbage ((((\nllama 3.1 8b\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Did you mean Qwen2\.5-Coder 32B\?/);
+    expect(r.stdout).toMatch(/Llama 3\.1 8B · Q4_K_M/);
+  });
+
+  it('runs CLI commands typed at the prompt', async () => {
+    const r = await runConsole('compare --model gpt-oss:120b --json\nhelp\n');
+    const json = r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1);
+    expect(JSON.parse(json).query.model).toBe('gpt-oss-120b');
+    expect(r.stdout).toMatch(/Commands:/);
+  });
+
+  it('stops at "quit" even with more input after it', async () => {
+    const r = await runConsole('quit\nllama 3.1 8b\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/Llama 3\.1 8B/);
+  });
+});
