@@ -1,12 +1,17 @@
 /**
- * The local console: type `compare --model ...`, a bare model reference, `help` or `quit`.
+ * The local console: the same commands the bots offer, against the local database, with the
+ * console user as moderator. Plain words ask for a verdict; `pin` pins the last one.
  * With piped input it answers each line and exits at the end of input.
  */
 import { createInterface } from 'node:readline';
-import { loadCatalog } from '../catalog/load.js';
-import { understand } from '../core/understand.js';
-import { compare } from '../core/verdict.js';
-import { renderText } from '../render/text.js';
+import { userInfo } from 'node:os';
+import { commands } from '../../commands/index.js';
+import { parseSettingPairs } from '../../commands/settings.js';
+import type { CommandContext, Reply } from '../../commands/types.js';
+import type { Catalog } from '../core/catalog.js';
+import type { Verdict } from '../core/verdict.js';
+import { renderReply } from '../render/text.js';
+import type { Store } from '../store/store.js';
 import { runCli } from './cli.js';
 
 export interface ConsoleOptions {
@@ -14,20 +19,38 @@ export interface ConsoleOptions {
   write: (s: string) => void;
   interactive: boolean;
   color: boolean;
+  catalog: Catalog;
+  store: Store;
 }
 
 const BANNER = `whichgpu console: RTX 5090 or Mac Studio M4 Max?
 Ask in plain words: "llama 3.3 70b q8 for coding, 8h a day at 30 cents", "qwen2.5-coder:32b quiet",
-"flux image gen", "gpt-oss 120b vs m3 ultra". Or use flags: "compare --model X --workflow coding".
-"help" lists everything, "quit" leaves.\n`;
+"flux image gen", "gpt-oss 120b vs m3 ultra". Then "pin" pins the answer, "verdicts" lists pins,
+"settings" shows this server's defaults. "help" lists everything, "quit" leaves.\n`;
 
 /** Splits a command line on spaces, keeping "quoted words" together. */
 export function splitArgs(line: string): string[] {
   return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
+const CLI_COMMANDS = new Set(['estimate', 'devices', 'models']);
+
 export async function runConsole(opts: ConsoleOptions): Promise<number> {
-  const catalog = loadCatalog();
+  const ctx: CommandContext = {
+    catalog: opts.catalog,
+    store: opts.store,
+    platform: 'console',
+    serverId: 'local',
+    channelId: 'console',
+    user: { id: safeUserName(), name: safeUserName() },
+    canModerate: async () => true,
+  };
+  let last: Verdict | undefined;
+  let pins = 0;
+  const show = (reply: Reply) => {
+    if (reply.kind === 'verdict') last = reply.verdict;
+    opts.write(`${renderReply(reply, { color: opts.color })}\n`);
+  };
   const rl = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
   if (opts.interactive) opts.write(`${BANNER}\n> `);
   for await (const raw of rl) {
@@ -36,19 +59,38 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (line !== '') {
       const words = splitArgs(line);
       const head = words[0]!.toLowerCase();
-      if (['compare', 'estimate', 'devices', 'models', 'help'].includes(head)) {
-        await runCli(words, { stdout: (s) => opts.write(`${s}\n`), stderr: (s) => opts.write(`${s}\n`), stdin: opts.input, color: opts.color }, catalog);
+      if (head === 'help' || head === '?') show(await commands.help.execute());
+      else if (head === 'verdicts' || head === 'pins') {
+        const [sub, arg] = [words[1]?.toLowerCase(), words[2]];
+        const input = sub === 'refresh' || sub === 'unpin' ? { action: sub, id: arg } : { action: 'list', page: sub ?? 1 };
+        const parsed = commands.verdicts.schema.safeParse(input);
+        show(parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message));
+      } else if (head === 'settings') {
+        const pairs = parseSettingPairs(words.slice(words[1]?.toLowerCase() === 'set' ? 2 : 1).join(' '));
+        show(pairs.ok ? await commands.settings.execute(ctx, { set: pairs.set }) : usage(pairs.message));
+      } else if (head === 'pin') {
+        if (!last) show(usage('Nothing to pin yet: ask a question first.'));
+        else show(await commands.pin.execute(ctx, { channelId: 'console', messageId: `console-${Date.now()}-${++pins}`, verdict: last }));
+      } else if (head === 'compare' || CLI_COMMANDS.has(head)) {
+        await runCli(words, { stdout: (s) => opts.write(`${s}\n`), stderr: (s) => opts.write(`${s}\n`), stdin: opts.input, color: opts.color }, opts.catalog);
       } else {
-        const u = understand(catalog, line);
-        const r = u.ok ? compare(catalog, u.value.input) : u;
-        if (r.ok) {
-          const notes = u.ok && u.value.notes.length ? `(${u.value.notes.join('; ')})\n` : '';
-          opts.write(`${renderText(r.value, { color: opts.color })}\n${notes}`);
-        } else opts.write(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}\n`);
+        show(await commands.compare.execute(ctx, { text: line }));
       }
     }
     if (opts.interactive) opts.write('\n> ');
   }
   rl.close();
   return 0;
+}
+
+function usage(message: string): Reply {
+  return { kind: 'error', error: { code: 'INVALID_QUERY', message } };
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'console';
+  } catch {
+    return 'console';
+  }
 }

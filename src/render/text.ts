@@ -5,6 +5,7 @@
 import type { Verdict } from '../core/verdict.js';
 import { fmt, fmtBand } from '../core/verdict.js';
 import type { DeviceEvaluation } from '../core/evaluate.js';
+import type { Reply } from '../../commands/types.js';
 
 export interface TextOptions {
   color: boolean;
@@ -123,4 +124,44 @@ function usd(b: { low: number; high: number }) {
 function months(e: DeviceEvaluation) {
   const m = e.cost.breakEvenMonths;
   return m ? `${Math.round(m.low)}-${Math.round(m.high)} months` : 'never';
+}
+
+/** Any command reply as terminal text (the console's renderer for everything but raw JSON). */
+export function renderReply(reply: Reply, opts: TextOptions): string {
+  const dim = ansi(opts.color, '2');
+  const yellow = ansi(opts.color, '33');
+  switch (reply.kind) {
+    case 'verdict': {
+      const pinned = reply.existingPin
+        ? `${yellow(`📌 A moderator pinned this question as #${reply.existingPin.id} on ${reply.existingPin.pinnedAt.slice(0, 10)}: ${reply.existingPin.headline}${reply.existingPin.stale ? ' (stale: the data changed since)' : ''}`)}\n\n`
+        : '';
+      const notes = reply.notes.length ? `\n${dim(`(${reply.notes.join('; ')})`)}` : '';
+      return `${pinned}${renderText(reply.verdict, opts)}${notes}`;
+    }
+    case 'pins': {
+      const { page } = reply;
+      if (page.total === 0) return 'No pinned verdicts yet. Ask a question, then type "pin" to pin the answer.';
+      const lines = page.items.map(
+        (p) => `#${String(p.id).padEnd(4)} ${p.headline}\n      pinned by ${p.pinnedBy} on ${p.pinnedAt.slice(0, 10)}${p.stale ? yellow(' · stale: data changed, refresh it') : ''}`,
+      );
+      const more = page.pages > 1 ? `\n${dim(`page ${page.page} of ${page.pages} · verdicts ${Math.min(page.page + 1, page.pages)} for more`)}` : '';
+      const mod = reply.canModerate ? `\n${dim('verdicts refresh <id> · verdicts unpin <id>')}` : '';
+      return `${page.total} pinned verdict${page.total === 1 ? '' : 's'}, newest first\n${lines.join('\n')}${more}${mod}`;
+    }
+    case 'pinned':
+      return reply.alreadyPinned ? `Already pinned as #${reply.pin.id}.` : `Pinned as #${reply.pin.id}: ${reply.pin.headline}`;
+    case 'refreshed':
+      return `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `  • ${c}`).join('\n')}`;
+    case 'unpinned':
+      return `Unpinned #${reply.pin.id}: ${reply.pin.headline}`;
+    case 'settings': {
+      const s = reply.settings;
+      const head = reply.changed.length ? `Saved ${reply.changed.join(', ')}.\n` : '';
+      return `${head}kwh_price=${s.kwh_price} currency=${s.currency} hours=${s.hours} years=${s.years} workflow=${s.workflow} moderator_role=${s.moderator_role ?? 'none'}`;
+    }
+    case 'help':
+      return reply.text;
+    case 'error':
+      return `${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`;
+  }
 }

@@ -1,15 +1,20 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'whichgpu-console-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
 
 /** Runs `npm start`'s entry point as a child process with piped stdin, as a shell pipe would. */
 function runConsole(input: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_PATH: join(dir, `db-${++n}.sqlite`), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -49,12 +54,45 @@ describe('console (npm start with no platform configured)', () => {
     const r = await runConsole('compare --model gpt-oss:120b --json\nhelp\n');
     const json = r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1);
     expect(JSON.parse(json).query.model).toBe('gpt-oss-120b');
-    expect(r.stdout).toMatch(/Commands:/);
+    expect(r.stdout).toMatch(/Pins: +verdicts \[page\]/);
   });
 
   it('stops at "quit" even with more input after it', async () => {
     const r = await runConsole('quit\nllama 3.1 8b\n');
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/Llama 3\.1 8B/);
+  });
+
+  it('pins, lists, refreshes and unpins verdicts and sets settings against the local database', async () => {
+    const r = await runConsole('pin\nllama 3.1 8b\npin\nverdicts\nsettings set kwh_price=0.30 hours=12\nsettings set hours=99\nverdicts refresh 1\nverdicts unpin 1\nverdicts\n');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Nothing to pin yet/);
+    expect(r.stdout).toMatch(/Pinned as #1/);
+    expect(r.stdout).toMatch(/1 pinned verdict, newest first\n#1 /);
+    expect(r.stdout).toMatch(/Saved kwh_price, hours\.\nkwh_price=0\.3 currency=\$ hours=12/);
+    expect(r.stdout).toMatch(/hours must be between 0\.1 and 24/);
+    expect(r.stdout).toMatch(/Refreshed #1 with today's data/);
+    expect(r.stdout).toMatch(/Unpinned #1/);
+    expect(r.stdout).toMatch(/No pinned verdicts yet/);
+  });
+
+  it('keeps pins across runs in DATABASE_PATH', async () => {
+    const path = join(dir, 'kept.sqlite');
+    await runConsole('qwen2.5-coder:32b\npin\n', { DATABASE_PATH: path });
+    const r = await runConsole('verdicts\nqwen2.5-coder:32b\n', { DATABASE_PATH: path });
+    expect(r.stdout).toMatch(/1 pinned verdict/);
+    expect(r.stdout).toMatch(/A moderator pinned this question as #1/);
+  });
+
+  it('a bad variable stops the start with a message naming it and a non-zero exit', async () => {
+    const r = await runConsole('', { PORT: 'eighty' });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/Invalid PORT/);
+  });
+
+  it('a database that is not ours stops the start with a clear message', async () => {
+    const r = await runConsole('', { DATABASE_PATH: join(root, 'package.json') });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/cannot start: .*package\.json/);
   });
 });

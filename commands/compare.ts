@@ -1,0 +1,57 @@
+/** /compare (Discord), /whichgpu <text> (Slack), free text (console): the verdict. */
+import { z } from 'zod';
+import { CompareInputSchema } from '../src/core/query.js';
+import { understand } from '../src/core/understand.js';
+import { compare } from '../src/core/verdict.js';
+import { queryKeyOf, viewOf } from './pins.js';
+import type { Command } from './types.js';
+
+export const CompareCommandSchema = CompareInputSchema.extend({
+  /** Free text (Slack and the console); explicit options win over what it says. */
+  text: z.string().max(2000).optional(),
+});
+export type CompareCommandInput = z.infer<typeof CompareCommandSchema>;
+
+export default {
+  name: 'compare',
+  description: 'RTX 5090 or Mac Studio M4 Max for your model and workflow: a sourced verdict.',
+  options: [
+    { name: 'model', description: 'Model: name, Ollama tag, GGUF file or Hugging Face id', type: 'string', autocomplete: true },
+    { name: 'quant', description: 'Quantization, e.g. Q4_K_M, Q8_0, F16, MXFP4, MLX-4bit', type: 'string' },
+    { name: 'context', description: 'Context tokens to allocate (e.g. 32768)', type: 'integer', min: 256, max: 2_097_152 },
+    { name: 'workflow', description: 'What you will do with it', type: 'string', choices: ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'training', 'serving'] },
+    { name: 'priority', description: 'What matters most', type: 'string', choices: ['speed', 'silence', 'power', 'budget', 'balanced'] },
+    { name: 'against', description: 'Device to compare with the RTX 5090', type: 'string', autocomplete: true },
+    { name: 'hours', description: 'Hours a day under load (default 8)', type: 'number', min: 0.1, max: 24 },
+    { name: 'kwh_price', description: 'Electricity price per kWh (default 0.16)', type: 'number', min: 0, max: 5 },
+    { name: 'years', description: 'Years of ownership (default 3)', type: 'integer', min: 1, max: 10 },
+    { name: 'tokens_per_day', description: 'Tokens you generate a day', type: 'integer', min: 0, max: 10_000_000_000 },
+    { name: 'api_price', description: 'API price to break even against, USD per million tokens', type: 'number', min: 0, max: 1000 },
+  ],
+  schema: CompareCommandSchema,
+  async execute(ctx, input) {
+    const { text, ...flags } = input;
+    const understood = text ? understand(ctx.catalog, text) : undefined;
+    const settings = ctx.store.settings(ctx.platform, ctx.serverId);
+    const explicit = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+    const r = compare(ctx.catalog, {
+      // Server settings are defaults; what the user typed wins.
+      hoursPerDay: settings.hours,
+      kwhPrice: settings.kwh_price,
+      years: settings.years,
+      workflow: settings.workflow,
+      ...(understood?.ok ? understood.value.input : {}),
+      ...explicit,
+    });
+    if (!r.ok) return { kind: 'error', error: r.error };
+    const queryKey = queryKeyOf(r.value.query);
+    const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
+    return {
+      kind: 'verdict',
+      verdict: r.value,
+      queryKey,
+      ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
+      notes: understood?.ok ? understood.value.notes : [],
+    };
+  },
+} satisfies Command<CompareCommandInput>;

@@ -1,0 +1,9 @@
+/** Every command, registered explicitly (greppable and type-checked; no folder scanning). */
+import compare from './compare.js';
+import help from './help.js';
+import pin from './pin.js';
+import settings from './settings.js';
+import verdicts from './verdicts.js';
+
+export const commands = { compare, verdicts, settings, pin, help } as const;
+export { compare, verdicts, settings, pin, help };

@@ -1,0 +1,59 @@
+/**
+ * Configuration: dotenv, then one zod schema over process.env, validated once at start. A bad
+ * value stops the process with a message naming the variable. What is set decides what starts.
+ */
+import { config as loadDotenv } from 'dotenv';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((s) => (s === '' ? undefined : s))
+  .optional();
+
+export const EnvSchema = z.object({
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString.pipe(z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake (17-20 digits)').optional()),
+  DISCORD_PUBLIC_KEY: optionalString.pipe(z.string().regex(/^[0-9a-f]{64}$/i, 'must be the 64-hex-digit application public key').optional()),
+  DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake (17-20 digits)').optional()),
+  DISCORD_TRANSPORT: z.enum(['gateway', 'http']).default('gateway'),
+  DISCORD_API_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
+  SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.pipe(z.string().startsWith('xapp-', 'must start with xapp-').optional()),
+  SLACK_API_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
+  SLACK_MODERATORS: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_PATH: optionalString,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof EnvSchema> & { databasePath: string }>;
+
+export class ConfigError extends Error {
+  constructor(public readonly variable: string, detail: string) {
+    super(`Invalid ${variable}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (process.env after dotenv by default). */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const databasePath = parsed.data.DATABASE_PATH ?? resolve(ROOT, 'var', 'whichgpu.sqlite');
+  return Object.freeze({ ...parsed.data, databasePath });
+}
+
+/** Loads .env (if present) and validates the environment once. */
+export function loadConfig(): Config {
+  loadDotenv({ path: resolve(ROOT, '.env'), quiet: true });
+  return parseConfig(process.env);
+}

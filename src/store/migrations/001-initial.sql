@@ -1,0 +1,36 @@
+-- whichgpu store, schema 1: pinned verdicts and per-server settings.
+CREATE TABLE app_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE pinned_verdicts (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  platform      TEXT    NOT NULL CHECK (platform IN ('discord', 'slack', 'console')),
+  server_id     TEXT    NOT NULL,
+  channel_id    TEXT    NOT NULL,
+  message_id    TEXT    NOT NULL,
+  query_key     TEXT    NOT NULL,
+  query_json    TEXT    NOT NULL,
+  headline      TEXT    NOT NULL,
+  winner        TEXT    NOT NULL,
+  data_version  TEXT    NOT NULL,
+  pinned_by     TEXT    NOT NULL,
+  pinned_at     TEXT    NOT NULL,
+  refreshed_at  TEXT,
+  unpinned_by   TEXT,
+  unpinned_at   TEXT,
+  UNIQUE (platform, server_id, message_id)
+) STRICT;
+
+CREATE INDEX pinned_verdicts_server ON pinned_verdicts (platform, server_id, unpinned_at, pinned_at DESC);
+CREATE INDEX pinned_verdicts_query ON pinned_verdicts (platform, server_id, query_key);
+
+CREATE TABLE server_settings (
+  platform        TEXT NOT NULL,
+  server_id       TEXT NOT NULL,
+  settings_json   TEXT NOT NULL,
+  updated_by      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL,
+  PRIMARY KEY (platform, server_id)
+) STRICT;

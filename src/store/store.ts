@@ -1,0 +1,243 @@
+/**
+ * The embedded store: moderators' pinned verdicts and per-server settings in SQLite
+ * (better-sqlite3). WAL with synchronous=FULL: a write that returned is on disk, so a crash
+ * loses nothing acknowledged; busy_timeout lets two processes share the file.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
+
+export type Platform = 'discord' | 'slack' | 'console';
+
+export interface PinnedVerdict {
+  id: number;
+  platform: Platform;
+  serverId: string;
+  channelId: string;
+  messageId: string;
+  queryKey: string;
+  query: Record<string, unknown>;
+  headline: string;
+  winner: string;
+  dataVersion: string;
+  pinnedBy: string;
+  pinnedAt: string;
+  refreshedAt: string | null;
+  unpinnedBy: string | null;
+  unpinnedAt: string | null;
+}
+
+export interface NewPin {
+  platform: Platform;
+  serverId: string;
+  channelId: string;
+  messageId: string;
+  queryKey: string;
+  query: Record<string, unknown>;
+  headline: string;
+  winner: string;
+  dataVersion: string;
+  pinnedBy: string;
+}
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    public readonly code: 'CANNOT_OPEN' | 'NOT_OURS' | 'NEWER_SCHEMA',
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+const APP_ID = 'whichgpu';
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+interface Row {
+  id: number;
+  platform: Platform;
+  server_id: string;
+  channel_id: string;
+  message_id: string;
+  query_key: string;
+  query_json: string;
+  headline: string;
+  winner: string;
+  data_version: string;
+  pinned_by: string;
+  pinned_at: string;
+  refreshed_at: string | null;
+  unpinned_by: string | null;
+  unpinned_at: string | null;
+}
+
+const fromRow = (r: Row): PinnedVerdict => ({
+  id: r.id,
+  platform: r.platform,
+  serverId: r.server_id,
+  channelId: r.channel_id,
+  messageId: r.message_id,
+  queryKey: r.query_key,
+  query: JSON.parse(r.query_json) as Record<string, unknown>,
+  headline: r.headline,
+  winner: r.winner,
+  dataVersion: r.data_version,
+  pinnedBy: r.pinned_by,
+  pinnedAt: r.pinned_at,
+  refreshedAt: r.refreshed_at,
+  unpinnedBy: r.unpinned_by,
+  unpinnedAt: r.unpinned_at,
+});
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pages: number;
+  total: number;
+}
+
+export const PAGE_SIZE = 10;
+
+export class Store {
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {}
+
+  /** Opens (creating if missing) and migrates the database; throws StoreError with the path. */
+  static open(path: string, now: () => Date = () => new Date()): Store {
+    if (path !== ':memory:') {
+      try {
+        mkdirSync(dirname(path), { recursive: true });
+      } catch (e) {
+        throw new StoreError(`Cannot create the folder for DATABASE_PATH ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
+      }
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(path, { timeout: 5000 });
+      db.pragma('journal_mode = WAL');
+    } catch (e) {
+      throw new StoreError(`Cannot open the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
+    }
+    try {
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, path, now);
+    } catch (e) {
+      db.close();
+      throw e instanceof StoreError ? e : new StoreError(`Cannot use the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
+    }
+    return new Store(db, path);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  pin(p: NewPin, now = new Date()): PinnedVerdict {
+    const row = this.db
+      .prepare(
+        `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, headline, winner, data_version, pinned_by, pinned_at)
+         VALUES (@platform, @serverId, @channelId, @messageId, @queryKey, @queryJson, @headline, @winner, @dataVersion, @pinnedBy, @pinnedAt)
+         ON CONFLICT (platform, server_id, message_id) DO UPDATE SET
+           unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at
+         RETURNING *`,
+      )
+      .get({ ...p, queryJson: JSON.stringify(p.query), pinnedAt: now.toISOString() }) as Row;
+    return fromRow(row);
+  }
+
+  get(platform: Platform, serverId: string, id: number): PinnedVerdict | undefined {
+    const row = this.db.prepare('SELECT * FROM pinned_verdicts WHERE id = ? AND platform = ? AND server_id = ?').get(id, platform, serverId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Active pins of a server, newest first. */
+  list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Page<PinnedVerdict> {
+    const total = (this.db.prepare('SELECT count(*) AS n FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL').get(platform, serverId) as { n: number }).n;
+    const pages = Math.max(1, Math.ceil(total / pageSize));
+    const p = Math.min(Math.max(1, Math.floor(page)), pages);
+    const rows = this.db
+      .prepare('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT ? OFFSET ?')
+      .all(platform, serverId, pageSize, (p - 1) * pageSize) as Row[];
+    return { items: rows.map(fromRow), page: p, pages, total };
+  }
+
+  /** The newest active pin for the same normalized query in this server. */
+  findByQuery(platform: Platform, serverId: string, queryKey: string): PinnedVerdict | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND query_key = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1')
+      .get(platform, serverId, queryKey) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
+    const row = this.db
+      .prepare('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL RETURNING *')
+      .get(now.toISOString(), by, id, platform, serverId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  refresh(platform: Platform, serverId: string, id: number, update: { headline: string; winner: string; dataVersion: string }, now = new Date()): PinnedVerdict | undefined {
+    const row = this.db
+      .prepare('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ? RETURNING *')
+      .get(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  settings(platform: Platform, serverId: string): ServerSettings {
+    const row = this.db.prepare('SELECT settings_json FROM server_settings WHERE platform = ? AND server_id = ?').get(platform, serverId) as { settings_json: string } | undefined;
+    if (!row) return { ...DEFAULT_SETTINGS };
+    // Stored settings were validated on write; a field added since takes its default.
+    return ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings_json) as object) });
+  }
+
+  saveSettings(platform: Platform, serverId: string, settings: ServerSettings, by: string, now = new Date()): ServerSettings {
+    const valid = ServerSettingsSchema.parse(settings);
+    this.db
+      .prepare(
+        `INSERT INTO server_settings (platform, server_id, settings_json, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (platform, server_id) DO UPDATE SET settings_json = excluded.settings_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+      )
+      .run(platform, serverId, JSON.stringify(valid), by, now.toISOString());
+    return valid;
+  }
+
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+}
+
+/** Applies the migrations in src/store/migrations in order, each in a transaction. */
+function migrate(db: Database.Database, path: string, now: () => Date): void {
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+  if (tables.length > 0) {
+    const app = tables.includes('app_meta') ? (db.prepare("SELECT value FROM app_meta WHERE key = 'app'").get() as { value: string } | undefined) : undefined;
+    if (app?.value !== APP_ID) {
+      throw new StoreError(`${path} is a SQLite database, but not whichgpu's (tables: ${tables.slice(0, 5).join(', ')}). Point DATABASE_PATH at a new file.`, 'NOT_OURS');
+    }
+  }
+  const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}-.+\.sql$/.test(f)).sort();
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > files.length) {
+    throw new StoreError(`${path} was written by a newer whichgpu (schema ${current}; this version knows ${files.length}).`, 'NEWER_SCHEMA');
+  }
+  for (const [i, file] of files.entries()) {
+    const version = i + 1;
+    if (version <= current) continue;
+    const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+    db.transaction(() => {
+      db.exec(sql);
+      if (version === 1) db.prepare("INSERT INTO app_meta (key, value) VALUES ('app', ?), ('created_at', ?)").run(APP_ID, now().toISOString());
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
+
+export function defaultDatabasePath(root: string): string {
+  return join(root, 'var', 'whichgpu.sqlite');
+}

@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { Store, StoreError, type NewPin } from '../../src/store/store.js';
+import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
+
+const root = join(import.meta.dirname, '..', '..');
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-store-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin => ({
+  platform: 'discord',
+  serverId: 'g1',
+  channelId: 'c1',
+  messageId,
+  queryKey: 'llama-3.1-8b|Q4_K_M|8192|chat|balanced|rtx-5090,mac-studio-m4-max-128gb',
+  query: { model: 'llama-3.1-8b' },
+  headline: `headline ${messageId}`,
+  winner: 'rtx-5090',
+  dataVersion: 'v1',
+  pinnedBy: 'mod-1',
+  ...extra,
+});
+
+describe('Store on a real SQLite file', () => {
+  it('creates the file and its folder, in WAL mode with foreign keys on', () => {
+    const path = join(dir, 'nested', 'db.sqlite');
+    const s = Store.open(path);
+    expect(s.integrityCheck()).toBe('ok');
+    s.close();
+    const raw = new Database(path);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(1);
+    raw.close();
+  });
+
+  it('pins, lists newest first with pages of 10, finds by query, refreshes and unpins; reopening keeps it all', () => {
+    const path = join(dir, 'db.sqlite');
+    let s = Store.open(path);
+    for (let i = 0; i < 12; i++) s.pin(pin(`m${i}`), new Date(Date.UTC(2026, 0, 1, 0, i)));
+    s.pin(pin('other', { serverId: 'g2' }));
+    const p1 = s.list('discord', 'g1', 1);
+    expect(p1).toMatchObject({ total: 12, pages: 2, page: 1 });
+    expect(p1.items).toHaveLength(10);
+    expect(p1.items[0]!.messageId).toBe('m11');
+    expect(s.list('discord', 'g1', 2).items.map((p) => p.messageId)).toEqual(['m1', 'm0']);
+    expect(s.findByQuery('discord', 'g1', pin('x').queryKey)!.messageId).toBe('m11');
+
+    const refreshed = s.refresh('discord', 'g1', p1.items[0]!.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' });
+    expect(refreshed).toMatchObject({ headline: 'new', winner: 'tie', dataVersion: 'v2' });
+    expect(refreshed!.refreshedAt).not.toBeNull();
+    expect(s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
+    expect(s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2')).toBeUndefined();
+    expect(s.get('discord', 'g2', p1.items[0]!.id)).toBeUndefined();
+    s.close();
+
+    s = Store.open(path);
+    expect(s.list('discord', 'g1').total).toBe(11);
+    expect(s.get('discord', 'g1', p1.items[0]!.id)!.headline).toBe('new');
+    expect(s.list('discord', 'g2').total).toBe(1);
+    s.close();
+  });
+
+  it('pinning the same message again revives it instead of duplicating', () => {
+    const s = Store.open(join(dir, 'db.sqlite'));
+    const a = s.pin(pin('m1'));
+    s.unpin('discord', 'g1', a.id, 'mod');
+    const b = s.pin(pin('m1'));
+    expect(b.id).toBe(a.id);
+    expect(b.unpinnedAt).toBeNull();
+    expect(s.list('discord', 'g1').total).toBe(1);
+    s.close();
+  });
+
+  it('settings default to the seed and persist, validated', () => {
+    const path = join(dir, 'db.sqlite');
+    let s = Store.open(path);
+    expect(s.settings('slack', 'T1')).toEqual(DEFAULT_SETTINGS);
+    s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, kwh_price: 0.3, hours: 12 }, 'admin');
+    expect(() => s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, hours: 30 }, 'admin')).toThrow(/between 0.1 and 24/);
+    s.close();
+    s = Store.open(path);
+    expect(s.settings('slack', 'T1')).toMatchObject({ kwh_price: 0.3, hours: 12 });
+    expect(s.settings('discord', 'T1')).toEqual(DEFAULT_SETTINGS);
+    s.close();
+  });
+
+  it('refuses a database that is not ours, and a file that is not a database, with the path', () => {
+    const foreign = join(dir, 'foreign.sqlite');
+    const raw = new Database(foreign);
+    raw.exec('CREATE TABLE customers (id INTEGER)');
+    raw.close();
+    expect(() => Store.open(foreign)).toThrow(StoreError);
+    expect(() => Store.open(foreign)).toThrow(/not whichgpu's/);
+    const junk = join(dir, 'junk.sqlite');
+    writeFileSync(junk, 'this is not sqlite at all, just text '.repeat(200));
+    expect(() => Store.open(junk)).toThrow(new RegExp(junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  });
+});
+
+function runWriter(path: string, name: string, count: number, onAck?: (line: string, kill: () => void) => void) {
+  return new Promise<{ acks: string[]; code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'fixtures', 'pin-writer.ts'), path, name, String(count)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const acks: string[] = [];
+    let buffer = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith('ack ')) {
+          acks.push(line);
+          onAck?.(line, () => child.kill('SIGKILL'));
+        }
+      }
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => (code && code !== 0 ? reject(new Error(stderr)) : resolve({ acks, code, signal })));
+  });
+}
+
+describe('durability', () => {
+  it('a writer killed with SIGKILL mid-burst leaves a readable database with every acknowledged pin', { timeout: 60_000 }, async () => {
+    const path = join(dir, 'crash.sqlite');
+    Store.open(path).close();
+    const { acks, signal } = await runWriter(path, 'w', 1_000_000, (_line, kill) => {
+      // Kill at a random point after a few hundred acknowledged writes.
+      if (Math.random() < 0.004) kill();
+    });
+    expect(signal).toBe('SIGKILL');
+    expect(acks.length).toBeGreaterThan(0);
+    const s = Store.open(path);
+    expect(s.integrityCheck()).toBe('ok');
+    const stored = new Set(s.list('discord', 'guild-1', 1, 1_000_000).items.map((p) => p.messageId));
+    for (const a of acks) expect(stored.has(a.split(' ')[2]!)).toBe(true);
+    s.close();
+  });
+
+  it('two processes writing at once do not corrupt it or lose a write', { timeout: 60_000 }, async () => {
+    const path = join(dir, 'shared.sqlite');
+    Store.open(path).close();
+    const [a, b] = await Promise.all([runWriter(path, 'a', 300), runWriter(path, 'b', 300)]);
+    expect(a.acks).toHaveLength(300);
+    expect(b.acks).toHaveLength(300);
+    const s = Store.open(path);
+    expect(s.integrityCheck()).toBe('ok');
+    expect(s.list('discord', 'guild-1', 1, 10_000).total).toBe(600);
+    s.close();
+  });
+});
