@@ -4,6 +4,7 @@
  * loses nothing acknowledged; busy_timeout lets two processes share the file.
  */
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,6 +208,20 @@ export class Store {
     return valid;
   }
 
+  /** Remembers a normalized query under a short id (for message components); returns the id. */
+  saveQuery(query: Record<string, unknown>, now = new Date()): string {
+    const json = JSON.stringify(query);
+    // Same query, same id: a re-post does not add a row.
+    const id = shortHash(json);
+    this.db.prepare('INSERT INTO shared_queries (id, query_json, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, json, now.toISOString());
+    return id;
+  }
+
+  loadQuery(id: string): Record<string, unknown> | undefined {
+    const row = this.db.prepare('SELECT query_json FROM shared_queries WHERE id = ?').get(id) as { query_json: string } | undefined;
+    return row ? (JSON.parse(row.query_json) as Record<string, unknown>) : undefined;
+  }
+
   integrityCheck(): string {
     return this.db.pragma('integrity_check', { simple: true }) as string;
   }
@@ -236,6 +251,11 @@ function migrate(db: Database.Database, path: string, now: () => Date): void {
       db.pragma(`user_version = ${version}`);
     })();
   }
+}
+
+/** 12 hex digits of SHA-256: short enough for a Discord custom_id, unique enough for our volume. */
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 export function defaultDatabasePath(root: string): string {

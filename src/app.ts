@@ -1,0 +1,77 @@
+/**
+ * Starts what the configuration asks for: Discord over the gateway or over HTTP interactions,
+ * and the shared HTTP server (PORT) when something needs it. Returns a stop() for shutdown.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from 'discord.js';
+import type { Catalog } from './core/catalog.js';
+import type { Config } from './config.js';
+import { createRest, restPins, startGateway } from './discord/gateway.js';
+import { discordInteractionsRoute } from './discord/http-endpoint.js';
+import { discordPublicKey } from './discord/signature.js';
+import type { Logger } from './log.js';
+import { createHttpServer, type Route } from './server.js';
+import type { Store } from './store/store.js';
+
+export interface RunningApp {
+  server?: Server;
+  port?: number;
+  discord?: Client;
+  stop(): Promise<void>;
+}
+
+export class StartError extends Error {}
+
+export function platformsConfigured(c: Config): boolean {
+  return Boolean(c.DISCORD_TOKEN || c.DISCORD_PUBLIC_KEY || c.SLACK_BOT_TOKEN);
+}
+
+export async function startApp(config: Config, deps: { catalog: Catalog; store: Store; log: Logger }): Promise<RunningApp> {
+  const routes: Record<string, Route> = {};
+  let discord: Client | undefined;
+  const log = deps.log;
+
+  if (config.DISCORD_TRANSPORT === 'http' && (config.DISCORD_PUBLIC_KEY || config.DISCORD_TOKEN)) {
+    if (!config.DISCORD_PUBLIC_KEY) throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_PUBLIC_KEY (the application public key) to verify requests.');
+    if (!config.DISCORD_TOKEN) throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_TOKEN for REST calls such as pinning.');
+    routes['/discord/interactions'] = discordInteractionsRoute({
+      ...deps,
+      log: log.child({ platform: 'discord', transport: 'http' }),
+      rest: restPins(createRest(config.DISCORD_TOKEN, config.DISCORD_API_URL)),
+      publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
+    });
+  } else if (config.DISCORD_TOKEN) {
+    discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
+  }
+
+  let server: Server | undefined;
+  let port: number | undefined;
+  let ready = false;
+  if (Object.keys(routes).length > 0) {
+    server = createHttpServer({ routes, log: log.child({ component: 'http' }), isReady: () => ready });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.PORT, () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+    log.info({ port, routes: Object.keys(routes) }, 'http server listening');
+  }
+  ready = true;
+
+  return {
+    ...(server ? { server, port: port! } : {}),
+    ...(discord ? { discord } : {}),
+    async stop() {
+      ready = false;
+      if (server) {
+        // Stop accepting; let in-flight requests finish, then close idle keep-alive sockets.
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 4000))]);
+        server.closeAllConnections();
+      }
+      if (discord) await discord.destroy();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * DISCORD_TRANSPORT=gateway: a discord.js Client with no privileged intents (interactions need
+ * none); discord.js handles reconnects. Interactions are turned into the shared InteractionInput
+ * and answered with discord.js's reply/update/respond, so both transports run the same handlers.
+ */
+import { Client, GuildMember, MessageFlags, REST, Routes, type Interaction } from 'discord.js';
+import type { Logger } from '../log.js';
+import { handleInteraction, type DiscordDeps, type DiscordRest } from './handlers.js';
+import type { InteractionInput, InteractionResult } from './interaction.js';
+
+/** Pins through discord.js's REST client (queues and retries on rate limits for us). */
+export function restPins(rest: REST): DiscordRest {
+  return {
+    async pinMessage(channelId, messageId, reason) {
+      await rest.put(Routes.channelMessagesPin(channelId, messageId), { reason });
+    },
+  };
+}
+
+export function createRest(token: string, api?: string): REST {
+  return new REST({ version: '10', ...(api ? { api } : {}) }).setToken(token);
+}
+
+export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
+  const member = i.member;
+  const roles = member instanceof GuildMember ? [...member.roles.cache.keys()] : Array.isArray(member?.roles) ? member.roles : [];
+  const base = {
+    id: i.id,
+    token: i.token,
+    guildId: i.guildId,
+    channelId: i.channelId ?? '',
+    user: { id: i.user.id, name: i.user.globalName ?? i.user.username },
+    memberPermissions: i.memberPermissions?.bitfield ?? null,
+    memberRoles: roles,
+    appPermissions: i.appPermissions?.bitfield ?? null,
+  };
+  if (i.isChatInputCommand() || i.isAutocomplete()) {
+    const options: Record<string, string | number | boolean> = {};
+    let focused: { name: string; value: string } | undefined;
+    for (const o of i.options.data) {
+      if (o.value === undefined) continue;
+      options[o.name] = o.value;
+      if (o.focused) focused = { name: o.name, value: String(o.value) };
+    }
+    return { ...base, kind: i.isAutocomplete() ? 'autocomplete' : 'command', command: { name: i.commandName, options, ...(focused ? { focused } : {}) } };
+  }
+  if (i.isStringSelectMenu() || i.isButton()) {
+    return { ...base, kind: 'component', component: { customId: i.customId, values: i.isStringSelectMenu() ? i.values : [], messageId: i.message.id } };
+  }
+  return undefined;
+}
+
+export async function respond(i: Interaction, r: InteractionResult): Promise<void> {
+  if (r.type === 'autocomplete') {
+    if (i.isAutocomplete()) await i.respond(r.choices);
+    return;
+  }
+  if (!i.isRepliable()) return;
+  if (r.type === 'update' && (i.isStringSelectMenu() || i.isButton())) {
+    await i.update({ ...r.data, allowedMentions: { parse: [] } } as Parameters<typeof i.update>[0]);
+    return;
+  }
+  if (r.type === 'message') {
+    await i.reply({ ...r.data, allowedMentions: { parse: [] }, ...(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } as Parameters<typeof i.reply>[0]);
+  }
+}
+
+export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>): void {
+  const rest = restPins(client.rest);
+  client.on('interactionCreate', async (interaction) => {
+    const log = deps.log.child({ interaction: interaction.id, transport: 'gateway' });
+    try {
+      const input = fromDiscordJs(interaction);
+      if (!input) return;
+      await respond(interaction, await handleInteraction(input, { ...deps, rest, log }));
+    } catch (e) {
+      // The one boundary for this platform: log with context, tell the user briefly.
+      log.error({ err: e }, 'interaction failed');
+      if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
+        await interaction.reply({ content: `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+      }
+    }
+  });
+  client.on('error', (e) => deps.log.error({ err: e }, 'discord client error'));
+}
+
+export function createGatewayClient(api?: string): Client {
+  return new Client({ intents: [], ...(api ? { rest: { api } } : {}) });
+}
+
+export async function startGateway(token: string, api: string | undefined, deps: Omit<DiscordDeps, 'rest'>, log: Logger): Promise<Client> {
+  const client = createGatewayClient(api);
+  attachGateway(client, deps);
+  client.once('clientReady', (c) => log.info({ user: c.user.tag }, 'discord gateway ready'));
+  await client.login(token);
+  return client;
+}

@@ -1,0 +1,211 @@
+/**
+ * The Discord handlers, shared by the gateway and the HTTP endpoint: an InteractionInput in, an
+ * InteractionResult out. Everything answers in the initial response (the core is fast), so no
+ * interaction ever shows "The application did not respond".
+ */
+import { PermissionFlagsBits } from 'discord.js';
+import { commands } from '../../commands/index.js';
+import { inputOfQuery } from '../../commands/pins.js';
+import type { CommandContext, Reply } from '../../commands/types.js';
+import type { Catalog } from '../core/catalog.js';
+import { compact, suggestModels } from '../core/resolve.js';
+import type { Verdict } from '../core/verdict.js';
+import type { Logger } from '../log.js';
+import { pinsMessage, settingsMessage, sourcesMessage, textMessage, verdictMessage } from '../render/discord-embed.js';
+import type { Store } from '../store/store.js';
+import type { InteractionInput, InteractionResult } from './interaction.js';
+
+/** The Discord REST calls the handlers make (discord.js's REST client in production). */
+export interface DiscordRest {
+  pinMessage(channelId: string, messageId: string, reason: string): Promise<void>;
+}
+
+export interface DiscordDeps {
+  catalog: Catalog;
+  store: Store;
+  rest: DiscordRest;
+  log: Logger;
+}
+
+/** Quantizations offered in the select, most useful first. */
+const QUANT_CHOICES = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'] as const;
+
+/** Discord error codes the pin call can answer with. */
+const PINS_FULL = 30003;
+const MISSING_PERMISSIONS = 50013;
+const UNKNOWN_MESSAGE = 10008;
+const MISSING_ACCESS = 50001;
+
+const ephemeral = (content: string): InteractionResult => ({ type: 'message', data: textMessage(content), ephemeral: true });
+
+function contextFor(i: InteractionInput, deps: DiscordDeps): CommandContext {
+  const serverId = i.guildId ?? `dm:${i.user.id}`;
+  return {
+    catalog: deps.catalog,
+    store: deps.store,
+    platform: 'discord',
+    serverId,
+    channelId: i.channelId,
+    user: i.user,
+    canModerate: async () => isModerator(i, deps.store.settings('discord', serverId).moderator_role),
+  };
+}
+
+/** PIN_MESSAGES (split from MANAGE_MESSAGES in 2025), Administrator, or the server's moderator role. */
+export function isModerator(i: InteractionInput, moderatorRole: string | null): boolean {
+  if (i.guildId === null) return false;
+  const p = i.memberPermissions ?? 0n;
+  if ((p & PermissionFlagsBits.Administrator) !== 0n || (p & PermissionFlagsBits.PinMessages) !== 0n) return true;
+  return moderatorRole !== null && i.memberRoles.includes(moderatorRole);
+}
+
+function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean): InteractionResult {
+  switch (reply.kind) {
+    case 'verdict': {
+      const stateId = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
+      return { type: 'message', data: verdictMessage(reply.verdict, { stateId, quants: QUANT_CHOICES, ...(reply.existingPin ? { existingPin: reply.existingPin } : {}), notes: reply.notes }), ephemeral: !channelPublic };
+    }
+    case 'pins':
+      return { type: 'message', data: pinsMessage(reply.page, reply.canModerate), ephemeral: false };
+    case 'settings':
+      return { type: 'message', data: settingsMessage(reply.settings, reply.changed), ephemeral: true };
+    case 'pinned':
+      return ephemeral(reply.alreadyPinned ? `Already pinned as #${reply.pin.id}.` : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`);
+    case 'refreshed':
+      return ephemeral(`Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`);
+    case 'unpinned':
+      return ephemeral(`Unpinned #${reply.pin.id} from the list. (The Discord pin stays until a moderator removes it.)`);
+    case 'help':
+      return ephemeral(`\`\`\`\n${reply.text}\n\`\`\``);
+    case 'error':
+      return ephemeral(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`);
+  }
+}
+
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export async function handleInteraction(i: InteractionInput, deps: DiscordDeps): Promise<InteractionResult> {
+  if (i.kind === 'ping') return { type: 'pong' };
+  if (i.kind === 'autocomplete') return { type: 'autocomplete', choices: autocomplete(i, deps.catalog) };
+  const ctx = contextFor(i, deps);
+  if (i.kind === 'command') return runCommand(i, ctx, deps);
+  return runComponent(i, ctx, deps);
+}
+
+async function runCommand(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
+  const { name, options: o } = i.command!;
+  switch (name) {
+    case 'compare': {
+      const input = {
+        model: str(o.model),
+        quant: str(o.quant),
+        contextTokens: num(o.context),
+        workflow: str(o.workflow),
+        priority: str(o.priority),
+        against: str(o.against),
+        hoursPerDay: num(o.hours),
+        kwhPrice: num(o.kwh_price),
+        years: num(o.years),
+        tokensPerDay: num(o.tokens_per_day),
+        apiPricePerMTok: num(o.api_price),
+      };
+      const parsed = commands.compare.schema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+      if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}. Try \`/compare model:llama-3.3-70b workflow:coding\`.`);
+      // Public in a server, so moderators can pin it.
+      return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);
+    }
+    case 'verdicts':
+      return replyToResult(await commands.verdicts.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }), deps, true);
+    case 'settings': {
+      const set = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+      return replyToResult(await commands.settings.execute(ctx, { set }), deps, false);
+    }
+    case 'help':
+      return replyToResult(await commands.help.execute(), deps, false);
+    default:
+      return ephemeral(`I don't know /${name}. Try /compare, /verdicts or /settings.`);
+  }
+}
+
+function recompute(ctx: CommandContext, stateId: string, change: Record<string, unknown>) {
+  const stored = ctx.store.loadQuery(stateId);
+  if (!stored) return undefined;
+  return commands.compare.execute(ctx, { ...inputOfQuery(stored), ...change });
+}
+
+async function runComponent(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
+  const { customId, values, messageId } = i.component!;
+  const [action, arg] = customId.split(':') as [string, string | undefined];
+  const expired = ephemeral('That verdict is too old to change; ask again with /compare.');
+  switch (action) {
+    case 'quant':
+    case 'ctx': {
+      const value = values[0];
+      if (!arg || !value) return expired;
+      const change = action === 'quant' ? { quant: value } : { contextTokens: Number(value) };
+      const reply = await recompute(ctx, arg, change);
+      if (!reply) return expired;
+      const result = replyToResult(reply, deps, true);
+      // A changed quant or context updates the message in place; an error stays private.
+      return result.type === 'message' && !result.ephemeral ? { type: 'update', data: result.data } : result;
+    }
+    case 'src': {
+      const reply = arg ? await recompute(ctx, arg, {}) : undefined;
+      if (!reply || reply.kind !== 'verdict') return expired;
+      return { type: 'message', data: sourcesMessage(reply.verdict), ephemeral: true };
+    }
+    case 'pin':
+      return pin(i, ctx, deps, arg, messageId);
+    case 'refresh':
+    case 'unpin':
+      return replyToResult(await commands.verdicts.execute(ctx, { action, id: Number(arg) }), deps, false);
+    case 'page': {
+      const reply = await commands.verdicts.execute(ctx, { action: 'list', page: Math.max(1, Number(arg) || 1) });
+      const result = replyToResult(reply, deps, true);
+      return result.type === 'message' ? { type: 'update', data: result.data } : result;
+    }
+    default:
+      return ephemeral('That button is not mine any more; ask again with /compare.');
+  }
+}
+
+async function pin(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps, stateId: string | undefined, messageId: string): Promise<InteractionResult> {
+  // Permission first: a refused member costs Discord nothing (and us no invalid-request strikes).
+  if (!(await ctx.canModerate())) return ephemeral('Only moderators can pin verdicts: members with Pin Messages or the server\'s moderator role.');
+  if (i.appPermissions === null) return ephemeral('I am not a member of this server, so I cannot pin here. Ask an admin to add the bot with Pin Messages.');
+  if ((i.appPermissions & PermissionFlagsBits.PinMessages) === 0n) return ephemeral('I need the **Pin Messages** permission in this channel to pin. Ask an admin to grant it.');
+  const reply = stateId ? await recompute(ctx, stateId, {}) : undefined;
+  if (!reply || reply.kind !== 'verdict') return ephemeral('That verdict is too old to pin; ask again with /compare.');
+  try {
+    await deps.rest.pinMessage(i.channelId, messageId, `whichgpu: pinned by ${i.user.name} (${i.user.id})`);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    deps.log.warn({ err: e, code, channelId: i.channelId, messageId }, 'pin failed');
+    if (code === PINS_FULL) return ephemeral('This channel already has 250 pins, Discord\'s maximum. Unpin an old message and try again.');
+    if (code === MISSING_PERMISSIONS || code === MISSING_ACCESS) return ephemeral('Discord refused: I lack Pin Messages (or access) in this channel. Ask an admin to grant it.');
+    if (code === UNKNOWN_MESSAGE) return ephemeral('That message no longer exists, so it cannot be pinned.');
+    return ephemeral('Discord did not answer the pin request. Nothing was pinned; try again in a minute.');
+  }
+  return replyToResult(await commands.pin.execute(ctx, { channelId: i.channelId, messageId, verdict: (reply as { verdict: Verdict }).verdict }), deps, false);
+}
+
+/** At most 25 choices, served from memory: what the user typed first, then matching catalog names. */
+export function autocomplete(i: InteractionInput, catalog: Catalog): { name: string; value: string }[] {
+  const focused = i.command?.focused;
+  if (!focused) return [];
+  const typed = focused.value.trim().slice(0, 100);
+  const key = compact(typed);
+  if (focused.name === 'against') {
+    return catalog.devices
+      .filter((d) => key === '' || compact(`${d.id} ${d.name} ${d.record.aliases.join(' ')}`).includes(key))
+      .slice(0, 25)
+      .map((d) => ({ name: d.name.slice(0, 100), value: d.id }));
+  }
+  if (focused.name !== 'model') return [];
+  const byName = catalog.models.filter((m) => key === '' || compact(`${m.id} ${m.name} ${m.record.aliases.join(' ')} ${m.record.ollama.join(' ')}`).includes(key));
+  const ranked = byName.length ? byName : suggestModels(catalog, key, 10);
+  const choices = ranked.map((m) => ({ name: `${m.name} (${m.paramsB}B)`.slice(0, 100), value: m.record.ollama[0] ?? m.id }));
+  if (typed !== '' && !choices.some((c) => compact(c.value) === key)) choices.unshift({ name: typed, value: typed });
+  return choices.slice(0, 25);
+}

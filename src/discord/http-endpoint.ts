@@ -1,0 +1,37 @@
+/**
+ * POST /discord/interactions: verify the signature first (401 otherwise), then answer in the
+ * initial HTTP response. Nothing in the body is looked at before the signature checks out.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { APIInteraction } from 'discord.js';
+import type { Logger } from '../log.js';
+import type { Route } from '../server.js';
+import { handleInteraction, type DiscordDeps } from './handlers.js';
+import { fromApi, toApiResponse, UnsupportedInteraction } from './interaction.js';
+import { verifyDiscordRequest } from './signature.js';
+
+export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObject; log: Logger }): Route {
+  return async (req, body) => {
+    const ok = verifyDiscordRequest(deps.publicKey, header(req.headers['x-signature-timestamp']), header(req.headers['x-signature-ed25519']), body);
+    if (!ok) return { status: 401, body: { error: 'invalid request signature' } };
+    let raw: APIInteraction;
+    try {
+      raw = JSON.parse(body.toString('utf8')) as APIInteraction;
+      if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'number') throw new Error('no interaction type');
+    } catch {
+      return { status: 400, body: { error: 'body is not an interaction' } };
+    }
+    try {
+      const input = fromApi(raw);
+      const result = await handleInteraction(input, { ...deps, log: deps.log.child({ interaction: raw.id, type: raw.type }) });
+      return { status: 200, body: toApiResponse(result) };
+    } catch (e) {
+      if (e instanceof UnsupportedInteraction || e instanceof TypeError) return { status: 400, body: { error: (e as Error).message } };
+      throw e;
+    }
+  };
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

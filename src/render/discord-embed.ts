@@ -1,0 +1,254 @@
+/**
+ * Verdicts and command replies as Discord messages: one embed within every limit (title 256,
+ * description 4096, 25 fields of 1024, footer 2048, 6000 in all) and components within theirs
+ * (5 rows, 25 select options, custom_id <= 100). Pure: tests check every output against the limits.
+ */
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIInteractionResponseCallbackData } from 'discord.js';
+import type { PinView } from '../../commands/types.js';
+import type { DeviceEvaluation } from '../core/evaluate.js';
+import { fmt, fmtBand, type Verdict } from '../core/verdict.js';
+import type { ServerSettings } from '../store/settings-schema.js';
+import type { Page } from '../store/store.js';
+
+export const DISCORD_LIMITS = {
+  title: 256,
+  description: 4096,
+  fields: 25,
+  fieldName: 256,
+  fieldValue: 1024,
+  footer: 2048,
+  total: 6000,
+  content: 2000,
+  rows: 5,
+  selectOptions: 25,
+  customId: 100,
+  buttonLabel: 80,
+} as const;
+
+const VENDOR_COLOR: Record<string, number> = { nvidia: 0x76b900, apple: 0xa3aaae, amd: 0xed1c24 };
+const TIE_COLOR = 0xf1c40f;
+const NEITHER_COLOR = 0xe74c3c;
+
+export function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** Text bar for a field: ▰ for the share of the larger value. */
+export function miniBar(value: number, max: number, width = 10): string {
+  if (!(max > 0) || !(value > 0)) return '▱'.repeat(width);
+  const n = Math.max(1, Math.min(width, Math.round((value / max) * width)));
+  return '▰'.repeat(n) + '▱'.repeat(width - n);
+}
+
+function embedLength(e: APIEmbed): number {
+  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+}
+
+/** Cuts an embed down to Discord's limits, dropping trailing fields last-first if the total is over. */
+export function fitEmbed(e: APIEmbed): APIEmbed {
+  const out: APIEmbed = {
+    ...e,
+    ...(e.title ? { title: truncate(e.title, DISCORD_LIMITS.title) } : {}),
+    ...(e.description ? { description: truncate(e.description, DISCORD_LIMITS.description) } : {}),
+    ...(e.footer ? { footer: { ...e.footer, text: truncate(e.footer.text, DISCORD_LIMITS.footer) } } : {}),
+    fields: (e.fields ?? []).slice(0, DISCORD_LIMITS.fields).map((f) => ({ ...f, name: truncate(f.name, DISCORD_LIMITS.fieldName), value: truncate(f.value || '-', DISCORD_LIMITS.fieldValue) })),
+  };
+  while (embedLength(out) > DISCORD_LIMITS.total && out.fields!.length > 0) out.fields!.pop();
+  if (embedLength(out) > DISCORD_LIMITS.total && out.description) out.description = truncate(out.description, Math.max(1, out.description.length - (embedLength(out) - DISCORD_LIMITS.total)));
+  return out;
+}
+
+function colorOf(v: Verdict): number {
+  const w = v.verdict.winner;
+  if (w === 'tie') return TIE_COLOR;
+  if (w === 'neither') return NEITHER_COLOR;
+  const d = v.devices.find((x) => x.id === w);
+  return (d && VENDOR_COLOR[vendorOf(d)]) ?? TIE_COLOR;
+}
+
+function vendorOf(d: DeviceEvaluation): string {
+  return d.backend === 'metal' ? 'apple' : d.backend === 'rocm' ? 'amd' : 'nvidia';
+}
+
+function memoryLine(e: DeviceEvaluation): string {
+  const m = e.memory;
+  if (e.fit === 'gpu') return `✅ fits: ${fmt.gb(m.requiredGB)} of ${fmt.gb(m.needsRaisedLimit ? m.raisedAvailableGB! : m.availableGB)} GB${m.needsRaisedLimit ? `\n⚠️ after \`${m.sysctlTip}\`` : ''}`;
+  if (e.fit === 'offload') return `🟧 offload: ${fmt.gb(m.spillGB)} of ${fmt.gb(m.requiredGB)} GB in system RAM`;
+  return `❌ needs ${fmt.gb(m.requiredGB)} GB, ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB usable`;
+}
+
+function speedLine(x: number | null, band: { low: number; high: number } | null, max: number): string {
+  if (x === null || band === null) return '—';
+  return `\`${miniBar(x, max)}\` **~${fmt.tps(x)}** tok/s\n(${fmtBand(band, 'tok/s')})`;
+}
+
+/** Select options for the quantization switch (the current one marked default). */
+function quantOptions(v: Verdict, quants: readonly string[]) {
+  const ids = [...new Set([v.query.quant, ...quants])].slice(0, DISCORD_LIMITS.selectOptions);
+  return ids.map((id) => ({ label: id, value: id, default: id === v.query.quant }));
+}
+
+export const CONTEXT_CHOICES = [4096, 8192, 16384, 32768, 65536, 131072] as const;
+
+/** custom_id scheme: "<action>:<shared query id>[:<extra>]", well under 100 characters. */
+export const customId = (action: 'quant' | 'ctx' | 'pin' | 'src', stateId: string) => `${action}:${stateId}`;
+
+export interface VerdictMessageOptions {
+  stateId: string;
+  quants: readonly string[];
+  existingPin?: PinView;
+  notes?: string[];
+}
+
+export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInteractionResponseCallbackData {
+  const q = v.query;
+  const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
+  const mediaOnly = (q.workflow === 'image' || q.workflow === 'video') && q.modelInput === null;
+  const title = mediaOnly
+    ? `${q.workflow === 'image' ? 'Image' : 'Video'} generation: ${a.shortName} vs ${b.shortName}`
+    : v.model
+      ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow}`
+      : `${a.shortName} vs ${b.shortName}: the seed article's models, checked`;
+  const pinned = o.existingPin
+    ? `📌 A moderator pinned this question as #${o.existingPin.id} (${o.existingPin.pinnedAt.slice(0, 10)})${o.existingPin.stale ? ', data changed since' : ''}: https://discord.com/channels/${o.existingPin.serverId}/${o.existingPin.channelId}/${o.existingPin.messageId}\n\n`
+    : '';
+  const description = `${pinned}**${v.verdict.headline}**\n${v.verdict.reasons.map((r) => `• ${r}`).join('\n')}`;
+  const fields: NonNullable<APIEmbed['fields']> = [];
+  if (v.overview) {
+    for (const row of v.overview.slice(0, 8)) {
+      fields.push({
+        name: `${row.modelName} ${row.quant}`,
+        value: row.devices
+          .map((c, i) => {
+            const name = v.devices[i]!.shortName;
+            const claim = c.reported ? ` *(reported ${c.reported})*` : '';
+            return c.decodeTokensPerSec === null ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)${claim}` : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}${claim}`;
+          })
+          .join('\n'),
+      });
+    }
+  } else {
+    const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
+    const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
+    for (const e of [a, b]) {
+      const lines = mediaOnly
+        ? []
+        : [
+            memoryLine(e),
+            `**Decode** ${speedLine(e.decodeTokensPerSec, e.decodeBand, maxDecode)}`,
+            `**Prefill** ${speedLine(e.prefillTokensPerSec, e.prefillBand, maxPrefill)}`,
+            ...(e.timeToFirstTokenSec !== null && q.promptTokens > 0 ? [`First token (${q.promptTokens} tok): ${e.timeToFirstTokenSec < 1 ? `${Math.round(e.timeToFirstTokenSec * 1000)} ms` : `${e.timeToFirstTokenSec.toFixed(1)} s`}`] : []),
+          ];
+      if (q.workflow === 'image') for (const img of e.images) lines.push(`**${img.name}** ${img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/image` : img.support} *(${img.basis})*`);
+      if (q.workflow === 'video') for (const vid of e.video) lines.push(`**${vid.name}**: ${vid.level}${vid.fits ? '' : ' (too little memory)'}`);
+      lines.push(`**${q.workflow}**: ${e.workflowSupport.level}`);
+      fields.push({ name: e.name, value: lines.join('\n'), inline: true });
+    }
+    fields.push({
+      name: 'Power & noise',
+      value: [a, b].map((e) => `${e.shortName}: ${e.power.loadW} W load, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA`).join('\n'),
+    });
+    fields.push({
+      name: `Cost over ${q.years} years (${q.hoursPerDay} h/day at $${q.kwhPrice.toFixed(2)}/kWh)`,
+      value: [a, b]
+        .map((e) => {
+          const c = e.cost;
+          const hw = c.hardwareUSD.low === c.hardwareUSD.high ? fmt.usd(c.hardwareUSD.low) : `${fmt.usd(c.hardwareUSD.low)}-${fmt.usd(c.hardwareUSD.high)}`;
+          const total = c.totalUSD.low === c.totalUSD.high ? fmt.usd(c.totalUSD.low) : `${fmt.usd(c.totalUSD.low)}-${fmt.usd(c.totalUSD.high)}`;
+          const be = c.breakEvenMonths ? `, break-even ${Math.round(c.breakEvenMonths.low)}-${Math.round(c.breakEvenMonths.high)} months` : '';
+          return `${e.shortName}: ${hw} + ${fmt.usd(c.electricityPerYearUSD)}/yr → **${total}**${be}`;
+        })
+        .join('\n'),
+    });
+  }
+  const conflicts = v.flags.filter((f) => f.kind === 'seed-conflict');
+  if (conflicts.length) {
+    fields.push({
+      name: '⚠️ Reported figures that physics contradicts',
+      value: conflicts.map((f) => (f.kind === 'seed-conflict' ? `${f.device}: claimed ${f.claim.split(' (')[0]} (${f.source.split(':')[0]}); physics: ${f.estimate}` : '')).join('\n'),
+    });
+  }
+  const otherFlags = v.flags.filter((f) => f.kind !== 'seed-conflict');
+  const caveats = [...otherFlags.map((f) => ('message' in f ? f.message : '')), ...v.verdict.caveats, ...(o.notes ?? [])];
+  if (caveats.length) fields.push({ name: 'Caveats', value: caveats.map((c) => `• ${c}`).join('\n') });
+  if (v.verdict.alsoConsider.length) fields.push({ name: 'Also consider', value: v.verdict.alsoConsider.map((x) => `• **${x.name}**: ${x.why}`).join('\n') });
+
+  const embed = fitEmbed({
+    title,
+    description,
+    color: colorOf(v),
+    fields,
+    footer: { text: `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source` },
+  });
+  const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
+  if (v.model) {
+    components.push({
+      type: ComponentType.ActionRow,
+      components: [{ type: ComponentType.StringSelect, custom_id: customId('quant', o.stateId), placeholder: 'Quantization', options: quantOptions(v, o.quants) }],
+    });
+    components.push({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: customId('ctx', o.stateId),
+          placeholder: 'Context',
+          options: CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext).map((c) => ({ label: `${c / 1024}k context`, value: String(c), default: c === q.contextTokens })),
+        },
+      ],
+    });
+  }
+  components.push({
+    type: ComponentType.ActionRow,
+    components: [
+      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: customId('pin', o.stateId), label: 'Pin verdict', emoji: { name: '📌' } },
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: customId('src', o.stateId), label: 'Sources', emoji: { name: '📚' } },
+    ],
+  });
+  return { embeds: [embed], components };
+}
+
+export function sourcesMessage(v: Verdict): APIInteractionResponseCallbackData {
+  const lines = v.sources.map((s) => `• ${s.url ? `[${s.title}](${s.url})` : s.title} (${s.date})`);
+  return { embeds: [fitEmbed({ title: 'Sources', description: lines.join('\n'), color: TIE_COLOR })] };
+}
+
+export function textMessage(content: string): APIInteractionResponseCallbackData {
+  return { content: truncate(content, DISCORD_LIMITS.content) };
+}
+
+export function pinsMessage(page: Page<PinView>, canModerate: boolean): APIInteractionResponseCallbackData {
+  if (page.total === 0) return textMessage('No pinned verdicts in this server yet. Moderators pin a verdict with its 📌 button.');
+  const embed = fitEmbed({
+    title: `Pinned verdicts (${page.total})`,
+    description: page.items
+      .map((p) => `**#${p.id}** [${p.headline}](https://discord.com/channels/${p.serverId}/${p.channelId}/${p.messageId})\npinned by <@${p.pinnedBy}> <t:${Math.floor(Date.parse(p.pinnedAt) / 1000)}:R>${p.stale ? ' · ⚠️ stale: data changed' : ''}`)
+      .join('\n'),
+    color: TIE_COLOR,
+    footer: { text: `page ${page.page} of ${page.pages}` },
+  });
+  const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
+  if (canModerate) {
+    const buttons = page.items.flatMap((p) => [
+      { type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, custom_id: `refresh:${p.id}`, label: `Refresh #${p.id}` },
+      { type: ComponentType.Button as const, style: ButtonStyle.Danger as const, custom_id: `unpin:${p.id}`, label: `Unpin #${p.id}` },
+    ]);
+    for (let i = 0; i < buttons.length && components.length < DISCORD_LIMITS.rows - 1; i += 5) components.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+  }
+  if (page.pages > 1) {
+    components.push({
+      type: ComponentType.ActionRow,
+      components: [
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `page:${page.page - 1}`, label: 'Newer', disabled: page.page <= 1 },
+        { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `page:${page.page + 1}`, label: 'Older', disabled: page.page >= page.pages },
+      ],
+    });
+  }
+  return { embeds: [embed], components };
+}
+
+export function settingsMessage(s: ServerSettings, changed: string[]): APIInteractionResponseCallbackData {
+  return textMessage(
+    `${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}**Server settings**: electricity ${s.currency}${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator role ${s.moderator_role ? `<@&${s.moderator_role}>` : 'none'}`,
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The one HTTP server on PORT: POST /discord/interactions, POST /slack/events, GET /healthz.
+ * Bodies are read raw (signatures are over the exact bytes) and capped; an unexpected error is
+ * logged once with a reference id and answered 500 without details.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from './log.js';
+
+export interface RouteResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+export type Route = (req: IncomingMessage, body: Buffer) => Promise<RouteResponse>;
+
+/** Interaction payloads are a few KB; anything near this is not one. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HttpServerOptions {
+  routes: Record<string, Route>;
+  log: Logger;
+  isReady: () => boolean;
+}
+
+export function createHttpServer(o: HttpServerOptions): Server {
+  return createServer((req, res) => {
+    const requestId = randomUUID();
+    const path = (req.url ?? '/').split('?')[0]!;
+    const send = (r: RouteResponse) => {
+      if (res.headersSent) return;
+      const json = r.body === undefined ? '' : JSON.stringify(r.body);
+      res.writeHead(r.status, { 'content-type': 'application/json', 'x-request-id': requestId, ...r.headers });
+      res.end(json);
+    };
+    if (req.method === 'GET' && path === '/healthz') {
+      send(o.isReady() ? { status: 200, body: { ok: true } } : { status: 503, body: { ok: false } });
+      return;
+    }
+    const route = req.method === 'POST' ? o.routes[path] : undefined;
+    if (!route) {
+      req.resume();
+      send({ status: o.routes[path] ? 405 : 404, body: { error: 'not found' } });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        tooLarge = true;
+        send({ status: 413, body: { error: 'body too large' }, headers: { connection: 'close' } });
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (tooLarge) return;
+      route(req, Buffer.concat(chunks)).then(send, (e: unknown) => {
+        o.log.error({ err: e, requestId, path }, 'request failed');
+        send({ status: 500, body: { error: 'internal error', requestId } });
+      });
+    });
+  });
+}

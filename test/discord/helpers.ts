@@ -1,0 +1,82 @@
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { InteractionType, ComponentType, ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
+
+export function testKeys(): { privateKey: KeyObject; publicKeyHex: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return { privateKey, publicKeyHex: der.subarray(der.length - 32).toString('hex') };
+}
+
+export function signBody(privateKey: KeyObject, body: string, timestamp = String(Math.floor(Date.now() / 1000))) {
+  const signature = sign(null, Buffer.from(timestamp + body), privateKey).toString('hex');
+  return { 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp, 'content-type': 'application/json' };
+}
+
+export const GUILD = '111111111111111111';
+export const CHANNEL = '222222222222222222';
+export const MESSAGE = '333333333333333333';
+export const APP = '444444444444444444';
+const MEMBER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel);
+const MOD_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages);
+const APP_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages | PermissionFlagsBits.EmbedLinks);
+
+let seq = 900000000000000000n;
+const nextId = () => String(++seq);
+
+function base(moderator: boolean, extra: Record<string, unknown> = {}) {
+  return {
+    id: nextId(),
+    application_id: APP,
+    token: `tok-${seq}`,
+    version: 1,
+    guild_id: GUILD,
+    channel_id: CHANNEL,
+    channel: { id: CHANNEL, type: 0 },
+    app_permissions: APP_PERMS,
+    locale: 'en-US',
+    guild_locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: { 0: GUILD },
+    context: 0,
+    member: {
+      user: { id: moderator ? '555555555555555555' : '666666666666666666', username: moderator ? 'mod' : 'member', global_name: null, discriminator: '0', avatar: null },
+      roles: [],
+      permissions: moderator ? MOD_PERMS : MEMBER_PERMS,
+      joined_at: '2025-01-01T00:00:00.000Z',
+      deaf: false,
+      mute: false,
+      flags: 0,
+    },
+    ...extra,
+  };
+}
+
+export const ping = () => ({ id: nextId(), application_id: APP, type: InteractionType.Ping, token: 'tok', version: 1 });
+
+export function command(name: string, options: Record<string, string | number> = {}, o: { moderator?: boolean; focused?: string } = {}) {
+  return base(o.moderator ?? false, {
+    type: o.focused ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand,
+    data: {
+      id: nextId(),
+      name,
+      type: 1,
+      options: Object.entries(options).map(([k, v]) => ({
+        name: k,
+        type: typeof v === 'number' ? (Number.isInteger(v) ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.Number) : ApplicationCommandOptionType.String,
+        value: v,
+        ...(o.focused === k ? { focused: true } : {}),
+      })),
+    },
+  });
+}
+
+export function component(customId: string, values: string[] | undefined, o: { moderator?: boolean; appPermissions?: string | null } = {}) {
+  const b = base(o.moderator ?? false, {
+    type: InteractionType.MessageComponent,
+    data: values ? { custom_id: customId, component_type: ComponentType.StringSelect, values } : { custom_id: customId, component_type: ComponentType.Button },
+    message: { id: MESSAGE, channel_id: CHANNEL, content: '', embeds: [], components: [], type: 0, author: { id: APP, username: 'whichgpu', discriminator: '0', avatar: null, global_name: null }, attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: '2026-11-23T00:00:00.000Z', edited_timestamp: null, flags: 0 },
+  });
+  if (o.appPermissions === null) delete (b as Record<string, unknown>).app_permissions;
+  else if (o.appPermissions !== undefined) b.app_permissions = o.appPermissions;
+  return b;
+}

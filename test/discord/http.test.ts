@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { Store } from '../../src/store/store.js';
+import { DISCORD_LIMITS } from '../../src/render/discord-embed.js';
+import { catalog } from '../helpers/catalog.js';
+import { discordError, FakeDiscordApi } from '../fakes/discord-api.js';
+import { CHANNEL, command, component, GUILD, MESSAGE, ping, signBody, testKeys } from './helpers.js';
+
+const keys = testKeys();
+const fake = new FakeDiscordApi();
+let app: RunningApp;
+let store: Store;
+let dir: string;
+
+beforeAll(async () => {
+  await fake.start();
+  dir = mkdtempSync(join(tmpdir(), 'whichgpu-discord-'));
+  store = Store.open(join(dir, 'db.sqlite'));
+  const config = parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url, PORT: '0', LOG_LEVEL: 'silent' });
+  app = await startApp(config, { catalog, store, log: createLogger('silent') });
+});
+afterAll(async () => {
+  await app.stop();
+  store.close();
+  await fake.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function post(payload: unknown, headers?: Record<string, string>) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const res = await fetch(`http://127.0.0.1:${app.port}/discord/interactions`, { method: 'POST', body, headers: headers ?? signBody(keys.privateKey, body) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+describe('POST /discord/interactions', () => {
+  it('answers PING with PONG', async () => {
+    expect(await post(ping())).toEqual({ status: 200, json: { type: 1 } });
+  });
+
+  it('refuses a bad signature, a missing one, a stale timestamp and another key with 401', async () => {
+    const body = JSON.stringify(ping());
+    const good = signBody(keys.privateKey, body);
+    expect((await post(body, { ...good, 'x-signature-ed25519': '00'.repeat(64) })).status).toBe(401);
+    expect((await post(body, { 'content-type': 'application/json' })).status).toBe(401);
+    expect((await post(body, { ...good, 'x-signature-ed25519': 'zz' })).status).toBe(401);
+    const old = String(Math.floor(Date.now() / 1000) - 3600);
+    expect((await post(body, signBody(keys.privateKey, body, old))).status).toBe(401);
+    expect((await post(body, signBody(testKeys().privateKey, body))).status).toBe(401);
+    // The signature covers the exact bytes: a re-serialised body fails.
+    expect((await post(`${body} `, good)).status).toBe(401);
+  });
+
+  it('answers signed garbage with 400, never 500', async () => {
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post({ hello: 'world' })).status).toBe(400);
+  });
+
+  it('/compare answers in the initial response with a public embed, selects and buttons', async () => {
+    const { status, json } = await post(command('compare', { model: 'qwen2.5-coder:32b', workflow: 'coding' }));
+    expect(status).toBe(200);
+    expect(json.type).toBe(4);
+    expect(json.data.flags).toBeUndefined();
+    const embed = json.data.embeds[0];
+    expect(embed.title).toBe('Qwen2.5-Coder 32B · Q4_K_M · 32k context · coding');
+    expect(embed.description).toMatch(/RTX 5090/);
+    expect(embed.color).toBe(0x76b900);
+    const ids = json.data.components.flatMap((r: { components: { custom_id: string }[] }) => r.components.map((c) => c.custom_id));
+    expect(ids.map((id: string) => id.split(':')[0])).toEqual(['quant', 'ctx', 'pin', 'src']);
+    for (const id of ids) expect(id.length).toBeLessThanOrEqual(DISCORD_LIMITS.customId);
+  });
+
+  it('bad input gets a short ephemeral answer that says what to type', async () => {
+    const { json } = await post(command('compare', { model: 'qwen2.5-codr-32b' }));
+    expect(json.type).toBe(4);
+    expect(json.data.flags).toBe(64);
+    expect(json.data.content).toMatch(/Did you mean Qwen2\.5-Coder 32B\? Try model:qwen2\.5-coder:32b/);
+    const range = await post(command('compare', { model: 'llama-3.1-8b', hours: 30 }));
+    expect(range.json.data.content).toMatch(/between 0\.1 and 24/);
+  });
+
+  it('autocomplete serves at most 25 choices from memory, what was typed first', async () => {
+    const { json } = await post(command('compare', { model: 'qwen' }, { focused: 'model' }));
+    expect(json.type).toBe(8);
+    expect(json.data.choices.length).toBeGreaterThan(3);
+    expect(json.data.choices.length).toBeLessThanOrEqual(25);
+    expect(json.data.choices[0]).toEqual({ name: 'qwen', value: 'qwen' });
+    const all = await post(command('compare', { model: '' }, { focused: 'model' }));
+    expect(all.json.data.choices).toHaveLength(25);
+  });
+
+  it('the quant and context selects update the message in place', async () => {
+    const first = await post(command('compare', { model: 'llama 3.3 70b' }));
+    const quantId = first.json.data.components[0].components[0].custom_id as string;
+    const ctxId = first.json.data.components[1].components[0].custom_id as string;
+    const q = await post(component(quantId, ['Q2_K']));
+    expect(q.json.type).toBe(7);
+    expect(q.json.data.embeds[0].title).toMatch(/Q2_K/);
+    const c = await post(component(ctxId, ['65536']));
+    expect(c.json.type).toBe(7);
+    expect(c.json.data.embeds[0].title).toMatch(/64k context/);
+  });
+
+  it('Sources answers ephemerally', async () => {
+    const first = await post(command('compare', { model: 'llama-3.1-8b' }));
+    const src = first.json.data.components[2].components[1].custom_id as string;
+    const r = await post(component(src, undefined));
+    expect(r.json.data.flags).toBe(64);
+    expect(r.json.data.embeds[0].title).toBe('Sources');
+  });
+});
+
+describe('pinning', () => {
+  async function pinButton(): Promise<string> {
+    const first = await post(command('compare', { model: 'gemma 3 27b' }));
+    return first.json.data.components[2].components[0].custom_id as string;
+  }
+
+  it('a member without Pin Messages is refused ephemerally and Discord is not called', async () => {
+    const id = await pinButton();
+    const before = fake.requests.length;
+    const r = await post(component(id, undefined, { moderator: false }));
+    expect(r.json.data.flags).toBe(64);
+    expect(r.json.data.content).toMatch(/Only moderators/);
+    expect(fake.requests.length).toBe(before);
+  });
+
+  it('a moderator pins through the current route with an audit-log reason, and the verdict is stored', async () => {
+    const id = await pinButton();
+    const r = await post(component(id, undefined, { moderator: true }));
+    expect(r.json.data.content).toMatch(/Pinned as #\d+/);
+    const call = await fake.waitFor((x) => x.method === 'PUT' && x.path === `/channels/${CHANNEL}/messages/pins/${MESSAGE}`);
+    expect(decodeURIComponent(String(call.headers['x-audit-log-reason']))).toMatch(/whichgpu: pinned by mod/);
+    expect(call.headers.authorization).toBe('Bot test-token');
+    expect(store.list('discord', GUILD).items[0]).toMatchObject({ messageId: MESSAGE, channelId: CHANNEL });
+    const list = await post(command('verdicts'));
+    expect(list.json.data.embeds[0].title).toMatch(/Pinned verdicts \(1\)/);
+  });
+
+  it.each([
+    [30003, /250 pins/],
+    [50013, /lack Pin Messages/],
+    [10008, /no longer exists/],
+  ])('Discord error %d gets a clear answer', async (code, message) => {
+    const id = await pinButton();
+    fake.replyOnce('PUT', /\/messages\/pins\//, discordError(code, 'refused', code === 10008 ? 404 : 403));
+    const r = await post(component(id, undefined, { moderator: true }));
+    expect(r.json.data.flags).toBe(64);
+    expect(r.json.data.content).toMatch(message);
+  });
+
+  it('without the bot\'s own Pin Messages permission it says so and does not call Discord', async () => {
+    const id = await pinButton();
+    const before = fake.requests.length;
+    const r = await post(component(id, undefined, { moderator: true, appPermissions: '1024' }));
+    expect(r.json.data.content).toMatch(/I need the \*\*Pin Messages\*\* permission/);
+    expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('GET /healthz', () => {
+  it('is 200 when ready', async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    expect(res.status).toBe(200);
+  });
+});

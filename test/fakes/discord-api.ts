@@ -1,0 +1,80 @@
+/**
+ * A loopback fake of the Discord REST API: records every request and answers from a small table,
+ * so discord.js's REST client can be exercised for real without leaving 127.0.0.1.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export interface FakeReply {
+  status: number;
+  body?: unknown;
+}
+
+export class FakeDiscordApi {
+  readonly requests: RecordedRequest[] = [];
+  /** Overrides by "METHOD /path-regex": the next matching request gets this reply. */
+  private readonly overrides: { method: string; path: RegExp; reply: FakeReply }[] = [];
+  private server?: Server;
+  url = '';
+
+  replyOnce(method: string, path: RegExp, reply: FakeReply): void {
+    this.overrides.push({ method, path, reply });
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const path = (req.url ?? '').replace(/^\/api(\/v\d+)?/, '');
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown = text;
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          /* multipart or empty */
+        }
+        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+        const i = this.overrides.findIndex((o) => o.method === req.method && o.path.test(path));
+        const reply = i >= 0 ? this.overrides.splice(i, 1)[0]!.reply : this.defaultReply(req.method ?? '', path);
+        // Like Discord: 204 has no body and no content type.
+        res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'application/json' });
+        res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+    return this;
+  }
+
+  private defaultReply(method: string, path: string): FakeReply {
+    if (method === 'PUT' && /^\/channels\/\d+\/messages\/pins\/\d+$/.test(path)) return { status: 204 };
+    if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback/.test(path)) return { status: 204 };
+    if (method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) return { status: 200, body: [] };
+    return { status: 404, body: { message: 'Unknown route in fake', code: 0 } };
+  }
+
+  /** Waits until a request matching the predicate has arrived (interaction replies are async). */
+  async waitFor(pred: (r: RecordedRequest) => boolean, timeoutMs = 5000): Promise<RecordedRequest> {
+    const start = Date.now();
+    for (;;) {
+      const hit = this.requests.find(pred);
+      if (hit) return hit;
+      if (Date.now() - start > timeoutMs) throw new Error(`no matching request; got ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+}
+
+export const discordError = (code: number, message: string, status = 403): FakeReply => ({ status, body: { code, message } });
