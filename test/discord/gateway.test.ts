@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
+import { createLogger } from '../../src/log.js';
+import { Store } from '../../src/store/store.js';
+import { catalog } from '../helpers/catalog.js';
+import { FakeDiscordApi } from '../fakes/discord-api.js';
+import { CHANNEL, command, component, GUILD, MESSAGE } from './helpers.js';
+
+const fake = new FakeDiscordApi();
+let client: Client;
+let store: Store;
+let dir: string;
+
+beforeAll(async () => {
+  await fake.start();
+  dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-'));
+  store = Store.open(join(dir, 'db.sqlite'));
+  // The real discord.js client, its REST base on the loopback fake; no gateway connection needed.
+  client = createGatewayClient(fake.url);
+  client.rest.setToken('test-token');
+  attachGateway(client, { catalog, store, log: createLogger('silent') });
+});
+afterAll(async () => {
+  await client.destroy();
+  store.close();
+  await fake.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Feeds a raw gateway INTERACTION_CREATE payload to discord.js's own interaction handling. */
+function deliver(payload: { id: string; token: string }) {
+  (client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }).actions.InteractionCreate.handle(payload);
+  return fake.waitFor((r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`));
+}
+
+describe('Discord gateway transport (discord.js Client)', () => {
+  it('answers /compare through the interaction callback with the same embed the HTTP endpoint builds', async () => {
+    const call = await deliver(command('compare', { model: 'llama 3.3 70b', workflow: 'chat' }));
+    const body = call.body as { type: number; data: { embeds: { title: string }[]; components: unknown[]; flags?: number } };
+    expect(body.type).toBe(4);
+    expect(body.data.embeds[0]!.title).toBe('Llama 3.3 70B · Q4_K_M · 8k context · chat');
+    expect(body.data.components).toHaveLength(3);
+    expect(body.data.flags ?? 0).toBe(0);
+  });
+
+  it('answers bad input ephemerally', async () => {
+    const call = await deliver(command('compare', { model: 'zzzz qqqq' }));
+    const body = call.body as { data: { flags: number; content: string } };
+    expect(body.data.flags & 64).toBe(64);
+    expect(body.data.content).toMatch(/I don't know the model/);
+  });
+
+  it('autocomplete answers with choices', async () => {
+    const call = await deliver(command('compare', { model: 'gemma' }, { focused: 'model' }));
+    const body = call.body as { type: number; data: { choices: { value: string }[] } };
+    expect(body.type).toBe(8);
+    expect(body.data.choices.map((c) => c.value)).toContain('gemma3:27b');
+  });
+
+  it('a moderator\'s Pin click pins through REST and stores the verdict; a member\'s is refused without a call', async () => {
+    const first = await deliver(command('compare', { model: 'phi-4' }));
+    const pinId = ((first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[2]!.components[0]!.custom_id);
+    const before = fake.requests.filter((r) => r.path.includes('/pins/')).length;
+    const refused = await deliver(component(pinId, undefined, { moderator: false }));
+    expect((refused.body as { data: { content: string } }).data.content).toMatch(/Only moderators/);
+    expect(fake.requests.filter((r) => r.path.includes('/pins/')).length).toBe(before);
+    const ok = await deliver(component(pinId, undefined, { moderator: true }));
+    expect((ok.body as { data: { content: string } }).data.content).toMatch(/Pinned as #/);
+    await fake.waitFor((r) => r.method === 'PUT' && r.path === `/channels/${CHANNEL}/messages/pins/${MESSAGE}`);
+    expect(store.list('discord', GUILD).total).toBe(1);
+  });
+
+  it('a select updates the message (callback type 7)', async () => {
+    const first = await deliver(command('compare', { model: 'qwen3 32b' }));
+    const quantId = (first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[0]!.components[0]!.custom_id;
+    const call = await deliver(component(quantId, ['Q8_0']));
+    expect((call.body as { type: number }).type).toBe(7);
+  });
+});
