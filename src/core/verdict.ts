@@ -286,7 +286,10 @@ function decide(
   const cheaper = totalOf(a) <= totalOf(b) ? a : b;
   const dearer = cheaper === a ? b : a;
   const costDiff = totalOf(dearer) - totalOf(cheaper);
-  const costReason = `${cheaper.shortName} costs ~${fmt.usd(costDiff)} less over ${q.years} years (${fmtUsdBand(cheaper.cost.totalUSD)} vs ${fmtUsdBand(dearer.cost.totalUSD)}, electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh).`;
+  const overlap = cheaper.cost.totalUSD.high >= dearer.cost.totalUSD.low;
+  const costReason = overlap
+    ? `Over ${q.years} years both cost about the same (${fmtUsdBand(a.cost.totalUSD)} vs ${fmtUsdBand(b.cost.totalUSD)}, electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh).`
+    : `${cheaper.shortName} costs ~${fmt.usd(costDiff)} less over ${q.years} years (${fmtUsdBand(cheaper.cost.totalUSD)} vs ${fmtUsdBand(dearer.cost.totalUSD)}, electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh).`;
   const quiet = a.noise.loadDbA.high <= b.noise.loadDbA.high ? a : b;
   const loud = quiet === a ? b : a;
   const powerReason = `${quiet.shortName} draws ~${quiet.power.loadW} W under load vs ~${loud.power.loadW} W, at ${fmtDb(quiet.noise.loadDbA)} vs ${fmtDb(loud.noise.loadDbA)}.`;
