@@ -2,7 +2,7 @@
  * Starts what the configuration asks for: Discord over the gateway or over HTTP interactions,
  * and the shared HTTP server (PORT) when something needs it. Returns a stop() for shutdown.
  */
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from 'discord.js';
 import type { Catalog } from './core/catalog.js';
@@ -12,12 +12,14 @@ import { discordInteractionsRoute } from './discord/http-endpoint.js';
 import { discordPublicKey } from './discord/signature.js';
 import type { Logger } from './log.js';
 import { createHttpServer, type Route } from './server.js';
+import { createSlackApp, type SlackApp } from './slack/app.js';
 import type { Store } from './store/store.js';
 
 export interface RunningApp {
   server?: Server;
   port?: number;
   discord?: Client;
+  slack?: SlackApp;
   stop(): Promise<void>;
 }
 
@@ -45,23 +47,41 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
     discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
   }
 
+  let slack: SlackApp | undefined;
+  const rawRoutes: Record<string, RequestListener> = {};
+  if (config.SLACK_BOT_TOKEN) {
+    if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
+    slack = createSlackApp({
+      token: config.SLACK_BOT_TOKEN,
+      ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+      ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+      ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+      moderators: (config.SLACK_MODERATORS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      ...deps,
+      log: log.child({ platform: 'slack' }),
+    });
+    if (slack.socketMode) await slack.app.start();
+    else rawRoutes['/slack/events'] = slack.receiver!.requestListener;
+  }
+
   let server: Server | undefined;
   let port: number | undefined;
   let ready = false;
-  if (Object.keys(routes).length > 0) {
-    server = createHttpServer({ routes, log: log.child({ component: 'http' }), isReady: () => ready });
+  if (Object.keys(routes).length + Object.keys(rawRoutes).length > 0) {
+    server = createHttpServer({ routes, rawRoutes, log: log.child({ component: 'http' }), isReady: () => ready });
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.PORT, () => resolve());
     });
     port = (server.address() as AddressInfo).port;
-    log.info({ port, routes: Object.keys(routes) }, 'http server listening');
+    log.info({ port, routes: [...Object.keys(routes), ...Object.keys(rawRoutes)] }, 'http server listening');
   }
   ready = true;
 
   return {
     ...(server ? { server, port: port! } : {}),
     ...(discord ? { discord } : {}),
+    ...(slack ? { slack } : {}),
     async stop() {
       ready = false;
       if (server) {
@@ -72,6 +92,7 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
         server.closeAllConnections();
       }
       if (discord) await discord.destroy();
+      if (slack?.socketMode) await slack.app.stop();
     },
   };
 }

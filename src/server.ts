@@ -3,7 +3,7 @@
  * Bodies are read raw (signatures are over the exact bytes) and capped; an unexpected error is
  * logged once with a reference id and answered 500 without details.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './log.js';
 
@@ -19,6 +19,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface HttpServerOptions {
   routes: Record<string, Route>;
+  /** Paths handed to another listener untouched (Bolt's HTTPReceiver verifies and parses its own). */
+  rawRoutes?: Record<string, RequestListener>;
   log: Logger;
   isReady: () => boolean;
 }
@@ -35,6 +37,12 @@ export function createHttpServer(o: HttpServerOptions): Server {
     };
     if (req.method === 'GET' && path === '/healthz') {
       send(o.isReady() ? { status: 200, body: { ok: true } } : { status: 503, body: { ok: false } });
+      return;
+    }
+    const raw = o.rawRoutes?.[path];
+    if (raw) {
+      res.setHeader('x-request-id', requestId);
+      raw(req, res);
       return;
     }
     const route = req.method === 'POST' ? o.routes[path] : undefined;

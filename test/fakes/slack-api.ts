@@ -1,0 +1,84 @@
+/**
+ * A loopback fake of the Slack Web API and of response_url, recording every call, so Bolt's own
+ * WebClient and respond() are exercised for real without leaving 127.0.0.1.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+}
+
+export class FakeSlackApi {
+  readonly calls: SlackCall[] = [];
+  admins = new Set<string>();
+  groups: Record<string, string[]> = {};
+  private nextErrors: Record<string, string[]> = {};
+  private server?: Server;
+  url = '';
+
+  failNext(method: string, error: string): void {
+    (this.nextErrors[method] ??= []).push(error);
+  }
+
+  /** Where slash commands and actions tell Bolt to respond. */
+  responseUrl(id: string): string {
+    return `${this.url.replace(/\/api\/$/, '')}/response/${id}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: Record<string, unknown> = {};
+        if ((req.headers['content-type'] ?? '').includes('json')) body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        else body = Object.fromEntries(new URLSearchParams(text));
+        const path = req.url ?? '';
+        const method = path.startsWith('/api/') ? path.slice(5).split('?')[0]! : path;
+        this.calls.push({ method, path, body });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(this.reply(method, body)));
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
+    return this;
+  }
+
+  private reply(method: string, body: Record<string, unknown>): unknown {
+    const error = this.nextErrors[method]?.shift();
+    if (error) return { ok: false, error };
+    switch (method) {
+      case 'users.info': {
+        const id = String(body.user);
+        return { ok: true, user: { id, name: id, is_admin: this.admins.has(id), is_owner: false } };
+      }
+      case 'usergroups.users.list':
+        return { ok: true, users: this.groups[String(body.usergroup)] ?? [] };
+      case 'pins.add':
+        return { ok: true };
+      case 'auth.test':
+        return { ok: true, user_id: 'UBOT', team_id: 'T1', bot_id: 'BBOT' };
+      default:
+        return method.startsWith('/response/') ? { ok: true } : { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  async waitFor(pred: (c: SlackCall) => boolean, timeoutMs = 5000): Promise<SlackCall> {
+    const start = Date.now();
+    for (;;) {
+      const hit = this.calls.find(pred);
+      if (hit) return hit;
+      if (Date.now() - start > timeoutMs) throw new Error(`no matching call; got ${this.calls.map((c) => c.method).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+}
