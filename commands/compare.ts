@@ -1,5 +1,8 @@
 /** /compare (Discord), /whichgpu <text> (Slack), free text (console): the verdict. */
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
+import type { Result } from '../src/core/result.js';
+import type { Verdict } from '../src/core/verdict.js';
 import { CompareInputSchema } from '../src/core/query.js';
 import { understand } from '../src/core/understand.js';
 import { compare } from '../src/core/verdict.js';
@@ -11,6 +14,12 @@ export const CompareCommandSchema = CompareInputSchema.extend({
   text: z.string().max(2000).optional(),
 });
 export type CompareCommandInput = z.infer<typeof CompareCommandSchema>;
+
+/**
+ * Communities ask the same few questions over and over; a verdict is a pure function of the
+ * input and the data version, so recent ones are kept (bounded) instead of recomputed.
+ */
+const verdictCache = new LRUCache<string, Result<Verdict>>({ max: 1000 });
 
 export default {
   name: 'compare',
@@ -34,7 +43,7 @@ export default {
     const understood = text ? understand(ctx.catalog, text) : undefined;
     const settings = ctx.store.settings(ctx.platform, ctx.serverId);
     const explicit = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-    const r = compare(ctx.catalog, {
+    const merged = {
       // Server settings are defaults; what the user typed wins.
       hoursPerDay: settings.hours,
       kwhPrice: settings.kwh_price,
@@ -42,7 +51,13 @@ export default {
       workflow: settings.workflow,
       ...(understood?.ok ? understood.value.input : {}),
       ...explicit,
-    });
+    };
+    const key = `${ctx.catalog.dataVersion}|${JSON.stringify(merged)}`;
+    let r = verdictCache.get(key);
+    if (!r) {
+      r = compare(ctx.catalog, merged);
+      verdictCache.set(key, r);
+    }
     if (!r.ok) return { kind: 'error', error: r.error };
     const queryKey = queryKeyOf(r.value.query);
     const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);

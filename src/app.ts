@@ -7,12 +7,13 @@ import type { AddressInfo } from 'node:net';
 import type { Client } from 'discord.js';
 import type { Catalog } from './core/catalog.js';
 import type { Config } from './config.js';
-import { createRest, restPins, startGateway } from './discord/gateway.js';
 import { discordInteractionsRoute } from './discord/http-endpoint.js';
+import { restPins } from './discord/rest.js';
 import { discordPublicKey } from './discord/signature.js';
 import type { Logger } from './log.js';
+import { RateLimiter } from './rate-limit.js';
 import { createHttpServer, type Route } from './server.js';
-import { createSlackApp, type SlackApp } from './slack/app.js';
+import type { SlackApp } from './slack/app.js';
 import type { Store } from './store/store.js';
 
 export interface RunningApp {
@@ -33,24 +34,32 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
   const routes: Record<string, Route> = {};
   let discord: Client | undefined;
   const log = deps.log;
+  const limiter = new RateLimiter({
+    user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
+    server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },
+  });
 
   if (config.DISCORD_TRANSPORT === 'http' && (config.DISCORD_PUBLIC_KEY || config.DISCORD_TOKEN)) {
     if (!config.DISCORD_PUBLIC_KEY) throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_PUBLIC_KEY (the application public key) to verify requests.');
     if (!config.DISCORD_TOKEN) throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_TOKEN for REST calls such as pinning.');
     routes['/discord/interactions'] = discordInteractionsRoute({
       ...deps,
+      limiter,
       log: log.child({ platform: 'discord', transport: 'http' }),
-      rest: restPins(createRest(config.DISCORD_TOKEN, config.DISCORD_API_URL)),
+      rest: restPins(config.DISCORD_TOKEN, config.DISCORD_API_URL),
       publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
     });
   } else if (config.DISCORD_TOKEN) {
-    discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
+    // Loaded only when used: discord.js and Bolt are the slowest imports at start.
+    const { startGateway } = await import('./discord/gateway.js');
+    discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, limiter, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
   }
 
   let slack: SlackApp | undefined;
   const rawRoutes: Record<string, RequestListener> = {};
   if (config.SLACK_BOT_TOKEN) {
     if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
+    const { createSlackApp } = await import('./slack/app.js');
     slack = createSlackApp({
       token: config.SLACK_BOT_TOKEN,
       ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
@@ -58,6 +67,7 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
       ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
       moderators: (config.SLACK_MODERATORS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       ...deps,
+      limiter,
       log: log.child({ platform: 'slack' }),
     });
     if (slack.socketMode) await slack.app.start();

@@ -30,6 +30,11 @@ export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_PATH: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Token buckets: requests a user / a server may burst, and the steady rate per minute. */
+  RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).max(1000).default(6),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().min(0.1).max(10_000).default(12),
+  RATE_LIMIT_SERVER_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
+  RATE_LIMIT_SERVER_PER_MINUTE: z.coerce.number().min(0.1).max(1_000_000).default(240),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema> & { databasePath: string }>;

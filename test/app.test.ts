@@ -20,7 +20,7 @@ describe('one process, one port', () => {
     const slackApi = await new FakeSlackApi().start();
     const keys = testKeys();
     const app = await startApp(
-      parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, PORT: '0' }),
+      parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, PORT: '0', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000' }),
       { catalog, store, log: createLogger('silent') },
     );
     try {

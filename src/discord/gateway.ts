@@ -3,23 +3,11 @@
  * none); discord.js handles reconnects. Interactions are turned into the shared InteractionInput
  * and answered with discord.js's reply/update/respond, so both transports run the same handlers.
  */
-import { Client, GuildMember, MessageFlags, REST, Routes, type Interaction } from 'discord.js';
+import { Client, GuildMember, MessageFlags, type Interaction } from 'discord.js';
 import type { Logger } from '../log.js';
-import { handleInteraction, type DiscordDeps, type DiscordRest } from './handlers.js';
+import { handleInteraction, type DiscordDeps } from './handlers.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
-
-/** Pins through discord.js's REST client (queues and retries on rate limits for us). */
-export function restPins(rest: REST): DiscordRest {
-  return {
-    async pinMessage(channelId, messageId, reason) {
-      await rest.put(Routes.channelMessagesPin(channelId, messageId), { reason });
-    },
-  };
-}
-
-export function createRest(token: string, api?: string): REST {
-  return new REST({ version: '10', ...(api ? { api } : {}) }).setToken(token);
-}
+import { restPins } from './rest.js';
 
 export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
   const member = i.member;
@@ -65,8 +53,9 @@ export async function respond(i: Interaction, r: InteractionResult): Promise<voi
   }
 }
 
-export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>): void {
-  const rest = restPins(client.rest);
+export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, token: string): void {
+  // Pins get their own short-deadline REST client, to the same API base as the Client.
+  const rest = restPins(token, client.options.rest?.api);
   client.on('interactionCreate', async (interaction) => {
     const log = deps.log.child({ interaction: interaction.id, transport: 'gateway' });
     try {
@@ -90,7 +79,7 @@ export function createGatewayClient(api?: string): Client {
 
 export async function startGateway(token: string, api: string | undefined, deps: Omit<DiscordDeps, 'rest'>, log: Logger): Promise<Client> {
   const client = createGatewayClient(api);
-  attachGateway(client, deps);
+  attachGateway(client, deps, token);
   client.once('clientReady', (c) => log.info({ user: c.user.tag }, 'discord gateway ready'));
   await client.login(token);
   return client;

@@ -3,7 +3,7 @@
  * InteractionResult out. Everything answers in the initial response (the core is fast), so no
  * interaction ever shows "The application did not respond".
  */
-import { PermissionFlagsBits } from 'discord.js';
+import { PermissionFlagsBits } from 'discord-api-types/v10';
 import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
@@ -12,6 +12,7 @@ import { compact, suggestModels } from '../core/resolve.js';
 import type { Verdict } from '../core/verdict.js';
 import type { Logger } from '../log.js';
 import { pinsMessage, settingsMessage, sourcesMessage, textMessage, verdictMessage } from '../render/discord-embed.js';
+import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
 
@@ -25,6 +26,7 @@ export interface DiscordDeps {
   store: Store;
   rest: DiscordRest;
   log: Logger;
+  limiter?: RateLimiter;
 }
 
 /** Quantizations offered in the select, most useful first. */
@@ -89,6 +91,8 @@ export async function handleInteraction(i: InteractionInput, deps: DiscordDeps):
   if (i.kind === 'ping') return { type: 'pong' };
   if (i.kind === 'autocomplete') return { type: 'autocomplete', choices: autocomplete(i, deps.catalog) };
   const ctx = contextFor(i, deps);
+  const allowed = deps.limiter?.take(ctx.serverId, i.user.id) ?? { ok: true };
+  if (!allowed.ok) return ephemeral(cooldownMessage(allowed));
   if (i.kind === 'command') return runCommand(i, ctx, deps);
   return runComponent(i, ctx, deps);
 }

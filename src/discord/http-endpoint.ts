@@ -3,17 +3,21 @@
  * initial HTTP response. Nothing in the body is looked at before the signature checks out.
  */
 import type { KeyObject } from 'node:crypto';
-import type { APIInteraction } from 'discord.js';
+import type { APIInteraction } from 'discord-api-types/v10';
 import type { Logger } from '../log.js';
 import type { Route } from '../server.js';
 import { handleInteraction, type DiscordDeps } from './handlers.js';
 import { fromApi, toApiResponse, UnsupportedInteraction } from './interaction.js';
-import { verifyDiscordRequest } from './signature.js';
+import { ReplayGuard, verifyDiscordRequest } from './signature.js';
 
 export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObject; log: Logger }): Route {
+  const replays = new ReplayGuard();
   return async (req, body) => {
-    const ok = verifyDiscordRequest(deps.publicKey, header(req.headers['x-signature-timestamp']), header(req.headers['x-signature-ed25519']), body);
+    const signature = header(req.headers['x-signature-ed25519']);
+    const ok = verifyDiscordRequest(deps.publicKey, header(req.headers['x-signature-timestamp']), signature, body);
     if (!ok) return { status: 401, body: { error: 'invalid request signature' } };
+    if (!replays.firstSight(signature!)) return { status: 401, body: { error: 'replayed request' } };
+    if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? '')) return { status: 415, body: { error: 'expected application/json' } };
     let raw: APIInteraction;
     try {
       raw = JSON.parse(body.toString('utf8')) as APIInteraction;

@@ -11,7 +11,7 @@ import {
   type APIInteraction,
   type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
-} from 'discord.js';
+} from 'discord-api-types/v10';
 
 export interface InteractionInput {
   kind: 'ping' | 'command' | 'autocomplete' | 'component';

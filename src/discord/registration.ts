@@ -2,7 +2,8 @@
  * Application command JSON, built from the same definitions in commands/ that the handlers use,
  * and the bulk PUT that registers it (one guild while developing, else global).
  */
-import { ApplicationCommandOptionType, type APIApplicationCommandOption, ApplicationIntegrationType, InteractionContextType, REST, Routes, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
+import { REST } from '@discordjs/rest';
+import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, Routes, type APIApplicationCommandOption, type RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
 import { commands } from '../../commands/index.js';
 import type { OptionSpec } from '../../commands/types.js';
 

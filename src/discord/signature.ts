@@ -23,3 +23,26 @@ export function verifyDiscordRequest(key: KeyObject, timestamp: string | undefin
     return false;
   }
 }
+
+/**
+ * Refuses a signature seen before within the skew window: a captured request cannot be replayed.
+ * Memory is bounded by the window (entries older than it are dropped as new ones arrive).
+ */
+export class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly windowSeconds = MAX_SKEW_SECONDS) {}
+
+  /** True the first time a signature is presented; false for a replay. */
+  firstSight(signature: string, nowSeconds = Date.now() / 1000): boolean {
+    if (this.seen.size > 1000) {
+      for (const [sig, at] of this.seen) {
+        if (nowSeconds - at > this.windowSeconds * 2) this.seen.delete(sig);
+        else break;
+      }
+    }
+    if (this.seen.has(signature)) return false;
+    this.seen.set(signature, nowSeconds);
+    return true;
+  }
+}

@@ -3,7 +3,7 @@
  * description 4096, 25 fields of 1024, footer 2048, 6000 in all) and components within theirs
  * (5 rows, 25 select options, custom_id <= 100). Pure: tests check every output against the limits.
  */
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIInteractionResponseCallbackData } from 'discord.js';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import type { PinView } from '../../commands/types.js';
 import type { DeviceEvaluation } from '../core/evaluate.js';
 import { fmt, fmtBand, type Verdict } from '../core/verdict.js';

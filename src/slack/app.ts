@@ -12,6 +12,7 @@ import type { Catalog } from '../core/catalog.js';
 import type { Logger } from '../log.js';
 import { CONTEXT_ACTION, PIN_ACTION, pinsBlocks, QUANT_ACTION, settingsBlocks, SOURCES_ACTION, sourcesBlocks, textBlocks, verdictBlocks, type SlackMessage } from '../render/slack-blocks.js';
 import { MAX_BODY_BYTES } from '../server.js';
+import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 
 /** Bolt's Web API client type, without depending on @slack/web-api directly. */
@@ -26,6 +27,7 @@ export interface SlackOptions {
   catalog: Catalog;
   store: Store;
   log: Logger;
+  limiter?: RateLimiter;
 }
 
 export interface SlackApp {
@@ -130,6 +132,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
 
   app.command('/whichgpu', async ({ command, ack, respond, client }) => {
     await ack();
+    if (await limited(command.team_id, command.user_id, respond)) return;
     const ctx = ctxFor(command.team_id, command.channel_id, command.user_id, command.user_name, client);
     const text = command.text.trim();
     const [head, ...rest] = text.split(/\s+/);
@@ -146,6 +149,14 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     await send(respond, reply, o.store);
   });
 
+  /** Over the limit: one ephemeral cooldown answer instead of the work. */
+  const limited = async (teamId: string, userId: string, respond: RespondFn) => {
+    const d = o.limiter?.take(teamId, userId) ?? { ok: true as const };
+    if (d.ok) return false;
+    await respond({ ...textBlocks(cooldownMessage(d)), response_type: 'ephemeral', replace_original: false });
+    return true;
+  };
+
   const recompute = async (ctx: CommandContext, value: string, change: (v: string) => Record<string, unknown>) => {
     const [stateId, picked] = value.split('|');
     const stored = stateId ? o.store.loadQuery(stateId) : undefined;
@@ -157,6 +168,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), async ({ body, action, ack, respond, client }) => {
     await ack();
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
+    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const a = action as unknown as { action_id: string; selected_option?: { value: string } };
     const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
     const reply = await recompute(ctx, a.selected_option?.value ?? '', (v) => (a.action_id === QUANT_ACTION ? { quant: v } : { contextTokens: Number(v) }));
@@ -166,6 +178,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   app.action(SOURCES_ACTION, async ({ body, action, ack, respond, client }) => {
     await ack();
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
+    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
     const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
     if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
@@ -175,6 +188,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   app.action(PIN_ACTION, async ({ body, action, ack, respond, client }) => {
     await ack();
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string }; message?: { ts: string }; container?: { message_ts?: string } };
+    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const channel = b.channel?.id ?? '';
     const ts = b.message?.ts ?? b.container?.message_ts ?? '';
     const ctx = ctxFor(b.team?.id ?? 'unknown', channel, b.user.id, b.user.name ?? b.user.id, client);
@@ -199,6 +213,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   app.action(/^whichgpu_pin_menu_\d+$/, async ({ body, action, ack, respond, client }) => {
     await ack();
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
+    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const [verb, id] = ((action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
     const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
     if (verb !== 'refresh' && verb !== 'unpin') return;

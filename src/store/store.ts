@@ -5,9 +5,9 @@
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.js';
 import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
 
 export type Platform = 'discord' | 'slack' | 'console';
@@ -54,7 +54,6 @@ export class StoreError extends Error {
 }
 
 const APP_ID = 'whichgpu';
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 interface Row {
   id: number;
@@ -213,7 +212,10 @@ export class Store {
     const json = JSON.stringify(query);
     // Same query, same id: a re-post does not add a row.
     const id = shortHash(json);
-    this.db.prepare('INSERT INTO shared_queries (id, query_json, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, json, now.toISOString());
+    // Read first: repeated questions (the common case) then cost no write and no fsync.
+    if (!this.db.prepare('SELECT 1 FROM shared_queries WHERE id = ?').get(id)) {
+      this.db.prepare('INSERT INTO shared_queries (id, query_json, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, json, now.toISOString());
+    }
     return id;
   }
 
@@ -227,7 +229,7 @@ export class Store {
   }
 }
 
-/** Applies the migrations in src/store/migrations in order, each in a transaction. */
+/** Applies the migrations of migrations.ts in order, each in a transaction. */
 function migrate(db: Database.Database, path: string, now: () => Date): void {
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
   if (tables.length > 0) {
@@ -236,15 +238,15 @@ function migrate(db: Database.Database, path: string, now: () => Date): void {
       throw new StoreError(`${path} is a SQLite database, but not whichgpu's (tables: ${tables.slice(0, 5).join(', ')}). Point DATABASE_PATH at a new file.`, 'NOT_OURS');
     }
   }
-  const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}-.+\.sql$/.test(f)).sort();
+  const files = MIGRATIONS;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > files.length) {
     throw new StoreError(`${path} was written by a newer whichgpu (schema ${current}; this version knows ${files.length}).`, 'NEWER_SCHEMA');
   }
-  for (const [i, file] of files.entries()) {
+  for (const [i, migration] of files.entries()) {
     const version = i + 1;
     if (version <= current) continue;
-    const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');
+    const sql = migration.sql;
     db.transaction(() => {
       db.exec(sql);
       if (version === 1) db.prepare("INSERT INTO app_meta (key, value) VALUES ('app', ?), ('created_at', ?)").run(APP_ID, now().toISOString());
@@ -256,8 +258,4 @@ function migrate(db: Database.Database, path: string, now: () => Date): void {
 /** 12 hex digits of SHA-256: short enough for a Discord custom_id, unique enough for our volume. */
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
-}
-
-export function defaultDatabasePath(root: string): string {
-  return join(root, 'var', 'whichgpu.sqlite');
 }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   // The real discord.js client, its REST base on the loopback fake; no gateway connection needed.
   client = createGatewayClient(fake.url);
   client.rest.setToken('test-token');
-  attachGateway(client, { catalog, store, log: createLogger('silent') });
+  attachGateway(client, { catalog, store, log: createLogger('silent') }, 'test-token');
 });
 afterAll(async () => {
   await client.destroy();

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await fake.start();
   dir = mkdtempSync(join(tmpdir(), 'whichgpu-discord-'));
   store = Store.open(join(dir, 'db.sqlite'));
-  const config = parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url, PORT: '0', LOG_LEVEL: 'silent' });
+  const config = parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url, PORT: '0', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000', LOG_LEVEL: 'silent' });
   app = await startApp(config, { catalog, store, log: createLogger('silent') });
 });
 afterAll(async () => {

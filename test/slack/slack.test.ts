@@ -23,7 +23,7 @@ beforeAll(async () => {
   fake.groups.SMODS = ['UGROUPMOD'];
   dir = mkdtempSync(join(tmpdir(), 'whichgpu-slack-'));
   store = Store.open(join(dir, 'db.sqlite'));
-  const config = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, SLACK_MODERATORS: 'ULISTED', PORT: '0', LOG_LEVEL: 'silent' });
+  const config = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, SLACK_MODERATORS: 'ULISTED', PORT: '0', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000', LOG_LEVEL: 'silent' });
   app = await startApp(config, { catalog, store, log: createLogger('silent') });
 });
 afterAll(async () => {

@@ -1,3 +1,12 @@
+/**
+ * The schema, as ordered migrations kept in the repo and applied at start (each in a transaction;
+ * PRAGMA user_version records how far a file has come). SQL lives here as text so the bundled
+ * build and the tests read the same migrations without a file path to resolve.
+ */
+export const MIGRATIONS: readonly { name: string; sql: string }[] = [
+  {
+    name: '001-initial',
+    sql: `
 -- whichgpu store, schema 1: pinned verdicts and per-server settings.
 CREATE TABLE app_meta (
   key   TEXT PRIMARY KEY,
@@ -34,3 +43,18 @@ CREATE TABLE server_settings (
   updated_at      TEXT NOT NULL,
   PRIMARY KEY (platform, server_id)
 ) STRICT;
+`,
+  },
+  {
+    name: '002-shared-queries',
+    sql: `
+-- whichgpu store, schema 2: the normalized query behind a posted verdict, so message components
+-- (quant and context selects, Pin, Sources) can recompute it; their custom ids carry only the id.
+CREATE TABLE shared_queries (
+  id          TEXT PRIMARY KEY,
+  query_json  TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+) STRICT;
+`,
+  },
+];
