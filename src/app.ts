@@ -71,7 +71,10 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
       log: log.child({ platform: 'slack' }),
     });
     if (slack.socketMode) await slack.app.start();
-    else rawRoutes['/slack/events'] = slack.receiver!.requestListener;
+    else {
+      const { slackEventsRoute } = await import('./slack/http-route.js');
+      rawRoutes['/slack/events'] = slackEventsRoute(slack.receiver!.requestListener, config.SLACK_SIGNING_SECRET!);
+    }
   }
 
   let server: Server | undefined;

@@ -3,7 +3,8 @@
  * InteractionResult out. Everything answers in the initial response (the core is fast), so no
  * interaction ever shows "The application did not respond".
  */
-import { PermissionFlagsBits } from 'discord-api-types/v10';
+import { PermissionFlagsBits, type APIInteractionResponseCallbackData } from 'discord-api-types/v10';
+import { LRUCache } from 'lru-cache';
 import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
@@ -61,12 +62,30 @@ export function isModerator(i: InteractionInput, moderatorRole: string | null): 
   return moderatorRole !== null && i.memberRoles.includes(moderatorRole);
 }
 
+/**
+ * Rendered verdict messages for recent questions: the same verdict object (from the verdict
+ * cache) with the same pin notice renders to the same message, so it is built once.
+ */
+const rendered = new LRUCache<Verdict, Map<string, APIInteractionResponseCallbackData>>({ max: 1000 });
+
+function renderVerdict(reply: Extract<Reply, { kind: 'verdict' }>, deps: DiscordDeps): APIInteractionResponseCallbackData {
+  const stateId = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
+  const pin = reply.existingPin;
+  const key = `${stateId}|${pin ? `${pin.id}:${pin.stale}:${pin.headline}` : ''}|${reply.notes.join('|')}`;
+  let byKey = rendered.get(reply.verdict);
+  if (!byKey) rendered.set(reply.verdict, (byKey = new Map()));
+  let data = byKey.get(key);
+  if (!data) {
+    data = verdictMessage(reply.verdict, { stateId, quants: QUANT_CHOICES, ...(pin ? { existingPin: pin } : {}), notes: reply.notes });
+    if (byKey.size < 20) byKey.set(key, data);
+  }
+  return data;
+}
+
 function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean): InteractionResult {
   switch (reply.kind) {
-    case 'verdict': {
-      const stateId = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
-      return { type: 'message', data: verdictMessage(reply.verdict, { stateId, quants: QUANT_CHOICES, ...(reply.existingPin ? { existingPin: reply.existingPin } : {}), notes: reply.notes }), ephemeral: !channelPublic };
-    }
+    case 'verdict':
+      return { type: 'message', data: renderVerdict(reply, deps), ephemeral: !channelPublic };
     case 'pins':
       return { type: 'message', data: pinsMessage(reply.page, reply.canModerate), ephemeral: false };
     case 'settings':

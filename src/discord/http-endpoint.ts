@@ -27,7 +27,7 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     }
     try {
       const input = fromApi(raw);
-      const result = await handleInteraction(input, { ...deps, log: deps.log.child({ interaction: raw.id, type: raw.type }) });
+      const result = await handleInteraction(input, deps);
       return { status: 200, body: toApiResponse(result) };
     } catch (e) {
       if (e instanceof UnsupportedInteraction || e instanceof TypeError) return { status: 400, body: { error: (e as Error).message } };

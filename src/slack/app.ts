@@ -116,7 +116,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     app = new App({ token: o.token, appToken: o.appToken!, socketMode: true, logger, clientOptions });
   } else {
     if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
-    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 2500, bodyLimit: MAX_BODY_BYTES });
+    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 1000, bodyLimit: MAX_BODY_BYTES });
     app = new App({ token: o.token, receiver, logger, clientOptions, tokenVerificationEnabled: false });
   }
 
@@ -219,6 +219,10 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     if (verb !== 'refresh' && verb !== 'unpin') return;
     await send(respond, await commands.verdicts.execute(ctx, { action: verb, id: Number(id) }), o.store);
   });
+
+  // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.
+  app.command(/^(?!\/whichgpu$)/, async ({ ack }) => ack({ response_type: 'ephemeral', text: 'whichgpu answers /whichgpu; try `/whichgpu help`.' }));
+  app.action(/^(?!whichgpu_)/, async ({ ack }) => ack());
 
   app.error(async (e) => {
     o.log.error({ err: e }, 'slack handler failed');

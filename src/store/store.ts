@@ -101,6 +101,9 @@ export interface Page<T> {
 export const PAGE_SIZE = 10;
 
 export class Store {
+  /** Settings are read on every question and written rarely: kept per server until saved. */
+  private readonly settingsCache = new Map<string, ServerSettings>();
+
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
@@ -134,13 +137,21 @@ export class Store {
     return new Store(db, path);
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once, reused: compiling SQL per call was the store's largest cost under load. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 
   pin(p: NewPin, now = new Date()): PinnedVerdict {
-    const row = this.db
-      .prepare(
+    const row = this.stmt(
         `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, headline, winner, data_version, pinned_by, pinned_at)
          VALUES (@platform, @serverId, @channelId, @messageId, @queryKey, @queryJson, @headline, @winner, @dataVersion, @pinnedBy, @pinnedAt)
          ON CONFLICT (platform, server_id, message_id) DO UPDATE SET
@@ -152,45 +163,50 @@ export class Store {
   }
 
   get(platform: Platform, serverId: string, id: number): PinnedVerdict | undefined {
-    const row = this.db.prepare('SELECT * FROM pinned_verdicts WHERE id = ? AND platform = ? AND server_id = ?').get(id, platform, serverId) as Row | undefined;
+    const row = this.stmt('SELECT * FROM pinned_verdicts WHERE id = ? AND platform = ? AND server_id = ?').get(id, platform, serverId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   /** Active pins of a server, newest first. */
   list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Page<PinnedVerdict> {
-    const total = (this.db.prepare('SELECT count(*) AS n FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL').get(platform, serverId) as { n: number }).n;
+    const total = (this.stmt('SELECT count(*) AS n FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL').get(platform, serverId) as { n: number }).n;
     const pages = Math.max(1, Math.ceil(total / pageSize));
     const p = Math.min(Math.max(1, Math.floor(page)), pages);
-    const rows = this.db
-      .prepare('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT ? OFFSET ?')
+    const rows = this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT ? OFFSET ?')
       .all(platform, serverId, pageSize, (p - 1) * pageSize) as Row[];
     return { items: rows.map(fromRow), page: p, pages, total };
   }
 
   /** The newest active pin for the same normalized query in this server. */
   findByQuery(platform: Platform, serverId: string, queryKey: string): PinnedVerdict | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND query_key = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1')
+    const row = this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND query_key = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1')
       .get(platform, serverId, queryKey) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
-    const row = this.db
-      .prepare('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL RETURNING *')
+    const row = this.stmt('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL RETURNING *')
       .get(now.toISOString(), by, id, platform, serverId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   refresh(platform: Platform, serverId: string, id: number, update: { headline: string; winner: string; dataVersion: string }, now = new Date()): PinnedVerdict | undefined {
-    const row = this.db
-      .prepare('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ? RETURNING *')
+    const row = this.stmt('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ? RETURNING *')
       .get(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   settings(platform: Platform, serverId: string): ServerSettings {
-    const row = this.db.prepare('SELECT settings_json FROM server_settings WHERE platform = ? AND server_id = ?').get(platform, serverId) as { settings_json: string } | undefined;
+    const cached = this.settingsCache.get(`${platform}:${serverId}`);
+    if (cached) return { ...cached };
+    const fresh = this.readSettings(platform, serverId);
+    if (this.settingsCache.size > 10_000) this.settingsCache.clear();
+    this.settingsCache.set(`${platform}:${serverId}`, fresh);
+    return { ...fresh };
+  }
+
+  private readSettings(platform: Platform, serverId: string): ServerSettings {
+    const row = this.stmt('SELECT settings_json FROM server_settings WHERE platform = ? AND server_id = ?').get(platform, serverId) as { settings_json: string } | undefined;
     if (!row) return { ...DEFAULT_SETTINGS };
     // Stored settings were validated on write; a field added since takes its default.
     return ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings_json) as object) });
@@ -198,13 +214,13 @@ export class Store {
 
   saveSettings(platform: Platform, serverId: string, settings: ServerSettings, by: string, now = new Date()): ServerSettings {
     const valid = ServerSettingsSchema.parse(settings);
-    this.db
-      .prepare(
+    this.stmt(
         `INSERT INTO server_settings (platform, server_id, settings_json, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (platform, server_id) DO UPDATE SET settings_json = excluded.settings_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       )
       .run(platform, serverId, JSON.stringify(valid), by, now.toISOString());
-    return valid;
+    this.settingsCache.set(`${platform}:${serverId}`, valid);
+    return { ...valid };
   }
 
   /** Remembers a normalized query under a short id (for message components); returns the id. */
@@ -213,14 +229,14 @@ export class Store {
     // Same query, same id: a re-post does not add a row.
     const id = shortHash(json);
     // Read first: repeated questions (the common case) then cost no write and no fsync.
-    if (!this.db.prepare('SELECT 1 FROM shared_queries WHERE id = ?').get(id)) {
-      this.db.prepare('INSERT INTO shared_queries (id, query_json, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, json, now.toISOString());
+    if (!this.stmt('SELECT 1 FROM shared_queries WHERE id = ?').get(id)) {
+      this.stmt('INSERT INTO shared_queries (id, query_json, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, json, now.toISOString());
     }
     return id;
   }
 
   loadQuery(id: string): Record<string, unknown> | undefined {
-    const row = this.db.prepare('SELECT query_json FROM shared_queries WHERE id = ?').get(id) as { query_json: string } | undefined;
+    const row = this.stmt('SELECT query_json FROM shared_queries WHERE id = ?').get(id) as { query_json: string } | undefined;
     return row ? (JSON.parse(row.query_json) as Record<string, unknown>) : undefined;
   }
 

@@ -1,0 +1,204 @@
+/**
+ * `npm run bench`: the figures the README reports. Core verdict and renderers (median, p99);
+ * signed /compare requests against POST /discord/interactions under concurrent load (autocannon),
+ * beside a ceiling measured in the same run; cold start to a ready /healthz; resident memory
+ * after the load. Loopback only; every loop is bounded in count and time.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadCatalog } from '../src/catalog/load.js';
+import { compare, type Verdict } from '../src/core/verdict.js';
+import { verdictMessage } from '../src/render/discord-embed.js';
+import { verdictBlocks } from '../src/render/slack-blocks.js';
+import { renderText } from '../src/render/text.js';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+/** The flags npm start runs the server with (package.json "start"). */
+const NODE_FLAGS = ['--max-semi-space-size=4'];
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+
+const QUERIES = [
+  { model: 'llama-3.1-8b' },
+  { model: 'qwen2.5-coder:32b', workflow: 'coding' },
+  { model: 'llama 3.3 70b', contextTokens: 32768 },
+  { model: 'gpt-oss-120b', priority: 'silence' },
+  { model: 'Meta-Llama-3.1-70B-Instruct-Q5_K_M.gguf', against: 'mac-studio-m3-ultra-512gb' },
+  { model: 'qwen3-30b-a3b', workflow: 'rag', tokensPerDay: 2_000_000, apiPricePerMTok: 1 },
+  { model: 'gemma 3 27b', workflow: 'image' },
+  { model: 'mixtral 8x7b', quant: 'Q8_0', workflow: 'serving' },
+  { model: '70b', workflow: 'fine-tune' },
+  {},
+];
+
+function stats(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { median: q(0.5), p99: q(0.99) };
+}
+
+function time(n: number, f: () => unknown): { median: number; p99: number } {
+  for (let i = 0; i < 20; i++) f();
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    f();
+    xs.push(performance.now() - t);
+  }
+  return stats(xs);
+}
+
+const slowestOf = (xs: number[]) => Math.max(...xs);
+const ms = (x: number) => (x < 1 ? `${(x * 1000).toFixed(0)} µs` : `${x.toFixed(2)} ms`);
+
+function coreBench() {
+  const catalog = loadCatalog();
+  const verdicts: Verdict[] = [];
+  const rows: string[] = [];
+  const computeTimes: number[] = [];
+  for (const q of QUERIES) {
+    const t = time(100, () => compare(catalog, q));
+    computeTimes.push(t.median);
+    const r = compare(catalog, q);
+    if (r.ok) verdicts.push(r.value);
+  }
+  const all = (f: (v: Verdict) => unknown) => time(100, () => verdicts.forEach(f));
+  const per = (s: { median: number; p99: number }) => ({ median: s.median / verdicts.length, p99: s.p99 / verdicts.length });
+  const verdict = time(100, () => QUERIES.forEach((q) => compare(catalog, q)));
+  rows.push(`| verdict (compare, uncached), per query | ${ms(verdict.median / QUERIES.length)} | ${ms(verdict.p99 / QUERIES.length)} |`);
+  rows.push(`| verdict, slowest single query (median) | ${ms(slowestOf(computeTimes))} | |`);
+  const text = per(all((v) => renderText(v, { color: false })));
+  rows.push(`| terminal text | ${ms(text.median)} | ${ms(text.p99)} |`);
+  const embed = per(all((v) => verdictMessage(v, { stateId: 'abcdef012345', quants: ['Q4_K_M', 'Q8_0'] })));
+  rows.push(`| Discord embed + components | ${ms(embed.median)} | ${ms(embed.p99)} |`);
+  const blocks = per(all((v) => verdictBlocks(v, { stateId: 'abcdef012345', quants: ['Q4_K_M', 'Q8_0'] })));
+  rows.push(`| Slack Block Kit | ${ms(blocks.median)} | ${ms(blocks.p99)} |`);
+  return { rows };
+}
+
+function keys() {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return { privateKey, hex: der.subarray(der.length - 32).toString('hex') };
+}
+
+let seq = 0;
+/**
+ * The load repeats one question (a distinct, freshly signed interaction each time), so the
+ * ceiling can return exactly the bytes whichgpu returns: the comparison is then about the work
+ * behind the bytes, not their size.
+ */
+const LOAD_QUERY = QUERIES[1]!;
+
+function compareBody(): string {
+  const q = LOAD_QUERY;
+  seq++;
+  return JSON.stringify({
+    id: String(800000000000000000n + BigInt(seq)),
+    application_id: '444444444444444444',
+    type: 2,
+    token: `bench-${seq}`,
+    version: 1,
+    guild_id: '111111111111111111',
+    channel_id: '222222222222222222',
+    channel: { id: '222222222222222222', type: 0 },
+    app_permissions: '2251799813703680',
+    member: { user: { id: `5555555555555555${seq % 100}`, username: 'bench' }, roles: [], permissions: '3072' },
+    data: { id: '1', name: 'compare', type: 1, options: Object.entries(q).map(([name, value]) => ({ name: name === 'contextTokens' ? 'context' : name, type: typeof value === 'number' ? 4 : 3, value })) },
+  });
+}
+
+function signedRequest(privateKey: ReturnType<typeof keys>['privateKey']) {
+  const body = compareBody();
+  const ts = String(Math.floor(Date.now() / 1000));
+  return { method: 'POST' as const, path: '/discord/interactions', body, headers: { 'content-type': 'application/json', 'x-signature-timestamp': ts, 'x-signature-ed25519': sign(null, Buffer.from(ts + body), privateKey).toString('hex') } };
+}
+
+function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+  return new Promise((resolvePromise, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error(`timeout waiting for ${re}: ${buf}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = re.exec(buf);
+      if (m) {
+        clearTimeout(timer);
+        resolvePromise(m);
+      }
+    });
+  });
+}
+
+async function load(url: string, privateKey: ReturnType<typeof keys>['privateKey']) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: [{ method: 'POST', path: '/discord/interactions', setupRequest: (req) => ({ ...req, ...signedRequest(privateKey) }) }],
+  });
+  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.timeouts + result.non2xx, total: result.requests.total };
+}
+
+function rssMB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+async function httpBench() {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
+  const k = keys();
+  const dir = mkdtempSync(join(tmpdir(), 'whichgpu-bench-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: k.hex, DISCORD_TOKEN: 'bench', PORT: '0', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'db.sqlite'), RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_USER_PER_MINUTE: '10000', RATE_LIMIT_SERVER_BURST: '100000', RATE_LIMIT_SERVER_PER_MINUTE: '1000000' };
+  const starts: number[] = [];
+  // Cold start, three times: spawn to the first 200 from /healthz.
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const port = Number((await waitForLine(child, /"port":(\d+)/))[1]);
+    for (let tries = 0; tries < 2000; tries++) {
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    starts.push(performance.now() - t);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+
+  const server = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = Number((await waitForLine(server, /"port":(\d+)/))[1]);
+  const sample = signedRequest(k.privateKey);
+  const response = await (await fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST', body: sample.body, headers: sample.headers })).text();
+  const responseFile = join(dir, 'response.json');
+  writeFileSync(responseFile, response);
+  const ours = await load(`http://127.0.0.1:${port}`, k.privateKey);
+  const rss = rssMB(server.pid!);
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+
+  const ceiling = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'ceiling.ts'), k.hex, responseFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const cport = Number((await waitForLine(ceiling, /port (\d+)/))[1]);
+  const bare = await load(`http://127.0.0.1:${cport}`, k.privateKey);
+  ceiling.kill('SIGTERM');
+  await new Promise((r) => ceiling.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+  return { ours, bare, starts, rss, responseBytes: response.length };
+}
+
+const core = coreBench();
+console.log('\n## Core (per query, over 10 representative queries)\n');
+console.log('| step | median | p99 |\n| --- | --- | --- |');
+for (const r of core.rows) console.log(r);
+const http = await httpBench();
+const ratio = http.ours.rps / http.bare.rps;
+console.log(`\n## HTTP: signed /compare (${JSON.stringify(LOAD_QUERY)}) on POST /discord/interactions (${CONNECTIONS} connections, ${DURATION_S} s, loopback, ${http.responseBytes} B responses)\n`);
+console.log('| server | req/s | p50 | p99 | errors + non-2xx |\n| --- | --- | --- | --- | --- |');
+console.log(`| whichgpu | ${http.ours.rps.toFixed(0)} | ${http.ours.p50} ms | ${http.ours.p99} ms | ${http.ours.errors} of ${http.ours.total} |`);
+console.log(`| ceiling: bare node:http + Ed25519 verify | ${http.bare.rps.toFixed(0)} | ${http.bare.p50} ms | ${http.bare.p99} ms | ${http.bare.errors} of ${http.bare.total} |`);
+console.log(`\nthroughput ratio: ${ratio.toFixed(2)} (target >= 0.70) · p99 ${http.ours.p99} ms (target < 25) · errors ${http.ours.errors} (target 0)`);
+console.log(`cold start to ready /healthz: ${http.starts.map((s) => `${s.toFixed(0)} ms`).join(', ')} (target < 500) · RSS after load: ${http.rss.toFixed(0)} MB (target < 120)`);

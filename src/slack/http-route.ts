@@ -1,0 +1,73 @@
+/**
+ * POST /slack/events in front of Bolt's HTTPReceiver: buffer the body under our size cap (413),
+ * check the signature with Bolt's own isValidSlackRequest (401; Bolt checks it again), refuse a
+ * form whose `payload` is not a JSON object (400: Bolt would crash on it and never answer), then
+ * hand the buffered request to Bolt, which accepts a pre-read `rawBody`.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isValidSlackRequest } from '@slack/bolt';
+import { MAX_BODY_BYTES } from '../server.js';
+
+function reply(res: ServerResponse, status: number, error: string) {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
+  res.end(JSON.stringify({ error }));
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function slackEventsRoute(bolt: RequestListener, signingSecret: string): RequestListener {
+  return (req, res) => {
+    if (req.method !== 'POST') return reply(res, 405, 'POST only');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    req.on('data', (c: Buffer) => {
+      if (aborted) return;
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        aborted = true;
+        reply(res, 413, 'body too large');
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => undefined);
+    req.on('end', () => {
+      if (aborted) return;
+      const body = Buffer.concat(chunks);
+      const text = body.toString('utf8');
+      const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim();
+      const timestamp = Number(header(req, 'x-slack-request-timestamp'));
+      const signature = header(req, 'x-slack-signature') ?? '';
+      if (!isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } })) {
+        return reply(res, 401, 'invalid request signature');
+      }
+      if (type === 'application/x-www-form-urlencoded') {
+        const payload = new URLSearchParams(text).get('payload');
+        if (payload !== null) {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(payload);
+          } catch {
+            return reply(res, 400, 'payload is not JSON');
+          }
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'payload is not an object');
+        }
+      } else if (type === 'application/json') {
+        try {
+          const parsed: unknown = JSON.parse(text);
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'body is not an object');
+        } catch {
+          return reply(res, 400, 'body is not JSON');
+        }
+      } else return reply(res, 415, 'expected a form or JSON');
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+      bolt(req, res);
+    });
+  };
+}

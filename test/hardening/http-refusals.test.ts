@@ -1,0 +1,132 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { Store } from '../../src/store/store.js';
+import { catalog } from '../helpers/catalog.js';
+import { FakeDiscordApi } from '../fakes/discord-api.js';
+import { FakeSlackApi } from '../fakes/slack-api.js';
+import { command, component, ping, signBody, testKeys } from '../discord/helpers.js';
+
+const keys = testKeys();
+const discordApi = new FakeDiscordApi();
+const slackApi = new FakeSlackApi();
+let app: RunningApp;
+let store: Store;
+let dir: string;
+let base: string;
+
+beforeAll(async () => {
+  await discordApi.start();
+  await slackApi.start();
+  dir = mkdtempSync(join(tmpdir(), 'whichgpu-hard-'));
+  store = Store.open(join(dir, 'db.sqlite'));
+  // Tight limits on purpose: 3 requests of burst per user.
+  const config = parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, PORT: '0', RATE_LIMIT_USER_BURST: '3', RATE_LIMIT_USER_PER_MINUTE: '1' });
+  app = await startApp(config, { catalog, store, log: createLogger('silent') });
+  base = `http://127.0.0.1:${app.port}`;
+});
+afterAll(async () => {
+  await app.stop();
+  store.close();
+  await discordApi.stop();
+  await slackApi.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const postDiscord = (body: string, headers: Record<string, string> = signBody(keys.privateKey, body)) => fetch(`${base}/discord/interactions`, { method: 'POST', body, headers });
+function slackHeaders(body: string, ts = Math.floor(Date.now() / 1000)) {
+  return { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', 'sec').update(`v0:${ts}:${body}`).digest('hex')}` };
+}
+
+describe('HTTP refusals', () => {
+  it('413 for a body over the limit, before reading it all', async () => {
+    const big = JSON.stringify({ type: 1, pad: 'x'.repeat(300 * 1024) });
+    const res = await postDiscord(big).catch((e: Error) => ({ status: 413, error: e }));
+    expect(res.status).toBe(413);
+  });
+
+  it('415 for a signed body that is not JSON by content type', async () => {
+    const body = JSON.stringify(ping());
+    expect((await postDiscord(body, { ...signBody(keys.privateKey, body), 'content-type': 'text/plain' })).status).toBe(415);
+  });
+
+  it('401 for a replayed request, even with a valid signature', async () => {
+    const body = JSON.stringify(ping());
+    const headers = signBody(keys.privateKey, body);
+    expect((await postDiscord(body, headers)).status).toBe(200);
+    expect((await postDiscord(body, headers)).status).toBe(401);
+  });
+
+  it('401 for a timestamp skewed into the future', async () => {
+    const body = JSON.stringify(ping());
+    expect((await postDiscord(body, signBody(keys.privateKey, body, String(Math.floor(Date.now() / 1000) + 900)))).status).toBe(401);
+  });
+
+  it('404 for unknown routes and 405 for the wrong method', async () => {
+    expect((await fetch(`${base}/nope`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${base}/discord/interactions`)).status).toBe(405);
+  });
+
+  it('a user over the limit gets an ephemeral cooldown, on Discord and on Slack', async () => {
+    const answers: { content?: string; flags?: number }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const body = JSON.stringify(command('help', {}, { moderator: false }));
+      answers.push(((await (await postDiscord(body)).json()) as { data: { content?: string; flags?: number } }).data);
+    }
+    expect(answers.slice(0, 3).every((a) => !/Try again in/.test(a.content ?? ''))).toBe(true);
+    expect(answers[3]).toMatchObject({ flags: 64, content: expect.stringMatching(/Try again in \d+ s/) });
+    for (let i = 0; i < 5; i++) {
+      const form = new URLSearchParams({ command: '/whichgpu', text: 'help', team_id: 'T9', channel_id: 'C', user_id: 'USLOW', response_url: slackApi.responseUrl(`rl-${i}`) }).toString();
+      expect((await fetch(`${base}/slack/events`, { method: 'POST', body: form, headers: slackHeaders(form) })).status).toBe(200);
+    }
+    const last = await slackApi.waitFor((c) => c.method === '/response/rl-4');
+    expect(last.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/Try again in/) });
+  });
+});
+
+describe('fuzz: signed random and malformed payloads', () => {
+  it('every Discord payload gets a 2xx or 4xx and the server keeps answering', { timeout: 120_000 }, async () => {
+    const payload = fc.oneof(
+      fc.json(),
+      fc.string({ maxLength: 500 }),
+      fc.record({ type: fc.integer({ min: -2, max: 9 }), data: fc.anything(), member: fc.anything(), id: fc.string(), token: fc.string() }).map((o) => JSON.stringify(o)),
+      fc.constantFrom(command('compare', { model: 'x'.repeat(5000) }), component('quant:zzz', ['Q4_K_M']), component('pin:', undefined, { moderator: true }), component('page:-5', undefined), command('compare', { context: -1 }), command('settings', { hours: 'abc' })).map((o) => JSON.stringify(o)),
+    );
+    const statuses: number[] = [];
+    await fc.assert(
+      fc.asyncProperty(payload, async (body) => {
+        const res = await postDiscord(body);
+        await res.arrayBuffer();
+        statuses.push(res.status);
+        return res.status >= 200 && res.status < 500;
+      }),
+      { numRuns: 1500 },
+    );
+    expect(statuses.length).toBe(1500);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+
+  it('every Slack form, signed or not, gets a 2xx or 4xx', { timeout: 120_000 }, async () => {
+    const form = fc.dictionary(fc.constantFrom('command', 'text', 'payload', 'team_id', 'user_id', 'channel_id', 'response_url', 'junk'), fc.oneof(fc.string({ maxLength: 200 }), fc.json()));
+    const samples = fc.sample(fc.tuple(form, fc.boolean()), { numRuns: 800, seed: 42 });
+    // Sent in parallel batches: Bolt answers a request no listener recognises after its 1 s timeout.
+    for (let i = 0; i < samples.length; i += 50) {
+      const statuses = await Promise.all(
+        samples.slice(i, i + 50).map(async ([fields, signed]) => {
+          const body = new URLSearchParams({ ...fields, ...(fields.response_url !== undefined ? { response_url: slackApi.responseUrl('fuzz') } : {}) }).toString();
+          const res = await fetch(`${base}/slack/events`, { method: 'POST', body, headers: signed ? slackHeaders(body) : { 'content-type': 'application/x-www-form-urlencoded' } });
+          await res.arrayBuffer();
+          return res.status;
+        }),
+      );
+      for (const st of statuses) expect(st >= 200 && st < 500, `status ${st}`).toBe(true);
+    }
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
