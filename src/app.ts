@@ -100,8 +100,13 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
       if (server) {
         // Stop accepting; let in-flight requests finish, then close idle keep-alive sockets.
         const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        // Keep-alive sockets go idle as their last response is written: close them as they do.
+        const sweep = setInterval(() => server!.closeIdleConnections(), 50);
         server.closeIdleConnections();
-        await Promise.race([closed, new Promise((r) => setTimeout(r, 4000))]);
+        let deadline: NodeJS.Timeout | undefined;
+        await Promise.race([closed, new Promise((r) => (deadline = setTimeout(r, 4000)))]);
+        clearTimeout(deadline);
+        clearInterval(sweep);
         server.closeAllConnections();
       }
       if (discord) await discord.destroy();
