@@ -3,7 +3,7 @@
  * Bodies are read raw (signatures are over the exact bytes) and capped; an unexpected error is
  * logged once with a reference id and answered 500 without details.
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './log.js';
 
@@ -51,26 +51,39 @@ export function createHttpServer(o: HttpServerOptions): Server {
       send({ status: o.routes[path] ? 405 : 404, body: { error: 'not found' } });
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        send({ status: 413, body: { error: 'body too large' }, headers: { connection: 'close' } });
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      if (tooLarge) return;
-      route(req, Buffer.concat(chunks)).then(send, (e: unknown) => {
+    readBody(req, res, (body) => {
+      route(req, body).then(send, (e: unknown) => {
         o.log.error({ err: e, requestId, path }, 'request failed');
         send({ status: 500, body: { error: 'internal error', requestId } });
       });
     });
+  });
+}
+
+/**
+ * Reads a request body under MAX_BODY_BYTES; past it, answers 413 and drops the connection
+ * without reading the rest. Calls `done` with the body otherwise.
+ */
+export function readBody(req: IncomingMessage, res: ServerResponse, done: (body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  req.on('data', (c: Buffer) => {
+    if (tooLarge) return;
+    size += c.length;
+    if (size > MAX_BODY_BYTES) {
+      tooLarge = true;
+      if (!res.headersSent) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: 'body too large' }));
+      }
+      req.destroy();
+      return;
+    }
+    chunks.push(c);
+  });
+  req.on('error', () => undefined);
+  req.on('end', () => {
+    if (!tooLarge) done(Buffer.concat(chunks));
   });
 }

@@ -8,6 +8,7 @@ import type { PinView } from '../../commands/types.js';
 import type { DeviceEvaluation } from '../core/evaluate.js';
 import { fmt, fmtBand, type Verdict } from '../core/verdict.js';
 import type { ServerSettings } from '../store/settings-schema.js';
+import { costParts, isMediaOnly, verdictTitle } from './common.js';
 import type { Page } from '../store/store.js';
 
 export const DISCORD_LIMITS = {
@@ -103,12 +104,8 @@ export interface VerdictMessageOptions {
 export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInteractionResponseCallbackData {
   const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
-  const mediaOnly = (q.workflow === 'image' || q.workflow === 'video') && q.modelInput === null;
-  const title = mediaOnly
-    ? `${q.workflow === 'image' ? 'Image' : 'Video'} generation: ${a.shortName} vs ${b.shortName}`
-    : v.model
-      ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow}`
-      : `${a.shortName} vs ${b.shortName}: the seed article's models, checked`;
+  const mediaOnly = isMediaOnly(v);
+  const title = verdictTitle(v);
   const pinned = o.existingPin
     ? `📌 A moderator pinned this question as #${o.existingPin.id} (${o.existingPin.pinnedAt.slice(0, 10)})${o.existingPin.stale ? ', data changed since' : ''}: https://discord.com/channels/${o.existingPin.serverId}/${o.existingPin.channelId}/${o.existingPin.messageId}\n\n`
     : '';
@@ -152,11 +149,8 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
       name: `Cost over ${q.years} years (${q.hoursPerDay} h/day at $${q.kwhPrice.toFixed(2)}/kWh)`,
       value: [a, b]
         .map((e) => {
-          const c = e.cost;
-          const hw = c.hardwareUSD.low === c.hardwareUSD.high ? fmt.usd(c.hardwareUSD.low) : `${fmt.usd(c.hardwareUSD.low)}-${fmt.usd(c.hardwareUSD.high)}`;
-          const total = c.totalUSD.low === c.totalUSD.high ? fmt.usd(c.totalUSD.low) : `${fmt.usd(c.totalUSD.low)}-${fmt.usd(c.totalUSD.high)}`;
-          const be = c.breakEvenMonths ? `, break-even ${Math.round(c.breakEvenMonths.low)}-${Math.round(c.breakEvenMonths.high)} months` : '';
-          return `${e.shortName}: ${hw} + ${fmt.usd(c.electricityPerYearUSD)}/yr → **${total}**${be}`;
+          const c = costParts(e);
+          return `${e.shortName}: ${c.hardware} + ${c.perYear} → **${c.total}**${c.breakEven ? `, ${c.breakEven}` : ''}`;
         })
         .join('\n'),
     });

@@ -9,6 +9,7 @@ import type { DeviceEvaluation } from '../core/evaluate.js';
 import { fmt, fmtBand, type Verdict } from '../core/verdict.js';
 import type { ServerSettings } from '../store/settings-schema.js';
 import type { Page } from '../store/store.js';
+import { costParts, isMediaOnly, verdictTitle } from './common.js';
 import { CONTEXT_CHOICES, miniBar, truncate } from './discord-embed.js';
 
 export const SLACK_LIMITS = {
@@ -68,12 +69,8 @@ export const UNPIN_ACTION = 'whichgpu_unpin';
 export function verdictBlocks(v: Verdict, o: { stateId: string; quants: readonly string[]; existingPin?: PinView; notes?: string[] }): SlackMessage {
   const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
-  const mediaOnly = (q.workflow === 'image' || q.workflow === 'video') && q.modelInput === null;
-  const title = mediaOnly
-    ? `${q.workflow === 'image' ? 'Image' : 'Video'} generation: ${a.shortName} vs ${b.shortName}`
-    : v.model
-      ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow}`
-      : `${a.shortName} vs ${b.shortName}: the seed article's models, checked`;
+  const mediaOnly = isMediaOnly(v);
+  const title = verdictTitle(v);
   const blocks: Block[] = [{ type: 'header', text: plain(title, SLACK_LIMITS.header) }];
   if (o.existingPin) blocks.push(context(`:pushpin: A moderator pinned this question as #${o.existingPin.id} on ${o.existingPin.pinnedAt.slice(0, 10)}${o.existingPin.stale ? ' (data changed since)' : ''}: ${o.existingPin.headline}`));
   blocks.push(section(`${bold(v.verdict.headline)}\n${v.verdict.reasons.map((r) => `• ${r}`).join('\n')}`));
@@ -96,11 +93,8 @@ export function verdictBlocks(v: Verdict, o: { stateId: string; quants: readonly
     blocks.push({
       type: 'section',
       fields: [a, b].map((e) => {
-        const c = e.cost;
-        const hw = c.hardwareUSD.low === c.hardwareUSD.high ? fmt.usd(c.hardwareUSD.low) : `${fmt.usd(c.hardwareUSD.low)}-${fmt.usd(c.hardwareUSD.high)}`;
-        const total = c.totalUSD.low === c.totalUSD.high ? fmt.usd(c.totalUSD.low) : `${fmt.usd(c.totalUSD.low)}-${fmt.usd(c.totalUSD.high)}`;
-        const be = c.breakEvenMonths ? `\nbreak-even ${Math.round(c.breakEvenMonths.low)}-${Math.round(c.breakEvenMonths.high)} months` : '';
-        return mrkdwn(`${bold(`${e.shortName}: power and cost`)}\n${e.power.loadW} W load, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA\n${hw} + ${fmt.usd(c.electricityPerYearUSD)}/yr → ${bold(total)} over ${q.years} yr${be}`, SLACK_LIMITS.fieldText);
+        const c = costParts(e);
+        return mrkdwn(`${bold(`${e.shortName}: power and cost`)}\n${e.power.loadW} W load, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA\n${c.hardware} + ${c.perYear} → ${bold(c.total)} over ${q.years} yr${c.breakEven ? `\n${c.breakEven}` : ''}`, SLACK_LIMITS.fieldText);
       }),
     });
   }

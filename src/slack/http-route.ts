@@ -1,16 +1,16 @@
 /**
- * POST /slack/events in front of Bolt's HTTPReceiver: buffer the body under our size cap (413),
+ * POST /slack/events in front of Bolt's HTTPReceiver: read the body under our size cap (413),
  * check the signature with Bolt's own isValidSlackRequest (401; Bolt checks it again), refuse a
  * form whose `payload` is not a JSON object (400: Bolt would crash on it and never answer), then
  * hand the buffered request to Bolt, which accepts a pre-read `rawBody`.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isValidSlackRequest } from '@slack/bolt';
-import { MAX_BODY_BYTES } from '../server.js';
+import { readBody } from '../server.js';
 
 function reply(res: ServerResponse, status: number, error: string) {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) });
+  res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ error }));
 }
 
@@ -22,24 +22,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export function slackEventsRoute(bolt: RequestListener, signingSecret: string): RequestListener {
   return (req, res) => {
     if (req.method !== 'POST') return reply(res, 405, 'POST only');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let aborted = false;
-    req.on('data', (c: Buffer) => {
-      if (aborted) return;
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        aborted = true;
-        reply(res, 413, 'body too large');
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('error', () => undefined);
-    req.on('end', () => {
-      if (aborted) return;
-      const body = Buffer.concat(chunks);
+    readBody(req, res, (body) => {
       const text = body.toString('utf8');
       const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim();
       const timestamp = Number(header(req, 'x-slack-request-timestamp'));

@@ -78,7 +78,7 @@ describe('process lifecycle', () => {
         const json = (await r.json()) as { data: { components: { components: { custom_id: string }[] }[] } };
         const pin = json.data.components[2]!.components[0]!.custom_id;
         // A distinct message per pin.
-        const click = component(pin, undefined, { moderator: true }) as { message: { id: string } };
+        const click = component(pin, undefined, { moderator: true }) as unknown as { message: { id: string } };
         click.message.id = String(700000000000000000n + BigInt(acked.length * 10 + Math.floor(Math.random() * 10)));
         const p = await post(first.port, click).catch(() => undefined);
         if (!p) return;
