@@ -19,7 +19,7 @@ import { renderText } from '../src/render/text.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 /** The flags npm start runs the server with (package.json "start"). */
-const NODE_FLAGS = ['--max-semi-space-size=4'];
+const NODE_FLAGS = ['--max-semi-space-size=2'];
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 

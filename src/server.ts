@@ -9,7 +9,9 @@ import type { Logger } from './log.js';
 
 export interface RouteResponse {
   status: number;
+  /** JSON-serialised unless `raw` says it already is. */
   body?: unknown;
+  raw?: boolean;
   headers?: Record<string, string>;
 }
 export type Route = (req: IncomingMessage, body: Buffer) => Promise<RouteResponse>;
@@ -31,7 +33,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?')[0]!;
     const send = (r: RouteResponse) => {
       if (res.headersSent) return;
-      const json = r.body === undefined ? '' : JSON.stringify(r.body);
+      const json = r.body === undefined ? '' : r.raw ? String(r.body) : JSON.stringify(r.body);
       res.writeHead(r.status, { 'content-type': 'application/json', 'x-request-id': requestId, ...r.headers });
       res.end(json);
     };

@@ -68,8 +68,15 @@ export function isModerator(i: InteractionInput, moderatorRole: string | null): 
  */
 const rendered = new LRUCache<Verdict, Map<string, APIInteractionResponseCallbackData>>({ max: 1000 });
 
+/** The shared-query id of a cached verdict object, so a repeated question costs no hash or read. */
+const stateIds = new WeakMap<Verdict, string>();
+
 function renderVerdict(reply: Extract<Reply, { kind: 'verdict' }>, deps: DiscordDeps): APIInteractionResponseCallbackData {
-  const stateId = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
+  let stateId = stateIds.get(reply.verdict);
+  if (!stateId) {
+    stateId = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
+    stateIds.set(reply.verdict, stateId);
+  }
   const pin = reply.existingPin;
   const key = `${stateId}|${pin ? `${pin.id}:${pin.stale}:${pin.headline}` : ''}|${reply.notes.join('|')}`;
   let byKey = rendered.get(reply.verdict);

@@ -7,7 +7,7 @@ import type { APIInteraction } from 'discord-api-types/v10';
 import type { Logger } from '../log.js';
 import type { Route } from '../server.js';
 import { handleInteraction, type DiscordDeps } from './handlers.js';
-import { fromApi, toApiResponse, UnsupportedInteraction } from './interaction.js';
+import { fromApi, toApiResponse, UnsupportedInteraction, type InteractionResult } from './interaction.js';
 import { ReplayGuard, verifyDiscordRequest } from './signature.js';
 
 export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObject; log: Logger }): Route {
@@ -28,12 +28,25 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     try {
       const input = fromApi(raw);
       const result = await handleInteraction(input, deps);
-      return { status: 200, body: toApiResponse(result) };
+      return { status: 200, body: serialise(result), raw: true };
     } catch (e) {
       if (e instanceof UnsupportedInteraction || e instanceof TypeError) return { status: 400, body: { error: (e as Error).message } };
       throw e;
     }
   };
+}
+
+/** Rendered messages are cached objects; their JSON is cached beside them. */
+const serialised = new WeakMap<object, Map<string, string>>();
+
+function serialise(result: InteractionResult): string {
+  if (result.type !== 'message' && result.type !== 'update') return JSON.stringify(toApiResponse(result));
+  const variant = `${result.type}:${result.type === 'message' ? result.ephemeral : ''}`;
+  let byVariant = serialised.get(result.data);
+  if (!byVariant) serialised.set(result.data, (byVariant = new Map()));
+  let json = byVariant.get(variant);
+  if (json === undefined) byVariant.set(variant, (json = JSON.stringify(toApiResponse(result))));
+  return json;
 }
 
 function header(v: string | string[] | undefined): string | undefined {
