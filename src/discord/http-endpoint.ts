@@ -14,9 +14,10 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
   const replays = new ReplayGuard();
   return async (req, body) => {
     const signature = header(req.headers['x-signature-ed25519']);
-    const ok = verifyDiscordRequest(deps.publicKey, header(req.headers['x-signature-timestamp']), signature, body);
+    const timestamp = header(req.headers['x-signature-timestamp']);
+    const ok = verifyDiscordRequest(deps.publicKey, timestamp, signature, body);
     if (!ok) return { status: 401, body: { error: 'invalid request signature' } };
-    if (!replays.firstSight(signature!)) return { status: 401, body: { error: 'replayed request' } };
+    if (!replays.firstSight(signature!, Number(timestamp))) return { status: 401, body: { error: 'replayed request' } };
     if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? '')) return { status: 415, body: { error: 'expected application/json' } };
     let raw: APIInteraction;
     try {

@@ -25,24 +25,27 @@ export function verifyDiscordRequest(key: KeyObject, timestamp: string | undefin
 }
 
 /**
- * Refuses a signature seen before within the skew window: a captured request cannot be replayed.
- * Memory is bounded by the window (entries older than it are dropped as new ones arrive).
+ * Refuses a signature seen before while its timestamp is still inside the skew window, so a
+ * captured request cannot be replayed. Entries leave when their timestamp falls out of the window
+ * (the request would be refused as stale anyway), and at most MAX_REMEMBERED are kept: under a
+ * flood the oldest go first, which bounds memory at a few MB.
  */
 export class ReplayGuard {
+  static readonly MAX_REMEMBERED = 50_000;
   private readonly seen = new Map<string, number>();
 
   constructor(private readonly windowSeconds = MAX_SKEW_SECONDS) {}
 
   /** True the first time a signature is presented; false for a replay. */
-  firstSight(signature: string, nowSeconds = Date.now() / 1000): boolean {
-    if (this.seen.size > 1000) {
-      for (const [sig, at] of this.seen) {
-        if (nowSeconds - at > this.windowSeconds * 2) this.seen.delete(sig);
-        else break;
-      }
+  firstSight(signature: string, timestampSeconds: number, nowSeconds = Date.now() / 1000): boolean {
+    for (const [sig, ts] of this.seen) {
+      if (nowSeconds - ts <= this.windowSeconds && this.seen.size < ReplayGuard.MAX_REMEMBERED) break;
+      this.seen.delete(sig);
     }
-    if (this.seen.has(signature)) return false;
-    this.seen.set(signature, nowSeconds);
+    // 32 hex digits of an Ed25519 signature are as unique as all 128, at a quarter of the memory.
+    const key = signature.slice(0, 32);
+    if (this.seen.has(key)) return false;
+    this.seen.set(key, timestampSeconds);
     return true;
   }
 }

@@ -151,6 +151,7 @@ export class Store {
   }
 
   pin(p: NewPin, now = new Date()): PinnedVerdict {
+    this.pinLookups.clear();
     const row = this.stmt(
         `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, headline, winner, data_version, pinned_by, pinned_at)
          VALUES (@platform, @serverId, @channelId, @messageId, @queryKey, @queryJson, @headline, @winner, @dataVersion, @pinnedBy, @pinnedAt)
@@ -177,20 +178,40 @@ export class Store {
     return { items: rows.map(fromRow), page: p, pages, total };
   }
 
+  /**
+   * Recent answers of findByQuery. Every question asks it; pins change rarely. This process's own
+   * pin, unpin and refresh clear it; another process sharing the file is seen within the TTL.
+   */
+  private readonly pinLookups = new Map<string, { at: number; pin: PinnedVerdict | undefined }>();
+  static readonly PIN_LOOKUP_TTL_MS = 5000;
+
   /** The newest active pin for the same normalized query in this server. */
   findByQuery(platform: Platform, serverId: string, queryKey: string): PinnedVerdict | undefined {
+    const key = `${platform}|${serverId}|${queryKey}`;
+    const now = Date.now();
+    const hit = this.pinLookups.get(key);
+    if (hit && now - hit.at < Store.PIN_LOOKUP_TTL_MS) return hit.pin;
+    const pin = this.readPinByQuery(platform, serverId, queryKey);
+    if (this.pinLookups.size > 10_000) this.pinLookups.clear();
+    this.pinLookups.set(key, { at: now, pin });
+    return pin;
+  }
+
+  private readPinByQuery(platform: Platform, serverId: string, queryKey: string): PinnedVerdict | undefined {
     const row = this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND query_key = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1')
       .get(platform, serverId, queryKey) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
+    this.pinLookups.clear();
     const row = this.stmt('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL RETURNING *')
       .get(now.toISOString(), by, id, platform, serverId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   refresh(platform: Platform, serverId: string, id: number, update: { headline: string; winner: string; dataVersion: string }, now = new Date()): PinnedVerdict | undefined {
+    this.pinLookups.clear();
     const row = this.stmt('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ? RETURNING *')
       .get(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId) as Row | undefined;
     return row ? fromRow(row) : undefined;

@@ -130,3 +130,17 @@ describe('fuzz: signed random and malformed payloads', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 });
+
+describe('ReplayGuard', () => {
+  it('forgets signatures whose timestamp left the window, and never holds more than its cap', async () => {
+    const { ReplayGuard } = await import('../../src/discord/signature.js');
+    const g = new ReplayGuard(300);
+    expect(g.firstSight('a'.repeat(128), 1000, 1000)).toBe(true);
+    expect(g.firstSight('a'.repeat(128), 1000, 1100)).toBe(false);
+    // 301 s later the old entry is dropped (the request would be stale anyway).
+    expect(g.firstSight('b'.repeat(128), 1301, 1301)).toBe(true);
+    expect((g as unknown as { seen: Map<string, number> }).seen.has('a'.repeat(32))).toBe(false);
+    for (let i = 0; i < ReplayGuard.MAX_REMEMBERED + 100; i++) g.firstSight(i.toString(16).padStart(128, '0'), 2000, 2000);
+    expect((g as unknown as { seen: Map<string, number> }).seen.size).toBeLessThanOrEqual(ReplayGuard.MAX_REMEMBERED);
+  });
+});
