@@ -60,18 +60,23 @@ export interface GpuBudgetGB {
   raisedLimitMB?: number;
 }
 
+/**
+ * Vendors' memory sizes ("32 GB" VRAM, "128 GB" unified, "64 GB" DDR5) are binary: GiB. Model
+ * files and everything we add up are decimal GB (1e9 bytes), as GGUF listings give them.
+ */
+export const GIB_IN_GB = 1.073741824;
+
 export function gpuBudgetGB(device: DeviceSpec): GpuBudgetGB {
   const b = device.gpuBudget;
   switch (b.rule) {
     case 'dedicated':
-      return { defaultGB: device.memoryGB * device.gpus };
+      return { defaultGB: device.memoryGB * device.gpus * GIB_IN_GB };
     case 'fixed':
-      return { defaultGB: b.usableGB };
+      return { defaultGB: b.usableGB * GIB_IN_GB };
     case 'apple-wired': {
-      const raisedGB = device.memoryGB - b.raisedReserveGB;
-      // The sysctl takes MiB; memoryGB on Apple is marketing GiB, so work in MiB of the real RAM.
-      const raisedLimitMB = Math.round(((device.memoryGB - b.raisedReserveGB) * 1e9) / 1048576);
-      return { defaultGB: device.memoryGB * b.defaultFraction, raisedGB, raisedLimitMB };
+      // The sysctl takes MiB of the real (binary) RAM left after the reserve.
+      const raisedGiB = device.memoryGB - b.raisedReserveGB;
+      return { defaultGB: device.memoryGB * b.defaultFraction * GIB_IN_GB, raisedGB: raisedGiB * GIB_IN_GB, raisedLimitMB: Math.round(raisedGiB * 1024) };
     }
   }
 }
@@ -134,7 +139,7 @@ export function estimateMemory(
     };
   }
   if (!device.unified && device.hostMemoryGB !== undefined) {
-    const hostAvailable = Math.max(0, device.hostMemoryGB - HOST_RESERVE_GB);
+    const hostAvailable = Math.max(0, (device.hostMemoryGB - HOST_RESERVE_GB) * GIB_IN_GB);
     const spill = required - budget.defaultGB;
     // Weights and KV of the layers that stay on the GPU share what the overhead leaves.
     const onGpu = Math.max(0, budget.defaultGB - overhead);

@@ -264,8 +264,10 @@ function decide(
   const speedRatio = sA && sB ? Math.max(sA, sB) / Math.min(sA, sB) : 1;
   const speedReason = (() => {
     if (q.workflow === 'image') {
-      const f = faster.images[0]!.secondsPerImage!;
-      const s = slower.images[0]!.secondsPerImage!;
+      const f = faster.images[0]?.secondsPerImage;
+      const s = slower.images[0]?.secondsPerImage;
+      // A device without a public figure has no image speed to compare; say so instead.
+      if (!f || !s) return `No public ${faster.images[0]?.name ?? 'image'} speed for ${(f ? slower : faster).shortName}; image support there is ${(f ? slower : faster).images[0]?.support ?? 'unknown'}.`;
       return `${faster.shortName} makes a ${faster.images[0]!.name} image in ~${fmtBand(f, 's')} vs ~${fmtBand(s, 's')} (${faster.images[0]!.basisNote}).`;
     }
     if (!faster.decodeTokensPerSec || !slower.decodeTokensPerSec) return null;
@@ -303,7 +305,7 @@ function decide(
   if (Math.abs(total) < TIE_MARGIN) {
     return {
       winner: 'tie',
-      headline: `Tie for ${label}: ${faster.shortName} is ${fmt.ratio(speedRatio)}x faster, ${quiet === faster ? dearer.shortName : quiet.shortName} is ${quiet === faster ? 'cheaper' : 'quieter and frugal'}; your priority decides.`,
+      headline: `Tie for ${label}: ${faster.shortName} is ${fmt.ratio(speedRatio)}x faster, ${quiet === faster ? `${cheaper.shortName} is cheaper` : `${quiet.shortName} is quieter and frugal`}; your priority decides.`,
       reasons: allReasons,
     };
   }
@@ -319,7 +321,10 @@ function decide(
       ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster per ${q.workflow} request on ${label} (${Math.round(q.promptTokens / 1000)}k-token prompt + ${DEFAULTS.answerTokens}-token answer: ${fmtSec(w.secondsPerRequest!)} vs ${fmtSec(l.secondsPerRequest!)}).`
       : `${w.shortName}: ${fmt.ratio(w.decodeTokensPerSec! / l.decodeTokensPerSec!)}x faster on ${label} (~${fmt.tps(w.decodeTokensPerSec!)} vs ~${fmt.tps(l.decodeTokensPerSec!)} tok/s).`;
   else if (scores.ecosystem !== 0 && (scores.ecosystem > 0) === (w === a)) headline = `${w.shortName}: ${q.workflow} has ${w.workflowSupport.level} support there, ${l.workflowSupport.level} on ${l.shortName}.`;
-  else headline = `${w.shortName}: the better balance for ${label} (${w === quiet ? 'quieter, frugal' : 'faster'}, ${fmt.usd(costDiff)} ${w === cheaper ? 'cheaper' : 'dearer'} over ${q.years} years).`;
+  else {
+    const strengths = [w === faster && speedRatio >= 1.05 ? 'faster' : '', w === quiet ? 'quieter, frugal' : '', w === cheaper ? `${fmt.usd(costDiff)} cheaper over ${q.years} years` : ''].filter(Boolean);
+    headline = `${w.shortName}: the better balance for ${label}${strengths.length ? ` (${strengths.join(', ')})` : ''}.`;
+  }
   return { winner: w.id, headline, reasons: allReasons };
 }
 

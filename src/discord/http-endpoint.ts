@@ -26,13 +26,21 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     } catch {
       return { status: 400, body: { error: 'body is not an interaction' } };
     }
+    let input;
     try {
-      const input = fromApi(raw);
-      const result = await handleInteraction(input, deps);
-      return { status: 200, body: serialise(result), raw: true };
+      input = fromApi(raw);
     } catch (e) {
       if (e instanceof UnsupportedInteraction || e instanceof TypeError) return { status: 400, body: { error: (e as Error).message } };
       throw e;
+    }
+    try {
+      const result = await handleInteraction(input, deps);
+      return { status: 200, body: serialise(result), raw: true };
+    } catch (e) {
+      // The one boundary for this transport: log with context, answer the user briefly.
+      deps.log.error({ err: e, interaction: raw.id, type: raw.type }, 'interaction failed');
+      if (input.kind === 'ping' || input.kind === 'autocomplete') return { status: 200, body: toApiResponse(input.kind === 'ping' ? { type: 'pong' } : { type: 'autocomplete', choices: [] }) };
+      return { status: 200, body: toApiResponse({ type: 'message', data: { content: `Something went wrong on my side (ref ${raw.id}). Try again in a moment.` }, ephemeral: true }) };
     }
   };
 }

@@ -8,7 +8,11 @@ import type { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
 import type { DiscordRest } from './handlers.js';
 
-export const INTERACTION_REST_OPTIONS = { timeout: 1500, retries: 1 } as const;
+/**
+ * One attempt, 2 s at most, and a rate limit is an answer rather than a wait: the interaction
+ * must be answered inside Discord's 3 s, and "try again in a minute" beats no answer.
+ */
+export const INTERACTION_REST_OPTIONS = { timeout: 2000, retries: 0, rejectOnRateLimit: () => true } as const;
 
 export async function createRest(token: string, api?: string): Promise<REST> {
   const { REST } = await import('@discordjs/rest');

@@ -106,6 +106,16 @@ const PIN_ERRORS: Record<string, string> = {
   channel_not_found: 'I cannot see this channel. Invite me with /invite @whichgpu.',
 };
 
+/** Runs a handler after ack(); an unexpected error is logged once and answered briefly, never silently. */
+async function guarded(log: Logger, respond: RespondFn, ref: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    log.error({ err: e, ref }, 'slack handler failed');
+    await respond({ ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`), response_type: 'ephemeral', replace_original: false }).catch(() => undefined);
+  }
+}
+
 export function createSlackApp(o: SlackOptions): SlackApp {
   const logger = boltLogger(o.log);
   const clientOptions = { ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}), retryConfig: { retries: 1, maxTimeout: 1000 } };
@@ -132,6 +142,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
 
   app.command('/whichgpu', async ({ command, ack, respond, client }) => {
     await ack();
+    await guarded(o.log, respond, command.trigger_id, async () => {
     if (await limited(command.team_id, command.user_id, respond)) return;
     const ctx = ctxFor(command.team_id, command.channel_id, command.user_id, command.user_name, client);
     const text = command.text.trim();
@@ -147,6 +158,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       reply = pairs.ok ? await commands.settings.execute(ctx, { set: pairs.set }) : { kind: 'error', error: { code: 'INVALID_QUERY', message: pairs.message } };
     } else reply = await commands.compare.execute(ctx, { text });
     await send(respond, reply, o.store);
+    });
   });
 
   /** Over the limit: one ephemeral cooldown answer instead of the work. */
@@ -167,26 +179,31 @@ export function createSlackApp(o: SlackOptions): SlackApp {
 
   app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), async ({ body, action, ack, respond, client }) => {
     await ack();
+    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
     if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const a = action as unknown as { action_id: string; selected_option?: { value: string } };
     const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
     const reply = await recompute(ctx, a.selected_option?.value ?? '', (v) => (a.action_id === QUANT_ACTION ? { quant: v } : { contextTokens: Number(v) }));
     await send(respond, reply ?? expired, o.store, true);
+    });
   });
 
   app.action(SOURCES_ACTION, async ({ body, action, ack, respond, client }) => {
     await ack();
+    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
     if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
     const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
     if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
     await respond({ ...sourcesBlocks(reply.verdict), response_type: 'ephemeral', replace_original: false });
+    });
   });
 
   app.action(PIN_ACTION, async ({ body, action, ack, respond, client }) => {
     await ack();
+    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string }; message?: { ts: string }; container?: { message_ts?: string } };
     if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const channel = b.channel?.id ?? '';
@@ -208,16 +225,19 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       }
     }
     await send(respond, await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict }), o.store);
+    });
   });
 
   app.action(/^whichgpu_pin_menu_\d+$/, async ({ body, action, ack, respond, client }) => {
     await ack();
+    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
     const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
     if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
     const [verb, id] = ((action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
     const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
     if (verb !== 'refresh' && verb !== 'unpin') return;
     await send(respond, await commands.verdicts.execute(ctx, { action: verb, id: Number(id) }), o.store);
+    });
   });
 
   // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.

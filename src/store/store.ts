@@ -101,8 +101,11 @@ export interface Page<T> {
 export const PAGE_SIZE = 10;
 
 export class Store {
-  /** Settings are read on every question and written rarely: kept per server until saved. */
-  private readonly settingsCache = new Map<string, ServerSettings>();
+  /**
+   * Settings are read on every question and written rarely: kept per server for a few seconds
+   * (this process's saves replace the entry; another process's are seen within the TTL).
+   */
+  private readonly settingsCache = new Map<string, { at: number; settings: ServerSettings }>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -218,11 +221,12 @@ export class Store {
   }
 
   settings(platform: Platform, serverId: string): ServerSettings {
+    const now = Date.now();
     const cached = this.settingsCache.get(`${platform}:${serverId}`);
-    if (cached) return { ...cached };
+    if (cached && now - cached.at < Store.PIN_LOOKUP_TTL_MS) return { ...cached.settings };
     const fresh = this.readSettings(platform, serverId);
     if (this.settingsCache.size > 10_000) this.settingsCache.clear();
-    this.settingsCache.set(`${platform}:${serverId}`, fresh);
+    this.settingsCache.set(`${platform}:${serverId}`, { at: now, settings: fresh });
     return { ...fresh };
   }
 
@@ -240,7 +244,7 @@ export class Store {
          ON CONFLICT (platform, server_id) DO UPDATE SET settings_json = excluded.settings_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       )
       .run(platform, serverId, JSON.stringify(valid), by, now.toISOString());
-    this.settingsCache.set(`${platform}:${serverId}`, valid);
+    this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), settings: valid });
     return { ...valid };
   }
 

@@ -46,3 +46,11 @@ describe('fine-tuning', () => {
     expect(mac!.fineTune.find((f) => f.method === 'full')!.supported).toBe(false);
   });
 });
+
+describe('image verdicts against a device without an image figure', () => {
+  it('answer instead of crashing', () => {
+    const r = compare(catalog, { workflow: 'image', against: 'ryzen-ai-max-395-128gb' });
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.verdict.reasons.join(' ')).toMatch(/No public .* speed for/);
+  });
+});

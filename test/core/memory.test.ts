@@ -48,6 +48,10 @@ describe('fit', () => {
     expect(m.gpuShare).toBeLessThan(0.75);
   });
 
+  it('vendor sizes are GiB: a "32 GB" card holds 34.4 GB of a GGUF file', () => {
+    expect(gpuBudgetGB(device('rtx-5090')).defaultGB).toBeCloseTo(34.36, 2);
+  });
+
   it('two RTX 5090s hold 70B Q4_K_M on the GPUs (layer split adds memory)', () => {
     expect(estimateMemory(device('2x-rtx-5090'), model('llama-3.1-70b'), quant('Q4_K_M'), 8192).fit).toBe('gpu');
   });
@@ -55,10 +59,12 @@ describe('fit', () => {
   it('the Mac reports its default GPU budget and the raised one with the sysctl', () => {
     const mac = device('mac-studio-m4-max-128gb');
     const b = gpuBudgetGB(mac);
-    expect(b.defaultGB).toBe(96);
-    expect(b.raisedGB).toBe(120);
-    // Llama 3.3 70B Q8_0 (~75 GB) + 32k context: over 96 GB? No: under. 100 GB needs the raise.
-    const big = estimateArchitecture({ paramsB: 100, fileGB: { Q8_0: 100 } });
+    // 128 GiB of RAM = 137.4 GB; 75% by default, all but 8 GiB after the sysctl.
+    expect(b.defaultGB).toBeCloseTo(103.08, 1);
+    expect(b.raisedGB).toBeCloseTo(128.85, 1);
+    expect(b.raisedLimitMB).toBe(120 * 1024);
+    // A 105 GB file needs the raise.
+    const big = estimateArchitecture({ paramsB: 100, fileGB: { Q8_0: 105 } });
     const m = estimateMemory(mac, big, quant('Q8_0'), 4096);
     expect(m.fit).toBe('gpu');
     expect(m.needsRaisedLimit).toBe(true);

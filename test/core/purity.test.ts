@@ -3,7 +3,22 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const coreDir = join(import.meta.dirname, '..', '..', 'src', 'core');
-const FORBIDDEN = [/from ['"]discord\.js/, /from ['"]@slack\//, /from ['"]pino/, /from ['"]dotenv/, /from ['"]better-sqlite3/, /from ['"](node:)?(fs|fs\/promises|net|http|https|child_process|os|path|process|dgram|worker_threads)['"]/, /process\.env/, /\bconsole\./, /from ['"]\.\.\//];
+const FORBIDDEN = [
+  /from ['"]discord/,
+  /from ['"]@slack\//,
+  /from ['"]@discordjs\//,
+  /from ['"]pino/,
+  /from ['"]dotenv/,
+  /from ['"]better-sqlite3/,
+  /from ['"]node:/,
+  /from ['"](fs|fs\/promises|net|http|https|child_process|os|path|process|dgram|worker_threads|crypto|url)['"]/,
+  /\bimport\s*\(/,
+  /\brequire\s*\(/,
+  /\bprocess\./,
+  /globalThis\.process/,
+  /\bconsole\./,
+  /from ['"]\.\.\//,
+];
 
 describe('the core is pure', () => {
   const files = readdirSync(coreDir).filter((f) => f.endsWith('.ts'));

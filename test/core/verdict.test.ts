@@ -77,7 +77,7 @@ describe('verdicts', () => {
   });
 
   it('a model that needs the raised Apple limit gets the wired-limit flag with the sysctl', () => {
-    const v = verdict({ model: 'llama-3.3-70b', quant: 'Q8_0', contextTokens: 65536 });
+    const v = verdict({ model: 'llama-3.3-70b', quant: 'Q8_0', contextTokens: 98304 });
     const f = v.flags.find((x) => x.kind === 'apple-wired-limit');
     expect(f && 'command' in f ? f.command : '').toMatch(/iogpu\.wired_limit_mb/);
   });

@@ -169,3 +169,12 @@ describe('GET /healthz', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('the HTTP boundary', () => {
+  it('an image /compare against a device without image figures is answered, not dropped', async () => {
+    const { status, json } = await post(command('compare', { workflow: 'image', against: 'ryzen-ai-max-395-128gb' }));
+    expect(status).toBe(200);
+    expect(json.type).toBe(4);
+    expect(json.data.embeds[0].title).toMatch(/Image generation/);
+  });
+});
