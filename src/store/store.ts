@@ -30,18 +30,8 @@ export interface PinnedVerdict {
   unpinnedAt: string | null;
 }
 
-export interface NewPin {
-  platform: Platform;
-  serverId: string;
-  channelId: string;
-  messageId: string;
-  queryKey: string;
-  query: Record<string, unknown>;
-  headline: string;
-  winner: string;
-  dataVersion: string;
-  pinnedBy: string;
-}
+/** What a pin is created from: the stored record less what the store assigns. */
+export type NewPin = Omit<PinnedVerdict, 'id' | 'pinnedAt' | 'refreshedAt' | 'unpinnedBy' | 'unpinnedAt'>;
 
 export class StoreError extends Error {
   constructor(
