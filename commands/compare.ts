@@ -42,7 +42,8 @@ export default {
     const { text, ...flags } = input;
     const understood = text ? understand(ctx.catalog, text) : undefined;
     const settings = ctx.store.settings(ctx.platform, ctx.serverId);
-    const explicit = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+    const explicit: Record<string, unknown> = {};
+    for (const k in flags) if (flags[k as keyof typeof flags] !== undefined) explicit[k] = flags[k as keyof typeof flags];
     const merged = {
       // Server settings are defaults; what the user typed wins.
       hoursPerDay: settings.hours,

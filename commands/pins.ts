@@ -4,9 +4,17 @@ import type { Verdict } from '../src/core/verdict.js';
 import type { PinnedVerdict } from '../src/store/store.js';
 import type { CommandContext, PinView } from './types.js';
 
+/** Keys of recent queries: a cached verdict's query object is asked for its key on every repeat. */
+const queryKeys = new WeakMap<NormalizedQuery, string>();
+
 /** Two questions are "the same" when they resolve to the same model, quant, context, workflow, priority and pair. */
 export function queryKeyOf(q: NormalizedQuery): string {
-  return [q.model ?? 'overview', q.quant, q.contextTokens, q.workflow, q.priority, q.devices.join(',')].join('|');
+  let key = queryKeys.get(q);
+  if (key === undefined) {
+    key = [q.model ?? 'overview', q.quant, q.contextTokens, q.workflow, q.priority, q.devices.join(',')].join('|');
+    queryKeys.set(q, key);
+  }
+  return key;
 }
 
 export function viewOf(ctx: CommandContext, pin: PinnedVerdict): PinView {

@@ -110,8 +110,22 @@ function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean):
   }
 }
 
+/** /compare's Discord option names -> the command's input fields; a value of another type is ignored. */
+const COMPARE_FIELDS = new Map<string, { key: string; type: 'string' | 'number' }>(Object.entries({
+  model: { key: 'model', type: 'string' },
+  quant: { key: 'quant', type: 'string' },
+  context: { key: 'contextTokens', type: 'number' },
+  workflow: { key: 'workflow', type: 'string' },
+  priority: { key: 'priority', type: 'string' },
+  against: { key: 'against', type: 'string' },
+  hours: { key: 'hoursPerDay', type: 'number' },
+  kwh_price: { key: 'kwhPrice', type: 'number' },
+  years: { key: 'years', type: 'number' },
+  tokens_per_day: { key: 'tokensPerDay', type: 'number' },
+  api_price: { key: 'apiPricePerMTok', type: 'number' },
+} as const));
+
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export async function handleInteraction(i: InteractionInput, deps: DiscordDeps): Promise<InteractionResult> {
   if (i.kind === 'ping') return { type: 'pong' };
@@ -127,20 +141,13 @@ async function runCommand(i: InteractionInput, ctx: CommandContext, deps: Discor
   const { name, options: o } = i.command!;
   switch (name) {
     case 'compare': {
-      const input = {
-        model: str(o.model),
-        quant: str(o.quant),
-        contextTokens: num(o.context),
-        workflow: str(o.workflow),
-        priority: str(o.priority),
-        against: str(o.against),
-        hoursPerDay: num(o.hours),
-        kwhPrice: num(o.kwh_price),
-        years: num(o.years),
-        tokensPerDay: num(o.tokens_per_day),
-        apiPricePerMTok: num(o.api_price),
-      };
-      const parsed = commands.compare.schema.safeParse(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
+      const input: Record<string, string | number> = {};
+      for (const name in o) {
+        const field = COMPARE_FIELDS.get(name);
+        const v = o[name];
+        if (field && typeof v === field.type) input[field.key] = v as string | number;
+      }
+      const parsed = commands.compare.schema.safeParse(input);
       if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}. Try \`/compare model:llama-3.3-70b workflow:coding\`.`);
       // Public in a server, so moderators can pin it.
       return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);

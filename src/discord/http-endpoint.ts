@@ -17,7 +17,7 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     const timestamp = header(req.headers['x-signature-timestamp']);
     const ok = verifyDiscordRequest(deps.publicKey, timestamp, signature, body);
     if (!ok) return { status: 401, body: { error: 'invalid request signature' } };
-    if (!replays.firstSight(signature!, Number(timestamp))) return { status: 401, body: { error: 'replayed request' } };
+    if (!replays.firstSight(signature!)) return { status: 401, body: { error: 'replayed request' } };
     if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? '')) return { status: 415, body: { error: 'expected application/json' } };
     let raw: APIInteraction;
     try {
@@ -35,7 +35,7 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     }
     try {
       const result = await handleInteraction(input, deps);
-      return { status: 200, body: serialise(result), raw: true };
+      return { status: 200, body: serialise(result) };
     } catch (e) {
       // The one boundary for this transport: log with context, answer the user briefly.
       deps.log.error({ err: e, interaction: raw.id, type: raw.type }, 'interaction failed');
@@ -45,16 +45,16 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
   };
 }
 
-/** Rendered messages are cached objects; their JSON is cached beside them. */
-const serialised = new WeakMap<object, Map<string, string>>();
+/** Rendered messages are cached objects; the bytes of their JSON are cached beside them. */
+const serialised = new WeakMap<object, Map<string, Buffer>>();
 
-function serialise(result: InteractionResult): string {
-  if (result.type !== 'message' && result.type !== 'update') return JSON.stringify(toApiResponse(result));
+function serialise(result: InteractionResult): Buffer {
+  if (result.type !== 'message' && result.type !== 'update') return Buffer.from(JSON.stringify(toApiResponse(result)));
   const variant = `${result.type}:${result.type === 'message' ? result.ephemeral : ''}`;
   let byVariant = serialised.get(result.data);
   if (!byVariant) serialised.set(result.data, (byVariant = new Map()));
   let json = byVariant.get(variant);
-  if (json === undefined) byVariant.set(variant, (json = JSON.stringify(toApiResponse(result))));
+  if (json === undefined) byVariant.set(variant, (json = Buffer.from(JSON.stringify(toApiResponse(result)))));
   return json;
 }
 

@@ -38,22 +38,41 @@ export type InteractionResult =
 
 export class UnsupportedInteraction extends Error {}
 
-function optionsOf(opts: readonly APIApplicationCommandInteractionDataBasicOption[] | undefined) {
-  const options: Record<string, string | number | boolean> = {};
-  let focused: { name: string; value: string } | undefined;
-  for (const o of opts ?? []) {
+function commandOf(data: { name: string; options?: readonly APIApplicationCommandInteractionDataBasicOption[] }): NonNullable<InteractionInput['command']> {
+  const command: NonNullable<InteractionInput['command']> = { name: data.name, options: {} };
+  for (const o of data.options ?? []) {
     if ('value' in o) {
-      options[o.name] = o.value as string | number | boolean;
-      if ('focused' in o && o.focused) focused = { name: o.name, value: String(o.value) };
+      command.options[o.name] = o.value as string | number | boolean;
+      if ('focused' in o && o.focused) command.focused = { name: o.name, value: String(o.value) };
     }
   }
-  return { options, ...(focused ? { focused } : {}) };
+  return command;
 }
 
-/** Raw payload (HTTP interactions) -> InteractionInput. Throws UnsupportedInteraction for kinds we do not serve. */
+function kindOf(type: InteractionType): InteractionInput['kind'] {
+  switch (type) {
+    case InteractionType.Ping:
+      return 'ping';
+    case InteractionType.ApplicationCommand:
+      return 'command';
+    case InteractionType.ApplicationCommandAutocomplete:
+      return 'autocomplete';
+    case InteractionType.MessageComponent:
+      return 'component';
+    default:
+      throw new UnsupportedInteraction(`interaction type ${type} is not served`);
+  }
+}
+
+/**
+ * Raw payload (HTTP interactions) -> InteractionInput, built in one object (this runs on every
+ * request). Throws UnsupportedInteraction for kinds we do not serve.
+ */
 export function fromApi(raw: APIInteraction): InteractionInput {
+  const kind = kindOf(raw.type);
   const user = raw.member?.user ?? raw.user;
-  const base = {
+  const input: InteractionInput = {
+    kind,
     id: raw.id,
     token: raw.token,
     guildId: raw.guild_id ?? null,
@@ -63,25 +82,13 @@ export function fromApi(raw: APIInteraction): InteractionInput {
     memberRoles: raw.member?.roles ?? [],
     appPermissions: raw.app_permissions ? BigInt(raw.app_permissions) : null,
   };
-  switch (raw.type) {
-    case InteractionType.Ping:
-      return { ...base, kind: 'ping' };
-    case InteractionType.ApplicationCommand:
-    case InteractionType.ApplicationCommandAutocomplete: {
-      const data = raw.data as { name: string; options?: APIApplicationCommandInteractionDataBasicOption[] };
-      return {
-        ...base,
-        kind: raw.type === InteractionType.ApplicationCommand ? 'command' : 'autocomplete',
-        command: { name: data.name, ...optionsOf(data.options) },
-      };
-    }
-    case InteractionType.MessageComponent: {
-      const data = raw.data as { custom_id: string; component_type: ComponentType; values?: string[] };
-      return { ...base, kind: 'component', component: { customId: data.custom_id, values: data.values ?? [], messageId: raw.message.id } };
-    }
-    default:
-      throw new UnsupportedInteraction(`interaction type ${raw.type} is not served`);
+  if (kind === 'command' || kind === 'autocomplete') {
+    input.command = commandOf(raw.data as { name: string; options?: APIApplicationCommandInteractionDataBasicOption[] });
+  } else if (kind === 'component') {
+    const data = raw.data as { custom_id: string; component_type: ComponentType; values?: string[] };
+    input.component = { customId: data.custom_id, values: data.values ?? [], messageId: (raw as { message: { id: string } }).message.id };
   }
+  return input;
 }
 
 /** InteractionResult -> the HTTP response body Discord expects. */

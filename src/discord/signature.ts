@@ -25,27 +25,44 @@ export function verifyDiscordRequest(key: KeyObject, timestamp: string | undefin
 }
 
 /**
- * Refuses a signature seen before while its timestamp is still inside the skew window, so a
- * captured request cannot be replayed. Entries leave when their timestamp falls out of the window
- * (the request would be refused as stale anyway), and at most MAX_REMEMBERED are kept: under a
- * flood the oldest go first, which bounds memory at a few MB.
+ * Refuses a signature seen before, so a captured request cannot be replayed while its timestamp
+ * is still inside the skew window. A request is accepted at most MAX_SKEW_SECONDS from its
+ * timestamp and so is its replay: remembering each signature for twice the window is enough.
+ *
+ * Two generations of 52-bit fingerprints (numbers, not strings): new signatures go into the
+ * current one; when it is a double window old or holds half the cap, it becomes the previous one
+ * and the old previous is dropped whole. Every signature is remembered for at least two windows
+ * (or, under a flood, for at least MAX_REMEMBERED / 2 later requests), memory stays under about
+ * 2 MB, and no request pays for deleting entries one by one.
  */
 export class ReplayGuard {
   static readonly MAX_REMEMBERED = 50_000;
-  private readonly seen = new Map<string, number>();
+  private current = new Set<number>();
+  private previous = new Set<number>();
+  private currentSince: number | undefined;
 
   constructor(private readonly windowSeconds = MAX_SKEW_SECONDS) {}
 
-  /** True the first time a signature is presented; false for a replay. */
-  firstSight(signature: string, timestampSeconds: number, nowSeconds = Date.now() / 1000): boolean {
-    for (const [sig, ts] of this.seen) {
-      if (nowSeconds - ts <= this.windowSeconds && this.seen.size < ReplayGuard.MAX_REMEMBERED) break;
-      this.seen.delete(sig);
+  /** Signatures remembered now. */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+
+  /**
+   * True the first time a signature is presented; false for a replay. Call it only with a
+   * signature that verified (128 hex digits).
+   */
+  firstSight(signatureHex: string, nowSeconds = Date.now() / 1000): boolean {
+    this.currentSince ??= nowSeconds;
+    if (nowSeconds - this.currentSince >= 2 * this.windowSeconds || this.current.size >= ReplayGuard.MAX_REMEMBERED / 2) {
+      this.previous = this.current;
+      this.current = new Set();
+      this.currentSince = nowSeconds;
     }
-    // 32 hex digits of an Ed25519 signature are as unique as all 128, at a quarter of the memory.
-    const key = signature.slice(0, 32);
-    if (this.seen.has(key)) return false;
-    this.seen.set(key, timestampSeconds);
+    // The first 52 bits of an Ed25519 signature: a chance collision needs ~2^26 signatures in memory.
+    const fingerprint = parseInt(signatureHex.slice(0, 13), 16);
+    if (this.current.has(fingerprint) || this.previous.has(fingerprint)) return false;
+    this.current.add(fingerprint);
     return true;
   }
 }

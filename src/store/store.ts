@@ -95,7 +95,7 @@ export class Store {
    * Settings are read on every question and written rarely: kept per server for a few seconds
    * (this process's saves replace the entry; another process's are seen within the TTL).
    */
-  private readonly settingsCache = new Map<string, { at: number; settings: ServerSettings }>();
+  private readonly settingsCache = new Map<string, { at: number; settings: Readonly<ServerSettings> }>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -210,14 +210,16 @@ export class Store {
     return row ? fromRow(row) : undefined;
   }
 
-  settings(platform: Platform, serverId: string): ServerSettings {
+  /** The server's settings: a frozen object shared by every reader until the next save or read from disk. */
+  settings(platform: Platform, serverId: string): Readonly<ServerSettings> {
     const now = Date.now();
-    const cached = this.settingsCache.get(`${platform}:${serverId}`);
-    if (cached && now - cached.at < Store.PIN_LOOKUP_TTL_MS) return { ...cached.settings };
-    const fresh = this.readSettings(platform, serverId);
+    const key = `${platform}:${serverId}`;
+    const cached = this.settingsCache.get(key);
+    if (cached && now - cached.at < Store.PIN_LOOKUP_TTL_MS) return cached.settings;
+    const fresh = Object.freeze(this.readSettings(platform, serverId));
     if (this.settingsCache.size > 10_000) this.settingsCache.clear();
-    this.settingsCache.set(`${platform}:${serverId}`, { at: now, settings: fresh });
-    return { ...fresh };
+    this.settingsCache.set(key, { at: now, settings: fresh });
+    return fresh;
   }
 
   private readSettings(platform: Platform, serverId: string): ServerSettings {
@@ -234,7 +236,7 @@ export class Store {
          ON CONFLICT (platform, server_id) DO UPDATE SET settings_json = excluded.settings_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       )
       .run(platform, serverId, JSON.stringify(valid), by, now.toISOString());
-    this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), settings: valid });
+    this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), settings: Object.freeze({ ...valid }) });
     return { ...valid };
   }
 

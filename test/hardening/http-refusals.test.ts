@@ -132,15 +132,37 @@ describe('fuzz: signed random and malformed payloads', () => {
 });
 
 describe('ReplayGuard', () => {
-  it('forgets signatures whose timestamp left the window, and never holds more than its cap', async () => {
+  const sig = (n: number) => n.toString(16).padStart(13, '0').padEnd(128, 'a');
+
+  it('refuses a signature it has seen while the request could still be inside the skew window', async () => {
     const { ReplayGuard } = await import('../../src/discord/signature.js');
     const g = new ReplayGuard(300);
-    expect(g.firstSight('a'.repeat(128), 1000, 1000)).toBe(true);
-    expect(g.firstSight('a'.repeat(128), 1000, 1100)).toBe(false);
-    // 301 s later the old entry is dropped (the request would be stale anyway).
-    expect(g.firstSight('b'.repeat(128), 1301, 1301)).toBe(true);
-    expect((g as unknown as { seen: Map<string, number> }).seen.has('a'.repeat(32))).toBe(false);
-    for (let i = 0; i < ReplayGuard.MAX_REMEMBERED + 100; i++) g.firstSight(i.toString(16).padStart(128, '0'), 2000, 2000);
-    expect((g as unknown as { seen: Map<string, number> }).seen.size).toBeLessThanOrEqual(ReplayGuard.MAX_REMEMBERED);
+    expect(g.firstSight(sig(1), 1000)).toBe(true);
+    expect(g.firstSight(sig(2), 1000)).toBe(true);
+    expect(g.firstSight(sig(1), 1001)).toBe(false);
+    // A request may be accepted 300 s before its timestamp and replayed 300 s after it.
+    expect(g.firstSight(sig(1), 1599)).toBe(false);
+    expect(g.firstSight(sig(2), 1700)).toBe(false);
+  });
+
+  it('forgets signatures once no replay of them could pass the timestamp check', async () => {
+    const { ReplayGuard } = await import('../../src/discord/signature.js');
+    const g = new ReplayGuard(300);
+    expect(g.firstSight(sig(1), 1000)).toBe(true);
+    g.firstSight(sig(2), 1600);
+    g.firstSight(sig(3), 2200);
+    expect(g.size).toBe(2);
+    expect(g.firstSight(sig(1), 2201)).toBe(true);
+  });
+
+  it('never holds more than its cap under a flood, and still refuses the recent ones', async () => {
+    const { ReplayGuard } = await import('../../src/discord/signature.js');
+    const g = new ReplayGuard(300);
+    for (let i = 0; i < ReplayGuard.MAX_REMEMBERED * 3; i++) {
+      g.firstSight(sig(i), 2000);
+      expect(g.size).toBeLessThanOrEqual(ReplayGuard.MAX_REMEMBERED);
+    }
+    const last = ReplayGuard.MAX_REMEMBERED * 3 - 1;
+    for (let i = last; i > last - ReplayGuard.MAX_REMEMBERED / 2; i -= 997) expect(g.firstSight(sig(i), 2000)).toBe(false);
   });
 });
