@@ -20,9 +20,13 @@ import { renderText } from '../src/render/text.js';
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 /** The flags npm start runs the server with (package.json "start"). */
 const NODE_FLAGS = ['--max-semi-space-size=2'];
-const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+/**
+ * Many short alternating rounds rather than a few long ones: on a shared 2-core VM a single round
+ * swings by +-0.1 in ratio, and adjacent short rounds see the same background load.
+ */
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const WARMUP_S = 3;
 
 type LoadResult = { rps: number; p99: number; p50: number; errors: number; total: number };
@@ -154,6 +158,19 @@ async function load(url: string, privateKey: ReturnType<typeof keys>['privateKey
   return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.timeouts + result.non2xx, total: result.requests.total };
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** One load round, with the server's CPU time per answered request. */
+async function measured(url: string, pid: number, privateKey: ReturnType<typeof keys>['privateKey']) {
+  const before = cpuSeconds(pid);
+  const r = await load(url, privateKey);
+  return { ...r, cpuMicros: ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, r.total) };
+}
+
 function rssMB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
@@ -192,11 +209,11 @@ async function httpBench() {
   await load(`http://127.0.0.1:${port}`, k.privateKey, WARMUP_S);
   await load(`http://127.0.0.1:${cport}`, k.privateKey, WARMUP_S);
   // Alternate the two servers so background noise on a shared machine hits both alike.
-  const oursRuns: Awaited<ReturnType<typeof load>>[] = [];
-  const bareRuns: Awaited<ReturnType<typeof load>>[] = [];
+  const oursRuns: Awaited<ReturnType<typeof measured>>[] = [];
+  const bareRuns: Awaited<ReturnType<typeof measured>>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    oursRuns.push(await load(`http://127.0.0.1:${port}`, k.privateKey));
-    bareRuns.push(await load(`http://127.0.0.1:${cport}`, k.privateKey));
+    oursRuns.push(await measured(`http://127.0.0.1:${port}`, server.pid!, k.privateKey));
+    bareRuns.push(await measured(`http://127.0.0.1:${cport}`, ceiling.pid!, k.privateKey));
   }
   const rss = rssMB(server.pid!);
   for (const child of [server, ceiling]) {
@@ -206,8 +223,9 @@ async function httpBench() {
   const ours = medianRun(oursRuns);
   const bare = medianRun(bareRuns);
   const ratios = oursRuns.map((o, i) => o.rps / bareRuns[i]!.rps);
+  const cpu = { ours: stats(oursRuns.map((r) => r.cpuMicros)).median, bare: stats(bareRuns.map((r) => r.cpuMicros)).median };
   rmSync(dir, { recursive: true, force: true });
-  return { ours, bare, starts, rss, ratios, responseBytes: response.length };
+  return { ours, bare, cpu, starts, rss, ratios, responseBytes: response.length };
 }
 
 const core = coreBench();
@@ -217,8 +235,8 @@ for (const r of core.rows) console.log(r);
 const http = await httpBench();
 const ratio = [...http.ratios].sort((a, b) => a - b)[Math.floor(http.ratios.length / 2)]!;
 console.log(`\n## HTTP: signed /compare (${JSON.stringify(LOAD_QUERY)}) on POST /discord/interactions (${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s, loopback, ${http.responseBytes} B responses; the median round shown)\n`);
-console.log('| server | req/s | p50 | p99 | errors + non-2xx |\n| --- | --- | --- | --- | --- |');
-console.log(`| whichgpu | ${http.ours.rps.toFixed(0)} | ${http.ours.p50} ms | ${http.ours.p99} ms | ${http.ours.errors} of ${http.ours.total} (all rounds) |`);
-console.log(`| ceiling: bare node:http + Ed25519 verify | ${http.bare.rps.toFixed(0)} | ${http.bare.p50} ms | ${http.bare.p99} ms | ${http.bare.errors} of ${http.bare.total} (all rounds) |`);
+console.log('| server | req/s | p50 | p99 | server CPU per request (median round) | errors + non-2xx |\n| --- | --- | --- | --- | --- | --- |');
+console.log(`| whichgpu | ${http.ours.rps.toFixed(0)} | ${http.ours.p50} ms | ${http.ours.p99} ms | ${http.cpu.ours.toFixed(0)} µs | ${http.ours.errors} of ${http.ours.total} (all rounds) |`);
+console.log(`| ceiling: bare node:http + Ed25519 verify | ${http.bare.rps.toFixed(0)} | ${http.bare.p50} ms | ${http.bare.p99} ms | ${http.cpu.bare.toFixed(0)} µs | ${http.bare.errors} of ${http.bare.total} (all rounds) |`);
 console.log(`\nthroughput ratio, median of ${http.ratios.length} alternating rounds: ${ratio.toFixed(2)} (rounds: ${http.ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70) · p99 ${http.ours.p99} ms (target < 25) · errors ${http.ours.errors} (target 0)`);
 console.log(`cold start to ready /healthz: ${http.starts.map((s) => `${s.toFixed(0)} ms`).join(', ')} (target < 500) · RSS after load: ${http.rss.toFixed(0)} MB (target < 120)`);

@@ -142,9 +142,9 @@ async function runCommand(i: InteractionInput, ctx: CommandContext, deps: Discor
   switch (name) {
     case 'compare': {
       const input: Record<string, string | number> = {};
-      for (const name in o) {
-        const field = COMPARE_FIELDS.get(name);
-        const v = o[name];
+      for (const option in o) {
+        const field = COMPARE_FIELDS.get(option);
+        const v = o[option];
         if (field && typeof v === field.type) input[field.key] = v as string | number;
       }
       const parsed = commands.compare.schema.safeParse(input);
