@@ -89,6 +89,21 @@ describe('Store on a real SQLite file', () => {
     s.close();
   });
 
+  it('hands every reader the same frozen settings, replaced (not mutated) by a save', () => {
+    const s = Store.open(':memory:');
+    const first = s.settings('discord', 'g1');
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(s.settings('discord', 'g1')).toBe(first);
+    expect(() => {
+      (first as { hours: number }).hours = 1;
+    }).toThrow(TypeError);
+    s.saveSettings('discord', 'g1', { ...first, hours: 2 }, 'admin');
+    expect(first.hours).toBe(DEFAULT_SETTINGS.hours);
+    expect(s.settings('discord', 'g1')).toMatchObject({ hours: 2 });
+    expect(Object.isFrozen(s.settings('discord', 'g1'))).toBe(true);
+    s.close();
+  });
+
   it('refuses a database that is not ours, and a file that is not a database, with the path', () => {
     const foreign = join(dir, 'foreign.sqlite');
     const raw = new Database(foreign);
