@@ -123,7 +123,10 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (socketMode) {
-    app = new App({ token: o.token, appToken: o.appToken!, socketMode: true, logger, clientOptions });
+    // The Socket Mode client has its own Web API client (for apps.connections.open), configured
+    // through installerOptions; it keeps its own patient retries, which reconnects need.
+    const socketClientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl } : {};
+    app = new App({ token: o.token, appToken: o.appToken!, socketMode: true, logger, clientOptions, installerOptions: { clientOptions: socketClientOptions } });
   } else {
     if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
     receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 1000, bodyLimit: MAX_BODY_BYTES });

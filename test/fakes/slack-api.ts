@@ -1,9 +1,18 @@
 /**
  * A loopback fake of the Slack Web API and of response_url, recording every call, so Bolt's own
- * WebClient and respond() are exercised for real without leaving 127.0.0.1.
+ * WebClient and respond() are exercised for real without leaving 127.0.0.1. It also plays Slack's
+ * side of Socket Mode: apps.connections.open hands out a ws:// URL on the same port, where the
+ * fake says hello, delivers envelopes and records the acks.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** What the app sent back over the socket for one envelope. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Record<string, unknown>;
+}
 
 export interface SlackCall {
   method: string;
@@ -17,6 +26,12 @@ export class FakeSlackApi {
   groups: Record<string, string[]> = {};
   private nextErrors: Record<string, string[]> = {};
   private server?: Server;
+  private sockets?: WebSocketServer;
+  /** The open Socket Mode connections, newest last. */
+  readonly connections: WebSocket[] = [];
+  readonly acks: SocketAck[] = [];
+  /** The app-level token apps.connections.open was called with. */
+  appTokens: string[] = [];
   url = '';
 
   failNext(method: string, error: string): void {
@@ -44,9 +59,33 @@ export class FakeSlackApi {
         res.end(JSON.stringify(this.reply(method, body)));
       });
     });
+    this.sockets = new WebSocketServer({ server: this.server, path: '/link' });
+    this.sockets.on('connection', (ws) => {
+      this.connections.push(ws);
+      ws.on('message', (data) => this.acks.push(JSON.parse(String(data)) as SocketAck));
+      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' }, debug_info: { host: 'fake' } }));
+    });
+    this.server.on('request', (req) => {
+      if (req.url === '/api/apps.connections.open') this.appTokens.push(String(req.headers.authorization ?? ''));
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api/`;
     return this;
+  }
+
+  /** Delivers one Socket Mode envelope on the newest connection and waits for the app's ack of it. */
+  async deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, timeoutMs = 5000): Promise<SocketAck> {
+    const ws = this.connections.at(-1);
+    if (!ws) throw new Error('no Socket Mode connection');
+    const envelopeId = `env-${this.acks.length}-${Math.random().toString(36).slice(2)}`;
+    ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }));
+    const start = Date.now();
+    for (;;) {
+      const ack = this.acks.find((a) => a.envelope_id === envelopeId);
+      if (ack) return ack;
+      if (Date.now() - start > timeoutMs) throw new Error(`no ack for ${envelopeId}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   private reply(method: string, body: Record<string, unknown>): unknown {
@@ -61,6 +100,8 @@ export class FakeSlackApi {
         return { ok: true, users: this.groups[String(body.usergroup)] ?? [] };
       case 'pins.add':
         return { ok: true };
+      case 'apps.connections.open':
+        return { ok: true, url: `${this.url.replace(/^http/, 'ws').replace(/\/api\/$/, '')}/link` };
       case 'auth.test':
         return { ok: true, user_id: 'UBOT', team_id: 'T1', bot_id: 'BBOT' };
       default:
@@ -79,6 +120,8 @@ export class FakeSlackApi {
   }
 
   async stop(): Promise<void> {
+    for (const ws of this.connections) ws.terminate();
+    await new Promise<void>((r) => this.sockets?.close(() => r()) ?? r());
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
 }
