@@ -124,7 +124,9 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   let app: App;
   if (socketMode) {
     // The Socket Mode client has its own Web API client (for apps.connections.open), configured
-    // through installerOptions; it keeps its own patient retries, which reconnects need.
+    // through installerOptions. Bolt would hand it our clientOptions, with the one quick retry meant
+    // for answering users; given only the URL it keeps its own patient retries (100, backing off),
+    // which reconnecting after a Slack outage needs.
     const socketClientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl } : {};
     app = new App({ token: o.token, appToken: o.appToken!, socketMode: true, logger, clientOptions, installerOptions: { clientOptions: socketClientOptions } });
   } else {

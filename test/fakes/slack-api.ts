@@ -38,6 +38,12 @@ export class FakeSlackApi {
     (this.nextErrors[method] ??= []).push(error);
   }
 
+  /** The next `times` calls of `method` get an HTTP error status, as during a Slack outage. */
+  failHttpNext(method: string, times: number, status = 503): void {
+    this.httpFailures[method] = { times, status };
+  }
+  private httpFailures: Record<string, { times: number; status: number }> = {};
+
   /** Where slash commands and actions tell Bolt to respond. */
   responseUrl(id: string): string {
     return `${this.url.replace(/\/api\/$/, '')}/response/${id}`;
@@ -55,6 +61,12 @@ export class FakeSlackApi {
         const path = req.url ?? '';
         const method = path.startsWith('/api/') ? path.slice(5).split('?')[0]! : path;
         this.calls.push({ method, path, body });
+        const outage = this.httpFailures[method];
+        if (outage && outage.times > 0) {
+          outage.times--;
+          res.writeHead(outage.status, { 'content-type': 'text/plain' }).end('upstream unavailable');
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.reply(method, body)));
       });
@@ -121,7 +133,10 @@ export class FakeSlackApi {
 
   async stop(): Promise<void> {
     for (const ws of this.connections) ws.terminate();
-    await new Promise<void>((r) => this.sockets?.close(() => r()) ?? r());
+    await new Promise<void>((r) => {
+      if (this.sockets) this.sockets.close(() => r());
+      else r();
+    });
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
 }

@@ -145,6 +145,22 @@ describe('ReplayGuard', () => {
     expect(g.firstSight(sig(2), 1700)).toBe(false);
   });
 
+  it('under steady traffic, refuses every replay that could still pass the timestamp check', async () => {
+    const { ReplayGuard } = await import('../../src/discord/signature.js');
+    const g = new ReplayGuard(300);
+    // One request a second for 700 s; a replay of request t is possible until t + 600.
+    for (let t = 1000; t < 1700; t++) expect(g.firstSight(sig(t), t)).toBe(true);
+    for (let t = 1099; t < 1700; t++) expect(g.firstSight(sig(t), 1699), `request of ${t}`).toBe(false);
+  });
+
+  it('refuses a replay whose signature hex was re-cased', async () => {
+    const { ReplayGuard } = await import('../../src/discord/signature.js');
+    const g = new ReplayGuard(300);
+    const s = 'abcdef0123456'.padEnd(128, 'c');
+    expect(g.firstSight(s, 1000)).toBe(true);
+    expect(g.firstSight(s.toUpperCase(), 1001)).toBe(false);
+  });
+
   it('forgets signatures once no replay of them could pass the timestamp check', async () => {
     const { ReplayGuard } = await import('../../src/discord/signature.js');
     const g = new ReplayGuard(300);

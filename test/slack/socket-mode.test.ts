@@ -23,6 +23,8 @@ let seq = 0;
 beforeAll(async () => {
   await fake.start();
   fake.admins.add('UADMIN');
+  // Slack is briefly down as the app connects: the Socket Mode client must keep trying.
+  fake.failHttpNext('apps.connections.open', 2);
   dir = mkdtempSync(join(tmpdir(), 'whichgpu-slack-socket-'));
   store = Store.open(join(dir, 'db.sqlite'));
   const config = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', SLACK_API_URL: fake.url, PORT: '0', RATE_LIMIT_USER_BURST: '1000', LOG_LEVEL: 'silent' });
@@ -46,10 +48,10 @@ function slashPayload(text: string, user = 'UMEMBER') {
 type Answer = { response_type?: string; replace_original?: boolean; text: string; blocks: { type: string; elements?: { action_id: string; value?: string }[] }[] };
 
 describe('/whichgpu over Socket Mode (Bolt SocketModeReceiver against a loopback Slack)', () => {
-  it('connects with the app-level token through SLACK_API_URL and opens no HTTP port', () => {
+  it('connects with the app-level token through SLACK_API_URL, through two failed attempts, and opens no HTTP port', () => {
     expect(app.slack?.socketMode).toBe(true);
     expect(app.port).toBeUndefined();
-    expect(fake.appTokens).toEqual(['Bearer xapp-test']);
+    expect(fake.appTokens).toEqual(['Bearer xapp-test', 'Bearer xapp-test', 'Bearer xapp-test']);
     expect(fake.connections).toHaveLength(1);
   });
 
