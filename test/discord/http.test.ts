@@ -1,39 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { Store } from '../../src/store/store.js';
 import { DISCORD_LIMITS } from '../../src/render/discord-embed.js';
-import { catalog } from '../helpers/catalog.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 import { discordError, FakeDiscordApi } from '../fakes/discord-api.js';
 import { CHANNEL, command, component, GUILD, MESSAGE, ping, signBody, testKeys } from './helpers.js';
 
 const keys = testKeys();
 const fake = new FakeDiscordApi();
-let app: RunningApp;
-let store: Store;
-let dir: string;
+let t: TestApp;
 
 beforeAll(async () => {
   await fake.start();
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-discord-'));
-  store = Store.open(join(dir, 'db.sqlite'));
-  const config = parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url, PORT: '0', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000', LOG_LEVEL: 'silent' });
-  app = await startApp(config, { catalog, store, log: createLogger('silent') });
+  t = await startTestApp({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url });
 });
 afterAll(async () => {
-  await app.stop();
-  store.close();
+  await t.close();
   await fake.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function post(payload: unknown, headers?: Record<string, string>) {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  const res = await fetch(`http://127.0.0.1:${app.port}/discord/interactions`, { method: 'POST', body, headers: headers ?? signBody(keys.privateKey, body) });
+  const res = await fetch(`http://127.0.0.1:${t.app.port}/discord/interactions`, { method: 'POST', body, headers: headers ?? signBody(keys.privateKey, body) });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
@@ -137,7 +123,7 @@ describe('pinning', () => {
     const call = await fake.waitFor((x) => x.method === 'PUT' && x.path === `/channels/${CHANNEL}/messages/pins/${MESSAGE}`);
     expect(decodeURIComponent(String(call.headers['x-audit-log-reason']))).toMatch(/whichgpu: pinned by mod/);
     expect(call.headers.authorization).toBe('Bot test-token');
-    expect(store.list('discord', GUILD).items[0]).toMatchObject({ messageId: MESSAGE, channelId: CHANNEL });
+    expect(t.store.list('discord', GUILD).items[0]).toMatchObject({ messageId: MESSAGE, channelId: CHANNEL });
     const list = await post(command('verdicts'));
     expect(list.json.data.embeds[0].title).toMatch(/Pinned verdicts \(1\)/);
   });
@@ -165,7 +151,7 @@ describe('pinning', () => {
 
 describe('GET /healthz', () => {
   it('is 200 when ready', async () => {
-    const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/healthz`);
     expect(res.status).toBe(200);
   });
 });

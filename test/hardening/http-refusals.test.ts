@@ -1,48 +1,32 @@
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { Store } from '../../src/store/store.js';
-import { catalog } from '../helpers/catalog.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { command, component, ping, signBody, testKeys } from '../discord/helpers.js';
+import { slackSignedHeaders } from '../slack/helpers.js';
 
 const keys = testKeys();
 const discordApi = new FakeDiscordApi();
 const slackApi = new FakeSlackApi();
-let app: RunningApp;
-let store: Store;
-let dir: string;
+let t: TestApp;
 let base: string;
 
 beforeAll(async () => {
   await discordApi.start();
   await slackApi.start();
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-hard-'));
-  store = Store.open(join(dir, 'db.sqlite'));
-  // Tight limits on purpose: 3 requests of burst per user.
-  const config = parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, PORT: '0', RATE_LIMIT_USER_BURST: '3', RATE_LIMIT_USER_PER_MINUTE: '1' });
-  app = await startApp(config, { catalog, store, log: createLogger('silent') });
-  base = `http://127.0.0.1:${app.port}`;
+  // Tight limits on purpose: 3 requests of burst per user, and the default server burst.
+  t = await startTestApp({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, RATE_LIMIT_USER_BURST: '3', RATE_LIMIT_USER_PER_MINUTE: '1', RATE_LIMIT_SERVER_BURST: '60' });
+  base = `http://127.0.0.1:${t.app.port}`;
 });
 afterAll(async () => {
-  await app.stop();
-  store.close();
+  await t.close();
   await discordApi.stop();
   await slackApi.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const postDiscord = (body: string, headers: Record<string, string> = signBody(keys.privateKey, body)) => fetch(`${base}/discord/interactions`, { method: 'POST', body, headers });
-function slackHeaders(body: string, ts = Math.floor(Date.now() / 1000)) {
-  return { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', 'sec').update(`v0:${ts}:${body}`).digest('hex')}` };
-}
+const slackHeaders = (body: string) => slackSignedHeaders('sec', body);
 
 describe('HTTP refusals', () => {
   it('413 for a body over the limit, before reading it all', async () => {

@@ -1,52 +1,35 @@
-import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type RunningApp } from '../../src/app.js';
-import { parseConfig } from '../../src/config.js';
-import { createLogger } from '../../src/log.js';
-import { Store } from '../../src/store/store.js';
-import { catalog } from '../helpers/catalog.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
+import { blockActions, slackSignedHeaders, slashCommand } from './helpers.js';
 
 const SECRET = 'test-signing-secret';
 const fake = new FakeSlackApi();
-let app: RunningApp;
-let store: Store;
-let dir: string;
+let t: TestApp;
 let seq = 0;
 
 beforeAll(async () => {
   await fake.start();
   fake.admins.add('UADMIN');
   fake.groups.SMODS = ['UGROUPMOD'];
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-slack-'));
-  store = Store.open(join(dir, 'db.sqlite'));
-  const config = parseConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, SLACK_MODERATORS: 'ULISTED', PORT: '0', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000', LOG_LEVEL: 'silent' });
-  app = await startApp(config, { catalog, store, log: createLogger('silent') });
+  t = await startTestApp({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, SLACK_MODERATORS: 'ULISTED' });
 });
 afterAll(async () => {
-  await app.stop();
-  store.close();
+  await t.close();
   await fake.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
-function sign(body: string, ts = Math.floor(Date.now() / 1000)) {
-  const sig = `v0=${createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-  return { 'x-slack-signature': sig, 'x-slack-request-timestamp': String(ts), 'content-type': 'application/x-www-form-urlencoded' };
-}
+const sign = (body: string, ts?: number) => slackSignedHeaders(SECRET, body, ts);
 
 async function postForm(form: Record<string, string>, headers?: Record<string, string>) {
   const body = new URLSearchParams(form).toString();
-  const res = await fetch(`http://127.0.0.1:${app.port}/slack/events`, { method: 'POST', body, headers: headers ?? sign(body) });
+  const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: headers ?? sign(body) });
   return { status: res.status, text: await res.text() };
 }
 
 async function slash(text: string, user = 'UMEMBER') {
   const id = `cmd-${++seq}`;
-  const r = await postForm({ token: 'x', team_id: 'T1', team_domain: 't', channel_id: 'C1', channel_name: 'general', user_id: user, user_name: user.toLowerCase(), command: '/whichgpu', text, response_url: fake.responseUrl(id), trigger_id: 't', api_app_id: 'A1' });
+  const r = await postForm(slashCommand(text, user, fake.responseUrl(id)));
   expect(r.status).toBe(200);
   const call = await fake.waitFor((c) => c.method === `/response/${id}`);
   return call.body as { response_type?: string; replace_original?: boolean; text: string; blocks: { type: string; elements?: { action_id: string; value?: string; options?: { value: string }[] }[] }[] };
@@ -54,20 +37,7 @@ async function slash(text: string, user = 'UMEMBER') {
 
 async function click(action: Record<string, unknown>, user = 'UMEMBER') {
   const id = `act-${++seq}`;
-  const payload = {
-    type: 'block_actions',
-    team: { id: 'T1', domain: 't' },
-    user: { id: user, name: user.toLowerCase(), team_id: 'T1' },
-    api_app_id: 'A1',
-    token: 'x',
-    trigger_id: 't',
-    channel: { id: 'C1', name: 'general' },
-    container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C1', is_ephemeral: false },
-    message: { type: 'message', ts: '1700000000.000100', text: 'verdict' },
-    response_url: fake.responseUrl(id),
-    actions: [{ block_id: 'b', action_ts: '1700000001.0', ...action }],
-  };
-  const r = await postForm({ payload: JSON.stringify(payload) });
+  const r = await postForm({ payload: JSON.stringify(blockActions(action, user, fake.responseUrl(id))) });
   expect(r.status).toBe(200);
   return (await fake.waitFor((c) => c.method === `/response/${id}`)).body as { response_type?: string; replace_original?: boolean; text: string; blocks: unknown[] };
 }
@@ -101,9 +71,9 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
 
   it('refuses stale and forged signatures with 401 and does not run the command', async () => {
     const body = new URLSearchParams({ command: '/whichgpu', text: 'llama 3.1 8b', team_id: 'T1', channel_id: 'C1', user_id: 'U', response_url: fake.responseUrl('never') }).toString();
-    const stale = await fetch(`http://127.0.0.1:${app.port}/slack/events`, { method: 'POST', body, headers: sign(body, Math.floor(Date.now() / 1000) - 600) });
+    const stale = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: sign(body, Math.floor(Date.now() / 1000) - 600) });
     expect(stale.status).toBe(401);
-    const forged = await fetch(`http://127.0.0.1:${app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'x-slack-signature': `v0=${'0'.repeat(64)}` } });
+    const forged = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'x-slack-signature': `v0=${'0'.repeat(64)}` } });
     expect(forged.status).toBe(401);
     await new Promise((r) => setTimeout(r, 100));
     expect(fake.calls.some((c) => c.method === '/response/never')).toBe(false);
@@ -150,7 +120,7 @@ describe('pinning on Slack', () => {
     expect(r.text).toMatch(/Pinned as #\d+/);
     const add = await fake.waitFor((c) => c.method === 'pins.add');
     expect(add.body).toMatchObject({ channel: 'C1', timestamp: '1700000000.000100' });
-    expect(store.list('slack', 'T1').items[0]).toMatchObject({ channelId: 'C1', messageId: '1700000000.000100', pinnedBy: 'UADMIN' });
+    expect(t.store.list('slack', 'T1').items[0]).toMatchObject({ channelId: 'C1', messageId: '1700000000.000100', pinnedBy: 'UADMIN' });
     const pins = await slash('pins');
     expect(pins.text).toMatch(/Pinned verdicts \(1\)/);
   });

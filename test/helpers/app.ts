@@ -1,0 +1,36 @@
+/**
+ * The whole app (startApp) on a fresh database in a temporary folder, configured like production
+ * from an env map: PORT 0, silent logs, and rate limits generous enough not to interfere unless
+ * the test sets its own.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { Store } from '../../src/store/store.js';
+import { catalog } from './catalog.js';
+
+export interface TestApp {
+  app: RunningApp;
+  store: Store;
+  /** Stops the app, closes the database and removes the folder. */
+  close(): Promise<void>;
+}
+
+export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'whichgpu-app-'));
+  const store = Store.open(join(dir, 'db.sqlite'));
+  const config = parseConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000', ...env });
+  const app = await startApp(config, { catalog, store, log: createLogger('silent') });
+  return {
+    app,
+    store,
+    async close() {
+      await app.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
