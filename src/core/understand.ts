@@ -136,11 +136,57 @@ function findDevice(catalog: Catalog, text: string): string | undefined {
 /** Longer messages are cut: nobody describes a model and a workflow in more. */
 export const MAX_TEXT_LENGTH = 400;
 
+/**
+ * Longer words are cut: the longest real reference people paste (an org, a repo and a GGUF file
+ * name with its quant) is under 120 characters.
+ */
+export const MAX_TOKEN_LENGTH = 160;
+
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isSeparator = (c: number) => c === 45 || c === 58 || c === 47; // - : /
+
+/**
+ * A pasted model reference ("qwen2.5-coder:32b", "org/Model-7B-GGUF", "x-Q4_K_M.gguf", "30b-a3b"):
+ * a word with a letter, a digit and a separator in that order, a separator followed by a digit,
+ * or a .gguf file name. One pass over the characters: the regex this replaces backtracked
+ * polynomially on long words without a separator (400 characters took over a second) and
+ * stalled every other user's question meanwhile.
+ */
+export function isPastedReference(word: string): boolean {
+  let letter = false;
+  let letterThenDigit = false;
+  let separator = false;
+  let referenceShape = false;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (isLetter(c)) letter = true;
+    else if (isDigit(c)) {
+      if (letter) letterThenDigit = true;
+      if (separator) referenceShape = true;
+    } else if (isSeparator(c)) {
+      separator = true;
+      if (letterThenDigit) referenceShape = true;
+    }
+  }
+  if (!letter) return false;
+  return referenceShape || /\S\.gguf(?:$|\W)/i.test(word);
+}
+
+/** Cuts the text to MAX_TEXT_LENGTH and every word in it to MAX_TOKEN_LENGTH, without control characters. */
+function bounded(text: string): string {
+  return text
+    .slice(0, MAX_TEXT_LENGTH)
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\S+/g, (w) => (w.length > MAX_TOKEN_LENGTH ? w.slice(0, MAX_TOKEN_LENGTH) : w));
+}
+
 /** Parses free text into a compare input. Never throws; the model text is validated by compare(). */
 export function understand(catalog: Catalog, text: string): Result<Understood> {
   const out: Record<string, unknown> = {};
   const notes: string[] = [];
-  let rest = ` ${text.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_TEXT_LENGTH)} `;
+  const input = bounded(text);
+  let rest = ` ${input} `;
 
   const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
     const m = re.exec(rest);
@@ -152,7 +198,7 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
 
   // "key=value" / "key:value" pairs, as the settings command and power users type them.
   const KEYED: Record<string, string> = { model: 'model', quant: 'quant', against: 'against', device: 'device', workflow: 'workflow', priority: 'priority' };
-  for (const m of text.slice(0, MAX_TEXT_LENGTH).matchAll(/\b(model|quant|against|device|workflow|priority)\s*[=:]\s*("[^"]+"|\S+)/gi)) {
+  for (const m of input.matchAll(/\b(model|quant|against|device|workflow|priority)\s*[=:]\s*("[^"]+"|\S+)/gi)) {
     out[KEYED[m[1]!.toLowerCase()]!] = m[2]!.replace(/^"|"$/g, '');
     rest = rest.replace(m[0], ' ');
   }
@@ -170,8 +216,8 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
   // Pasted references ("qwen2.5-coder:32b", "org/Model-GGUF", "x-Q4_K_M.gguf", "30b-a3b") are
   // masked while words are read, so "coder" in a tag is not taken for the coding workflow.
   const masked: string[] = [];
-  rest = rest.replace(/\S*[a-z]\S*\d\S*[-:/]\S*|\S*[-:/]\S*\d\S*|\S+\.gguf\b/gi, (w) => {
-    if (!/[a-z]/i.test(w)) return w;
+  rest = rest.replace(/\S+/g, (w) => {
+    if (!isPastedReference(w)) return w;
     masked.push(w);
     return ` \u0001${masked.length - 1}\u0001 `;
   });

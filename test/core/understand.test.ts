@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { understand } from '../../src/core/understand.js';
+import { isPastedReference, MAX_TEXT_LENGTH, MAX_TOKEN_LENGTH, understand } from '../../src/core/understand.js';
 import { resolveModel } from '../../src/core/resolve.js';
 import { compare } from '../../src/core/verdict.js';
 import { catalog } from '../helpers/catalog.js';
@@ -74,5 +74,60 @@ describe('fuzz: no input makes the query path throw', () => {
       }),
       { numRuns: 2500 },
     );
+  });
+});
+
+describe('pasted references are found in one pass over each word', () => {
+  /** The masking pattern before 2026-11 (issue 11, H2): right, but polynomial on long words. */
+  const OLD_PATTERN = /^(?:\S*[a-z]\S*\d\S*[-:/]\S*|\S*[-:/]\S*\d\S*|\S+\.gguf(?:$|\W)\S*)$/i;
+
+  it.each(['qwen2.5-coder:32b', 'unsloth/Qwen3-30B-A3B-GGUF', 'Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf', '30b-a3b', 'x.gguf'])('%s is a reference', (w) => {
+    expect(isPastedReference(w)).toBe(true);
+  });
+
+  it.each(['coder', 'llama', '70b', '24/7', '$0.30/kWh', 'q4_k_m', '-', 'gguf'])('%s is not', (w) => {
+    expect(isPastedReference(w)).toBe(false);
+  });
+
+  it('agrees with the old pattern on short random words', () => {
+    const word = fc.array(fc.constantFrom('a', 'Z', '7', '0', '-', ':', '/', '.', '_', 'gguf', '.gguf', ')'), { maxLength: 12 }).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(word, (w) => {
+        const old = w.length > 0 && OLD_PATTERN.test(w) && /[a-z]/i.test(w);
+        return isPastedReference(w) === old;
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('a word longer than the cap is cut to it', () => {
+    const r = understand(catalog, `llama-3.1-8b-${'x'.repeat(MAX_TOKEN_LENGTH * 2)}`);
+    expect(r.ok && String(r.value.input.model).length).toBe(MAX_TOKEN_LENGTH);
+  });
+});
+
+describe('adversarial text at the length cap is read in linear time', () => {
+  // Shapes that made the old masking regex backtrack: runs of letters then digits with no
+  // separator, alternations, repeated size and quant words. The first five took 0.24-3.8 s at 400
+  // characters with the old regex (the last three 30-50 ms); every one now takes under a
+  // millisecond warm. The bound leaves a busy CI machine 60x room and is still 4x below the
+  // fastest of the first five.
+  const cap = (unit: string) => unit.repeat(Math.ceil(MAX_TEXT_LENGTH / unit.length)).slice(0, MAX_TEXT_LENGTH);
+  const SHAPES: [string, string][] = [
+    ['letters then digits', 'z'.repeat(200) + '9'.repeat(200)],
+    ['letter-digit alternation', cap('a1')],
+    ['size words', cap('1b')],
+    ['context words', cap('1k')],
+    ['quant names', cap('q4_k_m')],
+    ['slashes', cap('a/')],
+    ['letters, digits and a separator at the end', 'z'.repeat(199) + '9'.repeat(200) + '-'],
+    ['"vs" then one long word', `vs ${'a'.repeat(MAX_TEXT_LENGTH - 3)}`],
+  ];
+
+  it.each(SHAPES)('%s', (_name, text) => {
+    understand(catalog, text);
+    const started = performance.now();
+    for (let i = 0; i < 3; i++) understand(catalog, text);
+    expect((performance.now() - started) / 3).toBeLessThan(60);
   });
 });
