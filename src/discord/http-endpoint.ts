@@ -6,8 +6,8 @@ import type { KeyObject } from 'node:crypto';
 import type { APIInteraction } from 'discord-api-types/v10';
 import type { Logger } from '../log.js';
 import type { Route } from '../server.js';
-import { handleInteraction, type DiscordDeps } from './handlers.js';
-import { fromApi, toApiResponse, UnsupportedInteraction, type InteractionResult } from './interaction.js';
+import { followUp, handleInteraction, type DiscordDeps } from './handlers.js';
+import { decodeInteraction, toApiResponse, type InteractionResult } from './interaction.js';
 import { ReplayGuard, verifyDiscordRequest } from './signature.js';
 
 export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObject; log: Logger }): Route {
@@ -15,9 +15,13 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
   return async (req, body) => {
     const signature = header(req.headers['x-signature-ed25519']);
     const timestamp = header(req.headers['x-signature-timestamp']);
-    const ok = verifyDiscordRequest(deps.publicKey, timestamp, signature, body);
+    const now = Date.now() / 1000;
+    const ok = verifyDiscordRequest(deps.publicKey, timestamp, signature, body, now);
     if (!ok) return { status: 401, body: { error: 'invalid request signature' } };
-    if (!replays.firstSight(signature!)) return { status: 401, body: { error: 'replayed request' } };
+    const sighting = replays.admit(signature!, Number(timestamp), now);
+    // Full: refusing is safer than forgetting a signature that could still be replayed.
+    if (sighting === 'full') return { status: 503, body: { error: 'busy' }, headers: { 'retry-after': '5' } };
+    if (sighting !== 'first') return { status: 401, body: { error: 'replayed request' } };
     if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? '')) return { status: 415, body: { error: 'expected application/json' } };
     let raw: APIInteraction;
     try {
@@ -26,15 +30,13 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     } catch {
       return { status: 400, body: { error: 'body is not an interaction' } };
     }
-    let input;
-    try {
-      input = fromApi(raw);
-    } catch (e) {
-      if (e instanceof UnsupportedInteraction || e instanceof TypeError) return { status: 400, body: { error: (e as Error).message } };
-      throw e;
-    }
+    const decoded = decodeInteraction(raw as unknown as Record<string, unknown> & { type: number });
+    if (!decoded.ok) return { status: 400, body: { error: decoded.error } };
+    const input = decoded.input;
     try {
       const result = await handleInteraction(input, deps);
+      // This response says "thinking"; the outcome edits it when it is ready.
+      if (result.type === 'deferred') void followUp(input, result.later, deps);
       return { status: 200, body: serialise(result) };
     } catch (e) {
       // The one boundary for this transport: log with context, answer the user briefly.

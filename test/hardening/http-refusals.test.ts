@@ -5,6 +5,7 @@ import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { command, component, ping, signBody, testKeys } from '../discord/helpers.js';
 import { slackSignedHeaders } from '../slack/helpers.js';
+import { ReplayGuard } from '../../src/discord/signature.js';
 
 const keys = testKeys();
 const discordApi = new FakeDiscordApi();
@@ -116,53 +117,76 @@ describe('fuzz: signed random and malformed payloads', () => {
 });
 
 describe('ReplayGuard', () => {
-  const sig = (n: number) => n.toString(16).padStart(13, '0').padEnd(128, 'a');
+  const sig = (n: number) => n.toString(16).padStart(12, '0').padEnd(128, 'a');
 
-  it('refuses a signature it has seen while the request could still be inside the skew window', async () => {
-    const { ReplayGuard } = await import('../../src/discord/signature.js');
+  it('refuses a signature it has seen while the request could still be inside the skew window', () => {
     const g = new ReplayGuard(300);
-    expect(g.firstSight(sig(1), 1000)).toBe(true);
-    expect(g.firstSight(sig(2), 1000)).toBe(true);
-    expect(g.firstSight(sig(1), 1001)).toBe(false);
-    // A request may be accepted 300 s before its timestamp and replayed 300 s after it.
-    expect(g.firstSight(sig(1), 1599)).toBe(false);
-    expect(g.firstSight(sig(2), 1700)).toBe(false);
+    expect(g.admit(sig(1), 1000, 1000)).toBe('first');
+    expect(g.admit(sig(2), 1000, 1000)).toBe('first');
+    expect(g.admit(sig(1), 1000, 1001)).toBe('replay');
+    // A request may be accepted until 300 s after its timestamp, and so may its replay.
+    expect(g.admit(sig(1), 1000, 1300)).toBe('replay');
+    expect(g.admit(sig(2), 1000, 1300)).toBe('replay');
   });
 
-  it('under steady traffic, refuses every replay that could still pass the timestamp check', async () => {
-    const { ReplayGuard } = await import('../../src/discord/signature.js');
+  it('under steady traffic, refuses every replay that could still pass the timestamp check', () => {
     const g = new ReplayGuard(300);
-    // One request a second for 700 s; a replay of request t is possible until t + 600.
-    for (let t = 1000; t < 1700; t++) expect(g.firstSight(sig(t), t)).toBe(true);
-    for (let t = 1099; t < 1700; t++) expect(g.firstSight(sig(t), 1699), `request of ${t}`).toBe(false);
+    // One request a second for 700 s, each timestamped 200 s in the future (the most skew allowed is 300).
+    for (let t = 1000; t < 1700; t++) expect(g.admit(sig(t), t + 200, t)).toBe('first');
+    for (let t = 1199; t < 1700; t++) expect(g.admit(sig(t), t + 200, 1699), `request of ${t}`).toBe('replay');
   });
 
-  it('refuses a replay whose signature hex was re-cased', async () => {
-    const { ReplayGuard } = await import('../../src/discord/signature.js');
+  it('refuses a replay after 60,000 other requests inside the window', () => {
     const g = new ReplayGuard(300);
-    const s = 'abcdef0123456'.padEnd(128, 'c');
-    expect(g.firstSight(s, 1000)).toBe(true);
-    expect(g.firstSight(s.toUpperCase(), 1001)).toBe(false);
+    expect(g.admit(sig(1), 1000, 1000)).toBe('first');
+    for (let i = 0; i < 60_000; i++) expect(g.admit(sig(1_000_000 + i), 1000 + (i % 100), 1000 + i / 1000)).toBe('first');
+    expect(g.admit(sig(1), 1000, 1200)).toBe('replay');
   });
 
-  it('forgets signatures once no replay of them could pass the timestamp check', async () => {
-    const { ReplayGuard } = await import('../../src/discord/signature.js');
+  it('refuses a replay whose signature hex was re-cased', () => {
     const g = new ReplayGuard(300);
-    expect(g.firstSight(sig(1), 1000)).toBe(true);
-    g.firstSight(sig(2), 1600);
-    g.firstSight(sig(3), 2200);
+    const s = 'abcdef012345'.padEnd(128, 'c');
+    expect(g.admit(s, 1000, 1000)).toBe('first');
+    expect(g.admit(s.toUpperCase(), 1000, 1001)).toBe('replay');
+  });
+
+  it('refuses a timestamp outside the window, which the skew check refuses anyway', () => {
+    const g = new ReplayGuard(300);
+    expect(g.admit(sig(1), 1000, 1301)).toBe('outside-window');
+    expect(g.admit(sig(2), 1000, 699)).toBe('outside-window');
+    expect(g.size).toBe(0);
+  });
+
+  it('forgets signatures once no replay of them could pass the timestamp check', () => {
+    const g = new ReplayGuard(300);
+    for (let i = 0; i < 100; i++) g.admit(sig(i), 1000, 1000);
+    g.admit(sig(1000), 1300, 1300);
+    expect(g.size).toBe(101);
+    // Buckets are dropped whole, within a bucket (10 s) past the window.
+    g.admit(sig(1001), 1311, 1311);
     expect(g.size).toBe(2);
-    expect(g.firstSight(sig(1), 2201)).toBe(true);
+    expect(g.admit(sig(1000), 1300, 1311)).toBe('replay');
   });
 
-  it('never holds more than its cap under a flood, and still refuses the recent ones', async () => {
-    const { ReplayGuard } = await import('../../src/discord/signature.js');
+  it('stays bounded under steady traffic: what it holds follows the rate, not the running total', () => {
     const g = new ReplayGuard(300);
-    for (let i = 0; i < ReplayGuard.MAX_REMEMBERED * 3; i++) {
-      g.firstSight(sig(i), 2000);
-      expect(g.size).toBeLessThanOrEqual(ReplayGuard.MAX_REMEMBERED);
+    let most = 0;
+    // 1,000 requests a second for 15 minutes, timestamped on arrival.
+    for (let t = 0; t < 900_000; t++) {
+      g.admit(sig(t), 1_000_000 + Math.floor(t / 1000), 1_000_000 + t / 1000);
+      most = Math.max(most, g.size);
     }
-    const last = ReplayGuard.MAX_REMEMBERED * 3 - 1;
-    for (let i = last; i > last - ReplayGuard.MAX_REMEMBERED / 2; i -= 997) expect(g.firstSight(sig(i), 2000)).toBe(false);
+    expect(most).toBeLessThanOrEqual(1000 * (300 + 2 * 10));
+    expect(g.size).toBeLessThan(most);
+    expect(g.bytes / g.size).toBeLessThan(24);
+  });
+
+  it('past its cap refuses new signatures as busy instead of forgetting old ones', () => {
+    const g = new ReplayGuard(300, 1000);
+    for (let i = 0; i < 1000; i++) expect(g.admit(sig(i), 1000, 1000)).toBe('first');
+    expect(g.admit(sig(5000), 1000, 1001)).toBe('full');
+    for (let i = 0; i < 1000; i += 37) expect(g.admit(sig(i), 1000, 1001)).toBe('replay');
+    // Once those timestamps have left the window there is room again.
+    expect(g.admit(sig(5000), 1400, 1400)).toBe('first');
   });
 });
