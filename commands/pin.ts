@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Verdict } from '../src/core/verdict.js';
 import { queryKeyOf, viewOf } from './pins.js';
+import { tryWrite, writeFailed } from './store-writes.js';
 import { forbidden, type Command } from './types.js';
 
 export const PinInputSchema = z.object({
@@ -22,7 +23,7 @@ export default {
     const v = input.verdict;
     const queryKey = queryKeyOf(v.query);
     const before = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
-    const pin = ctx.store.pin({
+    const saved = tryWrite(() => ctx.store.pin({
       platform: ctx.platform,
       serverId: ctx.serverId,
       channelId: input.channelId,
@@ -33,7 +34,8 @@ export default {
       winner: v.verdict.winner,
       dataVersion: v.dataVersion,
       pinnedBy: ctx.user.id,
-    });
-    return { kind: 'pinned', pin: viewOf(ctx, pin), alreadyPinned: before?.messageId === input.messageId };
+    }));
+    if (!saved.ok) return writeFailed('save the pin', 'the verdict is not in the pinned verdicts');
+    return { kind: 'pinned', pin: viewOf(ctx, saved.value), alreadyPinned: before?.messageId === input.messageId };
   },
 } satisfies Command<PinInput>;

@@ -35,7 +35,7 @@ export type Reply =
   | { kind: 'unpinned'; pin: PinView }
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
-  | { kind: 'error'; error: Pick<CoreError, 'code' | 'message' | 'hint'> | { code: 'FORBIDDEN' | 'NOT_FOUND'; message: string; hint?: string } };
+  | { kind: 'error'; error: Pick<CoreError, 'code' | 'message' | 'hint'> | { code: 'FORBIDDEN' | 'NOT_FOUND' | 'STORE_WRITE_FAILED'; message: string; hint?: string } };
 
 export type OptionType = 'string' | 'integer' | 'number';
 

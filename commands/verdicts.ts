@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { compare } from '../src/core/verdict.js';
 import { describeChanges, inputOfQuery, viewOf } from './pins.js';
+import { tryWrite, writeFailed } from './store-writes.js';
 import { forbidden, type Command, type Reply } from './types.js';
 
 export const VerdictsInputSchema = z.discriminatedUnion('action', [
@@ -30,17 +31,21 @@ export default {
     const pin = ctx.store.get(ctx.platform, ctx.serverId, input.id);
     if (!pin || pin.unpinnedAt !== null) return notFound(input.id);
     if (input.action === 'unpin') {
-      const done = ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id);
-      return done ? { kind: 'unpinned', pin: viewOf(ctx, done) } : notFound(input.id);
+      const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
+      if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned');
+      return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
     }
     const r = compare(ctx.catalog, inputOfQuery(pin.query));
     if (!r.ok) return { kind: 'error', error: { ...r.error, message: `Cannot recompute #${pin.id} with today's data: ${r.error.message}` } };
     const changes = describeChanges(pin, r.value);
-    const updated = ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, {
-      headline: r.value.verdict.headline,
-      winner: r.value.verdict.winner,
-      dataVersion: r.value.dataVersion,
-    });
-    return updated ? { kind: 'refreshed', pin: viewOf(ctx, updated), changes, verdict: r.value } : notFound(input.id);
+    const updated = tryWrite(() =>
+      ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, {
+        headline: r.value.verdict.headline,
+        winner: r.value.verdict.winner,
+        dataVersion: r.value.dataVersion,
+      }),
+    );
+    if (!updated.ok) return writeFailed(`refresh #${pin.id}`, 'it keeps its earlier verdict');
+    return updated.value ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, verdict: r.value } : notFound(input.id);
   },
 } satisfies Command<VerdictsInput>;

@@ -34,6 +34,8 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
   const routes: Record<string, Route> = {};
   let discord: Client | undefined;
   const log = deps.log;
+  // A write the store refuses (full disk, held lock) is answered as a value; the store logs it here.
+  deps.store.logTo(log.child({ component: 'store' }));
   const limiter = new RateLimiter({
     user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
     server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },

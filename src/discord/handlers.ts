@@ -69,14 +69,19 @@ export function isModerator(i: InteractionInput, moderatorRole: string | null): 
 const rendered = new LRUCache<Verdict, Map<string, APIInteractionResponseCallbackData>>({ max: 1000 });
 
 /** The shared-query id of a cached verdict object, so a repeated question costs no hash or read. */
-const stateIds = new WeakMap<Verdict, string>();
+const stateIds = new WeakMap<Verdict, { id: string; at: number }>();
 
 function renderVerdict(reply: Extract<Reply, { kind: 'verdict' }>, deps: DiscordDeps): APIInteractionResponseCallbackData {
-  let stateId = stateIds.get(reply.verdict);
-  if (!stateId) {
-    stateId = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
-    stateIds.set(reply.verdict, stateId);
+  const now = Date.now();
+  let state = stateIds.get(reply.verdict);
+  // Saved again hourly, so the store sees it is still posted and keeps it; never cached unsaved.
+  if (!state || now - state.at > 3_600_000) {
+    const id = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
+    state = id === undefined ? undefined : { id, at: now };
+    if (state) stateIds.set(reply.verdict, state);
   }
+  // Not stored (lock held, disk full): the verdict goes out now, without components.
+  const stateId = state?.id;
   const pin = reply.existingPin;
   const key = `${stateId}|${pin ? `${pin.id}:${pin.stale}:${pin.headline}` : ''}|${reply.notes.join('|')}`;
   let byKey = rendered.get(reply.verdict);

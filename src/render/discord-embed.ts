@@ -95,7 +95,8 @@ export const CONTEXT_CHOICES = [4096, 8192, 16384, 32768, 65536, 131072] as cons
 export const customId = (action: 'quant' | 'ctx' | 'pin' | 'src', stateId: string) => `${action}:${stateId}`;
 
 export interface VerdictMessageOptions {
-  stateId: string;
+  /** The shared-query id the components carry; without one (it could not be stored) the message has none. */
+  stateId: string | undefined;
   quants: readonly string[];
   existingPin?: PinView;
   notes?: string[];
@@ -174,6 +175,7 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
     fields,
     footer: { text: `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source` },
   });
+  if (o.stateId === undefined) return { embeds: [embed] };
   const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
   if (v.model) {
     components.push({

@@ -66,7 +66,8 @@ export const SOURCES_ACTION = 'whichgpu_sources';
 export const REFRESH_ACTION = 'whichgpu_refresh';
 export const UNPIN_ACTION = 'whichgpu_unpin';
 
-export function verdictBlocks(v: Verdict, o: { stateId: string; quants: readonly string[]; existingPin?: PinView; notes?: string[] }): SlackMessage {
+/** Without a stateId (it could not be stored) the message has no actions. */
+export function verdictBlocks(v: Verdict, o: { stateId: string | undefined; quants: readonly string[]; existingPin?: PinView; notes?: string[] }): SlackMessage {
   const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
   const mediaOnly = isMediaOnly(v);
@@ -104,6 +105,8 @@ export function verdictBlocks(v: Verdict, o: { stateId: string; quants: readonly
   if (caveats.length) blocks.push(section(`${bold('Caveats')}\n${caveats.map((c) => `• ${c}`).join('\n')}`));
   if (v.verdict.alsoConsider.length) blocks.push(section(`${bold('Also consider')}\n${v.verdict.alsoConsider.map((x) => `• ${bold(x.name)}: ${x.why}`).join('\n')}`));
   blocks.push(context(`data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source`));
+  const message = () => ({ text: truncate(`${title}: ${v.verdict.headline}`, SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) });
+  if (o.stateId === undefined) return message();
   const elements: Record<string, unknown>[] = [];
   if (v.model) {
     const quants = [...new Set([q.quant, ...o.quants])].slice(0, SLACK_LIMITS.options);
@@ -127,7 +130,7 @@ export function verdictBlocks(v: Verdict, o: { stateId: string; quants: readonly
   elements.push({ type: 'button', action_id: PIN_ACTION, text: plain(':pushpin: Pin verdict', SLACK_LIMITS.buttonText), value: o.stateId, style: 'primary' });
   elements.push({ type: 'button', action_id: SOURCES_ACTION, text: plain(':books: Sources', SLACK_LIMITS.buttonText), value: o.stateId });
   blocks.push({ type: 'actions', block_id: `whichgpu_actions_${o.stateId}`, elements });
-  return { text: truncate(`${title}: ${v.verdict.headline}`, SLACK_LIMITS.text), blocks: blocks.slice(0, SLACK_LIMITS.blocks) };
+  return message();
 }
 
 export function sourcesBlocks(v: Verdict): SlackMessage {

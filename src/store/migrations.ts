@@ -57,4 +57,14 @@ CREATE TABLE shared_queries (
 ) STRICT;
 `,
   },
+  {
+    name: '003-shared-queries-posted-at',
+    sql: `
+-- whichgpu store, schema 3: a shared query is kept for a while after the verdict that uses it was
+-- last posted (a question asked again moves it forward), then pruned by age; the index makes each
+-- pruning batch a range scan instead of a read of the whole table.
+ALTER TABLE shared_queries RENAME COLUMN created_at TO posted_at;
+CREATE INDEX shared_queries_posted ON shared_queries (posted_at);
+`,
+  },
 ];

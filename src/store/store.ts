@@ -1,7 +1,9 @@
 /**
  * The embedded store: moderators' pinned verdicts and per-server settings in SQLite
- * (better-sqlite3). WAL with synchronous=FULL: a write that returned is on disk, so a crash
- * loses nothing acknowledged; busy_timeout lets two processes share the file.
+ * (better-sqlite3). WAL with synchronous=FULL, and every write acknowledged only after its COMMIT
+ * succeeded: a write that returned is on disk, so a crash loses nothing acknowledged, and one that
+ * could not be made (full disk, I/O error) throws StoreError WRITE_FAILED. busy_timeout lets two
+ * processes share the file; the state write on the answer path waits only STATE_BUSY_MS.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -36,14 +38,45 @@ export type NewPin = Omit<PinnedVerdict, 'id' | 'pinnedAt' | 'refreshedAt' | 'un
 export class StoreError extends Error {
   constructor(
     message: string,
-    public readonly code: 'CANNOT_OPEN' | 'NOT_OURS' | 'NEWER_SCHEMA',
+    public readonly code: 'CANNOT_OPEN' | 'NOT_OURS' | 'NEWER_SCHEMA' | 'WRITE_FAILED',
+    options?: { cause: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'StoreError';
   }
 }
 
+/** Where the store reports a write it could not make (a pino logger fits). */
+export interface StoreLog {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
 const APP_ID = 'whichgpu';
+
+/** How long a write waits for another process's lock: migrations and moderators' writes (pins, settings). */
+const BUSY_MS = 5000;
+/**
+ * How long the state write on the answer path waits for a lock. better-sqlite3 waits synchronously,
+ * so this is how long the whole event loop stops; past it the verdict goes out without components.
+ */
+export const STATE_BUSY_MS = 20;
+/**
+ * A shared query is pruned 7 days after its verdict was last posted (noted at most daily, so at
+ * least 6 days after). Selects and the Pin button are used while a conversation is live (minutes to
+ * days); a verdict older than that answers "too old, ask again", which costs one command. Pins keep
+ * their own copy of the query. At ~470 B a question on disk (measured, index included), a server
+ * asking new questions at the default rate limits (~340,000 a day) holds ~1.1 GB at most, where
+ * 30 days would be ~4.8 GB and no pruning grows without end.
+ */
+export const SHARED_QUERY_RETENTION_MS = 7 * 86_400_000;
+/** Posting a question again moves its shared query forward, at most once a day (a read otherwise). */
+const TOUCH_AFTER_MS = 86_400_000;
+/** Pruning runs at open and then at most hourly, after a state write, a batch per turn of the event loop. */
+const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_BATCH = 500;
+/** A failing state write or prune is logged at most once a minute (it fails for every new question while the disk is full). */
+const STATE_WARN_EVERY_MS = 60_000;
 
 interface Row {
   id: number;
@@ -97,13 +130,26 @@ export class Store {
    */
   private readonly settingsCache = new Map<string, { at: number; settings: Readonly<ServerSettings> }>();
 
+  private log: StoreLog | undefined;
+  private lastPruneAt: number;
+  private pruning = false;
+  private lastStateWarnAt = -Infinity;
+  private stateFailures = 0;
+
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
-  ) {}
+    openedAt: Date,
+  ) {
+    this.lastPruneAt = openedAt.getTime();
+  }
 
-  /** Opens (creating if missing) and migrates the database; throws StoreError with the path. */
-  static open(path: string, now: () => Date = () => new Date()): Store {
+  /**
+   * Opens (creating if missing) and migrates the database, and prunes shared queries past their
+   * retention; throws StoreError with the path.
+   */
+  static open(path: string, o: { now?: () => Date; log?: StoreLog } = {}): Store {
+    const now = o.now ?? (() => new Date());
     if (path !== ':memory:') {
       try {
         mkdirSync(dirname(path), { recursive: true });
@@ -113,7 +159,7 @@ export class Store {
     }
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: 5000 });
+      db = new Database(path, { timeout: BUSY_MS });
       db.pragma('journal_mode = WAL');
     } catch (e) {
       throw new StoreError(`Cannot open the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
@@ -121,13 +167,22 @@ export class Store {
     try {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${BUSY_MS}`);
       migrate(db, path, now);
     } catch (e) {
       db.close();
       throw e instanceof StoreError ? e : new StoreError(`Cannot use the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
     }
-    return new Store(db, path);
+    const store = new Store(db, path, now());
+    if (o.log) store.logTo(o.log);
+    // A backlog (an upgrade from a version that never pruned) goes at start, in bounded batches.
+    while (store.prune(now(), 5000) === 5000);
+    return store;
+  }
+
+  /** From now on, writes that fail are logged here (once each; failing state writes at most once a minute). */
+  logTo(log: StoreLog): void {
+    this.log = log;
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -143,16 +198,35 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
+  /**
+   * Runs a write in one IMMEDIATE transaction and returns only after its COMMIT succeeded; a failed
+   * write is logged once and thrown as StoreError WRITE_FAILED. (`INSERT ... RETURNING` through
+   * `.get()` in autocommit did not do this: SQLite commits when the statement is reset, and
+   * better-sqlite3's `.get()` drops the reset's error, so on a full disk it returned a row that was
+   * never stored. The COMMIT of db.transaction is a `.run()`, which reports it.)
+   */
+  private write<T>(what: string, work: () => T): T {
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (e) {
+      if (!(e instanceof Database.SqliteError)) throw e;
+      this.log?.error({ err: e, code: e.code, what }, 'store write failed');
+      throw new StoreError(`Cannot ${what}: ${e.message} (${e.code})`, 'WRITE_FAILED', { cause: e });
+    }
+  }
+
+  /** Stores the pin (or revives the message's earlier one); throws StoreError WRITE_FAILED if it is not on disk. */
   pin(p: NewPin, now = new Date()): PinnedVerdict {
     this.pinLookups.clear();
-    const row = this.stmt(
+    const row = this.write('save the pin', () => {
+      this.stmt(
         `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, headline, winner, data_version, pinned_by, pinned_at)
          VALUES (@platform, @serverId, @channelId, @messageId, @queryKey, @queryJson, @headline, @winner, @dataVersion, @pinnedBy, @pinnedAt)
          ON CONFLICT (platform, server_id, message_id) DO UPDATE SET
-           unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at
-         RETURNING *`,
-      )
-      .get({ ...p, queryJson: JSON.stringify(p.query), pinnedAt: now.toISOString() }) as Row;
+           unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at`,
+      ).run({ ...p, queryJson: JSON.stringify(p.query), pinnedAt: now.toISOString() });
+      return this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND message_id = ?').get(p.platform, p.serverId, p.messageId) as Row;
+    });
     return fromRow(row);
   }
 
@@ -196,17 +270,25 @@ export class Store {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Undefined if no active pin has this id; throws StoreError WRITE_FAILED if the unpin is not on disk. */
   unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
     this.pinLookups.clear();
-    const row = this.stmt('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL RETURNING *')
-      .get(now.toISOString(), by, id, platform, serverId) as Row | undefined;
+    const row = this.write('unpin', () => {
+      const { changes } = this.stmt('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL')
+        .run(now.toISOString(), by, id, platform, serverId);
+      return changes ? (this.stmt('SELECT * FROM pinned_verdicts WHERE id = ?').get(id) as Row) : undefined;
+    });
     return row ? fromRow(row) : undefined;
   }
 
+  /** Undefined if no pin has this id; throws StoreError WRITE_FAILED if the refresh is not on disk. */
   refresh(platform: Platform, serverId: string, id: number, update: { headline: string; winner: string; dataVersion: string }, now = new Date()): PinnedVerdict | undefined {
     this.pinLookups.clear();
-    const row = this.stmt('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ? RETURNING *')
-      .get(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId) as Row | undefined;
+    const row = this.write('refresh the pin', () => {
+      const { changes } = this.stmt('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ?')
+        .run(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId);
+      return changes ? (this.stmt('SELECT * FROM pinned_verdicts WHERE id = ?').get(id) as Row) : undefined;
+    });
     return row ? fromRow(row) : undefined;
   }
 
@@ -229,27 +311,91 @@ export class Store {
     return ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings_json) as object) });
   }
 
+  /** Validates and stores the settings; throws StoreError WRITE_FAILED if they are not on disk (the cache keeps the old ones). */
   saveSettings(platform: Platform, serverId: string, settings: ServerSettings, by: string, now = new Date()): ServerSettings {
     const valid = ServerSettingsSchema.parse(settings);
-    this.stmt(
+    this.write('save the settings', () =>
+      this.stmt(
         `INSERT INTO server_settings (platform, server_id, settings_json, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (platform, server_id) DO UPDATE SET settings_json = excluded.settings_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-      )
-      .run(platform, serverId, JSON.stringify(valid), by, now.toISOString());
+      ).run(platform, serverId, JSON.stringify(valid), by, now.toISOString()),
+    );
     this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), settings: Object.freeze({ ...valid }) });
     return { ...valid };
   }
 
-  /** Remembers a normalized query under a short id (for message components); returns the id. */
-  saveQuery(query: Record<string, unknown>, now = new Date()): string {
+  /**
+   * Remembers a normalized query under a short id, for the components of the verdict about to be
+   * posted. Returns undefined if it could not be stored within STATE_BUSY_MS (another process holds
+   * the lock, the disk is full): the verdict then goes out without components, on time. Never throws.
+   */
+  saveQuery(query: Record<string, unknown>, now = new Date()): string | undefined {
     const json = JSON.stringify(query);
     // Same query, same id: a re-post does not add a row.
     const id = shortHash(json);
-    // Read first: repeated questions (the common case) then cost no write and no fsync.
-    if (!this.stmt('SELECT 1 FROM shared_queries WHERE id = ?').get(id)) {
-      this.stmt('INSERT INTO shared_queries (id, query_json, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING').run(id, json, now.toISOString());
+    let stored: { posted_at: string } | undefined;
+    try {
+      // Read first: repeated questions (the common case) then cost no write and no fsync.
+      stored = this.stmt('SELECT posted_at FROM shared_queries WHERE id = ?').get(id) as { posted_at: string } | undefined;
+      if (stored && Date.parse(stored.posted_at) > now.getTime() - TOUCH_AFTER_MS) return id;
+      this.withBusyTimeout(STATE_BUSY_MS, () =>
+        this.stmt('INSERT INTO shared_queries (id, query_json, posted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET posted_at = excluded.posted_at')
+          .run(id, json, now.toISOString()),
+      );
+    } catch (e) {
+      this.stateWriteFailed(e, now, 'state not stored: verdicts go out without components');
+      // A stored row that could not be moved forward still has days to live.
+      return stored ? id : undefined;
     }
+    this.schedulePrune(now);
     return id;
+  }
+
+  private stateWriteFailed(e: unknown, now: Date, msg: string): void {
+    this.stateFailures++;
+    if (now.getTime() - this.lastStateWarnAt < STATE_WARN_EVERY_MS) return;
+    this.log?.warn({ err: e, code: (e as { code?: unknown }).code, failures: this.stateFailures }, msg);
+    this.lastStateWarnAt = now.getTime();
+    this.stateFailures = 0;
+  }
+
+  /** better-sqlite3 waits for a lock synchronously: a statement on the answer path waits less. */
+  private withBusyTimeout<T>(ms: number, work: () => T): T {
+    this.stmt(`PRAGMA busy_timeout = ${ms}`).run();
+    try {
+      return work();
+    } finally {
+      this.stmt(`PRAGMA busy_timeout = ${BUSY_MS}`).run();
+    }
+  }
+
+  /**
+   * Deletes up to `batch` shared queries whose verdict was last posted more than
+   * SHARED_QUERY_RETENTION_MS before `now`, in one short transaction; returns how many went. No pin
+   * needs them (a pin stores its own query). Never throws: a prune that fails is retried later.
+   */
+  prune(now = new Date(), batch = PRUNE_BATCH): number {
+    const before = new Date(now.getTime() - SHARED_QUERY_RETENTION_MS).toISOString();
+    try {
+      return this.withBusyTimeout(STATE_BUSY_MS, () =>
+        this.stmt('DELETE FROM shared_queries WHERE rowid IN (SELECT rowid FROM shared_queries WHERE posted_at < ? ORDER BY posted_at LIMIT ?)').run(before, batch).changes,
+      );
+    } catch (e) {
+      this.stateWriteFailed(e, now, 'pruning stored questions failed; tried again after the next hour');
+      return 0;
+    }
+  }
+
+  /** At most hourly, after the answer that triggered it: a batch per turn of the event loop until the backlog is gone. */
+  private schedulePrune(now: Date): void {
+    if (this.pruning || now.getTime() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.pruning = true;
+    this.lastPruneAt = now.getTime();
+    const step = () => {
+      if (this.db.open && this.prune(now) === PRUNE_BATCH) setImmediate(step);
+      else this.pruning = false;
+    };
+    setImmediate(step);
   }
 
   loadQuery(id: string): Record<string, unknown> | undefined {

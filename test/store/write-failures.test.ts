@@ -1,0 +1,159 @@
+/**
+ * H1: a pin, unpin, refresh or settings save is acknowledged only when it is on disk. Tested on a
+ * real full disk (a tiny tmpfs filled to ENOSPC), then by reopening the file.
+ */
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import type { CommandContext, Reply } from '../../commands/types.js';
+import { createLogger } from '../../src/log.js';
+import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
+import { Store, StoreError, type NewPin } from '../../src/store/store.js';
+import { tinyDisk, unavailable, type TinyDisk } from '../fixtures/tiny-disk.js';
+import { catalog } from '../helpers/catalog.js';
+
+const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin => ({
+  platform: 'discord',
+  serverId: 'g1',
+  channelId: 'c1',
+  messageId,
+  queryKey: `key-${messageId}`,
+  query: { model: 'llama-3.1-8b' },
+  headline: `headline ${messageId}`,
+  winner: 'rtx-5090',
+  dataVersion: 'v1',
+  pinnedBy: 'mod-1',
+  ...extra,
+});
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, log: createLogger('debug', stream) };
+}
+
+const writeFailed = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return e instanceof StoreError && e.code === 'WRITE_FAILED';
+  }
+  return false;
+};
+
+let disk: TinyDisk | undefined;
+const stores: Store[] = [];
+const open = (o: Parameters<typeof Store.open>[1] = {}) => {
+  const s = Store.open(`${disk!.dir}/db.sqlite`, o);
+  stores.push(s);
+  return s;
+};
+beforeEach(() => {
+  if (!unavailable) disk = tinyDisk(512);
+});
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  disk?.unmount();
+  disk = undefined;
+});
+
+const title = (t: string) => (unavailable ? `${t} (skipped: ${unavailable})` : t);
+
+describe('writes on a full disk (tmpfs)', () => {
+  it.skipIf(unavailable)(title('pin, unpin, refresh and settings refuse instead of acknowledging; after reopening, what was acknowledged is there and what was refused is not'), async () => {
+    const { lines, log } = capture();
+    const s = open({ log });
+    const a = s.pin(pin('a'));
+    const b = s.pin(pin('b'));
+    s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
+
+    disk!.fill();
+    const refused = {
+      pin: writeFailed(() => s.pin(pin('c'))),
+      unpin: writeFailed(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
+      refresh: writeFailed(() => s.refresh('discord', 'g1', b.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' })),
+      settings: writeFailed(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
+    };
+    expect(refused).toEqual({ pin: true, unpin: true, refresh: true, settings: true });
+    // The same connection does not believe the refused writes either.
+    expect(s.list('discord', 'g1').items.map((p) => p.messageId).sort()).toEqual(['a', 'b']);
+    expect(s.get('discord', 'g1', b.id)!.headline).toBe('headline b');
+    expect(s.settings('discord', 'g1').hours).toBe(6);
+    await new Promise((r) => setImmediate(r));
+    const failures = lines.filter((l) => l.msg === 'store write failed');
+    expect(failures.map((l) => l.what)).toEqual(['save the pin', 'unpin', 'refresh the pin', 'save the settings']);
+    expect(failures.every((l) => l.code === 'SQLITE_FULL' && l.level === 50)).toBe(true);
+
+    // Space again: the same connection writes, without a restart.
+    disk!.free();
+    const c = s.pin(pin('c'));
+    s.close();
+
+    const again = open();
+    expect(again.integrityCheck()).toBe('ok');
+    expect(again.list('discord', 'g1').items.map((p) => p.messageId).sort()).toEqual(['a', 'b', 'c']);
+    expect(again.get('discord', 'g1', a.id)).toMatchObject({ unpinnedAt: null, unpinnedBy: null });
+    expect(again.get('discord', 'g1', b.id)).toMatchObject({ headline: 'headline b', dataVersion: 'v1', refreshedAt: null });
+    expect(again.get('discord', 'g1', c.id)!.messageId).toBe('c');
+    expect(again.settings('discord', 'g1').hours).toBe(6);
+  });
+
+  it.skipIf(unavailable)(title('an acknowledged unpin and refresh are on disk after reopening'), () => {
+    const s = open();
+    const a = s.pin(pin('a'));
+    const b = s.pin(pin('b'));
+    expect(s.unpin('discord', 'g1', a.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
+    expect(s.refresh('discord', 'g1', b.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' })!.headline).toBe('new');
+    expect(s.unpin('discord', 'g1', a.id, 'mod-2')).toBeUndefined();
+    expect(s.refresh('discord', 'g1', 999, { headline: 'x', winner: 'tie', dataVersion: 'v2' })).toBeUndefined();
+    s.close();
+    const again = open();
+    expect(again.get('discord', 'g1', a.id)!.unpinnedBy).toBe('mod-2');
+    expect(again.get('discord', 'g1', b.id)).toMatchObject({ headline: 'new', dataVersion: 'v2' });
+  });
+
+  it.skipIf(unavailable)(title('the pin, unpin and refresh commands answer a failed write plainly, and the store logs it once'), async () => {
+    const { lines, log } = capture();
+    const store = open({ log });
+    const ctx: CommandContext = {
+      catalog,
+      store,
+      platform: 'discord',
+      serverId: 'g1',
+      channelId: 'c1',
+      user: { id: 'mod', name: 'mod' },
+      canAdminister: async () => true,
+      canModerate: async () => true,
+    };
+    const v = await commands.compare.execute(ctx, { text: 'llama 3.3 70b' });
+    if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
+    const kept = store.pin(pin('kept', { query: v.verdict.query as never, dataVersion: 'old' }));
+
+    disk!.fill();
+    const error = (r: Reply) => {
+      expect(r.kind, JSON.stringify(r)).toBe('error');
+      return (r as Extract<Reply, { kind: 'error' }>).error;
+    };
+    const pinned = error(await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict }));
+    expect(pinned).toEqual({
+      code: 'STORE_WRITE_FAILED',
+      message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts.",
+      hint: 'Try again later.',
+    });
+    const unpinned = error(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id }));
+    expect(unpinned).toMatchObject({ code: 'STORE_WRITE_FAILED', message: `Couldn't unpin #${kept.id}: the bot's storage is failing, so it is still pinned.` });
+    const refreshed = error(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id }));
+    expect(refreshed).toMatchObject({ code: 'STORE_WRITE_FAILED', message: `Couldn't refresh #${kept.id}: the bot's storage is failing, so it keeps its earlier verdict.` });
+    await new Promise((r) => setImmediate(r));
+    expect(lines.filter((l) => l.msg === 'store write failed')).toHaveLength(3);
+
+    disk!.free();
+    expect((await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict })).kind).toBe('pinned');
+    expect(store.get('discord', 'g1', kept.id)).toMatchObject({ dataVersion: 'old', unpinnedAt: null });
+  });
+});
