@@ -1,8 +1,9 @@
 /**
- * POST /slack/events in front of Bolt's HTTPReceiver: read the body under our size cap (413),
- * check the signature with Bolt's own isValidSlackRequest (401; Bolt checks it again), refuse a
- * form whose `payload` is not a JSON object (400: Bolt would crash on it and never answer), then
- * hand the buffered request to Bolt, which accepts a pre-read `rawBody`.
+ * POST /slack/events in front of Bolt's HTTPReceiver: refuse a request dated more than 5 minutes
+ * from now, either way (401, before its body is read: Bolt only refuses old ones), read the body
+ * under our size cap (413), check the signature with Bolt's own isValidSlackRequest (401; Bolt
+ * checks it again), refuse a form whose `payload` is not a JSON object (400: Bolt would crash on it
+ * and never answer), then hand the buffered request to Bolt, which accepts a pre-read `rawBody`.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isValidSlackRequest } from '@slack/bolt';
@@ -14,6 +15,9 @@ function reply(res: ServerResponse, status: number, error: string) {
   res.end(JSON.stringify({ error }));
 }
 
+/** Slack's own replay window: a signed request is good for 5 minutes around its timestamp. */
+export const MAX_SKEW_SECONDS = 300;
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
@@ -22,10 +26,15 @@ function header(req: IncomingMessage, name: string): string | undefined {
 export function slackEventsRoute(bolt: RequestListener, signingSecret: string): RequestListener {
   return (req, res) => {
     if (req.method !== 'POST') return reply(res, 405, 'POST only');
+    const timestamp = Number(header(req, 'x-slack-request-timestamp'));
+    // A signature is replayable for as long as its timestamp is accepted: a request dated ahead
+    // would stay valid until that future time plus 5 minutes.
+    if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > MAX_SKEW_SECONDS) {
+      return reply(res, 401, 'request timestamp is more than 5 minutes from now');
+    }
     readBody(req, res, (body) => {
       const text = body.toString('utf8');
       const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim();
-      const timestamp = Number(header(req, 'x-slack-request-timestamp'));
       const signature = header(req, 'x-slack-signature') ?? '';
       if (!isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } })) {
         return reply(res, 401, 'invalid request signature');
