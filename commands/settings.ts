@@ -1,7 +1,7 @@
 /** /settings: show the server's settings; moderators set them with key=value pairs. */
 import { z } from 'zod';
 import { SETTING_KEYS, ServerSettingsSchema, type SettingKey } from '../src/store/settings-schema.js';
-import { forbidden, type Command } from './types.js';
+import { ADMIN_HINT, forbidden, type Command } from './types.js';
 
 export const SettingsInputSchema = z.object({
   /** Pairs to set; empty shows the settings. */
@@ -36,7 +36,7 @@ export default {
     const current = ctx.store.settings(ctx.platform, ctx.serverId);
     const keys = Object.keys(input.set);
     if (keys.length === 0) return { kind: 'settings', settings: current, changed: [] };
-    if (!(await ctx.canModerate())) return forbidden('change settings');
+    if (!(await ctx.canAdminister())) return forbidden('change settings', { who: 'server managers', hint: ADMIN_HINT });
     const unknown = keys.filter((k) => !(SETTING_KEYS as readonly string[]).includes(k));
     if (unknown.length) {
       return { kind: 'error', error: { code: 'INVALID_QUERY', message: `Unknown setting ${unknown.join(', ')}.`, hint: `Settings: ${SETTING_KEYS.join(', ')}.` } };

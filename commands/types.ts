@@ -1,7 +1,7 @@
 /**
  * The platform-neutral command contract. A command file describes itself once (name, options,
  * zod schema) and turns validated input into a Reply; Discord, Slack and the console render the
- * Reply and never decide permissions themselves: the adapter passes `canModerate`.
+ * Reply and never decide permissions themselves: the adapter passes `canAdminister` and `canModerate`.
  */
 import type { z } from 'zod';
 import type { Catalog } from '../src/core/catalog.js';
@@ -18,8 +18,17 @@ export interface CommandContext {
   serverId: string;
   channelId: string;
   user: { id: string; name: string };
-  /** The adapter's answer to "may this member pin and change settings?" */
-  canModerate: () => Promise<boolean>;
+  /**
+   * The adapter's answer to "may this member change the server's settings, the moderator role
+   * included?" (Discord: Manage Server, Administrator or the moderator role.)
+   */
+  canAdminister: () => Promise<boolean>;
+  /**
+   * The adapter's answer to "may this member pin, unpin or refresh a pin in `channelId`?" (default:
+   * the channel the request came from). Discord: Pin Messages in that channel, which an interaction
+   * only tells for its own channel; elsewhere the powers of `canAdminister`.
+   */
+  canModerate: (channelId?: string) => Promise<boolean>;
 }
 
 export interface PinView extends PinnedVerdict {
@@ -58,7 +67,10 @@ export interface Command<I> {
   execute(ctx: CommandContext, input: I): Promise<Reply>;
 }
 
-export const forbidden = (what: string): Reply => ({
+export const MODERATOR_HINT = 'Ask someone with the Pin Messages permission in that channel, Manage Server, or the moderator role.';
+export const ADMIN_HINT = 'Ask someone with the Manage Server permission or the moderator role.';
+
+export const forbidden = (what: string, o: { who?: string; hint?: string } = {}): Reply => ({
   kind: 'error',
-  error: { code: 'FORBIDDEN', message: `Only moderators can ${what}.`, hint: 'Ask someone with the Pin Messages permission or the moderator role.' },
+  error: { code: 'FORBIDDEN', message: `Only ${o.who ?? 'moderators'} can ${what}.`, hint: o.hint ?? MODERATOR_HINT },
 });

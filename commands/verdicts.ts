@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { compare } from '../src/core/verdict.js';
 import { describeChanges, inputOfQuery, viewOf } from './pins.js';
 import { tryWrite, writeFailed } from './store-writes.js';
-import { forbidden, type Command, type Reply } from './types.js';
+import type { PinnedVerdict } from '../src/store/store.js';
+import { forbidden, type Command, type CommandContext, type Reply } from './types.js';
 
 export const VerdictsInputSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('list'), page: z.coerce.number().int().min(1, 'page starts at 1').max(10_000).default(1) }),
@@ -17,6 +18,14 @@ const notFound = (id: number): Reply => ({
   error: { code: 'NOT_FOUND', message: `No pinned verdict #${id} in this server.`, hint: 'Type verdicts to see the ids.' },
 });
 
+const ELSEWHERE_HINT = 'Pin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.';
+
+/** The pins list shows Refresh and Unpin when the member may use them on at least one pin of the page. */
+async function canModerateAny(ctx: CommandContext, pins: readonly PinnedVerdict[]): Promise<boolean> {
+  for (const channelId of new Set(pins.map((p) => p.channelId))) if (await ctx.canModerate(channelId)) return true;
+  return false;
+}
+
 export default {
   name: 'verdicts',
   description: "The server's pinned verdicts, newest first.",
@@ -25,11 +34,12 @@ export default {
   async execute(ctx, input) {
     if (input.action === 'list') {
       const page = ctx.store.list(ctx.platform, ctx.serverId, input.page);
-      return { kind: 'pins', page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) }, canModerate: await ctx.canModerate() };
+      return { kind: 'pins', page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) }, canModerate: await canModerateAny(ctx, page.items) };
     }
     if (!(await ctx.canModerate())) return forbidden(input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
     const pin = ctx.store.get(ctx.platform, ctx.serverId, input.id);
     if (!pin || pin.unpinnedAt !== null) return notFound(input.id);
+    if (!(await ctx.canModerate(pin.channelId))) return forbidden(`${input.action} verdicts pinned in another channel`, { hint: ELSEWHERE_HINT });
     if (input.action === 'unpin') {
       const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
       if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned');

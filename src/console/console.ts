@@ -43,6 +43,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     serverId: 'local',
     channelId: 'console',
     user: { id: safeUserName(), name: safeUserName() },
+    canAdminister: async () => true,
     canModerate: async () => true,
   };
   let last: Verdict | undefined;

@@ -5,7 +5,7 @@
  */
 import { Client, GuildMember, MessageFlags, type Interaction } from 'discord.js';
 import type { Logger } from '../log.js';
-import { handleInteraction, type DiscordDeps } from './handlers.js';
+import { deferredMessage, handleInteraction, type DiscordDeps } from './handlers.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
 import { restPins } from './rest.js';
 
@@ -15,6 +15,7 @@ export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
   const base = {
     id: i.id,
     token: i.token,
+    applicationId: i.applicationId,
     guildId: i.guildId,
     channelId: i.channelId ?? '',
     user: { id: i.user.id, name: i.user.globalName ?? i.user.username },
@@ -38,7 +39,7 @@ export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
   return undefined;
 }
 
-export async function respond(i: Interaction, r: InteractionResult): Promise<void> {
+export async function respond(i: Interaction, r: InteractionResult, log: Logger): Promise<void> {
   if (r.type === 'autocomplete') {
     if (i.isAutocomplete()) await i.respond(r.choices);
     return;
@@ -51,6 +52,11 @@ export async function respond(i: Interaction, r: InteractionResult): Promise<voi
   if (r.type === 'message') {
     await i.reply({ ...r.data, allowedMentions: { parse: [] }, ...(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } as Parameters<typeof i.reply>[0]);
   }
+  if (r.type === 'deferred') {
+    await i.deferReply(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    const data = await deferredMessage(r.later, i.id, log);
+    await i.editReply({ ...data, allowedMentions: { parse: [] } } as Parameters<typeof i.editReply>[0]);
+  }
 }
 
 export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, token: string): void {
@@ -61,7 +67,7 @@ export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, t
     try {
       const input = fromDiscordJs(interaction);
       if (!input) return;
-      await respond(interaction, await handleInteraction(input, { ...deps, rest, log }));
+      await respond(interaction, await handleInteraction(input, { ...deps, rest, log }), log);
     } catch (e) {
       // The one boundary for this platform: log with context, tell the user briefly.
       log.error({ err: e }, 'interaction failed');

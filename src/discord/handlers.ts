@@ -1,7 +1,8 @@
 /**
  * The Discord handlers, shared by the gateway and the HTTP endpoint: an InteractionInput in, an
  * InteractionResult out. Everything answers in the initial response (the core is fast), so no
- * interaction ever shows "The application did not respond".
+ * interaction ever shows "The application did not respond"; the one exception is a pin whose
+ * Discord call is slow, which is deferred and followed up (see `answerWithin`).
  */
 import { PermissionFlagsBits, type APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
@@ -20,6 +21,8 @@ import type { InteractionInput, InteractionResult } from './interaction.js';
 /** The Discord REST calls the handlers make (discord.js's REST client in production). */
 export interface DiscordRest {
   pinMessage(channelId: string, messageId: string, reason: string): Promise<void>;
+  /** Replaces a deferred answer (the interaction's original response) through its webhook. */
+  editOriginal(applicationId: string, token: string, data: APIInteractionResponseCallbackData): Promise<void>;
 }
 
 export interface DiscordDeps {
@@ -50,16 +53,30 @@ function contextFor(i: InteractionInput, deps: DiscordDeps): CommandContext {
     serverId,
     channelId: i.channelId,
     user: i.user,
-    canModerate: async () => isModerator(i, deps.store.settings('discord', serverId).moderator_role),
+    canAdminister: async () => isAdministrator(i, deps.store.settings('discord', serverId).moderator_role),
+    canModerate: async (channelId) => isModerator(i, deps.store.settings('discord', serverId).moderator_role, channelId),
   };
 }
 
-/** PIN_MESSAGES (split from MANAGE_MESSAGES in 2025), Administrator, or the server's moderator role. */
-export function isModerator(i: InteractionInput, moderatorRole: string | null): boolean {
+/** Guild-wide powers: channel permission overwrites cannot grant them. */
+const SERVER_WIDE = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild;
+
+/** Settings and the moderator role: Manage Server, Administrator, or the server's moderator role. */
+export function isAdministrator(i: InteractionInput, moderatorRole: string | null): boolean {
   if (i.guildId === null) return false;
-  const p = i.memberPermissions ?? 0n;
-  if ((p & PermissionFlagsBits.Administrator) !== 0n || (p & PermissionFlagsBits.PinMessages) !== 0n) return true;
+  if (((i.memberPermissions ?? 0n) & SERVER_WIDE) !== 0n) return true;
   return moderatorRole !== null && i.memberRoles.includes(moderatorRole);
+}
+
+/**
+ * Pin, unpin and refresh in `channelId` (default: the interaction's own). An interaction carries the
+ * member's permissions computed for the channel it came from, overwrites applied, so PIN_MESSAGES
+ * (split from MANAGE_MESSAGES in 2025) counts only there; for a pin made in another channel it
+ * takes the powers of `isAdministrator`.
+ */
+export function isModerator(i: InteractionInput, moderatorRole: string | null, channelId = i.channelId): boolean {
+  if (isAdministrator(i, moderatorRole)) return true;
+  return i.guildId !== null && channelId === i.channelId && ((i.memberPermissions ?? 0n) & PermissionFlagsBits.PinMessages) !== 0n;
 }
 
 /**
@@ -212,24 +229,69 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
   }
 }
 
+/**
+ * The pin answer is sent in the initial response when it is ready within this long of the click,
+ * queue time in the REST client included; past it the click is deferred and the outcome edits the
+ * deferred answer. Discord gives up on an initial response after 3 s; the rest is margin for a
+ * busy loop and, on the gateway, the deferral's own round trip.
+ */
+export const PIN_ANSWER_WITHIN_MS = 2000;
+
 async function pin(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps, stateId: string | undefined, messageId: string): Promise<InteractionResult> {
+  const started = performance.now();
   // Permission first: a refused member costs Discord nothing (and us no invalid-request strikes).
   if (!(await ctx.canModerate())) return ephemeral('Only moderators can pin verdicts: members with Pin Messages or the server\'s moderator role.');
   if (i.appPermissions === null) return ephemeral('I am not a member of this server, so I cannot pin here. Ask an admin to add the bot with Pin Messages.');
   if ((i.appPermissions & PermissionFlagsBits.PinMessages) === 0n) return ephemeral('I need the **Pin Messages** permission in this channel to pin. Ask an admin to grant it.');
   const reply = stateId ? await recompute(ctx, stateId, {}) : undefined;
   if (!reply || reply.kind !== 'verdict') return ephemeral('That verdict is too old to pin; ask again with /compare.');
+  const outcome = deps.rest.pinMessage(i.channelId, messageId, `whichgpu: pinned by ${i.user.name} (${i.user.id})`).then(
+    async () => replyToResult(await commands.pin.execute(ctx, { channelId: i.channelId, messageId, verdict: reply.verdict }), deps, false),
+    (e: unknown) => pinRefused(e, i.channelId, messageId, deps),
+  );
+  return answerWithin(outcome, PIN_ANSWER_WITHIN_MS - (performance.now() - started));
+}
+
+function pinRefused(e: unknown, channelId: string, messageId: string, deps: DiscordDeps): InteractionResult {
+  const { code, name } = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; name?: unknown };
+  deps.log.warn({ err: e, code, channelId, messageId }, 'pin failed');
+  if (code === PINS_FULL) return ephemeral('This channel already has 250 pins, Discord\'s maximum. Unpin an old message and try again.');
+  if (code === MISSING_PERMISSIONS || code === MISSING_ACCESS) return ephemeral('Discord refused: I lack Pin Messages (or access) in this channel. Ask an admin to grant it.');
+  if (code === UNKNOWN_MESSAGE) return ephemeral('That message no longer exists, so it cannot be pinned.');
+  if (name === 'RateLimitError') return ephemeral('Discord is rate-limiting pins in this channel, so nothing was pinned. Try again in a minute.');
+  // A timed-out request may have reached Discord: pinning again is harmless (the pin call is idempotent).
+  return ephemeral('Discord did not answer the pin request in time, so it may not be pinned. Press 📌 again in a minute; pinning twice is harmless.');
+}
+
+/** `outcome` as the initial response when it settles within `ms`; otherwise a deferred answer that it replaces. */
+async function answerWithin(outcome: Promise<InteractionResult>, ms: number): Promise<InteractionResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
+  const first = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+  if (first) return first;
+  const later = outcome.then((r) => (r.type === 'message' || r.type === 'update' ? r.data : textMessage('Done.')));
+  return { type: 'deferred', ephemeral: true, later };
+}
+
+/**
+ * The message that replaces a deferred answer: what `later` settles with, or a short apology with a
+ * reference id when it failed (the failure is logged here, once, for both transports).
+ */
+export async function deferredMessage(later: Promise<APIInteractionResponseCallbackData>, interactionId: string, log: Logger): Promise<APIInteractionResponseCallbackData> {
   try {
-    await deps.rest.pinMessage(i.channelId, messageId, `whichgpu: pinned by ${i.user.name} (${i.user.id})`);
+    return await later;
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    deps.log.warn({ err: e, code, channelId: i.channelId, messageId }, 'pin failed');
-    if (code === PINS_FULL) return ephemeral('This channel already has 250 pins, Discord\'s maximum. Unpin an old message and try again.');
-    if (code === MISSING_PERMISSIONS || code === MISSING_ACCESS) return ephemeral('Discord refused: I lack Pin Messages (or access) in this channel. Ask an admin to grant it.');
-    if (code === UNKNOWN_MESSAGE) return ephemeral('That message no longer exists, so it cannot be pinned.');
-    return ephemeral('Discord did not answer the pin request. Nothing was pinned; try again in a minute.');
+    log.error({ err: e, interaction: interactionId }, 'deferred interaction failed');
+    return textMessage(`Something went wrong on my side (ref ${interactionId}). Try again in a moment.`);
   }
-  return replyToResult(await commands.pin.execute(ctx, { channelId: i.channelId, messageId, verdict: (reply as { verdict: Verdict }).verdict }), deps, false);
+}
+
+/** HTTP transport: edits the deferred answer when its outcome is ready; never throws. */
+export async function followUp(i: InteractionInput, later: Promise<APIInteractionResponseCallbackData>, deps: DiscordDeps): Promise<void> {
+  const data = await deferredMessage(later, i.id, deps.log);
+  await deps.rest.editOriginal(i.applicationId, i.token, { ...data, allowed_mentions: { parse: [] } }).catch((e: unknown) => {
+    deps.log.error({ err: e, interaction: i.id }, 'could not edit the deferred answer');
+  });
 }
 
 /** At most 25 choices, served from memory: what the user typed first, then matching catalog names. */

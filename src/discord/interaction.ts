@@ -3,12 +3,9 @@
  * the raw payload, the gateway from discord.js's Interaction; the same handlers answer both.
  */
 import {
-  ComponentType,
   InteractionResponseType,
   InteractionType,
   MessageFlags,
-  type APIApplicationCommandInteractionDataBasicOption,
-  type APIInteraction,
   type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
@@ -17,6 +14,8 @@ export interface InteractionInput {
   kind: 'ping' | 'command' | 'autocomplete' | 'component';
   id: string;
   token: string;
+  /** The application the interaction is for: a deferred answer is edited through its webhook. */
+  applicationId: string;
   /** Absent in DMs and for user-installed apps outside a guild. */
   guildId: string | null;
   channelId: string;
@@ -34,61 +33,98 @@ export type InteractionResult =
   | { type: 'pong' }
   | { type: 'message'; data: APIInteractionResponseCallbackData; ephemeral: boolean }
   | { type: 'update'; data: APIInteractionResponseCallbackData }
-  | { type: 'autocomplete'; choices: { name: string; value: string }[] };
+  | { type: 'autocomplete'; choices: { name: string; value: string }[] }
+  /**
+   * "Thinking..." now (ephemeral or not); `later` settles with the message that replaces it, through
+   * the interaction's webhook (valid for 15 minutes). For work that may outlast Discord's 3 s.
+   */
+  | { type: 'deferred'; ephemeral: boolean; later: Promise<APIInteractionResponseCallbackData> };
 
-export class UnsupportedInteraction extends Error {}
+/** A decoded payload, or why it is not one we can serve (answered 400). */
+export type Decoded = { ok: true; input: InteractionInput } | { ok: false; error: string };
 
-function commandOf(data: { name: string; options?: readonly APIApplicationCommandInteractionDataBasicOption[] }): NonNullable<InteractionInput['command']> {
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** A permission bitfield: a decimal string (null when absent); undefined when it is not one. */
+function bitsOf(v: unknown): bigint | null | undefined {
+  if (v === undefined || v === null || v === '') return null;
+  return typeof v === 'string' && /^\d{1,30}$/.test(v) ? BigInt(v) : undefined;
+}
+
+function commandOf(data: unknown): NonNullable<InteractionInput['command']> | undefined {
+  if (!isObject(data) || typeof data.name !== 'string') return undefined;
+  const options = data.options ?? [];
+  if (!Array.isArray(options)) return undefined;
   const command: NonNullable<InteractionInput['command']> = { name: data.name, options: {} };
-  for (const o of data.options ?? []) {
-    if ('value' in o) {
-      command.options[o.name] = o.value as string | number | boolean;
-      if ('focused' in o && o.focused) command.focused = { name: o.name, value: String(o.value) };
-    }
+  for (const o of options as unknown[]) {
+    if (!isObject(o) || typeof o.name !== 'string') return undefined;
+    if (o.value === undefined) continue;
+    if (typeof o.value !== 'string' && typeof o.value !== 'number' && typeof o.value !== 'boolean') return undefined;
+    command.options[o.name] = o.value;
+    if (o.focused === true) command.focused = { name: o.name, value: String(o.value) };
   }
   return command;
 }
 
-function kindOf(type: InteractionType): InteractionInput['kind'] {
-  switch (type) {
-    case InteractionType.Ping:
-      return 'ping';
-    case InteractionType.ApplicationCommand:
-      return 'command';
-    case InteractionType.ApplicationCommandAutocomplete:
-      return 'autocomplete';
-    case InteractionType.MessageComponent:
-      return 'component';
-    default:
-      throw new UnsupportedInteraction(`interaction type ${type} is not served`);
-  }
+function componentOf(data: unknown, message: unknown): InteractionInput['component'] {
+  if (!isObject(data) || typeof data.custom_id !== 'string' || !isObject(message) || typeof message.id !== 'string') return undefined;
+  const values = data.values ?? [];
+  return isStrings(values) ? { customId: data.custom_id, values, messageId: message.id } : undefined;
 }
+
+const KINDS: Partial<Record<number, InteractionInput['kind']>> = {
+  [InteractionType.Ping]: 'ping',
+  [InteractionType.ApplicationCommand]: 'command',
+  [InteractionType.ApplicationCommandAutocomplete]: 'autocomplete',
+  [InteractionType.MessageComponent]: 'component',
+};
 
 /**
  * Raw payload (HTTP interactions) -> InteractionInput, built in one object (this runs on every
- * request). Throws UnsupportedInteraction for kinds we do not serve.
+ * request). A signed payload can still be malformed (a test payload, a field Discord changed):
+ * decoding failures are values, so the endpoint answers 400 instead of throwing into a 500.
  */
-export function fromApi(raw: APIInteraction): InteractionInput {
-  const kind = kindOf(raw.type);
-  const user = raw.member?.user ?? raw.user;
+export function decodeInteraction(raw: Json & { type: number }): Decoded {
+  const kind = KINDS[raw.type];
+  if (!kind) return { ok: false, error: `interaction type ${raw.type} is not served` };
+  if (typeof raw.id !== 'string' || typeof raw.token !== 'string') return { ok: false, error: 'interaction without an id or token' };
+  const member = raw.member ?? undefined;
+  if (member !== undefined && !isObject(member)) return { ok: false, error: 'member is not an object' };
+  const user = member?.user ?? raw.user;
+  if (user !== undefined && !(isObject(user) && typeof user.id === 'string')) return { ok: false, error: 'user without an id' };
+  const memberPermissions = bitsOf(member?.permissions);
+  const appPermissions = bitsOf(raw.app_permissions);
+  if (memberPermissions === undefined || appPermissions === undefined) return { ok: false, error: 'permissions are not a bitfield' };
+  const roles = member?.roles ?? [];
+  if (!isStrings(roles)) return { ok: false, error: 'member.roles is not a list of ids' };
+  const channel = isObject(raw.channel) && typeof raw.channel.id === 'string' ? raw.channel.id : raw.channel_id;
   const input: InteractionInput = {
     kind,
     id: raw.id,
     token: raw.token,
-    guildId: raw.guild_id ?? null,
-    channelId: raw.channel?.id ?? raw.channel_id ?? '',
-    user: { id: user?.id ?? 'unknown', name: user?.global_name ?? user?.username ?? 'someone' },
-    memberPermissions: raw.member?.permissions ? BigInt(raw.member.permissions) : null,
-    memberRoles: raw.member?.roles ?? [],
-    appPermissions: raw.app_permissions ? BigInt(raw.app_permissions) : null,
+    applicationId: typeof raw.application_id === 'string' ? raw.application_id : '',
+    guildId: typeof raw.guild_id === 'string' ? raw.guild_id : null,
+    channelId: typeof channel === 'string' ? channel : '',
+    user: { id: (user?.id as string | undefined) ?? 'unknown', name: nameOf(user) },
+    memberPermissions,
+    memberRoles: roles,
+    appPermissions,
   };
   if (kind === 'command' || kind === 'autocomplete') {
-    input.command = commandOf(raw.data as { name: string; options?: APIApplicationCommandInteractionDataBasicOption[] });
+    input.command = commandOf(raw.data);
+    if (!input.command) return { ok: false, error: 'command data is malformed' };
   } else if (kind === 'component') {
-    const data = raw.data as { custom_id: string; component_type: ComponentType; values?: string[] };
-    input.component = { customId: data.custom_id, values: data.values ?? [], messageId: (raw as { message: { id: string } }).message.id };
+    input.component = componentOf(raw.data, raw.message);
+    if (!input.component) return { ok: false, error: 'component data is malformed' };
   }
-  return input;
+  return { ok: true, input };
+}
+
+function nameOf(user: Json | undefined): string {
+  const name = user?.global_name ?? user?.username;
+  return typeof name === 'string' ? name : 'someone';
 }
 
 /** InteractionResult -> the HTTP response body Discord expects. */
@@ -105,5 +141,7 @@ export function toApiResponse(result: InteractionResult): APIInteractionResponse
       return { type: InteractionResponseType.UpdateMessage, data: { ...result.data, allowed_mentions: { parse: [] } } };
     case 'autocomplete':
       return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: result.choices } };
+    case 'deferred':
+      return { type: InteractionResponseType.DeferredChannelMessageWithSource, ...(result.ephemeral ? { data: { flags: MessageFlags.Ephemeral } } : {}) };
   }
 }

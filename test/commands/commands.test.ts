@@ -25,6 +25,7 @@ const ctx = (moderator: boolean, user = moderator ? 'mod' : 'member'): CommandCo
   serverId: 'g1',
   channelId: 'c1',
   user: { id: user, name: user },
+  canAdminister: async () => moderator,
   canModerate: async () => moderator,
 });
 

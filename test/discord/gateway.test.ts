@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
-import { CHANNEL, command, component, GUILD, MESSAGE } from './helpers.js';
+import { APP, CHANNEL, command, component, GUILD, MESSAGE } from './helpers.js';
 
 const fake = new FakeDiscordApi();
 let client: Client;
@@ -72,6 +72,25 @@ describe('Discord gateway transport (discord.js Client)', () => {
     expect((ok.body as { data: { content: string } }).data.content).toMatch(/Pinned as #/);
     await fake.waitFor((r) => r.method === 'PUT' && r.path === `/channels/${CHANNEL}/messages/pins/${MESSAGE}`);
     expect(store.list('discord', GUILD).total).toBe(1);
+  });
+
+  it('a pin queued behind a slow one is deferred (callback type 5, ephemeral) and its outcome edits the deferred answer', { timeout: 20_000 }, async () => {
+    const buttons: string[] = [];
+    for (const model of ['mistral small 3', 'llama 3.2 3b']) {
+      const first = await deliver(command('compare', { model }));
+      buttons.push((first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[2]!.components[0]!.custom_id);
+    }
+    const undo = fake.delay('PUT', /\/messages\/pins\//, 1500);
+    try {
+      // One channel, so the REST client sends the second pin after the first: it ends at about 3 s.
+      const clicks = buttons.map((b, n) => component(b, undefined, { moderator: true, messageId: `33333333333333360${n}` }));
+      const [, second] = await Promise.all(clicks.map((c) => deliver(c)));
+      expect(second!.body).toMatchObject({ type: 5, data: { flags: 64 } });
+      const edit = await fake.waitFor((r) => r.method === 'PATCH' && decodeURIComponent(r.path) === `/webhooks/${APP}/${clicks[1]!.token}/messages/@original`, 10_000);
+      expect((edit.body as { content: string }).content).toMatch(/Pinned as #\d+/);
+    } finally {
+      undo();
+    }
   });
 
   it('a select updates the message (callback type 7)', async () => {

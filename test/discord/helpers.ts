@@ -20,18 +20,34 @@ const MEMBER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBi
 const MOD_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages);
 const APP_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages | PermissionFlagsBits.EmbedLinks);
 
+/** Manage Server: may change settings and moderate pins in every channel. */
+export const MANAGER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageGuild);
+
 let seq = 900000000000000000n;
 const nextId = () => String(++seq);
 
-function base(moderator: boolean, extra: Record<string, unknown> = {}) {
+/**
+ * Who sends it and from where: `moderator` is Pin Messages in the channel of the interaction;
+ * `permissions` replaces the member's bits; `channel` and `user` replace the ids.
+ */
+export interface From {
+  moderator?: boolean;
+  permissions?: string;
+  channel?: string;
+  user?: string;
+}
+
+function base(from: From, extra: Record<string, unknown> = {}) {
+  const moderator = from.moderator ?? false;
+  const channel = from.channel ?? CHANNEL;
   return {
     id: nextId(),
     application_id: APP,
     token: `tok-${seq}`,
     version: 1,
     guild_id: GUILD,
-    channel_id: CHANNEL,
-    channel: { id: CHANNEL, type: 0 },
+    channel_id: channel,
+    channel: { id: channel, type: 0 },
     app_permissions: APP_PERMS,
     locale: 'en-US',
     guild_locale: 'en-US',
@@ -39,9 +55,9 @@ function base(moderator: boolean, extra: Record<string, unknown> = {}) {
     authorizing_integration_owners: { 0: GUILD },
     context: 0,
     member: {
-      user: { id: moderator ? '555555555555555555' : '666666666666666666', username: moderator ? 'mod' : 'member', global_name: null, discriminator: '0', avatar: null },
+      user: { id: from.user ?? (moderator ? '555555555555555555' : '666666666666666666'), username: moderator ? 'mod' : 'member', global_name: null, discriminator: '0', avatar: null },
       roles: [],
-      permissions: moderator ? MOD_PERMS : MEMBER_PERMS,
+      permissions: from.permissions ?? (moderator ? MOD_PERMS : MEMBER_PERMS),
       joined_at: '2025-01-01T00:00:00.000Z',
       deaf: false,
       mute: false,
@@ -53,8 +69,8 @@ function base(moderator: boolean, extra: Record<string, unknown> = {}) {
 
 export const ping = () => ({ id: nextId(), application_id: APP, type: InteractionType.Ping, token: 'tok', version: 1 });
 
-export function command(name: string, options: Record<string, string | number> = {}, o: { moderator?: boolean; focused?: string } = {}) {
-  return base(o.moderator ?? false, {
+export function command(name: string, options: Record<string, string | number> = {}, o: From & { focused?: string } = {}) {
+  return base(o, {
     type: o.focused ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand,
     data: {
       id: nextId(),
@@ -70,11 +86,11 @@ export function command(name: string, options: Record<string, string | number> =
   });
 }
 
-export function component(customId: string, values: string[] | undefined, o: { moderator?: boolean; appPermissions?: string | null } = {}) {
-  const b = base(o.moderator ?? false, {
+export function component(customId: string, values: string[] | undefined, o: From & { appPermissions?: string | null; messageId?: string } = {}) {
+  const b = base(o, {
     type: InteractionType.MessageComponent,
     data: values ? { custom_id: customId, component_type: ComponentType.StringSelect, values } : { custom_id: customId, component_type: ComponentType.Button },
-    message: { id: MESSAGE, channel_id: CHANNEL, content: '', embeds: [], components: [], type: 0, author: { id: APP, username: 'whichgpu', discriminator: '0', avatar: null, global_name: null }, attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: '2026-11-23T00:00:00.000Z', edited_timestamp: null, flags: 0 },
+    message: { id: o.messageId ?? MESSAGE, channel_id: o.channel ?? CHANNEL, content: '', embeds: [], components: [], type: 0, author: { id: APP, username: 'whichgpu', discriminator: '0', avatar: null, global_name: null }, attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: '2026-11-23T00:00:00.000Z', edited_timestamp: null, flags: 0 },
   });
   if (o.appPermissions === null) delete (b as Record<string, unknown>).app_permissions;
   else if (o.appPermissions !== undefined) b.app_permissions = o.appPermissions;

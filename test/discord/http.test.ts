@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS } from '../../src/render/discord-embed.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { discordError, FakeDiscordApi } from '../fakes/discord-api.js';
-import { CHANNEL, command, component, GUILD, MESSAGE, ping, signBody, testKeys } from './helpers.js';
+import { APP, CHANNEL, command, component, GUILD, MANAGER_PERMS, MESSAGE, ping, signBody, testKeys } from './helpers.js';
 
 const keys = testKeys();
 const fake = new FakeDiscordApi();
@@ -45,6 +45,28 @@ describe('POST /discord/interactions', () => {
   it('answers signed garbage with 400, never 500', async () => {
     expect((await post('{not json')).status).toBe(400);
     expect((await post({ hello: 'world' })).status).toBe(400);
+  });
+
+  it('answers a signed interaction with malformed fields with 400 and a plain error, never 500', async () => {
+    const withMember = (member: Record<string, unknown>) => {
+      const c = command('help');
+      return { ...c, member: { ...c.member, ...member } };
+    };
+    const malformed = [
+      withMember({ permissions: 'not-a-number' }),
+      withMember({ permissions: 12 }),
+      withMember({ roles: 'everyone' }),
+      { ...command('help'), app_permissions: '-1' },
+      { ...command('help'), data: { name: 'help', options: 'x' } },
+      { ...command('help'), data: null },
+      { ...component('page:2', undefined), message: null },
+      { ...command('help'), token: 7 },
+    ];
+    for (const payload of malformed) {
+      const r = await post(payload);
+      expect(r.status, JSON.stringify(payload).slice(0, 300)).toBe(400);
+      expect(r.json).toEqual({ error: expect.any(String) });
+    }
   });
 
   it('/compare answers in the initial response with a public embed, selects and buttons', async () => {
@@ -146,6 +168,99 @@ describe('pinning', () => {
     const r = await post(component(id, undefined, { moderator: true, appPermissions: '1024' }));
     expect(r.json.data.content).toMatch(/I need the \*\*Pin Messages\*\* permission/);
     expect(fake.requests.length).toBe(before);
+  });
+});
+
+describe('who may moderate: an interaction\'s permissions are its channel\'s (M3)', () => {
+  const OTHER_CHANNEL = '888888888888888888';
+  const settingsCall = (set: Record<string, string | number>, from: Parameters<typeof command>[2]) => post(command('settings', set, from));
+
+  it('Pin Messages in one channel does not change /settings or the moderator role; Manage Server does', async () => {
+    const before = t.store.settings('discord', GUILD);
+    const refused = await settingsCall({ moderator_role: GUILD, hours: 20 }, { moderator: true });
+    expect(refused.json.data.content).toMatch(/Only server managers can change settings/);
+    expect(t.store.settings('discord', GUILD)).toEqual(before);
+    const saved = await settingsCall({ hours: 20 }, { permissions: MANAGER_PERMS });
+    expect(saved.json.data.content).toMatch(/Saved hours/);
+    expect(t.store.settings('discord', GUILD).hours).toBe(20);
+  });
+
+  it('Pin Messages pins and unpins in its own channel, but cannot unpin or refresh a pin made in another', async () => {
+    const first = await post(command('compare', { model: 'mistral small 3' }));
+    const pinId = first.json.data.components[2].components[0].custom_id as string;
+    const pinned = await post(component(pinId, undefined, { moderator: true, messageId: '333333333333333399' }));
+    const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content)![1]);
+    expect(t.store.get('discord', GUILD, id)).toMatchObject({ channelId: CHANNEL, unpinnedAt: null });
+    // A member who holds Pin Messages only in another channel (a channel overwrite).
+    for (const action of ['unpin', 'refresh']) {
+      const r = await post(component(`${action}:${id}`, undefined, { moderator: true, channel: OTHER_CHANNEL }));
+      expect(r.json.data.flags).toBe(64);
+      expect(r.json.data.content).toMatch(new RegExp(`Only moderators can ${action} verdicts pinned in another channel`));
+    }
+    expect(t.store.get('discord', GUILD, id)?.unpinnedAt).toBeNull();
+    // In the pin's own channel the same permission unpins.
+    const own = await post(component(`unpin:${id}`, undefined, { moderator: true }));
+    expect(own.json.data.content).toMatch(new RegExp(`Unpinned #${id}`));
+  });
+
+  it('Manage Server unpins a pin made in any channel', async () => {
+    const first = await post(command('compare', { model: 'phi-4' }));
+    const pinId = first.json.data.components[2].components[0].custom_id as string;
+    const pinned = await post(component(pinId, undefined, { moderator: true, messageId: '333333333333333398' }));
+    const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content)![1]);
+    const r = await post(component(`unpin:${id}`, undefined, { permissions: MANAGER_PERMS, channel: OTHER_CHANNEL }));
+    expect(r.json.data.content).toMatch(new RegExp(`Unpinned #${id}`));
+  });
+});
+
+describe('slow pins: Discord\'s 3 s deadline includes the REST client\'s queue (L3)', () => {
+  it('three pins in one channel, each taking Discord 1.2 s: every click is answered within 3 s, the late ones by a follow-up', { timeout: 20_000 }, async () => {
+    const models = ['llama 3.1 8b', 'qwen3 32b', 'gemma 3 12b'];
+    const buttons: string[] = [];
+    for (const model of models) buttons.push((await post(command('compare', { model }))).json.data.components[2].components[0].custom_id as string);
+    const undo = fake.delay('PUT', /\/messages\/pins\//, 1200);
+    try {
+      const clicks = buttons.map((b, n) => component(b, undefined, { moderator: true, messageId: `33333333333333340${n}` }));
+      const answers = await Promise.all(
+        clicks.map(async (click) => {
+          const sent = performance.now();
+          const r = await post(click);
+          return { ...r, ms: performance.now() - sent, token: click.token };
+        }),
+      );
+      // @discordjs/rest sends the pins of one channel one after another: the third ends at about 3.6 s.
+      for (const a of answers) {
+        expect(a.status).toBe(200);
+        expect(a.ms).toBeLessThan(3000);
+      }
+      const deferred = answers.filter((a) => a.json.type === 5);
+      expect(deferred.length).toBeGreaterThanOrEqual(1);
+      for (const a of deferred) {
+        expect(a.json.data.flags).toBe(64);
+        const edit = await fake.waitFor((r) => r.method === 'PATCH' && r.path === `/webhooks/${APP}/${a.token}/messages/@original`, 10_000);
+        expect((edit.body as { content: string }).content).toMatch(/Pinned as #\d+/);
+        expect(edit.headers.authorization).toBeUndefined();
+      }
+      for (const a of answers.filter((x) => x.json.type !== 5)) expect(a.json.data.content).toMatch(/Pinned as #\d+/);
+      for (let n = 0; n < 3; n++) expect(t.store.list('discord', GUILD, 1).items.some((p) => p.messageId === `33333333333333340${n}`)).toBe(true);
+    } finally {
+      undo();
+    }
+  });
+
+  it('a pin Discord does not answer: 2 s an attempt, one retry, then the follow-up says so', { timeout: 20_000 }, async () => {
+    const button = (await post(command('compare', { model: 'llama 3.2 3b' }))).json.data.components[2].components[0].custom_id as string;
+    const undo = fake.delay('PUT', /\/messages\/pins\//, 2500);
+    try {
+      const click = component(button, undefined, { moderator: true, messageId: '333333333333333500' });
+      const r = await post(click);
+      expect(r.json).toEqual({ type: 5, data: { flags: 64 } });
+      const edit = await fake.waitFor((x) => x.method === 'PATCH' && x.path === `/webhooks/${APP}/${click.token}/messages/@original`, 10_000);
+      expect((edit.body as { content: string }).content).toMatch(/did not answer the pin request in time/);
+      expect(fake.requests.filter((x) => x.method === 'PUT' && x.path.endsWith('/333333333333333500'))).toHaveLength(2);
+    } finally {
+      undo();
+    }
   });
 });
 

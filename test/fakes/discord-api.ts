@@ -10,22 +10,33 @@ export interface RecordedRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;
+  /** Date.now() on arrival. */
+  at: number;
 }
 
 export interface FakeReply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export class FakeDiscordApi {
   readonly requests: RecordedRequest[] = [];
   /** Overrides by "METHOD /path-regex": the next matching request gets this reply. */
   private readonly overrides: { method: string; path: RegExp; reply: FakeReply }[] = [];
+  private readonly delays: { method: string; path: RegExp; ms: number }[] = [];
   private server?: Server;
   url = '';
 
   replyOnce(method: string, path: RegExp, reply: FakeReply): void {
     this.overrides.push({ method, path, reply });
+  }
+
+  /** Every matching request is answered `ms` after it arrived (recorded on arrival), until the returned undo. */
+  delay(method: string, path: RegExp, ms: number): () => void {
+    const entry = { method, path, ms };
+    this.delays.push(entry);
+    return () => void this.delays.splice(this.delays.indexOf(entry), 1);
   }
 
   async start(): Promise<this> {
@@ -41,12 +52,15 @@ export class FakeDiscordApi {
         } catch {
           /* multipart or empty */
         }
-        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body });
+        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body, at: Date.now() });
         const i = this.overrides.findIndex((o) => o.method === req.method && o.path.test(path));
-        const reply = i >= 0 ? this.overrides.splice(i, 1)[0]!.reply : this.defaultReply(req.method ?? '', path);
-        // Like Discord: 204 has no body and no content type.
-        res.writeHead(reply.status, reply.body === undefined ? {} : { 'content-type': 'application/json' });
-        res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+        const reply = i >= 0 ? this.overrides.splice(i, 1)[0]!.reply : this.defaultReply(req.method ?? '', path, body);
+        const delay = this.delays.find((d) => d.method === req.method && d.path.test(path))?.ms ?? 0;
+        setTimeout(() => {
+          // Like Discord: 204 has no body and no content type.
+          res.writeHead(reply.status, { ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers });
+          res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+        }, delay);
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
@@ -54,9 +68,11 @@ export class FakeDiscordApi {
     return this;
   }
 
-  private defaultReply(method: string, path: string): FakeReply {
+  private defaultReply(method: string, path: string, body: unknown): FakeReply {
     if (method === 'PUT' && /^\/channels\/\d+\/messages\/pins\/\d+$/.test(path)) return { status: 204 };
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback/.test(path)) return { status: 204 };
+    // Editing a deferred answer: Discord returns the edited message.
+    if (method === 'PATCH' && /^\/webhooks\/\d+\/[^/]+\/messages\/@original/.test(path)) return { status: 200, body: editedMessage(body) };
     if (method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) return { status: 200, body: [] };
     return { status: 404, body: { message: 'Unknown route in fake', code: 0 } };
   }
@@ -75,6 +91,11 @@ export class FakeDiscordApi {
   async stop(): Promise<void> {
     await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
   }
+}
+
+function editedMessage(edit: unknown): Record<string, unknown> {
+  const author = { id: '444444444444444444', username: 'whichgpu', discriminator: '0', avatar: null, global_name: null, bot: true };
+  return { id: '777777777777777777', channel_id: '222222222222222222', type: 0, content: '', embeds: [], components: [], attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, author, ...(edit as object) };
 }
 
 export const discordError = (code: number, message: string, status = 403): FakeReply => ({ status, body: { code, message } });
