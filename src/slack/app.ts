@@ -1,9 +1,10 @@
 /**
  * Slack: one slash command, /whichgpu, and its buttons, on @slack/bolt. Over HTTP, Bolt's
  * HTTPReceiver verifies signatures and is mounted on our shared server at POST /slack/events;
- * with SLACK_APP_TOKEN, Socket Mode. Every handler ack()s first, then answers.
+ * with SLACK_APP_TOKEN, Socket Mode. Every handler ack()s first, then answers through response_url,
+ * also when the ack failed.
  */
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
 import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
 import { parseSettingPairs } from '../../commands/settings.js';
@@ -13,6 +14,7 @@ import type { Logger } from '../log.js';
 import { CONTEXT_ACTION, PIN_ACTION, pinsBlocks, QUANT_ACTION, settingsBlocks, SOURCES_ACTION, sourcesBlocks, textBlocks, verdictBlocks, type SlackMessage } from '../render/slack-blocks.js';
 import { MAX_BODY_BYTES } from '../server.js';
 import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
+import { SlackModerators, type SlackWhere } from './moderators.js';
 import type { Store } from '../store/store.js';
 
 /** Bolt's Web API client type, without depending on @slack/web-api directly. */
@@ -56,17 +58,32 @@ export function boltLogger(log: Logger): BoltLogger {
   };
 }
 
-/** Workspace admins and owners (users.info), SLACK_MODERATORS, or the configured user group. */
-export async function isSlackModerator(client: WebClient, userId: string, moderators: string[], group: string | null): Promise<boolean> {
-  if (moderators.includes(userId)) return true;
-  const info = await client.users.info({ user: userId });
-  if (info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner) return true;
-  if (group) {
-    const members = await client.usergroups.users.list({ usergroup: group });
-    if (members.users?.includes(userId)) return true;
-  }
-  return false;
+/**
+ * The key a Slack payload's pins, settings and rate limits live under. A workspace, or a
+ * workspace-level install inside an Enterprise Grid org, keys by its team id as before. An org-wide
+ * install sends `team: null` on interactions, so the workspace is the member's `user.team_id`, and
+ * the key is `${enterprise_id}:${team_id}`: the org's workspaces stay apart, and a slash command
+ * there (`team_id`, `enterprise_id`, `is_enterprise_install: "true"`) lands on the same key.
+ */
+export function slackWhere(p: { teamId?: string | null; userTeamId?: string | null; enterpriseId?: string | null; enterpriseInstall?: boolean | string }): SlackWhere {
+  const teamId = p.teamId || p.userTeamId || 'unknown';
+  const orgWide = p.enterpriseInstall === true || p.enterpriseInstall === 'true' || (!p.teamId && Boolean(p.enterpriseId));
+  return { serverId: orgWide && p.enterpriseId ? `${p.enterpriseId}:${teamId}` : teamId, teamId };
 }
+
+/** The fields of an interaction payload the handlers read (Bolt's types admit older payload kinds). */
+interface ActionBody {
+  team?: { id: string } | null;
+  enterprise?: { id: string } | null;
+  is_enterprise_install?: boolean;
+  channel?: { id: string };
+  user: { id: string; name?: string; team_id?: string };
+  trigger_id?: string;
+  message?: { ts: string };
+  container?: { message_ts?: string };
+}
+
+const whereOfAction = (b: ActionBody) => slackWhere({ teamId: b.team?.id, userTeamId: b.user.team_id, enterpriseId: b.enterprise?.id, enterpriseInstall: b.is_enterprise_install });
 
 function toMessage(reply: Reply, store: Store): { message: SlackMessage; public: boolean } {
   switch (reply.kind) {
@@ -106,8 +123,17 @@ const PIN_ERRORS: Record<string, string> = {
   channel_not_found: 'I cannot see this channel. Invite me with /invite @whichgpu.',
 };
 
-/** Runs a handler after ack(); an unexpected error is logged once and answered briefly, never silently. */
-async function guarded(log: Logger, respond: RespondFn, ref: string, work: () => Promise<void>): Promise<void> {
+/**
+ * ack(), then the work; an unexpected error is logged once and answered briefly, never silently.
+ * An ack that fails (Bolt answered 404 first, a Socket Mode connection dropped) is logged and the
+ * work still answers through response_url, which Slack honours for 30 minutes.
+ */
+async function ackThen(log: Logger, ack: () => Promise<void>, respond: RespondFn, ref: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await ack();
+  } catch (e) {
+    log.warn({ err: e, ref }, 'slack ack failed; answering through response_url');
+  }
   try {
     await work();
   } catch (e) {
@@ -116,10 +142,33 @@ async function guarded(log: Logger, respond: RespondFn, ref: string, work: () =>
   }
 }
 
+/**
+ * Bolt throws while routing some signed but malformed payloads (`"event": null`, a block_actions
+ * without `actions`, a view_submission without `view`) and would answer 500. Our listeners answer
+ * their own failures (ackThen) and never throw, so what reaches this handler is a payload Bolt
+ * could not route: 400. After an ack the answer has gone already, and the error is only logged.
+ */
+export function refuseUnroutable(log: Logger) {
+  return async ({ error, response }: ReceiverProcessEventErrorHandlerArgs): Promise<boolean> => {
+    if (response.headersSent) {
+      log.error({ err: error }, 'slack request failed after its ack');
+      return false;
+    }
+    log.warn({ err: error }, 'slack payload Bolt could not route; answered 400');
+    response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'malformed Slack payload' }));
+    return true;
+  };
+}
+
 export function createSlackApp(o: SlackOptions): SlackApp {
   const logger = boltLogger(o.log);
   const clientOptions = { ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}), retryConfig: { retries: 1, maxTimeout: 1000 } };
   const socketMode = Boolean(o.appToken);
+  // Bolt's single-token authorize (token without tokenVerificationEnabled) calls auth.test on every
+  // request before the listener runs, so each ack waited for a round trip to Slack, and a busy loop
+  // or a slow Slack then let the unacknowledged-request timer answer 404 first. The bot's ids that
+  // auth.test finds only serve to ignore the bot's own messages, which whichgpu does not listen to.
+  const authorize = async () => ({ botToken: o.token });
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (socketMode) {
@@ -128,47 +177,56 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     // for answering users; given only the URL it keeps its own patient retries (100, backing off),
     // which reconnecting after a Slack outage needs.
     const socketClientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl } : {};
-    app = new App({ token: o.token, appToken: o.appToken!, socketMode: true, logger, clientOptions, installerOptions: { clientOptions: socketClientOptions } });
+    app = new App({ appToken: o.appToken!, socketMode: true, logger, clientOptions, authorize, installerOptions: { clientOptions: socketClientOptions } });
   } else {
     if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
-    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger, processBeforeResponse: false, unhandledRequestTimeoutMillis: 1000, bodyLimit: MAX_BODY_BYTES });
-    app = new App({ token: o.token, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+    // Bolt's own 3 s for an unacknowledged request (it was 1 s: a loop busy for a second lost the request).
+    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger, processBeforeResponse: false, bodyLimit: MAX_BODY_BYTES, processEventErrorHandler: refuseUnroutable(o.log) });
+    app = new App({ receiver, logger, clientOptions, authorize });
   }
 
-  const ctxFor = (teamId: string, channelId: string, userId: string, userName: string, client: WebClient): CommandContext => ({
-    catalog: o.catalog,
-    store: o.store,
-    platform: 'slack',
-    serverId: teamId,
-    channelId,
-    user: { id: userId, name: userName },
-    canModerate: () => isSlackModerator(client, userId, o.moderators, o.store.settings('slack', teamId).moderator_role),
-  });
+  const moderators = new SlackModerators(o.moderators, o.log);
+  const ctxFor = (where: SlackWhere, channelId: string, userId: string, userName: string, client: WebClient): CommandContext => {
+    // Slack has no per-channel pin permission to ask about: the same people moderate everywhere.
+    const canModerate = () => moderators.isModerator(client, where, userId, o.store.settings('slack', where.serverId).moderator_role);
+    return { catalog: o.catalog, store: o.store, platform: 'slack', serverId: where.serverId, channelId, user: { id: userId, name: userName }, canModerate, canAdminister: canModerate };
+  };
 
-  app.command('/whichgpu', async ({ command, ack, respond, client }) => {
-    await ack();
-    await guarded(o.log, respond, command.trigger_id, async () => {
-    if (await limited(command.team_id, command.user_id, respond)) return;
-    const ctx = ctxFor(command.team_id, command.channel_id, command.user_id, command.user_name, client);
-    const text = command.text.trim();
-    const [head, ...rest] = text.split(/\s+/);
-    const word = (head ?? '').toLowerCase();
-    let reply: Reply;
-    if (word === '' || word === 'help') reply = await commands.help.execute();
-    else if (word === 'pins' || word === 'verdicts') {
-      const parsed = commands.verdicts.schema.safeParse({ action: 'list', page: rest[0] ?? 1 });
-      reply = parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : { kind: 'error', error: { code: 'INVALID_QUERY', message: parsed.error.issues[0]!.message } };
-    } else if (word === 'settings') {
-      const pairs = parseSettingPairs(rest.join(' ').replace(/^set\s+/i, ''));
-      reply = pairs.ok ? await commands.settings.execute(ctx, { set: pairs.set }) : { kind: 'error', error: { code: 'INVALID_QUERY', message: pairs.message } };
-    } else reply = await commands.compare.execute(ctx, { text });
-    await send(respond, reply, o.store);
-    });
-  });
+  /** `settings set moderator_role=@mods`: the group is looked up once here, so an unknown one is refused instead of stored. */
+  const settingsReply = async (ctx: CommandContext, where: SlackWhere, client: WebClient, text: string): Promise<Reply> => {
+    const pairs = parseSettingPairs(text.replace(/^set\s+/i, ''));
+    if (!pairs.ok) return { kind: 'error', error: { code: 'INVALID_QUERY', message: pairs.message } };
+    const role = pairs.set.moderator_role;
+    if (role !== undefined && !/^(none|null|-)?$/i.test(role) && (await ctx.canAdminister())) {
+      const group = await moderators.resolveGroup(client, where, role);
+      if (!group.ok) return { kind: 'error', error: { code: 'INVALID_QUERY', message: group.message } };
+      pairs.set.moderator_role = group.id;
+    }
+    return commands.settings.execute(ctx, { set: pairs.set });
+  };
+
+  app.command('/whichgpu', async ({ command, ack, respond, client }) =>
+    ackThen(o.log, ack, respond, command.trigger_id, async () => {
+      const where = slackWhere({ teamId: command.team_id, enterpriseId: command.enterprise_id, enterpriseInstall: command.is_enterprise_install });
+      if (await limited(where.serverId, command.user_id, respond)) return;
+      const ctx = ctxFor(where, command.channel_id, command.user_id, command.user_name, client);
+      const text = command.text.trim();
+      const [head, ...rest] = text.split(/\s+/);
+      const word = (head ?? '').toLowerCase();
+      let reply: Reply;
+      if (word === '' || word === 'help') reply = await commands.help.execute();
+      else if (word === 'pins' || word === 'verdicts') {
+        const parsed = commands.verdicts.schema.safeParse({ action: 'list', page: rest[0] ?? 1 });
+        reply = parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : { kind: 'error', error: { code: 'INVALID_QUERY', message: parsed.error.issues[0]!.message } };
+      } else if (word === 'settings') reply = await settingsReply(ctx, where, client, rest.join(' '));
+      else reply = await commands.compare.execute(ctx, { text });
+      await send(respond, reply, o.store);
+    }),
+  );
 
   /** Over the limit: one ephemeral cooldown answer instead of the work. */
-  const limited = async (teamId: string, userId: string, respond: RespondFn) => {
-    const d = o.limiter?.take(teamId, userId) ?? { ok: true as const };
+  const limited = async (serverId: string, userId: string, respond: RespondFn) => {
+    const d = o.limiter?.take(serverId, userId) ?? { ok: true as const };
     if (d.ok) return false;
     await respond({ ...textBlocks(cooldownMessage(d)), response_type: 'ephemeral', replace_original: false });
     return true;
@@ -182,68 +240,70 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   };
   const expired: Reply = { kind: 'error', error: { code: 'NOT_FOUND', message: 'That verdict is too old to change; ask again with /whichgpu.' } };
 
-  app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), async ({ body, action, ack, respond, client }) => {
-    await ack();
-    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
-    const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
-    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
-    const a = action as unknown as { action_id: string; selected_option?: { value: string } };
-    const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
-    const reply = await recompute(ctx, a.selected_option?.value ?? '', (v) => (a.action_id === QUANT_ACTION ? { quant: v } : { contextTokens: Number(v) }));
-    await send(respond, reply ?? expired, o.store, true);
-    });
-  });
+  /** An action's context, or undefined once the member is over the rate limit (answered already). */
+  const actionContext = async (body: unknown, respond: RespondFn, client: WebClient) => {
+    const b = body as ActionBody;
+    const where = whereOfAction(b);
+    if (await limited(where.serverId, b.user.id, respond)) return undefined;
+    return { b, ctx: ctxFor(where, b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client) };
+  };
+  const refOf = (body: unknown) => String((body as ActionBody).trigger_id ?? 'action');
 
-  app.action(SOURCES_ACTION, async ({ body, action, ack, respond, client }) => {
-    await ack();
-    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
-    const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
-    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
-    const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
-    const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
-    if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
-    await respond({ ...sourcesBlocks(reply.verdict), response_type: 'ephemeral', replace_original: false });
-    });
-  });
+  app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), async ({ body, action, ack, respond, client }) =>
+    ackThen(o.log, ack, respond, refOf(body), async () => {
+      const c = await actionContext(body, respond, client);
+      if (!c) return;
+      const a = action as unknown as { action_id: string; selected_option?: { value: string } };
+      const reply = await recompute(c.ctx, a.selected_option?.value ?? '', (v) => (a.action_id === QUANT_ACTION ? { quant: v } : { contextTokens: Number(v) }));
+      await send(respond, reply ?? expired, o.store, true);
+    }),
+  );
 
-  app.action(PIN_ACTION, async ({ body, action, ack, respond, client }) => {
-    await ack();
-    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
-    const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string }; message?: { ts: string }; container?: { message_ts?: string } };
-    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
-    const channel = b.channel?.id ?? '';
-    const ts = b.message?.ts ?? b.container?.message_ts ?? '';
-    const ctx = ctxFor(b.team?.id ?? 'unknown', channel, b.user.id, b.user.name ?? b.user.id, client);
-    // Permission before any pin call: a refused member costs Slack's rate limit nothing.
-    if (!(await ctx.canModerate())) {
-      return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: 'Only workspace admins, owners and configured moderators can pin verdicts.' } }, o.store));
-    }
-    const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
-    if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
-    try {
-      await client.pins.add({ channel, timestamp: ts });
-    } catch (e) {
-      const code = (e as { data?: { error?: string } }).data?.error ?? '';
-      o.log.warn({ err: e, code, channel, ts }, 'slack pin failed');
-      if (code !== 'already_pinned') {
-        return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.' } }, o.store));
+  app.action(SOURCES_ACTION, async ({ body, action, ack, respond, client }) =>
+    ackThen(o.log, ack, respond, refOf(body), async () => {
+      const c = await actionContext(body, respond, client);
+      if (!c) return;
+      const reply = await recompute(c.ctx, (action as unknown as { value: string }).value, () => ({}));
+      if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
+      await respond({ ...sourcesBlocks(reply.verdict), response_type: 'ephemeral', replace_original: false });
+    }),
+  );
+
+  app.action(PIN_ACTION, async ({ body, action, ack, respond, client }) =>
+    ackThen(o.log, ack, respond, refOf(body), async () => {
+      const c = await actionContext(body, respond, client);
+      if (!c) return;
+      const { b, ctx } = c;
+      const channel = b.channel?.id ?? '';
+      const ts = b.message?.ts ?? b.container?.message_ts ?? '';
+      // Permission before any pin call: a refused member costs Slack's rate limit nothing.
+      if (!(await ctx.canModerate())) {
+        return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: 'Only workspace admins, owners and configured moderators can pin verdicts.' } }, o.store));
       }
-    }
-    await send(respond, await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict }), o.store);
-    });
-  });
+      const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
+      if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
+      try {
+        await client.pins.add({ channel, timestamp: ts });
+      } catch (e) {
+        const code = (e as { data?: { error?: string } }).data?.error ?? '';
+        o.log.warn({ err: e, code, channel, ts }, 'slack pin failed');
+        if (code !== 'already_pinned') {
+          return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.' } }, o.store));
+        }
+      }
+      await send(respond, await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict }), o.store);
+    }),
+  );
 
-  app.action(/^whichgpu_pin_menu_\d+$/, async ({ body, action, ack, respond, client }) => {
-    await ack();
-    await guarded(o.log, respond, String((body as { trigger_id?: string }).trigger_id ?? 'action'), async () => {
-    const b = body as unknown as { team?: { id: string }; channel?: { id: string }; user: { id: string; name?: string } };
-    if (await limited(b.team?.id ?? 'unknown', b.user.id, respond)) return;
-    const [verb, id] = ((action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
-    const ctx = ctxFor(b.team?.id ?? 'unknown', b.channel?.id ?? '', b.user.id, b.user.name ?? b.user.id, client);
-    if (verb !== 'refresh' && verb !== 'unpin') return;
-    await send(respond, await commands.verdicts.execute(ctx, { action: verb, id: Number(id) }), o.store);
-    });
-  });
+  app.action(/^whichgpu_pin_menu_\d+$/, async ({ body, action, ack, respond, client }) =>
+    ackThen(o.log, ack, respond, refOf(body), async () => {
+      const [verb, id] = ((action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
+      if (verb !== 'refresh' && verb !== 'unpin') return;
+      const c = await actionContext(body, respond, client);
+      if (!c) return;
+      await send(respond, await commands.verdicts.execute(c.ctx, { action: verb, id: Number(id) }), o.store);
+    }),
+  );
 
   // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.
   app.command(/^(?!\/whichgpu$)/, async ({ ack }) => ack({ response_type: 'ephemeral', text: 'whichgpu answers /whichgpu; try `/whichgpu help`.' }));

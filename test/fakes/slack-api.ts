@@ -23,7 +23,10 @@ export interface SlackCall {
 export class FakeSlackApi {
   readonly calls: SlackCall[] = [];
   admins = new Set<string>();
+  /** User groups by id (S...), with their members. */
   groups: Record<string, string[]> = {};
+  /** A group's handle (without @); by default its id in lower case. */
+  groupHandles: Record<string, string> = {};
   private nextErrors: Record<string, string[]> = {};
   private server?: Server;
   private sockets?: WebSocketServer;
@@ -33,6 +36,15 @@ export class FakeSlackApi {
   /** The app-level token apps.connections.open was called with. */
   appTokens: string[] = [];
   url = '';
+
+  /**
+   * The next call the fake receives, whichever it is, first busy-waits `ms`: in-process, this stalls
+   * the app's event loop while a request is in flight, as another request's CPU work would.
+   */
+  blockOnNextCall(ms: number): void {
+    this.blockMs = ms;
+  }
+  private blockMs = 0;
 
   failNext(method: string, error: string): void {
     (this.nextErrors[method] ??= []).push(error);
@@ -61,6 +73,13 @@ export class FakeSlackApi {
         const path = req.url ?? '';
         const method = path.startsWith('/api/') ? path.slice(5).split('?')[0]! : path;
         this.calls.push({ method, path, body });
+        if (this.blockMs > 0) {
+          const until = Date.now() + this.blockMs;
+          this.blockMs = 0;
+          while (Date.now() < until) {
+            // busy: nothing else in this process runs
+          }
+        }
         const outage = this.httpFailures[method];
         if (outage && outage.times > 0) {
           outage.times--;
@@ -108,8 +127,33 @@ export class FakeSlackApi {
         const id = String(body.user);
         return { ok: true, user: { id, name: id, is_admin: this.admins.has(id), is_owner: false } };
       }
-      case 'usergroups.users.list':
-        return { ok: true, users: this.groups[String(body.usergroup)] ?? [] };
+      case 'usergroups.users.list': {
+        const users = this.groups[String(body.usergroup)];
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'usergroups.list':
+        // The fields Slack's usergroup object carries, as in its usergroups.list example.
+        return {
+          ok: true,
+          usergroups: Object.keys(this.groups).map((id) => ({
+            id,
+            team_id: String(body.team_id ?? 'T1'),
+            is_usergroup: true,
+            name: `Group ${id}`,
+            description: '',
+            handle: this.groupHandles[id] ?? id.toLowerCase(),
+            is_external: false,
+            date_create: 1446598059,
+            date_update: 1446670362,
+            date_delete: 0,
+            auto_type: null,
+            created_by: 'USLACKBOT',
+            updated_by: 'USLACKBOT',
+            deleted_by: null,
+            prefs: { channels: [], groups: [] },
+            user_count: this.groups[id]!.length,
+          })),
+        };
       case 'pins.add':
         return { ok: true };
       case 'apps.connections.open':

@@ -7,13 +7,13 @@ export function slackSignedHeaders(secret: string, body: string, ts = Math.floor
   return { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature };
 }
 
-/** A /whichgpu slash command from `user` in channel C1 of team T1. */
-export function slashCommand(text: string, user: string, responseUrl: string): Record<string, string> {
-  return { token: 'x', team_id: 'T1', team_domain: 't', channel_id: 'C1', channel_name: 'general', user_id: user, user_name: user.toLowerCase(), command: '/whichgpu', text, response_url: responseUrl, trigger_id: 't', api_app_id: 'A1' };
+/** A /whichgpu slash command from `user` in channel C1 of team T1; `extra` overrides fields (team_id, enterprise_id...). */
+export function slashCommand(text: string, user: string, responseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { token: 'x', team_id: 'T1', team_domain: 't', channel_id: 'C1', channel_name: 'general', user_id: user, user_name: user.toLowerCase(), command: '/whichgpu', text, response_url: responseUrl, trigger_id: 't', api_app_id: 'A1', ...extra };
 }
 
-/** A block_actions payload: `user` used `action` on a message in channel C1. */
-export function blockActions(action: Record<string, unknown>, user: string, responseUrl: string): Record<string, unknown> {
+/** A block_actions payload: `user` used `action` on a message in channel C1; `extra` overrides fields (team, enterprise...). */
+export function blockActions(action: Record<string, unknown>, user: string, responseUrl: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     type: 'block_actions',
     team: { id: 'T1', domain: 't' },
@@ -26,5 +26,6 @@ export function blockActions(action: Record<string, unknown>, user: string, resp
     message: { type: 'message', ts: '1700000000.000100', text: 'verdict' },
     response_url: responseUrl,
     actions: [{ block_id: 'b', action_ts: '1700000001.0', ...action }],
+    ...extra,
   };
 }

@@ -27,17 +27,17 @@ async function postForm(form: Record<string, string>, headers?: Record<string, s
   return { status: res.status, text: await res.text() };
 }
 
-async function slash(text: string, user = 'UMEMBER') {
+async function slash(text: string, user = 'UMEMBER', extra?: Record<string, string>) {
   const id = `cmd-${++seq}`;
-  const r = await postForm(slashCommand(text, user, fake.responseUrl(id)));
+  const r = await postForm(slashCommand(text, user, fake.responseUrl(id), extra));
   expect(r.status).toBe(200);
   const call = await fake.waitFor((c) => c.method === `/response/${id}`);
   return call.body as { response_type?: string; replace_original?: boolean; text: string; blocks: { type: string; elements?: { action_id: string; value?: string; options?: { value: string }[] }[] }[] };
 }
 
-async function click(action: Record<string, unknown>, user = 'UMEMBER') {
+async function click(action: Record<string, unknown>, user = 'UMEMBER', extra?: Record<string, unknown>) {
   const id = `act-${++seq}`;
-  const r = await postForm({ payload: JSON.stringify(blockActions(action, user, fake.responseUrl(id))) });
+  const r = await postForm({ payload: JSON.stringify(blockActions(action, user, fake.responseUrl(id), extra)) });
   expect(r.status).toBe(200);
   return (await fake.waitFor((c) => c.method === `/response/${id}`)).body as { response_type?: string; replace_original?: boolean; text: string; blocks: unknown[] };
 }
@@ -77,6 +77,25 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
     expect(forged.status).toBe(401);
     await new Promise((r) => setTimeout(r, 100));
     expect(fake.calls.some((c) => c.method === '/response/never')).toBe(false);
+  });
+
+  it('refuses a correctly signed request dated 10 minutes ahead (401) and does not run the command', async () => {
+    const body = new URLSearchParams(slashCommand('help', 'UFUTURE', fake.responseUrl('future'))).toString();
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: sign(body, Math.floor(Date.now() / 1000) + 600) });
+    expect(res.status).toBe(401);
+    const near = await postForm(slashCommand('help', 'UNEAR', fake.responseUrl('near')), sign(new URLSearchParams(slashCommand('help', 'UNEAR', fake.responseUrl('near'))).toString(), Math.floor(Date.now() / 1000) + 60));
+    expect(near.status).toBe(200);
+    await fake.waitFor((c) => c.method === '/response/near');
+    expect(fake.calls.some((c) => c.method === '/response/future')).toBe(false);
+  });
+
+  it.each([
+    ['an event_callback with "event": null', 'application/json', JSON.stringify({ token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event: null, event_id: 'Ev1', event_time: 1 })],
+    ['a block_actions with "actions": null', 'application/x-www-form-urlencoded', new URLSearchParams({ payload: JSON.stringify({ ...blockActions({}, 'U', fake.responseUrl('x')), actions: null }) }).toString()],
+    ['a view_submission without a view', 'application/x-www-form-urlencoded', new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', team: { id: 'T1' }, user: { id: 'U' } }) }).toString()],
+  ])('a signed but malformed payload gets 400, not 500: %s', async (_name, type, body) => {
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'content-type': type } });
+    expect(res.status).toBe(400);
   });
 
   it('the quantization select replaces the message in place', async () => {
@@ -148,5 +167,90 @@ describe('pinning on Slack', () => {
     fake.failNext('pins.add', 'already_pinned');
     const r = await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN');
     expect(r.text).toMatch(/Pinned as #|Already pinned/);
+  });
+});
+
+describe('who moderates on Slack (lookups cached, failures are "not a moderator", groups checked when set)', () => {
+  const T = { team_id: 'T2' };
+  const usersInfo = (user: string) => fake.calls.filter((c) => c.method === 'users.info' && c.body.user === user).length;
+  async function pinValue(extra: Record<string, string> = T) {
+    return actionsOf(await slash('qwen3 32b', 'UMEMBER', extra)).find((e) => e.action_id === 'whichgpu_pin')!.value!;
+  }
+  const team2 = { team: { id: 'T2', domain: 't2' }, user: { id: 'UADMIN2', name: 'uadmin2', team_id: 'T2' } };
+
+  it('two pins by an admin call users.info once', async () => {
+    fake.admins.add('UADMIN2');
+    const first = await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'UADMIN2', team2);
+    const second = await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'UADMIN2', team2);
+    expect(first.text).toMatch(/Pinned as #\d+/);
+    expect(second.text).toMatch(/Pinned as #\d+|Already pinned/);
+    expect(usersInfo('UADMIN2')).toBe(1);
+  });
+
+  it('the pin list still shows when users.info answers missing_scope (the member is just not a moderator)', async () => {
+    expect(t.store.list('slack', 'T2').total).toBeGreaterThan(0);
+    fake.failNext('users.info', 'missing_scope');
+    const pins = await slash('pins', 'UNOSCOPE', T);
+    expect(pins.response_type).toBe('ephemeral');
+    expect(pins.text).toMatch(/Pinned verdicts \(\d+\)/);
+    expect(JSON.stringify(pins.blocks)).not.toMatch(/whichgpu_pin_menu/);
+  });
+
+  it('the pin list still shows when the stored group no longer exists (usergroups.users.list fails)', async () => {
+    const team3 = { team: { id: 'T3', domain: 't3' }, user: { id: 'UADMIN', name: 'uadmin', team_id: 'T3' } };
+    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue({ team_id: 'T3' }) }, 'UADMIN', team3)).text).toMatch(/Pinned as/);
+    // A group stored before groups were checked, or deleted since.
+    t.store.saveSettings('slack', 'T3', { ...t.store.settings('slack', 'T3'), moderator_role: 'SDELETED' }, 'UADMIN');
+    const pins = await slash('pins', 'UMEMBER3', { team_id: 'T3' });
+    expect(pins.text).toMatch(/Pinned verdicts \(1\)/);
+    expect(fake.calls.some((c) => c.method === 'usergroups.users.list' && c.body.usergroup === 'SDELETED')).toBe(true);
+  });
+
+  it('an unknown user group is refused when set, and nothing is stored', async () => {
+    const r = await slash('settings set moderator_role=SNOPE', 'UADMIN', { team_id: 'T4' });
+    expect(r.response_type).toBe('ephemeral');
+    expect(r.text).toMatch(/no active user group/);
+    expect(t.store.settings('slack', 'T4').moderator_role).toBeNull();
+    expect(fake.calls.some((c) => c.method === 'usergroups.list' && c.body.team_id === 'T4')).toBe(true);
+  });
+
+  it('a group named by its handle, as typed, is stored by id', async () => {
+    fake.groups.SPINNERS = ['UPINNER'];
+    fake.groupHandles.SPINNERS = 'pin-crew';
+    const r = await slash('settings set moderator_role=@pin-crew', 'UADMIN', { team_id: 'T4' });
+    expect(r.text).not.toMatch(/no active user group/);
+    expect(t.store.settings('slack', 'T4').moderator_role).toBe('SPINNERS');
+  });
+
+  it('a member who cannot change settings is refused before any group lookup', async () => {
+    const lists = fake.calls.filter((c) => c.method === 'usergroups.list').length;
+    const r = await slash('settings set moderator_role=SNOPE', 'UMEMBER', { team_id: 'T4' });
+    expect(r.text).toMatch(/Only /);
+    expect(fake.calls.filter((c) => c.method === 'usergroups.list').length).toBe(lists);
+  });
+});
+
+describe('Enterprise Grid', () => {
+  const orgSlash = { team_id: 'T7', enterprise_id: 'E1', enterprise_name: 'Org', is_enterprise_install: 'true' };
+  // An org-wide install: interactions carry team: null; the workspace is the member's user.team_id.
+  const orgClick = (user: string) => ({ team: null, user: { id: user, name: user.toLowerCase(), team_id: 'T7' }, enterprise: { id: 'E1', name: 'Org' }, is_enterprise_install: true });
+
+  it('an org-wide install keeps its pins under enterprise:team, for buttons (team: null) and slash commands alike', async () => {
+    const value = actionsOf(await slash('qwen3 32b', 'UORGADMIN', orgSlash)).find((e) => e.action_id === 'whichgpu_pin')!.value!;
+    fake.admins.add('UORGADMIN');
+    const r = await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UORGADMIN', orgClick('UORGADMIN'));
+    expect(r.text).toMatch(/Pinned as #\d+/);
+    expect(t.store.list('slack', 'E1:T7').items).toHaveLength(1);
+    expect(t.store.list('slack', 'unknown').items).toHaveLength(0);
+    expect((await slash('pins', 'UORGMEMBER', orgSlash)).text).toMatch(/Pinned verdicts \(1\)/);
+  });
+
+  it('a workspace-level install inside an org (team present) keeps its plain team id', async () => {
+    const gridWorkspace = { team_id: 'T8', enterprise_id: 'E1', is_enterprise_install: 'false' };
+    const value = actionsOf(await slash('qwen3 32b', 'UADMIN', gridWorkspace)).find((e) => e.action_id === 'whichgpu_pin')!.value!;
+    const extra = { team: { id: 'T8', domain: 't8' }, user: { id: 'UADMIN', name: 'uadmin', team_id: 'T8' }, enterprise: { id: 'E1', name: 'Org' }, is_enterprise_install: false };
+    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', extra)).text).toMatch(/Pinned as #\d+/);
+    expect(t.store.list('slack', 'T8').items).toHaveLength(1);
+    expect((await slash('pins', 'UMEMBER', gridWorkspace)).text).toMatch(/Pinned verdicts \(1\)/);
   });
 });
