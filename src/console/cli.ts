@@ -2,7 +2,7 @@
  * The `whichgpu` CLI (`npm run cli -- <subcommand>`): compare, estimate --jsonl, devices, models.
  * Every subcommand takes --json; usage errors exit 2.
  */
-import { createInterface } from 'node:readline';
+import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadCatalog } from '../catalog/load.js';
 import type { Catalog } from '../core/catalog.js';
@@ -11,6 +11,7 @@ import type { CompareInput } from '../core/query.js';
 import { understand } from '../core/understand.js';
 import { compare } from '../core/verdict.js';
 import { renderText } from '../render/text.js';
+import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
 
 export class UsageError extends Error {}
 
@@ -116,10 +117,21 @@ export function compareInputFromFlags(v: Record<string, string | boolean | undef
 }
 
 export interface Io {
-  stdout: (s: string) => void;
+  /** Writes a line; false means the reader is behind, and `drained` says when to go on. */
+  stdout: (s: string) => boolean | void;
+  /** Resolves when a slow reader has caught up (stdout's 'drain'); without it, writes never wait. */
+  drained?: () => Promise<void>;
   stderr: (s: string) => void;
   stdin: NodeJS.ReadableStream;
   color: boolean;
+}
+
+/**
+ * Writes a line and, when the reader is behind, waits for it: a bulk `estimate --jsonl` with a
+ * slow reader otherwise queued every result in memory (483 MB in the review).
+ */
+async function write(io: Io, line: string): Promise<void> {
+  if (io.stdout(line) === false && io.drained) await io.drained();
 }
 
 /** Runs one CLI invocation; returns the exit code. */
@@ -152,12 +164,15 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
         const { values } = parseArgs({ args: rest, options: { jsonl: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
         if (values.help) return io.stdout(HELP.estimate!), 0;
         if (!values.jsonl) throw new UsageError('estimate reads JSON lines from stdin: use `estimate --jsonl < queries.jsonl`.');
-        const rl = createInterface({ input: io.stdin, crlfDelay: Infinity });
         let n = 0;
-        for await (const line of rl) {
+        for await (const line of jsonLines(io.stdin)) {
           n++;
-          if (line.trim() === '') continue;
-          io.stdout(JSON.stringify(estimateLine(catalog, line, n)));
+          if ('tooLong' in line) {
+            await write(io, JSON.stringify({ id: `line-${n}`, error: { code: 'INVALID_QUERY', message: `Line ${n} is longer than ${MAX_LINE_CHARS} characters.` } }));
+            continue;
+          }
+          if (line.text.trim() === '') continue;
+          await write(io, JSON.stringify(estimateLine(catalog, line.text, n)));
         }
         return 0;
       }
@@ -190,6 +205,7 @@ const isMain = process.argv[1] !== undefined && /cli\.ts$|whichgpu(\.js)?$/.test
 if (isMain) {
   const code = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(`${s}\n`),
+    drained: () => once(process.stdout, 'drain').then(() => undefined),
     stderr: (s) => process.stderr.write(`${s}\n`),
     stdin: process.stdin,
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,

@@ -73,6 +73,50 @@ describe('whichgpu CLI', () => {
     expect(out[4]).toMatchObject({ fit: 'none', decodeTokensPerSec: null });
   });
 
+  it('estimate --jsonl ends lines at \\n only: a bare \\r stays inside its line', async () => {
+    const line = JSON.stringify({ id: 'x', device: 'rtx-5090', model: 'llama-3.1-8b' });
+    // 300 lines, each with bare carriage returns between its tokens and one at its end.
+    const input = Array.from({ length: 300 }, () => line.replace(/,/g, ',\r') + '\r').join('\n');
+    const r = await run(['estimate', '--jsonl'], input);
+    const out = r.out.split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(300);
+    expect(out.every((o) => o.id === 'x' && o.fit === 'gpu')).toBe(true);
+  });
+
+  it('estimate --jsonl waits for a slow reader instead of queueing every result', async () => {
+    const line = JSON.stringify({ device: 'rtx-5090', model: 'llama-3.1-8b' });
+    const written: string[] = [];
+    let release: () => void = () => undefined;
+    let waits = 0;
+    const done = runCli(['estimate', '--jsonl'], {
+      // A reader that is always behind: every write says "wait for drain".
+      stdout: (s) => (written.push(s), false),
+      drained: () => (waits++, new Promise<void>((r) => (release = r))),
+      stderr: () => undefined,
+      stdin: Readable.from([Array.from({ length: 50 }, () => line).join('\n')]),
+      color: false,
+    }, catalog);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(written).toHaveLength(1);
+    let finished = false;
+    void done.then(() => (finished = true));
+    for (let i = 0; i < 1000 && !finished; i++) {
+      release();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await done).toBe(0);
+    expect(written).toHaveLength(50);
+    expect(waits).toBe(50);
+  });
+
+  it('estimate --jsonl answers an overlong line as one bad line and goes on', async () => {
+    const good = JSON.stringify({ id: 'ok', device: 'rtx-5090', model: 'llama-3.1-8b' });
+    const r = await run(['estimate', '--jsonl'], `${'x'.repeat(1_100_000)}\n${good}`);
+    const out = r.out.split('\n').map((l) => JSON.parse(l));
+    expect(out.map((o) => o.id)).toEqual(['line-1', 'ok']);
+    expect(out[0].error.code).toBe('INVALID_QUERY');
+  });
+
   it('runs as the package bin in a child process', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin', 'whichgpu.js'), 'devices', '--json'], { cwd: root });
     const devices = JSON.parse(stdout);
