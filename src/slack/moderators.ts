@@ -20,7 +20,7 @@ export interface SlackWhere {
 const ANSWER_TTL_MS = 60_000;
 /** A refused lookup is asked again sooner: an admin should not wait a minute after a Slack blip or a scope fix. */
 const FAILED_TTL_MS = 5_000;
-/** 10,000 entries of ~200 B: about 2 MB at most, however many members ask. */
+/** About 300 B an entry (measured with its key and settled promise): 3 MB at most, however many members ask. */
 const MAX_ANSWERS = 10_000;
 
 /** The Slack error code of a failed Web API call (`missing_scope`), or the client's own code. */
