@@ -11,7 +11,7 @@ const root = join(import.meta.dirname, '..', '..');
 async function run(argv: string[], stdin = '') {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { stdout: (s) => out.push(s), stderr: (s) => err.push(s), stdin: Readable.from([stdin]), color: false }, catalog);
+  const code = await runCli(argv, { stdout: (s) => void out.push(s), stderr: (s) => err.push(s), stdin: Readable.from([stdin]), color: false }, catalog);
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
