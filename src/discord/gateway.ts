@@ -3,7 +3,7 @@
  * none); discord.js handles reconnects. Interactions are turned into the shared InteractionInput
  * and answered with discord.js's reply/update/respond, so both transports run the same handlers.
  */
-import { Client, GuildMember, MessageFlags, type Interaction } from 'discord.js';
+import { Client, GuildMember, MessageFlags, Options, type Interaction } from 'discord.js';
 import type { Logger } from '../log.js';
 import { deferredMessage, handleInteraction, type DiscordDeps } from './handlers.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
@@ -79,8 +79,37 @@ export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, t
   client.on('error', (e) => deps.log.error({ err: e }, 'discord client error'));
 }
 
+/** Keeps only the bot's own user or member: nothing here reads a cached one. */
+const ownOnly = { maxSize: 0, keepOverLimit: (x: { id: string; client: Client }) => x.id === x.client.user?.id };
+
+/**
+ * Without limits discord.js keeps every user an interaction ever carried (100,000 users took
+ * 134-188 MB, never released). The handlers read users and members from each interaction, so the
+ * caches that grow with people or messages hold nothing; the managers discord.js needs whole
+ * (guilds, channels, roles, overwrites) keep its defaults.
+ */
+export const GATEWAY_CACHE = {
+  ...Options.DefaultMakeCacheSettings,
+  UserManager: ownOnly,
+  GuildMemberManager: ownOnly,
+  MessageManager: 0,
+  PresenceManager: 0,
+  ReactionManager: 0,
+  ReactionUserManager: 0,
+  ThreadMemberManager: 0,
+  VoiceStateManager: 0,
+  GuildMessageManager: 0,
+  DMMessageManager: 0,
+};
+
 export function createGatewayClient(api?: string): Client {
-  return new Client({ intents: [], ...(api ? { rest: { api } } : {}) });
+  return new Client({
+    intents: [],
+    makeCache: Options.cacheWithLimits(GATEWAY_CACHE),
+    // Belt and braces for anything cached past the limits (threads, and users kept while in use).
+    sweepers: { ...Options.DefaultSweeperSettings, users: { interval: 3600, filter: () => (u) => u.id !== u.client.user?.id } },
+    ...(api ? { rest: { api } } : {}),
+  });
 }
 
 export async function startGateway(token: string, api: string | undefined, deps: Omit<DiscordDeps, 'rest'>, log: Logger): Promise<Client> {

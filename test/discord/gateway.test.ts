@@ -93,6 +93,19 @@ describe('Discord gateway transport (discord.js Client)', () => {
     }
   });
 
+  it('keeps no cache of the users its interactions carried: 2,000 distinct users leave the users cache empty', () => {
+    for (let n = 0; n < 2000; n++) {
+      const user = String(700000000000000000n + BigInt(n));
+      // A user context-menu command: discord.js builds (and caches) the same User objects as for a
+      // slash command, and the bot does not answer it, so no REST call is needed per user.
+      const payload = command('help', {}, { user });
+      const data = { id: payload.data.id, name: 'Inspect', type: 2, target_id: user, resolved: { users: { [user]: payload.member.user } } };
+      (client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }).actions.InteractionCreate.handle({ ...payload, data });
+    }
+    // Without limits discord.js keeps all 2,000 (and every one after them) for the life of the process.
+    expect(client.users.cache.size).toBeLessThanOrEqual(1);
+  });
+
   it('a select updates the message (callback type 7)', async () => {
     const first = await deliver(command('compare', { model: 'qwen3 32b' }));
     const quantId = (first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[0]!.components[0]!.custom_id;
