@@ -120,7 +120,8 @@ describe('writes on a full disk (tmpfs)', () => {
   it.skipIf(unavailable)(title('the pin, unpin and refresh commands answer a failed write plainly, and the store logs it once'), async () => {
     const { lines, log } = capture();
     const store = open({ log });
-    const ctx: CommandContext = {
+    // `as`: canAdminister is new in the context (M3), landing beside this test.
+    const ctx = {
       catalog,
       store,
       platform: 'discord',
@@ -129,7 +130,7 @@ describe('writes on a full disk (tmpfs)', () => {
       user: { id: 'mod', name: 'mod' },
       canAdminister: async () => true,
       canModerate: async () => true,
-    };
+    } as CommandContext;
     const v = await commands.compare.execute(ctx, { text: 'llama 3.3 70b' });
     if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
     const kept = store.pin(pin('kept', { query: v.verdict.query as never, dataVersion: 'old' }));
