@@ -47,9 +47,10 @@ export interface HttpLimits {
  * Discord interactions are a few KB: this bot has no modals or message commands, so the largest
  * is a button click carrying one of its own messages (embeds are capped at 6,000 characters), under
  * 16 KB; 64 KB leaves room for four times that. 32 MB of bodies in flight is ~2,000 interactions at
- * once, or 64 of the largest Slack bodies (they take half). A connection costs ~10-20 KB of heap
- * before any body: 1,024 of them stay under ~20 MB, and each is 10 s at most unless it is idle
- * between requests (5 s, Node's default).
+ * once, or 64 of the largest Slack bodies (they take half). A connection costs ~6 KB of RSS before
+ * any body (measured with 3,000 held open): 4,096 of them stay under ~30 MB, so the worst case is
+ * ~60 MB over an idle server. A cap on connections cannot stop a client that opens that many (only
+ * a proxy in front can); the timeouts make each one last 10 s at most, or 5 s idle between requests.
  */
 export const HTTP_LIMITS: HttpLimits = {
   bodyBytes: { '/discord/interactions': 64 * 1024 },
@@ -59,7 +60,7 @@ export const HTTP_LIMITS: HttpLimits = {
   headersTimeoutMs: 10_000,
   timeoutCheckMs: 1_000,
   keepAliveTimeoutMs: 5_000,
-  maxConnections: 1_024,
+  maxConnections: 4_096,
 };
 
 export interface HttpServerOptions {

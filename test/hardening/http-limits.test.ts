@@ -149,8 +149,8 @@ describe('HTTP limits for unauthenticated bodies', { timeout: 30_000 }, () => {
     await expect.poll(() => conn.isClosed, { timeout: 5000 }).toBe(true);
   });
 
-  it('uses 10 s timeouts, a 5 s keep-alive and 1,024 connections by default', async () => {
+  it('uses 10 s timeouts, a 5 s keep-alive and 4,096 connections by default', async () => {
     const server = createHttpServer({ routes: {}, log: createLogger('silent'), isReady: () => true });
-    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout, server.maxConnections]).toEqual([10_000, 10_000, 5_000, 1_024]);
+    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout, server.maxConnections]).toEqual([10_000, 10_000, 5_000, 4_096]);
   });
 });
