@@ -41,8 +41,8 @@ const BUCKET_SECONDS = 10;
  * Memory is capped: past MAX_REMEMBERED live signatures the guard answers 'full' (the caller
  * refuses the request as busy) rather than forget one that could still be replayed. Each
  * signature costs 8 bytes in an open-addressing table kept between 3/8 and 3/4 full, 11-21 bytes
- * (a Set<number> costs ~37 on the heap, ~63 in RSS); 3,000,000, the cap, is ten minutes at the
- * bench's ~5,000 req/s, twice what a timestamp near real time can need, in at most ~64 MB.
+ * (a Set<number> costs ~40 on the heap). At the bench's ~5,000 req/s the guard holds ~1.5M
+ * signatures in ~31 MB (bench/bodies.ts); the cap, 3,000,000, is twice that, in at most 64 MB.
  */
 export class ReplayGuard {
   static readonly MAX_REMEMBERED = 3_000_000;
