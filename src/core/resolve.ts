@@ -68,7 +68,7 @@ export function resolveQuant(catalog: Catalog, text: string): Result<CatalogQuan
   for (const q of catalog.quants) {
     if ([q.id, ...q.record.aliases].some((a) => compact(a).replace(/\./g, '') === key)) return ok(q);
   }
-  return err('UNKNOWN_QUANT', `I don't know the quantization "${text.slice(0, 40)}".`, {
+  return err('UNKNOWN_QUANT', `I don't know the quantization "${safeEcho(text, 40)}".`, {
     hint: `Try one of: ${catalog.quants.map((q) => q.id).join(', ')}.`,
   });
 }
@@ -171,12 +171,25 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
   const sized = typo ? undefined : estimateFromSize(tokens, text);
   if (sized) return withQuant({ model: sized, estimated: true });
 
-  return err('UNKNOWN_MODEL', `I don't know the model "${text.trim().slice(0, 80)}".`, {
+  return err('UNKNOWN_MODEL', `I don't know the model "${safeEcho(text, 80)}".`, {
     candidates: candidates.map((c) => c.name),
     hint: candidates[0]
       ? `Did you mean ${candidates[0].name}? Try model:${candidates[0].record.ollama[0] ?? candidates[0].id}`
       : exampleHint(catalog),
   });
+}
+
+/**
+ * What of a user's text may be said back in a public answer: words of letters, digits and
+ * `. _ + - : /` only, none shaped like a link or a domain, at most `max` characters. Whatever a
+ * renderer does, a typed "[Claim your Nitro](https://...) 70b" then cannot become a masked link,
+ * a mention or markup in the bot's own message (Discord or Slack).
+ */
+export function safeEcho(text: string, max: number): string {
+  const words = text.split(/\s+/).filter((w) => /^[\w.+:/-]+$/.test(w) && !/^[\W_]|_$|:\/\/|^www\.|\.(?!gguf$|safetensors$)[a-z]{2,}(?:$|\/)/i.test(w));
+  let out = '';
+  for (const w of words) if (out.length + w.length + 1 <= max) out = out ? `${out} ${w}` : w;
+  return out;
 }
 
 /**
@@ -204,7 +217,7 @@ function estimateFromSize(tokens: string[], text: string): CatalogModel | undefi
   paramsB = round1(paramsB);
   if (activeParamsB !== undefined) activeParamsB = round1(activeParamsB);
   if (activeParamsB !== undefined && activeParamsB < paramsB && !moe) moe = { experts: 128, activeExperts: 8 };
-  const label = text.trim().slice(0, 60);
+  const label = safeEcho(text, 60) || `${round1(paramsB)}B`;
   const spec = estimateArchitecture({
     id: `estimated-${paramsB}b${activeParamsB && activeParamsB < paramsB ? `-a${activeParamsB}b` : ''}`,
     name: `${label} (unknown; estimated as a ${round1(paramsB)}B${activeParamsB && activeParamsB < paramsB ? ` MoE, ${round1(activeParamsB)}B active` : ' dense'} model)`,
@@ -283,7 +296,7 @@ export function resolveDevice(catalog: Catalog, text: string): Result<CatalogDev
   for (const d of catalog.devices) {
     if ([d.id, d.name, d.shortName, ...d.record.aliases].some((a) => compact(a) === key)) return ok(d);
   }
-  return err('UNKNOWN_DEVICE', `I don't know the device "${text.slice(0, 60)}".`, {
+  return err('UNKNOWN_DEVICE', `I don't know the device "${safeEcho(text, 60)}".`, {
     hint: `Try one of: ${catalog.devices.map((d) => d.id).join(', ')}.`,
   });
 }
