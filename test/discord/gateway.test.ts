@@ -99,7 +99,7 @@ describe('Discord gateway transport (discord.js Client)', () => {
       // A user context-menu command: discord.js builds (and caches) the same User objects as for a
       // slash command, and the bot does not answer it, so no REST call is needed per user.
       const payload = command('help', {}, { user });
-      const data = { id: payload.data.id, name: 'Inspect', type: 2, target_id: user, resolved: { users: { [user]: payload.member.user } } };
+      const data = { id: String(800000000000000000n + BigInt(n)), name: 'Inspect', type: 2, target_id: user, resolved: { users: { [user]: payload.member.user } } };
       (client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }).actions.InteractionCreate.handle({ ...payload, data });
     }
     // Without limits discord.js keeps all 2,000 (and every one after them) for the life of the process.
