@@ -1,6 +1,7 @@
 /** /settings: show the server's settings; moderators set them with key=value pairs. */
 import { z } from 'zod';
 import { SETTING_KEYS, ServerSettingsSchema, type SettingKey } from '../src/store/settings-schema.js';
+import { tryWrite, writeFailed } from './store-writes.js';
 import { ADMIN_HINT, forbidden, type Command } from './types.js';
 
 export const SettingsInputSchema = z.object({
@@ -24,8 +25,7 @@ export default {
   name: 'settings',
   description: "This server's electricity price, hours, years, default workflow and moderator role.",
   options: [
-    { name: 'kwh_price', description: 'Electricity price per kWh (0-5)', type: 'number', min: 0, max: 5 },
-    { name: 'currency', description: 'Currency symbol, e.g. $ or €', type: 'string' },
+    { name: 'kwh_price', description: 'Electricity price per kWh in US dollars (0-5)', type: 'number', min: 0, max: 5 },
     { name: 'hours', description: 'Default hours a day under load (0.1-24)', type: 'number', min: 0.1, max: 24 },
     { name: 'years', description: 'Default years of ownership (1-10)', type: 'integer', min: 1, max: 10 },
     { name: 'workflow', description: 'Default workflow', type: 'string', choices: ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'training', 'serving'] },
@@ -37,6 +37,9 @@ export default {
     const keys = Object.keys(input.set);
     if (keys.length === 0) return { kind: 'settings', settings: current, changed: [] };
     if (!(await ctx.canAdminister())) return forbidden('change settings', { who: 'server managers', hint: ADMIN_HINT });
+    if (keys.includes('currency')) {
+      return { kind: 'error', error: { code: 'INVALID_QUERY', message: 'Every figure is in US dollars, the currency hardware is priced in, so there is no currency setting.', hint: 'Give kwh_price in dollars, e.g. settings set kwh_price=0.35' } };
+    }
     const unknown = keys.filter((k) => !(SETTING_KEYS as readonly string[]).includes(k));
     if (unknown.length) {
       return { kind: 'error', error: { code: 'INVALID_QUERY', message: `Unknown setting ${unknown.join(', ')}.`, hint: `Settings: ${SETTING_KEYS.join(', ')}.` } };
@@ -51,7 +54,8 @@ export default {
       const issue = parsed.error.issues[0]!;
       return { kind: 'error', error: { code: 'OUT_OF_RANGE', message: issue.message, hint: `Check ${issue.path.join('.')}.` } };
     }
-    const saved = ctx.store.saveSettings(ctx.platform, ctx.serverId, parsed.data, ctx.user.id);
-    return { kind: 'settings', settings: saved, changed: keys };
+    const saved = tryWrite(() => ctx.store.saveSettings(ctx.platform, ctx.serverId, parsed.data, ctx.user.id));
+    if (!saved.ok) return writeFailed('save the settings', 'they are unchanged');
+    return { kind: 'settings', settings: saved.value, changed: keys };
   },
 } satisfies Command<SettingsInput>;

@@ -245,6 +245,6 @@ export function pinsMessage(page: Page<PinView>, canModerate: boolean): APIInter
 
 export function settingsMessage(s: ServerSettings, changed: string[]): APIInteractionResponseCallbackData {
   return textMessage(
-    `${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}**Server settings**: electricity ${s.currency}${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator role ${s.moderator_role ? `<@&${s.moderator_role}>` : 'none'}`,
+    `${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}**Server settings**: electricity $${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator role ${s.moderator_role ? `<@&${s.moderator_role}>` : 'none'}`,
   );
 }

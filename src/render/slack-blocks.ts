@@ -168,5 +168,5 @@ export function pinsBlocks(page: Page<PinView>, canModerate: boolean): SlackMess
 }
 
 export function settingsBlocks(s: ServerSettings, changed: string[]): SlackMessage {
-  return textBlocks(`${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}${bold('Workspace settings')}: electricity ${s.currency}${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator group ${s.moderator_role ? `<!subteam^${s.moderator_role}>` : 'none'}`);
+  return textBlocks(`${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}${bold('Workspace settings')}: electricity $${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator group ${s.moderator_role ? `<!subteam^${s.moderator_role}>` : 'none'}`);
 }

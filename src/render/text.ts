@@ -157,7 +157,7 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
     case 'settings': {
       const s = reply.settings;
       const head = reply.changed.length ? `Saved ${reply.changed.join(', ')}.\n` : '';
-      return `${head}kwh_price=${s.kwh_price} currency=${s.currency} hours=${s.hours} years=${s.years} workflow=${s.workflow} moderator_role=${s.moderator_role ?? 'none'}`;
+      return `${head}kwh_price=${s.kwh_price} hours=${s.hours} years=${s.years} workflow=${s.workflow} moderator_role=${s.moderator_role ?? 'none'}`;
     }
     case 'help':
       return reply.text;

@@ -93,6 +93,8 @@ describe('settings', () => {
     expect(saved.settings).toMatchObject({ kwh_price: 0.4, hours: 12, workflow: 'coding', moderator_role: '123456789012345678' });
     expect(expectKind(await commands.settings.execute(ctx(true), { set: { years: '40' } }), 'error').error.message).toMatch(/between 1 and 10/);
     expect(expectKind(await commands.settings.execute(ctx(true), { set: { colour: 'blue' } }), 'error').error.message).toMatch(/Unknown setting colour/);
+    // Figures are in dollars: a currency symbol that changed nothing but the sign is refused, plainly.
+    expect(expectKind(await commands.settings.execute(ctx(true), { set: { currency: '€' } }), 'error').error).toMatchObject({ message: expect.stringMatching(/US dollars/), hint: expect.stringMatching(/kwh_price/) });
     const v = await verdictFor('llama 3.1 8b');
     expect(v.verdict.query).toMatchObject({ kwhPrice: 0.4, hoursPerDay: 12, workflow: 'coding' });
     const typed = await verdictFor('llama 3.1 8b for chat at $0.10/kWh');

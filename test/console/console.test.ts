@@ -69,7 +69,7 @@ describe('console (npm start with no platform configured)', () => {
     expect(r.stdout).toMatch(/Nothing to pin yet/);
     expect(r.stdout).toMatch(/Pinned as #1/);
     expect(r.stdout).toMatch(/1 pinned verdict, newest first\n#1 /);
-    expect(r.stdout).toMatch(/Saved kwh_price, hours\.\nkwh_price=0\.3 currency=\$ hours=12/);
+    expect(r.stdout).toMatch(/Saved kwh_price, hours\.\nkwh_price=0\.3 hours=12/);
     expect(r.stdout).toMatch(/hours must be between 0\.1 and 24/);
     expect(r.stdout).toMatch(/Refreshed #1 with today's data/);
     expect(r.stdout).toMatch(/Unpinned #1/);

@@ -117,7 +117,7 @@ describe('writes on a full disk (tmpfs)', () => {
     expect(again.get('discord', 'g1', b.id)).toMatchObject({ headline: 'new', dataVersion: 'v2' });
   });
 
-  it.skipIf(unavailable)(title('the pin, unpin and refresh commands answer a failed write plainly, and the store logs it once'), async () => {
+  it.skipIf(unavailable)(title('the pin, unpin, refresh and settings commands answer a failed write plainly, and the store logs it once'), async () => {
     const { lines, log } = capture();
     const store = open({ log });
     // `as`: canAdminister is new in the context (M3), landing beside this test.
@@ -150,8 +150,10 @@ describe('writes on a full disk (tmpfs)', () => {
     expect(unpinned).toMatchObject({ code: 'STORE_WRITE_FAILED', message: `Couldn't unpin #${kept.id}: the bot's storage is failing, so it is still pinned.` });
     const refreshed = error(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id }));
     expect(refreshed).toMatchObject({ code: 'STORE_WRITE_FAILED', message: `Couldn't refresh #${kept.id}: the bot's storage is failing, so it keeps its earlier verdict.` });
+    const settings = error(await commands.settings.execute(ctx, { set: { hours: '9' } }));
+    expect(settings).toMatchObject({ code: 'STORE_WRITE_FAILED', message: "Couldn't save the settings: the bot's storage is failing, so they are unchanged." });
     await new Promise((r) => setImmediate(r));
-    expect(lines.filter((l) => l.msg === 'store write failed')).toHaveLength(3);
+    expect(lines.filter((l) => l.msg === 'store write failed')).toHaveLength(4);
 
     disk!.free();
     expect((await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict })).kind).toBe('pinned');
