@@ -421,9 +421,9 @@ function wiredFlags(evals: DeviceEvaluation[]): Flag[] {
 function caveatsFor(catalog: Catalog, evals: DeviceEvaluation[], model: CatalogModel, match: ModelMatch, q: NormalizedQuery): string[] {
   const out: string[] = [];
   if (match.alternatives?.length)
-    out.push(`"${safeEcho(q.modelInput, 60)}" also matches ${match.alternatives.slice(0, 4).map((m) => m.name).join(', ')}; I used ${model.name}. Name one to switch.`);
+    out.push(`"${safeEcho(q.modelInput ?? '', 60)}" also matches ${match.alternatives.slice(0, 4).map((m) => m.name).join(', ')}; I used ${model.name}. Name one to switch.`);
   if (match.estimated)
-    out.push(`${safeEcho(q.modelInput, 60) || 'This model'} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`);
+    out.push(`${safeEcho(q.modelInput ?? '', 60) || 'This model'} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`);
   if (match.phantom) out.push(`${match.phantom.name} does not exist (${match.phantom.why}); shown for ${model.name}. Nearest real models: ${match.phantom.nearest.map((id) => catalog.model(id)?.name ?? id).join(', ')}.`);
   for (const e of evals) {
     if (e.quantNote) out.push(e.quantNote);
