@@ -2,7 +2,9 @@
  * `npm run bench`: the figures the README reports. Core verdict and renderers (median, p99);
  * signed /compare requests against POST /discord/interactions under concurrent load (autocannon),
  * beside a ceiling measured in the same run; cold start to a ready /healthz; resident memory
- * after the load. Loopback only; every loop is bounded in count and time.
+ * after the load; the rate limiter from 1,000 to 200,000 active users; what 3,000 half-sent
+ * bodies make the server hold, and the replay guard's memory. Loopback only; every loop is bounded
+ * in count and time.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
@@ -16,6 +18,8 @@ import { compare, type Verdict } from '../src/core/verdict.js';
 import { verdictMessage } from '../src/render/discord-embed.js';
 import { verdictBlocks } from '../src/render/slack-blocks.js';
 import { renderText } from '../src/render/text.js';
+import { benchBodies, benchReplayGuard, bodiesRows, replayGuardLine } from './bodies.js';
+import { rateLimitBench, rateLimitTable } from './rate-limit.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 /** The flags npm start runs the server with (package.json "start"). */
@@ -240,3 +244,9 @@ console.log(`| whichgpu | ${http.ours.rps.toFixed(0)} | ${http.ours.p50} ms | ${
 console.log(`| ceiling: bare node:http + Ed25519 verify | ${http.bare.rps.toFixed(0)} | ${http.bare.p50} ms | ${http.bare.p99} ms | ${http.cpu.bare.toFixed(0)} µs | ${http.bare.errors} of ${http.bare.total} (all rounds) |`);
 console.log(`\nthroughput ratio, median of ${http.ratios.length} alternating rounds: ${ratio.toFixed(2)} (rounds: ${http.ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70) · p99 ${http.ours.p99} ms (target < 25) · errors ${http.ours.errors} (target 0)`);
 console.log(`cold start to ready /healthz: ${http.starts.map((s) => `${s.toFixed(0)} ms`).join(', ')} (target < 500) · RSS after load: ${http.rss.toFixed(0)} MB (target < 120)`);
+
+console.log('\n## Rate limiter: cost per call by active users (every user asks in turn; none idle)\n');
+console.log(rateLimitTable(rateLimitBench()));
+console.log('\n## Half-sent bodies: what unauthenticated requests make the server hold (3,000 connections each)\n');
+for (const row of bodiesRows(await benchBodies({ build: false }))) console.log(row);
+console.log(`\n${replayGuardLine(benchReplayGuard())}`);
