@@ -3,7 +3,8 @@
  * from now, either way (401, before its body is read: Bolt only refuses old ones), read the body
  * under our size cap (413), check the signature with Bolt's own isValidSlackRequest (401; Bolt
  * checks it again), refuse a form whose `payload` is not a JSON object (400: Bolt would crash on it
- * and never answer), then hand the buffered request to Bolt, which accepts a pre-read `rawBody`.
+ * and never answer) and anything signed that whichgpu does not listen to (400), then hand the
+ * buffered request to Bolt, which accepts a pre-read `rawBody`.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isValidSlackRequest } from '@slack/bolt';
@@ -23,6 +24,16 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * The interactions whichgpu listens to (button and select clicks). Anything else Slack could sign
+ * is answered 400 here at once: Bolt would hold it for its 3 s "unhandled request" timer and
+ * then answer 404, or throw on a shape it does not expect.
+ */
+function isHandledPayload(p: object): boolean {
+  const { type, actions } = p as { type?: unknown; actions?: unknown };
+  return type === 'block_actions' && Array.isArray(actions) && actions.length > 0 && actions.every((a) => a !== null && typeof a === 'object');
+}
+
 export function slackEventsRoute(bolt: RequestListener, signingSecret: string): RequestListener {
   return (req, res) => {
     if (req.method !== 'POST') return reply(res, 405, 'POST only');
@@ -40,7 +51,8 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
         return reply(res, 401, 'invalid request signature');
       }
       if (type === 'application/x-www-form-urlencoded') {
-        const payload = new URLSearchParams(text).get('payload');
+        const form = new URLSearchParams(text);
+        const payload = form.get('payload');
         if (payload !== null) {
           let parsed: unknown;
           try {
@@ -49,14 +61,17 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
             return reply(res, 400, 'payload is not JSON');
           }
           if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'payload is not an object');
-        }
+          if (!isHandledPayload(parsed)) return reply(res, 400, 'whichgpu does not handle this kind of payload');
+        } else if (form.get('command') === null && form.get('ssl_check') === null) return reply(res, 400, 'not a slash command or an interaction');
       } else if (type === 'application/json') {
+        let parsed: unknown;
         try {
-          const parsed: unknown = JSON.parse(text);
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'body is not an object');
+          parsed = JSON.parse(text);
         } catch {
           return reply(res, 400, 'body is not JSON');
         }
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'body is not an object');
+        if ((parsed as { type?: unknown }).type !== 'url_verification') return reply(res, 400, 'whichgpu subscribes to no events');
       } else return reply(res, 415, 'expected a form or JSON');
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
       bolt(req, res);

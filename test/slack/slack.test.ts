@@ -98,6 +98,24 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
     expect(res.status).toBe(400);
   });
 
+  it.each([
+    ['a form with no type at all', 'application/x-www-form-urlencoded', new URLSearchParams({ text: 'hi' }).toString()],
+    ['an event_callback with no event', 'application/json', JSON.stringify({ type: 'event_callback' })],
+    ['an interactive_message', 'application/x-www-form-urlencoded', new URLSearchParams({ payload: JSON.stringify({ type: 'interactive_message', actions: [{}] }) }).toString()],
+  ])('a signed payload whichgpu does not listen to gets 400 at once, not a 404 after the 3 s timer of Bolt: %s', async (_name, type, body) => {
+    const started = Date.now();
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'content-type': type } });
+    expect(res.status).toBe(400);
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
+  it('a url_verification still reaches Bolt, which echoes the challenge', async () => {
+    const body = JSON.stringify({ token: 'x', challenge: 'c-123', type: 'url_verification' });
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('c-123');
+  });
+
   it('the quantization select replaces the message in place', async () => {
     const msg = await slash('gemma 3 27b');
     const select = actionsOf(msg)[0]!;
