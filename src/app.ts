@@ -11,6 +11,7 @@ import { discordInteractionsRoute } from './discord/http-endpoint.js';
 import { restPins } from './discord/rest.js';
 import { discordPublicKey } from './discord/signature.js';
 import type { Logger } from './log.js';
+import { InFlight } from './in-flight.js';
 import { RateLimiter } from './rate-limit.js';
 import { createHttpServer, type Route } from './server.js';
 import type { SlackApp } from './slack/app.js';
@@ -26,6 +27,9 @@ export interface RunningApp {
 
 export class StartError extends Error {}
 
+/** How long shutdown waits for answers still on their way (a deferred pin's REST deadline is 10 s). */
+export const IN_FLIGHT_GRACE_MS = 12_000;
+
 export function platformsConfigured(c: Config): boolean {
   return Boolean(c.DISCORD_TOKEN || c.DISCORD_PUBLIC_KEY || c.SLACK_BOT_TOKEN);
 }
@@ -36,6 +40,8 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
   const log = deps.log;
   // A write the store refuses (full disk, held lock) is answered as a value; the store logs it here.
   deps.store.logTo(log.child({ component: 'store' }));
+  // Answers that go on after their request was answered (deferred pins, Slack work after an ack).
+  const inFlight = new InFlight();
   const limiter = new RateLimiter({
     user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
     server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },
@@ -47,6 +53,7 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
     routes['/discord/interactions'] = discordInteractionsRoute({
       ...deps,
       limiter,
+      inFlight,
       log: log.child({ platform: 'discord', transport: 'http' }),
       rest: restPins(config.DISCORD_TOKEN, config.DISCORD_API_URL),
       publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
@@ -54,7 +61,7 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
   } else if (config.DISCORD_TOKEN) {
     // Loaded only when used: discord.js and Bolt are the slowest imports at start.
     const { startGateway } = await import('./discord/gateway.js');
-    discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, limiter, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
+    discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, limiter, inFlight, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
   }
 
   let slack: SlackApp | undefined;
@@ -70,6 +77,7 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
       moderators: (config.SLACK_MODERATORS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
       ...deps,
       limiter,
+      inFlight,
       log: log.child({ platform: 'slack' }),
     });
     if (slack.socketMode) await slack.app.start();
@@ -111,6 +119,8 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
         clearInterval(sweep);
         server.closeAllConnections();
       }
+      // A deferred pin is bounded by its 10 s REST deadline; a Slack answer by the Web API's retries.
+      if (!(await inFlight.settle(IN_FLIGHT_GRACE_MS))) log.warn({ left: inFlight.size }, 'stopped with work still in flight');
       if (discord) await discord.destroy();
       if (slack?.socketMode) await slack.app.stop();
     },

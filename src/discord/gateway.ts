@@ -62,19 +62,23 @@ export async function respond(i: Interaction, r: InteractionResult, log: Logger)
 export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, token: string): void {
   // Pins get their own short-deadline REST client, to the same API base as the Client.
   const rest = restPins(token, client.options.rest?.api);
-  client.on('interactionCreate', async (interaction) => {
-    const log = deps.log.child({ interaction: interaction.id, transport: 'gateway' });
-    try {
-      const input = fromDiscordJs(interaction);
-      if (!input) return;
-      await respond(interaction, await handleInteraction(input, { ...deps, rest, log }), log);
-    } catch (e) {
-      // The one boundary for this platform: log with context, tell the user briefly.
-      log.error({ err: e }, 'interaction failed');
-      if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
-        await interaction.reply({ content: `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+  client.on('interactionCreate', (interaction) => {
+    const work = (async () => {
+      const log = deps.log.child({ interaction: interaction.id, transport: 'gateway' });
+      try {
+        const input = fromDiscordJs(interaction);
+        if (!input) return;
+        await respond(interaction, await handleInteraction(input, { ...deps, rest, log }), log);
+      } catch (e) {
+        // The one boundary for this platform: log with context, tell the user briefly.
+        log.error({ err: e }, 'interaction failed');
+        if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
+          await interaction.reply({ content: `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+        }
       }
-    }
+    })();
+    // A deferred pin goes on after its answer: shutdown waits for it.
+    if (deps.inFlight) deps.inFlight.track(work);
   });
   client.on('error', (e) => deps.log.error({ err: e }, 'discord client error'));
 }

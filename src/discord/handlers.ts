@@ -12,6 +12,7 @@ import type { CommandContext, Reply } from '../../commands/types.js';
 import type { Catalog } from '../core/catalog.js';
 import { compact, suggestModels } from '../core/resolve.js';
 import type { Verdict } from '../core/verdict.js';
+import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { pinsMessage, settingsMessage, sourcesMessage, textMessage, verdictMessage } from '../render/discord-embed.js';
 import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
@@ -31,6 +32,8 @@ export interface DiscordDeps {
   rest: DiscordRest;
   log: Logger;
   limiter?: RateLimiter;
+  /** Follow-ups still running after the answer; shutdown waits for them. */
+  inFlight?: InFlight;
 }
 
 /** Quantizations offered in the select, most useful first. */

@@ -36,7 +36,11 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     try {
       const result = await handleInteraction(input, deps);
       // This response says "thinking"; the outcome edits it when it is ready.
-      if (result.type === 'deferred') void followUp(input, result.later, deps);
+      if (result.type === 'deferred') {
+        const work = followUp(input, result.later, deps);
+        if (deps.inFlight) deps.inFlight.track(work);
+        else void work;
+      }
       return { status: 200, body: serialise(result) };
     } catch (e) {
       // The one boundary for this transport: log with context, answer the user briefly.

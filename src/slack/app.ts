@@ -10,6 +10,7 @@ import { inputOfQuery } from '../../commands/pins.js';
 import { parseSettingPairs } from '../../commands/settings.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import type { Catalog } from '../core/catalog.js';
+import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { CONTEXT_ACTION, PIN_ACTION, pinsBlocks, QUANT_ACTION, settingsBlocks, SOURCES_ACTION, sourcesBlocks, textBlocks, verdictBlocks, type SlackMessage } from '../render/slack-blocks.js';
 import { MAX_BODY_BYTES } from '../server.js';
@@ -30,6 +31,8 @@ export interface SlackOptions {
   store: Store;
   log: Logger;
   limiter?: RateLimiter;
+  /** Work still running after an ack; shutdown waits for it. */
+  inFlight?: InFlight;
 }
 
 export interface SlackApp {
@@ -128,18 +131,23 @@ const PIN_ERRORS: Record<string, string> = {
  * An ack that fails (Bolt answered 404 first, a Socket Mode connection dropped) is logged and the
  * work still answers through response_url, which Slack honours for 30 minutes.
  */
-async function ackThen(log: Logger, ack: () => Promise<void>, respond: RespondFn, ref: string, work: () => Promise<void>): Promise<void> {
-  try {
-    await ack();
-  } catch (e) {
-    log.warn({ err: e, ref }, 'slack ack failed; answering through response_url');
-  }
-  try {
-    await work();
-  } catch (e) {
-    log.error({ err: e, ref }, 'slack handler failed');
-    await respond({ ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`), response_type: 'ephemeral', replace_original: false }).catch(() => undefined);
-  }
+function ackThen(o: { log: Logger; inFlight?: InFlight }, ack: () => Promise<void>, respond: RespondFn, ref: string, work: () => Promise<void>): Promise<void> {
+  const run = (async () => {
+    try {
+      await ack();
+    } catch (e) {
+      o.log.warn({ err: e, ref }, 'slack ack failed; answering through response_url');
+    }
+    try {
+      await work();
+    } catch (e) {
+      o.log.error({ err: e, ref }, 'slack handler failed');
+      await respond({ ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`), response_type: 'ephemeral', replace_original: false }).catch(() => undefined);
+    }
+  })();
+  // The answer goes out after the ack: shutdown waits for it.
+  o.inFlight?.track(run);
+  return run;
 }
 
 /**
@@ -206,7 +214,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   };
 
   app.command('/whichgpu', async ({ command, ack, respond, client }) =>
-    ackThen(o.log, ack, respond, command.trigger_id, async () => {
+    ackThen(o, ack, respond, command.trigger_id, async () => {
       const where = slackWhere({ teamId: command.team_id, enterpriseId: command.enterprise_id, enterpriseInstall: command.is_enterprise_install });
       if (await limited(where.serverId, command.user_id, respond)) return;
       const ctx = ctxFor(where, command.channel_id, command.user_id, command.user_name, client);
@@ -250,7 +258,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   const refOf = (body: unknown) => String((body as ActionBody).trigger_id ?? 'action');
 
   app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), async ({ body, action, ack, respond, client }) =>
-    ackThen(o.log, ack, respond, refOf(body), async () => {
+    ackThen(o, ack, respond, refOf(body), async () => {
       const c = await actionContext(body, respond, client);
       if (!c) return;
       const a = action as unknown as { action_id: string; selected_option?: { value: string } };
@@ -260,7 +268,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   );
 
   app.action(SOURCES_ACTION, async ({ body, action, ack, respond, client }) =>
-    ackThen(o.log, ack, respond, refOf(body), async () => {
+    ackThen(o, ack, respond, refOf(body), async () => {
       const c = await actionContext(body, respond, client);
       if (!c) return;
       const reply = await recompute(c.ctx, (action as unknown as { value: string }).value, () => ({}));
@@ -270,7 +278,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   );
 
   app.action(PIN_ACTION, async ({ body, action, ack, respond, client }) =>
-    ackThen(o.log, ack, respond, refOf(body), async () => {
+    ackThen(o, ack, respond, refOf(body), async () => {
       const c = await actionContext(body, respond, client);
       if (!c) return;
       const { b, ctx } = c;
@@ -296,7 +304,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   );
 
   app.action(/^whichgpu_pin_menu_\d+$/, async ({ body, action, ack, respond, client }) =>
-    ackThen(o.log, ack, respond, refOf(body), async () => {
+    ackThen(o, ack, respond, refOf(body), async () => {
       const [verb, id] = ((action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
       if (verb !== 'refresh' && verb !== 'unpin') return;
       const c = await actionContext(body, respond, client);

@@ -279,3 +279,32 @@ describe('the HTTP boundary', () => {
     expect(json.data.embeds[0].title).toMatch(/Image generation/);
   });
 });
+
+describe('shutdown with a deferred pin in flight', () => {
+  it('stop() waits until the pin is stored and its answer edited', { timeout: 20_000 }, async () => {
+    const own = await startTestApp({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url });
+    const send = async (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      const res = await fetch(`http://127.0.0.1:${own.app.port}/discord/interactions`, { method: 'POST', body, headers: signBody(keys.privateKey, body) });
+      return res.json() as Promise<{ type: number; data: { components: { components: { custom_id: string }[] }[] } }>;
+    };
+    const button = (await send(command('compare', { model: 'qwen3 14b' }))).data.components[2]!.components[0]!.custom_id;
+    // Two pins in one channel, 1.5 s each: the second waits behind the first and is deferred.
+    const undo = fake.delay('PUT', /\/messages\/pins\//, 1500);
+    try {
+      const clicks = ['333333333333333700', '333333333333333701'].map((messageId) => component(button, undefined, { moderator: true, messageId }));
+      const answers = await Promise.all(clicks.map(send));
+      const deferred = clicks.filter((_, n) => answers[n]!.type === 5);
+      expect(deferred.length).toBeGreaterThanOrEqual(1);
+      // SIGTERM lands while Discord is still pinning: the store write and the edit must not be cut.
+      await own.app.stop();
+      for (const click of deferred) {
+        expect(own.store.list('discord', GUILD, 1).items.some((p) => p.messageId === click.message.id)).toBe(true);
+        expect(fake.requests.some((r) => r.method === 'PATCH' && r.path === `/webhooks/${APP}/${click.token}/messages/@original`)).toBe(true);
+      }
+    } finally {
+      undo();
+      await own.close();
+    }
+  });
+});
