@@ -62,7 +62,11 @@ const RULES: Rule[] = [
       if (m[3] !== undefined) {
         o.kwhPrice = num(m[3]) / 100;
         notes.push(`read "${m[0].trim()}" as $${(num(m[3]) / 100).toFixed(2)}/kWh`);
-      } else o.kwhPrice = num(m[1] ?? m[2]!);
+      } else {
+        o.kwhPrice = num(m[1] ?? m[2]!);
+        // Figures are in US dollars; say so rather than convert at a rate nobody asked for.
+        if (/[€£]/.test(m[0])) notes.push(`read "${m[0].trim()}" as $${num(m[1] ?? m[2]!).toFixed(2)}/kWh: every figure is in US dollars`);
+      }
     },
   },
   {

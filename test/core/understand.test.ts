@@ -44,6 +44,11 @@ describe('free text', () => {
     }
   });
 
+  it('says that a price in euros or pounds is read as dollars', () => {
+    const r = understand(catalog, 'llama 3 8b €0.40/kWh');
+    expect(r.ok && r.value.notes).toEqual(['read "€0.40/kWh" as $0.40/kWh: every figure is in US dollars']);
+  });
+
   it('says how it read an ambiguous price', () => {
     const r = understand(catalog, 'llama 3 8b at 30 cents');
     expect(r.ok && r.value.notes[0]).toMatch(/\$0\.30\/kWh/);
