@@ -127,6 +127,7 @@ describe('adversarial text at the length cap is read in linear time', () => {
     ['slashes', cap('a/')],
     ['letters, digits and a separator at the end', 'z'.repeat(199) + '9'.repeat(200) + '-'],
     ['"vs" then one long word', `vs ${'a'.repeat(MAX_TEXT_LENGTH - 3)}`],
+    ['"api" then a run of spaces', `api${' '.repeat(MAX_TEXT_LENGTH - 3)}`],
   ];
 
   it.each(SHAPES)('%s', (_name, text) => {
@@ -134,5 +135,20 @@ describe('adversarial text at the length cap is read in linear time', () => {
     const started = performance.now();
     for (let i = 0; i < 3; i++) understand(catalog, text);
     expect((performance.now() - started) / 3).toBeLessThan(60);
+  });
+
+  // Absolute bounds miss a slow-growing shape (the run of spaces took 26 ms, under the bound), so
+  // each shape is also timed at a quarter of the cap: linear time grows 4x, quadratic 16x, cubic 64x.
+  it.each(SHAPES)('%s: four times the text takes about four times as long', (_name, text) => {
+    const quarter = text.slice(0, MAX_TEXT_LENGTH / 4) + text.slice(-1);
+    const time = (s: string) => {
+      for (let i = 0; i < 5; i++) understand(catalog, s);
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) understand(catalog, s);
+      return performance.now() - started;
+    };
+    const small = time(quarter);
+    const large = time(text);
+    expect(large).toBeLessThan(10 * small + 10);
   });
 });
