@@ -68,7 +68,8 @@ export function resolveQuant(catalog: Catalog, text: string): Result<CatalogQuan
   for (const q of catalog.quants) {
     if ([q.id, ...q.record.aliases].some((a) => compact(a).replace(/\./g, '') === key)) return ok(q);
   }
-  return err('UNKNOWN_QUANT', `I don't know the quantization "${safeEcho(text, 40)}".`, {
+  const echo = safeEcho(text, 40);
+  return err('UNKNOWN_QUANT', echo ? `I don't know the quantization "${echo}".` : "I don't know that quantization.", {
     hint: `Try one of: ${catalog.quants.map((q) => q.id).join(', ')}.`,
   });
 }
@@ -171,7 +172,8 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
   const sized = typo ? undefined : estimateFromSize(tokens, text);
   if (sized) return withQuant({ model: sized, estimated: true });
 
-  return err('UNKNOWN_MODEL', `I don't know the model "${safeEcho(text, 80)}".`, {
+  const echo = safeEcho(text, 80);
+  return err('UNKNOWN_MODEL', echo ? `I don't know the model "${echo}".` : "I don't know that model.", {
     candidates: candidates.map((c) => c.name),
     hint: candidates[0]
       ? `Did you mean ${candidates[0].name}? Try model:${candidates[0].record.ollama[0] ?? candidates[0].id}`
@@ -180,13 +182,22 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
 }
 
 /**
+ * Words a chat client could turn into a link: a scheme (`https://`, `mailto:`), `www.`, a dot
+ * followed by a letter anywhere (a domain, `evil.com.`, `x.y.io:1/a`; a model file's `.gguf` or
+ * `.safetensors` is taken off first, and a quant after a dot, `.Q4_K_M`, is no domain), `host:port`, an IP address; and words that start or end in
+ * markup (`_it_`, `-#`).
+ */
+const LINK_SHAPED =
+  /^[\W_]|_$|\/\/|^(?:https?|ftp|file|data|javascript|mailto|tel|sms|discord|slack|steam):|^www\.|\.(?!i?q\d|b?f(?:16|32))[a-z]|^[\w.-]+:\d+(?:\/|$)|^\d+(?:\.\d+){3}/i;
+
+/**
  * What of a user's text may be said back in a public answer: words of letters, digits and
  * `. _ + - : /` only, none shaped like a link or a domain, at most `max` characters. Whatever a
  * renderer does, a typed "[Claim your Nitro](https://...) 70b" then cannot become a masked link,
  * a mention or markup in the bot's own message (Discord or Slack).
  */
 export function safeEcho(text: string, max: number): string {
-  const words = text.split(/\s+/).filter((w) => /^[\w.+:/-]+$/.test(w) && !/^[\W_]|_$|:\/\/|^www\.|\.(?!gguf$|safetensors$)[a-z]{2,}(?:$|\/)/i.test(w));
+  const words = text.split(/\s+/).filter((w) => /^[\w.+:/-]+$/.test(w) && !LINK_SHAPED.test(w.replace(/\.(?:gguf|safetensors)$/i, '')));
   let out = '';
   for (const w of words) if (out.length + w.length + 1 <= max) out = out ? `${out} ${w}` : w;
   return out;
@@ -296,7 +307,8 @@ export function resolveDevice(catalog: Catalog, text: string): Result<CatalogDev
   for (const d of catalog.devices) {
     if ([d.id, d.name, d.shortName, ...d.record.aliases].some((a) => compact(a) === key)) return ok(d);
   }
-  return err('UNKNOWN_DEVICE', `I don't know the device "${safeEcho(text, 60)}".`, {
+  const echo = safeEcho(text, 60);
+  return err('UNKNOWN_DEVICE', echo ? `I don't know the device "${echo}".` : "I don't know that device.", {
     hint: `Try one of: ${catalog.devices.map((d) => d.id).join(', ')}.`,
   });
 }

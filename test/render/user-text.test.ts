@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { safeEcho } from '../../src/core/resolve.js';
 import { understand } from '../../src/core/understand.js';
 import { compare } from '../../src/core/verdict.js';
 import { verdictMessage } from '../../src/render/discord-embed.js';
@@ -14,10 +15,17 @@ const HOSTILE = [
   '**urgent** `code` ~~x~~ ||spoiler|| _it_ 8b',
   'evil.example/gift 70b',
   '&lt;b&gt; 70b',
+  'evil.com:8080/gift 70b',
+  'evil.com. 70b',
+  'evil.com- 70b',
+  'x.y.z.io:1/a 70b',
+  'localhost:8080/gift 70b',
+  'mailto:x 70b',
+  '1.1.1.1 70b',
 ];
 
 /** What must not appear in any string the bot posts for them. */
-const FORBIDDEN = /\]\(|<https?:|<[@!#]|@everyone|evil\.example|\*\*urgent|`code`|~~|\|\||&lt;|\b_it_\b/;
+const FORBIDDEN = /\]\(|<https?:|<[@!#]|@everyone|evil\.|\*\*urgent|`code`|~~|\|\||&lt;|\b_it_\b|x\.y\.z|localhost|mailto|1\.1\.1\.1/;
 
 function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
@@ -36,6 +44,15 @@ describe('user text in public answers', () => {
         : [r.error.message, r.error.hint ?? ''];
       for (const s of posted) expect(s).not.toMatch(FORBIDDEN);
     }
+  });
+
+  it('model references keep their shape when said back', () => {
+    for (const w of ['unsloth/Qwen3.8-27B-GGUF', 'Foo-27B-Q4_K_M.gguf', 'llama3.1:70b', 'qwen2.5-coder:32b', 'phi-3.5-mini', 'model.Q4_K_M.gguf', 'org/x.safetensors']) expect(safeEcho(w, 60)).toBe(w);
+  });
+
+  it('an unknown model with nothing safe to say back is refused without quoting it', () => {
+    const r = compare(catalog, { model: 'https://evil.example/x' });
+    expect(!r.ok && r.error.message).toBe("I don't know that model.");
   });
 
   it('a plain unknown model is still named as typed', () => {
