@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/console/cli.js';
 import { catalog } from '../helpers/catalog.js';
 
@@ -96,7 +96,9 @@ describe('whichgpu CLI', () => {
       stdin: Readable.from([Array.from({ length: 50 }, () => line).join('\n')]),
       color: false,
     }, catalog);
-    await new Promise((r) => setTimeout(r, 50));
+    // The first result is written, then the CLI waits: however long the reader takes, no second one.
+    await vi.waitFor(() => expect(waits).toBe(1));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
     expect(written).toHaveLength(1);
     let finished = false;
     void done.then(() => (finished = true));
