@@ -119,10 +119,12 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
         clearInterval(sweep);
         server.closeAllConnections();
       }
-      // A deferred pin is bounded by its 10 s REST deadline; a Slack answer by the Web API's retries.
-      if (!(await inFlight.settle(IN_FLIGHT_GRACE_MS))) log.warn({ left: inFlight.size }, 'stopped with work still in flight');
+      // No new work from the gateway or Socket Mode either. What is in flight answers without
+      // them: interaction callbacks and webhook edits need no bot token, Slack's response_url no socket.
       if (discord) await discord.destroy();
       if (slack?.socketMode) await slack.app.stop();
+      // A deferred pin is bounded by its 10 s REST deadline; a Slack answer by the Web API's retries.
+      if (!(await inFlight.settle(IN_FLIGHT_GRACE_MS))) log.warn({ left: inFlight.size }, 'stopped with work still in flight');
     },
   };
 }
