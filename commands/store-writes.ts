@@ -1,22 +1,32 @@
 /**
- * A store write that did not reach the disk (full disk, I/O error) is an expected failure: the
- * command answers it plainly, saying what did not happen, instead of "Something went wrong". The
- * store has logged it; anything else a write throws is still a bug for the platform's boundary.
+ * A store write that was refused is an expected failure: the command answers it plainly, saying
+ * what did not happen, instead of "Something went wrong". Two kinds, because the member's next step
+ * differs: BUSY (another process held the database lock past WRITE_BUSY_MS; trying again in a moment
+ * works) and WRITE_FAILED (full disk, I/O error; it will not work until someone frees the disk). The
+ * store has logged either; anything else a write throws is still a bug for the platform's boundary.
  */
 import { StoreError } from '../src/store/store.js';
 import type { Reply } from './types.js';
 
-export function tryWrite<T>(write: () => T): { ok: true; value: T } | { ok: false } {
+/** Why a write was refused. */
+export type WriteRefusal = 'BUSY' | 'WRITE_FAILED';
+
+export function tryWrite<T>(write: () => T): { ok: true; value: T } | { ok: false; refused: WriteRefusal } {
   try {
     return { ok: true, value: write() };
   } catch (e) {
-    if (e instanceof StoreError && e.code === 'WRITE_FAILED') return { ok: false };
+    if (e instanceof StoreError && (e.code === 'WRITE_FAILED' || e.code === 'BUSY')) return { ok: false, refused: e.code };
     throw e;
   }
 }
 
-/** "Couldn't <what>: the bot's storage is failing, so <outcome>." */
-export const writeFailed = (what: string, outcome: string): Reply => ({
-  kind: 'error',
-  error: { code: 'STORE_WRITE_FAILED', message: `Couldn't ${what}: the bot's storage is failing, so ${outcome}.`, hint: 'Try again later.' },
-});
+/**
+ * "Couldn't <what>: the bot's storage is busy, so <outcome>." (try again in a moment), or "... is
+ * failing, so <outcome>." (try again later). Pass the refusal tryWrite returned.
+ */
+export function writeFailed(what: string, outcome: string, refused: WriteRefusal = 'WRITE_FAILED'): Reply {
+  if (refused === 'BUSY') {
+    return { kind: 'error', error: { code: 'STORE_BUSY', message: `Couldn't ${what}: the bot's storage is busy, so ${outcome}.`, hint: 'Try again in a moment.' } };
+  }
+  return { kind: 'error', error: { code: 'STORE_WRITE_FAILED', message: `Couldn't ${what}: the bot's storage is failing, so ${outcome}.`, hint: 'Try again later.' } };
+}

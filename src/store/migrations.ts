@@ -67,4 +67,22 @@ ALTER TABLE shared_queries RENAME COLUMN created_at TO posted_at;
 CREATE INDEX shared_queries_posted ON shared_queries (posted_at);
 `,
   },
+  {
+    name: '004-pinned-state-id',
+    sql: `
+-- whichgpu store, schema 4: the shared query a pinned message's components load, so pruning keeps
+-- it while the pin is active. Older pins did not record it, and their query_json is a recomputed
+-- verdict's, which names the model by id where the posted one kept it as typed (modelInput): the
+-- backfill takes the newest stored question that is the pin's but for modelInput, read once.
+ALTER TABLE pinned_verdicts ADD COLUMN state_id TEXT;
+
+CREATE TEMP TABLE pin_queries AS
+  SELECT id AS pin_id, json_remove(query_json, '$.modelInput') AS q FROM pinned_verdicts WHERE unpinned_at IS NULL;
+CREATE INDEX temp.pin_queries_q ON pin_queries (q);
+UPDATE pinned_verdicts SET state_id = found.state_id
+  FROM (SELECT p.pin_id, s.id AS state_id, max(s.posted_at) FROM shared_queries s JOIN pin_queries p ON p.q = json_remove(s.query_json, '$.modelInput') GROUP BY p.pin_id) AS found
+  WHERE pinned_verdicts.id = found.pin_id;
+DROP TABLE temp.pin_queries;
+`,
+  },
 ];

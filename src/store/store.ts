@@ -2,8 +2,9 @@
  * The embedded store: moderators' pinned verdicts and per-server settings in SQLite
  * (better-sqlite3). WAL with synchronous=FULL, and every write acknowledged only after its COMMIT
  * succeeded: a write that returned is on disk, so a crash loses nothing acknowledged, and one that
- * could not be made (full disk, I/O error) throws StoreError WRITE_FAILED. busy_timeout lets two
- * processes share the file; the state write on the answer path waits only STATE_BUSY_MS.
+ * could not be made (full disk, I/O error) throws StoreError WRITE_FAILED. Two processes can share
+ * the file: opening waits up to OPEN_BUSY_MS for the other's lock, a moderator's write up to
+ * WRITE_BUSY_MS (then StoreError BUSY), the state write on the answer path only STATE_BUSY_MS.
  */
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
@@ -33,12 +34,22 @@ export interface PinnedVerdict {
 }
 
 /** What a pin is created from: the stored record less what the store assigns. */
-export type NewPin = Omit<PinnedVerdict, 'id' | 'pinnedAt' | 'refreshedAt' | 'unpinnedBy' | 'unpinnedAt'>;
+export type NewPin = Omit<PinnedVerdict, 'id' | 'pinnedAt' | 'refreshedAt' | 'unpinnedBy' | 'unpinnedAt'> & {
+  /**
+   * The shared query (saveQuery's id) the pinned message's components load: pruning keeps it while
+   * the pin is active, so the selects and Sources of a pin people come back to weeks later work.
+   * Adapters pass the id the Pin button carried. Without it the store takes the id of this query,
+   * which is the message's only when the query is the one posted: a verdict recomputed from its
+   * state names the model by id where the posted one kept it as typed.
+   */
+  stateId?: string | undefined;
+};
 
 export class StoreError extends Error {
   constructor(
     message: string,
-    public readonly code: 'CANNOT_OPEN' | 'NOT_OURS' | 'NEWER_SCHEMA' | 'WRITE_FAILED',
+    /** BUSY: another process held the lock past WRITE_BUSY_MS, nothing was written; WRITE_FAILED: the disk refused it. */
+    public readonly code: 'CANNOT_OPEN' | 'NOT_OURS' | 'NEWER_SCHEMA' | 'WRITE_FAILED' | 'BUSY',
     options?: { cause: unknown },
   ) {
     super(message, options);
@@ -54,8 +65,15 @@ export interface StoreLog {
 
 const APP_ID = 'whichgpu';
 
-/** How long a write waits for another process's lock: migrations and moderators' writes (pins, settings). */
-const BUSY_MS = 5000;
+/** How long opening waits for another process's lock (journal mode, migrations): once, at start. */
+const OPEN_BUSY_MS = 5000;
+/**
+ * How long a moderator's write (pin, unpin, refresh, settings) waits for another process's lock
+ * before it is refused as BUSY. better-sqlite3 waits synchronously, so this is how long every
+ * server's answers wait behind one click; a write itself takes a few ms, so a lock held longer than
+ * this is not another writer's turn but a long transaction or a stuck process.
+ */
+export const WRITE_BUSY_MS = 200;
 /**
  * How long the state write on the answer path waits for a lock. better-sqlite3 waits synchronously,
  * so this is how long the whole event loop stops; past it the verdict goes out without components.
@@ -64,8 +82,9 @@ export const STATE_BUSY_MS = 20;
 /**
  * A shared query is pruned 7 days after its verdict was last posted (noted at most daily, so at
  * least 6 days after). Selects and the Pin button are used while a conversation is live (minutes to
- * days); a verdict older than that answers "too old, ask again", which costs one command. Pins keep
- * their own copy of the query. At ~470 B a question on disk (measured, index included), a server
+ * days); a verdict older than that answers "too old, ask again", which costs one command. The state
+ * of an actively pinned message is kept however old (people come back to a pin for weeks): see
+ * NewPin.stateId. At ~470 B a question on disk (measured, index included), a server
  * asking new questions at the default rate limits (~340,000 a day) holds ~1.1 GB at most, where
  * 30 days would be ~4.8 GB and no pruning grows without end.
  */
@@ -159,7 +178,7 @@ export class Store {
     }
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: BUSY_MS });
+      db = new Database(path, { timeout: OPEN_BUSY_MS });
       db.pragma('journal_mode = WAL');
     } catch (e) {
       throw new StoreError(`Cannot open the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
@@ -167,8 +186,9 @@ export class Store {
     try {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
-      db.pragma(`busy_timeout = ${BUSY_MS}`);
+      db.pragma(`busy_timeout = ${OPEN_BUSY_MS}`);
       migrate(db, path, now);
+      db.pragma(`busy_timeout = ${WRITE_BUSY_MS}`);
     } catch (e) {
       db.close();
       throw e instanceof StoreError ? e : new StoreError(`Cannot use the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
@@ -203,28 +223,35 @@ export class Store {
    * write is logged once and thrown as StoreError WRITE_FAILED. (`INSERT ... RETURNING` through
    * `.get()` in autocommit did not do this: SQLite commits when the statement is reset, and
    * better-sqlite3's `.get()` drops the reset's error, so on a full disk it returned a row that was
-   * never stored. The COMMIT of db.transaction is a `.run()`, which reports it.)
+   * never stored. The COMMIT of db.transaction is a `.run()`, which reports it.) When another
+   * process held the lock past WRITE_BUSY_MS, BEGIN IMMEDIATE was refused and nothing was written:
+   * StoreError BUSY, logged as a warning (in WAL mode a commit never waits for a lock, only the BEGIN).
    */
   private write<T>(what: string, work: () => T): T {
     try {
       return this.db.transaction(work).immediate();
     } catch (e) {
       if (!(e instanceof Database.SqliteError)) throw e;
+      if (e.code.startsWith('SQLITE_BUSY')) {
+        this.log?.warn({ err: e, code: e.code, what, waitedMs: WRITE_BUSY_MS }, 'store write refused: another process holds the lock');
+        throw new StoreError(`Cannot ${what}: the database is locked by another process (${e.code})`, 'BUSY', { cause: e });
+      }
       this.log?.error({ err: e, code: e.code, what }, 'store write failed');
       throw new StoreError(`Cannot ${what}: ${e.message} (${e.code})`, 'WRITE_FAILED', { cause: e });
     }
   }
 
-  /** Stores the pin (or revives the message's earlier one); throws StoreError WRITE_FAILED if it is not on disk. */
+  /** Stores the pin (or revives the message's earlier one); throws StoreError WRITE_FAILED or BUSY if it is not on disk. */
   pin(p: NewPin, now = new Date()): PinnedVerdict {
     this.pinLookups.clear();
+    const queryJson = JSON.stringify(p.query);
     const row = this.write('save the pin', () => {
       this.stmt(
-        `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, headline, winner, data_version, pinned_by, pinned_at)
-         VALUES (@platform, @serverId, @channelId, @messageId, @queryKey, @queryJson, @headline, @winner, @dataVersion, @pinnedBy, @pinnedAt)
+        `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, state_id, headline, winner, data_version, pinned_by, pinned_at)
+         VALUES (@platform, @serverId, @channelId, @messageId, @queryKey, @queryJson, @stateId, @headline, @winner, @dataVersion, @pinnedBy, @pinnedAt)
          ON CONFLICT (platform, server_id, message_id) DO UPDATE SET
-           unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at`,
-      ).run({ ...p, queryJson: JSON.stringify(p.query), pinnedAt: now.toISOString() });
+           unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at, state_id = excluded.state_id`,
+      ).run({ ...p, queryJson, stateId: p.stateId ?? shortHash(queryJson), pinnedAt: now.toISOString() });
       return this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND message_id = ?').get(p.platform, p.serverId, p.messageId) as Row;
     });
     return fromRow(row);
@@ -270,7 +297,7 @@ export class Store {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Undefined if no active pin has this id; throws StoreError WRITE_FAILED if the unpin is not on disk. */
+  /** Undefined if no active pin has this id; throws StoreError WRITE_FAILED or BUSY if the unpin is not on disk. */
   unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
     this.pinLookups.clear();
     const row = this.write('unpin', () => {
@@ -281,7 +308,7 @@ export class Store {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Undefined if no pin has this id; throws StoreError WRITE_FAILED if the refresh is not on disk. */
+  /** Undefined if no pin has this id; throws StoreError WRITE_FAILED or BUSY if the refresh is not on disk. */
   refresh(platform: Platform, serverId: string, id: number, update: { headline: string; winner: string; dataVersion: string }, now = new Date()): PinnedVerdict | undefined {
     this.pinLookups.clear();
     const row = this.write('refresh the pin', () => {
@@ -311,7 +338,7 @@ export class Store {
     return ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings_json) as object) });
   }
 
-  /** Validates and stores the settings; throws StoreError WRITE_FAILED if they are not on disk (the cache keeps the old ones). */
+  /** Validates and stores the settings; throws StoreError WRITE_FAILED or BUSY if they are not on disk (the cache keeps the old ones). */
   saveSettings(platform: Platform, serverId: string, settings: ServerSettings, by: string, now = new Date()): ServerSettings {
     const valid = ServerSettingsSchema.parse(settings);
     this.write('save the settings', () =>
@@ -365,20 +392,25 @@ export class Store {
     try {
       return work();
     } finally {
-      this.stmt(`PRAGMA busy_timeout = ${BUSY_MS}`).run();
+      this.stmt(`PRAGMA busy_timeout = ${WRITE_BUSY_MS}`).run();
     }
   }
 
   /**
    * Deletes up to `batch` shared queries whose verdict was last posted more than
-   * SHARED_QUERY_RETENTION_MS before `now`, in one short transaction; returns how many went. No pin
-   * needs them (a pin stores its own query). Never throws: a prune that fails is retried later.
+   * SHARED_QUERY_RETENTION_MS before `now` and that no active pin's message uses, in one short
+   * transaction; returns how many went. Never throws: a prune that fails is retried later.
    */
   prune(now = new Date(), batch = PRUNE_BATCH): number {
     const before = new Date(now.getTime() - SHARED_QUERY_RETENTION_MS).toISOString();
     try {
       return this.withBusyTimeout(STATE_BUSY_MS, () =>
-        this.stmt('DELETE FROM shared_queries WHERE rowid IN (SELECT rowid FROM shared_queries WHERE posted_at < ? ORDER BY posted_at LIMIT ?)').run(before, batch).changes,
+        this.stmt(
+          `DELETE FROM shared_queries WHERE rowid IN (
+             SELECT rowid FROM shared_queries WHERE posted_at < ?
+               AND id NOT IN (SELECT state_id FROM pinned_verdicts WHERE unpinned_at IS NULL AND state_id IS NOT NULL)
+             ORDER BY posted_at LIMIT ?)`,
+        ).run(before, batch).changes,
       );
     } catch (e) {
       this.stateWriteFailed(e, now, 'pruning stored questions failed; tried again after the next hour');

@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SHARED_QUERY_RETENTION_MS, Store } from '../../src/store/store.js';
 import { command, component, signBody, testKeys } from '../discord/helpers.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
@@ -184,7 +185,7 @@ const backlog = (path: string, n: number, at: Date) => {
 };
 
 describe('pruning stored questions (M5)', () => {
-  it('drops a question not posted for the retention period, keeps recent and re-posted ones, and pins keep their query', () => {
+  it('drops a question not posted for the retention period, keeps recent and re-posted ones', () => {
     const now = new Date(Date.UTC(2026, 5, 1));
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
     const s = (store = Store.open(':memory:', { now: () => ago(30) }));
@@ -192,16 +193,72 @@ describe('pruning stored questions (M5)', () => {
     const recent = s.saveQuery(question(2), ago(6))!;
     const reposted = s.saveQuery(question(3), ago(8))!;
     expect(s.saveQuery(question(3), ago(2))).toBe(reposted);
-    const pinned = s.saveQuery(question(4), ago(9))!;
-    const pin = s.pin({ platform: 'discord', serverId: 'g1', channelId: 'c1', messageId: 'm1', queryKey: 'k', query: question(4), headline: 'h', winner: 'tie', dataVersion: 'v1', pinnedBy: 'mod' });
 
     expect(SHARED_QUERY_RETENTION_MS).toBe(7 * DAY);
-    expect(s.prune(now)).toBe(2);
+    expect(s.prune(now)).toBe(1);
     expect(s.loadQuery(old)).toBeUndefined();
-    expect(s.loadQuery(pinned)).toBeUndefined();
     expect(s.loadQuery(recent)).toEqual(question(2));
     expect(s.loadQuery(reposted)).toEqual(question(3));
-    expect(s.get('discord', 'g1', pin.id)!.query).toEqual(question(4));
+  });
+
+  it("keeps the state of an actively pinned message however old, so its selects and Sources still work; an unpinned one's goes", () => {
+    const now = new Date(Date.UTC(2026, 5, 1));
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    const s = (store = Store.open(':memory:', { now: () => ago(90) }));
+    const newPin = (messageId: string, query: Record<string, unknown>, stateId?: string) =>
+      s.pin({ platform: 'discord', serverId: 'g1', channelId: 'c1', messageId, queryKey: `k-${messageId}`, query, stateId, headline: 'h', winner: 'tie', dataVersion: 'v1', pinnedBy: 'mod' }, ago(60));
+    // The message's components carry the id of the query as posted; the pin stores a recomputed one
+    // (the model by id where the posted one had it as typed), so the adapter passes the id.
+    const posted = s.saveQuery({ ...question(10), modelInput: 'llama 3.1 8b' }, ago(60))!;
+    const pinned = newPin('m1', { ...question(10), modelInput: 'llama-3.1-8b' }, posted);
+    // Without an id, the pin's own query's: right when it is the posted one.
+    const asPosted = s.saveQuery(question(11), ago(60))!;
+    newPin('m2', question(11));
+    const unpinned = s.saveQuery(question(12), ago(60))!;
+    const gone = newPin('m3', question(12), unpinned);
+    s.unpin('discord', 'g1', gone.id, 'mod', ago(1));
+
+    expect(s.prune(now)).toBe(1);
+    expect(s.loadQuery(posted)).toEqual({ ...question(10), modelInput: 'llama 3.1 8b' });
+    expect(s.loadQuery(asPosted)).toEqual(question(11));
+    expect(s.loadQuery(unpinned)).toBeUndefined();
+    // Unpinned, it goes at the next prune: it was last posted 60 days ago.
+    s.unpin('discord', 'g1', pinned.id, 'mod', now);
+    expect(s.prune(now)).toBe(1);
+    expect(s.loadQuery(posted)).toBeUndefined();
+  });
+
+  it('an upgrade from schema 3 finds the state of each active pin, before pruning at open', () => {
+    dir = mkdtempSync(join(tmpdir(), 'whichgpu-upgrade-'));
+    const path = join(dir, 'db.sqlite');
+    const raw = new Database(path);
+    for (const m of MIGRATIONS.slice(0, 3)) raw.exec(m.sql);
+    raw.prepare("INSERT INTO app_meta (key, value) VALUES ('app', 'whichgpu'), ('created_at', '2026-01-01T00:00:00.000Z')").run();
+    raw.pragma('user_version = 3');
+    const long = '2026-01-01T00:00:00.000Z';
+    const state = raw.prepare('INSERT INTO shared_queries (id, query_json, posted_at) VALUES (?, ?, ?)');
+    const q = (modelInput: string | null, hours: number) => JSON.stringify({ ...question(hours), modelInput });
+    state.run('typed', q('llama 3.1 8b', 20), long);
+    state.run('typed-later', q('llama3.1:8b', 20), '2026-01-02T00:00:00.000Z');
+    state.run('other', q('llama 3.1 8b', 21), long);
+    state.run('unpinned', q('llama 3.1 8b', 22), long);
+    const pinRow = raw.prepare(
+      `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, headline, winner, data_version, pinned_by, pinned_at, unpinned_at)
+       VALUES ('discord', 'g1', 'c1', ?, 'k', ?, 'h', 'tie', 'v1', 'mod', ?, ?)`,
+    );
+    pinRow.run('m1', q('llama-3.1-8b', 20), long, null);
+    pinRow.run('m2', q('llama-3.1-8b', 22), long, '2026-01-03T00:00:00.000Z');
+    pinRow.run('m3', q('llama-3.1-8b', 23), long, null);
+    raw.close();
+
+    const s = (store = Store.open(path, { now: () => new Date(Date.UTC(2026, 5, 1)) }));
+    other = new Database(path, { readonly: true });
+    const pins = other.prepare('SELECT message_id, state_id FROM pinned_verdicts ORDER BY message_id').all() as { message_id: string; state_id: string | null }[];
+    // The newest stored question that is the pin's but for how the model was typed; none for m2
+    // (unpinned) and m3 (no stored question).
+    expect(Object.fromEntries(pins.map((p) => [p.message_id, p.state_id]))).toEqual({ m1: 'typed-later', m2: null, m3: null });
+    expect(s.loadQuery('typed-later')).toBeDefined();
+    expect(['typed', 'other', 'unpinned'].map((id) => s.loadQuery(id))).toEqual([undefined, undefined, undefined]);
   });
 
   it('prunes in bounded batches: the whole backlog at open, then at most hourly after a state write, a batch per turn of the event loop', async () => {

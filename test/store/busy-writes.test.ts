@@ -1,0 +1,125 @@
+/**
+ * M1: a moderator's write (pin, unpin, refresh, settings) waits at most WRITE_BUSY_MS for a lock
+ * another process holds. better-sqlite3 waits synchronously, so that wait stops every server's
+ * answers; past it the write is refused as BUSY, nothing is stored, and the member is told the
+ * storage is busy (not failing). Tested with a real lock: BEGIN IMMEDIATE from a second connection.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Writable } from 'node:stream';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tryWrite, writeFailed } from '../../commands/store-writes.js';
+import { createLogger } from '../../src/log.js';
+import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
+import { Store, StoreError, WRITE_BUSY_MS, type NewPin } from '../../src/store/store.js';
+
+const pin = (messageId: string): NewPin => ({
+  platform: 'discord',
+  serverId: 'g1',
+  channelId: 'c1',
+  messageId,
+  queryKey: `key-${messageId}`,
+  query: { model: 'llama-3.1-8b' },
+  headline: `headline ${messageId}`,
+  winner: 'rtx-5090',
+  dataVersion: 'v1',
+  pinnedBy: 'mod-1',
+});
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+      cb();
+    },
+  });
+  return { lines, log: createLogger('debug', stream) };
+}
+
+/** The StoreError code `write` threw, and how long it held the event loop (it is synchronous). */
+function refused(write: () => unknown): { code: string | undefined; ms: number } {
+  const t0 = performance.now();
+  try {
+    write();
+    return { code: undefined, ms: performance.now() - t0 };
+  } catch (e) {
+    return { code: e instanceof StoreError ? e.code : String(e), ms: performance.now() - t0 };
+  }
+}
+
+let dir: string;
+let store: Store | undefined;
+let other: Database.Database | undefined;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-busy-'))));
+afterEach(() => {
+  other?.close();
+  store?.close();
+  store = other = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a moderator write while another process holds the lock (M1)', () => {
+  it('pin, unpin, refresh and settings are refused as BUSY within well under a second, nothing is stored, and the failure is a warning', async () => {
+    const path = join(dir, 'db.sqlite');
+    const { lines, log } = capture();
+    const s = (store = Store.open(path, { log }));
+    const a = s.pin(pin('a'));
+    s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
+    other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+
+    const tries = {
+      pin: refused(() => s.pin(pin('b'))),
+      unpin: refused(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
+      refresh: refused(() => s.refresh('discord', 'g1', a.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' })),
+      settings: refused(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
+    };
+    for (const t of Object.values(tries)) {
+      // It waited for the lock, then gave up: ~200 ms, where it stopped the event loop for 5,000 ms
+      // before the fix (and was answered "failing"). Generous bound for a loaded 2-core machine.
+      expect(t.ms).toBeLessThan(500);
+      expect(t.ms).toBeGreaterThanOrEqual(WRITE_BUSY_MS * 0.9);
+      expect(t.code).toBe('BUSY');
+    }
+    await new Promise((r) => setImmediate(r));
+    const warned = lines.filter((l) => l.msg === 'store write refused: another process holds the lock');
+    expect(warned.map((l) => l.what)).toEqual(['save the pin', 'unpin', 'refresh the pin', 'save the settings']);
+    expect(warned.every((l) => l.code === 'SQLITE_BUSY' && l.level === 40)).toBe(true);
+    expect(lines.filter((l) => l.msg === 'store write failed')).toEqual([]);
+
+    other.exec('ROLLBACK');
+    // Nothing refused was stored, on this connection or after reopening; the lock gone, writes work.
+    expect(s.list('discord', 'g1').items.map((p) => p.messageId)).toEqual(['a']);
+    expect(s.settings('discord', 'g1').hours).toBe(6);
+    s.close();
+    const again = (store = Store.open(path));
+    expect(again.list('discord', 'g1').items.map((p) => p.messageId)).toEqual(['a']);
+    expect(again.get('discord', 'g1', a.id)).toMatchObject({ headline: 'headline a', unpinnedAt: null });
+    expect(again.settings('discord', 'g1').hours).toBe(6);
+    expect(again.pin(pin('b')).messageId).toBe('b');
+  });
+
+  it('the answer says the storage is busy, to try again in a moment; a failing disk is still answered as failing', () => {
+    const path = join(dir, 'db.sqlite');
+    const s = (store = Store.open(path));
+    other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const saved = tryWrite(() => s.pin(pin('b')));
+    if (saved.ok) throw new Error('pinned through a held lock');
+    expect(writeFailed('save the pin', 'the verdict is not in the pinned verdicts', saved.refused)).toEqual({
+      kind: 'error',
+      error: {
+        code: 'STORE_BUSY',
+        message: "Couldn't save the pin: the bot's storage is busy, so the verdict is not in the pinned verdicts.",
+        hint: 'Try again in a moment.',
+      },
+    });
+    expect(writeFailed('save the pin', 'the verdict is not in the pinned verdicts', 'WRITE_FAILED')).toMatchObject({
+      error: { code: 'STORE_WRITE_FAILED', message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts." },
+    });
+  });
+});
