@@ -19,7 +19,7 @@ export default {
   schema: PinInputSchema,
   async execute(ctx, input) {
     // Checked before any platform call: a refused member costs the platform nothing.
-    if (!(await ctx.canModerate())) return forbidden('pin verdicts');
+    if (!(await ctx.canModerate())) return forbidden(ctx, 'pin verdicts');
     const v = input.verdict;
     const queryKey = queryKeyOf(v.query);
     const before = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);

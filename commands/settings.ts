@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { SETTING_KEYS, ServerSettingsSchema, type SettingKey } from '../src/store/settings-schema.js';
 import { tryWrite, writeFailed } from './store-writes.js';
-import { ADMIN_HINT, forbidden, type Command } from './types.js';
+import { forbidden, type Command } from './types.js';
 
 export const SettingsInputSchema = z.object({
   /** Pairs to set; empty shows the settings. */
@@ -36,7 +36,7 @@ export default {
     const current = ctx.store.settings(ctx.platform, ctx.serverId);
     const keys = Object.keys(input.set);
     if (keys.length === 0) return { kind: 'settings', settings: current, changed: [] };
-    if (!(await ctx.canAdminister())) return forbidden('change settings', { who: 'server managers', hint: ADMIN_HINT });
+    if (!(await ctx.canAdminister())) return forbidden(ctx, 'change settings', { admin: true });
     if (keys.includes('currency')) {
       return { kind: 'error', error: { code: 'INVALID_QUERY', message: 'Every figure is in US dollars, the currency hardware is priced in, so there is no currency setting.', hint: 'Give kwh_price in dollars, e.g. settings set kwh_price=0.35' } };
     }

@@ -1,7 +1,8 @@
 /**
  * The platform-neutral command contract. A command file describes itself once (name, options,
  * zod schema) and turns validated input into a Reply; Discord, Slack and the console render the
- * Reply and never decide permissions themselves: the adapter passes `canAdminister` and `canModerate`.
+ * Reply and never decide permissions themselves: the adapter passes `canAdminister` and `canModerate`,
+ * and says in its platform's words who may (`permissionWords`).
  */
 import type { z } from 'zod';
 import type { Catalog } from '../src/core/catalog.js';
@@ -20,7 +21,8 @@ export interface CommandContext {
   user: { id: string; name: string };
   /**
    * The adapter's answer to "may this member change the server's settings, the moderator role
-   * included?" (Discord: Manage Server, Administrator or the moderator role.)
+   * included?" (Discord: Manage Server or Administrator in the guild's own permissions, the owner,
+   * or the moderator role.)
    */
   canAdminister: () => Promise<boolean>;
   /**
@@ -29,7 +31,32 @@ export interface CommandContext {
    * only tells for its own channel; elsewhere the powers of `canAdminister`.
    */
   canModerate: (channelId?: string) => Promise<boolean>;
+  /** Who may moderate and administer, in the platform's words; `PLAIN_WORDS` when the adapter gives none. */
+  permissionWords?: PermissionWords;
 }
+
+/** Who may moderate and administer, as a refusal names them: each adapter words its own platform's roles. */
+export interface PermissionWords {
+  /** Who may pin, unpin and refresh: "Only {moderators} can pin verdicts." */
+  moderators: string;
+  /** Who may change settings: "Only {administrators} can change settings." */
+  administrators: string;
+  /** Whom to ask after a refused pin, unpin or refresh. */
+  moderatorHint: string;
+  /** Whom to ask after a refused settings change. */
+  adminHint: string;
+  /** Whom to ask after a refused unpin or refresh of a pin made in another channel. */
+  elsewhereHint: string;
+}
+
+/** Words that fit any platform, for an adapter that gives none (the console, where everyone may). */
+export const PLAIN_WORDS: PermissionWords = {
+  moderators: 'moderators',
+  administrators: 'moderators',
+  moderatorHint: 'Ask a moderator.',
+  adminHint: 'Ask a moderator.',
+  elsewhereHint: 'Ask a moderator.',
+};
 
 export interface PinView extends PinnedVerdict {
   /** The catalog changed since this verdict was computed. */
@@ -44,7 +71,7 @@ export type Reply =
   | { kind: 'unpinned'; pin: PinView }
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
-  | { kind: 'error'; error: Pick<CoreError, 'code' | 'message' | 'hint'> | { code: 'FORBIDDEN' | 'NOT_FOUND' | 'STORE_WRITE_FAILED'; message: string; hint?: string } };
+  | { kind: 'error'; error: Pick<CoreError, 'code' | 'message' | 'hint'> | { code: 'FORBIDDEN' | 'NOT_FOUND' | 'STORE_WRITE_FAILED' | 'STORE_BUSY'; message: string; hint?: string } };
 
 export type OptionType = 'string' | 'integer' | 'number';
 
@@ -67,10 +94,12 @@ export interface Command<I> {
   execute(ctx: CommandContext, input: I): Promise<Reply>;
 }
 
-export const MODERATOR_HINT = 'Ask someone with the Pin Messages permission in that channel, Manage Server, or the moderator role.';
-export const ADMIN_HINT = 'Ask someone with the Manage Server permission or the moderator role.';
-
-export const forbidden = (what: string, o: { who?: string; hint?: string } = {}): Reply => ({
-  kind: 'error',
-  error: { code: 'FORBIDDEN', message: `Only ${o.who ?? 'moderators'} can ${what}.`, hint: o.hint ?? MODERATOR_HINT },
-});
+/**
+ * "Only moderators can {what}." and whom to ask, in the context's words: `admin` for settings,
+ * `elsewhere` for a pin made in another channel.
+ */
+export function forbidden(ctx: CommandContext, what: string, o: { admin?: boolean; elsewhere?: boolean } = {}): Reply {
+  const w = ctx.permissionWords ?? PLAIN_WORDS;
+  const hint = o.admin ? w.adminHint : o.elsewhere ? w.elsewhereHint : w.moderatorHint;
+  return { kind: 'error', error: { code: 'FORBIDDEN', message: `Only ${o.admin ? w.administrators : w.moderators} can ${what}.`, hint } };
+}

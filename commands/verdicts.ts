@@ -18,8 +18,6 @@ const notFound = (id: number): Reply => ({
   error: { code: 'NOT_FOUND', message: `No pinned verdict #${id} in this server.`, hint: 'Type verdicts to see the ids.' },
 });
 
-const ELSEWHERE_HINT = 'Pin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.';
-
 /** The pins list shows Refresh and Unpin when the member may use them on at least one pin of the page. */
 async function canModerateAny(ctx: CommandContext, pins: readonly PinnedVerdict[]): Promise<boolean> {
   for (const channelId of new Set(pins.map((p) => p.channelId))) if (await ctx.canModerate(channelId)) return true;
@@ -36,10 +34,10 @@ export default {
       const page = ctx.store.list(ctx.platform, ctx.serverId, input.page);
       return { kind: 'pins', page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) }, canModerate: await canModerateAny(ctx, page.items) };
     }
-    if (!(await ctx.canModerate())) return forbidden(input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
+    if (!(await ctx.canModerate())) return forbidden(ctx, input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
     const pin = ctx.store.get(ctx.platform, ctx.serverId, input.id);
     if (!pin || pin.unpinnedAt !== null) return notFound(input.id);
-    if (!(await ctx.canModerate(pin.channelId))) return forbidden(`${input.action} verdicts pinned in another channel`, { hint: ELSEWHERE_HINT });
+    if (!(await ctx.canModerate(pin.channelId))) return forbidden(ctx, `${input.action} verdicts pinned in another channel`, { elsewhere: true });
     if (input.action === 'unpin') {
       const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
       if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned');

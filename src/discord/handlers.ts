@@ -8,7 +8,7 @@ import { PermissionFlagsBits, type APIInteractionResponseCallbackData } from 'di
 import { LRUCache } from 'lru-cache';
 import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
-import type { CommandContext, Reply } from '../../commands/types.js';
+import type { CommandContext, PermissionWords, Reply } from '../../commands/types.js';
 import type { Catalog } from '../core/catalog.js';
 import { compact, suggestModels } from '../core/resolve.js';
 import type { Verdict } from '../core/verdict.js';
@@ -18,12 +18,15 @@ import { pinsMessage, settingsMessage, sourcesMessage, textMessage, verdictMessa
 import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
+import { holdsServerWide, type GuildManagers } from './permissions.js';
 
 /** The Discord REST calls the handlers make (discord.js's REST client in production). */
 export interface DiscordRest {
   pinMessage(channelId: string, messageId: string, reason: string): Promise<void>;
   /** Replaces a deferred answer (the interaction's original response) through its webhook. */
   editOriginal(applicationId: string, token: string, data: APIInteractionResponseCallbackData): Promise<void>;
+  /** The guild's owner and its roles with server-wide powers (GET /guilds/{id}); rejects when Discord does not answer in time. */
+  guildManagers(guildId: string): Promise<GuildManagers>;
 }
 
 export interface DiscordDeps {
@@ -47,39 +50,57 @@ const MISSING_ACCESS = 50001;
 
 const ephemeral = (content: string): InteractionResult => ({ type: 'message', data: textMessage(content), ephemeral: true });
 
-function contextFor(i: InteractionInput, deps: DiscordDeps): CommandContext {
-  const serverId = i.guildId ?? `dm:${i.user.id}`;
+/** Who may moderate and administer, in Discord's words. */
+export const DISCORD_WORDS: PermissionWords = {
+  moderators: 'moderators',
+  administrators: 'server managers',
+  moderatorHint: 'Ask someone with the Pin Messages permission in that channel, Manage Server, or the moderator role.',
+  adminHint: 'Ask someone with the Manage Server permission or the moderator role.',
+  elsewhereHint: 'Pin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.',
+};
+
+/** A settings change from a member whose guild permissions Discord did not give us in time. */
+const UNCHECKED = "I couldn't check your server permissions with Discord; try again in a minute.";
+
+/** The member's server-wide powers; 'unchecked' when the guild could not be read (refused, but said so). */
+type Powers = 'yes' | 'no' | 'unchecked';
+
+/**
+ * Settings, the moderator role and pins of other channels: the moderator role, or Administrator or
+ * Manage Server in the guild's own permissions, or ownership. Never the interaction's
+ * `member.permissions`: they are the channel's, and a channel overwrite can put these bits there
+ * (see ./permissions.ts). Asked at most once an interaction; the guild read is cached a minute.
+ */
+function serverPowers(i: InteractionInput, deps: DiscordDeps): () => Promise<Powers> {
+  let answer: Promise<Powers> | undefined;
+  const ask = async (guildId: string): Promise<Powers> => {
+    const role = deps.store.settings('discord', guildId).moderator_role;
+    if (role !== null && i.memberRoles.includes(role)) return 'yes';
+    try {
+      return holdsServerWide(await deps.rest.guildManagers(guildId), guildId, i.user.id, i.memberRoles) ? 'yes' : 'no';
+    } catch (e) {
+      deps.log.warn({ err: e, guildId }, "could not read the guild's roles; refusing server-wide powers");
+      return 'unchecked';
+    }
+  };
+  return () => (answer ??= i.guildId === null ? Promise.resolve('no') : ask(i.guildId));
+}
+
+function contextFor(i: InteractionInput, deps: DiscordDeps, powers: () => Promise<Powers>): CommandContext {
   return {
     catalog: deps.catalog,
     store: deps.store,
     platform: 'discord',
-    serverId,
+    serverId: i.guildId ?? `dm:${i.user.id}`,
     channelId: i.channelId,
     user: i.user,
-    canAdminister: async () => isAdministrator(i, deps.store.settings('discord', serverId).moderator_role),
-    canModerate: async (channelId) => isModerator(i, deps.store.settings('discord', serverId).moderator_role, channelId),
+    permissionWords: DISCORD_WORDS,
+    canAdminister: async () => (await powers()) === 'yes',
+    // Pin Messages (split from Manage Messages in 2025) is the channel's, so it counts only in the interaction's own.
+    canModerate: async (channelId = i.channelId) =>
+      (i.guildId !== null && channelId === i.channelId && ((i.memberPermissions ?? 0n) & PermissionFlagsBits.PinMessages) !== 0n) ||
+      (await powers()) === 'yes',
   };
-}
-
-/** Guild-wide powers: channel permission overwrites cannot grant them. */
-const SERVER_WIDE = PermissionFlagsBits.Administrator | PermissionFlagsBits.ManageGuild;
-
-/** Settings and the moderator role: Manage Server, Administrator, or the server's moderator role. */
-export function isAdministrator(i: InteractionInput, moderatorRole: string | null): boolean {
-  if (i.guildId === null) return false;
-  if (((i.memberPermissions ?? 0n) & SERVER_WIDE) !== 0n) return true;
-  return moderatorRole !== null && i.memberRoles.includes(moderatorRole);
-}
-
-/**
- * Pin, unpin and refresh in `channelId` (default: the interaction's own). An interaction carries the
- * member's permissions computed for the channel it came from, overwrites applied, so PIN_MESSAGES
- * (split from MANAGE_MESSAGES in 2025) counts only there; for a pin made in another channel it
- * takes the powers of `isAdministrator`.
- */
-export function isModerator(i: InteractionInput, moderatorRole: string | null, channelId = i.channelId): boolean {
-  if (isAdministrator(i, moderatorRole)) return true;
-  return i.guildId !== null && channelId === i.channelId && ((i.memberPermissions ?? 0n) & PermissionFlagsBits.PinMessages) !== 0n;
 }
 
 /**
@@ -155,14 +176,15 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 export async function handleInteraction(i: InteractionInput, deps: DiscordDeps): Promise<InteractionResult> {
   if (i.kind === 'ping') return { type: 'pong' };
   if (i.kind === 'autocomplete') return { type: 'autocomplete', choices: autocomplete(i, deps.catalog) };
-  const ctx = contextFor(i, deps);
+  const powers = serverPowers(i, deps);
+  const ctx = contextFor(i, deps, powers);
   const allowed = deps.limiter?.take(ctx.serverId, i.user.id) ?? { ok: true };
   if (!allowed.ok) return ephemeral(cooldownMessage(allowed));
-  if (i.kind === 'command') return runCommand(i, ctx, deps);
+  if (i.kind === 'command') return runCommand(i, ctx, deps, powers);
   return runComponent(i, ctx, deps);
 }
 
-async function runCommand(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
+async function runCommand(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps, powers: () => Promise<Powers>): Promise<InteractionResult> {
   const { name, options: o } = i.command!;
   switch (name) {
     case 'compare': {
@@ -181,6 +203,8 @@ async function runCommand(i: InteractionInput, ctx: CommandContext, deps: Discor
       return replyToResult(await commands.verdicts.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }), deps, true);
     case 'settings': {
       const set = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
+      // Said plainly: "only server managers" would be wrong when Discord, not the member, is the problem.
+      if (Object.keys(set).length > 0 && (await powers()) === 'unchecked') return ephemeral(UNCHECKED);
       return replyToResult(await commands.settings.execute(ctx, { set }), deps, false);
     }
     case 'help':

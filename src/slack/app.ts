@@ -8,7 +8,7 @@ import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type ReceiverPr
 import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
 import { parseSettingPairs } from '../../commands/settings.js';
-import type { CommandContext, Reply } from '../../commands/types.js';
+import type { CommandContext, PermissionWords, Reply } from '../../commands/types.js';
 import type { Catalog } from '../core/catalog.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
@@ -41,6 +41,17 @@ export interface SlackApp {
   receiver?: HTTPReceiver;
   socketMode: boolean;
 }
+
+const MODERATORS_ON_SLACK = 'workspace admins, owners and configured moderators';
+const ASK_SLACK_MODERATOR = 'Ask a workspace admin or owner, or someone in the moderator user group.';
+/** Who may moderate and administer, in Slack's words: the same people do both, in every channel. */
+export const SLACK_WORDS: PermissionWords = {
+  moderators: MODERATORS_ON_SLACK,
+  administrators: MODERATORS_ON_SLACK,
+  moderatorHint: ASK_SLACK_MODERATOR,
+  adminHint: ASK_SLACK_MODERATOR,
+  elsewhereHint: ASK_SLACK_MODERATOR,
+};
 
 const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'] as const;
 
@@ -197,7 +208,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   const ctxFor = (where: SlackWhere, channelId: string, userId: string, userName: string, client: WebClient): CommandContext => {
     // Slack has no per-channel pin permission to ask about: the same people moderate everywhere.
     const canModerate = () => moderators.isModerator(client, where, userId, o.store.settings('slack', where.serverId).moderator_role);
-    return { catalog: o.catalog, store: o.store, platform: 'slack', serverId: where.serverId, channelId, user: { id: userId, name: userName }, canModerate, canAdminister: canModerate };
+    return { catalog: o.catalog, store: o.store, platform: 'slack', serverId: where.serverId, channelId, user: { id: userId, name: userName }, canModerate, canAdminister: canModerate, permissionWords: SLACK_WORDS };
   };
 
   /** `settings set moderator_role=@mods`: the group is looked up once here, so an unknown one is refused instead of stored. */
@@ -286,7 +297,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       const ts = b.message?.ts ?? b.container?.message_ts ?? '';
       // Permission before any pin call: a refused member costs Slack's rate limit nothing.
       if (!(await ctx.canModerate())) {
-        return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: 'Only workspace admins, owners and configured moderators can pin verdicts.' } }, o.store));
+        return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: `Only ${SLACK_WORDS.moderators} can pin verdicts.` } }, o.store));
       }
       const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
       if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
-import { APP, CHANNEL, command, component, GUILD, MESSAGE } from './helpers.js';
+import { ALL_PERMS, APP, CHANNEL, command, component, GUILD, MANAGER_ROLE, MESSAGE, PLAIN_ROLE, serveGuild } from './helpers.js';
 
 const fake = new FakeDiscordApi();
 let client: Client;
@@ -17,6 +17,7 @@ let dir: string;
 
 beforeAll(async () => {
   await fake.start();
+  serveGuild(fake);
   dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-'));
   store = Store.open(join(dir, 'db.sqlite'));
   // The real discord.js client, its REST base on the loopback fake; no gateway connection needed.
@@ -104,6 +105,17 @@ describe('Discord gateway transport (discord.js Client)', () => {
     }
     // Without limits discord.js keeps all 2,000 (and every one after them) for the life of the process.
     expect(client.users.cache.size).toBeLessThanOrEqual(1);
+  });
+
+  it('settings take Manage Server from the guild\'s roles, read through the pins\' REST client, not from the channel\'s bits (M3)', async () => {
+    const refused = await deliver(command('settings', { hours: 11 }, { permissions: ALL_PERMS, roles: [PLAIN_ROLE] }));
+    expect((refused.body as { data: { content: string } }).data.content).toMatch(/^Only server managers can change settings\./);
+    expect(store.settings('discord', GUILD).hours).not.toBe(11);
+    const saved = await deliver(command('settings', { hours: 11 }, { roles: [MANAGER_ROLE] }));
+    expect((saved.body as { data: { content: string } }).data.content).toMatch(/Saved hours/);
+    expect(store.settings('discord', GUILD).hours).toBe(11);
+    const read = fake.requests.find((r) => r.method === 'GET' && r.path === `/guilds/${GUILD}`);
+    expect(read?.headers.authorization).toBe('Bot test-token');
   });
 
   it('a select updates the message (callback type 7)', async () => {

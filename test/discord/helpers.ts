@@ -1,5 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { InteractionType, ComponentType, ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
+import type { FakeDiscordApi } from '../fakes/discord-api.js';
 
 export function testKeys(): { privateKey: KeyObject; publicKeyHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -20,24 +21,51 @@ const MEMBER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBi
 const MOD_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages);
 const APP_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages | PermissionFlagsBits.EmbedLinks);
 
-/** Manage Server: may change settings and moderate pins in every channel. */
+/**
+ * Manage Server in a CHANNEL's computed bits: what a member with Manage Server through a role sees
+ * there, but also what a channel overwrite can put there. It grants nothing server-wide by itself.
+ */
 export const MANAGER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageGuild);
+/** Every bit, as Discord computes a channel's permissions for Administrator (a guild role's, or an overwrite's). */
+export const ALL_PERMS = String((1n << 53n) - 1n);
+
+/** Roles of the test guild (`serveGuild`): Manage Server, Administrator, and one that grants nothing server-wide. */
+export const MANAGER_ROLE = '121212121212121212';
+export const ADMIN_ROLE = '131313131313131313';
+export const PLAIN_ROLE = '141414141414141414';
+export const OWNER = '151515151515151515';
+
+/** The guild as Discord's GET /guilds/{id} tells it: @everyone may talk, the roles above, OWNER owns it. */
+export function serveGuild(fake: FakeDiscordApi, id = GUILD): void {
+  fake.setGuild(id, {
+    ownerId: OWNER,
+    everyone: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel,
+    roles: [
+      { id: PLAIN_ROLE, name: 'regulars', permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageMessages },
+      { id: MANAGER_ROLE, name: 'managers', permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild },
+      { id: ADMIN_ROLE, name: 'admins', permissions: PermissionFlagsBits.Administrator },
+    ],
+  });
+}
 
 let seq = 900000000000000000n;
 const nextId = () => String(++seq);
 
 /**
  * Who sends it and from where: `moderator` is Pin Messages in the channel of the interaction;
- * `permissions` replaces the member's bits; `channel` and `user` replace the ids.
+ * `permissions` replaces the member's bits in that channel; `roles` are the member's role ids;
+ * `channel`, `user` and `guild` replace the ids.
  */
 export interface From {
   moderator?: boolean;
   permissions?: string;
+  roles?: string[];
   channel?: string;
   user?: string;
+  guild?: string;
 }
 
-function base(from: From, extra: Record<string, unknown> = {}) {
+function base<E extends Record<string, unknown>>(from: From, extra: E = {} as E) {
   const moderator = from.moderator ?? false;
   const channel = from.channel ?? CHANNEL;
   return {
@@ -45,18 +73,18 @@ function base(from: From, extra: Record<string, unknown> = {}) {
     application_id: APP,
     token: `tok-${seq}`,
     version: 1,
-    guild_id: GUILD,
+    guild_id: from.guild ?? GUILD,
     channel_id: channel,
     channel: { id: channel, type: 0 },
     app_permissions: APP_PERMS,
     locale: 'en-US',
     guild_locale: 'en-US',
     entitlements: [],
-    authorizing_integration_owners: { 0: GUILD },
+    authorizing_integration_owners: { 0: from.guild ?? GUILD },
     context: 0,
     member: {
       user: { id: from.user ?? (moderator ? '555555555555555555' : '666666666666666666'), username: moderator ? 'mod' : 'member', global_name: null, discriminator: '0', avatar: null },
-      roles: [],
+      roles: from.roles ?? [],
       permissions: from.permissions ?? (moderator ? MOD_PERMS : MEMBER_PERMS),
       joined_at: '2025-01-01T00:00:00.000Z',
       deaf: false,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS } from '../../src/render/discord-embed.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { discordError, FakeDiscordApi } from '../fakes/discord-api.js';
-import { APP, CHANNEL, command, component, GUILD, MANAGER_PERMS, MESSAGE, ping, signBody, testKeys } from './helpers.js';
+import { ADMIN_ROLE, ALL_PERMS, APP, CHANNEL, command, component, GUILD, MANAGER_PERMS, MANAGER_ROLE, MESSAGE, OWNER, ping, PLAIN_ROLE, serveGuild, signBody, testKeys } from './helpers.js';
 
 const keys = testKeys();
 const fake = new FakeDiscordApi();
@@ -10,6 +10,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   await fake.start();
+  serveGuild(fake);
   t = await startTestApp({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 'test-token', DISCORD_API_URL: fake.url });
 });
 afterAll(async () => {
@@ -129,13 +130,14 @@ describe('pinning', () => {
     return first.json.data.components[2].components[0].custom_id as string;
   }
 
-  it('a member without Pin Messages is refused ephemerally and Discord is not called', async () => {
+  it('a member without Pin Messages is refused ephemerally and nothing is pinned', async () => {
     const id = await pinButton();
     const before = fake.requests.length;
     const r = await post(component(id, undefined, { moderator: false }));
     expect(r.json.data.flags).toBe(64);
     expect(r.json.data.content).toMatch(/Only moderators/);
-    expect(fake.requests.length).toBe(before);
+    // The guild's roles may be read (a manager may pin anywhere); the pin route is never called.
+    expect(fake.requests.slice(before).filter((x) => x.method !== 'GET' || !x.path.startsWith('/guilds/'))).toEqual([]);
   });
 
   it('a moderator pins through the current route with an audit-log reason, and the verdict is stored', async () => {
@@ -180,7 +182,7 @@ describe('who may moderate: an interaction\'s permissions are its channel\'s (M3
     const refused = await settingsCall({ moderator_role: GUILD, hours: 20 }, { moderator: true });
     expect(refused.json.data.content).toMatch(/Only server managers can change settings/);
     expect(t.store.settings('discord', GUILD)).toEqual(before);
-    const saved = await settingsCall({ hours: 20 }, { permissions: MANAGER_PERMS });
+    const saved = await settingsCall({ hours: 20 }, { permissions: MANAGER_PERMS, roles: [MANAGER_ROLE] });
     expect(saved.json.data.content).toMatch(/Saved hours/);
     expect(t.store.settings('discord', GUILD).hours).toBe(20);
   });
@@ -208,8 +210,94 @@ describe('who may moderate: an interaction\'s permissions are its channel\'s (M3
     const pinId = first.json.data.components[2].components[0].custom_id as string;
     const pinned = await post(component(pinId, undefined, { moderator: true, messageId: '333333333333333398' }));
     const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content)![1]);
-    const r = await post(component(`unpin:${id}`, undefined, { permissions: MANAGER_PERMS, channel: OTHER_CHANNEL }));
+    const r = await post(component(`unpin:${id}`, undefined, { permissions: MANAGER_PERMS, roles: [MANAGER_ROLE], channel: OTHER_CHANNEL }));
     expect(r.json.data.content).toMatch(new RegExp(`Unpinned #${id}`));
+  });
+});
+
+describe('server-wide powers come from the guild\'s roles, not the channel\'s bits (M3)', () => {
+  const OTHER_CHANNEL = '888888888888888888';
+  const guildReads = (guild: string) => fake.requests.filter((r) => r.method === 'GET' && r.path === `/guilds/${guild}`).length;
+  const REFUSED = 'Only server managers can change settings.\nAsk someone with the Manage Server permission or the moderator role.';
+  const UNCHECKED = "I couldn't check your server permissions with Discord; try again in a minute.";
+
+  it('Manage Server or Administrator in a channel\'s bits alone (an overwrite can put them there) changes nothing server-wide', async () => {
+    const before = t.store.settings('discord', GUILD);
+    for (const permissions of [MANAGER_PERMS, ALL_PERMS]) {
+      const r = await post(command('settings', { moderator_role: GUILD }, { permissions, roles: [PLAIN_ROLE], user: '161616161616161616' }));
+      expect(r.json.data.flags).toBe(64);
+      expect(r.json.data.content).toBe(REFUSED);
+    }
+    expect(t.store.settings('discord', GUILD)).toEqual(before);
+    // Nor does it reach a pin made in another channel.
+    const first = await post(command('compare', { model: 'qwen3 8b' }));
+    const pinned = await post(component(first.json.data.components[2].components[0].custom_id, undefined, { moderator: true, messageId: '333333333333333397' }));
+    const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content)![1]);
+    // Administrator by an overwrite of OTHER_CHANNEL: every bit there, Pin Messages included.
+    const r = await post(component(`unpin:${id}`, undefined, { permissions: ALL_PERMS, roles: [PLAIN_ROLE], channel: OTHER_CHANNEL, user: '161616161616161616' }));
+    expect(r.json.data.content).toBe(`Only moderators can unpin verdicts pinned in another channel.\nPin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.`);
+    expect(t.store.get('discord', GUILD, id)?.unpinnedAt).toBeNull();
+  });
+
+  it('a role with Manage Server or Administrator changes settings, whatever the channel\'s bits say', async () => {
+    const manager = await post(command('settings', { hours: 14 }, { roles: [PLAIN_ROLE, MANAGER_ROLE] }));
+    expect(manager.json.data.content).toMatch(/Saved hours/);
+    const admin = await post(command('settings', { years: 4 }, { roles: [ADMIN_ROLE] }));
+    expect(admin.json.data.content).toMatch(/Saved years/);
+    expect(t.store.settings('discord', GUILD)).toMatchObject({ hours: 14, years: 4 });
+  });
+
+  it('the guild\'s owner changes settings without any role', async () => {
+    const r = await post(command('settings', { hours: 15 }, { permissions: ALL_PERMS, user: OWNER }));
+    expect(r.json.data.content).toMatch(/Saved hours/);
+    expect(t.store.settings('discord', GUILD).hours).toBe(15);
+  });
+
+  it('the configured moderator role changes settings without a call to Discord', async () => {
+    // A guild the fake does not serve: reading it would fail.
+    const guild = '171717171717171717';
+    const modRole = '181818181818181818';
+    t.store.saveSettings('discord', guild, { ...t.store.settings('discord', guild), moderator_role: modRole }, OWNER);
+    const r = await post(command('settings', { hours: 9 }, { guild, roles: [modRole] }));
+    expect(r.json.data.content).toMatch(/Saved hours/);
+    expect(t.store.settings('discord', guild).hours).toBe(9);
+    expect(guildReads(guild)).toBe(0);
+  });
+
+  it('a guild Discord fails to return (500) refuses plainly, and nothing changes', async () => {
+    const guild = '191919191919191919';
+    fake.guilds.set(guild, { status: 500, body: { message: '500: Internal Server Error', code: 0 } });
+    const r = await post(command('settings', { hours: 3 }, { guild, roles: [MANAGER_ROLE] }));
+    expect(r.json.data.flags).toBe(64);
+    expect(r.json.data.content).toBe(UNCHECKED);
+    expect(t.store.settings('discord', guild).hours).not.toBe(3);
+    expect(guildReads(guild)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a guild Discord does not return within 2 s refuses plainly, inside Discord\'s 3 s', { timeout: 20_000 }, async () => {
+    const guild = '202020202020202020';
+    serveGuild(fake, guild);
+    const undo = fake.delay('GET', new RegExp(`^/guilds/${guild}$`), 5000);
+    try {
+      const sent = performance.now();
+      const r = await post(command('settings', { hours: 3 }, { guild, roles: [MANAGER_ROLE] }));
+      expect(performance.now() - sent).toBeLessThan(3000);
+      expect(r.json.data.content).toBe(UNCHECKED);
+      expect(t.store.settings('discord', guild).hours).not.toBe(3);
+    } finally {
+      undo();
+    }
+  });
+
+  it('several settings changes within a minute read the guild once', async () => {
+    const guild = '212121212121212121';
+    serveGuild(fake, guild);
+    for (const hours of [5, 6, 7]) {
+      const r = await post(command('settings', { hours }, { guild, roles: [MANAGER_ROLE] }));
+      expect(r.json.data.content).toMatch(/Saved hours/);
+    }
+    expect(t.store.settings('discord', guild).hours).toBe(7);
+    expect(guildReads(guild)).toBe(1);
   });
 });
 

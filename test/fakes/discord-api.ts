@@ -20,8 +20,17 @@ export interface FakeReply {
   headers?: Record<string, string>;
 }
 
+/** A role as the fake's guild holds it; `permissions` is the role's own bitfield. */
+export interface FakeRole {
+  id: string;
+  name: string;
+  permissions: bigint;
+}
+
 export class FakeDiscordApi {
   readonly requests: RecordedRequest[] = [];
+  /** GET /guilds/{id} answers from here (see `setGuild`); an unknown guild is Discord's 404 10004. */
+  readonly guilds = new Map<string, FakeReply>();
   /** Overrides by "METHOD /path-regex": the next matching request gets this reply. */
   private readonly overrides: { method: string; path: RegExp; reply: FakeReply }[] = [];
   private readonly delays: { method: string; path: RegExp; ms: number }[] = [];
@@ -37,6 +46,11 @@ export class FakeDiscordApi {
     const entry = { method, path, ms };
     this.delays.push(entry);
     return () => void this.delays.splice(this.delays.indexOf(entry), 1);
+  }
+
+  /** Serves the guild as Discord's GET /guilds/{id} does; its @everyone role (id = the guild's) comes first. */
+  setGuild(id: string, g: { ownerId: string; everyone: bigint; roles?: FakeRole[] }): void {
+    this.guilds.set(id, { status: 200, body: guildObject(id, g.ownerId, [{ id, name: '@everyone', permissions: g.everyone }, ...(g.roles ?? [])]) });
   }
 
   async start(): Promise<this> {
@@ -73,6 +87,8 @@ export class FakeDiscordApi {
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback/.test(path)) return { status: 204 };
     // Editing a deferred answer: Discord returns the edited message.
     if (method === 'PATCH' && /^\/webhooks\/\d+\/[^/]+\/messages\/@original/.test(path)) return { status: 200, body: editedMessage(body) };
+    const guild = method === 'GET' ? /^\/guilds\/(\d+)$/.exec(path) : null;
+    if (guild) return this.guilds.get(guild[1]!) ?? { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
     if (method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) return { status: 200, body: [] };
     return { status: 404, body: { message: 'Unknown route in fake', code: 0 } };
   }
@@ -96,6 +112,64 @@ export class FakeDiscordApi {
 function editedMessage(edit: unknown): Record<string, unknown> {
   const author = { id: '444444444444444444', username: 'whichgpu', discriminator: '0', avatar: null, global_name: null, bot: true };
   return { id: '777777777777777777', channel_id: '222222222222222222', type: 0, content: '', embeds: [], components: [], attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, author, ...(edit as object) };
+}
+
+/** A guild object as GET /guilds/{id} returns it (API v10), with the given owner and roles. */
+function guildObject(id: string, ownerId: string, roles: FakeRole[]): Record<string, unknown> {
+  return {
+    id,
+    name: 'Test server',
+    icon: null,
+    icon_hash: null,
+    splash: null,
+    discovery_splash: null,
+    owner_id: ownerId,
+    afk_channel_id: null,
+    afk_timeout: 300,
+    widget_enabled: false,
+    widget_channel_id: null,
+    verification_level: 1,
+    default_message_notifications: 1,
+    explicit_content_filter: 2,
+    roles: roles.map((r, position) => ({
+      id: r.id,
+      name: r.name,
+      description: null,
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      position,
+      permissions: String(r.permissions),
+      managed: false,
+      mentionable: false,
+      flags: 0,
+    })),
+    emojis: [],
+    features: ['COMMUNITY'],
+    mfa_level: 0,
+    application_id: null,
+    system_channel_id: null,
+    system_channel_flags: 0,
+    rules_channel_id: null,
+    max_presences: null,
+    max_members: 500000,
+    vanity_url_code: null,
+    description: null,
+    banner: null,
+    premium_tier: 0,
+    premium_subscription_count: 0,
+    preferred_locale: 'en-US',
+    public_updates_channel_id: null,
+    max_video_channel_users: 25,
+    max_stage_video_channel_users: 50,
+    nsfw_level: 0,
+    stickers: [],
+    premium_progress_bar_enabled: false,
+    safety_alerts_channel_id: null,
+    incidents_data: null,
+  };
 }
 
 export const discordError = (code: number, message: string, status = 403): FakeReply => ({ status, body: { code, message } });

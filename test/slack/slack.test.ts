@@ -162,6 +162,22 @@ describe('pinning on Slack', () => {
     expect(pins.text).toMatch(/Pinned verdicts \(1\)/);
   });
 
+  it('a member refused a settings change, an unpin or a refresh is told who may, in Slack\'s words', async () => {
+    const pin = t.store.list('slack', 'T1').items[0]!;
+    const answers = [
+      (await slash('settings set hours=3', 'UMEMBER')).text,
+      ...(await Promise.all(['unpin', 'refresh'].map(async (verb) => (await click({ type: 'static_select', action_id: 'whichgpu_pin_menu_0', selected_option: { value: `${verb}|${pin.id}` } }, 'UMEMBER')).text))),
+    ];
+    expect(answers).toEqual([
+      'Only workspace admins, owners and configured moderators can change settings.\nAsk a workspace admin or owner, or someone in the moderator user group.',
+      'Only workspace admins, owners and configured moderators can unpin verdicts.\nAsk a workspace admin or owner, or someone in the moderator user group.',
+      'Only workspace admins, owners and configured moderators can refresh pinned verdicts.\nAsk a workspace admin or owner, or someone in the moderator user group.',
+    ]);
+    for (const a of answers) expect(a).not.toMatch(/Manage Server|Pin Messages|server/i);
+    expect(t.store.settings('slack', 'T1').hours).not.toBe(3);
+    expect(t.store.get('slack', 'T1', pin.id)?.unpinnedAt).toBeNull();
+  });
+
   it('SLACK_MODERATORS and the configured user group count as moderators', async () => {
     expect((await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'ULISTED')).text).toMatch(/Pinned|Already pinned/);
     await slash('settings set moderator_role=SMODS', 'UADMIN');
