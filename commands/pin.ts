@@ -9,6 +9,8 @@ export const PinInputSchema = z.object({
   channelId: z.string().min(1).max(100),
   messageId: z.string().min(1).max(100),
   verdict: z.custom<Verdict>((v) => typeof v === 'object' && v !== null && 'verdict' in v && 'query' in v, 'a verdict to pin'),
+  /** The state id the Pin button carried: the store keeps that state while the pin is active (NewPin.stateId). */
+  stateId: z.string().min(1).max(100).optional(),
 });
 export type PinInput = z.infer<typeof PinInputSchema>;
 
@@ -30,12 +32,13 @@ export default {
       messageId: input.messageId,
       queryKey,
       query: v.query as unknown as Record<string, unknown>,
+      stateId: input.stateId,
       headline: v.verdict.headline,
       winner: v.verdict.winner,
       dataVersion: v.dataVersion,
       pinnedBy: ctx.user.id,
     }));
-    if (!saved.ok) return writeFailed('save the pin', 'the verdict is not in the pinned verdicts');
+    if (!saved.ok) return writeFailed('save the pin', 'the verdict is not in the pinned verdicts', saved.refused);
     return { kind: 'pinned', pin: viewOf(ctx, saved.value), alreadyPinned: before?.messageId === input.messageId };
   },
 } satisfies Command<PinInput>;

@@ -11,10 +11,13 @@ import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tryWrite, writeFailed } from '../../commands/store-writes.js';
+import { commands } from '../../commands/index.js';
+import { writeFailed } from '../../commands/store-writes.js';
+import type { CommandContext } from '../../commands/types.js';
 import { createLogger } from '../../src/log.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
 import { Store, StoreError, WRITE_BUSY_MS, type NewPin } from '../../src/store/store.js';
+import { catalog } from '../helpers/catalog.js';
 
 const pin = (messageId: string): NewPin => ({
   platform: 'discord',
@@ -103,14 +106,28 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     expect(again.pin(pin('b')).messageId).toBe('b');
   });
 
-  it('the answer says the storage is busy, to try again in a moment; a failing disk is still answered as failing', () => {
+  it('the pin command answers that the storage is busy, to try again in a moment; a failing disk is still answered as failing', async () => {
     const path = join(dir, 'db.sqlite');
     const s = (store = Store.open(path));
+    const ctx = {
+      catalog,
+      store: s,
+      platform: 'discord',
+      serverId: 'g1',
+      channelId: 'c1',
+      user: { id: 'mod', name: 'mod' },
+      canAdminister: async () => true,
+      canModerate: async () => true,
+    } satisfies CommandContext;
+    const v = await commands.compare.execute(ctx, { text: 'llama 3.1 8b' });
+    if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
     other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
-    const saved = tryWrite(() => s.pin(pin('b')));
-    if (saved.ok) throw new Error('pinned through a held lock');
-    expect(writeFailed('save the pin', 'the verdict is not in the pinned verdicts', saved.refused)).toEqual({
+
+    const t0 = performance.now();
+    const answer = await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict });
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(answer).toEqual({
       kind: 'error',
       error: {
         code: 'STORE_BUSY',
@@ -118,6 +135,8 @@ describe('a moderator write while another process holds the lock (M1)', () => {
         hint: 'Try again in a moment.',
       },
     });
+    other.exec('ROLLBACK');
+    expect(s.list('discord', 'g1').total).toBe(0);
     expect(writeFailed('save the pin', 'the verdict is not in the pinned verdicts', 'WRITE_FAILED')).toMatchObject({
       error: { code: 'STORE_WRITE_FAILED', message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts." },
     });

@@ -10,6 +10,9 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { inputOfQuery } from '../../commands/pins.js';
+import type { CommandContext } from '../../commands/types.js';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -229,6 +232,30 @@ describe('pruning stored questions (M5)', () => {
     s.unpin('discord', 'g1', pinned.id, 'mod', now);
     expect(s.prune(now)).toBe(1);
     expect(s.loadQuery(posted)).toBeUndefined();
+  });
+
+  it("a pin made through the command with its Pin button's state id keeps that state, though the verdict it pins was recomputed", async () => {
+    const now = new Date(Date.UTC(2026, 5, 1));
+    const ago = (days: number) => new Date(now.getTime() - days * DAY);
+    const s = (store = Store.open(':memory:', { now: () => ago(90) }));
+    const ctx = { catalog, store: s, platform: 'discord', serverId: 'g1', channelId: 'c1', user: { id: 'mod', name: 'mod' }, canAdminister: async () => true, canModerate: async () => true } satisfies CommandContext;
+    // As the adapters do: the verdict posted, its state saved, then recomputed from that state on Pin.
+    const pinOf = async (text: string, messageId: string, passStateId: boolean) => {
+      const posted = await commands.compare.execute(ctx, { text });
+      if (posted.kind !== 'verdict') throw new Error(JSON.stringify(posted));
+      const stateId = s.saveQuery(posted.verdict.query as unknown as Record<string, unknown>, ago(30))!;
+      const recomputed = await commands.compare.execute(ctx, inputOfQuery(s.loadQuery(stateId)!) as never);
+      if (recomputed.kind !== 'verdict') throw new Error(JSON.stringify(recomputed));
+      const pinned = await commands.pin.execute(ctx, { channelId: 'c1', messageId, verdict: recomputed.verdict, ...(passStateId ? { stateId } : {}) });
+      expect(pinned.kind).toBe('pinned');
+      return stateId;
+    };
+    const kept = await pinOf('llama 3.1 8b', 'm1', true);
+    // Without the id, the store can only take the recomputed query's, which is not the message's.
+    const lost = await pinOf('qwen2.5-coder:32b', 'm2', false);
+    expect(s.prune(now)).toBe(1);
+    expect(s.loadQuery(kept)).toBeDefined();
+    expect(s.loadQuery(lost)).toBeUndefined();
   });
 
   it('an upgrade from schema 3 finds the state of each active pin, before pruning at open', () => {
