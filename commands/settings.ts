@@ -55,7 +55,7 @@ export default {
       return { kind: 'error', error: { code: 'OUT_OF_RANGE', message: issue.message, hint: `Check ${issue.path.join('.')}.` } };
     }
     const saved = tryWrite(() => ctx.store.saveSettings(ctx.platform, ctx.serverId, parsed.data, ctx.user.id));
-    if (!saved.ok) return writeFailed('save the settings', 'they are unchanged');
+    if (!saved.ok) return writeFailed('save the settings', 'they are unchanged', saved.refused);
     return { kind: 'settings', settings: saved.value, changed: keys };
   },
 } satisfies Command<SettingsInput>;

@@ -40,7 +40,7 @@ export default {
     if (!(await ctx.canModerate(pin.channelId))) return forbidden(ctx, `${input.action} verdicts pinned in another channel`, { elsewhere: true });
     if (input.action === 'unpin') {
       const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
-      if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned');
+      if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned', done.refused);
       return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
     }
     const r = compare(ctx.catalog, inputOfQuery(pin.query));
@@ -53,7 +53,7 @@ export default {
         dataVersion: r.value.dataVersion,
       }),
     );
-    if (!updated.ok) return writeFailed(`refresh #${pin.id}`, 'it keeps its earlier verdict');
+    if (!updated.ok) return writeFailed(`refresh #${pin.id}`, 'it keeps its earlier verdict', updated.refused);
     return updated.value ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, verdict: r.value } : notFound(input.id);
   },
 } satisfies Command<VerdictsInput>;

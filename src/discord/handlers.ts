@@ -273,7 +273,7 @@ async function pin(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps, 
   const reply = stateId ? await recompute(ctx, stateId, {}) : undefined;
   if (!reply || reply.kind !== 'verdict') return ephemeral('That verdict is too old to pin; ask again with /compare.');
   const outcome = deps.rest.pinMessage(i.channelId, messageId, `whichgpu: pinned by ${i.user.name} (${i.user.id})`).then(
-    async () => replyToResult(await commands.pin.execute(ctx, { channelId: i.channelId, messageId, verdict: reply.verdict }), deps, false),
+    async () => replyToResult(await commands.pin.execute(ctx, { channelId: i.channelId, messageId, verdict: reply.verdict, ...(stateId ? { stateId } : {}) }), deps, false),
     (e: unknown) => pinRefused(e, i.channelId, messageId, deps),
   );
   return answerWithin(outcome, PIN_ANSWER_WITHIN_MS - (performance.now() - started));

@@ -299,7 +299,8 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       if (!(await ctx.canModerate())) {
         return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: `Only ${SLACK_WORDS.moderators} can pin verdicts.` } }, o.store));
       }
-      const reply = await recompute(ctx, (action as unknown as { value: string }).value, () => ({}));
+      const stateId = (action as unknown as { value: string }).value;
+      const reply = await recompute(ctx, stateId, () => ({}));
       if (!reply || reply.kind !== 'verdict') return void (await send(respond, expired, o.store));
       try {
         await client.pins.add({ channel, timestamp: ts });
@@ -310,7 +311,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
           return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.' } }, o.store));
         }
       }
-      await send(respond, await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict }), o.store);
+      await send(respond, await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict, stateId }), o.store);
     }),
   );
 

@@ -396,3 +396,16 @@ describe('shutdown with a deferred pin in flight', () => {
     }
   });
 });
+
+describe('a pinned message keeps its buttons', () => {
+  it('the pin stores the state id of the message it pins, so pruning old questions keeps it', async () => {
+    const button = (await post(command('compare', { model: 'llama 3.1 8b', workflow: 'coding' }))).json.data.components[2].components[0].custom_id as string;
+    const stateId = button.split(':')[1]!;
+    const r = await post(component(button, undefined, { moderator: true, messageId: '333333333333333800' }));
+    expect(r.json.data.content).toMatch(/Pinned as #\d+/);
+    // Eight days on, every question nobody pinned is pruned; this one is still there.
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    while (t.store.prune(later, 5000) === 5000);
+    expect(t.store.loadQuery(stateId)).toBeDefined();
+  });
+});

@@ -202,6 +202,13 @@ describe('pinning on Slack', () => {
     const r = await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN');
     expect(r.text).toMatch(/Pinned as #|Already pinned/);
   });
+  it('a pinned message keeps its buttons: the pin stores its state id, so pruning old questions keeps it', async () => {
+    const value = await pinValue();
+    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', { message: { ts: '1700000000.000900', text: '' } })).text).toMatch(/Pinned as #\d+|Already pinned/);
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    while (t.store.prune(later, 5000) === 5000);
+    expect(t.store.loadQuery(value)).toBeDefined();
+  });
 });
 
 describe('who moderates on Slack (lookups cached, failures are "not a moderator", groups checked when set)', () => {

@@ -106,7 +106,7 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     expect(again.pin(pin('b')).messageId).toBe('b');
   });
 
-  it('the pin command answers that the storage is busy, to try again in a moment; a failing disk is still answered as failing', async () => {
+  it('the pin, unpin, refresh and settings commands answer that the storage is busy, to try again in a moment; a failing disk is still answered as failing', async () => {
     const path = join(dir, 'db.sqlite');
     const s = (store = Store.open(path));
     const ctx = {
@@ -137,6 +137,15 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     });
     other.exec('ROLLBACK');
     expect(s.list('discord', 'g1').total).toBe(0);
+
+    // The unpin, refresh and settings commands say "busy" too, not "failing".
+    const kept = s.pin(pin('kept'));
+    other.exec('BEGIN IMMEDIATE');
+    const busy = { kind: 'error', error: { code: 'STORE_BUSY', hint: 'Try again in a moment.' } };
+    expect(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({ ...busy, error: { ...busy.error, message: `Couldn't unpin #${kept.id}: the bot's storage is busy, so it is still pinned.` } });
+    expect(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id })).toMatchObject(busy);
+    expect(await commands.settings.execute(ctx, { set: { hours: '9' } })).toMatchObject({ ...busy, error: { ...busy.error, message: "Couldn't save the settings: the bot's storage is busy, so they are unchanged." } });
+    other.exec('ROLLBACK');
     expect(writeFailed('save the pin', 'the verdict is not in the pinned verdicts', 'WRITE_FAILED')).toMatchObject({
       error: { code: 'STORE_WRITE_FAILED', message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts." },
     });
