@@ -1,23 +1,12 @@
-import { Writable } from 'node:stream';
 import { DiscordAPIError } from '@discordjs/rest';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../src/log.js';
 import { boltLogger } from '../src/slack/app.js';
+import { captureLog } from './helpers/log.js';
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { lines, log: createLogger('debug', stream) };
-}
 
 describe('logging', () => {
   it('redacts tokens, secrets and signatures wherever they appear', async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     log.info({ token: 'xoxb-secret', config: { DISCORD_TOKEN: 'abc.def', SLACK_SIGNING_SECRET: 's3cr3t' }, req: { headers: { authorization: 'Bot abc', 'x-signature-ed25519': 'deadbeef', 'x-slack-signature': 'v0=1' } } }, 'hello');
     await new Promise((r) => setImmediate(r));
     const text = JSON.stringify(lines);
@@ -26,7 +15,7 @@ describe('logging', () => {
   });
 
   it('redacts tokens inside URLs and strings: a failed callback\'s err.url, webhook URLs, Slack response_url, tokens in text', async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     const interactionToken = 'aW50ZXJhY3Rpb246MTIzNDU2Nzg5OmFiY2RlZmdoaWprbG1ub3A';
     const callback = `https://discord.com/api/v10/interactions/1300000000000000001/${interactionToken}/callback`;
     // The error discord.js's REST client throws for a failed interaction callback: the URL is a field.
@@ -48,7 +37,7 @@ describe('logging', () => {
   });
 
   it('Bolt\'s own logs go through our pino logger', async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     boltLogger(log).warn('bolt says', 42);
     await new Promise((r) => setImmediate(r));
     expect(lines[0]).toMatchObject({ component: 'bolt', msg: 'bolt says 42', level: 40 });

@@ -6,6 +6,7 @@ import { commands } from '../../commands/index.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import { Store } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
+import { commandContext } from '../helpers/context.js';
 
 let dir: string;
 let store: Store;
@@ -18,16 +19,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ctx = (moderator: boolean, user = moderator ? 'mod' : 'member'): CommandContext => ({
-  catalog,
-  store,
-  platform: 'discord',
-  serverId: 'g1',
-  channelId: 'c1',
-  user: { id: user, name: user },
-  canAdminister: async () => moderator,
-  canModerate: async () => moderator,
-});
+const ctx = (moderator: boolean, user = moderator ? 'mod' : 'member'): CommandContext => commandContext(store, moderator, user);
 
 async function verdictFor(text: string, c = ctx(true)) {
   const r = await commands.compare.execute(c, { text });

@@ -8,40 +8,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { writeFailed } from '../../commands/store-writes.js';
-import type { CommandContext } from '../../commands/types.js';
-import { createLogger } from '../../src/log.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
-import { Store, StoreError, WRITE_BUSY_MS, type NewPin } from '../../src/store/store.js';
-import { catalog } from '../helpers/catalog.js';
+import { Store, StoreError, WRITE_BUSY_MS } from '../../src/store/store.js';
+import { captureLog } from '../helpers/log.js';
+import { newPin } from '../helpers/pins.js';
+import { commandContext } from '../helpers/context.js';
 
-const pin = (messageId: string): NewPin => ({
-  platform: 'discord',
-  serverId: 'g1',
-  channelId: 'c1',
-  messageId,
-  queryKey: `key-${messageId}`,
-  query: { model: 'llama-3.1-8b' },
-  headline: `headline ${messageId}`,
-  winner: 'rtx-5090',
-  dataVersion: 'v1',
-  pinnedBy: 'mod-1',
-});
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { lines, log: createLogger('debug', stream) };
-}
 
 /** The StoreError code `write` threw, and how long it held the event loop (it is synchronous). */
 function refused(write: () => unknown): { code: string | undefined; ms: number } {
@@ -68,15 +45,15 @@ afterEach(() => {
 describe('a moderator write while another process holds the lock (M1)', () => {
   it('pin, unpin, refresh and settings are refused as BUSY within well under a second, nothing is stored, and the failure is a warning', async () => {
     const path = join(dir, 'db.sqlite');
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     const s = (store = Store.open(path, { log }));
-    const a = s.pin(pin('a'));
+    const a = s.pin(newPin('a'));
     s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
     other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
 
     const tries = {
-      pin: refused(() => s.pin(pin('b'))),
+      pin: refused(() => s.pin(newPin('b'))),
       unpin: refused(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
       refresh: refused(() => s.refresh('discord', 'g1', a.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' })),
       settings: refused(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
@@ -103,22 +80,13 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     expect(again.list('discord', 'g1').items.map((p) => p.messageId)).toEqual(['a']);
     expect(again.get('discord', 'g1', a.id)).toMatchObject({ headline: 'headline a', unpinnedAt: null });
     expect(again.settings('discord', 'g1').hours).toBe(6);
-    expect(again.pin(pin('b')).messageId).toBe('b');
+    expect(again.pin(newPin('b')).messageId).toBe('b');
   });
 
   it('the pin, unpin, refresh and settings commands answer that the storage is busy, to try again in a moment; a failing disk is still answered as failing', async () => {
     const path = join(dir, 'db.sqlite');
     const s = (store = Store.open(path));
-    const ctx = {
-      catalog,
-      store: s,
-      platform: 'discord',
-      serverId: 'g1',
-      channelId: 'c1',
-      user: { id: 'mod', name: 'mod' },
-      canAdminister: async () => true,
-      canModerate: async () => true,
-    } satisfies CommandContext;
+    const ctx = commandContext(s);
     const v = await commands.compare.execute(ctx, { text: 'llama 3.1 8b' });
     if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
     other = new Database(path);
@@ -139,7 +107,7 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     expect(s.list('discord', 'g1').total).toBe(0);
 
     // The unpin, refresh and settings commands say "busy" too, not "failing".
-    const kept = s.pin(pin('kept'));
+    const kept = s.pin(newPin('kept'));
     other.exec('BEGIN IMMEDIATE');
     const busy = { kind: 'error', error: { code: 'STORE_BUSY', hint: 'Try again in a moment.' } };
     expect(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({ ...busy, error: { ...busy.error, message: `Couldn't unpin #${kept.id}: the bot's storage is busy, so it is still pinned.` } });

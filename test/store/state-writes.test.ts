@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
@@ -24,6 +23,7 @@ import { FakeSlackApi } from '../fakes/slack-api.js';
 import { diskKinds, unavailable, type TinyDisk } from '../fixtures/tiny-disk.js';
 import { catalog } from '../helpers/catalog.js';
 import { blockActions, slackSignedHeaders, slashCommand } from '../slack/helpers.js';
+import { captureLog } from '../helpers/log.js';
 
 const SECRET = 'test-signing-secret';
 const keys = testKeys();
@@ -53,16 +53,6 @@ afterEach(async () => {
   app = store = other = disk = dir = undefined;
 });
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { lines, log: createLogger('debug', stream) };
-}
 
 /** The app on `s`, answering Discord interactions and Slack over HTTP. */
 async function start(s: Store, log = createLogger('silent')): Promise<void> {
@@ -154,7 +144,7 @@ describe('a state write on the answer path (M1)', () => {
     disk = kind.make(512);
     // A question per kind: a verdict asked before keeps its stored state in the verdict cache.
     const hours = 4.25 + diskKinds.indexOf(kind);
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     await start(Store.open(join(disk.dir, 'db.sqlite')), log);
     disk.fill();
 

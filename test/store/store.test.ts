@@ -6,25 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { Store, StoreError, type NewPin } from '../../src/store/store.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
+import { newPin } from '../helpers/pins.js';
+
+const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin => newPin(messageId, { queryKey: 'llama-3.1-8b|Q4_K_M|8192|chat|balanced|rtx-5090,mac-studio-m4-max-128gb', ...extra });
 
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-store-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin => ({
-  platform: 'discord',
-  serverId: 'g1',
-  channelId: 'c1',
-  messageId,
-  queryKey: 'llama-3.1-8b|Q4_K_M|8192|chat|balanced|rtx-5090,mac-studio-m4-max-128gb',
-  query: { model: 'llama-3.1-8b' },
-  headline: `headline ${messageId}`,
-  winner: 'rtx-5090',
-  dataVersion: 'v1',
-  pinnedBy: 'mod-1',
-  ...extra,
-});
 
 describe('Store on a real SQLite file', () => {
   it('creates the file and its folder, in WAL mode with foreign keys on', () => {

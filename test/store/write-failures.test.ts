@@ -3,40 +3,17 @@
  * real full disk, then by reopening the file: a tiny tmpfs filled to ENOSPC (root), and a file-size
  * limit of 0 on this process (any user); each that works here runs every test.
  */
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import type { CommandContext, Reply } from '../../commands/types.js';
-import { createLogger } from '../../src/log.js';
+import type { Reply } from '../../commands/types.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
-import { Store, StoreError, type NewPin } from '../../src/store/store.js';
+import { Store, StoreError } from '../../src/store/store.js';
 import { diskKinds, unavailable, type TinyDisk } from '../fixtures/tiny-disk.js';
-import { catalog } from '../helpers/catalog.js';
+import { captureLog } from '../helpers/log.js';
+import { newPin } from '../helpers/pins.js';
+import { commandContext } from '../helpers/context.js';
 
-const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin => ({
-  platform: 'discord',
-  serverId: 'g1',
-  channelId: 'c1',
-  messageId,
-  queryKey: `key-${messageId}`,
-  query: { model: 'llama-3.1-8b' },
-  headline: `headline ${messageId}`,
-  winner: 'rtx-5090',
-  dataVersion: 'v1',
-  pinnedBy: 'mod-1',
-  ...extra,
-});
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { lines, log: createLogger('debug', stream) };
-}
 
 const writeFailed = (f: () => unknown) => {
   try {
@@ -68,15 +45,15 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
   });
 
   it('pin, unpin, refresh and settings refuse instead of acknowledging; after reopening, what was acknowledged is there and what was refused is not', async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     const s = open({ log });
-    const a = s.pin(pin('a'));
-    const b = s.pin(pin('b'));
+    const a = s.pin(newPin('a'));
+    const b = s.pin(newPin('b'));
     s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
 
     disk!.fill();
     const refused = {
-      pin: writeFailed(() => s.pin(pin('c'))),
+      pin: writeFailed(() => s.pin(newPin('c'))),
       unpin: writeFailed(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
       refresh: writeFailed(() => s.refresh('discord', 'g1', b.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' })),
       settings: writeFailed(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
@@ -93,7 +70,7 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
 
     // Space again: the same connection writes, without a restart.
     disk!.free();
-    const c = s.pin(pin('c'));
+    const c = s.pin(newPin('c'));
     s.close();
 
     const again = open();
@@ -107,8 +84,8 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
 
   it('an acknowledged unpin and refresh are on disk after reopening', () => {
     const s = open();
-    const a = s.pin(pin('a'));
-    const b = s.pin(pin('b'));
+    const a = s.pin(newPin('a'));
+    const b = s.pin(newPin('b'));
     expect(s.unpin('discord', 'g1', a.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
     expect(s.refresh('discord', 'g1', b.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' })!.headline).toBe('new');
     expect(s.unpin('discord', 'g1', a.id, 'mod-2')).toBeUndefined();
@@ -120,22 +97,12 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
   });
 
   it('the pin, unpin, refresh and settings commands answer a failed write plainly, and the store logs it once', async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLog();
     const store = open({ log });
-    // `as`: canAdminister is new in the context (M3), landing beside this test.
-    const ctx = {
-      catalog,
-      store,
-      platform: 'discord',
-      serverId: 'g1',
-      channelId: 'c1',
-      user: { id: 'mod', name: 'mod' },
-      canAdminister: async () => true,
-      canModerate: async () => true,
-    } as CommandContext;
+    const ctx = commandContext(store);
     const v = await commands.compare.execute(ctx, { text: 'llama 3.3 70b' });
     if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
-    const kept = store.pin(pin('kept', { query: v.verdict.query as never, dataVersion: 'old' }));
+    const kept = store.pin(newPin('kept', { query: v.verdict.query as never, dataVersion: 'old' }));
 
     disk!.fill();
     const error = (r: Reply) => {
