@@ -62,7 +62,11 @@ function memoryMB(pid: number): { rss: number; peak: number } {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startServer(root: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolvePort, reject) => {
     let buf = '';
     let found = false;
@@ -92,13 +96,25 @@ async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** A signed Discord PING: the cheapest request the route answers 200 to once it has verified it. */
-async function probe(port: number, privateKey: ReturnType<typeof generateKeyPairSync>['privateKey']): Promise<{ status: number | string; ms: number }> {
+async function probe(
+  port: number,
+  privateKey: ReturnType<typeof generateKeyPairSync>['privateKey'],
+): Promise<{ status: number | string; ms: number }> {
   const body = JSON.stringify({ id: String(Date.now()), application_id: '1', type: 1, token: 'bench', version: 1 });
   const ts = String(Math.floor(Date.now() / 1000));
-  const headers = { 'content-type': 'application/json', 'x-signature-timestamp': ts, 'x-signature-ed25519': sign(null, Buffer.from(ts + body), privateKey).toString('hex') };
+  const headers = {
+    'content-type': 'application/json',
+    'x-signature-timestamp': ts,
+    'x-signature-ed25519': sign(null, Buffer.from(ts + body), privateKey).toString('hex'),
+  };
   const t = performance.now();
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
+      method: 'POST',
+      body,
+      headers,
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.arrayBuffer();
     return { status: res.status, ms: performance.now() - t };
   } catch (e) {
@@ -124,7 +140,10 @@ function attack(port: number, path: string, declared: number, half: Buffer): Pro
       socket.write(half);
       resolveAttacker(a);
     });
-    socket.once('data', (d: Buffer) => (a.outcome ??= /^HTTP\/1\.1 (\d{3})/.exec(d.toString('latin1'))?.[1] ?? 'other'));
+    socket.once(
+      'data',
+      (d: Buffer) => (a.outcome ??= /^HTTP\/1\.1 (\d{3})/.exec(d.toString('latin1'))?.[1] ?? 'other'),
+    );
     socket.once('error', () => {
       a.outcome ??= 'reset';
       resolveAttacker(a);
@@ -133,7 +152,13 @@ function attack(port: number, path: string, declared: number, half: Buffer): Pro
   });
 }
 
-async function runShape(root: string, shape: BodiesShape, connections: number, env: Record<string, string>, privateKey: ReturnType<typeof generateKeyPairSync>['privateKey']): Promise<BodiesFigures> {
+async function runShape(
+  root: string,
+  shape: BodiesShape,
+  connections: number,
+  env: Record<string, string>,
+  privateKey: ReturnType<typeof generateKeyPairSync>['privateKey'],
+): Promise<BodiesFigures> {
   const started = performance.now();
   const { child, port } = await startServer(root, env);
   const attackers: Attacker[] = [];
@@ -144,7 +169,11 @@ async function runShape(root: string, shape: BodiesShape, connections: number, e
     const before = memoryMB(child.pid!);
     const half = randomBytes(Math.floor(shape.declaredBytes / 2)).fill(0x78);
     for (let i = 0; i < connections; i += BATCH) {
-      const batch = await Promise.all(Array.from({ length: Math.min(BATCH, connections - i) }, () => attack(port, shape.path, shape.declaredBytes, half)));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(BATCH, connections - i) }, () =>
+          attack(port, shape.path, shape.declaredBytes, half),
+        ),
+      );
       attackers.push(...batch);
     }
     // Let the half bodies arrive and the refusals go out (well under the server's 10 s request timeout).
@@ -156,14 +185,25 @@ async function runShape(root: string, shape: BodiesShape, connections: number, e
       const o = a.outcome ?? (a.socket.destroyed ? 'closed' : 'held');
       outcomes[o] = (outcomes[o] ?? 0) + 1;
     }
-    return { ...shape, connections, outcomes, rssBeforeMB: before.rss, rssDuringMB: during.rss, peakMB: during.peak, probe: p, seconds: (performance.now() - started) / 1000 };
+    return {
+      ...shape,
+      connections,
+      outcomes,
+      rssBeforeMB: before.rss,
+      rssDuringMB: during.rss,
+      peakMB: during.peak,
+      probe: p,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     for (const a of attackers) a.socket.destroy();
     await stopServer(child);
   }
 }
 
-export async function benchBodies(o: { root?: string; connections?: number; build?: boolean; shapes?: BodiesShape[] } = {}): Promise<BodiesFigures[]> {
+export async function benchBodies(
+  o: { root?: string; connections?: number; build?: boolean; shapes?: BodiesShape[] } = {},
+): Promise<BodiesFigures[]> {
   const root = o.root ?? here;
   if (o.build ?? true) execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -185,7 +225,8 @@ export async function benchBodies(o: { root?: string; connections?: number; buil
   };
   try {
     const figures: BodiesFigures[] = [];
-    for (const shape of o.shapes ?? SHAPES) figures.push(await runShape(root, shape, o.connections ?? 3000, env, privateKey));
+    for (const shape of o.shapes ?? SHAPES)
+      figures.push(await runShape(root, shape, o.connections ?? 3000, env, privateKey));
     return figures;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -193,10 +234,18 @@ export async function benchBodies(o: { root?: string; connections?: number; buil
 }
 
 export function bodiesRows(figures: BodiesFigures[]): string[] {
-  const rows = ['| half-sent bodies | connections | what they got | RSS before | RSS while they hang | peak RSS | a signed PING meanwhile |', '| --- | --- | --- | --- | --- | --- | --- |'];
+  const rows = [
+    '| half-sent bodies | connections | what they got | RSS before | RSS while they hang | peak RSS | a signed PING meanwhile |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
   for (const f of figures) {
-    const got = Object.entries(f.outcomes).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} ${k}`).join(', ');
-    rows.push(`| ${f.name} | ${f.connections} | ${got} | ${f.rssBeforeMB.toFixed(0)} MB | ${f.rssDuringMB.toFixed(0)} MB | ${f.peakMB.toFixed(0)} MB | ${f.probe.status} in ${f.probe.ms.toFixed(0)} ms |`);
+    const got = Object.entries(f.outcomes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ');
+    rows.push(
+      `| ${f.name} | ${f.connections} | ${got} | ${f.rssBeforeMB.toFixed(0)} MB | ${f.rssDuringMB.toFixed(0)} MB | ${f.peakMB.toFixed(0)} MB | ${f.probe.status} in ${f.probe.ms.toFixed(0)} ms |`,
+    );
   }
   return rows;
 }
@@ -262,7 +311,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exit(1);
   }, 120_000);
   deadline.unref();
-  const figures = await benchBodies({ root: arg('--root') ?? here, connections: Number(arg('--connections') ?? 3000), build: !process.argv.includes('--no-build') });
+  const figures = await benchBodies({
+    root: arg('--root') ?? here,
+    connections: Number(arg('--connections') ?? 3000),
+    build: !process.argv.includes('--no-build'),
+  });
   console.log(`\n## Half-sent bodies (${figures.reduce((s, f) => s + f.seconds, 0).toFixed(0)} s, loopback)\n`);
   for (const r of bodiesRows(figures)) console.log(r);
   if (!process.argv.includes('--no-guard')) console.log(`\n${replayGuardLine(benchReplayGuard())}`);

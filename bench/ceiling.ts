@@ -9,7 +9,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 const [hex, file] = process.argv.slice(2);
-const key = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(hex!, 'hex')]), format: 'der', type: 'spki' });
+const key = createPublicKey({
+  key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(hex!, 'hex')]),
+  format: 'der',
+  type: 'spki',
+});
 const response = readFileSync(file!);
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];

@@ -36,7 +36,12 @@ export function rateLimitBench(users = [1_000, 10_000, 50_000, 100_000, 200_000]
     }
     const micros = ((performance.now() - started) * 1000) / calls;
     gc();
-    rows.push({ activeUsers: n, microsPerCall: micros, buckets: limiter.size, heapMB: (process.memoryUsage().heapUsed - before) / 1e6 });
+    rows.push({
+      activeUsers: n,
+      microsPerCall: micros,
+      buckets: limiter.size,
+      heapMB: (process.memoryUsage().heapUsed - before) / 1e6,
+    });
   }
   return rows;
 }
@@ -45,7 +50,10 @@ export function rateLimitTable(rows: RateLimitRow[]): string {
   return [
     '| active users | µs per call | buckets held | heap added |',
     '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.activeUsers.toLocaleString('en-US')} | ${r.microsPerCall.toFixed(2)} | ${r.buckets.toLocaleString('en-US')} | ${r.heapMB.toFixed(0)} MB |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.activeUsers.toLocaleString('en-US')} | ${r.microsPerCall.toFixed(2)} | ${r.buckets.toLocaleString('en-US')} | ${r.heapMB.toFixed(0)} MB |`,
+    ),
   ].join('\n');
 }
 

@@ -86,9 +86,14 @@ function coreBench() {
     if (r.ok) verdicts.push(r.value);
   }
   const all = (f: (v: Verdict) => unknown) => time(100, () => verdicts.forEach(f));
-  const per = (s: { median: number; p99: number }) => ({ median: s.median / verdicts.length, p99: s.p99 / verdicts.length });
+  const per = (s: { median: number; p99: number }) => ({
+    median: s.median / verdicts.length,
+    p99: s.p99 / verdicts.length,
+  });
   const verdict = time(100, () => QUERIES.forEach((q) => compare(catalog, q)));
-  rows.push(`| verdict (compare, uncached), per query | ${ms(verdict.median / QUERIES.length)} | ${ms(verdict.p99 / QUERIES.length)} |`);
+  rows.push(
+    `| verdict (compare, uncached), per query | ${ms(verdict.median / QUERIES.length)} | ${ms(verdict.p99 / QUERIES.length)} |`,
+  );
   rows.push(`| verdict, slowest single query (median) | ${ms(slowestOf(computeTimes))} | |`);
   const text = per(all((v) => renderText(v, { color: false })));
   rows.push(`| terminal text | ${ms(text.median)} | ${ms(text.p99)} |`);
@@ -127,14 +132,32 @@ function compareBody(): string {
     channel: { id: '222222222222222222', type: 0 },
     app_permissions: '2251799813703680',
     member: { user: { id: `5555555555555555${seq % 100}`, username: 'bench' }, roles: [], permissions: '3072' },
-    data: { id: '1', name: 'compare', type: 1, options: Object.entries(q).map(([name, value]) => ({ name: name === 'contextTokens' ? 'context' : name, type: typeof value === 'number' ? 4 : 3, value })) },
+    data: {
+      id: '1',
+      name: 'compare',
+      type: 1,
+      options: Object.entries(q).map(([name, value]) => ({
+        name: name === 'contextTokens' ? 'context' : name,
+        type: typeof value === 'number' ? 4 : 3,
+        value,
+      })),
+    },
   });
 }
 
 function signedRequest(privateKey: ReturnType<typeof keys>['privateKey']) {
   const body = compareBody();
   const ts = String(Math.floor(Date.now() / 1000));
-  return { method: 'POST' as const, path: '/discord/interactions', body, headers: { 'content-type': 'application/json', 'x-signature-timestamp': ts, 'x-signature-ed25519': sign(null, Buffer.from(ts + body), privateKey).toString('hex') } };
+  return {
+    method: 'POST' as const,
+    path: '/discord/interactions',
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-signature-timestamp': ts,
+      'x-signature-ed25519': sign(null, Buffer.from(ts + body), privateKey).toString('hex'),
+    },
+  };
 }
 
 function waitForLine(child: ChildProcess, re: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
@@ -157,9 +180,21 @@ async function load(url: string, privateKey: ReturnType<typeof keys>['privateKey
     url,
     connections: CONNECTIONS,
     duration,
-    requests: [{ method: 'POST', path: '/discord/interactions', setupRequest: (req) => ({ ...req, ...signedRequest(privateKey) }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/discord/interactions',
+        setupRequest: (req) => ({ ...req, ...signedRequest(privateKey) }),
+      },
+    ],
   });
-  return { rps: result.requests.average, p99: result.latency.p99, p50: result.latency.p50, errors: result.errors + result.timeouts + result.non2xx, total: result.requests.total };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    errors: result.errors + result.timeouts + result.non2xx,
+    total: result.requests.total,
+  };
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far, from /proc. */
@@ -184,15 +219,35 @@ async function httpBench() {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: 'inherit' });
   const k = keys();
   const dir = mkdtempSync(join(tmpdir(), 'whichgpu-bench-'));
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: k.hex, DISCORD_TOKEN: 'bench', PORT: '0', LOG_LEVEL: 'info', DATABASE_PATH: join(dir, 'db.sqlite'), RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_USER_PER_MINUTE: '10000', RATE_LIMIT_SERVER_BURST: '100000', RATE_LIMIT_SERVER_PER_MINUTE: '1000000' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DISCORD_TRANSPORT: 'http',
+    DISCORD_PUBLIC_KEY: k.hex,
+    DISCORD_TOKEN: 'bench',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATABASE_PATH: join(dir, 'db.sqlite'),
+    RATE_LIMIT_USER_BURST: '1000',
+    RATE_LIMIT_USER_PER_MINUTE: '10000',
+    RATE_LIMIT_SERVER_BURST: '100000',
+    RATE_LIMIT_SERVER_PER_MINUTE: '1000000',
+  };
   const starts: number[] = [];
   // Cold start, three times: spawn to the first 200 from /healthz.
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
-    const child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const port = Number((await waitForLine(child, /"port":(\d+)/))[1]);
     for (let tries = 0; tries < 2000; tries++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -201,13 +256,26 @@ async function httpBench() {
     await new Promise((r) => child.once('exit', r));
   }
 
-  const server = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [...NODE_FLAGS, join(root, 'dist', 'main.js')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = Number((await waitForLine(server, /"port":(\d+)/))[1]);
   const sample = signedRequest(k.privateKey);
-  const response = await (await fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST', body: sample.body, headers: sample.headers })).text();
+  const response = await (
+    await fetch(`http://127.0.0.1:${port}/discord/interactions`, {
+      method: 'POST',
+      body: sample.body,
+      headers: sample.headers,
+    })
+  ).text();
   const responseFile = join(dir, 'response.json');
   writeFileSync(responseFile, response);
-  const ceiling = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'ceiling.ts'), k.hex, responseFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const ceiling = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'ceiling.ts'), k.hex, responseFile], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const cport = Number((await waitForLine(ceiling, /port (\d+)/))[1]);
   // A discarded warm-up for each, so neither is measured while V8 is still compiling its hot paths.
   await load(`http://127.0.0.1:${port}`, k.privateKey, WARMUP_S);
@@ -227,7 +295,10 @@ async function httpBench() {
   const ours = medianRun(oursRuns);
   const bare = medianRun(bareRuns);
   const ratios = oursRuns.map((o, i) => o.rps / bareRuns[i]!.rps);
-  const cpu = { ours: stats(oursRuns.map((r) => r.cpuMicros)).median, bare: stats(bareRuns.map((r) => r.cpuMicros)).median };
+  const cpu = {
+    ours: stats(oursRuns.map((r) => r.cpuMicros)).median,
+    bare: stats(bareRuns.map((r) => r.cpuMicros)).median,
+  };
   rmSync(dir, { recursive: true, force: true });
   return { ours, bare, cpu, starts, rss, ratios, responseBytes: response.length };
 }
@@ -238,12 +309,24 @@ console.log('| step | median | p99 |\n| --- | --- | --- |');
 for (const r of core.rows) console.log(r);
 const http = await httpBench();
 const ratio = [...http.ratios].sort((a, b) => a - b)[Math.floor(http.ratios.length / 2)]!;
-console.log(`\n## HTTP: signed /compare (${JSON.stringify(LOAD_QUERY)}) on POST /discord/interactions (${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s, loopback, ${http.responseBytes} B responses; the median round shown)\n`);
-console.log('| server | req/s | p50 | p99 | server CPU per request (median round) | errors + non-2xx |\n| --- | --- | --- | --- | --- | --- |');
-console.log(`| whichgpu | ${http.ours.rps.toFixed(0)} | ${http.ours.p50} ms | ${http.ours.p99} ms | ${http.cpu.ours.toFixed(0)} µs | ${http.ours.errors} of ${http.ours.total} (all rounds) |`);
-console.log(`| ceiling: bare node:http + Ed25519 verify | ${http.bare.rps.toFixed(0)} | ${http.bare.p50} ms | ${http.bare.p99} ms | ${http.cpu.bare.toFixed(0)} µs | ${http.bare.errors} of ${http.bare.total} (all rounds) |`);
-console.log(`\nthroughput ratio, median of ${http.ratios.length} alternating rounds: ${ratio.toFixed(2)} (rounds: ${http.ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70) · p99 ${http.ours.p99} ms (target < 25) · errors ${http.ours.errors} (target 0)`);
-console.log(`cold start to ready /healthz: ${http.starts.map((s) => `${s.toFixed(0)} ms`).join(', ')} (target < 500) · RSS after load: ${http.rss.toFixed(0)} MB (target < 120)`);
+console.log(
+  `\n## HTTP: signed /compare (${JSON.stringify(LOAD_QUERY)}) on POST /discord/interactions (${CONNECTIONS} connections, ${ROUNDS} alternating rounds of ${DURATION_S} s, loopback, ${http.responseBytes} B responses; the median round shown)\n`,
+);
+console.log(
+  '| server | req/s | p50 | p99 | server CPU per request (median round) | errors + non-2xx |\n| --- | --- | --- | --- | --- | --- |',
+);
+console.log(
+  `| whichgpu | ${http.ours.rps.toFixed(0)} | ${http.ours.p50} ms | ${http.ours.p99} ms | ${http.cpu.ours.toFixed(0)} µs | ${http.ours.errors} of ${http.ours.total} (all rounds) |`,
+);
+console.log(
+  `| ceiling: bare node:http + Ed25519 verify | ${http.bare.rps.toFixed(0)} | ${http.bare.p50} ms | ${http.bare.p99} ms | ${http.cpu.bare.toFixed(0)} µs | ${http.bare.errors} of ${http.bare.total} (all rounds) |`,
+);
+console.log(
+  `\nthroughput ratio, median of ${http.ratios.length} alternating rounds: ${ratio.toFixed(2)} (rounds: ${http.ratios.map((r) => r.toFixed(2)).join(', ')}; target >= 0.70) · p99 ${http.ours.p99} ms (target < 25) · errors ${http.ours.errors} (target 0)`,
+);
+console.log(
+  `cold start to ready /healthz: ${http.starts.map((s) => `${s.toFixed(0)} ms`).join(', ')} (target < 500) · RSS after load: ${http.rss.toFixed(0)} MB (target < 120)`,
+);
 
 console.log('\n## Rate limiter: cost per call by active users (every user asks in turn; none idle)\n');
 console.log(rateLimitTable(rateLimitBench()));

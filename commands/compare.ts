@@ -25,17 +25,44 @@ export default {
   name: 'compare',
   description: 'RTX 5090 or Mac Studio M4 Max for your model and workflow: a sourced verdict.',
   options: [
-    { name: 'model', description: 'Model: name, Ollama tag, GGUF file or Hugging Face id', type: 'string', autocomplete: true },
+    {
+      name: 'model',
+      description: 'Model: name, Ollama tag, GGUF file or Hugging Face id',
+      type: 'string',
+      autocomplete: true,
+    },
     { name: 'quant', description: 'Quantization, e.g. Q4_K_M, Q8_0, F16, MXFP4, MLX-4bit', type: 'string' },
-    { name: 'context', description: 'Context tokens to allocate (e.g. 32768)', type: 'integer', min: 256, max: 2_097_152 },
-    { name: 'workflow', description: 'What you will do with it', type: 'string', choices: ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'training', 'serving'] },
-    { name: 'priority', description: 'What matters most', type: 'string', choices: ['speed', 'silence', 'power', 'budget', 'balanced'] },
+    {
+      name: 'context',
+      description: 'Context tokens to allocate (e.g. 32768)',
+      type: 'integer',
+      min: 256,
+      max: 2_097_152,
+    },
+    {
+      name: 'workflow',
+      description: 'What you will do with it',
+      type: 'string',
+      choices: ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'training', 'serving'],
+    },
+    {
+      name: 'priority',
+      description: 'What matters most',
+      type: 'string',
+      choices: ['speed', 'silence', 'power', 'budget', 'balanced'],
+    },
     { name: 'against', description: 'Device to compare with the RTX 5090', type: 'string', autocomplete: true },
     { name: 'hours', description: 'Hours a day under load (default 8)', type: 'number', min: 0.1, max: 24 },
     { name: 'kwh_price', description: 'Electricity price per kWh (default 0.16)', type: 'number', min: 0, max: 5 },
     { name: 'years', description: 'Years of ownership (default 3)', type: 'integer', min: 1, max: 10 },
     { name: 'tokens_per_day', description: 'Tokens you generate a day', type: 'integer', min: 0, max: 10_000_000_000 },
-    { name: 'api_price', description: 'API price to break even against, USD per million tokens', type: 'number', min: 0, max: 1000 },
+    {
+      name: 'api_price',
+      description: 'API price to break even against, USD per million tokens',
+      type: 'number',
+      min: 0,
+      max: 1000,
+    },
   ],
   schema: CompareCommandSchema,
   async execute(ctx, input) {
@@ -43,7 +70,8 @@ export default {
     const understood = text ? understand(ctx.catalog, text) : undefined;
     const settings = ctx.store.settings(ctx.platform, ctx.serverId);
     const explicit: Record<string, unknown> = {};
-    for (const k in flags) if (flags[k as keyof typeof flags] !== undefined) explicit[k] = flags[k as keyof typeof flags];
+    for (const k in flags)
+      if (flags[k as keyof typeof flags] !== undefined) explicit[k] = flags[k as keyof typeof flags];
     const merged = {
       // Server settings are defaults; what the user typed wins.
       hoursPerDay: settings.hours,

@@ -46,7 +46,8 @@ export function inputOfQuery(q: Record<string, unknown>): Record<string, unknown
 export function describeChanges(before: PinnedVerdict, after: Verdict): string[] {
   const changes: string[] = [];
   if (before.winner !== after.verdict.winner) changes.push(`winner: ${before.winner} → ${after.verdict.winner}`);
-  if (before.headline !== after.verdict.headline) changes.push(`headline: "${before.headline}" → "${after.verdict.headline}"`);
+  if (before.headline !== after.verdict.headline)
+    changes.push(`headline: "${before.headline}" → "${after.verdict.headline}"`);
   if (before.dataVersion !== after.dataVersion) changes.push(`data: ${before.dataVersion} → ${after.dataVersion}`);
-  return changes.length ? changes : ['nothing changed: same winner and headline with today\'s data'];
+  return changes.length ? changes : ["nothing changed: same winner and headline with today's data"];
 }

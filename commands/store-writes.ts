@@ -15,7 +15,8 @@ export function tryWrite<T>(write: () => T): { ok: true; value: T } | { ok: fals
   try {
     return { ok: true, value: write() };
   } catch (e) {
-    if (e instanceof StoreError && (e.code === 'WRITE_FAILED' || e.code === 'BUSY')) return { ok: false, refused: e.code };
+    if (e instanceof StoreError && (e.code === 'WRITE_FAILED' || e.code === 'BUSY'))
+      return { ok: false, refused: e.code };
     throw e;
   }
 }
@@ -26,7 +27,21 @@ export function tryWrite<T>(write: () => T): { ok: true; value: T } | { ok: fals
  */
 export function writeFailed(what: string, outcome: string, refused: WriteRefusal = 'WRITE_FAILED'): Reply {
   if (refused === 'BUSY') {
-    return { kind: 'error', error: { code: 'STORE_BUSY', message: `Couldn't ${what}: the bot's storage is busy, so ${outcome}.`, hint: 'Try again in a moment.' } };
+    return {
+      kind: 'error',
+      error: {
+        code: 'STORE_BUSY',
+        message: `Couldn't ${what}: the bot's storage is busy, so ${outcome}.`,
+        hint: 'Try again in a moment.',
+      },
+    };
   }
-  return { kind: 'error', error: { code: 'STORE_WRITE_FAILED', message: `Couldn't ${what}: the bot's storage is failing, so ${outcome}.`, hint: 'Try again later.' } };
+  return {
+    kind: 'error',
+    error: {
+      code: 'STORE_WRITE_FAILED',
+      message: `Couldn't ${what}: the bot's storage is failing, so ${outcome}.`,
+      hint: 'Try again later.',
+    },
+  };
 }

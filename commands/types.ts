@@ -71,7 +71,12 @@ export type Reply =
   | { kind: 'unpinned'; pin: PinView }
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
-  | { kind: 'error'; error: Pick<CoreError, 'code' | 'message' | 'hint'> | { code: 'FORBIDDEN' | 'NOT_FOUND' | 'STORE_WRITE_FAILED' | 'STORE_BUSY'; message: string; hint?: string } };
+  | {
+      kind: 'error';
+      error:
+        | Pick<CoreError, 'code' | 'message' | 'hint'>
+        | { code: 'FORBIDDEN' | 'NOT_FOUND' | 'STORE_WRITE_FAILED' | 'STORE_BUSY'; message: string; hint?: string };
+    };
 
 export type OptionType = 'string' | 'integer' | 'number';
 
@@ -101,5 +106,8 @@ export interface Command<I> {
 export function forbidden(ctx: CommandContext, what: string, o: { admin?: boolean; elsewhere?: boolean } = {}): Reply {
   const w = ctx.permissionWords ?? PLAIN_WORDS;
   const hint = o.admin ? w.adminHint : o.elsewhere ? w.elsewhereHint : w.moderatorHint;
-  return { kind: 'error', error: { code: 'FORBIDDEN', message: `Only ${o.admin ? w.administrators : w.moderators} can ${what}.`, hint } };
+  return {
+    kind: 'error',
+    error: { code: 'FORBIDDEN', message: `Only ${o.admin ? w.administrators : w.moderators} can ${what}.`, hint },
+  };
 }

@@ -7,15 +7,28 @@ import type { PinnedVerdict } from '../src/store/store.js';
 import { forbidden, type Command, type CommandContext, type Reply } from './types.js';
 
 export const VerdictsInputSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('list'), page: z.coerce.number().int().min(1, 'page starts at 1').max(10_000).default(1) }),
-  z.object({ action: z.literal('refresh'), id: z.coerce.number({ error: 'refresh takes a verdict id, e.g. verdicts refresh 12' }).int().positive() }),
-  z.object({ action: z.literal('unpin'), id: z.coerce.number({ error: 'unpin takes a verdict id, e.g. verdicts unpin 12' }).int().positive() }),
+  z.object({
+    action: z.literal('list'),
+    page: z.coerce.number().int().min(1, 'page starts at 1').max(10_000).default(1),
+  }),
+  z.object({
+    action: z.literal('refresh'),
+    id: z.coerce.number({ error: 'refresh takes a verdict id, e.g. verdicts refresh 12' }).int().positive(),
+  }),
+  z.object({
+    action: z.literal('unpin'),
+    id: z.coerce.number({ error: 'unpin takes a verdict id, e.g. verdicts unpin 12' }).int().positive(),
+  }),
 ]);
 export type VerdictsInput = z.infer<typeof VerdictsInputSchema>;
 
 const notFound = (id: number): Reply => ({
   kind: 'error',
-  error: { code: 'NOT_FOUND', message: `No pinned verdict #${id} in this server.`, hint: 'Type verdicts to see the ids.' },
+  error: {
+    code: 'NOT_FOUND',
+    message: `No pinned verdict #${id} in this server.`,
+    hint: 'Type verdicts to see the ids.',
+  },
 });
 
 /** The pins list shows Refresh and Unpin when the member may use them on at least one pin of the page. */
@@ -32,19 +45,29 @@ export default {
   async execute(ctx, input) {
     if (input.action === 'list') {
       const page = ctx.store.list(ctx.platform, ctx.serverId, input.page);
-      return { kind: 'pins', page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) }, canModerate: await canModerateAny(ctx, page.items) };
+      return {
+        kind: 'pins',
+        page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) },
+        canModerate: await canModerateAny(ctx, page.items),
+      };
     }
-    if (!(await ctx.canModerate())) return forbidden(ctx, input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
+    if (!(await ctx.canModerate()))
+      return forbidden(ctx, input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
     const pin = ctx.store.get(ctx.platform, ctx.serverId, input.id);
     if (!pin || pin.unpinnedAt !== null) return notFound(input.id);
-    if (!(await ctx.canModerate(pin.channelId))) return forbidden(ctx, `${input.action} verdicts pinned in another channel`, { elsewhere: true });
+    if (!(await ctx.canModerate(pin.channelId)))
+      return forbidden(ctx, `${input.action} verdicts pinned in another channel`, { elsewhere: true });
     if (input.action === 'unpin') {
       const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
       if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned', done.refused);
       return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
     }
     const r = compare(ctx.catalog, inputOfQuery(pin.query));
-    if (!r.ok) return { kind: 'error', error: { ...r.error, message: `Cannot recompute #${pin.id} with today's data: ${r.error.message}` } };
+    if (!r.ok)
+      return {
+        kind: 'error',
+        error: { ...r.error, message: `Cannot recompute #${pin.id} with today's data: ${r.error.message}` },
+      };
     const changes = describeChanges(pin, r.value);
     const updated = tryWrite(() =>
       ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, {
@@ -54,6 +77,8 @@ export default {
       }),
     );
     if (!updated.ok) return writeFailed(`refresh #${pin.id}`, 'it keeps its earlier verdict', updated.refused);
-    return updated.value ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, verdict: r.value } : notFound(input.id);
+    return updated.value
+      ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, verdict: r.value }
+      : notFound(input.id);
   },
 } satisfies Command<VerdictsInput>;

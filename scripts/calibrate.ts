@@ -20,7 +20,16 @@ function pct(e: number | undefined) {
 
 function printResiduals(title: string, rs: PointResidual[]) {
   console.log(`\n${title}`);
-  console.log('device'.padEnd(48), 'model'.padEnd(22), 'quant'.padEnd(8), 'depth'.padStart(6), 'measured'.padStart(9), 'fitted'.padStart(9), '  error', 'holdout');
+  console.log(
+    'device'.padEnd(48),
+    'model'.padEnd(22),
+    'quant'.padEnd(8),
+    'depth'.padStart(6),
+    'measured'.padStart(9),
+    'fitted'.padStart(9),
+    '  error',
+    'holdout',
+  );
   for (const r of rs) {
     const p = r.point;
     console.log(
@@ -44,22 +53,35 @@ const file = CalibrationFileSchema.parse({
   ...result.file,
 });
 
-printResiduals('Decode (tokens/s): fitted in-sample, and holdout = predicted by a fit that never saw that device', result.decodeResiduals);
+printResiduals(
+  'Decode (tokens/s): fitted in-sample, and holdout = predicted by a fit that never saw that device',
+  result.decodeResiduals,
+);
 printResiduals('Prefill (tokens/s)', result.prefillResiduals);
 console.log('\nFitted parameters');
 console.log(JSON.stringify({ decode: file.decode, prefill: file.prefill, kvReadFactor: file.kvReadFactor }, null, 2));
 const r = file.residuals;
-console.log(`\nDecode error on ${result.decodeResiduals.length} runs: median ${r.decodeMedianAbsPct}% | p90 ${r.decodeP90AbsPct}% | within 30%: ${r.decodeWithin30Pct}%`);
-console.log(`Decode error, leave-one-device-out: median ${r.decodeHoldoutMedianAbsPct}% | within 30%: ${r.decodeHoldoutWithin30Pct}%`);
+console.log(
+  `\nDecode error on ${result.decodeResiduals.length} runs: median ${r.decodeMedianAbsPct}% | p90 ${r.decodeP90AbsPct}% | within 30%: ${r.decodeWithin30Pct}%`,
+);
+console.log(
+  `Decode error, leave-one-device-out: median ${r.decodeHoldoutMedianAbsPct}% | within 30%: ${r.decodeHoldoutWithin30Pct}%`,
+);
 console.log(`Prefill error on ${result.prefillResiduals.length} runs: median ${r.prefillMedianAbsPct}%`);
-console.log(`Displayed bands: decode x${Math.exp(r.decodeBand.low).toFixed(2)}-x${Math.exp(r.decodeBand.high).toFixed(2)}, prefill x${Math.exp(r.prefillBand.low).toFixed(2)}-x${Math.exp(r.prefillBand.high).toFixed(2)}`);
+console.log(
+  `Displayed bands: decode x${Math.exp(r.decodeBand.low).toFixed(2)}-x${Math.exp(r.decodeBand.high).toFixed(2)}, prefill x${Math.exp(r.prefillBand.low).toFixed(2)}-x${Math.exp(r.prefillBand.high).toFixed(2)}`,
+);
 
 const { fittedAt: _ignored, ...comparable } = file;
 if (process.argv.includes('--check')) {
-  const current = existsSync(outPath) ? CalibrationFileSchema.parse(JSON.parse(readFileSync(outPath, 'utf8'))) : undefined;
+  const current = existsSync(outPath)
+    ? CalibrationFileSchema.parse(JSON.parse(readFileSync(outPath, 'utf8')))
+    : undefined;
   const { fittedAt: _old, ...currentComparable } = current ?? { fittedAt: '' };
   const same = JSON.stringify(currentComparable) === JSON.stringify(comparable);
-  console.log(same ? '\ndata/calibration.json is up to date.' : '\ndata/calibration.json is stale: run npm run calibrate.');
+  console.log(
+    same ? '\ndata/calibration.json is up to date.' : '\ndata/calibration.json is stale: run npm run calibrate.',
+  );
   process.exit(same ? 0 : 1);
 }
 writeFileSync(outPath, `${JSON.stringify(file, null, 2)}\n`);

@@ -76,7 +76,8 @@ export function loadPoints(): CalibrationPoint[] {
     const device = inputs.devices[row.device];
     const arch = inputs.models[row.model];
     const quant = CSV_QUANTS[row.quant];
-    if (!device || !arch || !quant) throw new Error(`CSV line ${i + 2}: no spec for ${row.device} / ${row.model} / ${row.quant}`);
+    if (!device || !arch || !quant)
+      throw new Error(`CSV line ${i + 2}: no spec for ${row.device} / ${row.model} / ${row.quant}`);
     const model: ModelSpec = {
       id: row.model,
       name: row.model,
@@ -110,4 +111,3 @@ export function loadPoints(): CalibrationPoint[] {
     };
   });
 }
-

@@ -7,7 +7,9 @@ import { registerCommands } from '../src/discord/registration.js';
 
 const config = loadConfig();
 if (!config.DISCORD_TOKEN || !config.DISCORD_APPLICATION_ID) {
-  process.stderr.write('npm run register needs DISCORD_TOKEN and DISCORD_APPLICATION_ID (in the environment or .env).\n');
+  process.stderr.write(
+    'npm run register needs DISCORD_TOKEN and DISCORD_APPLICATION_ID (in the environment or .env).\n',
+  );
   process.exit(2);
 }
 const count = await registerCommands({
@@ -16,4 +18,6 @@ const count = await registerCommands({
   ...(config.DISCORD_GUILD_ID ? { guildId: config.DISCORD_GUILD_ID } : {}),
   ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}),
 });
-process.stdout.write(`Registered ${count} commands ${config.DISCORD_GUILD_ID ? `to guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.\n`);
+process.stdout.write(
+  `Registered ${count} commands ${config.DISCORD_GUILD_ID ? `to guild ${config.DISCORD_GUILD_ID}` : 'globally (may take up to an hour to appear)'}.\n`,
+);

@@ -48,8 +48,16 @@ const FP16_TFLOPS: [RegExp, number, string][] = [
 /** For device strings that do not state a figure themselves. */
 const DEVICE_FALLBACK: [RegExp, { memoryGB?: number; bandwidthGBs?: number }, string][] = [
   [/DGX Spark/, { memoryGB: 128 }, 'NVIDIA spec: 128 GB LPDDR5X unified (hardware.json dgx-spark)'],
-  [/M3 Ultra \(80-core/, { memoryGB: 512 }, 'pp512 row of the notes-file run: its tg128 row states 498216 MB working set => 512GB Mac Studio'],
-  [/M4 Max \(40-core/, { memoryGB: 128 }, 'itsmostafa result path "macbook-pro-m4-max-128gb-40-core-gpu"; README rows say MacBook Pro 128GB'],
+  [
+    /M3 Ultra \(80-core/,
+    { memoryGB: 512 },
+    'pp512 row of the notes-file run: its tg128 row states 498216 MB working set => 512GB Mac Studio',
+  ],
+  [
+    /M4 Max \(40-core/,
+    { memoryGB: 128 },
+    'itsmostafa result path "macbook-pro-m4-max-128gb-40-core-gpu"; README rows say MacBook Pro 128GB',
+  ],
 ];
 
 /** CSV quant labels the catalog does not spell that way (after dropping any parenthetical). */
@@ -88,7 +96,13 @@ function appleMemoryFromNote(note: string): number | undefined {
 function hostFromNote(note: string): { systemMemoryGB?: number; systemBandwidthGBs?: number } {
   const m = /(\d+)\s?GB DDR\d-(\d+)/.exec(note);
   if (!m) return {};
-  const channels = /\bdual[- ]channel/i.test(note) ? 2 : /\bquad[- ]channel/i.test(note) ? 4 : /\bocta[- ]channel|eight[- ]channel/i.test(note) ? 8 : undefined;
+  const channels = /\bdual[- ]channel/i.test(note)
+    ? 2
+    : /\bquad[- ]channel/i.test(note)
+      ? 4
+      : /\bocta[- ]channel|eight[- ]channel/i.test(note)
+        ? 8
+        : undefined;
   return {
     systemMemoryGB: Number(m[1]),
     // MT/s x 8 bytes per 64-bit channel.
@@ -103,7 +117,7 @@ function parseDevice(row: Row): DeviceInput | string {
   const bandwidthGBs = bw ? Number(bw[1]) * (bw[2] === 'TB' ? 1000 : 1) : fb.bandwidthGBs;
   const apple = /\bApple\b/.test(s);
   const mem = /(\d+)\s?GB\b(?!\/s)/.exec(s);
-  const memoryGB = mem ? Number(mem[1]) : (apple ? appleMemoryFromNote(row.note) : undefined) ?? fb.memoryGB;
+  const memoryGB = mem ? Number(mem[1]) : ((apple ? appleMemoryFromNote(row.note) : undefined) ?? fb.memoryGB);
   if (bandwidthGBs === undefined) return 'no bandwidth in the device string or fallback table';
   if (memoryGB === undefined) return 'no memory size in the device string, note or fallback table';
   const gpusM = /^(\d+)x\s/.exec(s);
@@ -176,7 +190,9 @@ interface Outcome {
 }
 
 const catalog = loadCatalog();
-const rows = (parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[]).map((r) => RowSchema.parse(r));
+const rows = (parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[]).map((r) =>
+  RowSchema.parse(r),
+);
 const outcomes: Outcome[] = [];
 const skipped: string[] = [];
 const unestimated: string[] = [];
@@ -237,7 +253,18 @@ const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}~` : 
 
 console.log(`Validation against ${csvPath} (${rows.length} rows; not used for fitting)\n`);
 console.log(
-  [cut('device', 42), cut('model', 30), cut('quant', 8), 'metric', 'context'.padStart(7), 'measured'.padStart(9), 'estimated'.padStart(9), '  error'.padStart(8), ' fit    ', 'categories'].join(' '),
+  [
+    cut('device', 42),
+    cut('model', 30),
+    cut('quant', 8),
+    'metric',
+    'context'.padStart(7),
+    'measured'.padStart(9),
+    'estimated'.padStart(9),
+    '  error'.padStart(8),
+    ' fit    ',
+    'categories',
+  ].join(' '),
 );
 for (const o of outcomes) {
   console.log(
@@ -285,7 +312,9 @@ const worst = outcomes
   .slice(0, 10);
 console.log('\nWorst 10 tg rows');
 for (const o of worst)
-  console.log(`${pct(o.error).padStart(8)}  ${o.row.device.slice(0, 45)} | ${o.row.model.slice(0, 40)} | ${o.quant} | d${o.depth} | measured ${o.row.value} est ${o.estimated ?? 'none'} (${o.fit}; ${o.modelBasis})`);
+  console.log(
+    `${pct(o.error).padStart(8)}  ${o.row.device.slice(0, 45)} | ${o.row.model.slice(0, 40)} | ${o.quant} | d${o.depth} | measured ${o.row.value} est ${o.estimated ?? 'none'} (${o.fit}; ${o.modelBasis})`,
+  );
 
 const none = outcomes.filter((o) => o.fit === 'none');
 console.log(`\nRows the estimate says cannot run (counted as 100% error): ${none.length}`);

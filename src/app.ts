@@ -34,7 +34,10 @@ export function platformsConfigured(c: Config): boolean {
   return Boolean(c.DISCORD_TOKEN || c.DISCORD_PUBLIC_KEY || c.SLACK_BOT_TOKEN);
 }
 
-export async function startApp(config: Config, deps: { catalog: Catalog; store: Store; log: Logger }): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  deps: { catalog: Catalog; store: Store; log: Logger },
+): Promise<RunningApp> {
   const routes: Record<string, Route> = {};
   let discord: Client | undefined;
   const log = deps.log;
@@ -48,8 +51,12 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
   });
 
   if (config.DISCORD_TRANSPORT === 'http' && (config.DISCORD_PUBLIC_KEY || config.DISCORD_TOKEN)) {
-    if (!config.DISCORD_PUBLIC_KEY) throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_PUBLIC_KEY (the application public key) to verify requests.');
-    if (!config.DISCORD_TOKEN) throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_TOKEN for REST calls such as pinning.');
+    if (!config.DISCORD_PUBLIC_KEY)
+      throw new StartError(
+        'DISCORD_TRANSPORT=http needs DISCORD_PUBLIC_KEY (the application public key) to verify requests.',
+      );
+    if (!config.DISCORD_TOKEN)
+      throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_TOKEN for REST calls such as pinning.');
     routes['/discord/interactions'] = discordInteractionsRoute({
       ...deps,
       limiter,
@@ -61,20 +68,29 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
   } else if (config.DISCORD_TOKEN) {
     // Loaded only when used: discord.js and Bolt are the slowest imports at start.
     const { startGateway } = await import('./discord/gateway.js');
-    discord = await startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...deps, limiter, inFlight, log: log.child({ platform: 'discord', transport: 'gateway' }) }, log);
+    discord = await startGateway(
+      config.DISCORD_TOKEN,
+      config.DISCORD_API_URL,
+      { ...deps, limiter, inFlight, log: log.child({ platform: 'discord', transport: 'gateway' }) },
+      log,
+    );
   }
 
   let slack: SlackApp | undefined;
   const rawRoutes: Record<string, RequestListener> = {};
   if (config.SLACK_BOT_TOKEN) {
-    if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
+    if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET)
+      throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
     const { createSlackApp } = await import('./slack/app.js');
     slack = createSlackApp({
       token: config.SLACK_BOT_TOKEN,
       ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
       ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
       ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-      moderators: (config.SLACK_MODERATORS ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      moderators: (config.SLACK_MODERATORS ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
       ...deps,
       limiter,
       inFlight,
@@ -124,7 +140,8 @@ export async function startApp(config: Config, deps: { catalog: Catalog; store: 
       if (discord) await discord.destroy();
       if (slack?.socketMode) await slack.app.stop();
       // A deferred pin is bounded by its 10 s REST deadline; a Slack answer by the Web API's retries.
-      if (!(await inFlight.settle(IN_FLIGHT_GRACE_MS))) log.warn({ left: inFlight.size }, 'stopped with work still in flight');
+      if (!(await inFlight.settle(IN_FLIGHT_GRACE_MS)))
+        log.warn({ left: inFlight.size }, 'stopped with work still in flight');
     },
   };
 }

@@ -17,9 +17,24 @@ const optionalString = z
 
 export const EnvSchema = z.object({
   DISCORD_TOKEN: optionalString,
-  DISCORD_APPLICATION_ID: optionalString.pipe(z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake (17-20 digits)').optional()),
-  DISCORD_PUBLIC_KEY: optionalString.pipe(z.string().regex(/^[0-9a-f]{64}$/i, 'must be the 64-hex-digit application public key').optional()),
-  DISCORD_GUILD_ID: optionalString.pipe(z.string().regex(/^\d{17,20}$/, 'must be a Discord snowflake (17-20 digits)').optional()),
+  DISCORD_APPLICATION_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{17,20}$/, 'must be a Discord snowflake (17-20 digits)')
+      .optional(),
+  ),
+  DISCORD_PUBLIC_KEY: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, 'must be the 64-hex-digit application public key')
+      .optional(),
+  ),
+  DISCORD_GUILD_ID: optionalString.pipe(
+    z
+      .string()
+      .regex(/^\d{17,20}$/, 'must be a Discord snowflake (17-20 digits)')
+      .optional(),
+  ),
   DISCORD_TRANSPORT: z.enum(['gateway', 'http']).default('gateway'),
   DISCORD_API_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
   SLACK_BOT_TOKEN: optionalString.pipe(z.string().startsWith('xoxb-', 'must start with xoxb-').optional()),
@@ -40,7 +55,10 @@ export const EnvSchema = z.object({
 export type Config = Readonly<z.infer<typeof EnvSchema> & { databasePath: string }>;
 
 export class ConfigError extends Error {
-  constructor(public readonly variable: string, detail: string) {
+  constructor(
+    public readonly variable: string,
+    detail: string,
+  ) {
     super(`Invalid ${variable}: ${detail}`);
     this.name = 'ConfigError';
   }

@@ -77,15 +77,25 @@ export function createHttpServer(o: HttpServerOptions): Server {
   const limits = { ...HTTP_LIMITS, ...o.limits };
   const budget = new BodyBudget(limits.bufferedBytes, limits.smallBodyBytes);
   const server = createServer(
-    { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: limits.timeoutCheckMs },
+    {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckMs,
+    },
     (req, res) => {
       const requestId = randomUUID();
       const path = (req.url ?? '/').split('?')[0]!;
       const send = (r: RouteResponse) => {
         if (res.headersSent) return;
-        const bytes = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body));
+        const bytes = Buffer.isBuffer(r.body)
+          ? r.body
+          : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body));
         // Every answer's length is known: a Content-Length instead of chunked framing.
-        const headers = { 'content-type': 'application/json', 'content-length': String(bytes.length), 'x-request-id': requestId };
+        const headers = {
+          'content-type': 'application/json',
+          'content-length': String(bytes.length),
+          'x-request-id': requestId,
+        };
         res.writeHead(r.status, r.headers ? { ...headers, ...r.headers } : headers);
         res.end(bytes);
       };
@@ -113,12 +123,17 @@ export function createHttpServer(o: HttpServerOptions): Server {
         raw(req, res);
         return;
       }
-      readBody(req, res, (body) => {
-        route!(req, body).then(send, (e: unknown) => {
-          o.log.error({ err: e, requestId, path }, 'request failed');
-          send({ status: 500, body: { error: 'internal error', requestId } });
-        });
-      }, cap);
+      readBody(
+        req,
+        res,
+        (body) => {
+          route!(req, body).then(send, (e: unknown) => {
+            o.log.error({ err: e, requestId, path }, 'request failed');
+            send({ status: 500, body: { error: 'internal error', requestId } });
+          });
+        },
+        cap,
+      );
     },
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
@@ -129,7 +144,12 @@ export function createHttpServer(o: HttpServerOptions): Server {
 /** Answers without reading the body and closes the connection, so the rest of it is never read. */
 function refuse(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
   const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(bytes.length), connection: 'close', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(bytes.length),
+    connection: 'close',
+    ...headers,
+  });
   res.end(bytes);
 }
 
@@ -157,7 +177,12 @@ class BodyBudget {
  * Reads a request body under `limit` bytes; past it, answers 413 and drops the connection
  * without reading the rest. Calls `done` with the body otherwise.
  */
-export function readBody(req: IncomingMessage, res: ServerResponse, done: (body: Buffer) => void, limit = MAX_BODY_BYTES): void {
+export function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  done: (body: Buffer) => void,
+  limit = MAX_BODY_BYTES,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;

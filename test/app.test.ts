@@ -20,17 +20,47 @@ describe('one process, one port', () => {
     const slackApi = await new FakeSlackApi().start();
     const keys = testKeys();
     const app = await startApp(
-      parseConfig({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, PORT: '0', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000' }),
+      parseConfig({
+        DISCORD_TRANSPORT: 'http',
+        DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+        DISCORD_TOKEN: 't',
+        DISCORD_API_URL: discordApi.url,
+        SLACK_BOT_TOKEN: 'xoxb-t',
+        SLACK_SIGNING_SECRET: 'sec',
+        SLACK_API_URL: slackApi.url,
+        PORT: '0',
+        RATE_LIMIT_USER_BURST: '1000',
+        RATE_LIMIT_SERVER_BURST: '100000',
+      }),
       { catalog, store, log: createLogger('silent') },
     );
     try {
       const base = `http://127.0.0.1:${app.port}`;
       const pingBody = JSON.stringify(ping());
-      const d = await fetch(`${base}/discord/interactions`, { method: 'POST', body: pingBody, headers: signBody(keys.privateKey, pingBody) });
+      const d = await fetch(`${base}/discord/interactions`, {
+        method: 'POST',
+        body: pingBody,
+        headers: signBody(keys.privateKey, pingBody),
+      });
       expect(await d.json()).toEqual({ type: 1 });
-      const form = new URLSearchParams({ command: '/whichgpu', text: 'help', team_id: 'T', channel_id: 'C', user_id: 'U', response_url: slackApi.responseUrl('x') }).toString();
+      const form = new URLSearchParams({
+        command: '/whichgpu',
+        text: 'help',
+        team_id: 'T',
+        channel_id: 'C',
+        user_id: 'U',
+        response_url: slackApi.responseUrl('x'),
+      }).toString();
       const ts = Math.floor(Date.now() / 1000);
-      const s = await fetch(`${base}/slack/events`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': `v0=${createHmac('sha256', 'sec').update(`v0:${ts}:${form}`).digest('hex')}` } });
+      const s = await fetch(`${base}/slack/events`, {
+        method: 'POST',
+        body: form,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': `v0=${createHmac('sha256', 'sec').update(`v0:${ts}:${form}`).digest('hex')}`,
+        },
+      });
       expect(s.status).toBe(200);
       await slackApi.waitFor((c) => c.method === '/response/x');
       expect((await fetch(`${base}/healthz`)).status).toBe(200);

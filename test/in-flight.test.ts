@@ -5,10 +5,12 @@ describe('work in flight after an answer', () => {
   it('settle() waits for tracked work, including work tracked while waiting, and failed work counts as settled', async () => {
     const f = new InFlight();
     const done: string[] = [];
-    f.track(new Promise((r) => setTimeout(r, 30)).then(() => {
-      done.push('a');
-      f.track(new Promise((r) => setTimeout(r, 30)).then(() => done.push('b')));
-    }));
+    f.track(
+      new Promise((r) => setTimeout(r, 30)).then(() => {
+        done.push('a');
+        f.track(new Promise((r) => setTimeout(r, 30)).then(() => done.push('b')));
+      }),
+    );
     f.track(Promise.reject(new Error('its own error')));
     expect(await f.settle(2000)).toBe(true);
     expect(done).toEqual(['a', 'b']);

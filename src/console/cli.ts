@@ -108,9 +108,15 @@ export function compareInputFromFlags(v: Record<string, string | boolean | undef
   set('hoursPerDay', s('hours') !== undefined ? parseNumber(s('hours')!, '--hours') : undefined);
   set('kwhPrice', s('kwh-price') !== undefined ? parseNumber(s('kwh-price')!, '--kwh-price') : undefined);
   set('years', s('years') !== undefined ? parseNumber(s('years')!, '--years') : undefined);
-  set('tokensPerDay', s('tokens-per-day') !== undefined ? parseTokens(s('tokens-per-day')!, '--tokens-per-day') : undefined);
+  set(
+    'tokensPerDay',
+    s('tokens-per-day') !== undefined ? parseTokens(s('tokens-per-day')!, '--tokens-per-day') : undefined,
+  );
   set('apiPricePerMTok', s('api-price') !== undefined ? parseNumber(s('api-price')!, '--api-price') : undefined);
-  set('promptTokens', s('prompt-tokens') !== undefined ? parseTokens(s('prompt-tokens')!, '--prompt-tokens') : undefined);
+  set(
+    'promptTokens',
+    s('prompt-tokens') !== undefined ? parseTokens(s('prompt-tokens')!, '--prompt-tokens') : undefined,
+  );
   set('imageSteps', s('steps') !== undefined ? parseNumber(s('steps')!, '--steps') : undefined);
   set('imageResolution', s('resolution') !== undefined ? parseNumber(s('resolution')!, '--resolution') : undefined);
   return input as CompareInput;
@@ -146,8 +152,13 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
         io.stdout(HELP.main!);
         return command === undefined ? 2 : 0;
       case 'compare': {
-        const { values, positionals } = parseArgs({ args: rest, options: compareOptions, strict: true, allowPositionals: true });
-        if (values.help) return io.stdout(HELP.compare!), 0;
+        const { values, positionals } = parseArgs({
+          args: rest,
+          options: compareOptions,
+          strict: true,
+          allowPositionals: true,
+        });
+        if (values.help) return (io.stdout(HELP.compare!), 0);
         // Free text ("compare llama 3.3 70b q8 for coding") first; explicit flags win over it.
         const fromText = positionals.length ? understand(catalog, positionals.join(' ')) : undefined;
         const flags = compareInputFromFlags(values);
@@ -161,14 +172,25 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
         return 0;
       }
       case 'estimate': {
-        const { values } = parseArgs({ args: rest, options: { jsonl: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
-        if (values.help) return io.stdout(HELP.estimate!), 0;
-        if (!values.jsonl) throw new UsageError('estimate reads JSON lines from stdin: use `estimate --jsonl < queries.jsonl`.');
+        const { values } = parseArgs({
+          args: rest,
+          options: { jsonl: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+        });
+        if (values.help) return (io.stdout(HELP.estimate!), 0);
+        if (!values.jsonl)
+          throw new UsageError('estimate reads JSON lines from stdin: use `estimate --jsonl < queries.jsonl`.');
         let n = 0;
         for await (const line of jsonLines(io.stdin)) {
           n++;
           if ('tooLong' in line) {
-            await write(io, JSON.stringify({ id: `line-${n}`, error: { code: 'INVALID_QUERY', message: `Line ${n} is longer than ${MAX_LINE_CHARS} characters.` } }));
+            await write(
+              io,
+              JSON.stringify({
+                id: `line-${n}`,
+                error: { code: 'INVALID_QUERY', message: `Line ${n} is longer than ${MAX_LINE_CHARS} characters.` },
+              }),
+            );
             continue;
           }
           if (line.text.trim() === '') continue;
@@ -178,14 +200,56 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
       }
       case 'devices':
       case 'models': {
-        const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true });
-        if (values.help) return io.stdout(HELP[command]!), 0;
+        const { values } = parseArgs({
+          args: rest,
+          options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+        });
+        if (values.help) return (io.stdout(HELP[command]!), 0);
         if (command === 'devices') {
-          const rows = catalog.devices.map((d) => ({ id: d.id, name: d.name, backend: d.backend, gpus: d.gpus, memoryGB: d.memoryGB, bandwidthGBs: d.bandwidthGBs, fp16Tflops: d.fp16Tflops, priceUSD: { low: d.record.priceUSD.low, high: d.record.priceUSD.high } }));
-          io.stdout(values.json ? JSON.stringify(rows, null, 2) : rows.map((d) => `${d.id.padEnd(28)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`).join('\n'));
+          const rows = catalog.devices.map((d) => ({
+            id: d.id,
+            name: d.name,
+            backend: d.backend,
+            gpus: d.gpus,
+            memoryGB: d.memoryGB,
+            bandwidthGBs: d.bandwidthGBs,
+            fp16Tflops: d.fp16Tflops,
+            priceUSD: { low: d.record.priceUSD.low, high: d.record.priceUSD.high },
+          }));
+          io.stdout(
+            values.json
+              ? JSON.stringify(rows, null, 2)
+              : rows
+                  .map(
+                    (d) =>
+                      `${d.id.padEnd(28)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`,
+                  )
+                  .join('\n'),
+          );
         } else {
-          const rows = catalog.models.map((m) => ({ id: m.id, name: m.name, paramsB: m.paramsB, activeParamsB: m.activeParamsB, layers: m.layers, kvHeads: m.kvHeads, headDim: m.headDim, maxContext: m.maxContext, ollama: m.record.ollama, fileGB: m.fileGB }));
-          io.stdout(values.json ? JSON.stringify(rows, null, 2) : rows.map((m) => `${m.id.padEnd(30)} ${String(m.paramsB).padStart(6)}B${m.activeParamsB < m.paramsB ? ` (${m.activeParamsB}B active)` : ''}  ${m.name}`).join('\n'));
+          const rows = catalog.models.map((m) => ({
+            id: m.id,
+            name: m.name,
+            paramsB: m.paramsB,
+            activeParamsB: m.activeParamsB,
+            layers: m.layers,
+            kvHeads: m.kvHeads,
+            headDim: m.headDim,
+            maxContext: m.maxContext,
+            ollama: m.record.ollama,
+            fileGB: m.fileGB,
+          }));
+          io.stdout(
+            values.json
+              ? JSON.stringify(rows, null, 2)
+              : rows
+                  .map(
+                    (m) =>
+                      `${m.id.padEnd(30)} ${String(m.paramsB).padStart(6)}B${m.activeParamsB < m.paramsB ? ` (${m.activeParamsB}B active)` : ''}  ${m.name}`,
+                  )
+                  .join('\n'),
+          );
         }
         return 0;
       }

@@ -63,17 +63,36 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
       if (head === 'help' || head === '?') show(await commands.help.execute());
       else if (head === 'verdicts' || head === 'pins') {
         const [sub, arg] = [words[1]?.toLowerCase(), words[2]];
-        const input = sub === 'refresh' || sub === 'unpin' ? { action: sub, id: arg } : { action: 'list', page: sub ?? 1 };
+        const input =
+          sub === 'refresh' || sub === 'unpin' ? { action: sub, id: arg } : { action: 'list', page: sub ?? 1 };
         const parsed = commands.verdicts.schema.safeParse(input);
-        show(parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message));
+        show(
+          parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message),
+        );
       } else if (head === 'settings') {
         const pairs = parseSettingPairs(words.slice(words[1]?.toLowerCase() === 'set' ? 2 : 1).join(' '));
         show(pairs.ok ? await commands.settings.execute(ctx, { set: pairs.set }) : usage(pairs.message));
       } else if (head === 'pin') {
         if (!last) show(usage('Nothing to pin yet: ask a question first.'));
-        else show(await commands.pin.execute(ctx, { channelId: 'console', messageId: `console-${Date.now()}-${++pins}`, verdict: last }));
+        else
+          show(
+            await commands.pin.execute(ctx, {
+              channelId: 'console',
+              messageId: `console-${Date.now()}-${++pins}`,
+              verdict: last,
+            }),
+          );
       } else if (head === 'compare' || CLI_COMMANDS.has(head)) {
-        await runCli(words, { stdout: (s) => opts.write(`${s}\n`), stderr: (s) => opts.write(`${s}\n`), stdin: opts.input, color: opts.color }, opts.catalog);
+        await runCli(
+          words,
+          {
+            stdout: (s) => opts.write(`${s}\n`),
+            stderr: (s) => opts.write(`${s}\n`),
+            stdin: opts.input,
+            color: opts.color,
+          },
+          opts.catalog,
+        );
       } else {
         show(await commands.compare.execute(ctx, { text: line }));
       }

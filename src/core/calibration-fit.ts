@@ -144,7 +144,11 @@ export function fitPrefill(points: CalibrationPoint[], decodeFit: DecodeFit): Re
       .filter((p) => p.backend === b)
       .map((pt) => {
         const atUnit = prefillTokensPerSec(
-          { device: { backend: b, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs }, model: pt.model, weightsGB: pt.weightsGB },
+          {
+            device: { backend: b, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
+            model: pt.model,
+            weightsGB: pt.weightsGB,
+          },
           paramsWithPrefill(b, 1, decodeFit),
         );
         return Math.log(pt.value / atUnit);
@@ -220,14 +224,21 @@ export function calibrate(points: CalibrationPoint[]): CalibrationResult {
   }
   const prefillResiduals: PointResidual[] = pp.map((pt) => {
     const predicted = prefillTokensPerSec(
-      { device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs }, model: pt.model, weightsGB: pt.weightsGB },
+      {
+        device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
+        model: pt.model,
+        weightsGB: pt.weightsGB,
+      },
       paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit),
     );
     return { point: pt, predicted, error: predicted / pt.value - 1 };
   });
 
   const abs = (rs: PointResidual[], key: 'error' | 'holdoutError' = 'error') =>
-    rs.map((r) => r[key]).filter((e): e is number => e !== undefined).map((e) => Math.abs(e) * 100);
+    rs
+      .map((r) => r[key])
+      .filter((e): e is number => e !== undefined)
+      .map((e) => Math.abs(e) * 100);
   const within30 = (xs: number[]) => (xs.length ? (100 * xs.filter((x) => x <= 30).length) / xs.length : 0);
   // The displayed band: where measured runs fall relative to the estimate (10th-90th percentile).
   const bandOf = (rs: PointResidual[], key: 'error' | 'holdoutError') => {

@@ -100,9 +100,7 @@ export const DeviceRecordSchema = z.object({
   priceUSD: RangeSchema,
   priceDate: isoDate,
   /** For builds: the parts that make up priceUSD. */
-  buildParts: z
-    .array(z.object({ part: z.string(), low: z.number(), high: z.number(), source: sourceRef }))
-    .optional(),
+  buildParts: z.array(z.object({ part: z.string(), low: z.number(), high: z.number(), source: sourceRef })).optional(),
   notes: z.array(z.string()).default([]),
 });
 export type DeviceRecord = z.infer<typeof DeviceRecordSchema>;
@@ -149,9 +147,7 @@ export const ModelRecordSchema = z.object({
   headDim: z.number().int().positive(),
   maxContext: z.number().int().positive(),
   attention: AttentionSchema.default({ kind: 'full' }),
-  moe: z
-    .object({ experts: z.number().int().positive(), activeExperts: z.number().int().positive() })
-    .optional(),
+  moe: z.object({ experts: z.number().int().positive(), activeExperts: z.number().int().positive() }).optional(),
   /** Quantization the model is published in natively (gpt-oss: MXFP4). */
   nativeQuant: z.string().optional(),
   /** Known file sizes in GB (1e9 bytes), keyed by quant id from quants.json. */
@@ -198,9 +194,7 @@ export type QuantRecord = z.infer<typeof QuantRecordSchema>;
 export const QuantsFileSchema = z.object({
   sources: z.record(z.string(), SourceEntrySchema),
   quants: z.array(QuantRecordSchema).min(1),
-  kvCache: z.array(
-    z.object({ id: z.string(), bytesPerElement: FigureSchema, note: z.string().optional() }),
-  ),
+  kvCache: z.array(z.object({ id: z.string(), bytesPerElement: FigureSchema, note: z.string().optional() })),
 });
 export type QuantsFile = z.infer<typeof QuantsFileSchema>;
 
@@ -231,16 +225,7 @@ export type BenchmarksFile = z.infer<typeof BenchmarksFileSchema>;
 export const SupportLevelSchema = z.enum(['full', 'good', 'partial', 'limited', 'none']);
 export type SupportLevel = z.infer<typeof SupportLevelSchema>;
 
-export const WorkflowIdSchema = z.enum([
-  'chat',
-  'coding',
-  'rag',
-  'image',
-  'video',
-  'fine-tune',
-  'training',
-  'serving',
-]);
+export const WorkflowIdSchema = z.enum(['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'training', 'serving']);
 export type WorkflowId = z.infer<typeof WorkflowIdSchema>;
 
 export const WorkflowRecordSchema = z.object({
@@ -318,10 +303,7 @@ export const CalibrationFileSchema = z.object({
       familyFactor: z.record(z.string(), z.number().positive()),
     }),
   ),
-  prefill: z.partialRecord(
-    BackendSchema,
-    z.object({ efficiency: z.number().positive().max(1.5) }),
-  ),
+  prefill: z.partialRecord(BackendSchema, z.object({ efficiency: z.number().positive().max(1.5) })),
   /** Host RAM streaming efficiency for offloaded layers (not in the calibration file: assumed). */
   hostEfficiency: z.number().positive().max(1),
   /** KV reads at depth cost this many times a weight byte (attention kernels are less efficient). */

@@ -161,17 +161,20 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   dup('quant', quantList);
   for (const id of DEFAULT_DEVICE_IDS) if (!deviceMap.has(id)) problems.push(`default device ${id} missing`);
   for (const m of modelList) {
-    for (const q of Object.keys(m.record.fileGB)) if (!quantMap.has(q)) problems.push(`model ${m.id}: fileGB key ${q} is not a quant id`);
+    for (const q of Object.keys(m.record.fileGB))
+      if (!quantMap.has(q)) problems.push(`model ${m.id}: fileGB key ${q} is not a quant id`);
     if (m.activeParamsB > m.paramsB) problems.push(`model ${m.id}: active parameters exceed total`);
   }
   for (const p of models.phantoms)
-    for (const id of p.nearest) if (!modelMap.has(id)) problems.push(`phantom ${p.name}: nearest ${id} is not a model id`);
+    for (const id of p.nearest)
+      if (!modelMap.has(id)) problems.push(`phantom ${p.name}: nearest ${id} is not a model id`);
   for (const r of benchmarks.reported) {
     if (!deviceMap.has(r.device)) problems.push(`reported ${r.id}: unknown device ${r.device}`);
     if (r.quant !== undefined && !quantMap.has(r.quant)) problems.push(`reported ${r.id}: unknown quant ${r.quant}`);
   }
   for (const img of workflows.image)
-    for (const d of Object.keys(img.itsPerDevice)) if (!deviceMap.has(d)) problems.push(`image ${img.id}: unknown device ${d}`);
+    for (const d of Object.keys(img.itsPerDevice))
+      if (!deviceMap.has(d)) problems.push(`image ${img.id}: unknown device ${d}`);
   const sourceProblems = (file: string, sources: Record<string, unknown>, data: unknown) => {
     const walk = (o: unknown, path: string) => {
       if (Array.isArray(o)) o.forEach((v, i) => walk(v, `${path}[${i}]`));

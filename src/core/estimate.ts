@@ -109,7 +109,9 @@ function deviceFromSpec(spec: z.infer<typeof DeviceSpecInputSchema>, assumptions
     return { ...base, gpuBudget };
   }
   if (spec.systemMemoryGB === undefined || spec.systemBandwidthGBs === undefined)
-    assumptions.push(`host RAM not fully given: assumed ${spec.systemMemoryGB ?? DEFAULT_HOST.memoryGB} GB at ${spec.systemBandwidthGBs ?? DEFAULT_HOST.bandwidthGBs} GB/s for offload`);
+    assumptions.push(
+      `host RAM not fully given: assumed ${spec.systemMemoryGB ?? DEFAULT_HOST.memoryGB} GB at ${spec.systemBandwidthGBs ?? DEFAULT_HOST.bandwidthGBs} GB/s for offload`,
+    );
   return {
     ...base,
     gpuBudget: { rule: 'dedicated' },
@@ -154,23 +156,29 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
       ? {
           ...known,
           paramsB: spec.paramsB,
-          activeParamsB: Math.min(spec.activeParamsB ?? (known.activeParamsB * spec.paramsB) / known.paramsB, spec.paramsB),
+          activeParamsB: Math.min(
+            spec.activeParamsB ?? (known.activeParamsB * spec.paramsB) / known.paramsB,
+            spec.paramsB,
+          ),
           ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
           ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
           ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
           fileGB: spec.fileGB !== undefined ? { [qr.value.id]: spec.fileGB } : known.fileGB,
         }
       : estimateArchitecture({
-      ...(spec.name ? { name: spec.name } : {}),
-      paramsB: spec.paramsB,
-      ...(spec.activeParamsB !== undefined ? { activeParamsB: spec.activeParamsB } : {}),
-      ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
-      ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
-      ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
-      ...(spec.fileGB !== undefined ? { fileGB: { [qr.value.id]: spec.fileGB } } : {}),
-    });
+          ...(spec.name ? { name: spec.name } : {}),
+          paramsB: spec.paramsB,
+          ...(spec.activeParamsB !== undefined ? { activeParamsB: spec.activeParamsB } : {}),
+          ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
+          ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
+          ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
+          ...(spec.fileGB !== undefined ? { fileGB: { [qr.value.id]: spec.fileGB } } : {}),
+        });
     if (known) assumptions.push(`architecture of ${known.name} from the catalog`);
-    else if (model.architectureEstimated) assumptions.push(`architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`);
+    else if (model.architectureEstimated)
+      assumptions.push(
+        `architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`,
+      );
   }
   const qr = resolveQuant(catalog, quantText);
   if (!qr.ok) return qr;
@@ -189,8 +197,12 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
   let decode: number | null = null;
   let prefill: number | null = null;
   if (mem.fit !== 'none') {
-    decode = decodeTokensPerSec({ device, model, weightsGB: mem.weightsGB, family: quant.family, depthTokens: depth, gpuShare: mem.gpuShare }, params);
-    if (device.fp16Tflops > 0) prefill = prefillTokensPerSec({ device, model, weightsGB: mem.weightsGB, gpuShare: mem.gpuShare }, params);
+    decode = decodeTokensPerSec(
+      { device, model, weightsGB: mem.weightsGB, family: quant.family, depthTokens: depth, gpuShare: mem.gpuShare },
+      params,
+    );
+    if (device.fp16Tflops > 0)
+      prefill = prefillTokensPerSec({ device, model, weightsGB: mem.weightsGB, gpuShare: mem.gpuShare }, params);
   }
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
   const band = (b: Band | null) => (b ? { low: r3(b.low), high: r3(b.high) } : null);
@@ -230,11 +242,17 @@ export function estimateLine(catalog: Catalog, line: string, lineNo: number): Es
   } catch {
     return { id: `line-${lineNo}`, error: { code: 'INVALID_QUERY', message: `line ${lineNo} is not valid JSON` } };
   }
-  const id = raw && typeof raw === 'object' && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number') ? raw.id : null;
+  const id =
+    raw && typeof raw === 'object' && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number')
+      ? raw.id
+      : null;
   try {
     const r = estimateOne(catalog, raw);
     if (r.ok) return r.value;
-    return { id, error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) } };
+    return {
+      id,
+      error: { code: r.error.code, message: r.error.message, ...(r.error.hint ? { hint: r.error.hint } : {}) },
+    };
   } catch (e) {
     // A bug must not stop a bulk run: report it on this line and go on.
     return { id, error: { code: 'INVALID_QUERY', message: `internal error: ${(e as Error).message}` } };

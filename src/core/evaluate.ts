@@ -8,13 +8,7 @@ import { estimateCost, type CostEstimate } from './cost.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from './finetune.js';
 import { estimateMemory, gpuBudgetGB, type MemoryEstimate } from './memory.js';
 import { DEFAULTS, type NormalizedQuery } from './query.js';
-import {
-  decodeBand,
-  decodeTokensPerSec,
-  isCalibrated,
-  prefillBand,
-  prefillTokensPerSec,
-} from './speed.js';
+import { decodeBand, decodeTokensPerSec, isCalibrated, prefillBand, prefillTokensPerSec } from './speed.js';
 import type { Band, Basis, Fit, ModelSpec } from './types.js';
 
 export type SpeedClass = 'realtime' | 'usable' | 'slow' | 'frustrating';
@@ -77,10 +71,17 @@ export function speedClassOf(catalog: Catalog, tps: number): SpeedClass {
 }
 
 /** The quant a device can actually run: MLX formats exist only on Apple. */
-export function quantForDevice(catalog: Catalog, device: CatalogDevice, quant: CatalogQuant): { quant: CatalogQuant; note?: string } {
+export function quantForDevice(
+  catalog: Catalog,
+  device: CatalogDevice,
+  quant: CatalogQuant,
+): { quant: CatalogQuant; note?: string } {
   if (quant.backends.includes(device.backend)) return { quant };
   const alt = catalog.quant(MLX_TO_GGUF[quant.id] ?? 'Q4_K_M')!;
-  return { quant: alt, note: `${quant.name} does not run on ${device.backend.toUpperCase()}; evaluated as ${alt.name}, its closest GGUF.` };
+  return {
+    quant: alt,
+    note: `${quant.name} does not run on ${device.backend.toUpperCase()}; evaluated as ${alt.name}, its closest GGUF.`,
+  };
 }
 
 export function evaluateDevice(
@@ -99,7 +100,14 @@ export function evaluateDevice(
   let prefill: number | null = null;
   if (runs) {
     decode = decodeTokensPerSec(
-      { device, model, weightsGB: memory.weightsGB, family: quant.family, depthTokens: q.depthTokens, gpuShare: memory.gpuShare },
+      {
+        device,
+        model,
+        weightsGB: memory.weightsGB,
+        family: quant.family,
+        depthTokens: q.depthTokens,
+        gpuShare: memory.gpuShare,
+      },
       params,
     );
     prefill = prefillTokensPerSec({ device, model, weightsGB: memory.weightsGB, gpuShare: memory.gpuShare }, params);
@@ -162,7 +170,11 @@ export function evaluateDevice(
       };
     }),
     fineTune,
-    power: { loadW: rec.power.loadW.value, idleW: { low: rec.power.idleW.low, high: rec.power.idleW.high }, source: rec.power.loadW.source },
+    power: {
+      loadW: rec.power.loadW.value,
+      idleW: { low: rec.power.idleW.low, high: rec.power.idleW.high },
+      source: rec.power.loadW.source,
+    },
     noise: { loadDbA: { low: rec.noise.loadDbA.low, high: rec.noise.loadDbA.high }, summary: rec.noise.summary },
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
     priceDate: rec.priceDate,

@@ -76,7 +76,11 @@ export function gpuBudgetGB(device: DeviceSpec): GpuBudgetGB {
     case 'apple-wired': {
       // The sysctl takes MiB of the real (binary) RAM left after the reserve.
       const raisedGiB = device.memoryGB - b.raisedReserveGB;
-      return { defaultGB: device.memoryGB * b.defaultFraction * GIB_IN_GB, raisedGB: raisedGiB * GIB_IN_GB, raisedLimitMB: Math.round(raisedGiB * 1024) };
+      return {
+        defaultGB: device.memoryGB * b.defaultFraction * GIB_IN_GB,
+        raisedGB: raisedGiB * GIB_IN_GB,
+        raisedLimitMB: Math.round(raisedGiB * 1024),
+      };
     }
   }
 }
@@ -145,9 +149,22 @@ export function estimateMemory(
     const onGpu = Math.max(0, budget.defaultGB - overhead);
     const gpuShare = Math.min(1, onGpu / (w.gb + kv));
     if (spill <= hostAvailable) {
-      return { ...base, fit: 'offload', needsRaisedLimit: false, spillGB: spill, gpuShare, hostAvailableGB: hostAvailable };
+      return {
+        ...base,
+        fit: 'offload',
+        needsRaisedLimit: false,
+        spillGB: spill,
+        gpuShare,
+        hostAvailableGB: hostAvailable,
+      };
     }
     return { ...base, fit: 'none', needsRaisedLimit: false, spillGB: spill, gpuShare, hostAvailableGB: hostAvailable };
   }
-  return { ...base, fit: 'none', needsRaisedLimit: false, spillGB: required - (budget.raisedGB ?? budget.defaultGB), gpuShare: 0 };
+  return {
+    ...base,
+    fit: 'none',
+    needsRaisedLimit: false,
+    spillGB: required - (budget.raisedGB ?? budget.defaultGB),
+    gpuShare: 0,
+  };
 }

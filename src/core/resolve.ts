@@ -17,7 +17,53 @@ export function compact(s: string): string {
 }
 
 /** Words that decorate a reference without naming a different model. */
-const NOISE = new Set(['instruct', 'it', 'chat', 'gguf', 'hf', 'latest', 'base', 'meta', 'mlx', 'community', 'dwq', 'qat', 'model', 'the', 'a', 'an', 'run', 'running', 'want', 'to', 'i', 'for', 'with', 'on', 'in', 'and', 'of', 'locally', 'local', 'llm', 'please', 'compare', 'is', 'what', 'about', 'how', 'fast', 'v0.1', 'v0.3', 'bartowski', 'unsloth', 'thebloke', 'lmstudio', 'ggml', 'org']);
+const NOISE = new Set([
+  'instruct',
+  'it',
+  'chat',
+  'gguf',
+  'hf',
+  'latest',
+  'base',
+  'meta',
+  'mlx',
+  'community',
+  'dwq',
+  'qat',
+  'model',
+  'the',
+  'a',
+  'an',
+  'run',
+  'running',
+  'want',
+  'to',
+  'i',
+  'for',
+  'with',
+  'on',
+  'in',
+  'and',
+  'of',
+  'locally',
+  'local',
+  'llm',
+  'please',
+  'compare',
+  'is',
+  'what',
+  'about',
+  'how',
+  'fast',
+  'v0.1',
+  'v0.3',
+  'bartowski',
+  'unsloth',
+  'thebloke',
+  'lmstudio',
+  'ggml',
+  'org',
+]);
 
 /**
  * Words of a reference, split where people and repos disagree on spacing: "llama3.1:70b" and
@@ -92,7 +138,13 @@ function keysOf(catalog: Catalog, m: CatalogModel) {
   let k = keyCache.keys.get(m.id);
   if (!k) {
     const r = m.record;
-    const names = [m.id, m.name, ...r.aliases, ...r.ollama, ...r.huggingface.map((h) => h.slice(h.lastIndexOf('/') + 1))];
+    const names = [
+      m.id,
+      m.name,
+      ...r.aliases,
+      ...r.ollama,
+      ...r.huggingface.map((h) => h.slice(h.lastIndexOf('/') + 1)),
+    ];
     const stripped = names.map((n) => extractQuant(catalog, stripReference(n)).rest);
     k = {
       compact: new Set(stripped.map((n) => compact(tokenize(n).join(' ')))),
@@ -114,7 +166,8 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
   const text = fullText.slice(0, MAX_REFERENCE_LENGTH);
   const direct = catalog.model(text.trim().toLowerCase());
   if (direct) return ok({ model: direct });
-  if (text.trim() === '') return err('UNKNOWN_MODEL', 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
+  if (text.trim() === '')
+    return err('UNKNOWN_MODEL', 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
 
   const extracted = extractQuant(catalog, stripReference(text));
   const { rest } = extracted;
@@ -127,7 +180,11 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
   const tokens = tokenize(rest);
   const key = compact(tokens.join(' '));
   if (key === '') {
-    return err('UNKNOWN_MODEL', quant ? `That names a quantization (${quant.id}) but no model.` : 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
+    return err(
+      'UNKNOWN_MODEL',
+      quant ? `That names a quantization (${quant.id}) but no model.` : 'Which model? The reference was empty.',
+      { hint: exampleHint(catalog) },
+    );
   }
 
   for (const m of catalog.models) if (keysOf(catalog, m).compact.has(key)) return withQuant({ model: m });
@@ -160,10 +217,16 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
       return { m, extra: extras.length ? Math.min(...extras) : Infinity };
     })
     .filter((x) => x.extra !== Infinity)
-    .sort((a, b) => a.extra - b.extra || b.m.record.released.localeCompare(a.m.record.released) || a.m.id.localeCompare(b.m.id));
+    .sort(
+      (a, b) =>
+        a.extra - b.extra || b.m.record.released.localeCompare(a.m.record.released) || a.m.id.localeCompare(b.m.id),
+    );
   if (scored.length > 0) {
     const [best, ...others] = scored;
-    return withQuant({ model: best!.m, ...(others.length ? { alternatives: others.slice(0, 5).map((x) => x.m) } : {}) });
+    return withQuant({
+      model: best!.m,
+      ...(others.length ? { alternatives: others.slice(0, 5).map((x) => x.m) } : {}),
+    });
   }
 
   // A near-miss of a known name is a typo to point out, not a new model to estimate.
@@ -197,7 +260,9 @@ const LINK_SHAPED =
  * a mention or markup in the bot's own message (Discord or Slack).
  */
 export function safeEcho(text: string, max: number): string {
-  const words = text.split(/\s+/).filter((w) => /^[\w.+:/-]+$/.test(w) && !LINK_SHAPED.test(w.replace(/\.(?:gguf|safetensors)$/i, '')));
+  const words = text
+    .split(/\s+/)
+    .filter((w) => /^[\w.+:/-]+$/.test(w) && !LINK_SHAPED.test(w.replace(/\.(?:gguf|safetensors)$/i, '')));
   let out = '';
   for (const w of words) if (out.length + w.length + 1 <= max) out = out ? `${out} ${w}` : w;
   return out;
@@ -267,7 +332,10 @@ function round1(x: number) {
 }
 
 function exampleHint(catalog: Catalog) {
-  const ex = catalog.models.filter((m) => m.record.ollama.length).slice(-3).map((m) => m.record.ollama[0]);
+  const ex = catalog.models
+    .filter((m) => m.record.ollama.length)
+    .slice(-3)
+    .map((m) => m.record.ollama[0]);
   return `Try a model name such as "llama 3.3 70b", an Ollama tag like ${ex.join(', ')}, a GGUF file name or a Hugging Face id.`;
 }
 

@@ -6,10 +6,7 @@ import type { Backend, CalibrationFile } from './catalog-schema.js';
 import { kvCacheGB } from './memory.js';
 import type { Band, DeviceSpec, ModelSpec, QuantFamily } from './types.js';
 
-export type SpeedParams = Pick<
-  CalibrationFile,
-  'decode' | 'prefill' | 'hostEfficiency' | 'kvReadFactor' | 'residuals'
->;
+export type SpeedParams = Pick<CalibrationFile, 'decode' | 'prefill' | 'hostEfficiency' | 'kvReadFactor' | 'residuals'>;
 
 /** Used for backends the calibration file has no runs for (ROCm, Vulkan, CPU): assumptions. */
 export const UNCALIBRATED_DECODE = { efficiency: 0.7, perLayerMs: 0.1, familyFactor: {} as Record<string, number> };

@@ -32,9 +32,7 @@ export interface DeviceSpec {
   hostBandwidthGBs?: number;
 }
 
-export type Attention =
-  | { kind: 'full' }
-  | { kind: 'sliding'; window: number; globalLayers: number };
+export type Attention = { kind: 'full' } | { kind: 'sliding'; window: number; globalLayers: number };
 
 export interface ModelSpec {
   id: string;

@@ -52,12 +52,18 @@ const RULES: Rule[] = [
   },
   {
     // API price: "$3/mtok", "$2.5 per million tokens", "api $3", "api price 0.6"
-    re: new RegExp(String.raw`(?:\bapi\s*(?:price|cost|at)?\s*\$?\s*${NUM}(?:\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)?|\$\s*${NUM}\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)`, 'i'),
+    re: new RegExp(
+      String.raw`(?:\bapi\s*(?:price|cost|at)?\s*\$?\s*${NUM}(?:\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)?|\$\s*${NUM}\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)`,
+      'i',
+    ),
     apply: (m, o) => (o.apiPricePerMTok = num(m[1] ?? m[2]!)),
   },
   {
     // electricity: "$0.30/kWh", "0.3 per kwh", "30 cents", "30c/kwh", "€0.40/kWh"
-    re: new RegExp(String.raw`(?:[$€£]\s*${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:cents?|c|¢)(?:\s*(?:\/|per|a)\s*kwh)?\b)`, 'i'),
+    re: new RegExp(
+      String.raw`(?:[$€£]\s*${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:cents?|c|¢)(?:\s*(?:\/|per|a)\s*kwh)?\b)`,
+      'i',
+    ),
     apply: (m, o, notes) => {
       if (m[3] !== undefined) {
         o.kwhPrice = num(m[3]) / 100;
@@ -65,7 +71,8 @@ const RULES: Rule[] = [
       } else {
         o.kwhPrice = num(m[1] ?? m[2]!);
         // Figures are in US dollars; say so rather than convert at a rate nobody asked for.
-        if (/[€£]/.test(m[0])) notes.push(`read "${m[0].trim()}" as $${num(m[1] ?? m[2]!).toFixed(2)}/kWh: every figure is in US dollars`);
+        if (/[€£]/.test(m[0]))
+          notes.push(`read "${m[0].trim()}" as $${num(m[1] ?? m[2]!).toFixed(2)}/kWh: every figure is in US dollars`);
       }
     },
   },
@@ -86,7 +93,10 @@ const RULES: Rule[] = [
   },
   {
     // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"
-    re: new RegExp(String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|\b${NUM}\s*k\b(?:\s*(?:tokens?|ctx|context))?`, 'i'),
+    re: new RegExp(
+      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|\b${NUM}\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      'i',
+    ),
     apply: (m, o) => {
       if (m[1] !== undefined) o.contextTokens = Math.round(num(m[1]) * (m[2] ? 1024 : 1));
       else o.contextTokens = Math.round(num(m[3]!) * 1024);
@@ -103,11 +113,17 @@ const RULES: Rule[] = [
 ];
 
 const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
-  [/\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion)\b/i, 'image'],
+  [
+    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion)\b/i,
+    'image',
+  ],
   [/\b(?:video(?:\s*gen(?:eration)?)?|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b/i, 'video'],
   [/\b(?:fine[\s-]?tun(?:e|ing)|finetun(?:e|ing)|q?lora|sft)\b/i, 'fine-tune'],
   [/\b(?:train(?:ing)?|pre-?train(?:ing)?|from\s+scratch)\b/i, 'training'],
-  [/\b(?:serv(?:e|ing)|vllm|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|batch(?:ed)?\s+inference)\b/i, 'serving'],
+  [
+    /\b(?:serv(?:e|ing)|vllm|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|batch(?:ed)?\s+inference)\b/i,
+    'serving',
+  ],
   [/\b(?:rag|retrieval|agents?|agentic|documents?|long\s+docs?)\b/i, 'rag'],
   [/\b(?:cod(?:e|ing)|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline)\b/i, 'coding'],
   [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],
@@ -122,7 +138,8 @@ const PRIORITY_WORDS: [RegExp, Priority][] = [
 ];
 
 /** "vs 4090", "against m3 ultra", "compared to a dgx spark", "or a mac mini". */
-const VERSUS = /\b(?:vs\.?|versus|against|compared?\s+(?:to|with)|or)\s+(?:an?\s+|the\s+)?([a-z0-9][a-z0-9 .+-]{1,40}?)(?=$|[,;]|\s+(?:for|with|at|and|on)\b)/i;
+const VERSUS =
+  /\b(?:vs\.?|versus|against|compared?\s+(?:to|with)|or)\s+(?:an?\s+|the\s+)?([a-z0-9][a-z0-9 .+-]{1,40}?)(?=$|[,;]|\s+(?:for|with|at|and|on)\b)/i;
 
 function findDevice(catalog: Catalog, text: string): string | undefined {
   const key = compact(text);
@@ -205,7 +222,14 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
   };
 
   // "key=value" / "key:value" pairs, as the settings command and power users type them.
-  const KEYED: Record<string, string> = { model: 'model', quant: 'quant', against: 'against', device: 'device', workflow: 'workflow', priority: 'priority' };
+  const KEYED: Record<string, string> = {
+    model: 'model',
+    quant: 'quant',
+    against: 'against',
+    device: 'device',
+    workflow: 'workflow',
+    priority: 'priority',
+  };
   for (const m of input.matchAll(/\b(model|quant|against|device|workflow|priority)\s*[=:]\s*("[^"]+"|\S+)/gi)) {
     out[KEYED[m[1]!.toLowerCase()]!] = m[2]!.replace(/^"|"$/g, '');
     rest = rest.replace(m[0], ' ');
@@ -251,7 +275,9 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
     const id = findDevice(catalog, rest.replace(/\b\d+(?:\.\d+)?b\b/gi, ' '));
     if (id && id !== 'rtx-5090') {
       out.against = id;
-      for (const a of [catalog.device(id)!.shortName, ...catalog.device(id)!.record.aliases].sort((x, y) => y.length - x.length)) {
+      for (const a of [catalog.device(id)!.shortName, ...catalog.device(id)!.record.aliases].sort(
+        (x, y) => y.length - x.length,
+      )) {
         const re = new RegExp(a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*'), 'i');
         if (re.test(rest)) {
           rest = rest.replace(re, ' ');
@@ -262,7 +288,10 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
   }
   rest = rest.replace(/\b(?:rtx\s*)?5090\b/gi, ' ');
   const model = rest
-    .replace(/\b(?:for|with|at|on|and|a|an|the|vs|i|want|to|run|which|gpu|should|buy|is|better|mac|what|about|day|per|please|model|my)\b/gi, ' ')
+    .replace(
+      /\b(?:for|with|at|on|and|a|an|the|vs|i|want|to|run|which|gpu|should|buy|is|better|mac|what|about|day|per|please|model|my)\b/gi,
+      ' ',
+    )
     .replace(/[?!,;]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -35,7 +35,14 @@ export interface OverviewRow {
   modelName: string;
   quant: string;
   winner: Winner;
-  devices: { id: string; fit: DeviceEvaluation['fit']; requiredGB: number; decodeTokensPerSec: number | null; decodeBand: Band | null; reported: string | null }[];
+  devices: {
+    id: string;
+    fit: DeviceEvaluation['fit'];
+    requiredGB: number;
+    decodeTokensPerSec: number | null;
+    decodeBand: Band | null;
+    reported: string | null;
+  }[];
 }
 
 export interface Verdict {
@@ -77,7 +84,9 @@ export function compare(catalog: Catalog, rawInput: unknown): Result<Verdict> {
   const b = resolveDevice(catalog, input.against ?? DEFAULTS.against);
   if (!b.ok) return b;
   if (a.value.id === b.value.id)
-    return err('INVALID_QUERY', `That compares ${a.value.name} with itself.`, { hint: 'Pick a different device for against.' });
+    return err('INVALID_QUERY', `That compares ${a.value.name} with itself.`, {
+      hint: 'Pick a different device for against.',
+    });
   const workflow = input.workflow ?? 'chat';
   const wf = catalog.workflow(workflow)!;
 
@@ -97,9 +106,13 @@ export function compare(catalog: Catalog, rawInput: unknown): Result<Verdict> {
   quant ??= catalog.quant(model.record.nativeQuant ?? DEFAULTS.quant) ?? catalog.quant(DEFAULTS.quant)!;
 
   if (input.contextTokens !== undefined && input.contextTokens > model.maxContext)
-    return err('OUT_OF_RANGE', `${model.name} supports at most ${model.maxContext.toLocaleString('en-US')} tokens of context.`, {
-      hint: `Use context up to ${Math.round(model.maxContext / 1024)}k.`,
-    });
+    return err(
+      'OUT_OF_RANGE',
+      `${model.name} supports at most ${model.maxContext.toLocaleString('en-US')} tokens of context.`,
+      {
+        hint: `Use context up to ${Math.round(model.maxContext / 1024)}k.`,
+      },
+    );
   const contextTokens = input.contextTokens ?? Math.min(wf.defaultContextTokens, model.maxContext);
   const promptTokens = Math.min(input.promptTokens ?? wf.typicalPromptTokens, contextTokens);
   const query: NormalizedQuery = {
@@ -131,8 +144,15 @@ function buildVerdict(
   devices: [CatalogDevice, CatalogDevice],
 ): Verdict {
   const model = match.model;
-  const evals = devices.map((d) => evaluateDevice(catalog, d, model, quant, query)) as [DeviceEvaluation, DeviceEvaluation];
-  const flags = [...conflictFlags(catalog, evals, model, quant, match), ...capacityFlags(evals, query), ...wiredFlags(evals)];
+  const evals = devices.map((d) => evaluateDevice(catalog, d, model, quant, query)) as [
+    DeviceEvaluation,
+    DeviceEvaluation,
+  ];
+  const flags = [
+    ...conflictFlags(catalog, evals, model, quant, match),
+    ...capacityFlags(evals, query),
+    ...wiredFlags(evals),
+  ];
   const decision = decide(catalog, evals, query, model, quant);
   const caveats = caveatsFor(catalog, evals, model, match, query);
   const alsoConsider = alsoConsiderFor(catalog, evals, model, quant, query);
@@ -145,7 +165,9 @@ function buildVerdict(
       paramsB: model.paramsB,
       activeParamsB: model.activeParamsB,
       maxContext: model.maxContext,
-      ...(match.phantom ? { phantom: { name: match.phantom.name, why: match.phantom.why, nearest: match.phantom.nearest } } : {}),
+      ...(match.phantom
+        ? { phantom: { name: match.phantom.name, why: match.phantom.why, nearest: match.phantom.nearest } }
+        : {}),
       ...(match.alternatives?.length ? { alternatives: match.alternatives.map((m) => m.id) } : {}),
       ...(match.estimated ? { estimated: true } : {}),
     },
@@ -185,7 +207,15 @@ const TIE_MARGIN = 0.1;
 
 export const fmt = {
   gb: (x: number) => (x >= 100 ? Math.round(x).toString() : x >= 10 ? x.toFixed(1) : x.toFixed(1)),
-  tps: (x: number) => (x >= 1000 ? Math.round(x / 100) * 100 : x >= 100 ? Math.round(x / 5) * 5 : x >= 20 ? Math.round(x) : Math.round(x * 10) / 10).toLocaleString('en-US'),
+  tps: (x: number) =>
+    (x >= 1000
+      ? Math.round(x / 100) * 100
+      : x >= 100
+        ? Math.round(x / 5) * 5
+        : x >= 20
+          ? Math.round(x)
+          : Math.round(x * 10) / 10
+    ).toLocaleString('en-US'),
   usd: (x: number) => `$${Math.round(x).toLocaleString('en-US')}`,
   ratio: (x: number) => (x >= 10 ? Math.round(x).toString() : x.toFixed(1)),
 };
@@ -196,7 +226,8 @@ function speedOf(e: DeviceEvaluation, workflow: WorkflowId): number | null {
     const s = e.images[0]?.secondsPerImage;
     return s ? 1 / ((s.low + s.high) / 2) : null;
   }
-  if (workflow === 'video' || workflow === 'training' || workflow === 'fine-tune') return e.decodeTokensPerSec ? e.prefillTokensPerSec : null;
+  if (workflow === 'video' || workflow === 'training' || workflow === 'fine-tune')
+    return e.decodeTokensPerSec ? e.prefillTokensPerSec : null;
   return e.secondsPerRequest ? 1 / e.secondsPerRequest : null;
 }
 
@@ -218,23 +249,45 @@ function decide(
 
   for (const e of [a, b]) {
     if (imageOrVideo) continue;
-    if (e.fit === 'none') reasons.push(`${e.shortName}: ${label} needs ${needs(e)} with ${q.contextTokens.toLocaleString('en-US')} tokens of context; only ${usable(e)} is usable.`);
-    else if (e.fit === 'offload') reasons.push(`${e.shortName}: ${fmt.gb(e.memory.spillGB)} GB of ${needs(e)} spills to system RAM, so only ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`);
-    else reasons.push(`${e.shortName}: fits (${needs(e)} of ${usable(e)}${e.memory.needsRaisedLimit ? ' after raising the GPU memory limit' : ''}), ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`);
+    if (e.fit === 'none')
+      reasons.push(
+        `${e.shortName}: ${label} needs ${needs(e)} with ${q.contextTokens.toLocaleString('en-US')} tokens of context; only ${usable(e)} is usable.`,
+      );
+    else if (e.fit === 'offload')
+      reasons.push(
+        `${e.shortName}: ${fmt.gb(e.memory.spillGB)} GB of ${needs(e)} spills to system RAM, so only ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`,
+      );
+    else
+      reasons.push(
+        `${e.shortName}: fits (${needs(e)} of ${usable(e)}${e.memory.needsRaisedLimit ? ' after raising the GPU memory limit' : ''}), ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`,
+      );
   }
   if (!imageOrVideo && !runsA && !runsB && a.fit === 'none' && b.fit === 'none') {
-    return { winner: 'neither', headline: `Neither: ${label} needs ~${needs(a)}, more than either machine can hold.`, reasons };
+    return {
+      winner: 'neither',
+      headline: `Neither: ${label} needs ~${needs(a)}, more than either machine can hold.`,
+      reasons,
+    };
   }
   for (const e of [a, b]) {
-    if (e.workflowSupport.level === 'none') reasons.push(`${e.shortName}: ${q.workflow} is not supported (${e.workflowSupport.note}).`);
+    if (e.workflowSupport.level === 'none')
+      reasons.push(`${e.shortName}: ${q.workflow} is not supported (${e.workflowSupport.note}).`);
   }
   if (runsA !== runsB) {
     const w = runsA ? a : b;
     const l = runsA ? b : a;
-    const why = l.workflowSupport.level === 'none' ? `${q.workflow} does not run on ${l.shortName}` : `it does not fit on ${l.shortName}`;
-    return { winner: w.id, headline: `${w.shortName}: the only one of the two for ${imageOrVideo ? q.workflow : label}; ${why}.`, reasons: reasons.slice(0, 5) };
+    const why =
+      l.workflowSupport.level === 'none'
+        ? `${q.workflow} does not run on ${l.shortName}`
+        : `it does not fit on ${l.shortName}`;
+    return {
+      winner: w.id,
+      headline: `${w.shortName}: the only one of the two for ${imageOrVideo ? q.workflow : label}; ${why}.`,
+      reasons: reasons.slice(0, 5),
+    };
   }
-  if (!runsA && !runsB) return { winner: 'neither', headline: `Neither runs ${q.workflow} with ${label}.`, reasons: reasons.slice(0, 5) };
+  if (!runsA && !runsB)
+    return { winner: 'neither', headline: `Neither runs ${q.workflow} with ${label}.`, reasons: reasons.slice(0, 5) };
 
   // Both run it: weigh the dimensions by the user's priority.
   const sA = speedOf(a, q.workflow);
@@ -267,7 +320,8 @@ function decide(
       const f = faster.images[0]?.secondsPerImage;
       const s = slower.images[0]?.secondsPerImage;
       // A device without a public figure has no image speed to compare; say so instead.
-      if (!f || !s) return `No public ${faster.images[0]?.name ?? 'image'} speed for ${(f ? slower : faster).shortName}; image support there is ${(f ? slower : faster).images[0]?.support ?? 'unknown'}.`;
+      if (!f || !s)
+        return `No public ${faster.images[0]?.name ?? 'image'} speed for ${(f ? slower : faster).shortName}; image support there is ${(f ? slower : faster).images[0]?.support ?? 'unknown'}.`;
       return `${faster.shortName} makes a ${faster.images[0]!.name} image in ~${fmtBand(f, 's')} vs ~${fmtBand(s, 's')} (${faster.images[0]!.basisNote}).`;
     }
     if (!faster.decodeTokensPerSec || !slower.decodeTokensPerSec) return null;
@@ -283,7 +337,9 @@ function decide(
   if (scores.ecosystem !== 0) {
     const better = scores.ecosystem > 0 ? a : b;
     const worse = better === a ? b : a;
-    ordered.push(`${q.workflow}: ${better.workflowSupport.level} support on ${better.backend.toUpperCase()} vs ${worse.workflowSupport.level} on ${worse.backend.toUpperCase()} (${worse.workflowSupport.note}).`);
+    ordered.push(
+      `${q.workflow}: ${better.workflowSupport.level} support on ${better.backend.toUpperCase()} vs ${worse.workflowSupport.level} on ${worse.backend.toUpperCase()} (${worse.workflowSupport.note}).`,
+    );
   }
   const cheaper = totalOf(a) <= totalOf(b) ? a : b;
   const dearer = cheaper === a ? b : a;
@@ -312,17 +368,27 @@ function decide(
   const w = total > 0 ? a : b;
   const l = w === a ? b : a;
   let headline: string;
-  if (q.priority === 'silence' && w === quiet) headline = `${w.shortName}: near-silent (${fmtDb(w.noise.loadDbA)}) and ${w.speedClass === 'realtime' ? 'still real-time' : `still ${w.speedClass}`} at ~${fmt.tps(w.decodeTokensPerSec ?? 0)} tok/s.`;
-  else if (q.priority === 'budget' && w === cheaper) headline = `${w.shortName}: ~${fmt.usd(costDiff)} cheaper over ${q.years} years for ${label}.`;
-  else if (q.priority === 'power' && w === quiet) headline = `${w.shortName}: ~${quiet.power.loadW} W vs ~${loud.power.loadW} W for ${label}.`;
-  else if (w === faster && speedRatio >= 1.15) headline = q.workflow === 'image'
-    ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster image generation, with the full CUDA node ecosystem.`
-    : q.promptTokens >= 2000
-      ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster per ${q.workflow} request on ${label} (${Math.round(q.promptTokens / 1000)}k-token prompt + ${DEFAULTS.answerTokens}-token answer: ${fmtSec(w.secondsPerRequest!)} vs ${fmtSec(l.secondsPerRequest!)}).`
-      : `${w.shortName}: ${fmt.ratio(w.decodeTokensPerSec! / l.decodeTokensPerSec!)}x faster on ${label} (~${fmt.tps(w.decodeTokensPerSec!)} vs ~${fmt.tps(l.decodeTokensPerSec!)} tok/s).`;
-  else if (scores.ecosystem !== 0 && (scores.ecosystem > 0) === (w === a)) headline = `${w.shortName}: ${q.workflow} has ${w.workflowSupport.level} support there, ${l.workflowSupport.level} on ${l.shortName}.`;
+  if (q.priority === 'silence' && w === quiet)
+    headline = `${w.shortName}: near-silent (${fmtDb(w.noise.loadDbA)}) and ${w.speedClass === 'realtime' ? 'still real-time' : `still ${w.speedClass}`} at ~${fmt.tps(w.decodeTokensPerSec ?? 0)} tok/s.`;
+  else if (q.priority === 'budget' && w === cheaper)
+    headline = `${w.shortName}: ~${fmt.usd(costDiff)} cheaper over ${q.years} years for ${label}.`;
+  else if (q.priority === 'power' && w === quiet)
+    headline = `${w.shortName}: ~${quiet.power.loadW} W vs ~${loud.power.loadW} W for ${label}.`;
+  else if (w === faster && speedRatio >= 1.15)
+    headline =
+      q.workflow === 'image'
+        ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster image generation, with the full CUDA node ecosystem.`
+        : q.promptTokens >= 2000
+          ? `${w.shortName}: ${fmt.ratio(speedRatio)}x faster per ${q.workflow} request on ${label} (${Math.round(q.promptTokens / 1000)}k-token prompt + ${DEFAULTS.answerTokens}-token answer: ${fmtSec(w.secondsPerRequest!)} vs ${fmtSec(l.secondsPerRequest!)}).`
+          : `${w.shortName}: ${fmt.ratio(w.decodeTokensPerSec! / l.decodeTokensPerSec!)}x faster on ${label} (~${fmt.tps(w.decodeTokensPerSec!)} vs ~${fmt.tps(l.decodeTokensPerSec!)} tok/s).`;
+  else if (scores.ecosystem !== 0 && scores.ecosystem > 0 === (w === a))
+    headline = `${w.shortName}: ${q.workflow} has ${w.workflowSupport.level} support there, ${l.workflowSupport.level} on ${l.shortName}.`;
   else {
-    const strengths = [w === faster && speedRatio >= 1.05 ? 'faster' : '', w === quiet ? 'quieter, frugal' : '', w === cheaper ? `${fmt.usd(costDiff)} cheaper over ${q.years} years` : ''].filter(Boolean);
+    const strengths = [
+      w === faster && speedRatio >= 1.05 ? 'faster' : '',
+      w === quiet ? 'quieter, frugal' : '',
+      w === cheaper ? `${fmt.usd(costDiff)} cheaper over ${q.years} years` : '',
+    ].filter(Boolean);
     headline = `${w.shortName}: the better balance for ${label}${strengths.length ? ` (${strengths.join(', ')})` : ''}.`;
   }
   return { winner: w.id, headline, reasons: allReasons };
@@ -378,18 +444,33 @@ function conflictFlags(
 
 /** A reported decode figure against the physics estimate for the same device, model and quant. */
 export function checkDecodeClaim(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure): Flag | null {
-  const base = { kind: 'seed-conflict' as const, device: e.id, subject: r.subject, claim: `${reportedValue(r)} (${r.claim})`, source: sourceTitle(catalog, r.source) };
+  const base = {
+    kind: 'seed-conflict' as const,
+    device: e.id,
+    subject: r.subject,
+    claim: `${reportedValue(r)} (${r.claim})`,
+    source: sourceTitle(catalog, r.source),
+  };
   const claimsRuns = r.low !== null && r.high !== null;
   if (claimsRuns && e.fit === 'none') {
-    return { ...base, estimate: `cannot run: needs ${fmt.gb(e.memory.requiredGB)} GB, ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB usable on ${e.shortName}` };
+    return {
+      ...base,
+      estimate: `cannot run: needs ${fmt.gb(e.memory.requiredGB)} GB, ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB usable on ${e.shortName}`,
+    };
   }
   if (!claimsRuns && e.fit !== 'none') {
-    return { ...base, estimate: `runs (${e.fit === 'offload' ? 'with offload' : 'fits'}): ~${fmt.tps(e.decodeTokensPerSec ?? 0)} tok/s` };
+    return {
+      ...base,
+      estimate: `runs (${e.fit === 'offload' ? 'with offload' : 'fits'}): ~${fmt.tps(e.decodeTokensPerSec ?? 0)} tok/s`,
+    };
   }
   if (claimsRuns && e.decodeBand && e.decodeTokensPerSec) {
     const disjoint = r.high! < e.decodeBand.low || r.low! > e.decodeBand.high;
     if (disjoint)
-      return { ...base, estimate: `~${fmt.tps(e.decodeTokensPerSec)} tok/s (band ${fmtBand(e.decodeBand, 'tok/s')})${e.fit === 'offload' ? ', with offload' : ''}` };
+      return {
+        ...base,
+        estimate: `~${fmt.tps(e.decodeTokensPerSec)} tok/s (band ${fmtBand(e.decodeBand, 'tok/s')})${e.fit === 'offload' ? ', with offload' : ''}`,
+      };
   }
   return null;
 }
@@ -418,25 +499,58 @@ function wiredFlags(evals: DeviceEvaluation[]): Flag[] {
     }));
 }
 
-function caveatsFor(catalog: Catalog, evals: DeviceEvaluation[], model: CatalogModel, match: ModelMatch, q: NormalizedQuery): string[] {
+function caveatsFor(
+  catalog: Catalog,
+  evals: DeviceEvaluation[],
+  model: CatalogModel,
+  match: ModelMatch,
+  q: NormalizedQuery,
+): string[] {
   const out: string[] = [];
   if (match.alternatives?.length)
-    out.push(`"${safeEcho(q.modelInput ?? '', 60)}" also matches ${match.alternatives.slice(0, 4).map((m) => m.name).join(', ')}; I used ${model.name}. Name one to switch.`);
+    out.push(
+      `"${safeEcho(q.modelInput ?? '', 60)}" also matches ${match.alternatives
+        .slice(0, 4)
+        .map((m) => m.name)
+        .join(', ')}; I used ${model.name}. Name one to switch.`,
+    );
   if (match.estimated)
-    out.push(`${safeEcho(q.modelInput ?? '', 60) || 'This model'} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`);
-  if (match.phantom) out.push(`${match.phantom.name} does not exist (${match.phantom.why}); shown for ${model.name}. Nearest real models: ${match.phantom.nearest.map((id) => catalog.model(id)?.name ?? id).join(', ')}.`);
+    out.push(
+      `${safeEcho(q.modelInput ?? '', 60) || 'This model'} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`,
+    );
+  if (match.phantom)
+    out.push(
+      `${match.phantom.name} does not exist (${match.phantom.why}); shown for ${model.name}. Nearest real models: ${match.phantom.nearest.map((id) => catalog.model(id)?.name ?? id).join(', ')}.`,
+    );
   for (const e of evals) {
     if (e.quantNote) out.push(e.quantNote);
-    if (e.fit === 'offload') out.push(`${e.shortName}: with ${fmt.gb(e.memory.spillGB)} GB in system RAM, speed is set by RAM bandwidth; the figure is the least certain here.`);
-    if (!e.calibrated) out.push(`${e.shortName}: no measured ${e.backend.toUpperCase()} runs in our calibration set; its speed uses assumed efficiencies.`);
+    if (e.fit === 'offload')
+      out.push(
+        `${e.shortName}: with ${fmt.gb(e.memory.spillGB)} GB in system RAM, speed is set by RAM bandwidth; the figure is the least certain here.`,
+      );
+    if (!e.calibrated)
+      out.push(
+        `${e.shortName}: no measured ${e.backend.toUpperCase()} runs in our calibration set; its speed uses assumed efficiencies.`,
+      );
   }
   const band = catalog.calibration.residuals.decodeBand;
-  out.push(`Speeds are estimates for llama.cpp at batch 1 (band ${Math.round((Math.exp(band.low) - 1) * 100)}% to +${Math.round((Math.exp(band.high) - 1) * 100)}% from our calibration on measured runs); MLX is often 10-20% faster on the Mac.`);
-  if (q.contextTokens > 32768) out.push(`Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of KV cache are counted in memory; decode slows as the context fills.`);
+  out.push(
+    `Speeds are estimates for llama.cpp at batch 1 (band ${Math.round((Math.exp(band.low) - 1) * 100)}% to +${Math.round((Math.exp(band.high) - 1) * 100)}% from our calibration on measured runs); MLX is often 10-20% faster on the Mac.`,
+  );
+  if (q.contextTokens > 32768)
+    out.push(
+      `Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of KV cache are counted in memory; decode slows as the context fills.`,
+    );
   return out.slice(0, 6);
 }
 
-function alsoConsiderFor(catalog: Catalog, evals: DeviceEvaluation[], model: CatalogModel, quant: CatalogQuant, q: NormalizedQuery): AlsoConsider[] {
+function alsoConsiderFor(
+  catalog: Catalog,
+  evals: DeviceEvaluation[],
+  model: CatalogModel,
+  quant: CatalogQuant,
+  q: NormalizedQuery,
+): AlsoConsider[] {
   const out: AlsoConsider[] = [];
   const inPair = new Set(evals.map((e) => e.id));
   const fitsOnGpuSomewhere = evals.some((e) => e.fit === 'gpu');
@@ -448,7 +562,11 @@ function alsoConsiderFor(catalog: Catalog, evals: DeviceEvaluation[], model: Cat
       .sort((x, y) => x.d.record.priceUSD.low - y.d.record.priceUSD.low)
       .slice(0, 2);
     for (const { d, m } of fitting)
-      out.push({ id: d.id, name: d.name, why: `holds ${model.name} ${quant.id} (${fmt.gb(m.requiredGB)} GB of ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB) from ${fmt.usd(d.record.priceUSD.low)}.` });
+      out.push({
+        id: d.id,
+        name: d.name,
+        why: `holds ${model.name} ${quant.id} (${fmt.gb(m.requiredGB)} GB of ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB) from ${fmt.usd(d.record.priceUSD.low)}.`,
+      });
   }
   // A smaller quantization that brings the model onto a GPU that cannot hold it now.
   const misfit = evals.find((e) => e.fit !== 'gpu');
@@ -460,13 +578,21 @@ function alsoConsiderFor(catalog: Catalog, evals: DeviceEvaluation[], model: Cat
       .find((x) => estimateMemory(device, model, x, q.contextTokens).fit === 'gpu');
     if (smaller) {
       const m = estimateMemory(device, model, smaller, q.contextTokens);
-      out.push({ name: `${model.name} ${smaller.id}`, why: `fits ${misfit.shortName} (${fmt.gb(m.requiredGB)} GB); ${smaller.record.quality.charAt(0).toLowerCase()}${smaller.record.quality.slice(1)}` });
+      out.push({
+        name: `${model.name} ${smaller.id}`,
+        why: `fits ${misfit.shortName} (${fmt.gb(m.requiredGB)} GB); ${smaller.record.quality.charAt(0).toLowerCase()}${smaller.record.quality.slice(1)}`,
+      });
     }
   }
   const dual = catalog.device('2x-rtx-5090');
   if (dual && !inPair.has(dual.id) && evals.some((e) => e.backend === 'cuda' && e.fit !== 'gpu')) {
     const m = estimateMemory(dual, model, quant, q.contextTokens);
-    if (m.fit === 'gpu') out.push({ id: dual.id, name: dual.name, why: `64 GB of VRAM holds it (${fmt.gb(m.requiredGB)} GB) at CUDA speed, from ${fmt.usd(dual.record.priceUSD.low)}.` });
+    if (m.fit === 'gpu')
+      out.push({
+        id: dual.id,
+        name: dual.name,
+        why: `64 GB of VRAM holds it (${fmt.gb(m.requiredGB)} GB) at CUDA speed, from ${fmt.usd(dual.record.priceUSD.low)}.`,
+      });
   }
   return out.slice(0, 3);
 }
@@ -475,7 +601,8 @@ function sourcesFor(catalog: Catalog, evals: DeviceEvaluation[]): Verdict['sourc
   const keys = new Map<string, { file: keyof Catalog['files']; key: string }>();
   for (const e of evals) {
     const rec = catalog.device(e.id)!.record;
-    for (const f of [rec.memoryGB, rec.bandwidthGBs, rec.power.loadW, rec.priceUSD]) keys.set(`hardware:${f.source}`, { file: 'hardware', key: f.source });
+    for (const f of [rec.memoryGB, rec.bandwidthGBs, rec.power.loadW, rec.priceUSD])
+      keys.set(`hardware:${f.source}`, { file: 'hardware', key: f.source });
     for (const r of e.reported) keys.set(`benchmarks:${r.source}`, { file: 'benchmarks', key: r.source });
   }
   const out: Verdict['sources'] = [];
@@ -483,14 +610,23 @@ function sourcesFor(catalog: Catalog, evals: DeviceEvaluation[]): Verdict['sourc
     const s = catalog.source(file, key);
     if (s && s !== 'estimate') out.push({ id, title: s.title, ...(s.url ? { url: s.url } : {}), date: s.date });
   }
-  out.push({ id: 'calibration', title: `Speed model fitted on ${catalog.calibration.points} measured llama.cpp/MLX runs (${catalog.calibration.source})`, date: catalog.calibration.fittedAt });
+  out.push({
+    id: 'calibration',
+    title: `Speed model fitted on ${catalog.calibration.points} measured llama.cpp/MLX runs (${catalog.calibration.source})`,
+    date: catalog.calibration.fittedAt,
+  });
   return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Overview: the seed's model table, corrected by physics
 
-function overview(catalog: Catalog, input: CompareInput, devices: [CatalogDevice, CatalogDevice], workflow: WorkflowId): Verdict {
+function overview(
+  catalog: Catalog,
+  input: CompareInput,
+  devices: [CatalogDevice, CatalogDevice],
+  workflow: WorkflowId,
+): Verdict {
   const query: NormalizedQuery = {
     model: null,
     modelInput: null,
@@ -522,12 +658,21 @@ function overview(catalog: Catalog, input: CompareInput, devices: [CatalogDevice
     const quant = catalog.quant(r.quant ?? DEFAULTS.quant)!;
     const evals = devices.map((d) => evaluateDevice(catalog, d, m.value.model, quant, query));
     const cells = evals.map((e) => {
-      const claim = catalog.files.benchmarks.reported.find((x) => x.metric === 'decode-tps' && x.subject === r.subject && x.quant === r.quant && x.device === e.id);
+      const claim = catalog.files.benchmarks.reported.find(
+        (x) => x.metric === 'decode-tps' && x.subject === r.subject && x.quant === r.quant && x.device === e.id,
+      );
       if (claim) {
         const f = checkDecodeClaim(catalog, e, claim);
         if (f) flags.push(f);
       }
-      return { id: e.id, fit: e.fit, requiredGB: e.memory.requiredGB, decodeTokensPerSec: e.decodeTokensPerSec, decodeBand: e.decodeBand, reported: claim ? reportedValue(claim) : null };
+      return {
+        id: e.id,
+        fit: e.fit,
+        requiredGB: e.memory.requiredGB,
+        decodeTokensPerSec: e.decodeTokensPerSec,
+        decodeBand: e.decodeBand,
+        reported: claim ? reportedValue(claim) : null,
+      };
     });
     const [x, y] = cells as [OverviewRow['devices'][0], OverviewRow['devices'][0]];
     const winner: Winner =
@@ -538,16 +683,33 @@ function overview(catalog: Catalog, input: CompareInput, devices: [CatalogDevice
           : (y.decodeTokensPerSec ?? 0) > (x.decodeTokensPerSec ?? 0) * 1.1
             ? y.id
             : 'tie';
-    rows.push({ subject: r.subject, model: m.value.model.id, modelName: m.value.phantom ? `${m.value.phantom.name} (→ ${m.value.model.name})` : m.value.model.name, quant: quant.id, winner, devices: cells });
+    rows.push({
+      subject: r.subject,
+      model: m.value.model.id,
+      modelName: m.value.phantom ? `${m.value.phantom.name} (→ ${m.value.model.name})` : m.value.model.name,
+      quant: quant.id,
+      winner,
+      devices: cells,
+    });
   }
   const [a, b] = devices;
   const reasons = rows.slice(0, 5).map((row) => {
     const [x, y] = row.devices as [OverviewRow['devices'][0], OverviewRow['devices'][0]];
     const cell = (c: OverviewRow['devices'][0], d: CatalogDevice) =>
-      c.decodeTokensPerSec === null ? `${d.shortName} cannot (${fmt.gb(c.requiredGB)} GB)` : `${d.shortName} ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}`;
+      c.decodeTokensPerSec === null
+        ? `${d.shortName} cannot (${fmt.gb(c.requiredGB)} GB)`
+        : `${d.shortName} ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}`;
     return `${row.modelName} ${row.quant}: ${cell(x, a)}, ${cell(y, b)}.`;
   });
-  const evals = devices.map((d) => evaluateDevice(catalog, d, catalog.model(rows[0]?.model ?? catalog.models[0]!.id)!, catalog.quant(DEFAULTS.quant)!, query));
+  const evals = devices.map((d) =>
+    evaluateDevice(
+      catalog,
+      d,
+      catalog.model(rows[0]?.model ?? catalog.models[0]!.id)!,
+      catalog.quant(DEFAULTS.quant)!,
+      query,
+    ),
+  );
   return {
     dataVersion: catalog.dataVersion,
     query,
@@ -557,10 +719,17 @@ function overview(catalog: Catalog, input: CompareInput, devices: [CatalogDevice
       winner: 'tie',
       headline: `It depends on model size: ${a.shortName} is faster on what fits in its memory; ${b.shortName} holds what does not. Ask with a model for a verdict.`,
       reasons,
-      caveats: [`The seed article's speeds are reported figures; ${flags.length} of them disagree with physics and are flagged.`],
+      caveats: [
+        `The seed article's speeds are reported figures; ${flags.length} of them disagree with physics and are flagged.`,
+      ],
       alsoConsider: [],
     },
-    cost: { years: query.years, hoursPerDay: query.hoursPerDay, kwhPrice: query.kwhPrice, perDevice: evals.map((e) => ({ id: e.id, ...e.cost })) },
+    cost: {
+      years: query.years,
+      hoursPerDay: query.hoursPerDay,
+      kwhPrice: query.kwhPrice,
+      perDevice: evals.map((e) => ({ id: e.id, ...e.cost })),
+    },
     flags,
     overview: rows,
     sources: sourcesFor(catalog, evals),

@@ -11,7 +11,8 @@ import { restPins } from './rest.js';
 
 export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
   const member = i.member;
-  const roles = member instanceof GuildMember ? [...member.roles.cache.keys()] : Array.isArray(member?.roles) ? member.roles : [];
+  const roles =
+    member instanceof GuildMember ? [...member.roles.cache.keys()] : Array.isArray(member?.roles) ? member.roles : [];
   const base = {
     id: i.id,
     token: i.token,
@@ -31,10 +32,18 @@ export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
       options[o.name] = o.value;
       if (o.focused) focused = { name: o.name, value: String(o.value) };
     }
-    return { ...base, kind: i.isAutocomplete() ? 'autocomplete' : 'command', command: { name: i.commandName, options, ...(focused ? { focused } : {}) } };
+    return {
+      ...base,
+      kind: i.isAutocomplete() ? 'autocomplete' : 'command',
+      command: { name: i.commandName, options, ...(focused ? { focused } : {}) },
+    };
   }
   if (i.isStringSelectMenu() || i.isButton()) {
-    return { ...base, kind: 'component', component: { customId: i.customId, values: i.isStringSelectMenu() ? i.values : [], messageId: i.message.id } };
+    return {
+      ...base,
+      kind: 'component',
+      component: { customId: i.customId, values: i.isStringSelectMenu() ? i.values : [], messageId: i.message.id },
+    };
   }
   return undefined;
 }
@@ -50,7 +59,11 @@ export async function respond(i: Interaction, r: InteractionResult, log: Logger)
     return;
   }
   if (r.type === 'message') {
-    await i.reply({ ...r.data, allowedMentions: { parse: [] }, ...(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) } as Parameters<typeof i.reply>[0]);
+    await i.reply({
+      ...r.data,
+      allowedMentions: { parse: [] },
+      ...(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+    } as Parameters<typeof i.reply>[0]);
   }
   if (r.type === 'deferred') {
     await i.deferReply(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
@@ -73,7 +86,12 @@ export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, t
         // The one boundary for this platform: log with context, tell the user briefly.
         log.error({ err: e }, 'interaction failed');
         if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
-          await interaction.reply({ content: `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`, flags: MessageFlags.Ephemeral }).catch(() => undefined);
+          await interaction
+            .reply({
+              content: `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`,
+              flags: MessageFlags.Ephemeral,
+            })
+            .catch(() => undefined);
         }
       }
     })();
@@ -111,12 +129,20 @@ export function createGatewayClient(api?: string): Client {
     intents: [],
     makeCache: Options.cacheWithLimits(GATEWAY_CACHE),
     // Belt and braces for anything cached past the limits (threads, and users kept while in use).
-    sweepers: { ...Options.DefaultSweeperSettings, users: { interval: 3600, filter: () => (u) => u.id !== u.client.user?.id } },
+    sweepers: {
+      ...Options.DefaultSweeperSettings,
+      users: { interval: 3600, filter: () => (u) => u.id !== u.client.user?.id },
+    },
     ...(api ? { rest: { api } } : {}),
   });
 }
 
-export async function startGateway(token: string, api: string | undefined, deps: Omit<DiscordDeps, 'rest'>, log: Logger): Promise<Client> {
+export async function startGateway(
+  token: string,
+  api: string | undefined,
+  deps: Omit<DiscordDeps, 'rest'>,
+  log: Logger,
+): Promise<Client> {
   const client = createGatewayClient(api);
   attachGateway(client, deps, token);
   client.once('clientReady', (c) => log.info({ user: c.user.tag }, 'discord gateway ready'));

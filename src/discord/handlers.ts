@@ -40,7 +40,19 @@ export interface DiscordDeps {
 }
 
 /** Quantizations offered in the select, most useful first. */
-const QUANT_CHOICES = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'] as const;
+const QUANT_CHOICES = [
+  'Q4_K_M',
+  'Q5_K_M',
+  'Q6_K',
+  'Q8_0',
+  'F16',
+  'IQ4_XS',
+  'Q3_K_M',
+  'Q2_K',
+  'MXFP4',
+  'MLX-4bit',
+  'MLX-8bit',
+] as const;
 
 /** Discord error codes the pin call can answer with. */
 const PINS_FULL = 30003;
@@ -48,7 +60,11 @@ const MISSING_PERMISSIONS = 50013;
 const UNKNOWN_MESSAGE = 10008;
 const MISSING_ACCESS = 50001;
 
-const ephemeral = (content: string): InteractionResult => ({ type: 'message', data: textMessage(content), ephemeral: true });
+const ephemeral = (content: string): InteractionResult => ({
+  type: 'message',
+  data: textMessage(content),
+  ephemeral: true,
+});
 
 /** Who may moderate and administer, in Discord's words. */
 export const DISCORD_WORDS: PermissionWords = {
@@ -56,7 +72,8 @@ export const DISCORD_WORDS: PermissionWords = {
   administrators: 'server managers',
   moderatorHint: 'Ask someone with the Pin Messages permission in that channel, Manage Server, or the moderator role.',
   adminHint: 'Ask someone with the Manage Server permission or the moderator role.',
-  elsewhereHint: 'Pin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.',
+  elsewhereHint:
+    'Pin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.',
 };
 
 /** A settings change from a member whose guild permissions Discord did not give us in time. */
@@ -98,7 +115,9 @@ function contextFor(i: InteractionInput, deps: DiscordDeps, powers: () => Promis
     canAdminister: async () => (await powers()) === 'yes',
     // Pin Messages (split from Manage Messages in 2025) is the channel's, so it counts only in the interaction's own.
     canModerate: async (channelId = i.channelId) =>
-      (i.guildId !== null && channelId === i.channelId && ((i.memberPermissions ?? 0n) & PermissionFlagsBits.PinMessages) !== 0n) ||
+      (i.guildId !== null &&
+        channelId === i.channelId &&
+        ((i.memberPermissions ?? 0n) & PermissionFlagsBits.PinMessages) !== 0n) ||
       (await powers()) === 'yes',
   };
 }
@@ -112,7 +131,10 @@ const rendered = new LRUCache<Verdict, Map<string, APIInteractionResponseCallbac
 /** The shared-query id of a cached verdict object, so a repeated question costs no hash or read. */
 const stateIds = new WeakMap<Verdict, { id: string; at: number }>();
 
-function renderVerdict(reply: Extract<Reply, { kind: 'verdict' }>, deps: DiscordDeps): APIInteractionResponseCallbackData {
+function renderVerdict(
+  reply: Extract<Reply, { kind: 'verdict' }>,
+  deps: DiscordDeps,
+): APIInteractionResponseCallbackData {
   const now = Date.now();
   let state = stateIds.get(reply.verdict);
   // Saved again hourly, so the store sees it is still posted and keeps it; never cached unsaved.
@@ -129,7 +151,12 @@ function renderVerdict(reply: Extract<Reply, { kind: 'verdict' }>, deps: Discord
   if (!byKey) rendered.set(reply.verdict, (byKey = new Map()));
   let data = byKey.get(key);
   if (!data) {
-    data = verdictMessage(reply.verdict, { stateId, quants: QUANT_CHOICES, ...(pin ? { existingPin: pin } : {}), notes: reply.notes });
+    data = verdictMessage(reply.verdict, {
+      stateId,
+      quants: QUANT_CHOICES,
+      ...(pin ? { existingPin: pin } : {}),
+      notes: reply.notes,
+    });
     if (byKey.size < 20) byKey.set(key, data);
   }
   return data;
@@ -144,11 +171,19 @@ function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean):
     case 'settings':
       return { type: 'message', data: settingsMessage(reply.settings, reply.changed), ephemeral: true };
     case 'pinned':
-      return ephemeral(reply.alreadyPinned ? `Already pinned as #${reply.pin.id}.` : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`);
+      return ephemeral(
+        reply.alreadyPinned
+          ? `Already pinned as #${reply.pin.id}.`
+          : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`,
+      );
     case 'refreshed':
-      return ephemeral(`Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`);
+      return ephemeral(
+        `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`,
+      );
     case 'unpinned':
-      return ephemeral(`Unpinned #${reply.pin.id} from the list. (The Discord pin stays until a moderator removes it.)`);
+      return ephemeral(
+        `Unpinned #${reply.pin.id} from the list. (The Discord pin stays until a moderator removes it.)`,
+      );
     case 'help':
       return ephemeral(`\`\`\`\n${reply.text}\n\`\`\``);
     case 'error':
@@ -157,19 +192,21 @@ function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean):
 }
 
 /** /compare's Discord option names -> the command's input fields; a value of another type is ignored. */
-const COMPARE_FIELDS = new Map<string, { key: string; type: 'string' | 'number' }>(Object.entries({
-  model: { key: 'model', type: 'string' },
-  quant: { key: 'quant', type: 'string' },
-  context: { key: 'contextTokens', type: 'number' },
-  workflow: { key: 'workflow', type: 'string' },
-  priority: { key: 'priority', type: 'string' },
-  against: { key: 'against', type: 'string' },
-  hours: { key: 'hoursPerDay', type: 'number' },
-  kwh_price: { key: 'kwhPrice', type: 'number' },
-  years: { key: 'years', type: 'number' },
-  tokens_per_day: { key: 'tokensPerDay', type: 'number' },
-  api_price: { key: 'apiPricePerMTok', type: 'number' },
-} as const));
+const COMPARE_FIELDS = new Map<string, { key: string; type: 'string' | 'number' }>(
+  Object.entries({
+    model: { key: 'model', type: 'string' },
+    quant: { key: 'quant', type: 'string' },
+    context: { key: 'contextTokens', type: 'number' },
+    workflow: { key: 'workflow', type: 'string' },
+    priority: { key: 'priority', type: 'string' },
+    against: { key: 'against', type: 'string' },
+    hours: { key: 'hoursPerDay', type: 'number' },
+    kwh_price: { key: 'kwhPrice', type: 'number' },
+    years: { key: 'years', type: 'number' },
+    tokens_per_day: { key: 'tokensPerDay', type: 'number' },
+    api_price: { key: 'apiPricePerMTok', type: 'number' },
+  } as const),
+);
 
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
@@ -184,7 +221,12 @@ export async function handleInteraction(i: InteractionInput, deps: DiscordDeps):
   return runComponent(i, ctx, deps);
 }
 
-async function runCommand(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps, powers: () => Promise<Powers>): Promise<InteractionResult> {
+async function runCommand(
+  i: InteractionInput,
+  ctx: CommandContext,
+  deps: DiscordDeps,
+  powers: () => Promise<Powers>,
+): Promise<InteractionResult> {
   const { name, options: o } = i.command!;
   switch (name) {
     case 'compare': {
@@ -195,12 +237,17 @@ async function runCommand(i: InteractionInput, ctx: CommandContext, deps: Discor
         if (field && typeof v === field.type) input[field.key] = v as string | number;
       }
       const parsed = commands.compare.schema.safeParse(input);
-      if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}. Try \`/compare model:llama-3.3-70b workflow:coding\`.`);
+      if (!parsed.success)
+        return ephemeral(`${parsed.error.issues[0]!.message}. Try \`/compare model:llama-3.3-70b workflow:coding\`.`);
       // Public in a server, so moderators can pin it.
       return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);
     }
     case 'verdicts':
-      return replyToResult(await commands.verdicts.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }), deps, true);
+      return replyToResult(
+        await commands.verdicts.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }),
+        deps,
+        true,
+      );
     case 'settings': {
       const set = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
       // Said plainly: "only server managers" would be wrong when Discord, not the member, is the problem.
@@ -264,30 +311,58 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
  */
 export const PIN_ANSWER_WITHIN_MS = 2000;
 
-async function pin(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps, stateId: string | undefined, messageId: string): Promise<InteractionResult> {
+async function pin(
+  i: InteractionInput,
+  ctx: CommandContext,
+  deps: DiscordDeps,
+  stateId: string | undefined,
+  messageId: string,
+): Promise<InteractionResult> {
   const started = performance.now();
   // Permission first: a refused member costs Discord nothing (and us no invalid-request strikes).
-  if (!(await ctx.canModerate())) return ephemeral('Only moderators can pin verdicts: members with Pin Messages or the server\'s moderator role.');
-  if (i.appPermissions === null) return ephemeral('I am not a member of this server, so I cannot pin here. Ask an admin to add the bot with Pin Messages.');
-  if ((i.appPermissions & PermissionFlagsBits.PinMessages) === 0n) return ephemeral('I need the **Pin Messages** permission in this channel to pin. Ask an admin to grant it.');
+  if (!(await ctx.canModerate()))
+    return ephemeral("Only moderators can pin verdicts: members with Pin Messages or the server's moderator role.");
+  if (i.appPermissions === null)
+    return ephemeral(
+      'I am not a member of this server, so I cannot pin here. Ask an admin to add the bot with Pin Messages.',
+    );
+  if ((i.appPermissions & PermissionFlagsBits.PinMessages) === 0n)
+    return ephemeral('I need the **Pin Messages** permission in this channel to pin. Ask an admin to grant it.');
   const reply = stateId ? await recompute(ctx, stateId, {}) : undefined;
   if (!reply || reply.kind !== 'verdict') return ephemeral('That verdict is too old to pin; ask again with /compare.');
-  const outcome = deps.rest.pinMessage(i.channelId, messageId, `whichgpu: pinned by ${i.user.name} (${i.user.id})`).then(
-    async () => replyToResult(await commands.pin.execute(ctx, { channelId: i.channelId, messageId, verdict: reply.verdict, ...(stateId ? { stateId } : {}) }), deps, false),
-    (e: unknown) => pinRefused(e, i.channelId, messageId, deps),
-  );
+  const outcome = deps.rest
+    .pinMessage(i.channelId, messageId, `whichgpu: pinned by ${i.user.name} (${i.user.id})`)
+    .then(
+      async () =>
+        replyToResult(
+          await commands.pin.execute(ctx, {
+            channelId: i.channelId,
+            messageId,
+            verdict: reply.verdict,
+            ...(stateId ? { stateId } : {}),
+          }),
+          deps,
+          false,
+        ),
+      (e: unknown) => pinRefused(e, i.channelId, messageId, deps),
+    );
   return answerWithin(outcome, PIN_ANSWER_WITHIN_MS - (performance.now() - started));
 }
 
 function pinRefused(e: unknown, channelId: string, messageId: string, deps: DiscordDeps): InteractionResult {
   const { code, name } = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; name?: unknown };
   deps.log.warn({ err: e, code, channelId, messageId }, 'pin failed');
-  if (code === PINS_FULL) return ephemeral('This channel already has 250 pins, Discord\'s maximum. Unpin an old message and try again.');
-  if (code === MISSING_PERMISSIONS || code === MISSING_ACCESS) return ephemeral('Discord refused: I lack Pin Messages (or access) in this channel. Ask an admin to grant it.');
+  if (code === PINS_FULL)
+    return ephemeral("This channel already has 250 pins, Discord's maximum. Unpin an old message and try again.");
+  if (code === MISSING_PERMISSIONS || code === MISSING_ACCESS)
+    return ephemeral('Discord refused: I lack Pin Messages (or access) in this channel. Ask an admin to grant it.');
   if (code === UNKNOWN_MESSAGE) return ephemeral('That message no longer exists, so it cannot be pinned.');
-  if (name === 'RateLimitError') return ephemeral('Discord is rate-limiting pins in this channel, so nothing was pinned. Try again in a minute.');
+  if (name === 'RateLimitError')
+    return ephemeral('Discord is rate-limiting pins in this channel, so nothing was pinned. Try again in a minute.');
   // A timed-out request may have reached Discord: pinning again is harmless (the pin call is idempotent).
-  return ephemeral('Discord did not answer the pin request in time, so it may not be pinned. Press 📌 again in a minute; pinning twice is harmless.');
+  return ephemeral(
+    'Discord did not answer the pin request in time, so it may not be pinned. Press 📌 again in a minute; pinning twice is harmless.',
+  );
 }
 
 /** `outcome` as the initial response when it settles within `ms`; otherwise a deferred answer that it replaces. */
@@ -304,7 +379,11 @@ async function answerWithin(outcome: Promise<InteractionResult>, ms: number): Pr
  * The message that replaces a deferred answer: what `later` settles with, or a short apology with a
  * reference id when it failed (the failure is logged here, once, for both transports).
  */
-export async function deferredMessage(later: Promise<APIInteractionResponseCallbackData>, interactionId: string, log: Logger): Promise<APIInteractionResponseCallbackData> {
+export async function deferredMessage(
+  later: Promise<APIInteractionResponseCallbackData>,
+  interactionId: string,
+  log: Logger,
+): Promise<APIInteractionResponseCallbackData> {
   try {
     return await later;
   } catch (e) {
@@ -314,11 +393,17 @@ export async function deferredMessage(later: Promise<APIInteractionResponseCallb
 }
 
 /** HTTP transport: edits the deferred answer when its outcome is ready; never throws. */
-export async function followUp(i: InteractionInput, later: Promise<APIInteractionResponseCallbackData>, deps: DiscordDeps): Promise<void> {
+export async function followUp(
+  i: InteractionInput,
+  later: Promise<APIInteractionResponseCallbackData>,
+  deps: DiscordDeps,
+): Promise<void> {
   const data = await deferredMessage(later, i.id, deps.log);
-  await deps.rest.editOriginal(i.applicationId, i.token, { ...data, allowed_mentions: { parse: [] } }).catch((e: unknown) => {
-    deps.log.error({ err: e, interaction: i.id }, 'could not edit the deferred answer');
-  });
+  await deps.rest
+    .editOriginal(i.applicationId, i.token, { ...data, allowed_mentions: { parse: [] } })
+    .catch((e: unknown) => {
+      deps.log.error({ err: e, interaction: i.id }, 'could not edit the deferred answer');
+    });
 }
 
 /** At most 25 choices, served from memory: what the user typed first, then matching catalog names. */
@@ -334,9 +419,16 @@ export function autocomplete(i: InteractionInput, catalog: Catalog): { name: str
       .map((d) => ({ name: d.name.slice(0, 100), value: d.id }));
   }
   if (focused.name !== 'model') return [];
-  const byName = catalog.models.filter((m) => key === '' || compact(`${m.id} ${m.name} ${m.record.aliases.join(' ')} ${m.record.ollama.join(' ')}`).includes(key));
+  const byName = catalog.models.filter(
+    (m) =>
+      key === '' ||
+      compact(`${m.id} ${m.name} ${m.record.aliases.join(' ')} ${m.record.ollama.join(' ')}`).includes(key),
+  );
   const ranked = byName.length ? byName : suggestModels(catalog, key, 10);
-  const choices = ranked.map((m) => ({ name: `${m.name} (${m.paramsB}B)`.slice(0, 100), value: m.record.ollama[0] ?? m.id }));
+  const choices = ranked.map((m) => ({
+    name: `${m.name} (${m.paramsB}B)`.slice(0, 100),
+    value: m.record.ollama[0] ?? m.id,
+  }));
   if (typed !== '' && !choices.some((c) => compact(c.value) === key)) choices.unshift({ name: typed, value: typed });
   return choices.slice(0, 25);
 }

@@ -22,11 +22,13 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     // Full: refusing is safer than forgetting a signature that could still be replayed.
     if (sighting === 'full') return { status: 503, body: { error: 'busy' }, headers: { 'retry-after': '5' } };
     if (sighting !== 'first') return { status: 401, body: { error: 'replayed request' } };
-    if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? '')) return { status: 415, body: { error: 'expected application/json' } };
+    if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? ''))
+      return { status: 415, body: { error: 'expected application/json' } };
     let raw: APIInteraction;
     try {
       raw = JSON.parse(body.toString('utf8')) as APIInteraction;
-      if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'number') throw new Error('no interaction type');
+      if (!raw || typeof raw !== 'object' || typeof (raw as { type?: unknown }).type !== 'number')
+        throw new Error('no interaction type');
     } catch {
       return { status: 400, body: { error: 'body is not an interaction' } };
     }
@@ -45,8 +47,19 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     } catch (e) {
       // The one boundary for this transport: log with context, answer the user briefly.
       deps.log.error({ err: e, interaction: raw.id, type: raw.type }, 'interaction failed');
-      if (input.kind === 'ping' || input.kind === 'autocomplete') return { status: 200, body: toApiResponse(input.kind === 'ping' ? { type: 'pong' } : { type: 'autocomplete', choices: [] }) };
-      return { status: 200, body: toApiResponse({ type: 'message', data: { content: `Something went wrong on my side (ref ${raw.id}). Try again in a moment.` }, ephemeral: true }) };
+      if (input.kind === 'ping' || input.kind === 'autocomplete')
+        return {
+          status: 200,
+          body: toApiResponse(input.kind === 'ping' ? { type: 'pong' } : { type: 'autocomplete', choices: [] }),
+        };
+      return {
+        status: 200,
+        body: toApiResponse({
+          type: 'message',
+          data: { content: `Something went wrong on my side (ref ${raw.id}). Try again in a moment.` },
+          ephemeral: true,
+        }),
+      };
     }
   };
 }

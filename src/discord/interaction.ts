@@ -25,7 +25,11 @@ export interface InteractionInput {
   memberRoles: string[];
   /** The bot's permissions in this channel (null when it is not a member, e.g. user installs). */
   appPermissions: bigint | null;
-  command?: { name: string; options: Record<string, string | number | boolean>; focused?: { name: string; value: string } };
+  command?: {
+    name: string;
+    options: Record<string, string | number | boolean>;
+    focused?: { name: string; value: string };
+  };
   component?: { customId: string; values: string[]; messageId: string };
 }
 
@@ -69,7 +73,8 @@ function commandOf(data: unknown): NonNullable<InteractionInput['command']> | un
 }
 
 function componentOf(data: unknown, message: unknown): InteractionInput['component'] {
-  if (!isObject(data) || typeof data.custom_id !== 'string' || !isObject(message) || typeof message.id !== 'string') return undefined;
+  if (!isObject(data) || typeof data.custom_id !== 'string' || !isObject(message) || typeof message.id !== 'string')
+    return undefined;
   const values = data.values ?? [];
   return isStrings(values) ? { customId: data.custom_id, values, messageId: message.id } : undefined;
 }
@@ -89,14 +94,17 @@ const KINDS: Partial<Record<number, InteractionInput['kind']>> = {
 export function decodeInteraction(raw: Json & { type: number }): Decoded {
   const kind = KINDS[raw.type];
   if (!kind) return { ok: false, error: `interaction type ${raw.type} is not served` };
-  if (typeof raw.id !== 'string' || typeof raw.token !== 'string') return { ok: false, error: 'interaction without an id or token' };
+  if (typeof raw.id !== 'string' || typeof raw.token !== 'string')
+    return { ok: false, error: 'interaction without an id or token' };
   const member = raw.member ?? undefined;
   if (member !== undefined && !isObject(member)) return { ok: false, error: 'member is not an object' };
   const user = member?.user ?? raw.user;
-  if (user !== undefined && !(isObject(user) && typeof user.id === 'string')) return { ok: false, error: 'user without an id' };
+  if (user !== undefined && !(isObject(user) && typeof user.id === 'string'))
+    return { ok: false, error: 'user without an id' };
   const memberPermissions = bitsOf(member?.permissions);
   const appPermissions = bitsOf(raw.app_permissions);
-  if (memberPermissions === undefined || appPermissions === undefined) return { ok: false, error: 'permissions are not a bitfield' };
+  if (memberPermissions === undefined || appPermissions === undefined)
+    return { ok: false, error: 'permissions are not a bitfield' };
   const roles = member?.roles ?? [];
   if (!isStrings(roles)) return { ok: false, error: 'member.roles is not a list of ids' };
   const channel = isObject(raw.channel) && typeof raw.channel.id === 'string' ? raw.channel.id : raw.channel_id;
@@ -135,13 +143,20 @@ export function toApiResponse(result: InteractionResult): APIInteractionResponse
     case 'message':
       return {
         type: InteractionResponseType.ChannelMessageWithSource,
-        data: { ...result.data, ...(result.ephemeral ? { flags: MessageFlags.Ephemeral } : {}), allowed_mentions: { parse: [] } },
+        data: {
+          ...result.data,
+          ...(result.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+          allowed_mentions: { parse: [] },
+        },
       };
     case 'update':
       return { type: InteractionResponseType.UpdateMessage, data: { ...result.data, allowed_mentions: { parse: [] } } };
     case 'autocomplete':
       return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: result.choices } };
     case 'deferred':
-      return { type: InteractionResponseType.DeferredChannelMessageWithSource, ...(result.ephemeral ? { data: { flags: MessageFlags.Ephemeral } } : {}) };
+      return {
+        type: InteractionResponseType.DeferredChannelMessageWithSource,
+        ...(result.ephemeral ? { data: { flags: MessageFlags.Ephemeral } } : {}),
+      };
   }
 }

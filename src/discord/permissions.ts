@@ -23,16 +23,23 @@ export interface GuildManagers {
  * A role whose permissions are not a decimal bitfield grants nothing.
  */
 export function managersOf(guild: Pick<APIGuild, 'owner_id' | 'roles'>): GuildManagers {
-  if (typeof guild.owner_id !== 'string' || !Array.isArray(guild.roles)) throw new Error('the guild object has no owner_id or roles');
+  if (typeof guild.owner_id !== 'string' || !Array.isArray(guild.roles))
+    throw new Error('the guild object has no owner_id or roles');
   const managerRoles = new Set<string>();
   for (const role of guild.roles) {
-    if (typeof role?.id !== 'string' || typeof role.permissions !== 'string' || !/^\d{1,30}$/.test(role.permissions)) continue;
+    if (typeof role?.id !== 'string' || typeof role.permissions !== 'string' || !/^\d{1,30}$/.test(role.permissions))
+      continue;
     if ((BigInt(role.permissions) & SERVER_WIDE) !== 0n) managerRoles.add(role.id);
   }
   return { ownerId: guild.owner_id, managerRoles };
 }
 
 /** The guild's owner, or a member whose base permissions (@everyone and their roles) include Administrator or Manage Server. */
-export function holdsServerWide(m: GuildManagers, guildId: string, userId: string, memberRoles: readonly string[]): boolean {
+export function holdsServerWide(
+  m: GuildManagers,
+  guildId: string,
+  userId: string,
+  memberRoles: readonly string[],
+): boolean {
   return userId === m.ownerId || m.managerRoles.has(guildId) || memberRoles.some((r) => m.managerRoles.has(r));
 }

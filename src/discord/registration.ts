@@ -3,7 +3,14 @@
  * and the bulk PUT that registers it (one guild while developing, else global).
  */
 import { REST } from '@discordjs/rest';
-import { ApplicationCommandOptionType, ApplicationIntegrationType, InteractionContextType, Routes, type APIApplicationCommandOption, type RESTPutAPIApplicationCommandsJSONBody } from 'discord-api-types/v10';
+import {
+  ApplicationCommandOptionType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  Routes,
+  type APIApplicationCommandOption,
+  type RESTPutAPIApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
 import { commands } from '../../commands/index.js';
 import type { OptionSpec } from '../../commands/types.js';
 
@@ -44,9 +51,16 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
   }));
 }
 
-export async function registerCommands(o: { token: string; applicationId: string; guildId?: string; api?: string }): Promise<number> {
+export async function registerCommands(o: {
+  token: string;
+  applicationId: string;
+  guildId?: string;
+  api?: string;
+}): Promise<number> {
   const rest = new REST({ version: '10', ...(o.api ? { api: o.api } : {}) }).setToken(o.token);
-  const route = o.guildId ? Routes.applicationGuildCommands(o.applicationId, o.guildId) : Routes.applicationCommands(o.applicationId);
+  const route = o.guildId
+    ? Routes.applicationGuildCommands(o.applicationId, o.guildId)
+    : Routes.applicationCommands(o.applicationId);
   const result = (await rest.put(route, { body: commandDefinitions() })) as unknown[];
   return result.length;
 }

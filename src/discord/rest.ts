@@ -48,7 +48,13 @@ export function restPins(token: string, api?: string): DiscordRest {
     const signal = AbortSignal.timeout(GUILD_DEADLINE_MS);
     let timer: NodeJS.Timeout | undefined;
     // The signal ends the request and its queue wait; the timer also ends a rate-limit wait the client sleeps through.
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`GET /guilds/${guildId} took over ${GUILD_DEADLINE_MS} ms`)), GUILD_DEADLINE_MS)));
+    const late = new Promise<never>(
+      (_, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`GET /guilds/${guildId} took over ${GUILD_DEADLINE_MS} ms`)),
+          GUILD_DEADLINE_MS,
+        )),
+    );
     const read = (async () => {
       rest ??= createRest(token, api);
       return managersOf((await (await rest).get(Routes.guild(guildId), { signal })) as APIGuild);
@@ -58,12 +64,20 @@ export function restPins(token: string, api?: string): DiscordRest {
   return {
     async pinMessage(channelId, messageId, reason) {
       rest ??= createRest(token, api);
-      await (await rest).put(Routes.channelMessagesPin(channelId, messageId), { reason, signal: AbortSignal.timeout(REST_DEADLINE_MS) });
+      await (
+        await rest
+      ).put(Routes.channelMessagesPin(channelId, messageId), { reason, signal: AbortSignal.timeout(REST_DEADLINE_MS) });
     },
     async editOriginal(applicationId, interactionToken, data: APIInteractionResponseCallbackData) {
       rest ??= createRest(token, api);
       // The interaction token authorises the webhook; the bot token is not sent.
-      await (await rest).patch(Routes.webhookMessage(applicationId, interactionToken), { body: data, auth: false, signal: AbortSignal.timeout(REST_DEADLINE_MS) });
+      await (
+        await rest
+      ).patch(Routes.webhookMessage(applicationId, interactionToken), {
+        body: data,
+        auth: false,
+        signal: AbortSignal.timeout(REST_DEADLINE_MS),
+      });
     },
     guildManagers(guildId) {
       const cached = guilds.get(guildId);

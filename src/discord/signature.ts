@@ -10,11 +10,22 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 export const MAX_SKEW_SECONDS = 300;
 
 export function discordPublicKey(hex: string): KeyObject {
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]), format: 'der', type: 'spki' });
+  return createPublicKey({
+    key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(hex, 'hex')]),
+    format: 'der',
+    type: 'spki',
+  });
 }
 
-export function verifyDiscordRequest(key: KeyObject, timestamp: string | undefined, signatureHex: string | undefined, body: Buffer, nowSeconds = Date.now() / 1000): boolean {
-  if (!timestamp || !signatureHex || !/^[0-9a-f]{128}$/i.test(signatureHex) || !/^\d{1,12}$/.test(timestamp)) return false;
+export function verifyDiscordRequest(
+  key: KeyObject,
+  timestamp: string | undefined,
+  signatureHex: string | undefined,
+  body: Buffer,
+  nowSeconds = Date.now() / 1000,
+): boolean {
+  if (!timestamp || !signatureHex || !/^[0-9a-f]{128}$/i.test(signatureHex) || !/^\d{1,12}$/.test(timestamp))
+    return false;
   if (Math.abs(nowSeconds - Number(timestamp)) > MAX_SKEW_SECONDS) return false;
   try {
     return verify(null, Buffer.concat([Buffer.from(timestamp), body]), key, Buffer.from(signatureHex, 'hex'));

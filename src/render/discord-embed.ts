@@ -3,7 +3,14 @@
  * description 4096, 25 fields of 1024, footer 2048, 6000 in all) and components within theirs
  * (5 rows, 25 select options, custom_id <= 100). Pure: tests check every output against the limits.
  */
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow, type APIEmbed, type APIInteractionResponseCallbackData } from 'discord-api-types/v10';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIInteractionResponseCallbackData,
+} from 'discord-api-types/v10';
 import type { PinView } from '../../commands/types.js';
 import type { DeviceEvaluation } from '../core/evaluate.js';
 import { fmt, fmtBand, type Verdict } from '../core/verdict.js';
@@ -42,7 +49,13 @@ export function miniBar(value: number, max: number, width = 10): string {
 }
 
 function embedLength(e: APIEmbed): number {
-  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.author?.name.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  return (
+    (e.title?.length ?? 0) +
+    (e.description?.length ?? 0) +
+    (e.footer?.text.length ?? 0) +
+    (e.author?.name.length ?? 0) +
+    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
 }
 
 /** Cuts an embed down to Discord's limits, dropping trailing fields last-first if the total is over. */
@@ -52,10 +65,18 @@ export function fitEmbed(e: APIEmbed): APIEmbed {
     ...(e.title ? { title: truncate(e.title, DISCORD_LIMITS.title) } : {}),
     ...(e.description ? { description: truncate(e.description, DISCORD_LIMITS.description) } : {}),
     ...(e.footer ? { footer: { ...e.footer, text: truncate(e.footer.text, DISCORD_LIMITS.footer) } } : {}),
-    fields: (e.fields ?? []).slice(0, DISCORD_LIMITS.fields).map((f) => ({ ...f, name: truncate(f.name, DISCORD_LIMITS.fieldName), value: truncate(f.value || '-', DISCORD_LIMITS.fieldValue) })),
+    fields: (e.fields ?? []).slice(0, DISCORD_LIMITS.fields).map((f) => ({
+      ...f,
+      name: truncate(f.name, DISCORD_LIMITS.fieldName),
+      value: truncate(f.value || '-', DISCORD_LIMITS.fieldValue),
+    })),
   };
   while (embedLength(out) > DISCORD_LIMITS.total && out.fields!.length > 0) out.fields!.pop();
-  if (embedLength(out) > DISCORD_LIMITS.total && out.description) out.description = truncate(out.description, Math.max(1, out.description.length - (embedLength(out) - DISCORD_LIMITS.total)));
+  if (embedLength(out) > DISCORD_LIMITS.total && out.description)
+    out.description = truncate(
+      out.description,
+      Math.max(1, out.description.length - (embedLength(out) - DISCORD_LIMITS.total)),
+    );
   return out;
 }
 
@@ -73,7 +94,8 @@ function vendorOf(d: DeviceEvaluation): string {
 
 function memoryLine(e: DeviceEvaluation): string {
   const m = e.memory;
-  if (e.fit === 'gpu') return `✅ fits: ${fmt.gb(m.requiredGB)} of ${fmt.gb(m.needsRaisedLimit ? m.raisedAvailableGB! : m.availableGB)} GB${m.needsRaisedLimit ? `\n⚠️ after \`${m.sysctlTip}\`` : ''}`;
+  if (e.fit === 'gpu')
+    return `✅ fits: ${fmt.gb(m.requiredGB)} of ${fmt.gb(m.needsRaisedLimit ? m.raisedAvailableGB! : m.availableGB)} GB${m.needsRaisedLimit ? `\n⚠️ after \`${m.sysctlTip}\`` : ''}`;
   if (e.fit === 'offload') return `🟧 offload: ${fmt.gb(m.spillGB)} of ${fmt.gb(m.requiredGB)} GB in system RAM`;
   return `❌ needs ${fmt.gb(m.requiredGB)} GB, ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB usable`;
 }
@@ -120,7 +142,9 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
           .map((c, i) => {
             const name = v.devices[i]!.shortName;
             const claim = c.reported ? ` *(reported ${c.reported})*` : '';
-            return c.decodeTokensPerSec === null ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)${claim}` : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}${claim}`;
+            return c.decodeTokensPerSec === null
+              ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)${claim}`
+              : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}${claim}`;
           })
           .join('\n'),
       });
@@ -135,16 +159,30 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
             memoryLine(e),
             `**Decode** ${speedLine(e.decodeTokensPerSec, e.decodeBand, maxDecode)}`,
             `**Prefill** ${speedLine(e.prefillTokensPerSec, e.prefillBand, maxPrefill)}`,
-            ...(e.timeToFirstTokenSec !== null && q.promptTokens > 0 ? [`First token (${q.promptTokens} tok): ${e.timeToFirstTokenSec < 1 ? `${Math.round(e.timeToFirstTokenSec * 1000)} ms` : `${e.timeToFirstTokenSec.toFixed(1)} s`}`] : []),
+            ...(e.timeToFirstTokenSec !== null && q.promptTokens > 0
+              ? [
+                  `First token (${q.promptTokens} tok): ${e.timeToFirstTokenSec < 1 ? `${Math.round(e.timeToFirstTokenSec * 1000)} ms` : `${e.timeToFirstTokenSec.toFixed(1)} s`}`,
+                ]
+              : []),
           ];
-      if (q.workflow === 'image') for (const img of e.images) lines.push(`**${img.name}** ${img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/image` : img.support} *(${img.basis})*`);
-      if (q.workflow === 'video') for (const vid of e.video) lines.push(`**${vid.name}**: ${vid.level}${vid.fits ? '' : ' (too little memory)'}`);
+      if (q.workflow === 'image')
+        for (const img of e.images)
+          lines.push(
+            `**${img.name}** ${img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/image` : img.support} *(${img.basis})*`,
+          );
+      if (q.workflow === 'video')
+        for (const vid of e.video) lines.push(`**${vid.name}**: ${vid.level}${vid.fits ? '' : ' (too little memory)'}`);
       lines.push(`**${q.workflow}**: ${e.workflowSupport.level}`);
       fields.push({ name: e.name, value: lines.join('\n'), inline: true });
     }
     fields.push({
       name: 'Power & noise',
-      value: [a, b].map((e) => `${e.shortName}: ${e.power.loadW} W load, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA`).join('\n'),
+      value: [a, b]
+        .map(
+          (e) =>
+            `${e.shortName}: ${e.power.loadW} W load, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA`,
+        )
+        .join('\n'),
     });
     fields.push({
       name: `Cost over ${q.years} years (${q.hoursPerDay} h/day at $${q.kwhPrice.toFixed(2)}/kWh)`,
@@ -160,27 +198,50 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
   if (conflicts.length) {
     fields.push({
       name: '⚠️ Reported figures that physics contradicts',
-      value: conflicts.map((f) => (f.kind === 'seed-conflict' ? `${f.device}: claimed ${f.claim.split(' (')[0]} (${f.source.split(':')[0]}); physics: ${f.estimate}` : '')).join('\n'),
+      value: conflicts
+        .map((f) =>
+          f.kind === 'seed-conflict'
+            ? `${f.device}: claimed ${f.claim.split(' (')[0]} (${f.source.split(':')[0]}); physics: ${f.estimate}`
+            : '',
+        )
+        .join('\n'),
     });
   }
   const otherFlags = v.flags.filter((f) => f.kind !== 'seed-conflict');
-  const caveats = [...otherFlags.map((f) => ('message' in f ? f.message : '')), ...v.verdict.caveats, ...(o.notes ?? [])];
+  const caveats = [
+    ...otherFlags.map((f) => ('message' in f ? f.message : '')),
+    ...v.verdict.caveats,
+    ...(o.notes ?? []),
+  ];
   if (caveats.length) fields.push({ name: 'Caveats', value: caveats.map((c) => `• ${c}`).join('\n') });
-  if (v.verdict.alsoConsider.length) fields.push({ name: 'Also consider', value: v.verdict.alsoConsider.map((x) => `• **${x.name}**: ${x.why}`).join('\n') });
+  if (v.verdict.alsoConsider.length)
+    fields.push({
+      name: 'Also consider',
+      value: v.verdict.alsoConsider.map((x) => `• **${x.name}**: ${x.why}`).join('\n'),
+    });
 
   const embed = fitEmbed({
     title,
     description,
     color: colorOf(v),
     fields,
-    footer: { text: `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source` },
+    footer: {
+      text: `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source`,
+    },
   });
   if (o.stateId === undefined) return { embeds: [embed] };
   const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
   if (v.model) {
     components.push({
       type: ComponentType.ActionRow,
-      components: [{ type: ComponentType.StringSelect, custom_id: customId('quant', o.stateId), placeholder: 'Quantization', options: quantOptions(v, o.quants) }],
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: customId('quant', o.stateId),
+          placeholder: 'Quantization',
+          options: quantOptions(v, o.quants),
+        },
+      ],
     });
     components.push({
       type: ComponentType.ActionRow,
@@ -189,7 +250,11 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
           type: ComponentType.StringSelect,
           custom_id: customId('ctx', o.stateId),
           placeholder: 'Context',
-          options: CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext).map((c) => ({ label: `${c / 1024}k context`, value: String(c), default: c === q.contextTokens })),
+          options: CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext).map((c) => ({
+            label: `${c / 1024}k context`,
+            value: String(c),
+            default: c === q.contextTokens,
+          })),
         },
       ],
     });
@@ -197,8 +262,20 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
   components.push({
     type: ComponentType.ActionRow,
     components: [
-      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: customId('pin', o.stateId), label: 'Pin verdict', emoji: { name: '📌' } },
-      { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: customId('src', o.stateId), label: 'Sources', emoji: { name: '📚' } },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Primary,
+        custom_id: customId('pin', o.stateId),
+        label: 'Pin verdict',
+        emoji: { name: '📌' },
+      },
+      {
+        type: ComponentType.Button,
+        style: ButtonStyle.Secondary,
+        custom_id: customId('src', o.stateId),
+        label: 'Sources',
+        emoji: { name: '📚' },
+      },
     ],
   });
   return { embeds: [embed], components };
@@ -214,11 +291,15 @@ export function textMessage(content: string): APIInteractionResponseCallbackData
 }
 
 export function pinsMessage(page: Page<PinView>, canModerate: boolean): APIInteractionResponseCallbackData {
-  if (page.total === 0) return textMessage('No pinned verdicts in this server yet. Moderators pin a verdict with its 📌 button.');
+  if (page.total === 0)
+    return textMessage('No pinned verdicts in this server yet. Moderators pin a verdict with its 📌 button.');
   const embed = fitEmbed({
     title: `Pinned verdicts (${page.total})`,
     description: page.items
-      .map((p) => `**#${p.id}** [${p.headline}](https://discord.com/channels/${p.serverId}/${p.channelId}/${p.messageId})\npinned by <@${p.pinnedBy}> <t:${Math.floor(Date.parse(p.pinnedAt) / 1000)}:R>${p.stale ? ' · ⚠️ stale: data changed' : ''}`)
+      .map(
+        (p) =>
+          `**#${p.id}** [${p.headline}](https://discord.com/channels/${p.serverId}/${p.channelId}/${p.messageId})\npinned by <@${p.pinnedBy}> <t:${Math.floor(Date.parse(p.pinnedAt) / 1000)}:R>${p.stale ? ' · ⚠️ stale: data changed' : ''}`,
+      )
       .join('\n'),
     color: TIE_COLOR,
     footer: { text: `page ${page.page} of ${page.pages}` },
@@ -226,17 +307,40 @@ export function pinsMessage(page: Page<PinView>, canModerate: boolean): APIInter
   const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
   if (canModerate) {
     const buttons = page.items.flatMap((p) => [
-      { type: ComponentType.Button as const, style: ButtonStyle.Secondary as const, custom_id: `refresh:${p.id}`, label: `Refresh #${p.id}` },
-      { type: ComponentType.Button as const, style: ButtonStyle.Danger as const, custom_id: `unpin:${p.id}`, label: `Unpin #${p.id}` },
+      {
+        type: ComponentType.Button as const,
+        style: ButtonStyle.Secondary as const,
+        custom_id: `refresh:${p.id}`,
+        label: `Refresh #${p.id}`,
+      },
+      {
+        type: ComponentType.Button as const,
+        style: ButtonStyle.Danger as const,
+        custom_id: `unpin:${p.id}`,
+        label: `Unpin #${p.id}`,
+      },
     ]);
-    for (let i = 0; i < buttons.length && components.length < DISCORD_LIMITS.rows - 1; i += 5) components.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+    for (let i = 0; i < buttons.length && components.length < DISCORD_LIMITS.rows - 1; i += 5)
+      components.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
   }
   if (page.pages > 1) {
     components.push({
       type: ComponentType.ActionRow,
       components: [
-        { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `page:${page.page - 1}`, label: 'Newer', disabled: page.page <= 1 },
-        { type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `page:${page.page + 1}`, label: 'Older', disabled: page.page >= page.pages },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          custom_id: `page:${page.page - 1}`,
+          label: 'Newer',
+          disabled: page.page <= 1,
+        },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          custom_id: `page:${page.page + 1}`,
+          label: 'Older',
+          disabled: page.page >= page.pages,
+        },
       ],
     });
   }

@@ -4,7 +4,14 @@
  * with SLACK_APP_TOKEN, Socket Mode. Every handler ack()s first, then answers through response_url,
  * also when the ack failed.
  */
-import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
+import {
+  App,
+  HTTPReceiver,
+  LogLevel,
+  type Logger as BoltLogger,
+  type ReceiverProcessEventErrorHandlerArgs,
+  type RespondFn,
+} from '@slack/bolt';
 import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
 import { parseSettingPairs } from '../../commands/settings.js';
@@ -12,7 +19,18 @@ import type { CommandContext, PermissionWords, Reply } from '../../commands/type
 import type { Catalog } from '../core/catalog.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
-import { CONTEXT_ACTION, PIN_ACTION, pinsBlocks, QUANT_ACTION, settingsBlocks, SOURCES_ACTION, sourcesBlocks, textBlocks, verdictBlocks, type SlackMessage } from '../render/slack-blocks.js';
+import {
+  CONTEXT_ACTION,
+  PIN_ACTION,
+  pinsBlocks,
+  QUANT_ACTION,
+  settingsBlocks,
+  SOURCES_ACTION,
+  sourcesBlocks,
+  textBlocks,
+  verdictBlocks,
+  type SlackMessage,
+} from '../render/slack-blocks.js';
 import { MAX_BODY_BYTES } from '../server.js';
 import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
 import { SlackModerators, type SlackWhere } from './moderators.js';
@@ -53,7 +71,19 @@ export const SLACK_WORDS: PermissionWords = {
   elsewhereHint: ASK_SLACK_MODERATOR,
 };
 
-const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'] as const;
+const QUANTS = [
+  'Q4_K_M',
+  'Q5_K_M',
+  'Q6_K',
+  'Q8_0',
+  'F16',
+  'IQ4_XS',
+  'Q3_K_M',
+  'Q2_K',
+  'MXFP4',
+  'MLX-4bit',
+  'MLX-8bit',
+] as const;
 
 /** Bolt's logs through our pino logger. */
 export function boltLogger(log: Logger): BoltLogger {
@@ -79,9 +109,15 @@ export function boltLogger(log: Logger): BoltLogger {
  * the key is `${enterprise_id}:${team_id}`: the org's workspaces stay apart, and a slash command
  * there (`team_id`, `enterprise_id`, `is_enterprise_install: "true"`) lands on the same key.
  */
-export function slackWhere(p: { teamId?: string | null; userTeamId?: string | null; enterpriseId?: string | null; enterpriseInstall?: boolean | string }): SlackWhere {
+export function slackWhere(p: {
+  teamId?: string | null;
+  userTeamId?: string | null;
+  enterpriseId?: string | null;
+  enterpriseInstall?: boolean | string;
+}): SlackWhere {
   const teamId = p.teamId || p.userTeamId || 'unknown';
-  const orgWide = p.enterpriseInstall === true || p.enterpriseInstall === 'true' || (!p.teamId && Boolean(p.enterpriseId));
+  const orgWide =
+    p.enterpriseInstall === true || p.enterpriseInstall === 'true' || (!p.teamId && Boolean(p.enterpriseId));
   return { serverId: orgWide && p.enterpriseId ? `${p.enterpriseId}:${teamId}` : teamId, teamId };
 }
 
@@ -97,28 +133,62 @@ interface ActionBody {
   container?: { message_ts?: string };
 }
 
-const whereOfAction = (b: ActionBody) => slackWhere({ teamId: b.team?.id, userTeamId: b.user.team_id, enterpriseId: b.enterprise?.id, enterpriseInstall: b.is_enterprise_install });
+const whereOfAction = (b: ActionBody) =>
+  slackWhere({
+    teamId: b.team?.id,
+    userTeamId: b.user.team_id,
+    enterpriseId: b.enterprise?.id,
+    enterpriseInstall: b.is_enterprise_install,
+  });
 
 function toMessage(reply: Reply, store: Store): { message: SlackMessage; public: boolean } {
   switch (reply.kind) {
     case 'verdict': {
       const stateId = store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
-      return { message: verdictBlocks(reply.verdict, { stateId, quants: QUANTS, ...(reply.existingPin ? { existingPin: reply.existingPin } : {}), notes: reply.notes }), public: true };
+      return {
+        message: verdictBlocks(reply.verdict, {
+          stateId,
+          quants: QUANTS,
+          ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
+          notes: reply.notes,
+        }),
+        public: true,
+      };
     }
     case 'pins':
       return { message: pinsBlocks(reply.page, reply.canModerate), public: false };
     case 'settings':
       return { message: settingsBlocks(reply.settings, reply.changed), public: false };
     case 'pinned':
-      return { message: textBlocks(reply.alreadyPinned ? `Already pinned as #${reply.pin.id}.` : `:pushpin: Pinned as #${reply.pin.id}. \`/whichgpu pins\` lists the workspace's pins.`), public: false };
+      return {
+        message: textBlocks(
+          reply.alreadyPinned
+            ? `Already pinned as #${reply.pin.id}.`
+            : `:pushpin: Pinned as #${reply.pin.id}. \`/whichgpu pins\` lists the workspace's pins.`,
+        ),
+        public: false,
+      };
     case 'refreshed':
-      return { message: textBlocks(`Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`), public: false };
+      return {
+        message: textBlocks(
+          `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`,
+        ),
+        public: false,
+      };
     case 'unpinned':
       return { message: textBlocks(`Unpinned #${reply.pin.id} from the list.`), public: false };
     case 'help':
-      return { message: textBlocks(`\`\`\`${reply.text.replace(/^Pins: +verdicts \[page\]/m, 'Pins:     /whichgpu pins [page]')}\`\`\``), public: false };
+      return {
+        message: textBlocks(
+          `\`\`\`${reply.text.replace(/^Pins: +verdicts \[page\]/m, 'Pins:     /whichgpu pins [page]')}\`\`\``,
+        ),
+        public: false,
+      };
     case 'error':
-      return { message: textBlocks(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`), public: false };
+      return {
+        message: textBlocks(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`),
+        public: false,
+      };
   }
 }
 
@@ -142,7 +212,13 @@ const PIN_ERRORS: Record<string, string> = {
  * An ack that fails (Bolt answered 404 first, a Socket Mode connection dropped) is logged and the
  * work still answers through response_url, which Slack honours for 30 minutes.
  */
-function ackThen(o: { log: Logger; inFlight?: InFlight }, ack: () => Promise<void>, respond: RespondFn, ref: string, work: () => Promise<void>): Promise<void> {
+function ackThen(
+  o: { log: Logger; inFlight?: InFlight },
+  ack: () => Promise<void>,
+  respond: RespondFn,
+  ref: string,
+  work: () => Promise<void>,
+): Promise<void> {
   const run = (async () => {
     try {
       await ack();
@@ -153,7 +229,11 @@ function ackThen(o: { log: Logger; inFlight?: InFlight }, ack: () => Promise<voi
       await work();
     } catch (e) {
       o.log.error({ err: e, ref }, 'slack handler failed');
-      await respond({ ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`), response_type: 'ephemeral', replace_original: false }).catch(() => undefined);
+      await respond({
+        ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`),
+        response_type: 'ephemeral',
+        replace_original: false,
+      }).catch(() => undefined);
     }
   })();
   // The answer goes out after the ack: shutdown waits for it.
@@ -174,14 +254,19 @@ export function refuseUnroutable(log: Logger) {
       return false;
     }
     log.warn({ err: error }, 'slack payload Bolt could not route; answered 400');
-    response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'malformed Slack payload' }));
+    response
+      .writeHead(400, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: 'malformed Slack payload' }));
     return true;
   };
 }
 
 export function createSlackApp(o: SlackOptions): SlackApp {
   const logger = boltLogger(o.log);
-  const clientOptions = { ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}), retryConfig: { retries: 1, maxTimeout: 1000 } };
+  const clientOptions = {
+    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
+    retryConfig: { retries: 1, maxTimeout: 1000 },
+  };
   const socketMode = Boolean(o.appToken);
   // Bolt's single-token authorize (token without tokenVerificationEnabled) calls auth.test on every
   // request before the listener runs, so each ack waited for a round trip to Slack, and a busy loop
@@ -196,23 +281,59 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     // for answering users; given only the URL it keeps its own patient retries (100, backing off),
     // which reconnecting after a Slack outage needs.
     const socketClientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl } : {};
-    app = new App({ appToken: o.appToken!, socketMode: true, logger, clientOptions, authorize, installerOptions: { clientOptions: socketClientOptions } });
+    app = new App({
+      appToken: o.appToken!,
+      socketMode: true,
+      logger,
+      clientOptions,
+      authorize,
+      installerOptions: { clientOptions: socketClientOptions },
+    });
   } else {
     if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
     // Bolt's own 3 s for an unacknowledged request (it was 1 s: a loop busy for a second lost the request).
-    receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger, processBeforeResponse: false, bodyLimit: MAX_BODY_BYTES, processEventErrorHandler: refuseUnroutable(o.log) });
+    receiver = new HTTPReceiver({
+      signingSecret: o.signingSecret,
+      endpoints: '/slack/events',
+      logger,
+      processBeforeResponse: false,
+      bodyLimit: MAX_BODY_BYTES,
+      processEventErrorHandler: refuseUnroutable(o.log),
+    });
     app = new App({ receiver, logger, clientOptions, authorize });
   }
 
   const moderators = new SlackModerators(o.moderators, o.log);
-  const ctxFor = (where: SlackWhere, channelId: string, userId: string, userName: string, client: WebClient): CommandContext => {
+  const ctxFor = (
+    where: SlackWhere,
+    channelId: string,
+    userId: string,
+    userName: string,
+    client: WebClient,
+  ): CommandContext => {
     // Slack has no per-channel pin permission to ask about: the same people moderate everywhere.
-    const canModerate = () => moderators.isModerator(client, where, userId, o.store.settings('slack', where.serverId).moderator_role);
-    return { catalog: o.catalog, store: o.store, platform: 'slack', serverId: where.serverId, channelId, user: { id: userId, name: userName }, canModerate, canAdminister: canModerate, permissionWords: SLACK_WORDS };
+    const canModerate = () =>
+      moderators.isModerator(client, where, userId, o.store.settings('slack', where.serverId).moderator_role);
+    return {
+      catalog: o.catalog,
+      store: o.store,
+      platform: 'slack',
+      serverId: where.serverId,
+      channelId,
+      user: { id: userId, name: userName },
+      canModerate,
+      canAdminister: canModerate,
+      permissionWords: SLACK_WORDS,
+    };
   };
 
   /** `settings set moderator_role=@mods`: the group is looked up once here, so an unknown one is refused instead of stored. */
-  const settingsReply = async (ctx: CommandContext, where: SlackWhere, client: WebClient, text: string): Promise<Reply> => {
+  const settingsReply = async (
+    ctx: CommandContext,
+    where: SlackWhere,
+    client: WebClient,
+    text: string,
+  ): Promise<Reply> => {
     const pairs = parseSettingPairs(text.replace(/^set\s+/i, ''));
     if (!pairs.ok) return { kind: 'error', error: { code: 'INVALID_QUERY', message: pairs.message } };
     const role = pairs.set.moderator_role;
@@ -226,7 +347,11 @@ export function createSlackApp(o: SlackOptions): SlackApp {
 
   app.command('/whichgpu', async ({ command, ack, respond, client }) =>
     ackThen(o, ack, respond, command.trigger_id, async () => {
-      const where = slackWhere({ teamId: command.team_id, enterpriseId: command.enterprise_id, enterpriseInstall: command.is_enterprise_install });
+      const where = slackWhere({
+        teamId: command.team_id,
+        enterpriseId: command.enterprise_id,
+        enterpriseInstall: command.is_enterprise_install,
+      });
       if (await limited(where.serverId, command.user_id, respond)) return;
       const ctx = ctxFor(where, command.channel_id, command.user_id, command.user_name, client);
       const text = command.text.trim();
@@ -236,7 +361,9 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       if (word === '' || word === 'help') reply = await commands.help.execute();
       else if (word === 'pins' || word === 'verdicts') {
         const parsed = commands.verdicts.schema.safeParse({ action: 'list', page: rest[0] ?? 1 });
-        reply = parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : { kind: 'error', error: { code: 'INVALID_QUERY', message: parsed.error.issues[0]!.message } };
+        reply = parsed.success
+          ? await commands.verdicts.execute(ctx, parsed.data)
+          : { kind: 'error', error: { code: 'INVALID_QUERY', message: parsed.error.issues[0]!.message } };
       } else if (word === 'settings') reply = await settingsReply(ctx, where, client, rest.join(' '));
       else reply = await commands.compare.execute(ctx, { text });
       await send(respond, reply, o.store);
@@ -257,7 +384,10 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     if (!stored) return undefined;
     return commands.compare.execute(ctx, { ...inputOfQuery(stored), ...(picked !== undefined ? change(picked) : {}) });
   };
-  const expired: Reply = { kind: 'error', error: { code: 'NOT_FOUND', message: 'That verdict is too old to change; ask again with /whichgpu.' } };
+  const expired: Reply = {
+    kind: 'error',
+    error: { code: 'NOT_FOUND', message: 'That verdict is too old to change; ask again with /whichgpu.' },
+  };
 
   /** An action's context, or undefined once the member is over the rate limit (answered already). */
   const actionContext = async (body: unknown, respond: RespondFn, client: WebClient) => {
@@ -273,7 +403,9 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       const c = await actionContext(body, respond, client);
       if (!c) return;
       const a = action as unknown as { action_id: string; selected_option?: { value: string } };
-      const reply = await recompute(c.ctx, a.selected_option?.value ?? '', (v) => (a.action_id === QUANT_ACTION ? { quant: v } : { contextTokens: Number(v) }));
+      const reply = await recompute(c.ctx, a.selected_option?.value ?? '', (v) =>
+        a.action_id === QUANT_ACTION ? { quant: v } : { contextTokens: Number(v) },
+      );
       await send(respond, reply ?? expired, o.store, true);
     }),
   );
@@ -297,7 +429,11 @@ export function createSlackApp(o: SlackOptions): SlackApp {
       const ts = b.message?.ts ?? b.container?.message_ts ?? '';
       // Permission before any pin call: a refused member costs Slack's rate limit nothing.
       if (!(await ctx.canModerate())) {
-        return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: `Only ${SLACK_WORDS.moderators} can pin verdicts.` } }, o.store));
+        return void (await send(
+          respond,
+          { kind: 'error', error: { code: 'FORBIDDEN', message: `Only ${SLACK_WORDS.moderators} can pin verdicts.` } },
+          o.store,
+        ));
       }
       const stateId = (action as unknown as { value: string }).value;
       const reply = await recompute(ctx, stateId, () => ({}));
@@ -308,16 +444,34 @@ export function createSlackApp(o: SlackOptions): SlackApp {
         const code = (e as { data?: { error?: string } }).data?.error ?? '';
         o.log.warn({ err: e, code, channel, ts }, 'slack pin failed');
         if (code !== 'already_pinned') {
-          return void (await send(respond, { kind: 'error', error: { code: 'FORBIDDEN', message: PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.' } }, o.store));
+          return void (await send(
+            respond,
+            {
+              kind: 'error',
+              error: {
+                code: 'FORBIDDEN',
+                message:
+                  PIN_ERRORS[code] ??
+                  'Slack did not answer the pin request. Nothing was pinned; try again in a minute.',
+              },
+            },
+            o.store,
+          ));
         }
       }
-      await send(respond, await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict, stateId }), o.store);
+      await send(
+        respond,
+        await commands.pin.execute(ctx, { channelId: channel, messageId: ts, verdict: reply.verdict, stateId }),
+        o.store,
+      );
     }),
   );
 
   app.action(/^whichgpu_pin_menu_\d+$/, async ({ body, action, ack, respond, client }) =>
     ackThen(o, ack, respond, refOf(body), async () => {
-      const [verb, id] = ((action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
+      const [verb, id] = (
+        (action as unknown as { selected_option?: { value: string } }).selected_option?.value ?? ''
+      ).split('|');
       if (verb !== 'refresh' && verb !== 'unpin') return;
       const c = await actionContext(body, respond, client);
       if (!c) return;
@@ -326,7 +480,9 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   );
 
   // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.
-  app.command(/^(?!\/whichgpu$)/, async ({ ack }) => ack({ response_type: 'ephemeral', text: 'whichgpu answers /whichgpu; try `/whichgpu help`.' }));
+  app.command(/^(?!\/whichgpu$)/, async ({ ack }) =>
+    ack({ response_type: 'ephemeral', text: 'whichgpu answers /whichgpu; try `/whichgpu help`.' }),
+  );
   app.action(/^(?!whichgpu_)/, async ({ ack }) => ack());
 
   app.error(async (e) => {

@@ -31,7 +31,12 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 function isHandledPayload(p: object): boolean {
   const { type, actions } = p as { type?: unknown; actions?: unknown };
-  return type === 'block_actions' && Array.isArray(actions) && actions.length > 0 && actions.every((a) => a !== null && typeof a === 'object');
+  return (
+    type === 'block_actions' &&
+    Array.isArray(actions) &&
+    actions.length > 0 &&
+    actions.every((a) => a !== null && typeof a === 'object')
+  );
 }
 
 export function slackEventsRoute(bolt: RequestListener, signingSecret: string): RequestListener {
@@ -47,7 +52,13 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
       const text = body.toString('utf8');
       const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim();
       const signature = header(req, 'x-slack-signature') ?? '';
-      if (!isValidSlackRequest({ signingSecret, body: text, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } })) {
+      if (
+        !isValidSlackRequest({
+          signingSecret,
+          body: text,
+          headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+        })
+      ) {
         return reply(res, 401, 'invalid request signature');
       }
       if (type === 'application/x-www-form-urlencoded') {
@@ -60,9 +71,11 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
           } catch {
             return reply(res, 400, 'payload is not JSON');
           }
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'payload is not an object');
+          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+            return reply(res, 400, 'payload is not an object');
           if (!isHandledPayload(parsed)) return reply(res, 400, 'whichgpu does not handle this kind of payload');
-        } else if (form.get('command') === null && form.get('ssl_check') === null) return reply(res, 400, 'not a slash command or an interaction');
+        } else if (form.get('command') === null && form.get('ssl_check') === null)
+          return reply(res, 400, 'not a slash command or an interaction');
       } else if (type === 'application/json') {
         let parsed: unknown;
         try {
@@ -70,8 +83,10 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
         } catch {
           return reply(res, 400, 'body is not JSON');
         }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return reply(res, 400, 'body is not an object');
-        if ((parsed as { type?: unknown }).type !== 'url_verification') return reply(res, 400, 'whichgpu subscribes to no events');
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+          return reply(res, 400, 'body is not an object');
+        if ((parsed as { type?: unknown }).type !== 'url_verification')
+          return reply(res, 400, 'whichgpu subscribes to no events');
       } else return reply(res, 415, 'expected a form or JSON');
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
       bolt(req, res);

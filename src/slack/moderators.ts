@@ -55,7 +55,9 @@ export class SlackModerators {
       if (info?.user?.is_admin || info?.user?.is_owner || info?.user?.is_primary_owner) return true;
       if (!group) return false;
       // team_id names the workspace for an org-wide token; a workspace token ignores it.
-      const members = await client.usergroups.users.list({ usergroup: group, team_id: where.teamId }).catch(refused('usergroups.users.list'));
+      const members = await client.usergroups.users
+        .list({ usergroup: group, team_id: where.teamId })
+        .catch(refused('usergroups.users.list'));
       return members?.users?.includes(userId) ?? false;
     })();
     this.answers.set(key, answer);
@@ -71,7 +73,11 @@ export class SlackModerators {
    * usergroups.list call, made only when a moderator sets the value, so an unknown group is refused
    * then instead of failing every later lookup.
    */
-  async resolveGroup(client: WebClient, where: SlackWhere, text: string): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
+  async resolveGroup(
+    client: WebClient,
+    where: SlackWhere,
+    text: string,
+  ): Promise<{ ok: true; id: string } | { ok: false; message: string }> {
     const escaped = /^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$/i.exec(text);
     const wanted = (escaped ? escaped[1]! : text.replace(/^@/, '')).toLowerCase();
     let groups: { id?: string; handle?: string }[];
@@ -80,12 +86,25 @@ export class SlackModerators {
     } catch (e) {
       const code = slackErrorCode(e);
       this.log.warn({ err: e, code, serverId: where.serverId }, 'slack usergroups.list failed');
-      if (code === 'missing_scope') return { ok: false, message: 'I cannot read user groups here (the app lacks the usergroups:read scope), so moderator_role was not changed.' };
-      return { ok: false, message: 'Slack did not answer the user group lookup, so moderator_role was not changed. Try again in a minute.' };
+      if (code === 'missing_scope')
+        return {
+          ok: false,
+          message:
+            'I cannot read user groups here (the app lacks the usergroups:read scope), so moderator_role was not changed.',
+        };
+      return {
+        ok: false,
+        message:
+          'Slack did not answer the user group lookup, so moderator_role was not changed. Try again in a minute.',
+      };
     }
     const group = groups.find((g) => g.id?.toLowerCase() === wanted || g.handle?.toLowerCase() === wanted);
     if (group?.id) return { ok: true, id: group.id };
-    return { ok: false, message: 'This workspace has no active user group with that id or handle, so moderator_role was not changed. Give its id (S...) or handle (@mods); "none" clears it.' };
+    return {
+      ok: false,
+      message:
+        'This workspace has no active user group with that id or handle, so moderator_role was not changed. Give its id (S...) or handle (@mods); "none" clears it.',
+    };
   }
 
   private warnOnce(where: SlackWhere, method: string, e: unknown): void {
@@ -93,6 +112,9 @@ export class SlackModerators {
     const key = `${where.serverId}\n${method}\n${code}`;
     if (this.warned.has(key)) return;
     this.warned.set(key, true);
-    this.log.warn({ err: e, code, method, serverId: where.serverId }, 'slack moderator lookup failed; treating the member as not a moderator');
+    this.log.warn(
+      { err: e, code, method, serverId: where.serverId },
+      'slack moderator lookup failed; treating the member as not a moderator',
+    );
   }
 }

@@ -13,7 +13,11 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 export const ServerSettingsSchema = z.object({
   kwh_price: z.coerce.number().min(0, 'kwh_price must be between 0 and 5').max(5, 'kwh_price must be between 0 and 5'),
   hours: z.coerce.number().min(0.1, 'hours must be between 0.1 and 24').max(24, 'hours must be between 0.1 and 24'),
-  years: z.coerce.number().int('years must be a whole number').min(1, 'years must be between 1 and 10').max(10, 'years must be between 1 and 10'),
+  years: z.coerce
+    .number()
+    .int('years must be a whole number')
+    .min(1, 'years must be between 1 and 10')
+    .max(10, 'years must be between 1 and 10'),
   workflow: WorkflowIdSchema,
   /** Role id (Discord) or user group id (Slack) that counts as moderator besides pin permission. */
   moderator_role: z.string().trim().max(100).nullable(),

@@ -173,7 +173,10 @@ export class Store {
       try {
         mkdirSync(dirname(path), { recursive: true });
       } catch (e) {
-        throw new StoreError(`Cannot create the folder for DATABASE_PATH ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
+        throw new StoreError(
+          `Cannot create the folder for DATABASE_PATH ${path}: ${(e as Error).message}`,
+          'CANNOT_OPEN',
+        );
       }
     }
     let db: Database.Database;
@@ -191,7 +194,9 @@ export class Store {
       db.pragma(`busy_timeout = ${WRITE_BUSY_MS}`);
     } catch (e) {
       db.close();
-      throw e instanceof StoreError ? e : new StoreError(`Cannot use the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
+      throw e instanceof StoreError
+        ? e
+        : new StoreError(`Cannot use the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
     }
     const store = new Store(db, path, now());
     if (o.log) store.logTo(o.log);
@@ -233,8 +238,13 @@ export class Store {
     } catch (e) {
       if (!(e instanceof Database.SqliteError)) throw e;
       if (e.code.startsWith('SQLITE_BUSY')) {
-        this.log?.warn({ err: e, code: e.code, what, waitedMs: WRITE_BUSY_MS }, 'store write refused: another process holds the lock');
-        throw new StoreError(`Cannot ${what}: the database is locked by another process (${e.code})`, 'BUSY', { cause: e });
+        this.log?.warn(
+          { err: e, code: e.code, what, waitedMs: WRITE_BUSY_MS },
+          'store write refused: another process holds the lock',
+        );
+        throw new StoreError(`Cannot ${what}: the database is locked by another process (${e.code})`, 'BUSY', {
+          cause: e,
+        });
       }
       this.log?.error({ err: e, code: e.code, what }, 'store write failed');
       throw new StoreError(`Cannot ${what}: ${e.message} (${e.code})`, 'WRITE_FAILED', { cause: e });
@@ -252,23 +262,36 @@ export class Store {
          ON CONFLICT (platform, server_id, message_id) DO UPDATE SET
            unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at, state_id = excluded.state_id`,
       ).run({ ...p, queryJson, stateId: p.stateId ?? shortHash(queryJson), pinnedAt: now.toISOString() });
-      return this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND message_id = ?').get(p.platform, p.serverId, p.messageId) as Row;
+      return this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND message_id = ?').get(
+        p.platform,
+        p.serverId,
+        p.messageId,
+      ) as Row;
     });
     return fromRow(row);
   }
 
   get(platform: Platform, serverId: string, id: number): PinnedVerdict | undefined {
-    const row = this.stmt('SELECT * FROM pinned_verdicts WHERE id = ? AND platform = ? AND server_id = ?').get(id, platform, serverId) as Row | undefined;
+    const row = this.stmt('SELECT * FROM pinned_verdicts WHERE id = ? AND platform = ? AND server_id = ?').get(
+      id,
+      platform,
+      serverId,
+    ) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   /** Active pins of a server, newest first. */
   list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Page<PinnedVerdict> {
-    const total = (this.stmt('SELECT count(*) AS n FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL').get(platform, serverId) as { n: number }).n;
+    const total = (
+      this.stmt(
+        'SELECT count(*) AS n FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL',
+      ).get(platform, serverId) as { n: number }
+    ).n;
     const pages = Math.max(1, Math.ceil(total / pageSize));
     const p = Math.min(Math.max(1, Math.floor(page)), pages);
-    const rows = this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT ? OFFSET ?')
-      .all(platform, serverId, pageSize, (p - 1) * pageSize) as Row[];
+    const rows = this.stmt(
+      'SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT ? OFFSET ?',
+    ).all(platform, serverId, pageSize, (p - 1) * pageSize) as Row[];
     return { items: rows.map(fromRow), page: p, pages, total };
   }
 
@@ -292,8 +315,9 @@ export class Store {
   }
 
   private readPinByQuery(platform: Platform, serverId: string, queryKey: string): PinnedVerdict | undefined {
-    const row = this.stmt('SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND query_key = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1')
-      .get(platform, serverId, queryKey) as Row | undefined;
+    const row = this.stmt(
+      'SELECT * FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND query_key = ? AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1',
+    ).get(platform, serverId, queryKey) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -301,19 +325,27 @@ export class Store {
   unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
     this.pinLookups.clear();
     const row = this.write('unpin', () => {
-      const { changes } = this.stmt('UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL')
-        .run(now.toISOString(), by, id, platform, serverId);
+      const { changes } = this.stmt(
+        'UPDATE pinned_verdicts SET unpinned_at = ?, unpinned_by = ? WHERE id = ? AND platform = ? AND server_id = ? AND unpinned_at IS NULL',
+      ).run(now.toISOString(), by, id, platform, serverId);
       return changes ? (this.stmt('SELECT * FROM pinned_verdicts WHERE id = ?').get(id) as Row) : undefined;
     });
     return row ? fromRow(row) : undefined;
   }
 
   /** Undefined if no pin has this id; throws StoreError WRITE_FAILED or BUSY if the refresh is not on disk. */
-  refresh(platform: Platform, serverId: string, id: number, update: { headline: string; winner: string; dataVersion: string }, now = new Date()): PinnedVerdict | undefined {
+  refresh(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    update: { headline: string; winner: string; dataVersion: string },
+    now = new Date(),
+  ): PinnedVerdict | undefined {
     this.pinLookups.clear();
     const row = this.write('refresh the pin', () => {
-      const { changes } = this.stmt('UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ?')
-        .run(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId);
+      const { changes } = this.stmt(
+        'UPDATE pinned_verdicts SET headline = ?, winner = ?, data_version = ?, refreshed_at = ? WHERE id = ? AND platform = ? AND server_id = ?',
+      ).run(update.headline, update.winner, update.dataVersion, now.toISOString(), id, platform, serverId);
       return changes ? (this.stmt('SELECT * FROM pinned_verdicts WHERE id = ?').get(id) as Row) : undefined;
     });
     return row ? fromRow(row) : undefined;
@@ -332,14 +364,23 @@ export class Store {
   }
 
   private readSettings(platform: Platform, serverId: string): ServerSettings {
-    const row = this.stmt('SELECT settings_json FROM server_settings WHERE platform = ? AND server_id = ?').get(platform, serverId) as { settings_json: string } | undefined;
+    const row = this.stmt('SELECT settings_json FROM server_settings WHERE platform = ? AND server_id = ?').get(
+      platform,
+      serverId,
+    ) as { settings_json: string } | undefined;
     if (!row) return { ...DEFAULT_SETTINGS };
     // Stored settings were validated on write; a field added since takes its default.
     return ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings_json) as object) });
   }
 
   /** Validates and stores the settings; throws StoreError WRITE_FAILED or BUSY if they are not on disk (the cache keeps the old ones). */
-  saveSettings(platform: Platform, serverId: string, settings: ServerSettings, by: string, now = new Date()): ServerSettings {
+  saveSettings(
+    platform: Platform,
+    serverId: string,
+    settings: ServerSettings,
+    by: string,
+    now = new Date(),
+  ): ServerSettings {
     const valid = ServerSettingsSchema.parse(settings);
     this.write('save the settings', () =>
       this.stmt(
@@ -363,11 +404,13 @@ export class Store {
     let stored: { posted_at: string } | undefined;
     try {
       // Read first: repeated questions (the common case) then cost no write and no fsync.
-      stored = this.stmt('SELECT posted_at FROM shared_queries WHERE id = ?').get(id) as { posted_at: string } | undefined;
+      stored = this.stmt('SELECT posted_at FROM shared_queries WHERE id = ?').get(id) as
+        { posted_at: string } | undefined;
       if (stored && Date.parse(stored.posted_at) > now.getTime() - TOUCH_AFTER_MS) return id;
       this.withBusyTimeout(STATE_BUSY_MS, () =>
-        this.stmt('INSERT INTO shared_queries (id, query_json, posted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET posted_at = excluded.posted_at')
-          .run(id, json, now.toISOString()),
+        this.stmt(
+          'INSERT INTO shared_queries (id, query_json, posted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET posted_at = excluded.posted_at',
+        ).run(id, json, now.toISOString()),
       );
     } catch (e) {
       this.stateWriteFailed(e, now, 'state not stored: verdicts go out without components');
@@ -404,13 +447,15 @@ export class Store {
   prune(now = new Date(), batch = PRUNE_BATCH): number {
     const before = new Date(now.getTime() - SHARED_QUERY_RETENTION_MS).toISOString();
     try {
-      return this.withBusyTimeout(STATE_BUSY_MS, () =>
-        this.stmt(
-          `DELETE FROM shared_queries WHERE rowid IN (
+      return this.withBusyTimeout(
+        STATE_BUSY_MS,
+        () =>
+          this.stmt(
+            `DELETE FROM shared_queries WHERE rowid IN (
              SELECT rowid FROM shared_queries WHERE posted_at < ?
                AND id NOT IN (SELECT state_id FROM pinned_verdicts WHERE unpinned_at IS NULL AND state_id IS NOT NULL)
              ORDER BY posted_at LIMIT ?)`,
-        ).run(before, batch).changes,
+          ).run(before, batch).changes,
       );
     } catch (e) {
       this.stateWriteFailed(e, now, 'pruning stored questions failed; tried again after the next hour');
@@ -431,7 +476,8 @@ export class Store {
   }
 
   loadQuery(id: string): Record<string, unknown> | undefined {
-    const row = this.stmt('SELECT query_json FROM shared_queries WHERE id = ?').get(id) as { query_json: string } | undefined;
+    const row = this.stmt('SELECT query_json FROM shared_queries WHERE id = ?').get(id) as
+      { query_json: string } | undefined;
     return row ? (JSON.parse(row.query_json) as Record<string, unknown>) : undefined;
   }
 
@@ -442,17 +488,29 @@ export class Store {
 
 /** Applies the migrations of migrations.ts in order, each in a transaction. */
 function migrate(db: Database.Database, path: string, now: () => Date): void {
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+      name: string;
+    }[]
+  ).map((t) => t.name);
   if (tables.length > 0) {
-    const app = tables.includes('app_meta') ? (db.prepare("SELECT value FROM app_meta WHERE key = 'app'").get() as { value: string } | undefined) : undefined;
+    const app = tables.includes('app_meta')
+      ? (db.prepare("SELECT value FROM app_meta WHERE key = 'app'").get() as { value: string } | undefined)
+      : undefined;
     if (app?.value !== APP_ID) {
-      throw new StoreError(`${path} is a SQLite database, but not whichgpu's (tables: ${tables.slice(0, 5).join(', ')}). Point DATABASE_PATH at a new file.`, 'NOT_OURS');
+      throw new StoreError(
+        `${path} is a SQLite database, but not whichgpu's (tables: ${tables.slice(0, 5).join(', ')}). Point DATABASE_PATH at a new file.`,
+        'NOT_OURS',
+      );
     }
   }
   const files = MIGRATIONS;
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > files.length) {
-    throw new StoreError(`${path} was written by a newer whichgpu (schema ${current}; this version knows ${files.length}).`, 'NEWER_SCHEMA');
+    throw new StoreError(
+      `${path} was written by a newer whichgpu (schema ${current}; this version knows ${files.length}).`,
+      'NEWER_SCHEMA',
+    );
   }
   for (const [i, migration] of files.entries()) {
     const version = i + 1;
@@ -460,7 +518,11 @@ function migrate(db: Database.Database, path: string, now: () => Date): void {
     const sql = migration.sql;
     db.transaction(() => {
       db.exec(sql);
-      if (version === 1) db.prepare("INSERT INTO app_meta (key, value) VALUES ('app', ?), ('created_at', ?)").run(APP_ID, now().toISOString());
+      if (version === 1)
+        db.prepare("INSERT INTO app_meta (key, value) VALUES ('app', ?), ('created_at', ?)").run(
+          APP_ID,
+          now().toISOString(),
+        );
       db.pragma(`user_version = ${version}`);
     })();
   }

@@ -11,13 +11,26 @@ const root = join(import.meta.dirname, '..', '..');
 async function run(argv: string[], stdin = '') {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, { stdout: (s) => void out.push(s), stderr: (s) => err.push(s), stdin: Readable.from([stdin]), color: false }, catalog);
+  const code = await runCli(
+    argv,
+    { stdout: (s) => void out.push(s), stderr: (s) => err.push(s), stdin: Readable.from([stdin]), color: false },
+    catalog,
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 describe('whichgpu CLI', () => {
   it('compare --json prints the verdict object', async () => {
-    const r = await run(['compare', '--model', 'qwen2.5-coder:32b', '--workflow', 'coding', '--context', '32k', '--json']);
+    const r = await run([
+      'compare',
+      '--model',
+      'qwen2.5-coder:32b',
+      '--workflow',
+      'coding',
+      '--context',
+      '32k',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const v = JSON.parse(r.out);
     expect(v.query).toMatchObject({ model: 'qwen2.5-coder-32b', contextTokens: 32768, workflow: 'coding' });
@@ -32,15 +45,12 @@ describe('whichgpu CLI', () => {
     expect(r.out).not.toMatch(/\u001b\[/);
   });
 
-  it.each([
-    [['compare', '--bogus']],
-    [['compare', '--context', 'lots']],
-    [['frobnicate']],
-    [['estimate']],
-    [[]],
-  ])('usage error %j exits 2', async (argv) => {
-    expect((await run(argv)).code).toBe(2);
-  });
+  it.each([[['compare', '--bogus']], [['compare', '--context', 'lots']], [['frobnicate']], [['estimate']], [[]]])(
+    'usage error %j exits 2',
+    async (argv) => {
+      expect((await run(argv)).code).toBe(2);
+    },
+  );
 
   it('an unknown model exits 2 with a suggestion', async () => {
     const r = await run(['compare', '--model', 'qwen2.5-codr-32b']);
@@ -57,7 +67,12 @@ describe('whichgpu CLI', () => {
       JSON.stringify({ id: 'a', device: 'rtx-5090', model: 'llama-3.1-8b', quant: 'Q4_K_M' }),
       'not json',
       JSON.stringify({ id: 'c', device: 'rtx-9999', model: 'llama-3.1-8b' }),
-      JSON.stringify({ id: 'd', device: { memoryGB: 24, bandwidthGBs: 936, backend: 'cuda', gpus: 2, fp16Tflops: 142 }, model: { paramsB: 70.6, quant: 'Q4_K_M', fileGB: 42.5 }, depthTokens: 4096 }),
+      JSON.stringify({
+        id: 'd',
+        device: { memoryGB: 24, bandwidthGBs: 936, backend: 'cuda', gpus: 2, fp16Tflops: 142 },
+        model: { paramsB: 70.6, quant: 'Q4_K_M', fileGB: 42.5 },
+        depthTokens: 4096,
+      }),
       JSON.stringify({ id: 'e', device: 'mac-studio-m4-max-128gb', model: 'llama-3-70b', quant: 'F16' }),
     ];
     const r = await run(['estimate', '--jsonl'], lines.join('\n'));
@@ -88,14 +103,18 @@ describe('whichgpu CLI', () => {
     const written: string[] = [];
     let release: () => void = () => undefined;
     let waits = 0;
-    const done = runCli(['estimate', '--jsonl'], {
-      // A reader that is always behind: every write says "wait for drain".
-      stdout: (s) => (written.push(s), false),
-      drained: () => (waits++, new Promise<void>((r) => (release = r))),
-      stderr: () => undefined,
-      stdin: Readable.from([Array.from({ length: 50 }, () => line).join('\n')]),
-      color: false,
-    }, catalog);
+    const done = runCli(
+      ['estimate', '--jsonl'],
+      {
+        // A reader that is always behind: every write says "wait for drain".
+        stdout: (s) => (written.push(s), false),
+        drained: () => (waits++, new Promise<void>((r) => (release = r))),
+        stderr: () => undefined,
+        stdin: Readable.from([Array.from({ length: 50 }, () => line).join('\n')]),
+        color: false,
+      },
+      catalog,
+    );
     // The first result is written, then the CLI waits: however long the reader takes, no second one.
     await vi.waitFor(() => expect(waits).toBe(1));
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
@@ -120,7 +139,11 @@ describe('whichgpu CLI', () => {
   });
 
   it('runs as the package bin in a child process', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(root, 'bin', 'whichgpu.js'), 'devices', '--json'], { cwd: root });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(root, 'bin', 'whichgpu.js'), 'devices', '--json'],
+      { cwd: root },
+    );
     const devices = JSON.parse(stdout);
     expect(devices.map((d: { id: string }) => d.id)).toContain('2x-rtx-5090');
   });

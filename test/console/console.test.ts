@@ -10,7 +10,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 /** Runs `npm start`'s entry point as a child process with piped stdin, as a shell pipe would. */
-function runConsole(input: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runConsole(
+  input: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
       cwd: root,
@@ -64,7 +67,9 @@ describe('console (npm start with no platform configured)', () => {
   });
 
   it('pins, lists, refreshes and unpins verdicts and sets settings against the local database', async () => {
-    const r = await runConsole('pin\nllama 3.1 8b\npin\nverdicts\nsettings set kwh_price=0.30 hours=12\nsettings set hours=99\nverdicts refresh 1\nverdicts unpin 1\nverdicts\n');
+    const r = await runConsole(
+      'pin\nllama 3.1 8b\npin\nverdicts\nsettings set kwh_price=0.30 hours=12\nsettings set hours=99\nverdicts refresh 1\nverdicts unpin 1\nverdicts\n',
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Nothing to pin yet/);
     expect(r.stdout).toMatch(/Pinned as #1/);

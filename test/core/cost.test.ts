@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../src/core/cost.js';
 
-const base = { priceUSD: { low: 3999, high: 3999 }, idleW: 12, hoursPerDay: 8, kwhPrice: 0.16, years: 3, tokensPerSec: 50, tokensPerDay: null, apiPricePerMTok: null };
+const base = {
+  priceUSD: { low: 3999, high: 3999 },
+  idleW: 12,
+  hoursPerDay: 8,
+  kwhPrice: 0.16,
+  years: 3,
+  tokensPerSec: 50,
+  tokensPerDay: null,
+  apiPricePerMTok: null,
+};
 
 describe('cost', () => {
   it.each([
     [725, 338.72],
     [120, 56.06],
-  ])('%d W for 8 h/day at $0.16/kWh is $%d a year (the seed\'s arithmetic)', (w, usd) => {
+  ])("%d W for 8 h/day at $0.16/kWh is $%d a year (the seed's arithmetic)", (w, usd) => {
     expect(estimateCost({ ...base, loadW: w }).electricityPerYearUSD).toBeCloseTo(usd, 1);
   });
 
@@ -34,7 +43,14 @@ describe('cost', () => {
   });
 
   it('never breaks even when local electricity costs more than the API', () => {
-    const c = estimateCost({ ...base, loadW: 725, kwhPrice: 5, tokensPerSec: 5, tokensPerDay: 10_000, apiPricePerMTok: 0.05 });
+    const c = estimateCost({
+      ...base,
+      loadW: 725,
+      kwhPrice: 5,
+      tokensPerSec: 5,
+      tokensPerDay: 10_000,
+      apiPricePerMTok: 0.05,
+    });
     expect(c.breakEvenMonths).toBeNull();
   });
 });

@@ -20,7 +20,7 @@ describe('image generation', () => {
     expect(v.verdict.winner).toBe('rtx-5090');
   });
 
-  it('estimates a device without its own figure from its backend\'s reference, and says so', () => {
+  it("estimates a device without its own figure from its backend's reference, and says so", () => {
     const v = verdict({ model: 'llama-3.1-8b', workflow: 'image', device: 'rtx-4090' });
     const sdxl = v.devices[0]!.images[0]!;
     expect(sdxl.basis).toBe('estimate');

@@ -80,13 +80,18 @@ describe('properties', () => {
   const rank = { none: 0, offload: 1, gpu: 2 } as const;
   it('more memory never makes a fit worse', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 8, max: 256 }), fc.integer({ min: 1, max: 64 }), fc.double({ min: 1, max: 400, noNaN: true }), (mem, extra, params) => {
-        const base = device('rtx-5090');
-        const m = estimateArchitecture({ paramsB: params });
-        const small = estimateMemory({ ...base, memoryGB: mem }, m, quant('Q4_K_M'), 8192);
-        const large = estimateMemory({ ...base, memoryGB: mem + extra }, m, quant('Q4_K_M'), 8192);
-        return rank[large.fit] >= rank[small.fit];
-      }),
+      fc.property(
+        fc.integer({ min: 8, max: 256 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.double({ min: 1, max: 400, noNaN: true }),
+        (mem, extra, params) => {
+          const base = device('rtx-5090');
+          const m = estimateArchitecture({ paramsB: params });
+          const small = estimateMemory({ ...base, memoryGB: mem }, m, quant('Q4_K_M'), 8192);
+          const large = estimateMemory({ ...base, memoryGB: mem + extra }, m, quant('Q4_K_M'), 8192);
+          return rank[large.fit] >= rank[small.fit];
+        },
+      ),
     );
   });
 

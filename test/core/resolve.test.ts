@@ -110,7 +110,9 @@ describe('model references people paste', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.model.id).toBe('qwen3-32b');
-    expect(r.value.alternatives!.map((m) => m.id)).toEqual(expect.arrayContaining(['qwen2.5-32b', 'qwen2.5-coder-32b']));
+    expect(r.value.alternatives!.map((m) => m.id)).toEqual(
+      expect.arrayContaining(['qwen2.5-32b', 'qwen2.5-coder-32b']),
+    );
   });
 
   it('"Llama 3 13B" does not exist: it answers with Llama 2 13B and the nearest real models', () => {

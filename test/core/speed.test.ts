@@ -11,7 +11,10 @@ function decode(deviceId: string, modelId: string, quantId: string, depth = 0) {
   const m = model(modelId);
   const q = quant(quantId);
   const mem = estimateMemory(d, m, q, Math.max(4096, depth + 1024));
-  return decodeTokensPerSec({ device: d, model: m, weightsGB: mem.weightsGB, family: q.family, depthTokens: depth, gpuShare: mem.gpuShare }, params);
+  return decodeTokensPerSec(
+    { device: d, model: m, weightsGB: mem.weightsGB, family: q.family, depthTokens: depth, gpuShare: mem.gpuShare },
+    params,
+  );
 }
 
 describe('decode speed', () => {
@@ -29,13 +32,15 @@ describe('decode speed', () => {
     expect(tps).toBeLessThan(high);
   });
 
-  it('streams a 42.5 GB model on the Mac at about 10 tok/s, not the seed\'s 18 tok/s on a 5090', () => {
+  it("streams a 42.5 GB model on the Mac at about 10 tok/s, not the seed's 18 tok/s on a 5090", () => {
     expect(decode('mac-studio-m4-max-128gb', 'llama-3.1-70b', 'Q4_K_M')).toBeGreaterThan(8);
     expect(decode('rtx-5090', 'llama-3.1-70b', 'Q4_K_M')).toBeLessThan(8);
   });
 
   it('MoE reads only active parameters: gpt-oss-120b decodes faster than a dense 70B', () => {
-    expect(decode('mac-studio-m4-max-128gb', 'gpt-oss-120b', 'MXFP4')).toBeGreaterThan(3 * decode('mac-studio-m4-max-128gb', 'llama-3.3-70b', 'Q4_K_M'));
+    expect(decode('mac-studio-m4-max-128gb', 'gpt-oss-120b', 'MXFP4')).toBeGreaterThan(
+      3 * decode('mac-studio-m4-max-128gb', 'llama-3.3-70b', 'Q4_K_M'),
+    );
     const m = model('qwen3-30b-a3b');
     expect(streamedWeightsGB(m, 18)).toBeLessThan(3);
   });
@@ -50,7 +55,9 @@ describe('decode speed', () => {
   });
 
   it('decode slows as the context fills', () => {
-    expect(decode('rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 32768)).toBeLessThan(0.8 * decode('rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 0));
+    expect(decode('rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 32768)).toBeLessThan(
+      0.8 * decode('rtx-5090', 'llama-3.1-8b', 'Q4_K_M', 0),
+    );
   });
 
   it('offloaded layers run at host RAM speed', () => {
@@ -61,19 +68,31 @@ describe('decode speed', () => {
 
   it('more bandwidth never makes decode slower', () => {
     fc.assert(
-      fc.property(fc.double({ min: 50, max: 5000, noNaN: true }), fc.double({ min: 0, max: 3000, noNaN: true }), fc.constantFrom('llama-3.1-8b', 'qwen2.5-32b', 'gpt-oss-120b'), fc.constantFrom('cuda', 'metal', 'rocm') , (bw, extra, id, backend) => {
-        const m = model(id);
-        const base = { backend: backend as 'cuda', bandwidthGBs: bw, hostBandwidthGBs: 80 };
-        const x = { model: m, weightsGB: 20, family: 'k-quant' as const, depthTokens: 1000, gpuShare: 0.8 };
-        return decodeTokensPerSec({ ...x, device: { ...base, bandwidthGBs: bw + extra } }, params) >= decodeTokensPerSec({ ...x, device: base }, params);
-      }),
+      fc.property(
+        fc.double({ min: 50, max: 5000, noNaN: true }),
+        fc.double({ min: 0, max: 3000, noNaN: true }),
+        fc.constantFrom('llama-3.1-8b', 'qwen2.5-32b', 'gpt-oss-120b'),
+        fc.constantFrom('cuda', 'metal', 'rocm'),
+        (bw, extra, id, backend) => {
+          const m = model(id);
+          const base = { backend: backend as 'cuda', bandwidthGBs: bw, hostBandwidthGBs: 80 };
+          const x = { model: m, weightsGB: 20, family: 'k-quant' as const, depthTokens: 1000, gpuShare: 0.8 };
+          return (
+            decodeTokensPerSec({ ...x, device: { ...base, bandwidthGBs: bw + extra } }, params) >=
+            decodeTokensPerSec({ ...x, device: base }, params)
+          );
+        },
+      ),
     );
   });
 });
 
 describe('prefill', () => {
   it('a MoE micro-batch streams the whole file: gpt-oss-120b on a 273 GB/s DGX Spark stays near 2k tok/s', () => {
-    const p = prefillTokensPerSec({ device: device('dgx-spark'), model: model('gpt-oss-120b'), weightsGB: 63.4 }, params);
+    const p = prefillTokensPerSec(
+      { device: device('dgx-spark'), model: model('gpt-oss-120b'), weightsGB: 63.4 },
+      params,
+    );
     expect(p).toBeGreaterThan(1000);
     expect(p).toBeLessThan(2500);
   });
@@ -83,6 +102,9 @@ describe('prefill', () => {
     const p5090 = prefillTokensPerSec({ device: device('rtx-5090'), model: m, weightsGB: 20 }, params);
     const pMac = prefillTokensPerSec({ device: device('mac-studio-m4-max-128gb'), model: m, weightsGB: 20 }, params);
     expect(p5090 / pMac).toBeGreaterThan(5);
-    expect(p5090 / pMac).toBeGreaterThan(decode('rtx-5090', 'qwen2.5-coder-32b', 'Q4_K_M') / decode('mac-studio-m4-max-128gb', 'qwen2.5-coder-32b', 'Q4_K_M'));
+    expect(p5090 / pMac).toBeGreaterThan(
+      decode('rtx-5090', 'qwen2.5-coder-32b', 'Q4_K_M') /
+        decode('mac-studio-m4-max-128gb', 'qwen2.5-coder-32b', 'Q4_K_M'),
+    );
   });
 });

@@ -7,7 +7,8 @@ function verdict(input: Record<string, unknown>): Verdict {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
 }
-const conflicts = (v: Verdict) => v.flags.filter((f): f is Extract<Flag, { kind: 'seed-conflict' }> => f.kind === 'seed-conflict');
+const conflicts = (v: Verdict) =>
+  v.flags.filter((f): f is Extract<Flag, { kind: 'seed-conflict' }> => f.kind === 'seed-conflict');
 
 describe('seed claims that physics contradicts come back flagged', () => {
   it('70B FP16 on the 128 GB Mac (the seed says 6-8 tok/s)', () => {
@@ -24,7 +25,7 @@ describe('seed claims that physics contradicts come back flagged', () => {
     expect(f?.estimate).toMatch(/offload/);
   });
 
-  it('8B Q4: the seed\'s 95 tok/s is ~2x under what a 5090 measures', () => {
+  it("8B Q4: the seed's 95 tok/s is ~2x under what a 5090 measures", () => {
     const v = verdict({ model: 'llama-3-8b' });
     expect(conflicts(v).some((x) => x.device === 'rtx-5090')).toBe(true);
   });
@@ -87,7 +88,12 @@ describe('verdicts', () => {
     expect(v.dataVersion).toMatch(/^\d{4}-\d{2}-\d{2}\.[0-9a-f]{8}$/);
     expect(v.query.quant).toBe('MXFP4');
     for (const d of v.devices) {
-      expect(d).toMatchObject({ id: expect.any(String), name: expect.any(String), fit: expect.any(String), decodeBasis: 'estimate' });
+      expect(d).toMatchObject({
+        id: expect.any(String),
+        name: expect.any(String),
+        fit: expect.any(String),
+        decodeBasis: 'estimate',
+      });
       expect(d.memory.requiredGB).toBeGreaterThan(60);
     }
     expect(v.cost.perDevice).toHaveLength(2);

@@ -8,7 +8,18 @@ import { createLogger } from '../../src/log.js';
 import { Store } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
-import { ALL_PERMS, APP, CHANNEL, command, component, GUILD, MANAGER_ROLE, MESSAGE, PLAIN_ROLE, serveGuild } from './helpers.js';
+import {
+  ALL_PERMS,
+  APP,
+  CHANNEL,
+  command,
+  component,
+  GUILD,
+  MANAGER_ROLE,
+  MESSAGE,
+  PLAIN_ROLE,
+  serveGuild,
+} from './helpers.js';
 
 const fake = new FakeDiscordApi();
 let client: Client;
@@ -34,14 +45,21 @@ afterAll(async () => {
 
 /** Feeds a raw gateway INTERACTION_CREATE payload to discord.js's own interaction handling. */
 function deliver(payload: { id: string; token: string }) {
-  (client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }).actions.InteractionCreate.handle(payload);
-  return fake.waitFor((r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`));
+  (
+    client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
+  ).actions.InteractionCreate.handle(payload);
+  return fake.waitFor(
+    (r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`),
+  );
 }
 
 describe('Discord gateway transport (discord.js Client)', () => {
   it('answers /compare through the interaction callback with the same embed the HTTP endpoint builds', async () => {
     const call = await deliver(command('compare', { model: 'llama 3.3 70b', workflow: 'chat' }));
-    const body = call.body as { type: number; data: { embeds: { title: string }[]; components: unknown[]; flags?: number } };
+    const body = call.body as {
+      type: number;
+      data: { embeds: { title: string }[]; components: unknown[]; flags?: number };
+    };
     expect(body.type).toBe(4);
     expect(body.data.embeds[0]!.title).toBe('Llama 3.3 70B · Q4_K_M · 8k context · chat');
     expect(body.data.components).toHaveLength(3);
@@ -62,9 +80,10 @@ describe('Discord gateway transport (discord.js Client)', () => {
     expect(body.data.choices.map((c) => c.value)).toContain('gemma3:27b');
   });
 
-  it('a moderator\'s Pin click pins through REST and stores the verdict; a member\'s is refused without a call', async () => {
+  it("a moderator's Pin click pins through REST and stores the verdict; a member's is refused without a call", async () => {
     const first = await deliver(command('compare', { model: 'phi-4' }));
-    const pinId = ((first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[2]!.components[0]!.custom_id);
+    const pinId = (first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data
+      .components[2]!.components[0]!.custom_id;
     const before = fake.requests.filter((r) => r.path.includes('/pins/')).length;
     const refused = await deliver(component(pinId, undefined, { moderator: false }));
     expect((refused.body as { data: { content: string } }).data.content).toMatch(/Only moderators/);
@@ -75,24 +94,38 @@ describe('Discord gateway transport (discord.js Client)', () => {
     expect(store.list('discord', GUILD).total).toBe(1);
   });
 
-  it('a pin queued behind a slow one is deferred (callback type 5, ephemeral) and its outcome edits the deferred answer', { timeout: 20_000 }, async () => {
-    const buttons: string[] = [];
-    for (const model of ['mistral small 3', 'llama 3.2 3b']) {
-      const first = await deliver(command('compare', { model }));
-      buttons.push((first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[2]!.components[0]!.custom_id);
-    }
-    const undo = fake.delay('PUT', /\/messages\/pins\//, 1500);
-    try {
-      // One channel, so the REST client sends the second pin after the first: it ends at about 3 s.
-      const clicks = buttons.map((b, n) => component(b, undefined, { moderator: true, messageId: `33333333333333360${n}` }));
-      const [, second] = await Promise.all(clicks.map((c) => deliver(c)));
-      expect(second!.body).toMatchObject({ type: 5, data: { flags: 64 } });
-      const edit = await fake.waitFor((r) => r.method === 'PATCH' && decodeURIComponent(r.path) === `/webhooks/${APP}/${clicks[1]!.token}/messages/@original`, 10_000);
-      expect((edit.body as { content: string }).content).toMatch(/Pinned as #\d+/);
-    } finally {
-      undo();
-    }
-  });
+  it(
+    'a pin queued behind a slow one is deferred (callback type 5, ephemeral) and its outcome edits the deferred answer',
+    { timeout: 20_000 },
+    async () => {
+      const buttons: string[] = [];
+      for (const model of ['mistral small 3', 'llama 3.2 3b']) {
+        const first = await deliver(command('compare', { model }));
+        buttons.push(
+          (first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[2]!
+            .components[0]!.custom_id,
+        );
+      }
+      const undo = fake.delay('PUT', /\/messages\/pins\//, 1500);
+      try {
+        // One channel, so the REST client sends the second pin after the first: it ends at about 3 s.
+        const clicks = buttons.map((b, n) =>
+          component(b, undefined, { moderator: true, messageId: `33333333333333360${n}` }),
+        );
+        const [, second] = await Promise.all(clicks.map((c) => deliver(c)));
+        expect(second!.body).toMatchObject({ type: 5, data: { flags: 64 } });
+        const edit = await fake.waitFor(
+          (r) =>
+            r.method === 'PATCH' &&
+            decodeURIComponent(r.path) === `/webhooks/${APP}/${clicks[1]!.token}/messages/@original`,
+          10_000,
+        );
+        expect((edit.body as { content: string }).content).toMatch(/Pinned as #\d+/);
+      } finally {
+        undo();
+      }
+    },
+  );
 
   it('keeps no cache of the users its interactions carried: 2,000 distinct users leave the users cache empty', () => {
     for (let n = 0; n < 2000; n++) {
@@ -100,16 +133,26 @@ describe('Discord gateway transport (discord.js Client)', () => {
       // A user context-menu command: discord.js builds (and caches) the same User objects as for a
       // slash command, and the bot does not answer it, so no REST call is needed per user.
       const payload = command('help', {}, { user });
-      const data = { id: String(800000000000000000n + BigInt(n)), name: 'Inspect', type: 2, target_id: user, resolved: { users: { [user]: payload.member.user } } };
-      (client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }).actions.InteractionCreate.handle({ ...payload, data });
+      const data = {
+        id: String(800000000000000000n + BigInt(n)),
+        name: 'Inspect',
+        type: 2,
+        target_id: user,
+        resolved: { users: { [user]: payload.member.user } },
+      };
+      (
+        client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
+      ).actions.InteractionCreate.handle({ ...payload, data });
     }
     // Without limits discord.js keeps all 2,000 (and every one after them) for the life of the process.
     expect(client.users.cache.size).toBeLessThanOrEqual(1);
   });
 
-  it('settings take Manage Server from the guild\'s roles, read through the pins\' REST client, not from the channel\'s bits (M3)', async () => {
+  it("settings take Manage Server from the guild's roles, read through the pins' REST client, not from the channel's bits (M3)", async () => {
     const refused = await deliver(command('settings', { hours: 11 }, { permissions: ALL_PERMS, roles: [PLAIN_ROLE] }));
-    expect((refused.body as { data: { content: string } }).data.content).toMatch(/^Only server managers can change settings\./);
+    expect((refused.body as { data: { content: string } }).data.content).toMatch(
+      /^Only server managers can change settings\./,
+    );
     expect(store.settings('discord', GUILD).hours).not.toBe(11);
     const saved = await deliver(command('settings', { hours: 11 }, { roles: [MANAGER_ROLE] }));
     expect((saved.body as { data: { content: string } }).data.content).toMatch(/Saved hours/);
@@ -120,7 +163,8 @@ describe('Discord gateway transport (discord.js Client)', () => {
 
   it('a select updates the message (callback type 7)', async () => {
     const first = await deliver(command('compare', { model: 'qwen3 32b' }));
-    const quantId = (first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data.components[0]!.components[0]!.custom_id;
+    const quantId = (first.body as { data: { components: { components: { custom_id: string }[] }[] } }).data
+      .components[0]!.components[0]!.custom_id;
     const call = await deliver(component(quantId, ['Q8_0']));
     expect((call.body as { type: number }).type).toBe(7);
   });

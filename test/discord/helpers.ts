@@ -18,14 +18,23 @@ export const CHANNEL = '222222222222222222';
 export const MESSAGE = '333333333333333333';
 export const APP = '444444444444444444';
 const MEMBER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel);
-const MOD_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages);
-const APP_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages | PermissionFlagsBits.EmbedLinks);
+const MOD_PERMS = String(
+  PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.PinMessages,
+);
+const APP_PERMS = String(
+  PermissionFlagsBits.SendMessages |
+    PermissionFlagsBits.ViewChannel |
+    PermissionFlagsBits.PinMessages |
+    PermissionFlagsBits.EmbedLinks,
+);
 
 /**
  * Manage Server in a CHANNEL's computed bits: what a member with Manage Server through a role sees
  * there, but also what a channel overwrite can put there. It grants nothing server-wide by itself.
  */
-export const MANAGER_PERMS = String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageGuild);
+export const MANAGER_PERMS = String(
+  PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel | PermissionFlagsBits.ManageGuild,
+);
 /** Every bit, as Discord computes a channel's permissions for Administrator (a guild role's, or an overwrite's). */
 export const ALL_PERMS = String((1n << 53n) - 1n);
 
@@ -41,8 +50,16 @@ export function serveGuild(fake: FakeDiscordApi, id = GUILD): void {
     ownerId: OWNER,
     everyone: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel,
     roles: [
-      { id: PLAIN_ROLE, name: 'regulars', permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageMessages },
-      { id: MANAGER_ROLE, name: 'managers', permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild },
+      {
+        id: PLAIN_ROLE,
+        name: 'regulars',
+        permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageMessages,
+      },
+      {
+        id: MANAGER_ROLE,
+        name: 'managers',
+        permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ManageGuild,
+      },
       { id: ADMIN_ROLE, name: 'admins', permissions: PermissionFlagsBits.Administrator },
     ],
   });
@@ -83,7 +100,13 @@ function base<E extends Record<string, unknown>>(from: From, extra: E = {} as E)
     authorizing_integration_owners: { 0: from.guild ?? GUILD },
     context: 0,
     member: {
-      user: { id: from.user ?? (moderator ? '555555555555555555' : '666666666666666666'), username: moderator ? 'mod' : 'member', global_name: null, discriminator: '0', avatar: null },
+      user: {
+        id: from.user ?? (moderator ? '555555555555555555' : '666666666666666666'),
+        username: moderator ? 'mod' : 'member',
+        global_name: null,
+        discriminator: '0',
+        avatar: null,
+      },
       roles: from.roles ?? [],
       permissions: from.permissions ?? (moderator ? MOD_PERMS : MEMBER_PERMS),
       joined_at: '2025-01-01T00:00:00.000Z',
@@ -97,7 +120,11 @@ function base<E extends Record<string, unknown>>(from: From, extra: E = {} as E)
 
 export const ping = () => ({ id: nextId(), application_id: APP, type: InteractionType.Ping, token: 'tok', version: 1 });
 
-export function command(name: string, options: Record<string, string | number> = {}, o: From & { focused?: string } = {}) {
+export function command(
+  name: string,
+  options: Record<string, string | number> = {},
+  o: From & { focused?: string } = {},
+) {
   return base(o, {
     type: o.focused ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand,
     data: {
@@ -106,7 +133,12 @@ export function command(name: string, options: Record<string, string | number> =
       type: 1,
       options: Object.entries(options).map(([k, v]) => ({
         name: k,
-        type: typeof v === 'number' ? (Number.isInteger(v) ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.Number) : ApplicationCommandOptionType.String,
+        type:
+          typeof v === 'number'
+            ? Number.isInteger(v)
+              ? ApplicationCommandOptionType.Integer
+              : ApplicationCommandOptionType.Number
+            : ApplicationCommandOptionType.String,
         value: v,
         ...(o.focused === k ? { focused: true } : {}),
       })),
@@ -114,11 +146,34 @@ export function command(name: string, options: Record<string, string | number> =
   });
 }
 
-export function component(customId: string, values: string[] | undefined, o: From & { appPermissions?: string | null; messageId?: string } = {}) {
+export function component(
+  customId: string,
+  values: string[] | undefined,
+  o: From & { appPermissions?: string | null; messageId?: string } = {},
+) {
   const b = base(o, {
     type: InteractionType.MessageComponent,
-    data: values ? { custom_id: customId, component_type: ComponentType.StringSelect, values } : { custom_id: customId, component_type: ComponentType.Button },
-    message: { id: o.messageId ?? MESSAGE, channel_id: o.channel ?? CHANNEL, content: '', embeds: [], components: [], type: 0, author: { id: APP, username: 'whichgpu', discriminator: '0', avatar: null, global_name: null }, attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: '2026-11-23T00:00:00.000Z', edited_timestamp: null, flags: 0 },
+    data: values
+      ? { custom_id: customId, component_type: ComponentType.StringSelect, values }
+      : { custom_id: customId, component_type: ComponentType.Button },
+    message: {
+      id: o.messageId ?? MESSAGE,
+      channel_id: o.channel ?? CHANNEL,
+      content: '',
+      embeds: [],
+      components: [],
+      type: 0,
+      author: { id: APP, username: 'whichgpu', discriminator: '0', avatar: null, global_name: null },
+      attachments: [],
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      mention_everyone: false,
+      tts: false,
+      timestamp: '2026-11-23T00:00:00.000Z',
+      edited_timestamp: null,
+      flags: 0,
+    },
   });
   if (o.appPermissions === null) delete (b as Record<string, unknown>).app_permissions;
   else if (o.appPermissions !== undefined) b.app_permissions = o.appPermissions;

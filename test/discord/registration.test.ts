@@ -11,8 +11,14 @@ beforeAll(() => fake.start());
 afterAll(() => fake.stop());
 
 describe('command registration', () => {
-  it('describes every command within Discord\'s limits, installable to guilds and users', () => {
-    const defs = commandDefinitions() as { name: string; description: string; options?: { name: string; description: string; choices?: unknown[] }[]; integration_types: number[]; contexts: number[] }[];
+  it("describes every command within Discord's limits, installable to guilds and users", () => {
+    const defs = commandDefinitions() as {
+      name: string;
+      description: string;
+      options?: { name: string; description: string; choices?: unknown[] }[];
+      integration_types: number[];
+      contexts: number[];
+    }[];
     expect(defs.map((d) => d.name)).toEqual(['compare', 'verdicts', 'settings', 'help']);
     for (const d of defs) {
       expect(d.name).toMatch(/^[a-z0-9_-]{1,32}$/);
@@ -30,15 +36,31 @@ describe('command registration', () => {
   });
 
   it('npm run register PUTs them in bulk to the development guild', { timeout: 30_000 }, async () => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TOKEN: 'test-token', DISCORD_APPLICATION_ID: '444444444444444444', DISCORD_GUILD_ID: '111111111111111111', DISCORD_API_URL: fake.url };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'register.ts')], { cwd: root, env });
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DISCORD_TOKEN: 'test-token',
+      DISCORD_APPLICATION_ID: '444444444444444444',
+      DISCORD_GUILD_ID: '111111111111111111',
+      DISCORD_API_URL: fake.url,
+    };
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'scripts', 'register.ts')],
+      { cwd: root, env },
+    );
     expect(stdout).toMatch(/to guild 111111111111111111/);
-    const put = await fake.waitFor((r) => r.method === 'PUT' && r.path === '/applications/444444444444444444/guilds/111111111111111111/commands');
+    const put = await fake.waitFor(
+      (r) => r.method === 'PUT' && r.path === '/applications/444444444444444444/guilds/111111111111111111/commands',
+    );
     expect((put.body as { name: string }[]).map((c) => c.name)).toContain('compare');
   });
 
   it('without a token it says what is missing and exits 2', async () => {
-    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'register.ts')], { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'register.ts')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
     await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/needs DISCORD_TOKEN/) });
   });
 });

@@ -50,7 +50,10 @@ export class FakeDiscordApi {
 
   /** Serves the guild as Discord's GET /guilds/{id} does; its @everyone role (id = the guild's) comes first. */
   setGuild(id: string, g: { ownerId: string; everyone: bigint; roles?: FakeRole[] }): void {
-    this.guilds.set(id, { status: 200, body: guildObject(id, g.ownerId, [{ id, name: '@everyone', permissions: g.everyone }, ...(g.roles ?? [])]) });
+    this.guilds.set(id, {
+      status: 200,
+      body: guildObject(id, g.ownerId, [{ id, name: '@everyone', permissions: g.everyone }, ...(g.roles ?? [])]),
+    });
   }
 
   async start(): Promise<this> {
@@ -72,7 +75,10 @@ export class FakeDiscordApi {
         const delay = this.delays.find((d) => d.method === req.method && d.path.test(path))?.ms ?? 0;
         setTimeout(() => {
           // Like Discord: 204 has no body and no content type.
-          res.writeHead(reply.status, { ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }), ...reply.headers });
+          res.writeHead(reply.status, {
+            ...(reply.body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...reply.headers,
+          });
           res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
         }, delay);
       });
@@ -86,10 +92,12 @@ export class FakeDiscordApi {
     if (method === 'PUT' && /^\/channels\/\d+\/messages\/pins\/\d+$/.test(path)) return { status: 204 };
     if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback/.test(path)) return { status: 204 };
     // Editing a deferred answer: Discord returns the edited message.
-    if (method === 'PATCH' && /^\/webhooks\/\d+\/[^/]+\/messages\/@original/.test(path)) return { status: 200, body: editedMessage(body) };
+    if (method === 'PATCH' && /^\/webhooks\/\d+\/[^/]+\/messages\/@original/.test(path))
+      return { status: 200, body: editedMessage(body) };
     const guild = method === 'GET' ? /^\/guilds\/(\d+)$/.exec(path) : null;
     if (guild) return this.guilds.get(guild[1]!) ?? { status: 404, body: { message: 'Unknown Guild', code: 10004 } };
-    if (method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path)) return { status: 200, body: [] };
+    if (method === 'PUT' && /^\/applications\/\d+\/(guilds\/\d+\/)?commands$/.test(path))
+      return { status: 200, body: [] };
     return { status: 404, body: { message: 'Unknown route in fake', code: 0 } };
   }
 
@@ -99,7 +107,8 @@ export class FakeDiscordApi {
     for (;;) {
       const hit = this.requests.find(pred);
       if (hit) return hit;
-      if (Date.now() - start > timeoutMs) throw new Error(`no matching request; got ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      if (Date.now() - start > timeoutMs)
+        throw new Error(`no matching request; got ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -110,8 +119,33 @@ export class FakeDiscordApi {
 }
 
 function editedMessage(edit: unknown): Record<string, unknown> {
-  const author = { id: '444444444444444444', username: 'whichgpu', discriminator: '0', avatar: null, global_name: null, bot: true };
-  return { id: '777777777777777777', channel_id: '222222222222222222', type: 0, content: '', embeds: [], components: [], attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0, author, ...(edit as object) };
+  const author = {
+    id: '444444444444444444',
+    username: 'whichgpu',
+    discriminator: '0',
+    avatar: null,
+    global_name: null,
+    bot: true,
+  };
+  return {
+    id: '777777777777777777',
+    channel_id: '222222222222222222',
+    type: 0,
+    content: '',
+    embeds: [],
+    components: [],
+    attachments: [],
+    mentions: [],
+    mention_roles: [],
+    pinned: false,
+    mention_everyone: false,
+    tts: false,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    flags: 0,
+    author,
+    ...(edit as object),
+  };
 }
 
 /** A guild object as GET /guilds/{id} returns it (API v10), with the given owner and roles. */
@@ -172,4 +206,7 @@ function guildObject(id: string, ownerId: string, roles: FakeRole[]): Record<str
   };
 }
 
-export const discordError = (code: number, message: string, status = 403): FakeReply => ({ status, body: { code, message } });
+export const discordError = (code: number, message: string, status = 403): FakeReply => ({
+  status,
+  body: { code, message },
+});

@@ -68,7 +68,8 @@ export class FakeSlackApi {
       req.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let body: Record<string, unknown> = {};
-        if ((req.headers['content-type'] ?? '').includes('json')) body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+        if ((req.headers['content-type'] ?? '').includes('json'))
+          body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
         else body = Object.fromEntries(new URLSearchParams(text));
         const path = req.url ?? '';
         const method = path.startsWith('/api/') ? path.slice(5).split('?')[0]! : path;
@@ -94,7 +95,14 @@ export class FakeSlackApi {
     this.sockets.on('connection', (ws) => {
       this.connections.push(ws);
       ws.on('message', (data) => this.acks.push(JSON.parse(String(data)) as SocketAck));
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A1' }, debug_info: { host: 'fake' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          connection_info: { app_id: 'A1' },
+          debug_info: { host: 'fake' },
+        }),
+      );
     });
     this.server.on('request', (req) => {
       if (req.url === '/api/apps.connections.open') this.appTokens.push(String(req.headers.authorization ?? ''));
@@ -105,11 +113,17 @@ export class FakeSlackApi {
   }
 
   /** Delivers one Socket Mode envelope on the newest connection and waits for the app's ack of it. */
-  async deliver(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, timeoutMs = 5000): Promise<SocketAck> {
+  async deliver(
+    type: 'slash_commands' | 'interactive' | 'events_api',
+    payload: Record<string, unknown>,
+    timeoutMs = 5000,
+  ): Promise<SocketAck> {
     const ws = this.connections.at(-1);
     if (!ws) throw new Error('no Socket Mode connection');
     const envelopeId = `env-${this.acks.length}-${Math.random().toString(36).slice(2)}`;
-    ws.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }));
+    ws.send(
+      JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }),
+    );
     const start = Date.now();
     for (;;) {
       const ack = this.acks.find((a) => a.envelope_id === envelopeId);
@@ -170,7 +184,8 @@ export class FakeSlackApi {
     for (;;) {
       const hit = this.calls.find(pred);
       if (hit) return hit;
-      if (Date.now() - start > timeoutMs) throw new Error(`no matching call; got ${this.calls.map((c) => c.method).join(', ')}`);
+      if (Date.now() - start > timeoutMs)
+        throw new Error(`no matching call; got ${this.calls.map((c) => c.method).join(', ')}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

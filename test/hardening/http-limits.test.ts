@@ -52,7 +52,9 @@ async function open(port: number, path: string, headers: Record<string, string |
   const socket = connect(port, '127.0.0.1');
   await new Promise<void>((r, j) => socket.once('connect', r).once('error', j));
   const conn = new Conn(socket);
-  const head = Object.entries({ host: '127.0.0.1', ...headers }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = Object.entries({ host: '127.0.0.1', ...headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.write(`POST ${path} HTTP/1.1\r\n${head}\r\n${body}`);
   return conn;
 }
@@ -93,28 +95,44 @@ const track = async (c: Promise<Conn>) => {
 };
 
 describe('HTTP limits for unauthenticated bodies', { timeout: 30_000 }, () => {
-  it('413 from the Content-Length for a body over the Discord route\'s 64 KB, before any of it is sent', async () => {
+  it("413 from the Content-Length for a body over the Discord route's 64 KB, before any of it is sent", async () => {
     const port = await serve();
-    const discord = await track(open(port, '/discord/interactions', { 'content-type': 'application/json', 'content-length': 100 * 1024 }));
+    const discord = await track(
+      open(port, '/discord/interactions', { 'content-type': 'application/json', 'content-length': 100 * 1024 }),
+    );
     expect(await discord.status(5000)).toBe(413);
     // The same length is fine on Slack's route (256 KB), and past that refused there too.
     expect(await (await track(complete(port, '/slack/events', 100 * 1024))).status(5000)).toBe(200);
     expect(await (await track(open(port, '/slack/events', { 'content-length': 300 * 1024 }))).status(5000)).toBe(413);
   });
 
-  it('413 for a chunked body that grows past the Discord route\'s cap', async () => {
+  it("413 for a chunked body that grows past the Discord route's cap", async () => {
     const port = await serve();
     const chunk = 'x'.repeat(32 * 1024);
-    const conn = await track(open(port, '/discord/interactions', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }));
+    const conn = await track(
+      open(port, '/discord/interactions', { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }),
+    );
     for (let i = 0; i < 3; i++) conn.socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
     expect(await conn.status(5000)).toBe(413);
   });
 
   it('the whole app refuses a signed 100 KB interaction from its headers', async () => {
     const keys = testKeys();
-    const t = await startTestApp({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: 'http://127.0.0.1:9' });
+    const t = await startTestApp({
+      DISCORD_TRANSPORT: 'http',
+      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+      DISCORD_TOKEN: 't',
+      DISCORD_API_URL: 'http://127.0.0.1:9',
+    });
     try {
-      const conn = await track(open(t.app.port!, '/discord/interactions', { 'content-type': 'application/json', 'content-length': 100 * 1024, 'x-signature-timestamp': '1', 'x-signature-ed25519': 'aa' }));
+      const conn = await track(
+        open(t.app.port!, '/discord/interactions', {
+          'content-type': 'application/json',
+          'content-length': 100 * 1024,
+          'x-signature-timestamp': '1',
+          'x-signature-ed25519': 'aa',
+        }),
+      );
       expect(await conn.status(5000)).toBe(413);
     } finally {
       await t.close();
@@ -124,7 +142,11 @@ describe('HTTP limits for unauthenticated bodies', { timeout: 30_000 }, () => {
   it('once the budget is full, a new body gets 503 with Retry-After at once, while the half-sent ones hold', async () => {
     // 1 MB in flight, of which bodies over 16 KB may take 512 KB: two 200 KB Slack bodies and one 60 KB interaction.
     const port = await serve({ bufferedBytes: 1024 * 1024, smallBodyBytes: 16 * 1024 });
-    const held = [await track(halfSent(port, '/slack/events', 200 * 1024)), await track(halfSent(port, '/slack/events', 200 * 1024)), await track(halfSent(port, '/discord/interactions', 60 * 1024))];
+    const held = [
+      await track(halfSent(port, '/slack/events', 200 * 1024)),
+      await track(halfSent(port, '/slack/events', 200 * 1024)),
+      await track(halfSent(port, '/discord/interactions', 60 * 1024)),
+    ];
     expect(await held[2]!.status(300)).toBe('none');
     const refused = await track(halfSent(port, '/discord/interactions', 60 * 1024));
     expect(await refused.status(5000)).toBe(503);
@@ -151,6 +173,8 @@ describe('HTTP limits for unauthenticated bodies', { timeout: 30_000 }, () => {
 
   it('uses 10 s timeouts, a 5 s keep-alive and 4,096 connections by default', async () => {
     const server = createHttpServer({ routes: {}, log: createLogger('silent'), isReady: () => true });
-    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout, server.maxConnections]).toEqual([10_000, 10_000, 5_000, 4_096]);
+    expect([server.requestTimeout, server.headersTimeout, server.keepAliveTimeout, server.maxConnections]).toEqual([
+      10_000, 10_000, 5_000, 4_096,
+    ]);
   });
 });

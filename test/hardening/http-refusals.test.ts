@@ -17,7 +17,18 @@ beforeAll(async () => {
   await discordApi.start();
   await slackApi.start();
   // Tight limits on purpose: 3 requests of burst per user, and the default server burst.
-  t = await startTestApp({ DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: discordApi.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: slackApi.url, RATE_LIMIT_USER_BURST: '3', RATE_LIMIT_USER_PER_MINUTE: '1', RATE_LIMIT_SERVER_BURST: '60' });
+  t = await startTestApp({
+    DISCORD_TRANSPORT: 'http',
+    DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+    DISCORD_TOKEN: 't',
+    DISCORD_API_URL: discordApi.url,
+    SLACK_BOT_TOKEN: 'xoxb-t',
+    SLACK_SIGNING_SECRET: 'sec',
+    SLACK_API_URL: slackApi.url,
+    RATE_LIMIT_USER_BURST: '3',
+    RATE_LIMIT_USER_PER_MINUTE: '1',
+    RATE_LIMIT_SERVER_BURST: '60',
+  });
   base = `http://127.0.0.1:${t.app.port}`;
 });
 afterAll(async () => {
@@ -26,7 +37,8 @@ afterAll(async () => {
   await slackApi.stop();
 });
 
-const postDiscord = (body: string, headers: Record<string, string> = signBody(keys.privateKey, body)) => fetch(`${base}/discord/interactions`, { method: 'POST', body, headers });
+const postDiscord = (body: string, headers: Record<string, string> = signBody(keys.privateKey, body)) =>
+  fetch(`${base}/discord/interactions`, { method: 'POST', body, headers });
 const slackHeaders = (body: string) => slackSignedHeaders('sec', body);
 
 describe('HTTP refusals', () => {
@@ -38,7 +50,9 @@ describe('HTTP refusals', () => {
 
   it('415 for a signed body that is not JSON by content type', async () => {
     const body = JSON.stringify(ping());
-    expect((await postDiscord(body, { ...signBody(keys.privateKey, body), 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await postDiscord(body, { ...signBody(keys.privateKey, body), 'content-type': 'text/plain' })).status).toBe(
+      415,
+    );
   });
 
   it('401 for a replayed request, even with a valid signature', async () => {
@@ -50,7 +64,9 @@ describe('HTTP refusals', () => {
 
   it('401 for a timestamp skewed into the future', async () => {
     const body = JSON.stringify(ping());
-    expect((await postDiscord(body, signBody(keys.privateKey, body, String(Math.floor(Date.now() / 1000) + 900)))).status).toBe(401);
+    expect(
+      (await postDiscord(body, signBody(keys.privateKey, body, String(Math.floor(Date.now() / 1000) + 900)))).status,
+    ).toBe(401);
   });
 
   it('404 for unknown routes and 405 for the wrong method', async () => {
@@ -67,8 +83,17 @@ describe('HTTP refusals', () => {
     expect(answers.slice(0, 3).every((a) => !/Try again in/.test(a.content ?? ''))).toBe(true);
     expect(answers[3]).toMatchObject({ flags: 64, content: expect.stringMatching(/Try again in \d+ s/) });
     for (let i = 0; i < 5; i++) {
-      const form = new URLSearchParams({ command: '/whichgpu', text: 'help', team_id: 'T9', channel_id: 'C', user_id: 'USLOW', response_url: slackApi.responseUrl(`rl-${i}`) }).toString();
-      expect((await fetch(`${base}/slack/events`, { method: 'POST', body: form, headers: slackHeaders(form) })).status).toBe(200);
+      const form = new URLSearchParams({
+        command: '/whichgpu',
+        text: 'help',
+        team_id: 'T9',
+        channel_id: 'C',
+        user_id: 'USLOW',
+        response_url: slackApi.responseUrl(`rl-${i}`),
+      }).toString();
+      expect(
+        (await fetch(`${base}/slack/events`, { method: 'POST', body: form, headers: slackHeaders(form) })).status,
+      ).toBe(200);
     }
     const last = await slackApi.waitFor((c) => c.method === '/response/rl-4');
     expect(last.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringMatching(/Try again in/) });
@@ -80,8 +105,25 @@ describe('fuzz: signed random and malformed payloads', () => {
     const payload = fc.oneof(
       fc.json(),
       fc.string({ maxLength: 500 }),
-      fc.record({ type: fc.integer({ min: -2, max: 9 }), data: fc.anything(), member: fc.anything(), id: fc.string(), token: fc.string() }).map((o) => JSON.stringify(o)),
-      fc.constantFrom(command('compare', { model: 'x'.repeat(5000) }), component('quant:zzz', ['Q4_K_M']), component('pin:', undefined, { moderator: true }), component('page:-5', undefined), command('compare', { context: -1 }), command('settings', { hours: 'abc' })).map((o) => JSON.stringify(o)),
+      fc
+        .record({
+          type: fc.integer({ min: -2, max: 9 }),
+          data: fc.anything(),
+          member: fc.anything(),
+          id: fc.string(),
+          token: fc.string(),
+        })
+        .map((o) => JSON.stringify(o)),
+      fc
+        .constantFrom(
+          command('compare', { model: 'x'.repeat(5000) }),
+          component('quant:zzz', ['Q4_K_M']),
+          component('pin:', undefined, { moderator: true }),
+          component('page:-5', undefined),
+          command('compare', { context: -1 }),
+          command('settings', { hours: 'abc' }),
+        )
+        .map((o) => JSON.stringify(o)),
     );
     const statuses: number[] = [];
     await fc.assert(
@@ -98,14 +140,24 @@ describe('fuzz: signed random and malformed payloads', () => {
   });
 
   it('every Slack form, signed or not, gets a 2xx or 4xx', { timeout: 120_000 }, async () => {
-    const form = fc.dictionary(fc.constantFrom('command', 'text', 'payload', 'team_id', 'user_id', 'channel_id', 'response_url', 'junk'), fc.oneof(fc.string({ maxLength: 200 }), fc.json()));
+    const form = fc.dictionary(
+      fc.constantFrom('command', 'text', 'payload', 'team_id', 'user_id', 'channel_id', 'response_url', 'junk'),
+      fc.oneof(fc.string({ maxLength: 200 }), fc.json()),
+    );
     const samples = fc.sample(fc.tuple(form, fc.boolean()), { numRuns: 800, seed: 42 });
     // Sent in parallel batches: Bolt answers a request no listener recognises after its 1 s timeout.
     for (let i = 0; i < samples.length; i += 50) {
       const statuses = await Promise.all(
         samples.slice(i, i + 50).map(async ([fields, signed]) => {
-          const body = new URLSearchParams({ ...fields, ...(fields.response_url !== undefined ? { response_url: slackApi.responseUrl('fuzz') } : {}) }).toString();
-          const res = await fetch(`${base}/slack/events`, { method: 'POST', body, headers: signed ? slackHeaders(body) : { 'content-type': 'application/x-www-form-urlencoded' } });
+          const body = new URLSearchParams({
+            ...fields,
+            ...(fields.response_url !== undefined ? { response_url: slackApi.responseUrl('fuzz') } : {}),
+          }).toString();
+          const res = await fetch(`${base}/slack/events`, {
+            method: 'POST',
+            body,
+            headers: signed ? slackHeaders(body) : { 'content-type': 'application/x-www-form-urlencoded' },
+          });
           await res.arrayBuffer();
           return res.status;
         }),
@@ -139,7 +191,8 @@ describe('ReplayGuard', () => {
   it('refuses a replay after 60,000 other requests inside the window', () => {
     const g = new ReplayGuard(300);
     expect(g.admit(sig(1), 1000, 1000)).toBe('first');
-    for (let i = 0; i < 60_000; i++) expect(g.admit(sig(1_000_000 + i), 1000 + (i % 100), 1000 + i / 1000)).toBe('first');
+    for (let i = 0; i < 60_000; i++)
+      expect(g.admit(sig(1_000_000 + i), 1000 + (i % 100), 1000 + i / 1000)).toBe('first');
     expect(g.admit(sig(1), 1000, 1200)).toBe('replay');
   });
 

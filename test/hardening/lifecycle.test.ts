@@ -23,7 +23,19 @@ afterAll(async () => {
 async function startServer(db: string): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'main.ts')], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DISCORD_TRANSPORT: 'http', DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_TOKEN: 't', DISCORD_API_URL: fake.url, PORT: '0', LOG_LEVEL: 'info', DATABASE_PATH: db, RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DISCORD_TRANSPORT: 'http',
+      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+      DISCORD_TOKEN: 't',
+      DISCORD_API_URL: fake.url,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      DATABASE_PATH: db,
+      RATE_LIMIT_USER_BURST: '1000',
+      RATE_LIMIT_SERVER_BURST: '100000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -44,27 +56,40 @@ async function startServer(db: string): Promise<{ child: ChildProcess; port: num
 
 const post = (port: number, payload: unknown) => {
   const body = JSON.stringify(payload);
-  return fetch(`http://127.0.0.1:${port}/discord/interactions`, { method: 'POST', body, headers: signBody(keys.privateKey, body) });
+  return fetch(`http://127.0.0.1:${port}/discord/interactions`, {
+    method: 'POST',
+    body,
+    headers: signBody(keys.privateKey, body),
+  });
 };
 
 describe('process lifecycle', () => {
-  it('SIGTERM stops accepting, finishes in-flight requests, closes the database and exits 0 within 5 s', { timeout: 30_000 }, async () => {
-    const { child, port, exited } = await startServer(join(dir, 'term.sqlite'));
-    const inflight = Array.from({ length: 40 }, () => post(port, command('compare', { model: 'llama 3.3 70b' })).then((r) => r.status, () => 'refused'));
-    await new Promise((r) => setTimeout(r, 5));
-    const t = Date.now();
-    child.kill('SIGTERM');
-    const code = await exited;
-    expect(code).toBe(0);
-    expect(Date.now() - t).toBeLessThan(5000);
-    const statuses = await Promise.all(inflight);
-    // Every request that reached the server was answered; none got a 5xx.
-    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
-    expect(statuses.every((s) => s === 200 || s === 'refused')).toBe(true);
-    const s = Store.open(join(dir, 'term.sqlite'));
-    expect(s.integrityCheck()).toBe('ok');
-    s.close();
-  });
+  it(
+    'SIGTERM stops accepting, finishes in-flight requests, closes the database and exits 0 within 5 s',
+    { timeout: 30_000 },
+    async () => {
+      const { child, port, exited } = await startServer(join(dir, 'term.sqlite'));
+      const inflight = Array.from({ length: 40 }, () =>
+        post(port, command('compare', { model: 'llama 3.3 70b' })).then(
+          (r) => r.status,
+          () => 'refused',
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      const t = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      expect(code).toBe(0);
+      expect(Date.now() - t).toBeLessThan(5000);
+      const statuses = await Promise.all(inflight);
+      // Every request that reached the server was answered; none got a 5xx.
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+      expect(statuses.every((s) => s === 200 || s === 'refused')).toBe(true);
+      const s = Store.open(join(dir, 'term.sqlite'));
+      expect(s.integrityCheck()).toBe('ok');
+      s.close();
+    },
+  );
 
   it('a server killed mid-load restarts with every acknowledged pin', { timeout: 60_000 }, async () => {
     const db = join(dir, 'kill.sqlite');
@@ -73,7 +98,9 @@ describe('process lifecycle', () => {
     let stop = false;
     const worker = async () => {
       while (!stop) {
-        const r = await post(first.port, command('compare', { model: 'phi-4' }, { moderator: true })).catch(() => undefined);
+        const r = await post(first.port, command('compare', { model: 'phi-4' }, { moderator: true })).catch(
+          () => undefined,
+        );
         if (!r) return;
         const json = (await r.json()) as { data: { components: { components: { custom_id: string }[] }[] } };
         const pin = json.data.components[2]!.components[0]!.custom_id;

@@ -22,7 +22,13 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'whichgpu-app-'));
   const store = Store.open(join(dir, 'db.sqlite'));
-  const config = parseConfig({ PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_USER_BURST: '1000', RATE_LIMIT_SERVER_BURST: '100000', ...env });
+  const config = parseConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_USER_BURST: '1000',
+    RATE_LIMIT_SERVER_BURST: '100000',
+    ...env,
+  });
   const app = await startApp(config, { catalog, store, log: createLogger('silent') });
   return {
     app,

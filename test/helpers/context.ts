@@ -3,7 +3,11 @@ import type { CommandContext } from '../../commands/types.js';
 import type { Store } from '../../src/store/store.js';
 import { catalog } from './catalog.js';
 
-export const commandContext = (store: Store, moderator = true, user = moderator ? 'mod' : 'member'): CommandContext => ({
+export const commandContext = (
+  store: Store,
+  moderator = true,
+  user = moderator ? 'mod' : 'member',
+): CommandContext => ({
   catalog,
   store,
   platform: 'discord',

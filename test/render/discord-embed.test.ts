@@ -7,7 +7,12 @@ import { catalog } from '../helpers/catalog.js';
 const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'];
 
 function embedTotal(e: APIEmbed) {
-  return (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+  return (
+    (e.title?.length ?? 0) +
+    (e.description?.length ?? 0) +
+    (e.footer?.text.length ?? 0) +
+    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
+  );
 }
 
 function checkMessage(data: ReturnType<typeof verdictMessage>) {
@@ -51,10 +56,15 @@ describe('every embed the bot can produce stays within Discord limits', () => {
   it.each(catalog.models.map((m) => m.id))('%s, every workflow and against every device', (id) => {
     let n = 0;
     for (const workflow of workflows) {
-      for (const against of catalog.devices.filter((d) => d.id !== 'rtx-5090').map((d) => d.id).slice(0, workflow === 'chat' ? 10 : 2)) {
+      for (const against of catalog.devices
+        .filter((d) => d.id !== 'rtx-5090')
+        .map((d) => d.id)
+        .slice(0, workflow === 'chat' ? 10 : 2)) {
         const r = compare(catalog, { model: id, workflow, against, tokensPerDay: 5_000_000, apiPricePerMTok: 2 });
         if (!r.ok) throw new Error(r.error.message);
-        checkMessage(verdictMessage(r.value, { stateId: 'abcdef012345', quants: QUANTS, notes: ['read "30 cents" as $0.30/kWh'] }));
+        checkMessage(
+          verdictMessage(r.value, { stateId: 'abcdef012345', quants: QUANTS, notes: ['read "30 cents" as $0.30/kWh'] }),
+        );
         n++;
       }
     }
@@ -70,13 +80,33 @@ describe('every embed the bot can produce stays within Discord limits', () => {
   });
 
   it('fitEmbed cuts an oversized embed down to every limit', () => {
-    const huge = fitEmbed({ title: 'x'.repeat(400), description: 'y'.repeat(5000), fields: Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`.repeat(100), value: 'z'.repeat(2000) })), footer: { text: 'f'.repeat(3000) } });
+    const huge = fitEmbed({
+      title: 'x'.repeat(400),
+      description: 'y'.repeat(5000),
+      fields: Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`.repeat(100), value: 'z'.repeat(2000) })),
+      footer: { text: 'f'.repeat(3000) },
+    });
     checkMessage({ embeds: [huge] });
   });
 
   it('a full page of pins with moderator buttons fits', () => {
     const items = Array.from({ length: 10 }, (_, i) => ({
-      id: 1000 + i, platform: 'discord' as const, serverId: '1', channelId: '2', messageId: '3', queryKey: 'k', query: {}, headline: 'h'.repeat(300), winner: 'tie', dataVersion: 'v', pinnedBy: '4', pinnedAt: '2026-11-23T00:00:00.000Z', refreshedAt: null, unpinnedBy: null, unpinnedAt: null, stale: i % 2 === 0,
+      id: 1000 + i,
+      platform: 'discord' as const,
+      serverId: '1',
+      channelId: '2',
+      messageId: '3',
+      queryKey: 'k',
+      query: {},
+      headline: 'h'.repeat(300),
+      winner: 'tie',
+      dataVersion: 'v',
+      pinnedBy: '4',
+      pinnedAt: '2026-11-23T00:00:00.000Z',
+      refreshedAt: null,
+      unpinnedBy: null,
+      unpinnedAt: null,
+      stale: i % 2 === 0,
     }));
     checkMessage(pinsMessage({ items, page: 2, pages: 3, total: 25 }, true));
   });

@@ -9,7 +9,8 @@ function texts(o: unknown, out: { text: string; kind: string }[] = []) {
   if (Array.isArray(o)) o.forEach((x) => texts(x, out));
   else if (o && typeof o === 'object') {
     const r = o as Record<string, unknown>;
-    if ((r.type === 'mrkdwn' || r.type === 'plain_text') && typeof r.text === 'string') out.push({ text: r.text, kind: r.type });
+    if ((r.type === 'mrkdwn' || r.type === 'plain_text') && typeof r.text === 'string')
+      out.push({ text: r.text, kind: r.type });
     for (const v of Object.values(r)) texts(v, out);
   }
   return out;
@@ -26,9 +27,16 @@ function check(m: SlackMessage) {
       expect(fields.length).toBeLessThanOrEqual(SLACK_LIMITS.fields);
       for (const f of fields) expect(f.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fieldText);
     }
-    if (b.type === 'context') expect((b.elements as unknown[]).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
+    if (b.type === 'context')
+      expect((b.elements as unknown[]).length).toBeLessThanOrEqual(SLACK_LIMITS.contextElements);
     if (b.type === 'actions') {
-      const els = b.elements as { type: string; action_id: string; text?: { text: string }; value?: string; options?: { text: { text: string }; value: string }[] }[];
+      const els = b.elements as {
+        type: string;
+        action_id: string;
+        text?: { text: string };
+        value?: string;
+        options?: { text: { text: string }; value: string }[];
+      }[];
       expect(els.length).toBeLessThanOrEqual(25);
       expect(new Set(els.map((e) => e.action_id)).size).toBe(els.length);
       for (const e of els) {
@@ -51,7 +59,10 @@ describe('every message the bot can produce stays within Block Kit limits', () =
   const workflows = ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'serving'] as const;
   it.each(catalog.models.map((m) => m.id))('%s, every workflow, several devices', (id) => {
     for (const workflow of workflows) {
-      for (const against of catalog.devices.filter((d) => d.id !== 'rtx-5090').map((d) => d.id).slice(0, workflow === 'chat' ? 10 : 2)) {
+      for (const against of catalog.devices
+        .filter((d) => d.id !== 'rtx-5090')
+        .map((d) => d.id)
+        .slice(0, workflow === 'chat' ? 10 : 2)) {
         const r = compare(catalog, { model: id, workflow, against, tokensPerDay: 5_000_000, apiPricePerMTok: 2 });
         if (!r.ok) throw new Error(r.error.message);
         check(verdictBlocks(r.value, { stateId: 'abcdef012345', quants: QUANTS, notes: ['a note'] }));
@@ -66,7 +77,22 @@ describe('every message the bot can produce stays within Block Kit limits', () =
       check(verdictBlocks(r.value, { stateId: 'abcdef012345', quants: QUANTS }));
     }
     const items = Array.from({ length: 10 }, (_, i) => ({
-      id: 1000 + i, platform: 'slack' as const, serverId: 'T', channelId: 'C', messageId: '1.2', queryKey: 'k', query: {}, headline: 'h'.repeat(4000), winner: 'tie', dataVersion: 'v', pinnedBy: 'U', pinnedAt: '2026-11-23T00:00:00.000Z', refreshedAt: null, unpinnedBy: null, unpinnedAt: null, stale: true,
+      id: 1000 + i,
+      platform: 'slack' as const,
+      serverId: 'T',
+      channelId: 'C',
+      messageId: '1.2',
+      queryKey: 'k',
+      query: {},
+      headline: 'h'.repeat(4000),
+      winner: 'tie',
+      dataVersion: 'v',
+      pinnedBy: 'U',
+      pinnedAt: '2026-11-23T00:00:00.000Z',
+      refreshedAt: null,
+      unpinnedBy: null,
+      unpinnedAt: null,
+      stale: true,
     }));
     check(pinsBlocks({ items, page: 1, pages: 3, total: 25 }, true));
   });

@@ -25,7 +25,8 @@ const HOSTILE = [
 ];
 
 /** What must not appear in any string the bot posts for them. */
-const FORBIDDEN = /\]\(|<https?:|<[@!#]|@everyone|evil\.|\*\*urgent|`code`|~~|\|\||&lt;|\b_it_\b|x\.y\.z|localhost|mailto|1\.1\.1\.1/;
+const FORBIDDEN =
+  /\]\(|<https?:|<[@!#]|@everyone|evil\.|\*\*urgent|`code`|~~|\|\||&lt;|\b_it_\b|x\.y\.z|localhost|mailto|1\.1\.1\.1/;
 
 function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
@@ -40,14 +41,26 @@ describe('user text in public answers', () => {
     for (const input of [{ model: typed }, u.ok ? u.value.input : {}]) {
       const r = compare(catalog, input);
       const posted = r.ok
-        ? [...strings(verdictMessage(r.value, { stateId: 'abcdef012345', quants: ['Q4_K_M'] })), ...strings(verdictBlocks(r.value, { stateId: 'abcdef012345', quants: ['Q4_K_M'] }))]
+        ? [
+            ...strings(verdictMessage(r.value, { stateId: 'abcdef012345', quants: ['Q4_K_M'] })),
+            ...strings(verdictBlocks(r.value, { stateId: 'abcdef012345', quants: ['Q4_K_M'] })),
+          ]
         : [r.error.message, r.error.hint ?? ''];
       for (const s of posted) expect(s).not.toMatch(FORBIDDEN);
     }
   });
 
   it('model references keep their shape when said back', () => {
-    for (const w of ['unsloth/Qwen3.8-27B-GGUF', 'Foo-27B-Q4_K_M.gguf', 'llama3.1:70b', 'qwen2.5-coder:32b', 'phi-3.5-mini', 'model.Q4_K_M.gguf', 'org/x.safetensors']) expect(safeEcho(w, 60)).toBe(w);
+    for (const w of [
+      'unsloth/Qwen3.8-27B-GGUF',
+      'Foo-27B-Q4_K_M.gguf',
+      'llama3.1:70b',
+      'qwen2.5-coder:32b',
+      'phi-3.5-mini',
+      'model.Q4_K_M.gguf',
+      'org/x.safetensors',
+    ])
+      expect(safeEcho(w, 60)).toBe(w);
   });
 
   it('an unknown model with nothing safe to say back is refused without quoting it', () => {

@@ -23,7 +23,11 @@ afterAll(async () => {
 
 async function post(form: Record<string, string>) {
   const body = new URLSearchParams(form).toString();
-  const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: slackSignedHeaders(SECRET, body) });
+  const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: slackSignedHeaders(SECRET, body),
+  });
   return res.status;
 }
 

@@ -12,7 +12,9 @@ describe('slack-manifest.yml', () => {
     expect(cmd.command.length).toBeGreaterThanOrEqual(2);
     expect(cmd.command.length).toBeLessThanOrEqual(32);
     expect(cmd.url).toMatch(/\/slack\/events$/);
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'pins:write', 'users:read', 'usergroups:read']));
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'pins:write', 'users:read', 'usergroups:read']),
+    );
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
     expect(manifest.settings).toHaveProperty('socket_mode_enabled');

@@ -12,7 +12,12 @@ beforeAll(async () => {
   await fake.start();
   fake.admins.add('UADMIN');
   fake.groups.SMODS = ['UGROUPMOD'];
-  t = await startTestApp({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.url, SLACK_MODERATORS: 'ULISTED' });
+  t = await startTestApp({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: fake.url,
+    SLACK_MODERATORS: 'ULISTED',
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -23,7 +28,11 @@ const sign = (body: string, ts?: number) => slackSignedHeaders(SECRET, body, ts)
 
 async function postForm(form: Record<string, string>, headers?: Record<string, string>) {
   const body = new URLSearchParams(form).toString();
-  const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: headers ?? sign(body) });
+  const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: headers ?? sign(body),
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -32,14 +41,24 @@ async function slash(text: string, user = 'UMEMBER', extra?: Record<string, stri
   const r = await postForm(slashCommand(text, user, fake.responseUrl(id), extra));
   expect(r.status).toBe(200);
   const call = await fake.waitFor((c) => c.method === `/response/${id}`);
-  return call.body as { response_type?: string; replace_original?: boolean; text: string; blocks: { type: string; elements?: { action_id: string; value?: string; options?: { value: string }[] }[] }[] };
+  return call.body as {
+    response_type?: string;
+    replace_original?: boolean;
+    text: string;
+    blocks: { type: string; elements?: { action_id: string; value?: string; options?: { value: string }[] }[] }[];
+  };
 }
 
 async function click(action: Record<string, unknown>, user = 'UMEMBER', extra?: Record<string, unknown>) {
   const id = `act-${++seq}`;
   const r = await postForm({ payload: JSON.stringify(blockActions(action, user, fake.responseUrl(id), extra)) });
   expect(r.status).toBe(200);
-  return (await fake.waitFor((c) => c.method === `/response/${id}`)).body as { response_type?: string; replace_original?: boolean; text: string; blocks: unknown[] };
+  return (await fake.waitFor((c) => c.method === `/response/${id}`)).body as {
+    response_type?: string;
+    replace_original?: boolean;
+    text: string;
+    blocks: unknown[];
+  };
 }
 
 function actionsOf(msg: Awaited<ReturnType<typeof slash>>) {
@@ -52,7 +71,12 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
     expect(msg.response_type).toBe('in_channel');
     expect(msg.text).toMatch(/Llama 3\.3 70B · Q8_0/);
     expect(msg.blocks[0]!.type).toBe('header');
-    expect(actionsOf(msg).map((e) => e.action_id)).toEqual(['whichgpu_quant', 'whichgpu_context', 'whichgpu_pin', 'whichgpu_sources']);
+    expect(actionsOf(msg).map((e) => e.action_id)).toEqual([
+      'whichgpu_quant',
+      'whichgpu_context',
+      'whichgpu_pin',
+      'whichgpu_sources',
+    ]);
   });
 
   it('help is ephemeral usage with examples', async () => {
@@ -70,10 +94,25 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
   });
 
   it('refuses stale and forged signatures with 401 and does not run the command', async () => {
-    const body = new URLSearchParams({ command: '/whichgpu', text: 'llama 3.1 8b', team_id: 'T1', channel_id: 'C1', user_id: 'U', response_url: fake.responseUrl('never') }).toString();
-    const stale = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: sign(body, Math.floor(Date.now() / 1000) - 600) });
+    const body = new URLSearchParams({
+      command: '/whichgpu',
+      text: 'llama 3.1 8b',
+      team_id: 'T1',
+      channel_id: 'C1',
+      user_id: 'U',
+      response_url: fake.responseUrl('never'),
+    }).toString();
+    const stale = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: sign(body, Math.floor(Date.now() / 1000) - 600),
+    });
     expect(stale.status).toBe(401);
-    const forged = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'x-slack-signature': `v0=${'0'.repeat(64)}` } });
+    const forged = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: { ...sign(body), 'x-slack-signature': `v0=${'0'.repeat(64)}` },
+    });
     expect(forged.status).toBe(401);
     await new Promise((r) => setTimeout(r, 100));
     expect(fake.calls.some((c) => c.method === '/response/never')).toBe(false);
@@ -81,37 +120,90 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
 
   it('refuses a correctly signed request dated 10 minutes ahead (401) and does not run the command', async () => {
     const body = new URLSearchParams(slashCommand('help', 'UFUTURE', fake.responseUrl('future'))).toString();
-    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: sign(body, Math.floor(Date.now() / 1000) + 600) });
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: sign(body, Math.floor(Date.now() / 1000) + 600),
+    });
     expect(res.status).toBe(401);
-    const near = await postForm(slashCommand('help', 'UNEAR', fake.responseUrl('near')), sign(new URLSearchParams(slashCommand('help', 'UNEAR', fake.responseUrl('near'))).toString(), Math.floor(Date.now() / 1000) + 60));
+    const near = await postForm(
+      slashCommand('help', 'UNEAR', fake.responseUrl('near')),
+      sign(
+        new URLSearchParams(slashCommand('help', 'UNEAR', fake.responseUrl('near'))).toString(),
+        Math.floor(Date.now() / 1000) + 60,
+      ),
+    );
     expect(near.status).toBe(200);
     await fake.waitFor((c) => c.method === '/response/near');
     expect(fake.calls.some((c) => c.method === '/response/future')).toBe(false);
   });
 
   it.each([
-    ['an event_callback with "event": null', 'application/json', JSON.stringify({ token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event: null, event_id: 'Ev1', event_time: 1 })],
-    ['a block_actions with "actions": null', 'application/x-www-form-urlencoded', new URLSearchParams({ payload: JSON.stringify({ ...blockActions({}, 'U', fake.responseUrl('x')), actions: null }) }).toString()],
-    ['a view_submission without a view', 'application/x-www-form-urlencoded', new URLSearchParams({ payload: JSON.stringify({ type: 'view_submission', team: { id: 'T1' }, user: { id: 'U' } }) }).toString()],
+    [
+      'an event_callback with "event": null',
+      'application/json',
+      JSON.stringify({
+        token: 'x',
+        team_id: 'T1',
+        api_app_id: 'A1',
+        type: 'event_callback',
+        event: null,
+        event_id: 'Ev1',
+        event_time: 1,
+      }),
+    ],
+    [
+      'a block_actions with "actions": null',
+      'application/x-www-form-urlencoded',
+      new URLSearchParams({
+        payload: JSON.stringify({ ...blockActions({}, 'U', fake.responseUrl('x')), actions: null }),
+      }).toString(),
+    ],
+    [
+      'a view_submission without a view',
+      'application/x-www-form-urlencoded',
+      new URLSearchParams({
+        payload: JSON.stringify({ type: 'view_submission', team: { id: 'T1' }, user: { id: 'U' } }),
+      }).toString(),
+    ],
   ])('a signed but malformed payload gets 400, not 500: %s', async (_name, type, body) => {
-    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'content-type': type } });
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: { ...sign(body), 'content-type': type },
+    });
     expect(res.status).toBe(400);
   });
 
   it.each([
     ['a form with no type at all', 'application/x-www-form-urlencoded', new URLSearchParams({ text: 'hi' }).toString()],
     ['an event_callback with no event', 'application/json', JSON.stringify({ type: 'event_callback' })],
-    ['an interactive_message', 'application/x-www-form-urlencoded', new URLSearchParams({ payload: JSON.stringify({ type: 'interactive_message', actions: [{}] }) }).toString()],
-  ])('a signed payload whichgpu does not listen to gets 400 at once, not a 404 after the 3 s timer of Bolt: %s', async (_name, type, body) => {
-    const started = Date.now();
-    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'content-type': type } });
-    expect(res.status).toBe(400);
-    expect(Date.now() - started).toBeLessThan(2500);
-  });
+    [
+      'an interactive_message',
+      'application/x-www-form-urlencoded',
+      new URLSearchParams({ payload: JSON.stringify({ type: 'interactive_message', actions: [{}] }) }).toString(),
+    ],
+  ])(
+    'a signed payload whichgpu does not listen to gets 400 at once, not a 404 after the 3 s timer of Bolt: %s',
+    async (_name, type, body) => {
+      const started = Date.now();
+      const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+        method: 'POST',
+        body,
+        headers: { ...sign(body), 'content-type': type },
+      });
+      expect(res.status).toBe(400);
+      expect(Date.now() - started).toBeLessThan(2500);
+    },
+  );
 
   it('a url_verification still reaches Bolt, which echoes the challenge', async () => {
     const body = JSON.stringify({ token: 'x', challenge: 'c-123', type: 'url_verification' });
-    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: { ...sign(body), 'content-type': 'application/json' } });
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: { ...sign(body), 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('c-123');
   });
@@ -120,7 +212,11 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
     const msg = await slash('gemma 3 27b');
     const select = actionsOf(msg)[0]!;
     const q8 = select.options!.find((o) => o.value.endsWith('|Q8_0'))!;
-    const updated = await click({ type: 'static_select', action_id: 'whichgpu_quant', selected_option: { text: { type: 'plain_text', text: 'Q8_0' }, value: q8.value } });
+    const updated = await click({
+      type: 'static_select',
+      action_id: 'whichgpu_quant',
+      selected_option: { text: { type: 'plain_text', text: 'Q8_0' }, value: q8.value },
+    });
     expect(updated.replace_original).toBe(true);
     expect(updated.text).toMatch(/Gemma 3 27B · Q8_0/);
   });
@@ -157,16 +253,34 @@ describe('pinning on Slack', () => {
     expect(r.text).toMatch(/Pinned as #\d+/);
     const add = await fake.waitFor((c) => c.method === 'pins.add');
     expect(add.body).toMatchObject({ channel: 'C1', timestamp: '1700000000.000100' });
-    expect(t.store.list('slack', 'T1').items[0]).toMatchObject({ channelId: 'C1', messageId: '1700000000.000100', pinnedBy: 'UADMIN' });
+    expect(t.store.list('slack', 'T1').items[0]).toMatchObject({
+      channelId: 'C1',
+      messageId: '1700000000.000100',
+      pinnedBy: 'UADMIN',
+    });
     const pins = await slash('pins');
     expect(pins.text).toMatch(/Pinned verdicts \(1\)/);
   });
 
-  it('a member refused a settings change, an unpin or a refresh is told who may, in Slack\'s words', async () => {
+  it("a member refused a settings change, an unpin or a refresh is told who may, in Slack's words", async () => {
     const pin = t.store.list('slack', 'T1').items[0]!;
     const answers = [
       (await slash('settings set hours=3', 'UMEMBER')).text,
-      ...(await Promise.all(['unpin', 'refresh'].map(async (verb) => (await click({ type: 'static_select', action_id: 'whichgpu_pin_menu_0', selected_option: { value: `${verb}|${pin.id}` } }, 'UMEMBER')).text))),
+      ...(await Promise.all(
+        ['unpin', 'refresh'].map(
+          async (verb) =>
+            (
+              await click(
+                {
+                  type: 'static_select',
+                  action_id: 'whichgpu_pin_menu_0',
+                  selected_option: { value: `${verb}|${pin.id}` },
+                },
+                'UMEMBER',
+              )
+            ).text,
+        ),
+      )),
     ];
     expect(answers).toEqual([
       'Only workspace admins, owners and configured moderators can change settings.\nAsk a workspace admin or owner, or someone in the moderator user group.',
@@ -179,9 +293,13 @@ describe('pinning on Slack', () => {
   });
 
   it('SLACK_MODERATORS and the configured user group count as moderators', async () => {
-    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'ULISTED')).text).toMatch(/Pinned|Already pinned/);
+    expect(
+      (await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'ULISTED')).text,
+    ).toMatch(/Pinned|Already pinned/);
     await slash('settings set moderator_role=SMODS', 'UADMIN');
-    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'UGROUPMOD')).text).toMatch(/Pinned|Already pinned/);
+    expect(
+      (await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'UGROUPMOD')).text,
+    ).toMatch(/Pinned|Already pinned/);
   });
 
   it.each([
@@ -204,7 +322,13 @@ describe('pinning on Slack', () => {
   });
   it('a pinned message keeps its buttons: the pin stores its state id, so pruning old questions keeps it', async () => {
     const value = await pinValue();
-    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', { message: { ts: '1700000000.000900', text: '' } })).text).toMatch(/Pinned as #\d+|Already pinned/);
+    expect(
+      (
+        await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', {
+          message: { ts: '1700000000.000900', text: '' },
+        })
+      ).text,
+    ).toMatch(/Pinned as #\d+|Already pinned/);
     const later = new Date(Date.now() + 8 * 86_400_000);
     while (t.store.prune(later, 5000) === 5000);
     expect(t.store.loadQuery(value)).toBeDefined();
@@ -213,7 +337,8 @@ describe('pinning on Slack', () => {
 
 describe('who moderates on Slack (lookups cached, failures are "not a moderator", groups checked when set)', () => {
   const T = { team_id: 'T2' };
-  const usersInfo = (user: string) => fake.calls.filter((c) => c.method === 'users.info' && c.body.user === user).length;
+  const usersInfo = (user: string) =>
+    fake.calls.filter((c) => c.method === 'users.info' && c.body.user === user).length;
   async function pinValue(extra: Record<string, string> = T) {
     return actionsOf(await slash('qwen3 32b', 'UMEMBER', extra)).find((e) => e.action_id === 'whichgpu_pin')!.value!;
   }
@@ -222,7 +347,11 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
   it('two pins by an admin call users.info once', async () => {
     fake.admins.add('UADMIN2');
     const first = await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'UADMIN2', team2);
-    const second = await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue() }, 'UADMIN2', team2);
+    const second = await click(
+      { type: 'button', action_id: 'whichgpu_pin', value: await pinValue() },
+      'UADMIN2',
+      team2,
+    );
     expect(first.text).toMatch(/Pinned as #\d+/);
     expect(second.text).toMatch(/Pinned as #\d+|Already pinned/);
     expect(usersInfo('UADMIN2')).toBe(1);
@@ -239,7 +368,15 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
 
   it('the pin list still shows when the stored group no longer exists (usergroups.users.list fails)', async () => {
     const team3 = { team: { id: 'T3', domain: 't3' }, user: { id: 'UADMIN', name: 'uadmin', team_id: 'T3' } };
-    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value: await pinValue({ team_id: 'T3' }) }, 'UADMIN', team3)).text).toMatch(/Pinned as/);
+    expect(
+      (
+        await click(
+          { type: 'button', action_id: 'whichgpu_pin', value: await pinValue({ team_id: 'T3' }) },
+          'UADMIN',
+          team3,
+        )
+      ).text,
+    ).toMatch(/Pinned as/);
     // A group stored before groups were checked, or deleted since.
     t.store.saveSettings('slack', 'T3', { ...t.store.settings('slack', 'T3'), moderator_role: 'SDELETED' }, 'UADMIN');
     const pins = await slash('pins', 'UMEMBER3', { team_id: 'T3' });
@@ -274,10 +411,17 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
 describe('Enterprise Grid', () => {
   const orgSlash = { team_id: 'T7', enterprise_id: 'E1', enterprise_name: 'Org', is_enterprise_install: 'true' };
   // An org-wide install: interactions carry team: null; the workspace is the member's user.team_id.
-  const orgClick = (user: string) => ({ team: null, user: { id: user, name: user.toLowerCase(), team_id: 'T7' }, enterprise: { id: 'E1', name: 'Org' }, is_enterprise_install: true });
+  const orgClick = (user: string) => ({
+    team: null,
+    user: { id: user, name: user.toLowerCase(), team_id: 'T7' },
+    enterprise: { id: 'E1', name: 'Org' },
+    is_enterprise_install: true,
+  });
 
   it('an org-wide install keeps its pins under enterprise:team, for buttons (team: null) and slash commands alike', async () => {
-    const value = actionsOf(await slash('qwen3 32b', 'UORGADMIN', orgSlash)).find((e) => e.action_id === 'whichgpu_pin')!.value!;
+    const value = actionsOf(await slash('qwen3 32b', 'UORGADMIN', orgSlash)).find(
+      (e) => e.action_id === 'whichgpu_pin',
+    )!.value!;
     fake.admins.add('UORGADMIN');
     const r = await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UORGADMIN', orgClick('UORGADMIN'));
     expect(r.text).toMatch(/Pinned as #\d+/);
@@ -288,9 +432,18 @@ describe('Enterprise Grid', () => {
 
   it('a workspace-level install inside an org (team present) keeps its plain team id', async () => {
     const gridWorkspace = { team_id: 'T8', enterprise_id: 'E1', is_enterprise_install: 'false' };
-    const value = actionsOf(await slash('qwen3 32b', 'UADMIN', gridWorkspace)).find((e) => e.action_id === 'whichgpu_pin')!.value!;
-    const extra = { team: { id: 'T8', domain: 't8' }, user: { id: 'UADMIN', name: 'uadmin', team_id: 'T8' }, enterprise: { id: 'E1', name: 'Org' }, is_enterprise_install: false };
-    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', extra)).text).toMatch(/Pinned as #\d+/);
+    const value = actionsOf(await slash('qwen3 32b', 'UADMIN', gridWorkspace)).find(
+      (e) => e.action_id === 'whichgpu_pin',
+    )!.value!;
+    const extra = {
+      team: { id: 'T8', domain: 't8' },
+      user: { id: 'UADMIN', name: 'uadmin', team_id: 'T8' },
+      enterprise: { id: 'E1', name: 'Org' },
+      is_enterprise_install: false,
+    };
+    expect((await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', extra)).text).toMatch(
+      /Pinned as #\d+/,
+    );
     expect(t.store.list('slack', 'T8').items).toHaveLength(1);
     expect((await slash('pins', 'UMEMBER', gridWorkspace)).text).toMatch(/Pinned verdicts \(1\)/);
   });

@@ -28,7 +28,12 @@ function slashPayload(text: string, user = 'UMEMBER') {
   return { id, payload: slashCommand(text, user, fake.responseUrl(id)) };
 }
 
-type Answer = { response_type?: string; replace_original?: boolean; text: string; blocks: { type: string; elements?: { action_id: string; value?: string }[] }[] };
+type Answer = {
+  response_type?: string;
+  replace_original?: boolean;
+  text: string;
+  blocks: { type: string; elements?: { action_id: string; value?: string }[] }[];
+};
 
 describe('/whichgpu over Socket Mode (Bolt SocketModeReceiver against a loopback Slack)', () => {
   it('connects with the app-level token through SLACK_API_URL, through two failed attempts, and opens no HTTP port', () => {
@@ -45,7 +50,9 @@ describe('/whichgpu over Socket Mode (Bolt SocketModeReceiver against a loopback
     const answer = (await fake.waitFor((c) => c.method === `/response/${id}`)).body as Answer;
     expect(answer.response_type).toBe('in_channel');
     expect(answer.text).toMatch(/Llama 3\.3 70B · Q8_0/);
-    expect(answer.blocks.find((b) => b.type === 'actions')!.elements!.map((e) => e.action_id)).toContain('whichgpu_pin');
+    expect(answer.blocks.find((b) => b.type === 'actions')!.elements!.map((e) => e.action_id)).toContain(
+      'whichgpu_pin',
+    );
   });
 
   it('bad input gets an ephemeral answer that says what to type', async () => {
@@ -60,9 +67,18 @@ describe('/whichgpu over Socket Mode (Bolt SocketModeReceiver against a loopback
     const { id: cmd, payload } = slashPayload('phi-4');
     await fake.deliver('slash_commands', payload);
     const verdict = (await fake.waitFor((c) => c.method === `/response/${cmd}`)).body as Answer;
-    const sources = verdict.blocks.find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'whichgpu_sources')!;
+    const sources = verdict.blocks
+      .find((b) => b.type === 'actions')!
+      .elements!.find((e) => e.action_id === 'whichgpu_sources')!;
     const id = `sock-click-${++seq}`;
-    const ack = await fake.deliver('interactive', blockActions({ type: 'button', action_id: 'whichgpu_sources', value: sources.value }, 'UMEMBER', fake.responseUrl(id)));
+    const ack = await fake.deliver(
+      'interactive',
+      blockActions(
+        { type: 'button', action_id: 'whichgpu_sources', value: sources.value },
+        'UMEMBER',
+        fake.responseUrl(id),
+      ),
+    );
     expect(ack.envelope_id).toMatch(/^env-/);
     const answer = (await fake.waitFor((c) => c.method === `/response/${id}`)).body as Answer;
     expect(answer.response_type).toBe('ephemeral');

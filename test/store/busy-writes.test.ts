@@ -18,8 +18,6 @@ import { captureLog } from '../helpers/log.js';
 import { newPin } from '../helpers/pins.js';
 import { commandContext } from '../helpers/context.js';
 
-
-
 /** The StoreError code `write` threw, and how long it held the event loop (it is synchronous). */
 function refused(write: () => unknown): { code: string | undefined; ms: number } {
   const t0 = performance.now();
@@ -55,7 +53,9 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     const tries = {
       pin: refused(() => s.pin(newPin('b'))),
       unpin: refused(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
-      refresh: refused(() => s.refresh('discord', 'g1', a.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' })),
+      refresh: refused(() =>
+        s.refresh('discord', 'g1', a.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' }),
+      ),
       settings: refused(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
     };
     for (const t of Object.values(tries)) {
@@ -110,12 +110,27 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     const kept = s.pin(newPin('kept'));
     other.exec('BEGIN IMMEDIATE');
     const busy = { kind: 'error', error: { code: 'STORE_BUSY', hint: 'Try again in a moment.' } };
-    expect(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({ ...busy, error: { ...busy.error, message: `Couldn't unpin #${kept.id}: the bot's storage is busy, so it is still pinned.` } });
+    expect(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({
+      ...busy,
+      error: {
+        ...busy.error,
+        message: `Couldn't unpin #${kept.id}: the bot's storage is busy, so it is still pinned.`,
+      },
+    });
     expect(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id })).toMatchObject(busy);
-    expect(await commands.settings.execute(ctx, { set: { hours: '9' } })).toMatchObject({ ...busy, error: { ...busy.error, message: "Couldn't save the settings: the bot's storage is busy, so they are unchanged." } });
+    expect(await commands.settings.execute(ctx, { set: { hours: '9' } })).toMatchObject({
+      ...busy,
+      error: {
+        ...busy.error,
+        message: "Couldn't save the settings: the bot's storage is busy, so they are unchanged.",
+      },
+    });
     other.exec('ROLLBACK');
     expect(writeFailed('save the pin', 'the verdict is not in the pinned verdicts', 'WRITE_FAILED')).toMatchObject({
-      error: { code: 'STORE_WRITE_FAILED', message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts." },
+      error: {
+        code: 'STORE_WRITE_FAILED',
+        message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts.",
+      },
     });
   });
 });

@@ -53,7 +53,6 @@ afterEach(async () => {
   app = store = other = disk = dir = undefined;
 });
 
-
 /** The app on `s`, answering Discord interactions and Slack over HTTP. */
 async function start(s: Store, log = createLogger('silent')): Promise<void> {
   store = s;
@@ -73,10 +72,18 @@ async function start(s: Store, log = createLogger('silent')): Promise<void> {
   app = await startApp(config, { catalog, store: s, log });
 }
 
-type DiscordData = { content?: string; embeds?: { title: string }[]; components?: { components: { custom_id: string }[] }[] };
+type DiscordData = {
+  content?: string;
+  embeds?: { title: string }[];
+  components?: { components: { custom_id: string }[] }[];
+};
 async function discord(payload: unknown): Promise<DiscordData> {
   const body = JSON.stringify(payload);
-  const res = await fetch(`http://127.0.0.1:${app!.port}/discord/interactions`, { method: 'POST', body, headers: signBody(keys.privateKey, body) });
+  const res = await fetch(`http://127.0.0.1:${app!.port}/discord/interactions`, {
+    method: 'POST',
+    body,
+    headers: signBody(keys.privateKey, body),
+  });
   expect(res.status).toBe(200);
   return ((await res.json()) as { data: DiscordData }).data;
 }
@@ -86,7 +93,11 @@ let seq = 0;
 type SlackMessage = { text: string; blocks: { type: string; elements?: { action_id: string; value?: string }[] }[] };
 async function slack(form: Record<string, string>, id: string): Promise<SlackMessage> {
   const body = new URLSearchParams(form).toString();
-  const res = await fetch(`http://127.0.0.1:${app!.port}/slack/events`, { method: 'POST', body, headers: slackSignedHeaders(SECRET, body) });
+  const res = await fetch(`http://127.0.0.1:${app!.port}/slack/events`, {
+    method: 'POST',
+    body,
+    headers: slackSignedHeaders(SECRET, body),
+  });
   expect(res.status).toBe(200);
   return (await slackApi.waitFor((c) => c.method === `/response/${id}`)).body as SlackMessage;
 }
@@ -139,31 +150,41 @@ describe('a state write on the answer path (M1)', () => {
     expect(actions(await slash('llama 3.1 8b 3.75h/day')).map((e) => e.action_id)).toContain('whichgpu_pin');
   });
 
-  if (unavailable) it.skip(`on a full disk a new question still gets its verdict (no disk can be filled here: ${unavailable})`, () => {});
-  it.each(diskKinds)('on a full disk ($name) a new question still gets its verdict, without components, and the failure is logged once', async (kind) => {
-    disk = kind.make(512);
-    // A question per kind: a verdict asked before keeps its stored state in the verdict cache.
-    const hours = 4.25 + diskKinds.indexOf(kind);
-    const { lines, log } = captureLog();
-    await start(Store.open(join(disk.dir, 'db.sqlite')), log);
-    disk.fill();
+  if (unavailable)
+    it.skip(`on a full disk a new question still gets its verdict (no disk can be filled here: ${unavailable})`, () => {});
+  it.each(diskKinds)(
+    'on a full disk ($name) a new question still gets its verdict, without components, and the failure is logged once',
+    async (kind) => {
+      disk = kind.make(512);
+      // A question per kind: a verdict asked before keeps its stored state in the verdict cache.
+      const hours = 4.25 + diskKinds.indexOf(kind);
+      const { lines, log } = captureLog();
+      await start(Store.open(join(disk.dir, 'db.sqlite')), log);
+      disk.fill();
 
-    const d = await discord(command('compare', { model: 'qwen2.5-coder:32b', hours }));
-    expect(d.embeds?.[0]?.title).toMatch(/Qwen2\.5-Coder 32B/);
-    expect(d.components).toBeUndefined();
-    const s = await slash(`qwen2.5-coder:32b ${hours + 0.5}h/day`);
-    expect(s.text).toMatch(/Qwen2\.5-Coder 32B/);
-    expect(actions(s)).toEqual([]);
-    const warnings = lines.filter((l) => l.msg === 'state not stored: verdicts go out without components');
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ component: 'store', code: disk.sqliteCode, level: 40 });
+      const d = await discord(command('compare', { model: 'qwen2.5-coder:32b', hours }));
+      expect(d.embeds?.[0]?.title).toMatch(/Qwen2\.5-Coder 32B/);
+      expect(d.components).toBeUndefined();
+      const s = await slash(`qwen2.5-coder:32b ${hours + 0.5}h/day`);
+      expect(s.text).toMatch(/Qwen2\.5-Coder 32B/);
+      expect(actions(s)).toEqual([]);
+      const warnings = lines.filter((l) => l.msg === 'state not stored: verdicts go out without components');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ component: 'store', code: disk.sqliteCode, level: 40 });
 
-    disk.free();
-    expect(customIds(await discord(command('compare', { model: 'qwen2.5-coder:32b', hours })))).toHaveLength(4);
-  });
+      disk.free();
+      expect(customIds(await discord(command('compare', { model: 'qwen2.5-coder:32b', hours })))).toHaveLength(4);
+    },
+  );
 });
 
-const question = (i: number) => ({ model: 'llama-3.1-8b', quant: 'Q4_K_M', contextTokens: 8192, workflow: 'chat', hoursPerDay: i });
+const question = (i: number) => ({
+  model: 'llama-3.1-8b',
+  quant: 'Q4_K_M',
+  contextTokens: 8192,
+  workflow: 'chat',
+  hoursPerDay: i,
+});
 const count = (path: string) => {
   const raw = new Database(path, { readonly: true });
   const n = (raw.prepare('SELECT count(*) AS n FROM shared_queries').get() as { n: number }).n;
@@ -202,7 +223,22 @@ describe('pruning stored questions (M5)', () => {
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
     const s = (store = Store.open(':memory:', { now: () => ago(90) }));
     const newPin = (messageId: string, query: Record<string, unknown>, stateId?: string) =>
-      s.pin({ platform: 'discord', serverId: 'g1', channelId: 'c1', messageId, queryKey: `k-${messageId}`, query, stateId, headline: 'h', winner: 'tie', dataVersion: 'v1', pinnedBy: 'mod' }, ago(60));
+      s.pin(
+        {
+          platform: 'discord',
+          serverId: 'g1',
+          channelId: 'c1',
+          messageId,
+          queryKey: `k-${messageId}`,
+          query,
+          stateId,
+          headline: 'h',
+          winner: 'tie',
+          dataVersion: 'v1',
+          pinnedBy: 'mod',
+        },
+        ago(60),
+      );
     // The message's components carry the id of the query as posted; the pin stores a recomputed one
     // (the model by id where the posted one had it as typed), so the adapter passes the id.
     const posted = s.saveQuery({ ...question(10), modelInput: 'llama 3.1 8b' }, ago(60))!;
@@ -228,7 +264,16 @@ describe('pruning stored questions (M5)', () => {
     const now = new Date(Date.UTC(2026, 5, 1));
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
     const s = (store = Store.open(':memory:', { now: () => ago(90) }));
-    const ctx = { catalog, store: s, platform: 'discord', serverId: 'g1', channelId: 'c1', user: { id: 'mod', name: 'mod' }, canAdminister: async () => true, canModerate: async () => true } satisfies CommandContext;
+    const ctx = {
+      catalog,
+      store: s,
+      platform: 'discord',
+      serverId: 'g1',
+      channelId: 'c1',
+      user: { id: 'mod', name: 'mod' },
+      canAdminister: async () => true,
+      canModerate: async () => true,
+    } satisfies CommandContext;
     // As the adapters do: the verdict posted, its state saved, then recomputed from that state on Pin.
     const pinOf = async (text: string, messageId: string, passStateId: boolean) => {
       const posted = await commands.compare.execute(ctx, { text });
@@ -236,7 +281,12 @@ describe('pruning stored questions (M5)', () => {
       const stateId = s.saveQuery(posted.verdict.query as unknown as Record<string, unknown>, ago(30))!;
       const recomputed = await commands.compare.execute(ctx, inputOfQuery(s.loadQuery(stateId)!) as never);
       if (recomputed.kind !== 'verdict') throw new Error(JSON.stringify(recomputed));
-      const pinned = await commands.pin.execute(ctx, { channelId: 'c1', messageId, verdict: recomputed.verdict, ...(passStateId ? { stateId } : {}) });
+      const pinned = await commands.pin.execute(ctx, {
+        channelId: 'c1',
+        messageId,
+        verdict: recomputed.verdict,
+        ...(passStateId ? { stateId } : {}),
+      });
       expect(pinned.kind).toBe('pinned');
       return stateId;
     };
@@ -253,7 +303,11 @@ describe('pruning stored questions (M5)', () => {
     const path = join(dir, 'db.sqlite');
     const raw = new Database(path);
     for (const m of MIGRATIONS.slice(0, 3)) raw.exec(m.sql);
-    raw.prepare("INSERT INTO app_meta (key, value) VALUES ('app', 'whichgpu'), ('created_at', '2026-01-01T00:00:00.000Z')").run();
+    raw
+      .prepare(
+        "INSERT INTO app_meta (key, value) VALUES ('app', 'whichgpu'), ('created_at', '2026-01-01T00:00:00.000Z')",
+      )
+      .run();
     raw.pragma('user_version = 3');
     const long = '2026-01-01T00:00:00.000Z';
     const state = raw.prepare('INSERT INTO shared_queries (id, query_json, posted_at) VALUES (?, ?, ?)');
@@ -273,10 +327,17 @@ describe('pruning stored questions (M5)', () => {
 
     const s = (store = Store.open(path, { now: () => new Date(Date.UTC(2026, 5, 1)) }));
     other = new Database(path, { readonly: true });
-    const pins = other.prepare('SELECT message_id, state_id FROM pinned_verdicts ORDER BY message_id').all() as { message_id: string; state_id: string | null }[];
+    const pins = other.prepare('SELECT message_id, state_id FROM pinned_verdicts ORDER BY message_id').all() as {
+      message_id: string;
+      state_id: string | null;
+    }[];
     // The newest stored question that is the pin's but for how the model was typed; none for m2
     // (unpinned) and m3 (no stored question).
-    expect(Object.fromEntries(pins.map((p) => [p.message_id, p.state_id]))).toEqual({ m1: 'typed-later', m2: null, m3: null });
+    expect(Object.fromEntries(pins.map((p) => [p.message_id, p.state_id]))).toEqual({
+      m1: 'typed-later',
+      m2: null,
+      m3: null,
+    });
     expect(s.loadQuery('typed-later')).toBeDefined();
     expect(['typed', 'other', 'unpinned'].map((id) => s.loadQuery(id))).toEqual([undefined, undefined, undefined]);
   });
@@ -321,8 +382,14 @@ describe('pruning stored questions (M5)', () => {
 
     // The two questions and the Q8_0 variant.
     expect(store!.prune(new Date(Date.now() + SHARED_QUERY_RETENTION_MS + DAY))).toBe(3);
-    expect((await discord(component(quant, ['Q8_0']))).content).toBe('That verdict is too old to change; ask again with /compare.');
-    const stale = await click({ type: 'static_select', action_id: 'whichgpu_quant', selected_option: { value: `${pinButton.value}|Q8_0` } });
+    expect((await discord(component(quant, ['Q8_0']))).content).toBe(
+      'That verdict is too old to change; ask again with /compare.',
+    );
+    const stale = await click({
+      type: 'static_select',
+      action_id: 'whichgpu_quant',
+      selected_option: { value: `${pinButton.value}|Q8_0` },
+    });
     expect(stale.text).toBe('That verdict is too old to change; ask again with /whichgpu.');
   });
 });

@@ -8,13 +8,13 @@ import { Store, StoreError, type NewPin } from '../../src/store/store.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
 import { newPin } from '../helpers/pins.js';
 
-const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin => newPin(messageId, { queryKey: 'llama-3.1-8b|Q4_K_M|8192|chat|balanced|rtx-5090,mac-studio-m4-max-128gb', ...extra });
+const pin = (messageId: string, extra: Partial<NewPin> = {}): NewPin =>
+  newPin(messageId, { queryKey: 'llama-3.1-8b|Q4_K_M|8192|chat|balanced|rtx-5090,mac-studio-m4-max-128gb', ...extra });
 
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-store-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
 
 describe('Store on a real SQLite file', () => {
   it('creates the file and its folder, in WAL mode with foreign keys on', () => {
@@ -40,7 +40,11 @@ describe('Store on a real SQLite file', () => {
     expect(s.list('discord', 'g1', 2).items.map((p) => p.messageId)).toEqual(['m1', 'm0']);
     expect(s.findByQuery('discord', 'g1', pin('x').queryKey)!.messageId).toBe('m11');
 
-    const refreshed = s.refresh('discord', 'g1', p1.items[0]!.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' });
+    const refreshed = s.refresh('discord', 'g1', p1.items[0]!.id, {
+      headline: 'new',
+      winner: 'tie',
+      dataVersion: 'v2',
+    });
     expect(refreshed).toMatchObject({ headline: 'new', winner: 'tie', dataVersion: 'v2' });
     expect(refreshed!.refreshedAt).not.toBeNull();
     expect(s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
@@ -71,7 +75,9 @@ describe('Store on a real SQLite file', () => {
     let s = Store.open(path);
     expect(s.settings('slack', 'T1')).toEqual(DEFAULT_SETTINGS);
     s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, kwh_price: 0.3, hours: 12 }, 'admin');
-    expect(() => s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, hours: 30 }, 'admin')).toThrow(/between 0.1 and 24/);
+    expect(() => s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, hours: 30 }, 'admin')).toThrow(
+      /between 0.1 and 24/,
+    );
     s.close();
     s = Store.open(path);
     expect(s.settings('slack', 'T1')).toMatchObject({ kwh_price: 0.3, hours: 12 });
@@ -108,47 +114,59 @@ describe('Store on a real SQLite file', () => {
 });
 
 function runWriter(path: string, name: string, count: number, onAck?: (line: string, kill: () => void) => void) {
-  return new Promise<{ acks: string[]; busy: number; code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test', 'fixtures', 'pin-writer.ts'), path, name, String(count)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    const acks: string[] = [];
-    let busy = 0;
-    let buffer = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buffer += d.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        if (line.startsWith('busy ')) busy++;
-        if (line.startsWith('ack ')) {
-          acks.push(line);
-          onAck?.(line, () => child.kill('SIGKILL'));
+  return new Promise<{ acks: string[]; busy: number; code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'test', 'fixtures', 'pin-writer.ts'), path, name, String(count)],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const acks: string[] = [];
+      let busy = 0;
+      let buffer = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (line.startsWith('busy ')) busy++;
+          if (line.startsWith('ack ')) {
+            acks.push(line);
+            onAck?.(line, () => child.kill('SIGKILL'));
+          }
         }
-      }
-    });
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code && code !== 0 ? reject(new Error(stderr)) : resolve({ acks, busy, code, signal })));
-  });
+      });
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('error', reject);
+      child.on('close', (code, signal) =>
+        code && code !== 0 ? reject(new Error(stderr)) : resolve({ acks, busy, code, signal }),
+      );
+    },
+  );
 }
 
 describe('durability', () => {
-  it('a writer killed with SIGKILL mid-burst leaves a readable database with every acknowledged pin', { timeout: 60_000 }, async () => {
-    const path = join(dir, 'crash.sqlite');
-    Store.open(path).close();
-    const { acks, signal } = await runWriter(path, 'w', 1_000_000, (_line, kill) => {
-      // Kill at a random point after a few hundred acknowledged writes.
-      if (Math.random() < 0.004) kill();
-    });
-    expect(signal).toBe('SIGKILL');
-    expect(acks.length).toBeGreaterThan(0);
-    const s = Store.open(path);
-    expect(s.integrityCheck()).toBe('ok');
-    const stored = new Set(s.list('discord', 'guild-1', 1, 1_000_000).items.map((p) => p.messageId));
-    for (const a of acks) expect(stored.has(a.split(' ')[2]!)).toBe(true);
-    s.close();
-  });
+  it(
+    'a writer killed with SIGKILL mid-burst leaves a readable database with every acknowledged pin',
+    { timeout: 60_000 },
+    async () => {
+      const path = join(dir, 'crash.sqlite');
+      Store.open(path).close();
+      const { acks, signal } = await runWriter(path, 'w', 1_000_000, (_line, kill) => {
+        // Kill at a random point after a few hundred acknowledged writes.
+        if (Math.random() < 0.004) kill();
+      });
+      expect(signal).toBe('SIGKILL');
+      expect(acks.length).toBeGreaterThan(0);
+      const s = Store.open(path);
+      expect(s.integrityCheck()).toBe('ok');
+      const stored = new Set(s.list('discord', 'guild-1', 1, 1_000_000).items.map((p) => p.messageId));
+      for (const a of acks) expect(stored.has(a.split(' ')[2]!)).toBe(true);
+      s.close();
+    },
+  );
 
   it('two processes writing at once do not corrupt it or lose an acknowledged write', { timeout: 60_000 }, async () => {
     const path = join(dir, 'shared.sqlite');

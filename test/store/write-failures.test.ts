@@ -13,8 +13,6 @@ import { captureLog } from '../helpers/log.js';
 import { newPin } from '../helpers/pins.js';
 import { commandContext } from '../helpers/context.js';
 
-
-
 const writeFailed = (f: () => unknown) => {
   try {
     f();
@@ -55,12 +53,19 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
     const refused = {
       pin: writeFailed(() => s.pin(newPin('c'))),
       unpin: writeFailed(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
-      refresh: writeFailed(() => s.refresh('discord', 'g1', b.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' })),
+      refresh: writeFailed(() =>
+        s.refresh('discord', 'g1', b.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' }),
+      ),
       settings: writeFailed(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
     };
     expect(refused).toEqual({ pin: true, unpin: true, refresh: true, settings: true });
     // The same connection does not believe the refused writes either.
-    expect(s.list('discord', 'g1').items.map((p) => p.messageId).sort()).toEqual(['a', 'b']);
+    expect(
+      s
+        .list('discord', 'g1')
+        .items.map((p) => p.messageId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(s.get('discord', 'g1', b.id)!.headline).toBe('headline b');
     expect(s.settings('discord', 'g1').hours).toBe(6);
     await new Promise((r) => setImmediate(r));
@@ -75,9 +80,18 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
 
     const again = open();
     expect(again.integrityCheck()).toBe('ok');
-    expect(again.list('discord', 'g1').items.map((p) => p.messageId).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      again
+        .list('discord', 'g1')
+        .items.map((p) => p.messageId)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
     expect(again.get('discord', 'g1', a.id)).toMatchObject({ unpinnedAt: null, unpinnedBy: null });
-    expect(again.get('discord', 'g1', b.id)).toMatchObject({ headline: 'headline b', dataVersion: 'v1', refreshedAt: null });
+    expect(again.get('discord', 'g1', b.id)).toMatchObject({
+      headline: 'headline b',
+      dataVersion: 'v1',
+      refreshedAt: null,
+    });
     expect(again.get('discord', 'g1', c.id)!.messageId).toBe('c');
     expect(again.settings('discord', 'g1').hours).toBe(6);
   });
@@ -87,7 +101,9 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
     const a = s.pin(newPin('a'));
     const b = s.pin(newPin('b'));
     expect(s.unpin('discord', 'g1', a.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
-    expect(s.refresh('discord', 'g1', b.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' })!.headline).toBe('new');
+    expect(s.refresh('discord', 'g1', b.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' })!.headline).toBe(
+      'new',
+    );
     expect(s.unpin('discord', 'g1', a.id, 'mod-2')).toBeUndefined();
     expect(s.refresh('discord', 'g1', 999, { headline: 'x', winner: 'tie', dataVersion: 'v2' })).toBeUndefined();
     s.close();
@@ -116,16 +132,27 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
       hint: 'Try again later.',
     });
     const unpinned = error(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id }));
-    expect(unpinned).toMatchObject({ code: 'STORE_WRITE_FAILED', message: `Couldn't unpin #${kept.id}: the bot's storage is failing, so it is still pinned.` });
+    expect(unpinned).toMatchObject({
+      code: 'STORE_WRITE_FAILED',
+      message: `Couldn't unpin #${kept.id}: the bot's storage is failing, so it is still pinned.`,
+    });
     const refreshed = error(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id }));
-    expect(refreshed).toMatchObject({ code: 'STORE_WRITE_FAILED', message: `Couldn't refresh #${kept.id}: the bot's storage is failing, so it keeps its earlier verdict.` });
+    expect(refreshed).toMatchObject({
+      code: 'STORE_WRITE_FAILED',
+      message: `Couldn't refresh #${kept.id}: the bot's storage is failing, so it keeps its earlier verdict.`,
+    });
     const settings = error(await commands.settings.execute(ctx, { set: { hours: '9' } }));
-    expect(settings).toMatchObject({ code: 'STORE_WRITE_FAILED', message: "Couldn't save the settings: the bot's storage is failing, so they are unchanged." });
+    expect(settings).toMatchObject({
+      code: 'STORE_WRITE_FAILED',
+      message: "Couldn't save the settings: the bot's storage is failing, so they are unchanged.",
+    });
     await new Promise((r) => setImmediate(r));
     expect(lines.filter((l) => l.msg === 'store write failed')).toHaveLength(4);
 
     disk!.free();
-    expect((await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict })).kind).toBe('pinned');
+    expect((await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict })).kind).toBe(
+      'pinned',
+    );
     expect(store.get('discord', 'g1', kept.id)).toMatchObject({ dataVersion: 'old', unpinnedAt: null });
   });
 });
