@@ -1,11 +1,7 @@
 /** /compare (Discord), /whichgpu <text> (Slack), free text (console): the verdict. */
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import type { Result } from '../src/core/result.js';
-import type { Verdict } from '../src/core/verdict.js';
-import { CompareInputSchema } from '../src/core/query.js';
-import { understand } from '../src/core/understand.js';
-import { compare } from '../src/core/verdict.js';
+import { CompareInputSchema, compare, understand, type Result, type Verdict } from '../src/core/index.js';
 import { queryKeyOf, viewOf } from './pins.js';
 import type { Command } from './types.js';
 

@@ -1,6 +1,5 @@
 /** Shared pieces of the pin-related commands: the query key and the stale mark. */
-import type { NormalizedQuery } from '../src/core/query.js';
-import type { Verdict } from '../src/core/verdict.js';
+import type { NormalizedQuery, Verdict } from '../src/core/index.js';
 import type { PinnedVerdict } from '../src/store/store.js';
 import type { CommandContext, PinView } from './types.js';
 

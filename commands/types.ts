@@ -5,9 +5,7 @@
  * and says in its platform's words who may (`permissionWords`).
  */
 import type { z } from 'zod';
-import type { Catalog } from '../src/core/catalog.js';
-import type { CoreError } from '../src/core/result.js';
-import type { Verdict } from '../src/core/verdict.js';
+import type { Catalog, CoreError, Verdict } from '../src/core/index.js';
 import type { ServerSettings } from '../src/store/settings-schema.js';
 import type { Page, PinnedVerdict, Platform, Store } from '../src/store/store.js';
 

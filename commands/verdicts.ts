@@ -1,6 +1,6 @@
 /** /verdicts: the server's pinned verdicts; refresh and unpin for moderators. */
 import { z } from 'zod';
-import { compare } from '../src/core/verdict.js';
+import { compare } from '../src/core/index.js';
 import { describeChanges, inputOfQuery, viewOf } from './pins.js';
 import { tryWrite, writeFailed } from './store-writes.js';
 import type { PinnedVerdict } from '../src/store/store.js';

@@ -7,8 +7,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CalibrationFileSchema } from '../src/core/catalog-schema.js';
-import { calibrate, type PointResidual } from '../src/core/calibration-fit.js';
+import { CalibrationFileSchema, calibrate, type PointResidual } from '../src/core/index.js';
 import { loadPoints, root } from './calibration-points.js';
 
 const outPath = join(root, 'data', 'calibration.json');

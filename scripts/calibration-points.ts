@@ -8,9 +8,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { BackendSchema, FigureSchema } from '../src/core/catalog-schema.js';
-import type { CalibrationPoint } from '../src/core/calibration-fit.js';
-import type { ModelSpec, QuantFamily } from '../src/core/types.js';
+import {
+  BackendSchema,
+  FigureSchema,
+  type CalibrationPoint,
+  type ModelSpec,
+  type QuantFamily,
+} from '../src/core/index.js';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const csvPath = process.env.CALIBRATION_CSV ?? resolve(root, '..', 'shared', 'calibration-llm-speed.csv');

@@ -6,10 +6,9 @@
  *   npx tsx scripts/snapshot-replies.ts > before.jsonl   ...   diff before.jsonl after.jsonl
  */
 import { loadCatalog } from '../src/catalog/load.js';
-import { understand } from '../src/core/understand.js';
-import { compare } from '../src/core/verdict.js';
-import { pinsMessage, settingsMessage, sourcesMessage, verdictMessage } from '../src/render/discord-embed.js';
-import { pinsBlocks, settingsBlocks, sourcesBlocks, verdictBlocks } from '../src/render/slack-blocks.js';
+import { compare, understand } from '../src/core/index.js';
+import { pinsMessage, settingsMessage, sourcesMessage, verdictMessage } from '../src/render/discord.js';
+import { pinsBlocks, settingsBlocks, sourcesBlocks, verdictBlocks } from '../src/render/slack.js';
 import { renderText } from '../src/render/text.js';
 import { DEFAULT_SETTINGS } from '../src/store/settings-schema.js';
 

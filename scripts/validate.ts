@@ -11,10 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { loadCatalog } from '../src/catalog/load.js';
-import type { Catalog, CatalogModel } from '../src/core/catalog.js';
-import { estimateOne } from '../src/core/estimate.js';
+import { estimateOne, resolveModel, resolveQuant, type Catalog, type CatalogModel } from '../src/core/index.js';
 import { SpeedRowSchema } from './calibration-points.js';
-import { resolveModel, resolveQuant } from '../src/core/resolve.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const csvPath = process.env.VALIDATION_CSV ?? join(root, 'data', 'validation-llm-speed.csv');

@@ -5,7 +5,7 @@
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from 'discord.js';
-import type { Catalog } from './core/catalog.js';
+import type { Catalog } from './core/index.js';
 import type { Config } from './config.js';
 import { discordInteractionsRoute } from './discord/http-endpoint.js';
 import { restPins } from './discord/rest.js';

@@ -8,7 +8,7 @@ import quants from '../../data/quants.json' with { type: 'json' };
 import benchmarks from '../../data/benchmarks.json' with { type: 'json' };
 import workflows from '../../data/workflows.json' with { type: 'json' };
 import calibration from '../../data/calibration.json' with { type: 'json' };
-import { buildCatalog, type Catalog } from '../core/catalog.js';
+import { buildCatalog, type Catalog } from '../core/index.js';
 
 let cached: Catalog | undefined;
 

@@ -5,11 +5,7 @@
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadCatalog } from '../catalog/load.js';
-import type { Catalog } from '../core/catalog.js';
-import { estimateLine } from '../core/estimate.js';
-import type { CompareInput } from '../core/query.js';
-import { understand } from '../core/understand.js';
-import { compare } from '../core/verdict.js';
+import { compare, estimateLine, understand, type Catalog, type CompareInput } from '../core/index.js';
 import { renderText } from '../render/text.js';
 import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
 

@@ -4,15 +4,15 @@
  * catalog does not list.
  */
 import { z } from 'zod';
-import { BackendSchema } from './catalog-schema.js';
-import { estimateArchitecture } from './architecture.js';
-import type { Catalog } from './catalog.js';
-import { quantForDevice } from './evaluate.js';
-import { estimateMemory } from './memory.js';
-import { resolveDevice, resolveModel, resolveQuant } from './resolve.js';
+import { BackendSchema } from './catalog/schema.js';
+import { estimateArchitecture } from './query/architecture.js';
+import type { Catalog } from './catalog/catalog.js';
+import { quantForDevice } from './physics/evaluate.js';
+import { estimateMemory } from './physics/memory.js';
+import { resolveDevice, resolveModel, resolveQuant } from './query/resolve.js';
 import { err, ok, type CoreError, type Result } from './result.js';
-import { decodeBand, decodeTokensPerSec, prefillBand, prefillTokensPerSec } from './speed.js';
-import type { Band, DeviceSpec, Fit, ModelSpec } from './types.js';
+import { decodeBand, decodeTokensPerSec, prefillBand, prefillTokensPerSec } from './physics/speed.js';
+import type { Band, DeviceSpec, Fit, ModelSpec } from './catalog/specs.js';
 
 const positive = z.number().finite().positive();
 

@@ -2,9 +2,7 @@
  * Verdict -> terminal text: a card with the headline, a side-by-side table, bar charts of decode
  * and prefill speed, cost lines, flags, caveats and sources. Pure; colour is the caller's choice.
  */
-import type { Verdict } from '../core/verdict.js';
-import { fmt, fmtBand } from '../core/verdict.js';
-import type { DeviceEvaluation } from '../core/evaluate.js';
+import { fmt, fmtBand, type DeviceEvaluation, type Verdict } from '../core/index.js';
 import type { Reply } from '../../commands/types.js';
 
 export interface TextOptions {

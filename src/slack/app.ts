@@ -16,7 +16,7 @@ import { commands } from '../../commands/index.js';
 import { inputOfQuery } from '../../commands/pins.js';
 import { parseSettingPairs } from '../../commands/settings.js';
 import type { CommandContext, PermissionWords, Reply } from '../../commands/types.js';
-import type { Catalog } from '../core/catalog.js';
+import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import {
@@ -30,7 +30,7 @@ import {
   textBlocks,
   verdictBlocks,
   type SlackMessage,
-} from '../render/slack-blocks.js';
+} from '../render/slack.js';
 import { MAX_BODY_BYTES } from '../server.js';
 import { cooldownMessage, type RateLimiter } from '../rate-limit.js';
 import { SlackModerators, type SlackWhere } from './moderators.js';

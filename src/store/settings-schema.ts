@@ -5,7 +5,7 @@
  * it is gone; a stored one is ignored when read.
  */
 import { z } from 'zod';
-import { WorkflowIdSchema } from '../core/catalog-schema.js';
+import { WorkflowIdSchema } from '../core/index.js';
 
 export const SETTING_KEYS = ['kwh_price', 'hours', 'years', 'workflow', 'moderator_role'] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];

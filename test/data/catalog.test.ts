@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalog, CatalogError } from '../../src/core/catalog.js';
+import { buildCatalog, CatalogError } from '../../src/core/catalog/catalog.js';
 import hardware from '../../data/hardware.json' with { type: 'json' };
 import models from '../../data/models.json' with { type: 'json' };
 import quants from '../../data/quants.json' with { type: 'json' };

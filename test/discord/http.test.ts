@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DISCORD_LIMITS } from '../../src/render/discord-embed.js';
+import { DISCORD_LIMITS } from '../../src/render/discord.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { discordError, FakeDiscordApi } from '../fakes/discord-api.js';
 import {

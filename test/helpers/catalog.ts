@@ -1,5 +1,5 @@
 import { loadCatalog } from '../../src/catalog/load.js';
-import type { Catalog } from '../../src/core/catalog.js';
+import type { Catalog } from '../../src/core/catalog/catalog.js';
 
 export const catalog: Catalog = loadCatalog();
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { safeEcho } from '../../src/core/resolve.js';
-import { understand } from '../../src/core/understand.js';
-import { compare } from '../../src/core/verdict.js';
-import { verdictMessage } from '../../src/render/discord-embed.js';
-import { verdictBlocks } from '../../src/render/slack-blocks.js';
+import { safeEcho } from '../../src/core/query/resolve.js';
+import { understand } from '../../src/core/query/understand.js';
+import { compare } from '../../src/core/verdict/compare.js';
+import { verdictMessage } from '../../src/render/discord.js';
+import { verdictBlocks } from '../../src/render/slack.js';
 import { catalog } from '../helpers/catalog.js';
 
 /** Text people could type to make the bot's public answer carry their link, mention or markup. */

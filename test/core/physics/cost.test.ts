@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateCost } from '../../src/core/cost.js';
+import { estimateCost } from '../../../src/core/physics/cost.js';
 
 const base = {
   priceUSD: { low: 3999, high: 3999 },

@@ -5,9 +5,9 @@
  * The model has few parameters on purpose (efficiency, a per-layer fixed cost, a per-kernel-family
  * factor, one KV factor), so it extrapolates from 7B runs to 70B by physics, not by lookup.
  */
-import type { Backend, CalibrationFile } from './catalog-schema.js';
+import type { Backend, CalibrationFile } from '../catalog/schema.js';
 import { decodeSecondsPerToken, prefillTokensPerSec, type SpeedParams } from './speed.js';
-import type { ModelSpec, QuantFamily } from './types.js';
+import type { ModelSpec, QuantFamily } from '../catalog/specs.js';
 
 export interface CalibrationPoint {
   device: string;

@@ -2,9 +2,9 @@
  * Speed: batch-1 decode streams the active weights and the KV cache once per token; prefill is
  * compute-bound. Both are fitted per backend on measured runs (`npm run calibrate`).
  */
-import type { Backend, CalibrationFile } from './catalog-schema.js';
+import type { Backend, CalibrationFile } from '../catalog/schema.js';
 import { kvCacheGB } from './memory.js';
-import type { Band, DeviceSpec, ModelSpec, QuantFamily } from './types.js';
+import type { Band, DeviceSpec, ModelSpec, QuantFamily } from '../catalog/specs.js';
 
 export type SpeedParams = Pick<CalibrationFile, 'decode' | 'prefill' | 'hostEfficiency' | 'kvReadFactor' | 'residuals'>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveModel } from '../../src/core/resolve.js';
-import { catalog } from '../helpers/catalog.js';
+import { resolveModel } from '../../../src/core/query/resolve.js';
+import { catalog } from '../../helpers/catalog.js';
 
 /** [what people type, catalog id (or "estimated"), quant named inside it (or undefined)] */
 const REFERENCES: [string, string, string | undefined][] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compare, type Flag, type Verdict } from '../../src/core/verdict.js';
-import { catalog } from '../helpers/catalog.js';
+import { compare, type Flag, type Verdict } from '../../../src/core/verdict/compare.js';
+import { catalog } from '../../helpers/catalog.js';
 
 function verdict(input: Record<string, unknown>): Verdict {
   const r = compare(catalog, input);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { APIEmbed } from 'discord.js';
-import { compare } from '../../src/core/verdict.js';
-import { DISCORD_LIMITS, fitEmbed, pinsMessage, verdictMessage } from '../../src/render/discord-embed.js';
+import { compare } from '../../src/core/verdict/compare.js';
+import { DISCORD_LIMITS, fitEmbed, pinsMessage, verdictMessage } from '../../src/render/discord.js';
 import { catalog } from '../helpers/catalog.js';
 
 const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'];

@@ -3,7 +3,7 @@
  * plain specs, and so are the ad-hoc `DeviceSpec` / `ModelSpec` objects of `estimate --jsonl`, so
  * every estimator serves both.
  */
-import type { Backend } from './catalog-schema.js';
+import type { Backend } from './schema.js';
 
 export type Fit = 'gpu' | 'offload' | 'none';
 

@@ -5,12 +5,11 @@
  * Pure: tests check every output against the limits.
  */
 import type { PinView } from '../../commands/types.js';
-import type { DeviceEvaluation } from '../core/evaluate.js';
-import { fmt, fmtBand, type Verdict } from '../core/verdict.js';
+import { fmt, fmtBand, type DeviceEvaluation, type Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
 import type { Page } from '../store/store.js';
-import { costParts, isMediaOnly, verdictTitle } from './common.js';
-import { CONTEXT_CHOICES, miniBar, truncate } from './discord-embed.js';
+import { costParts, isMediaOnly, verdictTitle } from './shared.js';
+import { CONTEXT_CHOICES, miniBar, truncate } from './discord.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,

@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calibrate, fitDecode, MAX_STREAM_EFFICIENCY, type CalibrationPoint } from '../../src/core/calibration-fit.js';
-import { CalibrationFileSchema } from '../../src/core/catalog-schema.js';
-import { estimateArchitecture } from '../../src/core/architecture.js';
-import { loadPoints, root } from '../../scripts/calibration-points.js';
+import {
+  calibrate,
+  fitDecode,
+  MAX_STREAM_EFFICIENCY,
+  type CalibrationPoint,
+} from '../../../src/core/physics/calibration-fit.js';
+import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
+import { estimateArchitecture } from '../../../src/core/query/architecture.js';
+import { loadPoints, root } from '../../../scripts/calibration-points.js';
 
 describe('fitDecode', () => {
   it('recovers the efficiency and per-layer cost that generated synthetic runs', () => {

@@ -6,7 +6,7 @@
  * quantization, per the QLoRA paper). Activations, adapters and optimizer state for the adapters
  * add ~20% plus a couple of GB at short sequence lengths with gradient checkpointing.
  */
-import type { Backend } from './catalog-schema.js';
+import type { Backend } from '../catalog/schema.js';
 
 export type FineTuneMethod = 'qlora' | 'lora' | 'full';
 

@@ -3,11 +3,11 @@
  * at 30 cents" -> model, quant, workflow, hours, price. Case-insensitive and order-free: each
  * recognised phrase is taken out of the text, and what remains names the model.
  */
-import type { WorkflowId } from './catalog-schema.js';
-import type { Catalog } from './catalog.js';
+import type { WorkflowId } from '../catalog/schema.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { CompareInput, Priority } from './query.js';
 import { compact, extractQuant } from './resolve.js';
-import { ok, type Result } from './result.js';
+import { ok, type Result } from '../result.js';
 
 export interface Understood {
   input: CompareInput;

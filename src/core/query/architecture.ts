@@ -3,7 +3,7 @@
  * layers): modern GQA decoders cluster tightly, so layers follow the parameter count and hidden
  * size follows P ~ 12 x layers x hidden^2. Marked `architectureEstimated` wherever used.
  */
-import type { ModelSpec } from './types.js';
+import type { ModelSpec } from '../catalog/specs.js';
 
 /** (billions of parameters, layers) of well-known dense GQA models, for log interpolation. */
 const LAYERS_BY_SIZE: [number, number][] = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { estimateMemory } from '../../src/core/memory.js';
-import { decodeTokensPerSec, prefillTokensPerSec, streamedWeightsGB } from '../../src/core/speed.js';
-import { catalog, device, model, quant } from '../helpers/catalog.js';
+import { estimateMemory } from '../../../src/core/physics/memory.js';
+import { decodeTokensPerSec, prefillTokensPerSec, streamedWeightsGB } from '../../../src/core/physics/speed.js';
+import { catalog, device, model, quant } from '../../helpers/catalog.js';
 
 const params = catalog.calibration;
 

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isPastedReference, MAX_TEXT_LENGTH, MAX_TOKEN_LENGTH, understand } from '../../src/core/understand.js';
-import { resolveModel } from '../../src/core/resolve.js';
-import { compare } from '../../src/core/verdict.js';
-import { catalog } from '../helpers/catalog.js';
+import {
+  isPastedReference,
+  MAX_TEXT_LENGTH,
+  MAX_TOKEN_LENGTH,
+  understand,
+} from '../../../src/core/query/understand.js';
+import { resolveModel } from '../../../src/core/query/resolve.js';
+import { compare } from '../../../src/core/verdict/compare.js';
+import { catalog } from '../../helpers/catalog.js';
 
 const CASES: [string, Record<string, unknown>][] = [
   [

@@ -3,7 +3,7 @@
  * end up here), with the ranges users are told when they step outside them.
  */
 import { z } from 'zod';
-import { WorkflowIdSchema } from './catalog-schema.js';
+import { WorkflowIdSchema } from '../catalog/schema.js';
 
 export const PrioritySchema = z.enum(['speed', 'silence', 'power', 'budget', 'balanced']);
 export type Priority = z.infer<typeof PrioritySchema>;

@@ -12,10 +12,9 @@ import {
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import type { PinView } from '../../commands/types.js';
-import type { DeviceEvaluation } from '../core/evaluate.js';
-import { fmt, fmtBand, type Verdict } from '../core/verdict.js';
+import { fmt, fmtBand, type DeviceEvaluation, type Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
-import { costParts, isMediaOnly, verdictTitle } from './common.js';
+import { costParts, isMediaOnly, verdictTitle } from './shared.js';
 import type { Page } from '../store/store.js';
 
 export const DISCORD_LIMITS = {

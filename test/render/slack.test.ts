@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compare } from '../../src/core/verdict.js';
-import { pinsBlocks, SLACK_LIMITS, verdictBlocks, type SlackMessage } from '../../src/render/slack-blocks.js';
+import { compare } from '../../src/core/verdict/compare.js';
+import { pinsBlocks, SLACK_LIMITS, verdictBlocks, type SlackMessage } from '../../src/render/slack.js';
 import { catalog } from '../helpers/catalog.js';
 
 const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compare, type Verdict } from '../../src/core/verdict.js';
-import { fineTuneMemoryGB } from '../../src/core/finetune.js';
-import { catalog } from '../helpers/catalog.js';
+import { compare, type Verdict } from '../../../src/core/verdict/compare.js';
+import { fineTuneMemoryGB } from '../../../src/core/physics/finetune.js';
+import { catalog } from '../../helpers/catalog.js';
 
 function verdict(input: Record<string, unknown>): Verdict {
   const r = compare(catalog, input);

@@ -20,8 +20,8 @@ import {
   type SourceEntry,
   type WorkflowRecord,
   type WorkflowsFile,
-} from './catalog-schema.js';
-import type { DeviceSpec, ModelSpec, QuantSpec } from './types.js';
+} from './schema.js';
+import type { DeviceSpec, ModelSpec, QuantSpec } from './specs.js';
 
 export interface RawCatalogFiles {
   hardware: unknown;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { estimateMemory, gpuBudgetGB, kvCacheGB } from '../../src/core/memory.js';
-import { estimateArchitecture } from '../../src/core/architecture.js';
-import { device, model, quant } from '../helpers/catalog.js';
+import { estimateMemory, gpuBudgetGB, kvCacheGB } from '../../../src/core/physics/memory.js';
+import { estimateArchitecture } from '../../../src/core/query/architecture.js';
+import { device, model, quant } from '../../helpers/catalog.js';
 
 describe('weights and KV cache', () => {
   it('Llama 3 70B at F16 is ~141 GB of weights', () => {

@@ -6,10 +6,10 @@
  * found in one model's names (several matches are an ambiguity we answer, not hide); a bare size
  * ("70b", "8x7b", "30b-a3b") for a model we do not know, with an estimated architecture.
  */
-import type { ModelRecord, PhantomModel } from './catalog-schema.js';
+import type { ModelRecord, PhantomModel } from '../catalog/schema.js';
 import { estimateArchitecture } from './architecture.js';
-import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from './catalog.js';
-import { err, ok, type Result } from './result.js';
+import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
+import { err, ok, type Result } from '../result.js';
 
 /** Lowercase, no separators: "Llama-3.3 70B" and "llama3.3:70b" meet at "llama3.370b". */
 export function compact(s: string): string {

@@ -1,6 +1,5 @@
 /** Pieces every renderer shares, so Discord, Slack and the terminal say the same thing. */
-import type { DeviceEvaluation } from '../core/evaluate.js';
-import { fmt, type Verdict } from '../core/verdict.js';
+import { fmt, type DeviceEvaluation, type Verdict } from '../core/index.js';
 
 /** An image or video verdict asked without naming an LLM. */
 export function isMediaOnly(v: Verdict): boolean {

@@ -3,15 +3,15 @@
  * an estimate from the physics model (with its band) or a reported figure with its source; where
  * a reported figure disagrees with physics a `seed-conflict` flag says so.
  */
-import type { ReportedFigure, WorkflowId } from './catalog-schema.js';
-import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from './catalog.js';
-import type { CostEstimate } from './cost.js';
-import { evaluateDevice, type DeviceEvaluation } from './evaluate.js';
-import { estimateMemory } from './memory.js';
-import { CompareInputSchema, DEFAULTS, type CompareInput, type NormalizedQuery } from './query.js';
-import { resolveDevice, resolveModel, resolveQuant, safeEcho, type ModelMatch } from './resolve.js';
-import { err, ok, type Result } from './result.js';
-import type { Band } from './types.js';
+import type { ReportedFigure, WorkflowId } from '../catalog/schema.js';
+import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
+import type { CostEstimate } from '../physics/cost.js';
+import { evaluateDevice, type DeviceEvaluation } from '../physics/evaluate.js';
+import { estimateMemory } from '../physics/memory.js';
+import { CompareInputSchema, DEFAULTS, type CompareInput, type NormalizedQuery } from '../query/query.js';
+import { resolveDevice, resolveModel, resolveQuant, safeEcho, type ModelMatch } from '../query/resolve.js';
+import { err, ok, type Result } from '../result.js';
+import type { Band } from '../catalog/specs.js';
 
 export type Winner = string | 'tie' | 'neither';
 

@@ -2,7 +2,7 @@
  * Memory and fit: weights + KV cache + runtime overhead against what the GPU may hold.
  * Sizes are GB of 1e9 bytes, as GGUF listings and vendors use them.
  */
-import type { DeviceSpec, Fit, ModelSpec, QuantSpec } from './types.js';
+import type { DeviceSpec, Fit, ModelSpec, QuantSpec } from '../catalog/specs.js';
 
 /** CUDA/ROCm context plus llama.cpp compute buffers, per GPU (0.5-1.5 GB in practice). */
 export const RUNTIME_OVERHEAD_GB: Record<DeviceSpec['backend'], number> = {

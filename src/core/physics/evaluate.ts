@@ -2,14 +2,14 @@
  * One device against one query: memory fit, decode and prefill speed with bands, image and video,
  * fine-tuning, workflow support, power and cost, and the reported figures that concern it.
  */
-import type { ReportedFigure, SupportLevel } from './catalog-schema.js';
-import type { Catalog, CatalogDevice, CatalogQuant } from './catalog.js';
+import type { ReportedFigure, SupportLevel } from '../catalog/schema.js';
+import type { Catalog, CatalogDevice, CatalogQuant } from '../catalog/catalog.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from './finetune.js';
 import { estimateMemory, gpuBudgetGB, type MemoryEstimate } from './memory.js';
-import { DEFAULTS, type NormalizedQuery } from './query.js';
+import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { decodeBand, decodeTokensPerSec, isCalibrated, prefillBand, prefillTokensPerSec } from './speed.js';
-import type { Band, Basis, Fit, ModelSpec } from './types.js';
+import type { Band, Basis, Fit, ModelSpec } from '../catalog/specs.js';
 
 export type SpeedClass = 'realtime' | 'usable' | 'slow' | 'frustrating';
 

@@ -1,0 +1,23 @@
+/**
+ * The core's one front door: everything outside src/core (adapters, renderers, commands, the CLI,
+ * scripts) imports from here. Stages, in the order a question flows through them:
+ * catalog/ (the data, validated and resolved into specs) -> query/ (free text and options to one
+ * normalized query) -> physics/ (memory, speed, image, fine-tuning, cost) -> verdict/ (decide,
+ * word, flag). Tests may reach into a stage to test it alone.
+ */
+export * from './catalog/catalog.js';
+export * from './catalog/schema.js';
+export * from './catalog/specs.js';
+export * from './query/query.js';
+export * from './query/understand.js';
+export * from './query/resolve.js';
+export * from './query/architecture.js';
+export * from './physics/memory.js';
+export * from './physics/speed.js';
+export * from './physics/finetune.js';
+export * from './physics/cost.js';
+export * from './physics/calibration-fit.js';
+export * from './physics/evaluate.js';
+export * from './verdict/compare.js';
+export * from './estimate.js';
+export * from './result.js';
