@@ -7,63 +7,27 @@
  * WRITE_BUSY_MS (then StoreError BUSY), the state write on the answer path only STATE_BUSY_MS.
  */
 import Database from 'better-sqlite3';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MIGRATIONS } from './migrations.js';
 import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
 
-export type Platform = 'discord' | 'slack' | 'console';
+import { migrate } from './migrate.js';
+import { SharedQueries } from './states.js';
+import {
+  fromRow,
+  shortHash,
+  StoreError,
+  type NewPin,
+  type Page,
+  type PinnedVerdict,
+  type Platform,
+  type Row,
+  type StoreLog,
+  PAGE_SIZE,
+} from './records.js';
 
-export interface PinnedVerdict {
-  id: number;
-  platform: Platform;
-  serverId: string;
-  channelId: string;
-  messageId: string;
-  queryKey: string;
-  query: Record<string, unknown>;
-  headline: string;
-  winner: string;
-  dataVersion: string;
-  pinnedBy: string;
-  pinnedAt: string;
-  refreshedAt: string | null;
-  unpinnedBy: string | null;
-  unpinnedAt: string | null;
-}
-
-/** What a pin is created from: the stored record less what the store assigns. */
-export type NewPin = Omit<PinnedVerdict, 'id' | 'pinnedAt' | 'refreshedAt' | 'unpinnedBy' | 'unpinnedAt'> & {
-  /**
-   * The shared query (saveQuery's id) the pinned message's components load: pruning keeps it while
-   * the pin is active, so the selects and Sources of a pin people come back to weeks later work.
-   * Adapters pass the id the Pin button carried. Without it the store takes the id of this query,
-   * which is the message's only when the query is the one posted: a verdict recomputed from its
-   * state names the model by id where the posted one kept it as typed.
-   */
-  stateId?: string | undefined;
-};
-
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    /** BUSY: another process held the lock past WRITE_BUSY_MS, nothing was written; WRITE_FAILED: the disk refused it. */
-    public readonly code: 'CANNOT_OPEN' | 'NOT_OURS' | 'NEWER_SCHEMA' | 'WRITE_FAILED' | 'BUSY',
-    options?: { cause: unknown },
-  ) {
-    super(message, options);
-    this.name = 'StoreError';
-  }
-}
-
-/** Where the store reports a write it could not make (a pino logger fits). */
-export interface StoreLog {
-  error(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
-const APP_ID = 'whichgpu';
+export * from './records.js';
+export { SHARED_QUERY_RETENTION_MS, STATE_BUSY_MS } from './states.js';
 
 /** How long opening waits for another process's lock (journal mode, migrations): once, at start. */
 const OPEN_BUSY_MS = 5000;
@@ -74,73 +38,6 @@ const OPEN_BUSY_MS = 5000;
  * this is not another writer's turn but a long transaction or a stuck process.
  */
 export const WRITE_BUSY_MS = 200;
-/**
- * How long the state write on the answer path waits for a lock. better-sqlite3 waits synchronously,
- * so this is how long the whole event loop stops; past it the verdict goes out without components.
- */
-export const STATE_BUSY_MS = 20;
-/**
- * A shared query is pruned 7 days after its verdict was last posted (noted at most daily, so at
- * least 6 days after). Selects and the Pin button are used while a conversation is live (minutes to
- * days); a verdict older than that answers "too old, ask again", which costs one command. The state
- * of an actively pinned message is kept however old (people come back to a pin for weeks): see
- * NewPin.stateId. At ~470 B a question on disk (measured, index included), a server
- * asking new questions at the default rate limits (~340,000 a day) holds ~1.1 GB at most, where
- * 30 days would be ~4.8 GB and no pruning grows without end.
- */
-export const SHARED_QUERY_RETENTION_MS = 7 * 86_400_000;
-/** Posting a question again moves its shared query forward, at most once a day (a read otherwise). */
-const TOUCH_AFTER_MS = 86_400_000;
-/** Pruning runs at open and then at most hourly, after a state write, a batch per turn of the event loop. */
-const PRUNE_EVERY_MS = 3_600_000;
-const PRUNE_BATCH = 500;
-/** A failing state write or prune is logged at most once a minute (it fails for every new question while the disk is full). */
-const STATE_WARN_EVERY_MS = 60_000;
-
-interface Row {
-  id: number;
-  platform: Platform;
-  server_id: string;
-  channel_id: string;
-  message_id: string;
-  query_key: string;
-  query_json: string;
-  headline: string;
-  winner: string;
-  data_version: string;
-  pinned_by: string;
-  pinned_at: string;
-  refreshed_at: string | null;
-  unpinned_by: string | null;
-  unpinned_at: string | null;
-}
-
-const fromRow = (r: Row): PinnedVerdict => ({
-  id: r.id,
-  platform: r.platform,
-  serverId: r.server_id,
-  channelId: r.channel_id,
-  messageId: r.message_id,
-  queryKey: r.query_key,
-  query: JSON.parse(r.query_json) as Record<string, unknown>,
-  headline: r.headline,
-  winner: r.winner,
-  dataVersion: r.data_version,
-  pinnedBy: r.pinned_by,
-  pinnedAt: r.pinned_at,
-  refreshedAt: r.refreshed_at,
-  unpinnedBy: r.unpinned_by,
-  unpinnedAt: r.unpinned_at,
-});
-
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pages: number;
-  total: number;
-}
-
-export const PAGE_SIZE = 10;
 
 export class Store {
   /**
@@ -150,17 +47,17 @@ export class Store {
   private readonly settingsCache = new Map<string, { at: number; settings: Readonly<ServerSettings> }>();
 
   private log: StoreLog | undefined;
-  private lastPruneAt: number;
-  private pruning = false;
-  private lastStateWarnAt = -Infinity;
-  private stateFailures = 0;
+  private readonly states: SharedQueries;
 
   private constructor(
     private readonly db: Database.Database,
     readonly path: string,
     openedAt: Date,
   ) {
-    this.lastPruneAt = openedAt.getTime();
+    this.states = new SharedQueries(
+      { db, stmt: (sql) => this.stmt(sql), log: () => this.log, busyMs: WRITE_BUSY_MS },
+      openedAt,
+    );
   }
 
   /**
@@ -394,141 +291,22 @@ export class Store {
 
   /**
    * Remembers a normalized query under a short id, for the components of the verdict about to be
-   * posted. Returns undefined if it could not be stored within STATE_BUSY_MS (another process holds
-   * the lock, the disk is full): the verdict then goes out without components, on time. Never throws.
+   * posted; undefined if it could not be stored in time (the verdict then goes out without them).
    */
   saveQuery(query: Record<string, unknown>, now = new Date()): string | undefined {
-    const json = JSON.stringify(query);
-    // Same query, same id: a re-post does not add a row.
-    const id = shortHash(json);
-    let stored: { posted_at: string } | undefined;
-    try {
-      // Read first: repeated questions (the common case) then cost no write and no fsync.
-      stored = this.stmt('SELECT posted_at FROM shared_queries WHERE id = ?').get(id) as
-        { posted_at: string } | undefined;
-      if (stored && Date.parse(stored.posted_at) > now.getTime() - TOUCH_AFTER_MS) return id;
-      this.withBusyTimeout(STATE_BUSY_MS, () =>
-        this.stmt(
-          'INSERT INTO shared_queries (id, query_json, posted_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET posted_at = excluded.posted_at',
-        ).run(id, json, now.toISOString()),
-      );
-    } catch (e) {
-      this.stateWriteFailed(e, now, 'state not stored: verdicts go out without components');
-      // A stored row that could not be moved forward still has days to live.
-      return stored ? id : undefined;
-    }
-    this.schedulePrune(now);
-    return id;
-  }
-
-  private stateWriteFailed(e: unknown, now: Date, msg: string): void {
-    this.stateFailures++;
-    if (now.getTime() - this.lastStateWarnAt < STATE_WARN_EVERY_MS) return;
-    this.log?.warn({ err: e, code: (e as { code?: unknown }).code, failures: this.stateFailures }, msg);
-    this.lastStateWarnAt = now.getTime();
-    this.stateFailures = 0;
-  }
-
-  /** better-sqlite3 waits for a lock synchronously: a statement on the answer path waits less. */
-  private withBusyTimeout<T>(ms: number, work: () => T): T {
-    this.stmt(`PRAGMA busy_timeout = ${ms}`).run();
-    try {
-      return work();
-    } finally {
-      this.stmt(`PRAGMA busy_timeout = ${WRITE_BUSY_MS}`).run();
-    }
-  }
-
-  /**
-   * Deletes up to `batch` shared queries whose verdict was last posted more than
-   * SHARED_QUERY_RETENTION_MS before `now` and that no active pin's message uses, in one short
-   * transaction; returns how many went. Never throws: a prune that fails is retried later.
-   */
-  prune(now = new Date(), batch = PRUNE_BATCH): number {
-    const before = new Date(now.getTime() - SHARED_QUERY_RETENTION_MS).toISOString();
-    try {
-      return this.withBusyTimeout(
-        STATE_BUSY_MS,
-        () =>
-          this.stmt(
-            `DELETE FROM shared_queries WHERE rowid IN (
-             SELECT rowid FROM shared_queries WHERE posted_at < ?
-               AND id NOT IN (SELECT state_id FROM pinned_verdicts WHERE unpinned_at IS NULL AND state_id IS NOT NULL)
-             ORDER BY posted_at LIMIT ?)`,
-          ).run(before, batch).changes,
-      );
-    } catch (e) {
-      this.stateWriteFailed(e, now, 'pruning stored questions failed; tried again after the next hour');
-      return 0;
-    }
-  }
-
-  /** At most hourly, after the answer that triggered it: a batch per turn of the event loop until the backlog is gone. */
-  private schedulePrune(now: Date): void {
-    if (this.pruning || now.getTime() - this.lastPruneAt < PRUNE_EVERY_MS) return;
-    this.pruning = true;
-    this.lastPruneAt = now.getTime();
-    const step = () => {
-      if (this.db.open && this.prune(now) === PRUNE_BATCH) setImmediate(step);
-      else this.pruning = false;
-    };
-    setImmediate(step);
+    return this.states.saveQuery(query, now);
   }
 
   loadQuery(id: string): Record<string, unknown> | undefined {
-    const row = this.stmt('SELECT query_json FROM shared_queries WHERE id = ?').get(id) as
-      { query_json: string } | undefined;
-    return row ? (JSON.parse(row.query_json) as Record<string, unknown>) : undefined;
+    return this.states.loadQuery(id);
+  }
+
+  /** Deletes up to `batch` shared queries past their retention that no active pin uses; never throws. */
+  prune(now = new Date(), batch?: number): number {
+    return this.states.prune(now, batch);
   }
 
   integrityCheck(): string {
     return this.db.pragma('integrity_check', { simple: true }) as string;
   }
-}
-
-/** Applies the migrations of migrations.ts in order, each in a transaction. */
-function migrate(db: Database.Database, path: string, now: () => Date): void {
-  const tables = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
-      name: string;
-    }[]
-  ).map((t) => t.name);
-  if (tables.length > 0) {
-    const app = tables.includes('app_meta')
-      ? (db.prepare("SELECT value FROM app_meta WHERE key = 'app'").get() as { value: string } | undefined)
-      : undefined;
-    if (app?.value !== APP_ID) {
-      throw new StoreError(
-        `${path} is a SQLite database, but not whichgpu's (tables: ${tables.slice(0, 5).join(', ')}). Point DATABASE_PATH at a new file.`,
-        'NOT_OURS',
-      );
-    }
-  }
-  const files = MIGRATIONS;
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > files.length) {
-    throw new StoreError(
-      `${path} was written by a newer whichgpu (schema ${current}; this version knows ${files.length}).`,
-      'NEWER_SCHEMA',
-    );
-  }
-  for (const [i, migration] of files.entries()) {
-    const version = i + 1;
-    if (version <= current) continue;
-    const sql = migration.sql;
-    db.transaction(() => {
-      db.exec(sql);
-      if (version === 1)
-        db.prepare("INSERT INTO app_meta (key, value) VALUES ('app', ?), ('created_at', ?)").run(
-          APP_ID,
-          now().toISOString(),
-        );
-      db.pragma(`user_version = ${version}`);
-    })();
-  }
-}
-
-/** 12 hex digits of SHA-256: short enough for a Discord custom_id, unique enough for our volume. */
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
