@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { COMPARE_FLAGS, compareInputOfFlags } from '../../commands/options.js';
 import { loadCatalog } from '../catalog/load.js';
 import { compare, estimateLine, understand, type Catalog, type CompareInput } from '../core/index.js';
 import { renderText } from '../render/text.js';
@@ -69,53 +70,13 @@ function parseNumber(text: string, flag: string): number {
 }
 
 const compareOptions = {
-  model: { type: 'string' },
-  quant: { type: 'string' },
-  context: { type: 'string' },
-  workflow: { type: 'string' },
-  priority: { type: 'string' },
-  device: { type: 'string' },
-  against: { type: 'string' },
-  hours: { type: 'string' },
-  'kwh-price': { type: 'string' },
-  years: { type: 'string' },
-  'tokens-per-day': { type: 'string' },
-  'api-price': { type: 'string' },
-  'prompt-tokens': { type: 'string' },
-  steps: { type: 'string' },
-  resolution: { type: 'string' },
+  ...COMPARE_FLAGS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
 export function compareInputFromFlags(v: Record<string, string | boolean | undefined>): CompareInput {
-  const s = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-  const input: Record<string, unknown> = {};
-  const set = (key: string, value: unknown) => {
-    if (value !== undefined) input[key] = value;
-  };
-  set('model', s('model'));
-  set('quant', s('quant'));
-  set('contextTokens', s('context') !== undefined ? parseTokens(s('context')!, '--context') : undefined);
-  set('workflow', s('workflow')?.toLowerCase());
-  set('priority', s('priority')?.toLowerCase());
-  set('device', s('device'));
-  set('against', s('against'));
-  set('hoursPerDay', s('hours') !== undefined ? parseNumber(s('hours')!, '--hours') : undefined);
-  set('kwhPrice', s('kwh-price') !== undefined ? parseNumber(s('kwh-price')!, '--kwh-price') : undefined);
-  set('years', s('years') !== undefined ? parseNumber(s('years')!, '--years') : undefined);
-  set(
-    'tokensPerDay',
-    s('tokens-per-day') !== undefined ? parseTokens(s('tokens-per-day')!, '--tokens-per-day') : undefined,
-  );
-  set('apiPricePerMTok', s('api-price') !== undefined ? parseNumber(s('api-price')!, '--api-price') : undefined);
-  set(
-    'promptTokens',
-    s('prompt-tokens') !== undefined ? parseTokens(s('prompt-tokens')!, '--prompt-tokens') : undefined,
-  );
-  set('imageSteps', s('steps') !== undefined ? parseNumber(s('steps')!, '--steps') : undefined);
-  set('imageResolution', s('resolution') !== undefined ? parseNumber(s('resolution')!, '--resolution') : undefined);
-  return input as CompareInput;
+  return compareInputOfFlags(v, { number: parseNumber, tokens: parseTokens }) as CompareInput;
 }
 
 export interface Io {

@@ -8,6 +8,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { CompareInput, Priority } from './query.js';
 import { compact, extractQuant } from './resolve.js';
 import { ok, type Result } from '../result.js';
+import { KEYED_OPTIONS } from './options.js';
 
 export interface Understood {
   input: CompareInput;
@@ -206,6 +207,9 @@ function bounded(text: string): string {
     .replace(/\S+/g, (w) => (w.length > MAX_TOKEN_LENGTH ? w.slice(0, MAX_TOKEN_LENGTH) : w));
 }
 
+/** A `name=value` (or `name: value`) pair for any keyed option; each name is in KEYED_OPTIONS. */
+const KEYED_PAIR = new RegExp(`\\b(${[...KEYED_OPTIONS.keys()].join('|')})\\s*[=:]\\s*("[^"]+"|\\S+)`, 'gi');
+
 /** Parses free text into a compare input. Never throws; the model text is validated by compare(). */
 export function understand(catalog: Catalog, text: string): Result<Understood> {
   const out: Record<string, unknown> = {};
@@ -222,16 +226,8 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
   };
 
   // "key=value" / "key:value" pairs, as the settings command and power users type them.
-  const KEYED: Record<string, string> = {
-    model: 'model',
-    quant: 'quant',
-    against: 'against',
-    device: 'device',
-    workflow: 'workflow',
-    priority: 'priority',
-  };
-  for (const m of input.matchAll(/\b(model|quant|against|device|workflow|priority)\s*[=:]\s*("[^"]+"|\S+)/gi)) {
-    out[KEYED[m[1]!.toLowerCase()]!] = m[2]!.replace(/^"|"$/g, '');
+  for (const m of input.matchAll(KEYED_PAIR)) {
+    out[KEYED_OPTIONS.get(m[1]!.toLowerCase())!] = m[2]!.replace(/^"|"$/g, '');
     rest = rest.replace(m[0], ' ');
   }
 
