@@ -1,0 +1,56 @@
+/**
+ * Every reply kind as a Discord message and whether only its asker sees it. A verdict is built by
+ * `discordVerdict` (the adapter saves its state and caches the message); the rest are here.
+ */
+import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
+import type { Reply } from '../../commands/types.js';
+import { pinsMessage, settingsMessage, textMessage, verdictMessage } from './discord.js';
+
+export interface DiscordReply {
+  data: APIInteractionResponseCallbackData;
+  ephemeral: boolean;
+}
+
+/** A verdict message whose selects and buttons carry `stateId` (none when it was not stored). */
+export function discordVerdict(
+  reply: Extract<Reply, { kind: 'verdict' }>,
+  stateId: string | undefined,
+  quants: readonly string[],
+): APIInteractionResponseCallbackData {
+  return verdictMessage(reply.verdict, {
+    stateId,
+    quants,
+    ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
+    notes: reply.notes,
+  });
+}
+
+const ephemeral = (content: string): DiscordReply => ({ data: textMessage(content), ephemeral: true });
+
+/** Every reply but a verdict (see `discordVerdict`). */
+export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): DiscordReply {
+  switch (reply.kind) {
+    case 'pins':
+      return { data: pinsMessage(reply.page, reply.canModerate), ephemeral: false };
+    case 'settings':
+      return { data: settingsMessage(reply.settings, reply.changed), ephemeral: true };
+    case 'pinned':
+      return ephemeral(
+        reply.alreadyPinned
+          ? `Already pinned as #${reply.pin.id}.`
+          : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`,
+      );
+    case 'refreshed':
+      return ephemeral(
+        `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`,
+      );
+    case 'unpinned':
+      return ephemeral(
+        `Unpinned #${reply.pin.id} from the list. (The Discord pin stays until a moderator removes it.)`,
+      );
+    case 'help':
+      return ephemeral(`\`\`\`\n${reply.text}\n\`\`\``);
+    case 'error':
+      return ephemeral(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`);
+  }
+}
