@@ -15,8 +15,10 @@ import {
   type HardwareFile,
   type ModelRecord,
   type ModelsFile,
+  type PhantomModel,
   type QuantRecord,
   type QuantsFile,
+  type ReportedFigure,
   type SourceEntry,
   type WorkflowRecord,
   type WorkflowsFile,
@@ -62,6 +64,16 @@ export interface Catalog {
   workflow(id: string): WorkflowRecord | undefined;
   /** A source key of one file, resolved for display ("estimate" stays "estimate"). */
   source(file: keyof Catalog['files'], key: string): SourceEntry | 'estimate' | undefined;
+  /** Every reported figure, in the benchmarks file's order. */
+  reported(): readonly ReportedFigure[];
+  /** The reported figures for one device, in file order. */
+  reportedFor(deviceId: string): readonly ReportedFigure[];
+  /** Model names people ask for that do not exist, with the nearest real ones. */
+  phantoms(): readonly PhantomModel[];
+  /** The speed bands (tok/s) that class a speed as frustrating, usable, real-time. */
+  speedBands(): WorkflowsFile['speedBands'];
+  imageWorkloads(): WorkflowsFile['image'];
+  videoWorkloads(): WorkflowsFile['video'];
 }
 
 export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
@@ -192,6 +204,8 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   for (const [name, f] of Object.entries(files)) sourceProblems(name, f.sources, f);
   if (problems.length) throw new CatalogError(problems);
 
+  const reportedByDevice = new Map<string, ReportedFigure[]>();
+  for (const r of benchmarks.reported) reportedByDevice.set(r.device, [...(reportedByDevice.get(r.device) ?? []), r]);
   const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration]))}`;
   return {
     dataVersion,
@@ -206,5 +220,11 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
     quant: (id) => quantMap.get(id),
     workflow: (id) => workflowMap.get(id as WorkflowRecord['id']),
     source: (file, key) => (key === 'estimate' ? 'estimate' : files[file].sources[key]),
+    reported: () => benchmarks.reported,
+    reportedFor: (deviceId) => reportedByDevice.get(deviceId) ?? [],
+    phantoms: () => models.phantoms,
+    speedBands: () => workflows.speedBands,
+    imageWorkloads: () => workflows.image,
+    videoWorkloads: () => workflows.video,
   };
 }

@@ -63,7 +63,7 @@ export interface DeviceEvaluation {
 const MLX_TO_GGUF: Record<string, string> = { 'MLX-4bit': 'Q4_K_M', 'MLX-8bit': 'Q8_0' };
 
 export function speedClassOf(catalog: Catalog, tps: number): SpeedClass {
-  const b = catalog.files.workflows.speedBands;
+  const b = catalog.speedBands();
   if (tps >= b.realtime.value) return 'realtime';
   if (tps >= b.usable.value) return 'usable';
   if (tps >= b.frustrating.value) return 'slow';
@@ -159,7 +159,7 @@ export function evaluateDevice(
     calibrated: isCalibrated(params, device.backend),
     workflowSupport: support,
     images: imageEstimates(catalog, device, q),
-    video: catalog.files.workflows.video.map((v) => {
+    video: catalog.videoWorkloads().map((v) => {
       const s = v.support[device.backend];
       return {
         id: v.id,
@@ -179,7 +179,7 @@ export function evaluateDevice(
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
     priceDate: rec.priceDate,
     cost,
-    reported: catalog.files.benchmarks.reported.filter((r) => r.device === device.id),
+    reported: [...catalog.reportedFor(device.id)],
   };
 }
 
@@ -189,7 +189,7 @@ export function evaluateDevice(
  * Pixel count scales the work per step, so it/s scales by (base / resolution)^2.
  */
 function imageEstimates(catalog: Catalog, device: CatalogDevice, q: NormalizedQuery): ImageEstimate[] {
-  return catalog.files.workflows.image.map((img) => {
+  return catalog.imageWorkloads().map((img) => {
     const steps = q.imageSteps ?? img.defaultSteps;
     const resolution = q.imageResolution ?? img.defaultResolution;
     const pixelScale = (img.baseResolution / resolution) ** 2;

@@ -80,3 +80,40 @@ export interface NormalizedQuery {
   imageSteps: number | null;
   imageResolution: number | null;
 }
+
+/** What resolution settled: the model (null for the overview), the quant, the token counts, the pair. */
+export interface ResolvedParts {
+  model: string | null;
+  quant: string;
+  contextTokens: number;
+  promptTokens: number;
+  workflow: z.infer<typeof WorkflowIdSchema>;
+  devices: [string, string];
+}
+
+/**
+ * The one constructor of a NormalizedQuery (field order is part of `compare --json`). A query
+ * without a model (the overview) keeps none of the per-model inputs: it answers no question about
+ * one model, so it echoes no model name, image steps or resolution.
+ */
+export function normalizedQuery(input: CompareInput, r: ResolvedParts): NormalizedQuery {
+  const perModel = r.model !== null;
+  return {
+    model: r.model,
+    modelInput: perModel ? (input.model ?? null) : null,
+    quant: r.quant,
+    contextTokens: r.contextTokens,
+    depthTokens: r.promptTokens,
+    promptTokens: r.promptTokens,
+    workflow: r.workflow,
+    priority: input.priority ?? DEFAULTS.priority,
+    devices: r.devices,
+    hoursPerDay: input.hoursPerDay ?? DEFAULTS.hoursPerDay,
+    kwhPrice: input.kwhPrice ?? DEFAULTS.kwhPrice,
+    years: input.years ?? DEFAULTS.years,
+    tokensPerDay: input.tokensPerDay ?? null,
+    apiPricePerMTok: input.apiPricePerMTok ?? null,
+    imageSteps: perModel ? (input.imageSteps ?? null) : null,
+    imageResolution: perModel ? (input.imageResolution ?? null) : null,
+  };
+}

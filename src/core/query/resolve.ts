@@ -188,7 +188,7 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
   }
 
   for (const m of catalog.models) if (keysOf(catalog, m).compact.has(key)) return withQuant({ model: m });
-  for (const p of catalog.files.models.phantoms) {
+  for (const p of catalog.phantoms()) {
     if ([p.name, ...p.aliases].some((a) => compact(tokenize(a).join(' ')) === key)) {
       const nearest = catalog.model(p.nearest[0]!);
       if (nearest) return withQuant({ model: nearest, phantom: p });

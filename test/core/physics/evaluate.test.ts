@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compare, type Verdict } from '../../../src/core/verdict/compare.js';
+import { compare } from '../../../src/core/verdict/compare.js';
+import type { Verdict } from '../../../src/core/verdict/types.js';
 import { fineTuneMemoryGB } from '../../../src/core/physics/finetune.js';
 import { catalog } from '../../helpers/catalog.js';
 

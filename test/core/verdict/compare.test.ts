@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compare, type Flag, type Verdict } from '../../../src/core/verdict/compare.js';
+import { compare } from '../../../src/core/verdict/compare.js';
+import type { Flag, Verdict } from '../../../src/core/verdict/types.js';
 import { catalog } from '../../helpers/catalog.js';
 
 function verdict(input: Record<string, unknown>): Verdict {

@@ -1,0 +1,116 @@
+/**
+ * Flags: facts the user should see beside the verdict. A seed conflict (a reported figure physics
+ * contradicts) carries its parts as fields, so no renderer splits a sentence apart again.
+ */
+import type { ReportedFigure } from '../catalog/schema.js';
+import type { Catalog, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
+import type { DeviceEvaluation } from '../physics/evaluate.js';
+import type { NormalizedQuery } from '../query/query.js';
+import type { ModelMatch } from '../query/resolve.js';
+import { fmt, fmtBand } from './format.js';
+import type { ConflictFacts, Flag, SeedConflictFlag } from './types.js';
+
+/** A reported figure as printed: "18 tok/s", "6-8 tok/s", or "cannot run". */
+export function reportedValue(r: ReportedFigure): string {
+  if (r.low === null || r.high === null) return 'cannot run';
+  return r.low === r.high ? `${r.low} ${r.unit}` : `${r.low}-${r.high} ${r.unit}`;
+}
+
+function sourceTitle(catalog: Catalog, key: string) {
+  const s = catalog.source('benchmarks', key);
+  return s && s !== 'estimate' ? s.title : key;
+}
+
+/** The flag as serialised (its strings are the JSON contract) plus its facts, kept out of the JSON. */
+function seedConflict(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure, estimate: string): SeedConflictFlag {
+  const source = sourceTitle(catalog, r.source);
+  const facts: ConflictFacts = { claimed: reportedValue(r), note: r.claim, publisher: source.split(':')[0]! };
+  const flag = {
+    kind: 'seed-conflict' as const,
+    device: e.id,
+    subject: r.subject,
+    claim: `${facts.claimed} (${facts.note})`,
+    source,
+    estimate,
+  };
+  return Object.defineProperty(flag, 'facts', { value: facts, enumerable: false }) as SeedConflictFlag;
+}
+
+/** A reported decode figure against the physics estimate for the same device, model and quant. */
+export function checkDecodeClaim(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure): SeedConflictFlag | null {
+  const claimsRuns = r.low !== null && r.high !== null;
+  if (claimsRuns && e.fit === 'none')
+    return seedConflict(
+      catalog,
+      e,
+      r,
+      `cannot run: needs ${fmt.gb(e.memory.requiredGB)} GB, ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB usable on ${e.shortName}`,
+    );
+  if (!claimsRuns && e.fit !== 'none')
+    return seedConflict(
+      catalog,
+      e,
+      r,
+      `runs (${e.fit === 'offload' ? 'with offload' : 'fits'}): ~${fmt.tps(e.decodeTokensPerSec ?? 0)} tok/s`,
+    );
+  if (claimsRuns && e.decodeBand && e.decodeTokensPerSec) {
+    const disjoint = r.high! < e.decodeBand.low || r.low! > e.decodeBand.high;
+    if (disjoint)
+      return seedConflict(
+        catalog,
+        e,
+        r,
+        `~${fmt.tps(e.decodeTokensPerSec)} tok/s (band ${fmtBand(e.decodeBand, 'tok/s')})${e.fit === 'offload' ? ', with offload' : ''}`,
+      );
+  }
+  return null;
+}
+
+/** Reported decode figures for this model (or the phantom it stands in for) that physics contradicts. */
+export function conflictFlags(
+  catalog: Catalog,
+  evals: DeviceEvaluation[],
+  model: CatalogModel,
+  quant: CatalogQuant,
+  match: ModelMatch,
+): Flag[] {
+  const flags: Flag[] = [];
+  const subjects = new Set([model.id]);
+  if (match.phantom) subjects.add(match.phantom.name.toLowerCase().replace(/\s+/g, '-'));
+  for (const e of evals) {
+    for (const r of e.reported) {
+      if (r.metric !== 'decode-tps' || !subjects.has(r.subject)) continue;
+      if (r.quant !== undefined && r.quant !== quant.id) continue;
+      const f = checkDecodeClaim(catalog, e, r);
+      if (f) flags.push(f);
+    }
+  }
+  return flags;
+}
+
+/** One stream cannot produce the tokens a day the user asked for. */
+export function capacityFlags(evals: DeviceEvaluation[], q: NormalizedQuery): Flag[] {
+  if (q.tokensPerDay === null) return [];
+  const k = (x: number) => Math.round(x / 1000).toLocaleString('en-US');
+  return evals
+    .filter((e) => e.cost.meetsDailyVolume === false && e.cost.capacityTokensPerDay !== null)
+    .map((e) => ({
+      kind: 'capacity' as const,
+      device: e.id,
+      capacityTokensPerDay: Math.round(e.cost.capacityTokensPerDay!),
+      requestedTokensPerDay: q.tokensPerDay!,
+      message: `${e.shortName} produces ~${k(e.cost.capacityTokensPerDay!)}k tokens in ${q.hoursPerDay} h at ~${fmt.tps(e.decodeTokensPerSec!)} tok/s (one stream), short of ${k(q.tokensPerDay!)}k a day.`,
+    }));
+}
+
+/** A Mac needs its GPU memory limit raised for this, with the command that does it. */
+export function wiredFlags(evals: DeviceEvaluation[]): Flag[] {
+  return evals
+    .filter((e) => e.memory.needsRaisedLimit && e.memory.sysctlTip)
+    .map((e) => ({
+      kind: 'apple-wired-limit' as const,
+      device: e.id,
+      command: e.memory.sysctlTip!,
+      message: `${e.shortName} lets the GPU use ${fmt.gb(e.memory.availableGB)} GB by default; this needs ${fmt.gb(e.memory.requiredGB)} GB. Raise the limit with \`${e.memory.sysctlTip}\` (resets at reboot).`,
+    }));
+}

@@ -1,0 +1,200 @@
+/**
+ * The verdict's sentences: a Decision and the evaluations in, the headline and reasons out; and the
+ * caveats. Every figure goes through format.ts.
+ */
+import type { Catalog, CatalogModel } from '../catalog/catalog.js';
+import type { DeviceEvaluation } from '../physics/evaluate.js';
+import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
+import { safeEcho, type ModelMatch } from '../query/resolve.js';
+import { isMediaWorkflow, type Decision, type Pair, type Weighed } from './decide.js';
+import { fmt, fmtBand, fmtDb, fmtSec, fmtUsdBand } from './format.js';
+
+const needs = (e: DeviceEvaluation) => `${fmt.gb(e.memory.requiredGB)} GB`;
+const usable = (e: DeviceEvaluation) =>
+  `${fmt.gb(e.fit === 'gpu' && !e.memory.needsRaisedLimit ? e.memory.availableGB : (e.memory.raisedAvailableGB ?? e.memory.availableGB))} GB`;
+const context = (q: NormalizedQuery) => `${q.contextTokens.toLocaleString('en-US')} tokens of context`;
+const promptK = (q: NormalizedQuery) => Math.round(q.promptTokens / 1000);
+
+/** Whether the model fits a device, and how fast it then generates. */
+export function fitReason(e: DeviceEvaluation, label: string, q: NormalizedQuery): string {
+  if (e.fit === 'none')
+    return `${e.shortName}: ${label} needs ${needs(e)} with ${context(q)}; only ${usable(e)} is usable.`;
+  if (e.fit === 'offload')
+    return `${e.shortName}: ${fmt.gb(e.memory.spillGB)} GB of ${needs(e)} spills to system RAM, so only ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`;
+  const raised = e.memory.needsRaisedLimit ? ' after raising the GPU memory limit' : '';
+  return `${e.shortName}: fits (${needs(e)} of ${usable(e)}${raised}), ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`;
+}
+
+export function speedReason(d: Weighed, q: NormalizedQuery): string | null {
+  const { faster, slower } = d;
+  if (q.workflow === 'image') {
+    const f = faster.images[0]?.secondsPerImage;
+    const s = slower.images[0]?.secondsPerImage;
+    // A device without a public figure has no image speed to compare; say so instead.
+    if (!f || !s) {
+      const without = f ? slower : faster;
+      return `No public ${faster.images[0]?.name ?? 'image'} speed for ${without.shortName}; image support there is ${without.images[0]?.support ?? 'unknown'}.`;
+    }
+    return `${faster.shortName} makes a ${faster.images[0]!.name} image in ~${fmtBand(f, 's')} vs ~${fmtBand(s, 's')} (${faster.images[0]!.basisNote}).`;
+  }
+  if (!faster.decodeTokensPerSec || !slower.decodeTokensPerSec) return null;
+  const ratio = faster.decodeTokensPerSec / slower.decodeTokensPerSec;
+  const ttftPart =
+    q.promptTokens >= 2000 && faster.timeToFirstTokenSec !== null && slower.timeToFirstTokenSec !== null
+      ? `; first token after ${promptK(q)}k tokens of prompt: ${fmtSec(faster.timeToFirstTokenSec)} vs ${fmtSec(slower.timeToFirstTokenSec)}`
+      : '';
+  return `${faster.shortName} generates ${fmt.ratio(ratio)}x faster (~${fmt.tps(faster.decodeTokensPerSec)} vs ~${fmt.tps(slower.decodeTokensPerSec)} tok/s)${ttftPart}.`;
+}
+
+export function ecosystemReason(better: DeviceEvaluation, worse: DeviceEvaluation, q: NormalizedQuery): string {
+  return `${q.workflow}: ${better.workflowSupport.level} support on ${better.backend.toUpperCase()} vs ${worse.workflowSupport.level} on ${worse.backend.toUpperCase()} (${worse.workflowSupport.note}).`;
+}
+
+export function costReason(d: Weighed, [a, b]: Pair, q: NormalizedQuery): string {
+  const electricity = `electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh`;
+  const overlap = d.cheaper.cost.totalUSD.high >= d.dearer.cost.totalUSD.low;
+  return overlap
+    ? `Over ${q.years} years both cost about the same (${fmtUsdBand(a.cost.totalUSD)} vs ${fmtUsdBand(b.cost.totalUSD)}, ${electricity}).`
+    : `${d.cheaper.shortName} costs ~${fmt.usd(d.costDiff)} less over ${q.years} years (${fmtUsdBand(d.cheaper.cost.totalUSD)} vs ${fmtUsdBand(d.dearer.cost.totalUSD)}, ${electricity}).`;
+}
+
+export function powerReason({ quiet, loud }: Weighed): string {
+  return `${quiet.shortName} draws ~${quiet.power.loadW} W under load vs ~${loud.power.loadW} W, at ${fmtDb(quiet.noise.loadDbA)} vs ${fmtDb(loud.noise.loadDbA)}.`;
+}
+
+/** Reasons tied to numbers, the user's priority first, then the fit lines; five at most. */
+function weighedReasons(d: Weighed, pair: Pair, q: NormalizedQuery, earlier: string[]): string[] {
+  const ordered: string[] = [];
+  const speed = speedReason(d, q);
+  if (speed) ordered.push(speed);
+  if (d.scores.ecosystem !== 0) {
+    const better = d.scores.ecosystem > 0 ? pair[0] : pair[1];
+    ordered.push(ecosystemReason(better, better === pair[0] ? pair[1] : pair[0], q));
+  }
+  const cost = costReason(d, pair, q);
+  const power = powerReason(d);
+  if (q.priority === 'budget') ordered.unshift(cost);
+  else ordered.push(cost);
+  if (q.priority === 'silence' || q.priority === 'power') ordered.unshift(power);
+  else ordered.push(power);
+  const fitReasons = earlier.filter((r) => /fits|spills|needs/.test(r));
+  return [...ordered.slice(0, 3), ...fitReasons].slice(0, 5);
+}
+
+function tieHeadline({ faster, quiet, cheaper, speedRatio }: Weighed, label: string): string {
+  const other = quiet === faster ? `${cheaper.shortName} is cheaper` : `${quiet.shortName} is quieter and frugal`;
+  return `Tie for ${label}: ${faster.shortName} is ${fmt.ratio(speedRatio)}x faster, ${other}; your priority decides.`;
+}
+
+function fasterHeadline(w: DeviceEvaluation, l: DeviceEvaluation, ratio: number, q: NormalizedQuery, label: string) {
+  if (q.workflow === 'image')
+    return `${w.shortName}: ${fmt.ratio(ratio)}x faster image generation, with the full CUDA node ecosystem.`;
+  if (q.promptTokens >= 2000)
+    return `${w.shortName}: ${fmt.ratio(ratio)}x faster per ${q.workflow} request on ${label} (${promptK(q)}k-token prompt + ${DEFAULTS.answerTokens}-token answer: ${fmtSec(w.secondsPerRequest!)} vs ${fmtSec(l.secondsPerRequest!)}).`;
+  return `${w.shortName}: ${fmt.ratio(w.decodeTokensPerSec! / l.decodeTokensPerSec!)}x faster on ${label} (~${fmt.tps(w.decodeTokensPerSec!)} vs ~${fmt.tps(l.decodeTokensPerSec!)} tok/s).`;
+}
+
+/** The headline names the winner by the strength the user's priority asked for, else its best one. */
+function winnerHeadline(d: Weighed, [a, b]: Pair, q: NormalizedQuery, label: string): string {
+  const w = d.winner!;
+  const l = w === a ? b : a;
+  const { faster, quiet, loud, cheaper, costDiff, speedRatio, scores } = d;
+  if (q.priority === 'silence' && w === quiet)
+    return `${w.shortName}: near-silent (${fmtDb(w.noise.loadDbA)}) and ${w.speedClass === 'realtime' ? 'still real-time' : `still ${w.speedClass}`} at ~${fmt.tps(w.decodeTokensPerSec ?? 0)} tok/s.`;
+  if (q.priority === 'budget' && w === cheaper)
+    return `${w.shortName}: ~${fmt.usd(costDiff)} cheaper over ${q.years} years for ${label}.`;
+  if (q.priority === 'power' && w === quiet)
+    return `${w.shortName}: ~${quiet.power.loadW} W vs ~${loud.power.loadW} W for ${label}.`;
+  if (w === faster && speedRatio >= 1.15) return fasterHeadline(w, l, speedRatio, q, label);
+  if (scores.ecosystem !== 0 && scores.ecosystem > 0 === (w === a))
+    return `${w.shortName}: ${q.workflow} has ${w.workflowSupport.level} support there, ${l.workflowSupport.level} on ${l.shortName}.`;
+  const strengths = [
+    w === faster && speedRatio >= 1.05 ? 'faster' : '',
+    w === quiet ? 'quieter, frugal' : '',
+    w === cheaper ? `${fmt.usd(costDiff)} cheaper over ${q.years} years` : '',
+  ].filter(Boolean);
+  return `${w.shortName}: the better balance for ${label}${strengths.length ? ` (${strengths.join(', ')})` : ''}.`;
+}
+
+/** The headline and reasons of a decision; `label` names the model and quant ("Llama 3.1 8B Q4_K_M"). */
+export function wordDecision(d: Decision, pair: Pair, q: NormalizedQuery, label: string) {
+  const [a] = pair;
+  const media = isMediaWorkflow(q.workflow);
+  const reasons = media ? [] : pair.map((e) => fitReason(e, label, q));
+  if (d.kind === 'neither-fits')
+    return { headline: `Neither: ${label} needs ~${needs(a)}, more than either machine can hold.`, reasons };
+  for (const e of pair)
+    if (e.workflowSupport.level === 'none')
+      reasons.push(`${e.shortName}: ${q.workflow} is not supported (${e.workflowSupport.note}).`);
+  if (d.kind === 'only-one') {
+    const l = d.loser;
+    const why =
+      l.workflowSupport.level === 'none'
+        ? `${q.workflow} does not run on ${l.shortName}`
+        : `it does not fit on ${l.shortName}`;
+    const what = media ? q.workflow : label;
+    return {
+      headline: `${d.winner.shortName}: the only one of the two for ${what}; ${why}.`,
+      reasons: reasons.slice(0, 5),
+    };
+  }
+  if (d.kind === 'neither-runs')
+    return { headline: `Neither runs ${q.workflow} with ${label}.`, reasons: reasons.slice(0, 5) };
+  return {
+    headline: d.winner ? winnerHeadline(d, pair, q, label) : tieHeadline(d, label),
+    reasons: weighedReasons(d, pair, q, reasons),
+  };
+}
+
+/** What the user should know about the answer itself: the model match, the estimates, long context. */
+export function caveatsFor(
+  catalog: Catalog,
+  evals: DeviceEvaluation[],
+  model: CatalogModel,
+  match: ModelMatch,
+  q: NormalizedQuery,
+): string[] {
+  const out = matchCaveats(catalog, model, match, q);
+  for (const e of evals) {
+    if (e.quantNote) out.push(e.quantNote);
+    if (e.fit === 'offload')
+      out.push(
+        `${e.shortName}: with ${fmt.gb(e.memory.spillGB)} GB in system RAM, speed is set by RAM bandwidth; the figure is the least certain here.`,
+      );
+    if (!e.calibrated)
+      out.push(
+        `${e.shortName}: no measured ${e.backend.toUpperCase()} runs in our calibration set; its speed uses assumed efficiencies.`,
+      );
+  }
+  const band = catalog.calibration.residuals.decodeBand;
+  const pct = (x: number) => Math.round((Math.exp(x) - 1) * 100);
+  out.push(
+    `Speeds are estimates for llama.cpp at batch 1 (band ${pct(band.low)}% to +${pct(band.high)}% from our calibration on measured runs); MLX is often 10-20% faster on the Mac.`,
+  );
+  if (q.contextTokens > 32768)
+    out.push(
+      `Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of KV cache are counted in memory; decode slows as the context fills.`,
+    );
+  return out.slice(0, 6);
+}
+
+/** How the model the user named was matched: ambiguous, estimated, or a model that does not exist. */
+function matchCaveats(catalog: Catalog, model: CatalogModel, match: ModelMatch, q: NormalizedQuery): string[] {
+  const out: string[] = [];
+  const said = safeEcho(q.modelInput ?? '', 60);
+  if (match.alternatives?.length) {
+    const others = match.alternatives.slice(0, 4).map((m) => m.name);
+    out.push(`"${said}" also matches ${others.join(', ')}; I used ${model.name}. Name one to switch.`);
+  }
+  if (match.estimated)
+    out.push(
+      `${said || 'This model'} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`,
+    );
+  if (match.phantom) {
+    const nearest = match.phantom.nearest.map((id) => catalog.model(id)?.name ?? id);
+    out.push(
+      `${match.phantom.name} does not exist (${match.phantom.why}); shown for ${model.name}. Nearest real models: ${nearest.join(', ')}.`,
+    );
+  }
+  return out;
+}
