@@ -34,22 +34,55 @@ export function platformsConfigured(c: Config): boolean {
   return Boolean(c.DISCORD_TOKEN || c.DISCORD_PUBLIC_KEY || c.SLACK_BOT_TOKEN);
 }
 
-export async function startApp(
-  config: Config,
-  deps: { catalog: Catalog; store: Store; log: Logger },
-): Promise<RunningApp> {
-  const routes: Record<string, Route> = {};
-  let discord: Client | undefined;
+type AppDeps = { catalog: Catalog; store: Store; log: Logger };
+/** What every platform adapter shares: the store and catalog, one rate limiter, one in-flight set. */
+type Shared = AppDeps & { limiter: RateLimiter; inFlight: InFlight };
+
+export async function startApp(config: Config, deps: AppDeps): Promise<RunningApp> {
   const log = deps.log;
   // A write the store refuses (full disk, held lock) is answered as a value; the store logs it here.
   deps.store.logTo(log.child({ component: 'store' }));
-  // Answers that go on after their request was answered (deferred pins, Slack work after an ack).
-  const inFlight = new InFlight();
-  const limiter = new RateLimiter({
-    user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
-    server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },
-  });
+  const shared: Shared = {
+    ...deps,
+    // Answers that go on after their request was answered (deferred pins, Slack work after an ack).
+    inFlight: new InFlight(),
+    limiter: new RateLimiter({
+      user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
+      server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },
+    }),
+  };
+  const routes: Record<string, Route> = {};
+  const rawRoutes: Record<string, RequestListener> = {};
+  const discord = await startDiscord(config, shared, routes);
+  const slack = await startSlack(config, shared, rawRoutes);
+  let ready = false;
+  const http = await listen(config.PORT, routes, rawRoutes, log, () => ready);
+  ready = true;
 
+  return {
+    ...(http ? http : {}),
+    ...(discord ? { discord } : {}),
+    ...(slack ? { slack } : {}),
+    async stop() {
+      ready = false;
+      if (http) await closeServer(http.server);
+      // No new work from the gateway or Socket Mode either. What is in flight answers without
+      // them: interaction callbacks and webhook edits need no bot token, Slack's response_url no socket.
+      if (discord) await discord.destroy();
+      if (slack?.socketMode) await slack.app.stop();
+      // A deferred pin is bounded by its 10 s REST deadline; a Slack answer by the Web API's retries.
+      if (!(await shared.inFlight.settle(IN_FLIGHT_GRACE_MS)))
+        log.warn({ left: shared.inFlight.size }, 'stopped with work still in flight');
+    },
+  };
+}
+
+/** Discord over HTTP interactions (a route on the shared server) or over the gateway (a client). */
+async function startDiscord(
+  config: Config,
+  shared: Shared,
+  routes: Record<string, Route>,
+): Promise<Client | undefined> {
   if (config.DISCORD_TRANSPORT === 'http' && (config.DISCORD_PUBLIC_KEY || config.DISCORD_TOKEN)) {
     if (!config.DISCORD_PUBLIC_KEY)
       throw new StartError(
@@ -58,90 +91,78 @@ export async function startApp(
     if (!config.DISCORD_TOKEN)
       throw new StartError('DISCORD_TRANSPORT=http needs DISCORD_TOKEN for REST calls such as pinning.');
     routes['/discord/interactions'] = discordInteractionsRoute({
-      ...deps,
-      limiter,
-      inFlight,
-      log: log.child({ platform: 'discord', transport: 'http' }),
+      ...shared,
+      log: shared.log.child({ platform: 'discord', transport: 'http' }),
       rest: restPins(config.DISCORD_TOKEN, config.DISCORD_API_URL),
       publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
     });
-  } else if (config.DISCORD_TOKEN) {
-    // Loaded only when used: discord.js and Bolt are the slowest imports at start.
-    const { startGateway } = await import('./discord/gateway.js');
-    discord = await startGateway(
-      config.DISCORD_TOKEN,
-      config.DISCORD_API_URL,
-      { ...deps, limiter, inFlight, log: log.child({ platform: 'discord', transport: 'gateway' }) },
-      log,
-    );
+    return undefined;
   }
+  if (!config.DISCORD_TOKEN) return undefined;
+  // Loaded only when used: discord.js and Bolt are the slowest imports at start.
+  const { startGateway } = await import('./discord/gateway.js');
+  const log = shared.log.child({ platform: 'discord', transport: 'gateway' });
+  return startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...shared, log }, shared.log);
+}
 
-  let slack: SlackApp | undefined;
-  const rawRoutes: Record<string, RequestListener> = {};
-  if (config.SLACK_BOT_TOKEN) {
-    if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET)
-      throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
-    const { createSlackApp } = await import('./slack/app.js');
-    slack = createSlackApp({
-      token: config.SLACK_BOT_TOKEN,
-      ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
-      ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
-      ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
-      moderators: (config.SLACK_MODERATORS ?? '')
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-      ...deps,
-      limiter,
-      inFlight,
-      log: log.child({ platform: 'slack' }),
-    });
-    if (slack.socketMode) await slack.app.start();
-    else {
-      const { slackEventsRoute } = await import('./slack/http-route.js');
-      rawRoutes['/slack/events'] = slackEventsRoute(slack.receiver!.requestListener, config.SLACK_SIGNING_SECRET!);
-    }
+/** Slack over Socket Mode (a WebSocket, no port) or over HTTP (a raw route Bolt's receiver answers). */
+async function startSlack(
+  config: Config,
+  shared: Shared,
+  rawRoutes: Record<string, RequestListener>,
+): Promise<SlackApp | undefined> {
+  if (!config.SLACK_BOT_TOKEN) return undefined;
+  if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET)
+    throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
+  const { createSlackApp } = await import('./slack/app.js');
+  const slack = createSlackApp({
+    token: config.SLACK_BOT_TOKEN,
+    ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+    ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+    moderators: (config.SLACK_MODERATORS ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+    ...shared,
+    log: shared.log.child({ platform: 'slack' }),
+  });
+  if (slack.socketMode) await slack.app.start();
+  else {
+    const { slackEventsRoute } = await import('./slack/http-route.js');
+    rawRoutes['/slack/events'] = slackEventsRoute(slack.receiver!.requestListener, config.SLACK_SIGNING_SECRET!);
   }
+  return slack;
+}
 
-  let server: Server | undefined;
-  let port: number | undefined;
-  let ready = false;
-  if (Object.keys(routes).length + Object.keys(rawRoutes).length > 0) {
-    server = createHttpServer({ routes, rawRoutes, log: log.child({ component: 'http' }), isReady: () => ready });
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(config.PORT, () => resolve());
-    });
-    port = (server.address() as AddressInfo).port;
-    log.info({ port, routes: [...Object.keys(routes), ...Object.keys(rawRoutes)] }, 'http server listening');
-  }
-  ready = true;
+/** The one HTTP server on PORT, when some route needs it. */
+async function listen(
+  port: number,
+  routes: Record<string, Route>,
+  rawRoutes: Record<string, RequestListener>,
+  log: Logger,
+  isReady: () => boolean,
+): Promise<{ server: Server; port: number } | undefined> {
+  if (Object.keys(routes).length + Object.keys(rawRoutes).length === 0) return undefined;
+  const server = createHttpServer({ routes, rawRoutes, log: log.child({ component: 'http' }), isReady });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  log.info({ port: bound, routes: [...Object.keys(routes), ...Object.keys(rawRoutes)] }, 'http server listening');
+  return { server, port: bound };
+}
 
-  return {
-    ...(server ? { server, port: port! } : {}),
-    ...(discord ? { discord } : {}),
-    ...(slack ? { slack } : {}),
-    async stop() {
-      ready = false;
-      if (server) {
-        // Stop accepting; let in-flight requests finish, then close idle keep-alive sockets.
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-        // Keep-alive sockets go idle as their last response is written: close them as they do.
-        const sweep = setInterval(() => server!.closeIdleConnections(), 50);
-        server.closeIdleConnections();
-        let deadline: NodeJS.Timeout | undefined;
-        await Promise.race([closed, new Promise((r) => (deadline = setTimeout(r, 4000)))]);
-        clearTimeout(deadline);
-        clearInterval(sweep);
-        server.closeAllConnections();
-      }
-      // No new work from the gateway or Socket Mode either. What is in flight answers without
-      // them: interaction callbacks and webhook edits need no bot token, Slack's response_url no socket.
-      if (discord) await discord.destroy();
-      if (slack?.socketMode) await slack.app.stop();
-      // A deferred pin is bounded by its 10 s REST deadline; a Slack answer by the Web API's retries.
-      if (!(await inFlight.settle(IN_FLIGHT_GRACE_MS)))
-        log.warn({ left: inFlight.size }, 'stopped with work still in flight');
-    },
-  };
+/** Stops accepting, lets in-flight requests finish (up to 4 s), then closes every connection. */
+async function closeServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Keep-alive sockets go idle as their last response is written: close them as they do.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  let deadline: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((r) => (deadline = setTimeout(r, 4000)))]);
+  clearTimeout(deadline);
+  clearInterval(sweep);
+  server.closeAllConnections();
 }
