@@ -85,20 +85,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
     (req, res) => {
       const requestId = randomUUID();
       const path = (req.url ?? '/').split('?')[0]!;
-      const send = (r: RouteResponse) => {
-        if (res.headersSent) return;
-        const bytes = Buffer.isBuffer(r.body)
-          ? r.body
-          : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body));
-        // Every answer's length is known: a Content-Length instead of chunked framing.
-        const headers = {
-          'content-type': 'application/json',
-          'content-length': String(bytes.length),
-          'x-request-id': requestId,
-        };
-        res.writeHead(r.status, r.headers ? { ...headers, ...r.headers } : headers);
-        res.end(bytes);
-      };
+      const send = responder(res, requestId);
       if (req.method === 'GET' && path === '/healthz') {
         send(o.isReady() ? { status: 200, body: { ok: true } } : { status: 503, body: { ok: false } });
         return;
@@ -111,13 +98,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
         return;
       }
       const cap = limits.bodyBytes[path] ?? MAX_BODY_BYTES;
-      const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
-      // Refused before a byte of the body is read; the connection closes, so nothing more is read either.
-      if (declared !== undefined && declared > cap) return refuse(res, 413, { error: 'body too large' });
-      // Without a length a body is chunked (it may take the whole cap) or absent.
-      const reserved = declared ?? (req.headers['transfer-encoding'] === undefined ? 0 : cap);
-      if (!budget.take(reserved)) return refuse(res, 503, { error: 'busy' }, { 'retry-after': '1' });
-      res.once('close', () => budget.give(reserved));
+      if (!admitBody(req, res, cap, budget)) return;
       if (raw) {
         res.setHeader('x-request-id', requestId);
         raw(req, res);
@@ -139,6 +120,37 @@ export function createHttpServer(o: HttpServerOptions): Server {
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxConnections = limits.maxConnections;
   return server;
+}
+
+/** Sends a route's answer as JSON bytes with a Content-Length (every answer's length is known). */
+function responder(res: ServerResponse, requestId: string): (r: RouteResponse) => void {
+  return (r) => {
+    if (res.headersSent) return;
+    const bytes = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body));
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(bytes.length),
+      'x-request-id': requestId,
+    };
+    res.writeHead(r.status, r.headers ? { ...headers, ...r.headers } : headers);
+    res.end(bytes);
+  };
+}
+
+/**
+ * Whether a body may be read: a declared length over the route's cap gets 413, and a body that
+ * would overdraw the budget of bytes in flight 503, both before a byte of it is read (the
+ * connection closes, so nothing more is read either). An admitted body holds its share until the
+ * response closes.
+ */
+function admitBody(req: IncomingMessage, res: ServerResponse, cap: number, budget: BodyBudget): boolean {
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (declared !== undefined && declared > cap) return (refuse(res, 413, { error: 'body too large' }), false);
+  // Without a length a body is chunked (it may take the whole cap) or absent.
+  const reserved = declared ?? (req.headers['transfer-encoding'] === undefined ? 0 : cap);
+  if (!budget.take(reserved)) return (refuse(res, 503, { error: 'busy' }, { 'retry-after': '1' }), false);
+  res.once('close', () => budget.give(reserved));
+  return true;
 }
 
 /** Answers without reading the body and closes the connection, so the rest of it is never read. */
