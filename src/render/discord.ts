@@ -12,9 +12,30 @@ import {
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import type { PinView } from '../../commands/types.js';
-import { fmt, fmtBand, type DeviceEvaluation, type Verdict } from '../core/index.js';
+import type { DeviceEvaluation, Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
-import { costParts, isMediaOnly, verdictTitle } from './shared.js';
+import {
+  caveatLines,
+  conflictLine,
+  CONTEXT_CHOICES,
+  contextChoices,
+  costParts,
+  firstTokenLine,
+  fmt,
+  fmtBand,
+  footerText,
+  imageSpeed,
+  isMediaOnly,
+  memoryFit,
+  miniBar,
+  noiseRange,
+  overviewCell,
+  quantChoices,
+  seedConflicts,
+  truncate,
+  verdictTitle,
+  videoLevel,
+} from './shared.js';
 import type { Page } from '../store/store.js';
 
 export const DISCORD_LIMITS = {
@@ -35,17 +56,6 @@ export const DISCORD_LIMITS = {
 const VENDOR_COLOR: Record<string, number> = { nvidia: 0x76b900, apple: 0xa3aaae, amd: 0xed1c24 };
 const TIE_COLOR = 0xf1c40f;
 const NEITHER_COLOR = 0xe74c3c;
-
-export function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
-}
-
-/** Text bar for a field: ▰ for the share of the larger value. */
-export function miniBar(value: number, max: number, width = 10): string {
-  if (!(max > 0) || !(value > 0)) return '▱'.repeat(width);
-  const n = Math.max(1, Math.min(width, Math.round((value / max) * width)));
-  return '▰'.repeat(n) + '▱'.repeat(width - n);
-}
 
 function embedLength(e: APIEmbed): number {
   return (
@@ -91,12 +101,11 @@ function vendorOf(d: DeviceEvaluation): string {
   return d.backend === 'metal' ? 'apple' : d.backend === 'rocm' ? 'amd' : 'nvidia';
 }
 
+const FIT_ICON = { gpu: '✅', offload: '🟧', none: '❌' } as const;
+
 function memoryLine(e: DeviceEvaluation): string {
-  const m = e.memory;
-  if (e.fit === 'gpu')
-    return `✅ fits: ${fmt.gb(m.requiredGB)} of ${fmt.gb(m.needsRaisedLimit ? m.raisedAvailableGB! : m.availableGB)} GB${m.needsRaisedLimit ? `\n⚠️ after \`${m.sysctlTip}\`` : ''}`;
-  if (e.fit === 'offload') return `🟧 offload: ${fmt.gb(m.spillGB)} of ${fmt.gb(m.requiredGB)} GB in system RAM`;
-  return `❌ needs ${fmt.gb(m.requiredGB)} GB, ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB usable`;
+  const m = memoryFit(e);
+  return `${FIT_ICON[m.fit]} ${m.text}${m.after ? `\n⚠️ after \`${m.after}\`` : ''}`;
 }
 
 function speedLine(x: number | null, band: { low: number; high: number } | null, max: number): string {
@@ -104,13 +113,7 @@ function speedLine(x: number | null, band: { low: number; high: number } | null,
   return `\`${miniBar(x, max)}\` **~${fmt.tps(x)}** tok/s\n(${fmtBand(band, 'tok/s')})`;
 }
 
-/** Select options for the quantization switch (the current one marked default). */
-function quantOptions(v: Verdict, quants: readonly string[]) {
-  const ids = [...new Set([v.query.quant, ...quants])].slice(0, DISCORD_LIMITS.selectOptions);
-  return ids.map((id) => ({ label: id, value: id, default: id === v.query.quant }));
-}
-
-export const CONTEXT_CHOICES = [4096, 8192, 16384, 32768, 65536, 131072] as const;
+export { CONTEXT_CHOICES, miniBar, truncate };
 
 /** custom_id scheme: "<action>:<shared query id>[:<extra>]", well under 100 characters. */
 export const customId = (action: 'quant' | 'ctx' | 'pin' | 'src', stateId: string) => `${action}:${stateId}`;
@@ -123,140 +126,102 @@ export interface VerdictMessageOptions {
   notes?: string[];
 }
 
-export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInteractionResponseCallbackData {
+type Field = NonNullable<APIEmbed['fields']>[number];
+type Row = APIActionRowComponent<APIComponentInMessageActionRow>;
+
+function overviewFields(v: Verdict): Field[] {
+  return v.overview!.slice(0, 8).map((row) => ({
+    name: `${row.modelName} ${row.quant}`,
+    value: row.devices
+      .map((c, i) => `${overviewCell(c, v.devices[i]!.shortName)}${c.reported ? ` *(reported ${c.reported})*` : ''}`)
+      .join('\n'),
+  }));
+}
+
+/** One device's inline field: memory, speeds, first token, image or video support, workflow support. */
+function deviceField(e: DeviceEvaluation, v: Verdict, maxDecode: number, maxPrefill: number): Field {
+  const q = v.query;
+  const first = firstTokenLine(e, q.promptTokens);
+  const lines = isMediaOnly(v)
+    ? []
+    : [
+        memoryLine(e),
+        `**Decode** ${speedLine(e.decodeTokensPerSec, e.decodeBand, maxDecode)}`,
+        `**Prefill** ${speedLine(e.prefillTokensPerSec, e.prefillBand, maxPrefill)}`,
+        ...(first ? [first] : []),
+      ];
+  if (q.workflow === 'image')
+    for (const img of e.images) lines.push(`**${img.name}** ${imageSpeed(img)} *(${img.basis})*`);
+  if (q.workflow === 'video') for (const vid of e.video) lines.push(`**${vid.name}**: ${videoLevel(vid)}`);
+  lines.push(`**${q.workflow}**: ${e.workflowSupport.level}`);
+  return { name: e.name, value: lines.join('\n'), inline: true };
+}
+
+function comparisonFields(v: Verdict): Field[] {
   const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
-  const mediaOnly = isMediaOnly(v);
-  const title = verdictTitle(v);
-  const pinned = o.existingPin
-    ? `📌 A moderator pinned this question as #${o.existingPin.id} (${o.existingPin.pinnedAt.slice(0, 10)})${o.existingPin.stale ? ', data changed since' : ''}: https://discord.com/channels/${o.existingPin.serverId}/${o.existingPin.channelId}/${o.existingPin.messageId}\n\n`
-    : '';
-  const description = `${pinned}**${v.verdict.headline}**\n${v.verdict.reasons.map((r) => `• ${r}`).join('\n')}`;
-  const fields: NonNullable<APIEmbed['fields']> = [];
-  if (v.overview) {
-    for (const row of v.overview.slice(0, 8)) {
-      fields.push({
-        name: `${row.modelName} ${row.quant}`,
-        value: row.devices
-          .map((c, i) => {
-            const name = v.devices[i]!.shortName;
-            const claim = c.reported ? ` *(reported ${c.reported})*` : '';
-            return c.decodeTokensPerSec === null
-              ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)${claim}`
-              : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}${claim}`;
-          })
-          .join('\n'),
-      });
-    }
-  } else {
-    const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
-    const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
-    for (const e of [a, b]) {
-      const lines = mediaOnly
-        ? []
-        : [
-            memoryLine(e),
-            `**Decode** ${speedLine(e.decodeTokensPerSec, e.decodeBand, maxDecode)}`,
-            `**Prefill** ${speedLine(e.prefillTokensPerSec, e.prefillBand, maxPrefill)}`,
-            ...(e.timeToFirstTokenSec !== null && q.promptTokens > 0
-              ? [
-                  `First token (${q.promptTokens} tok): ${e.timeToFirstTokenSec < 1 ? `${Math.round(e.timeToFirstTokenSec * 1000)} ms` : `${e.timeToFirstTokenSec.toFixed(1)} s`}`,
-                ]
-              : []),
-          ];
-      if (q.workflow === 'image')
-        for (const img of e.images)
-          lines.push(
-            `**${img.name}** ${img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/image` : img.support} *(${img.basis})*`,
-          );
-      if (q.workflow === 'video')
-        for (const vid of e.video) lines.push(`**${vid.name}**: ${vid.level}${vid.fits ? '' : ' (too little memory)'}`);
-      lines.push(`**${q.workflow}**: ${e.workflowSupport.level}`);
-      fields.push({ name: e.name, value: lines.join('\n'), inline: true });
-    }
-    fields.push({
-      name: 'Power & noise',
-      value: [a, b]
-        .map(
-          (e) =>
-            `${e.shortName}: ${e.power.loadW} W load, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA`,
-        )
-        .join('\n'),
-    });
-    fields.push({
+  const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
+  const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
+  const power = (e: DeviceEvaluation) =>
+    `${e.shortName}: ${e.power.loadW} W load, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${noiseRange(e)}`;
+  const cost = (e: DeviceEvaluation) => {
+    const c = costParts(e);
+    return `${e.shortName}: ${c.hardware} + ${c.perYear} → **${c.total}**${c.breakEven ? `, ${c.breakEven}` : ''}`;
+  };
+  return [
+    deviceField(a, v, maxDecode, maxPrefill),
+    deviceField(b, v, maxDecode, maxPrefill),
+    { name: 'Power & noise', value: [a, b].map(power).join('\n') },
+    {
       name: `Cost over ${q.years} years (${q.hoursPerDay} h/day at $${q.kwhPrice.toFixed(2)}/kWh)`,
-      value: [a, b]
-        .map((e) => {
-          const c = costParts(e);
-          return `${e.shortName}: ${c.hardware} + ${c.perYear} → **${c.total}**${c.breakEven ? `, ${c.breakEven}` : ''}`;
-        })
-        .join('\n'),
-    });
-  }
-  const conflicts = v.flags.filter((f) => f.kind === 'seed-conflict');
-  if (conflicts.length) {
+      value: [a, b].map(cost).join('\n'),
+    },
+  ];
+}
+
+/** Conflicts, caveats and alternatives, after the figures. */
+function noteFields(v: Verdict, notes: readonly string[]): Field[] {
+  const fields: Field[] = [];
+  const conflicts = seedConflicts(v);
+  if (conflicts.length)
     fields.push({
       name: '⚠️ Reported figures that physics contradicts',
-      value: conflicts
-        .map((f) =>
-          f.kind === 'seed-conflict'
-            ? `${f.device}: claimed ${f.claim.split(' (')[0]} (${f.source.split(':')[0]}); physics: ${f.estimate}`
-            : '',
-        )
-        .join('\n'),
+      value: conflicts.map(conflictLine).join('\n'),
     });
-  }
-  const otherFlags = v.flags.filter((f) => f.kind !== 'seed-conflict');
-  const caveats = [
-    ...otherFlags.map((f) => ('message' in f ? f.message : '')),
-    ...v.verdict.caveats,
-    ...(o.notes ?? []),
-  ];
+  const caveats = caveatLines(v, notes);
   if (caveats.length) fields.push({ name: 'Caveats', value: caveats.map((c) => `• ${c}`).join('\n') });
   if (v.verdict.alsoConsider.length)
     fields.push({
       name: 'Also consider',
       value: v.verdict.alsoConsider.map((x) => `• **${x.name}**: ${x.why}`).join('\n'),
     });
+  return fields;
+}
 
-  const embed = fitEmbed({
-    title,
-    description,
-    color: colorOf(v),
-    fields,
-    footer: {
-      text: `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source`,
-    },
-  });
-  if (o.stateId === undefined) return { embeds: [embed] };
-  const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
+function verdictComponents(v: Verdict, stateId: string, quants: readonly string[]): Row[] {
+  const q = v.query;
+  const components: Row[] = [];
+  const select = (id: string, placeholder: string, options: { label: string; value: string; default: boolean }[]) =>
+    components.push({
+      type: ComponentType.ActionRow,
+      components: [{ type: ComponentType.StringSelect, custom_id: id, placeholder, options }],
+    });
   if (v.model) {
-    components.push({
-      type: ComponentType.ActionRow,
-      components: [
-        {
-          type: ComponentType.StringSelect,
-          custom_id: customId('quant', o.stateId),
-          placeholder: 'Quantization',
-          options: quantOptions(v, o.quants),
-        },
-      ],
-    });
-    components.push({
-      type: ComponentType.ActionRow,
-      components: [
-        {
-          type: ComponentType.StringSelect,
-          custom_id: customId('ctx', o.stateId),
-          placeholder: 'Context',
-          options: CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext).map((c) => ({
-            label: `${c / 1024}k context`,
-            value: String(c),
-            default: c === q.contextTokens,
-          })),
-        },
-      ],
-    });
+    const quantIds = quantChoices(v, quants, DISCORD_LIMITS.selectOptions);
+    select(
+      customId('quant', stateId),
+      'Quantization',
+      quantIds.map((id) => ({ label: id, value: id, default: id === q.quant })),
+    );
+    select(
+      customId('ctx', stateId),
+      'Context',
+      contextChoices(v).map((c) => ({
+        label: `${c / 1024}k context`,
+        value: String(c),
+        default: c === q.contextTokens,
+      })),
+    );
   }
   components.push({
     type: ComponentType.ActionRow,
@@ -264,20 +229,36 @@ export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInterac
       {
         type: ComponentType.Button,
         style: ButtonStyle.Primary,
-        custom_id: customId('pin', o.stateId),
+        custom_id: customId('pin', stateId),
         label: 'Pin verdict',
         emoji: { name: '📌' },
       },
       {
         type: ComponentType.Button,
         style: ButtonStyle.Secondary,
-        custom_id: customId('src', o.stateId),
+        custom_id: customId('src', stateId),
         label: 'Sources',
         emoji: { name: '📚' },
       },
     ],
   });
-  return { embeds: [embed], components };
+  return components;
+}
+
+export function verdictMessage(v: Verdict, o: VerdictMessageOptions): APIInteractionResponseCallbackData {
+  const pin = o.existingPin;
+  const pinned = pin
+    ? `📌 A moderator pinned this question as #${pin.id} (${pin.pinnedAt.slice(0, 10)})${pin.stale ? ', data changed since' : ''}: https://discord.com/channels/${pin.serverId}/${pin.channelId}/${pin.messageId}\n\n`
+    : '';
+  const embed = fitEmbed({
+    title: verdictTitle(v),
+    description: `${pinned}**${v.verdict.headline}**\n${v.verdict.reasons.map((r) => `• ${r}`).join('\n')}`,
+    color: colorOf(v),
+    fields: [...(v.overview ? overviewFields(v) : comparisonFields(v)), ...noteFields(v, o.notes ?? [])],
+    footer: { text: footerText(v) },
+  });
+  if (o.stateId === undefined) return { embeds: [embed] };
+  return { embeds: [embed], components: verdictComponents(v, o.stateId, o.quants) };
 }
 
 export function sourcesMessage(v: Verdict): APIInteractionResponseCallbackData {

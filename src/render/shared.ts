@@ -1,5 +1,39 @@
-/** Pieces every renderer shares, so Discord, Slack and the terminal say the same thing. */
-import { fmt, type DeviceEvaluation, type Verdict } from '../core/index.js';
+/**
+ * The wording every renderer shares, so Discord, Slack and the terminal say the same thing: pure
+ * functions from verdict facts to plain strings. Each renderer only adds its own markup (bold,
+ * emoji, colour). Number formats come from the core's one format module (src/core/verdict/format.ts:
+ * the core's sentences print numbers too and the core may not import from here) and are re-exported.
+ */
+import {
+  fmt,
+  fmtBand,
+  fmtMonths,
+  fmtUsdBand,
+  fmtWait,
+  type DeviceEvaluation,
+  type OverviewCell,
+  type SeedConflictFlag,
+  type Verdict,
+} from '../core/index.js';
+
+export { fmt, fmtBand, fmtDb, fmtMonths, fmtSec, fmtUsdBand, fmtWait } from '../core/index.js';
+
+type ImageRow = DeviceEvaluation['images'][number];
+type VideoRow = DeviceEvaluation['video'][number];
+
+/** The context sizes offered by the context select. */
+export const CONTEXT_CHOICES = [4096, 8192, 16384, 32768, 65536, 131072] as const;
+
+export function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** Text bar for a field: ▰ for the share of the larger value. */
+export function miniBar(value: number, max: number, width = 10): string {
+  if (!(max > 0) || !(value > 0)) return '▱'.repeat(width);
+  const n = Math.max(1, Math.min(width, Math.round((value / max) * width)));
+  return '▰'.repeat(n) + '▱'.repeat(width - n);
+}
 
 /** An image or video verdict asked without naming an LLM. */
 export function isMediaOnly(v: Verdict): boolean {
@@ -23,14 +57,82 @@ export function costParts(e: DeviceEvaluation): {
   breakEven: string;
 } {
   const c = e.cost;
-  const band = (b: { low: number; high: number }) =>
-    b.low === b.high ? fmt.usd(b.low) : `${fmt.usd(b.low)}-${fmt.usd(b.high)}`;
   return {
-    hardware: band(c.hardwareUSD),
+    hardware: fmtUsdBand(c.hardwareUSD),
     perYear: `${fmt.usd(c.electricityPerYearUSD)}/yr`,
-    total: band(c.totalUSD),
-    breakEven: c.breakEvenMonths
-      ? `break-even ${Math.round(c.breakEvenMonths.low)}-${Math.round(c.breakEvenMonths.high)} months`
-      : '',
+    total: fmtUsdBand(c.totalUSD),
+    breakEven: c.breakEvenMonths ? `break-even ${fmtMonths(c.breakEvenMonths)}` : '',
   };
 }
+
+/**
+ * Whether the model fits, for a chat message: "fits: 20.1 of 32.0 GB" (with the command that raises
+ * a Mac's limit in `after`), "offload: ... in system RAM", or "needs ..., ... usable".
+ */
+export function memoryFit(e: DeviceEvaluation): { fit: DeviceEvaluation['fit']; text: string; after?: string } {
+  const m = e.memory;
+  if (e.fit === 'gpu')
+    return {
+      fit: e.fit,
+      text: `fits: ${fmt.gb(m.requiredGB)} of ${fmt.gb(m.needsRaisedLimit ? m.raisedAvailableGB! : m.availableGB)} GB`,
+      ...(m.needsRaisedLimit ? { after: m.sysctlTip } : {}),
+    };
+  if (e.fit === 'offload')
+    return { fit: e.fit, text: `offload: ${fmt.gb(m.spillGB)} of ${fmt.gb(m.requiredGB)} GB in system RAM` };
+  return {
+    fit: e.fit,
+    text: `needs ${fmt.gb(m.requiredGB)} GB, ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB usable`,
+  };
+}
+
+/** "First token (2000 tok): 850 ms", or null without a prompt or a figure. */
+export function firstTokenLine(e: DeviceEvaluation, promptTokens: number): string | null {
+  if (e.timeToFirstTokenSec === null || promptTokens <= 0) return null;
+  return `First token (${promptTokens} tok): ${fmtWait(e.timeToFirstTokenSec)}`;
+}
+
+/** "2.1-2.8 s/image", or the support level when no public figure exists. */
+export function imageSpeed(img: ImageRow, per = 'image'): string {
+  return img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/${per}` : img.support;
+}
+
+/** "good", or "good (too little memory)". */
+export function videoLevel(vid: VideoRow): string {
+  return `${vid.level}${vid.fits ? '' : ' (too little memory)'}`;
+}
+
+/** "58-62 dBA" under load. */
+export const noiseRange = (e: DeviceEvaluation) => `${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA`;
+
+/** One overview cell without its reported figure (whose markup is the renderer's). */
+export function overviewCell(c: OverviewCell, name: string): string {
+  return c.decodeTokensPerSec === null
+    ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)`
+    : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}`;
+}
+
+export const seedConflicts = (v: Verdict) => v.flags.filter((f): f is SeedConflictFlag => f.kind === 'seed-conflict');
+
+/** "rtx-5090: claimed 95 tok/s (Compute Market); physics: ~190 tok/s (band 160-230 tok/s)". */
+export function conflictLine(f: SeedConflictFlag): string {
+  return `${f.device}: claimed ${f.facts.claimed} (${f.facts.publisher}); physics: ${f.estimate}`;
+}
+
+/** The caveats a chat message lists: the flags other than conflicts, the verdict's caveats, the caller's notes. */
+export function caveatLines(v: Verdict, notes: readonly string[] = []): string[] {
+  return [
+    ...v.flags.map((f) => (f.kind === 'seed-conflict' ? null : f.message)).filter((m): m is string => m !== null),
+    ...v.verdict.caveats,
+    ...notes,
+  ];
+}
+
+export const footerText = (v: Verdict) =>
+  `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source`;
+
+/** The quants the quant select offers: the current one first, at most `max`. */
+export const quantChoices = (v: Verdict, quants: readonly string[], max: number) =>
+  [...new Set([v.query.quant, ...quants])].slice(0, max);
+
+/** The context sizes the model supports. */
+export const contextChoices = (v: Verdict) => CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext);

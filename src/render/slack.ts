@@ -5,11 +5,30 @@
  * Pure: tests check every output against the limits.
  */
 import type { PinView } from '../../commands/types.js';
-import { fmt, fmtBand, type DeviceEvaluation, type Verdict } from '../core/index.js';
+import type { DeviceEvaluation, OverviewCell, Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
 import type { Page } from '../store/store.js';
-import { costParts, isMediaOnly, verdictTitle } from './shared.js';
-import { CONTEXT_CHOICES, miniBar, truncate } from './discord.js';
+import {
+  caveatLines,
+  conflictLine,
+  contextChoices,
+  costParts,
+  firstTokenLine,
+  fmt,
+  fmtBand,
+  footerText,
+  imageSpeed,
+  isMediaOnly,
+  memoryFit,
+  miniBar,
+  noiseRange,
+  overviewCell,
+  quantChoices,
+  seedConflicts,
+  truncate,
+  verdictTitle,
+  videoLevel,
+} from './shared.js';
 
 export const SLACK_LIMITS = {
   blocks: 50,
@@ -47,6 +66,8 @@ const context = (...texts: string[]): Block => ({
 /** Slack mrkdwn uses single asterisks for bold. */
 const bold = (s: string) => `*${s}*`;
 
+const FIT_ICON = { gpu: ':white_check_mark:', offload: ':large_orange_square:', none: ':x:' } as const;
+
 function deviceFields(
   e: DeviceEvaluation,
   q: Verdict['query'],
@@ -54,34 +75,21 @@ function deviceFields(
   maxPrefill: number,
   mediaOnly: boolean,
 ): string {
-  const m = e.memory;
   const lines = [bold(e.name)];
   if (!mediaOnly) {
-    if (e.fit === 'gpu')
-      lines.push(
-        `:white_check_mark: fits: ${fmt.gb(m.requiredGB)} of ${fmt.gb(m.needsRaisedLimit ? m.raisedAvailableGB! : m.availableGB)} GB${m.needsRaisedLimit ? ` after \`${m.sysctlTip}\`` : ''}`,
-      );
-    else if (e.fit === 'offload')
-      lines.push(`:large_orange_square: offload: ${fmt.gb(m.spillGB)} of ${fmt.gb(m.requiredGB)} GB in system RAM`);
-    else lines.push(`:x: needs ${fmt.gb(m.requiredGB)} GB, ${fmt.gb(m.raisedAvailableGB ?? m.availableGB)} GB usable`);
+    const m = memoryFit(e);
+    lines.push(`${FIT_ICON[m.fit]} ${m.text}${m.after ? ` after \`${m.after}\`` : ''}`);
     if (e.decodeTokensPerSec !== null && e.decodeBand)
       lines.push(
         `Decode \`${miniBar(e.decodeTokensPerSec, maxDecode)}\` ~${fmt.tps(e.decodeTokensPerSec)} tok/s (${fmtBand(e.decodeBand, 'tok/s')})`,
       );
     if (e.prefillTokensPerSec !== null && e.prefillBand)
       lines.push(`Prefill \`${miniBar(e.prefillTokensPerSec, maxPrefill)}\` ~${fmt.tps(e.prefillTokensPerSec)} tok/s`);
-    if (e.timeToFirstTokenSec !== null && q.promptTokens > 0)
-      lines.push(
-        `First token (${q.promptTokens} tok): ${e.timeToFirstTokenSec < 1 ? `${Math.round(e.timeToFirstTokenSec * 1000)} ms` : `${e.timeToFirstTokenSec.toFixed(1)} s`}`,
-      );
+    const first = firstTokenLine(e, q.promptTokens);
+    if (first) lines.push(first);
   }
-  if (q.workflow === 'image')
-    for (const img of e.images)
-      lines.push(
-        `${img.name}: ${img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/image` : img.support} (${img.basis})`,
-      );
-  if (q.workflow === 'video')
-    for (const v of e.video) lines.push(`${v.name}: ${v.level}${v.fits ? '' : ' (too little memory)'}`);
+  if (q.workflow === 'image') for (const img of e.images) lines.push(`${img.name}: ${imageSpeed(img)} (${img.basis})`);
+  if (q.workflow === 'video') for (const v of e.video) lines.push(`${v.name}: ${videoLevel(v)}`);
   lines.push(`${q.workflow}: ${e.workflowSupport.level}`);
   return lines.join('\n');
 }
@@ -93,70 +101,52 @@ export const SOURCES_ACTION = 'whichgpu_sources';
 export const REFRESH_ACTION = 'whichgpu_refresh';
 export const UNPIN_ACTION = 'whichgpu_unpin';
 
-/** Without a stateId (it could not be stored) the message has no actions. */
-export function verdictBlocks(
-  v: Verdict,
-  o: { stateId: string | undefined; quants: readonly string[]; existingPin?: PinView; notes?: string[] },
-): SlackMessage {
+function overviewSection(v: Verdict): Block {
+  const cell = (c: OverviewCell, i: number) =>
+    `${overviewCell(c, v.devices[i]!.shortName)}${c.reported ? ` _(reported ${c.reported})_` : ''}`;
+  return {
+    type: 'section',
+    fields: v
+      .overview!.slice(0, SLACK_LIMITS.fields)
+      .map((row) =>
+        mrkdwn(`${bold(`${row.modelName} ${row.quant}`)}\n${row.devices.map(cell).join('\n')}`, SLACK_LIMITS.fieldText),
+      ),
+  };
+}
+
+function comparisonSections(v: Verdict): Block[] {
   const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
+  const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
+  const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
   const mediaOnly = isMediaOnly(v);
-  const title = verdictTitle(v);
-  const blocks: Block[] = [{ type: 'header', text: plain(title, SLACK_LIMITS.header) }];
-  if (o.existingPin)
-    blocks.push(
-      context(
-        `:pushpin: A moderator pinned this question as #${o.existingPin.id} on ${o.existingPin.pinnedAt.slice(0, 10)}${o.existingPin.stale ? ' (data changed since)' : ''}: ${o.existingPin.headline}`,
-      ),
+  const costField = (e: DeviceEvaluation) => {
+    const c = costParts(e);
+    return mrkdwn(
+      `${bold(`${e.shortName}: power and cost`)}\n${e.power.loadW} W load, ${noiseRange(e)}\n${c.hardware} + ${c.perYear} → ${bold(c.total)} over ${q.years} yr${c.breakEven ? `\n${c.breakEven}` : ''}`,
+      SLACK_LIMITS.fieldText,
     );
-  blocks.push(section(`${bold(v.verdict.headline)}\n${v.verdict.reasons.map((r) => `• ${r}`).join('\n')}`));
-  if (v.overview) {
-    blocks.push({
-      type: 'section',
-      fields: v.overview
-        .slice(0, SLACK_LIMITS.fields)
-        .map((row) =>
-          mrkdwn(
-            `${bold(`${row.modelName} ${row.quant}`)}\n${row.devices
-              .map(
-                (c, i) =>
-                  `${v.devices[i]!.shortName}: ${c.decodeTokensPerSec === null ? `cannot run (${fmt.gb(c.requiredGB)} GB)` : `~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}`}${c.reported ? ` _(reported ${c.reported})_` : ''}`,
-              )
-              .join('\n')}`,
-            SLACK_LIMITS.fieldText,
-          ),
-        ),
-    });
-  } else {
-    const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
-    const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
-    blocks.push({
+  };
+  return [
+    {
       type: 'section',
       fields: [a, b].map((e) => mrkdwn(deviceFields(e, q, maxDecode, maxPrefill, mediaOnly), SLACK_LIMITS.fieldText)),
-    });
-    blocks.push({
-      type: 'section',
-      fields: [a, b].map((e) => {
-        const c = costParts(e);
-        return mrkdwn(
-          `${bold(`${e.shortName}: power and cost`)}\n${e.power.loadW} W load, ${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA\n${c.hardware} + ${c.perYear} → ${bold(c.total)} over ${q.years} yr${c.breakEven ? `\n${c.breakEven}` : ''}`,
-          SLACK_LIMITS.fieldText,
-        );
-      }),
-    });
-  }
-  const conflicts = v.flags.filter((f) => f.kind === 'seed-conflict');
+    },
+    { type: 'section', fields: [a, b].map(costField) },
+  ];
+}
+
+/** Conflicts, caveats and alternatives, after the figures. */
+function noteSections(v: Verdict, notes: readonly string[]): Block[] {
+  const blocks: Block[] = [];
+  const conflicts = seedConflicts(v);
   if (conflicts.length)
     blocks.push(
       section(
-        `:warning: ${bold('Reported figures that physics contradicts')}\n${conflicts.map((f) => (f.kind === 'seed-conflict' ? `• ${f.device}: claimed ${f.claim.split(' (')[0]} (${f.source.split(':')[0]}); physics: ${f.estimate}` : '')).join('\n')}`,
+        `:warning: ${bold('Reported figures that physics contradicts')}\n${conflicts.map((f) => `• ${conflictLine(f)}`).join('\n')}`,
       ),
     );
-  const caveats = [
-    ...v.flags.filter((f) => f.kind !== 'seed-conflict').map((f) => ('message' in f ? f.message : '')),
-    ...v.verdict.caveats,
-    ...(o.notes ?? []),
-  ];
+  const caveats = caveatLines(v, notes);
   if (caveats.length) blocks.push(section(`${bold('Caveats')}\n${caveats.map((c) => `• ${c}`).join('\n')}`));
   if (v.verdict.alsoConsider.length)
     blocks.push(
@@ -164,61 +154,73 @@ export function verdictBlocks(
         `${bold('Also consider')}\n${v.verdict.alsoConsider.map((x) => `• ${bold(x.name)}: ${x.why}`).join('\n')}`,
       ),
     );
-  blocks.push(
-    context(
-      `data ${v.dataVersion} · speeds and memory: estimates from a model calibrated on measured runs · "reported": quoted with source`,
-    ),
-  );
-  const message = () => ({
-    text: truncate(`${title}: ${v.verdict.headline}`, SLACK_LIMITS.text),
-    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+  return blocks;
+}
+
+function verdictActions(v: Verdict, stateId: string, quants: readonly string[]): Block {
+  const q = v.query;
+  const option = (label: string, value: string | number) => ({
+    text: plain(label, SLACK_LIMITS.optionText),
+    value: `${stateId}|${value}`,
   });
-  if (o.stateId === undefined) return message();
   const elements: Record<string, unknown>[] = [];
   if (v.model) {
-    const quants = [...new Set([q.quant, ...o.quants])].slice(0, SLACK_LIMITS.options);
     elements.push({
       type: 'static_select',
       action_id: QUANT_ACTION,
       placeholder: plain('Quantization', SLACK_LIMITS.optionText),
-      initial_option: { text: plain(q.quant, SLACK_LIMITS.optionText), value: `${o.stateId}|${q.quant}` },
-      options: quants.map((id) => ({ text: plain(id, SLACK_LIMITS.optionText), value: `${o.stateId}|${id}` })),
+      initial_option: option(q.quant, q.quant),
+      options: quantChoices(v, quants, SLACK_LIMITS.options).map((id) => option(id, id)),
     });
-    const contexts = CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext);
+    const contexts = contextChoices(v);
     const current = contexts.find((c) => c === q.contextTokens);
     elements.push({
       type: 'static_select',
       action_id: CONTEXT_ACTION,
       placeholder: plain('Context', SLACK_LIMITS.optionText),
-      ...(current
-        ? {
-            initial_option: {
-              text: plain(`${current / 1024}k context`, SLACK_LIMITS.optionText),
-              value: `${o.stateId}|${current}`,
-            },
-          }
-        : {}),
-      options: contexts.map((c) => ({
-        text: plain(`${c / 1024}k context`, SLACK_LIMITS.optionText),
-        value: `${o.stateId}|${c}`,
-      })),
+      ...(current ? { initial_option: option(`${current / 1024}k context`, current) } : {}),
+      options: contexts.map((c) => option(`${c / 1024}k context`, c)),
     });
   }
   elements.push({
     type: 'button',
     action_id: PIN_ACTION,
     text: plain(':pushpin: Pin verdict', SLACK_LIMITS.buttonText),
-    value: o.stateId,
+    value: stateId,
     style: 'primary',
   });
   elements.push({
     type: 'button',
     action_id: SOURCES_ACTION,
     text: plain(':books: Sources', SLACK_LIMITS.buttonText),
-    value: o.stateId,
+    value: stateId,
   });
-  blocks.push({ type: 'actions', block_id: `whichgpu_actions_${o.stateId}`, elements });
-  return message();
+  return { type: 'actions', block_id: `whichgpu_actions_${stateId}`, elements };
+}
+
+/** Without a stateId (it could not be stored) the message has no actions. */
+export function verdictBlocks(
+  v: Verdict,
+  o: { stateId: string | undefined; quants: readonly string[]; existingPin?: PinView; notes?: string[] },
+): SlackMessage {
+  const title = verdictTitle(v);
+  const pin = o.existingPin;
+  const blocks: Block[] = [{ type: 'header', text: plain(title, SLACK_LIMITS.header) }];
+  if (pin)
+    blocks.push(
+      context(
+        `:pushpin: A moderator pinned this question as #${pin.id} on ${pin.pinnedAt.slice(0, 10)}${pin.stale ? ' (data changed since)' : ''}: ${pin.headline}`,
+      ),
+    );
+  blocks.push(section(`${bold(v.verdict.headline)}\n${v.verdict.reasons.map((r) => `• ${r}`).join('\n')}`));
+  blocks.push(...(v.overview ? [overviewSection(v)] : comparisonSections(v)));
+  blocks.push(...noteSections(v, o.notes ?? []));
+  blocks.push(context(footerText(v)));
+  if (o.stateId !== undefined) blocks.push(verdictActions(v, o.stateId, o.quants));
+  return {
+    text: truncate(`${title}: ${v.verdict.headline}`, SLACK_LIMITS.text),
+    blocks: blocks.slice(0, SLACK_LIMITS.blocks),
+  };
 }
 
 export function sourcesBlocks(v: Verdict): SlackMessage {

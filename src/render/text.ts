@@ -2,7 +2,19 @@
  * Verdict -> terminal text: a card with the headline, a side-by-side table, bar charts of decode
  * and prefill speed, cost lines, flags, caveats and sources. Pure; colour is the caller's choice.
  */
-import { fmt, fmtBand, type DeviceEvaluation, type Verdict } from '../core/index.js';
+import type { DeviceEvaluation, Verdict } from '../core/index.js';
+import {
+  fmt,
+  fmtBand,
+  fmtMonths,
+  fmtUsdBand,
+  fmtWait,
+  imageSpeed,
+  isMediaOnly,
+  noiseRange,
+  overviewCell,
+  videoLevel,
+} from './shared.js';
 import type { Reply } from '../../commands/types.js';
 
 export interface TextOptions {
@@ -27,121 +39,108 @@ function fitText(e: DeviceEvaluation): string {
   return `no: ${fmt.gb(m.requiredGB)} > ${fmt.gb(usable)} GB`;
 }
 
-export function renderText(v: Verdict, opts: TextOptions): string {
-  const bold = ansi(opts.color, '1');
-  const dim = ansi(opts.color, '2');
-  const green = ansi(opts.color, '32');
-  const yellow = ansi(opts.color, '33');
-  const out: string[] = [];
-  const q = v.query;
-  const mediaOnly = (q.workflow === 'image' || q.workflow === 'video') && q.modelInput === null;
-  const title = mediaOnly
-    ? `${q.workflow === 'image' ? 'Image' : 'Video'} generation · priority ${q.priority}`
-    : v.model
-      ? `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow} · priority ${q.priority}`
-      : "Overview: the seed article's models, checked against physics";
-  out.push(bold(title));
-  out.push(green(`▶ ${v.verdict.headline}`));
-  out.push('');
+interface Paint {
+  bold: (s: string) => string;
+  dim: (s: string) => string;
+  green: (s: string) => string;
+  yellow: (s: string) => string;
+}
+const paint = (on: boolean): Paint => ({
+  bold: ansi(on, '1'),
+  dim: ansi(on, '2'),
+  green: ansi(on, '32'),
+  yellow: ansi(on, '33'),
+});
+type TableRow = [string, string, string];
 
+function titleOf(v: Verdict): string {
+  const q = v.query;
+  if (isMediaOnly(v)) return `${q.workflow === 'image' ? 'Image' : 'Video'} generation · priority ${q.priority}`;
+  if (v.model)
+    return `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow} · priority ${q.priority}`;
+  return "Overview: the seed article's models, checked against physics";
+}
+
+function overviewLines(v: Verdict, p: Paint): string[] {
+  return v.overview!.map((row) => {
+    const cells = row.devices.map(
+      (c, i) => `${overviewCell(c, v.devices[i]!.shortName)}${c.reported ? p.dim(` (reported ${c.reported})`) : ''}`,
+    );
+    return `${p.bold(`${row.modelName} ${row.quant}`)}\n  ${cells.join('\n  ')}`;
+  });
+}
+
+/** The side-by-side table: memory and speeds (unless media only), support, power, cost, media rows. */
+function tableRows(v: Verdict): TableRow[] {
+  const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
-  if (v.overview) {
-    for (const row of v.overview) {
-      const cells = row.devices.map((c, i) => {
-        const name = v.devices[i]!.shortName;
-        const claim = c.reported ? dim(` (reported ${c.reported})`) : '';
-        return c.decodeTokensPerSec === null
-          ? `${name}: cannot run (${fmt.gb(c.requiredGB)} GB)${claim}`
-          : `${name}: ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}${claim}`;
-      });
-      out.push(`${bold(`${row.modelName} ${row.quant}`)}\n  ${cells.join('\n  ')}`);
-    }
-  } else {
-    const llmRows: [string, string, string][] = mediaOnly
-      ? []
-      : [
-          ['Memory', fitText(a), fitText(b)],
-          [
-            'Decode',
-            speed(a.decodeTokensPerSec, a.decodeBand, 'tok/s'),
-            speed(b.decodeTokensPerSec, b.decodeBand, 'tok/s'),
-          ],
-          [
-            'Prefill',
-            speed(a.prefillTokensPerSec, a.prefillBand, 'tok/s'),
-            speed(b.prefillTokensPerSec, b.prefillBand, 'tok/s'),
-          ],
-          ...(q.promptTokens > 0
-            ? [['First token', ttft(a, q.promptTokens), ttft(b, q.promptTokens)] as [string, string, string]]
-            : []),
-        ];
-    const rows: [string, string, string][] = [
-      ['', a.shortName, b.shortName],
-      ...llmRows,
-      [`${q.workflow}`, a.workflowSupport.level, b.workflowSupport.level],
-      ['Power', `${a.power.loadW} W load`, `${b.power.loadW} W load`],
-      [
-        'Noise',
-        `${a.noise.loadDbA.low}-${a.noise.loadDbA.high} dBA`,
-        `${b.noise.loadDbA.low}-${b.noise.loadDbA.high} dBA`,
-      ],
-      ['Hardware', usd(a.priceUSD), usd(b.priceUSD)],
-      ['Power/yr', fmt.usd(a.cost.electricityPerYearUSD), fmt.usd(b.cost.electricityPerYearUSD)],
-      [`${q.years}-yr total`, usd(a.cost.totalUSD), usd(b.cost.totalUSD)],
-    ];
-    if (q.workflow === 'video') {
-      for (const [i, vid] of a.video.entries())
-        rows.push([
-          vid.name,
-          `${vid.level}${vid.fits ? '' : ' (too little memory)'}`,
-          `${b.video[i]!.level}${b.video[i]!.fits ? '' : ' (too little memory)'}`,
-        ]);
-    }
-    if (q.workflow === 'image') {
-      for (const [i, img] of a.images.entries()) {
-        const other = b.images[i]!;
-        rows.push([
-          img.name,
-          img.secondsPerImage ? `${fmtBand(img.secondsPerImage, 's')}/img` : img.support,
-          other.secondsPerImage ? `${fmtBand(other.secondsPerImage, 's')}/img` : other.support,
-        ]);
-      }
-    }
-    if (a.cost.breakEvenMonths || b.cost.breakEvenMonths) rows.push(['Break-even', months(a), months(b)]);
-    const w0 = Math.max(...rows.map((r) => r[0].length));
-    const w1 = Math.max(...rows.map((r) => r[1].length));
-    for (const [k, x, y] of rows) out.push(`${k.padEnd(w0)}  ${x.padEnd(w1)}  ${y}`);
-    out.push('');
-    const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
-    const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
-    if (maxDecode > 0 && !mediaOnly) {
-      out.push(dim('decode tok/s'));
-      for (const e of [a, b])
-        out.push(
-          `${e.shortName.padEnd(14)} ${bar(e.decodeTokensPerSec ?? 0, maxDecode, 30).padEnd(30)} ${e.decodeTokensPerSec ? fmt.tps(e.decodeTokensPerSec) : '-'}`,
-        );
-      out.push(dim('prefill tok/s'));
-      for (const e of [a, b])
-        out.push(
-          `${e.shortName.padEnd(14)} ${bar(e.prefillTokensPerSec ?? 0, maxPrefill, 30).padEnd(30)} ${e.prefillTokensPerSec ? fmt.tps(e.prefillTokensPerSec) : '-'}`,
-        );
-    }
-  }
+  const both = (label: string, f: (e: DeviceEvaluation) => string): TableRow => [label, f(a), f(b)];
+  const llmRows: TableRow[] = isMediaOnly(v)
+    ? []
+    : [
+        both('Memory', fitText),
+        both('Decode', (e) => speed(e.decodeTokensPerSec, e.decodeBand, 'tok/s')),
+        both('Prefill', (e) => speed(e.prefillTokensPerSec, e.prefillBand, 'tok/s')),
+        ...(q.promptTokens > 0 ? [both('First token', (e) => ttft(e, q.promptTokens))] : []),
+      ];
+  const rows: TableRow[] = [
+    ['', a.shortName, b.shortName],
+    ...llmRows,
+    both(`${q.workflow}`, (e) => e.workflowSupport.level),
+    both('Power', (e) => `${e.power.loadW} W load`),
+    both('Noise', noiseRange),
+    both('Hardware', (e) => fmtUsdBand(e.priceUSD)),
+    both('Power/yr', (e) => fmt.usd(e.cost.electricityPerYearUSD)),
+    both(`${q.years}-yr total`, (e) => fmtUsdBand(e.cost.totalUSD)),
+  ];
+  if (q.workflow === 'video')
+    for (const [i, vid] of a.video.entries()) rows.push([vid.name, videoLevel(vid), videoLevel(b.video[i]!)]);
+  if (q.workflow === 'image')
+    for (const [i, img] of a.images.entries())
+      rows.push([img.name, imageSpeed(img, 'img'), imageSpeed(b.images[i]!, 'img')]);
+  if (a.cost.breakEvenMonths || b.cost.breakEvenMonths) rows.push(both('Break-even', months));
+  return rows;
+}
+
+function barLines(v: Verdict, p: Paint): string[] {
+  const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
+  const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
+  const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
+  if (!(maxDecode > 0) || isMediaOnly(v)) return [];
+  const line = (e: DeviceEvaluation, x: number | null, max: number) =>
+    `${e.shortName.padEnd(14)} ${bar(x ?? 0, max, 30).padEnd(30)} ${x ? fmt.tps(x) : '-'}`;
+  return [
+    p.dim('decode tok/s'),
+    ...[a, b].map((e) => line(e, e.decodeTokensPerSec, maxDecode)),
+    p.dim('prefill tok/s'),
+    ...[a, b].map((e) => line(e, e.prefillTokensPerSec, maxPrefill)),
+  ];
+}
+
+function comparisonLines(v: Verdict, p: Paint): string[] {
+  const rows = tableRows(v);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  return [...rows.map(([k, x, y]) => `${k.padEnd(w0)}  ${x.padEnd(w1)}  ${y}`), '', ...barLines(v, p)];
+}
+
+export function renderText(v: Verdict, opts: TextOptions): string {
+  const p = paint(opts.color);
+  const out: string[] = [p.bold(titleOf(v)), p.green(`▶ ${v.verdict.headline}`), ''];
+  out.push(...(v.overview ? overviewLines(v, p) : comparisonLines(v, p)));
   out.push('');
   for (const r of v.verdict.reasons) out.push(`• ${r}`);
   for (const f of v.flags) {
     if (f.kind === 'seed-conflict')
       out.push(
-        yellow(
-          `⚠ Reported ${f.claim.split(' (')[0]} on ${f.device} by ${f.source.split(':')[0]}; physics says ${f.estimate}.`,
-        ),
+        p.yellow(`⚠ Reported ${f.facts.claimed} on ${f.device} by ${f.facts.publisher}; physics says ${f.estimate}.`),
       );
-    else out.push(yellow(`⚠ ${f.message}`));
+    else out.push(p.yellow(`⚠ ${f.message}`));
   }
-  for (const c of v.verdict.caveats) out.push(dim(`· ${c}`));
+  for (const c of v.verdict.caveats) out.push(p.dim(`· ${c}`));
   for (const s of v.verdict.alsoConsider) out.push(`+ Also consider ${s.name}: ${s.why}`);
   out.push(
-    dim(
+    p.dim(
       `data ${v.dataVersion} · speeds and memory are estimates from a calibrated model; "reported" figures are quoted with their source`,
     ),
   );
@@ -154,15 +153,11 @@ function speed(x: number | null, band: { low: number; high: number } | null, uni
 }
 function ttft(e: DeviceEvaluation, prompt: number) {
   if (e.timeToFirstTokenSec === null) return '-';
-  const s = e.timeToFirstTokenSec;
-  return `${s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(1)} s`} for ${prompt} tok`;
-}
-function usd(b: { low: number; high: number }) {
-  return b.low === b.high ? fmt.usd(b.low) : `${fmt.usd(b.low)}-${fmt.usd(b.high)}`;
+  return `${fmtWait(e.timeToFirstTokenSec)} for ${prompt} tok`;
 }
 function months(e: DeviceEvaluation) {
   const m = e.cost.breakEvenMonths;
-  return m ? `${Math.round(m.low)}-${Math.round(m.high)} months` : 'never';
+  return m ? fmtMonths(m) : 'never';
 }
 
 /** Any command reply as terminal text (the console's renderer for everything but raw JSON). */
