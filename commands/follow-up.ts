@@ -54,7 +54,7 @@ export async function recompute(
   stateId: string,
   change: Record<string, unknown> = {},
 ): Promise<Reply | undefined> {
-  const stored = ctx.store.loadQuery(stateId);
+  const stored = stateId ? ctx.store.loadQuery(stateId) : undefined;
   if (!stored) return undefined;
   return commands.compare.execute(ctx, { ...inputOfQuery(stored), ...change });
 }
@@ -92,7 +92,7 @@ export interface PinPort {
   /** A refusal of the platform's own (Discord: the bot lacks Pin Messages), asked after the member's permission. */
   cannotPin?: () => string | undefined;
   /** The platform's pin call on the message the button is on. */
-  pin: () => Promise<void>;
+  pin: () => Promise<unknown>;
   /** A failed pin call in plain words (the port logs it), or undefined when the message counts as pinned. */
   refused: (e: unknown) => string | undefined;
 }
@@ -121,8 +121,14 @@ export async function startPin(
   const reply = target.stateId ? await recompute(ctx, target.stateId) : undefined;
   if (!reply || reply.kind !== 'verdict') return { done: refusal('NOT_FOUND', port.words.tooOldToPin) };
   const { verdict } = reply;
+  // The member's permission was asked above: storing the pin does not ask the platform again.
+  const asked: CommandContext = {
+    ...ctx,
+    canModerate: (channelId) =>
+      channelId === undefined || channelId === ctx.channelId ? Promise.resolve(true) : ctx.canModerate(channelId),
+  };
   const store = () =>
-    commands.pin.execute(ctx, {
+    commands.pin.execute(asked, {
       channelId: target.channelId,
       messageId: target.messageId,
       verdict,

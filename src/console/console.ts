@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { commands } from '../../commands/index.js';
-import { parseSettingPairs } from '../../commands/settings.js';
+import { textReply, usage, type TextFrontEnd } from '../../commands/text.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import { renderReply } from '../render/text.js';
@@ -34,6 +34,13 @@ export function splitArgs(line: string): string[] {
 
 const CLI_COMMANDS = new Set(['estimate', 'devices', 'models']);
 
+/** The shared text grammar as the console reads it: "?" asks for help, pins are managed from text. */
+const CONSOLE_TEXT: TextFrontEnd = {
+  helpWords: new Set(['help', '?']),
+  managePins: true,
+  settingsText: (args) => args.slice(args[0]?.toLowerCase() === 'set' ? 1 : 0).join(' '),
+};
+
 export async function runConsole(opts: ConsoleOptions): Promise<number> {
   const ctx: CommandContext = {
     catalog: opts.catalog,
@@ -59,19 +66,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (line !== '') {
       const words = splitArgs(line);
       const head = words[0]!.toLowerCase();
-      if (head === 'help' || head === '?') show(await commands.help.execute());
-      else if (head === 'verdicts' || head === 'pins') {
-        const [sub, arg] = [words[1]?.toLowerCase(), words[2]];
-        const input =
-          sub === 'refresh' || sub === 'unpin' ? { action: sub, id: arg } : { action: 'list', page: sub ?? 1 };
-        const parsed = commands.verdicts.schema.safeParse(input);
-        show(
-          parsed.success ? await commands.verdicts.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message),
-        );
-      } else if (head === 'settings') {
-        const pairs = parseSettingPairs(words.slice(words[1]?.toLowerCase() === 'set' ? 2 : 1).join(' '));
-        show(pairs.ok ? await commands.settings.execute(ctx, { set: pairs.set }) : usage(pairs.message));
-      } else if (head === 'pin') {
+      if (head === 'pin') {
         if (!last) show(usage('Nothing to pin yet: ask a question first.'));
         else
           show(
@@ -93,17 +88,13 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
           opts.catalog,
         );
       } else {
-        show(await commands.compare.execute(ctx, { text: line }));
+        show(await textReply(ctx, CONSOLE_TEXT, line, words));
       }
     }
     if (opts.interactive) opts.write('\n> ');
   }
   rl.close();
   return 0;
-}
-
-function usage(message: string): Reply {
-  return { kind: 'error', error: { code: 'INVALID_QUERY', message } };
 }
 
 function safeUserName(): string {

@@ -5,11 +5,25 @@
  * lookup Slack refuses (missing_scope, a deleted group, an outage) counts as "not a moderator", so
  * the pin list still shows, and is logged once an hour per workspace and error, not per request.
  */
-import type { App } from '@slack/bolt';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../log.js';
 
-type WebClient = App['client'];
+/**
+ * The Web API calls whichgpu makes, narrowed from Bolt's client so a test can pass a plain object.
+ * Bolt's `client` satisfies it.
+ */
+export interface SlackClient {
+  users: {
+    info(a: {
+      user: string;
+    }): Promise<{ user?: { is_admin?: boolean; is_owner?: boolean; is_primary_owner?: boolean } }>;
+  };
+  usergroups: {
+    list(a: { team_id: string }): Promise<{ usergroups?: { id?: string; handle?: string }[] }>;
+    users: { list(a: { usergroup: string; team_id: string }): Promise<{ users?: string[] }> };
+  };
+  pins: { add(a: { channel: string; timestamp: string }): Promise<unknown> };
+}
 
 /** Where a Slack request comes from: the key its pins and settings live under, and its workspace. */
 export interface SlackWhere {
@@ -39,7 +53,7 @@ export class SlackModerators {
   ) {}
 
   /** SLACK_MODERATORS, a workspace admin or owner, or a member of `group`. Never throws. */
-  isModerator(client: WebClient, where: SlackWhere, userId: string, group: string | null): Promise<boolean> {
+  isModerator(client: SlackClient, where: SlackWhere, userId: string, group: string | null): Promise<boolean> {
     if (this.listed.includes(userId)) return Promise.resolve(true);
     const key = `${where.serverId}\n${userId}\n${group ?? ''}`;
     const cached = this.answers.get(key);
@@ -74,7 +88,7 @@ export class SlackModerators {
    * then instead of failing every later lookup.
    */
   async resolveGroup(
-    client: WebClient,
+    client: SlackClient,
     where: SlackWhere,
     text: string,
   ): Promise<{ ok: true; id: string } | { ok: false; message: string }> {

@@ -1,0 +1,51 @@
+/**
+ * Every reply kind as a Slack message and whether the channel sees it (verdicts) or only the
+ * asker (everything else).
+ */
+import type { Reply } from '../../commands/types.js';
+import { pinsBlocks, settingsBlocks, textBlocks, verdictBlocks, type SlackMessage } from './slack.js';
+
+export interface SlackReply {
+  message: SlackMessage;
+  public: boolean;
+}
+
+const private_ = (text: string): SlackReply => ({ message: textBlocks(text), public: false });
+
+/** `stateId` is the stored question a verdict's selects and buttons carry (the adapter saves it). */
+export function slackReply(reply: Reply, stateId: string | undefined, quants: readonly string[]): SlackReply {
+  switch (reply.kind) {
+    case 'verdict':
+      return {
+        message: verdictBlocks(reply.verdict, {
+          stateId,
+          quants,
+          ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
+          notes: reply.notes,
+        }),
+        public: true,
+      };
+    case 'pins':
+      return { message: pinsBlocks(reply.page, reply.canModerate), public: false };
+    case 'settings':
+      return { message: settingsBlocks(reply.settings, reply.changed), public: false };
+    case 'pinned':
+      return private_(
+        reply.alreadyPinned
+          ? `Already pinned as #${reply.pin.id}.`
+          : `:pushpin: Pinned as #${reply.pin.id}. \`/whichgpu pins\` lists the workspace's pins.`,
+      );
+    case 'refreshed':
+      return private_(
+        `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`,
+      );
+    case 'unpinned':
+      return private_(`Unpinned #${reply.pin.id} from the list.`);
+    case 'help':
+      return private_(
+        `\`\`\`${reply.text.replace(/^Pins: +verdicts \[page\]/m, 'Pins:     /whichgpu pins [page]')}\`\`\``,
+      );
+    case 'error':
+      return private_(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`);
+  }
+}

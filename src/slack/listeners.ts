@@ -1,0 +1,283 @@
+/**
+ * Slack's listeners as exported, typed callbacks (Bolt's starter's way): each takes what Bolt
+ * passes it ({ ack, respond, body or command, action, client }), narrowed to what it reads, so a
+ * test calls it with plain-object fakes. app.ts only registers them. The work is shared with
+ * Discord (commands/follow-up.ts, commands/text.ts); here is the payload, Slack's pin call and
+ * who moderates.
+ */
+import type { RespondArguments } from '@slack/bolt';
+import {
+  overLimit,
+  picked,
+  pinVerdict,
+  QUANT_CHOICES,
+  selectChange,
+  verdictOf,
+  type FollowUpWords,
+} from '../../commands/follow-up.js';
+import { commands } from '../../commands/index.js';
+import { textReply, type TextFrontEnd } from '../../commands/text.js';
+import type { CommandContext, PermissionWords, Reply } from '../../commands/types.js';
+import type { Catalog } from '../core/index.js';
+import type { InFlight } from '../in-flight.js';
+import type { Logger } from '../log.js';
+import { slackReply } from '../render/slack-reply.js';
+import { QUANT_ACTION, sourcesBlocks, textBlocks } from '../render/slack.js';
+import type { RateLimiter } from '../rate-limit.js';
+import type { Store } from '../store/store.js';
+import { SlackModerators, type SlackClient, type SlackWhere } from './moderators.js';
+import { slackWhere, whereOfAction, type ActionBody } from './where.js';
+
+const MODERATORS_ON_SLACK = 'workspace admins, owners and configured moderators';
+const ASK_SLACK_MODERATOR = 'Ask a workspace admin or owner, or someone in the moderator user group.';
+/** Who may moderate and administer, in Slack's words: the same people do both, in every channel. */
+export const SLACK_WORDS: PermissionWords = {
+  moderators: MODERATORS_ON_SLACK,
+  administrators: MODERATORS_ON_SLACK,
+  moderatorHint: ASK_SLACK_MODERATOR,
+  adminHint: ASK_SLACK_MODERATOR,
+  elsewhereHint: ASK_SLACK_MODERATOR,
+};
+
+const TOO_OLD = 'That verdict is too old to change; ask again with /whichgpu.';
+/** Slack's follow-up sentences (a pin of a gone verdict says "to change", as it always has). */
+export const SLACK_FOLLOW_UP: FollowUpWords = {
+  tooOldToChange: TOO_OLD,
+  tooOldToPin: TOO_OLD,
+  notModerator: `Only ${SLACK_WORDS.moderators} can pin verdicts.`,
+};
+
+const PIN_ERRORS: Record<string, string> = {
+  already_pinned: 'That message is already pinned.',
+  not_in_channel: 'I am not in this channel, so I cannot pin here. Invite me with /invite @whichgpu and try again.',
+  not_pinnable: 'Slack says that message cannot be pinned.',
+  permission_denied: 'Slack refused: I lack the permission to pin in this channel (pins:write).',
+  message_not_found: 'That message no longer exists, so it cannot be pinned.',
+  channel_not_found: 'I cannot see this channel. Invite me with /invite @whichgpu.',
+};
+
+/** What the listeners need: the data, the store, who moderates, the limiter, the logger. */
+export interface SlackDeps {
+  catalog: Catalog;
+  store: Store;
+  log: Logger;
+  moderators: SlackModerators;
+  limiter?: RateLimiter;
+  /** Work still running after an ack; shutdown waits for it. */
+  inFlight?: InFlight;
+}
+
+/** Bolt's respond, narrowed to the message shapes we send. */
+export type Respond = (message: RespondArguments) => Promise<unknown>;
+type Ack = () => Promise<void>;
+
+/** What a listener of a slash command receives, narrowed to what it reads. */
+export interface CommandArgs {
+  command: {
+    text: string;
+    team_id: string;
+    enterprise_id?: string;
+    is_enterprise_install?: string;
+    channel_id: string;
+    user_id: string;
+    user_name: string;
+    trigger_id: string;
+  };
+  ack: Ack;
+  respond: Respond;
+  client: SlackClient;
+}
+
+/** What a listener of a button or select receives, narrowed to what it reads. */
+export interface ActionArgs {
+  body: unknown;
+  action: unknown;
+  ack: Ack;
+  respond: Respond;
+  client: SlackClient;
+}
+
+/** A reply as a Slack answer: a verdict public (its state saved for its selects), anything else private. */
+async function send(respond: Respond, reply: Reply, store: Store, replaceOriginal = false): Promise<void> {
+  const stateId =
+    reply.kind === 'verdict' ? store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>) : undefined;
+  const { message, public: isPublic } = slackReply(reply, stateId, QUANT_CHOICES);
+  if (replaceOriginal && isPublic) await respond({ ...message, replace_original: true });
+  else await respond({ ...message, response_type: isPublic ? 'in_channel' : 'ephemeral', replace_original: false });
+}
+
+/**
+ * ack(), then the work; an unexpected error is logged once and answered briefly, never silently.
+ * An ack that fails (Bolt answered 404 first, a Socket Mode connection dropped) is logged and the
+ * work still answers through response_url, which Slack honours for 30 minutes.
+ */
+function ackThen(d: SlackDeps, ack: Ack, respond: Respond, ref: string, work: () => Promise<void>): Promise<void> {
+  const run = (async () => {
+    try {
+      await ack();
+    } catch (e) {
+      d.log.warn({ err: e, ref }, 'slack ack failed; answering through response_url');
+    }
+    try {
+      await work();
+    } catch (e) {
+      d.log.error({ err: e, ref }, 'slack handler failed');
+      await respond({
+        ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`),
+        response_type: 'ephemeral',
+        replace_original: false,
+      }).catch(() => undefined);
+    }
+  })();
+  // The answer goes out after the ack: shutdown waits for it.
+  d.inFlight?.track(run);
+  return run;
+}
+
+/** The command context of a Slack request: the same people moderate everywhere (no per-channel pin right). */
+function contextFor(
+  d: SlackDeps,
+  where: SlackWhere,
+  channelId: string,
+  user: CommandContext['user'],
+  client: SlackClient,
+): CommandContext {
+  const canModerate = () =>
+    d.moderators.isModerator(client, where, user.id, d.store.settings('slack', where.serverId).moderator_role);
+  return {
+    catalog: d.catalog,
+    store: d.store,
+    platform: 'slack',
+    serverId: where.serverId,
+    channelId,
+    user,
+    canModerate,
+    canAdminister: canModerate,
+    permissionWords: SLACK_WORDS,
+  };
+}
+
+/** The context of a request, or undefined once the member is over the rate limit (answered already). */
+async function admitted(
+  d: SlackDeps,
+  respond: Respond,
+  where: SlackWhere,
+  channelId: string,
+  user: CommandContext['user'],
+  client: SlackClient,
+): Promise<CommandContext | undefined> {
+  const limited = overLimit(d.limiter, where.serverId, user.id);
+  if (limited) return void (await send(respond, limited, d.store));
+  return contextFor(d, where, channelId, user, client);
+}
+
+const actionContext = (d: SlackDeps, body: ActionBody, respond: Respond, client: SlackClient) =>
+  admitted(
+    d,
+    respond,
+    whereOfAction(body),
+    body.channel?.id ?? '',
+    { id: body.user.id, name: body.user.name ?? body.user.id },
+    client,
+  );
+
+const refOf = (body: unknown) => String((body as ActionBody).trigger_id ?? 'action');
+
+/** The text grammar as Slack reads it; `settings set moderator_role=@mods` looks the group up once. */
+function slackText(d: SlackDeps, where: SlackWhere, client: SlackClient): TextFrontEnd {
+  return {
+    helpWords: new Set(['', 'help']),
+    managePins: false,
+    settingsText: (args) => args.join(' ').replace(/^set\s+/i, ''),
+    // The group is resolved here, so an unknown one is refused instead of stored.
+    settingPairs: async (ctx, set) => {
+      const role = set.moderator_role;
+      if (role !== undefined && !/^(none|null|-)?$/i.test(role) && (await ctx.canAdminister())) {
+        const group = await d.moderators.resolveGroup(client, where, role);
+        if (!group.ok)
+          return { ok: false, reply: { kind: 'error', error: { code: 'INVALID_QUERY', message: group.message } } };
+        set.moderator_role = group.id;
+      }
+      return { ok: true, set };
+    },
+  };
+}
+
+/** /whichgpu <text>. */
+export const whichgpuCommand =
+  (d: SlackDeps) =>
+  ({ command, ack, respond, client }: CommandArgs): Promise<void> =>
+    ackThen(d, ack, respond, command.trigger_id, async () => {
+      const where = slackWhere({
+        teamId: command.team_id,
+        enterpriseId: command.enterprise_id,
+        enterpriseInstall: command.is_enterprise_install,
+      });
+      const user = { id: command.user_id, name: command.user_name };
+      const ctx = await admitted(d, respond, where, command.channel_id, user, client);
+      if (!ctx) return;
+      const text = command.text.trim();
+      await send(respond, await textReply(ctx, slackText(d, where, client), text, text.split(/\s+/)), d.store);
+    });
+
+/** The quant and context selects on a verdict: the verdict recomputed, in place. */
+export const selectAction =
+  (d: SlackDeps) =>
+  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
+    ackThen(d, ack, respond, refOf(body), async () => {
+      const ctx = await actionContext(d, body as ActionBody, respond, client);
+      if (!ctx) return;
+      const a = action as { action_id: string; selected_option?: { value: string } };
+      const [stateId, value] = (a.selected_option?.value ?? '').split('|');
+      const change = value === undefined ? {} : selectChange(a.action_id === QUANT_ACTION ? 'quant' : 'context', value);
+      await send(respond, await picked(ctx, SLACK_FOLLOW_UP, stateId ?? '', change), d.store, true);
+    });
+
+/** Sources on a verdict: privately, to whoever asked. */
+export const sourcesAction =
+  (d: SlackDeps) =>
+  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
+    ackThen(d, ack, respond, refOf(body), async () => {
+      const ctx = await actionContext(d, body as ActionBody, respond, client);
+      if (!ctx) return;
+      const [stateId] = (action as { value: string }).value.split('|');
+      const found = await verdictOf(ctx, SLACK_FOLLOW_UP, stateId);
+      if ('reply' in found) return send(respond, found.reply, d.store);
+      await respond({ ...sourcesBlocks(found.verdict), response_type: 'ephemeral', replace_original: false });
+    });
+
+/** 📌 on a verdict: Slack's pins.add, its errors in plain words; an already pinned message counts as pinned. */
+export const pinAction =
+  (d: SlackDeps) =>
+  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
+    ackThen(d, ack, respond, refOf(body), async () => {
+      const b = body as ActionBody;
+      const ctx = await actionContext(d, b, respond, client);
+      if (!ctx) return;
+      const channel = b.channel?.id ?? '';
+      const ts = b.message?.ts ?? b.container?.message_ts ?? '';
+      const port = {
+        words: SLACK_FOLLOW_UP,
+        pin: () => client.pins.add({ channel, timestamp: ts }),
+        refused: (e: unknown) => {
+          const code = (e as { data?: { error?: string } }).data?.error ?? '';
+          d.log.warn({ err: e, code, channel, ts }, 'slack pin failed');
+          if (code === 'already_pinned') return undefined;
+          return PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.';
+        },
+      };
+      const stateId = (action as { value: string }).value;
+      await send(respond, await pinVerdict(ctx, port, { channelId: channel, messageId: ts, stateId }), d.store);
+    });
+
+/** Refresh or Unpin from a pin's menu in the pins list. */
+export const pinMenuAction =
+  (d: SlackDeps) =>
+  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
+    ackThen(d, ack, respond, refOf(body), async () => {
+      const [verb, id] = ((action as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
+      if (verb !== 'refresh' && verb !== 'unpin') return;
+      const ctx = await actionContext(d, body as ActionBody, respond, client);
+      if (!ctx) return;
+      await send(respond, await commands.verdicts.execute(ctx, { action: verb, id: Number(id) }), d.store);
+    });
