@@ -44,6 +44,12 @@ export interface CatalogQuant extends QuantSpec {
   record: QuantRecord;
 }
 
+/** The data files a source key belongs to. */
+export type CatalogFileName = keyof Catalog['files'];
+
+/** Who published a source: its title before the first colon ("Compute Market"). */
+export const publisherOf = (title: string): string => title.split(':')[0]!;
+
 export interface Catalog {
   dataVersion: string;
   devices: CatalogDevice[];
@@ -63,7 +69,7 @@ export interface Catalog {
   quant(id: string): CatalogQuant | undefined;
   workflow(id: string): WorkflowRecord | undefined;
   /** A source key of one file, resolved for display ("estimate" stays "estimate"). */
-  source(file: keyof Catalog['files'], key: string): SourceEntry | 'estimate' | undefined;
+  source(file: CatalogFileName, key: string): SourceEntry | 'estimate' | undefined;
   /** Every reported figure, in the benchmarks file's order. */
   reported(): readonly ReportedFigure[];
   /** The reported figures for one device, in file order. */

@@ -3,7 +3,7 @@
  * fine-tuning, workflow support, power and cost, and the reported figures that concern it.
  */
 import type { ReportedFigure, SupportLevel } from '../catalog/schema.js';
-import type { Catalog, CatalogDevice, CatalogQuant } from '../catalog/catalog.js';
+import { publisherOf, type Catalog, type CatalogDevice, type CatalogQuant } from '../catalog/catalog.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from './finetune.js';
 import { estimateMemory, gpuBudgetGB, type MemoryEstimate } from './memory.js';
@@ -202,7 +202,7 @@ function imageEstimates(catalog: Catalog, device: CatalogDevice, q: NormalizedQu
       its = { low: own.low * pixelScale, high: own.high * pixelScale };
       basis = 'reported';
       const src = catalog.source('workflows', own.source);
-      basisNote = `reported by ${src && src !== 'estimate' ? src.title.split(':')[0] : own.source} at ${img.baseResolution}px${resolution !== img.baseResolution ? `, scaled to ${resolution}px` : ''}`;
+      basisNote = `reported by ${src && src !== 'estimate' ? publisherOf(src.title) : own.source} at ${img.baseResolution}px${resolution !== img.baseResolution ? `, scaled to ${resolution}px` : ''}`;
     } else if (support !== 'none') {
       const ref = Object.entries(img.itsPerDevice)
         .map(([id, r]) => ({ d: catalog.device(id), r }))

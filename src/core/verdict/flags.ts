@@ -3,7 +3,7 @@
  * contradicts) carries its parts as fields, so no renderer splits a sentence apart again.
  */
 import type { ReportedFigure } from '../catalog/schema.js';
-import type { Catalog, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
+import { publisherOf, type Catalog, type CatalogModel, type CatalogQuant } from '../catalog/catalog.js';
 import type { DeviceEvaluation } from '../physics/evaluate.js';
 import type { NormalizedQuery } from '../query/query.js';
 import type { ModelMatch } from '../query/resolve.js';
@@ -24,7 +24,7 @@ function sourceTitle(catalog: Catalog, key: string) {
 /** The flag as serialised (its strings are the JSON contract) plus its facts, kept out of the JSON. */
 function seedConflict(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure, estimate: string): SeedConflictFlag {
   const source = sourceTitle(catalog, r.source);
-  const facts: ConflictFacts = { claimed: reportedValue(r), note: r.claim, publisher: source.split(':')[0]! };
+  const facts: ConflictFacts = { claimed: reportedValue(r), note: r.claim, publisher: publisherOf(source) };
   const flag = {
     kind: 'seed-conflict' as const,
     device: e.id,

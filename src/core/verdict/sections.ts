@@ -1,12 +1,12 @@
 /** The verdict's cost and sources sections, the same for a model's verdict and the overview. */
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, CatalogFileName } from '../catalog/catalog.js';
 import type { DeviceEvaluation } from '../physics/evaluate.js';
 import type { NormalizedQuery } from '../query/query.js';
 import type { Verdict } from './types.js';
 
 /** The sources a verdict rests on: the devices' spec and price sources, reported figures, the calibration. */
 export function sourcesFor(catalog: Catalog, evals: DeviceEvaluation[]): Verdict['sources'] {
-  const keys = new Map<string, { file: keyof Catalog['files']; key: string }>();
+  const keys = new Map<string, { file: CatalogFileName; key: string }>();
   for (const e of evals) {
     const rec = catalog.device(e.id)!.record;
     for (const f of [rec.memoryGB, rec.bandwidthGBs, rec.power.loadW, rec.priceUSD])
