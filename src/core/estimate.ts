@@ -8,7 +8,7 @@ import { BackendSchema } from './catalog/schema.js';
 import { estimateArchitecture } from './query/architecture.js';
 import type { Catalog } from './catalog/catalog.js';
 import { quantForDevice } from './physics/evaluate.js';
-import { estimateMemory } from './physics/memory.js';
+import { estimateMemory, type MemoryEstimate } from './physics/memory.js';
 import { resolveDevice, resolveModel, resolveQuant } from './query/resolve.js';
 import { err, ok, type CoreError, type Result } from './result.js';
 import { decodeBand, decodeTokensPerSec, prefillBand, prefillTokensPerSec } from './physics/speed.js';
@@ -120,6 +120,79 @@ function deviceFromSpec(spec: z.infer<typeof DeviceSpecInputSchema>, assumptions
   };
 }
 
+type ModelSpecInput = z.infer<typeof ModelSpecInputSchema>;
+
+/**
+ * An ad-hoc model spec: a named spec borrows the catalog's architecture (sliding window, MoE
+ * layout, embeddings) and keeps the figures the query states; an unnamed one is estimated from size.
+ */
+function modelFromSpec(catalog: Catalog, spec: ModelSpecInput, quantId: string, assumptions: string[]): ModelSpec {
+  const named = spec.name ? resolveModel(catalog, spec.name) : undefined;
+  const known = named?.ok && !named.value.phantom ? named.value.model : undefined;
+  const shape = {
+    ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
+    ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
+    ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
+  };
+  if (known) {
+    assumptions.push(`architecture of ${known.name} from the catalog`);
+    return {
+      ...known,
+      paramsB: spec.paramsB,
+      activeParamsB: Math.min(spec.activeParamsB ?? (known.activeParamsB * spec.paramsB) / known.paramsB, spec.paramsB),
+      ...shape,
+      fileGB: spec.fileGB !== undefined ? { [quantId]: spec.fileGB } : known.fileGB,
+    };
+  }
+  const model = estimateArchitecture({
+    ...(spec.name ? { name: spec.name } : {}),
+    paramsB: spec.paramsB,
+    ...(spec.activeParamsB !== undefined ? { activeParamsB: spec.activeParamsB } : {}),
+    ...shape,
+    ...(spec.fileGB !== undefined ? { fileGB: { [quantId]: spec.fileGB } } : {}),
+  });
+  if (model.architectureEstimated)
+    assumptions.push(
+      `architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`,
+    );
+  return model;
+}
+
+/** The model (a catalog reference or a spec) and the quant the query means for it. */
+function modelAndQuant(
+  catalog: Catalog,
+  q: z.infer<typeof EstimateQuerySchema>,
+  assumptions: string[],
+): Result<{ model: ModelSpec; quantText: string }> {
+  if (typeof q.model === 'string') {
+    const m = resolveModel(catalog, q.model);
+    if (!m.ok) return m;
+    const quantText = q.quant ?? m.value.quant?.id ?? m.value.model.record.nativeQuant ?? 'Q4_K_M';
+    return ok({ model: m.value.model, quantText });
+  }
+  const quantText = q.quant ?? q.model.quant;
+  const qr = resolveQuant(catalog, quantText);
+  if (!qr.ok) return qr;
+  return ok({ model: modelFromSpec(catalog, q.model, qr.value.id, assumptions), quantText });
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const band3 = (b: Band | null) => (b ? { low: r3(b.low), high: r3(b.high) } : null);
+
+function memoryOut(mem: MemoryEstimate): EstimateResult['memory'] {
+  return {
+    requiredGB: r3(mem.requiredGB),
+    availableGB: r3(mem.availableGB),
+    ...(mem.raisedAvailableGB !== undefined ? { raisedAvailableGB: r3(mem.raisedAvailableGB) } : {}),
+    weightsGB: r3(mem.weightsGB),
+    weightsBasis: mem.weightsBasis,
+    kvCacheGB: r3(mem.kvCacheGB),
+    overheadGB: r3(mem.overheadGB),
+    spillGB: r3(mem.spillGB),
+    needsRaisedLimit: mem.needsRaisedLimit,
+  };
+}
+
 export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResult> {
   const parsed = EstimateQuerySchema.safeParse(raw);
   if (!parsed.success) {
@@ -128,58 +201,15 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
   }
   const q = parsed.data;
   const assumptions: string[] = [];
-
   let device: DeviceSpec;
   if (typeof q.device === 'string') {
     const d = resolveDevice(catalog, q.device);
     if (!d.ok) return d;
     device = d.value;
   } else device = deviceFromSpec(q.device, assumptions);
-
-  let model: ModelSpec;
-  let quantText = q.quant;
-  if (typeof q.model === 'string') {
-    const m = resolveModel(catalog, q.model);
-    if (!m.ok) return m;
-    model = m.value.model;
-    quantText ??= m.value.quant?.id ?? m.value.model.record.nativeQuant ?? 'Q4_K_M';
-  } else {
-    const spec = q.model;
-    quantText ??= spec.quant;
-    const qr = resolveQuant(catalog, quantText);
-    if (!qr.ok) return qr;
-    // A named spec borrows the catalog's architecture (sliding window, MoE layout, embeddings)
-    // and keeps the figures the query states.
-    const named = spec.name ? resolveModel(catalog, spec.name) : undefined;
-    const known = named?.ok && !named.value.phantom ? named.value.model : undefined;
-    model = known
-      ? {
-          ...known,
-          paramsB: spec.paramsB,
-          activeParamsB: Math.min(
-            spec.activeParamsB ?? (known.activeParamsB * spec.paramsB) / known.paramsB,
-            spec.paramsB,
-          ),
-          ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
-          ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
-          ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
-          fileGB: spec.fileGB !== undefined ? { [qr.value.id]: spec.fileGB } : known.fileGB,
-        }
-      : estimateArchitecture({
-          ...(spec.name ? { name: spec.name } : {}),
-          paramsB: spec.paramsB,
-          ...(spec.activeParamsB !== undefined ? { activeParamsB: spec.activeParamsB } : {}),
-          ...(spec.layers !== undefined ? { layers: spec.layers } : {}),
-          ...(spec.kvHeads !== undefined ? { kvHeads: spec.kvHeads } : {}),
-          ...(spec.headDim !== undefined ? { headDim: spec.headDim } : {}),
-          ...(spec.fileGB !== undefined ? { fileGB: { [qr.value.id]: spec.fileGB } } : {}),
-        });
-    if (known) assumptions.push(`architecture of ${known.name} from the catalog`);
-    else if (model.architectureEstimated)
-      assumptions.push(
-        `architecture estimated from size: ${model.layers} layers, ${model.kvHeads} KV heads x ${model.headDim}`,
-      );
-  }
+  const mq = modelAndQuant(catalog, q, assumptions);
+  if (!mq.ok) return mq;
+  const { model, quantText } = mq.value;
   const qr = resolveQuant(catalog, quantText);
   if (!qr.ok) return qr;
   let quant = qr.value;
@@ -194,39 +224,21 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
 
   const mem = estimateMemory(device, model, quant, context);
   const params = catalog.calibration;
-  let decode: number | null = null;
-  let prefill: number | null = null;
-  if (mem.fit !== 'none') {
-    decode = decodeTokensPerSec(
-      { device, model, weightsGB: mem.weightsGB, family: quant.family, depthTokens: depth, gpuShare: mem.gpuShare },
-      params,
-    );
-    if (device.fp16Tflops > 0)
-      prefill = prefillTokensPerSec({ device, model, weightsGB: mem.weightsGB, gpuShare: mem.gpuShare }, params);
-  }
-  const r3 = (x: number) => Math.round(x * 1000) / 1000;
-  const band = (b: Band | null) => (b ? { low: r3(b.low), high: r3(b.high) } : null);
+  const runs = mem.fit !== 'none';
+  const shared = { device, model, weightsGB: mem.weightsGB, gpuShare: mem.gpuShare };
+  const decode = runs ? decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params) : null;
+  const prefill = runs && device.fp16Tflops > 0 ? prefillTokensPerSec(shared, params) : null;
   return ok({
     id: q.id ?? null,
     device: device.name,
     model: model.name,
     quant: quant.id,
     fit: mem.fit,
-    memory: {
-      requiredGB: r3(mem.requiredGB),
-      availableGB: r3(mem.availableGB),
-      ...(mem.raisedAvailableGB !== undefined ? { raisedAvailableGB: r3(mem.raisedAvailableGB) } : {}),
-      weightsGB: r3(mem.weightsGB),
-      weightsBasis: mem.weightsBasis,
-      kvCacheGB: r3(mem.kvCacheGB),
-      overheadGB: r3(mem.overheadGB),
-      spillGB: r3(mem.spillGB),
-      needsRaisedLimit: mem.needsRaisedLimit,
-    },
+    memory: memoryOut(mem),
     decodeTokensPerSec: decode === null ? null : r3(decode),
-    decodeRange: band(decode === null ? null : decodeBand(decode, params, mem.fit === 'offload')),
+    decodeRange: band3(decode === null ? null : decodeBand(decode, params, mem.fit === 'offload')),
     prefillTokensPerSec: prefill === null ? null : r3(prefill),
-    prefillRange: band(prefill === null ? null : prefillBand(prefill, params)),
+    prefillRange: band3(prefill === null ? null : prefillBand(prefill, params)),
     contextTokens: context,
     depthTokens: depth,
     basis: 'estimate',
