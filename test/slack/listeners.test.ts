@@ -1,0 +1,284 @@
+/**
+ * The exported Slack listeners called directly, as Bolt's starter template tests its callbacks:
+ * `{ ack, respond, command | body, action, client }` as plain objects. The client is a plain-object
+ * fake of the few Web API methods whichgpu calls (never a real WebClient, which would reach Slack
+ * for any method not faked). The HTTP tests in slack.test.ts keep covering Bolt's routing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RespondArguments } from '@slack/bolt';
+import { RateLimiter } from '../../src/rate-limit.js';
+import { PIN_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../../src/render/slack.js';
+import {
+  pinAction,
+  pinMenuAction,
+  selectAction,
+  sourcesAction,
+  whichgpuCommand,
+  type SlackDeps,
+} from '../../src/slack/listeners.js';
+import { SlackModerators, type SlackClient } from '../../src/slack/moderators.js';
+import { Store } from '../../src/store/store.js';
+import { catalog } from '../helpers/catalog.js';
+import { captureLog } from '../helpers/log.js';
+
+let dir: string;
+let store: Store;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'whichgpu-slack-listeners-'));
+  store = Store.open(join(dir, 'db.sqlite'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A plain-object client: admins by id, a pins.add that records or fails with a Slack error code. */
+function fakeClient(o: { admins?: string[]; pinError?: string } = {}) {
+  const calls: string[] = [];
+  const client: SlackClient = {
+    users: {
+      info: async ({ user }) => (calls.push(`users.info ${user}`), { user: { is_admin: o.admins?.includes(user) } }),
+    },
+    usergroups: {
+      list: async () => ({ usergroups: [] }),
+      users: { list: async () => ({ users: [] }) },
+    },
+    pins: {
+      add: async ({ channel, timestamp }) => {
+        calls.push(`pins.add ${channel} ${timestamp}`);
+        if (o.pinError) throw Object.assign(new Error(o.pinError), { data: { error: o.pinError } });
+        return { ok: true };
+      },
+    },
+  };
+  return { client, calls };
+}
+
+function deps(extra: Partial<SlackDeps> = {}): SlackDeps {
+  const { log } = captureLog();
+  return { catalog, store, log, moderators: new SlackModerators([], log), ...extra };
+}
+
+/** ack and respond fakes that record what was sent, in order. */
+function io() {
+  const events: string[] = [];
+  const sent: RespondArguments[] = [];
+  return {
+    events,
+    sent,
+    ack: async () => void events.push('ack'),
+    respond: async (m: RespondArguments) => (events.push('respond'), sent.push(m)),
+  };
+}
+
+const command = (text: string, user = 'UMEMBER') => ({
+  text,
+  team_id: 'T1',
+  channel_id: 'C1',
+  user_id: user,
+  user_name: user.toLowerCase(),
+  trigger_id: 'trig',
+});
+const body = (user = 'UMEMBER') => ({
+  team: { id: 'T1' },
+  user: { id: user, name: user.toLowerCase(), team_id: 'T1' },
+  channel: { id: 'C1' },
+  trigger_id: 'trig',
+  message: { ts: '1700000000.000100' },
+});
+
+/** A verdict asked through the command listener, and the state id its buttons carry. */
+async function askVerdict(d: SlackDeps, text = 'llama 3.3 70b coding') {
+  const r = io();
+  await whichgpuCommand(d)({ command: command(text), ack: r.ack, respond: r.respond, client: fakeClient().client });
+  const msg = r.sent[0] as { blocks: { type: string; elements?: { action_id: string; value?: string }[] }[] };
+  const pin = msg.blocks.find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === PIN_ACTION)!;
+  return { msg: r.sent[0]!, stateId: pin.value! };
+}
+
+describe('the /whichgpu listener', () => {
+  it('acks first, then answers a question in the channel', async () => {
+    const r = io();
+    await whichgpuCommand(deps())({
+      command: command('llama 3.3 70b'),
+      ack: r.ack,
+      respond: r.respond,
+      client: fakeClient().client,
+    });
+    expect(r.events).toEqual(['ack', 'respond']);
+    expect(r.sent[0]).toMatchObject({ response_type: 'in_channel', replace_original: false });
+  });
+
+  it('reads "help", "pins" and "settings" as the shared grammar does, privately', async () => {
+    for (const [text, pattern] of [
+      ['help', /\/whichgpu pins \[page\]/],
+      ['pins', /No pinned verdicts|pinned/i],
+      ['settings', /kwh|electricity/i],
+    ] as const) {
+      const r = io();
+      await whichgpuCommand(deps())({
+        command: command(text),
+        ack: r.ack,
+        respond: r.respond,
+        client: fakeClient().client,
+      });
+      expect(r.sent[0]!.response_type, text).toBe('ephemeral');
+      expect(JSON.stringify(r.sent[0]), text).toMatch(pattern);
+    }
+  });
+
+  it('answers a member over the rate limit with the cooldown only', async () => {
+    const limiter = new RateLimiter(
+      { user: { capacity: 1, perMinute: 1 }, server: { capacity: 60, perMinute: 60 } },
+      () => 0,
+    );
+    const d = deps({ limiter });
+    const client = fakeClient().client;
+    const first = io();
+    await whichgpuCommand(d)({ command: command('help'), ack: first.ack, respond: first.respond, client });
+    const second = io();
+    await whichgpuCommand(d)({ command: command('help'), ack: second.ack, respond: second.respond, client });
+    expect(second.sent).toHaveLength(1);
+    expect(second.sent[0]!.text).toMatch(/^Easy there/);
+  });
+
+  it('answers a failure of its own briefly, with a reference, after the ack', async () => {
+    const r = io();
+    const broken = {
+      ...deps(),
+      store: {
+        settings: () => {
+          throw new Error('disk');
+        },
+      } as unknown as Store,
+    };
+    await whichgpuCommand(broken)({
+      command: command('llama 3.3 70b'),
+      ack: r.ack,
+      respond: r.respond,
+      client: fakeClient().client,
+    });
+    expect(r.events).toEqual(['ack', 'respond']);
+    expect(r.sent[0]!.text).toMatch(/Something went wrong on my side \(ref trig\)/);
+  });
+});
+
+describe('the verdict buttons and selects', () => {
+  it('a quant picked replaces the verdict in place', async () => {
+    const d = deps();
+    const { stateId } = await askVerdict(d);
+    const r = io();
+    await selectAction(d)({
+      body: body(),
+      action: { action_id: QUANT_ACTION, selected_option: { value: `${stateId}|Q8_0` } },
+      ack: r.ack,
+      respond: r.respond,
+      client: fakeClient().client,
+    });
+    expect(r.sent[0]).toMatchObject({ replace_original: true });
+    expect(r.sent[0]!.text).toMatch(/Q8_0/);
+  });
+
+  it('a select on a verdict whose state is gone says it is too old, privately', async () => {
+    const r = io();
+    await selectAction(deps())({
+      body: body(),
+      action: { action_id: QUANT_ACTION, selected_option: { value: 'gone|Q8_0' } },
+      ack: r.ack,
+      respond: r.respond,
+      client: fakeClient().client,
+    });
+    expect(r.sent[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(r.sent[0]!.text).toBe('That verdict is too old to change; ask again with /whichgpu.');
+  });
+
+  it('Sources answers privately', async () => {
+    const d = deps();
+    const { stateId } = await askVerdict(d);
+    const r = io();
+    await sourcesAction(d)({
+      body: body(),
+      action: { action_id: SOURCES_ACTION, value: stateId },
+      ack: r.ack,
+      respond: r.respond,
+      client: fakeClient().client,
+    });
+    expect(r.sent[0]).toMatchObject({ response_type: 'ephemeral' });
+  });
+});
+
+describe('the pin button', () => {
+  it("an admin's pin calls users.info once and pins.add once, and stores the pin", async () => {
+    const d = deps();
+    const { stateId } = await askVerdict(d);
+    const { client, calls } = fakeClient({ admins: ['UADMIN'] });
+    const r = io();
+    await pinAction(d)({ body: body('UADMIN'), action: { value: stateId }, ack: r.ack, respond: r.respond, client });
+    expect(calls).toEqual(['users.info UADMIN', 'pins.add C1 1700000000.000100']);
+    expect(r.sent[0]!.text).toMatch(/Pinned as #1/);
+    const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
+    expect(db.prepare('SELECT state_id FROM pinned_verdicts').all()).toEqual([{ state_id: stateId }]);
+    db.close();
+  });
+
+  it('a member is refused without a pin call', async () => {
+    const d = deps();
+    const { stateId } = await askVerdict(d);
+    const { client, calls } = fakeClient();
+    const r = io();
+    await pinAction(d)({ body: body(), action: { value: stateId }, ack: r.ack, respond: r.respond, client });
+    expect(calls).toEqual(['users.info UMEMBER']);
+    expect(r.sent[0]!.text).toBe('Only workspace admins, owners and configured moderators can pin verdicts.');
+  });
+
+  it("Slack's already_pinned counts as pinned; not_in_channel is said plainly", async () => {
+    const d = deps();
+    const { stateId } = await askVerdict(d);
+    const already = io();
+    await pinAction(d)({
+      body: body('UADMIN'),
+      action: { value: stateId },
+      ack: already.ack,
+      respond: already.respond,
+      client: fakeClient({ admins: ['UADMIN'], pinError: 'already_pinned' }).client,
+    });
+    expect(already.sent[0]!.text).toMatch(/Pinned as #1/);
+    const refused = io();
+    await pinAction(d)({
+      body: body('UADMIN'),
+      action: { value: stateId },
+      ack: refused.ack,
+      respond: refused.respond,
+      client: fakeClient({ admins: ['UADMIN'], pinError: 'not_in_channel' }).client,
+    });
+    expect(refused.sent[0]!.text).toMatch(/^I am not in this channel/);
+  });
+
+  it("a pin menu's unpin removes the pin from the list", async () => {
+    const d = deps();
+    const { stateId } = await askVerdict(d);
+    const { client } = fakeClient({ admins: ['UADMIN'] });
+    const pinned = io();
+    await pinAction(d)({
+      body: body('UADMIN'),
+      action: { value: stateId },
+      ack: pinned.ack,
+      respond: pinned.respond,
+      client,
+    });
+    const r = io();
+    await pinMenuAction(d)({
+      body: body('UADMIN'),
+      action: { selected_option: { value: 'unpin|1' } },
+      ack: r.ack,
+      respond: r.respond,
+      client,
+    });
+    expect(r.sent[0]!.text).toBe('Unpinned #1 from the list.');
+    expect(store.list('slack', 'T1', 1).items).toEqual([]);
+  });
+});
