@@ -84,41 +84,27 @@ export function quantForDevice(
   };
 }
 
-export function evaluateDevice(
+/** Decode and prefill tok/s where the model fits at all (null where it does not). */
+function speedsOf(
   catalog: Catalog,
   device: CatalogDevice,
   model: ModelSpec,
-  requestedQuant: CatalogQuant,
+  quant: CatalogQuant,
+  memory: MemoryEstimate,
   q: NormalizedQuery,
-): DeviceEvaluation {
+) {
+  if (memory.fit === 'none') return { decode: null, prefill: null };
+  const shared = { device, model, weightsGB: memory.weightsGB, gpuShare: memory.gpuShare };
   const params = catalog.calibration;
-  const { quant, note: quantNote } = quantForDevice(catalog, device, requestedQuant);
-  const memory = estimateMemory(device, model, quant, q.contextTokens);
-  const runs = memory.fit !== 'none';
-  const offload = memory.fit === 'offload';
-  let decode: number | null = null;
-  let prefill: number | null = null;
-  if (runs) {
-    decode = decodeTokensPerSec(
-      {
-        device,
-        model,
-        weightsGB: memory.weightsGB,
-        family: quant.family,
-        depthTokens: q.depthTokens,
-        gpuShare: memory.gpuShare,
-      },
-      params,
-    );
-    prefill = prefillTokensPerSec({ device, model, weightsGB: memory.weightsGB, gpuShare: memory.gpuShare }, params);
-  }
-  const ttft = prefill ? q.promptTokens / prefill : null;
-  const perRequest = decode && ttft !== null ? ttft + DEFAULTS.answerTokens / decode : null;
-  const rec = device.record;
-  const workflow = catalog.workflow(q.workflow);
-  const support = workflow?.support[device.backend] ?? { level: 'none' as const, note: 'unknown workflow' };
+  return {
+    decode: decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: q.depthTokens }, params),
+    prefill: prefillTokensPerSec(shared, params),
+  };
+}
 
-  const cost = estimateCost({
+function costOf(device: CatalogDevice, decode: number | null, q: NormalizedQuery) {
+  const rec = device.record;
+  return estimateCost({
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
     loadW: rec.power.loadW.value,
     idleW: (rec.power.idleW.low + rec.power.idleW.high) / 2,
@@ -129,7 +115,10 @@ export function evaluateDevice(
     tokensPerDay: q.tokensPerDay,
     apiPricePerMTok: q.apiPricePerMTok,
   });
+}
 
+/** Fine-tuning methods and video workloads: what fits the memory a training run may use. */
+function trainingFits(catalog: Catalog, device: CatalogDevice, model: ModelSpec) {
   const budget = gpuBudgetGB(device);
   const usableForTraining = budget.raisedGB ?? budget.defaultGB;
   const fineTune = (['qlora', 'lora', 'full'] as FineTuneMethod[]).map((method) => {
@@ -137,7 +126,36 @@ export function evaluateDevice(
     const s = FINE_TUNE_SUPPORT[device.backend][method];
     return { method, memoryGB, fits: memoryGB <= usableForTraining, supported: s.ok, tool: s.tool };
   });
+  const video = catalog.videoWorkloads().map((v) => {
+    const s = v.support[device.backend];
+    return {
+      id: v.id,
+      name: v.name,
+      level: s?.level ?? 'none',
+      note: s?.note ?? '',
+      fits: v.minMemoryGB.value <= usableForTraining,
+    };
+  });
+  return { fineTune, video };
+}
 
+export function evaluateDevice(
+  catalog: Catalog,
+  device: CatalogDevice,
+  model: ModelSpec,
+  requestedQuant: CatalogQuant,
+  q: NormalizedQuery,
+): DeviceEvaluation {
+  const params = catalog.calibration;
+  const { quant, note: quantNote } = quantForDevice(catalog, device, requestedQuant);
+  const memory = estimateMemory(device, model, quant, q.contextTokens);
+  const { decode, prefill } = speedsOf(catalog, device, model, quant, memory, q);
+  const ttft = prefill ? q.promptTokens / prefill : null;
+  const perRequest = decode && ttft !== null ? ttft + DEFAULTS.answerTokens / decode : null;
+  const rec = device.record;
+  const workflow = catalog.workflow(q.workflow);
+  const support = workflow?.support[device.backend] ?? { level: 'none' as const, note: 'unknown workflow' };
+  const { fineTune, video } = trainingFits(catalog, device, model);
   return {
     id: device.id,
     name: device.name,
@@ -148,7 +166,7 @@ export function evaluateDevice(
     quant: quant.id,
     ...(quantNote ? { quantNote } : {}),
     decodeTokensPerSec: decode,
-    decodeBand: decode ? decodeBand(decode, params, offload) : null,
+    decodeBand: decode ? decodeBand(decode, params, memory.fit === 'offload') : null,
     decodeBasis: 'estimate',
     prefillTokensPerSec: prefill,
     prefillBand: prefill ? prefillBand(prefill, params) : null,
@@ -159,16 +177,7 @@ export function evaluateDevice(
     calibrated: isCalibrated(params, device.backend),
     workflowSupport: support,
     images: imageEstimates(catalog, device, q),
-    video: catalog.videoWorkloads().map((v) => {
-      const s = v.support[device.backend];
-      return {
-        id: v.id,
-        name: v.name,
-        level: s?.level ?? 'none',
-        note: s?.note ?? '',
-        fits: v.minMemoryGB.value <= usableForTraining,
-      };
-    }),
+    video,
     fineTune,
     power: {
       loadW: rec.power.loadW.value,
@@ -178,7 +187,7 @@ export function evaluateDevice(
     noise: { loadDbA: { low: rec.noise.loadDbA.low, high: rec.noise.loadDbA.high }, summary: rec.noise.summary },
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
     priceDate: rec.priceDate,
-    cost,
+    cost: costOf(device, decode, q),
     reported: [...catalog.reportedFor(device.id)],
   };
 }
