@@ -148,6 +148,66 @@ export class CatalogError extends Error {
 }
 
 /** Parses every file with its schema, checks cross-references, and builds the lookups. */
+type Files = Catalog['files'];
+interface Maps {
+  deviceMap: Map<string, CatalogDevice>;
+  modelMap: Map<string, CatalogModel>;
+  quantMap: Map<string, CatalogQuant>;
+}
+
+/** Ids that must be unique, references between files that must resolve; one line per problem. */
+function crossCheck({ hardware, models, quants, benchmarks, workflows }: Files, maps: Maps): string[] {
+  const { deviceMap, modelMap, quantMap } = maps;
+  const problems: string[] = [];
+  const dup = (name: string, xs: { id: string }[]) => {
+    const seen = new Set<string>();
+    for (const x of xs) {
+      if (seen.has(x.id)) problems.push(`duplicate ${name} id ${x.id}`);
+      seen.add(x.id);
+    }
+  };
+  dup('device', hardware.devices);
+  dup('model', models.models);
+  dup('quant', quants.quants);
+  for (const id of DEFAULT_DEVICE_IDS) if (!deviceMap.has(id)) problems.push(`default device ${id} missing`);
+  for (const m of models.models) {
+    for (const q of Object.keys(m.fileGB))
+      if (!quantMap.has(q)) problems.push(`model ${m.id}: fileGB key ${q} is not a quant id`);
+    if (m.activeParamsB > m.paramsB) problems.push(`model ${m.id}: active parameters exceed total`);
+  }
+  for (const p of models.phantoms)
+    for (const id of p.nearest)
+      if (!modelMap.has(id)) problems.push(`phantom ${p.name}: nearest ${id} is not a model id`);
+  for (const r of benchmarks.reported) {
+    if (!deviceMap.has(r.device)) problems.push(`reported ${r.id}: unknown device ${r.device}`);
+    if (r.quant !== undefined && !quantMap.has(r.quant)) problems.push(`reported ${r.id}: unknown quant ${r.quant}`);
+  }
+  for (const img of workflows.image)
+    for (const d of Object.keys(img.itsPerDevice))
+      if (!deviceMap.has(d)) problems.push(`image ${img.id}: unknown device ${d}`);
+  for (const [name, f] of Object.entries({ hardware, models, quants, benchmarks, workflows }))
+    problems.push(...sourceProblems(name, f.sources, f));
+  return problems;
+}
+
+/** Every `source` key anywhere in a file must name one of the file's own sources (or be "estimate"). */
+function sourceProblems(file: string, sources: Record<string, unknown>, data: unknown): string[] {
+  const problems: string[] = [];
+  const walk = (o: unknown, path: string) => {
+    if (Array.isArray(o)) o.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (o && typeof o === 'object') {
+      for (const [k, v] of Object.entries(o)) {
+        if (k === 'sources') continue;
+        if (k === 'source' && typeof v === 'string' && v !== 'estimate' && !(v in sources))
+          problems.push(`${file}${path}: source "${v}" is not in the file's sources`);
+        else walk(v, `${path}.${k}`);
+      }
+    }
+  };
+  walk(data, '');
+  return problems;
+}
+
 export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const hardware = HardwareFileSchema.parse(raw.hardware);
   const models = ModelsFileSchema.parse(raw.models);
@@ -166,48 +226,7 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const quantMap = byId(quantList);
   const workflowMap = byId(workflows.workflows);
 
-  const problems: string[] = [];
-  const dup = (name: string, xs: { id: string }[]) => {
-    const seen = new Set<string>();
-    for (const x of xs) {
-      if (seen.has(x.id)) problems.push(`duplicate ${name} id ${x.id}`);
-      seen.add(x.id);
-    }
-  };
-  dup('device', devices);
-  dup('model', modelList);
-  dup('quant', quantList);
-  for (const id of DEFAULT_DEVICE_IDS) if (!deviceMap.has(id)) problems.push(`default device ${id} missing`);
-  for (const m of modelList) {
-    for (const q of Object.keys(m.record.fileGB))
-      if (!quantMap.has(q)) problems.push(`model ${m.id}: fileGB key ${q} is not a quant id`);
-    if (m.activeParamsB > m.paramsB) problems.push(`model ${m.id}: active parameters exceed total`);
-  }
-  for (const p of models.phantoms)
-    for (const id of p.nearest)
-      if (!modelMap.has(id)) problems.push(`phantom ${p.name}: nearest ${id} is not a model id`);
-  for (const r of benchmarks.reported) {
-    if (!deviceMap.has(r.device)) problems.push(`reported ${r.id}: unknown device ${r.device}`);
-    if (r.quant !== undefined && !quantMap.has(r.quant)) problems.push(`reported ${r.id}: unknown quant ${r.quant}`);
-  }
-  for (const img of workflows.image)
-    for (const d of Object.keys(img.itsPerDevice))
-      if (!deviceMap.has(d)) problems.push(`image ${img.id}: unknown device ${d}`);
-  const sourceProblems = (file: string, sources: Record<string, unknown>, data: unknown) => {
-    const walk = (o: unknown, path: string) => {
-      if (Array.isArray(o)) o.forEach((v, i) => walk(v, `${path}[${i}]`));
-      else if (o && typeof o === 'object') {
-        for (const [k, v] of Object.entries(o)) {
-          if (k === 'sources') continue;
-          if (k === 'source' && typeof v === 'string' && v !== 'estimate' && !(v in sources))
-            problems.push(`${file}${path}: source "${v}" is not in the file's sources`);
-          else walk(v, `${path}.${k}`);
-        }
-      }
-    };
-    walk(data, '');
-  };
-  for (const [name, f] of Object.entries(files)) sourceProblems(name, f.sources, f);
+  const problems = crossCheck(files, { deviceMap, modelMap, quantMap });
   if (problems.length) throw new CatalogError(problems);
 
   const reportedByDevice = new Map<string, ReportedFigure[]>();
