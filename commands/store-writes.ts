@@ -26,22 +26,13 @@ export function tryWrite<T>(write: () => T): { ok: true; value: T } | { ok: fals
  * failing, so <outcome>." (try again later). Pass the refusal tryWrite returned.
  */
 export function writeFailed(what: string, outcome: string, refused: WriteRefusal = 'WRITE_FAILED'): Reply {
-  if (refused === 'BUSY') {
-    return {
-      kind: 'error',
-      error: {
-        code: 'STORE_BUSY',
-        message: `Couldn't ${what}: the bot's storage is busy, so ${outcome}.`,
-        hint: 'Try again in a moment.',
-      },
-    };
-  }
+  const busy = refused === 'BUSY';
   return {
     kind: 'error',
     error: {
-      code: 'STORE_WRITE_FAILED',
-      message: `Couldn't ${what}: the bot's storage is failing, so ${outcome}.`,
-      hint: 'Try again later.',
+      code: busy ? 'STORE_BUSY' : 'STORE_WRITE_FAILED',
+      message: `Couldn't ${what}: the bot's storage is ${busy ? 'busy' : 'failing'}, so ${outcome}.`,
+      hint: busy ? 'Try again in a moment.' : 'Try again later.',
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   selectChange,
   verdictOf,
   type FollowUpWords,
+  type PinPort,
 } from '../../commands/follow-up.js';
 import { commands } from '../../commands/index.js';
 import { textReply, type TextFrontEnd } from '../../commands/text.js';
@@ -220,64 +221,67 @@ export const whichgpuCommand =
       await send(respond, await textReply(ctx, slackText(d, where, client), text, text.split(/\s+/)), d.store);
     });
 
-/** The quant and context selects on a verdict: the verdict recomputed, in place. */
-export const selectAction =
-  (d: SlackDeps) =>
-  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
-    ackThen(d, ack, respond, refOf(body), async () => {
-      const ctx = await actionContext(d, body as ActionBody, respond, client);
-      if (!ctx) return;
-      const a = action as { action_id: string; selected_option?: { value: string } };
-      const [stateId, value] = (a.selected_option?.value ?? '').split('|');
-      const change = value === undefined ? {} : selectChange(a.action_id === QUANT_ACTION ? 'quant' : 'context', value);
-      await send(respond, await picked(ctx, SLACK_FOLLOW_UP, stateId ?? '', change), d.store, true);
+/**
+ * A button or select listener: ack, then the rate limit, then `work` with the member's context.
+ * `accepts` turns away, before the rate limit counts it, an action this bot does not answer.
+ */
+const onAction =
+  (d: SlackDeps, work: (ctx: CommandContext, a: ActionArgs) => Promise<unknown>, accepts = (_: unknown) => true) =>
+  (a: ActionArgs): Promise<void> =>
+    ackThen(d, a.ack, a.respond, refOf(a.body), async () => {
+      if (!accepts(a.action)) return;
+      const ctx = await actionContext(d, a.body as ActionBody, a.respond, a.client);
+      if (ctx) await work(ctx, a);
     });
+
+/** The quant and context selects on a verdict: the verdict recomputed, in place. */
+export const selectAction = (d: SlackDeps) =>
+  onAction(d, async (ctx, { action, respond }) => {
+    const a = action as { action_id: string; selected_option?: { value: string } };
+    const [stateId, value] = (a.selected_option?.value ?? '').split('|');
+    const change = value === undefined ? {} : selectChange(a.action_id === QUANT_ACTION ? 'quant' : 'context', value);
+    await send(respond, await picked(ctx, SLACK_FOLLOW_UP, stateId ?? '', change), d.store, true);
+  });
 
 /** Sources on a verdict: privately, to whoever asked. */
-export const sourcesAction =
-  (d: SlackDeps) =>
-  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
-    ackThen(d, ack, respond, refOf(body), async () => {
-      const ctx = await actionContext(d, body as ActionBody, respond, client);
-      if (!ctx) return;
-      const [stateId] = (action as { value: string }).value.split('|');
-      const found = await verdictOf(ctx, SLACK_FOLLOW_UP, stateId);
-      if ('reply' in found) return send(respond, found.reply, d.store);
-      await respond({ ...sourcesBlocks(found.verdict), response_type: 'ephemeral', replace_original: false });
-    });
+export const sourcesAction = (d: SlackDeps) =>
+  onAction(d, async (ctx, { action, respond }) => {
+    const [stateId] = (action as { value: string }).value.split('|');
+    const found = await verdictOf(ctx, SLACK_FOLLOW_UP, stateId);
+    if ('reply' in found) return send(respond, found.reply, d.store);
+    await respond({ ...sourcesBlocks(found.verdict), response_type: 'ephemeral', replace_original: false });
+  });
 
 /** 📌 on a verdict: Slack's pins.add, its errors in plain words; an already pinned message counts as pinned. */
-export const pinAction =
-  (d: SlackDeps) =>
-  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
-    ackThen(d, ack, respond, refOf(body), async () => {
-      const b = body as ActionBody;
-      const ctx = await actionContext(d, b, respond, client);
-      if (!ctx) return;
-      const channel = b.channel?.id ?? '';
-      const ts = b.message?.ts ?? b.container?.message_ts ?? '';
-      const port = {
-        words: SLACK_FOLLOW_UP,
-        pin: () => client.pins.add({ channel, timestamp: ts }),
-        refused: (e: unknown) => {
-          const code = (e as { data?: { error?: string } }).data?.error ?? '';
-          d.log.warn({ err: e, code, channel, ts }, 'slack pin failed');
-          if (code === 'already_pinned') return undefined;
-          return PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.';
-        },
-      };
-      const stateId = (action as { value: string }).value;
-      await send(respond, await pinVerdict(ctx, port, { channelId: channel, messageId: ts, stateId }), d.store);
-    });
+export const pinAction = (d: SlackDeps) =>
+  onAction(d, async (ctx, { body, action, respond, client }) => {
+    const b = body as ActionBody;
+    const channel = b.channel?.id ?? '';
+    const ts = b.message?.ts ?? b.container?.message_ts ?? '';
+    const port: PinPort = {
+      words: SLACK_FOLLOW_UP,
+      pin: () => client.pins.add({ channel, timestamp: ts }),
+      refused: (e: unknown) => {
+        const code = (e as { data?: { error?: string } }).data?.error ?? '';
+        d.log.warn({ err: e, code, channel, ts }, 'slack pin failed');
+        if (code === 'already_pinned') return undefined;
+        return PIN_ERRORS[code] ?? 'Slack did not answer the pin request. Nothing was pinned; try again in a minute.';
+      },
+    };
+    const stateId = (action as { value: string }).value;
+    await send(respond, await pinVerdict(ctx, port, { channelId: channel, messageId: ts, stateId }), d.store);
+  });
 
 /** Refresh or Unpin from a pin's menu in the pins list. */
-export const pinMenuAction =
-  (d: SlackDeps) =>
-  ({ body, action, ack, respond, client }: ActionArgs): Promise<void> =>
-    ackThen(d, ack, respond, refOf(body), async () => {
-      const [verb, id] = ((action as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
-      if (verb !== 'refresh' && verb !== 'unpin') return;
-      const ctx = await actionContext(d, body as ActionBody, respond, client);
-      if (!ctx) return;
+const menuChoice = (action: unknown) =>
+  ((action as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
+
+export const pinMenuAction = (d: SlackDeps) =>
+  onAction(
+    d,
+    async (ctx, { action, respond }) => {
+      const [verb, id] = menuChoice(action) as ['refresh' | 'unpin', string];
       await send(respond, await commands.verdicts.execute(ctx, { action: verb, id: Number(id) }), d.store);
-    });
+    },
+    (action) => ['refresh', 'unpin'].includes(menuChoice(action)[0]!),
+  );

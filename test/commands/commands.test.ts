@@ -1,26 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storePerTest } from '../helpers/store.js';
 import { commands } from '../../commands/index.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
-import { Store } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { commandContext } from '../helpers/context.js';
 
-let dir: string;
-let store: Store;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-cmd-'));
-  store = Store.open(join(dir, 'db.sqlite'));
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const tmp = storePerTest('whichgpu-cmd-');
 
 const ctx = (moderator: boolean, user = moderator ? 'mod' : 'member'): CommandContext =>
-  commandContext(store, moderator, user);
+  commandContext(tmp.store, moderator, user);
 
 async function verdictFor(text: string, c = ctx(true)) {
   const r = await commands.compare.execute(c, { text });
@@ -54,8 +42,8 @@ describe('pin, verdicts, refresh, unpin', () => {
         'error',
       ).error.code,
     ).toBe('FORBIDDEN');
-    expect(store.list('discord', 'g1').total).toBe(0);
-    const p = store.pin({
+    expect(tmp.store.list('discord', 'g1').total).toBe(0);
+    const p = tmp.store.pin({
       platform: 'discord',
       serverId: 'g1',
       channelId: 'c1',
@@ -75,13 +63,13 @@ describe('pin, verdicts, refresh, unpin', () => {
     expect(expectKind(await commands.settings.execute(ctx(false), { set: { hours: '12' } }), 'error').error.code).toBe(
       'FORBIDDEN',
     );
-    expect(store.get('discord', 'g1', p.id)).toMatchObject({ headline: 'h', unpinnedAt: null });
+    expect(tmp.store.get('discord', 'g1', p.id)).toMatchObject({ headline: 'h', unpinnedAt: null });
   });
 
   it('lists newest first with a stale mark when the data version changed, paginating past 10', async () => {
     const v = await verdictFor('llama 3.1 8b');
     for (let i = 0; i < 11; i++) {
-      store.pin(
+      tmp.store.pin(
         {
           platform: 'discord',
           serverId: 'g1',
@@ -106,7 +94,7 @@ describe('pin, verdicts, refresh, unpin', () => {
 
   it("refresh recomputes with today's data and says what changed; unpin removes it from the list", async () => {
     const v = await verdictFor('llama 3.3 70b');
-    const p = store.pin({
+    const p = tmp.store.pin({
       platform: 'discord',
       serverId: 'g1',
       channelId: 'c1',
@@ -125,7 +113,7 @@ describe('pin, verdicts, refresh, unpin', () => {
     expect(
       expectKind(await commands.verdicts.execute(ctx(true), { action: 'unpin', id: p.id }), 'error').error.code,
     ).toBe('NOT_FOUND');
-    expect(store.list('discord', 'g1').total).toBe(0);
+    expect(tmp.store.list('discord', 'g1').total).toBe(0);
   });
 });
 

@@ -1,12 +1,10 @@
 /**
  * commands/follow-up.ts with each platform's port as a plain object: a Discord-like port (its own
  * Pin Messages check, numeric error codes) and a Slack-like one (string codes, already_pinned
- * counts as pinned). No platform, no HTTP: the store is real, the ports record their calls.
+ * counts as pinned). No platform, no HTTP: the tmp.store is real, the ports record their calls.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storePerTest } from '../helpers/store.js';
 import {
   overLimit,
   picked,
@@ -21,19 +19,9 @@ import {
 import { commands } from '../../commands/index.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import { RateLimiter } from '../../src/rate-limit.js';
-import { Store } from '../../src/store/store.js';
 import { commandContext } from '../helpers/context.js';
 
-let dir: string;
-let store: Store;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-follow-up-'));
-  store = Store.open(join(dir, 'db.sqlite'));
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const tmp = storePerTest('whichgpu-follow-up-');
 
 const WORDS: FollowUpWords = {
   tooOldToChange: 'too old to change',
@@ -44,7 +32,7 @@ const WORDS: FollowUpWords = {
 /** A context whose moderator check counts how often it is asked. */
 function counted(moderator: boolean): { ctx: CommandContext; asked: () => number } {
   let n = 0;
-  const base = commandContext(store, moderator);
+  const base = commandContext(tmp.store, moderator);
   return {
     ctx: { ...base, canModerate: async () => (n++, moderator) },
     asked: () => n,
@@ -54,7 +42,7 @@ function counted(moderator: boolean): { ctx: CommandContext; asked: () => number
 async function storedVerdict(ctx: CommandContext, text = 'llama 3.3 70b for coding') {
   const r = await commands.compare.execute(ctx, { text });
   if (r.kind !== 'verdict') throw new Error(JSON.stringify(r));
-  const stateId = store.saveQuery(r.verdict.query as unknown as Record<string, unknown>);
+  const stateId = tmp.store.saveQuery(r.verdict.query as unknown as Record<string, unknown>);
   if (!stateId) throw new Error('state not saved');
   return { verdict: r.verdict, stateId };
 }
@@ -106,7 +94,7 @@ describe('recompute from a state id', () => {
     expect(selectChange('quant', 'Q6_K')).toEqual({ quant: 'Q6_K' });
   });
 
-  it('a state the store no longer has is "too old", in the platform\'s words', async () => {
+  it('a state the tmp.store no longer has is "too old", in the platform\'s words', async () => {
     const { ctx } = counted(true);
     expect(errorOf(await picked(ctx, WORDS, 'gone', {}))).toBe('too old to change');
     expect(errorOf(await picked(ctx, WORDS, '', {}))).toBe('too old to change');
@@ -136,7 +124,7 @@ describe('the pin flow with a Discord-like port', () => {
     expect(r.kind).toBe('pinned');
     expect(calls).toEqual(['pin']);
     expect(asked()).toBe(1);
-    expect(store.list('discord', 'g1', 1).items[0]?.messageId).toBe('m1');
+    expect(tmp.store.list('discord', 'g1', 1).items[0]?.messageId).toBe('m1');
   });
 
   it('a member who may not pin is refused before the platform is called', async () => {
@@ -172,7 +160,7 @@ describe('the pin flow with a Discord-like port', () => {
     const started = await startPin(ctx, port, { channelId: 'c1', messageId: 'm1', stateId });
     expect('pinning' in started).toBe(true);
     if ('pinning' in started) expect(errorOf(await started.pinning)).toBe('channel full');
-    expect(store.list('discord', 'g1', 1).items).toEqual([]);
+    expect(tmp.store.list('discord', 'g1', 1).items).toEqual([]);
   });
 });
 
@@ -183,7 +171,7 @@ describe('the pin flow with a Slack-like port', () => {
     const { port, calls } = slackLikePort('already_pinned');
     expect((await pinVerdict(ctx, port, { channelId: 'c1', messageId: 'ts1', stateId })).kind).toBe('pinned');
     expect(calls).toEqual(['pins.add']);
-    expect(store.list('discord', 'g1', 1).items).toHaveLength(1);
+    expect(tmp.store.list('discord', 'g1', 1).items).toHaveLength(1);
   });
 
   it('another Slack error is answered plainly', async () => {

@@ -4,11 +4,9 @@
  * fake of the few Web API methods whichgpu calls (never a real WebClient, which would reach Slack
  * for any method not faked). The HTTP tests in slack.test.ts keep covering Bolt's routing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { storePerTest } from '../helpers/store.js';
 import type { RespondArguments } from '@slack/bolt';
 import { RateLimiter } from '../../src/rate-limit.js';
 import { PIN_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../../src/render/slack.js';
@@ -25,16 +23,7 @@ import { Store } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { captureLog } from '../helpers/log.js';
 
-let dir: string;
-let store: Store;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-slack-listeners-'));
-  store = Store.open(join(dir, 'db.sqlite'));
-});
-afterEach(() => {
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const tmp = storePerTest('whichgpu-slack-listeners-');
 
 /** A plain-object client: admins by id, a pins.add that records or fails with a Slack error code. */
 function fakeClient(o: { admins?: string[]; pinError?: string } = {}) {
@@ -60,7 +49,7 @@ function fakeClient(o: { admins?: string[]; pinError?: string } = {}) {
 
 function deps(extra: Partial<SlackDeps> = {}): SlackDeps {
   const { log } = captureLog();
-  return { catalog, store, log, moderators: new SlackModerators([], log), ...extra };
+  return { catalog, store: tmp.store, log, moderators: new SlackModerators([], log), ...extra };
 }
 
 /** ack and respond fakes that record what was sent, in order. */
@@ -220,7 +209,7 @@ describe('the pin button', () => {
     await pinAction(d)({ body: body('UADMIN'), action: { value: stateId }, ack: r.ack, respond: r.respond, client });
     expect(calls).toEqual(['users.info UADMIN', 'pins.add C1 1700000000.000100']);
     expect(r.sent[0]!.text).toMatch(/Pinned as #1/);
-    const db = new Database(join(dir, 'db.sqlite'), { readonly: true });
+    const db = new Database(tmp.path, { readonly: true });
     expect(db.prepare('SELECT state_id FROM pinned_verdicts').all()).toEqual([{ state_id: stateId }]);
     db.close();
   });
@@ -279,6 +268,6 @@ describe('the pin button', () => {
       client,
     });
     expect(r.sent[0]!.text).toBe('Unpinned #1 from the list.');
-    expect(store.list('slack', 'T1', 1).items).toEqual([]);
+    expect(tmp.store.list('slack', 'T1', 1).items).toEqual([]);
   });
 });
