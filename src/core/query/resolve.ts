@@ -6,10 +6,13 @@
  * found in one model's names (several matches are an ambiguity we answer, not hide); a bare size
  * ("70b", "8x7b", "30b-a3b") for a model we do not know, with an estimated architecture.
  */
-import type { ModelRecord, PhantomModel } from '../catalog/schema.js';
-import { estimateArchitecture } from './architecture.js';
+import type { PhantomModel } from '../catalog/schema.js';
+import { safeEcho } from './echo.js';
+import { estimateFromSize, isSizeToken } from './sized.js';
 import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
 import { err, ok, type Result } from '../result.js';
+
+export { safeEcho };
 
 /** Lowercase, no separators: "Llama-3.3 70B" and "llama3.3:70b" meet at "llama3.370b". */
 export function compact(s: string): string {
@@ -155,10 +158,6 @@ function keysOf(catalog: Catalog, m: CatalogModel) {
   return k;
 }
 
-const SIZE = /^(\d+(?:\.\d+)?)b$/;
-const MOE_SIZE = /^(\d+)x(\d+(?:\.\d+)?)b$/;
-const ACTIVE = /^a(\d+(?:\.\d+)?)b$/;
-
 /** No model reference is longer; a longer paste is cut before matching (it keeps matching linear). */
 export const MAX_REFERENCE_LENGTH = 200;
 
@@ -170,14 +169,12 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
     return err('UNKNOWN_MODEL', 'Which model? The reference was empty.', { hint: exampleHint(catalog) });
 
   const extracted = extractQuant(catalog, stripReference(text));
-  const { rest } = extracted;
   let quant = extracted.quant;
   // "mlx-community/...-4bit" is an MLX file, not a GGUF 4-bit.
   if (quant && /\bmlx\b|mlx-community/i.test(text) && quant.family !== 'mlx') {
     quant = catalog.quant(quant.bitsPerWeight < 6 ? 'MLX-4bit' : 'MLX-8bit') ?? quant;
   }
-  const withQuant = (m: Omit<ModelMatch, 'quant'>): Result<ModelMatch> => ok({ ...m, ...(quant ? { quant } : {}) });
-  const tokens = tokenize(rest);
+  const tokens = tokenize(extracted.rest);
   const key = compact(tokens.join(' '));
   if (key === '') {
     return err(
@@ -186,29 +183,48 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
       { hint: exampleHint(catalog) },
     );
   }
+  const withQuant = (m: Found): Result<ModelMatch> => ok({ ...m, ...(quant ? { quant } : {}) });
+  const found = byName(catalog, key) ?? bySizeOnly(catalog, tokens, text) ?? byWords(catalog, tokens);
+  if (found) return withQuant(found);
+  // A near-miss of a known name is a typo to point out, not a new model to estimate.
+  const candidates = suggestModels(catalog, key);
+  const typo = candidates[0] && similarity(catalog, candidates[0], key) >= TYPO_SIMILARITY;
+  const sized = typo ? undefined : estimateFromSize(tokens, text);
+  if (sized) return withQuant({ model: sized, estimated: true });
+  return unknownModel(catalog, text, candidates);
+}
 
-  for (const m of catalog.models) if (keysOf(catalog, m).compact.has(key)) return withQuant({ model: m });
+type Found = Omit<ModelMatch, 'quant'>;
+
+/** A model's own name or alias; else a phantom's, answered with its nearest real model. */
+function byName(catalog: Catalog, key: string): Found | undefined {
+  for (const m of catalog.models) if (keysOf(catalog, m).compact.has(key)) return { model: m };
   for (const p of catalog.phantoms()) {
     if ([p.name, ...p.aliases].some((a) => compact(tokenize(a).join(' ')) === key)) {
       const nearest = catalog.model(p.nearest[0]!);
-      if (nearest) return withQuant({ model: nearest, phantom: p });
+      if (nearest) return { model: nearest, phantom: p };
     }
   }
+  return undefined;
+}
 
-  // Only sizes ("70b", "8x7b", "30b-a3b"): a model we are not told the name of. Estimate it, and
-  // name the catalog models of that size as alternatives.
-  if (tokens.every((t) => SIZE.test(t) || MOE_SIZE.test(t) || ACTIVE.test(t))) {
-    const sizedOnly = estimateFromSize(tokens, text);
-    if (sizedOnly) {
-      const near = catalog.models
-        .filter((m) => Math.abs(m.paramsB / sizedOnly.paramsB - 1) < 0.12)
-        .sort((a, b) => b.record.released.localeCompare(a.record.released))
-        .slice(0, 5);
-      return withQuant({ model: sizedOnly, estimated: true, ...(near.length ? { alternatives: near } : {}) });
-    }
-  }
+/**
+ * Only sizes ("70b", "8x7b", "30b-a3b"): a model we are not told the name of. Estimate it, and
+ * name the catalog models of that size as alternatives.
+ */
+function bySizeOnly(catalog: Catalog, tokens: string[], text: string): Found | undefined {
+  if (!tokens.every(isSizeToken)) return undefined;
+  const sizedOnly = estimateFromSize(tokens, text);
+  if (!sizedOnly) return undefined;
+  const near = catalog.models
+    .filter((m) => Math.abs(m.paramsB / sizedOnly.paramsB - 1) < 0.12)
+    .sort((a, b) => b.record.released.localeCompare(a.record.released))
+    .slice(0, 5);
+  return { model: sizedOnly, estimated: true, ...(near.length ? { alternatives: near } : {}) };
+}
 
-  // Every word of the reference in one of a model's names; fewest extra words wins, then newest.
+/** Every word of the reference in one of a model's names; fewest extra words wins, then newest. */
+function byWords(catalog: Catalog, tokens: string[]): Found | undefined {
   const scored = catalog.models
     .map((m) => {
       const extras = keysOf(catalog, m)
@@ -221,20 +237,12 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
       (a, b) =>
         a.extra - b.extra || b.m.record.released.localeCompare(a.m.record.released) || a.m.id.localeCompare(b.m.id),
     );
-  if (scored.length > 0) {
-    const [best, ...others] = scored;
-    return withQuant({
-      model: best!.m,
-      ...(others.length ? { alternatives: others.slice(0, 5).map((x) => x.m) } : {}),
-    });
-  }
+  if (scored.length === 0) return undefined;
+  const [best, ...others] = scored;
+  return { model: best!.m, ...(others.length ? { alternatives: others.slice(0, 5).map((x) => x.m) } : {}) };
+}
 
-  // A near-miss of a known name is a typo to point out, not a new model to estimate.
-  const candidates = suggestModels(catalog, key);
-  const typo = candidates[0] && similarity(catalog, candidates[0], key) >= TYPO_SIMILARITY;
-  const sized = typo ? undefined : estimateFromSize(tokens, text);
-  if (sized) return withQuant({ model: sized, estimated: true });
-
+function unknownModel(catalog: Catalog, text: string, candidates: CatalogModel[]): Result<ModelMatch> {
   const echo = safeEcho(text, 80);
   return err('UNKNOWN_MODEL', echo ? `I don't know the model "${echo}".` : "I don't know that model.", {
     candidates: candidates.map((c) => c.name),
@@ -242,93 +250,6 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
       ? `Did you mean ${candidates[0].name}? Try model:${candidates[0].record.ollama[0] ?? candidates[0].id}`
       : exampleHint(catalog),
   });
-}
-
-/**
- * Words a chat client could turn into a link: a scheme (`https://`, `mailto:`), `www.`, a dot
- * followed by a letter anywhere (a domain, `evil.com.`, `x.y.io:1/a`; a model file's `.gguf` or
- * `.safetensors` is taken off first, and a quant after a dot, `.Q4_K_M`, is no domain), `host:port`, an IP address; and words that start or end in
- * markup (`_it_`, `-#`).
- */
-const LINK_SHAPED =
-  /^[\W_]|_$|\/\/|^(?:https?|ftp|file|data|javascript|mailto|tel|sms|discord|slack|steam):|^www\.|\.(?!i?q\d|b?f(?:16|32))[a-z]|^[\w.-]+:\d+(?:\/|$)|^\d+(?:\.\d+){3}/i;
-
-/**
- * What of a user's text may be said back in a public answer: words of letters, digits and
- * `. _ + - : /` only, none shaped like a link or a domain, at most `max` characters. Whatever a
- * renderer does, a typed "[Claim your Nitro](https://...) 70b" then cannot become a masked link,
- * a mention or markup in the bot's own message (Discord or Slack).
- */
-export function safeEcho(text: string, max: number): string {
-  const words = text
-    .split(/\s+/)
-    .filter((w) => /^[\w.+:/-]+$/.test(w) && !LINK_SHAPED.test(w.replace(/\.(?:gguf|safetensors)$/i, '')));
-  let out = '';
-  for (const w of words) if (out.length + w.length + 1 <= max) out = out ? `${out} ${w}` : w;
-  return out;
-}
-
-/**
- * "70b", "8x7b", "30b-a3b": a model we do not know, shaped like the models we do. MoE totals for
- * "NxMb" follow Mixtral (shared attention makes 8x7B 46.7B, two experts active).
- */
-function estimateFromSize(tokens: string[], text: string): CatalogModel | undefined {
-  let paramsB: number | undefined;
-  let activeParamsB: number | undefined;
-  let moe: { experts: number; activeExperts: number } | undefined;
-  for (const t of tokens) {
-    const moeMatch = MOE_SIZE.exec(t);
-    const size = SIZE.exec(t);
-    const active = ACTIVE.exec(t);
-    if (moeMatch) {
-      const experts = Number(moeMatch[1]);
-      const each = Number(moeMatch[2]);
-      paramsB = experts * each * 0.834;
-      activeParamsB = Math.min(paramsB, 2 * each * 0.92);
-      moe = { experts, activeExperts: Math.min(2, experts) };
-    } else if (size && paramsB === undefined) paramsB = Number(size[1]);
-    else if (active) activeParamsB = Number(active[1]);
-  }
-  if (paramsB === undefined || !(paramsB > 0) || paramsB > 5000) return undefined;
-  paramsB = round1(paramsB);
-  if (activeParamsB !== undefined) activeParamsB = round1(activeParamsB);
-  if (activeParamsB !== undefined && activeParamsB < paramsB && !moe) moe = { experts: 128, activeExperts: 8 };
-  const label = safeEcho(text, 60) || `${round1(paramsB)}B`;
-  const spec = estimateArchitecture({
-    id: `estimated-${paramsB}b${activeParamsB && activeParamsB < paramsB ? `-a${activeParamsB}b` : ''}`,
-    name: `${label} (unknown; estimated as a ${round1(paramsB)}B${activeParamsB && activeParamsB < paramsB ? ` MoE, ${round1(activeParamsB)}B active` : ' dense'} model)`,
-    paramsB,
-    ...(activeParamsB !== undefined ? { activeParamsB } : {}),
-  });
-  const withMoe = { ...spec, ...(moe ? { moe } : {}) };
-  const record: ModelRecord = {
-    id: withMoe.id,
-    name: withMoe.name,
-    family: 'unknown',
-    aliases: [],
-    ollama: [],
-    huggingface: [],
-    released: '2026-01',
-    paramsB: withMoe.paramsB,
-    activeParamsB: withMoe.activeParamsB,
-    embeddingParamsB: withMoe.embeddingParamsB,
-    tiedEmbeddings: false,
-    layers: withMoe.layers,
-    kvHeads: withMoe.kvHeads,
-    headDim: withMoe.headDim,
-    maxContext: withMoe.maxContext,
-    attention: { kind: 'full' },
-    ...(moe ? { moe } : {}),
-    fileGB: {},
-    source: 'estimate',
-    notes: ['Architecture estimated from the parameter count.'],
-    tags: [],
-  };
-  return { ...withMoe, record };
-}
-
-function round1(x: number) {
-  return Math.round(x * 10) / 10;
 }
 
 function exampleHint(catalog: Catalog) {
