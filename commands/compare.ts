@@ -2,7 +2,7 @@
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { CompareInputSchema, compare, understand, type Result, type Verdict } from '../src/core/index.js';
-import { queryKeyOf, viewOf } from './pins.js';
+import { queryKeyOf, viewOf } from './pin-shared.js';
 import type { Command } from './types.js';
 
 export const CompareCommandSchema = CompareInputSchema.extend({

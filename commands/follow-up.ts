@@ -8,7 +8,7 @@
 import type { Verdict } from '../src/core/index.js';
 import { cooldownMessage, type RateLimiter } from '../src/rate-limit.js';
 import { commands } from './index.js';
-import { inputOfQuery } from './pins.js';
+import { inputOfQuery } from './pin-shared.js';
 import type { CommandContext, Reply } from './types.js';
 
 /** Quantizations offered in a verdict's select, most useful first (both platforms). */

@@ -3,7 +3,7 @@ import compare from './compare.js';
 import help from './help.js';
 import pin from './pin.js';
 import settings from './settings.js';
-import verdicts from './verdicts.js';
+import pins from './pins.js';
 
-export const commands = { compare, verdicts, settings, pin, help } as const;
-export { compare, verdicts, settings, pin, help };
+export const commands = { compare, pins, settings, pin, help } as const;
+export { compare, pins, settings, pin, help };

@@ -1,7 +1,7 @@
 /** Pinning a verdict: the Pin button on Discord and Slack, `pin` in the console. */
 import { z } from 'zod';
 import type { Verdict } from '../src/core/index.js';
-import { queryKeyOf, viewOf } from './pins.js';
+import { queryKeyOf, viewOf } from './pin-shared.js';
 import { tryWrite, writeFailed } from './store-writes.js';
 import { forbidden, type Command } from './types.js';
 

@@ -1,52 +1,87 @@
-/** Shared pieces of the pin-related commands: the query key and the stale mark. */
-import type { NormalizedQuery, Verdict } from '../src/core/index.js';
+/**
+ * The server's pins: the list (Discord's /verdicts, `/whichgpu pins` or `verdicts` in text), refresh
+ * and unpin for moderators. In code the concept is "pins"; "verdicts" is the user-facing word kept.
+ */
+import { z } from 'zod';
+import { compare } from '../src/core/index.js';
+import { describeChanges, inputOfQuery, viewOf } from './pin-shared.js';
+import { tryWrite, writeFailed } from './store-writes.js';
 import type { PinnedVerdict } from '../src/store/store.js';
-import type { CommandContext, PinView } from './types.js';
+import { forbidden, type Command, type CommandContext, type Reply } from './types.js';
 
-/** Keys of recent queries: a cached verdict's query object is asked for its key on every repeat. */
-const queryKeys = new WeakMap<NormalizedQuery, string>();
+export const PinsInputSchema = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('list'),
+    page: z.coerce.number().int().min(1, 'page starts at 1').max(10_000).default(1),
+  }),
+  z.object({
+    action: z.literal('refresh'),
+    id: z.coerce.number({ error: 'refresh takes a verdict id, e.g. verdicts refresh 12' }).int().positive(),
+  }),
+  z.object({
+    action: z.literal('unpin'),
+    id: z.coerce.number({ error: 'unpin takes a verdict id, e.g. verdicts unpin 12' }).int().positive(),
+  }),
+]);
+export type PinsInput = z.infer<typeof PinsInputSchema>;
 
-/** Two questions are "the same" when they resolve to the same model, quant, context, workflow, priority and pair. */
-export function queryKeyOf(q: NormalizedQuery): string {
-  let key = queryKeys.get(q);
-  if (key === undefined) {
-    key = [q.model ?? 'overview', q.quant, q.contextTokens, q.workflow, q.priority, q.devices.join(',')].join('|');
-    queryKeys.set(q, key);
-  }
-  return key;
+const notFound = (id: number): Reply => ({
+  kind: 'error',
+  error: {
+    code: 'NOT_FOUND',
+    message: `No pinned verdict #${id} in this server.`,
+    hint: 'Type verdicts to see the ids.',
+  },
+});
+
+/** The pins list shows Refresh and Unpin when the member may use them on at least one pin of the page. */
+async function canModerateAny(ctx: CommandContext, pins: readonly PinnedVerdict[]): Promise<boolean> {
+  for (const channelId of new Set(pins.map((p) => p.channelId))) if (await ctx.canModerate(channelId)) return true;
+  return false;
 }
 
-export function viewOf(ctx: CommandContext, pin: PinnedVerdict): PinView {
-  return { ...pin, stale: pin.dataVersion !== ctx.catalog.dataVersion };
-}
-
-/** The compare input that reproduces a stored verdict's normalized query. */
-export function inputOfQuery(q: Record<string, unknown>): Record<string, unknown> {
-  const n = q as Partial<NormalizedQuery>;
-  const out: Record<string, unknown> = {
-    model: n.model ?? undefined,
-    quant: n.quant,
-    contextTokens: n.contextTokens,
-    workflow: n.workflow,
-    priority: n.priority,
-    device: n.devices?.[0],
-    against: n.devices?.[1],
-    hoursPerDay: n.hoursPerDay,
-    kwhPrice: n.kwhPrice,
-    years: n.years,
-    tokensPerDay: n.tokensPerDay ?? undefined,
-    apiPricePerMTok: n.apiPricePerMTok ?? undefined,
-    promptTokens: n.promptTokens,
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined && v !== null));
-}
-
-/** What a person would want to know changed between two computations of the same question. */
-export function describeChanges(before: PinnedVerdict, after: Verdict): string[] {
-  const changes: string[] = [];
-  if (before.winner !== after.verdict.winner) changes.push(`winner: ${before.winner} → ${after.verdict.winner}`);
-  if (before.headline !== after.verdict.headline)
-    changes.push(`headline: "${before.headline}" → "${after.verdict.headline}"`);
-  if (before.dataVersion !== after.dataVersion) changes.push(`data: ${before.dataVersion} → ${after.dataVersion}`);
-  return changes.length ? changes : ["nothing changed: same winner and headline with today's data"];
-}
+export default {
+  name: 'verdicts',
+  description: "The server's pinned verdicts, newest first.",
+  options: [{ name: 'page', description: 'Page (10 verdicts a page)', type: 'integer', min: 1, max: 10_000 }],
+  schema: PinsInputSchema,
+  async execute(ctx, input) {
+    if (input.action === 'list') {
+      const page = ctx.store.list(ctx.platform, ctx.serverId, input.page);
+      return {
+        kind: 'pins',
+        page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) },
+        canModerate: await canModerateAny(ctx, page.items),
+      };
+    }
+    if (!(await ctx.canModerate()))
+      return forbidden(ctx, input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
+    const pin = ctx.store.get(ctx.platform, ctx.serverId, input.id);
+    if (!pin || pin.unpinnedAt !== null) return notFound(input.id);
+    if (!(await ctx.canModerate(pin.channelId)))
+      return forbidden(ctx, `${input.action} verdicts pinned in another channel`, { elsewhere: true });
+    if (input.action === 'unpin') {
+      const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
+      if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned', done.refused);
+      return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
+    }
+    const r = compare(ctx.catalog, inputOfQuery(pin.query));
+    if (!r.ok)
+      return {
+        kind: 'error',
+        error: { ...r.error, message: `Cannot recompute #${pin.id} with today's data: ${r.error.message}` },
+      };
+    const changes = describeChanges(pin, r.value);
+    const updated = tryWrite(() =>
+      ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, {
+        headline: r.value.verdict.headline,
+        winner: r.value.verdict.winner,
+        dataVersion: r.value.dataVersion,
+      }),
+    );
+    if (!updated.ok) return writeFailed(`refresh #${pin.id}`, 'it keeps its earlier verdict', updated.refused);
+    return updated.value
+      ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, verdict: r.value }
+      : notFound(input.id);
+  },
+} satisfies Command<PinsInput>;

@@ -36,8 +36,8 @@ export async function textReply(ctx: CommandContext, fe: TextFrontEnd, line: str
       fe.managePins && (sub === 'refresh' || sub === 'unpin')
         ? { action: sub, id: arg }
         : { action: 'list', page: args[0] ?? 1 };
-    const parsed = commands.verdicts.schema.safeParse(input);
-    return parsed.success ? commands.verdicts.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message);
+    const parsed = commands.pins.schema.safeParse(input);
+    return parsed.success ? commands.pins.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message);
   }
   if (head === 'settings') {
     const pairs = parseSettingPairs(fe.settingsText(args));

@@ -126,7 +126,7 @@ async function runCommand(
     }
     case 'verdicts':
       return replyToResult(
-        await commands.verdicts.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }),
+        await commands.pins.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }),
         deps,
         true,
       );
@@ -165,9 +165,9 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
       return pinButton(i, ctx, deps, { stateId: arg, messageId }, (r) => replyToResult(r, deps, false));
     case 'refresh':
     case 'unpin':
-      return replyToResult(await commands.verdicts.execute(ctx, { action, id: Number(arg) }), deps, false);
+      return replyToResult(await commands.pins.execute(ctx, { action, id: Number(arg) }), deps, false);
     case 'page': {
-      const reply = await commands.verdicts.execute(ctx, { action: 'list', page: Math.max(1, Number(arg) || 1) });
+      const reply = await commands.pins.execute(ctx, { action: 'list', page: Math.max(1, Number(arg) || 1) });
       const result = replyToResult(reply, deps, true);
       return result.type === 'message' ? { type: 'update', data: result.data } : result;
     }

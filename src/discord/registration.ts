@@ -41,7 +41,7 @@ const EVERYWHERE = {
 };
 
 export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
-  return [commands.compare, commands.verdicts, commands.settings, commands.help].map((c) => ({
+  return [commands.compare, commands.pins, commands.settings, commands.help].map((c) => ({
     name: c.name,
     description: c.description.slice(0, 100),
     options: c.options.map(option),

@@ -281,7 +281,7 @@ export const pinMenuAction = (d: SlackDeps) =>
     d,
     async (ctx, { action, respond }) => {
       const [verb, id] = menuChoice(action) as ['refresh' | 'unpin', string];
-      await send(respond, await commands.verdicts.execute(ctx, { action: verb, id: Number(id) }), d.store);
+      await send(respond, await commands.pins.execute(ctx, { action: verb, id: Number(id) }), d.store);
     },
     (action) => ['refresh', 'unpin'].includes(menuChoice(action)[0]!),
   );

@@ -56,7 +56,7 @@ describe('pin, verdicts, refresh, unpin', () => {
       pinnedBy: 'mod',
     });
     for (const action of ['refresh', 'unpin'] as const) {
-      expect(expectKind(await commands.verdicts.execute(ctx(false), { action, id: p.id }), 'error').error.code).toBe(
+      expect(expectKind(await commands.pins.execute(ctx(false), { action, id: p.id }), 'error').error.code).toBe(
         'FORBIDDEN',
       );
     }
@@ -85,7 +85,7 @@ describe('pin, verdicts, refresh, unpin', () => {
         new Date(Date.UTC(2026, 0, 1, i)),
       );
     }
-    const list = expectKind(await commands.verdicts.execute(ctx(false), { action: 'list', page: 1 }), 'pins');
+    const list = expectKind(await commands.pins.execute(ctx(false), { action: 'list', page: 1 }), 'pins');
     expect(list.page).toMatchObject({ total: 11, pages: 2 });
     expect(list.page.items[0]).toMatchObject({ headline: 'h10', stale: false });
     expect(list.page.items[1]).toMatchObject({ headline: 'h9', stale: true });
@@ -106,12 +106,12 @@ describe('pin, verdicts, refresh, unpin', () => {
       dataVersion: 'old',
       pinnedBy: 'mod',
     });
-    const r = expectKind(await commands.verdicts.execute(ctx(true), { action: 'refresh', id: p.id }), 'refreshed');
+    const r = expectKind(await commands.pins.execute(ctx(true), { action: 'refresh', id: p.id }), 'refreshed');
     expect(r.changes.join('\n')).toMatch(/winner: rtx-5090 → mac-studio-m4-max-128gb/);
     expect(r.pin).toMatchObject({ headline: v.verdict.verdict.headline, stale: false });
-    expectKind(await commands.verdicts.execute(ctx(true), { action: 'unpin', id: p.id }), 'unpinned');
+    expectKind(await commands.pins.execute(ctx(true), { action: 'unpin', id: p.id }), 'unpinned');
     expect(
-      expectKind(await commands.verdicts.execute(ctx(true), { action: 'unpin', id: p.id }), 'error').error.code,
+      expectKind(await commands.pins.execute(ctx(true), { action: 'unpin', id: p.id }), 'error').error.code,
     ).toBe('NOT_FOUND');
     expect(tmp.store.list('discord', 'g1').total).toBe(0);
   });

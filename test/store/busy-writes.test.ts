@@ -110,14 +110,14 @@ describe('a moderator write while another process holds the lock (M1)', () => {
     const kept = s.pin(newPin('kept'));
     other.exec('BEGIN IMMEDIATE');
     const busy = { kind: 'error', error: { code: 'STORE_BUSY', hint: 'Try again in a moment.' } };
-    expect(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({
+    expect(await commands.pins.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({
       ...busy,
       error: {
         ...busy.error,
         message: `Couldn't unpin #${kept.id}: the bot's storage is busy, so it is still pinned.`,
       },
     });
-    expect(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id })).toMatchObject(busy);
+    expect(await commands.pins.execute(ctx, { action: 'refresh', id: kept.id })).toMatchObject(busy);
     expect(await commands.settings.execute(ctx, { set: { hours: '9' } })).toMatchObject({
       ...busy,
       error: {

@@ -10,7 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
-import { inputOfQuery } from '../../commands/pins.js';
+import { inputOfQuery } from '../../commands/pin-shared.js';
 import type { CommandContext } from '../../commands/types.js';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';

@@ -131,12 +131,12 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
       message: "Couldn't save the pin: the bot's storage is failing, so the verdict is not in the pinned verdicts.",
       hint: 'Try again later.',
     });
-    const unpinned = error(await commands.verdicts.execute(ctx, { action: 'unpin', id: kept.id }));
+    const unpinned = error(await commands.pins.execute(ctx, { action: 'unpin', id: kept.id }));
     expect(unpinned).toMatchObject({
       code: 'STORE_WRITE_FAILED',
       message: `Couldn't unpin #${kept.id}: the bot's storage is failing, so it is still pinned.`,
     });
-    const refreshed = error(await commands.verdicts.execute(ctx, { action: 'refresh', id: kept.id }));
+    const refreshed = error(await commands.pins.execute(ctx, { action: 'refresh', id: kept.id }));
     expect(refreshed).toMatchObject({
       code: 'STORE_WRITE_FAILED',
       message: `Couldn't refresh #${kept.id}: the bot's storage is failing, so it keeps its earlier verdict.`,
