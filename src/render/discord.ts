@@ -37,57 +37,11 @@ import {
   videoLevel,
 } from './shared.js';
 import type { Page } from '../store/store.js';
-
-export const DISCORD_LIMITS = {
-  title: 256,
-  description: 4096,
-  fields: 25,
-  fieldName: 256,
-  fieldValue: 1024,
-  footer: 2048,
-  total: 6000,
-  content: 2000,
-  rows: 5,
-  selectOptions: 25,
-  customId: 100,
-  buttonLabel: 80,
-} as const;
+import { DISCORD_LIMITS, fitEmbed } from './discord-embed.js';
 
 const VENDOR_COLOR: Record<string, number> = { nvidia: 0x76b900, apple: 0xa3aaae, amd: 0xed1c24 };
 const TIE_COLOR = 0xf1c40f;
 const NEITHER_COLOR = 0xe74c3c;
-
-function embedLength(e: APIEmbed): number {
-  return (
-    (e.title?.length ?? 0) +
-    (e.description?.length ?? 0) +
-    (e.footer?.text.length ?? 0) +
-    (e.author?.name.length ?? 0) +
-    (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0)
-  );
-}
-
-/** Cuts an embed down to Discord's limits, dropping trailing fields last-first if the total is over. */
-export function fitEmbed(e: APIEmbed): APIEmbed {
-  const out: APIEmbed = {
-    ...e,
-    ...(e.title ? { title: truncate(e.title, DISCORD_LIMITS.title) } : {}),
-    ...(e.description ? { description: truncate(e.description, DISCORD_LIMITS.description) } : {}),
-    ...(e.footer ? { footer: { ...e.footer, text: truncate(e.footer.text, DISCORD_LIMITS.footer) } } : {}),
-    fields: (e.fields ?? []).slice(0, DISCORD_LIMITS.fields).map((f) => ({
-      ...f,
-      name: truncate(f.name, DISCORD_LIMITS.fieldName),
-      value: truncate(f.value || '-', DISCORD_LIMITS.fieldValue),
-    })),
-  };
-  while (embedLength(out) > DISCORD_LIMITS.total && out.fields!.length > 0) out.fields!.pop();
-  if (embedLength(out) > DISCORD_LIMITS.total && out.description)
-    out.description = truncate(
-      out.description,
-      Math.max(1, out.description.length - (embedLength(out) - DISCORD_LIMITS.total)),
-    );
-  return out;
-}
 
 function colorOf(v: Verdict): number {
   const w = v.verdict.winner;
@@ -113,7 +67,7 @@ function speedLine(x: number | null, band: { low: number; high: number } | null,
   return `\`${miniBar(x, max)}\` **~${fmt.tps(x)}** tok/s\n(${fmtBand(band, 'tok/s')})`;
 }
 
-export { CONTEXT_CHOICES, miniBar, truncate };
+export { CONTEXT_CHOICES, DISCORD_LIMITS, fitEmbed, miniBar, truncate };
 
 /** custom_id scheme: "<action>:<shared query id>[:<extra>]", well under 100 characters. */
 export const customId = (action: 'quant' | 'ctx' | 'pin' | 'src', stateId: string) => `${action}:${stateId}`;
