@@ -108,108 +108,13 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
       case '-h':
         io.stdout(HELP.main!);
         return command === undefined ? 2 : 0;
-      case 'compare': {
-        const { values, positionals } = parseArgs({
-          args: rest,
-          options: compareOptions,
-          strict: true,
-          allowPositionals: true,
-        });
-        if (values.help) return (io.stdout(HELP.compare!), 0);
-        // Free text ("compare llama 3.3 70b q8 for coding") first; explicit flags win over it.
-        const fromText = positionals.length ? understand(catalog, positionals.join(' ')) : undefined;
-        const flags = compareInputFromFlags(values);
-        const r = compare(catalog, { ...(fromText?.ok ? fromText.value.input : {}), ...flags });
-        if (!r.ok) {
-          if (values.json) io.stdout(JSON.stringify({ error: r.error }));
-          io.stderr(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`);
-          return 2;
-        }
-        io.stdout(values.json ? JSON.stringify(r.value, null, 2) : renderText(r.value, { color: io.color }));
-        return 0;
-      }
-      case 'estimate': {
-        const { values } = parseArgs({
-          args: rest,
-          options: { jsonl: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-          strict: true,
-        });
-        if (values.help) return (io.stdout(HELP.estimate!), 0);
-        if (!values.jsonl)
-          throw new UsageError('estimate reads JSON lines from stdin: use `estimate --jsonl < queries.jsonl`.');
-        let n = 0;
-        for await (const line of jsonLines(io.stdin)) {
-          n++;
-          if ('tooLong' in line) {
-            await write(
-              io,
-              JSON.stringify({
-                id: `line-${n}`,
-                error: { code: 'INVALID_QUERY', message: `Line ${n} is longer than ${MAX_LINE_CHARS} characters.` },
-              }),
-            );
-            continue;
-          }
-          if (line.text.trim() === '') continue;
-          await write(io, JSON.stringify(estimateLine(catalog, line.text, n)));
-        }
-        return 0;
-      }
+      case 'compare':
+        return compareCommand(rest, io, catalog);
+      case 'estimate':
+        return await estimateCommand(rest, io, catalog);
       case 'devices':
-      case 'models': {
-        const { values } = parseArgs({
-          args: rest,
-          options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-          strict: true,
-        });
-        if (values.help) return (io.stdout(HELP[command]!), 0);
-        if (command === 'devices') {
-          const rows = catalog.devices.map((d) => ({
-            id: d.id,
-            name: d.name,
-            backend: d.backend,
-            gpus: d.gpus,
-            memoryGB: d.memoryGB,
-            bandwidthGBs: d.bandwidthGBs,
-            fp16Tflops: d.fp16Tflops,
-            priceUSD: { low: d.record.priceUSD.low, high: d.record.priceUSD.high },
-          }));
-          io.stdout(
-            values.json
-              ? JSON.stringify(rows, null, 2)
-              : rows
-                  .map(
-                    (d) =>
-                      `${d.id.padEnd(28)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`,
-                  )
-                  .join('\n'),
-          );
-        } else {
-          const rows = catalog.models.map((m) => ({
-            id: m.id,
-            name: m.name,
-            paramsB: m.paramsB,
-            activeParamsB: m.activeParamsB,
-            layers: m.layers,
-            kvHeads: m.kvHeads,
-            headDim: m.headDim,
-            maxContext: m.maxContext,
-            ollama: m.record.ollama,
-            fileGB: m.fileGB,
-          }));
-          io.stdout(
-            values.json
-              ? JSON.stringify(rows, null, 2)
-              : rows
-                  .map(
-                    (m) =>
-                      `${m.id.padEnd(30)} ${String(m.paramsB).padStart(6)}B${m.activeParamsB < m.paramsB ? ` (${m.activeParamsB}B active)` : ''}  ${m.name}`,
-                  )
-                  .join('\n'),
-          );
-        }
-        return 0;
-      }
+      case 'models':
+        return listCommand(command, rest, io, catalog);
       default:
         throw new UsageError(`Unknown command "${command}". Try: compare, estimate, devices, models, help.`);
     }
@@ -221,6 +126,102 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
     throw e;
   }
 }
+
+function compareCommand(args: string[], io: Io, catalog: Catalog): number {
+  const { values, positionals } = parseArgs({ args, options: compareOptions, strict: true, allowPositionals: true });
+  if (values.help) return (io.stdout(HELP.compare!), 0);
+  // Free text ("compare llama 3.3 70b q8 for coding") first; explicit flags win over it.
+  const fromText = positionals.length ? understand(catalog, positionals.join(' ')) : undefined;
+  const flags = compareInputFromFlags(values);
+  const r = compare(catalog, { ...(fromText?.ok ? fromText.value.input : {}), ...flags });
+  if (!r.ok) {
+    if (values.json) io.stdout(JSON.stringify({ error: r.error }));
+    io.stderr(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`);
+    return 2;
+  }
+  io.stdout(values.json ? JSON.stringify(r.value, null, 2) : renderText(r.value, { color: io.color }));
+  return 0;
+}
+
+async function estimateCommand(args: string[], io: Io, catalog: Catalog): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { jsonl: { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) return (io.stdout(HELP.estimate!), 0);
+  if (!values.jsonl)
+    throw new UsageError('estimate reads JSON lines from stdin: use `estimate --jsonl < queries.jsonl`.');
+  let n = 0;
+  for await (const line of jsonLines(io.stdin)) {
+    n++;
+    if ('tooLong' in line) {
+      await write(
+        io,
+        JSON.stringify({
+          id: `line-${n}`,
+          error: { code: 'INVALID_QUERY', message: `Line ${n} is longer than ${MAX_LINE_CHARS} characters.` },
+        }),
+      );
+      continue;
+    }
+    if (line.text.trim() === '') continue;
+    await write(io, JSON.stringify(estimateLine(catalog, line.text, n)));
+  }
+  return 0;
+}
+
+function listCommand(command: 'devices' | 'models', args: string[], io: Io, catalog: Catalog): number {
+  const { values } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) return (io.stdout(HELP[command]!), 0);
+  const json = values.json === true;
+  if (command === 'devices') print(io, json, deviceRows(catalog), deviceLine);
+  else print(io, json, modelRows(catalog), modelLine);
+  return 0;
+}
+
+/** Rows as pretty JSON or one line each. */
+function print<R>(io: Io, json: boolean, rows: R[], line: (row: R) => string): void {
+  io.stdout(json ? JSON.stringify(rows, null, 2) : rows.map(line).join('\n'));
+}
+
+function deviceRows(catalog: Catalog) {
+  return catalog.devices.map((d) => ({
+    id: d.id,
+    name: d.name,
+    backend: d.backend,
+    gpus: d.gpus,
+    memoryGB: d.memoryGB,
+    bandwidthGBs: d.bandwidthGBs,
+    fp16Tflops: d.fp16Tflops,
+    priceUSD: { low: d.record.priceUSD.low, high: d.record.priceUSD.high },
+  }));
+}
+
+const deviceLine = (d: ReturnType<typeof deviceRows>[number]) =>
+  `${d.id.padEnd(28)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`;
+
+function modelRows(catalog: Catalog) {
+  return catalog.models.map((m) => ({
+    id: m.id,
+    name: m.name,
+    paramsB: m.paramsB,
+    activeParamsB: m.activeParamsB,
+    layers: m.layers,
+    kvHeads: m.kvHeads,
+    headDim: m.headDim,
+    maxContext: m.maxContext,
+    ollama: m.record.ollama,
+    fileGB: m.fileGB,
+  }));
+}
+
+const modelLine = (m: ReturnType<typeof modelRows>[number]) =>
+  `${m.id.padEnd(30)} ${String(m.paramsB).padStart(6)}B${m.activeParamsB < m.paramsB ? ` (${m.activeParamsB}B active)` : ''}  ${m.name}`;
 
 const isMain = process.argv[1] !== undefined && /cli\.ts$|whichgpu(\.js)?$/.test(process.argv[1]);
 if (isMain) {
