@@ -83,55 +83,61 @@ export function refuseUnroutable(log: Logger) {
 }
 
 export function createSlackApp(o: SlackOptions): SlackApp {
-  const logger = boltLogger(o.log);
-  const clientOptions = {
-    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
-    retryConfig: { retries: 1, maxTimeout: 1000 },
-  };
-  const socketMode = Boolean(o.appToken);
-  // Bolt's single-token authorize (token without tokenVerificationEnabled) calls auth.test on every
-  // request before the listener runs, so each ack waited for a round trip to Slack, and a busy loop
-  // or a slow Slack then let the unacknowledged-request timer answer 404 first. The bot's ids that
-  // auth.test finds only serve to ignore the bot's own messages, which whichgpu does not listen to.
-  const authorize = async () => ({ botToken: o.token });
-  let receiver: HTTPReceiver | undefined;
-  let app: App;
-  if (socketMode) {
-    // The Socket Mode client has its own Web API client (for apps.connections.open), configured
-    // through installerOptions. Bolt would hand it our clientOptions, with the one quick retry meant
-    // for answering users; given only the URL it keeps its own patient retries (100, backing off),
-    // which reconnecting after a Slack outage needs.
-    const socketClientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl } : {};
-    app = new App({
-      appToken: o.appToken!,
-      socketMode: true,
-      logger,
-      clientOptions,
-      authorize,
-      installerOptions: { clientOptions: socketClientOptions },
-    });
-  } else {
-    if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
-    // Bolt's own 3 s for an unacknowledged request (it was 1 s: a loop busy for a second lost the request).
-    receiver = new HTTPReceiver({
-      signingSecret: o.signingSecret,
-      endpoints: '/slack/events',
-      logger,
-      processBeforeResponse: false,
-      bodyLimit: MAX_BODY_BYTES,
-      processEventErrorHandler: refuseUnroutable(o.log),
-    });
-    app = new App({ receiver, logger, clientOptions, authorize });
-  }
-
-  const d: SlackDeps = {
+  const { app, receiver } = boltApp(o);
+  register(app, {
     catalog: o.catalog,
     store: o.store,
     log: o.log,
     moderators: new SlackModerators(o.moderators, o.log),
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.inFlight ? { inFlight: o.inFlight } : {}),
+  });
+  return { app, ...(receiver ? { receiver } : {}), socketMode: Boolean(o.appToken) };
+}
+
+/** Bolt's App over Socket Mode (with an app token) or over our HTTP server (a receiver to mount). */
+function boltApp(o: SlackOptions): { app: App; receiver?: HTTPReceiver } {
+  const logger = boltLogger(o.log);
+  const clientOptions = {
+    ...(o.apiUrl ? { slackApiUrl: o.apiUrl } : {}),
+    retryConfig: { retries: 1, maxTimeout: 1000 },
   };
+  // Bolt's single-token authorize (token without tokenVerificationEnabled) calls auth.test on every
+  // request before the listener runs, so each ack waited for a round trip to Slack, and a busy loop
+  // or a slow Slack then let the unacknowledged-request timer answer 404 first. The bot's ids that
+  // auth.test finds only serve to ignore the bot's own messages, which whichgpu does not listen to.
+  const authorize = async () => ({ botToken: o.token });
+  if (o.appToken) {
+    // The Socket Mode client has its own Web API client (for apps.connections.open), configured
+    // through installerOptions. Bolt would hand it our clientOptions, with the one quick retry meant
+    // for answering users; given only the URL it keeps its own patient retries (100, backing off),
+    // which reconnecting after a Slack outage needs.
+    const socketClientOptions = o.apiUrl ? { slackApiUrl: o.apiUrl } : {};
+    const app = new App({
+      appToken: o.appToken,
+      socketMode: true,
+      logger,
+      clientOptions,
+      authorize,
+      installerOptions: { clientOptions: socketClientOptions },
+    });
+    return { app };
+  }
+  if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
+  // Bolt's own 3 s for an unacknowledged request (it was 1 s: a loop busy for a second lost the request).
+  const receiver = new HTTPReceiver({
+    signingSecret: o.signingSecret,
+    endpoints: '/slack/events',
+    logger,
+    processBeforeResponse: false,
+    bodyLimit: MAX_BODY_BYTES,
+    processEventErrorHandler: refuseUnroutable(o.log),
+  });
+  return { app: new App({ receiver, logger, clientOptions, authorize }), receiver };
+}
+
+/** Every listener, registered explicitly; anything else Slack sends is acknowledged at once. */
+function register(app: App, d: SlackDeps): void {
   // Bolt's argument types admit every payload kind; each listener reads a narrowed shape of them.
   app.command('/whichgpu', whichgpuCommand(d));
   app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), selectAction(d));
@@ -146,8 +152,6 @@ export function createSlackApp(o: SlackOptions): SlackApp {
   app.action(/^(?!whichgpu_)/, async ({ ack }) => ack());
 
   app.error(async (e) => {
-    o.log.error({ err: e }, 'slack handler failed');
+    d.log.error({ err: e }, 'slack handler failed');
   });
-
-  return { app, ...(receiver ? { receiver } : {}), socketMode };
 }
