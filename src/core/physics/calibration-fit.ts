@@ -202,55 +202,64 @@ export interface CalibrationResult {
   prefillResiduals: PointResidual[];
 }
 
-/** Fits everything, then measures the error in-sample and leave-one-device-out. */
-export function calibrate(points: CalibrationPoint[]): CalibrationResult {
-  const fit = fitDecode(points);
-  const prefill = fitPrefill(points, fit);
+/** In-sample decode residuals, each with its leave-one-device-out prediction where one exists. */
+function decodeResidualsOf(points: CalibrationPoint[], fit: DecodeFit): PointResidual[] {
   const tg = points.filter((p) => p.metric === 'tg');
-  const pp = points.filter((p) => p.metric === 'pp');
-
-  const decodeResiduals: PointResidual[] = tg.map((pt) => {
+  const residuals: PointResidual[] = tg.map((pt) => {
     const predicted = predictDecode(pt, fit.decode[pt.backend]!, fit.kvReadFactor);
     return { point: pt, predicted, error: predicted / pt.value - 1 };
   });
   for (const device of new Set(tg.map((p) => p.device))) {
     const held = fitDecode(points.filter((p) => p.device !== device));
-    for (const r of decodeResiduals.filter((r) => r.point.device === device)) {
+    for (const r of residuals.filter((r) => r.point.device === device)) {
       const p = held.decode[r.point.backend];
       if (!p) continue;
       r.holdoutPredicted = predictDecode(r.point, p, held.kvReadFactor);
       r.holdoutError = r.holdoutPredicted / r.point.value - 1;
     }
   }
-  const prefillResiduals: PointResidual[] = pp.map((pt) => {
-    const predicted = prefillTokensPerSec(
-      {
-        device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
-        model: pt.model,
-        weightsGB: pt.weightsGB,
-      },
-      paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit),
-    );
-    return { point: pt, predicted, error: predicted / pt.value - 1 };
-  });
+  return residuals;
+}
 
-  const abs = (rs: PointResidual[], key: 'error' | 'holdoutError' = 'error') =>
-    rs
-      .map((r) => r[key])
-      .filter((e): e is number => e !== undefined)
-      .map((e) => Math.abs(e) * 100);
-  const within30 = (xs: number[]) => (xs.length ? (100 * xs.filter((x) => x <= 30).length) / xs.length : 0);
-  // The displayed band: where measured runs fall relative to the estimate (10th-90th percentile).
-  const bandOf = (rs: PointResidual[], key: 'error' | 'holdoutError') => {
-    const logs = rs
-      .map((r) => r[key])
-      .filter((e): e is number => e !== undefined)
-      .map((e) => -Math.log(1 + e));
-    return { low: round(Math.min(quantile(logs, 0.1), -0.1), 4), high: round(Math.max(quantile(logs, 0.9), 0.1), 4) };
-  };
+function prefillResidualsOf(
+  points: CalibrationPoint[],
+  fit: DecodeFit,
+  prefill: ReturnType<typeof fitPrefill>,
+): PointResidual[] {
+  return points
+    .filter((p) => p.metric === 'pp')
+    .map((pt) => {
+      const predicted = prefillTokensPerSec(
+        {
+          device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
+          model: pt.model,
+          weightsGB: pt.weightsGB,
+        },
+        paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit),
+      );
+      return { point: pt, predicted, error: predicted / pt.value - 1 };
+    });
+}
 
-  const decodeAbs = abs(decodeResiduals);
-  const holdoutAbs = abs(decodeResiduals, 'holdoutError');
+const errorsOf = (rs: PointResidual[], key: 'error' | 'holdoutError') =>
+  rs.map((r) => r[key]).filter((e): e is number => e !== undefined);
+const absPct = (rs: PointResidual[], key: 'error' | 'holdoutError' = 'error') =>
+  errorsOf(rs, key).map((e) => Math.abs(e) * 100);
+const within30 = (xs: number[]) => (xs.length ? (100 * xs.filter((x) => x <= 30).length) / xs.length : 0);
+/** The displayed band: where measured runs fall relative to the estimate (10th-90th percentile). */
+function bandOf(rs: PointResidual[], key: 'error' | 'holdoutError') {
+  const logs = errorsOf(rs, key).map((e) => -Math.log(1 + e));
+  return { low: round(Math.min(quantile(logs, 0.1), -0.1), 4), high: round(Math.max(quantile(logs, 0.9), 0.1), 4) };
+}
+
+/** Fits everything, then measures the error in-sample and leave-one-device-out. */
+export function calibrate(points: CalibrationPoint[]): CalibrationResult {
+  const fit = fitDecode(points);
+  const prefill = fitPrefill(points, fit);
+  const decodeResiduals = decodeResidualsOf(points, fit);
+  const prefillResiduals = prefillResidualsOf(points, fit, prefill);
+  const decodeAbs = absPct(decodeResiduals);
+  const holdoutAbs = absPct(decodeResiduals, 'holdoutError');
   return {
     file: {
       points: points.length,
@@ -264,7 +273,7 @@ export function calibrate(points: CalibrationPoint[]): CalibrationResult {
         decodeWithin30Pct: round(within30(decodeAbs), 1),
         decodeHoldoutMedianAbsPct: round(median(holdoutAbs), 2),
         decodeHoldoutWithin30Pct: round(within30(holdoutAbs), 1),
-        prefillMedianAbsPct: round(median(abs(prefillResiduals)), 2),
+        prefillMedianAbsPct: round(median(absPct(prefillResiduals)), 2),
         decodeBand: bandOf(decodeResiduals, 'holdoutError'),
         prefillBand: bandOf(prefillResiduals, 'error'),
       },
