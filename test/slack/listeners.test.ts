@@ -16,6 +16,7 @@ import {
   selectAction,
   sourcesAction,
   whichgpuCommand,
+  type ActionArgs,
   type SlackDeps,
 } from '../../src/slack/listeners.js';
 import { SlackModerators, type SlackClient } from '../../src/slack/moderators.js';
@@ -156,47 +157,49 @@ describe('the /whichgpu listener', () => {
   });
 });
 
+/** Calls an action listener with fresh ack and respond fakes; what it sent, in order. */
+async function act(
+  listener: (a: ActionArgs) => Promise<void>,
+  action: unknown,
+  o: { user?: string; client?: SlackClient } = {},
+) {
+  const r = io();
+  await listener({
+    body: body(o.user),
+    action,
+    ack: r.ack,
+    respond: r.respond,
+    client: o.client ?? fakeClient().client,
+  });
+  return r.sent;
+}
+
 describe('the verdict buttons and selects', () => {
   it('a quant picked replaces the verdict in place', async () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
-    const r = io();
-    await selectAction(d)({
-      body: body(),
-      action: { action_id: QUANT_ACTION, selected_option: { value: `${stateId}|Q8_0` } },
-      ack: r.ack,
-      respond: r.respond,
-      client: fakeClient().client,
+    const [sent] = await act(selectAction(d), {
+      action_id: QUANT_ACTION,
+      selected_option: { value: `${stateId}|Q8_0` },
     });
-    expect(r.sent[0]).toMatchObject({ replace_original: true });
-    expect(r.sent[0]!.text).toMatch(/Q8_0/);
+    expect(sent).toMatchObject({ replace_original: true });
+    expect(sent!.text).toMatch(/Q8_0/);
   });
 
   it('a select on a verdict whose state is gone says it is too old, privately', async () => {
-    const r = io();
-    await selectAction(deps())({
-      body: body(),
-      action: { action_id: QUANT_ACTION, selected_option: { value: 'gone|Q8_0' } },
-      ack: r.ack,
-      respond: r.respond,
-      client: fakeClient().client,
+    const [sent] = await act(selectAction(deps()), {
+      action_id: QUANT_ACTION,
+      selected_option: { value: 'gone|Q8_0' },
     });
-    expect(r.sent[0]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
-    expect(r.sent[0]!.text).toBe('That verdict is too old to change; ask again with /whichgpu.');
+    expect(sent).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(sent!.text).toBe('That verdict is too old to change; ask again with /whichgpu.');
   });
 
   it('Sources answers privately', async () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
-    const r = io();
-    await sourcesAction(d)({
-      body: body(),
-      action: { action_id: SOURCES_ACTION, value: stateId },
-      ack: r.ack,
-      respond: r.respond,
-      client: fakeClient().client,
-    });
-    expect(r.sent[0]).toMatchObject({ response_type: 'ephemeral' });
+    const [sent] = await act(sourcesAction(d), { action_id: SOURCES_ACTION, value: stateId });
+    expect(sent).toMatchObject({ response_type: 'ephemeral' });
   });
 });
 
@@ -205,10 +208,9 @@ describe('the pin button', () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
     const { client, calls } = fakeClient({ admins: ['UADMIN'] });
-    const r = io();
-    await pinAction(d)({ body: body('UADMIN'), action: { value: stateId }, ack: r.ack, respond: r.respond, client });
+    const [sent] = await act(pinAction(d), { value: stateId }, { user: 'UADMIN', client });
     expect(calls).toEqual(['users.info UADMIN', 'pins.add C1 1700000000.000100']);
-    expect(r.sent[0]!.text).toMatch(/Pinned as #1/);
+    expect(sent!.text).toMatch(/Pinned as #1/);
     const db = new Database(tmp.path, { readonly: true });
     expect(db.prepare('SELECT state_id FROM pinned_verdicts').all()).toEqual([{ state_id: stateId }]);
     db.close();
@@ -218,56 +220,31 @@ describe('the pin button', () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
     const { client, calls } = fakeClient();
-    const r = io();
-    await pinAction(d)({ body: body(), action: { value: stateId }, ack: r.ack, respond: r.respond, client });
+    const [sent] = await act(pinAction(d), { value: stateId }, { client });
     expect(calls).toEqual(['users.info UMEMBER']);
-    expect(r.sent[0]!.text).toBe('Only workspace admins, owners and configured moderators can pin verdicts.');
+    expect(sent!.text).toBe('Only workspace admins, owners and configured moderators can pin verdicts.');
   });
 
   it("Slack's already_pinned counts as pinned; not_in_channel is said plainly", async () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
-    const already = io();
-    await pinAction(d)({
-      body: body('UADMIN'),
-      action: { value: stateId },
-      ack: already.ack,
-      respond: already.respond,
-      client: fakeClient({ admins: ['UADMIN'], pinError: 'already_pinned' }).client,
-    });
-    expect(already.sent[0]!.text).toMatch(/Pinned as #1/);
-    const refused = io();
-    await pinAction(d)({
-      body: body('UADMIN'),
-      action: { value: stateId },
-      ack: refused.ack,
-      respond: refused.respond,
-      client: fakeClient({ admins: ['UADMIN'], pinError: 'not_in_channel' }).client,
-    });
-    expect(refused.sent[0]!.text).toMatch(/^I am not in this channel/);
+    const pinWith = (pinError: string) =>
+      act(
+        pinAction(d),
+        { value: stateId },
+        { user: 'UADMIN', client: fakeClient({ admins: ['UADMIN'], pinError }).client },
+      );
+    expect((await pinWith('already_pinned'))[0]!.text).toMatch(/Pinned as #1/);
+    expect((await pinWith('not_in_channel'))[0]!.text).toMatch(/^I am not in this channel/);
   });
 
   it("a pin menu's unpin removes the pin from the list", async () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
     const { client } = fakeClient({ admins: ['UADMIN'] });
-    const pinned = io();
-    await pinAction(d)({
-      body: body('UADMIN'),
-      action: { value: stateId },
-      ack: pinned.ack,
-      respond: pinned.respond,
-      client,
-    });
-    const r = io();
-    await pinMenuAction(d)({
-      body: body('UADMIN'),
-      action: { selected_option: { value: 'unpin|1' } },
-      ack: r.ack,
-      respond: r.respond,
-      client,
-    });
-    expect(r.sent[0]!.text).toBe('Unpinned #1 from the list.');
+    await act(pinAction(d), { value: stateId }, { user: 'UADMIN', client });
+    const [sent] = await act(pinMenuAction(d), { selected_option: { value: 'unpin|1' } }, { user: 'UADMIN', client });
+    expect(sent!.text).toBe('Unpinned #1 from the list.');
     expect(tmp.store.list('slack', 'T1', 1).items).toEqual([]);
   });
 });
