@@ -107,6 +107,31 @@ export interface MemoryEstimate {
   contextTokens: number;
 }
 
+type MemoryBase = Omit<MemoryEstimate, 'fit' | 'needsRaisedLimit' | 'spillGB' | 'gpuShare'>;
+
+/** A discrete GPU that cannot hold it all: what spills goes to host RAM, if the RAM holds it. */
+function withOffload(
+  base: MemoryBase,
+  hostMemoryGB: number,
+  defaultGB: number,
+  overhead: number,
+  weightsAndKvGB: number,
+): MemoryEstimate {
+  const hostAvailable = Math.max(0, (hostMemoryGB - HOST_RESERVE_GB) * GIB_IN_GB);
+  const spill = base.requiredGB - defaultGB;
+  // Weights and KV of the layers that stay on the GPU share what the overhead leaves.
+  const onGpu = Math.max(0, defaultGB - overhead);
+  const gpuShare = Math.min(1, onGpu / weightsAndKvGB);
+  return {
+    ...base,
+    fit: spill <= hostAvailable ? 'offload' : 'none',
+    needsRaisedLimit: false,
+    spillGB: spill,
+    gpuShare,
+    hostAvailableGB: hostAvailable,
+  };
+}
+
 export function estimateMemory(
   device: DeviceSpec,
   model: ModelSpec,
@@ -142,24 +167,8 @@ export function estimateMemory(
       gpuShare: 1,
     };
   }
-  if (!device.unified && device.hostMemoryGB !== undefined) {
-    const hostAvailable = Math.max(0, (device.hostMemoryGB - HOST_RESERVE_GB) * GIB_IN_GB);
-    const spill = required - budget.defaultGB;
-    // Weights and KV of the layers that stay on the GPU share what the overhead leaves.
-    const onGpu = Math.max(0, budget.defaultGB - overhead);
-    const gpuShare = Math.min(1, onGpu / (w.gb + kv));
-    if (spill <= hostAvailable) {
-      return {
-        ...base,
-        fit: 'offload',
-        needsRaisedLimit: false,
-        spillGB: spill,
-        gpuShare,
-        hostAvailableGB: hostAvailable,
-      };
-    }
-    return { ...base, fit: 'none', needsRaisedLimit: false, spillGB: spill, gpuShare, hostAvailableGB: hostAvailable };
-  }
+  if (!device.unified && device.hostMemoryGB !== undefined)
+    return withOffload(base, device.hostMemoryGB, budget.defaultGB, overhead, w.gb + kv);
   return {
     ...base,
     fit: 'none',
