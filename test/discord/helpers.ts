@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { InteractionType, ComponentType, ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
-import type { FakeDiscordApi } from '../fakes/discord-api.js';
+import { apiMessage, type FakeDiscordApi } from '../fakes/discord-api.js';
 
 export function testKeys(): { privateKey: KeyObject; publicKeyHex: string } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -156,24 +156,12 @@ export function component(
     data: values
       ? { custom_id: customId, component_type: ComponentType.StringSelect, values }
       : { custom_id: customId, component_type: ComponentType.Button },
-    message: {
+    message: apiMessage({
       id: o.messageId ?? MESSAGE,
-      channel_id: o.channel ?? CHANNEL,
-      content: '',
-      embeds: [],
-      components: [],
-      type: 0,
+      channelId: o.channel ?? CHANNEL,
       author: { id: APP, username: 'whichgpu', discriminator: '0', avatar: null, global_name: null },
-      attachments: [],
-      mentions: [],
-      mention_roles: [],
-      pinned: false,
-      mention_everyone: false,
-      tts: false,
       timestamp: '2026-11-23T00:00:00.000Z',
-      edited_timestamp: null,
-      flags: 0,
-    },
+    }),
   });
   if (o.appPermissions === null) delete (b as Record<string, unknown>).app_permissions;
   else if (o.appPermissions !== undefined) b.app_permissions = o.appPermissions;

@@ -118,18 +118,16 @@ export class FakeDiscordApi {
   }
 }
 
-function editedMessage(edit: unknown): Record<string, unknown> {
-  const author = {
-    id: '444444444444444444',
-    username: 'whichgpu',
-    discriminator: '0',
-    avatar: null,
-    global_name: null,
-    bot: true,
-  };
+/** A message object as Discord's API returns one (the fields discord.js reads). */
+export function apiMessage(o: {
+  id: string;
+  channelId: string;
+  author: Record<string, unknown>;
+  timestamp: string;
+}): Record<string, unknown> {
   return {
-    id: '777777777777777777',
-    channel_id: '222222222222222222',
+    id: o.id,
+    channel_id: o.channelId,
     type: 0,
     content: '',
     embeds: [],
@@ -140,10 +138,29 @@ function editedMessage(edit: unknown): Record<string, unknown> {
     pinned: false,
     mention_everyone: false,
     tts: false,
-    timestamp: new Date().toISOString(),
+    timestamp: o.timestamp,
     edited_timestamp: null,
     flags: 0,
-    author,
+    author: o.author,
+  };
+}
+
+function editedMessage(edit: unknown): Record<string, unknown> {
+  const author = {
+    id: '444444444444444444',
+    username: 'whichgpu',
+    discriminator: '0',
+    avatar: null,
+    global_name: null,
+    bot: true,
+  };
+  return {
+    ...apiMessage({
+      id: '777777777777777777',
+      channelId: '222222222222222222',
+      author,
+      timestamp: new Date().toISOString(),
+    }),
     ...(edit as object),
   };
 }
