@@ -65,31 +65,31 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
         const form = new URLSearchParams(text);
         const payload = form.get('payload');
         if (payload !== null) {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(payload);
-          } catch {
-            return reply(res, 400, 'payload is not JSON');
-          }
-          if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-            return reply(res, 400, 'payload is not an object');
-          if (!isHandledPayload(parsed)) return reply(res, 400, 'whichgpu does not handle this kind of payload');
+          const parsed = jsonObject(payload);
+          if (!parsed.ok) return reply(res, 400, `payload ${parsed.why}`);
+          if (!isHandledPayload(parsed.value)) return reply(res, 400, 'whichgpu does not handle this kind of payload');
         } else if (form.get('command') === null && form.get('ssl_check') === null)
           return reply(res, 400, 'not a slash command or an interaction');
       } else if (type === 'application/json') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          return reply(res, 400, 'body is not JSON');
-        }
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-          return reply(res, 400, 'body is not an object');
-        if ((parsed as { type?: unknown }).type !== 'url_verification')
+        const parsed = jsonObject(text);
+        if (!parsed.ok) return reply(res, 400, `body ${parsed.why}`);
+        if ((parsed.value as { type?: unknown }).type !== 'url_verification')
           return reply(res, 400, 'whichgpu subscribes to no events');
       } else return reply(res, 415, 'expected a form or JSON');
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
       bolt(req, res);
     });
   };
+}
+
+/** JSON text as an object, or why not. */
+function jsonObject(text: string): { ok: true; value: object } | { ok: false; why: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, why: 'is not JSON' };
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, why: 'is not an object' };
+  return { ok: true, value: parsed };
 }

@@ -2,6 +2,7 @@
  * A loopback fake of the Discord REST API: records every request and answers from a small table,
  * so discord.js's REST client can be exercised for real without leaving 127.0.0.1.
  */
+import { pollFor } from '../helpers/wait.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -103,14 +104,11 @@ export class FakeDiscordApi {
 
   /** Waits until a request matching the predicate has arrived (interaction replies are async). */
   async waitFor(pred: (r: RecordedRequest) => boolean, timeoutMs = 5000): Promise<RecordedRequest> {
-    const start = Date.now();
-    for (;;) {
-      const hit = this.requests.find(pred);
-      if (hit) return hit;
-      if (Date.now() - start > timeoutMs)
-        throw new Error(`no matching request; got ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return pollFor(
+      () => this.requests.find(pred),
+      () => `no matching request; got ${this.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@
  * side of Socket Mode: apps.connections.open hands out a ws:// URL on the same port, where the
  * fake says hello, delivers envelopes and records the acks.
  */
+import { pollFor } from '../helpers/wait.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -180,14 +181,11 @@ export class FakeSlackApi {
   }
 
   async waitFor(pred: (c: SlackCall) => boolean, timeoutMs = 5000): Promise<SlackCall> {
-    const start = Date.now();
-    for (;;) {
-      const hit = this.calls.find(pred);
-      if (hit) return hit;
-      if (Date.now() - start > timeoutMs)
-        throw new Error(`no matching call; got ${this.calls.map((c) => c.method).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    return pollFor(
+      () => this.calls.find(pred),
+      () => `no matching call; got ${this.calls.map((c) => c.method).join(', ')}`,
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {
