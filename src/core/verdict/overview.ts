@@ -8,9 +8,9 @@ import { evaluateDevice, type DeviceEvaluation } from '../physics/evaluate.js';
 import { DEFAULTS, normalizedQuery, type CompareInput, type NormalizedQuery } from '../query/query.js';
 import { resolveModel } from '../query/resolve.js';
 import { checkDecodeClaim, reportedValue } from './flags.js';
-import { fmt } from './format.js';
 import { costOf, sourcesFor } from './sections.js';
 import type { Flag, OverviewCell, OverviewRow, Verdict, Winner } from './types.js';
+import { overviewCaveat, overviewHeadline, overviewReason } from './words.js';
 
 /** Within 10% of each other the row is a tie. */
 function rowWinner(x: OverviewCell, y: OverviewCell): Winner {
@@ -59,14 +59,6 @@ function overviewRow(
   };
 }
 
-function rowReason(row: OverviewRow, [a, b]: [CatalogDevice, CatalogDevice]): string {
-  const cell = (c: OverviewCell, d: CatalogDevice) =>
-    c.decodeTokensPerSec === null
-      ? `${d.shortName} cannot (${fmt.gb(c.requiredGB)} GB)`
-      : `${d.shortName} ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}`;
-  return `${row.modelName} ${row.quant}: ${cell(row.devices[0]!, a)}, ${cell(row.devices[1]!, b)}.`;
-}
-
 export function overview(
   catalog: Catalog,
   input: CompareInput,
@@ -104,11 +96,9 @@ export function overview(
     devices: evals,
     verdict: {
       winner: 'tie',
-      headline: `It depends on model size: ${a.shortName} is faster on what fits in its memory; ${b.shortName} holds what does not. Ask with a model for a verdict.`,
-      reasons: rows.slice(0, 5).map((row) => rowReason(row, devices)),
-      caveats: [
-        `The seed article's speeds are reported figures; ${flags.length} of them disagree with physics and are flagged.`,
-      ],
+      headline: overviewHeadline(a, b),
+      reasons: rows.slice(0, 5).map((row) => overviewReason(row, devices)),
+      caveats: [overviewCaveat(flags.length)],
       alsoConsider: [],
     },
     cost: costOf(evals, query),

@@ -8,6 +8,7 @@ import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { safeEcho, type ModelMatch } from '../query/resolve.js';
 import { isMediaWorkflow, type Decision, type Pair, type Weighed } from './decide.js';
 import { fmt, fmtBand, fmtDb, fmtSec, fmtUsdBand } from './format.js';
+import type { OverviewCell, OverviewRow } from './types.js';
 
 const needs = (e: DeviceEvaluation) => `${fmt.gb(e.memory.requiredGB)} GB`;
 const usable = (e: DeviceEvaluation) =>
@@ -197,4 +198,23 @@ function matchCaveats(catalog: Catalog, model: CatalogModel, match: ModelMatch, 
     );
   }
   return out;
+}
+
+// The overview (no model named): the seed's table, checked.
+
+export function overviewHeadline(a: { shortName: string }, b: { shortName: string }): string {
+  return `It depends on model size: ${a.shortName} is faster on what fits in its memory; ${b.shortName} holds what does not. Ask with a model for a verdict.`;
+}
+
+/** "Llama 3 70B Q4_K_M: RTX 5090 ~12 tok/s (offload), Mac Studio ~9.6 tok/s." */
+export function overviewReason(row: OverviewRow, [a, b]: [{ shortName: string }, { shortName: string }]): string {
+  const cell = (c: OverviewCell, d: { shortName: string }) =>
+    c.decodeTokensPerSec === null
+      ? `${d.shortName} cannot (${fmt.gb(c.requiredGB)} GB)`
+      : `${d.shortName} ~${fmt.tps(c.decodeTokensPerSec)} tok/s${c.fit === 'offload' ? ' (offload)' : ''}`;
+  return `${row.modelName} ${row.quant}: ${cell(row.devices[0]!, a)}, ${cell(row.devices[1]!, b)}.`;
+}
+
+export function overviewCaveat(conflicts: number): string {
+  return `The seed article's speeds are reported figures; ${conflicts} of them disagree with physics and are flagged.`;
 }
