@@ -24,10 +24,6 @@ import { contextFor, serverPowers, type Powers } from './moderation.js';
 import type { GuildManagers } from './permissions.js';
 import { DISCORD_FOLLOW_UP, pinButton } from './pin.js';
 
-export { autocomplete } from './autocomplete.js';
-export { DISCORD_WORDS } from './moderation.js';
-export { PIN_ANSWER_WITHIN_MS } from './pin.js';
-
 /** The Discord REST calls the handlers make (discord.js's REST client in production). */
 export interface DiscordRest {
   pinMessage(channelId: string, messageId: string, reason: string): Promise<void>;
@@ -125,11 +121,7 @@ async function runCommand(
       return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);
     }
     case 'verdicts':
-      return replyToResult(
-        await commands.pins.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }),
-        deps,
-        true,
-      );
+      return replyToResult(await commands.pins.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }), deps, true);
     case 'settings': {
       const set = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, String(v)]));
       // Said plainly: "only server managers" would be wrong when Discord, not the member, is the problem.

@@ -21,9 +21,6 @@ import { pinAction, pinMenuAction, selectAction, sourcesAction, whichgpuCommand,
 import { SlackModerators } from './moderators.js';
 import type { Store } from '../store/store.js';
 
-export { SLACK_WORDS } from './listeners.js';
-export { slackWhere } from './where.js';
-
 export interface SlackOptions {
   token: string;
   signingSecret?: string;
