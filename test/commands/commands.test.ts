@@ -110,9 +110,9 @@ describe('pin, verdicts, refresh, unpin', () => {
     expect(r.changes.join('\n')).toMatch(/winner: rtx-5090 → mac-studio-m4-max-128gb/);
     expect(r.pin).toMatchObject({ headline: v.verdict.verdict.headline, stale: false });
     expectKind(await commands.pins.execute(ctx(true), { action: 'unpin', id: p.id }), 'unpinned');
-    expect(
-      expectKind(await commands.pins.execute(ctx(true), { action: 'unpin', id: p.id }), 'error').error.code,
-    ).toBe('NOT_FOUND');
+    expect(expectKind(await commands.pins.execute(ctx(true), { action: 'unpin', id: p.id }), 'error').error.code).toBe(
+      'NOT_FOUND',
+    );
     expect(tmp.store.list('discord', 'g1').total).toBe(0);
   });
 });
