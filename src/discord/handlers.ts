@@ -18,7 +18,7 @@ import { sourcesMessage, textMessage } from '../render/discord.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { autocomplete } from './autocomplete.js';
-import { decodeCustomId } from './custom-id.js';
+import { decodeCustomId } from '../render/discord-ids.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
 import { contextFor, serverPowers, type Powers } from './moderation.js';
 import type { GuildManagers } from './permissions.js';

@@ -38,6 +38,7 @@ import {
 } from './shared.js';
 import type { Page } from '../store/store.js';
 import { DISCORD_LIMITS, fitEmbed } from './discord-embed.js';
+import { encodeCustomId } from './discord-ids.js';
 
 const VENDOR_COLOR: Record<string, number> = { nvidia: 0x76b900, apple: 0xa3aaae, amd: 0xed1c24 };
 const TIE_COLOR = 0xf1c40f;
@@ -69,8 +70,8 @@ function speedLine(x: number | null, band: { low: number; high: number } | null,
 
 export { CONTEXT_CHOICES, DISCORD_LIMITS, fitEmbed, miniBar, truncate };
 
-/** custom_id scheme: "<action>:<shared query id>[:<extra>]", well under 100 characters. */
-export const customId = (action: 'quant' | 'ctx' | 'pin' | 'src', stateId: string) => `${action}:${stateId}`;
+/** A verdict's components carry its state id (see discord-ids.ts). */
+export const customId = (action: 'quant' | 'ctx' | 'pin' | 'src', stateId: string) => encodeCustomId(action, stateId);
 
 export interface VerdictMessageOptions {
   /** The shared-query id the components carry; without one (it could not be stored) the message has none. */
@@ -244,13 +245,13 @@ export function pinsMessage(page: Page<PinView>, canModerate: boolean): APIInter
       {
         type: ComponentType.Button as const,
         style: ButtonStyle.Secondary as const,
-        custom_id: `refresh:${p.id}`,
+        custom_id: encodeCustomId('refresh', p.id),
         label: `Refresh #${p.id}`,
       },
       {
         type: ComponentType.Button as const,
         style: ButtonStyle.Danger as const,
-        custom_id: `unpin:${p.id}`,
+        custom_id: encodeCustomId('unpin', p.id),
         label: `Unpin #${p.id}`,
       },
     ]);
@@ -264,14 +265,14 @@ export function pinsMessage(page: Page<PinView>, canModerate: boolean): APIInter
         {
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
-          custom_id: `page:${page.page - 1}`,
+          custom_id: encodeCustomId('page', page.page - 1),
           label: 'Newer',
           disabled: page.page <= 1,
         },
         {
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
-          custom_id: `page:${page.page + 1}`,
+          custom_id: encodeCustomId('page', page.page + 1),
           label: 'Older',
           disabled: page.page >= page.pages,
         },

@@ -1,7 +1,7 @@
 /**
- * A Discord component's custom_id, decoded in one place. The renderer writes them as
- * "<action>:<arg>" (src/render/discord.ts): quant, ctx, src and pin carry a verdict's state id;
- * refresh and unpin a pin id; page a page number.
+ * A Discord component's custom_id, written and read in one place: "<action>:<arg>", well under
+ * Discord's 100 characters. quant, ctx, src and pin carry a verdict's state id; refresh and unpin a
+ * pin id; page a page number. The renderer encodes, the adapter decodes.
  */
 export type ComponentAction = 'quant' | 'ctx' | 'src' | 'pin' | 'refresh' | 'unpin' | 'page';
 
@@ -11,4 +11,8 @@ const ACTIONS = new Set<string>(['quant', 'ctx', 'src', 'pin', 'refresh', 'unpin
 export function decodeCustomId(customId: string): { action: ComponentAction | undefined; arg: string | undefined } {
   const [action, arg] = customId.split(':') as [string, string | undefined];
   return { action: ACTIONS.has(action) ? (action as ComponentAction) : undefined, arg };
+}
+
+export function encodeCustomId(action: ComponentAction, arg: string | number): string {
+  return `${action}:${arg}`;
 }
