@@ -3,9 +3,9 @@
  * at 30 cents" -> model, quant, workflow, hours, price. Case-insensitive and order-free: each
  * recognised phrase is taken out of the text, and what remains names the model.
  */
-import type { WorkflowId } from '../catalog/schema.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { CompareInput, Priority } from './query.js';
+import type { CompareInput } from './query.js';
+import { PRIORITY_WORDS, RULES, VERSUS, WORKFLOW_WORDS } from './phrases.js';
 import { compact, extractQuant } from './resolve.js';
 import { ok, type Result } from '../result.js';
 import { KEYED_OPTIONS } from './options.js';
@@ -15,132 +15,6 @@ export interface Understood {
   /** How ambiguous phrases were read ("30 cents" -> $0.30/kWh), for the reply. */
   notes: string[];
 }
-
-const NUM = String.raw`(\d+(?:[.,]\d+)?)`;
-const MULT = String.raw`\s*(k|m|mm|million|thousand|b|billion)?`;
-
-function num(s: string): number {
-  return Number(s.replace(',', '.'));
-}
-function scale(n: number, unit: string | undefined): number {
-  switch ((unit ?? '').toLowerCase()) {
-    case 'k':
-    case 'thousand':
-      return n * 1e3;
-    case 'm':
-    case 'mm':
-    case 'million':
-      return n * 1e6;
-    case 'b':
-    case 'billion':
-      return n * 1e9;
-    default:
-      return n;
-  }
-}
-
-interface Rule {
-  re: RegExp;
-  apply: (m: RegExpExecArray, out: Record<string, unknown>, notes: string[]) => void;
-}
-
-/** Ordered: more specific phrases first, so "$3 per million tokens" is an API price, not a kWh price. */
-const RULES: Rule[] = [
-  {
-    // tokens a day: "1m tokens/day", "500k tokens a day", "2M tok per day"
-    re: new RegExp(String.raw`\b${NUM}${MULT}\s*(?:tokens?|toks?)\s*(?:\/|per|a|an|each)\s*(?:day|d)\b`, 'i'),
-    apply: (m, o) => (o.tokensPerDay = scale(num(m[1]!), m[2])),
-  },
-  {
-    // API price: "$3/mtok", "$2.5 per million tokens", "api $3", "api price 0.6"
-    re: new RegExp(
-      String.raw`(?:\bapi\s*(?:price|cost|at)?\s*\$?\s*${NUM}(?:\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)?|\$\s*${NUM}\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)`,
-      'i',
-    ),
-    apply: (m, o) => (o.apiPricePerMTok = num(m[1] ?? m[2]!)),
-  },
-  {
-    // electricity: "$0.30/kWh", "0.3 per kwh", "30 cents", "30c/kwh", "€0.40/kWh"
-    re: new RegExp(
-      String.raw`(?:[$€£]\s*${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:cents?|c|¢)(?:\s*(?:\/|per|a)\s*kwh)?\b)`,
-      'i',
-    ),
-    apply: (m, o, notes) => {
-      if (m[3] !== undefined) {
-        o.kwhPrice = num(m[3]) / 100;
-        notes.push(`read "${m[0].trim()}" as $${(num(m[3]) / 100).toFixed(2)}/kWh`);
-      } else {
-        o.kwhPrice = num(m[1] ?? m[2]!);
-        // Figures are in US dollars; say so rather than convert at a rate nobody asked for.
-        if (/[€£]/.test(m[0]))
-          notes.push(`read "${m[0].trim()}" as $${num(m[1] ?? m[2]!).toFixed(2)}/kWh: every figure is in US dollars`);
-      }
-    },
-  },
-  {
-    // hours: "8h/day", "8 hours a day", "8 hrs", "24/7"
-    re: new RegExp(String.raw`\b${NUM}\s*(?:h|hr|hrs|hours?)\b(?:\s*(?:\/|per|a|each)\s*day)?|\b24\s*\/\s*7\b`, 'i'),
-    apply: (m, o) => (o.hoursPerDay = m[1] !== undefined ? num(m[1]) : 24),
-  },
-  {
-    // years: "3 years", "over 5 yrs", "2y"
-    re: new RegExp(String.raw`\b${NUM}\s*(?:y|yr|yrs|years?)\b`, 'i'),
-    apply: (m, o) => (o.years = num(m[1]!)),
-  },
-  {
-    // prompt length: "20k token prompt", "prompt 8000"
-    re: new RegExp(String.raw`\bprompts?\s*(?:of)?\s*${NUM}\s*(k)?\b`, 'i'),
-    apply: (m, o) => (o.promptTokens = Math.round(num(m[1]!) * (m[2] ? 1024 : 1))),
-  },
-  {
-    // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"
-    re: new RegExp(
-      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|\b${NUM}\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
-      'i',
-    ),
-    apply: (m, o) => {
-      if (m[1] !== undefined) o.contextTokens = Math.round(num(m[1]) * (m[2] ? 1024 : 1));
-      else o.contextTokens = Math.round(num(m[3]!) * 1024);
-    },
-  },
-  {
-    re: /\b(\d{2,4})\s*(?:steps?)\b/i,
-    apply: (m, o) => (o.imageSteps = Number(m[1])),
-  },
-  {
-    re: /\b(\d{3,4})\s*(?:px|x\s*\d{3,4})\b/i,
-    apply: (m, o) => (o.imageResolution = Number(m[1])),
-  },
-];
-
-const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
-  [
-    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion)\b/i,
-    'image',
-  ],
-  [/\b(?:video(?:\s*gen(?:eration)?)?|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b/i, 'video'],
-  [/\b(?:fine[\s-]?tun(?:e|ing)|finetun(?:e|ing)|q?lora|sft)\b/i, 'fine-tune'],
-  [/\b(?:train(?:ing)?|pre-?train(?:ing)?|from\s+scratch)\b/i, 'training'],
-  [
-    /\b(?:serv(?:e|ing)|vllm|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|batch(?:ed)?\s+inference)\b/i,
-    'serving',
-  ],
-  [/\b(?:rag|retrieval|agents?|agentic|documents?|long\s+docs?)\b/i, 'rag'],
-  [/\b(?:cod(?:e|ing)|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline)\b/i, 'coding'],
-  [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],
-];
-
-const PRIORITY_WORDS: [RegExp, Priority][] = [
-  [/\b(?:quiet(?:est)?|silen(?:t|ce)|noise(?:less)?|bedroom|office)\b/i, 'silence'],
-  [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b/i, 'budget'],
-  [/\b(?:power|watts?|efficien(?:t|cy)|electricity|energy)\b/i, 'power'],
-  [/\b(?:fast(?:est|er)?|speed|performance|throughput)\b/i, 'speed'],
-  [/\bbalanced?\b/i, 'balanced'],
-];
-
-/** "vs 4090", "against m3 ultra", "compared to a dgx spark", "or a mac mini". */
-const VERSUS =
-  /\b(?:vs\.?|versus|against|compared?\s+(?:to|with)|or)\s+(?:an?\s+|the\s+)?([a-z0-9][a-z0-9 .+-]{1,40}?)(?=$|[,;]|\s+(?:for|with|at|and|on)\b)/i;
 
 function findDevice(catalog: Catalog, text: string): string | undefined {
   const key = compact(text);
@@ -210,80 +84,93 @@ function bounded(text: string): string {
 /** A `name=value` (or `name: value`) pair for any keyed option; each name is in KEYED_OPTIONS. */
 const KEYED_PAIR = new RegExp(`\\b(${[...KEYED_OPTIONS.keys()].join('|')})\\s*[=:]\\s*("[^"]+"|\\S+)`, 'gi');
 
-/** Parses free text into a compare input. Never throws; the model text is validated by compare(). */
-export function understand(catalog: Catalog, text: string): Result<Understood> {
-  const out: Record<string, unknown> = {};
-  const notes: string[] = [];
-  const input = bounded(text);
-  let rest = ` ${input} `;
+/** What is left of the text as phrases are taken out of it, and what they said. */
+interface Reading {
+  rest: string;
+  out: Record<string, unknown>;
+  notes: string[];
+}
 
-  const take = (re: RegExp, fn: (m: RegExpExecArray) => void) => {
-    const m = re.exec(rest);
-    if (!m) return false;
-    fn(m);
-    rest = `${rest.slice(0, m.index)} ${rest.slice(m.index + m[0].length)}`;
-    return true;
-  };
+/** Takes the first match of `re` out of the text. */
+function take(r: Reading, re: RegExp, fn: (m: RegExpExecArray) => void): void {
+  const m = re.exec(r.rest);
+  if (!m) return;
+  fn(m);
+  r.rest = `${r.rest.slice(0, m.index)} ${r.rest.slice(m.index + m[0].length)}`;
+}
 
-  // "key=value" / "key:value" pairs, as the settings command and power users type them.
+/** Takes every match of `re` out of the text; true if there was one. */
+function removeAll(r: Reading, re: RegExp): boolean {
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  if (!g.test(r.rest)) return false;
+  r.rest = r.rest.replace(g, ' ');
+  return true;
+}
+
+/** "key=value" / "key:value" pairs, as the settings command and power users type them. */
+function readKeyedPairs(r: Reading, input: string): void {
   for (const m of input.matchAll(KEYED_PAIR)) {
-    out[KEYED_OPTIONS.get(m[1]!.toLowerCase())!] = m[2]!.replace(/^"|"$/g, '');
-    rest = rest.replace(m[0], ' ');
+    r.out[KEYED_OPTIONS.get(m[1]!.toLowerCase())!] = m[2]!.replace(/^"|"$/g, '');
+    r.rest = r.rest.replace(m[0], ' ');
   }
+}
 
-  const vs = VERSUS.exec(rest);
-  if (vs) {
-    const id = findDevice(catalog, vs[1]!);
-    if (id) {
-      out.against ??= id;
-      rest = `${rest.slice(0, vs.index)} ${rest.slice(vs.index + vs[0].length)}`;
-    }
-  }
-  for (const rule of RULES) take(rule.re, (m) => rule.apply(m, out, notes));
+/** "vs 4090", "or a mac mini": the device to compare with, when it is one the catalog knows. */
+function readVersus(r: Reading, catalog: Catalog): void {
+  const vs = VERSUS.exec(r.rest);
+  if (!vs) return;
+  const id = findDevice(catalog, vs[1]!);
+  if (!id) return;
+  r.out.against ??= id;
+  r.rest = `${r.rest.slice(0, vs.index)} ${r.rest.slice(vs.index + vs[0].length)}`;
+}
 
-  // Pasted references ("qwen2.5-coder:32b", "org/Model-GGUF", "x-Q4_K_M.gguf", "30b-a3b") are
-  // masked while words are read, so "coder" in a tag is not taken for the coding workflow.
+/**
+ * Workflow, priority and quant words. Pasted references ("qwen2.5-coder:32b", "org/Model-GGUF",
+ * "x-Q4_K_M.gguf", "30b-a3b") are masked meanwhile, so "coder" in a tag is not taken for the
+ * coding workflow.
+ */
+function readWords(r: Reading, catalog: Catalog): void {
   const masked: string[] = [];
-  rest = rest.replace(/\S+/g, (w) => {
+  r.rest = r.rest.replace(/\S+/g, (w) => {
     if (!isPastedReference(w)) return w;
     masked.push(w);
     return ` \u0001${masked.length - 1}\u0001 `;
   });
-  const removeAll = (re: RegExp) => {
-    const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
-    if (!g.test(rest)) return false;
-    rest = rest.replace(g, ' ');
-    return true;
-  };
-  for (const [re, wf] of WORKFLOW_WORDS) if (out.workflow === undefined && removeAll(re)) out.workflow = wf;
-  for (const [re, p] of PRIORITY_WORDS) if (out.priority === undefined && removeAll(re)) out.priority = p;
-
-  if (out.quant === undefined) {
-    const q = extractQuant(catalog, rest.toLowerCase());
+  for (const [re, wf] of WORKFLOW_WORDS) if (r.out.workflow === undefined && removeAll(r, re)) r.out.workflow = wf;
+  for (const [re, p] of PRIORITY_WORDS) if (r.out.priority === undefined && removeAll(r, re)) r.out.priority = p;
+  if (r.out.quant === undefined) {
+    const q = extractQuant(catalog, r.rest.toLowerCase());
     if (q.quant) {
-      out.quant = q.quant.id;
-      rest = q.rest;
+      r.out.quant = q.quant.id;
+      r.rest = q.rest;
     }
   }
-  rest = rest.replace(/\u0001(\d+)\u0001/g, (_, i: string) => masked[Number(i)] ?? ' ');
-  // Devices named without "vs" ("5090 or m3 ultra for 70b") still count when they are not the model.
-  if (out.against === undefined) {
-    const id = findDevice(catalog, rest.replace(/\b\d+(?:\.\d+)?b\b/gi, ' '));
-    if (id && id !== 'rtx-5090') {
-      out.against = id;
-      for (const a of [catalog.device(id)!.shortName, ...catalog.device(id)!.record.aliases].sort(
-        (x, y) => y.length - x.length,
-      )) {
-        const re = new RegExp(a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*'), 'i');
-        if (re.test(rest)) {
-          rest = rest.replace(re, ' ');
-          break;
-        }
-      }
+  r.rest = r.rest.replace(/\u0001(\d+)\u0001/g, (_, i: string) => masked[Number(i)] ?? ' ');
+}
+
+/** Devices named without "vs" ("5090 or m3 ultra for 70b") still count when they are not the model. */
+function readNamedDevice(r: Reading, catalog: Catalog): void {
+  if (r.out.against !== undefined) return;
+  const id = findDevice(catalog, r.rest.replace(/\b\d+(?:\.\d+)?b\b/gi, ' '));
+  if (!id || id === 'rtx-5090') return;
+  r.out.against = id;
+  const names = [catalog.device(id)!.shortName, ...catalog.device(id)!.record.aliases].sort(
+    (x, y) => y.length - x.length,
+  );
+  for (const a of names) {
+    const re = new RegExp(a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s*'), 'i');
+    if (re.test(r.rest)) {
+      r.rest = r.rest.replace(re, ' ');
+      return;
     }
   }
-  rest = rest.replace(/\b(?:rtx\s*)?5090\b/gi, ' ');
-  const model = rest
+}
+
+/** What is left once every phrase is read, less filler words: the model as typed. */
+function remainingModel(rest: string): string {
+  return rest
+    .replace(/\b(?:rtx\s*)?5090\b/gi, ' ')
     .replace(
       /\b(?:for|with|at|on|and|a|an|the|vs|i|want|to|run|which|gpu|should|buy|is|better|mac|what|about|day|per|please|model|my)\b/gi,
       ' ',
@@ -291,6 +178,18 @@ export function understand(catalog: Catalog, text: string): Result<Understood> {
     .replace(/[?!,;]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  if (model !== '' && out.model === undefined) out.model = model;
-  return ok({ input: out as CompareInput, notes });
+}
+
+/** Parses free text into a compare input. Never throws; the model text is validated by compare(). */
+export function understand(catalog: Catalog, text: string): Result<Understood> {
+  const input = bounded(text);
+  const r: Reading = { rest: ` ${input} `, out: {}, notes: [] };
+  readKeyedPairs(r, input);
+  readVersus(r, catalog);
+  for (const rule of RULES) take(r, rule.re, (m) => rule.apply(m, r.out, r.notes));
+  readWords(r, catalog);
+  readNamedDevice(r, catalog);
+  const model = remainingModel(r.rest);
+  if (model !== '' && r.out.model === undefined) r.out.model = model;
+  return ok({ input: r.out as CompareInput, notes: r.notes });
 }

@@ -1,0 +1,133 @@
+/**
+ * The phrases free text is read for, each a pattern and what it sets: numbers with units (tokens a
+ * day, API and electricity prices, hours, years, prompt and context lengths, image steps and
+ * size), workflow and priority words, and "vs <device>". Ordered where order matters.
+ */
+import type { WorkflowId } from '../catalog/schema.js';
+import type { Priority } from './query.js';
+
+const NUM = String.raw`(\d+(?:[.,]\d+)?)`;
+const MULT = String.raw`\s*(k|m|mm|million|thousand|b|billion)?`;
+
+function num(s: string): number {
+  return Number(s.replace(',', '.'));
+}
+function scale(n: number, unit: string | undefined): number {
+  switch ((unit ?? '').toLowerCase()) {
+    case 'k':
+    case 'thousand':
+      return n * 1e3;
+    case 'm':
+    case 'mm':
+    case 'million':
+      return n * 1e6;
+    case 'b':
+    case 'billion':
+      return n * 1e9;
+    default:
+      return n;
+  }
+}
+
+export interface Rule {
+  re: RegExp;
+  apply: (m: RegExpExecArray, out: Record<string, unknown>, notes: string[]) => void;
+}
+
+/** Ordered: more specific phrases first, so "$3 per million tokens" is an API price, not a kWh price. */
+export const RULES: Rule[] = [
+  {
+    // tokens a day: "1m tokens/day", "500k tokens a day", "2M tok per day"
+    re: new RegExp(String.raw`\b${NUM}${MULT}\s*(?:tokens?|toks?)\s*(?:\/|per|a|an|each)\s*(?:day|d)\b`, 'i'),
+    apply: (m, o) => (o.tokensPerDay = scale(num(m[1]!), m[2])),
+  },
+  {
+    // API price: "$3/mtok", "$2.5 per million tokens", "api $3", "api price 0.6"
+    re: new RegExp(
+      String.raw`(?:\bapi\s*(?:price|cost|at)?\s*\$?\s*${NUM}(?:\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)?|\$\s*${NUM}\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)`,
+      'i',
+    ),
+    apply: (m, o) => (o.apiPricePerMTok = num(m[1] ?? m[2]!)),
+  },
+  {
+    // electricity: "$0.30/kWh", "0.3 per kwh", "30 cents", "30c/kwh", "€0.40/kWh"
+    re: new RegExp(
+      String.raw`(?:[$€£]\s*${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:cents?|c|¢)(?:\s*(?:\/|per|a)\s*kwh)?\b)`,
+      'i',
+    ),
+    apply: (m, o, notes) => {
+      if (m[3] !== undefined) {
+        o.kwhPrice = num(m[3]) / 100;
+        notes.push(`read "${m[0].trim()}" as $${(num(m[3]) / 100).toFixed(2)}/kWh`);
+      } else {
+        o.kwhPrice = num(m[1] ?? m[2]!);
+        // Figures are in US dollars; say so rather than convert at a rate nobody asked for.
+        if (/[€£]/.test(m[0]))
+          notes.push(`read "${m[0].trim()}" as $${num(m[1] ?? m[2]!).toFixed(2)}/kWh: every figure is in US dollars`);
+      }
+    },
+  },
+  {
+    // hours: "8h/day", "8 hours a day", "8 hrs", "24/7"
+    re: new RegExp(String.raw`\b${NUM}\s*(?:h|hr|hrs|hours?)\b(?:\s*(?:\/|per|a|each)\s*day)?|\b24\s*\/\s*7\b`, 'i'),
+    apply: (m, o) => (o.hoursPerDay = m[1] !== undefined ? num(m[1]) : 24),
+  },
+  {
+    // years: "3 years", "over 5 yrs", "2y"
+    re: new RegExp(String.raw`\b${NUM}\s*(?:y|yr|yrs|years?)\b`, 'i'),
+    apply: (m, o) => (o.years = num(m[1]!)),
+  },
+  {
+    // prompt length: "20k token prompt", "prompt 8000"
+    re: new RegExp(String.raw`\bprompts?\s*(?:of)?\s*${NUM}\s*(k)?\b`, 'i'),
+    apply: (m, o) => (o.promptTokens = Math.round(num(m[1]!) * (m[2] ? 1024 : 1))),
+  },
+  {
+    // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"
+    re: new RegExp(
+      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|\b${NUM}\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      'i',
+    ),
+    apply: (m, o) => {
+      if (m[1] !== undefined) o.contextTokens = Math.round(num(m[1]) * (m[2] ? 1024 : 1));
+      else o.contextTokens = Math.round(num(m[3]!) * 1024);
+    },
+  },
+  {
+    re: /\b(\d{2,4})\s*(?:steps?)\b/i,
+    apply: (m, o) => (o.imageSteps = Number(m[1])),
+  },
+  {
+    re: /\b(\d{3,4})\s*(?:px|x\s*\d{3,4})\b/i,
+    apply: (m, o) => (o.imageResolution = Number(m[1])),
+  },
+];
+
+export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
+  [
+    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion)\b/i,
+    'image',
+  ],
+  [/\b(?:video(?:\s*gen(?:eration)?)?|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b/i, 'video'],
+  [/\b(?:fine[\s-]?tun(?:e|ing)|finetun(?:e|ing)|q?lora|sft)\b/i, 'fine-tune'],
+  [/\b(?:train(?:ing)?|pre-?train(?:ing)?|from\s+scratch)\b/i, 'training'],
+  [
+    /\b(?:serv(?:e|ing)|vllm|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|batch(?:ed)?\s+inference)\b/i,
+    'serving',
+  ],
+  [/\b(?:rag|retrieval|agents?|agentic|documents?|long\s+docs?)\b/i, 'rag'],
+  [/\b(?:cod(?:e|ing)|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline)\b/i, 'coding'],
+  [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],
+];
+
+export const PRIORITY_WORDS: [RegExp, Priority][] = [
+  [/\b(?:quiet(?:est)?|silen(?:t|ce)|noise(?:less)?|bedroom|office)\b/i, 'silence'],
+  [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b/i, 'budget'],
+  [/\b(?:power|watts?|efficien(?:t|cy)|electricity|energy)\b/i, 'power'],
+  [/\b(?:fast(?:est|er)?|speed|performance|throughput)\b/i, 'speed'],
+  [/\bbalanced?\b/i, 'balanced'],
+];
+
+/** "vs 4090", "against m3 ultra", "compared to a dgx spark", "or a mac mini". */
+export const VERSUS =
+  /\b(?:vs\.?|versus|against|compared?\s+(?:to|with)|or)\s+(?:an?\s+|the\s+)?([a-z0-9][a-z0-9 .+-]{1,40}?)(?=$|[,;]|\s+(?:for|with|at|and|on)\b)/i;
