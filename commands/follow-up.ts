@@ -105,6 +105,16 @@ export interface PinTarget {
 }
 
 /**
+ * `ctx` once the member's permission in its own channel was asked: asking again there does not ask
+ * the platform, while a question about another channel still does.
+ */
+export const askedHere = (ctx: CommandContext): CommandContext => ({
+  ...ctx,
+  canModerate: (channelId) =>
+    channelId === undefined || channelId === ctx.channelId ? Promise.resolve(true) : ctx.canModerate(channelId),
+});
+
+/**
  * 📌 on a verdict: the member's permission first (a refused member costs the platform nothing),
  * the platform's refusals, the verdict recomputed from its state; then `pinning` runs the pin call
  * and stores the pin with the state id, so pruning keeps the pinned message's buttons working.
@@ -121,12 +131,7 @@ export async function startPin(
   const reply = target.stateId ? await recompute(ctx, target.stateId) : undefined;
   if (!reply || reply.kind !== 'verdict') return { done: refusal('NOT_FOUND', port.words.tooOldToPin) };
   const { verdict } = reply;
-  // The member's permission was asked above: storing the pin does not ask the platform again.
-  const asked: CommandContext = {
-    ...ctx,
-    canModerate: (channelId) =>
-      channelId === undefined || channelId === ctx.channelId ? Promise.resolve(true) : ctx.canModerate(channelId),
-  };
+  const asked = askedHere(ctx);
   const store = () =>
     commands.pin.execute(asked, {
       channelId: target.channelId,

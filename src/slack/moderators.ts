@@ -1,7 +1,7 @@
 /**
  * Who moderates a Slack workspace: SLACK_MODERATORS, workspace admins and owners (users.info), or
  * the members of the configured user group (usergroups.users.list). `/whichgpu pins` asks on every
- * read and a pin asks twice, so answers are cached per workspace, member and group for a minute. A
+ * read and every 📌 asks again, so answers are cached per workspace, member and group for a minute. A
  * lookup Slack refuses (missing_scope, a deleted group, an outage) counts as "not a moderator", so
  * the pin list still shows, and is logged once an hour per workspace and error, not per request.
  */

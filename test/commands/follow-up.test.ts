@@ -3,9 +3,11 @@
  * Pin Messages check, numeric error codes) and a Slack-like one (string codes, already_pinned
  * counts as pinned). No platform, no HTTP: the tmp.store is real, the ports record their calls.
  */
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { storePerTest } from '../helpers/store.js';
 import {
+  askedHere,
   overLimit,
   picked,
   pinVerdict,
@@ -125,6 +127,21 @@ describe('the pin flow with a Discord-like port', () => {
     expect(calls).toEqual(['pin']);
     expect(asked()).toBe(1);
     expect(tmp.store.list('discord', 'g1', 1).items[0]?.messageId).toBe('m1');
+    const db = new Database(tmp.path, { readonly: true });
+    expect(db.prepare('SELECT message_id, state_id FROM pinned_verdicts').all()).toEqual([
+      { message_id: 'm1', state_id: stateId },
+    ]);
+    db.close();
+  });
+
+  it('once asked in its own channel, the member is asked again only about another channel', async () => {
+    const { ctx, asked } = counted(true);
+    const here = askedHere(ctx);
+    expect(await here.canModerate()).toBe(true);
+    expect(await here.canModerate('c1')).toBe(true);
+    expect(asked()).toBe(0);
+    expect(await here.canModerate('c2')).toBe(true);
+    expect(asked()).toBe(1);
   });
 
   it('a member who may not pin is refused before the platform is called', async () => {

@@ -204,12 +204,14 @@ describe('the verdict buttons and selects', () => {
 });
 
 describe('the pin button', () => {
-  it("an admin's pin calls users.info once and pins.add once, and stores the pin", async () => {
+  it("an admin's pin asks users.info, calls pins.add once, and stores the pin", async () => {
     const d = deps();
     const { stateId } = await askVerdict(d);
     const { client, calls } = fakeClient({ admins: ['UADMIN'] });
     const [sent] = await act(pinAction(d), { value: stateId }, { user: 'UADMIN', client });
-    expect(calls).toEqual(['users.info UADMIN', 'pins.add C1 1700000000.000100']);
+    // How often users.info is asked is SlackModerators' cache's business (and askedHere's, in commands/follow-up.test.ts).
+    expect(calls).toContain('users.info UADMIN');
+    expect(calls.filter((c) => c.startsWith('pins.add'))).toEqual(['pins.add C1 1700000000.000100']);
     expect(sent!.text).toMatch(/Pinned as #1/);
     const db = new Database(tmp.path, { readonly: true });
     expect(db.prepare('SELECT state_id FROM pinned_verdicts').all()).toEqual([{ state_id: stateId }]);
