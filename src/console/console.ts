@@ -35,7 +35,7 @@ export function splitArgs(line: string): string[] {
 const CLI_COMMANDS = new Set(['estimate', 'devices', 'models']);
 
 /** The shared text grammar as the console reads it: "?" asks for help, pins are managed from text. */
-const CONSOLE_TEXT: TextFrontEnd = {
+export const CONSOLE_TEXT: TextFrontEnd = {
   helpWords: new Set(['help', '?']),
   managePins: true,
   settingsText: (args) => args.slice(args[0]?.toLowerCase() === 'set' ? 1 : 0).join(' '),

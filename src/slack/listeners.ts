@@ -184,12 +184,17 @@ const actionContext = (d: SlackDeps, body: ActionBody, respond: Respond, client:
 
 const refOf = (body: unknown) => String((body as ActionBody).trigger_id ?? 'action');
 
+/** Slack's text options less the group lookup (`slackText`): an empty line is help, pins are managed from a menu. */
+export const SLACK_TEXT = {
+  helpWords: new Set(['', 'help']),
+  managePins: false,
+  settingsText: (args) => args.join(' ').replace(/^set\s+/i, ''),
+} satisfies TextFrontEnd;
+
 /** The text grammar as Slack reads it; `settings set moderator_role=@mods` looks the group up once. */
 function slackText(d: SlackDeps, where: SlackWhere, client: SlackClient): TextFrontEnd {
   return {
-    helpWords: new Set(['', 'help']),
-    managePins: false,
-    settingsText: (args) => args.join(' ').replace(/^set\s+/i, ''),
+    ...SLACK_TEXT,
     // The group is resolved here, so an unknown one is refused instead of stored.
     settingPairs: async (ctx, set) => {
       const role = set.moderator_role;

@@ -5,21 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { textReply, type TextFrontEnd } from '../../commands/text.js';
 import type { Reply } from '../../commands/types.js';
+import { CONSOLE_TEXT } from '../../src/console/console.js';
+import { SLACK_TEXT } from '../../src/slack/listeners.js';
 import { commandContext } from '../helpers/context.js';
 import { storePerTest } from '../helpers/store.js';
 
 const tmp = storePerTest('whichgpu-text-');
 
-const consoleLike: TextFrontEnd = {
-  helpWords: new Set(['help', '?']),
-  managePins: true,
-  settingsText: (args) => args.slice(args[0]?.toLowerCase() === 'set' ? 1 : 0).join(' '),
-};
-const slackLike: TextFrontEnd = {
-  helpWords: new Set(['', 'help']),
-  managePins: false,
-  settingsText: (args) => args.join(' ').replace(/^set\s+/i, ''),
-};
+// The front ends' own options, so a change to either shows here.
+const consoleLike: TextFrontEnd = CONSOLE_TEXT;
+const slackLike: TextFrontEnd = SLACK_TEXT;
 
 const say = (fe: TextFrontEnd, line: string): Promise<Reply> =>
   textReply(commandContext(tmp.store), fe, line, line.split(/\s+/));
