@@ -6,7 +6,7 @@
  *   npx tsx scripts/snapshot-replies.ts > before.jsonl   ...   diff before.jsonl after.jsonl
  */
 import { loadCatalog } from '../src/catalog/load.js';
-import { compare, understand } from '../src/core/index.js';
+import { compare, understand, verdictReplacer } from '../src/core/index.js';
 import { pinsMessage, settingsMessage, sourcesMessage, verdictMessage } from '../src/render/discord.js';
 import { pinsBlocks, settingsBlocks, sourcesBlocks, verdictBlocks } from '../src/render/slack.js';
 import { renderText } from '../src/render/text.js';
@@ -35,18 +35,21 @@ function line(key: string, input: Record<string, unknown>, notes: string[] = [])
   const v = r.value;
   const o = { stateId: 'abcdef012345', quants: QUANTS, notes };
   process.stdout.write(
-    `${JSON.stringify({
-      key,
-      verdict: v,
-      discord: verdictMessage(v, o),
-      discordPinned: verdictMessage(v, { ...o, existingPin: PIN as never }),
-      discordNoState: verdictMessage(v, { ...o, stateId: undefined } as never),
-      slack: verdictBlocks(v, o),
-      slackPinned: verdictBlocks(v, { ...o, existingPin: PIN as never }),
-      text: renderText(v, { color: false }),
-      textColor: renderText(v, { color: true }),
-      sources: [sourcesMessage(v), sourcesBlocks(v)],
-    })}\n`,
+    `${JSON.stringify(
+      {
+        key,
+        verdict: v,
+        discord: verdictMessage(v, o),
+        discordPinned: verdictMessage(v, { ...o, existingPin: PIN as never }),
+        discordNoState: verdictMessage(v, { ...o, stateId: undefined } as never),
+        slack: verdictBlocks(v, o),
+        slackPinned: verdictBlocks(v, { ...o, existingPin: PIN as never }),
+        text: renderText(v, { color: false }),
+        textColor: renderText(v, { color: true }),
+        sources: [sourcesMessage(v), sourcesBlocks(v)],
+      },
+      verdictReplacer,
+    )}\n`,
   );
 }
 

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMPARE_FLAGS, compareInputOfFlags } from '../../commands/options.js';
 import { loadCatalog } from '../catalog/load.js';
-import { compare, estimateLine, understand, type Catalog, type CompareInput } from '../core/index.js';
+import { compare, estimateLine, understand, verdictJson, type Catalog, type CompareInput } from '../core/index.js';
 import { renderText } from '../render/text.js';
 import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
 
@@ -139,7 +139,7 @@ function compareCommand(args: string[], io: Io, catalog: Catalog): number {
     io.stderr(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`);
     return 2;
   }
-  io.stdout(values.json ? JSON.stringify(r.value, null, 2) : renderText(r.value, { color: io.color }));
+  io.stdout(values.json ? verdictJson(r.value, 2) : renderText(r.value, { color: io.color }));
   return 0;
 }
 

@@ -20,6 +20,7 @@ export * from './physics/cost.js';
 export * from './physics/calibration-fit.js';
 export * from './physics/evaluate.js';
 export * from './verdict/compare.js';
+export * from './verdict/json.js';
 export * from './verdict/types.js';
 export * from './verdict/format.js';
 export { checkDecodeClaim, reportedValue } from './verdict/flags.js';

@@ -21,7 +21,7 @@ function sourceTitle(catalog: Catalog, key: string) {
   return s && s !== 'estimate' ? s.title : key;
 }
 
-/** The flag as serialised (its strings are the JSON contract) plus its facts, kept out of the JSON. */
+/** The flag: its strings are the JSON contract; its facts are what renderers word (verdictJson leaves them out). */
 function seedConflict(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure, estimate: string): SeedConflictFlag {
   const source = sourceTitle(catalog, r.source);
   const facts: ConflictFacts = { claimed: reportedValue(r), note: r.claim, publisher: publisherOf(source) };
@@ -33,7 +33,7 @@ function seedConflict(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure, 
     source,
     estimate,
   };
-  return Object.defineProperty(flag, 'facts', { value: facts, enumerable: false }) as SeedConflictFlag;
+  return { ...flag, facts };
 }
 
 /** A reported decode figure against the physics estimate for the same device, model and quant. */

@@ -10,8 +10,9 @@ import type { NormalizedQuery } from '../query/query.js';
 export type Winner = string | 'tie' | 'neither';
 
 /**
- * What a renderer needs to word a seed conflict in its own way. Not serialised (the flag's JSON
- * keeps its `claim`, `source` and `estimate` strings), so renderers never split those apart.
+ * What a renderer needs to word a seed conflict in its own way, so renderers never split the
+ * flag's strings apart. Left out of `compare --json` (verdictJson), which keeps its `claim`,
+ * `source` and `estimate` strings.
  */
 export interface ConflictFacts {
   /** The reported figure: "18 tok/s", "6-8 tok/s" or "cannot run". */
@@ -32,7 +33,7 @@ export interface SeedConflictFlag {
   source: string;
   /** What physics says instead, worded. */
   estimate: string;
-  readonly facts: ConflictFacts;
+  facts: ConflictFacts;
 }
 
 export type Flag =

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportedFigure } from '../../../src/core/catalog/schema.js';
 import { checkDecodeClaim, reportedValue } from '../../../src/core/verdict/flags.js';
+import { verdictJson } from '../../../src/core/verdict/json.js';
+import type { Verdict } from '../../../src/core/verdict/types.js';
 import { catalog } from '../../helpers/catalog.js';
 import { evaluation } from './evaluation.js';
 
@@ -31,13 +33,16 @@ describe('checkDecodeClaim: a seed conflict as fields', () => {
       claim: '18 tok/s (seed table)',
       source: title,
       estimate: '~100 tok/s (band 90-110 tok/s)',
+      facts: { claimed: '18 tok/s', note: 'seed table', publisher: title.split(':')[0] },
     });
-    expect(f.facts).toEqual({ claimed: '18 tok/s', note: 'seed table', publisher: title.split(':')[0] });
   });
 
-  it('the facts stay out of the JSON (compare --json is a contract)', () => {
+  it('the facts are an ordinary field, so a copy keeps them, and compare --json leaves them out (a contract)', () => {
     const f = checkDecodeClaim(catalog, evaluation(), figure(18, 18))!;
-    expect(Object.keys(JSON.parse(JSON.stringify(f)))).toEqual([
+    expect({ ...f }.facts).toEqual(f.facts);
+    expect(structuredClone(f).facts).toEqual(f.facts);
+    const verdict = { flags: [f] } as unknown as Verdict;
+    expect(Object.keys(JSON.parse(verdictJson(verdict)).flags[0])).toEqual([
       'kind',
       'device',
       'subject',
