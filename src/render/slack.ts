@@ -9,6 +9,15 @@ import type { DeviceEvaluation, OverviewCell, Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
 import type { Page } from '../store/store.js';
 import {
+  CONTEXT_ACTION,
+  encodePinMenuOption,
+  encodeSelectOption,
+  pinMenuActionId,
+  PIN_ACTION,
+  QUANT_ACTION,
+  SOURCES_ACTION,
+} from './slack-ids.js';
+import {
   caveatLines,
   conflictLine,
   contextChoices,
@@ -94,13 +103,6 @@ function deviceFields(
   return lines.join('\n');
 }
 
-export const QUANT_ACTION = 'whichgpu_quant';
-export const CONTEXT_ACTION = 'whichgpu_context';
-export const PIN_ACTION = 'whichgpu_pin';
-export const SOURCES_ACTION = 'whichgpu_sources';
-export const REFRESH_ACTION = 'whichgpu_refresh';
-export const UNPIN_ACTION = 'whichgpu_unpin';
-
 function overviewSection(v: Verdict): Block {
   const cell = (c: OverviewCell, i: number) =>
     `${overviewCell(c, v.devices[i]!.shortName)}${c.reported ? ` _(reported ${c.reported})_` : ''}`;
@@ -161,7 +163,7 @@ function verdictActions(v: Verdict, stateId: string, quants: readonly string[]):
   const q = v.query;
   const option = (label: string, value: string | number) => ({
     text: plain(label, SLACK_LIMITS.optionText),
-    value: `${stateId}|${value}`,
+    value: encodeSelectOption(stateId, value),
   });
   const elements: Record<string, unknown>[] = [];
   if (v.model) {
@@ -246,10 +248,13 @@ export function pinsBlocks(page: Page<PinView>, canModerate: boolean): SlackMess
         ? {
             accessory: {
               type: 'overflow',
-              action_id: `whichgpu_pin_menu_${p.id}`,
+              action_id: pinMenuActionId(p.id),
               options: [
-                { text: plain(`Refresh #${p.id}`, SLACK_LIMITS.optionText), value: `refresh|${p.id}` },
-                { text: plain(`Unpin #${p.id}`, SLACK_LIMITS.optionText), value: `unpin|${p.id}` },
+                {
+                  text: plain(`Refresh #${p.id}`, SLACK_LIMITS.optionText),
+                  value: encodePinMenuOption('refresh', p.id),
+                },
+                { text: plain(`Unpin #${p.id}`, SLACK_LIMITS.optionText), value: encodePinMenuOption('unpin', p.id) },
               ],
             },
           }

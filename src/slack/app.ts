@@ -14,7 +14,7 @@ import {
 import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
-import { CONTEXT_ACTION, PIN_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../render/slack.js';
+import { CONTEXT_ACTION, PIN_ACTION, PIN_MENU_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../render/slack-ids.js';
 import { MAX_BODY_BYTES } from '../server.js';
 import type { RateLimiter } from '../rate-limit.js';
 import { pinAction, pinMenuAction, selectAction, sourcesAction, whichgpuCommand, type SlackDeps } from './listeners.js';
@@ -140,7 +140,7 @@ function register(app: App, d: SlackDeps): void {
   app.action(new RegExp(`^(${QUANT_ACTION}|${CONTEXT_ACTION})$`), selectAction(d));
   app.action(SOURCES_ACTION, sourcesAction(d));
   app.action(PIN_ACTION, pinAction(d));
-  app.action(/^whichgpu_pin_menu_\d+$/, pinMenuAction(d));
+  app.action(PIN_MENU_ACTION, pinMenuAction(d));
 
   // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.
   app.command(/^(?!\/whichgpu$)/, async ({ ack }) =>

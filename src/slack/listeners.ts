@@ -23,7 +23,8 @@ import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { slackReply } from '../render/slack-reply.js';
-import { QUANT_ACTION, sourcesBlocks, textBlocks } from '../render/slack.js';
+import { decodePinMenuOption, decodeSelectOption, QUANT_ACTION, stateIdOfButton } from '../render/slack-ids.js';
+import { sourcesBlocks, textBlocks } from '../render/slack.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { SlackModerators, type SlackClient, type SlackWhere } from './moderators.js';
@@ -243,15 +244,15 @@ const onAction =
 export const selectAction = (d: SlackDeps) =>
   onAction(d, async (ctx, { action, respond }) => {
     const a = action as { action_id: string; selected_option?: { value: string } };
-    const [stateId, value] = (a.selected_option?.value ?? '').split('|');
+    const { stateId, value } = decodeSelectOption(a.selected_option?.value ?? '');
     const change = value === undefined ? {} : selectChange(a.action_id === QUANT_ACTION ? 'quant' : 'context', value);
-    await send(respond, await picked(ctx, SLACK_FOLLOW_UP, stateId ?? '', change), d.store, true);
+    await send(respond, await picked(ctx, SLACK_FOLLOW_UP, stateId, change), d.store, true);
   });
 
 /** Sources on a verdict: privately, to whoever asked. */
 export const sourcesAction = (d: SlackDeps) =>
   onAction(d, async (ctx, { action, respond }) => {
-    const [stateId] = (action as { value: string }).value.split('|');
+    const stateId = stateIdOfButton((action as { value: string }).value);
     const found = await verdictOf(ctx, SLACK_FOLLOW_UP, stateId);
     if ('reply' in found) return send(respond, found.reply, d.store);
     await respond({ ...sourcesBlocks(found.verdict), response_type: 'ephemeral', replace_original: false });
@@ -279,14 +280,14 @@ export const pinAction = (d: SlackDeps) =>
 
 /** Refresh or Unpin from a pin's menu in the pins list. */
 const menuChoice = (action: unknown) =>
-  ((action as { selected_option?: { value: string } }).selected_option?.value ?? '').split('|');
+  decodePinMenuOption((action as { selected_option?: { value: string } }).selected_option?.value ?? '');
 
 export const pinMenuAction = (d: SlackDeps) =>
   onAction(
     d,
     async (ctx, { action, respond }) => {
-      const [verb, id] = menuChoice(action) as ['refresh' | 'unpin', string];
-      await send(respond, await commands.pins.execute(ctx, { action: verb, id: Number(id) }), d.store);
+      const { verb, id } = menuChoice(action)!;
+      await send(respond, await commands.pins.execute(ctx, { action: verb, id }), d.store);
     },
-    (action) => ['refresh', 'unpin'].includes(menuChoice(action)[0]!),
+    (action) => menuChoice(action) !== undefined,
   );

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { storePerTest } from '../helpers/store.js';
 import type { RespondArguments } from '@slack/bolt';
 import { RateLimiter } from '../../src/rate-limit.js';
-import { PIN_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../../src/render/slack.js';
+import { PIN_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../../src/render/slack-ids.js';
 import {
   pinAction,
   pinMenuAction,
