@@ -7,8 +7,8 @@ import { publisherOf, type Catalog, type CatalogModel, type CatalogQuant } from 
 import type { DeviceEvaluation } from '../physics/evaluate.js';
 import type { NormalizedQuery } from '../query/query.js';
 import type { ModelMatch } from '../query/resolve.js';
-import { fmt, fmtBand } from './format.js';
 import type { ConflictFacts, Flag, SeedConflictFlag } from './types.js';
+import { capacityMessage, conflictEstimate, wiredLimitMessage } from './words.js';
 
 /** A reported figure as printed: "18 tok/s", "6-8 tok/s", or "cannot run". */
 export function reportedValue(r: ReportedFigure): string {
@@ -39,29 +39,11 @@ function seedConflict(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure, 
 /** A reported decode figure against the physics estimate for the same device, model and quant. */
 export function checkDecodeClaim(catalog: Catalog, e: DeviceEvaluation, r: ReportedFigure): SeedConflictFlag | null {
   const claimsRuns = r.low !== null && r.high !== null;
-  if (claimsRuns && e.fit === 'none')
-    return seedConflict(
-      catalog,
-      e,
-      r,
-      `cannot run: needs ${fmt.gb(e.memory.requiredGB)} GB, ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB usable on ${e.shortName}`,
-    );
-  if (!claimsRuns && e.fit !== 'none')
-    return seedConflict(
-      catalog,
-      e,
-      r,
-      `runs (${e.fit === 'offload' ? 'with offload' : 'fits'}): ~${fmt.tps(e.decodeTokensPerSec ?? 0)} tok/s`,
-    );
+  if (claimsRuns && e.fit === 'none') return seedConflict(catalog, e, r, conflictEstimate('cannot-run', e));
+  if (!claimsRuns && e.fit !== 'none') return seedConflict(catalog, e, r, conflictEstimate('runs', e));
   if (claimsRuns && e.decodeBand && e.decodeTokensPerSec) {
     const disjoint = r.high! < e.decodeBand.low || r.low! > e.decodeBand.high;
-    if (disjoint)
-      return seedConflict(
-        catalog,
-        e,
-        r,
-        `~${fmt.tps(e.decodeTokensPerSec)} tok/s (band ${fmtBand(e.decodeBand, 'tok/s')})${e.fit === 'offload' ? ', with offload' : ''}`,
-      );
+    if (disjoint) return seedConflict(catalog, e, r, conflictEstimate('other-speed', e));
   }
   return null;
 }
@@ -91,7 +73,6 @@ export function conflictFlags(
 /** One stream cannot produce the tokens a day the user asked for. */
 export function capacityFlags(evals: DeviceEvaluation[], q: NormalizedQuery): Flag[] {
   if (q.tokensPerDay === null) return [];
-  const k = (x: number) => Math.round(x / 1000).toLocaleString('en-US');
   return evals
     .filter((e) => e.cost.meetsDailyVolume === false && e.cost.capacityTokensPerDay !== null)
     .map((e) => ({
@@ -99,7 +80,7 @@ export function capacityFlags(evals: DeviceEvaluation[], q: NormalizedQuery): Fl
       device: e.id,
       capacityTokensPerDay: Math.round(e.cost.capacityTokensPerDay!),
       requestedTokensPerDay: q.tokensPerDay!,
-      message: `${e.shortName} produces ~${k(e.cost.capacityTokensPerDay!)}k tokens in ${q.hoursPerDay} h at ~${fmt.tps(e.decodeTokensPerSec!)} tok/s (one stream), short of ${k(q.tokensPerDay!)}k a day.`,
+      message: capacityMessage(e, q),
     }));
 }
 
@@ -111,6 +92,6 @@ export function wiredFlags(evals: DeviceEvaluation[]): Flag[] {
       kind: 'apple-wired-limit' as const,
       device: e.id,
       command: e.memory.sysctlTip!,
-      message: `${e.shortName} lets the GPU use ${fmt.gb(e.memory.availableGB)} GB by default; this needs ${fmt.gb(e.memory.requiredGB)} GB. Raise the limit with \`${e.memory.sysctlTip}\` (resets at reboot).`,
+      message: wiredLimitMessage(e),
     }));
 }

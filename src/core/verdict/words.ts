@@ -218,3 +218,23 @@ export function overviewReason(row: OverviewRow, [a, b]: [{ shortName: string },
 export function overviewCaveat(conflicts: number): string {
   return `The seed article's speeds are reported figures; ${conflicts} of them disagree with physics and are flagged.`;
 }
+
+/** What physics says instead of a reported figure, in words: it cannot run, it runs, or at another speed. */
+export function conflictEstimate(kind: 'cannot-run' | 'runs' | 'other-speed', e: DeviceEvaluation): string {
+  if (kind === 'cannot-run')
+    return `cannot run: needs ${fmt.gb(e.memory.requiredGB)} GB, ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB usable on ${e.shortName}`;
+  if (kind === 'runs')
+    return `runs (${e.fit === 'offload' ? 'with offload' : 'fits'}): ~${fmt.tps(e.decodeTokensPerSec ?? 0)} tok/s`;
+  return `~${fmt.tps(e.decodeTokensPerSec ?? 0)} tok/s (band ${fmtBand(e.decodeBand!, 'tok/s')})${e.fit === 'offload' ? ', with offload' : ''}`;
+}
+
+/** One stream falls short of the tokens a day asked for. */
+export function capacityMessage(e: DeviceEvaluation, q: NormalizedQuery): string {
+  const k = (x: number) => Math.round(x / 1000).toLocaleString('en-US');
+  return `${e.shortName} produces ~${k(e.cost.capacityTokensPerDay!)}k tokens in ${q.hoursPerDay} h at ~${fmt.tps(e.decodeTokensPerSec!)} tok/s (one stream), short of ${k(q.tokensPerDay!)}k a day.`;
+}
+
+/** A Mac's GPU memory limit, and the command that raises it. */
+export function wiredLimitMessage(e: DeviceEvaluation): string {
+  return `${e.shortName} lets the GPU use ${fmt.gb(e.memory.availableGB)} GB by default; this needs ${fmt.gb(e.memory.requiredGB)} GB. Raise the limit with \`${e.memory.sysctlTip}\` (resets at reboot).`;
+}
