@@ -4,6 +4,7 @@
  */
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import type { Reply } from '../../commands/types.js';
+import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
 import { pinsMessage, settingsMessage, textMessage, verdictMessage } from './discord.js';
 
 export interface DiscordReply {
@@ -37,13 +38,11 @@ export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): Discor
     case 'pinned':
       return ephemeral(
         reply.alreadyPinned
-          ? `Already pinned as #${reply.pin.id}.`
+          ? alreadyPinnedText(reply.pin.id)
           : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`,
       );
     case 'refreshed':
-      return ephemeral(
-        `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`,
-      );
+      return ephemeral(refreshedText(reply.pin.id, reply.changes));
     case 'unpinned':
       return ephemeral(
         `Unpinned #${reply.pin.id} from the list. (The Discord pin stays until a moderator removes it.)`,
@@ -51,6 +50,6 @@ export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): Discor
     case 'help':
       return ephemeral(`\`\`\`\n${reply.text}\n\`\`\``);
     case 'error':
-      return ephemeral(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`);
+      return ephemeral(errorText(reply.error));
   }
 }

@@ -136,3 +136,14 @@ export const quantChoices = (v: Verdict, quants: readonly string[], max: number)
 
 /** The context sizes the model supports. */
 export const contextChoices = (v: Verdict) => CONTEXT_CHOICES.filter((c) => c <= v.model!.maxContext);
+
+/** An error reply's words: the message, and its hint on the next line when there is one. */
+export const errorText = (error: { message: string; hint?: string | undefined }) =>
+  `${error.message}${error.hint ? `\n${error.hint}` : ''}`;
+
+/** The answer to 📌 on a message that is already the pin. */
+export const alreadyPinnedText = (pinId: number) => `Already pinned as #${pinId}.`;
+
+/** A refreshed pin and what changed, one "• " line each; `indent` before each bullet (the terminal's two spaces). */
+export const refreshedText = (pinId: number, changes: readonly string[], indent = '') =>
+  `Refreshed #${pinId} with today's data:\n${changes.map((c) => `${indent}• ${c}`).join('\n')}`;

@@ -3,6 +3,7 @@
  * asker (everything else).
  */
 import type { Reply } from '../../commands/types.js';
+import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
 import { pinsBlocks, settingsBlocks, textBlocks, verdictBlocks, type SlackMessage } from './slack.js';
 
 export interface SlackReply {
@@ -32,13 +33,11 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
     case 'pinned':
       return private_(
         reply.alreadyPinned
-          ? `Already pinned as #${reply.pin.id}.`
+          ? alreadyPinnedText(reply.pin.id)
           : `:pushpin: Pinned as #${reply.pin.id}. \`/whichgpu pins\` lists the workspace's pins.`,
       );
     case 'refreshed':
-      return private_(
-        `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `• ${c}`).join('\n')}`,
-      );
+      return private_(refreshedText(reply.pin.id, reply.changes));
     case 'unpinned':
       return private_(`Unpinned #${reply.pin.id} from the list.`);
     case 'help':
@@ -46,6 +45,6 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
         `\`\`\`${reply.text.replace(/^Pins: +verdicts \[page\]/m, 'Pins:     /whichgpu pins [page]')}\`\`\``,
       );
     case 'error':
-      return private_(`${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`);
+      return private_(errorText(reply.error));
   }
 }

@@ -4,6 +4,9 @@
  */
 import type { DeviceEvaluation, Verdict } from '../core/index.js';
 import {
+  alreadyPinnedText,
+  errorText,
+  refreshedText,
   fmt,
   fmtBand,
   fmtMonths,
@@ -188,10 +191,10 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
     }
     case 'pinned':
       return reply.alreadyPinned
-        ? `Already pinned as #${reply.pin.id}.`
+        ? alreadyPinnedText(reply.pin.id)
         : `Pinned as #${reply.pin.id}: ${reply.pin.headline}`;
     case 'refreshed':
-      return `Refreshed #${reply.pin.id} with today's data:\n${reply.changes.map((c) => `  • ${c}`).join('\n')}`;
+      return refreshedText(reply.pin.id, reply.changes, '  ');
     case 'unpinned':
       return `Unpinned #${reply.pin.id}: ${reply.pin.headline}`;
     case 'settings': {
@@ -202,6 +205,6 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
     case 'help':
       return reply.text;
     case 'error':
-      return `${reply.error.message}${reply.error.hint ? `\n${reply.error.hint}` : ''}`;
+      return errorText(reply.error);
   }
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compare, type SeedConflictFlag, type Verdict } from '../../src/core/index.js';
 import {
+  alreadyPinnedText,
   caveatLines,
   conflictLine,
+  errorText,
   firstTokenLine,
   memoryFit,
   overviewCell,
+  refreshedText,
   seedConflicts,
   videoLevel,
 } from '../../src/render/shared.js';
@@ -69,5 +72,15 @@ describe('the wording every renderer shares', () => {
     expect(others.length).toBeGreaterThan(0);
     expect(seedConflicts(v).length).toBeGreaterThan(0);
     expect(lines).toEqual([...others.map((f) => ('message' in f ? f.message : '')), ...v.verdict.caveats, 'note']);
+  });
+});
+
+describe('the reply sentences every renderer shares', () => {
+  it('an error with and without a hint, already pinned, refreshed', () => {
+    expect(errorText({ message: 'No.' })).toBe('No.');
+    expect(errorText({ message: 'No.', hint: 'Try this.' })).toBe('No.\nTry this.');
+    expect(alreadyPinnedText(3)).toBe('Already pinned as #3.');
+    expect(refreshedText(3, ['a', 'b'])).toBe("Refreshed #3 with today's data:\n• a\n• b");
+    expect(refreshedText(3, ['a'], '  ')).toBe("Refreshed #3 with today's data:\n  • a");
   });
 });
