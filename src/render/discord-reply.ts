@@ -32,6 +32,7 @@ const ephemeral = (content: string): DiscordReply => ({ data: textMessage(conten
 export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): DiscordReply {
   switch (reply.kind) {
     case 'pins':
+      // Public on purpose (Slack's is private): kept from before the renovation, test/render/replies.test.ts.
       return { data: pinsMessage(reply.page, reply.canModerate), ephemeral: false };
     case 'settings':
       return { data: settingsMessage(reply.settings, reply.changed), ephemeral: true };

@@ -27,6 +27,7 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
         public: true,
       };
     case 'pins':
+      // Private on purpose (Discord's is public): kept from before the renovation, test/render/replies.test.ts.
       return { message: pinsBlocks(reply.page, reply.canModerate), public: false };
     case 'settings':
       return { message: settingsBlocks(reply.settings, reply.changed), public: false };
