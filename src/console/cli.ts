@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMPARE_FLAGS, compareInputOfFlags } from '../../commands/options.js';
 import { loadCatalog } from '../catalog/load.js';
 import { compare, estimateLine, understand, verdictJson, type Catalog, type CompareInput } from '../core/index.js';
+import { errorText } from '../render/shared.js';
 import { renderText } from '../render/text.js';
 import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
 
@@ -136,7 +137,7 @@ function compareCommand(args: string[], io: Io, catalog: Catalog): number {
   const r = compare(catalog, { ...(fromText?.ok ? fromText.value.input : {}), ...flags });
   if (!r.ok) {
     if (values.json) io.stdout(JSON.stringify({ error: r.error }));
-    io.stderr(`${r.error.message}${r.error.hint ? `\n${r.error.hint}` : ''}`);
+    io.stderr(errorText(r.error));
     return 2;
   }
   io.stdout(values.json ? verdictJson(r.value, 2) : renderText(r.value, { color: io.color }));
