@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { QuestionSchema } from './schema.js';
+
+const lines = readFileSync(join(import.meta.dirname, 'real-questions.jsonl'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '');
+
+describe('the corpus of real questions', () => {
+  const questions = lines.map((l, i) => {
+    const parsed = QuestionSchema.safeParse(JSON.parse(l));
+    if (!parsed.success)
+      throw new Error(`line ${i + 1}: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
+    return parsed.data;
+  });
+
+  it('has at least 250 questions, each with its link and an expected reading', () => {
+    expect(questions.length).toBeGreaterThanOrEqual(250);
+  });
+
+  it('has unique ids and no question twice', () => {
+    expect(new Set(questions.map((q) => q.id)).size).toBe(questions.length);
+    expect(new Set(questions.map((q) => `${q.url}|${q.text}`)).size).toBe(questions.length);
+  });
+
+  it('covers every intent and the image, video, fine-tuning and serving workflows', () => {
+    const intents = new Set(questions.map((q) => q.expect.intent));
+    for (const intent of ['compare', 'fit', 'speed', 'plan', 'upgrade', 'help']) expect(intents).toContain(intent);
+    const workflows = new Set(questions.map((q) => q.expect.workflow));
+    for (const w of ['image', 'video', 'fine-tune', 'serving']) expect(workflows).toContain(w);
+  });
+});
