@@ -9,7 +9,8 @@ export const DeviceReadingSchema = z.object({
   name: z.string().min(1),
   /** Per GPU, or unified memory, when the asker said it or the exact model fixes it. */
   memoryGB: z.number().positive().nullable().optional(),
-  gpus: z.number().int().positive().default(1),
+  /** How many; null when the asker did not say ("several Mac minis"). */
+  gpus: z.number().int().positive().nullable().default(1),
   hostRamGB: z.number().positive().nullable().optional(),
   role: z.enum(['current', 'candidate']).nullable().optional(),
 });
