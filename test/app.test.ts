@@ -11,6 +11,7 @@ import { catalog } from './helpers/catalog.js';
 import { FakeDiscordApi } from './fakes/discord-api.js';
 import { FakeSlackApi } from './fakes/slack-api.js';
 import { ping, signBody, testKeys } from './discord/helpers.js';
+import { bothPlatformsEnv } from './helpers/app.js';
 
 describe('one process, one port', () => {
   it('serves Discord and Slack side by side, and /healthz', async () => {
@@ -21,13 +22,11 @@ describe('one process, one port', () => {
     const keys = testKeys();
     const app = await startApp(
       parseConfig({
-        DISCORD_TRANSPORT: 'http',
-        DISCORD_PUBLIC_KEY: keys.publicKeyHex,
-        DISCORD_TOKEN: 't',
-        DISCORD_API_URL: discordApi.url,
-        SLACK_BOT_TOKEN: 'xoxb-t',
-        SLACK_SIGNING_SECRET: 'sec',
-        SLACK_API_URL: slackApi.url,
+        ...bothPlatformsEnv({
+          discordApiUrl: discordApi.url,
+          slackApiUrl: slackApi.url,
+          publicKeyHex: keys.publicKeyHex,
+        }),
         PORT: '0',
         RATE_LIMIT_USER_BURST: '1000',
         RATE_LIMIT_SERVER_BURST: '100000',

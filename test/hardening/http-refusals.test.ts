@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { bothPlatformsEnv, startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
 import { command, component, ping, signBody, testKeys } from '../discord/helpers.js';
@@ -18,13 +18,7 @@ beforeAll(async () => {
   await slackApi.start();
   // Tight limits on purpose: 3 requests of burst per user, and the default server burst.
   t = await startTestApp({
-    DISCORD_TRANSPORT: 'http',
-    DISCORD_PUBLIC_KEY: keys.publicKeyHex,
-    DISCORD_TOKEN: 't',
-    DISCORD_API_URL: discordApi.url,
-    SLACK_BOT_TOKEN: 'xoxb-t',
-    SLACK_SIGNING_SECRET: 'sec',
-    SLACK_API_URL: slackApi.url,
+    ...bothPlatformsEnv({ discordApiUrl: discordApi.url, slackApiUrl: slackApi.url, publicKeyHex: keys.publicKeyHex }),
     RATE_LIMIT_USER_BURST: '3',
     RATE_LIMIT_USER_PER_MINUTE: '1',
     RATE_LIMIT_SERVER_BURST: '60',

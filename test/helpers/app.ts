@@ -40,3 +40,20 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     },
   };
 }
+
+/** Discord over HTTP and Slack over HTTP on one server, each against its loopback fake. */
+export function bothPlatformsEnv(o: {
+  discordApiUrl: string;
+  slackApiUrl: string;
+  publicKeyHex: string;
+}): Record<string, string> {
+  return {
+    DISCORD_TRANSPORT: 'http',
+    DISCORD_PUBLIC_KEY: o.publicKeyHex,
+    DISCORD_TOKEN: 't',
+    DISCORD_API_URL: o.discordApiUrl,
+    SLACK_BOT_TOKEN: 'xoxb-t',
+    SLACK_SIGNING_SECRET: 'sec',
+    SLACK_API_URL: o.slackApiUrl,
+  };
+}

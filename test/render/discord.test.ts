@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { APIEmbed } from 'discord.js';
 import { compare } from '../../src/core/verdict/compare.js';
 import { DISCORD_LIMITS, fitEmbed, pinsMessage, verdictMessage } from '../../src/render/discord.js';
-import { catalog } from '../helpers/catalog.js';
+import { catalog, everyVerdictFor } from '../helpers/catalog.js';
 
 const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'];
 
@@ -52,21 +52,13 @@ function checkMessage(data: ReturnType<typeof verdictMessage>) {
 }
 
 describe('every embed the bot can produce stays within Discord limits', () => {
-  const workflows = ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'serving'] as const;
   it.each(catalog.models.map((m) => m.id))('%s, every workflow and against every device', (id) => {
     let n = 0;
-    for (const workflow of workflows) {
-      for (const against of catalog.devices
-        .filter((d) => d.id !== 'rtx-5090')
-        .map((d) => d.id)
-        .slice(0, workflow === 'chat' ? 10 : 2)) {
-        const r = compare(catalog, { model: id, workflow, against, tokensPerDay: 5_000_000, apiPricePerMTok: 2 });
-        if (!r.ok) throw new Error(r.error.message);
-        checkMessage(
-          verdictMessage(r.value, { stateId: 'abcdef012345', quants: QUANTS, notes: ['read "30 cents" as $0.30/kWh'] }),
-        );
-        n++;
-      }
+    for (const v of everyVerdictFor(id)) {
+      checkMessage(
+        verdictMessage(v, { stateId: 'abcdef012345', quants: QUANTS, notes: ['read "30 cents" as $0.30/kWh'] }),
+      );
+      n++;
     }
     expect(n).toBeGreaterThan(10);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../src/core/verdict/compare.js';
 import { pinsBlocks, SLACK_LIMITS, verdictBlocks, type SlackMessage } from '../../src/render/slack.js';
-import { catalog } from '../helpers/catalog.js';
+import { catalog, everyVerdictFor } from '../helpers/catalog.js';
 
 const QUANTS = ['Q4_K_M', 'Q5_K_M', 'Q6_K', 'Q8_0', 'F16', 'IQ4_XS', 'Q3_K_M', 'Q2_K', 'MXFP4', 'MLX-4bit', 'MLX-8bit'];
 
@@ -56,18 +56,9 @@ function check(m: SlackMessage) {
 }
 
 describe('every message the bot can produce stays within Block Kit limits', () => {
-  const workflows = ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune', 'serving'] as const;
   it.each(catalog.models.map((m) => m.id))('%s, every workflow, several devices', (id) => {
-    for (const workflow of workflows) {
-      for (const against of catalog.devices
-        .filter((d) => d.id !== 'rtx-5090')
-        .map((d) => d.id)
-        .slice(0, workflow === 'chat' ? 10 : 2)) {
-        const r = compare(catalog, { model: id, workflow, against, tokensPerDay: 5_000_000, apiPricePerMTok: 2 });
-        if (!r.ok) throw new Error(r.error.message);
-        check(verdictBlocks(r.value, { stateId: 'abcdef012345', quants: QUANTS, notes: ['a note'] }));
-      }
-    }
+    for (const v of everyVerdictFor(id))
+      check(verdictBlocks(v, { stateId: 'abcdef012345', quants: QUANTS, notes: ['a note'] }));
   });
 
   it('the overview, media-only verdicts and a full page of pins', () => {
