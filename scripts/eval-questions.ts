@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '../src/catalog/load.js';
-import { compare, resolveDevice, resolveModel, resolveQuant, understand, type Catalog } from '../src/core/index.js';
+import { ask, resolveQuant, tokenize, type AskReading, type Catalog } from '../src/core/index.js';
+import { readMachines } from '../src/core/ask/machines-text.js';
+import { isDiscrete } from '../src/core/catalog/machines.js';
+import { readModel } from '../src/core/ask/models-text.js';
 import { QuestionSchema, type Question } from '../test/questions/schema.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,63 +21,86 @@ const corpusPath = process.env.QUESTIONS ?? join(root, 'test', 'questions', 'rea
 const FIELDS = ['intent', 'model', 'quant', 'context', 'workflow', 'priority', 'machines'] as const;
 type Field = (typeof FIELDS)[number];
 
-/** What today's reading says, in the corpus's terms. */
-interface Reading {
-  intent: string;
-  model: string | null;
-  quant: string | null;
-  contextTokens: number | null;
-  workflow: string | null;
-  priority: string | null;
-  devices: string[];
+/**
+ * A model as a comparable key: the catalog id when the catalog (LLM or image/video) knows it, else
+ * its name's words (a model the catalog does not know yet is understood when its name is).
+ */
+function modelKey(catalog: Catalog, name: string | null, reading?: AskReading['model']): string | null {
+  if (name === null && !reading) return null;
+  const r = reading ?? readModel(catalog, name!)?.reading;
+  if (r && r.source === 'catalog' && r.id) return r.id;
+  return `name:${tokenize(r?.name ?? name ?? '').join(' ')}`;
 }
 
-function read(catalog: Catalog, text: string): Reading {
-  const u = understand(catalog, text);
-  const input = u.ok ? u.value.input : {};
-  const v = compare(catalog, input);
+/** A machine as chip|memory|count|host RAM; null parts of an expectation match anything. */
+interface MachineKey {
+  chip: string;
+  memoryGB: number | null;
+  gpus: number | null;
+  hostRamGB: number | null;
+}
+const chipKey = (id: string) => (id.startsWith('cpu-') ? 'cpu' : id);
+
+function expectedMachine(catalog: Catalog, d: Question['expect']['devices'][number]): MachineKey {
+  const m = readMachines(catalog, d.name)[0];
+  const cpu = m?.chip.kind === 'cpu';
   return {
-    // Every question is read as a comparison today.
-    intent: 'compare',
-    model: v.ok && input.model !== undefined ? v.value.query.model : null,
-    quant: input.quant !== undefined && v.ok ? v.value.query.quant : null,
-    contextTokens: input.contextTokens ?? null,
-    workflow: input.workflow ?? null,
-    priority: input.priority ?? null,
-    devices: v.ok ? [...v.value.query.devices] : [],
+    chip: m ? chipKey(m.chip.id) : `unknown:${d.name}`,
+    memoryGB: cpu ? (d.hostRamGB ?? null) : (d.memoryGB ?? null),
+    gpus: d.gpus ?? null,
+    hostRamGB: d.hostRamGB ?? null,
   };
 }
 
+function readMachineKeys(catalog: Catalog, text: string): MachineKey[] {
+  return readMachines(catalog, text).map((m) => ({
+    chip: chipKey(m.chip.id),
+    memoryGB:
+      m.memoryGB ??
+      (!m.generic && (m.chip.variants.length === 1 || isDiscrete(m.chip)) ? m.chip.variants[0]!.memoryGB : null),
+    gpus: m.gpus,
+    hostRamGB: m.hostRamGB,
+  }));
+}
+
+const agrees = (e: number | null, r: number | null) => e === null || e === r;
+function sameMachines(expected: MachineKey[], read: MachineKey[]): boolean {
+  if (expected.length !== read.length) return false;
+  const left = [...read];
+  for (const e of expected) {
+    const i = left.findIndex(
+      (r) =>
+        r.chip === e.chip &&
+        agrees(e.memoryGB, r.memoryGB) &&
+        agrees(e.gpus, r.gpus) &&
+        agrees(e.hostRamGB, r.hostRamGB),
+    );
+    if (i < 0) return false;
+    left.splice(i, 1);
+  }
+  return true;
+}
+
+const quantId = (catalog: Catalog, q: string | null | undefined) => {
+  if (!q) return null;
+  const x = resolveQuant(catalog, q);
+  return x.ok ? x.value.id : `unknown:${q}`;
+};
+
 /** Field by field, whether the reading matches what the asker meant. */
-function score(catalog: Catalog, q: Question, r: Reading): Record<Field, boolean> {
+function score(catalog: Catalog, q: Question, r: AskReading): Record<Field, boolean> {
   const e = q.expect;
-  const modelId =
-    e.model === null
-      ? null
-      : (() => {
-          const m = resolveModel(catalog, e.model);
-          return m.ok && !m.value.estimated ? m.value.model.id : `unknown:${e.model}`;
-        })();
-  const quantId = e.quant
-    ? (() => {
-        const x = resolveQuant(catalog, e.quant);
-        return x.ok ? x.value.id : `unknown:${e.quant}`;
-      })()
-    : null;
-  const deviceIds = e.devices.map((d) => {
-    const x = resolveDevice(catalog, d.name);
-    return x.ok && (d.gpus ?? 1) === x.value.gpus ? x.value.id : `unknown:${d.name}`;
-  });
-  const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
   return {
     intent: e.intent === r.intent,
-    model: modelId === r.model,
-    quant: quantId === r.quant,
+    model: modelKey(catalog, e.model) === (r.model ? modelKey(catalog, r.model.name, r.model) : null),
+    quant: quantId(catalog, e.quant) === quantId(catalog, r.quant),
     context: (e.contextTokens ?? null) === r.contextTokens,
     workflow: (e.workflow ?? null) === (r.workflow === 'chat' && !e.workflow ? null : r.workflow),
     priority: (e.priority ?? null) === r.priority,
-    // A question about one machine is not understood by an answer about two.
-    machines: deviceIds.length === 0 || sameSet(deviceIds, r.devices),
+    machines: sameMachines(
+      e.devices.map((d) => expectedMachine(catalog, d)),
+      readMachineKeys(catalog, q.text),
+    ),
   };
 }
 
@@ -87,11 +113,14 @@ const tally = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, num
 let whole = 0;
 const misses: string[] = [];
 for (const q of questions) {
-  const r = read(catalog, q.text);
+  const r = ask(catalog, q.text).reading;
   const s = score(catalog, q, r);
   for (const f of FIELDS) if (s[f]) tally[f]++;
   if (FIELDS.every((f) => s[f])) whole++;
-  else misses.push(`${q.id} [${FIELDS.filter((f) => !s[f]).join(', ')}] ${q.text.slice(0, 100)}`);
+  else
+    misses.push(
+      `${q.id} [${FIELDS.filter((f) => !s[f]).join(', ')}] ${q.text.slice(0, 100).replace(/\n/g, ' ')}\n    read: ${r.intent} ${r.model?.name ?? '-'} ${r.quant ?? '-'} ${r.contextTokens ?? '-'} ${r.workflow ?? '-'} ${r.priority ?? '-'} ${r.devices.map((d) => `${d.gpus}x ${d.id} ${d.hostRamGB ?? ''}`).join(', ')}\n    want: ${q.expect.intent} ${q.expect.model ?? '-'} ${q.expect.quant ?? '-'} ${q.expect.contextTokens ?? '-'} ${q.expect.workflow ?? '-'} ${q.expect.priority ?? '-'} ${q.expect.devices.map((d) => `${d.gpus}x ${d.name} ${d.memoryGB ?? ''} ${d.hostRamGB ?? ''}`).join(', ')}`,
+    );
 }
 const pct = (n: number) => `${((100 * n) / questions.length).toFixed(1)}%`;
 console.log(`Understanding ${questions.length} real questions (${corpusPath})\n`);

@@ -8,12 +8,26 @@ import quants from '../../data/quants.json' with { type: 'json' };
 import benchmarks from '../../data/benchmarks.json' with { type: 'json' };
 import workflows from '../../data/workflows.json' with { type: 'json' };
 import calibration from '../../data/calibration.json' with { type: 'json' };
+import media from '../../data/media-models.json' with { type: 'json' };
+import appleChips from '../../data/machines/apple.json' with { type: 'json' };
+import genericChips from '../../data/machines/generic.json' with { type: 'json' };
+import nvidiaChips from '../../data/machines/nvidia.json' with { type: 'json' };
+import amdIntelChips from '../../data/machines/amd-intel-other.json' with { type: 'json' };
 import { buildCatalog, type Catalog } from '../core/index.js';
 
 let cached: Catalog | undefined;
 
 /** The catalog of data/, validated on first use; throws CatalogError or a ZodError naming the bad field. */
 export function loadCatalog(): Catalog {
-  cached ??= buildCatalog({ hardware, models, quants, benchmarks, workflows, calibration });
+  cached ??= buildCatalog({
+    hardware,
+    models,
+    quants,
+    benchmarks,
+    workflows,
+    calibration,
+    machines: [nvidiaChips, appleChips, amdIntelChips, genericChips],
+    media,
+  });
   return cached;
 }

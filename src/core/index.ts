@@ -26,3 +26,6 @@ export * from './verdict/format.js';
 export { checkDecodeClaim, reportedValue } from './verdict/flags.js';
 export * from './estimate.js';
 export * from './result.js';
+export * from './ask/types.js';
+export * from './ask/ask.js';
+export * from './ask/json.js';

@@ -24,6 +24,9 @@ import {
   type WorkflowsFile,
 } from './schema.js';
 import type { DeviceSpec, ModelSpec, QuantSpec } from './specs.js';
+import { MachinesFileSchema, type ChipRecord } from './machine-schema.js';
+import { MediaModelsFileSchema, type MediaModel, type ModelFamily } from './media-schema.js';
+import { composeMachine, FORM_NAMES, splitMachineId, type AppleRules, type MachineParts } from './machines.js';
 
 export interface RawCatalogFiles {
   hardware: unknown;
@@ -32,6 +35,10 @@ export interface RawCatalogFiles {
   benchmarks: unknown;
   workflows: unknown;
   calibration: unknown;
+  /** data/machines/*.json: the chip table machines are composed from. */
+  machines?: unknown[];
+  /** data/media-models.json: image and video models, and model families. */
+  media?: unknown;
 }
 
 export interface CatalogDevice extends DeviceSpec {
@@ -80,6 +87,14 @@ export interface Catalog {
   speedBands(): WorkflowsFile['speedBands'];
   imageWorkloads(): WorkflowsFile['image'];
   videoWorkloads(): WorkflowsFile['video'];
+  /** Every chip machines are composed from (data/machines). */
+  chips: readonly ChipRecord[];
+  chip(id: string): ChipRecord | undefined;
+  /** A machine from its parts (curated when one has the same id, else composed); cached. */
+  machine(parts: MachineParts): CatalogDevice;
+  /** Image and video generation models, and the model families people name. */
+  media: readonly MediaModel[];
+  families: readonly ModelFamily[];
 }
 
 export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
@@ -226,8 +241,20 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const quantMap = byId(quantList);
   const workflowMap = byId(workflows.workflows);
 
-  const problems = crossCheck(files, { deviceMap, modelMap, quantMap });
+  const machineFiles = (raw.machines ?? []).map((m) => MachinesFileSchema.parse(m));
+  const chips = machineFiles.flatMap((f) => f.chips);
+  const media = raw.media === undefined ? undefined : MediaModelsFileSchema.parse(raw.media);
+  // Composed machines cite the chip table's sources beside hardware.json's own.
+  const machineSources = Object.assign({}, ...machineFiles.map((f) => f.sources)) as HardwareFile['sources'];
+  files.hardware = { ...hardware, sources: { ...machineSources, ...hardware.sources } };
+
+  const problems = [
+    ...crossCheck(files, { deviceMap, modelMap, quantMap }),
+    ...machineProblems(machineFiles, hardware.sources),
+  ];
   if (problems.length) throw new CatalogError(problems);
+  const chipMap = byId(chips);
+  const machine = machineComposer(deviceMap, appleRulesOf(deviceMap));
 
   const reportedByDevice = new Map<string, ReportedFigure[]>();
   for (const r of benchmarks.reported) reportedByDevice.set(r.device, [...(reportedByDevice.get(r.device) ?? []), r]);
@@ -240,7 +267,7 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
     workflows: workflows.workflows,
     files,
     calibration,
-    device: (id) => deviceMap.get(id),
+    device: (id) => deviceMap.get(id) ?? composedDevice(id, chipMap, machine),
     model: (id) => modelMap.get(id),
     quant: (id) => quantMap.get(id),
     workflow: (id) => workflowMap.get(id as WorkflowRecord['id']),
@@ -251,5 +278,97 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
     speedBands: () => workflows.speedBands,
     imageWorkloads: () => workflows.image,
     videoWorkloads: () => workflows.video,
+    chips,
+    chip: (id) => chipMap.get(id),
+    machine,
+    media: media?.models ?? [],
+    families: media?.families ?? [],
   };
+}
+
+/** Chip ids unique across the machine files; sources resolvable; no chip id shadowing a curated id's grammar. */
+function machineProblems(files: { sources: Record<string, unknown>; chips: ChipRecord[] }[], hardwareSources: object) {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const f of files) {
+    for (const c of f.chips) {
+      if (seen.has(c.id)) problems.push(`duplicate chip id ${c.id}`);
+      seen.add(c.id);
+    }
+    problems.push(...sourceProblems('machines', { ...hardwareSources, ...f.sources }, f));
+  }
+  return problems;
+}
+
+/** Apple's wired-limit rules, from the curated Macs (64 GB and up; below). */
+function appleRulesOf(devices: Map<string, CatalogDevice>): AppleRules {
+  const large = devices.get('mac-studio-m4-max-128gb')!.record.gpuMemory;
+  const small = devices.get('mac-studio-m4-max-36gb')?.record.gpuMemory ?? large;
+  return { large, small };
+}
+
+function machineComposer(curated: Map<string, CatalogDevice>, rules: AppleRules) {
+  const cache = new Map<string, CatalogDevice>();
+  return (parts: MachineParts): CatalogDevice => {
+    const record = composeMachine(parts, rules);
+    const own = curated.get(CURATED_NAMES[record.id] ?? record.id);
+    if (own) return own;
+    let d = cache.get(record.id);
+    if (!d) {
+      d = { ...deviceSpecOf(record), record };
+      // Bounded: ids come from user text, and every count x memory x RAM is a distinct machine.
+      if (cache.size > 5000) cache.clear();
+      cache.set(record.id, d);
+    }
+    return d;
+  };
+}
+
+const APPLE_FORMS = Object.keys(FORM_NAMES);
+/** Composed ids whose curated machine goes by another name. */
+const CURATED_NAMES: Record<string, string> = { gb10: 'dgx-spark' };
+
+/** A composed id ("2x-rtx-3090-ram-64gb", "macbook-pro-m2-max-96gb") to its machine, if the chip exists. */
+function composedDevice(
+  id: string,
+  chips: Map<string, ChipRecord>,
+  machine: (p: MachineParts) => CatalogDevice,
+): CatalogDevice | undefined {
+  if (id.length > 80) return undefined;
+  const { gpus, hostRamGB, base } = splitMachineId(id);
+  if (gpus < 1 || gpus > 16 || (hostRamGB !== null && (hostRamGB < 1 || hostRamGB > 4096))) return undefined;
+  let rest = base;
+  let form: MachineParts['form'] = null;
+  for (const f of APPLE_FORMS)
+    if (rest.startsWith(`${f}-`)) {
+      form = f as MachineParts['form'];
+      rest = rest.slice(f.length + 1);
+      break;
+    }
+  const sized = /^(.+)-(\d{1,4})gb$/.exec(rest);
+  const chip = chips.get(sized ? sized[1]! : rest);
+  if (!chip) return undefined;
+  if (form && chip.vendor !== 'apple') return undefined;
+  const memoryGB = sized ? Number(sized[2]) : chip.variants[0]!.memoryGB;
+  if (!(memoryGB > 0 && memoryGB <= 2048)) return undefined;
+  const variant = variantFor(chip, memoryGB);
+  const d = machine({
+    chip,
+    variant,
+    gpus,
+    hostRamGB,
+    form: form ?? (chip.vendor === 'apple' ? (chip.forms?.[0] ?? null) : null),
+  });
+  // Only the canonical spelling of an id names a machine (no "rtx-3090-24gb" beside "rtx-3090").
+  return d.id === id ? d : undefined;
+}
+
+/** The variant with that memory; else the nearest one's figures with the memory as stated (a modded 48 GB 4090). */
+export function variantFor(chip: ChipRecord, memoryGB: number) {
+  const exact = chip.variants.find((v) => v.memoryGB === memoryGB);
+  if (exact) return exact;
+  const nearest = [...chip.variants].sort(
+    (a, b) => Math.abs(Math.log(a.memoryGB / memoryGB)) - Math.abs(Math.log(b.memoryGB / memoryGB)),
+  )[0]!;
+  return { ...nearest, memoryGB, note: `${memoryGB} GB as stated; other figures of the ${nearest.memoryGB} GB model` };
 }

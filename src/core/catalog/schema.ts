@@ -68,7 +68,7 @@ export const DeviceRecordSchema = z.object({
   /** Short label for tables and bar charts, at most 14 characters. */
   shortName: z.string().min(1).max(14),
   aliases: z.array(z.string()).default([]),
-  vendor: z.enum(['nvidia', 'apple', 'amd']),
+  vendor: z.enum(['nvidia', 'apple', 'amd', 'intel', 'cpu']),
   backend: BackendSchema,
   /** GPUs in the machine; more than one means llama.cpp layer split (adds memory, not bandwidth). */
   gpus: z.number().int().min(1).max(8),

@@ -29,6 +29,14 @@ function scale(n: number, unit: string | undefined): number {
   }
 }
 
+/**
+ * "32k" is 32,768 tokens (windows are powers of two, as runtimes and model cards count them); "70k"
+ * or "100k" is 70,000 or 100,000 (a prompt length counted in thousands).
+ */
+export function kTokens(k: number): number {
+  return Number.isInteger(Math.log2(k)) ? Math.round(k * 1024) : Math.round(k * 1000);
+}
+
 export interface Rule {
   re: RegExp;
   apply: (m: RegExpExecArray, out: Record<string, unknown>, notes: string[]) => void;
@@ -80,17 +88,17 @@ export const RULES: Rule[] = [
   {
     // prompt length: "20k token prompt", "prompt 8000"
     re: new RegExp(String.raw`\bprompts?\s*(?:of)?\s*${NUM}\s*(k)?\b`, 'i'),
-    apply: (m, o) => (o.promptTokens = Math.round(num(m[1]!) * (m[2] ? 1024 : 1))),
+    apply: (m, o) => (o.promptTokens = m[2] ? kTokens(num(m[1]!)) : Math.round(num(m[1]!))),
   },
   {
-    // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"
+    // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K"
     re: new RegExp(
-      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|\b${NUM}\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|(?<![-\w])(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
       'i',
     ),
     apply: (m, o) => {
-      if (m[1] !== undefined) o.contextTokens = Math.round(num(m[1]) * (m[2] ? 1024 : 1));
-      else o.contextTokens = Math.round(num(m[3]!) * 1024);
+      if (m[1] !== undefined) o.contextTokens = m[2] ? kTokens(num(m[1])) : Math.round(num(m[1]));
+      else o.contextTokens = kTokens(num(m[3]!));
     },
   },
   {

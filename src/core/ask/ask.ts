@@ -1,0 +1,184 @@
+/**
+ * A question in free text to an answer: the machines it names (machines-text.ts), the model
+ * (models-text.ts), the rest of its phrases (the understand rules: quant, context, workflow,
+ * priority, prices), the intent (intent.ts); then an ask-back when a guess would change the answer,
+ * or the verdict the intent calls for. Never throws.
+ */
+import { DEFAULT_DEVICE_IDS, variantFor, type Catalog, type CatalogDevice } from '../catalog/catalog.js';
+import { isDiscrete } from '../catalog/machines.js';
+import type { CompareInput } from '../query/query.js';
+import { MAX_TEXT_LENGTH, understand } from '../query/understand.js';
+import { compare } from '../verdict/compare.js';
+import { readIntent } from './intent.js';
+import { readMachines, type MachineMention } from './machines-text.js';
+import { readModel, type ModelFound } from './models-text.js';
+import type { AskAnswer, AskReading, Clarify, Intent, MachineReading } from './types.js';
+
+/** Reads a question and answers it. */
+export function ask(catalog: Catalog, rawText: string): AskAnswer {
+  const text = rawText.slice(0, MAX_TEXT_LENGTH * 2).replace(/\s+/g, ' ');
+  const mentions = readMachines(catalog, text);
+  const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
+  const model = readModel(catalog, text, spans);
+  const rest = blank(text, [...spans, ...(model ? modelSpans(text, model) : [])]);
+  const u = understand(catalog, rest);
+  const phrases: CompareInput = u.ok ? u.value.input : {};
+  const said: CompareInput = { ...phrases };
+  delete said.model;
+  delete said.device;
+  delete said.against;
+  const notes = u.ok ? [...u.value.notes] : [];
+  const devices = mentions.map((m) => readingOf(catalog, m));
+  const workflow =
+    said.workflow ??
+    (model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined);
+  const intent = readIntent(text, devices, model !== null);
+  const reading: AskReading = {
+    intent,
+    model: model?.reading ?? null,
+    quant: said.quant ?? null,
+    contextTokens: said.contextTokens ?? null,
+    workflow: workflow ?? null,
+    priority: said.priority ?? null,
+    devices,
+    input: {},
+    notes,
+  };
+  if (model?.mended) notes.push(`read "${model.typed}" as ${model.reading.name}`);
+  if (intent === 'help' && devices.length === 0 && !model) return { reading, answer: null, clarify: null, error: null };
+
+  const clarify = askBack(catalog, text, reading, mentions, model);
+  if (clarify) return { reading, answer: null, clarify, error: null };
+
+  const pair = pairFor(catalog, intent, devices, notes);
+  const input: CompareInput = {
+    ...said,
+    ...(workflow ? { workflow } : {}),
+    ...(model && model.reading.kind === 'llm' ? { model: model.reference } : {}),
+    device: pair[0],
+    against: pair[1],
+  };
+  if (model && model.reading.kind !== 'llm')
+    notes.push(
+      `${model.reading.name} is a${model.reading.kind === 'image' ? 'n image' : ' video'} model: the answer is for ${model.reading.kind} generation on each machine`,
+    );
+  reading.input = input;
+  if (model && model.reading.id === null)
+    return {
+      reading,
+      answer: null,
+      clarify: null,
+      error: {
+        code: 'UNKNOWN_MODEL',
+        message: `I don't know ${model.reading.name} yet, so I can't size it.`,
+        hint: `Add its size, e.g. "${model.typed} 32b" (or "30b-a3b" for a mixture of experts), or paste its Hugging Face id.`,
+      },
+    };
+  const v = compare(catalog, input);
+  if (!v.ok) return { reading, answer: null, clarify: null, error: v.error };
+  return { reading, answer: v.value, clarify: null, error: null };
+}
+
+/** A machine reading, with the catalog machine it stands for. */
+function readingOf(catalog: Catalog, m: MachineMention): MachineReading {
+  const device = deviceOf(catalog, m);
+  // A card named without its memory is answered for its usual size (the first variant), and says so.
+  const fixedMemory =
+    !m.generic && (m.chip.variants.length === 1 || isDiscrete(m.chip)) ? m.chip.variants[0]!.memoryGB : null;
+  return {
+    id: device.id,
+    name: device.record.name,
+    memoryGB: m.memoryGB ?? fixedMemory,
+    gpus: m.gpus,
+    hostRamGB: m.hostRamGB,
+    role: m.role,
+    known: !m.generic,
+  };
+}
+
+export function deviceOf(catalog: Catalog, m: MachineMention): CatalogDevice {
+  const variant = m.memoryGB !== null ? variantFor(m.chip, m.memoryGB) : m.chip.variants[0]!;
+  return catalog.machine({
+    chip: m.chip,
+    variant,
+    gpus: m.gpus,
+    hostRamGB: isDiscrete(m.chip) ? m.hostRamGB : null,
+    form: m.chip.vendor === 'apple' ? (m.form ?? m.chip.forms?.[0] ?? null) : null,
+  });
+}
+
+/**
+ * Ask back when the answer hinges on what was not said: a Mac or unified box without its memory
+ * (8 to 512 GB), a GPU known only as "a GPU", or a fit or speed question without a model.
+ */
+function askBack(
+  catalog: Catalog,
+  text: string,
+  reading: AskReading,
+  mentions: MachineMention[],
+  model: ModelFound | null,
+): Clarify | null {
+  for (const m of mentions) {
+    if (m.memoryGB !== null || m.chip.variants.length === 1) continue;
+    if (isDiscrete(m.chip) && !m.generic) continue;
+    const sizes = [...new Set(m.chip.variants.map((v) => v.memoryGB))].sort((a, b) => a - b);
+    const pick = spread(sizes, 5);
+    const what = m.generic ? (m.chip.vendor === 'apple' ? 'Mac' : 'GPU') : m.chip.shortName;
+    return {
+      question: `How much memory does the ${what} have? It decides what fits.`,
+      choices: pick.map((gb) => ({ label: `${gb} GB`, text: `${text} (${what} ${gb}GB)` })),
+    };
+  }
+  if (!model && (reading.intent === 'fit' || reading.intent === 'speed')) {
+    const on = reading.devices[0]?.name ?? 'the machines';
+    const popular = ['llama 3.1 8b', 'qwen3 30b a3b', 'llama 3.3 70b'].filter((r) =>
+      catalog.models.some((x) => x.record.aliases.includes(r) || x.name.toLowerCase() === r),
+    );
+    const choices = (popular.length ? popular : ['llama 3.1 8b', 'llama 3.3 70b']).map((r) => ({
+      label: r,
+      text: `${text} ${r}`,
+    }));
+    return { question: `Which model do you want to run on ${on}?`, choices };
+  }
+  return null;
+}
+
+/** Up to n values spread over a sorted list, always with the first and the last. */
+function spread(xs: number[], n: number): number[] {
+  if (xs.length <= n) return xs;
+  return [...new Set(Array.from({ length: n }, (_, i) => xs[Math.round((i * (xs.length - 1)) / (n - 1))]!))];
+}
+
+/** The two machines the verdict compares, for the intent. */
+function pairFor(catalog: Catalog, intent: Intent, devices: MachineReading[], notes: string[]): [string, string] {
+  const [def5090, defMac] = DEFAULT_DEVICE_IDS;
+  const ids = [...new Set(devices.map((d) => d.id))];
+  const current = devices.find((d) => d.role === 'current')?.id;
+  let pair: string[];
+  if (intent === 'upgrade' && current) {
+    const candidate = ids.find((id) => id !== current);
+    pair = [current, candidate ?? (current === def5090 ? defMac : def5090)];
+  } else if (ids.length >= 2) pair = ids.slice(0, 2);
+  else if (ids.length === 1) pair = [ids[0]!, ids[0] === def5090 ? defMac : def5090];
+  else pair = [def5090, defMac];
+  if (ids.length > 2)
+    notes.push(
+      `compared the first two machines named (${ids
+        .slice(0, 2)
+        .map((id) => catalog.device(id)?.shortName ?? id)
+        .join(' and ')})`,
+    );
+  return [pair[0]!, pair[1]!];
+}
+
+function modelSpans(text: string, model: ModelFound): [number, number][] {
+  const at = text.indexOf(model.typed);
+  return at >= 0 ? [[at, at + model.typed.length]] : [];
+}
+
+/** The text with the given character ranges blanked out (so their words are not read twice). */
+function blank(text: string, spans: [number, number][]): string {
+  let out = text;
+  for (const [a, b] of spans) out = `${out.slice(0, a)}${' '.repeat(b - a)}${out.slice(b)}`;
+  return out;
+}

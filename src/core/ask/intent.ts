@@ -1,0 +1,108 @@
+/**
+ * What a question asks for, from its cue words and the machines it names: compare (which of two or
+ * more), fit (can it run on X), speed (how fast on X), plan (what can I run on X, what do I need),
+ * upgrade (I have X: is Y worth it), help (how do I make it work), other. General English cues, and
+ * the few Chinese ones people used, each scored; the machines decide between close calls.
+ */
+import type { Intent, MachineReading } from './types.js';
+
+type Cue = [RegExp, number];
+
+const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
+  upgrade: [
+    [/\bupgrad(e|ing)\b|\bswitch(ing)? (from|to)\b|\bworth (it|the|upgrading)\b|\bworth it over\b|升级/i, 3],
+    [
+      /\b(add|adding|buy|bought|get|getting|connect) (one more|another|a second|more|one or more)\b|\banother (gpu|card)\b|\bsecond (gpu|card)\b|\begpu\b/i,
+      2,
+    ],
+    [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
+  ],
+  compare: [
+    [/\b(vs\.?|versus|compared? (to|with)|comparison|benchmarks? against)\b|对比|性价比/i, 2.5],
+    [
+      /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
+      1.5,
+    ],
+    [
+      /\bwhich (one|card|gpu|mac|machine|setup|option|pod)\b|\bwhat pod\b|\bshould i (get|buy|go (with|for)|choose|pick|wait)\b|\b(buy|buying|purchase|purchasing) (a|an|the|new)?\s?(good )?(gpu|graphics card|video ?card|laptop|mac|machine|pc)\b|\brecommendations? for (cpu|gpu)|还是|哪个|怎么选/i,
+      2,
+    ],
+  ],
+  plan: [
+    [
+      /\b(what|which) (\w+ )?(llms?|models?) (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|\bwhat can i run\b|可以跑哪|跑什么|什么配置/i,
+      3,
+    ],
+    [
+      /\bhow many (users|requests|concurrent)|\bconcurrent (requests|users)\b|\bsimultaneous(ly)?\b|\b(recommended|minimum) (computer|hardware|system) specs?\b|\bhow do i find out\b|\bestimate the hardware\b|\bcalculation method\b|\bhow many (gpus|cards|a100s?|h100s?|graphics cards)\b/i,
+      2.5,
+    ],
+  ],
+  speed: [
+    [
+      /\bhow fast\b|\btok(en)?s?\s*\/\s*s(ec)?\b|\btokens? (it generates )?per sec(ond)?\b|\bt\/s\b|\bit\/s\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
+      2.5,
+    ],
+    [
+      /\b(slow|slower|faster|sluggish|performance|prompt processing|prefill|seconds per|expected time|how long)\b|\btakes? (about |over |more than )?(\d+|forever|long|ages|half an hour|an hour)\b|\b\d+ ?(seconds|minutes|mins|hours|secs)\b|慢/i,
+      2,
+    ],
+  ],
+  fit: [
+    [
+      /\bcan (i|we|it|you|this|one|the|my) (\w+ )?(run|load|fit|use|train|fine-?tune|host|handle|be (run|deployed|loaded|used))\b|\b(is it|would it be|it is|is this) possible\b|\bpossible to (run|load|use|train|fine-?tune)\b|能否|能不能|可以跑|能跑|可以吗|可以运行|有戏|跑起来/i,
+      2.5,
+    ],
+    [
+      /\b(fits?|fitting|enough|suffice|out of (gpu )?memory|oom|run out of memory|cuda out of|required?|requirements?|need(ed)?|minimum)\b|显存不够|不足|需要多少/i,
+      1.5,
+    ],
+    [
+      /\b(will|would|does|do|could|can) (it|this|that|they)? ?(run|work|fit|be deployed)\b|\brun (on|with|in)\b|\bsupport(ed|s)?\b|\bwork (on|with)\b|\bdeploy(ed|ment)?\b|支持|部署/i,
+      1.5,
+    ],
+  ],
+  help: [
+    [
+      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|怎么|如何|建议/i,
+      2,
+    ],
+    [
+      /\b(error|crash(es|ed)?|hangs?|not able to|unable to|doesn'?t work|won'?t (load|start)|can'?t (seem|get))\b|\bimplement\b|\bfork\b|\bexplain\b/i,
+      1,
+    ],
+  ],
+};
+
+const ORDER: Exclude<Intent, 'other'>[] = ['upgrade', 'compare', 'plan', 'speed', 'fit', 'help'];
+
+/** The help the bot itself gives ("help", "what can you do"). */
+const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) work\??)\s*$/i;
+
+/** The intent of a question, from its words and the machines read in it. */
+export function readIntent(text: string, devices: MachineReading[], hasModel: boolean): Intent {
+  if (BOT_HELP.test(text)) return 'help';
+  const score = Object.fromEntries(ORDER.map((i) => [i, 0])) as Record<Exclude<Intent, 'other'>, number>;
+  for (const intent of ORDER) for (const [re, w] of CUES[intent]) if (re.test(text)) score[intent] += w;
+  const current = devices.filter((d) => d.role === 'current').length;
+  const candidates = devices.filter((d) => d.role !== 'current').length;
+  // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
+  if (current >= 1 && candidates >= 1) score.upgrade += 1.5;
+  if (devices.length >= 2 && current === 0) score.compare += 1.5;
+  if (devices.length < 2) score.compare -= 1.5;
+  if (current === 0 || candidates === 0) score.upgrade -= 1;
+  if (!hasModel) score.plan += 0.5;
+  else score.fit += 0.5;
+  // Asking what a model needs is a fit question; what to run on a machine is a plan.
+  if (hasModel) score.plan -= 1;
+  // Most questions people ask are "will it run on my machine": with a model or a machine and no
+  // stronger cue, that is the question.
+  let best: Intent = hasModel || devices.length > 0 ? 'fit' : 'other';
+  let bestScore = 0.9;
+  for (const intent of ORDER)
+    if (score[intent] > bestScore) {
+      best = intent;
+      bestScore = score[intent];
+    }
+  return best;
+}

@@ -1,0 +1,519 @@
+/**
+ * The machines a question names, the way people name them: "my 3060 12gb", "M2 Max 64GB MacBook",
+ * "2x 3090 + 128GB DDR4", "4x MI50", "a 16GB Mac", "CPU only with 64GB RAM", "8张4090". Each is read
+ * into a chip (or a kind: a GPU, a Mac, a CPU), its memory, how many, the host RAM, and whether the
+ * asker owns it or is considering it. Pure; linear in the text.
+ */
+import type { Catalog } from '../catalog/catalog.js';
+import type { AppleForm, ChipRecord } from '../catalog/machine-schema.js';
+import { FORM_NAMES, isDiscrete } from '../catalog/machines.js';
+import type { MachineRole } from './types.js';
+import { NameTrie, namePieces, nameTokens, tokensOf, TypoIndex, type Token } from './words.js';
+
+/** What a name in the text stands for. */
+type Named =
+  { kind: 'chip'; chip: ChipRecord } | { kind: 'form'; form: AppleForm | 'mac' } | { kind: 'gpu' } | { kind: 'cpu' };
+
+export interface MachineMention {
+  chip: ChipRecord;
+  /** "a 16GB GPU", "my Mac": read by kind and size only. */
+  generic: boolean;
+  memoryGB: number | null;
+  gpus: number;
+  hostRamGB: number | null;
+  form: AppleForm | null;
+  role: MachineRole;
+  /** Token span in the text, to take it out before models are read. */
+  start: number;
+  end: number;
+  /** The same span in characters. */
+  startChar: number;
+  endChar: number;
+}
+
+const VENDOR_WORDS = ['nvidia', 'geforce', 'amd', 'radeon', 'intel', 'apple', 'tesla', 'quadro'];
+const FORM_WORDS: [string, AppleForm | 'mac'][] = [
+  ['macbook air', 'macbook-air'],
+  ['macbook pro', 'macbook-pro'],
+  ['mbp', 'macbook-pro'],
+  ['macbook', 'macbook-pro'],
+  ['mac mini', 'mac-mini'],
+  ['macmini', 'mac-mini'],
+  ['mac studio', 'mac-studio'],
+  ['imac', 'imac'],
+  ['mac pro', 'mac-pro'],
+  ['mac', 'mac'],
+  ['macs', 'mac'],
+  ['macos', 'mac'],
+  ['apple silicon', 'mac'],
+];
+const GPU_WORDS = [
+  'gpu',
+  'gpus',
+  'card',
+  'cards',
+  'graphics card',
+  'video card',
+  'videocard',
+  'vram',
+  'graphic card',
+  '显卡',
+];
+const CPU_WORDS = [
+  'cpu only',
+  'cpu-only',
+  'only cpu',
+  'cpu inference',
+  'no gpu',
+  'without gpu',
+  'without a gpu',
+  '纯 cpu',
+  '无 显 卡',
+  'cpu',
+];
+
+const COUNT_WORDS: Record<string, number> = {
+  two: 2,
+  dual: 2,
+  pair: 2,
+  three: 3,
+  triple: 3,
+  four: 4,
+  quad: 4,
+  five: 5,
+  six: 6,
+  eight: 8,
+  两: 2,
+};
+
+interface Index {
+  trie: NameTrie<Named>;
+  /** Words of machine names (4+ letters), for mending one-letter typos ("utra", "macbok"). */
+  vocabulary: Set<string>;
+  typos: TypoIndex;
+}
+const indexes = new WeakMap<Catalog, Index>();
+
+function indexOf(catalog: Catalog): Index {
+  let ix = indexes.get(catalog);
+  if (ix) return ix;
+  const trie = new NameTrie<Named>();
+  for (const chip of catalog.chips) {
+    if (chip.id.startsWith('generic-')) continue;
+    const named: Named = { kind: 'chip', chip };
+    const names = [chip.name, chip.shortName, chip.id.replace(/-/g, ' '), ...chip.aliases];
+    for (const n of names) {
+      const toks = namePieces(n);
+      trie.add(toks, named);
+      // "NVIDIA GeForce RTX 3060" is also typed "RTX 3060" and "GeForce 3060".
+      let rest = toks;
+      while (rest.length > 1 && VENDOR_WORDS.includes(rest[0]!.t) && rest[1]!.first) {
+        rest = rest.slice(1);
+        trie.add(rest, named);
+      }
+    }
+  }
+  for (const [w, form] of FORM_WORDS) trie.add(nameTokens(w), { kind: 'form', form });
+  for (const w of GPU_WORDS) trie.add(nameTokens(w), { kind: 'gpu' });
+  for (const w of CPU_WORDS) trie.add(nameTokens(w), { kind: 'cpu' });
+  const vocabulary = new Set<string>();
+  for (const c of catalog.chips)
+    for (const t of nameTokens(`${c.name} ${c.shortName} ${c.aliases.join(' ')}`))
+      if (/^[a-z]{4,}$/.test(t)) vocabulary.add(t);
+  for (const [w] of FORM_WORDS) for (const t of nameTokens(w)) if (t.length >= 4) vocabulary.add(t);
+  ix = { trie, vocabulary, typos: new TypoIndex(vocabulary) };
+  indexes.set(catalog, ix);
+  return ix;
+}
+
+interface Span {
+  named: Named;
+  start: number;
+  end: number;
+}
+
+const isNumber = (t: Token | undefined) => !!t && /^\d+(\.\d+)?$/.test(t.t);
+const GB = /^(gb|g|gig|gigs|gib|gbs|tb)$/;
+
+/** A memory size at token i ("24gb", "24 GB", "1TB"): its GB and the token after it. */
+function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
+  const n = tokens[i];
+  const unit = tokens[i + 1];
+  if (!isNumber(n) || !unit || !GB.test(unit.t)) return undefined;
+  // "24gb" glued or "24 gb" apart, never "24 ... gb" across other words.
+  const gb = Number(n!.t) * (unit.t === 'tb' ? 1024 : 1);
+  if (!(gb >= 1 && gb <= 4096)) return undefined;
+  return { gb, next: i + 2 };
+}
+
+const RAM_WORDS = /^(ram|ddr\d?|ddr|lpddr\d?|system|sysram|memory|mem|内|dram|of)$/;
+const VRAM_WORDS = /^(vram|gddr\d?x?|gddr|hbm\d?e?|显|video|unified)$/;
+
+/** Reads every machine the text names. */
+export function readMachines(catalog: Catalog, text: string): MachineMention[] {
+  const { trie, vocabulary, typos } = indexOf(catalog);
+  const tokens = mendTypos(tokensOf(text), vocabulary, typos);
+  const spans: Span[] = [];
+  for (let i = 0; i < tokens.length;) {
+    const m = trie.longest(tokens, i);
+    if (m && !falseFriend(tokens, i, m.end, m.value)) {
+      spans.push({ named: m.value, start: i, end: m.end });
+      i = m.end;
+    } else i++;
+  }
+  const used = new Set<number>();
+  const mentions: MachineMention[] = [];
+  const generic = (id: string) => catalog.chip(id);
+
+  // Apple chips take a form word next to them ("MacBook Pro M2 Max", "M4 Mac mini").
+  spans.forEach((s, k) => {
+    if (s.named.kind !== 'chip') return;
+    const chip = s.named.chip;
+    let form: AppleForm | null = null;
+    let start = s.start;
+    let end = s.end;
+    const formSpans: Span[] = [];
+    if (chip.vendor === 'apple') {
+      for (const o of [spans[k - 1], spans[k + 1]]) {
+        if (o?.named.kind === 'form' && (o.start < s.start ? s.start - o.end : o.start - s.end) <= 8) {
+          if (o.named.form !== 'mac') form = o.named.form;
+          formSpans.push(o);
+          used.add(spans.indexOf(o));
+          start = Math.min(start, o.start);
+          end = Math.max(end, o.end);
+        }
+      }
+    }
+    const laptop = catalog.chip(`${chip.id}-laptop`);
+    const onLaptop =
+      laptop &&
+      tokens.slice(Math.max(0, s.start - 8), s.end + 8).some((t) => /^(laptop|notebook|mobile|laptops)$/.test(t.t));
+    const m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false);
+    for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
+    mentions.push({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) });
+    used.add(k);
+  });
+
+  spans.forEach((s, k) => {
+    if (used.has(k)) return;
+    if (s.named.kind === 'form') {
+      if (mentions.some((m) => m.chip.vendor === 'apple' && !m.generic)) return;
+      // "Mac Studio" alone is the default Mac; other forms with a size are a Mac of that size.
+      const form = s.named.form === 'mac' ? null : s.named.form;
+      const size = nearbySize(tokens, s.start, s.end) ?? macSize(tokens, s);
+      const mac = generic('generic-mac');
+      // "Mac" alone is a machine only when someone has or wants one ("my Mac", "on a Mac").
+      if (!form && !size && !/^(my|a|on|the|buy|new|mine|our)$/.test(tokens[s.start - 1]?.t ?? '')) return;
+      const only = size ? onlyChipWith(catalog, size.gb, form) : undefined;
+      if (only) mentions.push({ ...mentionAt(tokens, only, s.start, s.end, form, false), memoryGB: size!.gb });
+      else if (form === 'mac-studio' && !size && catalog.chip('m4-max')) {
+        mentions.push({ ...mentionAt(tokens, catalog.chip('m4-max')!, s.start, s.end, form, false), memoryGB: 128 });
+      } else if (mac)
+        mentions.push({
+          ...mentionAt(tokens, mac, s.start, s.end, form, true),
+          ...(size ? { memoryGB: size.gb } : {}),
+        });
+    } else if (s.named.kind === 'gpu') {
+      const size = nearbySize(tokens, s.start, s.end);
+      const gpu = generic('generic-gpu');
+      // "GPU" alone is no machine; "a 16GB GPU" and "my 24GB VRAM" are; "at least 14GB VRAM" and the
+      // VRAM of a card already named are not.
+      const vram = tokens[s.start]!.t === 'vram' || tokens[s.start]!.t === 'memory';
+      const named = mentions.some((x) => !x.generic && (isDiscrete(x.chip) || x.chip.kind === 'unified-soc'));
+      if (vram && (named || roleBefore(tokens, Math.max(0, size?.at ?? s.start)) !== 'current')) return;
+      if (named && size && Math.abs(size.at - s.start) > 0 && mentions.some((x) => Math.abs(x.end - size.at) <= 6))
+        return;
+      if (size && gpu && !mentions.some((x) => x.start <= size.at && size.at < x.end + 3 && !x.generic))
+        mentions.push({ ...mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true), memoryGB: size.gb });
+    } else if (s.named.kind === 'cpu') {
+      if (!cpuOnly(tokens, s, mentions)) return;
+      const cpu = catalog.chip('cpu-ddr5') ?? catalog.chip('cpu-ddr4');
+      if (cpu) mentions.push(mentionAt(tokens, cpu, s.start, s.end, null, true));
+    }
+  });
+  mentions.sort((a, b) => a.start - b.start);
+  assignHostRam(tokens, mentions);
+  // A CPU host's memory is its RAM.
+  for (const m of mentions) if (m.chip.kind === 'cpu') m.hostRamGB = m.memoryGB ??= m.hostRamGB;
+  for (const m of mentions) {
+    m.startChar = tokens[m.start]?.start ?? 0;
+    m.endChar = tokens[Math.max(m.start, m.end - 1)]?.end ?? m.startChar;
+  }
+  return dedupe(mentions);
+}
+
+/** Words that spell a chip but mean something else here ("M4" in "M4 Max" is handled; "a 100 tokens" is not an A100). */
+function falseFriend(tokens: Token[], i: number, end: number, named: Named): boolean {
+  if (named.kind !== 'chip') return false;
+  const first = tokens[i]!;
+  // A bare number names a GeForce/Radeon only when it is not a size, a count or a year ("3090 tokens").
+  if (end - i === 1 && /^\d+$/.test(first.t)) {
+    const next = tokens[end];
+    const prev = tokens[i - 1];
+    if (next && !next.first && /^(b|k|m|t|gb|w|mb|tok|tokens|px|mhz|mt)$/.test(next.t)) return true;
+    if (next && /^(mhz|mt|mts|tokens?|steps?|words?|images?|px|ms|seconds?|mb|watts?)$/.test(next.t)) return true;
+    if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
+  }
+  return false;
+}
+
+/** "CPU" counts as a machine only where it means running without a GPU. */
+function cpuOnly(tokens: Token[], s: Span, mentions: MachineMention[]): boolean {
+  const words = tokens
+    .slice(s.start, s.end)
+    .map((t) => t.t)
+    .join(' ');
+  if (words !== 'cpu') return true;
+  const after = tokens.slice(s.end, s.end + 2).map((t) => t.t);
+  const before = tokens.slice(Math.max(0, s.start - 2), s.start).map((t) => t.t);
+  return (
+    mentions.every((m) => !isDiscrete(m.chip) && m.chip.kind !== 'apple-soc') &&
+    (after[0] === 'only' || before.includes('on') || before.includes('纯') || before.includes('using'))
+  );
+}
+
+/** A size right before or after a span ("16GB GPU", "GPU with 24GB", "Mac 256GB"). */
+const cjkBefore = (tokens: Token[], i: number) => `${tokens[i - 2]?.t ?? ''}${tokens[i - 1]?.t ?? ''}`;
+/** "RAM 64GB", "DDR4 64GB", "内存640GB": the size right after a RAM word. */
+/** "RAM 64GB", "DDR4 64GB", "my memory is only 256GB", "内存640GB": a size said after a RAM word. */
+function ramBefore(tokens: Token[], i: number): boolean {
+  if (cjkBefore(tokens, i) === '内存') return true;
+  for (let k = i - 1; k >= 0 && k >= i - 4; k--) {
+    const t = tokens[k]!.t;
+    if (/^(ram|ddr|lpddr|memory|mem|sysram)$/.test(t)) return true;
+    if (
+      /^(vram|gpu|gpus|card|gb|g|with|and|显)$/.test(t) ||
+      (/^\d+$/.test(t) && !/^(ddr|lpddr)$/.test(tokens[k - 1]?.t ?? ''))
+    )
+      return false;
+  }
+  return false;
+}
+
+function nearbySize(tokens: Token[], start: number, end: number): { gb: number; at: number } | undefined {
+  for (const at of [start - 2, start - 3]) {
+    const s = at >= 0 && !ramBefore(tokens, at) ? sizeAt(tokens, at) : undefined;
+    if (s && s.next >= start - 1) return { gb: s.gb, at };
+  }
+  for (let at = end; at <= end + 3 && at < tokens.length; at++) {
+    const s = sizeAt(tokens, at);
+    if (s) return { gb: s.gb, at };
+    if (!/^(with|w|of|and|has|having|\d+)$/.test(tokens[at]!.t)) break;
+  }
+  return undefined;
+}
+
+function mentionAt(
+  tokens: Token[],
+  chip: ChipRecord,
+  start: number,
+  end: number,
+  form: AppleForm | null,
+  generic: boolean,
+): MachineMention {
+  const count = countAround(tokens, start, end);
+  const mem = memoryAround(tokens, chip, count.start, count.end);
+  return {
+    chip,
+    generic,
+    memoryGB: mem.gpu,
+    gpus: count.gpus,
+    hostRamGB: mem.host,
+    form,
+    role: roleBefore(tokens, count.start),
+    start: count.start,
+    end: Math.max(count.end, mem.end),
+    startChar: 0,
+    endChar: 0,
+  };
+}
+
+/** "2x 3090", "2 x 3090", "two 3090s", "4 MI50s", "3090 x2", "8张4090", "8 * 4090". */
+function countAround(tokens: Token[], start: number, end: number): { gpus: number; start: number; end: number } {
+  const b1 = tokens[start - 1];
+  const b2 = tokens[start - 2];
+  const a1 = tokens[end];
+  const a2 = tokens[end + 1];
+  const valid = (n: number) => n >= 1 && n <= 16;
+  if (b1 && b2 && /^(x|×|\*|张|块|个|台|cards?)$/.test(b1.t) && isNumber(b2) && valid(Number(b2.t)))
+    return { gpus: Number(b2.t), start: start - 2, end };
+  if (b1 && COUNT_WORDS[b1.t] !== undefined) return { gpus: COUNT_WORDS[b1.t]!, start: start - 1, end };
+  if (b1 && b1.t === 'of' && b2 && COUNT_WORDS[b2.t] !== undefined)
+    return { gpus: COUNT_WORDS[b2.t]!, start: start - 2, end };
+  if (
+    b1 &&
+    isNumber(b1) &&
+    b1.first &&
+    b1.last &&
+    valid(Number(b1.t)) &&
+    Number.isInteger(Number(b1.t)) &&
+    tokens[start]!.first
+  ) {
+    // "2 3090s", "4 MI50s": a lone small number right before the chip.
+    const plural = tokens.slice(start, end + 1).some((t) => t.t === 's') || /s$/.test(tokens[end - 1]!.t);
+    if (plural || Number(b1.t) > 1) return { gpus: Number(b1.t), start: start - 1, end };
+  }
+  if (a1 && a2 && /^(x|×|\*)$/.test(a1.t) && isNumber(a2) && valid(Number(a2.t)))
+    return { gpus: Number(a2.t), start, end: end + 2 };
+  // "7900XT 4 cards", "4090 x 8".
+  if (a1 && a2 && isNumber(a1) && /^(cards?|gpus?|张|块)$/.test(a2.t) && valid(Number(a1.t)))
+    return { gpus: Number(a1.t), start, end: end + 2 };
+  return { gpus: 1, start, end };
+}
+
+/**
+ * The GPU memory and host RAM said next to a machine: "3060 12gb", "24GB 3090", "M2 Max (64GB)",
+ * "4090 24GB GDDR6X + DDR4 64GB", "5090 with 32GB of VRAM, 128GB of RAM".
+ */
+function memoryAround(
+  tokens: Token[],
+  chip: ChipRecord,
+  start: number,
+  end: number,
+): { gpu: number | null; host: number | null; end: number } {
+  let gpu: number | null = null;
+  let host: number | null = null;
+  let last = end;
+  const discrete = isDiscrete(chip);
+  const fits = (gb: number) => chip.variants.some((v) => v.memoryGB === gb) || (discrete ? gb <= 96 : gb >= 8);
+  // Before: "24GB 3090", "a 64GB M1 Max" (the size right before the chip).
+  const before = start >= 2 ? sizeAt(tokens, start - 2) : undefined;
+  if (before && before.next === start && fits(before.gb)) gpu = before.gb;
+  // After: up to a few words of sizes and their kinds.
+  for (let i = end, seen = 0; i < tokens.length && seen < 7; i++, seen++) {
+    const s = sizeAt(tokens, i);
+    if (s) {
+      const kind = tokens[s.next]?.t ?? '';
+      const kindBefore = tokens[i - 1]?.t ?? '';
+      const isRam = (RAM_WORDS.test(kind) && kind !== 'of') || ramBefore(tokens, i);
+      const isVram = VRAM_WORDS.test(kind) || /^(vram)$/.test(kindBefore) || cjkBefore(tokens, i) === '显存';
+      if (discrete && isRam && !isVram && host === null) host = s.gb;
+      else if (!discrete && gpu === null) gpu = s.gb;
+      else if (gpu === null && (isVram || fits(s.gb))) gpu = s.gb;
+      else if (discrete && host === null && s.gb >= 16) host = s.gb;
+      last = s.next;
+      i = s.next - 1;
+      continue;
+    }
+    const t = tokens[i]!.t;
+    // "M3 Ultra 512": a bare number that is one of the chip's memory sizes.
+    if (!discrete && gpu === null && /^\d+$/.test(t) && chip.variants.some((v) => v.memoryGB === Number(t))) {
+      gpu = Number(t);
+      last = i + 1;
+      continue;
+    }
+    // A memory size belongs to this machine only up to the next machine or clause.
+    if (
+      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|core|cores|c|cpu|gpus|only|is|\d+|显|存|内|\+)$/.test(
+        t,
+      )
+    )
+      break;
+  }
+  return { gpu, host, end: last };
+}
+
+const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|running|runs|we|i've|ive|已有|我的|我有)$/;
+const CANDIDATE =
+  /^(buy|buying|get|getting|purchase|purchasing|considering|consider|upgrade|upgrading|switch|thinking|plan|planning|want|would|should|or|vs|versus|instead|new|choose|pick)$/;
+
+/** "I have a 3090" -> current; "should I buy a 5090" -> candidate; nothing said -> null. */
+function roleBefore(tokens: Token[], start: number): MachineRole {
+  for (let i = start - 1; i >= 0 && i >= start - 6; i--) {
+    const t = tokens[i]!.t;
+    if (/^[.?!;]$/.test(t)) break;
+    if (CURRENT.test(t)) return 'current';
+    if (CANDIDATE.test(t)) return 'candidate';
+  }
+  return null;
+}
+
+/** "+ 48GB RAM", "64GB DDR5", "RAM: 128GB", "内存640GB" anywhere: the host RAM of the first card without one. */
+function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
+  const target =
+    mentions.find((m) => isDiscrete(m.chip) && m.hostRamGB === null) ?? mentions.find((m) => m.chip.kind === 'cpu');
+  if (!target) return;
+  for (let i = 0; i < tokens.length; i++) {
+    if (mentions.some((m) => i >= m.start && i < m.end)) continue;
+    const s = sizeAt(tokens, i);
+    if (!s) continue;
+    const after = tokens[s.next]?.t ?? '';
+    const after2 = tokens[s.next + 1]?.t ?? '';
+    const ram =
+      /^(ram|ddr\d?|ddr|dram|lpddr\d?|内|sysram)$/.test(after) ||
+      (/^(of|system)$/.test(after) && /^(ram|memory|ddr\d?)$/.test(after2)) ||
+      ramBefore(tokens, i);
+    if (!ram) continue;
+    if (target.chip.kind === 'cpu') target.memoryGB = s.gb;
+    target.hostRamGB = s.gb;
+    return;
+  }
+}
+
+/** One mention per machine: the same chip said twice is one machine, with what each mention told. */
+function dedupe(mentions: MachineMention[]): MachineMention[] {
+  const out: MachineMention[] = [];
+  for (const m of mentions) {
+    const same = out.find(
+      (o) =>
+        o.chip.id === m.chip.id &&
+        (o.memoryGB === null || m.memoryGB === null || o.memoryGB === m.memoryGB) &&
+        (o.gpus === m.gpus || o.gpus === 1 || m.gpus === 1),
+    );
+    if (!same) {
+      out.push(m);
+      continue;
+    }
+    same.memoryGB ??= m.memoryGB;
+    same.hostRamGB ??= m.hostRamGB;
+    same.gpus = Math.max(same.gpus, m.gpus);
+    same.form ??= m.form;
+    same.role ??= m.role;
+  }
+  return out;
+}
+
+export const formName = (f: AppleForm) => FORM_NAMES[f];
+
+/** Tokens with one-letter typos of machine words mended ("m3 utra" -> "m3 ultra"). */
+function mendTypos(tokens: Token[], vocabulary: Set<string>, typos: TypoIndex): Token[] {
+  return tokens.map((tok) => {
+    if (tok.t.length < 4 || vocabulary.has(tok.t) || !/^[a-z]+$/.test(tok.t)) return tok;
+    const w = typos.mend(tok.t);
+    return w ? { ...tok, t: w } : tok;
+  });
+}
+
+/** One insertion, deletion, substitution or swap of neighbours apart. */
+export function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length)
+    return (
+      a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
+    );
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** "Mac Studio 192G", "512 GB Mac Studio": a size said without its unit right next to a Mac. */
+function macSize(tokens: Token[], s: Span): { gb: number; at: number } | undefined {
+  const before = tokens[s.start - 1];
+  const after = tokens[s.end];
+  for (const t of [after, before])
+    if (t && /^\d+$/.test(t.t) && [8, 16, 24, 32, 36, 48, 64, 96, 128, 192, 256, 512].includes(Number(t.t)))
+      return { gb: Number(t.t), at: tokens.indexOf(t) };
+  return undefined;
+}
+
+/** The one Apple chip sold with this memory in this form (192 GB Mac Studio: M2 Ultra), if only one was. */
+function onlyChipWith(catalog: Catalog, gb: number, form: AppleForm | null): ChipRecord | undefined {
+  const chips = catalog.chips.filter(
+    (c) =>
+      c.vendor === 'apple' &&
+      !c.id.startsWith('generic-') &&
+      c.variants.some((v) => v.memoryGB === gb) &&
+      (!form || c.forms?.includes(form)),
+  );
+  return chips.length === 1 ? chips[0] : undefined;
+}

@@ -1,0 +1,151 @@
+/**
+ * The text of a question as pieces and tokens, the unit every reader (machines, models, intent)
+ * works on. A piece is what lies between spaces and punctuation ("RTX-3090" is two pieces, "rtx3090"
+ * one); a token splits a piece where letters meet digits ("rtx3090" -> rtx, 3090; "m2max" -> m, 2,
+ * max), so every spelling of a name meets at the same tokens. A match must start where a piece
+ * starts and end where one ends, so "A10" is never found inside "Qwen3.5-122B-A10B".
+ */
+
+export interface Token {
+  /** Lowercase text of the token. */
+  t: string;
+  /** Index of the piece it belongs to. */
+  piece: number;
+  /** First token of its piece / last token of its piece. */
+  first: boolean;
+  last: boolean;
+  /** Offset in the original text, for cutting a match out. */
+  start: number;
+  end: number;
+}
+
+const CJK_DIGITS: Record<string, string> = { 一: '1', 两: '2', 二: '2', 三: '3', 四: '4', 八: '8' };
+
+/** Tokens of a text (see the file comment). Linear in the text. */
+export function tokensOf(text: string): Token[] {
+  const out: Token[] = [];
+  // Pieces: runs of letters, digits, dots between digits, and CJK characters (each one a piece).
+  const re = /[a-z0-9µ]+(?:\.[0-9]+)*|[\u3400-\u9fff]/gi;
+  let piece = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const raw = m[0];
+    // "4xRTX" is a count glued to a name: the x goes apart.
+    const parts = (raw.match(/[0-9]+(?:\.[0-9]+)*|[^0-9.]+/g) ?? [raw]).flatMap((p, i, all) =>
+      i > 0 && /^x[a-z]{2,}/i.test(p) && /^\d+$/.test(all[i - 1]!) ? ['x', p.slice(1)] : [p],
+    );
+    let offset = m.index;
+    parts.forEach((p, i) => {
+      const start = text.indexOf(p, offset);
+      offset = start + p.length;
+      // After a glued count ("4xRTX"), the name starts a piece of its own.
+      const afterCount = i > 1 && parts[i - 1] === 'x' && /^\d+$/.test(parts[i - 2]!) && p !== 'x';
+      if (afterCount) {
+        out[out.length - 1]!.last = true;
+        piece++;
+      }
+      out.push({
+        t: CJK_DIGITS[p] ?? p.toLowerCase(),
+        piece,
+        first: i === 0 || afterCount,
+        last: i === parts.length - 1,
+        start,
+        end: start + p.length,
+      });
+    });
+    // Pieces joined by "-" or "_" stay apart as pieces; what joins them is not a token.
+    piece++;
+  }
+  return out;
+}
+
+/** Token strings of a name ("GeForce RTX 3060 Ti" -> geforce, rtx, 3060, ti). */
+export const nameTokens = (name: string): string[] => tokensOf(name).map((t) => t.t);
+/** Tokens of a name with where its pieces start, for the trie (see NameTrie.add). */
+export const namePieces = (name: string): Token[] => tokensOf(name);
+
+/** A trie of token sequences, for finding the longest name starting at each token. */
+export class NameTrie<V> {
+  private root: TrieNode<V> = { next: new Map() };
+
+  /** Adds a name; tokens glued in the name ("A2", "P40") must be glued in the text too ("a 2" is no A2). */
+  add(tokens: string[] | Token[], value: V): void {
+    if (tokens.length === 0) return;
+    let n = this.root;
+    for (const tok of tokens) {
+      const t = typeof tok === 'string' ? tok : tok.first ? tok.t : `+${tok.t}`;
+      let c = n.next.get(t);
+      if (!c) {
+        c = { next: new Map() };
+        n.next.set(t, c);
+      }
+      n = c;
+    }
+    // The first name added for a token sequence wins (data order: more specific first).
+    n.value ??= value;
+  }
+
+  /**
+   * The longest name starting at token `i` that ends at the end of a piece (or before a plural
+   * "s" or a memory size glued to it: "3090s", "4060ti16gb").
+   */
+  longest(tokens: Token[], i: number): { value: V; end: number } | undefined {
+    if (!tokens[i]?.first) return undefined;
+    let best: { value: V; end: number } | undefined;
+    const walk = (n: TrieNode<V>, j: number) => {
+      if (j >= tokens.length) return;
+      const tok = tokens[j]!;
+      const next = [n.next.get(tok.t), j > i && !tok.first ? n.next.get(`+${tok.t}`) : undefined];
+      for (const c of next) {
+        if (!c) continue;
+        if (c.value !== undefined && endsCleanly(tokens, j) && (!best || j + 1 > best.end))
+          best = { value: c.value, end: j + 1 };
+        walk(c, j + 1);
+      }
+    };
+    walk(this.root, i);
+    return best;
+  }
+}
+
+interface TrieNode<V> {
+  next: Map<string, TrieNode<V>>;
+  value?: V;
+}
+
+function endsCleanly(tokens: Token[], j: number): boolean {
+  const tok = tokens[j]!;
+  if (tok.last) return true;
+  const next = tokens[j + 1]!;
+  if (next.t === 's' && next.last) return true;
+  // "4060ti16gb", "3090x2": a size or a count glued on.
+  if (/^\d+$/.test(next.t) && tokens[j + 2]?.t.match(/^(gb|g)$/)) return true;
+  return next.t === 'x' && /^\d+$/.test(tokens[j + 2]?.t ?? '');
+}
+
+/**
+ * Words one letter away from a vocabulary (a letter missing, extra or wrong: "utra", "deepsek",
+ * "lama"), found through deletion neighbourhoods: every word and every one-letter deletion of it is
+ * a key, so a lookup costs a few map reads instead of a pass over the vocabulary.
+ */
+export class TypoIndex {
+  private keys = new Map<string, string>();
+
+  constructor(words: Iterable<string>) {
+    for (const w of words) for (const k of [w, ...deletions(w)]) if (!this.keys.has(k)) this.keys.set(k, w);
+  }
+
+  /** The vocabulary word one edit from `word`, if any (the word itself is no typo). */
+  mend(word: string): string | undefined {
+    for (const k of [word, ...deletions(word)]) {
+      const w = this.keys.get(k);
+      if (w !== undefined && w !== word) return w;
+    }
+    return undefined;
+  }
+}
+
+function deletions(w: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
+  return out;
+}
