@@ -1,9 +1,10 @@
 /** Every command, registered explicitly (greppable and type-checked; no folder scanning). */
+import ask from './ask.js';
 import compare from './compare.js';
 import help from './help.js';
 import pin from './pin.js';
 import settings from './settings.js';
 import pins from './pins.js';
 
-export const commands = { compare, pins, settings, pin, help } as const;
-export { compare, pins, settings, pin, help };
+export const commands = { ask, compare, pins, settings, pin, help } as const;
+export { ask, compare, pins, settings, pin, help };

@@ -5,7 +5,7 @@
  * and says in its platform's words who may (`permissionWords`).
  */
 import type { z } from 'zod';
-import type { Catalog, CoreError, Verdict } from '../src/core/index.js';
+import type { Catalog, ClarifyChoice, CoreError, Verdict } from '../src/core/index.js';
 import type { ServerSettings } from '../src/store/settings-schema.js';
 import type { Page, PinnedVerdict, Platform, Store } from '../src/store/store.js';
 
@@ -69,6 +69,8 @@ export type Reply =
   | { kind: 'unpinned'; pin: PinView }
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
+  /** A question back, when answering would mean guessing: each choice's `text` is the question to answer when picked. */
+  | { kind: 'clarify'; question: string; choices: ClarifyChoice[] }
   | {
       kind: 'error';
       error:
@@ -87,6 +89,10 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   autocomplete?: boolean;
+  /** Discord asks for it before sending the command (default: optional). */
+  required?: boolean;
+  /** Longest text a string option takes. */
+  maxLength?: number;
 }
 
 export interface Command<I> {

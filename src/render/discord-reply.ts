@@ -5,7 +5,7 @@
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import type { Reply } from '../../commands/types.js';
 import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
-import { pinsMessage, settingsMessage, textMessage, verdictMessage } from './discord.js';
+import { clarifyMessage, pinsMessage, settingsMessage, textMessage, verdictMessage } from './discord.js';
 
 export interface DiscordReply {
   data: APIInteractionResponseCallbackData;
@@ -24,6 +24,18 @@ export function discordVerdict(
     ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
     notes: reply.notes,
   });
+}
+
+/**
+ * An ask-back, public so anyone in the conversation can pick; its buttons carry `stateId` (the
+ * stored choices; none when they could not be stored, and the choices are then listed).
+ */
+export function discordClarify(
+  reply: Extract<Reply, { kind: 'clarify' }>,
+  stateId: string | undefined,
+  lead = '',
+): DiscordReply {
+  return { data: clarifyMessage(reply.question, reply.choices, stateId, lead), ephemeral: false };
 }
 
 const ephemeral = (content: string): DiscordReply => ({ data: textMessage(content), ephemeral: true });
@@ -50,6 +62,8 @@ export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): Discor
       );
     case 'help':
       return ephemeral(`\`\`\`\n${reply.text}\n\`\`\``);
+    case 'clarify':
+      return discordClarify(reply, undefined);
     case 'error':
       return ephemeral(errorText(reply.error));
   }

@@ -16,6 +16,10 @@ import type { DeviceEvaluation, Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
 import {
   caveatLines,
+  CLARIFY_ASK_AGAIN,
+  CLARIFY_PICK,
+  clarifyChoiceLines,
+  clarifyText,
   conflictLine,
   CONTEXT_CHOICES,
   contextChoices,
@@ -38,7 +42,7 @@ import {
 } from './shared.js';
 import type { Page } from '../store/store.js';
 import { DISCORD_LIMITS, fitEmbed } from './discord-embed.js';
-import { encodeCustomId } from './discord-ids.js';
+import { encodeChoice, encodeCustomId } from './discord-ids.js';
 
 const VENDOR_COLOR: Record<string, number> = { nvidia: 0x76b900, apple: 0xa3aaae, amd: 0xed1c24 };
 const TIE_COLOR = 0xf1c40f;
@@ -286,4 +290,32 @@ export function settingsMessage(s: ServerSettings, changed: string[]): APIIntera
   return textMessage(
     `${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}**Server settings**: electricity $${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator role ${s.moderator_role ? `<@&${s.moderator_role}>` : 'none'}`,
   );
+}
+
+/**
+ * An ask-back: its question, and one button per choice (5 to a row, 25 at most) whose custom id
+ * carries the stored choices' state id and the choice's index. Without a state id (it could not be
+ * stored) the choices are listed as questions to ask again. `lead` goes first (the quote of a
+ * message answered with the message command).
+ */
+export function clarifyMessage(
+  question: string,
+  choices: readonly { label: string; text: string }[],
+  stateId: string | undefined,
+  lead = '',
+): APIInteractionResponseCallbackData {
+  const shown = choices.slice(0, DISCORD_LIMITS.rows * 5);
+  const head = `${lead}${clarifyText(question)}`;
+  if (stateId === undefined)
+    return textMessage(`${head}\n${clarifyChoiceLines(shown, false).join('\n')}\n${CLARIFY_ASK_AGAIN}`);
+  const buttons = shown.map((c, i) => ({
+    type: ComponentType.Button as const,
+    style: ButtonStyle.Secondary as const,
+    custom_id: encodeCustomId('ask', encodeChoice(stateId, i)),
+    label: truncate(c.label, DISCORD_LIMITS.buttonLabel),
+  }));
+  const components: Row[] = [];
+  for (let i = 0; i < buttons.length; i += 5)
+    components.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + 5) });
+  return { content: truncate(`${head}\n${CLARIFY_PICK}`, DISCORD_LIMITS.content), components };
 }

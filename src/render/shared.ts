@@ -147,3 +147,18 @@ export const alreadyPinnedText = (pinId: number) => `Already pinned as #${pinId}
 /** A refreshed pin and what changed, one "• " line each; `indent` before each bullet (the terminal's two spaces). */
 export const refreshedText = (pinId: number, changes: readonly string[], indent = '') =>
   `Refreshed #${pinId} with today's data:\n${changes.map((c) => `${indent}• ${c}`).join('\n')}`;
+
+/** An ask-back's wording on every surface: the question, then how to answer it. */
+export const clarifyText = (question: string) => `🤔 ${question}`;
+/** Under an ask-back whose choices are buttons. */
+export const CLARIFY_PICK = 'Pick one, or ask again in your own words.';
+/** Under an ask-back without buttons (the terminal, or when its choices could not be stored). */
+export const clarifyChoiceLines = (choices: readonly { label: string; text: string }[], typeNumber: boolean) =>
+  choices.map((c, i) => (typeNumber ? `  ${i + 1}. ${c.label}` : `• ${c.label}: "${c.text}"`));
+/** What to do with a numbered list of choices. */
+export const CLARIFY_TYPE_NUMBER = 'Type a number to pick one, or ask again in your own words.';
+/** What to do with choices listed without buttons. */
+export const CLARIFY_ASK_AGAIN = 'Ask again with the one you mean.';
+
+/** "> the question" as a one-line quote of at most `max` characters (a reply to someone else's message starts with it). */
+export const quoteLine = (text: string, max = 200) => `> ${truncate(text.replace(/\s+/g, ' ').trim(), max)}`;

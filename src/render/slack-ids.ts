@@ -10,6 +10,13 @@ export const CONTEXT_ACTION = 'whichgpu_context';
 export const PIN_ACTION = 'whichgpu_pin';
 export const SOURCES_ACTION = 'whichgpu_sources';
 
+/**
+ * An ask-back's buttons: "whichgpu_ask_<index>" (unique in the message), each carrying the question
+ * of its choice in its value (Slack allows 2,000 characters there, so no state is stored).
+ */
+export const askActionId = (index: number): string => `whichgpu_ask_${index}`;
+export const ASK_ACTION = /^whichgpu_ask_\d+$/;
+
 /** The value of an option in a verdict's quant or context select. */
 export const encodeSelectOption = (stateId: string, value: string | number): string => `${stateId}|${value}`;
 

@@ -4,7 +4,7 @@
  */
 import type { Reply } from '../../commands/types.js';
 import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
-import { pinsBlocks, settingsBlocks, textBlocks, verdictBlocks, type SlackMessage } from './slack.js';
+import { clarifyBlocks, pinsBlocks, settingsBlocks, textBlocks, verdictBlocks, type SlackMessage } from './slack.js';
 
 export interface SlackReply {
   message: SlackMessage;
@@ -45,6 +45,9 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
       return private_(
         `\`\`\`${reply.text.replace(/^Pins: +verdicts \[page\]/m, 'Pins:     /whichgpu pins [page]')}\`\`\``,
       );
+    case 'clarify':
+      // Public, like the verdict it leads to: anyone in the conversation may pick.
+      return { message: clarifyBlocks(reply.question, reply.choices), public: true };
     case 'error':
       return private_(errorText(reply.error));
   }

@@ -9,6 +9,7 @@ import type { DeviceEvaluation, OverviewCell, Verdict } from '../core/index.js';
 import type { ServerSettings } from '../store/settings-schema.js';
 import type { Page } from '../store/store.js';
 import {
+  askActionId,
   CONTEXT_ACTION,
   encodePinMenuOption,
   encodeSelectOption,
@@ -19,6 +20,8 @@ import {
 } from './slack-ids.js';
 import {
   caveatLines,
+  CLARIFY_PICK,
+  clarifyText,
   conflictLine,
   contextChoices,
   costParts,
@@ -49,6 +52,8 @@ export const SLACK_LIMITS = {
   buttonText: 75,
   optionText: 75,
   optionValue: 150,
+  buttonValue: 2000,
+  actionElements: 25,
   id: 255,
   options: 100,
   text: 40000,
@@ -273,4 +278,34 @@ export function settingsBlocks(s: ServerSettings, changed: string[]): SlackMessa
   return textBlocks(
     `${changed.length ? `Saved ${changed.join(', ')}.\n` : ''}${bold('Workspace settings')}: electricity $${s.kwh_price}/kWh · ${s.hours} h/day · ${s.years} years · default workflow ${s.workflow} · moderator group ${s.moderator_role ? `<!subteam^${s.moderator_role}>` : 'none'}`,
   );
+}
+
+/**
+ * An ask-back: its question and one button per choice (25 at most), each carrying its question in
+ * its value; a question longer than a button's value is cut there (a 2,000-character question reads
+ * the same from its first 2,000). `lead` goes first (the quote of a message answered with the
+ * shortcut).
+ */
+export function clarifyBlocks(
+  question: string,
+  choices: readonly { label: string; text: string }[],
+  lead = '',
+): SlackMessage {
+  const head = `${lead}${clarifyText(question)}`;
+  return {
+    text: truncate(head, SLACK_LIMITS.text),
+    blocks: [
+      section(`${head}\n${CLARIFY_PICK}`),
+      {
+        type: 'actions',
+        block_id: 'whichgpu_ask',
+        elements: choices.slice(0, SLACK_LIMITS.actionElements).map((c, i) => ({
+          type: 'button',
+          action_id: askActionId(i),
+          text: plain(c.label, SLACK_LIMITS.buttonText),
+          value: truncate(c.text, SLACK_LIMITS.buttonValue),
+        })),
+      },
+    ],
+  };
 }

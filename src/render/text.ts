@@ -5,6 +5,9 @@
 import type { DeviceEvaluation, Verdict } from '../core/index.js';
 import {
   alreadyPinnedText,
+  CLARIFY_TYPE_NUMBER,
+  clarifyChoiceLines,
+  clarifyText,
   errorText,
   refreshedText,
   fmt,
@@ -204,6 +207,10 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
     }
     case 'help':
       return reply.text;
+    case 'clarify':
+      return [clarifyText(reply.question), ...clarifyChoiceLines(reply.choices, true), dim(CLARIFY_TYPE_NUMBER)].join(
+        '\n',
+      );
     case 'error':
       return errorText(reply.error);
   }
