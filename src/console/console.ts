@@ -1,12 +1,14 @@
 /**
  * The local console: the same commands the bots offer, against the local database, with the
- * console user as moderator. Plain words ask for a verdict; `pin` pins the last one.
+ * console user as moderator. Plain words ask (read by `ask`); when the answer is a question back,
+ * typing a choice's number picks it; `pin` pins the last verdict.
  * With piped input it answers each line and exits at the end of input.
  */
 import { createInterface } from 'node:readline';
 import { userInfo } from 'node:os';
 import { commands } from '../../commands/index.js';
 import { textReply, usage, type TextFrontEnd } from '../../commands/text.js';
+import type { ClarifyChoice } from '../core/index.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import { renderReply } from '../render/text.js';
@@ -53,9 +55,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     canModerate: async () => true,
   };
   let last: Verdict | undefined;
+  /** The choices of the last ask-back, picked by typing their number. */
+  let choices: ClarifyChoice[] = [];
   let pins = 0;
   const show = (reply: Reply) => {
     if (reply.kind === 'verdict') last = reply.verdict;
+    choices = reply.kind === 'clarify' ? reply.choices : [];
     opts.write(`${renderReply(reply, { color: opts.color })}\n`);
   };
   const rl = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
@@ -66,7 +71,10 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     if (line !== '') {
       const words = splitArgs(line);
       const head = words[0]!.toLowerCase();
-      if (head === 'pin') {
+      const picked = /^\d{1,2}$/.test(line) ? choices[Number(line) - 1] : undefined;
+      if (picked) {
+        show(await commands.ask.execute(ctx, { question: picked.text }));
+      } else if (head === 'pin') {
         if (!last) show(usage('Nothing to pin yet: ask a question first.'));
         else
           show(
