@@ -1,6 +1,7 @@
 /**
- * `npm run register`: registers /compare, /verdicts, /settings and /help with Discord: to
- * DISCORD_GUILD_ID when set (instant, for development), else globally.
+ * `npm run register`: registers /ask, /compare, /verdicts, /settings, /help and the message command
+ * "Answer with whichgpu" with Discord: to DISCORD_GUILD_ID when set (instant, for development),
+ * else globally.
  */
 import { loadConfig } from '../src/config.js';
 import { registerCommands } from '../src/discord/registration.js';

@@ -38,6 +38,13 @@ export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
       command: { name: i.commandName, options, ...(focused ? { focused } : {}) },
     };
   }
+  if (i.isMessageContextMenuCommand()) {
+    return {
+      ...base,
+      kind: 'command',
+      command: { name: i.commandName, options: {}, target: { id: i.targetId, content: i.targetMessage.content ?? '' } },
+    };
+  }
   if (i.isStringSelectMenu() || i.isButton()) {
     return {
       ...base,

@@ -7,18 +7,20 @@
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
 import { picked, overLimit, QUANT_CHOICES, selectChange, verdictOf } from '../../commands/follow-up.js';
+import { ANSWER_WITH, answerChoice, saveChoices } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { compareInputOfOptions } from '../../commands/options.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
-import { discordReply, discordVerdict } from '../render/discord-reply.js';
+import { discordClarify, discordReply, discordVerdict } from '../render/discord-reply.js';
 import { sourcesMessage, textMessage } from '../render/discord.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { autocomplete } from './autocomplete.js';
-import { decodeCustomId } from '../render/discord-ids.js';
+import { decodeChoice, decodeCustomId } from '../render/discord-ids.js';
+import { quoteLine } from '../render/shared.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
 import { contextFor, serverPowers, type Powers } from './moderation.js';
 import type { GuildManagers } from './permissions.js';
@@ -48,6 +50,9 @@ const ephemeral = (content: string): InteractionResult => ({
   data: textMessage(content),
   ephemeral: true,
 });
+
+/** A picked choice whose stored question is gone. */
+const ASK_AGAIN = 'That question is too old to pick from; ask again with /ask.';
 
 /** A settings change from a member whose guild permissions Discord did not give us in time. */
 const UNCHECKED = "I couldn't check your server permissions with Discord; try again in a minute.";
@@ -87,8 +92,18 @@ function renderVerdict(
   return data;
 }
 
-function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean): InteractionResult {
-  if (reply.kind === 'verdict') return { type: 'message', data: renderVerdict(reply, deps), ephemeral: !channelPublic };
+/**
+ * A reply as the interaction's answer; `lead` goes first in a verdict's or an ask-back's content
+ * (the quote of a message answered with the message command).
+ */
+function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean, lead = ''): InteractionResult {
+  if (reply.kind === 'verdict') {
+    const data = renderVerdict(reply, deps);
+    // The rendered message is cached and shared: the lead goes on a copy.
+    return { type: 'message', data: lead ? { ...data, content: lead.trimEnd() } : data, ephemeral: !channelPublic };
+  }
+  if (reply.kind === 'clarify')
+    return { type: 'message', ...discordClarify(reply, saveChoices(deps.store, reply.choices), lead) };
   return { type: 'message', ...discordReply(reply) };
 }
 
@@ -120,6 +135,14 @@ async function runCommand(
       // Public in a server, so moderators can pin it.
       return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);
     }
+    case 'ask': {
+      const parsed = commands.ask.schema.safeParse({ question: o.question ?? '' });
+      if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}.`);
+      // Public in a server, like /compare, so moderators can pin it.
+      return replyToResult(await commands.ask.execute(ctx, parsed.data), deps, true);
+    }
+    case ANSWER_WITH:
+      return answerMessage(i, ctx, deps);
     case 'verdicts':
       return replyToResult(await commands.pins.execute(ctx, { action: 'list', page: num(o.page) ?? 1 }), deps, true);
     case 'settings': {
@@ -131,8 +154,35 @@ async function runCommand(
     case 'help':
       return replyToResult(await commands.help.execute(), deps, false);
     default:
-      return ephemeral(`I don't know /${name}. Try /compare, /verdicts or /settings.`);
+      return ephemeral(`I don't know /${name}. Try /ask, /compare, /verdicts or /settings.`);
   }
+}
+
+/** The answer to a message without text ("Answer with whichgpu" on an image, an embed, a sticker). */
+export const NO_TEXT =
+  'That message has no text for me to read. Use "Answer with whichgpu" on a message that asks a question in words, or ask with /ask.';
+
+/**
+ * "Answer with whichgpu" on a member's message: its text answered publicly, led by a short quote
+ * of it and a link to it. A refusal or the help stays private to whoever used the command.
+ *
+ * The answer is the interaction's own response, not a REST post with `message_reference`: an
+ * interaction response cannot reference a message, and a REST reply needs the bot as a member of
+ * the guild with Send Messages and Read Message History in that channel, which a user-installed
+ * app (registered for both install types) never has, and a guild install often lacks in a given
+ * channel (50013). It would also leave the interaction to answer separately (an ephemeral "done",
+ * or a deferral to delete), twice the calls against the rate limits and two more ways to fail
+ * (50013, 10008 when the message is deleted meanwhile). The quote and the jump link carry the
+ * same context in every install, within Discord's 3 s, with no call back to Discord.
+ */
+async function answerMessage(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
+  const target = i.command!.target;
+  const text = target?.content.trim() ?? '';
+  if (!target || text === '') return ephemeral(NO_TEXT);
+  const parsed = commands.ask.schema.safeParse({ question: text });
+  if (!parsed.success) return ephemeral(NO_TEXT);
+  const link = `https://discord.com/channels/${i.guildId ?? '@me'}/${i.channelId}/${target.id}`;
+  return replyToResult(await commands.ask.execute(ctx, parsed.data), deps, true, `${quoteLine(text)}\n${link}\n`);
 }
 
 async function runComponent(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
@@ -158,6 +208,12 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
     case 'refresh':
     case 'unpin':
       return replyToResult(await commands.pins.execute(ctx, { action, id: Number(arg) }), deps, false);
+    case 'ask': {
+      // A picked choice of an ask-back: its question answered as a new message, in the same channel.
+      const choice = decodeChoice(arg);
+      if (!choice) return ephemeral(ASK_AGAIN);
+      return replyToResult(await answerChoice(ctx, choice.stateId, choice.index, ASK_AGAIN), deps, true);
+    }
     case 'page': {
       const reply = await commands.pins.execute(ctx, { action: 'list', page: Math.max(1, Number(arg) || 1) });
       const result = replyToResult(reply, deps, true);

@@ -3,6 +3,7 @@
  * the raw payload, the gateway from discord.js's Interaction; the same handlers answer both.
  */
 import {
+  ApplicationCommandType,
   InteractionResponseType,
   InteractionType,
   MessageFlags,
@@ -29,6 +30,8 @@ export interface InteractionInput {
     name: string;
     options: Record<string, string | number | boolean>;
     focused?: { name: string; value: string };
+    /** A message command's message (application command type 3): its id and text ('' when it has none). */
+    target?: { id: string; content: string };
   };
   component?: { customId: string; values: string[]; messageId: string };
 }
@@ -57,8 +60,21 @@ function bitsOf(v: unknown): bigint | null | undefined {
   return typeof v === 'string' && /^\d{1,30}$/.test(v) ? BigInt(v) : undefined;
 }
 
+/** A message command's target: `data.resolved.messages[data.target_id]`; content is '' for a message without text. */
+function targetOf(data: Json): { id: string; content: string } | undefined {
+  if (typeof data.target_id !== 'string') return undefined;
+  const messages = isObject(data.resolved) ? data.resolved.messages : undefined;
+  const message = isObject(messages) ? messages[data.target_id] : undefined;
+  const content = isObject(message) && typeof message.content === 'string' ? message.content : '';
+  return { id: data.target_id, content };
+}
+
 function commandOf(data: unknown): NonNullable<InteractionInput['command']> | undefined {
   if (!isObject(data) || typeof data.name !== 'string') return undefined;
+  if (data.type === ApplicationCommandType.Message) {
+    const target = targetOf(data);
+    return target ? { name: data.name, options: {}, target } : undefined;
+  }
   const options = data.options ?? [];
   if (!Array.isArray(options)) return undefined;
   const command: NonNullable<InteractionInput['command']> = { name: data.name, options: {} };

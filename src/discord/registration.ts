@@ -5,12 +5,14 @@
 import { REST } from '@discordjs/rest';
 import {
   ApplicationCommandOptionType,
+  ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
   Routes,
   type APIApplicationCommandOption,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
+import { ANSWER_WITH } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import type { OptionSpec } from '../../commands/types.js';
 
@@ -26,11 +28,12 @@ function option(o: OptionSpec): APIApplicationCommandOption {
     name: o.name,
     description: o.description.slice(0, 100),
     type: OPTION_TYPE[o.type],
-    required: false,
+    required: o.required ?? false,
     ...(o.choices ? { choices: o.choices.slice(0, 25).map((c) => ({ name: c, value: c })) } : {}),
     ...(o.autocomplete ? { autocomplete: true } : {}),
     ...(o.min !== undefined && o.type !== 'string' ? { min_value: o.min } : {}),
     ...(o.max !== undefined && o.type !== 'string' ? { max_value: o.max } : {}),
+    ...(o.maxLength !== undefined && o.type === 'string' ? { max_length: o.maxLength } : {}),
   } as APIApplicationCommandOption;
 }
 
@@ -40,8 +43,12 @@ const EVERYWHERE = {
   contexts: [InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel],
 };
 
+/**
+ * The slash commands, then the message command (type 3, "Apps > Answer with whichgpu" on any
+ * message), which has a name that may hold capitals and spaces, and no description or options.
+ */
 export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
-  return [commands.compare, commands.pins, commands.settings, commands.help].map((c) => ({
+  const slash = [commands.ask, commands.compare, commands.pins, commands.settings, commands.help].map((c) => ({
     name: c.name,
     description: c.description.slice(0, 100),
     options: c.options.map(option),
@@ -49,6 +56,10 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
     default_member_permissions: null,
     ...EVERYWHERE,
   }));
+  return [
+    ...slash,
+    { name: ANSWER_WITH, type: ApplicationCommandType.Message, default_member_permissions: null, ...EVERYWHERE },
+  ];
 }
 
 export async function registerCommands(o: {

@@ -167,3 +167,42 @@ export function component(
   else if (o.appPermissions !== undefined) b.app_permissions = o.appPermissions;
   return b;
 }
+
+/** The message a message command ("Answer with whichgpu") was used on, in CHANNEL. */
+export const TARGET = '343434343434343434';
+
+/**
+ * "Apps > `name`" on a member's message whose text is `content` (application command type 3): the
+ * message arrives in `data.resolved.messages[data.target_id]`.
+ */
+export function messageCommand(name: string, content: string, o: From & { targetId?: string } = {}) {
+  const targetId = o.targetId ?? TARGET;
+  return base(o, {
+    type: InteractionType.ApplicationCommand,
+    data: {
+      id: nextId(),
+      name,
+      type: 3,
+      target_id: targetId,
+      resolved: {
+        messages: {
+          [targetId]: {
+            ...apiMessage({
+              id: targetId,
+              channelId: o.channel ?? CHANNEL,
+              author: {
+                id: '777777777777777777',
+                username: 'asker',
+                discriminator: '0',
+                avatar: null,
+                global_name: null,
+              },
+              timestamp: '2026-11-23T00:00:00.000Z',
+            }),
+            content,
+          },
+        },
+      },
+    },
+  });
+}

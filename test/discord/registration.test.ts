@@ -16,11 +16,15 @@ describe('command registration', () => {
       name: string;
       description: string;
       options?: { name: string; description: string; choices?: unknown[] }[];
+      type?: number;
       integration_types: number[];
       contexts: number[];
     }[];
-    expect(defs.map((d) => d.name)).toEqual(['compare', 'verdicts', 'settings', 'help']);
-    for (const d of defs) {
+    expect(defs.map((d) => d.name)).toEqual(['ask', 'compare', 'verdicts', 'settings', 'help', 'Answer with whichgpu']);
+    // The message command (type 3) has its own rules: test/discord/ask.test.ts.
+    const slash = defs.filter((d) => d.type === undefined);
+    expect(slash).toHaveLength(5);
+    for (const d of slash) {
       expect(d.name).toMatch(/^[a-z0-9_-]{1,32}$/);
       expect(d.description.length).toBeGreaterThan(0);
       expect(d.description.length).toBeLessThanOrEqual(100);
@@ -53,7 +57,9 @@ describe('command registration', () => {
     const put = await fake.waitFor(
       (r) => r.method === 'PUT' && r.path === '/applications/444444444444444444/guilds/111111111111111111/commands',
     );
-    expect((put.body as { name: string }[]).map((c) => c.name)).toContain('compare');
+    expect((put.body as { name: string }[]).map((c) => c.name)).toEqual(
+      expect.arrayContaining(['ask', 'compare', 'Answer with whichgpu']),
+    );
   });
 
   it('without a token it says what is missing and exits 2', async () => {
