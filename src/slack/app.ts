@@ -1,5 +1,6 @@
 /**
- * Slack: one slash command, /whichgpu, and its buttons, on @slack/bolt. Over HTTP, Bolt's
+ * Slack: one slash command, /whichgpu, its buttons and the message shortcut "Answer with whichgpu",
+ * on @slack/bolt. Over HTTP, Bolt's
  * HTTPReceiver verifies signatures and is mounted on our shared server at POST /slack/events;
  * with SLACK_APP_TOKEN, Socket Mode. This file builds the app and registers the listeners of
  * ./listeners.ts, which ack() first, then answer through response_url, also when the ack failed.
@@ -14,10 +15,27 @@ import {
 import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
-import { CONTEXT_ACTION, PIN_ACTION, PIN_MENU_ACTION, QUANT_ACTION, SOURCES_ACTION } from '../render/slack-ids.js';
+import { ANSWER_WITH_CALLBACK } from '../../commands/ask.js';
+import {
+  ASK_ACTION,
+  CONTEXT_ACTION,
+  PIN_ACTION,
+  PIN_MENU_ACTION,
+  QUANT_ACTION,
+  SOURCES_ACTION,
+} from '../render/slack-ids.js';
 import { MAX_BODY_BYTES } from '../server.js';
 import type { RateLimiter } from '../rate-limit.js';
-import { pinAction, pinMenuAction, selectAction, sourcesAction, whichgpuCommand, type SlackDeps } from './listeners.js';
+import {
+  answerShortcut,
+  askChoiceAction,
+  pinAction,
+  pinMenuAction,
+  selectAction,
+  sourcesAction,
+  whichgpuCommand,
+  type SlackDeps,
+} from './listeners.js';
 import { SlackModerators } from './moderators.js';
 import type { Store } from '../store/store.js';
 
@@ -141,12 +159,15 @@ function register(app: App, d: SlackDeps): void {
   app.action(SOURCES_ACTION, sourcesAction(d));
   app.action(PIN_ACTION, pinAction(d));
   app.action(PIN_MENU_ACTION, pinMenuAction(d));
+  app.action(ASK_ACTION, askChoiceAction(d));
+  app.shortcut(ANSWER_WITH_CALLBACK, answerShortcut(d));
 
   // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.
   app.command(/^(?!\/whichgpu$)/, async ({ ack }) =>
     ack({ response_type: 'ephemeral', text: 'whichgpu answers /whichgpu; try `/whichgpu help`.' }),
   );
   app.action(/^(?!whichgpu_)/, async ({ ack }) => ack());
+  app.shortcut(new RegExp(`^(?!${ANSWER_WITH_CALLBACK}$)`), async ({ ack }) => ack());
 
   app.error(async (e) => {
     d.log.error({ err: e }, 'slack handler failed');

@@ -25,12 +25,21 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /**
- * The interactions whichgpu listens to (button and select clicks). Anything else Slack could sign
- * is answered 400 here at once: Bolt would hold it for its 3 s "unhandled request" timer and
- * then answer 404, or throw on a shape it does not expect.
+ * The interactions whichgpu listens to (button and select clicks, and shortcuts: a message
+ * shortcut on a message, a global one acknowledged). Anything else Slack could sign is answered 400
+ * here at once: Bolt would hold it for its 3 s "unhandled request" timer and then answer 404, or
+ * throw on a shape it does not expect.
  */
 function isHandledPayload(p: object): boolean {
-  const { type, actions } = p as { type?: unknown; actions?: unknown };
+  const { type, actions, callback_id, message } = p as {
+    type?: unknown;
+    actions?: unknown;
+    callback_id?: unknown;
+    message?: unknown;
+  };
+  if (type === 'message_action')
+    return typeof callback_id === 'string' && message !== null && typeof message === 'object';
+  if (type === 'shortcut') return typeof callback_id === 'string';
   return (
     type === 'block_actions' &&
     Array.isArray(actions) &&

@@ -16,6 +16,7 @@ import {
   type FollowUpWords,
   type PinPort,
 } from '../../commands/follow-up.js';
+import { askReply } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { textReply, type TextFrontEnd } from '../../commands/text.js';
 import type { CommandContext, PermissionWords, Reply } from '../../commands/types.js';
@@ -99,11 +100,16 @@ export interface ActionArgs {
   client: SlackClient;
 }
 
-/** A reply as a Slack answer: a verdict public (its state saved for its selects), anything else private. */
-async function send(respond: Respond, reply: Reply, store: Store, replaceOriginal = false): Promise<void> {
+/** A reply as a Slack message, a verdict's state saved for its selects and buttons. */
+function rendered(reply: Reply, store: Store) {
   const stateId =
     reply.kind === 'verdict' ? store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>) : undefined;
-  const { message, public: isPublic } = slackReply(reply, stateId, QUANT_CHOICES);
+  return slackReply(reply, stateId, QUANT_CHOICES);
+}
+
+/** A reply as a Slack answer: a verdict or an ask-back public, anything else private. */
+async function send(respond: Respond, reply: Reply, store: Store, replaceOriginal = false): Promise<void> {
+  const { message, public: isPublic } = rendered(reply, store);
   if (replaceOriginal && isPublic) await respond({ ...message, replace_original: true });
   else await respond({ ...message, response_type: isPublic ? 'in_channel' : 'ephemeral', replace_original: false });
 }
@@ -291,3 +297,91 @@ export const pinMenuAction = (d: SlackDeps) =>
     },
     (action) => menuChoice(action) !== undefined,
   );
+
+/** Slack's refusals of chat.postMessage in a thread, in plain words. */
+const POST_ERRORS: Record<string, string> = {
+  not_in_channel: 'I am not in this channel, so I cannot answer here. Invite me with /invite @whichgpu and try again.',
+  channel_not_found: 'I cannot see this channel. Invite me with /invite @whichgpu.',
+  is_archived: 'This channel is archived, so I cannot answer in it.',
+  thread_not_found: 'That message or its thread is gone, so there is nothing to answer.',
+  msg_too_long: 'My answer was too long for Slack; ask with /whichgpu instead.',
+};
+
+/**
+ * A public reply posted in a thread (the thread of `threadTs`); a private one, or a post Slack
+ * refuses, goes to the member alone through response_url.
+ */
+async function sendInThread(
+  d: SlackDeps,
+  respond: Respond,
+  client: SlackClient,
+  reply: Reply,
+  channel: string,
+  threadTs: string,
+): Promise<void> {
+  const { message, public: isPublic } = rendered(reply, d.store);
+  if (!isPublic) return void (await respond({ ...message, response_type: 'ephemeral', replace_original: false }));
+  try {
+    await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks });
+  } catch (e) {
+    const code = (e as { data?: { error?: string } }).data?.error ?? '';
+    d.log.warn({ err: e, code, channel, threadTs }, 'slack thread answer failed');
+    const said = POST_ERRORS[code] ?? 'Slack did not take my answer; try again in a minute.';
+    await respond({ ...textBlocks(said), response_type: 'ephemeral', replace_original: false });
+  }
+}
+
+/** The answer to "Answer with whichgpu" on a message without text (a file, an image, a bot's blocks). */
+export const NO_TEXT =
+  'That message has no text for me to read. Use "Answer with whichgpu" on a message that asks a question in words.';
+
+/** What the message shortcut's listener receives, narrowed to what it reads. */
+export interface ShortcutArgs {
+  shortcut: ActionBody & {
+    channel?: { id: string };
+    message?: { ts: string; thread_ts?: string; text?: string };
+  };
+  ack: Ack;
+  respond: Respond;
+  client: SlackClient;
+}
+
+/**
+ * "Answer with whichgpu" on a member's message: its text answered in the message's thread (the
+ * thread it is in, or a new one under it), for everyone there; a refusal or the help goes to the
+ * member who used the shortcut alone.
+ */
+export const answerShortcut =
+  (d: SlackDeps) =>
+  ({ shortcut, ack, respond, client }: ShortcutArgs): Promise<void> =>
+    ackThen(d, ack, respond, shortcut.trigger_id ?? 'shortcut', async () => {
+      const message = shortcut.message;
+      const channel = shortcut.channel?.id ?? '';
+      const user = { id: shortcut.user.id, name: shortcut.user.name ?? shortcut.user.id };
+      const ctx = await admitted(d, respond, whereOfAction(shortcut), channel, user, client);
+      if (!ctx) return;
+      const parsed = commands.ask.schema.safeParse({ question: message?.text ?? '' });
+      if (!message || !parsed.success)
+        return send(respond, { kind: 'error', error: { code: 'INVALID_QUERY', message: NO_TEXT } }, d.store);
+      await sendInThread(
+        d,
+        respond,
+        client,
+        await askReply(ctx, parsed.data.question),
+        channel,
+        message.thread_ts ?? message.ts,
+      );
+    });
+
+/**
+ * A choice picked on an ask-back: its question (the button's value) answered as a new message,
+ * in the thread when the ask-back is in one, else in the channel.
+ */
+export const askChoiceAction = (d: SlackDeps) =>
+  onAction(d, async (ctx, { body, action, respond, client }) => {
+    const b = body as ActionBody & { message?: { ts: string; thread_ts?: string } };
+    const reply = await askReply(ctx, (action as { value?: string }).value ?? '');
+    const threadTs = b.message?.thread_ts;
+    if (threadTs) await sendInThread(d, respond, client, reply, b.channel?.id ?? '', threadTs);
+    else await send(respond, reply, d.store);
+  });

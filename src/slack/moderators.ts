@@ -23,6 +23,14 @@ export interface SlackClient {
     users: { list(a: { usergroup: string; team_id: string }): Promise<{ users?: string[] }> };
   };
   pins: { add(a: { channel: string; timestamp: string }): Promise<unknown> };
+  chat: {
+    postMessage(a: {
+      channel: string;
+      thread_ts?: string;
+      text: string;
+      blocks: Record<string, unknown>[];
+    }): Promise<unknown>;
+  };
 }
 
 /** Where a Slack request comes from: the key its pins and settings live under, and its workspace. */

@@ -171,6 +171,8 @@ export class FakeSlackApi {
         };
       case 'pins.add':
         return { ok: true };
+      case 'chat.postMessage':
+        return { ok: true, channel: body.channel, ts: `${1700000100 + this.calls.length}.000100`, message: body };
       case 'apps.connections.open':
         return { ok: true, url: `${this.url.replace(/^http/, 'ws').replace(/\/api\/$/, '')}/link` };
       case 'auth.test':

@@ -27,8 +27,9 @@ import { captureLog } from '../helpers/log.js';
 const tmp = storePerTest('whichgpu-slack-listeners-');
 
 /** A plain-object client: admins by id, a pins.add that records or fails with a Slack error code. */
-function fakeClient(o: { admins?: string[]; pinError?: string } = {}) {
+function fakeClient(o: { admins?: string[]; pinError?: string; postError?: string } = {}) {
   const calls: string[] = [];
+  const posted: Parameters<SlackClient['chat']['postMessage']>[0][] = [];
   const client: SlackClient = {
     users: {
       info: async ({ user }) => (calls.push(`users.info ${user}`), { user: { is_admin: o.admins?.includes(user) } }),
@@ -44,8 +45,16 @@ function fakeClient(o: { admins?: string[]; pinError?: string } = {}) {
         return { ok: true };
       },
     },
+    chat: {
+      postMessage: async (m) => {
+        calls.push(`chat.postMessage ${m.channel} ${m.thread_ts}`);
+        if (o.postError) throw Object.assign(new Error(o.postError), { data: { error: o.postError } });
+        posted.push(m);
+        return { ok: true, ts: '1700000009.000100' };
+      },
+    },
   };
-  return { client, calls };
+  return { client, calls, posted };
 }
 
 function deps(extra: Partial<SlackDeps> = {}): SlackDeps {
