@@ -1,14 +1,28 @@
 /**
- * The `whichgpu` CLI (`npm run cli -- <subcommand>`): compare, estimate --jsonl, devices, models.
+ * The `whichgpu` CLI (`npm run cli -- <subcommand>`): ask, compare, estimate --jsonl, devices, models.
  * Every subcommand takes --json; usage errors exit 2.
  */
 import { once } from 'node:events';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMPARE_FLAGS, compareInputOfFlags } from '../../commands/options.js';
 import { loadCatalog } from '../catalog/load.js';
-import { compare, estimateLine, understand, verdictJson, type Catalog, type CompareInput } from '../core/index.js';
+import { HELP_TEXT } from '../../commands/help.js';
+import type { Reply } from '../../commands/types.js';
+import {
+  ask,
+  askJson,
+  compare,
+  estimateLine,
+  understand,
+  verdictJson,
+  verdictReplacer,
+  type AskAnswer,
+  type AskJson,
+  type Catalog,
+  type CompareInput,
+} from '../core/index.js';
 import { errorText } from '../render/shared.js';
-import { renderText } from '../render/text.js';
+import { renderReply, renderText } from '../render/text.js';
 import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
 
 export class UsageError extends Error {}
@@ -19,6 +33,7 @@ const HELP: Record<string, string> = {
 Usage: whichgpu <command> [flags]      (npm run cli -- <command> [flags])
 
 Commands:
+  ask        a question in plain words: "5090 or mac studio for llama 3.3 70b?" (--json, --jsonl)
   compare    the verdict for a model and workflow (same as the bots)
   estimate   --jsonl: one JSON query per line on stdin, one JSON result per line
   devices    the hardware catalog
@@ -52,6 +67,18 @@ Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"
   ModelSpec  = {name?, paramsB, activeParamsB?, quant, fileGB?, layers?, kvHeads?, headDim?}
 Each result: {"id", "fit", "memory": {...}, "decodeTokensPerSec", "prefillTokensPerSec", ...}
 A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
+  ask: `Usage: whichgpu ask TEXT... [--json]
+       whichgpu ask --jsonl < questions.jsonl
+
+A question as you would ask a person, read the way the bots read it:
+  whichgpu ask "mac studio or 5090 for llama 3.3 70b?"
+  whichgpu ask "can I run qwen 2.5 coder 32b on my 3090" --json
+When a guess would change the answer, it asks back with the choices: ask again with the one you mean.
+
+--json   the reading and the answer: {"id", "intent", "model", "quant", "contextTokens", "workflow",
+         "priority", "devices", "answer" (the verdict of compare --json), "clarify", "error"}
+--jsonl  one {"id"?, "text"} a line on stdin (lines end at \\n only), one such result a line out, in
+         order; a bad line gives the same shape with its "error" and the run goes on.`,
   devices: 'Usage: whichgpu devices [--json]',
   models: 'Usage: whichgpu models [--json]',
 };
@@ -109,6 +136,8 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
       case '-h':
         io.stdout(HELP.main!);
         return command === undefined ? 2 : 0;
+      case 'ask':
+        return await askCommand(rest, io, catalog);
       case 'compare':
         return compareCommand(rest, io, catalog);
       case 'estimate':
@@ -117,7 +146,7 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
       case 'models':
         return listCommand(command, rest, io, catalog);
       default:
-        throw new UsageError(`Unknown command "${command}". Try: compare, estimate, devices, models, help.`);
+        throw new UsageError(`Unknown command "${command}". Try: ask, compare, estimate, devices, models, help.`);
     }
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
@@ -142,6 +171,92 @@ function compareCommand(args: string[], io: Io, catalog: Catalog): number {
   }
   io.stdout(values.json ? verdictJson(r.value, 2) : renderText(r.value, { color: io.color }));
   return 0;
+}
+
+/** The reply the bots give to an answer, for the terminal's renderer. */
+function replyOf(a: AskAnswer): Reply {
+  if (a.reading.intent === 'help') return { kind: 'help', text: HELP_TEXT };
+  if (a.clarify) return { kind: 'clarify', question: a.clarify.question, choices: a.clarify.choices };
+  if (a.error) return { kind: 'error', error: a.error };
+  if (a.answer) return { kind: 'verdict', verdict: a.answer, queryKey: '', notes: a.reading.notes };
+  return {
+    kind: 'error',
+    error: { code: 'INVALID_QUERY', message: "I couldn't find a question about a model or a machine there." },
+  };
+}
+
+/** The contract's object as one JSON text; the verdict inside it serialised as `compare --json` does. */
+const askJsonText = (o: AskJson | AskLineError, indent?: number) => JSON.stringify(o, verdictReplacer, indent);
+
+/** A line of `ask --jsonl` that could not be asked: the contract's shape, empty but for its id and error. */
+type AskLineError = Omit<AskJson, 'id' | 'intent'> & { id: string | number | null; intent: null };
+const lineError = (id: string | number | null, message: string): AskLineError => ({
+  id,
+  intent: null,
+  model: null,
+  quant: null,
+  contextTokens: null,
+  workflow: null,
+  priority: null,
+  devices: [],
+  answer: null,
+  clarify: null,
+  error: { code: 'INVALID_QUERY', message },
+});
+
+/** One `ask --jsonl` line in, one result out; never throws. */
+export function askLine(catalog: Catalog, line: string, n: number): AskJson | AskLineError {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return lineError(`line-${n}`, `line ${n} is not valid JSON`);
+  }
+  const o = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const id = typeof o.id === 'string' || typeof o.id === 'number' ? o.id : null;
+  if (typeof o.text !== 'string' || o.text.trim() === '')
+    return lineError(id, `line ${n} has no "text": give {"id"?, "text": "your question"}`);
+  try {
+    // An id keeps its JSON type (a number stays a number), as estimate --jsonl does.
+    return { ...askJson(ask(catalog, o.text)), id } as AskJson | AskLineError;
+  } catch (e) {
+    // A bug must not stop a bulk run: report it on this line and go on.
+    return lineError(id, `internal error: ${(e as Error).message}`);
+  }
+}
+
+async function askCommand(args: string[], io: Io, catalog: Catalog): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' }, jsonl: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) return (io.stdout(HELP.ask!), 0);
+  if (values.jsonl) {
+    if (positionals.length) throw new UsageError('ask --jsonl reads questions from stdin, not from the command line.');
+    let n = 0;
+    for await (const line of jsonLines(io.stdin)) {
+      n++;
+      if ('tooLong' in line) {
+        await write(io, askJsonText(lineError(`line-${n}`, `Line ${n} is longer than ${MAX_LINE_CHARS} characters.`)));
+        continue;
+      }
+      if (line.text.trim() === '') continue;
+      await write(io, askJsonText(askLine(catalog, line.text, n)));
+    }
+    return 0;
+  }
+  const text = positionals.join(' ').trim();
+  if (text === '') throw new UsageError('ask takes a question: whichgpu ask 5090 or mac studio for llama 3.3 70b?');
+  const a = ask(catalog, text);
+  if (values.json) io.stdout(askJsonText(askJson(a), 2));
+  else {
+    const reply = replyOf(a);
+    if (reply.kind === 'error') io.stderr(renderReply(reply, { color: false }));
+    else io.stdout(renderReply(reply, { color: io.color }));
+  }
+  return a.error ? 2 : 0;
 }
 
 async function estimateCommand(args: string[], io: Io, catalog: Catalog): Promise<number> {
