@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ANSWER_WITH, ANSWER_WITH_CALLBACK } from '../../commands/ask.js';
 
 const manifest = parse(readFileSync(join(import.meta.dirname, '..', '..', 'slack-manifest.yml'), 'utf8'));
 
@@ -18,5 +19,14 @@ describe('slack-manifest.yml', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
     expect(manifest.settings).toHaveProperty('socket_mode_enabled');
+  });
+
+  it('declares the message shortcut "Answer with whichgpu" with the callback id its listener answers', () => {
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ name: ANSWER_WITH, type: 'message', callback_id: ANSWER_WITH_CALLBACK }),
+    ]);
+    const s = manifest.features.shortcuts[0];
+    expect(s.description.length).toBeLessThanOrEqual(150);
+    expect(manifest.oauth_config.scopes.bot).toContain('chat:write');
   });
 });
