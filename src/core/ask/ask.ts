@@ -4,13 +4,16 @@
  * priority, prices), the intent (intent.ts); then an ask-back when a guess would change the answer,
  * or the verdict the intent calls for. Never throws.
  */
-import { DEFAULT_DEVICE_IDS, variantFor, type Catalog, type CatalogDevice } from '../catalog/catalog.js';
+import { DEFAULT_DEVICE_IDS, type Catalog } from '../catalog/catalog.js';
 import { isDiscrete } from '../catalog/machines.js';
 import type { CompareInput } from '../query/query.js';
 import { MAX_TEXT_LENGTH, understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
+import type { Verdict } from '../verdict/types.js';
+import { focusHeadline, videoHeadline } from '../verdict/words.js';
+import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
-import { readMachines, type MachineMention } from './machines-text.js';
+import { deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
 import { readModel, type ModelFound } from './models-text.js';
 import type { AskAnswer, AskReading, Clarify, Intent, MachineReading } from './types.js';
 
@@ -36,7 +39,7 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
   const reading: AskReading = {
     intent,
     model: model?.reading ?? null,
-    quant: said.quant ?? null,
+    quant: said.quant ?? model?.match?.quant?.id ?? null,
     contextTokens: said.contextTokens ?? null,
     workflow: workflow ?? null,
     priority: said.priority ?? null,
@@ -63,6 +66,10 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
       `${model.reading.name} is a${model.reading.kind === 'image' ? 'n image' : ' video'} model: the answer is for ${model.reading.kind} generation on each machine`,
     );
   reading.input = input;
+  if (intent === 'plan' && !model)
+    notes.push(
+      'what runs on each machine: the table below sizes the common models; ranked picks per machine come with the planner',
+    );
   if (model && model.reading.id === null)
     return {
       reading,
@@ -74,14 +81,47 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
         hint: `Add its size, e.g. "${model.typed} 32b" (or "30b-a3b" for a mixture of experts), or paste its Hugging Face id.`,
       },
     };
-  const v = compare(catalog, input);
+  const v = compare(catalog, input, model?.match && model.reading.kind === 'llm' ? { match: model.match } : undefined);
   if (!v.ok) return { reading, answer: null, clarify: null, error: v.error };
-  return { reading, answer: v.value, clarify: null, error: null };
+  return { reading, answer: focused(catalog, v.value, intent, devices, model), clarify: null, error: null };
+}
+
+/**
+ * The verdict with a headline about what was asked: one machine's answer for a question about one
+ * machine, the video model's support for a video question (never an LLM nobody asked about).
+ */
+function focused(
+  catalog: Catalog,
+  v: Verdict,
+  intent: Intent,
+  devices: MachineReading[],
+  model: ModelFound | null,
+): Verdict {
+  let headline = v.verdict.headline;
+  if (model?.reading.kind === 'video')
+    headline = videoHeadline(v.devices, model.reading.name, videoWorkloadOf(catalog, model.reading.name));
+  else if ((intent === 'fit' || intent === 'speed') && new Set(devices.map((d) => d.id)).size === 1 && v.devices[0]) {
+    const label =
+      model?.reading.kind === 'image' ? model.reading.name : `${v.model?.name ?? ''} ${v.query.quant}`.trim();
+    headline = focusHeadline(v.devices[0], label, v.query);
+  }
+  return headline === v.verdict.headline ? v : { ...v, verdict: { ...v.verdict, headline } };
+}
+
+/** The video workload of workflows.json closest to a video model's name (shared words, size first). */
+function videoWorkloadOf(catalog: Catalog, name: string): string | undefined {
+  const words = new Set(nameTokens(name));
+  let best: { id: string; score: number } | undefined;
+  for (const w of catalog.videoWorkloads()) {
+    const score = nameTokens(w.name).filter((t) => words.has(t)).length;
+    if (score > 0 && (!best || score > best.score)) best = { id: w.id, score };
+  }
+  return best?.id;
 }
 
 /** A machine reading, with the catalog machine it stands for. */
 function readingOf(catalog: Catalog, m: MachineMention): MachineReading {
-  const device = deviceOf(catalog, m);
+  const device = deviceOfMention(catalog, m);
   // A card named without its memory is answered for its usual size (the first variant), and says so.
   const fixedMemory =
     !m.generic && (m.chip.variants.length === 1 || isDiscrete(m.chip)) ? m.chip.variants[0]!.memoryGB : null;
@@ -94,17 +134,6 @@ function readingOf(catalog: Catalog, m: MachineMention): MachineReading {
     role: m.role,
     known: !m.generic,
   };
-}
-
-export function deviceOf(catalog: Catalog, m: MachineMention): CatalogDevice {
-  const variant = m.memoryGB !== null ? variantFor(m.chip, m.memoryGB) : m.chip.variants[0]!;
-  return catalog.machine({
-    chip: m.chip,
-    variant,
-    gpus: m.gpus,
-    hostRamGB: isDiscrete(m.chip) ? m.hostRamGB : null,
-    form: m.chip.vendor === 'apple' ? (m.form ?? m.chip.forms?.[0] ?? null) : null,
-  });
 }
 
 /**

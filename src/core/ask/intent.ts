@@ -30,9 +30,10 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   ],
   plan: [
     [
-      /\b(what|which) (\w+ )?(llms?|models?) (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|\bwhat can i run\b|可以跑哪|跑什么|什么配置/i,
+      /\b(what|which) (\w+ )?(llms?|models?) (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|可以跑哪|跑什么|什么配置/i,
       3,
     ],
+    [/\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b/i, 4],
     [
       /\bhow many (users|requests|concurrent)|\bconcurrent (requests|users)\b|\bsimultaneous(ly)?\b|\b(recommended|minimum) (computer|hardware|system) specs?\b|\bhow do i find out\b|\bestimate the hardware\b|\bcalculation method\b|\bhow many (gpus|cards|a100s?|h100s?|graphics cards)\b/i,
       2.5,
@@ -89,7 +90,7 @@ export function readIntent(text: string, devices: MachineReading[], hasModel: bo
   // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
   if (current >= 1 && candidates >= 1) score.upgrade += 1.5;
   if (devices.length >= 2 && current === 0) score.compare += 1.5;
-  if (devices.length < 2) score.compare -= 1.5;
+  if (devices.length === 1) score.compare -= 1.5;
   if (current === 0 || candidates === 0) score.upgrade -= 1;
   if (!hasModel) score.plan += 0.5;
   else score.fit += 0.5;

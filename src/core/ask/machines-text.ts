@@ -4,7 +4,7 @@
  * into a chip (or a kind: a GPU, a Mac, a CPU), its memory, how many, the host RAM, and whether the
  * asker owns it or is considering it. Pure; linear in the text.
  */
-import type { Catalog } from '../catalog/catalog.js';
+import { variantFor, type Catalog, type CatalogDevice } from '../catalog/catalog.js';
 import type { AppleForm, ChipRecord } from '../catalog/machine-schema.js';
 import { FORM_NAMES, isDiscrete } from '../catalog/machines.js';
 import type { MachineRole } from './types.js';
@@ -109,7 +109,8 @@ function indexOf(catalog: Catalog): Index {
       let rest = toks;
       while (rest.length > 1 && VENDOR_WORDS.includes(rest[0]!.t) && rest[1]!.first) {
         rest = rest.slice(1);
-        trie.add(rest, named);
+        // "Radeon 7" is not "7": what is left alone must still look like a model number ("3060").
+        if (rest.length > 1 || /^\d{3,}$/.test(rest[0]!.t)) trie.add(rest, named);
       }
     }
   }
@@ -148,6 +149,18 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
 
 const RAM_WORDS = /^(ram|ddr\d?|ddr|lpddr\d?|system|sysram|memory|mem|内|dram|of)$/;
 const VRAM_WORDS = /^(vram|gddr\d?x?|gddr|hbm\d?e?|显|video|unified)$/;
+
+/** The catalog machine a mention stands for (its usual memory size when none was said). */
+export function deviceOfMention(catalog: Catalog, m: MachineMention): CatalogDevice {
+  const variant = m.memoryGB !== null ? variantFor(m.chip, m.memoryGB) : m.chip.variants[0]!;
+  return catalog.machine({
+    chip: m.chip,
+    variant,
+    gpus: m.gpus,
+    hostRamGB: isDiscrete(m.chip) ? m.hostRamGB : null,
+    form: m.chip.vendor === 'apple' ? (m.form ?? m.chip.forms?.[0] ?? null) : null,
+  });
+}
 
 /** Reads every machine the text names. */
 export function readMachines(catalog: Catalog, text: string): MachineMention[] {
@@ -247,6 +260,7 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named): boo
   if (named.kind !== 'chip') return false;
   const first = tokens[i]!;
   // A bare number names a GeForce/Radeon only when it is not a size, a count or a year ("3090 tokens").
+  if (end - i === 1 && /^\d{1,2}$/.test(first.t)) return true;
   if (end - i === 1 && /^\d+$/.test(first.t)) {
     const next = tokens[end];
     const prev = tokens[i - 1];

@@ -6,7 +6,9 @@
  */
 import type { Catalog } from '../catalog/catalog.js';
 import type { MediaModel, ModelFamily } from '../catalog/media-schema.js';
-import { resolveModel, type ModelMatch } from '../query/resolve.js';
+import type { CatalogModel } from '../catalog/catalog.js';
+import { extractQuant, resolveModel, tokenize, type ModelMatch } from '../query/resolve.js';
+import { estimateFromSize } from '../query/sized.js';
 import { isPastedReference } from '../query/understand.js';
 import type { ModelKind, ModelReading } from './types.js';
 import { NameTrie, nameTokens, tokensOf, TypoIndex, type Token } from './words.js';
@@ -80,6 +82,22 @@ const VARIANT =
 const STOP =
   /^(for|on|with|at|vs|or|and|to|in|using|via|is|are|can|will|would|model|models|run|running|q\d.*|fp\d+|bf16|f16|int\d|\d+bit|bit|gb|tb|k|tokens?|ctx|context)$/;
 const NUMBERISH = /^\d+(\.\d+)*$/;
+/** Variant words a family name is followed by, for mending both ("mistrall smal"). */
+const VARIANT_WORDS = [
+  'small',
+  'medium',
+  'large',
+  'coder',
+  'instruct',
+  'vision',
+  'mini',
+  'turbo',
+  'flash',
+  'distill',
+  'scout',
+  'maverick',
+];
+const VARIANT_TYPOS = new TypoIndex(VARIANT_WORDS);
 /** Words that sit next to model names and are one letter away from a family name ("image" / "zimage"). */
 const PLAIN =
   /^(image|images|video|videos|model|models|large|small|medium|vision|coder|chat|base|text|speech|voice|music|audio|local|server|cloud|llama|flux|wan|mac|card|cards|core|cores|fast|slow|plan|mini|lite|ultra|super)$/;
@@ -101,8 +119,9 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
     const goesOn = (k: number) =>
       !!tokens[k] &&
       (NUMBERISH.test(tokens[k]!.t) ||
-        /^\d+(\.\d+)?[bm]?$/.test(tokens[k]!.t) ||
-        /^(r1|v3|coder|instruct)$/.test(tokens[k]!.t));
+        (/^[rvk]$/.test(tokens[k]!.t) && NUMBERISH.test(tokens[k + 1]?.t ?? '')) ||
+        VARIANT.test(tokens[k]!.t) ||
+        VARIANT_TYPOS.mend(tokens[k]!.t) !== undefined);
     if (
       !hit &&
       tokens[i]!.first &&
@@ -148,13 +167,18 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
 /** After a family or name: version numbers, sizes and variant words, while they stay part of the name. */
 function extend(tokens: Token[], end: number, text: string): number {
   let j = end;
+  let sized = tokens.slice(0, end).some((_, k) => isSize(tokens, k));
   while (j < tokens.length) {
     const t = tokens[j]!;
     // CJK characters are never part of a model name, even written without a space.
     if (/[\u3400-\u9fff]/.test(t.t)) break;
     const glued = !t.first || /^[-_.:/]?$/.test(text.slice(tokens[j - 1]!.end, t.start));
     if (!glued && STOP.test(t.t)) break;
-    if (glued || NUMBERISH.test(t.t) || VARIANT.test(t.t) || /^\d+(\.\d+)?[bm]$/.test(t.t)) {
+    // A number with a unit is a quantity ("8h/day", "24gb", "3.75 hours"), not part of the name;
+    // after the size, a new number starts something else ("llama 3.1 8b 3.75h").
+    if (NUMBERISH.test(t.t) && t.first && (UNIT.test(tokens[j + 1]?.t ?? '') || sized)) break;
+    if (glued || NUMBERISH.test(t.t) || VARIANT.test(t.t) || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t))) {
+      if (isSize(tokens, j)) sized = true;
       j++;
       continue;
     }
@@ -162,6 +186,14 @@ function extend(tokens: Token[], end: number, text: string): number {
   }
   return j;
 }
+
+/** "70b", "8 b", "1.5b", "a3b": a parameter count. */
+function isSize(tokens: Token[], k: number): boolean {
+  return NUMBERISH.test(tokens[k]!.t) && /^[bm]$/.test(tokens[k + 1]?.t ?? '') && !tokens[k + 1]!.first;
+}
+
+const UNIT =
+  /^(h|hr|hrs|hours?|gb|g|gib|tb|k|tok|toks|tokens?|w|kwh|c|cents?|x|px|steps?|s|sec|secs|seconds?|ms|mins?|minutes?|t|it|bit|bits|bpw|gbs|mb|%)$/;
 
 function resolveSpan(
   catalog: Catalog,
@@ -172,30 +204,80 @@ function resolveSpan(
   named: Named,
   mended: string | undefined,
 ): ModelFound | null {
+  // "the 120b model of gpt-oss": a size said just before a family that names none.
+  const sizeBefore = tokens
+    .slice(Math.max(0, i - 5), i)
+    .findIndex((_, k, a) => NUMBERISH.test(a[k]!.t) && /^[b]$/.test(a[k + 1]?.t ?? '') && !a[k + 1]!.first);
+  const spanHasSize = tokens.slice(i, end).some((_, k) => isSize(tokens, i + k));
   const typedRaw = text.slice(tokens[i]!.start, tokens[end - 1]!.end);
-  const typed = mended ? `${mended}${typedRaw.slice(tokens[i]!.end - tokens[i]!.start)}` : typedRaw;
+  if (sizeBefore >= 0 && !spanHasSize) {
+    const k = Math.max(0, i - 5) + sizeBefore;
+    const withSize = resolveModel(catalog, `${typedRaw} ${tokens[k]!.t}b`);
+    if (withSize.ok && !withSize.value.estimated)
+      return llmFound(withSize.value, typedRaw, `${typedRaw} ${tokens[k]!.t}b`);
+  }
+  let typed = mended ? `${mended}${typedRaw.slice(tokens[i]!.end - tokens[i]!.start)}` : typedRaw;
+  const fixed = typed.replace(/[a-z]{4,}/gi, (w) =>
+    VARIANT.test(w.toLowerCase()) ? w : (VARIANT_TYPOS.mend(w.toLowerCase()) ?? w),
+  );
+  if (fixed !== typed) {
+    mended ??= fixed;
+    typed = fixed;
+  }
   if (named.kind === 'media') return mediaFound(mediaOf(catalog, typed) ?? named.model, typedRaw);
   const media = mediaOf(catalog, typed);
   if (media) return mediaFound(media, typedRaw);
+  const kind: ModelKind =
+    named.kind === 'family'
+      ? named.family.kind === 'video'
+        ? 'video'
+        : named.family.kind === 'image'
+          ? 'image'
+          : 'llm'
+      : 'llm';
+  const name = extractQuant(catalog, typed).rest.trim() || typed;
   const r = resolveModel(catalog, typed);
-  if (r.ok) {
-    const kind: ModelKind = named.kind === 'family' && named.family.kind !== 'llm' ? 'image' : 'llm';
-    if (!r.value.estimated) return llmFound(r.value, typedRaw, typed, mended);
+  if (r.ok && !r.value.estimated) return llmFound(r.value, typedRaw, typed, mended);
+  // A near-miss of a catalog name with the same numbers is a typo ("qwen2.5-codr-32b"); other
+  // numbers make it another model ("llama 3.2 1b" never becomes the 3B).
+  const near = r.ok ? undefined : typoOf(catalog, name, r.error.candidates ?? []);
+  if (near) {
+    const again = resolveModel(catalog, near.id);
+    if (again.ok)
+      return {
+        ...llmFound(again.value, typedRaw, near.id, name),
+        reading: { id: near.id, name: near.name, kind: 'llm', source: 'catalog' },
+      };
+  }
+  if (r.ok)
     return {
       ...llmFound(r.value, typedRaw, typed, mended),
-      reading: { id: r.value.model.id, name: typed, kind, source: 'estimate' },
+      reading: { id: r.value.model.id, name, kind, source: 'estimate' },
     };
-  }
-  if (named.kind === 'family') {
-    const kind: ModelKind = named.family.kind === 'video' ? 'video' : named.family.kind === 'image' ? 'image' : 'llm';
+  // Not a typo of a catalog model: a model of its own, sized from its name when it says a size.
+  const sized = kind === 'llm' ? estimateFromSize(tokenize(name), name) : undefined;
+  if (sized)
     return {
-      reading: { id: null, name: typed, kind, source: 'estimate' },
-      reference: typed,
-      typed: typedRaw,
-      ...(mended ? { mended } : {}),
+      ...llmFound({ model: sized, estimated: true }, typedRaw, typed, mended),
+      reading: { id: sized.id, name, kind, source: 'estimate' },
     };
+  return {
+    reading: { id: null, name, kind, source: 'estimate' },
+    reference: typed,
+    typed: typedRaw,
+    ...(mended ? { mended } : {}),
+  };
+}
+
+/** The catalog model a typo stands for: a close name (the resolver's candidates) with exactly the same numbers. */
+function typoOf(catalog: Catalog, typed: string, candidates: string[]): CatalogModel | undefined {
+  const numbers = (s: string) => (s.toLowerCase().match(/\d+(\.\d+)?/g) ?? []).sort().join(',');
+  const want = numbers(typed);
+  for (const c of candidates) {
+    const m = catalog.models.find((x) => x.name === c);
+    if (m && [m.name, ...m.record.aliases].some((a) => numbers(a) === want)) return m;
   }
-  return null;
+  return undefined;
 }
 
 /** "70B models", "a 34b model": a model known only by its size. */

@@ -25,7 +25,7 @@ const CJK_DIGITS: Record<string, string> = { 一: '1', 两: '2', 二: '2', 三: 
 export function tokensOf(text: string): Token[] {
   const out: Token[] = [];
   // Pieces: runs of letters, digits, dots between digits, and CJK characters (each one a piece).
-  const re = /[a-z0-9µ]+(?:\.[0-9]+)*|[\u3400-\u9fff]/gi;
+  const re = /[a-z0-9µ]+(?:\.[0-9]+[a-z0-9µ]*)*|[\u3400-\u9fff]/gi;
   let piece = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const raw = m[0];
@@ -116,6 +116,8 @@ function endsCleanly(tokens: Token[], j: number): boolean {
   const tok = tokens[j]!;
   if (tok.last) return true;
   const next = tokens[j + 1]!;
+  // "qwen3.8", "glm5": a version number glued to a name.
+  if (/^[a-z]+$/.test(tok.t) && /^\d+(\.\d+)*$/.test(next.t) && /[a-z]{3}/.test(tok.t)) return true;
   if (next.t === 's' && next.last) return true;
   // "4060ti16gb", "3090x2": a size or a count glued on.
   if (/^\d+$/.test(next.t) && tokens[j + 2]?.t.match(/^(gb|g)$/)) return true;

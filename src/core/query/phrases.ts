@@ -129,7 +129,7 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
 ];
 
 export const PRIORITY_WORDS: [RegExp, Priority][] = [
-  [/\b(?:quiet(?:est)?|silen(?:t|ce)|noise(?:less)?|bedroom|office)\b/i, 'silence'],
+  [/\b(?:quiet(?:er|est|ly)?|silen(?:t|ce|tly)|nois(?:e|y|ier|eless)|loud(?:er)?|bedroom|office)\b/i, 'silence'],
   [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b/i, 'budget'],
   [/\b(?:power|watts?|efficien(?:t|cy)|electricity|energy)\b/i, 'power'],
   [/\b(?:fast(?:est|er)?|speed|performance|throughput)\b/i, 'speed'],

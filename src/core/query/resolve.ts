@@ -11,6 +11,7 @@ import { safeEcho } from './echo.js';
 import { estimateFromSize, isSizeToken } from './sized.js';
 import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
 import { err, ok, type Result } from '../result.js';
+import { deviceOfMention, readMachines } from '../ask/machines-text.js';
 
 export { safeEcho };
 
@@ -98,7 +99,7 @@ function quantPattern(catalog: Catalog): RegExp {
   const escaped = [...new Set(names)]
     .sort((a, b) => b.length - a.length)
     .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_ ]/g, '[-_ ]?'));
-  const re = new RegExp(`(?:^|[-_ :.,/])(${escaped.join('|')})(?=$|[-_ :.,/])`, 'i');
+  const re = new RegExp(`(?:^|[-_ :.,/("'\`])(${escaped.join('|')})s?(?=$|[-_ :.,/?!;)"'\`])`, 'i');
   quantRegexCache = { catalog, re };
   return re;
 }
@@ -291,13 +292,23 @@ export function suggestModels(catalog: Catalog, key: string, limit = 3): Catalog
     .map((x) => x.m);
 }
 
+/**
+ * A device by id, name or description: a curated machine ("rtx-5090"), a composed id
+ * ("2x-rtx-3090-ram-64gb", "macbook-pro-m2-max-96gb"), or a machine as people name it ("3060 12gb",
+ * "2x 3090 + 128GB DDR4", "M2 Max 64GB MacBook").
+ */
 export function resolveDevice(catalog: Catalog, text: string): Result<CatalogDevice> {
   const key = compact(text);
   for (const d of catalog.devices) {
     if ([d.id, d.name, d.shortName, ...d.record.aliases].some((a) => compact(a) === key)) return ok(d);
   }
+  const composed = catalog.device(text.trim().toLowerCase());
+  if (composed) return ok(composed);
+  const named = readMachines(catalog, text.slice(0, MAX_REFERENCE_LENGTH));
+  if (named.length === 1 && !(named[0]!.generic && named[0]!.memoryGB === null))
+    return ok(deviceOfMention(catalog, named[0]!));
   const echo = safeEcho(text, 60);
   return err('UNKNOWN_DEVICE', echo ? `I don't know the device "${echo}".` : "I don't know that device.", {
-    hint: `Try one of: ${catalog.devices.map((d) => d.id).join(', ')}.`,
+    hint: 'Name it as you would to a friend ("RTX 3060 12GB", "2x 3090", "M2 Max 64GB", "a 16GB GPU"), or use a catalog id such as rtx-5090 or mac-studio-m4-max-128gb.',
   });
 }

@@ -27,8 +27,8 @@ import { caveatsFor, wordDecision } from './words.js';
 /** The LLM shown beside an image or video verdict when the user named none. */
 const IMAGE_DEFAULT_LLM = 'llama-3.1-8b';
 
-/** Turns a user's compare input into a verdict; bad input comes back as an error value. */
-export function compare(catalog: Catalog, rawInput: unknown): Result<Verdict> {
+/** Turns a user's compare input into a verdict; bad input comes back as an error value. `resolved`: a model already matched. */
+export function compare(catalog: Catalog, rawInput: unknown, resolved?: { match: ModelMatch }): Result<Verdict> {
   const parsed = CompareInputSchema.safeParse(rawInput);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -53,7 +53,8 @@ export function compare(catalog: Catalog, rawInput: unknown): Result<Verdict> {
   const imageOnly = !input.model && (workflow === 'image' || workflow === 'video');
   if (!input.model && !imageOnly) return ok(overview(catalog, input, devices, workflow));
 
-  const match = resolveModel(catalog, input.model ?? IMAGE_DEFAULT_LLM);
+  // A caller that has read the model already (ask) hands over its match, estimates included.
+  const match = resolved && input.model ? ok(resolved.match) : resolveModel(catalog, input.model ?? IMAGE_DEFAULT_LLM);
   if (!match.ok) return match;
   const query = modelQuery(catalog, input, match.value, devices);
   if (!query.ok) return query;

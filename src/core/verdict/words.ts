@@ -238,3 +238,56 @@ export function capacityMessage(e: DeviceEvaluation, q: NormalizedQuery): string
 export function wiredLimitMessage(e: DeviceEvaluation): string {
   return `${e.shortName} lets the GPU use ${fmt.gb(e.memory.availableGB)} GB by default; this needs ${fmt.gb(e.memory.requiredGB)} GB. Raise the limit with \`${e.memory.sysctlTip}\` (resets at reboot).`;
 }
+
+// Questions about one machine, and video: the headline speaks of what was asked.
+
+/**
+ * The headline of a question about one machine ("can my 3060 run it?", "how fast on my Mac?"):
+ * that machine's answer first; the other machine of the verdict stays beside it for scale.
+ */
+export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQuery): string {
+  if (q.workflow === 'image') {
+    const img = e.images[0];
+    if (!img || img.support === 'none' || !img.secondsPerImage)
+      return `${e.shortName}: ${img?.name ?? 'image generation'} has no estimate there (${e.workflowSupport.note}).`;
+    return `${e.shortName}: ~${fmtSec((img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per ${img.name} image (${img.steps} steps, ${img.resolution} px).`;
+  }
+  if (e.fit === 'none') {
+    const usable = e.memory.raisedAvailableGB ?? e.memory.availableGB;
+    return `${label} does not fit on ${e.shortName}: it needs ~${fmt.gb(e.memory.requiredGB)} GB; ${fmt.gb(usable)} GB is usable.`;
+  }
+  const tps = e.decodeTokensPerSec === null ? '' : `, ~${fmt.tps(e.decodeTokensPerSec)} tok/s`;
+  if (e.fit === 'offload')
+    return `${e.shortName} runs ${label} only with ~${fmt.gb(e.memory.spillGB)} GB of it in system RAM${tps}: slow, set by RAM bandwidth.`;
+  const raised = e.memory.needsRaisedLimit ? ' after raising the macOS GPU memory limit' : '';
+  return `Yes: ${label} fits on ${e.shortName}${raised} (${fmt.gb(e.memory.requiredGB)} of ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB)${tps}.`;
+}
+
+/** A video model's headline: which machine runs it at all, and whether it fits. Never an LLM's speed. */
+export function videoHeadline(pair: DeviceEvaluation[], modelName: string, videoId: string | undefined): string {
+  // A video model without a measured workload of its own is answered by the video workflow's support.
+  const rows = pair.map((e) => ({
+    e,
+    v: (videoId ? e.video.find((v) => v.id === videoId) : undefined) ?? {
+      id: 'video',
+      name: 'video',
+      level: e.workflowSupport.level,
+      note: e.workflowSupport.note,
+      fits: true,
+    },
+  }));
+  const runs = rows.filter((r) => r.v && r.v.level !== 'none' && r.v.fits);
+  const rank: Record<string, number> = { full: 4, good: 3, partial: 2, limited: 1, none: 0 };
+  if (runs.length === 0)
+    return `Neither runs ${modelName} well: ${rows.map((r) => `${r.e.shortName} ${r.v ? (r.v.fits ? `${r.v.level} support` : 'not enough memory') : 'no support'}`).join(', ')}.`;
+  const best = [...runs].sort((a, b) => rank[b.v!.level]! - rank[a.v!.level]!)[0]!;
+  const other = rows.find((r) => r !== best)!;
+  const otherWords = other.v
+    ? other.v.level === 'none'
+      ? 'does not run it'
+      : other.v.fits
+        ? `${other.v.level} support`
+        : 'lacks the memory'
+    : 'has no support';
+  return `${best.e.shortName} for ${modelName} video: ${best.v!.level} support (${best.v!.note || 'CUDA-first tools'}); ${other.e.shortName} ${otherWords}.`;
+}
