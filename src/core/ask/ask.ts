@@ -17,16 +17,30 @@ import { deviceOfMention, readMachines, type MachineMention } from './machines-t
 import { readModel, type ModelFound } from './models-text.js';
 import type { AskAnswer, AskReading, Clarify, Intent, MachineReading } from './types.js';
 
-/** Reads a question and answers it. */
-export function ask(catalog: Catalog, rawText: string): AskAnswer {
+/** What reading a question settles, before any verdict is computed. */
+export interface ReadQuestion {
+  text: string;
+  reading: AskReading;
+  /** The ask-back, when a guess would change the answer. */
+  clarify: Clarify | null;
+  mentions: MachineMention[];
+  model: ModelFound | null;
+  /** What the other phrases said (quant, context, workflow, priority, prices). */
+  said: CompareInput;
+}
+
+/**
+ * Reads a question: machines, model, phrases, intent, and whether to ask back. This is the
+ * understanding `npm run bench` times; `ask` adds the verdict.
+ */
+export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const text = rawText.slice(0, MAX_TEXT_LENGTH * 2).replace(/\s+/g, ' ');
   const mentions = readMachines(catalog, text);
   const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
   const model = readModel(catalog, text, spans);
   const rest = blank(text, [...spans, ...(model ? modelSpans(text, model) : [])]);
   const u = understand(catalog, rest);
-  const phrases: CompareInput = u.ok ? u.value.input : {};
-  const said: CompareInput = { ...phrases };
+  const said: CompareInput = { ...(u.ok ? u.value.input : {}) };
   delete said.model;
   delete said.device;
   delete said.against;
@@ -35,6 +49,7 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
   const workflow =
     said.workflow ??
     (model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined);
+  if (workflow) said.workflow = workflow;
   const intent = readIntent(text, devices, model !== null);
   const reading: AskReading = {
     intent,
@@ -48,9 +63,17 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
     notes,
   };
   if (model?.mended) notes.push(`read "${model.typed}" as ${model.reading.name}`);
-  if (intent === 'help' && devices.length === 0 && !model) return { reading, answer: null, clarify: null, error: null };
+  const bare = intent === 'help' && devices.length === 0 && !model;
+  const clarify = bare ? null : askBack(catalog, text, reading, mentions, model);
+  return { text, reading, clarify, mentions, model, said };
+}
 
-  const clarify = askBack(catalog, text, reading, mentions, model);
+/** Reads a question and answers it. */
+export function ask(catalog: Catalog, rawText: string): AskAnswer {
+  const { reading, clarify, model, said } = readQuestion(catalog, rawText);
+  const { intent, devices, notes } = reading;
+  const workflow = said.workflow;
+  if (intent === 'help' && devices.length === 0 && !model) return { reading, answer: null, clarify: null, error: null };
   if (clarify) return { reading, answer: null, clarify, error: null };
 
   const pair = pairFor(catalog, intent, devices, notes);
