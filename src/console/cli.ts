@@ -19,6 +19,7 @@ import {
   type AskAnswer,
   type AskJson,
   type Catalog,
+  type CatalogDevice,
   type CompareInput,
 } from '../core/index.js';
 import { errorText } from '../render/shared.js';
@@ -305,21 +306,37 @@ function print<R>(io: Io, json: boolean, rows: R[], line: (row: R) => string): v
   io.stdout(json ? JSON.stringify(rows, null, 2) : rows.map(line).join('\n'));
 }
 
+/**
+ * The curated machines, then every chip of the chip table at its usual memory (other sizes, counts
+ * and host RAM compose: "2x-rtx-3090-ram-64gb", "macbook-pro-m2-max-96gb").
+ */
 function deviceRows(catalog: Catalog) {
-  return catalog.devices.map((d) => ({
+  const row = (d: CatalogDevice, memoryOptionsGB: number[]) => ({
     id: d.id,
     name: d.name,
     backend: d.backend,
     gpus: d.gpus,
     memoryGB: d.memoryGB,
+    memoryOptionsGB,
     bandwidthGBs: d.bandwidthGBs,
     fp16Tflops: d.fp16Tflops,
     priceUSD: { low: d.record.priceUSD.low, high: d.record.priceUSD.high },
-  }));
+  });
+  const curated = catalog.devices.map((d) => row(d, [d.memoryGB]));
+  const composed = catalog.chips
+    .filter((c) => !c.id.startsWith('generic-'))
+    .map((chip) =>
+      row(
+        catalog.machine({ chip, variant: chip.variants[0]!, gpus: 1, hostRamGB: null, form: chip.forms?.[0] ?? null }),
+        chip.variants.map((v) => v.memoryGB),
+      ),
+    )
+    .filter((r) => !curated.some((c) => c.id === r.id));
+  return [...curated, ...composed];
 }
 
 const deviceLine = (d: ReturnType<typeof deviceRows>[number]) =>
-  `${d.id.padEnd(28)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`;
+  `${d.id.padEnd(34)} ${String(d.memoryGB * d.gpus).padStart(4)} GB  ${String(d.bandwidthGBs).padStart(5)} GB/s  ${d.backend.padEnd(6)} $${d.priceUSD.low}-${d.priceUSD.high}  ${d.name}`;
 
 function modelRows(catalog: Catalog) {
   return catalog.models.map((m) => ({
