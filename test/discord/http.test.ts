@@ -86,6 +86,17 @@ describe('POST /discord/interactions', () => {
     expect(all.json.data.choices).toHaveLength(25);
   });
 
+  it('against autocompletes any machine people own, read from what they typed, and the choice compares', async () => {
+    const typed = await post(command('compare', { against: '2x 3090 64gb ddr4' }, { focused: 'against' }));
+    expect(typed.json.data.choices[0].value).toBe('2x-rtx-3090-ram-64gb');
+    const chips = await post(command('compare', { against: '3060' }, { focused: 'against' }));
+    const values = chips.json.data.choices.map((c: { value: string }) => c.value);
+    expect(values).toEqual(expect.arrayContaining(['rtx-3060-12gb', 'rtx-3060-8gb']));
+    expect(values.length).toBeLessThanOrEqual(25);
+    const verdict = await post(command('compare', { model: 'llama 3.1 8b', against: 'rtx-3060-12gb' }));
+    expect(verdict.json.data.embeds[0].description ?? JSON.stringify(verdict.json.data.embeds[0])).toMatch(/RTX 3060/);
+  });
+
   it('the quant and context selects update the message in place', async () => {
     const first = await post(command('compare', { model: 'llama 3.3 70b' }));
     const quantId = first.json.data.components[0].components[0].custom_id as string;
