@@ -23,6 +23,8 @@ export interface MachineMention {
   hostRamGB: number | null;
   form: AppleForm | null;
   role: MachineRole;
+  /** The count was said ("2x", "two", "a single"), not assumed. */
+  counted?: boolean;
   /** Token span in the text, to take it out before models are read. */
   start: number;
   end: number;
@@ -73,6 +75,7 @@ const CPU_WORDS = [
 ];
 
 const COUNT_WORDS: Record<string, number> = {
+  couple: 2,
   two: 2,
   dual: 2,
   pair: 2,
@@ -140,13 +143,23 @@ const GB = /^(gb|g|gig|gigs|gib|gbs|tb)$/;
 function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
   const n = tokens[i];
   const unit = tokens[i + 1];
-  if (!isNumber(n) || !unit || !GB.test(unit.t)) return undefined;
+  if (!isNumber(n) || !unit) return undefined;
+  // "8VRAM", "16Go": a unit glued on that is not spelled GB.
+  const glued = !unit.first && /^(vram|go)$/.test(unit.t);
+  if (!GB.test(unit.t) && !glued) return undefined;
+  if (glued)
+    return Number(n!.t) >= 1 && Number(n!.t) <= 4096
+      ? { gb: Number(n!.t), next: i + (unit.t === 'vram' ? 1 : 2) }
+      : undefined;
   // "24gb" glued or "24 gb" apart, never "24 ... gb" across other words.
   const gb = Number(n!.t) * (unit.t === 'tb' ? 1024 : 1);
   if (!(gb >= 1 && gb <= 4096)) return undefined;
   return { gb, next: i + 2 };
 }
 
+/** Words before a size that make it a requirement, not a machine ("at least 14GB VRAM"). */
+const REQUIREMENT =
+  /\b(least|minimum|min|requires?|required|needs?|needed|recommended|than|over|under|about|approx|approximately|~)\b/;
 const RAM_WORDS = /^(ram|ddr\d?|ddr|lpddr\d?|system|sysram|memory|mem|内|dram|of)$/;
 const VRAM_WORDS = /^(vram|gddr\d?x?|gddr|hbm\d?e?|显|video|unified)$/;
 
@@ -198,12 +211,32 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       }
     }
     const laptop = catalog.chip(`${chip.id}-laptop`);
+    const total = (x: MachineMention) => {
+      // "2 L40s which provide 96GB VRAM": a total over the cards, not each card's memory.
+      if (
+        x.gpus > 1 &&
+        x.memoryGB !== null &&
+        !x.chip.variants.some((v) => v.memoryGB === x.memoryGB) &&
+        x.chip.variants.some((v) => v.memoryGB * x.gpus === x.memoryGB)
+      )
+        x.memoryGB = x.memoryGB / x.gpus;
+      return x;
+    };
     const onLaptop =
       laptop &&
       tokens.slice(Math.max(0, s.start - 8), s.end + 8).some((t) => /^(laptop|notebook|mobile|laptops)$/.test(t.t));
-    const m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false);
+    let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false);
+    // "3060 6G": a size only the laptop chip of that name shipped with.
+    if (
+      !onLaptop &&
+      laptop &&
+      m.memoryGB !== null &&
+      !chip.variants.some((v) => v.memoryGB === m.memoryGB) &&
+      laptop.variants.some((v) => v.memoryGB === m.memoryGB)
+    )
+      m = { ...m, chip: laptop };
     for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
-    mentions.push({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) });
+    mentions.push(total({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) }));
     used.add(k);
   });
 
@@ -229,23 +262,38 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     } else if (s.named.kind === 'gpu') {
       const size = nearbySize(tokens, s.start, s.end);
       const gpu = generic('generic-gpu');
-      // "GPU" alone is no machine; "a 16GB GPU" and "my 24GB VRAM" are; "at least 14GB VRAM" and the
-      // VRAM of a card already named are not.
-      const vram = tokens[s.start]!.t === 'vram' || tokens[s.start]!.t === 'memory';
-      const named = mentions.some((x) => !x.generic && (isDiscrete(x.chip) || x.chip.kind === 'unified-soc'));
-      if (vram && (named || roleBefore(tokens, Math.max(0, size?.at ?? s.start)) !== 'current')) return;
-      if (named && size && Math.abs(size.at - s.start) > 0 && mentions.some((x) => Math.abs(x.end - size.at) <= 6))
+      // "GPU" alone is no machine; "a 16GB GPU" and "with 24g VRAM" are; "at least 14GB VRAM" (a
+      // requirement) is not, and beside a card already named, its size belongs to that card.
+      const named = mentions.find((x) => !x.generic && (isDiscrete(x.chip) || x.chip.kind === 'unified-soc'));
+      if (!size || !gpu) return;
+      if (named) {
+        if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
+          named.memoryGB = size.gb;
         return;
-      if (size && gpu && !mentions.some((x) => x.start <= size.at && size.at < x.end + 3 && !x.generic))
-        mentions.push({ ...mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true), memoryGB: size.gb });
+      }
+      if (
+        REQUIREMENT.test(
+          tokens
+            .slice(Math.max(0, size.at - 3), size.at)
+            .map((t) => t.t)
+            .join(' '),
+        )
+      )
+        return;
+      mentions.push({ ...mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true), memoryGB: size.gb });
     } else if (s.named.kind === 'cpu') {
       if (!cpuOnly(tokens, s, mentions)) return;
       const cpu = catalog.chip('cpu-ddr5') ?? catalog.chip('cpu-ddr4');
       if (cpu) mentions.push(mentionAt(tokens, cpu, s.start, s.end, null, true));
     }
   });
+  if (mentions.length === 0) {
+    const host = cpuHost(catalog, tokens);
+    if (host) mentions.push(host);
+  }
   mentions.sort((a, b) => a.start - b.start);
   assignHostRam(tokens, mentions);
+  unifiedMemoryFromText(tokens, mentions);
   // A CPU host's memory is its RAM.
   for (const m of mentions) if (m.chip.kind === 'cpu') m.hostRamGB = m.memoryGB ??= m.hostRamGB;
   for (const m of mentions) {
@@ -267,6 +315,7 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named): boo
     if (next && !next.first && /^(b|k|m|t|gb|w|mb|tok|tokens|px|mhz|mt)$/.test(next.t)) return true;
     if (next && /^(mhz|mt|mts|tokens?|steps?|words?|images?|px|ms|seconds?|mb|watts?)$/.test(next.t)) return true;
     if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
+    if (prev && /^\d$/.test(prev.t) && /^(ddr|lpddr)$/.test(tokens[i - 2]?.t ?? '')) return true;
   }
   return false;
 }
@@ -332,6 +381,7 @@ function mentionAt(
     generic,
     memoryGB: mem.gpu,
     gpus: count.gpus,
+    counted: count.counted,
     hostRamGB: mem.host,
     form,
     role: roleBefore(tokens, count.start),
@@ -343,7 +393,24 @@ function mentionAt(
 }
 
 /** "2x 3090", "2 x 3090", "two 3090s", "4 MI50s", "3090 x2", "8张4090", "8 * 4090". */
-function countAround(tokens: Token[], start: number, end: number): { gpus: number; start: number; end: number } {
+function countAround(
+  tokens: Token[],
+  start: number,
+  end: number,
+): { gpus: number; start: number; end: number; counted: boolean } {
+  const c = countSaid(tokens, start, end);
+  if (c) return { ...c, counted: true };
+  const b1 = tokens[start - 1]?.t ?? '';
+  // "a single 4090", "one 3090", "1 RTX 4090": a count of one, said.
+  if (/^(single|one|1|一|一张|一块)$/.test(b1)) return { gpus: 1, start: start - 1, end, counted: true };
+  return { gpus: 1, start, end, counted: false };
+}
+
+function countSaid(
+  tokens: Token[],
+  start: number,
+  end: number,
+): { gpus: number; start: number; end: number } | undefined {
   const b1 = tokens[start - 1];
   const b2 = tokens[start - 2];
   const a1 = tokens[end];
@@ -372,7 +439,7 @@ function countAround(tokens: Token[], start: number, end: number): { gpus: numbe
   // "7900XT 4 cards", "4090 x 8".
   if (a1 && a2 && isNumber(a1) && /^(cards?|gpus?|张|块)$/.test(a2.t) && valid(Number(a1.t)))
     return { gpus: Number(a1.t), start, end: end + 2 };
-  return { gpus: 1, start, end };
+  return undefined;
 }
 
 /**
@@ -393,6 +460,16 @@ function memoryAround(
   // Before: "24GB 3090", "a 64GB M1 Max" (the size right before the chip).
   const before = start >= 2 ? sizeAt(tokens, start - 2) : undefined;
   if (before && before.next === start && fits(before.gb)) gpu = before.gb;
+  // "192 M2 Ultra": a bare number right before a Mac chip that it shipped with.
+  const bare = tokens[start - 1];
+  if (
+    gpu === null &&
+    !discrete &&
+    bare &&
+    /^\d+$/.test(bare.t) &&
+    chip.variants.some((v) => v.memoryGB === Number(bare.t))
+  )
+    gpu = Number(bare.t);
   // After: up to a few words of sizes and their kinds.
   for (let i = end, seen = 0; i < tokens.length && seen < 7; i++, seen++) {
     const s = sizeAt(tokens, i);
@@ -418,7 +495,7 @@ function memoryAround(
     }
     // A memory size belongs to this machine only up to the next machine or clause.
     if (
-      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|core|cores|c|cpu|gpus|only|is|\d+|显|存|内|\+)$/.test(
+      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|core|cores|c|cpu|gpus|only|is|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
         t,
       )
     )
@@ -436,6 +513,9 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
   for (let i = start - 1; i >= 0 && i >= start - 6; i--) {
     const t = tokens[i]!.t;
     if (/^[.?!;]$/.test(t)) break;
+    // "upgrade from a 3090 to a 5090": from is what one has, to is what one would get.
+    if (t === 'from' && /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(tokens[i - 1]?.t ?? tokens[i - 2]?.t ?? ''))
+      return 'current';
     if (CURRENT.test(t)) return 'current';
     if (CANDIDATE.test(t)) return 'candidate';
   }
@@ -472,7 +552,7 @@ function dedupe(mentions: MachineMention[]): MachineMention[] {
       (o) =>
         o.chip.id === m.chip.id &&
         (o.memoryGB === null || m.memoryGB === null || o.memoryGB === m.memoryGB) &&
-        (o.gpus === m.gpus || o.gpus === 1 || m.gpus === 1),
+        (o.gpus === m.gpus || !o.counted || !m.counted),
     );
     if (!same) {
       out.push(m);
@@ -480,7 +560,9 @@ function dedupe(mentions: MachineMention[]): MachineMention[] {
     }
     same.memoryGB ??= m.memoryGB;
     same.hostRamGB ??= m.hostRamGB;
-    same.gpus = Math.max(same.gpus, m.gpus);
+    // The first count said wins ("1 RTX 4090 ... the docs say 2x4090"); an unsaid one yields.
+    if (!same.counted && m.counted) same.gpus = m.gpus;
+    same.counted ||= !!m.counted;
     same.form ??= m.form;
     same.role ??= m.role;
   }
@@ -530,4 +612,39 @@ function onlyChipWith(catalog: Catalog, gb: number, form: AppleForm | null): Chi
       (!form || c.forms?.includes(form)),
   );
   return chips.length === 1 ? chips[0] : undefined;
+}
+
+/**
+ * A CPU host named by its processor when no GPU or Mac is ("12*2 Intel Xeon Silver 4214R with 64 GB
+ * of RAM", "i5-13600K, 32GB DDR5"): the model runs from system RAM. Server processors get the
+ * server memory system, desktop ones dual-channel DDR5.
+ */
+function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined {
+  const words = tokens.map((t) => t.t);
+  const server = words.findIndex((t) => /^(xeon|epyc|threadripper)$/.test(t));
+  const desktop = words.findIndex(
+    (t, k) =>
+      (/^i$/.test(t) && /^[3579]$/.test(words[k + 1] ?? '')) || (t === 'ryzen' && /^\d$/.test(words[k + 1] ?? '')),
+  );
+  const at = server >= 0 ? server : desktop;
+  if (at < 0 || !words.some((t) => /^(ram|ddr\d?|ddr|memory|cpu)$/.test(t))) return undefined;
+  const chip = catalog.chip(server >= 0 ? 'cpu-server-ddr4-8ch' : 'cpu-ddr5');
+  if (!chip) return undefined;
+  return { ...mentionAt(tokens, chip, at, at + 1, null, true), memoryGB: null, gpus: 1 };
+}
+
+/** A Mac or unified box named without its memory takes the RAM the text states ("256 GB of RAM on the Mac"). */
+function unifiedMemoryFromText(tokens: Token[], mentions: MachineMention[]): void {
+  const open = mentions.filter((m) => !isDiscrete(m.chip) && m.chip.kind !== 'cpu' && m.memoryGB === null);
+  if (open.length !== 1) return;
+  for (let i = 0; i < tokens.length; i++) {
+    if (mentions.some((m) => i >= m.start && i < m.end)) continue;
+    const s = sizeAt(tokens, i);
+    if (!s) continue;
+    const after = `${tokens[s.next]?.t ?? ''} ${tokens[s.next + 1]?.t ?? ''}`;
+    if (/^(ram|memory|unified|of (ram|memory|unified))\b|^内/.test(after) || ramBefore(tokens, i)) {
+      open[0]!.memoryGB = s.gb;
+      return;
+    }
+  }
 }

@@ -79,6 +79,9 @@ function indexOf(catalog: Catalog): Index {
 /** Words that continue a model name after its family ("coder", "instruct", "a3b", "k2.5"). */
 const VARIANT =
   /^(coder|code|instruct|chat|base|vl|vision|distill|distilled|flash|air|mini|small|medium|large|nano|turbo|dev|schnell|pro|next|thinking|scout|maverick|oss|max|plus|i2v|t2v|ti2v|kontext|xl|lite|omni|tiny|preview|math|it|hf|r\d?|v\d?|k\d?|e\d|n|a|b|m|x|t|s|qat|moe|fill|edit|image|video|llm|nemo|think|reasoning|maverick|opus|fast|full|long|1m|gguf|mlx|text|rlhf|o1|xt|img2vid|hd|sft|dpo)$/;
+/** Variant words that name a model even written apart ("qwen 2.5 coder", "llama 4 scout", "flux dev"). */
+const LOOSE_VARIANT =
+  /^(coder|instruct|vl|vision|distill|distilled|flash|air|mini|small|medium|large|nano|turbo|dev|schnell|next|thinking|scout|maverick|oss|i2v|t2v|ti2v|kontext|xl|omni|preview|r1|v2|v3|k2|qat|moe|nemo|reasoning|1m|\d+(\.\d+)?[bm]|a\d+(\.\d+)?b|e\d+b|r|v|k|a|b|m|e|x)$/;
 const STOP =
   /^(for|on|with|at|vs|or|and|to|in|using|via|is|are|can|will|would|model|models|run|running|q\d.*|fp\d+|bf16|f16|int\d|\d+bit|bit|gb|tb|k|tokens?|ctx|context)$/;
 const NUMBERISH = /^\d+(\.\d+)*$/;
@@ -177,7 +180,14 @@ function extend(tokens: Token[], end: number, text: string): number {
     // A number with a unit is a quantity ("8h/day", "24gb", "3.75 hours"), not part of the name;
     // after the size, a new number starts something else ("llama 3.1 8b 3.75h").
     if (NUMBERISH.test(t.t) && t.first && (UNIT.test(tokens[j + 1]?.t ?? '') || sized)) break;
-    if (glued || NUMBERISH.test(t.t) || VARIANT.test(t.t) || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t))) {
+    // Apart from the name, only numbers and words that are clearly part of a model name go on it
+    // ("qwen 2.5 coder 32b"); "it", "max", "image" go on only when glued ("gemma-3-27b-it").
+    const loose = LOOSE_VARIANT.test(t.t) || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t) !== undefined);
+    if (
+      (glued && (VARIANT.test(t.t) || NUMBERISH.test(t.t) || !t.first || /^[a-z0-9]+$/.test(t.t))) ||
+      NUMBERISH.test(t.t) ||
+      loose
+    ) {
       if (isSize(tokens, j)) sized = true;
       j++;
       continue;

@@ -31,7 +31,7 @@ export function tokensOf(text: string): Token[] {
     const raw = m[0];
     // "4xRTX" is a count glued to a name: the x goes apart.
     const parts = (raw.match(/[0-9]+(?:\.[0-9]+)*|[^0-9.]+/g) ?? [raw]).flatMap((p, i, all) =>
-      i > 0 && /^x[a-z]{2,}/i.test(p) && /^\d+$/.test(all[i - 1]!) ? ['x', p.slice(1)] : [p],
+      i > 0 && /^x[a-z]+$/i.test(p) && /^\d+$/.test(all[i - 1]!) ? ['x', p.slice(1)] : [p],
     );
     let offset = m.index;
     parts.forEach((p, i) => {
