@@ -111,20 +111,34 @@ export const RULES: Rule[] = [
   },
 ];
 
+/**
+ * Ordered: training words first (fine-tuning SDXL is fine-tuning, not image generation), then video
+ * before image ("image-to-video" is video), and "video card" / "video memory" are hardware, not video.
+ * CJK words sit outside \b, which does not see them.
+ */
 export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
+  [/\b(?:fine[\s-]?tun(?:e|ing|ed|able)|finetun(?:e|ing|ed)|q?lora|sft|peft|dreambooth)\b|微调/i, 'fine-tune'],
+  [/\b(?:train(?:ing|ed)?|pre-?train(?:ing)?|from\s+scratch)\b|训练/i, 'training'],
   [
-    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion)\b/i,
+    /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b|视频/i,
+    'video',
+  ],
+  [
+    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img)\b|图片|图像|生图/i,
     'image',
   ],
-  [/\b(?:video(?:\s*gen(?:eration)?)?|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b/i, 'video'],
-  [/\b(?:fine[\s-]?tun(?:e|ing)|finetun(?:e|ing)|q?lora|sft)\b/i, 'fine-tune'],
-  [/\b(?:train(?:ing)?|pre-?train(?:ing)?|from\s+scratch)\b/i, 'training'],
   [
-    /\b(?:serv(?:e|ing)|vllm|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|batch(?:ed)?\s+inference)\b/i,
+    /\b(?:serv(?:e|ing)|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|simultaneous(?:ly)?|batch(?:ed)?\s+inference)\b|部署服务|并发/i,
     'serving',
   ],
-  [/\b(?:rag|retrieval|agents?|agentic|documents?|long\s+docs?)\b/i, 'rag'],
-  [/\b(?:cod(?:e|ing)|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline)\b/i, 'coding'],
+  [
+    /\b(?:rag|retrieval|agents?|agentic|documents|knowledge\s+base|embeddings?|vector\s+(?:db|store|database)|long\s+docs?)\b/i,
+    'rag',
+  ],
+  [
+    /\b(?:cod(?:e|ing)|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|代码|编程|开发工具/i,
+    'coding',
+  ],
   [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],
 ];
 
