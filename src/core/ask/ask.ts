@@ -57,7 +57,8 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     quant: said.quant ?? model?.match?.quant?.id ?? null,
     contextTokens: said.contextTokens ?? null,
     workflow: workflow ?? null,
-    priority: said.priority ?? null,
+    // "How fast is it?" asks for speed; it does not rank machines by it.
+    priority: intent === 'speed' && said.priority === 'speed' ? null : (said.priority ?? null),
     devices,
     input: {},
     notes,
