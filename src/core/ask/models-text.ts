@@ -142,7 +142,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       }
     }
     if (hit) {
-      const end = extend(tokens, hit.end, text);
+      const end = extend(tokens, i, hit.end, text);
       // "llama.cpp", "llama-server": the runtime, not a model.
       if (RUNTIME.test(text.slice(tokens[i]!.start, (tokens[end] ?? tokens[end - 1]!).end + 8))) continue;
       const found = resolveSpan(catalog, text, tokens, i, end, hit.value, mended);
@@ -168,9 +168,9 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
 }
 
 /** After a family or name: version numbers, sizes and variant words, while they stay part of the name. */
-function extend(tokens: Token[], end: number, text: string): number {
+function extend(tokens: Token[], start: number, end: number, text: string): number {
   let j = end;
-  let sized = tokens.slice(0, end).some((_, k) => isSize(tokens, k));
+  let sized = tokens.slice(start, end).some((_, k) => isSize(tokens, start + k));
   while (j < tokens.length) {
     const t = tokens[j]!;
     // CJK characters are never part of a model name, even written without a space.
@@ -220,13 +220,15 @@ function resolveSpan(
     .findIndex((_, k, a) => NUMBERISH.test(a[k]!.t) && /^[b]$/.test(a[k + 1]?.t ?? '') && !a[k + 1]!.first);
   const spanHasSize = tokens.slice(i, end).some((_, k) => isSize(tokens, i + k));
   const typedRaw = text.slice(tokens[i]!.start, tokens[end - 1]!.end);
+  let typed = mended ? `${mended}${typedRaw.slice(tokens[i]!.end - tokens[i]!.start)}` : typedRaw;
   if (sizeBefore >= 0 && !spanHasSize) {
     const k = Math.max(0, i - 5) + sizeBefore;
-    const withSize = resolveModel(catalog, `${typedRaw} ${tokens[k]!.t}b`);
+    const withSize = resolveModel(catalog, `${typed} ${tokens[k]!.t}b`);
     if (withSize.ok && !withSize.value.estimated)
-      return llmFound(withSize.value, typedRaw, `${typedRaw} ${tokens[k]!.t}b`);
+      return llmFound(withSize.value, typedRaw, `${typed} ${tokens[k]!.t}b`);
+    // Not in the catalog: the model is the family with that size ("70b llama2" -> llama2 70B).
+    typed = `${typed} ${tokens[k]!.t}B`;
   }
-  let typed = mended ? `${mended}${typedRaw.slice(tokens[i]!.end - tokens[i]!.start)}` : typedRaw;
   const fixed = typed.replace(/[a-z]{4,}/gi, (w) =>
     VARIANT.test(w.toLowerCase()) ? w : (VARIANT_TYPOS.mend(w.toLowerCase()) ?? w),
   );
