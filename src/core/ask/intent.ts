@@ -33,9 +33,14 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\b(what|which) (\w+ )?(llms?|models?) (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|可以跑哪|跑什么|什么配置/i,
       3,
     ],
-    [/\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b/i, 4],
     [
-      /\bhow many (users|requests|concurrent)|\bconcurrent (requests|users)\b|\bsimultaneous(ly)?\b|\b(recommended|minimum) (computer|hardware|system) specs?\b|\bhow do i find out\b|\bestimate the hardware\b|\bcalculation method\b|\bhow many (gpus|cards|a100s?|h100s?|graphics cards)\b/i,
+      /\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么/i,
+      4,
+    ],
+    // "How many A100s do I need": a configuration to plan, model named or not.
+    [/\bhow many (\w+ )?(gpus|cards|a100s?|h100s?|graphics cards|nodes|machines)\b/i, 4],
+    [
+      /\bhow many (users|requests|concurrent)|\bconcurrent (requests|users)\b|\bsimultaneous(ly)?\b|\b(recommended|minimum) (computer|hardware|system) specs?\b|\bhow do i find out\b|\bestimate the hardware\b|\bcalculation method\b/i,
       2.5,
     ],
   ],
@@ -45,7 +50,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2.5,
     ],
     [
-      /\b(slow|slower|faster|sluggish|performance|prompt processing|prefill|seconds per|expected time|how long)\b|\btakes? (about |over |more than )?(\d+|forever|long|ages|half an hour|an hour)\b|\b\d+ ?(seconds|minutes|mins|hours|secs)\b|慢/i,
+      /\b(slow|slower|faster|sluggish|performance|prompt processing|prefill|seconds per|expected time|how long)\b|\b(takes?|took|taking|it's take) (about |over |more than |a very )?(\d+|forever|long|ages|half an hour|an hour)\b|\b\d+ ?(seconds|minutes|mins|hours|secs)\b|慢/i,
       2,
     ],
   ],
@@ -66,7 +71,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   help: [
     [
       /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|怎么|如何|建议/i,
-      2,
+      3,
     ],
     [
       /\b(error|crash(es|ed)?|hangs?|not able to|unable to|doesn'?t work|won'?t (load|start)|can'?t (seem|get))\b|\bimplement\b|\bfork\b|\bexplain\b/i,
