@@ -94,7 +94,11 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
     notes.push(
       'what runs on each machine: the table below sizes the common models; ranked picks per machine come with the planner',
     );
-  if (model && model.reading.id === null)
+  if (model && model.reading.id === null && model.reading.kind !== 'llm')
+    notes.push(
+      `the catalog has no figures for ${model.reading.name} yet: the answer is for ${model.reading.kind} generation in general`,
+    );
+  if (model && model.reading.id === null && model.reading.kind === 'llm')
     return {
       reading,
       answer: null,

@@ -104,7 +104,7 @@ const VARIANT_TYPOS = new TypoIndex(VARIANT_WORDS);
 /** Words that sit next to model names and are one letter away from a family name ("image" / "zimage"). */
 const PLAIN =
   /^(image|images|video|videos|model|models|large|small|medium|vision|coder|chat|base|text|speech|voice|music|audio|local|server|cloud|llama|flux|wan|mac|card|cards|core|cores|fast|slow|plan|mini|lite|ultra|super)$/;
-const RUNTIME = /^(llama[.\-_ ]?(cpp|server|bench|cli|swap)|llamafile|llama[.\-_]?index)/i;
+const RUNTIME = /^(llama[.\-_ ]?(cpp|server|bench|cli|swap|factory|index|stack)|llamafile)/i;
 
 /** Reads the model the text names, or null. `skip` marks token ranges already read as machines. */
 export function readModel(catalog: Catalog, text: string, skip: [number, number][] = []): ModelFound | null {
@@ -237,7 +237,7 @@ function resolveSpan(
     typed = fixed;
   }
   if (named.kind === 'media') return mediaFound(mediaOf(catalog, typed) ?? named.model, typedRaw);
-  const media = mediaOf(catalog, typed);
+  const media = mediaOf(catalog, typed) ?? (named.kind === 'family' ? familyDefault(catalog, named.family) : undefined);
   if (media) return mediaFound(media, typedRaw);
   const kind: ModelKind =
     named.kind === 'family'
@@ -327,4 +327,19 @@ function llmFound(match: ModelMatch, typed: string, reference: string, mended?: 
     typed,
     ...(mended ? { mended } : {}),
   };
+}
+
+/**
+ * An image or video family named without its model ("stable diffusion", "Flux.1", "LTX"): the
+ * model the family's own name stands for in the data (an alias equal to a family word), else its
+ * newest model. The answer is about the workflow, so the exact model matters less than the kind.
+ */
+function familyDefault(catalog: Catalog, family: ModelFamily): MediaModel | undefined {
+  if (family.kind !== 'image' && family.kind !== 'video') return undefined;
+  const members = catalog.media.filter((m) => m.family === family.id);
+  const words = new Set(family.words.map((w) => nameTokens(w).join(' ')));
+  return (
+    members.find((m) => m.aliases.some((a) => words.has(nameTokens(a).join(' ')))) ??
+    [...members].sort((a, b) => b.released.localeCompare(a.released))[0]
+  );
 }
