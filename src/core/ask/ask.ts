@@ -5,7 +5,7 @@
  * or the verdict the intent calls for. Never throws.
  */
 import { DEFAULT_DEVICE_IDS, type Catalog } from '../catalog/catalog.js';
-import { isDiscrete } from '../catalog/machines.js';
+import { isDiscrete, splitMachineId } from '../catalog/machines.js';
 import type { CompareInput } from '../query/query.js';
 import { MAX_TEXT_LENGTH, understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
@@ -51,6 +51,8 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     (model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined);
   if (workflow) said.workflow = workflow;
   const intent = readIntent(text, devices, model !== null);
+  // In a comparison or an upgrade, a machine nobody said they own is a candidate.
+  if (intent === 'compare' || intent === 'upgrade') for (const d of devices) d.role ??= 'candidate';
   const reading: AskReading = {
     intent,
     model: model?.reading ?? null,
@@ -78,9 +80,16 @@ export function ask(catalog: Catalog, rawText: string): AskAnswer {
   if (clarify) return { reading, answer: null, clarify, error: null };
 
   const pair = pairFor(catalog, intent, devices, notes);
+  // Training an image or video model has no estimate yet: answer for generating with it, and say so.
+  const media = model && model.reading.kind !== 'llm' ? model.reading.kind : undefined;
+  if (media && workflow !== media) {
+    if (workflow)
+      notes.push(`${workflow} of ${media} models has no estimate yet: the figures are for ${media} generation`);
+    said.workflow = media;
+  }
   const input: CompareInput = {
     ...said,
-    ...(workflow ? { workflow } : {}),
+    ...(said.workflow ? { workflow: said.workflow } : {}),
     ...(model && model.reading.kind === 'llm' ? { model: model.reference } : {}),
     device: pair[0],
     against: pair[1],
@@ -183,7 +192,11 @@ function askBack(
     const what = m.generic ? (m.chip.vendor === 'apple' ? 'Mac' : 'GPU') : m.chip.shortName;
     return {
       question: `How much memory does the ${what} have? It decides what fits.`,
-      choices: pick.map((gb) => ({ label: `${gb} GB`, text: `${text} (${what} ${gb}GB)` })),
+      // The size goes right after the machine's own words, so the answer reads it as that machine's.
+      choices: pick.map((gb) => ({
+        label: `${gb} GB`,
+        text: `${text.slice(0, m.endChar)} ${gb}GB${text.slice(m.endChar)}`,
+      })),
     };
   }
   if (!model && (reading.intent === 'fit' || reading.intent === 'speed')) {
@@ -216,7 +229,7 @@ function pairFor(catalog: Catalog, intent: Intent, devices: MachineReading[], no
     const candidate = ids.find((id) => id !== current);
     pair = [current, candidate ?? (current === def5090 ? defMac : def5090)];
   } else if (ids.length >= 2) pair = ids.slice(0, 2);
-  else if (ids.length === 1) pair = [ids[0]!, ids[0] === def5090 ? defMac : def5090];
+  else if (ids.length === 1) pair = [ids[0]!, splitMachineId(ids[0]!).base === def5090 ? defMac : def5090];
   else pair = [def5090, defMac];
   if (ids.length > 2)
     notes.push(

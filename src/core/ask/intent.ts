@@ -31,7 +31,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   plan: [
     [
       /\b(what|which) (\w+ )?(llms?|models?) (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|可以跑哪|跑什么|什么配置/i,
-      3,
+      4.5,
     ],
     [
       /\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么/i,
@@ -93,7 +93,11 @@ export function readIntent(text: string, devices: MachineReading[], hasModel: bo
   const current = devices.filter((d) => d.role === 'current').length;
   const candidates = devices.filter((d) => d.role !== 'current').length;
   // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
-  if (current >= 1 && candidates >= 1) score.upgrade += 1.5;
+  if (current >= 1 && candidates >= 1) {
+    score.upgrade += 1.5;
+    // "I have a 3090. Should I buy a 5090?": buying beside what one owns is an upgrade.
+    score.compare -= 1;
+  }
   if (devices.length >= 2 && current === 0) score.compare += 1.5;
   if (devices.length === 1) score.compare -= 1.5;
   if (current === 0 || candidates === 0) score.upgrade -= 1;

@@ -211,19 +211,8 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       }
     }
     const laptop = catalog.chip(`${chip.id}-laptop`);
-    const total = (x: MachineMention) => {
-      // "2 L40s which provide 96GB VRAM": a total over the cards, not each card's memory.
-      if (
-        x.gpus > 1 &&
-        x.memoryGB !== null &&
-        !x.chip.variants.some((v) => v.memoryGB === x.memoryGB) &&
-        x.chip.variants.some((v) => v.memoryGB * x.gpus === x.memoryGB)
-      )
-        x.memoryGB = x.memoryGB / x.gpus;
-      return x;
-    };
     const onLaptop =
-      laptop &&
+      laptop !== undefined &&
       tokens.slice(Math.max(0, s.start - 8), s.end + 8).some((t) => /^(laptop|notebook|mobile|laptops)$/.test(t.t));
     let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false);
     // "3060 6G": a size only the laptop chip of that name shipped with.
@@ -236,7 +225,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     )
       m = { ...m, chip: laptop };
     for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
-    mentions.push(total({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) }));
+    mentions.push({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) });
     used.add(k);
   });
 
@@ -294,6 +283,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   mentions.sort((a, b) => a.start - b.start);
   assignHostRam(tokens, mentions);
   unifiedMemoryFromText(tokens, mentions);
+  for (const m of mentions) perCard(m);
   // A CPU host's memory is its RAM.
   for (const m of mentions) if (m.chip.kind === 'cpu') m.hostRamGB = m.memoryGB ??= m.hostRamGB;
   for (const m of mentions) {
@@ -476,7 +466,11 @@ function memoryAround(
     if (s) {
       const kind = tokens[s.next]?.t ?? '';
       const kindBefore = tokens[i - 1]?.t ?? '';
-      const isRam = (RAM_WORDS.test(kind) && kind !== 'of') || ramBefore(tokens, i);
+      const kind2 = tokens[s.next + 1]?.t ?? '';
+      const isRam =
+        (RAM_WORDS.test(kind) && kind !== 'of') ||
+        (/^(of|system)$/.test(kind) && /^(ram|ddr\d?|ddr|system|memory)$/.test(kind2) && !/^(vram|gpu)$/.test(kind2)) ||
+        ramBefore(tokens, i);
       const isVram = VRAM_WORDS.test(kind) || /^(vram)$/.test(kindBefore) || cjkBefore(tokens, i) === '显存';
       if (discrete && isRam && !isVram && host === null) host = s.gb;
       else if (!discrete && gpu === null) gpu = s.gb;
@@ -512,7 +506,8 @@ const CANDIDATE =
 function roleBefore(tokens: Token[], start: number): MachineRole {
   for (let i = start - 1; i >= 0 && i >= start - 6; i--) {
     const t = tokens[i]!.t;
-    if (/^[.?!;]$/.test(t)) break;
+    // A clause ends at punctuation: "I have a 3090, is a 5090 worth it" owns only the 3090.
+    if (tokens[i + 1]!.afterBreak) break;
     // "upgrade from a 3090 to a 5090": from is what one has, to is what one would get.
     if (t === 'from' && /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(tokens[i - 1]?.t ?? tokens[i - 2]?.t ?? ''))
       return 'current';
@@ -647,4 +642,11 @@ function unifiedMemoryFromText(tokens: Token[], mentions: MachineMention[]): voi
       return;
     }
   }
+}
+
+/** "2 L40s which provide 96GB VRAM": a total over the cards, not each card's memory. */
+function perCard(m: MachineMention): void {
+  const mem = m.memoryGB;
+  if (m.gpus < 2 || mem === null || m.chip.variants.some((v) => v.memoryGB === mem)) return;
+  if (m.chip.variants.some((v) => v.memoryGB * m.gpus === mem)) m.memoryGB = mem / m.gpus;
 }

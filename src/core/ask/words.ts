@@ -17,6 +17,8 @@ export interface Token {
   /** Offset in the original text, for cutting a match out. */
   start: number;
   end: number;
+  /** A sentence or clause ended right before this token (".", "?", "!", ";", ","). */
+  afterBreak: boolean;
 }
 
 const CJK_DIGITS: Record<string, string> = { 一: '1', 两: '2', 二: '2', 三: '3', 四: '4', 八: '8' };
@@ -43,7 +45,9 @@ export function tokensOf(text: string): Token[] {
         out[out.length - 1]!.last = true;
         piece++;
       }
+      const prevEnd = out[out.length - 1]?.end ?? 0;
       out.push({
+        afterBreak: /[.?!;,。？！；，]/.test(text.slice(prevEnd, start)) && start > prevEnd,
         t: CJK_DIGITS[p] ?? p.toLowerCase(),
         piece,
         first: i === 0 || afterCount,

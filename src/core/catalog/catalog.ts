@@ -350,7 +350,7 @@ function composedDevice(
   if (!chip) return undefined;
   if (form && chip.vendor !== 'apple') return undefined;
   const memoryGB = sized ? Number(sized[2]) : chip.variants[0]!.memoryGB;
-  if (!(memoryGB > 0 && memoryGB <= 2048)) return undefined;
+  if (!(memoryGB > 0 && memoryGB <= 4096)) return undefined;
   const variant = variantFor(chip, memoryGB);
   const d = machine({
     chip,

@@ -9,7 +9,7 @@
  *
  * The memory size is in the id when the chip shipped with more than one. Curated whole machines
  * (hardware.json: the default pair and a few more) win over a composed one with the same id; a
- * count or host RAM on a curated id keeps its figures and changes only those.
+ * count or host RAM makes another id, composed from the chip ("rtx-5090-ram-128gb").
  */
 import type { AppleForm, ChipRecord, ChipVariant } from './machine-schema.js';
 import type { DeviceRecord, Figure, GpuMemoryRule, Range } from './schema.js';
@@ -41,7 +41,8 @@ export function machineId(p: Pick<MachineParts, 'chip' | 'variant' | 'gpus' | 'h
   const sized =
     p.chip.variants.length > 1 || p.chip.vendor === 'apple' || p.variant.memoryGB !== p.chip.variants[0]!.memoryGB;
   const memory = sized ? `-${p.variant.memoryGB}gb` : '';
-  const form = p.chip.vendor === 'apple' ? `${p.form ?? p.chip.forms?.[0] ?? 'mac'}-` : '';
+  const generic = p.chip.id.startsWith('generic-');
+  const form = p.chip.vendor === 'apple' && !generic ? `${p.form ?? p.chip.forms?.[0] ?? 'mac'}-` : '';
   const ram = p.hostRamGB !== null && isDiscrete(p.chip) ? `-ram-${p.hostRamGB}gb` : '';
   return `${count}${form}${p.chip.id}${memory}${ram}`;
 }
@@ -89,7 +90,20 @@ function hostOf(chip: ChipRecord, hostRamGB: number | null): DeviceRecord['host'
 /** The GPU's share of unified memory: Apple's wired limit, or most of the RAM on other unified designs. */
 function gpuMemoryOf(chip: ChipRecord, memoryGB: number, appleRules: AppleRules): GpuMemoryRule {
   if (isDiscrete(chip)) return { rule: 'dedicated' };
-  if (chip.vendor === 'apple') return memoryGB >= 64 ? appleRules.large : appleRules.small;
+  if (chip.vendor === 'apple') {
+    const rule = memoryGB >= 64 ? appleRules.large : appleRules.small;
+    if (rule.rule !== 'apple-wired' || memoryGB >= 64) return rule;
+    // Smaller Macs keep less back after raising the limit: 8 GB left to macOS on a 16 GB Mac would
+    // give the GPU less than the default (people set iogpu.wired_limit_mb to ~14 GB there).
+    const reserve = memoryGB <= 16 ? 3 : memoryGB <= 36 ? 5 : 8;
+    return {
+      ...rule,
+      raisedReserveGB: est(
+        reserve,
+        `leave ~${reserve} GB to macOS and apps on a ${memoryGB} GB Mac after raising the limit with \`sudo sysctl iogpu.wired_limit_mb=<MB>\` (resets at reboot)`,
+      ),
+    };
+  }
   const reserve = chip.kind === 'cpu' ? 0.85 : 0.75;
   return {
     rule: 'fixed',
@@ -169,7 +183,11 @@ export function composeMachine(p: MachineParts, appleRules: AppleRules): DeviceR
   const idle = discrete ? [40 + gpus * 10, 80 + gpus * 25] : chip.vendor === 'apple' ? [5, 20] : [10, 40];
   const formName = chip.vendor === 'apple' ? `${FORM_NAMES[form ?? chip.forms?.[0] ?? 'mac-studio']} ` : '';
   const count = gpus > 1 ? `${gpus}x ` : '';
-  const fullName = chip.vendor === 'apple' ? `Apple ${formName}${chip.shortName}` : chip.name;
+  const fullName = chip.id.startsWith('generic-')
+    ? chip.name
+    : chip.vendor === 'apple'
+      ? `Apple ${formName}${chip.shortName}`
+      : chip.name;
   const withMemory = `${count}${chip.shortName} ${variant.memoryGB}GB`;
   return {
     id: machineId(p),

@@ -149,11 +149,9 @@ describe('any text', () => {
 });
 
 describe('a memory size the catalog refuses', () => {
-  // Bug: machines-text's sizeAt takes sizes up to 4096 GB, but catalog.device refuses a composed
-  // memory above 2048 GB (composedDevice), so the device id read for "M1 2049gb" names nothing and
-  // compare throws in sourcesFor ("Cannot read properties of undefined (reading 'record')"): ask
-  // throws instead of answering. Found by the property test above when its sizes went to 4096.
-  it.fails('qwen2.5-coder:32b M1 2049gb has one outcome', () => {
+  // The reader and the catalog agree on the largest memory (4096 GB), so a size the reader takes
+  // always names a machine (the property test above found "M1 2049gb" crashing compare).
+  it('qwen2.5-coder:32b M1 2049gb has one outcome', () => {
     expect(oneOutcome('qwen2.5-coder:32b M1 2049gb')).toBe(true);
   });
   it('reading it does not throw', () => {

@@ -95,10 +95,8 @@ describe('ids that name no machine', () => {
     expect(catalog.device(id)).toBeUndefined();
   });
 
-  // Bug (or stale doc): machines.ts documents "generic-mac-<memory>gb" beside "generic-gpu-<memory>gb",
-  // but machineId puts an Apple form first for every Apple chip, so "a 16GB Mac" is
-  // "mac-studio-generic-mac-16gb" and the documented id names nothing.
-  it.fails('generic-mac-16gb (the grammar in machines.ts)', () => {
+  // "a 16GB Mac" is generic-mac-16gb, as the grammar in machines.ts says (no form before it).
+  it('generic-mac-16gb (the grammar in machines.ts)', () => {
     expect(catalog.device('generic-mac-16gb')?.id).toBe('generic-mac-16gb');
   });
   it('generic-gpu-16gb', () => {
