@@ -140,7 +140,8 @@ function focused(
   else if ((intent === 'fit' || intent === 'speed') && new Set(devices.map((d) => d.id)).size === 1 && v.devices[0]) {
     const label =
       model?.reading.kind === 'image' ? model.reading.name : `${v.model?.name ?? ''} ${v.query.quant}`.trim();
-    headline = focusHeadline(v.devices[0], label, v.query);
+    const media = model?.reading.kind === 'image' ? catalog.media.find((m) => m.id === model.reading.id) : undefined;
+    headline = focusHeadline(v.devices[0], label, v.query, media ? (media.workload ?? '') : undefined);
   }
   return headline === v.verdict.headline ? v : { ...v, verdict: { ...v.verdict, headline } };
 }

@@ -245,9 +245,13 @@ export function wiredLimitMessage(e: DeviceEvaluation): string {
  * The headline of a question about one machine ("can my 3060 run it?", "how fast on my Mac?"):
  * that machine's answer first; the other machine of the verdict stays beside it for scale.
  */
-export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQuery): string {
+export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQuery, imageId?: string): string {
   if (q.workflow === 'image') {
-    const img = e.images[0];
+    const own = imageId ? e.images.find((i) => i.id === imageId) : undefined;
+    const img = own ?? e.images[0];
+    // A model without image figures of its own is shown with the nearest workload, named as such.
+    if (img && !own && imageId !== undefined && img.secondsPerImage)
+      return `${e.shortName}: no image-speed figures for ${label} yet; ${img.name} takes ~${fmtSec((img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per image there (${img.steps} steps, ${img.resolution} px), for scale.`;
     if (!img || img.support === 'none' || !img.secondsPerImage)
       return `${e.shortName}: ${img?.name ?? 'image generation'} has no estimate there (${e.workflowSupport.note}).`;
     return `${e.shortName}: ~${fmtSec((img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per ${img.name} image (${img.steps} steps, ${img.resolution} px).`;
