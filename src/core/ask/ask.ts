@@ -39,7 +39,7 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
   const model = readModel(catalog, text, spans);
   const rest = blank(text, [...spans, ...(model ? modelSpans(text, model) : [])]);
-  const u = understand(catalog, rest);
+  const u = understand(catalog, rest, { phrasesOnly: true });
   const said: CompareInput = { ...(u.ok ? u.value.input : {}) };
   delete said.model;
   delete said.device;

@@ -23,8 +23,20 @@ export interface Token {
 
 const CJK_DIGITS: Record<string, string> = { 一: '1', 两: '2', 二: '2', 三: '3', 四: '4', 八: '8' };
 
-/** Tokens of a text (see the file comment). Linear in the text. */
+/** The last text's tokens: the machine and model readers tokenize the same question one after the other. */
+let last: { text: string; tokens: Token[] } | undefined;
+/** Names are tokenized again and again (catalog names, aliases, spans); bounded. */
+const nameCache = new Map<string, string[]>();
+
+/** Tokens of a text (see the file comment). Linear in the text. Callers must not mutate them. */
 export function tokensOf(text: string): Token[] {
+  if (last?.text === text) return last.tokens;
+  const tokens = tokenize(text);
+  last = { text, tokens };
+  return tokens;
+}
+
+function tokenize(text: string): Token[] {
   const out: Token[] = [];
   // Pieces: runs of letters, digits, dots between digits, and CJK characters (each one a piece).
   const re = /[a-z0-9µ]+(?:\.[0-9]+[a-z0-9µ]*)*|[\u3400-\u9fff]/gi;
@@ -63,9 +75,16 @@ export function tokensOf(text: string): Token[] {
 }
 
 /** Token strings of a name ("GeForce RTX 3060 Ti" -> geforce, rtx, 3060, ti). */
-export const nameTokens = (name: string): string[] => tokensOf(name).map((t) => t.t);
+export function nameTokens(name: string): string[] {
+  let t = nameCache.get(name);
+  if (!t) {
+    if (nameCache.size > 20_000) nameCache.clear();
+    nameCache.set(name, (t = tokenize(name).map((x) => x.t)));
+  }
+  return t;
+}
 /** Tokens of a name with where its pieces start, for the trie (see NameTrie.add). */
-export const namePieces = (name: string): Token[] => tokensOf(name);
+export const namePieces = (name: string): Token[] => tokenize(name);
 
 /** A trie of token sequences, for finding the longest name starting at each token. */
 export class NameTrie<V> {

@@ -270,22 +270,32 @@ function bigrams(s: string) {
   return out;
 }
 
-function dice(a: string, b: string) {
-  const ga = bigrams(a);
-  const gb = bigrams(b);
+/** Bigrams of each model name key, computed once per catalog (typo checks run on every unknown name). */
+let bigramCache: { catalog: Catalog; byKey: Map<string, Map<string, number>> } | undefined;
+function bigramsOf(catalog: Catalog, key: string): Map<string, number> {
+  if (bigramCache?.catalog !== catalog) bigramCache = { catalog, byKey: new Map() };
+  let g = bigramCache.byKey.get(key);
+  if (!g) bigramCache.byKey.set(key, (g = bigrams(key)));
+  return g;
+}
+
+function dice(a: string, ga: Map<string, number>, b: string, gb: Map<string, number>) {
   let inter = 0;
   for (const [g, n] of ga) inter += Math.min(n, gb.get(g) ?? 0);
   return (2 * inter) / Math.max(1, a.length - 1 + b.length - 1);
 }
 
-function similarity(catalog: Catalog, m: CatalogModel, key: string) {
-  return Math.max(...[...keysOf(catalog, m).compact].map((k) => dice(k, key)));
+function similarity(catalog: Catalog, m: CatalogModel, key: string, keyGrams = bigrams(key)) {
+  let best = 0;
+  for (const k of keysOf(catalog, m).compact) best = Math.max(best, dice(k, bigramsOf(catalog, k), key, keyGrams));
+  return best;
 }
 
 /** Models whose names share the most character pairs with the key (Dice coefficient), for hints. */
 export function suggestModels(catalog: Catalog, key: string, limit = 3): CatalogModel[] {
+  const keyGrams = bigrams(key);
   return catalog.models
-    .map((m) => ({ m, s: similarity(catalog, m, key) }))
+    .map((m) => ({ m, s: similarity(catalog, m, key, keyGrams) }))
     .filter((x) => x.s > 0.3)
     .sort((a, b) => b.s - a.s)
     .slice(0, limit)

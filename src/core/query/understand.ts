@@ -180,14 +180,19 @@ function remainingModel(rest: string): string {
     .trim();
 }
 
-/** Parses free text into a compare input. Never throws; the model text is validated by compare(). */
-export function understand(catalog: Catalog, text: string): Result<Understood> {
+/**
+ * Parses free text into a compare input. Never throws; the model text is validated by compare().
+ * `phrasesOnly`: only the phrases (quant, context, workflow, priority, numbers), no device or model.
+ */
+export function understand(catalog: Catalog, text: string, o: { phrasesOnly?: boolean } = {}): Result<Understood> {
   const input = bounded(text);
   const r: Reading = { rest: ` ${input} `, out: {}, notes: [] };
   readKeyedPairs(r, input);
-  readVersus(r, catalog);
+  // ask reads machines and models itself; it wants only the phrases (quant, context, prices ...).
+  if (!o.phrasesOnly) readVersus(r, catalog);
   for (const rule of RULES) take(r, rule.re, (m) => rule.apply(m, r.out, r.notes));
   readWords(r, catalog);
+  if (o.phrasesOnly) return ok({ input: r.out as CompareInput, notes: r.notes });
   readNamedDevice(r, catalog);
   const model = remainingModel(r.rest);
   if (model !== '' && r.out.model === undefined) r.out.model = model;
