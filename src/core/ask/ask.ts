@@ -10,7 +10,7 @@ import type { CompareInput } from '../query/query.js';
 import { MAX_TEXT_LENGTH, understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
 import type { Verdict } from '../verdict/types.js';
-import { focusHeadline, videoHeadline } from '../verdict/words.js';
+import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
 import { deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
@@ -135,7 +135,9 @@ function focused(
   model: ModelFound | null,
 ): Verdict {
   let headline = v.verdict.headline;
-  if (model?.reading.kind === 'video')
+  if (intent === 'plan' && !model && v.overview && v.devices[0] && devices.length > 0)
+    headline = planHeadline(v.overview, v.devices[0].shortName);
+  else if (model?.reading.kind === 'video')
     headline = videoHeadline(v.devices, model.reading.name, videoWorkloadOf(catalog, model.reading.name));
   else if ((intent === 'fit' || intent === 'speed') && new Set(devices.map((d) => d.id)).size === 1 && v.devices[0]) {
     const label =

@@ -202,8 +202,35 @@ function matchCaveats(catalog: Catalog, model: CatalogModel, match: ModelMatch, 
 
 // The overview (no model named): the seed's table, checked.
 
-export function overviewHeadline(a: { shortName: string }, b: { shortName: string }): string {
-  return `It depends on model size: ${a.shortName} is faster on what fits in its memory; ${b.shortName} holds what does not. Ask with a model for a verdict.`;
+type Sized = { shortName: string; memoryGB: number; bandwidthGBs: number; gpus: number };
+
+/** Which of the two streams faster and which holds more, said the right way round. */
+export function overviewHeadline(a: Sized, b: Sized): string {
+  const faster = a.bandwidthGBs >= b.bandwidthGBs ? a : b;
+  const bigger = a.memoryGB * a.gpus >= b.memoryGB * b.gpus ? a : b;
+  if (faster === bigger)
+    return `${faster.shortName} is faster and holds more: it runs everything ${(faster === a ? b : a).shortName} runs, quicker. Ask with a model for a verdict.`;
+  return `It depends on model size: ${faster.shortName} is faster on what fits in its memory; ${bigger.shortName} holds what does not. Ask with a model for a verdict.`;
+}
+
+/** What runs on one machine, from the overview's rows: the largest model that runs, and how fast. */
+export function planHeadline(rows: OverviewRow[], name: string): string {
+  const runs = rows.filter(
+    (r) => r.devices[0]?.decodeTokensPerSec !== null && r.devices[0]?.decodeTokensPerSec !== undefined,
+  );
+  if (runs.length === 0)
+    return `None of the table's models runs on ${name}; smaller models (1-3B) may. Ranked picks come with the planner.`;
+  const largest = (xs: OverviewRow[]) => [...xs].sort((x, y) => y.devices[0]!.requiredGB - x.devices[0]!.requiredGB)[0];
+  const inMemory = largest(runs.filter((r) => r.devices[0]!.fit === 'gpu'));
+  const offloaded = largest(runs.filter((r) => r.devices[0]!.fit === 'offload'));
+  const say = (r: OverviewRow) => `${r.modelName} ${r.quant} (~${fmt.tps(r.devices[0]!.decodeTokensPerSec!)} tok/s)`;
+  const parts = [
+    inMemory ? `up to ${say(inMemory)} in memory` : "none of the table's models in memory",
+    ...(offloaded && (!inMemory || offloaded.devices[0]!.requiredGB > inMemory.devices[0]!.requiredGB)
+      ? [`${say(offloaded)} only with offload`]
+      : []),
+  ];
+  return `On ${name}: ${parts.join('; ')}. Ranked picks per workflow come with the planner.`;
 }
 
 /** "Llama 3 70B Q4_K_M: RTX 5090 ~12 tok/s (offload), Mac Studio ~9.6 tok/s." */

@@ -242,3 +242,29 @@ describe('askJson', () => {
     expect(askJson(ask(catalog, 'help')).id).toBeNull();
   });
 });
+
+describe('headlines about what was asked', () => {
+  it('what runs on one machine: the largest table model in its memory, and what runs only with offload', () => {
+    const mac = answered('what can I run on my M2 Max 64GB macbook');
+    expect(mac.reading.intent).toBe('plan');
+    expect(mac.answer.verdict.headline).toMatch(
+      /^On M2 Max 64GB: up to Llama 3 70B Q4_K_M \(~[\d.]+ tok\/s\) in memory\./,
+    );
+    const card = answered('what models can I run on my 3060 12gb');
+    expect(card.answer.verdict.headline).toMatch(/^On RTX 3060 12GB: up to .+ in memory; .+ only with offload\./);
+  });
+
+  it('two machines without a model: the faster and the larger, the right way round whatever the order', () => {
+    const macFirst = answered('M4 Max 128GB or 5090?').answer.verdict.headline;
+    expect(macFirst).toMatch(/RTX 5090 is faster on what fits in its memory; M4 Max 128GB holds what does not/);
+    const both = answered('RTX 4090 or 2x 3090?').answer.verdict.headline;
+    expect(both).toMatch(/RTX 4090 is faster on what fits in its memory; 2x RTX 3090 holds what does not/);
+    // One machine both faster and larger says so instead of "it depends".
+    expect(answered('5090 or 3060 12gb?').answer.verdict.headline).toMatch(/^RTX 5090 is faster and holds more/);
+  });
+
+  it('an image model without figures of its own says so and names the workload it shows for scale', () => {
+    const h = answered('can I run stable diffusion 1.5 on my 3060').answer.verdict.headline;
+    expect(h).toMatch(/no image-speed figures for Stable Diffusion 1\.5 yet; Stable Diffusion XL takes ~/);
+  });
+});
