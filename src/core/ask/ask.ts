@@ -202,6 +202,22 @@ function askBack(
       })),
     };
   }
+  // "Can my GPU run it?", "my Quadro K2200": a machine we cannot read; its memory decides the answer.
+  const owned =
+    /\bmy (?:own )?(?:\w+ ){0,2}?(gpu|graphics card|video card|card|laptop|pc|computer|machine|rig|server|desktop)\b/i.exec(
+      text,
+    ) ?? /\b(quadro|geforce|radeon|tesla|gtx|rtx|instinct|arc)\b/i.exec(text);
+  if (mentions.length === 0 && owned && reading.intent !== 'help' && reading.intent !== 'other') {
+    const kind = /laptop/i.test(owned[1]!)
+      ? 'laptop'
+      : /pc|computer|machine|rig|server|desktop/i.test(owned[1]!)
+        ? 'machine'
+        : 'GPU';
+    return {
+      question: `I can't tell which ${kind} that is. How much GPU memory (VRAM) does it have? Or name it ("RTX 3060 12GB", "M2 Max 64GB").`,
+      choices: [8, 12, 16, 24, 32].map((gb) => ({ label: `${gb} GB GPU`, text: `${text} (a ${gb}GB GPU)` })),
+    };
+  }
   if (!model && (reading.intent === 'fit' || reading.intent === 'speed')) {
     const on = reading.devices[0]?.name ?? 'the machines';
     const popular = ['llama 3.1 8b', 'qwen3 30b a3b', 'llama 3.3 70b'].filter((r) =>

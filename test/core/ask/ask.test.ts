@@ -268,3 +268,18 @@ describe('headlines about what was asked', () => {
     expect(h).toMatch(/no image-speed figures for Stable Diffusion 1\.5 yet; Stable Diffusion XL takes ~/);
   });
 });
+
+describe('a machine it cannot read', () => {
+  it.each(['can my gpu run llama 3.1 8b', 'will llama 3.3 70b run on my laptop?', 'can my Quadro K2200 run qwen3 8b'])(
+    '%s: says so and asks for its memory, and each choice then answers',
+    (text) => {
+      const a = ask(catalog, text);
+      expect(a.clarify?.question).toMatch(/I can't tell which .+ How much GPU memory/);
+      for (const c of a.clarify!.choices) {
+        const again = ask(catalog, c.text);
+        expect(again.clarify, c.text).toBeNull();
+        expect(again.answer?.devices[0]?.id).toMatch(/^generic-gpu-\d+gb$/);
+      }
+    },
+  );
+});
