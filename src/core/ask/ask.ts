@@ -268,6 +268,6 @@ function modelSpans(text: string, model: ModelFound): [number, number][] {
 /** The text with the given character ranges blanked out (so their words are not read twice). */
 function blank(text: string, spans: [number, number][]): string {
   let out = text;
-  for (const [a, b] of spans) out = `${out.slice(0, a)}${' '.repeat(b - a)}${out.slice(b)}`;
+  for (const [a, b] of spans) if (b > a) out = `${out.slice(0, a)}${' '.repeat(b - a)}${out.slice(b)}`;
   return out;
 }

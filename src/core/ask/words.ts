@@ -43,16 +43,19 @@ function tokenize(text: string): Token[] {
   let piece = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const raw = m[0];
-    // "4xRTX" is a count glued to a name: the x goes apart.
-    const parts = (raw.match(/[0-9]+(?:\.[0-9]+)*|[^0-9.]+/g) ?? [raw]).flatMap((p, i, all) =>
-      i > 0 && /^x[a-z]+$/i.test(p) && /^\d+$/.test(all[i - 1]!) ? ['x', p.slice(1)] : [p],
-    );
-    let offset = m.index;
+    // "4xRTX", "2xA100": a small count glued to a name, the x apart ("7900XTX" and "6800XT" are names).
+    const split = raw.match(/[0-9]+(?:\.[0-9]+)*|[^0-9.]+/g) ?? [raw];
+    const isCount = (i: number) =>
+      i === 1 && /^\d{1,2}$/.test(split[0]!) && Number(split[0]) <= 16 && /^x[a-z]/i.test(split[1]!);
+    const parts = split.flatMap((p, i) => (isCount(i) ? [p[0]!, p.slice(1)] : [p]));
+    let cursor = 0;
     parts.forEach((p, i) => {
-      const start = text.indexOf(p, offset);
-      offset = start + p.length;
+      // Parts are the piece's own characters in order; a dot between them is skipped.
+      const at = raw.indexOf(p, cursor);
+      const start = m!.index + (at < 0 ? cursor : at);
+      cursor = (at < 0 ? cursor : at) + p.length;
       // After a glued count ("4xRTX"), the name starts a piece of its own.
-      const afterCount = i > 1 && parts[i - 1] === 'x' && /^\d+$/.test(parts[i - 2]!) && p !== 'x';
+      const afterCount = i === 2 && isCount(1);
       if (afterCount) {
         out[out.length - 1]!.last = true;
         piece++;

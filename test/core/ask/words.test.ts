@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NameTrie, namePieces, nameTokens, tokensOf, TypoIndex } from '../../../src/core/ask/words.js';
+import { ask } from '../../../src/core/ask/ask.js';
+import { catalog } from '../../helpers/catalog.js';
 
 /** [token, piece, first, last] of each token. */
 const shape = (text: string) => tokensOf(text).map((t) => [t.t, t.piece, t.first, t.last]);
@@ -46,11 +48,12 @@ describe('tokens and pieces', () => {
       ],
     ],
     [
+      // A count after the name stays in its piece: only a count before a name ("4xRTX") splits.
       '3090x2',
       [
         ['3090', 0, true, false],
-        ['x', 0, false, true],
-        ['2', 1, true, true],
+        ['x', 0, false, false],
+        ['2', 0, false, true],
       ],
     ],
     // Each CJK character is a piece; the Chinese numerals people use for counts read as digits.
@@ -168,5 +171,26 @@ describe('typo index', () => {
 
   it('does not call a word of the vocabulary a typo', () => {
     for (const w of ['llama', 'deepseek', 'ultra', 'mistral']) expect(typos.mend(w)).toBeUndefined();
+  });
+});
+
+describe('token positions', () => {
+  // Every token is the text at its own position: the readers cut machines and models out of the
+  // question by these offsets (a wrong one crashed ask on "an RX 6800XT and an RTX A5000").
+  const samples = [
+    'an RX 6800XT and an RTX A5000',
+    '4xRTX 3090, 2xA100 and a 7900XTX',
+    'Qwen3.5-122B-A10B on 8x7b v0.3 gpt4.o 3.5GHz',
+    'RTX3060Ti 12GB, M2Max 96gb, 8张4090, 显存48GB',
+    'x2 3090x2 10xH100 XTX xt 6800xt',
+  ];
+  it.each(samples)('%s', (text) => {
+    for (const t of tokensOf(text)) {
+      const cut = text.slice(t.start, t.end);
+      expect(cut.toLowerCase() === t.t || /[\u3400-\u9fff]/.test(cut), `${t.t} at ${t.start}: "${cut}"`).toBe(true);
+    }
+  });
+  it('ask reads those questions without throwing', () => {
+    for (const text of samples) expect(() => ask(catalog, text)).not.toThrow();
   });
 });
