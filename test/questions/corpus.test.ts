@@ -31,3 +31,21 @@ describe('the corpus of real questions', () => {
     for (const w of ['image', 'video', 'fine-tune', 'serving']) expect(workflows).toContain(w);
   });
 });
+
+describe('the held-out questions', () => {
+  const held = readFileSync(join(import.meta.dirname, 'holdout-questions.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => QuestionSchema.parse(JSON.parse(l)));
+
+  it('are valid, and none is a question or thread of the corpus (they measure what the rules never saw)', () => {
+    expect(held.length).toBeGreaterThanOrEqual(80);
+    const corpus = lines.map((l) => QuestionSchema.parse(JSON.parse(l)));
+    const ids = new Set(corpus.map((q) => q.id));
+    const urls = new Set(corpus.map((q) => q.url));
+    for (const q of held) {
+      expect(ids.has(q.id), q.id).toBe(false);
+      expect(urls.has(q.url), q.url).toBe(false);
+    }
+  });
+});
