@@ -60,6 +60,15 @@ const GPU_WORDS = [
   'vram',
   'graphic card',
   '显卡',
+  // A vendor alone is a GPU of that size ("my 16gb amd", "16gb RTX GEFORCE", "the new intel gpu").
+  'amd',
+  'nvidia',
+  'radeon',
+  'geforce',
+  'rtx geforce',
+  'geforce rtx',
+  'intel gpu',
+  'intel arc',
 ];
 const CPU_WORDS = [
   'cpu only',
@@ -160,8 +169,9 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
 /** Words before a size that make it a requirement, not a machine ("at least 14GB VRAM"). */
 const REQUIREMENT =
   /\b(least|minimum|min|requires?|required|needs?|needed|recommended|than|over|under|about|approx|approximately|~)\b/;
-const RAM_WORDS = /^(ram|ddr\d?|ddr|lpddr\d?|system|sysram|memory|mem|内|dram|of)$/;
-const VRAM_WORDS = /^(vram|gddr\d?x?|gddr|hbm\d?e?|显|video|unified)$/;
+const RAM_WORDS = /^(ram|ddr\d?|ddr|lpddr\d?|system|sysram|memory|mem|dram|of)$/;
+/** Words after a size that say what it is (Chinese labels come before the value: "内存128G"). */
+const VRAM_WORDS = /^(vram|gddr\d?x?|gddr|hbm\d?e?|video|unified)$/;
 
 /** The catalog machine a mention stands for (its usual memory size when none was said). */
 export function deviceOfMention(catalog: Catalog, m: MachineMention): CatalogDevice {
@@ -253,7 +263,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       const gpu = generic('generic-gpu');
       // "GPU" alone is no machine; "a 16GB GPU" and "with 24g VRAM" are; "at least 14GB VRAM" (a
       // requirement) is not, and beside a card already named, its size belongs to that card.
-      const named = mentions.find((x) => !x.generic && (isDiscrete(x.chip) || x.chip.kind === 'unified-soc'));
+      const named = mentions.find(
+        (x) => !x.generic && (isDiscrete(x.chip) || x.chip.kind === 'unified-soc' || x.chip.kind === 'apple-soc'),
+      );
       if (!size || !gpu) return;
       if (named) {
         if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
@@ -271,11 +283,15 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
         return;
       mentions.push({ ...mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true), memoryGB: size.gb });
     } else if (s.named.kind === 'cpu') {
-      if (!cpuOnly(tokens, s, mentions)) return;
+      // "CPU only" beside a named machine says how that machine runs it, not another machine.
+      if (mentions.some((m) => !m.generic) || !cpuOnly(tokens, s, mentions)) return;
       const cpu = catalog.chip('cpu-ddr5') ?? catalog.chip('cpu-ddr4');
       if (cpu) mentions.push(mentionAt(tokens, cpu, s.start, s.end, null, true));
     }
   });
+  // "CPU only" beside a named machine says how that machine runs it, not that there is another.
+  if (mentions.some((m) => !m.generic && m.chip.kind !== 'cpu'))
+    for (let k = mentions.length - 1; k >= 0; k--) if (mentions[k]!.chip.kind === 'cpu') mentions.splice(k, 1);
   if (mentions.length === 0) {
     const host = cpuHost(catalog, tokens);
     if (host) mentions.push(host);
@@ -366,17 +382,21 @@ function mentionAt(
 ): MachineMention {
   const count = countAround(tokens, start, end);
   const mem = memoryAround(tokens, chip, count.start, count.end);
+  // "3090 (24G x 2)", "24GB x 4": a count said after the size.
+  const x = tokens[mem.end];
+  const n = tokens[mem.end + 1];
+  const after = !count.counted && mem.gpu !== null && x?.t === 'x' && n && /^\d{1,2}$/.test(n.t) && Number(n.t) <= 16;
   return {
     chip,
     generic,
     memoryGB: mem.gpu,
-    gpus: count.gpus,
-    counted: count.counted,
+    gpus: after ? Number(n!.t) : count.gpus,
+    counted: count.counted || !!after,
     hostRamGB: mem.host,
     form,
     role: roleBefore(tokens, count.start),
     start: count.start,
-    end: Math.max(count.end, mem.end),
+    end: Math.max(count.end, after ? mem.end + 2 : mem.end),
     startChar: 0,
     endChar: 0,
   };
@@ -418,7 +438,10 @@ function countSaid(
     b1.last &&
     valid(Number(b1.t)) &&
     Number.isInteger(Number(b1.t)) &&
-    tokens[start]!.first
+    tokens[start]!.first &&
+    // "Windows 10, RTX 4060": a number across punctuation, or one that versions a word, is no count.
+    !tokens[start]!.afterBreak &&
+    !/^(windows|win|ubuntu|macos|version|v|python|cuda|rocm|ios|gen|pcie)$/.test(b2?.t ?? '')
   ) {
     // "2 3090s", "4 MI50s": a lone small number right before the chip.
     const plural = tokens.slice(start, end + 1).some((t) => t.t === 's') || /s$/.test(tokens[end - 1]!.t);
@@ -621,7 +644,11 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
     (t, k) =>
       (/^i$/.test(t) && /^[3579]$/.test(words[k + 1] ?? '')) || (t === 'ryzen' && /^\d$/.test(words[k + 1] ?? '')),
   );
-  const at = server >= 0 ? server : desktop;
+  const host = words.findIndex(
+    (t, k) =>
+      t === 'vps' || (t === 'core' && /^(processor|cpu)$/.test(words[k + 1] ?? '') && /^\d+$/.test(words[k - 1] ?? '')),
+  );
+  const at = server >= 0 ? server : desktop >= 0 ? desktop : host;
   if (at < 0 || !words.some((t) => /^(ram|ddr\d?|ddr|memory|cpu)$/.test(t))) return undefined;
   const chip = catalog.chip(server >= 0 ? 'cpu-server-ddr4-8ch' : 'cpu-ddr5');
   if (!chip) return undefined;

@@ -150,3 +150,23 @@ describe('the machine a mention stands for', () => {
       }
   });
 });
+
+describe('more ways machines are said', () => {
+  const brief = (text: string) => read(text).map((m) => [m.device, m.gpus, m.hostRamGB]);
+  it.each([
+    // A Chinese label names the value after it: 24G is the card's, 128G the RAM.
+    ['4090D 24G + 内存：128G的机器', [['rtx-4090-d-ram-128gb', 1, 128]]],
+    // A count after the size.
+    ['vllm on a 3090(24G x 2)', [['2x-rtx-3090', 2, null]]],
+    // A version number across punctuation is no count.
+    ['specs like Windows 10, RTX 4060 (8GB VRAM), 32GB RAM', [['rtx-4060-ram-32gb', 1, 32]]],
+    // A vendor alone with a size is a GPU of that size.
+    ['out of memory with my 16gb amd', [['generic-gpu-16gb', 1, null]]],
+    // A server known by its processor and RAM.
+    ['a VPS server with 48GB RAM and a 12-core processor', [['cpu-ddr5-48gb', 1, 48]]],
+    // "CPU only" beside a Mac says how the Mac runs it.
+    ['Very slow on a CPU only use case, mac M1 on 16GB ram', [['macbook-air-m1-16gb', 1, null]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
