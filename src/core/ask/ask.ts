@@ -7,6 +7,7 @@
 import { DEFAULT_DEVICE_IDS, type Catalog } from '../catalog/catalog.js';
 import { isDiscrete, splitMachineId } from '../catalog/machines.js';
 import type { CompareInput } from '../query/query.js';
+import { extractQuant } from '../query/resolve.js';
 import { MAX_TEXT_LENGTH, understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
 import type { Verdict } from '../verdict/types.js';
@@ -56,7 +57,10 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const reading: AskReading = {
     intent,
     model: model?.reading ?? null,
-    quant: said.quant ?? model?.match?.quant?.id ?? null,
+    quant:
+      said.quant ??
+      model?.match?.quant?.id ??
+      (model ? (extractQuant(catalog, model.typed.toLowerCase()).quant?.id ?? null) : null),
     contextTokens: said.contextTokens ?? null,
     workflow: workflow ?? null,
     // "How fast is it?" asks for speed; it does not rank machines by it.

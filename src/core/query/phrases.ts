@@ -117,14 +117,17 @@ export const RULES: Rule[] = [
  * CJK words sit outside \b, which does not see them.
  */
 export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
-  [/\b(?:fine[\s-]?tun(?:e|ing|ed|able)|finetun(?:e|ing|ed)|q?lora|sft|peft|dreambooth)\b|微调/i, 'fine-tune'],
+  [
+    /\b(?:fine[\s-]?tun(?:e|ing|ed|able)|finetun(?:e|ing|ed)|q?lora|sft|peft|dreambooth|axolotl|unsloth|llama-?factory|kohya(?:_ss)?)\b|微调/i,
+    'fine-tune',
+  ],
   [/\b(?:train(?:ing|ed)?|pre-?train(?:ing)?|from\s+scratch)\b|训练/i, 'training'],
   [
     /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b|视频/i,
     'video',
   ],
   [
-    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img)\b|图片|图像|生图/i,
+    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
     'image',
   ],
   [

@@ -99,7 +99,11 @@ function quantPattern(catalog: Catalog): RegExp {
   const escaped = [...new Set(names)]
     .sort((a, b) => b.length - a.length)
     .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_ ]/g, '[-_ ]?'));
-  const re = new RegExp(`(?:^|[-_ :.,/("'\`])(${escaped.join('|')})s?(?=$|[-_ :.,/?!;)"'\`])`, 'i');
+  // Chinese text runs words together ("4bit量化"): a CJK character is a boundary too.
+  const re = new RegExp(
+    `(?:^|[-_ :.,/("'\`\u3400-\u9fff])(${escaped.join('|')})s?(?=$|[-_ :.,/?!;)"'\`\u3400-\u9fff])`,
+    'i',
+  );
   quantRegexCache = { catalog, re };
   return re;
 }

@@ -130,7 +130,9 @@ function readVersus(r: Reading, catalog: Catalog): void {
  * "x-Q4_K_M.gguf", "30b-a3b") are masked meanwhile, so "coder" in a tag is not taken for the
  * coding workflow.
  */
-function readWords(r: Reading, catalog: Catalog): void {
+function readWords(r: Reading, catalog: Catalog, quantFirst = false): void {
+  // With the model already cut out (ask), a quant inside a pasted word ("UD-MLX-4bit") is still one.
+  if (quantFirst) readQuant(r, catalog);
   const masked: string[] = [];
   r.rest = r.rest.replace(/\S+/g, (w) => {
     if (!isPastedReference(w)) return w;
@@ -139,14 +141,17 @@ function readWords(r: Reading, catalog: Catalog): void {
   });
   for (const [re, wf] of WORKFLOW_WORDS) if (r.out.workflow === undefined && removeAll(r, re)) r.out.workflow = wf;
   for (const [re, p] of PRIORITY_WORDS) if (r.out.priority === undefined && removeAll(r, re)) r.out.priority = p;
-  if (r.out.quant === undefined) {
-    const q = extractQuant(catalog, r.rest.toLowerCase());
-    if (q.quant) {
-      r.out.quant = q.quant.id;
-      r.rest = q.rest;
-    }
-  }
+  readQuant(r, catalog);
   r.rest = r.rest.replace(/\u0001(\d+)\u0001/g, (_, i: string) => masked[Number(i)] ?? ' ');
+}
+
+function readQuant(r: Reading, catalog: Catalog): void {
+  if (r.out.quant !== undefined) return;
+  const q = extractQuant(catalog, r.rest.toLowerCase());
+  if (q.quant) {
+    r.out.quant = q.quant.id;
+    r.rest = q.rest;
+  }
 }
 
 /** Devices named without "vs" ("5090 or m3 ultra for 70b") still count when they are not the model. */
@@ -191,7 +196,7 @@ export function understand(catalog: Catalog, text: string, o: { phrasesOnly?: bo
   // ask reads machines and models itself; it wants only the phrases (quant, context, prices ...).
   if (!o.phrasesOnly) readVersus(r, catalog);
   for (const rule of RULES) take(r, rule.re, (m) => rule.apply(m, r.out, r.notes));
-  readWords(r, catalog);
+  readWords(r, catalog, o.phrasesOnly);
   if (o.phrasesOnly) return ok({ input: r.out as CompareInput, notes: r.notes });
   readNamedDevice(r, catalog);
   const model = remainingModel(r.rest);

@@ -283,3 +283,16 @@ describe('a machine it cannot read', () => {
     },
   );
 });
+
+describe('quantizations wherever they are written', () => {
+  it.each([
+    ['testing (Qwen3.6-35B-A3B UD-MLX-4bit) on my M1 Max 32gb', 'MLX-4bit'],
+    ['想问一下运行GLM-4.5V-FP8最小GPU内存大概是多少', 'FP8'],
+    ['导入4bit量化后的gguf格式模型，4060ti 16g', 'Q4_K_M'],
+    ['serve Qwen-32B-chat-AWQ on 2x 3090', 'AWQ'],
+    ['70B GPTQ finetuning on a 48GB GPU', 'GPTQ'],
+    ['QLoRA with nf4 on a 24GB card', 'NF4'],
+  ])('%s -> %s', (text, quant) => {
+    expect(ask(catalog, text).reading.quant).toBe(quant);
+  });
+});
