@@ -42,7 +42,9 @@ interface MachineKey {
 const chipKey = (id: string) => (id.startsWith('cpu-') ? 'cpu' : id);
 
 function expectedMachine(catalog: Catalog, d: Question['expect']['devices'][number]): MachineKey {
-  const m = readMachines(catalog, d.name)[0];
+  // A device name in an expectation is a machine by definition ("Mac (Apple Silicon)"), whatever
+  // cue a question would need: read it as something someone owns.
+  const m = readMachines(catalog, `my ${d.name}`)[0];
   const cpu = m?.chip.kind === 'cpu';
   return {
     chip: m ? chipKey(m.chip.id) : `unknown:${d.name}`,

@@ -23,6 +23,8 @@ export interface MachineMention {
   hostRamGB: number | null;
   form: AppleForm | null;
   role: MachineRole;
+  /** The words that named the chip ("rtx", "6000"), for finding the card a stated size points to. */
+  words?: string[];
   /** The count was said ("2x", "two", "a single"), not assumed. */
   counted?: boolean;
   /** Token span in the text, to take it out before models are read. */
@@ -125,6 +127,11 @@ function indexOf(catalog: Catalog): Index {
         if (rest.length > 1 || /^\d{3,}$/.test(rest[0]!.t)) trie.add(rest, named);
       }
     }
+  }
+  // "5060rtx", "3090 rtx": the series word after the number.
+  for (const chip of catalog.chips) {
+    const m = /^(?:nvidia |geforce )*(rtx|gtx) (\d{4})( ti| super)?$/i.exec(chip.shortName);
+    if (m && chip.kind === 'desktop-gpu') trie.add(nameTokens(`${m[2]}${m[3] ?? ''} ${m[1]}`), { kind: 'chip', chip });
   }
   for (const [w, form] of FORM_WORDS) trie.add(nameTokens(w), { kind: 'form', form });
   for (const w of GPU_WORDS) trie.add(nameTokens(w), { kind: 'gpu' });
@@ -235,6 +242,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     )
       m = { ...m, chip: laptop };
     for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
+    m.words = tokens.slice(s.start, s.end).map((t) => t.t);
     mentions.push({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) });
     used.add(k);
   });
@@ -299,6 +307,19 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   mentions.sort((a, b) => a.start - b.start);
   assignHostRam(tokens, mentions);
   unifiedMemoryFromText(tokens, mentions);
+  // "RTX 6000 96GB", "5060 16GB": a size the named chip never had, but a chip whose name holds the
+  // same words did (RTX PRO 6000, RTX 5060 Ti).
+  for (const [k, m] of mentions.entries()) {
+    if (!m.words || m.memoryGB === null || m.chip.variants.some((v) => v.memoryGB === m.memoryGB)) continue;
+    const sibling = siblingWith(catalog, m.words, m.chip, m.memoryGB);
+    if (sibling) mentions[k] = { ...m, chip: sibling };
+  }
+  // A Mac known only by a memory only one chip was sold with is that chip ("256 GB of RAM on the Mac").
+  for (const [k, m] of mentions.entries())
+    if (m.generic && m.chip.vendor === 'apple' && m.memoryGB !== null) {
+      const only = onlyChipWith(catalog, m.memoryGB, m.form);
+      if (only) mentions[k] = { ...m, chip: only, generic: false };
+    }
   for (const m of mentions) perCard(m);
   // A CPU host's memory is its RAM.
   for (const m of mentions) if (m.chip.kind === 'cpu') m.hostRamGB = m.memoryGB ??= m.hostRamGB;
@@ -348,7 +369,10 @@ const cjkBefore = (tokens: Token[], i: number) => `${tokens[i - 2]?.t ?? ''}${to
 function ramBefore(tokens: Token[], i: number): boolean {
   if (cjkBefore(tokens, i) === '内存') return true;
   for (let k = i - 1; k >= 0 && k >= i - 4; k--) {
+    // "128 gig of system ram, 24 gig of vram": the RAM word belongs to the clause before.
+    if (tokens[k + 1]!.afterBreak) return false;
     const t = tokens[k]!.t;
+    if (t === 'memory' && /^(gpu|video|graphics|vram)$/.test(tokens[k - 1]?.t ?? '')) return false;
     if (/^(ram|ddr|lpddr|memory|mem|sysram)$/.test(t)) return true;
     if (
       /^(vram|gpu|gpus|card|gb|g|with|and|显)$/.test(t) ||
@@ -364,10 +388,11 @@ function nearbySize(tokens: Token[], start: number, end: number): { gb: number; 
     const s = at >= 0 && !ramBefore(tokens, at) ? sizeAt(tokens, at) : undefined;
     if (s && s.next >= start - 1) return { gb: s.gb, at };
   }
-  for (let at = end; at <= end + 3 && at < tokens.length; at++) {
+  for (let at = end; at <= end + 4 && at < tokens.length; at++) {
     const s = sizeAt(tokens, at);
     if (s) return { gb: s.gb, at };
-    if (!/^(with|w|of|and|has|having|\d+)$/.test(tokens[at]!.t)) break;
+    // "GPU with 24GB", "the max GPU memory is 45G".
+    if (!/^(with|w|of|and|has|having|memory|vram|is|max|only|about|\d+)$/.test(tokens[at]!.t)) break;
   }
   return undefined;
 }
@@ -449,6 +474,8 @@ function countSaid(
   }
   if (a1 && a2 && /^(x|×|\*)$/.test(a1.t) && isNumber(a2) && valid(Number(a2.t)))
     return { gpus: Number(a2.t), start, end: end + 2 };
+  // "1080ti sli", "3090 nvlink": a bridged pair.
+  if (a1 && /^(sli|nvlink)$/.test(a1.t)) return { gpus: 2, start, end: end + 1 };
   // "7900XT 4 cards", "4090 x 8".
   if (a1 && a2 && isNumber(a1) && /^(cards?|gpus?|张|块)$/.test(a2.t) && valid(Number(a1.t)))
     return { gpus: Number(a1.t), start, end: end + 2 };
@@ -676,4 +703,20 @@ function perCard(m: MachineMention): void {
   const mem = m.memoryGB;
   if (m.gpus < 2 || mem === null || m.chip.variants.some((v) => v.memoryGB === mem)) return;
   if (m.chip.variants.some((v) => v.memoryGB * m.gpus === mem)) m.memoryGB = mem / m.gpus;
+}
+
+/** A chip of the same vendor whose name holds every word typed and that shipped with this memory. */
+function siblingWith(catalog: Catalog, words: string[], chip: ChipRecord, memoryGB: number): ChipRecord | undefined {
+  const typed = words.filter((w) => !VENDOR_WORDS.includes(w));
+  const found = catalog.chips.filter(
+    (c) =>
+      c.vendor === chip.vendor &&
+      c.kind === chip.kind &&
+      c.variants.some((v) => v.memoryGB === memoryGB) &&
+      [c.name, c.shortName, ...c.aliases].some((n) => {
+        const have = nameTokens(n);
+        return typed.every((w) => have.includes(w));
+      }),
+  );
+  return found.length === 1 ? found[0] : undefined;
 }

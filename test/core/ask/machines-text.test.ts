@@ -170,3 +170,23 @@ describe('more ways machines are said', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('the card a size points to', () => {
+  const ids = (text: string) => read(text).map((m) => [m.device, m.gpus]);
+  it.each([
+    // A size the named card never had, but one card whose name holds the same words did.
+    ['i have a RTX 6000 96GB and it takes 194s', [['rtx-pro-6000', 1]]],
+    ['if i bought 5060 16GB', [['rtx-5060-ti-16gb', 1]]],
+    // The series after the number.
+    ['how can i use 16gb Vram with 5060rtx?', [['rtx-5060-ti-16gb', 1]]],
+    // SLI and NVLink are two cards.
+    ['1080ti sli', [['2x-gtx-1080-ti', 2]]],
+    // A RAM word before a comma does not make the next clause's size RAM.
+    ['So I have 128 gig of system ram, 24 gig of vram', [['generic-gpu-24gb', 1]]],
+    ['the max GPU memory is 45G', [['generic-gpu-45gb', 1]]],
+    // A Mac known only by a memory only one chip had.
+    ['if the 256 GB of RAM on the Mac can be used', [['mac-studio-m3-ultra-256gb', 1]]],
+  ])('%s', (text, expected) => {
+    expect(ids(text)).toEqual(expected);
+  });
+});
