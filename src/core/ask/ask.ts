@@ -4,7 +4,7 @@
  * priority, prices), the intent (intent.ts); then an ask-back when a guess would change the answer,
  * or the verdict the intent calls for. Never throws.
  */
-import { DEFAULT_DEVICE_IDS, type Catalog } from '../catalog/catalog.js';
+import { DEFAULT_DEVICE_IDS, type Catalog, type CatalogModel } from '../catalog/catalog.js';
 import { isDiscrete, splitMachineId } from '../catalog/machines.js';
 import type { CompareInput } from '../query/query.js';
 import { extractQuant } from '../query/resolve.js';
@@ -206,6 +206,20 @@ function askBack(
       })),
     };
   }
+  if (model?.family) {
+    const picks = spreadModels(model.family.models, 4);
+    const at = text.indexOf(model.typed);
+    return {
+      question: `Which ${model.family.name.charAt(0).toUpperCase()}${model.family.name.slice(1)} do you mean? Size decides what fits.`,
+      choices: picks.map((m) => ({
+        label: m.name.slice(0, 60),
+        text:
+          at >= 0
+            ? `${text.slice(0, at)}${m.record.aliases[0] ?? m.name}${text.slice(at + model.typed.length)}`
+            : `${text} ${m.name}`,
+      })),
+    };
+  }
   // "Can my GPU run it?", "my Quadro K2200": a machine we cannot read; its memory decides the answer.
   const owned =
     /\bmy (?:own )?(?:\w+ ){0,2}?(gpu|graphics card|video card|card|laptop|pc|computer|machine|rig|server|desktop)\b/i.exec(
@@ -234,6 +248,15 @@ function askBack(
     return { question: `Which model do you want to run on ${on}?`, choices };
   }
   return null;
+}
+
+/** Up to n models of a family, from small to large, newest of each size. */
+function spreadModels(models: CatalogModel[], n: number): CatalogModel[] {
+  const bySize = [...new Map([...models].reverse().map((m) => [m.paramsB, m])).values()].sort(
+    (a, b) => a.paramsB - b.paramsB,
+  );
+  if (bySize.length <= n) return bySize;
+  return [...new Set(Array.from({ length: n }, (_, i) => bySize[Math.round((i * (bySize.length - 1)) / (n - 1))]!))];
 }
 
 /** Up to n values spread over a sorted list, always with the first and the last. */

@@ -24,6 +24,8 @@ export interface ModelFound {
   typed: string;
   /** A typo was mended ("lama" -> "llama"). */
   mended?: string;
+  /** Only a family was named ("llama", "qwen"): the catalog models it may mean, newest first. */
+  family?: { name: string; models: CatalogModel[] };
 }
 
 type Named =
@@ -248,6 +250,19 @@ function resolveSpan(
           : 'llm'
       : 'llm';
   const name = extractQuant(catalog, typed).rest.trim() || typed;
+  // A family alone ("llama", "Qwen") names no model: which one changes the answer, so ask.
+  const words = nameTokens(typed);
+  if (kind === 'llm' && words.length === 1 && !/\d/.test(typed)) {
+    const models = familyModels(catalog, words[0]!);
+    if (models.length > 1)
+      return {
+        reading: { id: null, name: typed, kind, source: 'estimate' },
+        reference: typed,
+        typed: typedRaw,
+        family: { name: typed, models },
+        ...(mended ? { mended } : {}),
+      };
+  }
   const r = resolveModel(catalog, typed);
   if (r.ok && !r.value.estimated) return llmFound(r.value, typedRaw, typed, mended);
   // A near-miss of a catalog name with the same numbers is a typo ("qwen2.5-codr-32b"); other
@@ -342,4 +357,11 @@ function familyDefault(catalog: Catalog, family: ModelFamily): MediaModel | unde
     members.find((m) => m.aliases.some((a) => words.has(nameTokens(a).join(' ')))) ??
     [...members].sort((a, b) => b.released.localeCompare(a.released))[0]
   );
+}
+
+/** Catalog models of a family word ("llama", "qwen", "gemma"), newest first. */
+function familyModels(catalog: Catalog, word: string): CatalogModel[] {
+  return catalog.models
+    .filter((m) => nameTokens(m.name)[0] === word || m.record.family.split('-')[0] === word)
+    .sort((a, b) => b.record.released.localeCompare(a.record.released) || b.paramsB - a.paramsB);
 }

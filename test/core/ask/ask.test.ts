@@ -297,3 +297,19 @@ describe('quantizations wherever they are written', () => {
     expect(ask(catalog, text).reading.quant).toBe(quant);
   });
 });
+
+describe('a model family named alone', () => {
+  it.each(['which is better for qwen', 'can I run llama on my 3060', 'gemma on my mac studio'])(
+    '%s: asks which model, and every choice then answers for that model',
+    (text) => {
+      const a = ask(catalog, text);
+      expect(a.clarify?.question).toMatch(/^Which (Qwen|Llama|Gemma) do you mean\?/);
+      expect(a.clarify!.choices.length).toBeGreaterThan(1);
+      for (const c of a.clarify!.choices) {
+        const again = ask(catalog, c.text);
+        expect(again.clarify, c.text).toBeNull();
+        expect(again.answer?.model?.name, c.text).toBe(c.label);
+      }
+    },
+  );
+});
