@@ -45,6 +45,13 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   speed: [
+    // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
+    [/速度如何|速度怎么样|性能如何|性能速度|是否正常|耗时/, 4],
+    // A time someone waited: "takes 45mn", "630 seconds to generate", "45 min for 1 pic".
+    [
+      /\b(takes?|took|taking|it's take|get|got|only)\s+(about |around |over |more than )?\d+(\.\d+)?\s*(mn|mins?|minutes|s|secs?|seconds|hours?|hrs?)\b|\b\d+(\.\d+)?\s*(mn|mins?|minutes|secs?|seconds)\s+(for|per|to)\b/i,
+      2,
+    ],
     [
       /\bhow fast\b|\btok(en)?s?\s*\/\s*s(ec)?\b|\btokens? (it generates )?per sec(ond)?\b|\bt\/s\b|\bit\/s\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
       2.5,

@@ -100,3 +100,13 @@ describe('the machines decide close calls', () => {
     expect(readIntent('rtx 4090', [machine('rtx-4090', null)], false)).not.toBe('compare');
   });
 });
+
+describe('speed said without the word speed', () => {
+  it.each([
+    "I try ComfyUI on my MacBook Pro M1. But on the SDXL it's take 45mn, 1h i dont understund why",
+    '630 seconds to generate 5 second video on A100',
+    '请问是使用ollama run deepseek-r1-70B吗？速度如何？',
+  ])('%s', (text) => {
+    expect(intentOf(text)).toBe('speed');
+  });
+});
