@@ -146,10 +146,13 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
 ];
 
 export const PRIORITY_WORDS: [RegExp, Priority][] = [
-  [/\b(?:quiet(?:er|est|ly)?|silen(?:t|ce|tly)|nois(?:e|y|ier|eless)|loud(?:er)?|bedroom|office)\b/i, 'silence'],
-  [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b/i, 'budget'],
-  [/\b(?:power|watts?|efficien(?:t|cy)|electricity|energy)\b/i, 'power'],
-  [/\b(?:fast(?:est|er)?|speed|performance|throughput)\b/i, 'speed'],
+  [
+    /\b(?:quiet(?:er|est|ly)?|silen(?:t|ce|tly)|nois(?:e|y|ier|eless)|loud(?:er)?|bedroom|office)\b|安静|噪音/i,
+    'silence',
+  ],
+  [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b|性价比|便宜|预算|省钱/i, 'budget'],
+  [/\b(?:power|watts?|efficien(?:t|cy)|electricity|energy)\b|功耗|省电|电费/i, 'power'],
+  [/\b(?:fast(?:est|er)?|speed|performance|throughput)\b|速度|更快/i, 'speed'],
   [/\bbalanced?\b/i, 'balanced'],
 ];
 
