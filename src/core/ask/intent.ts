@@ -30,7 +30,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   ],
   plan: [
     [
-      /\b(what|which) (\w+ )?(llms?|models?) (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|可以跑哪|跑什么|什么配置/i,
+      /\b(what|which) (kind of |sort of |type of )?(\w+ )?(llms?|models?)( of yours| of these)? (can|could|should|would|do|will|to|are)\b|\bbest (local )?(llms?|models?)\b|\bbiggest (llm|model)\b|\bmodel recommendations?\b|\brecommend(ed)? (a |some )?(llms?|models?)\b|可以跑哪|跑什么|什么配置/i,
       4.5,
     ],
     [
@@ -53,7 +53,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2,
     ],
     [
-      /\bhow fast\b|\btok(en)?s?\s*\/\s*s(ec)?\b|\btokens? (it generates )?per sec(ond)?\b|\bt\/s\b|\bit\/s\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
+      /\bhow fast\b|\btok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|\bt\/s\b|\bit\/s\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
       2.5,
     ],
     [

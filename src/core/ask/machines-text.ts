@@ -23,6 +23,8 @@ export interface MachineMention {
   hostRamGB: number | null;
   form: AppleForm | null;
   role: MachineRole;
+  /** Said as one more of something ("add one more 5070 Ti"): a separate machine even if the same chip. */
+  another?: boolean;
   /** The words that named the chip ("rtx", "6000"), for finding the card a stated size points to. */
   words?: string[];
   /** The count was said ("2x", "two", "a single"), not assumed. */
@@ -102,7 +104,8 @@ const COUNT_WORDS: Record<string, number> = {
 
 interface Index {
   trie: NameTrie<Named>;
-  /** Words of machine names (4+ letters), for mending one-letter typos ("utra", "macbok"). */
+  /** Words of machine names (5+ letters: "ultra", "studio", "macbook"), for one-letter typos ("utra");
+   * shorter ones would mend plain words ("more" is one letter from "core"). */
   vocabulary: Set<string>;
   typos: TypoIndex;
 }
@@ -139,8 +142,8 @@ function indexOf(catalog: Catalog): Index {
   const vocabulary = new Set<string>();
   for (const c of catalog.chips)
     for (const t of nameTokens(`${c.name} ${c.shortName} ${c.aliases.join(' ')}`))
-      if (/^[a-z]{4,}$/.test(t)) vocabulary.add(t);
-  for (const [w] of FORM_WORDS) for (const t of nameTokens(w)) if (t.length >= 4) vocabulary.add(t);
+      if (/^[a-z]{5,}$/.test(t)) vocabulary.add(t);
+  for (const [w] of FORM_WORDS) for (const t of nameTokens(w)) if (t.length >= 5) vocabulary.add(t);
   ix = { trie, vocabulary, typos: new TypoIndex(vocabulary) };
   indexes.set(catalog, ix);
   return ix;
@@ -162,6 +165,8 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
   if (!isNumber(n) || !unit) return undefined;
   // "8VRAM", "16Go": a unit glued on that is not spelled GB.
   const glued = !unit.first && /^(vram|go)$/.test(unit.t);
+  // "2048 MB of video memory": megabytes, when they make at least half a gigabyte.
+  if (unit.t === 'mb' && Number(n!.t) >= 512 && Number(n!.t) <= 262144) return { gb: Number(n!.t) / 1024, next: i + 2 };
   if (!GB.test(unit.t) && !glued) return undefined;
   if (glued)
     return Number(n!.t) >= 1 && Number(n!.t) <= 4096
@@ -356,9 +361,17 @@ function cpuOnly(tokens: Token[], s: Span, mentions: MachineMention[]): boolean 
   if (words !== 'cpu') return true;
   const after = tokens.slice(s.end, s.end + 2).map((t) => t.t);
   const before = tokens.slice(Math.max(0, s.start - 2), s.start).map((t) => t.t);
+  const all = tokens.map((t) => t.t).join(' ');
   return (
     mentions.every((m) => !isDiscrete(m.chip) && m.chip.kind !== 'apple-soc') &&
-    (after[0] === 'only' || before.includes('on') || before.includes('纯') || before.includes('using'))
+    (after[0] === 'only' ||
+      before.includes('on') ||
+      before.includes('纯') ||
+      before.includes('用') ||
+      before.includes('using') ||
+      after[0] === '跑' ||
+      // "my server only has CPU, but not GPU", "no GPU", "无显卡"
+      /\b(only|just) (has|have|a) cpu\b|\b(not|no|without( a)?) gpu\b|无 显 卡|没 显 卡|没 有 显 卡/.test(all))
   );
 }
 
@@ -420,6 +433,7 @@ function mentionAt(
     hostRamGB: mem.host,
     form,
     role: roleBefore(tokens, count.start),
+    another: /^(more|another|second|extra|additional)$/.test(tokens[count.start - 1]?.t ?? ''),
     start: count.start,
     end: Math.max(count.end, after ? mem.end + 2 : mem.end),
     startChar: 0,
@@ -434,6 +448,12 @@ function countAround(
   end: number,
 ): { gpus: number; start: number; end: number; counted: boolean } {
   const c = countSaid(tokens, start, end);
+  // "2台 H100*8", "H100x8*2": machines times cards per machine.
+  const a1 = tokens[c?.end ?? end];
+  const a2 = tokens[(c?.end ?? end) + 1];
+  const per = a1 && a2 && /^(x|×|\*)$/.test(a1.t) && /^\d{1,2}$/.test(a2.t) ? Number(a2.t) : undefined;
+  if (c && per && c.end === end && per <= 16)
+    return { gpus: Math.min(64, c.gpus * per), start: c.start, end: end + 2, counted: true };
   if (c) return { ...c, counted: true };
   const b1 = tokens[start - 1]?.t ?? '';
   // "a single 4090", "one 3090", "1 RTX 4090": a count of one, said.
@@ -451,7 +471,7 @@ function countSaid(
   const a1 = tokens[end];
   const a2 = tokens[end + 1];
   const valid = (n: number) => n >= 1 && n <= 16;
-  if (b1 && b2 && /^(x|×|\*|张|块|个|台|cards?)$/.test(b1.t) && isNumber(b2) && valid(Number(b2.t)))
+  if (b1 && b2 && /^(x|×|\*|张|块|个|台|卡|cards?)$/.test(b1.t) && isNumber(b2) && valid(Number(b2.t)))
     return { gpus: Number(b2.t), start: start - 2, end };
   if (b1 && COUNT_WORDS[b1.t] !== undefined) return { gpus: COUNT_WORDS[b1.t]!, start: start - 1, end };
   if (b1 && b1.t === 'of' && b2 && COUNT_WORDS[b2.t] !== undefined)
@@ -548,7 +568,7 @@ function memoryAround(
   return { gpu, host, end: last };
 }
 
-const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|running|runs|we|i've|ive|已有|我的|我有)$/;
+const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|we|i've|ive|已有|我的|我有)$/;
 const CANDIDATE =
   /^(buy|buying|get|getting|purchase|purchasing|considering|consider|upgrade|upgrading|switch|thinking|plan|planning|want|would|should|or|vs|versus|instead|new|choose|pick)$/;
 
@@ -593,12 +613,16 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
 function dedupe(mentions: MachineMention[]): MachineMention[] {
   const out: MachineMention[] = [];
   for (const m of mentions) {
-    const same = out.find(
-      (o) =>
-        o.chip.id === m.chip.id &&
-        (o.memoryGB === null || m.memoryGB === null || o.memoryGB === m.memoryGB) &&
-        (o.gpus === m.gpus || !o.counted || !m.counted),
-    );
+    // "add one more 5070 Ti": the same card again is another machine to buy, not the same mention.
+    const another = m.another;
+    const same = another
+      ? undefined
+      : out.find(
+          (o) =>
+            o.chip.id === m.chip.id &&
+            (o.memoryGB === null || m.memoryGB === null || o.memoryGB === m.memoryGB) &&
+            (o.gpus === m.gpus || !o.counted || !m.counted),
+        );
     if (!same) {
       out.push(m);
       continue;

@@ -39,7 +39,8 @@ export function tokensOf(text: string): Token[] {
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
   // Pieces: runs of letters, digits, dots between digits, and CJK characters (each one a piece).
-  const re = /[a-z0-9µ]+(?:\.[0-9]+[a-z0-9µ]*)*|[\u3400-\u9fff]/gi;
+  // "*" and "×" are tokens of their own: "H100*8" is a count.
+  const re = /[a-z0-9µ]+(?:\.[0-9]+[a-z0-9µ]*)*|[\u3400-\u9fff]|[*×]/gi;
   let piece = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const raw = m[0];

@@ -190,3 +190,31 @@ describe('the card a size points to', () => {
     expect(ids(text)).toEqual(expected);
   });
 });
+
+describe('counts, sizes and CPUs said other ways', () => {
+  const brief = (text: string) => read(text).map((m) => [m.device, m.gpus, m.memoryGB]);
+  it.each([
+    // Machines times cards per machine.
+    ['用 2台 H100*8 部署 deepseek-R1', [['16x-h100-sxm', 16, null]]],
+    ['微调8卡a800（80G）够吗', [['8x-a800-80gb', 8, 80]]],
+    // Megabytes of video memory.
+    ['a Geforce GTX 960 with 2048 MB Dedicated Video Memory', [['gtx-960-2gb', 1, 2]]],
+    // One more of the same card is a second machine.
+    [
+      'NOW I USING 5070TI, IF I UPGRADE ADD ONE MORE 5070TI',
+      [
+        ['rtx-5070-ti', 1, null],
+        ['rtx-5070-ti', 1, null],
+      ],
+    ],
+    ['Jetson Orin Nano Super 8GB', [['jetson-orin-nano-8gb', 1, 8]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+  it.each(['My server only has CPU, but not GPU. Is GPU essential?', '有办法使用cpu跑么?'])(
+    '%s: a CPU host',
+    (text) => {
+      expect(read(text).map((m) => m.chip)).toEqual(['cpu-ddr5']);
+    },
+  );
+});
