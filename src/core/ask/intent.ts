@@ -16,6 +16,10 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2,
     ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
+    [
+      /\b(gpu|card|hardware) recommendations?\b|\brecommend (a|another|a new|a better) (gpu|card|graphics card)\b/i,
+      2.5,
+    ],
   ],
   compare: [
     [/\b(vs\.?|versus|compared? (to|with)|comparison|benchmarks? against)\b|对比|性价比/i, 2.5],
@@ -34,7 +38,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       4.5,
     ],
     [
-      /\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么/i,
+      /\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
       4,
     ],
     // "How many A100s do I need": a configuration to plan, model named or not.
@@ -77,7 +81,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   ],
   help: [
     [
-      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|怎么|如何|建议/i,
+      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|\b(detailed )?(instructions|tutorial|guide|example workflow|step[- ]by[- ]step)\b|怎么|如何|建议|教程/i,
       3,
     ],
     [
