@@ -642,11 +642,14 @@ export const formName = (f: AppleForm) => FORM_NAMES[f];
 
 /** Tokens with one-letter typos of machine words mended ("m3 utra" -> "m3 ultra"). */
 function mendTypos(tokens: Token[], vocabulary: Set<string>, typos: TypoIndex): Token[] {
-  return tokens.map((tok) => {
-    if (tok.t.length < 4 || vocabulary.has(tok.t) || !/^[a-z]+$/.test(tok.t)) return tok;
+  // Copied only when a typo is found: most questions have none, and the tokens are shared.
+  let out: Token[] | undefined;
+  tokens.forEach((tok, i) => {
+    if (tok.t.length < 4 || vocabulary.has(tok.t) || !/^[a-z]+$/.test(tok.t)) return;
     const w = typos.mend(tok.t);
-    return w ? { ...tok, t: w } : tok;
+    if (w) (out ??= [...tokens])[i] = { ...tok, t: w };
   });
+  return out ?? tokens;
 }
 
 /** One insertion, deletion, substitution or swap of neighbours apart. */

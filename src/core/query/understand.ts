@@ -100,8 +100,11 @@ function take(r: Reading, re: RegExp, fn: (m: RegExpExecArray) => void): void {
 }
 
 /** Takes every match of `re` out of the text; true if there was one. */
+const globals = new WeakMap<RegExp, RegExp>();
 function removeAll(r: Reading, re: RegExp): boolean {
-  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  let g = globals.get(re);
+  if (!g) globals.set(re, (g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`)));
+  g.lastIndex = 0;
   if (!g.test(r.rest)) return false;
   r.rest = r.rest.replace(g, ' ');
   return true;
