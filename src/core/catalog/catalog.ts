@@ -258,7 +258,8 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
 
   const reportedByDevice = new Map<string, ReportedFigure[]>();
   for (const r of benchmarks.reported) reportedByDevice.set(r.device, [...(reportedByDevice.get(r.device) ?? []), r]);
-  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration]))}`;
+  // Every file counts: a pin computed before a chip's or a media model's figures changed is stale too.
+  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration, machineFiles, media ?? null]))}`;
   return {
     dataVersion,
     devices,

@@ -57,3 +57,21 @@ describe('lookups instead of catalog.files', () => {
     expect(publisherOf('No colon')).toBe('No colon');
   });
 });
+
+describe('the data version', () => {
+  it('changes when a chip or a media model changes, so pins computed before say they are stale', async () => {
+    const nvidia = (await import('../../../data/machines/nvidia.json', { with: { type: 'json' } })).default;
+    const media = (await import('../../../data/media-models.json', { with: { type: 'json' } })).default;
+    const base = { ...catalog.files, calibration: catalog.calibration };
+    const v = (machines: unknown[], m: unknown) =>
+      buildCatalog({ ...structuredClone(base), machines, media: m }).dataVersion;
+    const before = v([nvidia], media);
+    const chips = structuredClone(nvidia);
+    chips.chips[0]!.bandwidthGBs.value += 1;
+    expect(v([chips], media)).not.toBe(before);
+    const models = structuredClone(media);
+    models.models[0]!.paramsB.value += 1;
+    expect(v([nvidia], models)).not.toBe(before);
+    expect(v([nvidia], media)).toBe(before);
+  });
+});
