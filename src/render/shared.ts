@@ -58,9 +58,8 @@ export function costParts(e: DeviceEvaluation): {
 } {
   const c = e.cost;
   return {
-    hardware: fmtUsdBand(c.hardwareUSD),
+    ...hardwareCells(e),
     perYear: `${fmt.usd(c.electricityPerYearUSD)}/yr`,
-    total: fmtUsdBand(c.totalUSD),
     breakEven: c.breakEvenMonths ? `break-even ${fmtMonths(c.breakEvenMonths)}` : '',
   };
 }
@@ -162,3 +161,9 @@ export const CLARIFY_ASK_AGAIN = 'Ask again with the one you mean.';
 
 /** "> the question" as a one-line quote of at most `max` characters (a reply to someone else's message starts with it). */
 export const quoteLine = (text: string, max = 200) => `> ${truncate(text.replace(/\s+/g, ' ').trim(), max)}`;
+
+/** Hardware and total cost as cells; a machine without a price says so instead of "$0". */
+export function hardwareCells(e: DeviceEvaluation): { hardware: string; total: string } {
+  if (e.priceUSD.high > 0) return { hardware: fmtUsdBand(e.cost.hardwareUSD), total: fmtUsdBand(e.cost.totalUSD) };
+  return { hardware: 'price unknown', total: `${fmtUsdBand(e.cost.totalUSD)} + hardware` };
+}

@@ -13,7 +13,7 @@ import {
   fmt,
   fmtBand,
   fmtMonths,
-  fmtUsdBand,
+  hardwareCells,
   fmtWait,
   imageSpeed,
   isMediaOnly,
@@ -95,9 +95,9 @@ function tableRows(v: Verdict): TableRow[] {
     both(`${q.workflow}`, (e) => e.workflowSupport.level),
     both('Power', (e) => `${e.power.loadW} W load`),
     both('Noise', noiseRange),
-    both('Hardware', (e) => fmtUsdBand(e.priceUSD)),
+    both('Hardware', (e) => hardwareCells(e).hardware),
     both('Power/yr', (e) => fmt.usd(e.cost.electricityPerYearUSD)),
-    both(`${q.years}-yr total`, (e) => fmtUsdBand(e.cost.totalUSD)),
+    both(`${q.years}-yr total`, (e) => hardwareCells(e).total),
   ];
   if (q.workflow === 'video')
     for (const [i, vid] of a.video.entries()) rows.push([vid.name, videoLevel(vid), videoLevel(b.video[i]!)]);

@@ -399,7 +399,10 @@ function ramBefore(tokens: Token[], i: number): boolean {
 function nearbySize(tokens: Token[], start: number, end: number): { gb: number; at: number } | undefined {
   for (const at of [start - 2, start - 3]) {
     const s = at >= 0 && !ramBefore(tokens, at) ? sizeAt(tokens, at) : undefined;
-    if (s && s.next >= start - 1) return { gb: s.gb, at };
+    // Right before, or with only an article or "of" between ("16GB GPU", "24 gig of vram"); never
+    // across a word like "vs" ("a MI50 32gb vs mac studio": the 32 GB is the MI50's).
+    if (s && (s.next === start || (s.next === start - 1 && /^(a|an|the|my|of)$/.test(tokens[start - 1]!.t))))
+      return { gb: s.gb, at };
   }
   for (let at = end; at <= end + 4 && at < tokens.length; at++) {
     const s = sizeAt(tokens, at);

@@ -25,6 +25,9 @@ const ECOSYSTEM_HEAVY: WorkflowId[] = ['serving', 'fine-tune', 'training', 'vide
 /** Score margin under which the two are a tie. */
 export const TIE_MARGIN = 0.1;
 
+/** The machine has a price in the catalog (composed machines of chips without one have none). */
+export const priceKnown = (e: DeviceEvaluation) => e.priceUSD.high > 0;
+
 /** Midpoint of the N-year total cost. */
 export const totalOf = (e: DeviceEvaluation) => (e.cost.totalUSD.low + e.cost.totalUSD.high) / 2;
 export const isMediaWorkflow = (w: WorkflowId) => w === 'image' || w === 'video';
@@ -81,7 +84,8 @@ export function scoresOf([a, b]: Pair, workflow: WorkflowId): Record<Dimension, 
     // is not cancelled by a cheaper, quieter machine under the balanced priority.
     speed: sA && sB ? Math.max(-1.5, Math.min(1.5, Math.log(sA / sB) / Math.log(2))) : 0,
     ecosystem: clamp((LEVEL[a.workflowSupport.level]! - LEVEL[b.workflowSupport.level]!) / 2),
-    cost: clamp((Math.log(totalOf(b)) - Math.log(totalOf(a))) / Math.log(1.5)),
+    // Without a price for both, cost decides nothing (a missing price is not a free machine).
+    cost: priceKnown(a) && priceKnown(b) ? clamp((Math.log(totalOf(b)) - Math.log(totalOf(a))) / Math.log(1.5)) : 0,
     power: clamp(Math.log(b.power.loadW / a.power.loadW) / Math.log(3)),
     noise: clamp((b.noise.loadDbA.high - a.noise.loadDbA.high) / 20),
   };

@@ -6,7 +6,7 @@ import type { Catalog, CatalogModel } from '../catalog/catalog.js';
 import type { DeviceEvaluation } from '../physics/evaluate.js';
 import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { safeEcho, type ModelMatch } from '../query/resolve.js';
-import { isMediaWorkflow, type Decision, type Pair, type Weighed } from './decide.js';
+import { isMediaWorkflow, priceKnown, type Decision, type Pair, type Weighed } from './decide.js';
 import { fmt, fmtBand, fmtDb, fmtSec, fmtUsdBand } from './format.js';
 import type { OverviewCell, OverviewRow } from './types.js';
 
@@ -53,6 +53,9 @@ export function ecosystemReason(better: DeviceEvaluation, worse: DeviceEvaluatio
 
 export function costReason(d: Weighed, [a, b]: Pair, q: NormalizedQuery): string {
   const electricity = `electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh`;
+  const unknown = [a, b].filter((e) => !priceKnown(e));
+  if (unknown.length)
+    return `${unknown.map((e) => e.shortName).join(' and ')}: no price in the catalog, so cost is not compared; electricity ${[a, b].map((e) => `${e.shortName} ${fmt.usd(e.cost.electricityPerYearUSD)}/yr`).join(', ')}.`;
   const overlap = d.cheaper.cost.totalUSD.high >= d.dearer.cost.totalUSD.low;
   return overlap
     ? `Over ${q.years} years both cost about the same (${fmtUsdBand(a.cost.totalUSD)} vs ${fmtUsdBand(b.cost.totalUSD)}, ${electricity}).`
@@ -83,7 +86,12 @@ function weighedReasons(d: Weighed, pair: Pair, q: NormalizedQuery, earlier: str
 }
 
 function tieHeadline({ faster, quiet, cheaper, speedRatio }: Weighed, label: string): string {
-  const other = quiet === faster ? `${cheaper.shortName} is cheaper` : `${quiet.shortName} is quieter and frugal`;
+  const other =
+    quiet === faster
+      ? priceKnown(cheaper) && priceKnown(cheaper === faster ? quiet : faster)
+        ? `${cheaper.shortName} is cheaper`
+        : `${faster.shortName} is also quieter`
+      : `${quiet.shortName} is quieter and frugal`;
   return `Tie for ${label}: ${faster.shortName} is ${fmt.ratio(speedRatio)}x faster, ${other}; your priority decides.`;
 }
 
@@ -102,7 +110,8 @@ function winnerHeadline(d: Weighed, [a, b]: Pair, q: NormalizedQuery, label: str
   const { faster, quiet, loud, cheaper, costDiff, speedRatio, scores } = d;
   if (q.priority === 'silence' && w === quiet)
     return `${w.shortName}: near-silent (${fmtDb(w.noise.loadDbA)}) and ${w.speedClass === 'realtime' ? 'still real-time' : `still ${w.speedClass}`} at ~${fmt.tps(w.decodeTokensPerSec ?? 0)} tok/s.`;
-  if (q.priority === 'budget' && w === cheaper)
+  const pricesKnown = priceKnown(a) && priceKnown(b);
+  if (q.priority === 'budget' && w === cheaper && pricesKnown)
     return `${w.shortName}: ~${fmt.usd(costDiff)} cheaper over ${q.years} years for ${label}.`;
   if (q.priority === 'power' && w === quiet)
     return `${w.shortName}: ~${quiet.power.loadW} W vs ~${loud.power.loadW} W for ${label}.`;
@@ -112,7 +121,7 @@ function winnerHeadline(d: Weighed, [a, b]: Pair, q: NormalizedQuery, label: str
   const strengths = [
     w === faster && speedRatio >= 1.05 ? 'faster' : '',
     w === quiet ? 'quieter, frugal' : '',
-    w === cheaper ? `${fmt.usd(costDiff)} cheaper over ${q.years} years` : '',
+    w === cheaper && pricesKnown ? `${fmt.usd(costDiff)} cheaper over ${q.years} years` : '',
   ].filter(Boolean);
   return `${w.shortName}: the better balance for ${label}${strengths.length ? ` (${strengths.join(', ')})` : ''}.`;
 }

@@ -313,3 +313,13 @@ describe('a model family named alone', () => {
     },
   );
 });
+
+describe('a machine without a price', () => {
+  it('is never the cheaper one: cost is not compared, and the reason says so', () => {
+    const a = answered('llama 3.1 8b on a mi50 32gb vs mac studio, cheapest');
+    const mi50 = a.answer.devices.find((d) => d.id === 'mi50-32gb')!;
+    expect(mi50.priceUSD).toEqual({ low: 0, high: 0 });
+    expect(a.answer.verdict.headline).not.toMatch(/cheaper/);
+    expect(a.answer.verdict.reasons.join(' ')).toMatch(/MI50 32GB: no price in the catalog, so cost is not compared/);
+  });
+});
