@@ -283,6 +283,12 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       if (named) {
         if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
           named.memoryGB = size.gb;
+        // "two 16GB GPUs" beside a named 16 GB card: the count is that card's.
+        const phrase = countAround(tokens, Math.min(s.start, size.at), s.end);
+        if (phrase.counted && phrase.gpus > 1 && !named.counted && (named.memoryGB ?? size.gb) === size.gb) {
+          named.gpus = phrase.gpus;
+          named.counted = true;
+        }
         return;
       }
       if (
@@ -339,6 +345,10 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
 function falseFriend(tokens: Token[], i: number, end: number, named: Named): boolean {
   if (named.kind !== 'chip') return false;
   const first = tokens[i]!;
+  // "M.2 SSD" is storage: an Apple chip is written "M2", never with a dot.
+  const second = tokens[i + 1];
+  if (named.chip.vendor === 'apple' && first.t === 'm' && second && !second.first && second.start > first.end)
+    return true;
   // A bare number names a GeForce/Radeon only when it is not a size, a count or a year ("3090 tokens").
   if (end - i === 1 && /^\d{1,2}$/.test(first.t)) return true;
   if (end - i === 1 && /^\d+$/.test(first.t)) {
@@ -385,7 +395,7 @@ function ramBefore(tokens: Token[], i: number): boolean {
     // "128 gig of system ram, 24 gig of vram": the RAM word belongs to the clause before.
     if (tokens[k + 1]!.afterBreak) return false;
     const t = tokens[k]!.t;
-    if (t === 'memory' && /^(gpu|video|graphics|vram)$/.test(tokens[k - 1]?.t ?? '')) return false;
+    if (/^(memory|ram)$/.test(t) && /^(gpu|video|graphics|vram|graphic)$/.test(tokens[k - 1]?.t ?? '')) return false;
     if (/^(ram|ddr|lpddr|memory|mem|sysram)$/.test(t)) return true;
     if (
       /^(vram|gpu|gpus|card|gb|g|with|and|显)$/.test(t) ||
@@ -455,8 +465,7 @@ function countAround(
   const a1 = tokens[c?.end ?? end];
   const a2 = tokens[(c?.end ?? end) + 1];
   const per = a1 && a2 && /^(x|×|\*)$/.test(a1.t) && /^\d{1,2}$/.test(a2.t) ? Number(a2.t) : undefined;
-  if (c && per && c.end === end && per <= 16)
-    return { gpus: Math.min(64, c.gpus * per), start: c.start, end: end + 2, counted: true };
+  if (c && per && per <= 16) return { gpus: Math.min(16, c.gpus * per), start: c.start, end: c.end + 2, counted: true };
   if (c) return { ...c, counted: true };
   const b1 = tokens[start - 1]?.t ?? '';
   // "a single 4090", "one 3090", "1 RTX 4090": a count of one, said.
@@ -539,16 +548,20 @@ function memoryAround(
     if (s) {
       const kind = tokens[s.next]?.t ?? '';
       const kindBefore = tokens[i - 1]?.t ?? '';
+      // "2TB M.2 SSD", "1TB NVMe": storage, not memory.
+      const storage = /^(ssd|nvme|disk|storage|hdd|m|drive|sata)$/.test(kind);
       const kind2 = tokens[s.next + 1]?.t ?? '';
       const isRam =
         (RAM_WORDS.test(kind) && kind !== 'of') ||
         (/^(of|system)$/.test(kind) && /^(ram|ddr\d?|ddr|system|memory)$/.test(kind2) && !/^(vram|gpu)$/.test(kind2)) ||
         ramBefore(tokens, i);
       const isVram = VRAM_WORDS.test(kind) || /^(vram)$/.test(kindBefore) || cjkBefore(tokens, i) === '显存';
-      if (discrete && isRam && !isVram && host === null) host = s.gb;
+      // "a 4090 with 24GB of Ram": people call VRAM RAM; the card's own size is its VRAM.
+      const ownSize = discrete && gpu === null && chip.variants.some((v) => v.memoryGB === s.gb) && s.gb < 48;
+      if (discrete && isRam && !isVram && host === null && !ownSize) host = s.gb;
       else if (!discrete && gpu === null) gpu = s.gb;
       else if (gpu === null && (isVram || fits(s.gb))) gpu = s.gb;
-      else if (discrete && host === null && s.gb >= 16) host = s.gb;
+      else if (discrete && host === null && s.gb >= 16 && s.gb <= 1024 && !storage) host = s.gb;
       last = s.next;
       i = s.next - 1;
       continue;

@@ -127,7 +127,7 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
     'video',
   ],
   [
-    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
+    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}(?:px)?|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
     'image',
   ],
   [
@@ -151,8 +151,12 @@ export const PRIORITY_WORDS: [RegExp, Priority][] = [
     'silence',
   ],
   [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b|性价比|便宜|预算|省钱/i, 'budget'],
-  [/\b(?:power|watts?|efficien(?:t|cy)|electricity|energy)\b|功耗|省电|电费/i, 'power'],
-  [/\b(?:fast(?:est|er)?|speed|performance|throughput)\b|速度|更快/i, 'speed'],
+  // "power limit 350 W" and "power supply" are settings and parts, not what matters to the asker.
+  [
+    /\b(?:power(?!\s+(?:limit|supply|supplies|cable|connector|profile))|watts?|efficien(?:t|cy)|electricity|energy)\b|功耗|省电|电费/i,
+    'power',
+  ],
+  [/\b(?:fast(?:est|er)?|speed|performance|throughput|slow(?:er)?)\b|速度|更快/i, 'speed'],
   [/\bbalanced?\b/i, 'balanced'],
 ];
 

@@ -218,3 +218,21 @@ describe('counts, sizes and CPUs said other ways', () => {
     },
   );
 });
+
+describe('what people call RAM, and storage that looks like a chip', () => {
+  const brief = (text: string) => read(text).map((m) => [m.device, m.gpus, m.memoryGB, m.hostRamGB]);
+  it.each([
+    // A card's own size called RAM is its VRAM.
+    ["I'm using a 4090 with 24GB of Ram and the training is slow", [['rtx-4090', 1, 24, null]]],
+    // "Graphics Ram" is no host RAM.
+    ['gtx 3070 : CUDA Cores=5888 , Graphics Ram= 8 GB', [['rtx-3070', 1, null, null]]],
+    // Machines times cards, written after the name.
+    ['not running properly on H100x8*2 devices', [['16x-h100-sxm', 16, null, null]]],
+    // A count said of the size goes to the named card of that size.
+    ['a Tesla V100 16GB here; is it possible with two 16GB GPUs (Total 32GB)?', [['2x-v100-16gb', 2, 16, null]]],
+    // "M.2" is an SSD slot.
+    ['GPU: RTX 5090 32GB, 2TB M.2 SSD', [['rtx-5090', 1, 32, null]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
