@@ -315,6 +315,15 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     const host = cpuHost(catalog, tokens);
     if (host) mentions.push(host);
   }
+  // "a Mac Studio with M1 Max ... my M1": the bare generation is the same Mac as its tier.
+  for (let k = mentions.length - 1; k >= 0; k--) {
+    const m = mentions[k]!;
+    if (
+      m.chip.vendor === 'apple' &&
+      mentions.some((o) => o !== m && o.chip.vendor === 'apple' && o.chip.id.startsWith(`${m.chip.id}-`))
+    )
+      mentions.splice(k, 1);
+  }
   mentions.sort((a, b) => a.start - b.start);
   assignHostRam(tokens, mentions);
   unifiedMemoryFromText(tokens, mentions);
@@ -345,6 +354,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
 function falseFriend(tokens: Token[], i: number, end: number, named: Named): boolean {
   if (named.kind !== 'chip') return false;
   const first = tokens[i]!;
+  // "v0.4.10.post2-cu128-b200": a name joined to an identifier with digits is part of it.
+  const prev = tokens[i - 1];
+  if (first.joined && prev && /\d/.test(prev.t) && !VENDOR_WORDS.includes(prev.t)) return true;
   // "M.2 SSD" is storage: an Apple chip is written "M2", never with a dot.
   const second = tokens[i + 1];
   if (named.chip.vendor === 'apple' && first.t === 'm' && second && !second.first && second.start > first.end)

@@ -19,6 +19,8 @@ export interface Token {
   end: number;
   /** A sentence or clause ended right before this token (".", "?", "!", ";", ","). */
   afterBreak: boolean;
+  /** Joined to the token before by one "-", "_", "." or "/" ("cu128-b200", "v0.4.10-post2"). */
+  joined: boolean;
 }
 
 const CJK_DIGITS: Record<string, string> = { 一: '1', 两: '2', 二: '2', 三: '3', 四: '4', 八: '8' };
@@ -64,6 +66,7 @@ function tokenize(text: string): Token[] {
       const prevEnd = out[out.length - 1]?.end ?? 0;
       out.push({
         afterBreak: /[.?!;,。？！；，]/.test(text.slice(prevEnd, start)) && start > prevEnd,
+        joined: out.length > 0 && /^[-_./]$/.test(text.slice(prevEnd, start)),
         t: CJK_DIGITS[p] ?? p.toLowerCase(),
         piece,
         first: i === 0 || afterCount,

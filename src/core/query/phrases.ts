@@ -150,7 +150,10 @@ export const PRIORITY_WORDS: [RegExp, Priority][] = [
     /\b(?:quiet(?:er|est|ly)?|silen(?:t|ce|tly)|nois(?:e|y|ier|eless)|loud(?:er)?|bedroom|office)\b|安静|噪音/i,
     'silence',
   ],
-  [/\b(?:cheap(?:est|er)?|budget|cost|afford(?:able)?|money|price)\b|性价比|便宜|预算|省钱/i, 'budget'],
+  [
+    /\b(?:cheap(?:est|er)?|budget|buget|budjet|cost|afford(?:able)?|money|price)\b|性价比|便宜|预算|省钱|价格|昂贵/i,
+    'budget',
+  ],
   // "power limit 350 W" and "power supply" are settings and parts, not what matters to the asker.
   [
     /\b(?:power(?!\s+(?:limit|supply|supplies|cable|connector|profile))|watts?|efficien(?:t|cy)|electricity|energy)\b|功耗|省电|电费/i,

@@ -236,3 +236,16 @@ describe('what people call RAM, and storage that looks like a chip', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('names inside identifiers, and one Mac said twice', () => {
+  it('a chip name joined to a version string is part of it', () => {
+    expect(
+      read('RTX 5090 underperforming on v0.4.10.post2-cu128-b200: 25 % slower than RTX 4090').map((m) => m.chip),
+    ).toEqual(['rtx-5090', 'rtx-4090']);
+  });
+  it('the bare generation beside its tier is the same Mac', () => {
+    expect(
+      read('I have an apple mac studio with m1 max chip. Can I run this on my mac studio M1?').map((m) => m.chip),
+    ).toEqual(['m1-max']);
+  });
+});
