@@ -66,6 +66,12 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   fit: [
+    // "Is there a way to make it work on 8gb vram", "any way to finetune MPT-7B with dual 3090s":
+    // asking whether it can run there, phrased as a how-to.
+    [
+      /\bis there (a|any) ?way (to )?(make (it|this) (work|run)|run|use|fine-?tune|train|load|fit)\b.*\b(on|with)\b/i,
+      3.5,
+    ],
     [
       /\bcan (i|we|it|you|this|one|the|my) (\w+ )?(run|load|fit|use|train|fine-?tune|host|handle|be (run|deployed|loaded|used))\b|\b(is it|would it be|it is|is this) possible\b|\bpossible to (run|load|use|train|fine-?tune)\b|能否|能不能|可以跑|能跑|可以吗|可以运行|有戏|跑起来/i,
       2.5,

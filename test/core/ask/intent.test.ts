@@ -110,3 +110,15 @@ describe('speed said without the word speed', () => {
     expect(intentOf(text)).toBe('speed');
   });
 });
+
+describe('a how-to that asks whether it fits', () => {
+  it.each([
+    'Is there any way to finetune the MPT-7B model with dual RTX 3090s?',
+    'Is there a way to make it work on 8gb vram system with 16 gb ram? I have rtx 2060 super',
+  ])('%s', (text) => expect(intentOf(text)).toBe('fit'));
+  it('offloading is still a how-to', () => {
+    expect(intentOf('Is there anyway to offload the models/stages to another GPU? I have an nvidia 4060 TI 16GB')).toBe(
+      'help',
+    );
+  });
+});
