@@ -63,6 +63,8 @@ const GPU_WORDS = [
   'videocard',
   'vram',
   'graphic card',
+  'gbvram',
+  'gvram',
   '显卡',
   // A vendor alone is a GPU of that size ("my 16gb amd", "16gb RTX GEFORCE", "the new intel gpu").
   'amd',
@@ -156,7 +158,7 @@ interface Span {
 }
 
 const isNumber = (t: Token | undefined) => !!t && /^\d+(\.\d+)?$/.test(t.t);
-const GB = /^(gb|g|gig|gigs|gib|gbs|tb)$/;
+const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram)$/;
 
 /** A memory size at token i ("24gb", "24 GB", "1TB"): its GB and the token after it. */
 function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
@@ -209,6 +211,12 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       i = m.end;
     } else i++;
   }
+  // "6gbvram": a size glued to "vram" is a GPU word too, though not at the start of its piece.
+  tokens.forEach((t, k) => {
+    if (/^g(b)?vram$/.test(t.t) && isNumber(tokens[k - 1]))
+      spans.push({ named: { kind: 'gpu' }, start: k, end: k + 1 });
+  });
+  spans.sort((a, b) => a.start - b.start);
   const used = new Set<number>();
   const mentions: MachineMention[] = [];
   const generic = (id: string) => catalog.chip(id);
@@ -291,6 +299,8 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
         }
         return;
       }
+      // No single GPU has 700 GB: such a size is a total or a requirement, not a card.
+      if (size.gb > 192) return;
       if (
         REQUIREMENT.test(
           tokens
@@ -419,6 +429,9 @@ function ramBefore(tokens: Token[], i: number): boolean {
 }
 
 function nearbySize(tokens: Token[], start: number, end: number): { gb: number; at: number } | undefined {
+  // "6gbvram": the size's own unit is the GPU word.
+  const glued = start >= 1 ? sizeAt(tokens, start - 1) : undefined;
+  if (glued && glued.next === start + 1) return { gb: glued.gb, at: start - 1 };
   for (const at of [start - 2, start - 3]) {
     const s = at >= 0 && !ramBefore(tokens, at) ? sizeAt(tokens, at) : undefined;
     // Right before, or with only an article or "of" between ("16GB GPU", "24 gig of vram"); never
@@ -580,14 +593,21 @@ function memoryAround(
     }
     const t = tokens[i]!.t;
     // "M3 Ultra 512": a bare number that is one of the chip's memory sizes.
-    if (!discrete && gpu === null && /^\d+$/.test(t) && chip.variants.some((v) => v.memoryGB === Number(t))) {
+    if (
+      !discrete &&
+      gpu === null &&
+      /^\d+$/.test(t) &&
+      chip.variants.some((v) => v.memoryGB === Number(t)) &&
+      // "an 8-core GPU" is no 8 GB
+      !/^(core|cores|c|gpu|cpu|threads?|x)$/.test(tokens[i + 1]?.t ?? '')
+    ) {
       gpu = Number(t);
       last = i + 1;
       continue;
     }
     // A memory size belongs to this machine only up to the next machine or clause.
     if (
-      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|core|cores|c|cpu|gpus|only|is|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
+      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
         t,
       )
     )

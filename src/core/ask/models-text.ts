@@ -223,6 +223,8 @@ function resolveSpan(
   const spanHasSize = tokens.slice(i, end).some((_, k) => isSize(tokens, i + k));
   const typedRaw = text.slice(tokens[i]!.start, tokens[end - 1]!.end);
   let typed = mended ? `${mended}${typedRaw.slice(tokens[i]!.end - tokens[i]!.start)}` : typedRaw;
+  // "DeepSeekV3", "GLMv4": a version glued to the family name.
+  typed = typed.replace(/([a-z]{3,})(v\d)/i, '$1 $2');
   if (sizeBefore >= 0 && !spanHasSize) {
     const k = Math.max(0, i - 5) + sizeBefore;
     const withSize = resolveModel(catalog, `${typed} ${tokens[k]!.t}b`);

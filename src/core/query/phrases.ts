@@ -139,7 +139,8 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
     'rag',
   ],
   [
-    /\b(?:cod(?:e|ing)|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|代码|编程|开发工具/i,
+    // "the code" of a project is no coding workflow; coding is said as such.
+    /\b(?:coding|code\s+(?:completion|generation|assistant|agent|review|editor)|(?:for|write|writing|generate|generating)\s+code|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|代码|编程|开发工具/i,
     'coding',
   ],
   [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],

@@ -249,3 +249,19 @@ describe('names inside identifiers, and one Mac said twice', () => {
     ).toEqual(['m1-max']);
   });
 });
+
+describe('sizes that are not a machine or not its memory', () => {
+  const brief = (text: string) => read(text).map((m) => [m.device, m.gpus, m.memoryGB]);
+  it.each([
+    // A total no single GPU has is a requirement.
+    ['671b，是否只需要700G显卡就可以了呢？', []],
+    // Cores are no memory.
+    ['a MacBook Pro M1 with an 8-core GPU and 16 GB RAM', [['macbook-pro-m1-16gb', 1, 16]]],
+    // Count and size written together.
+    ['I had an 4 * V100 (4*32G) server', [['4x-v100-32gb', 4, 32]]],
+    ['I have only 6gbvram on my laptop', [['generic-gpu-6gb', 1, 6]]],
+    ['one jetson orin(32g)', [['jetson-agx-orin-32gb', 1, 32]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
