@@ -88,7 +88,9 @@ function answer(ctx: CommandContext, text: string): Answered {
 /** The reply to a question in plain words. */
 export async function askReply(ctx: CommandContext, text: string): Promise<Reply> {
   const { asked, verdict } = answer(ctx, text);
-  if (asked.reading.intent === 'help') return help.execute();
+  // "How do I run llama 3.3 70b on my 3090?" names a model and a machine: answer it; help is for
+  // a question about the bot itself.
+  if (asked.reading.intent === 'help' && !verdict && !asked.clarify && !asked.error) return help.execute();
   if (asked.clarify) return { kind: 'clarify', question: asked.clarify.question, choices: asked.clarify.choices };
   if (asked.error) return { kind: 'error', error: asked.error };
   if (!verdict)

@@ -176,7 +176,7 @@ function compareCommand(args: string[], io: Io, catalog: Catalog): number {
 
 /** The reply the bots give to an answer, for the terminal's renderer. */
 function replyOf(a: AskAnswer): Reply {
-  if (a.reading.intent === 'help') return { kind: 'help', text: HELP_TEXT };
+  if (a.reading.intent === 'help' && !a.answer && !a.clarify && !a.error) return { kind: 'help', text: HELP_TEXT };
   if (a.clarify) return { kind: 'clarify', question: a.clarify.question, choices: a.clarify.choices };
   if (a.error) return { kind: 'error', error: a.error };
   if (a.answer) return { kind: 'verdict', verdict: a.answer, queryKey: '', notes: a.reading.notes };

@@ -8,7 +8,7 @@ import { DEFAULT_DEVICE_IDS, type Catalog, type CatalogModel } from '../catalog/
 import { isDiscrete, splitMachineId } from '../catalog/machines.js';
 import type { CompareInput } from '../query/query.js';
 import { extractQuant } from '../query/resolve.js';
-import { MAX_TEXT_LENGTH, understand } from '../query/understand.js';
+import { understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
 import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
@@ -17,6 +17,13 @@ import { readIntent } from './intent.js';
 import { deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
 import { readModel, type ModelFound } from './models-text.js';
 import type { AskAnswer, AskReading, Clarify, Intent, MachineReading } from './types.js';
+
+/**
+ * A question is read up to this many characters: the message command hands over whole messages,
+ * where the question often comes last; an ask-back choice adds a few words and must stay under
+ * Slack's 2,000-character button value.
+ */
+export const MAX_QUESTION_LENGTH = 1900;
 
 /** What reading a question settles, before any verdict is computed. */
 export interface ReadQuestion {
@@ -35,12 +42,12 @@ export interface ReadQuestion {
  * understanding `npm run bench` times; `ask` adds the verdict.
  */
 export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
-  const text = rawText.slice(0, MAX_TEXT_LENGTH * 2).replace(/\s+/g, ' ');
+  const text = rawText.slice(0, MAX_QUESTION_LENGTH).replace(/\s+/g, ' ');
   const mentions = readMachines(catalog, text);
   const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
   const model = readModel(catalog, text, spans);
   const rest = blank(text, [...spans, ...(model ? modelSpans(text, model) : [])]);
-  const u = understand(catalog, rest, { phrasesOnly: true });
+  const u = understand(catalog, rest, { phrasesOnly: true, maxLength: MAX_QUESTION_LENGTH });
   const said: CompareInput = { ...(u.ok ? u.value.input : {}) };
   delete said.model;
   delete said.device;
@@ -143,7 +150,11 @@ function focused(
     headline = planHeadline(v.overview, v.devices[0].shortName);
   else if (model?.reading.kind === 'video')
     headline = videoHeadline(v.devices, model.reading.name, videoWorkloadOf(catalog, model.reading.name));
-  else if ((intent === 'fit' || intent === 'speed') && new Set(devices.map((d) => d.id)).size === 1 && v.devices[0]) {
+  else if (
+    (intent === 'fit' || intent === 'speed' || intent === 'help') &&
+    new Set(devices.map((d) => d.id)).size === 1 &&
+    v.devices[0]
+  ) {
     const label =
       model?.reading.kind === 'image' ? model.reading.name : `${v.model?.name ?? ''} ${v.query.quant}`.trim();
     const media = model?.reading.kind === 'image' ? catalog.media.find((m) => m.id === model.reading.id) : undefined;

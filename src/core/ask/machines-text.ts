@@ -627,6 +627,8 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
     // A clause ends at punctuation: "I have a 3090, is a 5090 worth it" owns only the 3090.
     if (tokens[i + 1]!.afterBreak) break;
     // "upgrade from a 3090 to a 5090": from is what one has, to is what one would get.
+    if (t === 'to' && tokens.slice(Math.max(0, i - 6), i).some((x) => /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(x.t)))
+      return 'candidate';
     if (t === 'from' && /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(tokens[i - 1]?.t ?? tokens[i - 2]?.t ?? ''))
       return 'current';
     if (CURRENT.test(t)) return 'current';

@@ -48,9 +48,13 @@ function tokenize(text: string): Token[] {
     const raw = m[0];
     // "4xRTX", "2xA100": a small count glued to a name, the x apart ("7900XTX" and "6800XT" are names).
     const split = raw.match(/[0-9]+(?:\.[0-9]+)*|[^0-9.]+/g) ?? [raw];
+    // "2x3090": a lone x before a model number counts too ("8x7b" does not: 7 is no model number).
     const isCount = (i: number) =>
-      i === 1 && /^\d{1,2}$/.test(split[0]!) && Number(split[0]) <= 16 && /^x[a-z]/i.test(split[1]!);
-    const parts = split.flatMap((p, i) => (isCount(i) ? [p[0]!, p.slice(1)] : [p]));
+      i === 1 &&
+      /^\d{1,2}$/.test(split[0]!) &&
+      Number(split[0]) <= 64 &&
+      (/^x[a-z]/i.test(split[1]!) || (/^x$/i.test(split[1]!) && /^\d{3,}$/.test(split[2] ?? '')));
+    const parts = split.flatMap((p, i) => (isCount(i) && p.length > 1 ? [p[0]!, p.slice(1)] : [p]));
     let cursor = 0;
     parts.forEach((p, i) => {
       // Parts are the piece's own characters in order; a dot between them is skipped.

@@ -58,15 +58,16 @@ export const RULES: Rule[] = [
     apply: (m, o) => (o.apiPricePerMTok = num(m[1] ?? m[2]!)),
   },
   {
-    // electricity: "$0.30/kWh", "0.3 per kwh", "30 cents", "30c/kwh", "€0.40/kWh"
+    // electricity: "$0.30/kWh", "0.3 per kwh", "30 cents", "30c/kwh", "€0.40/kWh" (a bare "83C" is a temperature)
     re: new RegExp(
-      String.raw`(?:[$€£]\s*${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:cents?|c|¢)(?:\s*(?:\/|per|a)\s*kwh)?\b)`,
+      String.raw`(?:[$€£]\s*${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:\/|per|a)?\s*kwh\b|\b${NUM}\s*(?:cents?|¢)(?:\s*(?:\/|per|a)\s*kwh)?\b|\b${NUM}\s*c\s*(?:\/|per|a)\s*kwh\b)`,
       'i',
     ),
     apply: (m, o, notes) => {
-      if (m[3] !== undefined) {
-        o.kwhPrice = num(m[3]) / 100;
-        notes.push(`read "${m[0].trim()}" as $${(num(m[3]) / 100).toFixed(2)}/kWh`);
+      const cents = m[3] ?? m[4];
+      if (cents !== undefined) {
+        o.kwhPrice = num(cents) / 100;
+        notes.push(`read "${m[0].trim()}" as $${(num(cents) / 100).toFixed(2)}/kWh`);
       } else {
         o.kwhPrice = num(m[1] ?? m[2]!);
         // Figures are in US dollars; say so rather than convert at a rate nobody asked for.

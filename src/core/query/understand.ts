@@ -74,9 +74,9 @@ export function isPastedReference(word: string): boolean {
  * characters and with one space between words: a rule's `\s*...\s*` chain backtracked cubically
  * on a long run of spaces (26 ms for "api" and 397 spaces).
  */
-function bounded(text: string): string {
+function bounded(text: string, max = MAX_TEXT_LENGTH): string {
   return text
-    .slice(0, MAX_TEXT_LENGTH)
+    .slice(0, max)
     .replace(/[\u0000-\u001f\u007f\s]+/g, ' ')
     .replace(/\S+/g, (w) => (w.length > MAX_TOKEN_LENGTH ? w.slice(0, MAX_TOKEN_LENGTH) : w));
 }
@@ -192,8 +192,12 @@ function remainingModel(rest: string): string {
  * Parses free text into a compare input. Never throws; the model text is validated by compare().
  * `phrasesOnly`: only the phrases (quant, context, workflow, priority, numbers), no device or model.
  */
-export function understand(catalog: Catalog, text: string, o: { phrasesOnly?: boolean } = {}): Result<Understood> {
-  const input = bounded(text);
+export function understand(
+  catalog: Catalog,
+  text: string,
+  o: { phrasesOnly?: boolean; maxLength?: number } = {},
+): Result<Understood> {
+  const input = bounded(text, o.maxLength);
   const r: Reading = { rest: ` ${input} `, out: {}, notes: [] };
   readKeyedPairs(r, input);
   // ask reads machines and models itself; it wants only the phrases (quant, context, prices ...).

@@ -296,9 +296,19 @@ export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQ
     const usable = e.memory.raisedAvailableGB ?? e.memory.availableGB;
     return `${label} does not fit on ${e.shortName}: it needs ~${fmt.gb(e.memory.requiredGB)} GB; ${fmt.gb(usable)} GB is usable.`;
   }
+  if (q.workflow === 'fine-tune' && e.fineTune.length) {
+    // A fine-tuning question is answered with what training needs, not what inference fits.
+    // The best method that fits: full fine-tuning, else LoRA, else QLoRA.
+    const fits = [...e.fineTune].reverse().find((f) => f.fits && f.supported);
+    const qlora = e.fineTune[0]!;
+    return fits
+      ? `${e.shortName} can fine-tune ${label.replace(/ \S+$/, '')} with ${fits.method === 'qlora' ? 'QLoRA' : fits.method === 'lora' ? 'LoRA' : 'full fine-tuning'} (~${fmt.gb(fits.memoryGB)} GB, ${fits.tool}).`
+      : `${e.shortName} cannot fine-tune ${label.replace(/ \S+$/, '')}: even QLoRA needs ~${fmt.gb(qlora.memoryGB)} GB, more than it can hold.`;
+  }
   const tps = e.decodeTokensPerSec === null ? '' : `, ~${fmt.tps(e.decodeTokensPerSec)} tok/s`;
-  if (e.fit === 'offload')
-    return `${e.shortName} runs ${label} only with ~${fmt.gb(e.memory.spillGB)} GB of it in system RAM${tps}: slow, set by RAM bandwidth.`;
+  // A sliver in RAM is no offload worth a warning; slow is what people call under ~10 tok/s.
+  if (e.fit === 'offload' && e.memory.spillGB >= 0.5)
+    return `${e.shortName} runs ${label} only with ~${fmt.gb(e.memory.spillGB)} GB of it in system RAM${tps}${(e.decodeTokensPerSec ?? 0) < 10 ? ': slow, set by RAM bandwidth' : ''}.`;
   const raised = e.memory.needsRaisedLimit ? ' after raising the macOS GPU memory limit' : '';
   return `Yes: ${label} fits on ${e.shortName}${raised} (${fmt.gb(e.memory.requiredGB)} of ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB)${tps}.`;
 }

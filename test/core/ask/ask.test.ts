@@ -323,3 +323,51 @@ describe('a machine without a price', () => {
     expect(a.answer.verdict.reasons.join(' ')).toMatch(/MI50 32GB: no price in the catalog, so cost is not compared/);
   });
 });
+
+describe('what a second review found', () => {
+  it('a count glued to a model number: "2x3090" is two RTX 3090s, "8x7b" still no machine', () => {
+    expect(ask(catalog, 'can i run llama 3.1 70b on 2x3090').reading.devices.map((d) => [d.id, d.gpus])).toEqual([
+      ['2x-rtx-3090', 2],
+    ]);
+    expect(ask(catalog, 'mixtral 8x7b').reading.devices).toEqual([]);
+  });
+
+  it('a long message is read to its end (the question often comes last)', () => {
+    const text = `${'Some context about my project and what I tried so far. '.repeat(18)}can my 3090 run llama 3.3 70b?`;
+    expect(text.length).toBeGreaterThan(900);
+    const r = ask(catalog, text).reading;
+    expect([r.devices[0]?.id, r.model?.id]).toEqual(['rtx-3090', 'llama-3.3-70b']);
+  });
+
+  it('a temperature is no electricity price', () => {
+    expect(ask(catalog, 'my 4090 hits 83C running llama 3.1 8b').reading.notes.join(' ')).not.toMatch(/kWh/);
+    expect(ask(catalog, 'llama 3.1 8b on a 4090 at 30c/kwh').reading.input.kwhPrice).toBe(0.3);
+  });
+
+  it('a fine-tuning question is answered with what training needs', () => {
+    expect(answered('can i fine-tune llama 3.1 70b on a single 4090').answer.verdict.headline).toMatch(
+      /^RTX 4090 cannot fine-tune Llama 3\.1 70B: even QLoRA needs ~[\d.]+ GB/,
+    );
+    expect(answered('can i fine-tune llama 3.1 8b on a single 4090').answer.verdict.headline).toMatch(
+      /^RTX 4090 can fine-tune Llama 3\.1 8B with LoRA/,
+    );
+  });
+
+  it('a sliver of offload is not called slow', () => {
+    const h = answered('can I run qwen3 30b a3b on 2x 3090').answer.verdict.headline;
+    expect(h).not.toMatch(/slow/);
+  });
+
+  it('"upgrade from X to Y": the first is owned, the second is the candidate', () => {
+    expect(ask(catalog, 'upgrade from 3080 to 4090 for qwen 32b').reading.devices.map((d) => d.role)).toEqual([
+      'current',
+      'candidate',
+    ]);
+  });
+
+  it("a how-to naming a model and a machine gets that machine's answer", () => {
+    const a = answered('how do I run llama 3.3 70b on my 3090?');
+    expect(a.reading.intent).toBe('help');
+    expect(a.answer.verdict.headline).toMatch(/^RTX 3090 runs Llama 3\.3 70B/);
+  });
+});
