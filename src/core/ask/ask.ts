@@ -53,6 +53,12 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   delete said.device;
   delete said.against;
   const notes = u.ok ? [...u.value.notes] : [];
+  // A machine composes at most 16 cards; more is said, not silently dropped.
+  for (const m of mentions)
+    if (m.gpus > 16) {
+      notes.push(`counted ${m.gpus} ${m.chip.shortName} as 16, the most one machine here holds (layer split)`);
+      m.gpus = 16;
+    }
   const devices = mentions.map((m) => readingOf(catalog, m));
   const workflow =
     said.workflow ??

@@ -231,7 +231,10 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     const formSpans: Span[] = [];
     if (chip.vendor === 'apple') {
       for (const o of [spans[k - 1], spans[k + 1]]) {
-        if (o?.named.kind === 'form' && (o.start < s.start ? s.start - o.end : o.start - s.end) <= 8) {
+        const between = tokens.slice(Math.min(o?.end ?? 0, s.end), Math.max(o?.start ?? 0, s.start));
+        // "MacBook Pro M4 Max vs Mac Studio M4 Max": a form word never reaches across "vs" or "or".
+        const across = between.some((t) => /^(vs|or|versus|against|and)$/.test(t.t));
+        if (o?.named.kind === 'form' && !across && (o.start < s.start ? s.start - o.end : o.start - s.end) <= 8) {
           if (o.named.form !== 'mac') form = o.named.form;
           formSpans.push(o);
           used.add(spans.indexOf(o));
@@ -507,7 +510,7 @@ function countSaid(
   const b2 = tokens[start - 2];
   const a1 = tokens[end];
   const a2 = tokens[end + 1];
-  const valid = (n: number) => n >= 1 && n <= 16;
+  const valid = (n: number) => n >= 1 && n <= 64;
   if (b1 && b2 && /^(x|×|\*|张|块|个|台|卡|cards?)$/.test(b1.t) && isNumber(b2) && valid(Number(b2.t)))
     return { gpus: Number(b2.t), start: start - 2, end };
   if (b1 && COUNT_WORDS[b1.t] !== undefined) return { gpus: COUNT_WORDS[b1.t]!, start: start - 1, end };
@@ -670,6 +673,8 @@ function dedupe(mentions: MachineMention[]): MachineMention[] {
       : out.find(
           (o) =>
             o.chip.id === m.chip.id &&
+            // a MacBook Pro and a Mac Studio with the same chip are two machines
+            (o.form === null || m.form === null || o.form === m.form) &&
             (o.memoryGB === null || m.memoryGB === null || o.memoryGB === m.memoryGB) &&
             (o.gpus === m.gpus || !o.counted || !m.counted),
         );

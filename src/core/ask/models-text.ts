@@ -265,7 +265,21 @@ function resolveSpan(
         ...(mended ? { mended } : {}),
       };
   }
-  const r = resolveModel(catalog, typed);
+  let r = resolveModel(catalog, typed);
+  // "llama 8b" is a Llama, not the DeepSeek distill of one: among equal matches, the model whose
+  // name starts with the family typed comes first.
+  if (r.ok && !r.value.estimated && r.value.alternatives?.length && nameTokens(r.value.model.name)[0] !== words[0]) {
+    const own = r.value.alternatives.find((m) => nameTokens(m.name)[0] === words[0]);
+    if (own)
+      r = {
+        ok: true,
+        value: {
+          ...r.value,
+          model: own,
+          alternatives: [r.value.model, ...r.value.alternatives.filter((m) => m !== own)],
+        },
+      };
+  }
   if (r.ok && !r.value.estimated) return llmFound(r.value, typedRaw, typed, mended);
   // A near-miss of a catalog name with the same numbers is a typo ("qwen2.5-codr-32b"); other
   // numbers make it another model ("llama 3.2 1b" never becomes the 3B).

@@ -100,7 +100,7 @@ function buildVerdict(
   devices: [CatalogDevice, CatalogDevice],
 ): Verdict {
   const model = match.model;
-  const evals = devices.map((d) => evaluateDevice(catalog, d, model, quant, query)) as Pair;
+  const evals = distinctNames(devices.map((d) => evaluateDevice(catalog, d, model, quant, query)) as Pair);
   const flags = [
     ...conflictFlags(catalog, evals, model, quant, match),
     ...capacityFlags(evals, query),
@@ -131,4 +131,13 @@ function buildVerdict(
     flags,
     sources: sourcesFor(catalog, evals),
   };
+}
+
+/**
+ * Two machines with the same short name (a MacBook Pro and a Mac Studio, both "M4 Max 128GB") go
+ * by their full names, or a verdict reads "M4 Max 128GB is faster, M4 Max 128GB is cheaper".
+ */
+function distinctNames(pair: Pair): Pair {
+  if (pair[0].shortName !== pair[1].shortName) return pair;
+  return pair.map((e) => ({ ...e, shortName: e.name })) as Pair;
 }

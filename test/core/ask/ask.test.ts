@@ -371,3 +371,20 @@ describe('what a second review found', () => {
     expect(a.answer.verdict.headline).toMatch(/^RTX 3090 runs Llama 3\.3 70B/);
   });
 });
+
+describe('what the second review left, fixed after', () => {
+  it('"llama 8b" is a Llama, not the DeepSeek distill of one', () => {
+    expect(ask(catalog, 'can i run llama 8b on a 3060 12gb').reading.model?.id).toBe('llama-3.1-8b');
+  });
+  it('a Mac form word does not reach across "vs", and the two Macs stay two with distinct names', () => {
+    const a = answered('macbook pro m4 max 128gb vs mac studio m4 max 128gb for llama 70b');
+    expect(a.reading.devices.map((d) => d.id)).toEqual(['macbook-pro-m4-max-128gb', 'mac-studio-m4-max-128gb']);
+    const [x, y] = a.answer.devices.map((d) => d.shortName);
+    expect(x).not.toBe(y);
+  });
+  it('more than 16 cards are counted as 16, and the answer says so', () => {
+    const a = answered('can i run llama 3.3 70b on 32x h100');
+    expect(a.reading.devices[0]?.id).toBe('16x-h100-sxm');
+    expect(a.reading.notes.join(' ')).toMatch(/counted 32 H100 SXM as 16/);
+  });
+});
