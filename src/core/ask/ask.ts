@@ -53,6 +53,21 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   delete said.device;
   delete said.against;
   const notes = u.ok ? [...u.value.notes] : [];
+  // No Mac shipped with 1 TB: a Mac size no Apple chip had becomes the nearest one that did, said.
+  const macMemory = [
+    ...new Set(
+      catalog.chips
+        .filter((c) => c.vendor === 'apple' && !c.id.startsWith('generic-'))
+        .flatMap((c) => c.variants.map((v) => v.memoryGB)),
+    ),
+  ];
+  for (const m of mentions)
+    if (m.chip.vendor === 'apple' && m.memoryGB !== null && macMemory.length && !macMemory.includes(m.memoryGB)) {
+      const said = m.memoryGB;
+      const nearest = [...macMemory].sort((a, b) => Math.abs(Math.log(a / said)) - Math.abs(Math.log(b / said)))[0]!;
+      notes.push(`no Mac shipped with ${said} GB; answered for ${nearest} GB, the nearest size one did`);
+      m.memoryGB = nearest;
+    }
   // A machine composes at most 16 cards; more is said, not silently dropped.
   for (const m of mentions)
     if (m.gpus > 16) {
@@ -211,7 +226,8 @@ function askBack(
   for (const m of mentions) {
     if (m.memoryGB !== null || m.chip.variants.length === 1) continue;
     if (isDiscrete(m.chip) && !m.generic) continue;
-    const sizes = [...new Set(m.chip.variants.map((v) => v.memoryGB))].sort((a, b) => a - b);
+    // A Mac of a known kind is offered only the sizes that kind of Mac shipped with (no 512 GB MacBook Air).
+    const sizes = [...new Set(macSizes(catalog, m) ?? m.chip.variants.map((v) => v.memoryGB))].sort((a, b) => a - b);
     const pick = spread(sizes, 5);
     const what = m.generic ? (m.chip.vendor === 'apple' ? 'Mac' : 'GPU') : m.chip.shortName;
     return {
@@ -267,6 +283,15 @@ function askBack(
   return null;
 }
 
+/** The memory sizes Macs of this form shipped with, for a Mac known only by its form. */
+function macSizes(catalog: Catalog, m: MachineMention): number[] | undefined {
+  if (m.chip.vendor !== 'apple' || !m.generic || !m.form) return undefined;
+  const sizes = catalog.chips
+    .filter((c) => c.vendor === 'apple' && !c.id.startsWith('generic-') && c.forms?.includes(m.form!))
+    .flatMap((c) => c.variants.map((v) => v.memoryGB));
+  return sizes.length ? sizes : undefined;
+}
+
 /** Up to n models of a family, from small to large, newest of each size. */
 function spreadModels(models: CatalogModel[], n: number): CatalogModel[] {
   const bySize = [...new Map([...models].reverse().map((m) => [m.paramsB, m])).values()].sort(
@@ -293,7 +318,14 @@ function pairFor(catalog: Catalog, intent: Intent, devices: MachineReading[], no
     pair = [current, candidate ?? (current === def5090 ? defMac : def5090)];
   } else if (ids.length >= 2) pair = ids.slice(0, 2);
   else if (ids.length === 1) pair = [ids[0]!, splitMachineId(ids[0]!).base === def5090 ? defMac : def5090];
-  else pair = [def5090, defMac];
+  else {
+    pair = [def5090, defMac];
+    // Answering for machines nobody named is said, so a reader does not take it for theirs.
+    if (intent === 'fit' || intent === 'speed' || intent === 'plan')
+      notes.push(
+        'no machine named: answered for the RTX 5090 and the Mac Studio M4 Max 128GB; name yours for its own answer',
+      );
+  }
   if (ids.length > 2)
     notes.push(
       `compared the first two machines named (${ids

@@ -388,3 +388,20 @@ describe('what the second review left, fixed after', () => {
     expect(a.reading.notes.join(' ')).toMatch(/counted 32 H100 SXM as 16/);
   });
 });
+
+describe('Macs and defaults said plainly', () => {
+  it('a MacBook Air is offered only the memory MacBook Airs shipped with', () => {
+    const sizes = ask(catalog, 'what model can I run on my macbook air').clarify!.choices.map((c) => parseInt(c.label));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(32);
+  });
+  it('a Mac size no Mac had is answered for the nearest one, and said', () => {
+    const a = answered('mac studio 1tb for deepseek r1');
+    expect(a.reading.devices[0]?.memoryGB).toBe(512);
+    expect(a.reading.notes.join(' ')).toMatch(/no Mac shipped with 1024 GB; answered for 512 GB/);
+  });
+  it('a question with no machine says the answer is for the default pair', () => {
+    expect(answered('is 24gb enough for a 70b model').reading.notes.join(' ')).toMatch(
+      /no machine named: answered for the RTX 5090/,
+    );
+  });
+});
