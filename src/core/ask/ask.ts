@@ -14,7 +14,7 @@ import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
-import { deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
+import { appleMemorySizes, deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
 import { readModel, type ModelFound } from './models-text.js';
 import type { AskAnswer, AskReading, Clarify, Intent, MachineReading } from './types.js';
 
@@ -54,13 +54,7 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   delete said.against;
   const notes = u.ok ? [...u.value.notes] : [];
   // No Mac shipped with 1 TB: a Mac size no Apple chip had becomes the nearest one that did, said.
-  const macMemory = [
-    ...new Set(
-      catalog.chips
-        .filter((c) => c.vendor === 'apple' && !c.id.startsWith('generic-'))
-        .flatMap((c) => c.variants.map((v) => v.memoryGB)),
-    ),
-  ];
+  const macMemory = [...appleMemorySizes(catalog)];
   for (const m of mentions)
     if (m.chip.vendor === 'apple' && m.memoryGB !== null && macMemory.length && !macMemory.includes(m.memoryGB)) {
       const said = m.memoryGB;

@@ -4,9 +4,9 @@
  * into a chip (or a kind: a GPU, a Mac, a CPU), its memory, how many, the host RAM, and whether the
  * asker owns it or is considering it. Pure; linear in the text.
  */
-import { variantFor, type Catalog, type CatalogDevice } from '../catalog/catalog.js';
+import { perCatalog, variantFor, type Catalog, type CatalogDevice } from '../catalog/catalog.js';
 import type { AppleForm, ChipRecord } from '../catalog/machine-schema.js';
-import { FORM_NAMES, isDiscrete } from '../catalog/machines.js';
+import { isDiscrete } from '../catalog/machines.js';
 import type { MachineRole } from './types.js';
 import { NameTrie, namePieces, nameTokens, tokensOf, TypoIndex, type Token } from './words.js';
 
@@ -111,11 +111,7 @@ interface Index {
   vocabulary: Set<string>;
   typos: TypoIndex;
 }
-const indexes = new WeakMap<Catalog, Index>();
-
-function indexOf(catalog: Catalog): Index {
-  let ix = indexes.get(catalog);
-  if (ix) return ix;
+const indexOf = perCatalog((catalog): Index => {
   const trie = new NameTrie<Named>();
   for (const chip of catalog.chips) {
     if (chip.id.startsWith('generic-')) continue;
@@ -146,10 +142,8 @@ function indexOf(catalog: Catalog): Index {
     for (const t of nameTokens(`${c.name} ${c.shortName} ${c.aliases.join(' ')}`))
       if (/^[a-z]{5,}$/.test(t)) vocabulary.add(t);
   for (const [w] of FORM_WORDS) for (const t of nameTokens(w)) if (t.length >= 5) vocabulary.add(t);
-  ix = { trie, vocabulary, typos: new TypoIndex(vocabulary) };
-  indexes.set(catalog, ix);
-  return ix;
-}
+  return { trie, vocabulary, typos: new TypoIndex(vocabulary) };
+});
 
 interface Span {
   named: Named;
@@ -269,7 +263,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       if (mentions.some((m) => m.chip.vendor === 'apple' && !m.generic)) return;
       // "Mac Studio" alone is the default Mac; other forms with a size are a Mac of that size.
       const form = s.named.form === 'mac' ? null : s.named.form;
-      const size = nearbySize(tokens, s.start, s.end) ?? macSize(tokens, s);
+      const size = nearbySize(tokens, s.start, s.end) ?? macSize(catalog, tokens, s);
       const mac = generic('generic-mac');
       // "Mac" alone is a machine only when someone has or wants one ("my Mac", "on a Mac").
       if (!form && !size && !/^(my|a|on|the|buy|new|mine|our)$/.test(tokens[s.start - 1]?.t ?? '')) return;
@@ -693,8 +687,6 @@ function dedupe(mentions: MachineMention[]): MachineMention[] {
   return out;
 }
 
-export const formName = (f: AppleForm) => FORM_NAMES[f];
-
 /** Tokens with one-letter typos of machine words mended ("m3 utra" -> "m3 ultra"). */
 function mendTypos(tokens: Token[], vocabulary: Set<string>, typos: TypoIndex): Token[] {
   // Copied only when a typo is found: most questions have none, and the tokens are shared.
@@ -707,25 +699,23 @@ function mendTypos(tokens: Token[], vocabulary: Set<string>, typos: TypoIndex): 
   return out ?? tokens;
 }
 
-/** One insertion, deletion, substitution or swap of neighbours apart. */
-export function oneEditApart(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length)
-    return (
-      a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
-    );
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
+/** Every unified-memory size an Apple chip shipped with. */
+export const appleMemorySizes = perCatalog(
+  (catalog): ReadonlySet<number> =>
+    new Set(
+      catalog.chips
+        .filter((c) => c.vendor === 'apple' && !c.id.startsWith('generic-'))
+        .flatMap((c) => c.variants.map((v) => v.memoryGB)),
+    ),
+);
 
 /** "Mac Studio 192G", "512 GB Mac Studio": a size said without its unit right next to a Mac. */
-function macSize(tokens: Token[], s: Span): { gb: number; at: number } | undefined {
-  const before = tokens[s.start - 1];
-  const after = tokens[s.end];
-  for (const t of [after, before])
-    if (t && /^\d+$/.test(t.t) && [8, 16, 24, 32, 36, 48, 64, 96, 128, 192, 256, 512].includes(Number(t.t)))
-      return { gb: Number(t.t), at: tokens.indexOf(t) };
+function macSize(catalog: Catalog, tokens: Token[], s: Span): { gb: number; at: number } | undefined {
+  const sizes = appleMemorySizes(catalog);
+  for (const at of [s.end, s.start - 1]) {
+    const t = tokens[at];
+    if (t && /^\d+$/.test(t.t) && sizes.has(Number(t.t))) return { gb: Number(t.t), at };
+  }
   return undefined;
 }
 

@@ -4,7 +4,7 @@
  * "qwen 2.5 coder 32b", "flux dev", "wan 2.2 14b"), families the catalog does not know yet ("GLM-5.1",
  * "Kimi K2.5"), bare sizes ("70B models"), and one-letter typos of family names ("lama", "deepsek").
  */
-import type { Catalog } from '../catalog/catalog.js';
+import { perCatalog, type Catalog } from '../catalog/catalog.js';
 import type { MediaModel, ModelFamily } from '../catalog/media-schema.js';
 import type { CatalogModel } from '../catalog/catalog.js';
 import { extractQuant, resolveModel, tokenize, type ModelMatch } from '../query/resolve.js';
@@ -38,11 +38,7 @@ interface Index {
   /** Family words of 4+ letters, for one-letter typos. */
   typos: TypoIndex;
 }
-const indexes = new WeakMap<Catalog, Index>();
-
-function indexOf(catalog: Catalog): Index {
-  let ix = indexes.get(catalog);
-  if (ix) return ix;
+const indexOf = perCatalog((catalog): Index => {
   const trie = new NameTrie<Named>();
   // Media names and aliases first (a whole name beats a family word), then catalog LLM names.
   for (const m of catalog.media)
@@ -73,10 +69,8 @@ function indexOf(catalog: Catalog): Index {
       const key = nameTokens(a).join(' ');
       if (!media.has(key)) media.set(key, m);
     }
-  ix = { trie, typos: new TypoIndex(vocabulary.keys()), media };
-  indexes.set(catalog, ix);
-  return ix;
-}
+  return { trie, typos: new TypoIndex(vocabulary.keys()), media };
+});
 
 /** Words that continue a model name after its family ("coder", "instruct", "a3b", "k2.5"). */
 const VARIANT =

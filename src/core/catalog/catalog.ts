@@ -99,6 +99,16 @@ export interface Catalog {
 
 export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
 
+/** A value built once per catalog (name indexes, tries), kept as long as the catalog lives. */
+export function perCatalog<T>(build: (catalog: Catalog) => T): (catalog: Catalog) => T {
+  const cache = new WeakMap<Catalog, T>();
+  return (catalog) => {
+    let v = cache.get(catalog);
+    if (v === undefined) cache.set(catalog, (v = build(catalog)));
+    return v;
+  };
+}
+
 /** FNV-1a, 32 bit: a stable fingerprint of the data without importing node:crypto into the core. */
 export function fingerprint(text: string): string {
   let h = 0x811c9dc5;
