@@ -38,6 +38,8 @@ export interface MachineMention {
 }
 
 const VENDOR_WORDS = ['nvidia', 'geforce', 'amd', 'radeon', 'intel', 'apple', 'tesla', 'quadro'];
+/** The words a vendor's cards are called by, before their model number. */
+const VENDOR_OF: Record<string, string[]> = { nvidia: ['nvidia', 'geforce'], amd: ['amd', 'radeon'], intel: ['intel'] };
 const FORM_WORDS: [string, AppleForm | 'mac'][] = [
   ['macbook air', 'macbook-air'],
   ['macbook pro', 'macbook-pro'],
@@ -129,6 +131,17 @@ const indexOf = perCatalog((catalog): Index => {
       }
     }
   }
+  // "nvidia 4070 ti", "amd7900": a vendor word before any name that starts with a model number.
+  for (const chip of catalog.chips) {
+    const vendors = VENDOR_OF[chip.vendor];
+    if (!vendors || chip.id.startsWith('generic-')) continue;
+    for (const n of [chip.shortName, ...chip.aliases]) {
+      const toks = namePieces(n);
+      if (VENDOR_WORDS.includes(toks[0]!.t) || !/\d/.test(toks[0]!.t)) continue;
+      const keys = toks.map((t) => (t.first ? t.t : `+${t.t}`));
+      for (const v of vendors) trie.add([v, ...keys], { kind: 'chip', chip });
+    }
+  }
   // "5060rtx", "3090 rtx": the series word after the number.
   for (const chip of catalog.chips) {
     const m = /^(?:nvidia |geforce )*(rtx|gtx) (\d{4})( ti| super)?$/i.exec(chip.shortName);
@@ -152,7 +165,7 @@ interface Span {
 }
 
 const isNumber = (t: Token | undefined) => !!t && /^\d+(\.\d+)?$/.test(t.t);
-const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram)$/;
+const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram|bg)$/;
 
 /** A memory size at token i ("24gb", "24 GB", "1TB"): its GB and the token after it. */
 function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
@@ -205,9 +218,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       i = m.end;
     } else i++;
   }
-  // "6gbvram": a size glued to "vram" is a GPU word too, though not at the start of its piece.
+  // "6gbvram", "8VRAM": a size glued to "vram" is a GPU word too, though not at the start of its piece.
   tokens.forEach((t, k) => {
-    if (/^g(b)?vram$/.test(t.t) && isNumber(tokens[k - 1]))
+    if ((/^g(b)?vram$/.test(t.t) || (t.t === 'vram' && !t.first)) && isNumber(tokens[k - 1]))
       spans.push({ named: { kind: 'gpu' }, start: k, end: k + 1 });
   });
   spans.sort((a, b) => a.start - b.start);
@@ -319,7 +332,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   if (mentions.some((m) => !m.generic && m.chip.kind !== 'cpu'))
     for (let k = mentions.length - 1; k >= 0; k--) if (mentions[k]!.chip.kind === 'cpu') mentions.splice(k, 1);
   if (mentions.length === 0) {
-    const host = cpuHost(catalog, tokens);
+    const host = cpuHost(catalog, tokens) ?? ramOnlyHost(catalog, text, tokens);
     if (host) mentions.push(host);
   }
   // "a Mac Studio with M1 Max ... my M1": the bare generation is the same Mac as its tier.
@@ -428,7 +441,8 @@ function ramBefore(tokens: Token[], i: number): boolean {
 function nearbySize(tokens: Token[], start: number, end: number): { gb: number; at: number } | undefined {
   // "6gbvram": the size's own unit is the GPU word.
   const glued = start >= 1 ? sizeAt(tokens, start - 1) : undefined;
-  if (glued && glued.next === start + 1) return { gb: glued.gb, at: start - 1 };
+  if (glued && (glued.next === start + 1 || (glued.next === start && !tokens[start]!.first)))
+    return { gb: glued.gb, at: start - 1 };
   for (const at of [start - 2, start - 3]) {
     const s = at >= 0 && !ramBefore(tokens, at) ? sizeAt(tokens, at) : undefined;
     // Right before, or with only an article or "of" between ("16GB GPU", "24 gig of vram"); never
@@ -580,7 +594,7 @@ function memoryAround(
       const isVram = VRAM_WORDS.test(kind) || /^(vram)$/.test(kindBefore) || cjkBefore(tokens, i) === '显存';
       // "a 4090 with 24GB of Ram": people call VRAM RAM; the card's own size is its VRAM.
       const ownSize = discrete && gpu === null && chip.variants.some((v) => v.memoryGB === s.gb) && s.gb < 48;
-      if (discrete && isRam && !isVram && host === null && !ownSize) host = s.gb;
+      if (discrete && isRam && !isVram && host === null && !ownSize) host = s.gb * sticks(tokens, i, s.next);
       else if (!discrete && gpu === null) gpu = s.gb;
       else if (gpu === null && (isVram || fits(s.gb))) gpu = s.gb;
       else if (discrete && host === null && s.gb >= 16 && s.gb <= 1024 && !storage) host = s.gb;
@@ -643,17 +657,30 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
     if (mentions.some((m) => i >= m.start && i < m.end)) continue;
     const s = sizeAt(tokens, i);
     if (!s) continue;
-    const after = tokens[s.next]?.t ?? '';
-    const after2 = tokens[s.next + 1]?.t ?? '';
-    const ram =
-      /^(ram|ddr\d?|ddr|dram|lpddr\d?|内|sysram)$/.test(after) ||
-      (/^(of|system)$/.test(after) && /^(ram|memory|ddr\d?)$/.test(after2)) ||
-      ramBefore(tokens, i);
-    if (!ram) continue;
-    if (target.chip.kind === 'cpu') target.memoryGB = s.gb;
-    target.hostRamGB = s.gb;
+    if (!RAM_AFTER.test(wordsFrom(tokens, s.next, 3)) && !ramBefore(tokens, i)) continue;
+    const gb = s.gb * sticks(tokens, i, s.next);
+    if (target.chip.kind === 'cpu') target.memoryGB = gb;
+    target.hostRamGB = gb;
     return;
   }
+}
+
+/** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
+const RAM_AFTER =
+  /^(内|(of )?((physical|system|host|main) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
+const wordsFrom = (tokens: Token[], i: number, n: number) =>
+  tokens
+    .slice(Math.max(0, i), Math.max(0, i + n))
+    .map((t) => t.t)
+    .join(' ');
+
+/** "RAM: 32GB * 2", "2x32GB DDR5": the size of one stick times the sticks (2 to 8). */
+function sticks(tokens: Token[], i: number, next: number): number {
+  const times = (t: Token | undefined) => !!t && /^(x|\*|×)$/.test(t.t);
+  const n = (t: Token | undefined) => (t && /^[2-8]$/.test(t.t) ? Number(t.t) : 0);
+  if (times(tokens[next]) && n(tokens[next + 1])) return n(tokens[next + 1]);
+  if (times(tokens[i - 1]) && n(tokens[i - 2])) return n(tokens[i - 2]);
+  return 1;
 }
 
 /** One mention per machine: the same chip said twice is one machine, with what each mention told. */
@@ -752,6 +779,34 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   const chip = catalog.chip(server >= 0 ? 'cpu-server-ddr4-8ch' : 'cpu-ddr5');
   if (!chip) return undefined;
   return { ...mentionAt(tokens, chip, at, at + 1, null, true), memoryGB: null, gpus: 1 };
+}
+
+/**
+ * "Isn't 48 GB of RAM enough", "32GB of physical memory", "my machine has 16Go": no machine is named,
+ * but the memory one has is; that is a CPU host with that RAM. A size asked for ("needs 64GB of
+ * RAM", "= 112 GB", "is 32GB RAM required") is no machine.
+ */
+function ramOnlyHost(catalog: Catalog, text: string, tokens: Token[]): MachineMention | undefined {
+  const cpu = catalog.chip('cpu-ddr5');
+  if (!cpu) return undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const s = sizeAt(tokens, i);
+    if (!s) continue;
+    const after = wordsFrom(tokens, s.next, 3);
+    const before = wordsFrom(tokens, i - 3, 3);
+    const ram =
+      // "48 GB of memory" alone may be a card's.
+      (RAM_AFTER.test(after) && !after.startsWith('of memory')) ||
+      /\b(machine|computer|pc|laptop|desktop|server) (has|with)$/.test(before) ||
+      ramBefore(tokens, i);
+    const asked =
+      REQUIREMENT.test(before) ||
+      /\b(needed|required|requirement|recommended|minimum)\b/.test(after) ||
+      /=\s*$/.test(text.slice(tokens[i - 1]?.end ?? 0, tokens[i]!.start));
+    if (ram && !asked)
+      return { ...mentionAt(tokens, cpu, i, s.next, null, true), memoryGB: s.gb, hostRamGB: s.gb, gpus: 1 };
+  }
+  return undefined;
 }
 
 /** A Mac or unified box named without its memory takes the RAM the text states ("256 GB of RAM on the Mac"). */

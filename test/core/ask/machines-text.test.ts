@@ -106,8 +106,8 @@ describe('words that are no machine', () => {
   it('DDR5-6600', () => {
     expect(read('DDR5-6600')).toEqual([]);
   });
-  it('64GB DDR5-6600 RAM', () => {
-    expect(read('64GB DDR5-6600 RAM')).toEqual([]);
+  it('64GB DDR5-6600 RAM: a host with that RAM, no Radeon', () => {
+    expect(read('64GB DDR5-6600 RAM').map((m) => m.chip)).toEqual(['cpu-ddr5']);
   });
 });
 
@@ -181,8 +181,8 @@ describe('the card a size points to', () => {
     ['how can i use 16gb Vram with 5060rtx?', [['rtx-5060-ti-16gb', 1]]],
     // SLI and NVLink are two cards.
     ['1080ti sli', [['2x-gtx-1080-ti', 2]]],
-    // A RAM word before a comma does not make the next clause's size RAM.
-    ['So I have 128 gig of system ram, 24 gig of vram', [['generic-gpu-24gb', 1]]],
+    // A RAM word before a comma does not make the next clause's size RAM; its own size is the RAM.
+    ['So I have 128 gig of system ram, 24 gig of vram', [['generic-gpu-24gb-ram-128gb', 1]]],
     ['the max GPU memory is 45G', [['generic-gpu-45gb', 1]]],
     // A Mac known only by a memory only one chip had.
     ['if the 256 GB of RAM on the Mac can be used', [['mac-studio-m3-ultra-256gb', 1]]],
@@ -261,6 +261,49 @@ describe('sizes that are not a machine or not its memory', () => {
     ['I had an 4 * V100 (4*32G) server', [['4x-v100-32gb', 4, 32]]],
     ['I have only 6gbvram on my laptop', [['generic-gpu-6gb', 1, 6]]],
     ['one jetson orin(32g)', [['jetson-agx-orin-32gb', 1, 32]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
+
+describe('a vendor word before a model number', () => {
+  it.each([
+    ['does my Nvidia 3080 ti with 12gb do it', 'rtx-3080-ti'],
+    ['an amd7900 on linux', 'rx-7900-xtx'],
+    ['the Radeon 7900 xt in my box', 'rx-7900-xt'],
+  ])('%s', (text, chip) => {
+    expect(read(text).map((m) => m.chip)).toEqual([chip]);
+  });
+});
+
+describe('system RAM said without a machine is a CPU host', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.hostRamGB]);
+  it.each([
+    ['Would 64 GB of RAM be enough for this?', [['cpu-ddr5', 64, 64]]],
+    ['the box has 24GB of physical memory and no card', [['cpu-ddr5', 24, 24]]],
+    ['My laptop has 8Go, not more', [['cpu-ddr5', 8, 8]]],
+    // A size the text asks for is no machine.
+    ['It needs 96GB of RAM to load', []],
+    ['Is 128GB RAM required for the big one?', []],
+    ['so 2 x 40 = 80 GB of RAM', []],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
+
+describe('host RAM said other ways', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.hostRamGB]);
+  it.each([
+    // The GPU memory glued to "VRAM", the RAM beside it.
+    ['a desktop with 32GB RAM and 12VRAM', [['generic-gpu', 12, 32]]],
+    // RAM said in the clause before the card's size.
+    ['there is 256 gig of system ram; 48 gig of vram', [['generic-gpu', 48, 256]]],
+    ['a 4070 plus 96GB of host RAM', [['rtx-4070', null, 96]]],
+    // Sticks: one stick's size times the sticks.
+    ['Memory: 16GB x 4, GPU: RTX 3080 10GB', [['rtx-3080', 10, 64]]],
+    ['a 3090 with 4x16GB DDR4', [['rtx-3090', null, 64]]],
+    // "bg" is GB typed with two letters swapped.
+    ['running 32bg ram and a 3060', [['rtx-3060', null, 32]]],
   ])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });
