@@ -73,7 +73,9 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     said.workflow ??
     (model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined);
   if (workflow) said.workflow = workflow;
-  const intent = readIntent(text, devices, model !== null);
+  const ordered = [...mentions].sort((a, b) => a.startChar - b.startChar);
+  const gaps = ordered.slice(1).map((m, i) => text.slice(ordered[i]!.endChar, m.startChar));
+  const intent = readIntent(text, devices, model !== null, gaps);
   // In a comparison or an upgrade, a machine nobody said they own is a candidate.
   if (intent === 'compare' || intent === 'upgrade') for (const d of devices) d.role ??= 'candidate';
   const reading: AskReading = {

@@ -8,7 +8,7 @@ import type { Intent, MachineReading } from './types.js';
 
 type Cue = [RegExp, number];
 
-const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
+export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   upgrade: [
     [/\bupgrad(e|ing)\b|\bswitch(ing)? (from|to)\b|\bworth (it|the|upgrading)\b|\bworth it over\b|升级/i, 3],
     [
@@ -23,6 +23,8 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   ],
   compare: [
     [/\b(vs\.?|versus|compared? (to|with)|comparison|benchmarks? against)\b|对比|性价比/i, 2.5],
+    // One machine measured against another: "loses to", "how would X compare", "why X, not Y".
+    [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
     [
       /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
       1.5,
@@ -38,9 +40,11 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       4.5,
     ],
     [
-      /\bwhat (else )?(can|could|should) i run\b|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
+      /\bwhat (else )?(can|could|should) i run\b|\bwhat (i|we) (can|could) run\b|上限|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
       4,
     ],
+    // "How large a model can it run", "能跑多少B的模型": the largest that fits, a plan unless a model is named.
+    [/\bhow (big|large) (of )?(an? )?(llm|model)\b|多少b/i, 2.5],
     // "How many A100s do I need": a configuration to plan, model named or not.
     [/\bhow many (\w+ )?(gpus|cards|a100s?|h100s?|graphics cards|nodes|machines)\b/i, 4],
     [
@@ -49,6 +53,8 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   speed: [
+    // Asking others for their figures: "anyone care to run it with X", "benchmark results for X".
+    [/\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b/i, 3],
     // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
     [/速度如何|速度怎么样|性能如何|性能速度|是否正常|耗时/, 4],
     // A time someone waited: "takes 45mn", "630 seconds to generate", "45 min for 1 pic".
@@ -57,7 +63,7 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2,
     ],
     [
-      /\bhow fast\b|\btok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|\bt\/s\b|\bit\/s\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
+      /\bhow fast\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
       2.5,
     ],
     [
@@ -66,6 +72,11 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   fit: [
+    // "How to run r1 on a 4090?": whether it runs there, asked as a how-to.
+    [
+      /\bhow (to|can (i|we)|do (i|we)|could (i|we)) (run|fine-?tune|finetune|train|load|deploy) .{0,60}\b(on|with|in|using)\b/i,
+      3.5,
+    ],
     // "Is there a way to make it work on 8gb vram", "any way to finetune MPT-7B with dual 3090s":
     // asking whether it can run there, phrased as a how-to.
     [
@@ -77,11 +88,11 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2.5,
     ],
     [
-      /\b(fits?|fitting|enough|suffice|out of (gpu )?memory|oom|run out of memory|cuda out of|required?|requirements?|need(ed)?|minimum)\b|显存不够|不足|需要多少/i,
+      /\b(fits?|fitting|enough|suffice|sufficient|out of (gpu )?memory|oom|run out of memory|cuda out of|required?|requirements?|need(ed)?|minimum)\b|显存不够|不足|需要多少|够吗|够不够|够用/i,
       1.5,
     ],
     [
-      /\b(will|would|does|do|could|can) (it|this|that|they)? ?(run|work|fit|be deployed)\b|\brun (on|with|in)\b|\bsupport(ed|s)?\b|\bwork (on|with)\b|\bdeploy(ed|ment)?\b|支持|部署/i,
+      /\b(will|would|does|do|could|can) (it|this|that|they)? ?(run|work|fit|be deployed)\b|\brun (on|with|in)\b|\bsupport(ed|s|ing)?\b|\bwork (on|with)\b|\bdeploy(ed|ment)?\b|支持|部署/i,
       1.5,
     ],
   ],
@@ -94,29 +105,59 @@ const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\b(error|crash(es|ed)?|hangs?|not able to|unable to|doesn'?t work|won'?t (load|start)|can'?t (seem|get))\b|\bimplement\b|\bfork\b|\bexplain\b/i,
       1,
     ],
+    // A setup that misbehaves: "what am I doing wrong", "did I set this up", "only uses 9G", "not running properly".
+    [
+      /\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
+      2.5,
+    ],
   ],
 };
 
-const ORDER: Exclude<Intent, 'other'>[] = ['upgrade', 'compare', 'plan', 'speed', 'fit', 'help'];
+export const ORDER: Exclude<Intent, 'other'>[] = ['upgrade', 'compare', 'plan', 'speed', 'fit', 'help'];
+
+/** Someone about to buy: "considering purchasing", "planning to build", "I'm ordering". */
+const BUYING =
+  /\b(considering|thinking (about|of)|plan(ning)? (to|on)|about to|going to|want to|looking to|would like to|intend(ing)? to) (buy|buying|purchas\w*|get|getting|build|building|order\w*|acquir\w*|add|adding)\b|\bi('m| am) (buying|building|ordering)\b|\bbefore i (buy|bought|order)\b/i;
 
 /** The help the bot itself gives ("help", "what can you do"). */
 const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) work\??)\s*$/i;
 
-/** The intent of a question, from its words and the machines read in it. */
-export function readIntent(text: string, devices: MachineReading[], hasModel: boolean): Intent {
+/** A choice between two machines, said between their names: "5090 or a Mac Studio", "4090 vs 3090", "A还是B". */
+const CHOICE =
+  /^[^.?!。？]{0,40}?\b(or|vs\.?|versus)\b|^\s*(against|over)\b|^\s*\/\s*$|^[^.?!。？]{0,20}?(还是|或者?|对比)/i;
+
+/**
+ * The intent of a question, from its words and the machines read in it; `gaps` are the texts
+ * between consecutive machine names.
+ */
+export function readIntent(
+  text: string,
+  devices: MachineReading[],
+  hasModel: boolean,
+  gaps: readonly string[] = [],
+): Intent {
   if (BOT_HELP.test(text)) return 'help';
   const score = Object.fromEntries(ORDER.map((i) => [i, 0])) as Record<Exclude<Intent, 'other'>, number>;
   for (const intent of ORDER) for (const [re, w] of CUES[intent]) if (re.test(text)) score[intent] += w;
   const current = devices.filter((d) => d.role === 'current').length;
   const candidates = devices.filter((d) => d.role !== 'current').length;
   // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
+  // Buying is a choice: beside a machine one owns it is an upgrade, else a comparison of what to get.
+  const buying = BUYING.test(text);
+  if (buying) {
+    if (current >= 1) score.upgrade += 2;
+    else score.compare += 1.5;
+  }
   if (current >= 1 && candidates >= 1) {
     score.upgrade += 1.5;
     // "I have a 3090. Should I buy a 5090?": buying beside what one owns is an upgrade.
     score.compare -= 1;
   }
-  if (devices.length >= 2 && current === 0) score.compare += 1.5;
-  if (devices.length === 1) score.compare -= 1.5;
+  // Naming two machines is not yet a comparison ("is it enough on a 4090, a 4080 or a 4070?" asks
+  // fit); an "or" or "vs" between two of them is.
+  if (gaps.some((g) => CHOICE.test(g))) score.compare += 1;
+  // One machine is a comparison only when it is being bought (against the machines one could get instead).
+  if (devices.length === 1 && !buying) score.compare -= 1.5;
   if (current === 0 || candidates === 0) score.upgrade -= 1;
   if (!hasModel) score.plan += 0.5;
   else score.fit += 0.5;
@@ -124,7 +165,9 @@ export function readIntent(text: string, devices: MachineReading[], hasModel: bo
   if (hasModel) score.plan -= 1;
   // Most questions people ask are "will it run on my machine": with a model or a machine and no
   // stronger cue, that is the question.
-  let best: Intent = hasModel || devices.length > 0 ? 'fit' : 'other';
+  // Two machines and nothing else said ("4090 5090") is a comparison.
+  let best: Intent =
+    devices.length >= 2 && current === 0 ? 'compare' : hasModel || devices.length > 0 ? 'fit' : 'other';
   let bestScore = 0.9;
   for (const intent of ORDER)
     if (score[intent] > bestScore) {

@@ -366,8 +366,9 @@ describe('what a second review found', () => {
   });
 
   it("a how-to naming a model and a machine gets that machine's answer", () => {
+    // "How to run X on Y" asks whether it runs there: people who ask it want the fit.
     const a = answered('how do I run llama 3.3 70b on my 3090?');
-    expect(a.reading.intent).toBe('help');
+    expect(a.reading.intent).toBe('fit');
     expect(a.answer.verdict.headline).toMatch(/^RTX 3090 runs Llama 3\.3 70B/);
   });
 });

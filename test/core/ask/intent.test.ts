@@ -122,3 +122,37 @@ describe('a how-to that asks whether it fits', () => {
     );
   });
 });
+
+describe('choosing, buying and listing', () => {
+  it('an "or" or "vs" between two machines makes it a choice; a list of machines asked about is not', () => {
+    expect(intentOf('a 4060 ti 16gb or a used 3090 for mistral small?')).toBe('compare');
+    expect(intentOf('how much vram do I need for gemma 3 27b on a 4080, a 4070 and a 3060?')).toBe('fit');
+    expect(intentOf('are two 3090s sufficient to finetune llama 3.1 8b? and eight A6000s for the 70b?')).toBe('fit');
+  });
+
+  it('buying beside a machine one owns is an upgrade; buying without one is a comparison', () => {
+    expect(intentOf('I am thinking about buying a 5090. Right now I have a 3080 10gb.')).toBe('upgrade');
+    expect(intentOf("I'm considering purchasing an M4 Max Mac Studio, how does it do with 70b models?")).toBe(
+      'compare',
+    );
+  });
+
+  it('asking others for their figures is a speed question', () => {
+    expect(intentOf('would anyone care to run it with a 7900 XTX 24 GB?')).toBe('speed');
+    expect(intentOf('is there benchmark results for the M3 Ultra with this one?')).toBe('speed');
+  });
+
+  it('"12t/s" is a speed figure even glued to its number', () => {
+    expect(intentOf('I see 9t/s with my 4070 on mistral 7b, others get 40t/s. what am I doing wrong?')).toBe('speed');
+  });
+
+  it('a setup that misbehaves is a how-to', () => {
+    expect(intentOf('My 3090 shows only 10GB used while loading llama 3 70b, what am I doing wrong?')).toBe('help');
+    expect(intentOf('deepseek r1 is not running properly on my 8x H100 box')).toBe('help');
+  });
+
+  it('"how big a model can it run" is a plan unless a model is named', () => {
+    expect(intentOf('how big a model can a 4070 ti super run?')).toBe('plan');
+    expect(intentOf('4070 12G 内存32G 能跑多少B的模型')).toBe('plan');
+  });
+});
