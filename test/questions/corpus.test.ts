@@ -32,7 +32,12 @@ describe('the corpus of real questions', () => {
   });
 });
 
-const HELD_OUT = ['holdout-questions.jsonl', 'holdout2-questions.jsonl', 'holdout3-questions.jsonl'];
+const HELD_OUT = [
+  'holdout-questions.jsonl',
+  'holdout2-questions.jsonl',
+  'holdout3-questions.jsonl',
+  'holdout4-questions.jsonl',
+];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
   const read = (name: string) =>
