@@ -45,6 +45,11 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // "How large a model can it run", "能跑多少B的模型": the largest that fits, a plan unless a model is named.
     [/\bhow (big|large) (of )?(an? )?(llm|model)\b|多少b/i, 2.5],
+    // "What kind of hardware do I need": a configuration to plan.
+    [
+      /\bwhat (kind of |sort of |type of )?(hardware|configuration|setup|specs?)\b.{0,30}\b(need(ed)?|required|requirements?|should|recommend(ed)?)\b/i,
+      2.5,
+    ],
     // "How many A100s do I need": a configuration to plan, model named or not.
     [/\bhow many (\w+ )?(gpus|cards|a100s?|h100s?|graphics cards|nodes|machines)\b/i, 4],
     [
@@ -92,13 +97,13 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       1.5,
     ],
     [
-      /\b(will|would|does|do|could|can) (it|this|that|they)? ?(run|work|fit|be deployed)\b|\brun (on|with|in)\b|\bsupport(ed|s|ing)?\b|\bwork (on|with)\b|\bdeploy(ed|ment)?\b|支持|部署/i,
+      /\b(will|would|does|do|could|can) (it|this|that|they)? ?(run|work|fit|be deployed)\b|\b(works?|do|runs?|fits?)\s*\?|\brun (on|with|in)\b|\bsupport(ed|s|ing)?\b|\bwork (on|with)\b|\bdeploy(ed|ment)?\b|支持|部署/i,
       1.5,
     ],
   ],
   help: [
     [
-      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|\b(detailed )?(instructions|tutorial|guide|example workflow|step[- ]by[- ]step)\b|怎么|如何|建议|教程/i,
+      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|\b(an?|any|some|the|detailed|share|need) (detailed )?(instructions|tutorial|guide|example workflow)\b(?! requirements?)|\bstep[- ]by[- ]step\b|怎么|如何|建议|教程/i,
       3,
     ],
     [
@@ -117,7 +122,7 @@ export const ORDER: Exclude<Intent, 'other'>[] = ['upgrade', 'compare', 'plan', 
 
 /** Someone about to buy: "considering purchasing", "planning to build", "I'm ordering". */
 const BUYING =
-  /\b(considering|thinking (about|of)|plan(ning)? (to|on)|about to|going to|want to|looking to|would like to|intend(ing)? to) (buy|buying|purchas\w*|get|getting|build|building|order\w*|acquir\w*|add|adding)\b|\bi('m| am) (buying|building|ordering)\b|\bbefore i (buy|bought|order)\b/i;
+  /\b(considering|thinking (about|of)|plan(ning)? (to|on)|about to|going to|want to|looking to|would like to|intend(ing)? to|intentions? (of|to)) (buy|buying|purchas\w*|get|getting|build|building|order\w*|acquir\w*|add|adding)\b|\bi('m| am) (buying|building|ordering)\b|\bbefore i (buy|bought|order)\b/i;
 
 /** The help the bot itself gives ("help", "what can you do"). */
 const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) work\??)\s*$/i;

@@ -155,4 +155,17 @@ describe('choosing, buying and listing', () => {
     expect(intentOf('how big a model can a 4070 ti super run?')).toBe('plan');
     expect(intentOf('4070 12G 内存32G 能跑多少B的模型')).toBe('plan');
   });
+
+  it('"will it do?" and "does it work?" ask whether it runs', () => {
+    expect(intentOf('I have a 2070 with 8gb, will one card do? or do I need two for sdxl?')).toBe('fit');
+  });
+
+  it("a guide's requirements are not a request for a guide", () => {
+    expect(intentOf('the readme wants 12GB, could my 3060 12gb meet the guide requirements?')).toBe('fit');
+    expect(intentOf('is there a step-by-step guide for ollama on an M2 Mac?')).toBe('help');
+  });
+
+  it('"what kind of hardware do I need" plans a machine', () => {
+    expect(intentOf('what kind of hardware do I need to serve a chatbot to 20 people?')).toBe('plan');
+  });
 });
