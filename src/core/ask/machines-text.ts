@@ -254,7 +254,10 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     const onLaptop =
       laptop !== undefined &&
       tokens.slice(Math.max(0, s.start - 8), s.end + 8).some((t) => /^(laptop|notebook|mobile|laptops)$/.test(t.t));
-    let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false);
+    // A size belongs to this card only up to the next card named (and the size said right before it).
+    const next = spans.slice(k + 1).find((o) => o.named.kind === 'chip')?.start ?? tokens.length;
+    const limit = next < tokens.length && sizeAt(tokens, next - 2)?.next === next ? next - 2 : next;
+    let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false, limit);
     // "3060 6G": a size only the laptop chip of that name shipped with.
     if (
       !onLaptop &&
@@ -266,8 +269,15 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       m = { ...m, chip: laptop };
     for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
     m.words = tokens.slice(s.start, s.end).map((t) => t.t);
-    mentions.push({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) });
     used.add(k);
+    if (sameAgain(tokens, mentions.at(-1), m)) {
+      const prev = mentions.at(-1)!;
+      prev.gpus += 1;
+      prev.counted = true;
+      prev.end = m.end;
+      return;
+    }
+    mentions.push({ ...m, start: Math.min(m.start, start), end: Math.max(m.end, end) });
   });
 
   spans.forEach((s, k) => {
@@ -332,7 +342,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   if (mentions.some((m) => !m.generic && m.chip.kind !== 'cpu'))
     for (let k = mentions.length - 1; k >= 0; k--) if (mentions[k]!.chip.kind === 'cpu') mentions.splice(k, 1);
   if (mentions.length === 0) {
-    const host = cpuHost(catalog, tokens) ?? ramOnlyHost(catalog, text, tokens);
+    const host = cpuHost(catalog, tokens) ?? countedCards(catalog, tokens) ?? ramOnlyHost(catalog, text, tokens);
     if (host) mentions.push(host);
   }
   // "a Mac Studio with M1 Max ... my M1": the bare generation is the same Mac as its tier.
@@ -466,9 +476,13 @@ function mentionAt(
   end: number,
   form: AppleForm | null,
   generic: boolean,
+  limit = tokens.length,
 ): MachineMention {
-  const count = countAround(tokens, start, end);
-  const mem = memoryAround(tokens, chip, count.start, count.end);
+  let count = countAround(tokens, start, end);
+  const mem = memoryAround(tokens, chip, count.start, count.end, limit);
+  // "two 24gb 4090s", "8 x 40GB A100", "四张16G的V100": the count said before the size.
+  const early = !count.counted && mem.from < count.start ? countSaid(tokens, mem.from, count.end) : undefined;
+  if (early) count = { ...early, counted: true };
   // "3090 (24G x 2)", "24GB x 4": a count said after the size.
   const x = tokens[mem.end];
   const n = tokens[mem.end + 1];
@@ -559,15 +573,22 @@ function memoryAround(
   chip: ChipRecord,
   start: number,
   end: number,
-): { gpu: number | null; host: number | null; end: number } {
+  limit = tokens.length,
+): { gpu: number | null; host: number | null; from: number; end: number } {
   let gpu: number | null = null;
   let host: number | null = null;
   let last = end;
   const discrete = isDiscrete(chip);
   const fits = (gb: number) => chip.variants.some((v) => v.memoryGB === gb) || (discrete ? gb <= 96 : gb >= 8);
   // Before: "24GB 3090", "a 64GB M1 Max" (the size right before the chip).
-  const before = start >= 2 ? sizeAt(tokens, start - 2) : undefined;
-  if (before && before.next === start && fits(before.gb)) gpu = before.gb;
+  // "16G的V100": in Chinese the size is joined to the name by 的.
+  const de = tokens[start - 1]?.t === '的' ? 1 : 0;
+  const before = start >= 2 + de ? sizeAt(tokens, start - 2 - de) : undefined;
+  let from = start;
+  if (before && before.next === start - de && fits(before.gb)) {
+    gpu = before.gb;
+    from = start - 2 - de;
+  }
   // "192 M2 Ultra": a bare number right before a Mac chip that it shipped with.
   const bare = tokens[start - 1];
   if (
@@ -579,7 +600,7 @@ function memoryAround(
   )
     gpu = Number(bare.t);
   // After: up to a few words of sizes and their kinds.
-  for (let i = end, seen = 0; i < tokens.length && seen < 7; i++, seen++) {
+  for (let i = end, seen = 0; i < limit && seen < 7; i++, seen++) {
     const s = sizeAt(tokens, i);
     if (s) {
       const kind = tokens[s.next]?.t ?? '';
@@ -624,7 +645,7 @@ function memoryAround(
     )
       break;
   }
-  return { gpu, host, end: last };
+  return { gpu, host, from, end: last };
 }
 
 const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|we|i've|ive|已有|我的|我有)$/;
@@ -781,6 +802,34 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   return { ...mentionAt(tokens, chip, at, at + 1, null, true), memoryGB: null, gpus: 1 };
 }
 
+/** "a 3080 10GB, a 3080 10GB", "one A4000 and one A4000": the same card listed again right after itself is one more of it. */
+function sameAgain(tokens: Token[], prev: MachineMention | undefined, m: MachineMention): boolean {
+  if (!prev || prev.chip.id !== m.chip.id || prev.gpus > 1 || m.gpus > 1 || prev.memoryGB !== m.memoryGB) return false;
+  const between = tokens.slice(prev.end, m.start);
+  return (
+    between.length > 0 &&
+    // "a 3090, a 3090 or a 4090" weighs one against another.
+    !/^(or|vs|versus)$/.test(tokens[m.end]?.t ?? '') &&
+    between.every((t) => /^(and|a|an|one|plus)$/.test(t.t)) &&
+    (between[0]!.afterBreak || between.some((t) => /^(and|plus)$/.test(t.t)))
+  );
+}
+
+/** "too large for 3x24 GB", "on 4 x 80GB": a count times a size, not RAM sticks, is that many cards of that size. */
+function countedCards(catalog: Catalog, tokens: Token[]): MachineMention | undefined {
+  const gpu = catalog.chip('generic-gpu');
+  if (!gpu) return undefined;
+  for (let i = 2; i < tokens.length; i++) {
+    const s = sizeAt(tokens, i);
+    const n = Number(tokens[i - 2]!.t);
+    if (!s || !/^(x|×|\*)$/.test(tokens[i - 1]!.t) || !/^\d{1,2}$/.test(tokens[i - 2]!.t) || n < 2 || n > 16) continue;
+    if (s.gb > 192 || RAM_AFTER.test(wordsFrom(tokens, s.next, 3)) || REQUIREMENT.test(wordsFrom(tokens, i - 5, 3)))
+      continue;
+    return { ...mentionAt(tokens, gpu, i, s.next, null, true), memoryGB: s.gb, gpus: n, counted: true };
+  }
+  return undefined;
+}
+
 /**
  * "Isn't 48 GB of RAM enough", "32GB of physical memory", "my machine has 16Go": no machine is named,
  * but the memory one has is; that is a CPU host with that RAM. A size asked for ("needs 64GB of
@@ -803,8 +852,9 @@ function ramOnlyHost(catalog: Catalog, text: string, tokens: Token[]): MachineMe
       REQUIREMENT.test(before) ||
       /\b(needed|required|requirement|recommended|minimum)\b/.test(after) ||
       /=\s*$/.test(text.slice(tokens[i - 1]?.end ?? 0, tokens[i]!.start));
+    const gb = s.gb * sticks(tokens, i, s.next);
     if (ram && !asked)
-      return { ...mentionAt(tokens, cpu, i, s.next, null, true), memoryGB: s.gb, hostRamGB: s.gb, gpus: 1 };
+      return { ...mentionAt(tokens, cpu, i, s.next, null, true), memoryGB: gb, hostRamGB: gb, gpus: 1 };
   }
   return undefined;
 }

@@ -308,3 +308,53 @@ describe('host RAM said other ways', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('counts said around a size', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.gpus, m.memoryGB]);
+  it.each([
+    // The count before the size before the card.
+    ['we rent three 48gb A6000s', [['rtx-a6000', 3, 48]]],
+    ['would 4 x 80GB H100 do', [['h100-sxm', 4, 80]]],
+    ['两张24G的3090', [['rtx-3090', 2, 24]]],
+    // A count times a size with no card named: that many cards of that size.
+    ['it still does not fit in 2x48 GB', [['generic-gpu', 2, 48]]],
+    // ... but not RAM sticks, nor a size asked for.
+    ['a desktop with 4x32GB DDR5', [['cpu-ddr5', 1, 128]]],
+    ['this needs at least 8 x 80GB', []],
+    // The same card listed again right after itself is one more of it.
+    ['my rig: a 3080 10GB, a 3080 10GB', [['rtx-3080', 2, 10]]],
+    ['one A4000 and one A4000', [['rtx-a4000', 2, null]]],
+    // ... not when it is weighed against another.
+    [
+      'my 3090, a 3090 or a 4090?',
+      [
+        ['rtx-3090', 1, null],
+        ['rtx-4090', 1, null],
+      ],
+    ],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
+
+describe('a size belongs to the card it is said with', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB]);
+  it.each([
+    [
+      'my 2060 and a 4080 16GB',
+      [
+        ['rtx-2060', null],
+        ['rtx-4080', 16],
+      ],
+    ],
+    [
+      'my 2060 and a 16GB 4080',
+      [
+        ['rtx-2060', null],
+        ['rtx-4080', 16],
+      ],
+    ],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
