@@ -97,12 +97,42 @@ const VARIANT_WORDS = [
   'maverick',
 ];
 const VARIANT_TYPOS = new TypoIndex(VARIANT_WORDS);
-/** Words that sit next to model names and are one letter away from a family name ("image" / "zimage"). */
+
+/**
+ * The word `index` mends `word` into, if the two are truly one edit apart. A deletion index also
+ * pairs words that lose a letter at different places ("swan" and "sana" both give "san"), which
+ * is two edits: those are other words, not typos.
+ */
+function mend(index: TypoIndex, word: string): string | undefined {
+  const w = index.mend(word);
+  return w !== undefined && oneEdit(word, w) ? w : undefined;
+}
+
+/** One letter missing, extra or wrong, or two neighbours swapped ("qwne"). */
+function oneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+/**
+ * Words that sit next to model names and are one letter away from a family name ("image" /
+ * "zimage"); Ollama is the runtime, not a Llama.
+ */
 const PLAIN =
-  /^(image|images|video|videos|model|models|large|small|medium|vision|coder|chat|base|text|speech|voice|music|audio|local|server|cloud|llama|flux|wan|mac|card|cards|core|cores|fast|slow|plan|mini|lite|ultra|super)$/;
+  /^(ollama|image|images|video|videos|model|models|large|small|medium|vision|coder|chat|base|text|speech|voice|music|audio|local|server|cloud|llama|flux|wan|mac|card|cards|core|cores|fast|slow|plan|mini|lite|ultra|super)$/;
 const RUNTIME = /^(llama[.\-_ ]?(cpp|server|bench|cli|swap|factory|index|stack)|llamafile)/i;
 
-/** Reads the model the text names, or null. `skip` marks token ranges already read as machines. */
+/**
+ * Reads the model the text names, or null. `skip` marks token ranges already read as machines.
+ * When several models are named, the one asked about is the first, unless the first sits in a
+ * statement and a later one in a question ("I ran llama 7b. Can a Mac run llama 2 70B?"); a later
+ * mention that only shortens the first ("glm-4-9b-chat ... glm4?") is the same model.
+ */
 export function readModel(catalog: Catalog, text: string, skip: [number, number][] = []): ModelFound | null {
   const pasted = pastedReference(catalog, text);
   if (pasted) return pasted;
@@ -110,6 +140,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
   const tokens = tokensOf(text);
   const skipped = (i: number) => skip.some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
   let sizeOnly: ModelFound | null = null;
+  let first: ModelFound | undefined;
   for (let i = 0; i < tokens.length; i++) {
     if (skipped(i)) continue;
     let hit = trie.longest(tokens, i);
@@ -120,8 +151,14 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       (NUMBERISH.test(tokens[k]!.t) ||
         (/^[rvk]$/.test(tokens[k]!.t) && NUMBERISH.test(tokens[k + 1]?.t ?? '')) ||
         VARIANT.test(tokens[k]!.t) ||
-        VARIANT_TYPOS.mend(tokens[k]!.t) !== undefined);
-    if (
+        mend(VARIANT_TYPOS, tokens[k]!.t) !== undefined);
+    const short = hit ? undefined : shortName(tokens, i);
+    if (short) {
+      mended = short.as;
+      const patched = [...tokens];
+      patched[i] = { ...patched[i]!, t: short.word };
+      hit = trie.longest(patched, i);
+    } else if (
       !hit &&
       tokens[i]!.first &&
       tokens[i]!.t.length >= 4 &&
@@ -129,7 +166,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       !PLAIN.test(tokens[i]!.t) &&
       goesOn(i + 1)
     ) {
-      const word = typos.mend(tokens[i]!.t);
+      const word = mend(typos, tokens[i]!.t);
       if (word) {
         mended = word;
         const patched = [...tokens];
@@ -142,12 +179,50 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       // "llama.cpp", "llama-server": the runtime, not a model.
       if (RUNTIME.test(text.slice(tokens[i]!.start, (tokens[end] ?? tokens[end - 1]!).end + 8))) continue;
       const found = resolveSpan(catalog, text, tokens, i, end, hit.value, mended);
-      if (found) return found;
+      if (!found) continue;
+      const asked = inQuestion(text, tokens[i]!.start);
+      if (!first) {
+        if (asked || !text.includes('?', tokens[end - 1]!.end)) return found;
+        first = found;
+      } else if (asked && !shortens(found, first)) return found;
+      i = end - 1;
       continue;
     }
-    sizeOnly ??= sizeAt(catalog, text, tokens, i);
+    if (!first) sizeOnly ??= sizeAt(catalog, text, tokens, i);
   }
-  return sizeOnly;
+  return first ?? sizeOnly;
+}
+
+/**
+ * Short names people use for a model family: "DSv4", "DS-V3", "DS R1" are DeepSeek (a version
+ * must follow: "DS" alone is no model), and "R1" on its own is DeepSeek R1 ("open-r1", a project
+ * named after it, is not). The family word to read, and the text it stands for.
+ */
+function shortName(tokens: Token[], i: number): { word: string; as: string } | undefined {
+  const t = tokens[i]!;
+  if (!t.first) return undefined;
+  const next = tokens[i + 1];
+  if (/^ds[vr]$/.test(t.t) && next && !next.first && NUMBERISH.test(next.t))
+    return { word: 'deepseek', as: `DeepSeek ${t.t.slice(2).toUpperCase()}` };
+  if (t.t === 'ds' && t.last && /^[vr]$/.test(next?.t ?? '') && NUMBERISH.test(tokens[i + 2]?.t ?? ''))
+    return { word: 'deepseek', as: 'DeepSeek' };
+  if (t.t === 'r' && !t.joined && next?.t === '1' && !next.first && next.last && !tokens[i + 2]?.joined)
+    return { word: 'deepseek', as: 'DeepSeek R' };
+  return undefined;
+}
+
+/** Whether the sentence holding `at` ends with a question mark. */
+function inQuestion(text: string, at: number): boolean {
+  const end = /[?？]|[.!。！](?=\s|$)/.exec(text.slice(at));
+  return !!end && /[?？]/.test(end[0]);
+}
+
+/** "glm4" after "glm-4-9b-chat": a later mention that only shortens the first name. */
+function shortens(later: ModelFound, first: ModelFound): boolean {
+  if (later.reading.id !== null && later.reading.id === first.reading.id) return true;
+  const a = nameTokens(later.typed);
+  const b = nameTokens(first.typed);
+  return a.length <= b.length && a.every((t, k) => t === b[k]);
 }
 
 /** A pasted id, tag or file name: the strongest signal, read whole by the catalog resolver. */
@@ -176,9 +251,18 @@ function extend(tokens: Token[], start: number, end: number, text: string): numb
     // A number with a unit is a quantity ("8h/day", "24gb", "3.75 hours"), not part of the name;
     // after the size, a new number starts something else ("llama 3.1 8b 3.75h").
     if (NUMBERISH.test(t.t) && t.first && (UNIT.test(tokens[j + 1]?.t ?? '') || sized)) break;
+    // "Wan2.1 Image-to-Video 14B", "Text2Video": the task spelled out is the I2V / T2V of the name.
+    if (
+      /^(image|img|text|txt)$/.test(t.t) &&
+      /^(to|2)$/.test(tokens[j + 1]?.t ?? '') &&
+      /^(video|vid)$/.test(tokens[j + 2]?.t ?? '')
+    ) {
+      j += 3;
+      continue;
+    }
     // Apart from the name, only numbers and words that are clearly part of a model name go on it
     // ("qwen 2.5 coder 32b"); "it", "max", "image" go on only when glued ("gemma-3-27b-it").
-    const loose = LOOSE_VARIANT.test(t.t) || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t) !== undefined);
+    const loose = LOOSE_VARIANT.test(t.t) || (t.t.length >= 4 && mend(VARIANT_TYPOS, t.t) !== undefined);
     if (
       (glued && (VARIANT.test(t.t) || NUMBERISH.test(t.t) || !t.first || /^[a-z0-9]+$/.test(t.t))) ||
       NUMBERISH.test(t.t) ||
@@ -191,6 +275,28 @@ function extend(tokens: Token[], start: number, end: number, text: string): numb
     break;
   }
   return j;
+}
+
+const isLlm = (named: Named) => named.kind === 'llm' || (named.kind === 'family' && named.family.kind === 'llm');
+
+/**
+ * "How many A100s to tune a 13B model? ... train llama2": a model said by its size elsewhere in
+ * the question, when it is the only size said that way, is the size of a family named without one.
+ */
+function sizedModelElsewhere(tokens: Token[], i: number, end: number): number {
+  let found = -1;
+  for (let k = 0; k < tokens.length; k++) {
+    if (k >= i && k < end) continue;
+    if (
+      !isSize(tokens, k) ||
+      !tokens[k]!.first ||
+      !/^(models?|llms?|params?|parameters?)$/.test(tokens[k + 2]?.t ?? '')
+    )
+      continue;
+    if (found >= 0 && tokens[found]!.t !== tokens[k]!.t) return -1;
+    found = k;
+  }
+  return found;
 }
 
 /** "70b", "8 b", "1.5b", "a3b": a parameter count. */
@@ -218,9 +324,18 @@ function resolveSpan(
   const typedRaw = text.slice(tokens[i]!.start, tokens[end - 1]!.end);
   let typed = mended ? `${mended}${typedRaw.slice(tokens[i]!.end - tokens[i]!.start)}` : typedRaw;
   // "DeepSeekV3", "GLMv4": a version glued to the family name.
-  typed = typed.replace(/([a-z]{3,})(v\d)/i, '$1 $2');
-  if (sizeBefore >= 0 && !spanHasSize) {
-    const k = Math.max(0, i - 5) + sizeBefore;
+  typed = typed
+    .replace(/([a-z]{3,})(v\d)/i, '$1 $2')
+    .replace(/\b(?:image|img)[\s-]*(?:to|2)[\s-]*(?:video|vid)\b/i, 'I2V')
+    .replace(/\b(?:text|txt)[\s-]*(?:to|2)[\s-]*(?:video|vid)\b/i, 'T2V');
+  const k = spanHasSize
+    ? -1
+    : sizeBefore >= 0
+      ? Math.max(0, i - 5) + sizeBefore
+      : isLlm(named)
+        ? sizedModelElsewhere(tokens, i, end)
+        : -1;
+  if (k >= 0) {
     const withSize = resolveModel(catalog, `${typed} ${tokens[k]!.t}b`);
     if (withSize.ok && !withSize.value.estimated)
       return llmFound(withSize.value, typedRaw, `${typed} ${tokens[k]!.t}b`);
@@ -228,7 +343,7 @@ function resolveSpan(
     typed = `${typed} ${tokens[k]!.t}B`;
   }
   const fixed = typed.replace(/[a-z]{4,}/gi, (w) =>
-    VARIANT.test(w.toLowerCase()) ? w : (VARIANT_TYPOS.mend(w.toLowerCase()) ?? w),
+    VARIANT.test(w.toLowerCase()) ? w : (mend(VARIANT_TYPOS, w.toLowerCase()) ?? w),
   );
   if (fixed !== typed) {
     mended ??= fixed;

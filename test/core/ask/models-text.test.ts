@@ -92,3 +92,73 @@ describe('words that are no model', () => {
     expect(reading(text)).toBeNull();
   });
 });
+
+describe('a typo is one edit away, never two', () => {
+  it.each([
+    // "swan" and "sana" share a deletion ("san") but are two edits apart.
+    ['a swan image on my 4090', null],
+    // "when" and "qwen" share "wen" the same way.
+    ['When is gemma 3 27b worth it', 'gemma-3-27b'],
+  ])('%s', (text, id) => {
+    expect(reading(text)?.id ?? null).toBe(id);
+  });
+
+  it('reads Ollama as the runtime, never as a mistyped Llama', () => {
+    expect(reading('Ollama is a good fit here?')).toBeNull();
+    expect(reading('can my VPS host ollama for a team')).toBeNull();
+  });
+});
+
+describe('short names people use', () => {
+  it.each([
+    ['DSv3 on two 3090s', 'deepseek-r1-671b'],
+    ['DS-R1 on a mac', 'deepseek-r1-671b'],
+    ['can r1 fit on 8 H100', 'deepseek-r1-671b'],
+  ])('%s', (text, id) => {
+    expect(reading(text)?.id).toBe(id);
+  });
+
+  it('spells out the family it read, and says so', () => {
+    expect(reading('DS V4 Flash on a spark')).toEqual(llm(null, 'DeepSeek V4 Flash', 'estimate'));
+    expect(readModel(catalog, 'DS V4 Flash on a spark')?.mended).toBe('DeepSeek');
+  });
+
+  it.each(['my old DS game', 'the open-r1 repo on a 4090'])('no model in %s', (text) => {
+    expect(reading(text)).toBeNull();
+  });
+});
+
+describe('the task spelled out in a video model name', () => {
+  it.each([
+    ['wan 2.2 image-to-video', 'wan-2.2-i2v-a14b'],
+    ['Wan2.1 text2video 1.3B', 'wan-2.1-t2v-1.3b'],
+    // The newest Wan of that task when no version is said.
+    ['wan t2v on a 4090', 'wan-2.2-t2v-a14b'],
+    ['wan i2v', 'wan-2.2-i2v-a14b'],
+  ])('%s', (text, id) => {
+    expect(reading(text)?.id).toBe(id);
+  });
+});
+
+describe('the model asked about, when several are named', () => {
+  it.each([
+    ['I already run mistral 7b fine. Would a 4060 handle qwen3 32b?', 'qwen3-32b'],
+    ['Would a 4060 handle qwen3 32b? I already run mistral 7b.', 'qwen3-32b'],
+    // No question: the first named.
+    ['I run gemma 3 27b and gemma 3 12b on my mac.', 'gemma-3-27b'],
+    // A shorter mention of the same model is no other model.
+    ['I run gemma 3 27b at 4 bit. Is gemma 3 slow on a Mac?', 'gemma-3-27b'],
+  ])('%s', (text, id) => {
+    expect(reading(text)?.id).toBe(id);
+  });
+});
+
+describe('a size said apart from the family', () => {
+  it('gives the family named without one its size', () => {
+    expect(reading('What does fine-tuning a 70B model take? I plan on llama 3.1.')?.id).toBe('llama-3.1-70b');
+  });
+
+  it('gives none when two sizes are said', () => {
+    expect(reading('Is a 8B model or a 70B model better? I use gemma.')).toEqual(llm(null, 'gemma', 'estimate'));
+  });
+});
