@@ -14,6 +14,7 @@ import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
+import { readPastedLog } from './pasted-log.js';
 import { appleMemorySizes, deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
 import { readModel, type ModelFound } from './models-text.js';
 import type { AskAnswer, AskReading, Clarify, Intent, MachineReading } from './types.js';
@@ -45,13 +46,17 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const text = rawText.slice(0, MAX_QUESTION_LENGTH).replace(/\s+/g, ' ');
   const mentions = readMachines(catalog, text);
   const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
-  const model = readModel(catalog, text, spans);
-  const rest = blank(text, [...spans, ...(model ? modelSpans(text, model) : [])]);
+  // A pasted llama.cpp log names the model that ran; its identifiers are not model names.
+  const log = readPastedLog(text);
+  const model = (log.name ? readModel(catalog, log.name) : null) ?? readModel(catalog, text, [...spans, ...log.spans]);
+  const rest = blank(text, [...spans, ...log.spans, ...(model ? modelSpans(text, model) : [])]);
   const u = understand(catalog, rest, { phrasesOnly: true, maxLength: MAX_QUESTION_LENGTH });
   const said: CompareInput = { ...(u.ok ? u.value.input : {}) };
   delete said.model;
   delete said.device;
   delete said.against;
+  // The quant a pasted log ran is the one the question is about.
+  if (log.quant) said.quant = log.quant;
   const notes = u.ok ? [...u.value.notes] : [];
   // No Mac shipped with 1 TB: a Mac size no Apple chip had becomes the nearest one that did, said.
   const macMemory = [...appleMemorySizes(catalog)];
