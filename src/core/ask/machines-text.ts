@@ -40,6 +40,9 @@ export interface MachineMention {
 const VENDOR_WORDS = ['nvidia', 'geforce', 'amd', 'radeon', 'intel', 'apple', 'tesla', 'quadro'];
 /** The words a vendor's cards are called by, before their model number. */
 const VENDOR_OF: Record<string, string[]> = { nvidia: ['nvidia', 'geforce'], amd: ['amd', 'radeon'], intel: ['intel'] };
+const VENDOR_BY_WORD: Record<string, string> = Object.fromEntries(
+  Object.entries(VENDOR_OF).flatMap(([vendor, words]) => words.map((w) => [w, vendor])),
+);
 const FORM_WORDS: [string, AppleForm | 'mac'][] = [
   ['macbook air', 'macbook-air'],
   ['macbook pro', 'macbook-pro'],
@@ -286,17 +289,19 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       if (mentions.some((m) => m.chip.vendor === 'apple' && !m.generic)) return;
       // "Mac Studio" alone is the default Mac; other forms with a size are a Mac of that size.
       const form = s.named.form === 'mac' ? null : s.named.form;
-      const size = nearbySize(tokens, s.start, s.end) ?? macSize(catalog, tokens, s);
+      const size = nearbySize(tokens, s.start, s.end, true) ?? macSize(catalog, tokens, s);
       const mac = generic('generic-mac');
       // "Mac" alone is a machine only when someone has or wants one ("my Mac", "on a Mac").
       if (!form && !size && !/^(my|a|on|the|buy|new|mine|our)$/.test(tokens[s.start - 1]?.t ?? '')) return;
       const only = size ? onlyChipWith(catalog, size.gb, form) : undefined;
-      if (only) mentions.push({ ...mentionAt(tokens, only, s.start, s.end, form, false), memoryGB: size!.gb });
+      // The size said before the Mac is part of its mention, so no card takes it as host RAM.
+      const from = Math.min(s.start, size?.at ?? s.start);
+      if (only) mentions.push({ ...mentionAt(tokens, only, from, s.end, form, false), memoryGB: size!.gb });
       else if (form === 'mac-studio' && !size && catalog.chip('m4-max')) {
         mentions.push({ ...mentionAt(tokens, catalog.chip('m4-max')!, s.start, s.end, form, false), memoryGB: 128 });
       } else if (mac)
         mentions.push({
-          ...mentionAt(tokens, mac, s.start, s.end, form, true),
+          ...mentionAt(tokens, mac, from, s.end, form, true),
           ...(size ? { memoryGB: size.gb } : {}),
         });
     } else if (s.named.kind === 'gpu') {
@@ -304,10 +309,19 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       const gpu = generic('generic-gpu');
       // "GPU" alone is no machine; "a 16GB GPU" and "with 24g VRAM" are; "at least 14GB VRAM" (a
       // requirement) is not, and beside a card already named, its size belongs to that card.
-      const named = mentions.find(
-        (x) => !x.generic && (isDiscrete(x.chip) || x.chip.kind === 'unified-soc' || x.chip.kind === 'apple-soc'),
-      );
       if (!size || !gpu) return;
+      // ... but a sized GPU said by another vendor than every named card's ("my 16gb amd", beside a 3060
+      // that others run it on) is a machine of its own.
+      const vendor = tokens
+        .slice(s.start, s.end)
+        .map((t) => VENDOR_BY_WORD[t.t])
+        .find((v) => v);
+      const named = mentions.find(
+        (x) =>
+          !x.generic &&
+          (isDiscrete(x.chip) || x.chip.kind === 'unified-soc' || x.chip.kind === 'apple-soc') &&
+          (!vendor || x.chip.vendor === vendor),
+      );
       if (named) {
         if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
           named.memoryGB = size.gb;
@@ -448,7 +462,7 @@ function ramBefore(tokens: Token[], i: number): boolean {
   return false;
 }
 
-function nearbySize(tokens: Token[], start: number, end: number): { gb: number; at: number } | undefined {
+function nearbySize(tokens: Token[], start: number, end: number, mac = false): { gb: number; at: number } | undefined {
   // "6gbvram": the size's own unit is the GPU word.
   const glued = start >= 1 ? sizeAt(tokens, start - 1) : undefined;
   if (glued && (glued.next === start + 1 || (glued.next === start && !tokens[start]!.first)))
@@ -458,6 +472,9 @@ function nearbySize(tokens: Token[], start: number, end: number): { gb: number; 
     // Right before, or with only an article or "of" between ("16GB GPU", "24 gig of vram"); never
     // across a word like "vs" ("a MI50 32gb vs mac studio": the 32 GB is the MI50's).
     if (s && (s.next === start || (s.next === start - 1 && /^(a|an|the|my|of)$/.test(tokens[start - 1]!.t))))
+      return { gb: s.gb, at };
+    // "a 96GB RAM MacBook": a Mac's RAM is its memory.
+    if (s && s.next === start - 1 && mac && /^(ram|memory|unified)$/.test(tokens[start - 1]!.t))
       return { gb: s.gb, at };
   }
   for (let at = end; at <= end + 4 && at < tokens.length; at++) {

@@ -358,3 +358,29 @@ describe('a size belongs to the card it is said with', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('a Mac sized by its RAM, and a GPU of another vendor', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.hostRamGB]);
+  it.each([
+    // The RAM said before a Mac is the Mac's memory, not a named card's host RAM.
+    [
+      'is a 48GB RAM MacBook better than my 3090?',
+      [
+        ['generic-mac', 48, null],
+        ['rtx-3090', null, null],
+      ],
+    ],
+    // A sized GPU named by a vendor none of the named cards is from is a machine of its own.
+    [
+      'my 20gb radeon runs out of memory, yet a friend runs it on a 4070',
+      [
+        ['generic-gpu', 20, null],
+        ['rtx-4070', null, null],
+      ],
+    ],
+    // Of the same vendor, the size is the named card's.
+    ['my 16gb nvidia card, a 4060 Ti', [['rtx-4060-ti', 16, null]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
