@@ -231,6 +231,12 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   const mentions: MachineMention[] = [];
   const generic = (id: string) => catalog.chip(id);
 
+  // Where the next chip name starts, after each span.
+  const nextChip: number[] = [];
+  for (let k = spans.length - 1, at = tokens.length; k >= 0; k--) {
+    nextChip[k] = at;
+    if (spans[k]!.named.kind === 'chip') at = spans[k]!.start;
+  }
   // Apple chips take a form word next to them ("MacBook Pro M2 Max", "M4 Mac mini").
   spans.forEach((s, k) => {
     if (s.named.kind !== 'chip') return;
@@ -258,7 +264,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       laptop !== undefined &&
       tokens.slice(Math.max(0, s.start - 8), s.end + 8).some((t) => /^(laptop|notebook|mobile|laptops)$/.test(t.t));
     // A size belongs to this card only up to the next card named (and the size said right before it).
-    const next = spans.slice(k + 1).find((o) => o.named.kind === 'chip')?.start ?? tokens.length;
+    const next = nextChip[k]!;
     const limit = next < tokens.length && sizeAt(tokens, next - 2)?.next === next ? next - 2 : next;
     let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false, limit);
     // "3060 6G": a size only the laptop chip of that name shipped with.
@@ -377,6 +383,10 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     if (!m.words || m.memoryGB === null || m.chip.variants.some((v) => v.memoryGB === m.memoryGB)) continue;
     const sibling = siblingWith(catalog, m.words, m.chip, m.memoryGB);
     if (sibling) mentions[k] = { ...m, chip: sibling };
+    // "M4 Studio Ultra 64GB", "an M4 with 64GB": a bare generation with a memory only its higher
+    // tiers had, and more than one of them, is a Mac of that memory.
+    else if (m.chip.vendor === 'apple' && /^m\d+$/.test(m.chip.id) && generic('generic-mac'))
+      mentions[k] = { ...m, chip: generic('generic-mac')!, generic: true };
   }
   // A Mac known only by a memory only one chip was sold with is that chip ("256 GB of RAM on the Mac").
   for (const [k, m] of mentions.entries())
@@ -658,7 +668,9 @@ function memoryAround(
     if (
       !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
         t,
-      )
+      ) &&
+      // "M4 Ultra 128GB": a tier word the chip name did not take (no M4 Ultra was made).
+      !(!discrete && /^(pro|max|ultra)$/.test(t))
     )
       break;
   }

@@ -384,3 +384,17 @@ describe('a Mac sized by its RAM, and a GPU of another vendor', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('Apple chips said with a tier or memory they never had', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB]);
+  it.each([
+    // A tier word no chip of that generation took does not stop its memory being read; the memory decides the chip.
+    ['thinking of an M4 Ultra 128GB', [['m4-max', 128]]],
+    // A bare generation with a memory only its higher tiers had, more than one of them: a Mac of that memory.
+    ['an M4 with 48GB', [['generic-mac', 48]]],
+    // A named tier keeps its chip.
+    ['M2 Max 24GB', [['m2-max', 24]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
