@@ -152,13 +152,14 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
         (/^[rvk]$/.test(tokens[k]!.t) && NUMBERISH.test(tokens[k + 1]?.t ?? '')) ||
         VARIANT.test(tokens[k]!.t) ||
         mend(VARIANT_TYPOS, tokens[k]!.t) !== undefined);
-    const short = hit ? undefined : shortName(tokens, i);
+    const short = hit ? undefined : shortName(text, tokens, i);
     if (short) {
-      mended = short.as;
       const patched = [...tokens];
       patched[i] = { ...patched[i]!, t: short.word };
       hit = trie.longest(patched, i);
-    } else if (
+      if (hit) mended = short.as;
+    }
+    if (
       !hit &&
       tokens[i]!.first &&
       tokens[i]!.t.length >= 4 &&
@@ -198,7 +199,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
  * must follow: "DS" alone is no model), and "R1" on its own is DeepSeek R1 ("open-r1", a project
  * named after it, is not). The family word to read, and the text it stands for.
  */
-function shortName(tokens: Token[], i: number): { word: string; as: string } | undefined {
+function shortName(text: string, tokens: Token[], i: number): { word: string; as: string } | undefined {
   const t = tokens[i]!;
   if (!t.first) return undefined;
   const next = tokens[i + 1];
@@ -206,6 +207,9 @@ function shortName(tokens: Token[], i: number): { word: string; as: string } | u
     return { word: 'deepseek', as: `DeepSeek ${t.t.slice(2).toUpperCase()}` };
   if (t.t === 'ds' && t.last && /^[vr]$/.test(next?.t ?? '') && NUMBERISH.test(tokens[i + 2]?.t ?? ''))
     return { word: 'deepseek', as: 'DeepSeek' };
+  // "DeepSeekV3", "GLMv4": a version glued to the family name (the caller checks the family exists).
+  if (/^[a-z]{3,}v$/.test(t.t) && t.t !== 'dsv' && next && !next.first && NUMBERISH.test(next.t))
+    return { word: t.t.slice(0, -1), as: `${text.slice(t.start, t.end - 1)} ${text[t.end - 1]!.toUpperCase()}` };
   if (t.t === 'r' && !t.joined && next?.t === '1' && !next.first && next.last && !tokens[i + 2]?.joined)
     return { word: 'deepseek', as: 'DeepSeek R' };
   return undefined;

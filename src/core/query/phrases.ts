@@ -118,21 +118,25 @@ export const RULES: Rule[] = [
  * CJK words sit outside \b, which does not see them.
  */
 export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
+  // Training from scratch is training even when fine-tuning is weighed beside it.
+  [/\b(?:from\s+scratch|pre-?training)\b|从头训练|预训练/i, 'training'],
   [
-    /\b(?:fine[\s-]?tun(?:e|ing|ed|able)|finetun(?:e|ing|ed)|q?lora|sft|peft|dreambooth|axolotl|unsloth|llama-?factory|kohya(?:_ss)?)\b|微调/i,
+    // Unsloth also publishes model files ("unsloth/Qwen3-14B-GGUF", "the Unsloth version"): no fine-tuning.
+    /\b(?:fine[\s-]?tun(?:e|ing|ed|able)|finetun(?:e|ing|ed)|q?lora|sft|peft|dreambooth|regularization\s+images?|axolotl|(?<!\/)unsloth(?![/_-]|\s*(?:'s|version|gguf|dynamic|quants?)\b)|llama-?factory|kohya(?:_ss)?)\b|微调/i,
     'fine-tune',
   ],
-  [/\b(?:train(?:ing|ed)?|pre-?train(?:ing)?|from\s+scratch)\b|训练/i, 'training'],
+  [/\b(?:(?:re-?)?train(?:ing|ed)?|pre-?train(?:ing)?)\b|训练/i, 'training'],
   [
-    /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video)\b|视频/i,
+    /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video|ltx-?(?:video|v|2)|ltxvideo|seedvr2?|skyreels|framepack|\d+[\s\u2011-]?frames?(?!\s*(?:per|a|\/)\s*s))\b|视频/i,
     'video',
   ],
   [
-    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}(?:px)?|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
+    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|mflux|draw\s*things|diffusionbee|fooocus|invokeai|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}(?:px)?|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
     'image',
   ],
   [
-    /\b(?:serv(?:e|ing)|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|simultaneous(?:ly)?|batch(?:ed)?\s+inference)\b|部署服务|并发/i,
+    // Many users or requests at once; "simultaneously" of GPUs, or a training "batch size", is no serving.
+    /\b(?:serv(?:e|ing)|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size))\b|部署服务|并发/i,
     'serving',
   ],
   [
@@ -153,15 +157,18 @@ export const PRIORITY_WORDS: [RegExp, Priority][] = [
     'silence',
   ],
   [
-    /\b(?:cheap(?:est|er)?|budget|buget|budjet|cost|afford(?:able)?|money|price)\b|性价比|便宜|预算|省钱|价格|昂贵/i,
+    // "Cost is irrelevant" and "regardless of price" say money does not matter; a power, memory or
+    // time "budget" is no money.
+    /(?<!\b(?:regardless\s+of|no\s+matter\s+(?:the|what)|power|thermal|memory|vram|token|compute|time|energy|error)\s+(?:the\s+)?)\b(?:cheap(?:est|er)?|budget|buget|budjet|cost|afford(?:able)?|money|price)\b(?!\s+(?:is|was|are)\s+(?:irrelevant|no\s+(?:object|issue|concern)|not\s+(?:an?\s+)?(?:issue|concern|factor|problem))|\s+(?:doesn'?t|does\s+not)\s+matter)|[$€£]\s?(?![\d.,]*\d\s*(?:\/|per|an?)\s*(?:kwh|mtok|million|m|hour|hr|h|month|mo)\b)\d|性价比|便宜|预算|省钱|价格|昂贵/i,
     'budget',
   ],
-  // "power limit 350 W" and "power supply" are settings and parts, not what matters to the asker.
+  // "power limit 350 W" and "power supply" are settings and parts, "enough power to run it" is
+  // capacity, and "efficient" alone (efficient fine-tuning, GPU efficiency) is no electricity.
   [
-    /\b(?:power(?!\s+(?:limit|supply|supplies|cable|connector|profile))|watts?|efficien(?:t|cy)|electricity|energy)\b|功耗|省电|电费/i,
+    /\b(?:(?<!\b(?:enough|more|less|compute|computing|processing|gpu|cpu|graphics|horse)\s+)power(?!\s+(?:limit|supply|supplies|cable|connector|profile|budget)|\s*\/\s*thermal)|watts?|electricity|energy)\b|功耗|省电|电费/i,
     'power',
   ],
-  [/\b(?:fast(?:est|er)?|speed|performance|throughput|slow(?:er)?)\b|速度|更快/i, 'speed'],
+  [/\b(?:fast(?:est|er)?|speed|throughput|slow(?:er)?)\b|速度|更快/i, 'speed'],
   [/\bbalanced?\b/i, 'balanced'],
 ];
 

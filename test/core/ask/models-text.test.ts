@@ -123,6 +123,11 @@ describe('short names people use', () => {
     expect(readModel(catalog, 'DS V4 Flash on a spark')?.mended).toBe('DeepSeek');
   });
 
+  it('reads a version glued to the family by a "v" as that version', () => {
+    expect(reading('how much VRAM for DeepSeekV3')?.id).toBe('deepseek-r1-671b');
+    expect(reading('GLMv4 on a 3090')).toEqual(llm(null, 'GLM V4', 'estimate'));
+  });
+
   it.each(['my old DS game', 'the open-r1 repo on a 4090'])('no model in %s', (text) => {
     expect(reading(text)).toBeNull();
   });

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { PRIORITY_WORDS, WORKFLOW_WORDS } from '../../../src/core/query/phrases.js';
+
+/** The first entry of an ordered table that a text says, as the understand rules take them. */
+const firstOf = <T>(table: [RegExp, T][], text: string): T | null => table.find(([re]) => re.test(text))?.[1] ?? null;
+const workflow = (text: string) => firstOf(WORKFLOW_WORDS, text);
+const priority = (text: string) => firstOf(PRIORITY_WORDS, text);
+
+describe('the workflow a question says', () => {
+  it.each([
+    // Training from scratch is training, even beside fine-tuning.
+    ['should I pretrain from scratch or just finetune a small model', 'training'],
+    ['我想从头训练一个小模型，或者微调', 'training'],
+    ['can I retrain it on a laptop GPU', 'training'],
+    // Unsloth the trainer is fine-tuning; Unsloth the publisher of model files is not.
+    ['does unsloth run on a 3060 for qlora', 'fine-tune'],
+    ['pulled unsloth/Gemma-3-12B-GGUF and it is slow', null],
+    ['why is the Unsloth version bigger than the other one', null],
+    ['how many regularization images fit in 12 GB', 'fine-tune'],
+    // Many users or requests at once are serving.
+    ['can one box answer a large number of users', 'serving'],
+    ['put two instances behind a load balancer', 'serving'],
+    ['handling parallel requests from my team', 'serving'],
+    ['two models simultaneously on one card', 'serving'],
+    ['speed up prompt processing with batching', 'serving'],
+    // ... GPUs working at once, or a training batch size, are not.
+    ['do both GPUs work simultaneously on one prompt', null],
+    ['OOM even with batch size 1', null],
+    // A video model or a frame count is video, even inside an image tool.
+    ['ComfyUI-LTXVideo on a 4080', 'video'],
+    ['a 97-frame clip takes ages', 'video'],
+    ['SeedVR2 upscaling on 16 GB', 'video'],
+    ['is mflux usable on a base M4', 'image'],
+  ])('%s', (text, expected) => {
+    expect(workflow(text)).toBe(expected);
+  });
+});
+
+describe('what matters to the asker', () => {
+  it.each([
+    ['the cheapest box that runs it', 'budget'],
+    ['is a $1,800 card worth it over a used one', 'budget'],
+    // Money said not to matter, or a budget that is no money.
+    ['Price is irrelevant, which one is quicker to set up', null],
+    ['the best card regardless of cost', null],
+    ['it ships with a higher power budget and ECC', null],
+    ['electricity at $0.25/kWh adds up', 'power'],
+    ['I care about watts more than anything', 'power'],
+    // Capacity, settings and efficiency in general are no electricity.
+    ['does my laptop have enough power to run it', null],
+    ['what is the power/thermal profile of that card', null],
+    ['looking for efficient fine-tuning tricks', null],
+    // Speed is said with speed words; "performance" alone says nothing about what to choose by.
+    ['which card is faster for this', 'speed'],
+    ['tips to squeeze out more performance', null],
+  ])('%s', (text, expected) => {
+    expect(priority(text)).toBe(expected);
+  });
+});
