@@ -99,27 +99,6 @@ const VARIANT_WORDS = [
 const VARIANT_TYPOS = new TypoIndex(VARIANT_WORDS);
 
 /**
- * The word `index` mends `word` into, if the two are truly one edit apart. A deletion index also
- * pairs words that lose a letter at different places ("swan" and "sana" both give "san"), which
- * is two edits: those are other words, not typos.
- */
-function mend(index: TypoIndex, word: string): string | undefined {
-  const w = index.mend(word);
-  return w !== undefined && oneEdit(word, w) ? w : undefined;
-}
-
-/** One letter missing, extra or wrong, or two neighbours swapped ("qwne"). */
-function oneEdit(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && a[i] === b[i]) i++;
-  if (a.length === b.length) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
-  }
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
-}
-/**
  * Words that sit next to model names and are one letter away from a family name ("image" /
  * "zimage"); Ollama is the runtime, not a Llama.
  */
@@ -151,7 +130,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       (NUMBERISH.test(tokens[k]!.t) ||
         (/^[rvk]$/.test(tokens[k]!.t) && NUMBERISH.test(tokens[k + 1]?.t ?? '')) ||
         VARIANT.test(tokens[k]!.t) ||
-        mend(VARIANT_TYPOS, tokens[k]!.t) !== undefined);
+        VARIANT_TYPOS.mend(tokens[k]!.t) !== undefined);
     const short = hit ? undefined : shortName(text, tokens, i);
     if (short) {
       const patched = [...tokens];
@@ -167,7 +146,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       !PLAIN.test(tokens[i]!.t) &&
       goesOn(i + 1)
     ) {
-      const word = mend(typos, tokens[i]!.t);
+      const word = typos.mend(tokens[i]!.t);
       if (word) {
         mended = word;
         const patched = [...tokens];
@@ -266,7 +245,7 @@ function extend(tokens: Token[], start: number, end: number, text: string): numb
     }
     // Apart from the name, only numbers and words that are clearly part of a model name go on it
     // ("qwen 2.5 coder 32b"); "it", "max", "image" go on only when glued ("gemma-3-27b-it").
-    const loose = LOOSE_VARIANT.test(t.t) || (t.t.length >= 4 && mend(VARIANT_TYPOS, t.t) !== undefined);
+    const loose = LOOSE_VARIANT.test(t.t) || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t) !== undefined);
     if (
       (glued && (VARIANT.test(t.t) || NUMBERISH.test(t.t) || !t.first || /^[a-z0-9]+$/.test(t.t))) ||
       NUMBERISH.test(t.t) ||
@@ -347,7 +326,7 @@ function resolveSpan(
     typed = `${typed} ${tokens[k]!.t}B`;
   }
   const fixed = typed.replace(/[a-z]{4,}/gi, (w) =>
-    VARIANT.test(w.toLowerCase()) ? w : (mend(VARIANT_TYPOS, w.toLowerCase()) ?? w),
+    VARIANT.test(w.toLowerCase()) ? w : (VARIANT_TYPOS.mend(w.toLowerCase()) ?? w),
   );
   if (fixed !== typed) {
     mended ??= fixed;

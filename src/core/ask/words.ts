@@ -159,23 +159,29 @@ function endsCleanly(tokens: Token[], j: number): boolean {
 }
 
 /**
- * Words one letter away from a vocabulary (a letter missing, extra or wrong: "utra", "deepsek",
- * "lama"), found through deletion neighbourhoods: every word and every one-letter deletion of it is
- * a key, so a lookup costs a few map reads instead of a pass over the vocabulary.
+ * Words one letter away from a vocabulary (a letter missing, extra or wrong, or two neighbours
+ * swapped: "utra", "deepsek", "lama", "qwne"), found through deletion neighbourhoods: every word
+ * and every one-letter deletion of it is a key, so a lookup costs a few map reads instead of a pass
+ * over the vocabulary. Two words that lose a letter at different places share a key ("swan" and
+ * "sana" both give "san") though they are two edits apart: those are other words, not typos, so a
+ * key's word is taken only when it is truly one edit away.
  */
 export class TypoIndex {
-  private keys = new Map<string, string>();
+  private keys = new Map<string, string[]>();
 
   constructor(words: Iterable<string>) {
-    for (const w of words) for (const k of [w, ...deletions(w)]) if (!this.keys.has(k)) this.keys.set(k, w);
+    for (const w of words)
+      for (const k of [w, ...deletions(w)]) {
+        const at = this.keys.get(k);
+        if (!at) this.keys.set(k, [w]);
+        else if (!at.includes(w)) at.push(w);
+      }
   }
 
   /** The vocabulary word one edit from `word`, if any (the word itself is no typo). */
   mend(word: string): string | undefined {
-    for (const k of [word, ...deletions(word)]) {
-      const w = this.keys.get(k);
-      if (w !== undefined && w !== word) return w;
-    }
+    for (const k of [word, ...deletions(word)])
+      for (const w of this.keys.get(k) ?? []) if (w !== word && oneEdit(word, w)) return w;
     return undefined;
   }
 }
@@ -184,4 +190,16 @@ function deletions(w: string): string[] {
   const out: string[] = [];
   for (let i = 0; i < w.length; i++) out.push(w.slice(0, i) + w.slice(i + 1));
   return out;
+}
+
+/** One letter missing, extra or wrong, or two neighbours swapped ("qwne"). */
+function oneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }

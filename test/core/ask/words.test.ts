@@ -169,6 +169,15 @@ describe('typo index', () => {
     expect(typos.mend(typed)).toBeUndefined();
   });
 
+  it('never pairs words that only share a letter lost at different places (two edits)', () => {
+    // "swan" and "sana" both give "san", "when" and "qwen" both give "wen": neither is a typo of the other.
+    const names = new TypoIndex(['sana', 'qwen', 'ultra']);
+    expect(names.mend('swan')).toBeUndefined();
+    expect(names.mend('when')).toBeUndefined();
+    // ... but a word sharing a key with a two-edit word still finds its one-edit one.
+    expect(new TypoIndex(['sana', 'swat']).mend('swan')).toBe('swat');
+  });
+
   it('does not call a word of the vocabulary a typo', () => {
     for (const w of ['llama', 'deepseek', 'ultra', 'mistral']) expect(typos.mend(w)).toBeUndefined();
   });
