@@ -14,6 +14,7 @@ import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
+import { readKvCache } from './kv-cache.js';
 import { readPastedLog } from './pasted-log.js';
 import { appleMemorySizes, deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
 import { readModel, type ModelFound } from './models-text.js';
@@ -48,8 +49,11 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
   // A pasted llama.cpp log names the model that ran; its identifiers are not model names.
   const log = readPastedLog(text);
-  const model = (log.name ? readModel(catalog, log.name) : null) ?? readModel(catalog, text, [...spans, ...log.spans]);
-  const rest = blank(text, [...spans, ...log.spans, ...(model ? modelSpans(text, model) : [])]);
+  // "q8 kv cache" is how the cache is stored, not the weights' quant.
+  const kv = readKvCache(text);
+  const aside = [...log.spans, ...(kv?.spans ?? [])];
+  const model = (log.name ? readModel(catalog, log.name) : null) ?? readModel(catalog, blank(text, aside), spans);
+  const rest = blank(text, [...spans, ...aside, ...(model ? modelSpans(text, model) : [])]);
   const u = understand(catalog, rest, { phrasesOnly: true, maxLength: MAX_QUESTION_LENGTH });
   const said: CompareInput = { ...(u.ok ? u.value.input : {}) };
   delete said.model;
@@ -58,6 +62,10 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   // The quant a pasted log ran is the one the question is about.
   if (log.quant) said.quant = log.quant;
   const notes = u.ok ? [...u.value.notes] : [];
+  if (kv && kv.type !== 'f16')
+    notes.push(
+      `a ${kv.type} KV cache is not modelled yet: memory and speed assume the default f16 cache (${kv.type} stores it in less)`,
+    );
   // No Mac shipped with 1 TB: a Mac size no Apple chip had becomes the nearest one that did, said.
   const macMemory = [...appleMemorySizes(catalog)];
   for (const m of mentions)
@@ -74,9 +82,11 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
       m.gpus = 16;
     }
   const devices = mentions.map((m) => readingOf(catalog, m));
-  const workflow =
-    said.workflow ??
-    (model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined);
+  const kind = model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined;
+  // A coder model is asked about for coding; a video model stays video whatever image words come
+  // with it ("ComfyUI", "diffusion").
+  const coder = model?.reading.kind === 'llm' && CODER.test(model.reading.name) ? 'coding' : undefined;
+  const workflow = kind === 'video' && said.workflow === 'image' ? kind : (said.workflow ?? kind ?? coder);
   if (workflow) said.workflow = workflow;
   const ordered = [...mentions].sort((a, b) => a.startChar - b.startChar);
   const gaps = ordered.slice(1).map((m, i) => text.slice(ordered[i]!.endChar, m.startChar));
@@ -103,6 +113,9 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const clarify = bare ? null : askBack(catalog, text, reading, mentions, model);
   return { text, reading, clarify, mentions, model, said };
 }
+
+/** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
+const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen/i;
 
 /** Reads a question and answers it. */
 export function ask(catalog: Catalog, rawText: string): AskAnswer {

@@ -406,3 +406,21 @@ describe('Macs and defaults said plainly', () => {
     );
   });
 });
+
+describe('the workflow a model implies', () => {
+  it('a coder model is asked about for coding unless another workflow is said', () => {
+    expect(ask(catalog, 'can my 4070 ti super run qwen2.5 coder 14b?').reading.workflow).toBe('coding');
+    expect(ask(catalog, 'fine-tune qwen2.5 coder 7b on a 3090').reading.workflow).toBe('fine-tune');
+  });
+
+  it('a video model stays video whatever image words come with it', () => {
+    expect(ask(catalog, 'wan 2.2 5b in comfyui on a 4060 ti 16gb, will it run?').reading.workflow).toBe('video');
+  });
+});
+
+describe('"half" alone is not a precision', () => {
+  it('"half an hour" names no quant; "half precision" is F16', () => {
+    expect(ask(catalog, 'sdxl took half an hour on my m1 max 32gb').reading.quant).toBeNull();
+    expect(ask(catalog, 'llama 3 8b in half precision on a 3060').reading.quant).toBe('F16');
+  });
+});
