@@ -3,7 +3,9 @@
  * (test/questions/real-questions.jsonl: what people asked in public, verbatim, with links, and how
  * it should be read), reads each text as the bots do, and scores the reading field by field:
  * intent, model, quant, context, workflow, priority, machines. "Whole" means every field; the four the
- * issue's measure named (intent, model, machines, workflow) are also counted together. A report;
+ * issue's measure named (intent, model, machines, workflow) are also counted together, and, where a
+ * second annotator labelled the intent blind and read it otherwise (`alsoIntent`), the share with
+ * the intent either annotator chose. A report;
  * it always exits 0. `--misses` lists what was misread.
  */
 import { readFileSync } from 'node:fs';
@@ -93,10 +95,11 @@ const quantId = (catalog: Catalog, q: string | null | undefined) => {
 };
 
 /** Field by field, whether the reading matches what the asker meant. */
-function score(catalog: Catalog, q: Question, r: AskReading): Record<Field, boolean> {
+function score(catalog: Catalog, q: Question, r: AskReading): Record<Field | 'intentEither', boolean> {
   const e = q.expect;
   return {
     intent: e.intent === r.intent,
+    intentEither: e.intent === r.intent || (e.alsoIntent ?? []).includes(r.intent),
     model: modelKey(catalog, e.model) === (r.model ? modelKey(catalog, r.model.name, r.model) : null),
     quant: quantId(catalog, e.quant) === quantId(catalog, r.quant),
     context: (e.contextTokens ?? null) === r.contextTokens,
@@ -117,12 +120,16 @@ const questions = lines.map((l) => QuestionSchema.parse(JSON.parse(l)));
 const tally = Object.fromEntries(FIELDS.map((f) => [f, 0])) as Record<Field, number>;
 let whole = 0;
 let core = 0;
+let eitherIntent = 0;
+let wholeEither = 0;
 const misses: string[] = [];
 for (const q of questions) {
   const r = ask(catalog, q.text).reading;
   const s = score(catalog, q, r);
   for (const f of FIELDS) if (s[f]) tally[f]++;
   if (CORE.every((f) => s[f])) core++;
+  if (s.intentEither) eitherIntent++;
+  if (s.intentEither && FIELDS.every((f) => f === 'intent' || s[f])) wholeEither++;
   if (FIELDS.every((f) => s[f])) whole++;
   else
     misses.push(
@@ -135,4 +142,7 @@ console.log('| field | understood |\n| --- | --- |');
 for (const f of FIELDS) console.log(`| ${f} | ${pct(tally[f])} (${tally[f]}) |`);
 console.log(`| intent, model, machines and workflow | ${pct(core)} (${core}) |`);
 console.log(`| **whole question** | **${pct(whole)} (${whole})** |`);
+// Where a second annotator, labelling blind, read the intent otherwise, either reading counts here.
+console.log(`| intent, as either annotator read it | ${pct(eitherIntent)} (${eitherIntent}) |`);
+console.log(`| whole question, intent as either annotator read it | ${pct(wholeEither)} (${wholeEither}) |`);
 if (process.argv.includes('--misses')) console.log(`\n${misses.join('\n')}`);

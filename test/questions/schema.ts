@@ -15,8 +15,15 @@ export const DeviceReadingSchema = z.object({
   role: z.enum(['current', 'candidate']).nullable().optional(),
 });
 
+const IntentSchema = z.enum(['compare', 'fit', 'speed', 'plan', 'upgrade', 'help', 'other']);
+
 export const ReadingSchema = z.object({
-  intent: z.enum(['compare', 'fit', 'speed', 'plan', 'upgrade', 'help', 'other']),
+  intent: IntentSchema,
+  /**
+   * The intent a second annotator chose instead, labelling the text blind (neither the first label
+   * nor the bot's reading seen): the question reads both ways.
+   */
+  alsoIntent: z.array(IntentSchema).optional(),
   model: z.string().min(1).nullable(),
   modelKind: z.enum(['llm', 'image', 'video']).nullable().optional(),
   quant: z.string().min(1).nullable().optional(),
