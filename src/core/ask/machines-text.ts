@@ -375,6 +375,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       mentions.splice(k, 1);
   }
   mentions.sort((a, b) => a.start - b.start);
+  dropYardsticks(tokens, mentions);
   assignHostRam(tokens, mentions);
   unifiedMemoryFromText(tokens, mentions);
   // "RTX 6000 96GB", "5060 16GB": a size the named chip never had, but a chip whose name holds the
@@ -696,6 +697,61 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
     if (CANDIDATE.test(t)) return 'candidate';
   }
   return null;
+}
+
+/** Comparatives that make "than" a bound ("a GPU weaker than a H100"), not a choice ("rather a GPU than a Mac"). */
+const COMPARATIVE =
+  /^(weaker|slower|better|faster|cheaper|smaller|bigger|larger|less|more|stronger|worse|lower|higher|newer|older|powerful)$/;
+/** What others measured on a machine: "A100 benchmarks show", "H100 results say". */
+const MEASURED = /^(benchmarks?|results?|numbers|scores?)$/;
+const REPORTS =
+  /^(show|shows|showed|shown|say|says|said|give|gives|gave|report|reports|reported|get|gets|got|reach|reaches|hit|hits)$/;
+/** Words that put a machine as a scale ("like having a 5090", "costs as much as 4 P40s", "the equivalent of an A100"). */
+const SCALE = /\b(like having|as if (i|we|you) (had|have)|equivalent (to|of)|as much as|the price of)( \w+){0,2}$/;
+/** Words that make a count of a card what a task or a document asks for ("minimum 2x4090", "the docs say 2xH100"). */
+const REQUIRED =
+  /\b(minimum|min|least|requires?|required|requirement|recommends?|recommended|document|documentation|docs|readme)\b/;
+
+/**
+ * A machine named only as a yardstick, beside one the asker has or weighs, is no machine of the
+ * question: a bound on another ("a GPU below a H100 (like a T4)"), a figure others measured ("A100
+ * benchmarks show ~1200 tok/s" from an MI210 owner), a scale ("like having a 5090", "costs as much
+ * as 4 P40s"), or the same card said again as a requirement ("I have 1 4090 ... the docs say
+ * minimum 2x4090"). Dropped only while another machine stays.
+ */
+function dropYardsticks(tokens: Token[], mentions: MachineMention[]): void {
+  const words = (from: number, to: number) =>
+    tokens
+      .slice(Math.max(0, from), Math.max(0, to))
+      .map((t) => t.t)
+      .join(' ');
+  // The words before a mention, back to the clause's start (at most n), without its article.
+  const before = (m: MachineMention, n: number) => {
+    let from = m.start;
+    while (from > 0 && from > m.start - n && !tokens[from]!.afterBreak) from--;
+    if (tokens[from]?.afterBreak && from < m.start) from++;
+    return words(from, m.start).replace(/ (a|an|the)$/, '');
+  };
+  const yardstick = (m: MachineMention) => {
+    if (m.role === 'current') return false;
+    const b = before(m, 8);
+    const bound = /\b(gpus?|cards?|anything|something|one) (\w+ )?(below|above|under|beneath|beyond|(\w+) than)$/.exec(
+      b,
+    );
+    if (bound && (!bound[4] || COMPARATIVE.test(bound[4]))) return true;
+    if (SCALE.test(b)) return true;
+    const after = tokens.slice(m.end, m.end + 3).map((t) => t.t);
+    if (MEASURED.test(after[0] ?? '') && REPORTS.test(after[1] ?? '')) return true;
+    return (
+      REQUIRED.test(before(m, 10)) &&
+      mentions.some(
+        (o) => o !== m && o.chip.id === m.chip.id && o.gpus !== m.gpus && m.counted && !REQUIRED.test(before(o, 10)),
+      )
+    );
+  };
+  const drop = mentions.filter(yardstick);
+  if (drop.length === 0 || drop.length === mentions.length) return;
+  for (const m of drop) mentions.splice(mentions.indexOf(m), 1);
 }
 
 /** "+ 48GB RAM", "64GB DDR5", "RAM: 128GB", "内存640GB" anywhere: the host RAM of the first card without one. */

@@ -398,3 +398,56 @@ describe('Apple chips said with a tier or memory they never had', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('a machine named only as a yardstick, beside the asker’s own', () => {
+  const chips = (text: string) => read(text).map((m) => [m.chip, m.gpus]);
+  it.each([
+    // A bound on the card asked about: the card is the machine, the bound is not.
+    ['would a card weaker than an RTX 4090, say a 3060, manage it?', [['rtx-3060', 1]]],
+    ['any GPU under an A100 (an L4 maybe) for this?', [['l4', 1]]],
+    // A figure someone else measured on another machine.
+    ['my 7900 XTX does 30 tok/s; H100 numbers show 90 tok/s', [['rx-7900-xtx', 1]]],
+    // A scale, not a machine.
+    [
+      'pairing my 3090 with a 3060 would be like having a 5090',
+      [
+        ['rtx-3090', 1],
+        ['rtx-3060', 1],
+      ],
+    ],
+    [
+      'a 4090 costs as much as 3 used 3090s; I own a 3060',
+      [
+        ['rtx-4090', 1],
+        ['rtx-3060', 1],
+      ],
+    ],
+    // The same card in another number, as a document or the task asks for it.
+    ['I run it on 1 A100, but the README says minimum 4x A100', [['a100', 1]]],
+  ])('%s', (text, expected) => {
+    expect(chips(text)).toEqual(expected);
+  });
+
+  it.each([
+    // Two machines weighed against each other stay two.
+    [
+      'is a 5090 faster than a 4090?',
+      [
+        ['rtx-5090', 1],
+        ['rtx-4090', 1],
+      ],
+    ],
+    // A yardstick alone is still the machine the question is about.
+    ['is there any card better than a 4090 for this?', [['rtx-4090', 1]]],
+    // A requirement said without another of the same card is the machine considered.
+    [
+      'I have a 3060; would I need at least a 4090?',
+      [
+        ['rtx-3060', 1],
+        ['rtx-4090', 1],
+      ],
+    ],
+  ])('keeps %s', (text, expected) => {
+    expect(chips(text)).toEqual(expected);
+  });
+});
