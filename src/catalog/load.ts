@@ -13,6 +13,9 @@ import appleChips from '../../data/machines/apple.json' with { type: 'json' };
 import genericChips from '../../data/machines/generic.json' with { type: 'json' };
 import nvidiaChips from '../../data/machines/nvidia.json' with { type: 'json' };
 import amdIntelChips from '../../data/machines/amd-intel-other.json' with { type: 'json' };
+import asiaModels from '../../data/models/asia.json' with { type: 'json' };
+import westModels from '../../data/models/west.json' with { type: 'json' };
+import moreModels from '../../data/models/more.json' with { type: 'json' };
 import { buildCatalog, type Catalog } from '../core/index.js';
 
 let cached: Catalog | undefined;
@@ -28,6 +31,7 @@ export function loadCatalog(): Catalog {
     calibration,
     machines: [nvidiaChips, appleChips, amdIntelChips, genericChips],
     media,
+    moreModels: [asiaModels, westModels, moreModels],
   });
   return cached;
 }

@@ -7,6 +7,7 @@ import {
   CalibrationFileSchema,
   HardwareFileSchema,
   ModelsFileSchema,
+  MoreModelsFileSchema,
   QuantsFileSchema,
   WorkflowsFileSchema,
   type BenchmarksFile,
@@ -15,6 +16,7 @@ import {
   type HardwareFile,
   type ModelRecord,
   type ModelsFile,
+  type MoreModelsFile,
   type PhantomModel,
   type QuantRecord,
   type QuantsFile,
@@ -39,6 +41,8 @@ export interface RawCatalogFiles {
   machines?: unknown[];
   /** data/media-models.json: image and video models, and model families. */
   media?: unknown;
+  /** data/models/*.json: more LLMs, each file with its own sources, merged into models.json's list. */
+  moreModels?: unknown[];
 }
 
 export interface CatalogDevice extends DeviceSpec {
@@ -156,6 +160,7 @@ export function modelSpecOf(r: ModelRecord): ModelSpec {
     attention: r.attention,
     ...(r.moe ? { moe: r.moe } : {}),
     ...(r.nativeQuant ? { nativeQuant: r.nativeQuant } : {}),
+    ...(r.mmprojGB ? { mmprojGB: r.mmprojGB.value } : {}),
     fileGB: Object.fromEntries(Object.entries(r.fileGB).map(([q, f]) => [q, f.value])),
     architectureEstimated: false,
   };
@@ -233,9 +238,33 @@ function sourceProblems(file: string, sources: Record<string, unknown>, data: un
   return problems;
 }
 
+/**
+ * models.json with the files of data/models/ added: their models appended, their sources merged.
+ * A source key two files define differently would make a citation ambiguous: it is refused.
+ */
+function mergeModels(base: ModelsFile, more: MoreModelsFile[]): ModelsFile {
+  const sources = { ...base.sources };
+  const clashes: string[] = [];
+  for (const f of more)
+    for (const [k, v] of Object.entries(f.sources)) {
+      if (k in sources && JSON.stringify(sources[k]) !== JSON.stringify(v))
+        clashes.push(`model source ${k} defined twice`);
+      sources[k] = v;
+    }
+  if (clashes.length) throw new CatalogError(clashes);
+  return {
+    sources,
+    models: [...base.models, ...more.flatMap((f) => f.models)],
+    phantoms: [...base.phantoms, ...more.flatMap((f) => f.phantoms)],
+  };
+}
+
 export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const hardware = HardwareFileSchema.parse(raw.hardware);
-  const models = ModelsFileSchema.parse(raw.models);
+  const models = mergeModels(
+    ModelsFileSchema.parse(raw.models),
+    (raw.moreModels ?? []).map((m) => MoreModelsFileSchema.parse(m)),
+  );
   const quants = QuantsFileSchema.parse(raw.quants);
   const benchmarks = BenchmarksFileSchema.parse(raw.benchmarks);
   const workflows = WorkflowsFileSchema.parse(raw.workflows);

@@ -122,6 +122,29 @@ export const AttentionSchema = z.discriminatedUnion('kind', [
     kind: z.literal('sliding'),
     window: z.number().int().positive(),
     globalLayers: z.number().int().nonnegative(),
+    /** When the global layers' K/V shape differs from the sliding layers' (`kvHeads` x `headDim`). */
+    globalKvHeads: z.number().int().positive().optional(),
+    globalHeadDim: z.number().int().positive().optional(),
+  }),
+  /**
+   * Multi-head latent attention (DeepSeek V2/V3/R1, Kimi K2): each layer caches one compressed
+   * latent of `kvLoraRank` plus the `ropeHeadDim` rotary part per token, whatever the head count
+   * (config.json `kv_lora_rank`, `qk_rope_head_dim`).
+   */
+  z.object({
+    kind: z.literal('mla'),
+    kvLoraRank: z.number().int().positive(),
+    ropeHeadDim: z.number().int().nonnegative(),
+  }),
+  /**
+   * Hybrid linear attention (Qwen3-Next, Qwen3.5, Granite 4 hybrids, Nemotron-H, Jamba): only
+   * `fullLayers` of `layers` keep a KV cache (`kvHeads` x `headDim`); the linear or state-space
+   * layers keep a fixed state of `stateMB` per sequence in all, whatever the context.
+   */
+  z.object({
+    kind: z.literal('hybrid'),
+    fullLayers: z.number().int().nonnegative(),
+    stateMB: z.number().nonnegative(),
   }),
 ]);
 
@@ -150,6 +173,8 @@ export const ModelRecordSchema = z.object({
   moe: z.object({ experts: z.number().int().positive(), activeExperts: z.number().int().positive() }).optional(),
   /** Quantization the model is published in natively (gpt-oss: MXFP4). */
   nativeQuant: z.string().optional(),
+  /** Multimodal: the vision projector file (`mmproj`, F16), loaded beside the weights to read images. */
+  mmprojGB: FigureSchema.optional(),
   /** Known file sizes in GB (1e9 bytes), keyed by quant id from quants.json. */
   fileGB: z.record(z.string(), FigureSchema).default({}),
   /** Where the architecture figures come from (config.json of the official repo). */
@@ -176,6 +201,9 @@ export const ModelsFileSchema = z.object({
   phantoms: z.array(PhantomModelSchema).default([]),
 });
 export type ModelsFile = z.infer<typeof ModelsFileSchema>;
+/** A file of data/models/: more LLMs with their own sources (it may be empty). */
+export const MoreModelsFileSchema = ModelsFileSchema.extend({ models: z.array(ModelRecordSchema) });
+export type MoreModelsFile = z.infer<typeof MoreModelsFileSchema>;
 
 export const QuantRecordSchema = z.object({
   id: z.string().min(1),

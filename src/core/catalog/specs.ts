@@ -32,7 +32,11 @@ export interface DeviceSpec {
   hostBandwidthGBs?: number;
 }
 
-export type Attention = { kind: 'full' } | { kind: 'sliding'; window: number; globalLayers: number };
+export type Attention =
+  | { kind: 'full' }
+  | { kind: 'sliding'; window: number; globalLayers: number; globalKvHeads?: number; globalHeadDim?: number }
+  | { kind: 'mla'; kvLoraRank: number; ropeHeadDim: number }
+  | { kind: 'hybrid'; fullLayers: number; stateMB: number };
 
 export interface ModelSpec {
   id: string;
@@ -49,6 +53,8 @@ export interface ModelSpec {
   moe?: { experts: number; activeExperts: number };
   /** The format the model ships in (gpt-oss: MXFP4 experts). */
   nativeQuant?: string;
+  /** The vision projector (mmproj) in GB, for multimodal models. */
+  mmprojGB?: number;
   /** Known file sizes in GB keyed by canonical quant id. */
   fileGB: Record<string, number>;
   /** True when layers/heads were guessed from the parameter count (unknown model). */

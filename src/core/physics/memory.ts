@@ -28,24 +28,41 @@ export function weightsGB(model: ModelSpec, quant: QuantSpec): WeightsEstimate {
   return { gb: (model.paramsB * quant.bitsPerWeight) / 8, basis: 'bits-per-weight' };
 }
 
+/** Bytes per element of a KV-cache type (f16, q8_0, q4_0); f16 for a type we do not know. */
+export const kvBytesPerElement = (kvType: string) => KV_BYTES[kvType] ?? 2;
+
 /** KV bytes one token adds to a layer that keeps it (K and V). */
 export function kvBytesPerTokenPerLayer(model: ModelSpec, kvType = 'f16'): number {
-  return 2 * model.kvHeads * model.headDim * (KV_BYTES[kvType] ?? 2);
+  // MLA caches one latent (plus its rotary part) per token, shared by every head.
+  if (model.attention.kind === 'mla')
+    return (model.attention.kvLoraRank + model.attention.ropeHeadDim) * kvBytesPerElement(kvType);
+  return 2 * model.kvHeads * model.headDim * kvBytesPerElement(kvType);
 }
 
 /**
- * KV cache for `tokens` of context. Sliding-window layers (Gemma 3, gpt-oss) keep only their
- * window, which is why a 128k Gemma 3 context costs a fraction of a Llama one.
+ * KV cache for `tokens` of context, in GB. Sliding-window layers (Gemma 3, gpt-oss) keep only their
+ * window, which is why a 128k Gemma 3 context costs a fraction of a Llama one; MLA layers (DeepSeek
+ * V3, Kimi K2) keep one compressed latent per token; hybrid models (Qwen3-Next) keep a cache only in
+ * their full-attention layers and a fixed state in the others.
  */
 export function kvCacheGB(model: ModelSpec, tokens: number, kvType = 'f16'): number {
   const perLayer = kvBytesPerTokenPerLayer(model, kvType);
   const t = Math.max(0, tokens);
-  if (model.attention.kind === 'sliding') {
-    const globals = Math.min(model.attention.globalLayers, model.layers);
-    const locals = model.layers - globals;
-    return (perLayer * (globals * t + locals * Math.min(t, model.attention.window))) / 1e9;
+  const a = model.attention;
+  switch (a.kind) {
+    case 'sliding': {
+      const globals = Math.min(a.globalLayers, model.layers);
+      const locals = model.layers - globals;
+      const globalPerLayer =
+        2 * (a.globalKvHeads ?? model.kvHeads) * (a.globalHeadDim ?? model.headDim) * kvBytesPerElement(kvType);
+      return (globalPerLayer * globals * t + perLayer * locals * Math.min(t, a.window)) / 1e9;
+    }
+    case 'hybrid':
+      return (perLayer * Math.min(a.fullLayers, model.layers) * t) / 1e9 + a.stateMB / 1e3;
+    case 'mla':
+    case 'full':
+      return (perLayer * model.layers * t) / 1e9;
   }
-  return (perLayer * model.layers * t) / 1e9;
 }
 
 export function runtimeOverheadGB(device: DeviceSpec): number {
