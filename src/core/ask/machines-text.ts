@@ -71,6 +71,7 @@ const GPU_WORDS = [
   'gbvram',
   'gvram',
   '显卡',
+  '显存',
   // A vendor alone is a GPU of that size ("my 16gb amd", "16gb RTX GEFORCE", "the new intel gpu").
   'amd',
   'nvidia',
@@ -216,7 +217,12 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   const spans: Span[] = [];
   for (let i = 0; i < tokens.length;) {
     const m = trie.longest(tokens, i);
-    if (m && !falseFriend(tokens, i, m.end, m.value)) {
+    // "3090/4090": a name joined to the name before it is a list, not part of an identifier.
+    const listed =
+      spans.at(-1)?.end === i &&
+      spans.at(-1)?.named.kind === 'chip' &&
+      text.slice(tokens[i - 1]!.end, tokens[i]!.start) === '/';
+    if (m && (listed || !falseFriend(tokens, i, m.end, m.value))) {
       spans.push({ named: m.value, start: i, end: m.end });
       i = m.end;
     } else i++;
@@ -328,7 +334,20 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
           (isDiscrete(x.chip) || x.chip.kind === 'unified-soc' || x.chip.kind === 'apple-soc') &&
           (!vendor || x.chip.vendor === vendor),
       );
-      if (named) {
+      // ... and so is "my 16gb RTX GeForce" or "the 16gb of VRAM it has" beside a named card never sold
+      // with 16 GB: another card, described by its size.
+      // (A size that is a named card's, or the total of its count, stays with it: "2x 3090 ... the 48GB".)
+      const described =
+        named &&
+        isDiscrete(named.chip) &&
+        tokens[size.at]!.first &&
+        /^(a|an|my|the|our)$/.test(tokens[size.at - 1]?.t ?? '') &&
+        !mentions.some(
+          (x) =>
+            x.memoryGB === size.gb ||
+            x.chip.variants.some((v) => v.memoryGB === size.gb || v.memoryGB * x.gpus === size.gb),
+        );
+      if (named && !described) {
         if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
           named.memoryGB = size.gb;
         // "two 16GB GPUs" beside a named 16 GB card: the count is that card's.
@@ -340,7 +359,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
         return;
       }
       // No single GPU has 700 GB: such a size is a total or a requirement, not a card.
-      if (size.gb > 192) return;
+      if (size.gb > 192 || asked(text, tokens, size.at, s.end)) return;
       if (
         REQUIREMENT.test(
           tokens
@@ -382,6 +401,15 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   // same words did (RTX PRO 6000, RTX 5060 Ti).
   for (const [k, m] of mentions.entries()) {
     if (!m.words || m.memoryGB === null || m.chip.variants.some((v) => v.memoryGB === m.memoryGB)) continue;
+    // "L20, 显存46G", "my 3090 shows 23.5GB": a little under a size the card was sold with is what
+    // the driver reports; the card is as sold.
+    const sold = isDiscrete(m.chip)
+      ? m.chip.variants.find((v) => m.memoryGB! < v.memoryGB && m.memoryGB! >= 0.9 * v.memoryGB)
+      : undefined;
+    if (sold) {
+      m.memoryGB = sold.memoryGB;
+      continue;
+    }
     const sibling = siblingWith(catalog, m.words, m.chip, m.memoryGB);
     if (sibling) mentions[k] = { ...m, chip: sibling };
     // "M4 Studio Ultra 64GB", "an M4 with 64GB": a bare generation with a memory only its higher
@@ -424,8 +452,29 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named): boo
     if (next && !next.first && /^(b|k|m|t|gb|w|mb|tok|tokens|px|mhz|mt)$/.test(next.t)) return true;
     if (next && /^(mhz|mt|mts|tokens?|steps?|words?|images?|px|ms|seconds?|mb|watts?)$/.test(next.t)) return true;
     if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
+    if (ramSpeed(tokens, i)) return true;
     if (prev && /^\d$/.test(prev.t) && /^(ddr|lpddr)$/.test(tokens[i - 2]?.t ?? '')) return true;
   }
+  return false;
+}
+
+/** Data rates DDR4/DDR5 kits are sold at, MT/s. */
+const DDR_SPEEDS = new Set([
+  2133, 2400, 2666, 2933, 3000, 3200, 3600, 4000, 4800, 5200, 5600, 6000, 6400, 6600, 6800, 7200, 8000,
+]);
+
+/** "Ram: 96GB (48GBx2) 6600", "32GB RAM 3200": a data rate said right after a RAM kit is no Radeon. */
+function ramSpeed(tokens: Token[], i: number): boolean {
+  if (!DDR_SPEEDS.has(Number(tokens[i]!.t))) return false;
+  // Right after the kit's size, or after its sticks ("x 2") or its RAM word.
+  let k = i - 1;
+  if (/^\d$/.test(tokens[k]?.t ?? '') && /^(x|\*|×)$/.test(tokens[k - 1]?.t ?? '')) k -= 2;
+  // "48GBx2": the x glued to the unit.
+  else if (/^\d$/.test(tokens[k]?.t ?? '') && /^g(b)?x$/.test(tokens[k - 1]?.t ?? '')) k--;
+  if (/^(ram|ddr\d?|memory)$/.test(tokens[k]?.t ?? '')) k--;
+  if (!GB.test(tokens[k]?.t.replace(/x$/, '') ?? '')) return false;
+  for (let j = k - 1; j >= Math.max(0, i - 9); j--)
+    if (sizeAt(tokens, j) && (ramBefore(tokens, j) || RAM_AFTER.test(wordsFrom(tokens, j + 2, 3)))) return true;
   return false;
 }
 
@@ -524,7 +573,10 @@ function mentionAt(
     hostRamGB: mem.host,
     form,
     role: roleBefore(tokens, count.start),
-    another: /^(more|another|second|extra|additional)$/.test(tokens[count.start - 1]?.t ?? ''),
+    another:
+      /^(more|another|second|extra|additional)$/.test(tokens[count.start - 1]?.t ?? '') ||
+      // "a 2nd 5090", "a 3rd card"
+      (/^(nd|rd|th)$/.test(tokens[count.start - 1]?.t ?? '') && /^\d$/.test(tokens[count.start - 2]?.t ?? '')),
     start: count.start,
     end: Math.max(count.end, after ? mem.end + 2 : mem.end),
     startChar: 0,
@@ -547,7 +599,7 @@ function countAround(
   if (c) return { ...c, counted: true };
   const b1 = tokens[start - 1]?.t ?? '';
   // "a single 4090", "one 3090", "1 RTX 4090": a count of one, said.
-  if (/^(single|one|1|一|一张|一块)$/.test(b1)) return { gpus: 1, start: start - 1, end, counted: true };
+  if (/^(single|one|just|1|一|一张|一块)$/.test(b1)) return { gpus: 1, start: start - 1, end, counted: true };
   return { gpus: 1, start, end, counted: false };
 }
 
@@ -574,8 +626,10 @@ function countSaid(
     valid(Number(b1.t)) &&
     Number.isInteger(Number(b1.t)) &&
     tokens[start]!.first &&
-    // "Windows 10, RTX 4060": a number across punctuation, or one that versions a word, is no count.
+    // "Windows 10, RTX 4060": a number across punctuation, or one that versions a word, is no count;
+    // nor is one joined to what follows ("25/45GB" is a part of a whole).
     !tokens[start]!.afterBreak &&
+    !tokens[start]!.joined &&
     !/^(windows|win|ubuntu|macos|version|v|python|cuda|rocm|ios|gen|pcie)$/.test(b2?.t ?? '')
   ) {
     // "2 3090s", "4 MI50s": a lone small number right before the chip.
@@ -610,7 +664,8 @@ function memoryAround(
   const fits = (gb: number) => chip.variants.some((v) => v.memoryGB === gb) || (discrete ? gb <= 96 : gb >= 8);
   // Before: "24GB 3090", "a 64GB M1 Max" (the size right before the chip).
   // "16G的V100": in Chinese the size is joined to the name by 的.
-  const de = tokens[start - 1]?.t === '的' ? 1 : 0;
+  // "16G显存的4060Ti": with the word for VRAM before it.
+  const de = tokens[start - 1]?.t === '的' ? (cjkBefore(tokens, start - 1) === '显存' ? 3 : 1) : 0;
   const before = start >= 2 + de ? sizeAt(tokens, start - 2 - de) : undefined;
   let from = start;
   if (before && before.next === start - de && fits(before.gb)) {
@@ -667,7 +722,7 @@ function memoryAround(
     }
     // A memory size belongs to this machine only up to the next machine or clause.
     if (
-      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
+      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|maybe|probably|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
         t,
       ) &&
       // "M4 Ultra 128GB": a tier word the chip name did not take (no M4 Ultra was made).
@@ -773,7 +828,7 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
 
 /** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
 const RAM_AFTER =
-  /^(内|(of )?((physical|system|host|main) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
+  /^((的 )?内|(of )?((physical|system|host|main) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
 const wordsFrom = (tokens: Token[], i: number, n: number) =>
   tokens
     .slice(Math.max(0, i), Math.max(0, i + n))
@@ -916,6 +971,19 @@ function countedCards(catalog: Catalog, tokens: Token[]): MachineMention | undef
 }
 
 /**
+ * A size asked about rather than had: a requirement after it ("is 32GB VRAM needed", "is 48GB of VRAM
+ * sufficient"), a question of how much ("how much RAM (340GB or 3TB)"), or the result of a sum
+ * ("7 x 4 x 4 = 112 GB").
+ */
+function asked(text: string, tokens: Token[], at: number, end: number): boolean {
+  return (
+    /\b(needed|required|requirement|recommended|minimum|sufficient|necessary)\b/.test(wordsFrom(tokens, end, 3)) ||
+    /\bhow much\b/.test(wordsFrom(tokens, at - 5, 5)) ||
+    /=\s*$/.test(text.slice(tokens[at - 1]?.end ?? 0, tokens[at]!.start))
+  );
+}
+
+/**
  * "Isn't 48 GB of RAM enough", "32GB of physical memory", "my machine has 16Go": no machine is named,
  * but the memory one has is; that is a CPU host with that RAM. A size asked for ("needs 64GB of
  * RAM", "= 112 GB", "is 32GB RAM required") is no machine.
@@ -933,12 +1001,8 @@ function ramOnlyHost(catalog: Catalog, text: string, tokens: Token[]): MachineMe
       (RAM_AFTER.test(after) && !after.startsWith('of memory')) ||
       /\b(machine|computer|pc|laptop|desktop|server) (has|with)$/.test(before) ||
       ramBefore(tokens, i);
-    const asked =
-      REQUIREMENT.test(before) ||
-      /\b(needed|required|requirement|recommended|minimum)\b/.test(after) ||
-      /=\s*$/.test(text.slice(tokens[i - 1]?.end ?? 0, tokens[i]!.start));
     const gb = s.gb * sticks(tokens, i, s.next);
-    if (ram && !asked)
+    if (ram && !REQUIREMENT.test(before) && !asked(text, tokens, i, s.next))
       return { ...mentionAt(tokens, cpu, i, s.next, null, true), memoryGB: gb, hostRamGB: gb, gpus: 1 };
   }
   return undefined;

@@ -451,3 +451,59 @@ describe('a machine named only as a yardstick, beside the asker’s own', () => 
     expect(chips(text)).toEqual(expected);
   });
 });
+
+describe('lists, parts, sums and questions of size', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.gpus]);
+  it.each([
+    // Names joined by a slash are a list; joined by a dash they stay a range or an identifier.
+    [
+      'will 12GB be too little for a 3060/4070?',
+      [
+        ['rtx-3060', null, 1],
+        ['rtx-4070', null, 1],
+      ],
+    ],
+    // A number joined to a size by a slash is a part of a whole, not a count of cards.
+    ['training shows 18/48GB of GPU in use on my A6000', [['rtx-a6000', null, 1]]],
+    // A size that is the result of a sum, or asked about, is no machine.
+    ['so 13 x 2 x 4 = 104 GB of VRAM?', []],
+    ['is 40GB of VRAM sufficient for the 70B?', []],
+    ['how much memory (256GB or 512GB) should the box have?', []],
+    // "显存" is VRAM: a size said with it is a GPU; "的内存" is RAM.
+    ['我的40G显存不够', [['generic-gpu', 40, 1]]],
+    ['64G的内存能跑吗', [['cpu-ddr5', 64, 1]]],
+    ['单卡24G显存的3090', [['rtx-3090', 24, 1]]],
+    // A sized GPU described beside a named card of another size is another card.
+    [
+      'my 12gb geforce is too small, so I ordered a 4090',
+      [
+        ['generic-gpu', 12, 1],
+        ['rtx-4090', null, 1],
+      ],
+    ],
+    // ... but the total of the named cards stays theirs (24 GB each).
+    ['two 3090s, the 48GB of VRAM is not enough', [['rtx-3090', 24, 2]]],
+    // A little under the card's size is what the driver shows.
+    ['an L40S, 44.5GB visible', [['l40s', 48, 1]]],
+    // A hedge does not stop the size.
+    ['an M3 Max (probably 96GB)', [['m3-max', 96, 1]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+
+  it('a data rate after a RAM kit is no Radeon', () => {
+    expect(brief('RAM: 64GB (32GBx2) 6000 CL30, GPU: RTX 4080')).toEqual([['rtx-4080', null, 1]]);
+    expect(read('RAM: 64GB (32GBx2) 6000 CL30, GPU: RTX 4080')[0]!.hostRamGB).toBe(64);
+  });
+
+  it('"just" one card and a "2nd" card are counted apart from a pair', () => {
+    expect(brief('is 2x 3080 any faster than just 3080?')).toEqual([
+      ['rtx-3080', null, 2],
+      ['rtx-3080', null, 1],
+    ]);
+    expect(brief('my 4070 Ti, and I may get a 2nd 4070 Ti')).toEqual([
+      ['rtx-4070-ti', null, 1],
+      ['rtx-4070-ti', null, 1],
+    ]);
+  });
+});
