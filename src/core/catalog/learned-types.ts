@@ -37,4 +37,9 @@ export interface LearnedFacts {
   ggufParameters?: number;
   /** Every file with its size (GGUF files, split parts, the mmproj). */
   files: LearnedFile[];
+  /**
+   * The quant of the weights the reference names, when the source says it: an Ollama config blob's
+   * `file_type` ("Q4_K_M"), or the `:Q4_K_M` of "hf.co/org/repo:Q4_K_M".
+   */
+  quant?: string;
 }
