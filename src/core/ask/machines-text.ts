@@ -45,6 +45,13 @@ const VENDOR_BY_WORD: Record<string, string> = Object.fromEntries(
 );
 const FORM_WORDS: [string, AppleForm | 'mac'][] = [
   ['macbook air', 'macbook-air'],
+  // Plurals, for counts of whole machines ("a cluster of 4 Mac minis").
+  ['macbook airs', 'macbook-air'],
+  ['macbook pros', 'macbook-pro'],
+  ['macbooks', 'macbook-pro'],
+  ['mac minis', 'mac-mini'],
+  ['mac studios', 'mac-studio'],
+  ['imacs', 'imac'],
   ['macbook pro', 'macbook-pro'],
   ['mbp', 'macbook-pro'],
   ['macbook', 'macbook-pro'],
@@ -150,6 +157,11 @@ const indexOf = perCatalog((catalog): Index => {
   for (const chip of catalog.chips) {
     const m = /^(?:nvidia |geforce )*(rtx|gtx) (\d{4})( ti| super)?$/i.exec(chip.shortName);
     if (m && chip.kind === 'desktop-gpu') trie.add(nameTokens(`${m[2]}${m[3] ?? ''} ${m[1]}`), { kind: 'chip', chip });
+  }
+  // "MacBook Pro Max M3": the tier said before the generation (Max and Ultra are never a form word).
+  for (const chip of catalog.chips) {
+    const m = /^(m\d+) (max|ultra)$/i.exec(chip.shortName);
+    if (m && chip.vendor === 'apple') trie.add(nameTokens(`${m[2]} ${m[1]}`), { kind: 'chip', chip });
   }
   for (const [w, form] of FORM_WORDS) trie.add(nameTokens(w), { kind: 'form', form });
   for (const w of GPU_WORDS) trie.add(nameTokens(w), { kind: 'gpu' });
@@ -283,6 +295,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     )
       m = { ...m, chip: laptop };
     for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
+    // "two Mac Studio M3 Ultra": a count of whole machines said before the form word.
+    const machines = !m.counted && start < m.start ? countSaid(tokens, start, m.end) : undefined;
+    if (machines) m = { ...m, gpus: machines.gpus, counted: true, start: machines.start };
     m.words = tokens.slice(s.start, s.end).map((t) => t.t);
     used.add(k);
     if (sameAgain(tokens, mentions.at(-1), m)) {

@@ -507,3 +507,26 @@ describe('lists, parts, sums and questions of size', () => {
     ]);
   });
 });
+
+describe('counts of whole machines, and names said other ways', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.gpus]);
+  it.each([
+    // A count before the form word counts whole Macs; a plural form word takes a count too.
+    ['we could buy three Mac Studio M2 Ultra 192GB', [['m2-ultra', 192, 3]]],
+    ['linking 5 Mac minis with exo', [['generic-mac', null, 5]]],
+    [
+      'two DGX Sparks or one RTX PRO 6000?',
+      [
+        ['gb10', null, 2],
+        ['rtx-pro-6000', null, 1],
+      ],
+    ],
+    // The tier said before the generation.
+    ['a MacBook Pro Max M4 with 48GB', [['m4-max', 48, 1]]],
+    // What people call the RTX 6000 Ada and the Maxwell Titan X.
+    ['would an A6000 Ada help?', [['rtx-6000-ada', null, 1]]],
+    ['my old TitanX', [['gtx-titan-x', null, 1]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
