@@ -8,6 +8,8 @@
 export * from './catalog/catalog.js';
 export * from './catalog/schema.js';
 export * from './catalog/specs.js';
+export * from './catalog/learned.js';
+export type * from './catalog/learned-types.js';
 export * from './query/query.js';
 export * from './query/understand.js';
 export * from './query/resolve.js';

@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'UNKNOWN_PRIORITY'
   | 'OUT_OF_RANGE'
   | 'INVALID_QUERY'
-  | 'AMBIGUOUS_MODEL';
+  | 'AMBIGUOUS_MODEL'
+  /** A model looked up on the Hub or a registry came with numbers no model has. */
+  | 'BAD_MODEL_DATA';
 
 export interface CoreError {
   code: ErrorCode;
