@@ -31,3 +31,4 @@ export * from './result.js';
 export * from './ask/types.js';
 export * from './ask/ask.js';
 export * from './ask/json.js';
+export * from './ask/lookup-target.js';

@@ -14,6 +14,7 @@ import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
+import type { LearnedModel } from '../catalog/learned.js';
 import { readKvCache } from './kv-cache.js';
 import { readPastedLog } from './pasted-log.js';
 import { appleMemorySizes, deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
@@ -114,12 +115,42 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   return { text, reading, clarify, mentions, model, said };
 }
 
+/** A learned model in the shape of a model read from the text, its basis carried to the verdict. */
+function learnedFound(catalog: Catalog, learned: LearnedModel, typed: ModelFound | null): ModelFound {
+  const { model, basis } = learned;
+  const quant = learned.quant ? catalog.quant(learned.quant) : undefined;
+  const from = basis.source === 'huggingface' ? `the Hugging Face repo ${basis.ref}` : `the Ollama tag ${basis.ref}`;
+  return {
+    reading: { id: model.id, name: model.name, kind: 'llm', source: basis.source },
+    reference: basis.ref,
+    match: { model, ...(quant ? { quant } : {}), learned: { from, fetchedAt: basis.fetchedAt, read: basis.read } },
+    typed: typed?.typed ?? basis.ref,
+  };
+}
+
 /** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
 const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen/i;
 
+export interface AskOptions {
+  /**
+   * The model the question pastes, learned from the Hub or a registry by the edge (src/lookup/)
+   * because the catalog does not hold it: answered with its own shape and files.
+   */
+  learned?: LearnedModel;
+}
+
 /** Reads a question and answers it. */
-export function ask(catalog: Catalog, rawText: string): AskAnswer {
-  const { reading, clarify, model, said } = readQuestion(catalog, rawText);
+export function ask(catalog: Catalog, rawText: string, options: AskOptions = {}): AskAnswer {
+  const read = readQuestion(catalog, rawText);
+  const { reading, clarify, said } = read;
+  const model = options.learned ? learnedFound(catalog, options.learned, read.model) : read.model;
+  if (options.learned) {
+    reading.model = model!.reading;
+    if (options.learned.quant && !said.quant) {
+      said.quant = options.learned.quant;
+      reading.quant = options.learned.quant;
+    }
+  }
   const { intent, devices, notes } = reading;
   const workflow = said.workflow;
   if (intent === 'help' && devices.length === 0 && !model) return { reading, answer: null, clarify: null, error: null };

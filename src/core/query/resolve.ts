@@ -138,6 +138,8 @@ export interface ModelMatch {
   alternatives?: CatalogModel[];
   /** The model is not in the catalog: its architecture was estimated from the size. */
   estimated?: boolean;
+  /** The model was learned at run time: where from, said with the answer. */
+  learned?: { from: string; fetchedAt: string; read: string[] };
 }
 
 let keyCache: { catalog: Catalog; keys: Map<string, { compact: Set<string>; tokens: string[][] }> } | undefined;
@@ -228,7 +230,13 @@ function bySizeOnly(catalog: Catalog, tokens: string[], text: string): Found | u
   return { model: sizedOnly, estimated: true, ...(near.length ? { alternatives: near } : {}) };
 }
 
-/** Every word of the reference in one of a model's names; fewest extra words wins, then newest. */
+/** A model made for one job (vision, code, maths, safety): picked only when its job is named. */
+const SPECIALIZED = /\b(vl|vision|coder|code|math|guard|embed\w*|audio|omni)\b/i;
+
+/**
+ * Every word of the reference in one of a model's names; fewest extra words wins, then a general
+ * model over a specialized one ("qwen 32b" is Qwen3 32B, not Qwen3-VL 32B), then newest.
+ */
 function byWords(catalog: Catalog, tokens: string[]): Found | undefined {
   const scored = catalog.models
     .map((m) => {
@@ -240,7 +248,10 @@ function byWords(catalog: Catalog, tokens: string[]): Found | undefined {
     .filter((x) => x.extra !== Infinity)
     .sort(
       (a, b) =>
-        a.extra - b.extra || b.m.record.released.localeCompare(a.m.record.released) || a.m.id.localeCompare(b.m.id),
+        a.extra - b.extra ||
+        Number(SPECIALIZED.test(a.m.name)) - Number(SPECIALIZED.test(b.m.name)) ||
+        b.m.record.released.localeCompare(a.m.record.released) ||
+        a.m.id.localeCompare(b.m.id),
     );
   if (scored.length === 0) return undefined;
   const [best, ...others] = scored;

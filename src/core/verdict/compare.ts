@@ -124,6 +124,7 @@ function buildVerdict(
         : {}),
       ...(match.alternatives?.length ? { alternatives: match.alternatives.map((m) => m.id) } : {}),
       ...(match.estimated ? { estimated: true } : {}),
+      ...(match.learned ? { learned: match.learned } : {}),
     },
     devices: evals,
     verdict: { winner: winnerOf(decision), headline, reasons, caveats, alsoConsider },

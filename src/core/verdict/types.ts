@@ -79,6 +79,8 @@ export interface Verdict {
     alternatives?: string[];
     /** Not in the catalog: the architecture was estimated from the size. */
     estimated?: boolean;
+    /** Not in the catalog: learned from the Hugging Face Hub or the Ollama registry (what was read, when). */
+    learned?: { from: string; fetchedAt: string; read: string[] };
   } | null;
   devices: DeviceEvaluation[];
   verdict: { winner: Winner; headline: string; reasons: string[]; caveats: string[]; alsoConsider: AlsoConsider[] };

@@ -188,6 +188,21 @@ export function caveatsFor(
   return out.slice(0, 6);
 }
 
+/** The attention layout in a few words: what decides the KV cache. */
+function attentionWords(m: CatalogModel): string {
+  const a = m.attention;
+  switch (a.kind) {
+    case 'mla':
+      return 'latent attention';
+    case 'hybrid':
+      return `a KV cache in ${a.fullLayers} of its layers`;
+    case 'sliding':
+      return `${a.globalLayers} global layers, the rest a ${a.window}-token window`;
+    case 'full':
+      return `${m.kvHeads} KV heads`;
+  }
+}
+
 /** How the model the user named was matched: ambiguous, estimated, or a model that does not exist. */
 function matchCaveats(catalog: Catalog, model: CatalogModel, match: ModelMatch, q: NormalizedQuery): string[] {
   const out: string[] = [];
@@ -199,6 +214,10 @@ function matchCaveats(catalog: Catalog, model: CatalogModel, match: ModelMatch, 
   if (match.estimated)
     out.push(
       `${said || 'This model'} is not in the catalog: sized as ${model.paramsB}B parameters with an estimated shape (${model.layers} layers, ${model.kvHeads} KV heads); GGUF size from bits per weight.`,
+    );
+  if (match.learned)
+    out.push(
+      `${model.name} is not in the catalog: its shape (${model.layers} layers, ${attentionWords(model)}, ${model.paramsB}B parameters) comes from ${match.learned.from} (${match.learned.read.join(', ')}), fetched ${match.learned.fetchedAt.slice(0, 10)}.`,
     );
   if (match.phantom) {
     const nearest = match.phantom.nearest.map((id) => catalog.model(id)?.name ?? id);
