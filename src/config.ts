@@ -50,6 +50,11 @@ export const EnvSchema = z.object({
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().min(0.1).max(10_000).default(12),
   RATE_LIMIT_SERVER_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
   RATE_LIMIT_SERVER_PER_MINUTE: z.coerce.number().min(0.1).max(1_000_000).default(240),
+  /** Live model lookup (issue 14): the Hub, an optional token for gated repos, the Ollama registry. */
+  HF_ENDPOINT: optionalString.pipe(z.string().url('must be a URL').default('https://huggingface.co')),
+  HF_TOKEN: optionalString,
+  OLLAMA_REGISTRY_URL: optionalString.pipe(z.string().url('must be a URL').default('https://registry.ollama.ai')),
+  MODEL_LOOKUP: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema> & { databasePath: string }>;

@@ -17,10 +17,12 @@ export const REDACT_PATHS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'HF_TOKEN',
   '*.DISCORD_TOKEN',
   '*.SLACK_BOT_TOKEN',
   '*.SLACK_SIGNING_SECRET',
   '*.SLACK_APP_TOKEN',
+  '*.HF_TOKEN',
   'signature',
   '*.signature',
   'body.token',
@@ -36,6 +38,8 @@ const SECRETS_IN_TEXT: [RegExp, string][] = [
   [/(hooks\.slack(?:-gov)?\.com\/)[^\s"\\<>]+/g, '$1[redacted]'],
   [/(\/(?:actions|commands)\/[TE][A-Z0-9]+\/\d+\/)[A-Za-z0-9]+/g, '$1[redacted]'],
   [/\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]'],
+  // A Hugging Face token (HF_TOKEN), quoted in an error or a header.
+  [/\bhf_[A-Za-z0-9]{8,}/g, 'hf_[redacted]'],
   // A bot token: base64 of the bot's id (so M, N or O first), a timestamp and an HMAC. The
   // look-behind keeps the scan linear on long runs of token characters (0.4 s/MB with \b).
   [/(?<![\w-])[MNO][\w-]{22,27}\.[\w-]{6,7}\.[\w-]{27,}/g, '[redacted]'],

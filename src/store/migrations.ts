@@ -85,4 +85,23 @@ UPDATE pinned_verdicts SET state_id = found.state_id
 DROP TABLE temp.pin_queries;
 `,
   },
+  {
+    name: '005-learned-models',
+    sql: `
+-- whichgpu store, schema 5: what a lookup learned about a model the catalog does not hold (the
+-- Hugging Face Hub, the Ollama registry), shared by every process on the file until it expires:
+-- a found model after 7 days, a "not found" after an hour. facts_json is LearnedFacts, or the
+-- lookup's error for a not-found row.
+CREATE TABLE learned_models (
+  ref         TEXT NOT NULL,
+  source      TEXT NOT NULL CHECK (source IN ('huggingface', 'ollama')),
+  status      TEXT NOT NULL CHECK (status IN ('found', 'not_found')),
+  facts_json  TEXT NOT NULL CHECK (length(facts_json) <= 262144),
+  fetched_at  TEXT NOT NULL,
+  expires_at  TEXT NOT NULL,
+  PRIMARY KEY (source, ref)
+) STRICT;
+CREATE INDEX learned_models_expires ON learned_models (expires_at);
+`,
+  },
 ];

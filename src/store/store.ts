@@ -13,6 +13,7 @@ import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './s
 
 import { migrate } from './migrate.js';
 import { SharedQueries } from './states.js';
+import { LearnedModels, type LearnedRow } from './learned-models.js';
 import {
   fromRow,
   shortHash,
@@ -28,6 +29,7 @@ import {
 
 export * from './records.js';
 export { SHARED_QUERY_RETENTION_MS, STATE_BUSY_MS } from './states.js';
+export { LEARNED_ROW_MAX_CHARS, type LearnedRow } from './learned-models.js';
 
 /** How long opening waits for another process's lock (journal mode, migrations): once, at start. */
 const OPEN_BUSY_MS = 5000;
@@ -48,6 +50,7 @@ export class Store {
 
   private log: StoreLog | undefined;
   private readonly states: SharedQueries;
+  private readonly learned: LearnedModels;
 
   private constructor(
     private readonly db: Database.Database,
@@ -58,6 +61,7 @@ export class Store {
       { db, stmt: (sql) => this.stmt(sql), log: () => this.log, busyMs: WRITE_BUSY_MS },
       openedAt,
     );
+    this.learned = new LearnedModels({ stmt: (sql) => this.stmt(sql), log: () => this.log, busyMs: WRITE_BUSY_MS });
   }
 
   /**
@@ -304,6 +308,16 @@ export class Store {
   /** Deletes up to `batch` shared queries past their retention that no active pin uses; never throws. */
   prune(now = new Date(), batch?: number): number {
     return this.states.prune(now, batch);
+  }
+
+  /** A model a lookup learned (or did not find), if its row has not expired at `now`. */
+  readLearned(source: LearnedRow['source'], ref: string, now = new Date()): LearnedRow | undefined {
+    return this.learned.read(source, ref, now);
+  }
+
+  /** Caches a lookup's answer; false if it was too large or could not be written in time. Never throws. */
+  saveLearned(row: LearnedRow): boolean {
+    return this.learned.write(row);
   }
 
   integrityCheck(): string {
