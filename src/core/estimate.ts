@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BackendSchema } from './catalog/schema.js';
 import { estimateArchitecture } from './query/architecture.js';
+import { defaultQuantOf } from './query/query.js';
 import type { Catalog } from './catalog/catalog.js';
 import { quantForDevice } from './physics/evaluate.js';
 import { estimateMemory, type MemoryEstimate } from './physics/memory.js';
@@ -167,7 +168,7 @@ function modelAndQuant(
   if (typeof q.model === 'string') {
     const m = resolveModel(catalog, q.model);
     if (!m.ok) return m;
-    const quantText = q.quant ?? m.value.quant?.id ?? m.value.model.record.nativeQuant ?? 'Q4_K_M';
+    const quantText = q.quant ?? m.value.quant?.id ?? defaultQuantOf(m.value.model);
     return ok({ model: m.value.model, quantText });
   }
   const quantText = q.quant ?? q.model.quant;

@@ -46,15 +46,21 @@ export interface ReadQuestion {
  */
 export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const text = rawText.slice(0, MAX_QUESTION_LENGTH).replace(/\s+/g, ' ');
-  const mentions = readMachines(catalog, text);
-  const spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
+  let mentions = readMachines(catalog, text);
+  let spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
   // A pasted llama.cpp log names the model that ran; its identifiers are not model names.
   const log = readPastedLog(text);
   // "q8 kv cache" is how the cache is stored, not the weights' quant.
   const kv = readKvCache(text);
   const aside = [...log.spans, ...(kv?.spans ?? [])];
   const model = (log.name ? readModel(catalog, log.name) : null) ?? readModel(catalog, blank(text, aside), spans);
-  const rest = blank(text, [...spans, ...aside, ...(model ? modelSpans(text, model) : [])]);
+  // A chip name inside a model's name ("MiniMax M2", "Kimi K2") is the model's, not a machine.
+  const named = model ? modelSpans(text, model) : [];
+  if (named.length) {
+    mentions = mentions.filter((m) => !named.some(([a, b]) => m.startChar >= a && m.startChar < b));
+    spans = mentions.map((m): [number, number] => [m.startChar, m.endChar]);
+  }
+  const rest = blank(text, [...spans, ...aside, ...named]);
   const u = understand(catalog, rest, { phrasesOnly: true, maxLength: MAX_QUESTION_LENGTH });
   const said: CompareInput = { ...(u.ok ? u.value.input : {}) };
   delete said.model;

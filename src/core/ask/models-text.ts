@@ -50,19 +50,21 @@ const indexOf = perCatalog((catalog): Index => {
   const familyWords: [string, ModelFamily][] = catalog.families.flatMap((f) =>
     f.words.map((w) => [w, f] as [string, ModelFamily]),
   );
+  // Only the curated families' words are mended from typos; a catalog family outside them is
+  // named by its whole id ("seed-oss", "command-r"), never by a first word that is plain English.
+  for (const [w] of familyWords) {
+    const toks = nameTokens(w);
+    if (toks.length === 1 && /^[a-z]{4,}$/.test(toks[0]!)) vocabulary.set(toks[0]!, toks[0]!);
+  }
   for (const m of catalog.models) {
     const f = catalog.families.find((x) => x.words.includes(m.record.family.split('-')[0]!));
     if (!f)
       familyWords.push([
-        m.record.family.split('-')[0]!,
+        m.record.family,
         { id: m.record.family, name: m.record.family, kind: 'llm', words: [m.record.family] },
       ]);
   }
-  for (const [w, family] of familyWords) {
-    const toks = nameTokens(w);
-    trie.add(toks, { kind: 'family', family });
-    if (toks.length === 1 && /^[a-z]{4,}$/.test(toks[0]!)) vocabulary.set(toks[0]!, toks[0]!);
-  }
+  for (const [w, family] of familyWords) trie.add(nameTokens(w), { kind: 'family', family });
   const media = new Map<string, MediaModel>();
   for (const m of catalog.media)
     for (const a of [m.name, m.id.replace(/-/g, ' '), ...m.aliases]) {
@@ -333,6 +335,10 @@ function resolveSpan(
     typed = fixed;
   }
   if (named.kind === 'media') return mediaFound(mediaOf(catalog, typed) ?? named.model, typedRaw);
+  // "hunyuan videos", "qwen images": the family's video or image model, whatever LLM shares its name.
+  const medium = /^(videos?|images?)$/.exec(tokens[end]?.t ?? '')?.[1]?.replace(/s$/, '');
+  const named2 = medium ? mediaOf(catalog, `${typed} ${medium}`) : undefined;
+  if (named2) return mediaFound(named2, typedRaw);
   const media = mediaOf(catalog, typed) ?? (named.kind === 'family' ? familyDefault(catalog, named.family) : undefined);
   if (media) return mediaFound(media, typedRaw);
   const kind: ModelKind =

@@ -61,6 +61,15 @@ export const DEFAULTS = {
   answerTokens: 500,
 };
 
+/**
+ * The quant a model is answered in when none is said: its native format when llama.cpp runs it as
+ * shipped (gpt-oss's MXFP4), else Q4_K_M. An FP8 or INT4 release (DeepSeek V3.1, Kimi K2) is what
+ * the GGUF quants people run locally are made from, not what they run.
+ */
+export function defaultQuantOf(model: { record: { nativeQuant?: string | undefined } }): string {
+  return model.record.nativeQuant === 'MXFP4' ? 'MXFP4' : DEFAULTS.quant;
+}
+
 /** The query after resolution: every field concrete, ids canonical. */
 export interface NormalizedQuery {
   model: string | null;

@@ -10,6 +10,7 @@ import { evaluateDevice } from '../physics/evaluate.js';
 import {
   CompareInputSchema,
   DEFAULTS,
+  defaultQuantOf,
   normalizedQuery,
   type CompareInput,
   type NormalizedQuery,
@@ -75,7 +76,7 @@ function modelQuery(
     if (!q.ok) return q;
     quant = q.value;
   }
-  quant ??= catalog.quant(model.record.nativeQuant ?? DEFAULTS.quant) ?? catalog.quant(DEFAULTS.quant)!;
+  quant ??= catalog.quant(defaultQuantOf(model)) ?? catalog.quant(DEFAULTS.quant)!;
 
   if (input.contextTokens !== undefined && input.contextTokens > model.maxContext)
     return err(
