@@ -38,8 +38,8 @@ export class FakeHfHub {
   readonly storage = new FakeBlobStorage();
   /** The token that has access to every gated repo. */
   goodToken = 'hf_GoodTokenWithAccess0123456789';
-  /** Per path regex: 'stall' never answers, '500' fails, 'huge' streams 2 GB, 'foreign' 302s to storage. */
-  readonly faults: { path: RegExp; fault: 'stall' | '500' | 'huge' | 'foreign' | 'not-json' }[] = [];
+  /** Per path regex: 'stall' never answers, '500' fails, 'huge' streams 2 GB, 'foreign' 302s to storage, 'loop' 302s to itself. */
+  readonly faults: { path: RegExp; fault: 'stall' | '500' | 'huge' | 'foreign' | 'not-json' | 'loop' }[] = [];
   /** Tree entries per page (the Hub pages long listings with a Link header). */
   pageSize = 1000;
   /** Sizes the tree states for LFS files, when a test wants the tree to lie. */
@@ -77,6 +77,7 @@ export class FakeHfHub {
     if (fault === 'huge') return streamHuge(res, () => {});
     if (fault === 'not-json')
       return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "trunc');
+    if (fault === 'loop') return void res.writeHead(302, { location: url.pathname + url.search }).end();
     if (fault === 'foreign') {
       const to = this.storage.put('config-' + path, { head: Buffer.from('{"hidden_size": 1}'), size: 18 });
       return void res.writeHead(302, { location: to }).end();

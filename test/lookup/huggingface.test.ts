@@ -319,6 +319,14 @@ describe('lookupHuggingFace against the fake Hub', () => {
     expect(hub.storage.requests[0]!.headers.authorization).toBeUndefined();
   });
 
+  it('stops following redirects after 3', async () => {
+    hub.faults.push({ path: /^\/api\/models\/[^/]+\/[^/]+$/, fault: 'loop' });
+    const r = await lookupHuggingFace('Qwen/Qwen3-Next-80B-A3B-Instruct', deps());
+    expect(r).toMatchObject({ ok: false, error: { code: 'UPSTREAM' } });
+    expect(!r.ok && r.error.message).toMatch(/redirected more than 3 times/);
+    expect(hub.requests.filter((q) => /^\/api\/models\/[^/]+\/[^/]+$/.test(q.path))).toHaveLength(4);
+  });
+
   it('follows the tree across pages (Link: rel="next")', async () => {
     hub.pageSize = 5;
     const r = await lookupHuggingFace('Qwen/Qwen3-Next-80B-A3B-Instruct', deps());
