@@ -45,7 +45,8 @@ export function verdictTitle(v: Verdict): string {
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
   if (isMediaOnly(v))
     return `${q.workflow === 'image' ? 'Image' : 'Video'} generation: ${a.shortName} vs ${b.shortName}`;
-  if (v.model) return `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow}`;
+  if (v.model)
+    return `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context${kvCacheWords(q)} · ${q.workflow}`;
   return `${a.shortName} vs ${b.shortName}: the seed article's models, checked`;
 }
 
@@ -167,3 +168,7 @@ export function hardwareCells(e: DeviceEvaluation): { hardware: string; total: s
   if (e.priceUSD.high > 0) return { hardware: fmtUsdBand(e.cost.hardwareUSD), total: fmtUsdBand(e.cost.totalUSD) };
   return { hardware: 'price unknown', total: `${fmtUsdBand(e.cost.totalUSD)} + hardware` };
 }
+
+/** " (q8_0 KV cache)" after the context when the cache is quantized; nothing for the default f16. */
+export const kvCacheWords = (q: { kvCache?: string }) =>
+  q.kvCache && q.kvCache !== 'f16' ? ` (${q.kvCache} KV cache)` : '';

@@ -17,6 +17,7 @@ import {
   fmtWait,
   imageSpeed,
   isMediaOnly,
+  kvCacheWords,
   noiseRange,
   overviewCell,
   videoLevel,
@@ -63,7 +64,7 @@ function titleOf(v: Verdict): string {
   const q = v.query;
   if (isMediaOnly(v)) return `${q.workflow === 'image' ? 'Image' : 'Video'} generation · priority ${q.priority}`;
   if (v.model)
-    return `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context · ${q.workflow} · priority ${q.priority}`;
+    return `${v.model.name} · ${q.quant} · ${Math.round(q.contextTokens / 1024)}k context${kvCacheWords(q)} · ${q.workflow} · priority ${q.priority}`;
   return "Overview: the seed article's models, checked against physics";
 }
 

@@ -69,10 +69,9 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   // The quant a pasted log ran is the one the question is about.
   if (log.quant) said.quant = log.quant;
   const notes = u.ok ? [...u.value.notes] : [];
-  if (kv && kv.type !== 'f16')
-    notes.push(
-      `a ${kv.type} KV cache is not modelled yet: memory and speed assume the default f16 cache (${kv.type} stores it in less)`,
-    );
+  // llama.cpp's cache types are sized; another (vLLM's fp8) is said, and answered with f16.
+  if (kv && (kv.type === 'q8_0' || kv.type === 'q4_0' || kv.type === 'f16')) said.kvCache = kv.type;
+  else if (kv) notes.push(`a ${kv.type} KV cache is not modelled: memory and speed assume the default f16 cache`);
   // No Mac shipped with 1 TB: a Mac size no Apple chip had becomes the nearest one that did, said.
   const macMemory = [...appleMemorySizes(catalog)];
   for (const m of mentions)

@@ -6,7 +6,7 @@ import type { ReportedFigure, SupportLevel } from '../catalog/schema.js';
 import { publisherOf, type Catalog, type CatalogDevice, type CatalogQuant } from '../catalog/catalog.js';
 import { estimateCost, type CostEstimate } from './cost.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from './finetune.js';
-import { estimateMemory, gpuBudgetGB, type MemoryEstimate } from './memory.js';
+import { estimateMemory, gpuBudgetGB, longestContextThatFits, type MemoryEstimate } from './memory.js';
 import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { decodeBand, decodeTokensPerSec, isCalibrated, prefillBand, prefillTokensPerSec } from './speed.js';
 import type { Band, Basis, Fit, ModelSpec } from '../catalog/specs.js';
@@ -33,6 +33,11 @@ export interface DeviceEvaluation {
   backend: CatalogDevice['backend'];
   fit: Fit;
   memory: MemoryEstimate & { basis: Basis };
+  /**
+   * When the asked context does not fit in GPU memory: the longest that does, with the default f16
+   * KV cache and with a q8_0 one (0 when the weights alone do not fit).
+   */
+  longestContext?: { f16: number; q8_0: number };
   /** The quant evaluated on this device (MLX names become their GGUF equivalent on CUDA). */
   quant: string;
   quantNote?: string;
@@ -97,7 +102,10 @@ function speedsOf(
   const shared = { device, model, weightsGB: memory.weightsGB, gpuShare: memory.gpuShare };
   const params = catalog.calibration;
   return {
-    decode: decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: q.depthTokens }, params),
+    decode: decodeTokensPerSec(
+      { ...shared, family: quant.family, depthTokens: q.depthTokens, kvType: q.kvCache },
+      params,
+    ),
     prefill: prefillTokensPerSec(shared, params),
   };
 }
@@ -148,7 +156,14 @@ export function evaluateDevice(
 ): DeviceEvaluation {
   const params = catalog.calibration;
   const { quant, note: quantNote } = quantForDevice(catalog, device, requestedQuant);
-  const memory = estimateMemory(device, model, quant, q.contextTokens);
+  const memory = estimateMemory(device, model, quant, q.contextTokens, q.kvCache);
+  const longest =
+    memory.fit !== 'gpu'
+      ? {
+          f16: longestContextThatFits(device, model, quant, 'f16'),
+          q8_0: longestContextThatFits(device, model, quant, 'q8_0'),
+        }
+      : undefined;
   const { decode, prefill } = speedsOf(catalog, device, model, quant, memory, q);
   const ttft = prefill ? q.promptTokens / prefill : null;
   const perRequest = decode && ttft !== null ? ttft + DEFAULTS.answerTokens / decode : null;
@@ -163,6 +178,7 @@ export function evaluateDevice(
     backend: device.backend,
     fit: memory.fit,
     memory: { ...memory, basis: 'estimate' },
+    ...(longest ? { longestContext: longest } : {}),
     quant: quant.id,
     ...(quantNote ? { quantNote } : {}),
     decodeTokensPerSec: decode,

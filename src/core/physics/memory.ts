@@ -106,6 +106,8 @@ export interface MemoryEstimate {
   weightsGB: number;
   weightsBasis: WeightsEstimate['basis'];
   kvCacheGB: number;
+  /** The vision projector (mmproj) of a multimodal model. */
+  projectorGB?: number;
   overheadGB: number;
   requiredGB: number;
   /** GPU-usable memory as shipped. */
@@ -159,12 +161,15 @@ export function estimateMemory(
   const w = weightsGB(model, quant);
   const kv = kvCacheGB(model, contextTokens, kvType);
   const overhead = runtimeOverheadGB(device);
-  const required = w.gb + kv + overhead;
+  // A vision model's projector (mmproj) loads beside the weights (Ollama loads it by default).
+  const projector = model.mmprojGB ?? 0;
+  const required = w.gb + projector + kv + overhead;
   const budget = gpuBudgetGB(device);
   const base = {
     weightsGB: w.gb,
     weightsBasis: w.basis,
     kvCacheGB: kv,
+    ...(projector > 0 ? { projectorGB: projector } : {}),
     overheadGB: overhead,
     requiredGB: required,
     availableGB: budget.defaultGB,
@@ -185,7 +190,7 @@ export function estimateMemory(
     };
   }
   if (!device.unified && device.hostMemoryGB !== undefined)
-    return withOffload(base, device.hostMemoryGB, budget.defaultGB, overhead, w.gb + kv);
+    return withOffload(base, device.hostMemoryGB, budget.defaultGB, overhead, w.gb + projector + kv);
   return {
     ...base,
     fit: 'none',
@@ -193,4 +198,28 @@ export function estimateMemory(
     spillGB: required - (budget.raisedGB ?? budget.defaultGB),
     gpuShare: 0,
   };
+}
+
+/**
+ * The longest context whose KV cache still fits in GPU memory beside the weights (the raised limit
+ * on a Mac, where one is set), up to the model's own maximum; 0 when the weights alone do not fit.
+ * The cache grows with the context (linearly, or in steps for sliding windows), so halving finds it.
+ */
+export function longestContextThatFits(device: DeviceSpec, model: ModelSpec, quant: QuantSpec, kvType = 'f16'): number {
+  const budget = gpuBudgetGB(device);
+  const room =
+    (budget.raisedGB ?? budget.defaultGB) -
+    weightsGB(model, quant).gb -
+    (model.mmprojGB ?? 0) -
+    runtimeOverheadGB(device);
+  if (room <= kvCacheGB(model, 0, kvType)) return 0;
+  if (kvCacheGB(model, model.maxContext, kvType) <= room) return model.maxContext;
+  let lo = 0;
+  let hi = model.maxContext;
+  while (hi - lo > 256) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (kvCacheGB(model, mid, kvType) <= room) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -67,6 +67,8 @@ export interface DecodeInput {
   depthTokens: number;
   /** Share of weights and KV on the GPU (1 unless layers are offloaded to host RAM). */
   gpuShare?: number;
+  /** The KV cache's storage type (a quantized cache is read in fewer bytes). */
+  kvType?: string;
 }
 
 /** Seconds per generated token, before any band is applied. */
@@ -75,7 +77,7 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
   const p = decodeParamsFor(params, device.backend);
   const g = input.gpuShare ?? 1;
   const stream = streamedWeightsGB(model, input.weightsGB, input.family);
-  const kv = kvCacheGB(model, input.depthTokens);
+  const kv = kvCacheGB(model, input.depthTokens, input.kvType);
   const familyFactor = p.familyFactor[input.family] ?? 1;
   const gpuBytes = g * (stream * familyFactor + kv * params.kvReadFactor);
   const gpuSeconds = gpuBytes / (p.efficiency * device.bandwidthGBs);

@@ -36,6 +36,7 @@ export const COMPARE_OPTIONS: readonly CompareOption[] = [
   { key: 'promptTokens', value: 'tokens', flag: 'prompt-tokens' },
   { key: 'imageSteps', value: 'number', flag: 'steps' },
   { key: 'imageResolution', value: 'number', flag: 'resolution' },
+  { key: 'kvCache', value: 'word', flag: 'kv-cache' },
 ];
 
 /** `key=value` names in free text -> the input field (the text's keyed pairs are taken as typed). */

@@ -45,6 +45,8 @@ export const CompareInputSchema = z.object({
   promptTokens: ranged('promptTokens', ' tokens').int().optional(),
   imageSteps: ranged('imageSteps', '').int().optional(),
   imageResolution: ranged('imageResolution', ' px').int().optional(),
+  /** How the KV cache is stored (llama.cpp --cache-type-k/-v, OLLAMA_KV_CACHE_TYPE); f16 by default. */
+  kvCache: z.enum(['f16', 'q8_0', 'q4_0']).optional(),
 });
 export type CompareInput = z.infer<typeof CompareInputSchema>;
 
@@ -88,6 +90,8 @@ export interface NormalizedQuery {
   apiPricePerMTok: number | null;
   imageSteps: number | null;
   imageResolution: number | null;
+  /** The KV cache's storage type: f16 unless a quantized cache was asked for. */
+  kvCache: 'f16' | 'q8_0' | 'q4_0';
 }
 
 /** What resolution settled: the model (null for the overview), the quant, the token counts, the pair. */
@@ -124,5 +128,6 @@ export function normalizedQuery(input: CompareInput, r: ResolvedParts): Normaliz
     apiPricePerMTok: input.apiPricePerMTok ?? null,
     imageSteps: perModel ? (input.imageSteps ?? null) : null,
     imageResolution: perModel ? (input.imageResolution ?? null) : null,
+    kvCache: input.kvCache ?? 'f16',
   };
 }

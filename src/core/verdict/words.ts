@@ -171,6 +171,8 @@ export function caveatsFor(
       out.push(
         `${e.shortName}: with ${fmt.gb(e.memory.spillGB)} GB in system RAM, speed is set by RAM bandwidth; the figure is the least certain here.`,
       );
+    const longest = longestContextWords(e, q);
+    if (longest) out.push(longest);
     if (!e.calibrated)
       out.push(
         `${e.shortName}: no measured ${e.backend.toUpperCase()} runs in our calibration set; its speed uses assumed efficiencies.`,
@@ -183,9 +185,23 @@ export function caveatsFor(
   );
   if (q.contextTokens > 32768)
     out.push(
-      `Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of KV cache are counted in memory; decode slows as the context fills.`,
+      `Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of ${q.kvCache === 'f16' ? '' : `${q.kvCache} `}KV cache are counted in memory; decode slows as the context fills.`,
     );
   return out.slice(0, 6);
+}
+
+/** "32k": a token count as people write context sizes. */
+const kTokens = (n: number) => (n >= 1024 ? `${Math.floor(n / 1024)}k` : `${n}`);
+
+/** When the asked context does not fit in GPU memory, the longest that does, and with a q8_0 cache. */
+function longestContextWords(e: DeviceEvaluation, q: NormalizedQuery): string | null {
+  const l = e.longestContext;
+  if (!l) return null;
+  const own = q.kvCache === 'f16' ? l.f16 : l.q8_0;
+  if (own < 1024 || own >= q.contextTokens) return null;
+  const q8 =
+    q.kvCache === 'f16' && l.q8_0 > l.f16 ? ` (${kTokens(l.q8_0)} with a q8_0 KV cache: -ctk q8_0 -ctv q8_0)` : '';
+  return `${e.shortName}: the whole model stays in GPU memory up to ${kTokens(own)} tokens of context${q8}.`;
 }
 
 /** The attention layout in a few words: what decides the KV cache. */

@@ -20,12 +20,16 @@ describe('a quantized KV cache said in a question', () => {
     expect(readKvCache('llama 3.3 70b q8_0 on a mac studio')).toBeNull();
   });
 
-  it("is never read as the weights' quant, and the answer says the cache is not modelled yet", () => {
+  it("is never read as the weights' quant, and the answer sizes the cache it names", () => {
     const a = ask(catalog, 'llama 3.3 70b q8 kv cache 32k context on M4 Max 128GB');
     expect(a.reading.quant).not.toBe('Q8_0');
     expect(a.reading.model?.id).toBe('llama-3.3-70b');
-    expect(a.reading.notes.join(' ')).toMatch(/q8_0 KV cache is not modelled yet/);
+    expect(a.answer?.query.kvCache).toBe('q8_0');
     const weights = ask(catalog, 'llama 3.3 70b q8_0 with a q4_0 kv cache on M4 Max 128GB');
     expect(weights.reading.quant).toBe('Q8_0');
+    expect(weights.answer?.query.kvCache).toBe('q4_0');
+    // vLLM's fp8 cache is not sized: said, and answered with f16.
+    const fp8 = ask(catalog, 'llama 3.3 70b --kv-cache-dtype fp8 on 2x 3090');
+    expect(fp8.reading.notes.join(' ')).toMatch(/fp8 KV cache is not modelled/);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { kvCacheGB } from '../../../src/core/physics/memory.js';
+import {
+  estimateMemory,
+  gpuBudgetGB,
+  kvCacheGB,
+  longestContextThatFits,
+  runtimeOverheadGB,
+} from '../../../src/core/physics/memory.js';
+import { compare } from '../../../src/core/verdict/compare.js';
 import type { ModelSpec } from '../../../src/core/catalog/specs.js';
-import { model } from '../../helpers/catalog.js';
+import { catalog, device, model, quant } from '../../helpers/catalog.js';
 
 const MIB = 1024 ** 2 / 1e9;
 const GIB = 1024 ** 3 / 1e9;
@@ -74,5 +81,45 @@ describe('KV cache by architecture, against published figures', () => {
     const f16 = kvCacheGB(model('llama-3.1-8b'), 32_768);
     expect(kvCacheGB(model('llama-3.1-8b'), 32_768, 'q8_0') / f16).toBeCloseTo(0.53125, 6);
     expect(kvCacheGB(model('llama-3.1-8b'), 32_768, 'q4_0') / f16).toBeCloseTo(0.28125, 6);
+  });
+});
+
+describe('the longest context that fits in GPU memory', () => {
+  it('is what the budget leaves after weights and overhead, divided by the cache per token (within 256 tokens)', () => {
+    const dev = device('rtx-4090');
+    const m = model('qwen3-32b');
+    const q = quant('Q4_K_M');
+    const room = gpuBudgetGB(dev).defaultGB - estimateMemory(dev, m, q, 0).weightsGB - runtimeOverheadGB(dev);
+    const perToken = (m.layers * 2 * m.kvHeads * m.headDim * 2) / 1e9;
+    const longest = longestContextThatFits(dev, m, q);
+    expect(Math.abs(longest - room / perToken)).toBeLessThan(257);
+    // A q8_0 cache is 1.0625 bytes an element: about 1.88x the context.
+    expect(longestContextThatFits(dev, m, q, 'q8_0') / longest).toBeCloseTo(2 / 1.0625, 1);
+  });
+
+  it("is the model's own maximum when everything fits, and 0 when the weights alone do not", () => {
+    expect(longestContextThatFits(device('rtx-5090'), model('llama-3.1-8b'), quant('Q4_K_M'))).toBe(131072);
+    expect(longestContextThatFits(device('rtx-4090'), model('llama-3.3-70b'), quant('Q4_K_M'))).toBe(0);
+  });
+
+  it('is said with the answer when the asked context does not fit, and a q8_0 cache is sized when asked for', () => {
+    const at = (kvCache?: 'q8_0') => {
+      const v = compare(catalog, {
+        model: 'qwen3-32b',
+        device: 'rtx-4090',
+        contextTokens: 65536,
+        ...(kvCache ? { kvCache } : {}),
+      });
+      if (!v.ok) throw new Error(v.error.message);
+      return v.value;
+    };
+    const f16 = at();
+    expect(f16.verdict.caveats.join(' ')).toMatch(
+      /RTX 4090: the whole model stays in GPU memory up to \d+k tokens of context \(\d+k with a q8_0 KV cache/,
+    );
+    const q8 = at('q8_0');
+    const kv = (d: typeof f16) => d.devices.find((x) => x.id === 'rtx-4090')!.memory.kvCacheGB;
+    expect(kv(q8) / kv(f16)).toBeCloseTo(1.0625 / 2, 6);
+    expect(q8.query.kvCache).toBe('q8_0');
   });
 });

@@ -20,6 +20,7 @@ const query = (o: Partial<NormalizedQuery> = {}): NormalizedQuery => ({
   apiPricePerMTok: null,
   imageSteps: null,
   imageResolution: null,
+  kvCache: 'f16',
   ...o,
 });
 const a = evaluation({ id: 'a', shortName: 'A' });
