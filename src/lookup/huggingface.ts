@@ -8,7 +8,7 @@
 import { listFiles } from '@huggingface/hub';
 import { z } from 'zod';
 import type { LearnedFacts, LearnedFile } from '../core/catalog/learned-types.js';
-import { chooseQuant, isProjector, quantGroups } from './gguf-files.js';
+import { chooseQuant, quantGroups } from './gguf-files.js';
 import { readGgufHeader } from './gguf-header.js';
 import { describe, Http, statusFailure, type HttpReply } from './http.js';
 import {
@@ -304,5 +304,3 @@ function libraryFetch(c: Ctx, what: string): typeof fetch {
     });
   }) as typeof fetch;
 }
-
-export { isProjector };
