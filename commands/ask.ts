@@ -8,7 +8,10 @@ import { z } from 'zod';
 import {
   ask,
   compare,
+  learnModel,
+  lookupTargetOf,
   type AskAnswer,
+  type LearnedModel,
   type ClarifyChoice,
   type CompareInput,
   type Result,
@@ -63,12 +66,13 @@ const defaultsOf = (s: ServerSettings) => ({
  * `input` is, by contract, what the verdict is computed from), so a server on the defaults gets
  * the core's answer as it is.
  */
-function answer(ctx: CommandContext, text: string): Answered {
+function answer(ctx: CommandContext, text: string, learned?: LearnedModel): Answered {
   const settings = defaultsOf(ctx.store.settings(ctx.platform, ctx.serverId));
-  const key = `${ctx.catalog.dataVersion}|${JSON.stringify(settings)}|${text}`;
+  const basis = learned ? `${learned.basis.source}:${learned.basis.ref}@${learned.basis.fetchedAt}` : '';
+  const key = `${ctx.catalog.dataVersion}|${JSON.stringify(settings)}|${basis}|${text}`;
   const cached = answers.get(key);
   if (cached) return cached;
-  const asked = ask(ctx.catalog, text);
+  const asked = ask(ctx.catalog, text, learned ? { learned } : {});
   let verdict: Result<Verdict> | null = asked.answer ? { ok: true, value: asked.answer } : null;
   if (asked.answer) {
     const merged = { ...settings, ...asked.reading.input } as CompareInput;
@@ -85,14 +89,40 @@ function answer(ctx: CommandContext, text: string): Answered {
   return done;
 }
 
+/**
+ * A model the question pastes that the catalog does not hold, learned through the context's lookup;
+ * else why not, said with the answer (which then sizes it from its name, as without a lookup).
+ */
+export async function learnedFor(
+  ctx: Pick<CommandContext, 'catalog' | 'lookup'>,
+  text: string,
+): Promise<{ learned?: LearnedModel; notes: string[] }> {
+  const target = ctx.lookup ? lookupTargetOf(ctx.catalog, text) : null;
+  if (!target || !ctx.lookup) return { notes: [] };
+  const ref =
+    target.source === 'huggingface' ? `hf.co/${target.ref}${target.quant ? `:${target.quant}` : ''}` : target.ref;
+  const found = await ctx.lookup(ref);
+  if (!found.ok) return { notes: [`looked up ${target.ref}: ${found.error.message}; sized from its name instead`] };
+  const learned = learnModel(ctx.catalog, found.value);
+  if (!learned.ok) return { notes: [`${learned.error.message} Sized from its name instead.`] };
+  return { learned: learned.value, notes: learned.value.notes };
+}
+
 /** The reply to a question in plain words. */
 export async function askReply(ctx: CommandContext, text: string): Promise<Reply> {
-  const { asked, verdict } = answer(ctx, text);
+  const looked = await learnedFor(ctx, text);
+  const { asked, verdict } = answer(ctx, text, looked.learned);
   // "How do I run llama 3.3 70b on my 3090?" names a model and a machine: answer it; help is for
   // a question about the bot itself.
   if (asked.reading.intent === 'help' && !verdict && !asked.clarify && !asked.error) return help.execute();
   if (asked.clarify) return { kind: 'clarify', question: asked.clarify.question, choices: asked.clarify.choices };
-  if (asked.error) return { kind: 'error', error: asked.error };
+  if (asked.error)
+    return {
+      kind: 'error',
+      error: looked.notes[0]
+        ? { ...asked.error, hint: `${looked.notes[0]}. ${asked.error.hint ?? ''}`.trim() }
+        : asked.error,
+    };
   if (!verdict)
     return {
       kind: 'error',
@@ -110,7 +140,7 @@ export async function askReply(ctx: CommandContext, text: string): Promise<Reply
     verdict: verdict.value,
     queryKey,
     ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
-    notes: asked.reading.notes,
+    notes: [...looked.notes, ...asked.reading.notes],
   };
 }
 

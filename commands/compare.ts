@@ -1,7 +1,8 @@
 /** /compare (Discord), /whichgpu <text> (Slack), free text (console): the verdict. */
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { CompareInputSchema, compare, understand, type Result, type Verdict } from '../src/core/index.js';
+import { CompareInputSchema, compare, learnedMatch, understand, type Result, type Verdict } from '../src/core/index.js';
+import { learnedFor } from './ask.js';
 import { queryKeyOf, viewOf } from './pin-shared.js';
 import type { Command } from './types.js';
 
@@ -77,10 +78,16 @@ export default {
       ...(understood?.ok ? understood.value.input : {}),
       ...explicit,
     };
-    const key = `${ctx.catalog.dataVersion}|${JSON.stringify(merged)}`;
+    // A model only the Hub or a registry knows (a follow-up of such an answer, or one typed here):
+    // learned again, from the store's cache when it is fresh, so a changed quant keeps its shape.
+    const looked = typeof merged.model === 'string' ? await learnedFor(ctx, merged.model) : { notes: [] };
+    const basis = looked.learned ? `${looked.learned.basis.ref}@${looked.learned.basis.fetchedAt}` : '';
+    const key = `${ctx.catalog.dataVersion}|${basis}|${JSON.stringify(merged)}`;
     let r = verdictCache.get(key);
     if (!r) {
-      r = compare(ctx.catalog, merged);
+      r = looked.learned
+        ? compare(ctx.catalog, merged, { match: learnedMatch(ctx.catalog, looked.learned) })
+        : compare(ctx.catalog, merged);
       verdictCache.set(key, r);
     }
     if (!r.ok) return { kind: 'error', error: r.error };
@@ -91,7 +98,7 @@ export default {
       verdict: r.value,
       queryKey,
       ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
-      notes: understood?.ok ? understood.value.notes : [],
+      notes: [...looked.notes, ...(understood?.ok ? understood.value.notes : [])],
     };
   },
 } satisfies Command<CompareCommandInput>;

@@ -3,7 +3,8 @@
  * and unpin for moderators. In code the concept is "pins"; "verdicts" is the user-facing word kept.
  */
 import { z } from 'zod';
-import { compare } from '../src/core/index.js';
+import { compare, learnedMatch } from '../src/core/index.js';
+import { learnedFor } from './ask.js';
 import { describeChanges, inputOfQuery, viewOf } from './pin-shared.js';
 import { tryWrite, writeFailed } from './store-writes.js';
 import type { PinnedVerdict } from '../src/store/store.js';
@@ -65,7 +66,12 @@ export default {
       if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned', done.refused);
       return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
     }
-    const r = compare(ctx.catalog, inputOfQuery(pin.query));
+    const stored = inputOfQuery(pin.query);
+    // A pinned model only the Hub or a registry knows is learned again (from the cache when fresh).
+    const looked = typeof stored.model === 'string' ? await learnedFor(ctx, stored.model) : { notes: [] };
+    const r = looked.learned
+      ? compare(ctx.catalog, stored, { match: learnedMatch(ctx.catalog, looked.learned) })
+      : compare(ctx.catalog, stored);
     if (!r.ok)
       return {
         kind: 'error',

@@ -5,7 +5,7 @@
  * and says in its platform's words who may (`permissionWords`).
  */
 import type { z } from 'zod';
-import type { Catalog, ClarifyChoice, CoreError, Verdict } from '../src/core/index.js';
+import type { Catalog, ClarifyChoice, CoreError, LearnedFacts, Verdict } from '../src/core/index.js';
 import type { ServerSettings } from '../src/store/settings-schema.js';
 import type { Page, PinnedVerdict, Platform, Store } from '../src/store/store.js';
 
@@ -31,7 +31,17 @@ export interface CommandContext {
   canModerate: (channelId?: string) => Promise<boolean>;
   /** Who may moderate and administer, in the platform's words; `PLAIN_WORDS` when the adapter gives none. */
   permissionWords?: PermissionWords;
+  /** Learns a model the catalog does not hold (the Hub, the Ollama registry); absent when lookup is off. */
+  lookup?: ModelLookup;
 }
+
+/**
+ * A live model lookup (src/lookup/lookupModel with the store's cache): what the Hub or the registry
+ * says about a reference, or why it could not say. Never throws; bounded by its own deadline.
+ */
+export type ModelLookup = (
+  ref: string,
+) => Promise<{ ok: true; value: LearnedFacts } | { ok: false; error: { code: string; message: string } }>;
 
 /** Who may moderate and administer, as a refusal names them: each adapter words its own platform's roles. */
 export interface PermissionWords {

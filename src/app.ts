@@ -12,6 +12,8 @@ import { restPins } from './discord/rest.js';
 import { discordPublicKey } from './discord/signature.js';
 import type { Logger } from './log.js';
 import { InFlight } from './in-flight.js';
+import { modelLookupFor } from './lookup/commands.js';
+import type { ModelLookup } from '../commands/types.js';
 import { RateLimiter } from './rate-limit.js';
 import { createHttpServer, type Route } from './server.js';
 import type { SlackApp } from './slack/app.js';
@@ -35,8 +37,8 @@ export function platformsConfigured(c: Config): boolean {
 }
 
 type AppDeps = { catalog: Catalog; store: Store; log: Logger };
-/** What every platform adapter shares: the store and catalog, one rate limiter, one in-flight set. */
-type Shared = AppDeps & { limiter: RateLimiter; inFlight: InFlight };
+/** What every platform adapter shares: the store and catalog, one rate limiter, one in-flight set, the model lookup. */
+type Shared = AppDeps & { limiter: RateLimiter; inFlight: InFlight; lookup: ModelLookup | undefined };
 
 export async function startApp(config: Config, deps: AppDeps): Promise<RunningApp> {
   const log = deps.log;
@@ -44,6 +46,7 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   deps.store.logTo(log.child({ component: 'store' }));
   const shared: Shared = {
     ...deps,
+    lookup: modelLookupFor(config, deps.store),
     // Answers that go on after their request was answered (deferred pins, Slack work after an ack).
     inFlight: new InFlight(),
     limiter: new RateLimiter({

@@ -8,6 +8,7 @@ import { loadCatalog } from './catalog/load.js';
 import { ConfigError, loadConfig } from './config.js';
 import { runConsole } from './console/console.js';
 import { createLogger } from './log.js';
+import { modelLookupFor } from './lookup/commands.js';
 import { Store, StoreError } from './store/store.js';
 
 async function main(): Promise<number> {
@@ -23,6 +24,7 @@ async function main(): Promise<number> {
         color: process.stdout.isTTY === true && !process.env.NO_COLOR,
         catalog,
         store,
+        lookup: modelLookupFor(config, store),
       });
     } finally {
       store.close();

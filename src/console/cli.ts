@@ -7,7 +7,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMPARE_FLAGS, compareInputOfFlags } from '../../commands/options.js';
 import { loadCatalog } from '../catalog/load.js';
 import { HELP_TEXT } from '../../commands/help.js';
-import type { Reply } from '../../commands/types.js';
+import type { ModelLookup, Reply } from '../../commands/types.js';
+import { learnedFor } from '../../commands/ask.js';
+import { modelLookupFor } from '../lookup/commands.js';
 import {
   ask,
   askJson,
@@ -127,7 +129,12 @@ async function write(io: Io, line: string): Promise<void> {
 }
 
 /** Runs one CLI invocation; returns the exit code. */
-export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCatalog()): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Io,
+  catalog: Catalog = loadCatalog(),
+  lookup?: ModelLookup,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -138,7 +145,7 @@ export async function runCli(argv: string[], io: Io, catalog: Catalog = loadCata
         io.stdout(HELP.main!);
         return command === undefined ? 2 : 0;
       case 'ask':
-        return await askCommand(rest, io, catalog);
+        return await askCommand(rest, io, catalog, lookup);
       case 'compare':
         return compareCommand(rest, io, catalog);
       case 'estimate':
@@ -226,7 +233,7 @@ export function askLine(catalog: Catalog, line: string, n: number): AskJson | As
   }
 }
 
-async function askCommand(args: string[], io: Io, catalog: Catalog): Promise<number> {
+async function askCommand(args: string[], io: Io, catalog: Catalog, lookup?: ModelLookup): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: { json: { type: 'boolean' }, jsonl: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -250,7 +257,10 @@ async function askCommand(args: string[], io: Io, catalog: Catalog): Promise<num
   }
   const text = positionals.join(' ').trim();
   if (text === '') throw new UsageError('ask takes a question: whichgpu ask 5090 or mac studio for llama 3.3 70b?');
-  const a = ask(catalog, text);
+  // One question may look a pasted model up on the Hub or the registry; a --jsonl batch never does.
+  const looked = await learnedFor({ catalog, lookup }, text);
+  const a = ask(catalog, text, looked.learned ? { learned: looked.learned } : {});
+  a.reading.notes.unshift(...looked.notes);
   if (values.json) io.stdout(askJsonText(askJson(a), 2));
   else {
     const reply = replyOf(a);
@@ -358,12 +368,26 @@ const modelLine = (m: ReturnType<typeof modelRows>[number]) =>
 
 const isMain = process.argv[1] !== undefined && /cli\.ts$|whichgpu(\.js)?$/.test(process.argv[1]);
 if (isMain) {
-  const code = await runCli(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(`${s}\n`),
-    drained: () => once(process.stdout, 'drain').then(() => undefined),
-    stderr: (s) => process.stderr.write(`${s}\n`),
-    stdin: process.stdin,
-    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
-  });
+  const code = await runCli(
+    process.argv.slice(2),
+    {
+      stdout: (s) => process.stdout.write(`${s}\n`),
+      drained: () => once(process.stdout, 'drain').then(() => undefined),
+      stderr: (s) => process.stderr.write(`${s}\n`),
+      stdin: process.stdin,
+      color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    },
+    loadCatalog(),
+    // The CLI keeps no database: a lookup is asked each time (MODEL_LOOKUP=off turns it off).
+    modelLookupFor(
+      {
+        HF_ENDPOINT: process.env.HF_ENDPOINT,
+        HF_TOKEN: process.env.HF_TOKEN,
+        OLLAMA_REGISTRY_URL: process.env.OLLAMA_REGISTRY_URL,
+        MODEL_LOOKUP: process.env.MODEL_LOOKUP === 'off' ? 'off' : 'on',
+      },
+      undefined,
+    ),
+  );
   process.exitCode = code;
 }

@@ -9,7 +9,7 @@ import { userInfo } from 'node:os';
 import { commands } from '../../commands/index.js';
 import { textReply, usage, type TextFrontEnd } from '../../commands/text.js';
 import type { ClarifyChoice } from '../core/index.js';
-import type { CommandContext, Reply } from '../../commands/types.js';
+import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import { renderReply } from '../render/text.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +22,8 @@ export interface ConsoleOptions {
   color: boolean;
   catalog: Catalog;
   store: Store;
+  /** Learns models the catalog does not hold (the Hub, the Ollama registry); none when lookup is off. */
+  lookup?: ModelLookup | undefined;
 }
 
 const BANNER = `whichgpu console: RTX 5090 or Mac Studio M4 Max?
@@ -53,6 +55,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     user: { id: safeUserName(), name: safeUserName() },
     canAdminister: async () => true,
     canModerate: async () => true,
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
   };
   let last: Verdict | undefined;
   /** The choices of the last ask-back, picked by typing their number. */
@@ -94,6 +97,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
             color: opts.color,
           },
           opts.catalog,
+          opts.lookup,
         );
       } else {
         show(await textReply(ctx, CONSOLE_TEXT, line, words));

@@ -10,7 +10,7 @@ import { picked, overLimit, QUANT_CHOICES, selectChange, verdictOf } from '../..
 import { ANSWER_WITH, answerChoice, saveChoices } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { compareInputOfOptions } from '../../commands/options.js';
-import type { CommandContext, Reply } from '../../commands/types.js';
+import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
@@ -24,7 +24,7 @@ import { quoteLine } from '../render/shared.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
 import { contextFor, serverPowers, type Powers } from './moderation.js';
 import type { GuildManagers } from './permissions.js';
-import { DISCORD_FOLLOW_UP, pinButton } from './pin.js';
+import { answerWithin, DISCORD_FOLLOW_UP, pinButton } from './pin.js';
 
 /** The Discord REST calls the handlers make (discord.js's REST client in production). */
 export interface DiscordRest {
@@ -43,6 +43,8 @@ export interface DiscordDeps {
   limiter?: RateLimiter;
   /** Follow-ups still running after the answer; shutdown waits for them. */
   inFlight?: InFlight;
+  /** Learns a model the catalog does not hold (a lookup may defer the answer); absent when lookup is off. */
+  lookup?: ModelLookup | undefined;
 }
 
 const ephemeral = (content: string): InteractionResult => ({
@@ -52,6 +54,9 @@ const ephemeral = (content: string): InteractionResult => ({
 });
 
 /** A picked choice whose stored question is gone. */
+/** An answer (a lookup included) ready within this long goes out at once; a slower one is deferred and edited. */
+export const ASK_ANSWER_WITHIN_MS = 2000;
+
 const ASK_AGAIN = 'That question is too old to pick from; ask again with /ask.';
 
 /** A settings change from a member whose guild permissions Discord did not give us in time. */
@@ -138,8 +143,13 @@ async function runCommand(
     case 'ask': {
       const parsed = commands.ask.schema.safeParse({ question: o.question ?? '' });
       if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}.`);
-      // Public in a server, like /compare, so moderators can pin it.
-      return replyToResult(await commands.ask.execute(ctx, parsed.data), deps, true);
+      // Public in a server, like /compare, so moderators can pin it. A model looked up on the Hub
+      // can take longer than Discord's 3 s: past ASK_ANSWER_WITHIN_MS the answer is deferred, then edited.
+      return answerWithin(
+        commands.ask.execute(ctx, parsed.data).then((r) => replyToResult(r, deps, true)),
+        ASK_ANSWER_WITHIN_MS,
+        false,
+      );
     }
     case ANSWER_WITH:
       return answerMessage(i, ctx, deps);
@@ -182,7 +192,11 @@ async function answerMessage(i: InteractionInput, ctx: CommandContext, deps: Dis
   const parsed = commands.ask.schema.safeParse({ question: text });
   if (!parsed.success) return ephemeral(NO_TEXT);
   const link = `https://discord.com/channels/${i.guildId ?? '@me'}/${i.channelId}/${target.id}`;
-  return replyToResult(await commands.ask.execute(ctx, parsed.data), deps, true, `${quoteLine(text)}\n${link}\n`);
+  return answerWithin(
+    commands.ask.execute(ctx, parsed.data).then((r) => replyToResult(r, deps, true, `${quoteLine(text)}\n${link}\n`)),
+    ASK_ANSWER_WITHIN_MS,
+    false,
+  );
 }
 
 async function runComponent(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {

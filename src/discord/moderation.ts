@@ -4,7 +4,7 @@
  * channel also takes that channel's Pin Messages.
  */
 import { PermissionFlagsBits } from 'discord-api-types/v10';
-import type { CommandContext, PermissionWords } from '../../commands/types.js';
+import type { CommandContext, ModelLookup, PermissionWords } from '../../commands/types.js';
 import type { Catalog } from '../core/index.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +30,8 @@ export interface ModerationDeps {
   store: Store;
   log: Logger;
   rest: { guildManagers(guildId: string): Promise<GuildManagers> };
+  /** Learns a model the catalog does not hold; absent when lookup is off. */
+  lookup?: ModelLookup | undefined;
 }
 
 /**
@@ -63,6 +65,7 @@ export function contextFor(i: InteractionInput, deps: ModerationDeps, powers: ()
     channelId: i.channelId,
     user: i.user,
     permissionWords: DISCORD_WORDS,
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
     canAdminister: async () => (await powers()) === 'yes',
     // Pin Messages (split from Manage Messages in 2025) is the channel's, so it counts only in the interaction's own.
     canModerate: async (channelId = i.channelId) =>

@@ -80,12 +80,19 @@ export async function pinButton(
   return answerWithin(start.pinning.then(render), PIN_ANSWER_WITHIN_MS - (performance.now() - started));
 }
 
-/** `outcome` as the initial response when it settles within `ms`; otherwise a deferred answer that it replaces. */
-async function answerWithin(outcome: Promise<InteractionResult>, ms: number): Promise<InteractionResult> {
+/**
+ * `outcome` as the initial response when it settles within `ms`; otherwise a deferred answer that it
+ * replaces (private unless `ephemeral` is false: a public answer is deferred in public).
+ */
+export async function answerWithin(
+  outcome: Promise<InteractionResult>,
+  ms: number,
+  ephemeral = true,
+): Promise<InteractionResult> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
   const first = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
   if (first) return first;
   const later = outcome.then((r) => (r.type === 'message' || r.type === 'update' ? r.data : textMessage('Done.')));
-  return { type: 'deferred', ephemeral: true, later };
+  return { type: 'deferred', ephemeral, later };
 }

@@ -19,7 +19,7 @@ import {
 import { askReply } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { textReply, type TextFrontEnd } from '../../commands/text.js';
-import type { CommandContext, PermissionWords, Reply } from '../../commands/types.js';
+import type { CommandContext, ModelLookup, PermissionWords, Reply } from '../../commands/types.js';
 import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
@@ -68,6 +68,8 @@ export interface SlackDeps {
   limiter?: RateLimiter;
   /** Work still running after an ack; shutdown waits for it. */
   inFlight?: InFlight;
+  /** Learns a model the catalog does not hold (after the ack); absent when lookup is off. */
+  lookup?: ModelLookup | undefined;
 }
 
 /** Bolt's respond, narrowed to the message shapes we send. */
@@ -162,6 +164,7 @@ function contextFor(
     canModerate,
     canAdminister: canModerate,
     permissionWords: SLACK_WORDS,
+    ...(d.lookup ? { lookup: d.lookup } : {}),
   };
 }
 

@@ -66,7 +66,17 @@ export class FakeHfHub {
     await this.storage.stop();
   }
 
+  /** Per path regex: answer after this many milliseconds (a slow Hub, within the lookup's deadlines). */
+  readonly delays: { path: RegExp; ms: number }[] = [];
+
   private handle(req: IncomingMessage, res: ServerResponse) {
+    const path = decodeURIComponent(new URL(req.url ?? '/', this.url).pathname);
+    const ms = this.delays.find((d) => d.path.test(path))?.ms;
+    if (ms) setTimeout(() => this.handleNow(req, res), ms);
+    else this.handleNow(req, res);
+  }
+
+  private handleNow(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', this.url);
     const path = decodeURIComponent(url.pathname);
     this.requests.push({ method: req.method ?? 'GET', path: url.pathname + url.search, headers: req.headers });

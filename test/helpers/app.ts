@@ -27,6 +27,8 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     LOG_LEVEL: 'silent',
     RATE_LIMIT_USER_BURST: '1000',
     RATE_LIMIT_SERVER_BURST: '100000',
+    // Lookups only against a loopback fake a test names (HF_ENDPOINT, OLLAMA_REGISTRY_URL).
+    MODEL_LOOKUP: 'off',
     ...env,
   });
   const app = await startApp(config, { catalog, store, log: createLogger('silent') });

@@ -14,7 +14,7 @@ import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
-import type { LearnedModel } from '../catalog/learned.js';
+import { learnedMatch, type LearnedModel } from '../catalog/learned.js';
 import { readKvCache } from './kv-cache.js';
 import { readPastedLog } from './pasted-log.js';
 import { appleMemorySizes, deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
@@ -123,12 +123,10 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
 /** A learned model in the shape of a model read from the text, its basis carried to the verdict. */
 function learnedFound(catalog: Catalog, learned: LearnedModel, typed: ModelFound | null): ModelFound {
   const { model, basis } = learned;
-  const quant = learned.quant ? catalog.quant(learned.quant) : undefined;
-  const from = basis.source === 'huggingface' ? `the Hugging Face repo ${basis.ref}` : `the Ollama tag ${basis.ref}`;
   return {
     reading: { id: model.id, name: model.name, kind: 'llm', source: basis.source },
     reference: basis.ref,
-    match: { model, ...(quant ? { quant } : {}), learned: { from, fetchedAt: basis.fetchedAt, read: basis.read } },
+    match: learnedMatch(catalog, learned),
     typed: typed?.typed ?? basis.ref,
   };
 }

@@ -9,6 +9,7 @@ import { modelSpecOf, type Catalog, type CatalogModel } from './catalog.js';
 import type { LearnedBasis, LearnedFacts } from './learned-types.js';
 import { ModelRecordSchema, type ModelRecord } from './schema.js';
 import type { Attention } from './specs.js';
+import type { ModelMatch } from '../query/resolve.js';
 
 export interface LearnedModel {
   model: CatalogModel;
@@ -179,6 +180,17 @@ function shapeFromGguf(g: Json): Shape | string {
   };
 }
 
+/**
+ * A learned model as the match the verdict is built from: its quant, and where it was learned
+ * (said with the answer as verdict.model.learned).
+ */
+export function learnedMatch(catalog: Catalog, learned: LearnedModel): ModelMatch {
+  const { model, basis } = learned;
+  const quant = learned.quant ? catalog.quant(learned.quant) : undefined;
+  const from = basis.source === 'huggingface' ? `the Hugging Face repo ${basis.ref}` : `the Ollama tag ${basis.ref}`;
+  return { model, ...(quant ? { quant } : {}), learned: { from, fetchedAt: basis.fetchedAt, read: basis.read } };
+}
+
 /** Parameters from the shape when the source gives no count: attention + gated FFN per layer + embeddings. */
 function estimateParameters(s: Shape): number {
   const attention = 2 * s.hidden * s.heads * s.headDim + 2 * s.hidden * s.kvHeads * s.headDim;
@@ -192,13 +204,19 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 function ggufSizes(
   catalog: Catalog,
   files: LearnedFacts['files'],
+  quant: string | undefined,
 ): { fileGB: Record<string, number>; mmprojGB?: number } {
   const fileGB: Record<string, number> = {};
   let mmproj: number | undefined;
   const ids = catalog.quants.map((q) => q.id).sort((a, b) => b.length - a.length);
   for (const f of files) {
     const name = f.path.split('/').pop() ?? f.path;
-    if (!/\.gguf$/i.test(name) && !/model/.test(f.path)) continue;
+    // An Ollama layer is named by its media type: the weights in the tag's quant, or the projector.
+    if (/vnd\.ollama\.image\.model/.test(f.path)) {
+      if (quant) fileGB[quant] = (fileGB[quant] ?? 0) + f.bytes / 1e9;
+      continue;
+    }
+    if (!/\.gguf$/i.test(name) && !/model|projector/.test(f.path)) continue;
     if (/mmproj|projector/i.test(f.path)) {
       // The F16 projector is the one people load; keep the largest seen if names do not say.
       if (/f16|bf16/i.test(name) || mmproj === undefined) mmproj = f.bytes / 1e9;
@@ -238,7 +256,8 @@ export function learnModel(catalog: Catalog, facts: LearnedFacts): Result<Learne
     return err('UNKNOWN_MODEL', `${from} has neither a config.json nor a GGUF file to read a model from.`);
   if (typeof shape === 'string') return err('BAD_MODEL_DATA', `${from}: ${shape}.`);
   const notes: string[] = [];
-  const counted = facts.ggufParameters ?? facts.parameters;
+  // A header without tensor infos counts nothing: then the Hub's own count, if any.
+  const counted = (facts.ggufParameters || undefined) ?? facts.parameters;
   if (counted === undefined) notes.push('parameters estimated from the shape (the source gives no count)');
   const parameters = counted ?? estimateParameters(shape);
   const paramsB = round(parameters / 1e9, 3);
@@ -248,7 +267,8 @@ export function learnModel(catalog: Catalog, facts: LearnedFacts): Result<Learne
     ? (shape.moe.experts - shape.moe.activeExperts) * shape.moe.expertParams * shape.moe.moeLayers
     : 0;
   const activeParamsB = shape.moe ? round(Math.max(paramsB * 0.02, (parameters - inactive) / 1e9), 3) : paramsB;
-  const sizes = ggufSizes(catalog, facts.files);
+  const quant = facts.quant ? catalog.quant(facts.quant.toUpperCase())?.id : undefined;
+  const sizes = ggufSizes(catalog, facts.files, quant);
   const id = `learned-${slug(basis.ref)}`.slice(0, 120).replace(/[-.]+$/, '');
   const record: ModelRecord = ModelRecordSchema.parse({
     id,
@@ -280,6 +300,5 @@ export function learnModel(catalog: Catalog, facts: LearnedFacts): Result<Learne
     source: 'estimate',
     notes: [`learned from ${from} (${basis.read.join(', ')}), fetched ${basis.fetchedAt.slice(0, 10)}`, ...notes],
   });
-  const quant = facts.quant ? catalog.quant(facts.quant.toUpperCase())?.id : undefined;
   return ok({ model: { ...modelSpecOf(record), record }, basis, ...(quant ? { quant } : {}), notes });
 }

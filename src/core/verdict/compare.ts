@@ -89,7 +89,10 @@ function modelQuery(
   const contextTokens = input.contextTokens ?? Math.min(wf.defaultContextTokens, model.maxContext);
   const promptTokens = Math.min(input.promptTokens ?? wf.typicalPromptTokens, contextTokens);
   const devIds: [string, string] = [devices[0].id, devices[1].id];
-  const resolved = { model: model.id, quant: quant.id, contextTokens, promptTokens, workflow, devices: devIds };
+  // A learned model is named by its reference ("org/repo", "name:tag"): what a follow-up, a pin
+  // refresh or another instance looks up again, where a catalog id would name nothing.
+  const id = match.learned && input.model ? input.model : model.id;
+  const resolved = { model: id, quant: quant.id, contextTokens, promptTokens, workflow, devices: devIds };
   return ok({ query: normalizedQuery(input, resolved), quant });
 }
 

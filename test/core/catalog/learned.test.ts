@@ -201,3 +201,39 @@ describe('a model learned from the Hub', () => {
     expect(l.notes.join(' ')).toMatch(/estimated from the shape/);
   });
 });
+
+describe('an Ollama tag', () => {
+  it("sizes the weights layer in the tag's quant and the projector layer as the mmproj", () => {
+    const l = learnModel(catalog, {
+      basis: {
+        source: 'ollama',
+        ref: 'gemma3:27b',
+        url: 'https://registry.ollama.ai/v2/library/gemma3/manifests/27b',
+        fetchedAt: '2026-11-30T10:00:00Z',
+        read: ['manifest', 'GGUF header'],
+      },
+      name: 'gemma3:27b',
+      gguf: {
+        'general.architecture': 'gemma3',
+        'gemma3.block_count': 62,
+        'gemma3.embedding_length': 5376,
+        'gemma3.attention.head_count': 32,
+        'gemma3.attention.head_count_kv': 16,
+        'gemma3.attention.key_length': 128,
+        'gemma3.attention.sliding_window': 1024,
+        'gemma3.context_length': 131072,
+      },
+      ggufParameters: 27.4e9,
+      files: [
+        { path: 'application/vnd.ollama.image.model', bytes: 17.4e9 },
+        { path: 'application/vnd.ollama.image.projector', bytes: 0.82e9 },
+      ],
+      quant: 'Q4_K_M',
+    });
+    if (!l.ok) throw new Error(l.error.message);
+    expect(l.value.model.fileGB).toEqual({ Q4_K_M: 17.4 });
+    expect(l.value.model.mmprojGB).toBe(0.82);
+    // llama.cpp keeps every 6th Gemma 3 layer global: 10 of 62.
+    expect(l.value.model.attention).toEqual({ kind: 'sliding', window: 1024, globalLayers: 10 });
+  });
+});
