@@ -9,7 +9,13 @@
 import type { PhantomModel } from '../catalog/schema.js';
 import { safeEcho } from './echo.js';
 import { estimateFromSize, isSizeToken } from './sized.js';
-import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
+import {
+  perCatalog,
+  type Catalog,
+  type CatalogDevice,
+  type CatalogModel,
+  type CatalogQuant,
+} from '../catalog/catalog.js';
 import { err, ok, type Result } from '../result.js';
 import { deviceOfMention, readMachines } from '../ask/machines-text.js';
 
@@ -306,15 +312,42 @@ function similarity(catalog: Catalog, m: CatalogModel, key: string, keyGrams = b
   return best;
 }
 
+/**
+ * Every model name key's bigrams, inverted (bigram -> the keys holding it, with counts): a typo
+ * check then touches only the keys sharing a pair with the name, not all of a 150-model catalog.
+ */
+const bigramIndex = perCatalog((catalog) => {
+  const keys: { model: CatalogModel; pairs: number }[] = [];
+  const postings = new Map<string, [number, number][]>();
+  for (const m of catalog.models)
+    for (const k of keysOf(catalog, m).compact) {
+      const idx = keys.push({ model: m, pairs: k.length - 1 }) - 1;
+      for (const [g, n] of bigramsOf(catalog, k)) {
+        let list = postings.get(g);
+        if (!list) postings.set(g, (list = []));
+        list.push([idx, n]);
+      }
+    }
+  return { keys, postings };
+});
+
 /** Models whose names share the most character pairs with the key (Dice coefficient), for hints. */
 export function suggestModels(catalog: Catalog, key: string, limit = 3): CatalogModel[] {
-  const keyGrams = bigrams(key);
-  return catalog.models
-    .map((m) => ({ m, s: similarity(catalog, m, key, keyGrams) }))
-    .filter((x) => x.s > 0.3)
-    .sort((a, b) => b.s - a.s)
+  const { keys, postings } = bigramIndex(catalog);
+  const shared = new Map<number, number>();
+  for (const [g, n] of bigrams(key))
+    for (const [idx, c] of postings.get(g) ?? []) shared.set(idx, (shared.get(idx) ?? 0) + Math.min(n, c));
+  const best = new Map<CatalogModel, number>();
+  for (const [idx, inter] of shared) {
+    const k = keys[idx]!;
+    const s = (2 * inter) / Math.max(1, k.pairs + key.length - 1);
+    if (s > (best.get(k.model) ?? 0)) best.set(k.model, s);
+  }
+  return [...best]
+    .filter(([, s]) => s > 0.3)
+    .sort((a, b) => b[1] - a[1] || catalog.models.indexOf(a[0]) - catalog.models.indexOf(b[0]))
     .slice(0, limit)
-    .map((x) => x.m);
+    .map(([m]) => m);
 }
 
 /**
