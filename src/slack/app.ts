@@ -16,6 +16,7 @@ import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { ANSWER_WITH_CALLBACK } from '../../commands/ask.js';
+import type { ModelLookup } from '../../commands/types.js';
 import {
   ASK_ACTION,
   CONTEXT_ACTION,
@@ -51,6 +52,8 @@ export interface SlackOptions {
   limiter?: RateLimiter;
   /** Work still running after an ack; shutdown waits for it. */
   inFlight?: InFlight;
+  /** Learns a model the catalog does not hold (after the ack); absent when lookup is off. */
+  lookup?: ModelLookup | undefined;
 }
 
 export interface SlackApp {
@@ -106,6 +109,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     moderators: new SlackModerators(o.moderators, o.log),
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.inFlight ? { inFlight: o.inFlight } : {}),
+    ...(o.lookup ? { lookup: o.lookup } : {}),
   });
   return { app, ...(receiver ? { receiver } : {}), socketMode: Boolean(o.appToken) };
 }

@@ -19,8 +19,11 @@ export const t = {
   },
 };
 
-/** Starts the fake (admin UADMIN, group SMODS of UGROUPMOD) and the app before the file's tests. */
-export function slackHttpApp(): void {
+/**
+ * Starts the fake (admin UADMIN, group SMODS of UGROUPMOD) and the app before the file's tests;
+ * `env` adds to the app's configuration (MODEL_LOOKUP and HF_ENDPOINT for a loopback Hub).
+ */
+export function slackHttpApp(env: () => Record<string, string> = () => ({})): void {
   beforeAll(async () => {
     await fake.start();
     fake.admins.add('UADMIN');
@@ -30,6 +33,7 @@ export function slackHttpApp(): void {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: fake.url,
       SLACK_MODERATORS: 'ULISTED',
+      ...env(),
     });
   });
   afterAll(async () => {
