@@ -116,7 +116,9 @@ const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 export async function handleInteraction(i: InteractionInput, deps: DiscordDeps): Promise<InteractionResult> {
   if (i.kind === 'ping') return { type: 'pong' };
-  if (i.kind === 'autocomplete') return { type: 'autocomplete', choices: autocomplete(i, deps.catalog) };
+  // Learned models are offered only while lookup is on: with it off, /compare could not learn them.
+  if (i.kind === 'autocomplete')
+    return { type: 'autocomplete', choices: autocomplete(i, deps.catalog, deps.lookup ? deps.store : undefined) };
   const powers = serverPowers(i, deps);
   const ctx = contextFor(i, deps, powers);
   const limited = overLimit(deps.limiter, ctx.serverId, i.user.id);

@@ -17,10 +17,29 @@ export interface LearnedRow {
   expiresAt: string;
 }
 
+/** A found row as a list shows it: what the user pasted (the cache key) and what the facts call it. */
+export interface RecentLearned {
+  source: LearnedRow['source'];
+  /** The cache key: "org/repo" lowercased (":QUANT" when named) or "namespace/name:tag". */
+  ref: string;
+  /** The reference as the source spells it (LearnedFacts.basis.ref: "someorg/Mystery-34B-GGUF"). */
+  basisRef: string;
+  /** LearnedFacts.name. */
+  name: string;
+  /** Total parameters when the source said them (or counted from the GGUF header). */
+  parameters: number | undefined;
+  fetchedAt: string;
+}
+
 export const LEARNED_ROW_MAX_CHARS = 262_144;
+/** The most recent rows `recent` returns, whatever is asked. */
+export const RECENT_LEARNED_MAX = 200;
 const PRUNE_BATCH = 200;
 
 export class LearnedModels {
+  /** Rows this process wrote: a list built from `recent` is stale once this moves. */
+  writes = 0;
+
   constructor(
     private readonly deps: {
       stmt: (sql: string) => Database.Statement;
@@ -37,6 +56,33 @@ export class LearnedModels {
       )
       .get(source, ref, now.toISOString()) as LearnedRow | undefined;
     return row;
+  }
+
+  /**
+   * Found rows not expired at `now`, newest fetch first, at most `limit` (capped at RECENT_LEARNED_MAX):
+   * a scan of migration 6's partial index that stops at `limit`, so only the JSON of the rows it
+   * returns is read (and of the rare row it skips for lacking a basis).
+   */
+  recent(now: Date, limit: number): RecentLearned[] {
+    const rows = this.deps
+      .stmt(
+        `SELECT source, ref, json_extract(facts_json, '$.basis.ref') AS basisRef, json_extract(facts_json, '$.name') AS name,
+           coalesce(json_extract(facts_json, '$.parameters'), json_extract(facts_json, '$.ggufParameters')) AS parameters,
+           fetched_at AS fetchedAt
+         FROM learned_models WHERE status = 'found' AND expires_at > ?
+           AND json_type(facts_json, '$.basis.ref') = 'text' AND json_type(facts_json, '$.name') = 'text'
+         ORDER BY fetched_at DESC LIMIT ?`,
+      )
+      .all(now.toISOString(), Math.max(0, Math.min(limit, RECENT_LEARNED_MAX))) as Record<string, unknown>[];
+    // A row whose JSON lacks its basis or name (written by hand, or by an older lookup) is left out, not guessed at.
+    return rows.map((r) => ({
+      source: r.source as RecentLearned['source'],
+      ref: r.ref as string,
+      basisRef: r.basisRef as string,
+      name: r.name as string,
+      parameters: typeof r.parameters === 'number' && r.parameters > 0 ? r.parameters : undefined,
+      fetchedAt: r.fetchedAt as string,
+    }));
   }
 
   /** Stores (or replaces) the row; false if it could not be written in time or is too large. Never throws. */
@@ -57,6 +103,7 @@ export class LearnedModels {
           )
           .run(row.fetchedAt, PRUNE_BATCH);
       });
+      this.writes++;
       return true;
     } catch (e) {
       this.deps.log()?.warn({ err: e, code: (e as { code?: unknown }).code }, 'learned model not cached');

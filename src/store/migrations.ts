@@ -104,4 +104,13 @@ CREATE TABLE learned_models (
 CREATE INDEX learned_models_expires ON learned_models (expires_at);
 `,
   },
+  {
+    name: '006-learned-models-recent',
+    sql: `
+-- whichgpu store, schema 6: /compare's autocomplete offers the models learned most recently; a
+-- partial index on the found rows' fetch time makes that list a short index scan, newest first,
+-- however many "not found" rows the table holds.
+CREATE INDEX learned_models_found_recent ON learned_models (fetched_at DESC) WHERE status = 'found';
+`,
+  },
 ];

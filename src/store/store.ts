@@ -13,7 +13,7 @@ import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './s
 
 import { migrate } from './migrate.js';
 import { SharedQueries } from './states.js';
-import { LearnedModels, type LearnedRow } from './learned-models.js';
+import { LearnedModels, type LearnedRow, type RecentLearned } from './learned-models.js';
 import {
   fromRow,
   shortHash,
@@ -29,7 +29,7 @@ import {
 
 export * from './records.js';
 export { SHARED_QUERY_RETENTION_MS, STATE_BUSY_MS } from './states.js';
-export { LEARNED_ROW_MAX_CHARS, type LearnedRow } from './learned-models.js';
+export { LEARNED_ROW_MAX_CHARS, RECENT_LEARNED_MAX, type LearnedRow, type RecentLearned } from './learned-models.js';
 
 /** How long opening waits for another process's lock (journal mode, migrations): once, at start. */
 const OPEN_BUSY_MS = 5000;
@@ -318,6 +318,16 @@ export class Store {
   /** Caches a lookup's answer; false if it was too large or could not be written in time. Never throws. */
   saveLearned(row: LearnedRow): boolean {
     return this.learned.write(row);
+  }
+
+  /** Models lookups found, not expired at `now`, newest first; at most `limit` (capped at 200). */
+  recentLearned(limit: number, now = new Date()): RecentLearned[] {
+    return this.learned.recent(now, limit);
+  }
+
+  /** How many lookup answers this process has cached: a list from recentLearned is stale once it moves. */
+  get learnedWrites(): number {
+    return this.learned.writes;
   }
 
   integrityCheck(): string {
