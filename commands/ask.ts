@@ -133,6 +133,7 @@ export async function askReply(ctx: CommandContext, text: string): Promise<Reply
       },
     };
   if (!verdict.ok) return { kind: 'error', error: verdict.error };
+  if (asked.plan) return { kind: 'plan', plan: asked.plan, notes: [...looked.notes, ...asked.reading.notes] };
   const queryKey = queryKeyOf(verdict.value.query);
   const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
   return {

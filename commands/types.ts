@@ -5,7 +5,7 @@
  * and says in its platform's words who may (`permissionWords`).
  */
 import type { z } from 'zod';
-import type { Catalog, ClarifyChoice, CoreError, LearnedFacts, Verdict } from '../src/core/index.js';
+import type { Catalog, ClarifyChoice, CoreError, LearnedFacts, Plan, Verdict } from '../src/core/index.js';
 import type { ServerSettings } from '../src/store/settings-schema.js';
 import type { Page, PinnedVerdict, Platform, Store } from '../src/store/store.js';
 
@@ -79,6 +79,8 @@ export type Reply =
   | { kind: 'unpinned'; pin: PinView }
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
+  /** What each machine runs best for a workflow (issue 15), or what an upgrade adds. */
+  | { kind: 'plan'; plan: Plan; notes: string[] }
   /** A question back, when answering would mean guessing: each choice's `text` is the question to answer when picked. */
   | { kind: 'clarify'; question: string; choices: ClarifyChoice[] }
   | {

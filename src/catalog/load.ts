@@ -9,6 +9,7 @@ import benchmarks from '../../data/benchmarks.json' with { type: 'json' };
 import workflows from '../../data/workflows.json' with { type: 'json' };
 import calibration from '../../data/calibration.json' with { type: 'json' };
 import media from '../../data/media-models.json' with { type: 'json' };
+import quality from '../../data/quality.json' with { type: 'json' };
 import appleChips from '../../data/machines/apple.json' with { type: 'json' };
 import genericChips from '../../data/machines/generic.json' with { type: 'json' };
 import nvidiaChips from '../../data/machines/nvidia.json' with { type: 'json' };
@@ -32,6 +33,7 @@ export function loadCatalog(): Catalog {
     machines: [nvidiaChips, appleChips, amdIntelChips, genericChips],
     media,
     moreModels: [asiaModels, westModels, moreModels],
+    quality,
   });
   return cached;
 }

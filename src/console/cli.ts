@@ -186,6 +186,7 @@ function replyOf(a: AskAnswer): Reply {
   if (a.reading.intent === 'help' && !a.answer && !a.clarify && !a.error) return { kind: 'help', text: HELP_TEXT };
   if (a.clarify) return { kind: 'clarify', question: a.clarify.question, choices: a.clarify.choices };
   if (a.error) return { kind: 'error', error: a.error };
+  if (a.plan) return { kind: 'plan', plan: a.plan, notes: a.reading.notes };
   if (a.answer) return { kind: 'verdict', verdict: a.answer, queryKey: '', notes: a.reading.notes };
   return {
     kind: 'error',

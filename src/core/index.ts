@@ -32,3 +32,6 @@ export * from './ask/types.js';
 export * from './ask/ask.js';
 export * from './ask/json.js';
 export * from './ask/lookup-target.js';
+export * from './plan/plan.js';
+export type * from './plan/types.js';
+export * from './catalog/quality-schema.js';

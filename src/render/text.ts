@@ -22,6 +22,7 @@ import {
   overviewCell,
   videoLevel,
 } from './shared.js';
+import { planText } from './plan-lines.js';
 import type { Reply } from '../../commands/types.js';
 
 export interface TextOptions {
@@ -172,6 +173,10 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
   const dim = ansi(opts.color, '2');
   const yellow = ansi(opts.color, '33');
   switch (reply.kind) {
+    case 'plan': {
+      const notes = reply.notes.length ? `\n${dim(`(${reply.notes.join('; ')})`)}` : '';
+      return `${planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)}${notes}`;
+    }
     case 'verdict': {
       const pinned = reply.existingPin
         ? `${yellow(`📌 A moderator pinned this question as #${reply.existingPin.id} on ${reply.existingPin.pinnedAt.slice(0, 10)}: ${reply.existingPin.headline}${reply.existingPin.stale ? ' (stale: the data changed since)' : ''}`)}\n\n`

@@ -15,6 +15,8 @@ import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js'
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
 import { learnedMatch, type LearnedModel } from '../catalog/learned.js';
+import { plan } from '../plan/plan.js';
+import type { Plan } from '../plan/types.js';
 import { readKvCache } from './kv-cache.js';
 import { readPastedLog } from './pasted-log.js';
 import { appleMemorySizes, deviceOfMention, readMachines, type MachineMention } from './machines-text.js';
@@ -131,6 +133,22 @@ function learnedFound(catalog: Catalog, learned: LearnedModel, typed: ModelFound
   };
 }
 
+/** The plan a reading asks for: its machines (the owned one as current), workflow and context. */
+function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
+  const current = reading.devices.find((d) => d.role === 'current');
+  const others = reading.devices.filter((d) => d !== current).map((d) => d.id);
+  const workflow = reading.workflow === 'coding' || reading.workflow === 'rag' ? reading.workflow : 'chat';
+  const p = plan(catalog, {
+    ...(current && reading.intent === 'upgrade' ? { current: current.id } : {}),
+    ...(reading.devices.length
+      ? { devices: current && reading.intent === 'upgrade' ? others : reading.devices.map((d) => d.id) }
+      : {}),
+    workflow,
+    ...(reading.contextTokens ? { contextTokens: Math.min(reading.contextTokens, 1_048_576) } : {}),
+  });
+  return p.ok ? p.value : undefined;
+}
+
 /** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
 const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen/i;
 
@@ -179,10 +197,8 @@ export function ask(catalog: Catalog, rawText: string, options: AskOptions = {})
       `${model.reading.name} is a${model.reading.kind === 'image' ? 'n image' : ' video'} model: the answer is for ${model.reading.kind} generation on each machine`,
     );
   reading.input = input;
-  if (intent === 'plan' && !model)
-    notes.push(
-      'what runs on each machine: the table below sizes the common models; ranked picks per machine come with the planner',
-    );
+  // "What can I run on my 3090?", "I have a 3090: is a 5090 worth it?" without a model: the planner.
+  const planned = !model && (intent === 'plan' || intent === 'upgrade') ? planFor(catalog, reading) : undefined;
   if (model && model.reading.id === null && model.reading.kind !== 'llm')
     notes.push(
       `the catalog has no figures for ${model.reading.name} yet: the answer is for ${model.reading.kind} generation in general`,
@@ -200,7 +216,13 @@ export function ask(catalog: Catalog, rawText: string, options: AskOptions = {})
     };
   const v = compare(catalog, input, model?.match && model.reading.kind === 'llm' ? { match: model.match } : undefined);
   if (!v.ok) return { reading, answer: null, clarify: null, error: v.error };
-  return { reading, answer: focused(catalog, v.value, intent, devices, model), clarify: null, error: null };
+  return {
+    reading,
+    answer: focused(catalog, v.value, intent, devices, model),
+    ...(planned ? { plan: planned } : {}),
+    clarify: null,
+    error: null,
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The `ask --json` / `ask --jsonl` result object of ../shared/ARCHITECTURE.md, field order included. */
 import type { Verdict } from '../verdict/types.js';
+import type { Plan } from '../plan/types.js';
 import type { AskAnswer } from './types.js';
 
 export interface AskJson {
@@ -11,7 +12,8 @@ export interface AskJson {
   workflow: string | null;
   priority: string | null;
   devices: { id: string; name: string; memoryGB: number | null; gpus: number; role: 'current' | 'candidate' | null }[];
-  answer: Verdict | null;
+  /** The plan for "what can I run" and "should I upgrade" without a model, else the verdict. */
+  answer: Verdict | Plan | null;
   clarify: string | null;
   error: { code: string; message: string } | null;
 }
@@ -28,7 +30,7 @@ export function askJson(a: AskAnswer, id: string | null = null): AskJson {
     workflow: r.workflow,
     priority: r.priority,
     devices: r.devices.map((d) => ({ id: d.id, name: d.name, memoryGB: d.memoryGB, gpus: d.gpus, role: d.role })),
-    answer: a.answer,
+    answer: a.plan ?? a.answer,
     clarify: a.clarify ? `${a.clarify.question} ${a.clarify.choices.map((c) => c.label).join(' | ')}` : null,
     error: a.error ? { code: a.error.code, message: a.error.message } : null,
   };

@@ -7,6 +7,7 @@ import type { WorkflowId } from '../catalog/schema.js';
 import type { CompareInput, Priority } from '../query/query.js';
 import type { CoreError } from '../result.js';
 import type { Verdict } from '../verdict/types.js';
+import type { Plan } from '../plan/types.js';
 
 export type Intent = 'compare' | 'fit' | 'speed' | 'plan' | 'upgrade' | 'help' | 'other';
 export type ModelKind = 'llm' | 'image' | 'video';
@@ -65,6 +66,8 @@ export interface AskAnswer {
   reading: AskReading;
   /** The verdict (compare, fit, speed, upgrade; the overview for plan), or null. */
   answer: Verdict | null;
+  /** For "what can I run" and "should I upgrade" without a model: what each machine runs best. */
+  plan?: Plan;
   clarify: Clarify | null;
   error: Pick<CoreError, 'code' | 'message' | 'hint'> | null;
 }

@@ -28,6 +28,7 @@ import {
 import type { DeviceSpec, ModelSpec, QuantSpec } from './specs.js';
 import { MachinesFileSchema, type ChipRecord } from './machine-schema.js';
 import { MediaModelsFileSchema, type MediaModel, type ModelFamily } from './media-schema.js';
+import { QualityFileSchema, type QualityFile } from './quality-schema.js';
 import { composeMachine, FORM_NAMES, splitMachineId, type AppleRules, type MachineParts } from './machines.js';
 
 export interface RawCatalogFiles {
@@ -43,6 +44,8 @@ export interface RawCatalogFiles {
   media?: unknown;
   /** data/models/*.json: more LLMs, each file with its own sources, merged into models.json's list. */
   moreModels?: unknown[];
+  /** data/quality.json: leaderboard scores and what quants cost, for the planner. */
+  quality?: unknown;
 }
 
 export interface CatalogDevice extends DeviceSpec {
@@ -99,6 +102,8 @@ export interface Catalog {
   /** Image and video generation models, and the model families people name. */
   media: readonly MediaModel[];
   families: readonly ModelFamily[];
+  /** Leaderboard scores and what quants cost (data/quality.json), for the planner; null without it. */
+  quality: QualityFile | null;
 }
 
 export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
@@ -283,6 +288,7 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const machineFiles = (raw.machines ?? []).map((m) => MachinesFileSchema.parse(m));
   const chips = machineFiles.flatMap((f) => f.chips);
   const media = raw.media === undefined ? undefined : MediaModelsFileSchema.parse(raw.media);
+  const quality = raw.quality === undefined ? null : QualityFileSchema.parse(raw.quality);
   // Composed machines cite the chip table's sources beside hardware.json's own.
   const machineSources = Object.assign({}, ...machineFiles.map((f) => f.sources)) as HardwareFile['sources'];
   files.hardware = { ...hardware, sources: { ...machineSources, ...hardware.sources } };
@@ -323,6 +329,7 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
     machine,
     media: media?.models ?? [],
     families: media?.families ?? [],
+    quality,
   };
 }
 

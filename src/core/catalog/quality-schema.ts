@@ -25,6 +25,12 @@ export const BenchmarkSchema = z.object({
   /** Scores are compared within a benchmark only; this is its usual range, for display. */
   unit: z.string().min(1),
   higherIsBetter: z.boolean().default(true),
+  /**
+   * How much a score on it counts when ranking against models scored on another board (1 by default);
+   * lower for a saturated or contamination-prone board, with the reason in `weightNote`.
+   */
+  weight: z.number().min(0.1).max(1).default(1),
+  weightNote: z.string().optional(),
 });
 
 export const QualityScoreSchema = z.object({

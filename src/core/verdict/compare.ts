@@ -62,8 +62,11 @@ export function compare(catalog: Catalog, rawInput: unknown, resolved?: { match:
   return ok(buildVerdict(catalog, query.value.query, match.value, query.value.quant, devices));
 }
 
-/** The quant (named, the model's own, or the default) and the token counts, checked against the model. */
-function modelQuery(
+/**
+ * The quant (named, the model's own, or the default) and the token counts, checked against the
+ * model. The planner builds its picks' queries here too, so a pick's figures are compare's.
+ */
+export function modelQuery(
   catalog: Catalog,
   input: CompareInput,
   match: ModelMatch,

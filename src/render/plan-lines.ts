@@ -1,0 +1,62 @@
+/**
+ * A plan in words, written once for every surface: a headline, a line per pick, what only one
+ * machine runs, and what an upgrade adds. Discord, Slack and the terminal lay these out.
+ */
+import type { Plan, PlanDevice, PlanPick } from '../core/index.js';
+import { fmt } from './shared.js';
+
+const kTokens = (n: number) => (n >= 1024 ? `${Math.round(n / 1024)}k` : `${n}`);
+const tps = (x: number | null) => (x === null ? '-' : x >= 100 ? String(Math.round(x)) : x.toFixed(x >= 10 ? 0 : 1));
+
+/** "Plan · coding · 32k context · 8+ tok/s, all in GPU memory". */
+export function planTitle(p: Plan): string {
+  const ctx = p.query.contextTokens ? `${kTokens(p.query.contextTokens)} context` : 'the workflow’s context';
+  return `Plan · ${p.query.workflow} · ${ctx} · ${p.query.minTokensPerSec}+ tok/s${p.query.allowOffload ? ', offload allowed' : ', all in GPU memory'}`;
+}
+
+/** One machine's heading: its name, its role, and how many models it cannot run at the targets. */
+export function planDeviceHeading(d: PlanDevice): string {
+  const role = d.role === 'current' ? ' (yours)' : d.role === 'candidate' ? ' (candidate)' : '';
+  const budget = d.overBudget ? ' · over the budget' : '';
+  return `${d.shortName}${role}${budget}`;
+}
+
+/** "Gemma 3 27B Q8_0 · ~44 tok/s (38-56) · 31.3 GB · LMArena 1365 (2025-12)". */
+export function pickLine(p: PlanPick, rank: number): string {
+  const band = p.decodeBand ? ` (${tps(p.decodeBand.low)}-${tps(p.decodeBand.high)})` : '';
+  const quality = p.quality ? `${p.quality.benchmark} ${p.quality.score} (${p.quality.date})` : 'no public score';
+  return `${rank}. ${p.model.name} ${p.quant} · ~${tps(p.decodeTokensPerSec)} tok/s${band} · ${fmt.gb(p.memoryGB)} GB · ${quality}`;
+}
+
+/** What only one machine runs, and the upgrade's gains, as short lines. */
+export function planFooterLines(p: Plan, nameOf: (modelId: string) => string): string[] {
+  const short = new Map(p.devices.map((d) => [d.id, d.shortName]));
+  const out: string[] = [];
+  for (const [id, models] of Object.entries(p.onlyOn))
+    out.push(
+      `Only ${short.get(id) ?? id} runs: ${models.slice(0, 6).map(nameOf).join(', ')}${models.length > 6 ? ` and ${models.length - 6} more` : ''}.`,
+    );
+  if (p.upgrade)
+    for (const c of p.upgrade.candidates) {
+      const faster = c.faster
+        .slice(0, 3)
+        .map((f) => `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`)
+        .join(', ');
+      const reach = c.newlyInReach.slice(0, 5).map(nameOf).join(', ');
+      out.push(
+        `${short.get(c.id) ?? c.id} over ${short.get(p.upgrade.from) ?? p.upgrade.from}: ${faster ? `faster on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware $${Math.round(c.hardwareUSD.low).toLocaleString('en-US')}-$${Math.round(c.hardwareUSD.high).toLocaleString('en-US')}.`,
+      );
+    }
+  return out;
+}
+
+/** The whole plan as plain lines (the terminal's rendering, and the fallback everywhere). */
+export function planText(p: Plan, nameOf: (modelId: string) => string): string {
+  const blocks = p.devices.map((d) => {
+    const picks = d.picks.length
+      ? d.picks.map((pick, i) => `  ${pickLine(pick, i + 1)}\n     ${pick.run}`).join('\n')
+      : '  nothing in the catalog runs here at these targets';
+    return `${planDeviceHeading(d)}\n${picks}`;
+  });
+  return [planTitle(p), ...blocks, ...planFooterLines(p, nameOf), `(${p.notes.join('; ')})`].join('\n\n');
+}
