@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the figures the README reports. Core verdict and renderers (median, p99);
- * understanding a real question (readQuestion);
+ * understanding a real question (readQuestion); planning every model for one machine;
  * signed /compare requests against POST /discord/interactions under concurrent load (autocannon),
  * beside a ceiling measured in the same run; cold start to a ready /healthz; resident memory
  * after the load; the rate limiter from 1,000 to 200,000 active users; what 3,000 half-sent
@@ -12,6 +12,7 @@ import { coreBench } from './core.js';
 import { CONNECTIONS, DURATION_S, httpBench, LOAD_QUERY, ROUNDS } from './http.js';
 import { rateLimitBench, rateLimitTable } from './rate-limit.js';
 import { understandingBench, understandingRows } from './understanding.js';
+import { planBench, planRow } from './plan.js';
 
 const core = coreBench();
 console.log('\n## Core (per query, over 10 representative queries)\n');
@@ -23,6 +24,10 @@ console.log(
 );
 console.log('| step | median | p99 | |\n| --- | --- | --- | --- |');
 for (const r of understandingRows(understanding)) console.log(r);
+const planned = planBench();
+console.log(`\n## Planning (${planned.n} plans: 5 machines x chat, coding, rag, one at a time)\n`);
+console.log('| step | median | p99 | |\n| --- | --- | --- | --- |');
+console.log(planRow(planned));
 const http = await httpBench();
 const ratio = [...http.ratios].sort((a, b) => a - b)[Math.floor(http.ratios.length / 2)]!;
 console.log(

@@ -13,6 +13,7 @@ import { modelLookupFor } from '../lookup/commands.js';
 import {
   ask,
   askJson,
+  plan,
   compare,
   estimateLine,
   understand,
@@ -38,6 +39,7 @@ Usage: whichgpu <command> [flags]      (npm run cli -- <command> [flags])
 Commands:
   ask        a question in plain words: "5090 or mac studio for llama 3.3 70b?" (--json, --jsonl)
   compare    the verdict for a model and workflow (same as the bots)
+  plan       what each machine runs best for a workflow, or what an upgrade adds (--json)
   estimate   --jsonl: one JSON query per line on stdin, one JSON result per line
   devices    the hardware catalog
   models     the model catalog
@@ -70,6 +72,18 @@ Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"
   ModelSpec  = {name?, paramsB, activeParamsB?, quant, fileGB?, layers?, kvHeads?, headDim?}
 Each result: {"id", "fit", "memory": {...}, "decodeTokensPerSec", "prefillTokensPerSec", ...}
 A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
+  plan: `Usage: whichgpu plan [--device ID]... [--current ID] [--workflow W] [--context N] [--min-speed T]
+                     [--budget USD] [--offload] [--limit N] [--json]
+
+  --device      a machine to plan for (repeat for more; default rtx-5090 and mac-studio-m4-max-128gb)
+  --current     the machine you have: planned first, the others as upgrades over it
+  --workflow    chat | coding | rag (default chat)
+  --context     tokens of context each pick must hold (default: the workflow's, capped by the model)
+  --min-speed   decode tokens/s a pick must reach (default 8, "usable")
+  --budget      hardware budget in USD: machines above it are marked
+  --offload     allow picks that keep part of the model in system RAM
+  --limit       picks per machine (default 5, at most 25)
+  --json        the plan object of ../shared/ARCHITECTURE.md`,
   ask: `Usage: whichgpu ask TEXT... [--json]
        whichgpu ask --jsonl < questions.jsonl
 
@@ -148,6 +162,8 @@ export async function runCli(
         return await askCommand(rest, io, catalog, lookup);
       case 'compare':
         return compareCommand(rest, io, catalog);
+      case 'plan':
+        return planCommand(rest, io, catalog);
       case 'estimate':
         return await estimateCommand(rest, io, catalog);
       case 'devices':
@@ -269,6 +285,45 @@ async function askCommand(args: string[], io: Io, catalog: Catalog, lookup?: Mod
     else io.stdout(renderReply(reply, { color: io.color }));
   }
   return a.error ? 2 : 0;
+}
+
+function planCommand(args: string[], io: Io, catalog: Catalog): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      device: { type: 'string', multiple: true },
+      current: { type: 'string' },
+      workflow: { type: 'string' },
+      context: { type: 'string' },
+      'min-speed': { type: 'string' },
+      budget: { type: 'string' },
+      offload: { type: 'boolean' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return (io.stdout(HELP.plan!), 0);
+  const input = {
+    ...(values.device ? { devices: values.device } : {}),
+    ...(values.current ? { current: values.current } : {}),
+    ...(values.workflow ? { workflow: values.workflow } : {}),
+    ...(values.context ? { contextTokens: parseTokens(values.context, 'context') } : {}),
+    ...(values['min-speed'] ? { minTokensPerSec: parseNumber(values['min-speed'], 'min-speed') } : {}),
+    ...(values.budget ? { budgetUSD: parseNumber(values.budget, 'budget') } : {}),
+    ...(values.offload ? { allowOffload: true } : {}),
+    ...(values.limit ? { limit: parseNumber(values.limit, 'limit') } : {}),
+  };
+  const r = plan(catalog, input);
+  if (!r.ok) {
+    io.stderr(errorText(r.error));
+    return 2;
+  }
+  if (values.json) io.stdout(JSON.stringify(r.value, null, 2));
+  else io.stdout(renderReply({ kind: 'plan', plan: r.value, notes: [] }, { color: io.color }));
+  return 0;
 }
 
 async function estimateCommand(args: string[], io: Io, catalog: Catalog): Promise<number> {

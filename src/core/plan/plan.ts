@@ -261,7 +261,7 @@ export function plan(catalog: Catalog, rawInput: unknown): Result<Plan> {
   const notes: string[] = [];
   if (!catalog.quality) notes.push('no quality scores are loaded: picks are ranked by size');
   notes.push(
-    `picks run at ${q.minTokensPerSec} tok/s or more${q.allowOffload ? ', offload allowed' : ', all in GPU memory'}, in the best quant that does (from Q8_0 down to Q2_K)`,
+    `picks run at ${q.minTokensPerSec} tok/s or more${q.allowOffload ? ', offload allowed' : ', all in GPU memory'}, in the best quant that does (Q8_0 down to IQ4_XS; 3- and 2-bit only for models of 100B or more)`,
   );
   const mentioned = [
     ...Object.values(onlyOn).flat(),

@@ -424,3 +424,25 @@ describe('"half" alone is not a precision', () => {
     expect(ask(catalog, 'llama 3 8b in half precision on a 3060').reading.quant).toBe('F16');
   });
 });
+
+describe('"what can I run" and "should I upgrade" without a model are answered with a plan', () => {
+  it('a plan for the machine named, in the workflow asked', () => {
+    const a = ask(catalog, 'what can I run on my 3090 for coding?');
+    expect(a.plan?.devices.map((d) => d.id)).toEqual(['rtx-3090']);
+    expect(a.plan?.query.workflow).toBe('coding');
+    expect(askJson(a).answer).toBe(a.plan);
+  });
+
+  it('an upgrade: the owned machine is current, the other a candidate', () => {
+    const a = ask(catalog, 'I have a 3090, is a 5090 worth it?');
+    expect(a.plan?.devices.map((d) => [d.id, d.role])).toEqual([
+      ['rtx-3090', 'current'],
+      ['rtx-5090', 'candidate'],
+    ]);
+    expect(a.plan?.upgrade?.from).toBe('rtx-3090');
+  });
+
+  it('with a model named, it stays a verdict about that model', () => {
+    expect(ask(catalog, 'I have a 3090, is a 5090 worth it for llama 3.3 70b?').plan).toBeUndefined();
+  });
+});
