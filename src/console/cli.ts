@@ -83,6 +83,7 @@ A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
   --budget      hardware budget in USD: machines above it are marked
   --offload     allow picks that keep part of the model in system RAM
   --limit       picks per machine (default 5, at most 25)
+  --resale      what your current machine would sell for, in USD (an upgrade's net cost)
   --json        the plan object of ../shared/ARCHITECTURE.md`,
   ask: `Usage: whichgpu ask TEXT... [--json]
        whichgpu ask --jsonl < questions.jsonl
@@ -299,6 +300,7 @@ function planCommand(args: string[], io: Io, catalog: Catalog): number {
       budget: { type: 'string' },
       offload: { type: 'boolean' },
       limit: { type: 'string' },
+      resale: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -315,6 +317,7 @@ function planCommand(args: string[], io: Io, catalog: Catalog): number {
     ...(values.budget ? { budgetUSD: parseNumber(values.budget, 'budget') } : {}),
     ...(values.offload ? { allowOffload: true } : {}),
     ...(values.limit ? { limit: parseNumber(values.limit, 'limit') } : {}),
+    ...(values.resale ? { resaleUSD: parseNumber(values.resale, 'resale') } : {}),
   };
   const r = plan(catalog, input);
   if (!r.ok) {

@@ -27,6 +27,9 @@ export const PlanInputSchema = z.object({
   budgetUSD: z.number().min(0).max(1_000_000).optional(),
   allowOffload: z.boolean().optional(),
   limit: z.number().int().min(1).max(25).optional(),
+  resaleUSD: z.number().min(0).max(1_000_000).optional(),
+  hoursPerDay: z.number().min(0).max(24).optional(),
+  kwhPrice: z.number().min(0).max(5).optional(),
 });
 export type PlanInput = z.infer<typeof PlanInputSchema>;
 
@@ -235,6 +238,9 @@ export function plan(catalog: Catalog, rawInput: unknown): Result<Plan> {
     budgetUSD: input.budgetUSD ?? null,
     allowOffload: input.allowOffload ?? false,
     limit: input.limit ?? 5,
+    resaleUSD: input.resaleUSD ?? null,
+    hoursPerDay: input.hoursPerDay ?? DEFAULTS.hoursPerDay,
+    kwhPrice: input.kwhPrice ?? DEFAULTS.kwhPrice,
   };
   const all = devices.map((d) => ({ device: d, candidates: candidatesFor(catalog, d, q) }));
   const role = (i: number): PlanDevice['role'] => (input.current ? (i === 0 ? 'current' : 'candidate') : null);
@@ -284,7 +290,17 @@ function upgradeOf(all: { device: CatalogDevice; candidates: Candidate[] }[], q:
       return from && to ? [{ model: c.model.id, from, to }] : [];
     });
     const newlyInReach = candidates.filter((c) => !mine.has(c.model.id)).map((c) => c.model.id);
-    return { id: device.id, faster, newlyInReach, hardwareUSD: device.record.priceUSD };
+    const price = device.record.priceUSD;
+    const resale = q.resaleUSD;
+    const yearly = (d: CatalogDevice) => (d.record.power.loadW.value / 1000) * q.hoursPerDay * 365 * q.kwhPrice;
+    return {
+      id: device.id,
+      faster,
+      newlyInReach,
+      hardwareUSD: { low: price.low, high: price.high },
+      netUSD: resale === null ? null : { low: Math.max(0, price.low - resale), high: Math.max(0, price.high - resale) },
+      electricityPerYearUSD: [yearly(current.device), yearly(device)],
+    };
   });
   return { from: current.device.id, candidates };
 }

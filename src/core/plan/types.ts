@@ -17,6 +17,11 @@ export interface PlanQuery {
   allowOffload: boolean;
   /** Picks per machine. */
   limit: number;
+  /** What the current machine would sell for, for an upgrade's net cost. */
+  resaleUSD: number | null;
+  /** Hours a day and price per kWh the electricity is counted at. */
+  hoursPerDay: number;
+  kwhPrice: number;
 }
 
 export interface PickQuality {
@@ -66,6 +71,10 @@ export interface UpgradeCandidate {
   /** Models the candidate runs at the targets that the current machine cannot. */
   newlyInReach: string[];
   hardwareUSD: Band;
+  /** The hardware less what the current machine sells for, when the asker said (resaleUSD). */
+  netUSD: Band | null;
+  /** Electricity a year at the plan's hours and price, current machine first: [current, candidate]. */
+  electricityPerYearUSD: [number, number];
 }
 
 export interface Plan {
