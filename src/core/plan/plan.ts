@@ -199,7 +199,8 @@ function pickOf(catalog: Catalog, device: CatalogDevice, c: Candidate, q: PlanQu
     quality: c.quality?.quality ?? null,
     quantCost: quantCostOf(catalog, e.quant),
     why,
-    run: runCommand(device, c.model, c.quant, c.contextTokens),
+    // A Mac that holds it only above the default GPU memory limit says how to raise it first.
+    run: `${e.memory.needsRaisedLimit && e.memory.sysctlTip ? `${e.memory.sysctlTip} && ` : ''}${runCommand(device, c.model, c.quant, c.contextTokens)}`,
   };
 }
 
