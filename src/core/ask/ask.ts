@@ -257,8 +257,15 @@ function focused(
 /** The video workload of workflows.json closest to a video model's name (shared words, size first). */
 function videoWorkloadOf(catalog: Catalog, name: string): string | undefined {
   const words = new Set(nameTokens(name));
+  // A workload measured on another size of the family is another model ("Wan 2.2 TI2V 5B" is not the 14B).
+  const sizes = (n: string) => new Set(n.toLowerCase().match(/\d+(\.\d+)?b\b/g) ?? []);
+  const mine = sizes(name);
   let best: { id: string; score: number } | undefined;
   for (const w of catalog.videoWorkloads()) {
+    const theirs = sizes(w.name);
+    if (mine.size && theirs.size && ![...mine].some((x) => theirs.has(x))) continue;
+    // And one of another family is another model, whatever size it shares.
+    if (!nameTokens(w.name).includes(nameTokens(name)[0] ?? '')) continue;
     const score = nameTokens(w.name).filter((t) => words.has(t)).length;
     if (score > 0 && (!best || score > best.score)) best = { id: w.id, score };
   }

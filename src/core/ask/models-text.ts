@@ -212,8 +212,11 @@ function shortens(later: ModelFound, first: ModelFound): boolean {
 
 /** A pasted id, tag or file name: the strongest signal, read whole by the catalog resolver. */
 function pastedReference(catalog: Catalog, text: string): ModelFound | null {
-  for (const raw of text.split(/\s+/)) {
+  const words = text.split(/\s+/);
+  for (const [i, raw] of words.entries()) {
     const word = raw.replace(/^[("'`<[]+|[)"'`>\].,;!?]+$/g, '');
+    // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.
+    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '')) continue;
     if (!isPastedReference(word) || /^https?:\/\/(?!huggingface\.co|hf\.co|ollama\.com)/i.test(word)) continue;
     const media = mediaOf(catalog, word);
     if (media) return mediaFound(media, word);

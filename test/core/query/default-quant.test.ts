@@ -24,3 +24,21 @@ describe('the quant a model is answered in when none is said', () => {
     expect(ask(catalog, 'hunyuan videos take forever on my 3060 12gb').reading.model?.kind).toBe('video');
   });
 });
+
+describe('names read whole against a catalog of 156 models', () => {
+  it('a size after a hyphenated name belongs to it ("qwen3-coder 480b" is the 480B, not the 30B)', () => {
+    expect(ask(catalog, 'qwen3-coder 480b on an m3 ultra 512gb').reading.model?.id).toBe('qwen3-coder-480b-a35b');
+    expect(ask(catalog, 'qwen3-coder on a 4090').reading.model?.id).toBe('qwen3-coder-30b-a3b');
+  });
+
+  it('a model never released as weights is said so, with its nearest open ones', () => {
+    const a = ask(catalog, 'mistral medium on a 5090');
+    expect(a.answer?.verdict.caveats.join(' ')).toMatch(/Mistral Medium 3 .*never published/);
+  });
+
+  it("a video model's support comes from its own measured workload, never another size's or family's", () => {
+    const a = ask(catalog, 'wan 2.2 5b on a 4060 ti 16gb');
+    expect(a.answer?.verdict.headline).toMatch(/^4060 Ti 16GB for Wan 2\.2 TI2V 5B/);
+    expect(a.answer?.verdict.headline).not.toMatch(/SAT pipelines|lacks the memory/);
+  });
+});
