@@ -3,8 +3,9 @@ import ask from './ask.js';
 import compare from './compare.js';
 import help from './help.js';
 import pin from './pin.js';
+import plan from './plan.js';
 import settings from './settings.js';
 import pins from './pins.js';
 
-export const commands = { ask, compare, pins, settings, pin, help } as const;
-export { ask, compare, pins, settings, pin, help };
+export const commands = { ask, compare, plan, pins, settings, pin, help } as const;
+export { ask, compare, plan, pins, settings, pin, help };

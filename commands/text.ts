@@ -1,6 +1,6 @@
 /**
  * The one text grammar, for Slack's `/whichgpu <text>` and the console: help, pins (also typed
- * "verdicts"), settings [set k=v ...], or a question in free text, read by `ask`. Each front end splits its line
+ * "verdicts"), settings [set k=v ...], plan <text>, or a question in free text, read by `ask`. Each front end splits its line
  * into words, says which words ask for help and whether pins can be managed from text, and may
  * check a settings change first (Slack resolves a user group).
  */
@@ -44,6 +44,10 @@ export async function textReply(ctx: CommandContext, fe: TextFrontEnd, line: str
     if (!pairs.ok) return usage(pairs.message);
     const checked = fe.settingPairs ? await fe.settingPairs(ctx, pairs.set) : pairs;
     return checked.ok ? commands.settings.execute(ctx, { set: checked.set }) : checked.reply;
+  }
+  if (head === 'plan') {
+    const parsed = commands.plan.schema.safeParse({ text: args.join(' ') });
+    return parsed.success ? commands.plan.execute(ctx, parsed.data) : usage(parsed.error.issues[0]!.message);
   }
   const question = commands.ask.schema.safeParse({ question: line });
   return question.success ? commands.ask.execute(ctx, question.data) : usage(question.error.issues[0]!.message);
