@@ -5,7 +5,7 @@
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import type { Reply } from '../../commands/types.js';
 import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
-import { planText } from './plan-lines.js';
+import { planMessage } from './discord-plan.js';
 import { clarifyMessage, pinsMessage, settingsMessage, textMessage, verdictMessage } from './discord.js';
 
 export interface DiscordReply {
@@ -56,11 +56,8 @@ export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): Discor
           : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`,
       );
     case 'plan':
-      // Laid out as text until the plan has its own embed (issue 15 follow-up).
-      return {
-        data: textMessage(planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)),
-        ephemeral: false,
-      };
+      // Public, like a verdict: the channel asked.
+      return { data: planMessage(reply.plan, reply.notes), ephemeral: false };
     case 'refreshed':
       return ephemeral(refreshedText(reply.pin.id, reply.changes));
     case 'unpinned':

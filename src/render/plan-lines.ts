@@ -5,6 +5,8 @@
 import type { Plan, PlanDevice, PlanPick } from '../core/index.js';
 import { fmt } from './shared.js';
 
+const usd = (b: { low: number; high: number }) =>
+  `$${Math.round(b.low).toLocaleString('en-US')}-$${Math.round(b.high).toLocaleString('en-US')}`;
 const kTokens = (n: number) => (n >= 1024 ? `${Math.round(n / 1024)}k` : `${n}`);
 const tps = (x: number | null) => (x === null ? '-' : x >= 100 ? String(Math.round(x)) : x.toFixed(x >= 10 ? 0 : 1));
 
@@ -28,26 +30,36 @@ export function pickLine(p: PlanPick, rank: number): string {
   return `${rank}. ${p.model.name} ${p.quant} · ~${tps(p.decodeTokensPerSec)} tok/s${band} · ${fmt.gb(p.memoryGB)} GB · ${quality}`;
 }
 
+/** What a machine with no picks says instead. */
+export const NO_PICKS = 'nothing in the catalog runs here at these targets';
+
+/** What only one machine runs, a line per machine. */
+export function onlyOnLines(p: Plan, nameOf: (modelId: string) => string): string[] {
+  const short = new Map(p.devices.map((d) => [d.id, d.shortName]));
+  return Object.entries(p.onlyOn).map(
+    ([id, models]) =>
+      `Only ${short.get(id) ?? id} runs: ${models.slice(0, 6).map(nameOf).join(', ')}${models.length > 6 ? ` and ${models.length - 6} more` : ''}.`,
+  );
+}
+
+/** What each upgrade candidate adds over the machine one has, a line per candidate. */
+export function upgradeLines(p: Plan, nameOf: (modelId: string) => string): string[] {
+  if (!p.upgrade) return [];
+  const short = new Map(p.devices.map((d) => [d.id, d.shortName]));
+  const from = p.upgrade.from;
+  return p.upgrade.candidates.map((c) => {
+    const faster = c.faster
+      .slice(0, 3)
+      .map((f) => `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`)
+      .join(', ');
+    const reach = c.newlyInReach.slice(0, 5).map(nameOf).join(', ');
+    return `${short.get(c.id) ?? c.id} over ${short.get(from) ?? from}: ${faster ? `faster on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware ${usd(c.hardwareUSD)}${c.netUSD ? ` (${usd(c.netUSD)} after selling yours)` : ''}; electricity ~$${Math.round(c.electricityPerYearUSD[1])}/yr vs ~$${Math.round(c.electricityPerYearUSD[0])}/yr.`;
+  });
+}
+
 /** What only one machine runs, and the upgrade's gains, as short lines. */
 export function planFooterLines(p: Plan, nameOf: (modelId: string) => string): string[] {
-  const short = new Map(p.devices.map((d) => [d.id, d.shortName]));
-  const out: string[] = [];
-  for (const [id, models] of Object.entries(p.onlyOn))
-    out.push(
-      `Only ${short.get(id) ?? id} runs: ${models.slice(0, 6).map(nameOf).join(', ')}${models.length > 6 ? ` and ${models.length - 6} more` : ''}.`,
-    );
-  if (p.upgrade)
-    for (const c of p.upgrade.candidates) {
-      const faster = c.faster
-        .slice(0, 3)
-        .map((f) => `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`)
-        .join(', ');
-      const reach = c.newlyInReach.slice(0, 5).map(nameOf).join(', ');
-      out.push(
-        `${short.get(c.id) ?? c.id} over ${short.get(p.upgrade.from) ?? p.upgrade.from}: ${faster ? `faster on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware $${Math.round(c.hardwareUSD.low).toLocaleString('en-US')}-$${Math.round(c.hardwareUSD.high).toLocaleString('en-US')}.`,
-      );
-    }
-  return out;
+  return [...onlyOnLines(p, nameOf), ...upgradeLines(p, nameOf)];
 }
 
 /** The whole plan as plain lines (the terminal's rendering, and the fallback everywhere). */
@@ -55,8 +67,11 @@ export function planText(p: Plan, nameOf: (modelId: string) => string): string {
   const blocks = p.devices.map((d) => {
     const picks = d.picks.length
       ? d.picks.map((pick, i) => `  ${pickLine(pick, i + 1)}\n     ${pick.run}`).join('\n')
-      : '  nothing in the catalog runs here at these targets';
+      : `  ${NO_PICKS}`;
     return `${planDeviceHeading(d)}\n${picks}`;
   });
   return [planTitle(p), ...blocks, ...planFooterLines(p, nameOf), `(${p.notes.join('; ')})`].join('\n\n');
 }
+
+/** A plan's own names for the model ids it mentions outside its picks. */
+export const planModelName = (p: Plan) => (modelId: string) => p.modelNames[modelId] ?? modelId;

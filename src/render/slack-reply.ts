@@ -4,7 +4,7 @@
  */
 import type { Reply } from '../../commands/types.js';
 import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
-import { planText } from './plan-lines.js';
+import { planBlocks } from './slack-plan.js';
 import { clarifyBlocks, pinsBlocks, settingsBlocks, textBlocks, verdictBlocks, type SlackMessage } from './slack.js';
 
 export interface SlackReply {
@@ -39,10 +39,8 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
           : `:pushpin: Pinned as #${reply.pin.id}. \`/whichgpu pins\` lists the workspace's pins.`,
       );
     case 'plan':
-      return {
-        message: textBlocks(planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)),
-        public: true,
-      };
+      // Public, like a verdict: the channel asked.
+      return { message: planBlocks(reply.plan, reply.notes), public: true };
     case 'refreshed':
       return private_(refreshedText(reply.pin.id, reply.changes));
     case 'unpinned':
