@@ -1,5 +1,5 @@
 /**
- * Slash-command autocomplete for model and against, served from memory: the catalog, and the models
+ * Slash-command autocomplete for models and machines, served from memory: the catalog, and the models
  * lookups learned recently, read from the store at most every LEARNED_REFRESH_MS.
  */
 import {
@@ -14,6 +14,9 @@ import type { RecentLearned } from '../store/store.js';
 import type { InteractionInput } from './interaction.js';
 
 type Choice = { name: string; value: string };
+
+/** Options that name a machine: /compare's `against`, /plan's `machine`, `machine2` and `current`. */
+const MACHINE_OPTIONS = new Set(['against', 'machine', 'machine2', 'current']);
 
 /** What autocomplete needs of the store (Store has it). */
 export interface LearnedModelsSource {
@@ -41,7 +44,7 @@ export function autocomplete(i: InteractionInput, catalog: Catalog, learned?: Le
   if (!focused) return [];
   const typed = focused.value.trim().slice(0, 100);
   const key = compact(typed);
-  if (focused.name === 'against') return machineChoices(catalog, typed);
+  if (MACHINE_OPTIONS.has(focused.name)) return machineChoices(catalog, typed);
   if (focused.name !== 'model') return [];
   const byName = catalog.models.filter(
     (m) =>

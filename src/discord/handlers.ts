@@ -10,6 +10,7 @@ import { picked, overLimit, QUANT_CHOICES, selectChange, verdictOf } from '../..
 import { ANSWER_WITH, answerChoice, saveChoices } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { compareInputOfOptions } from '../../commands/options.js';
+import { planInputOfOptions } from '../../commands/plan.js';
 import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
@@ -142,6 +143,13 @@ async function runCommand(
       // Public in a server, so moderators can pin it.
       return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);
     }
+    case 'plan': {
+      const parsed = commands.plan.schema.safeParse(planInputOfOptions(o));
+      if (!parsed.success)
+        return ephemeral(`${parsed.error.issues[0]!.message}. Try \`/plan machine:rtx-3090 workflow:coding\`.`);
+      // Public, like /compare: the channel sees what each machine runs.
+      return replyToResult(await commands.plan.execute(ctx, parsed.data), deps, true);
+    }
     case 'ask': {
       const parsed = commands.ask.schema.safeParse({ question: o.question ?? '' });
       if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}.`);
@@ -166,7 +174,7 @@ async function runCommand(
     case 'help':
       return replyToResult(await commands.help.execute(), deps, false);
     default:
-      return ephemeral(`I don't know /${name}. Try /ask, /compare, /verdicts or /settings.`);
+      return ephemeral(`I don't know /${name}. Try /ask, /compare, /plan, /verdicts or /settings.`);
   }
 }
 

@@ -48,14 +48,16 @@ const EVERYWHERE = {
  * message), which has a name that may hold capitals and spaces, and no description or options.
  */
 export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
-  const slash = [commands.ask, commands.compare, commands.pins, commands.settings, commands.help].map((c) => ({
-    name: c.name,
-    description: c.description.slice(0, 100),
-    options: c.options.map(option),
-    // Everyone may ask and look; who may pin or change settings is checked per interaction.
-    default_member_permissions: null,
-    ...EVERYWHERE,
-  }));
+  const slash = [commands.ask, commands.compare, commands.plan, commands.pins, commands.settings, commands.help].map(
+    (c) => ({
+      name: c.name,
+      description: c.description.slice(0, 100),
+      options: c.options.map(option),
+      // Everyone may ask and look; who may pin or change settings is checked per interaction.
+      default_member_permissions: null,
+      ...EVERYWHERE,
+    }),
+  );
   return [
     ...slash,
     { name: ANSWER_WITH, type: ApplicationCommandType.Message, default_member_permissions: null, ...EVERYWHERE },

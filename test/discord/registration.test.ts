@@ -20,10 +20,18 @@ describe('command registration', () => {
       integration_types: number[];
       contexts: number[];
     }[];
-    expect(defs.map((d) => d.name)).toEqual(['ask', 'compare', 'verdicts', 'settings', 'help', 'Answer with whichgpu']);
+    expect(defs.map((d) => d.name)).toEqual([
+      'ask',
+      'compare',
+      'plan',
+      'verdicts',
+      'settings',
+      'help',
+      'Answer with whichgpu',
+    ]);
     // The message command (type 3) has its own rules: test/discord/ask.test.ts.
     const slash = defs.filter((d) => d.type === undefined);
-    expect(slash).toHaveLength(5);
+    expect(slash).toHaveLength(6);
     for (const d of slash) {
       expect(d.name).toMatch(/^[a-z0-9_-]{1,32}$/);
       expect(d.description.length).toBeGreaterThan(0);
