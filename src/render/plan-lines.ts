@@ -5,8 +5,9 @@
 import type { Plan, PlanDevice, PlanPick } from '../core/index.js';
 import { fmt } from './shared.js';
 
+const dollars = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
 const usd = (b: { low: number; high: number }) =>
-  `$${Math.round(b.low).toLocaleString('en-US')}-$${Math.round(b.high).toLocaleString('en-US')}`;
+  Math.round(b.low) === Math.round(b.high) ? dollars(b.low) : `${dollars(b.low)}-${dollars(b.high)}`;
 const kTokens = (n: number) => (n >= 1024 ? `${Math.round(n / 1024)}k` : `${n}`);
 const tps = (x: number | null) => (x === null ? '-' : x >= 100 ? String(Math.round(x)) : x.toFixed(x >= 10 ? 0 : 1));
 
@@ -53,7 +54,7 @@ export function upgradeLines(p: Plan, nameOf: (modelId: string) => string): stri
       .map((f) => `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`)
       .join(', ');
     const reach = c.newlyInReach.slice(0, 5).map(nameOf).join(', ');
-    return `${short.get(c.id) ?? c.id} over ${short.get(from) ?? from}: ${faster ? `faster on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware ${usd(c.hardwareUSD)}${c.netUSD ? ` (${usd(c.netUSD)} after selling yours)` : ''}; electricity ~$${Math.round(c.electricityPerYearUSD[1])}/yr vs ~$${Math.round(c.electricityPerYearUSD[0])}/yr.`;
+    return `${short.get(c.id) ?? c.id} over ${short.get(from) ?? from}: ${faster ? `speed on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware ${usd(c.hardwareUSD)}${c.netUSD ? ` (${usd(c.netUSD)} after selling yours)` : ''}; electricity ~$${Math.round(c.electricityPerYearUSD[1])}/yr vs ~$${Math.round(c.electricityPerYearUSD[0])}/yr.`;
   });
 }
 
