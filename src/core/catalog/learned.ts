@@ -245,10 +245,25 @@ const slug = (ref: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9.]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .replace(/\.{2,}/g, '.') || 'model';
+    .replace(/[-.]{2,}/g, '-') || 'model';
 
 /** A model the core can size, from what a lookup learned; BAD_DATA or NOT_A_MODEL when it cannot be. */
 export function learnModel(catalog: Catalog, facts: LearnedFacts): Result<LearnedModel> {
+  // Facts come from outside (the Hub, a registry, a cache row): whatever shape they arrive in, the
+  // answer is a value. A throw here would turn a pasted repo into "something went wrong".
+  try {
+    return learnFrom(catalog, {
+      ...facts,
+      files: (Array.isArray(facts.files) ? facts.files : []).filter(
+        (f) => typeof f?.path === 'string' && Number.isFinite(f.bytes) && f.bytes > 0,
+      ),
+    });
+  } catch (e) {
+    return err('BAD_MODEL_DATA', `What was learned about this model could not be read (${(e as Error).message}).`);
+  }
+}
+
+function learnFrom(catalog: Catalog, facts: LearnedFacts): Result<LearnedModel> {
   const { basis } = facts;
   const from = basis.source === 'huggingface' ? `the Hugging Face repo ${basis.ref}` : `the Ollama tag ${basis.ref}`;
   const shape = facts.gguf ? shapeFromGguf(facts.gguf) : facts.config ? shapeFromConfig(facts.config) : undefined;
@@ -270,7 +285,7 @@ export function learnModel(catalog: Catalog, facts: LearnedFacts): Result<Learne
   const quant = facts.quant ? catalog.quant(facts.quant.toUpperCase())?.id : undefined;
   const sizes = ggufSizes(catalog, facts.files, quant);
   const id = `learned-${slug(basis.ref)}`.slice(0, 120).replace(/[-.]+$/, '');
-  const record: ModelRecord = ModelRecordSchema.parse({
+  const parsed = ModelRecordSchema.safeParse({
     id,
     name: facts.name,
     family: 'learned',
@@ -300,5 +315,13 @@ export function learnModel(catalog: Catalog, facts: LearnedFacts): Result<Learne
     source: 'estimate',
     notes: [`learned from ${from} (${basis.read.join(', ')}), fetched ${basis.fetchedAt.slice(0, 10)}`, ...notes],
   });
+  // What a hostile or odd source says (fractional layers, a negative window, an empty name) is
+  // refused as a value, never thrown: the answer then sizes the model from its name.
+  if (!parsed.success)
+    return err(
+      'BAD_MODEL_DATA',
+      `${from} gives a shape whichgpu cannot use (${parsed.error.issues[0]!.path.join('.')}).`,
+    );
+  const record: ModelRecord = parsed.data;
   return ok({ model: { ...modelSpecOf(record), record }, basis, ...(quant ? { quant } : {}), notes });
 }

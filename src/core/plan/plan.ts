@@ -69,7 +69,7 @@ function qualityOf(
   const q = catalog.quality;
   if (!q) return null;
   let shown: PickQuality | undefined;
-  const normalized: number[] = [];
+  const normalized: [score: number, weight: number][] = [];
   for (const b of benchmarks) {
     const all = q.scores.filter((s) => s.benchmark === b.id);
     // The model as the catalog names it (a row without a variant) first, else its newest variant.
@@ -83,7 +83,7 @@ function qualityOf(
     const lo = Math.min(...values);
     const hi = Math.max(...values);
     const raw = hi > lo ? ((mine.score - lo) / (hi - lo)) * 100 : 100;
-    normalized.push((b.higherIsBetter ? raw : 100 - raw) * b.weight);
+    normalized.push([b.higherIsBetter ? raw : 100 - raw, b.weight]);
     shown ??= {
       score: mine.score,
       benchmark: b.name,
@@ -94,7 +94,11 @@ function qualityOf(
     };
   }
   if (!shown) return null;
-  return { quality: shown, normalized: normalized.reduce((a, b) => a + b, 0) / normalized.length };
+  // The weighted mean of the boards it has, discounted by its most telling board's weight: more
+  // boards never lower a model, and one scored only on a weaker board counts for less.
+  const weights = normalized.reduce((a, [, w]) => a + w, 0);
+  const mean = normalized.reduce((a, [n, w]) => a + n * w, 0) / weights;
+  return { quality: shown, normalized: mean * Math.max(...normalized.map(([, w]) => w)) };
 }
 
 function quantCostOf(catalog: Catalog, quant: string): string | null {
@@ -184,7 +188,7 @@ const byQuality = (a: Candidate, b: Candidate) => {
 function pickOf(catalog: Catalog, device: CatalogDevice, c: Candidate, q: PlanQuery, position: number): PlanPick {
   const e = evaluationOf(catalog, device, c, q);
   const why = c.quality
-    ? `${position === 0 ? 'The best' : 'Next best'} ${c.quality.quality.benchmark} score among what runs here at ${Math.round(e.decodeTokensPerSec ?? 0)} tok/s or more${c.quality.quality.variant ? ` (${c.quality.quality.variant})` : ''}.`
+    ? `${position === 0 ? 'The best' : 'Next best'} ${c.quality.quality.benchmark} score among what runs here at ${q.minTokensPerSec} tok/s or more${c.quality.quality.variant ? ` (${c.quality.quality.variant})` : ''}.`
     : `No public ${q.workflow} score in our data: ranked after the scored models, by size.`;
   return {
     model: { id: c.model.id, name: c.model.name, kind: 'llm' },

@@ -237,3 +237,35 @@ describe('an Ollama tag', () => {
     expect(l.value.model.attention).toEqual({ kind: 'sliding', window: 1024, globalLayers: 10 });
   });
 });
+
+describe('hostile or odd facts are answered as values', () => {
+  const base = { basis: basis('org/x.-y7b'), name: 'x', config: QWEN3_NEXT, files: [] } as LearnedFacts;
+  it.each([
+    ['fractional layers', { ...base, config: { ...QWEN3_NEXT, num_hidden_layers: 47.5 } }],
+    [
+      'a negative window',
+      {
+        ...base,
+        config: {
+          ...QWEN3_NEXT,
+          full_attention_interval: undefined,
+          layer_types: ['sliding_attention'],
+          sliding_window: -1,
+        },
+      },
+    ],
+    ['an empty name', { ...base, name: '' }],
+    ['a date that is not one', { ...base, basis: { ...base.basis, fetchedAt: 'yesterday' } }],
+    ['files missing', { ...base, files: undefined as unknown as LearnedFacts['files'] }],
+    ['no basis', { ...base, basis: undefined as unknown as LearnedFacts['basis'] }],
+  ])('%s', (_, facts) => {
+    const r = learnModel(catalog, facts as LearnedFacts);
+    expect(r.ok ? 'ok' : r.error.code).toMatch(/BAD_MODEL_DATA|ok/);
+  });
+
+  it('a repo name with ".-" still makes a valid id, and infinite sizes are dropped', () => {
+    const r = learnModel(catalog, { ...base, parameters: 80e9, files: [{ path: 'x-Q4_K_M.gguf', bytes: Infinity }] });
+    expect(r.ok && r.value.model.id).toBe('learned-org-x-y7b');
+    expect(r.ok && r.value.model.fileGB).toEqual({});
+  });
+});

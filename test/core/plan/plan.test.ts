@@ -49,6 +49,23 @@ describe('a plan: what each machine runs best', () => {
     expect(scored.indexOf(false) === -1 || !scored.slice(scored.indexOf(false)).includes(true)).toBe(true);
   });
 
+  it('a score on a second board never lowers a model; one scored only on a discounted board counts for less', () => {
+    const p = planned({
+      devices: ['mac-studio-m3-ultra-512gb'],
+      workflow: 'coding',
+      limit: 25,
+      minTokensPerSec: 0,
+      allowOffload: true,
+    });
+    const ids = p.devices[0]!.picks.map((x) => x.model.id);
+    // DeepSeek R1 (Aider 71.4 as R1-0528, plus HumanEval+) above Qwen3 235B (Aider only, lower).
+    expect(ids.indexOf('deepseek-r1-671b')).toBeLessThan(ids.indexOf('qwen3-235b-a22b'));
+    for (const pick of p.devices[0]!.picks)
+      expect(pick.why).not.toMatch(
+        /at \d+ tok\/s or more/.source === '' ? /x^/ : /among what runs here at [1-9]\d* tok\/s/,
+      );
+  });
+
   it("a pick's figures are compare's for that model, quant and context on that machine", () => {
     const p = planned({ devices: ['rtx-5090', 'mac-studio-m4-max-128gb'], workflow: 'coding', limit: 3 });
     for (const d of p.devices)
