@@ -60,10 +60,8 @@ describe('a plan: what each machine runs best', () => {
     const ids = p.devices[0]!.picks.map((x) => x.model.id);
     // DeepSeek R1 (Aider 71.4 as R1-0528, plus HumanEval+) above Qwen3 235B (Aider only, lower).
     expect(ids.indexOf('deepseek-r1-671b')).toBeLessThan(ids.indexOf('qwen3-235b-a22b'));
-    for (const pick of p.devices[0]!.picks)
-      expect(pick.why).not.toMatch(
-        /at \d+ tok\/s or more/.source === '' ? /x^/ : /among what runs here at [1-9]\d* tok\/s/,
-      );
+    // The threshold said is the one asked (0 here), not each pick's own speed.
+    for (const pick of p.devices[0]!.picks) expect(pick.why).not.toMatch(/among what runs here at [1-9]\d* tok\/s/);
   });
 
   it("a pick's figures are compare's for that model, quant and context on that machine", () => {
