@@ -96,12 +96,25 @@ function answer(ctx: CommandContext, text: string, learned?: LearnedModel): Answ
 export async function learnedFor(
   ctx: Pick<CommandContext, 'catalog' | 'lookup'>,
   text: string,
+  /**
+   * How long to wait for the lookup here. A surface that cannot defer (a select updating its
+   * message) waits less than the lookup's own 2.5 s, and answers from the name when it is late.
+   */
+  waitMs = Infinity,
 ): Promise<{ learned?: LearnedModel; notes: string[] }> {
   const target = ctx.lookup ? lookupTargetOf(ctx.catalog, text) : null;
   if (!target || !ctx.lookup) return { notes: [] };
   const ref =
     target.source === 'huggingface' ? `hf.co/${target.ref}${target.quant ? `:${target.quant}` : ''}` : target.ref;
-  const found = await ctx.lookup(ref);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ ok: false; error: { code: string; message: string } }>((resolve) => {
+    if (Number.isFinite(waitMs))
+      timer = setTimeout(
+        () => resolve({ ok: false, error: { code: 'TIMEOUT', message: 'no answer in time' } }),
+        waitMs,
+      );
+  });
+  const found = await Promise.race([ctx.lookup(ref), late]).finally(() => clearTimeout(timer));
   if (!found.ok) return { notes: [`looked up ${target.ref}: ${found.error.message}; sized from its name instead`] };
   const learned = learnModel(ctx.catalog, found.value);
   if (!learned.ok) return { notes: [`${learned.error.message} Sized from its name instead.`] };

@@ -3,6 +3,9 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { CompareInputSchema, compare, learnedMatch, understand, type Result, type Verdict } from '../src/core/index.js';
 import { learnedFor } from './ask.js';
+
+/** How long /compare and a select wait for a model lookup before sizing the model from its name. */
+export const FOLLOW_UP_LOOKUP_MS = 1500;
 import { queryKeyOf, viewOf } from './pin-shared.js';
 import type { Command } from './types.js';
 
@@ -80,7 +83,10 @@ export default {
     };
     // A model only the Hub or a registry knows (a follow-up of such an answer, or one typed here):
     // learned again, from the store's cache when it is fresh, so a changed quant keeps its shape.
-    const looked = typeof merged.model === 'string' ? await learnedFor(ctx, merged.model) : { notes: [] };
+    // /compare, its selects and its refresh answer within Discord's 3 s without a deferral: the
+    // lookup (from the cache, or the Hub when the cache is stale) gets 1.5 s of it.
+    const looked =
+      typeof merged.model === 'string' ? await learnedFor(ctx, merged.model, FOLLOW_UP_LOOKUP_MS) : { notes: [] };
     const basis = looked.learned ? `${looked.learned.basis.ref}@${looked.learned.basis.fetchedAt}` : '';
     const key = `${ctx.catalog.dataVersion}|${basis}|${JSON.stringify(merged)}`;
     let r = verdictCache.get(key);

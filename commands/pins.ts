@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { compare, learnedMatch } from '../src/core/index.js';
 import { learnedFor } from './ask.js';
+import { FOLLOW_UP_LOOKUP_MS } from './compare.js';
 import { describeChanges, inputOfQuery, viewOf } from './pin-shared.js';
 import { tryWrite, writeFailed } from './store-writes.js';
 import type { PinnedVerdict } from '../src/store/store.js';
@@ -68,7 +69,8 @@ export default {
     }
     const stored = inputOfQuery(pin.query);
     // A pinned model only the Hub or a registry knows is learned again (from the cache when fresh).
-    const looked = typeof stored.model === 'string' ? await learnedFor(ctx, stored.model) : { notes: [] };
+    const looked =
+      typeof stored.model === 'string' ? await learnedFor(ctx, stored.model, FOLLOW_UP_LOOKUP_MS) : { notes: [] };
     const r = looked.learned
       ? compare(ctx.catalog, stored, { match: learnedMatch(ctx.catalog, looked.learned) })
       : compare(ctx.catalog, stored);

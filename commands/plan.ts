@@ -63,13 +63,17 @@ function readPlanText(
   catalog: Parameters<typeof readQuestion>[0],
   text: string,
 ): { input: PlanInput; notes: string[] } {
-  const { reading } = readQuestion(catalog, text);
+  // The speed and the budget are the plan's own: blanked before the reading, so "$2k" is no context.
+  const rest = text.replace(new RegExp(SPEED.source, 'gi'), ' ').replace(new RegExp(BUDGET.source, 'gi'), ' ');
+  const { reading } = readQuestion(catalog, rest);
   const input: PlanInput = {};
   const current = reading.devices.find((d) => d.role === 'current');
-  // "I have a 3090, 5090 or mac studio?": the one owned is the current machine when others are named.
-  if (current && reading.devices.length > 1) {
+  // "I have a 3090" (with or without others named): the owned one is the current machine, weighed
+  // against the others, or against the default pair when none is named.
+  if (current) {
     input.current = current.id;
-    input.devices = reading.devices.filter((d) => d !== current).map((d) => d.id);
+    const others = reading.devices.filter((d) => d !== current).map((d) => d.id);
+    if (others.length) input.devices = others;
   } else if (reading.devices.length) input.devices = reading.devices.map((d) => d.id);
   if (reading.workflow === 'chat' || reading.workflow === 'coding' || reading.workflow === 'rag')
     input.workflow = reading.workflow;

@@ -140,8 +140,12 @@ async function runCommand(
       const parsed = commands.compare.schema.safeParse(compareInputOfOptions(o));
       if (!parsed.success)
         return ephemeral(`${parsed.error.issues[0]!.message}. Try \`/compare model:llama-3.3-70b workflow:coding\`.`);
-      // Public in a server, so moderators can pin it.
-      return replyToResult(await commands.compare.execute(ctx, parsed.data), deps, true);
+      // Public in a server, so moderators can pin it; deferred like /ask when a model lookup is slow.
+      return answerWithin(
+        commands.compare.execute(ctx, parsed.data).then((r) => replyToResult(r, deps, true)),
+        ASK_ANSWER_WITHIN_MS,
+        false,
+      );
     }
     case 'plan': {
       const parsed = commands.plan.schema.safeParse(planInputOfOptions(o));

@@ -56,6 +56,18 @@ describe('plan command', () => {
     expect(r.plan.upgrade?.from).toBe('rtx-3090');
   });
 
+  it('a budget in thousands is no context; "I have a 3090" alone is an upgrade over the default pair', async () => {
+    const r = await planFor({ text: '5090 $2k budget coding' });
+    expect(r.plan.query.contextTokens).toBeNull();
+    expect(r.plan.query.budgetUSD).toBe(2000);
+    const owned = await planFor({ text: 'I have a 3090' });
+    expect(owned.plan.devices.map((d) => [d.id, d.role])).toEqual([
+      ['rtx-3090', 'current'],
+      ['rtx-5090', 'candidate'],
+      ['mac-studio-m4-max-128gb', 'candidate'],
+    ]);
+  });
+
   it('explicit options win over the text; the server workflow is the default', async () => {
     tmp.store.saveSettings(
       'discord',

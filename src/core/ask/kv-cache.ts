@@ -24,7 +24,7 @@ const PATTERNS = [
 export interface KvCacheSaid {
   /** The cache type as said, normalized: q8_0, q4_0, f16, fp8, ... */
   type: string;
-  /** Where it was said, to keep it from being read as the weights' quant. */
+  /** Where it was said (in the text with its whitespace runs made single spaces), to keep it from being read as the weights' quant. */
   spans: [number, number][];
 }
 
@@ -38,7 +38,10 @@ const normal = (t: string) =>
     .replace(/^fp8_.*$/, 'fp8');
 
 /** The KV-cache type a question states, or null. */
-export function readKvCache(text: string): KvCacheSaid | null {
+export function readKvCache(raw: string): KvCacheSaid | null {
+  // One space between words (as readQuestion gives it): the optional words between the cache and
+  // its type then cannot make the patterns backtrack over long runs of whitespace.
+  const text = raw.replace(/\s+/g, ' ');
   const spans: [number, number][] = [];
   let type: string | null = null;
   for (const re of PATTERNS)

@@ -46,6 +46,8 @@ export function lookupTargetOf(catalog: Catalog, text: string): LookupTarget | n
     const w = ws[i]!;
     const after = (ws[i - 1] ?? '').toLowerCase();
     const hf = HF_URL.exec(w);
+    // A dataset or a Space is no model.
+    if (hf && /^(datasets|spaces)\//i.test(hf[1]!)) continue;
     if (hf) {
       const ref = hf[1]!.replace(/\.git$/, '');
       if (!known(catalog, ref)) return { source: 'huggingface', ref, ...(hf[2] ? { quant: hf[2] } : {}) };
@@ -54,7 +56,7 @@ export function lookupTargetOf(catalog: Catalog, text: string): LookupTarget | n
     const ol = OLLAMA_URL.exec(w);
     if (ol) {
       const ref = ollamaRef(ol[1]!.toLowerCase(), ol[2]);
-      if (!known(catalog, w)) return { source: 'ollama', ref };
+      if (!known(catalog, `${ol[1]}${ol[2] ? `:${ol[2]}` : ''}`)) return { source: 'ollama', ref };
       continue;
     }
     // "ollama run qwen3" / "ollama pull gpt-oss:20b": what follows is a tag, even without one.

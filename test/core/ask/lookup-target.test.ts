@@ -78,3 +78,11 @@ describe('answering with a learned model', () => {
     );
   });
 });
+
+describe('what is no model to look up', () => {
+  it('a dataset or a Space on the Hub, and a catalog model pasted as an ollama.com URL', () => {
+    expect(lookupTargetOf(catalog, 'trained on https://huggingface.co/datasets/someorg/Mystery-7B-data')).toBeNull();
+    expect(lookupTargetOf(catalog, 'see https://huggingface.co/spaces/someorg/demo-7b')).toBeNull();
+    expect(lookupTargetOf(catalog, 'https://ollama.com/library/qwen3:30b on my 3090')).toBeNull();
+  });
+});
