@@ -90,6 +90,8 @@ function readPlanText(
     input.budgetUSD = Number(amount!.replace(/,/g, '')) * (k ? 1000 : 1);
   }
   const notes = [...reading.notes];
+  if (reading.workflow && !['chat', 'coding', 'rag'].includes(reading.workflow))
+    notes.push(`plans rank language models; ${reading.workflow} plans come later, so this is planned for chat`);
   if (!reading.devices.length && text.trim()) notes.push('no machine named: planned for the default pair');
   return { input, notes };
 }

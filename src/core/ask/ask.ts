@@ -135,6 +135,9 @@ function learnedFound(catalog: Catalog, learned: LearnedModel, typed: ModelFound
 
 /** The plan a reading asks for: its machines (the owned one as current), workflow and context. */
 function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
+  // The planner ranks LLMs: an image, video or training question is answered by the verdict, never
+  // with a chat plan nobody asked for.
+  if (reading.workflow && !['chat', 'coding', 'rag', 'serving'].includes(reading.workflow)) return undefined;
   const current = reading.devices.find((d) => d.role === 'current');
   const others = reading.devices.filter((d) => d !== current).map((d) => d.id);
   const workflow = reading.workflow === 'coding' || reading.workflow === 'rag' ? reading.workflow : 'chat';

@@ -446,3 +446,11 @@ describe('"what can I run" and "should I upgrade" without a model are answered w
     expect(ask(catalog, 'I have a 3090, is a 5090 worth it for llama 3.3 70b?').plan).toBeUndefined();
   });
 });
+
+describe('a plan only for what the planner ranks', () => {
+  it('"what image models can I run" is answered by the verdict, never with a chat plan', () => {
+    const a = ask(catalog, 'what image models can I run on my 3060 12gb?');
+    expect(a.plan).toBeUndefined();
+    expect(a.reading.workflow).toBe('image');
+  });
+});
