@@ -245,7 +245,11 @@ function focused(
   else if (model?.reading.kind === 'video')
     headline = videoHeadline(v.devices, model.reading.name, videoWorkloadOf(catalog, model.reading.name));
   else if (
-    (intent === 'fit' || intent === 'speed' || intent === 'help') &&
+    // "What image models can I run on my 3060?": that machine's image speed, as a fit question gets.
+    (intent === 'fit' ||
+      intent === 'speed' ||
+      intent === 'help' ||
+      (intent === 'plan' && v.query.workflow === 'image')) &&
     new Set(devices.map((d) => d.id)).size === 1 &&
     v.devices[0]
   ) {

@@ -452,5 +452,7 @@ describe('a plan only for what the planner ranks', () => {
     const a = ask(catalog, 'what image models can I run on my 3060 12gb?');
     expect(a.plan).toBeUndefined();
     expect(a.reading.workflow).toBe('image');
+    // About the machine asked, not the 5090 beside it.
+    expect(a.answer?.verdict.headline).toMatch(/^RTX 3060 12GB: ~\d+ s per .* image/);
   });
 });
