@@ -3,17 +3,13 @@
  * machine runs, and what an upgrade adds. Discord, Slack and the terminal lay these out.
  */
 import type { Plan, PlanDevice, PlanPick } from '../core/index.js';
-import { fmt } from './shared.js';
+import { fmt, fmtUsdBand } from './shared.js';
 
-const dollars = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
-const usd = (b: { low: number; high: number }) =>
-  Math.round(b.low) === Math.round(b.high) ? dollars(b.low) : `${dollars(b.low)}-${dollars(b.high)}`;
-const kTokens = (n: number) => (n >= 1024 ? `${Math.round(n / 1024)}k` : `${n}`);
 const tps = (x: number | null) => (x === null ? '-' : x >= 100 ? String(Math.round(x)) : x.toFixed(x >= 10 ? 0 : 1));
 
 /** "Plan · coding · 32k context · 8+ tok/s, all in GPU memory". */
 export function planTitle(p: Plan): string {
-  const ctx = p.query.contextTokens ? `${kTokens(p.query.contextTokens)} context` : 'the workflow’s context';
+  const ctx = p.query.contextTokens ? `${fmt.kTokens(p.query.contextTokens)} context` : 'the workflow’s context';
   return `Plan · ${p.query.workflow} · ${ctx} · ${p.query.minTokensPerSec}+ tok/s${p.query.allowOffload ? ', offload allowed' : ', all in GPU memory'}`;
 }
 
@@ -54,7 +50,7 @@ export function upgradeLines(p: Plan, nameOf: (modelId: string) => string): stri
       .map((f) => `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`)
       .join(', ');
     const reach = c.newlyInReach.slice(0, 5).map(nameOf).join(', ');
-    return `${short.get(c.id) ?? c.id} over ${short.get(from) ?? from}: ${faster ? `speed on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware ${usd(c.hardwareUSD)}${c.netUSD ? ` (${usd(c.netUSD)} after selling yours)` : ''}; electricity ~$${Math.round(c.electricityPerYearUSD[1])}/yr vs ~$${Math.round(c.electricityPerYearUSD[0])}/yr.`;
+    return `${short.get(c.id) ?? c.id} over ${short.get(from) ?? from}: ${faster ? `speed on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware ${fmtUsdBand(c.hardwareUSD)}${c.netUSD ? ` (${fmtUsdBand(c.netUSD)} after selling yours)` : ''}; electricity ~$${Math.round(c.electricityPerYearUSD[1])}/yr vs ~$${Math.round(c.electricityPerYearUSD[0])}/yr.`;
   });
 }
 

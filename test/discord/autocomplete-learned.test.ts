@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { FakeHfHub } from '../fakes/hf-hub.js';
 import { FakeOllamaRegistry } from '../fakes/ollama-registry.js';
-import { buildGguf, tinyLlamaGguf } from '../fakes/gguf.js';
+import { MYSTERY_34B_HEADER, tinyLlamaGguf } from '../fakes/gguf.js';
 import { command, serveGuild, signBody, testKeys } from './helpers.js';
 
 const keys = testKeys();
@@ -17,20 +17,7 @@ const hub = new FakeHfHub();
 const registry = new FakeOllamaRegistry();
 let t: TestApp;
 
-// The first bytes of a Llama-shaped 34B GGUF: 60 layers 7168 wide, 56 heads, 8 KV heads.
-const header = buildGguf(
-  {
-    'general.architecture': 'llama',
-    'general.name': 'Mystery 34B',
-    'llama.block_count': 60,
-    'llama.context_length': 32768,
-    'llama.embedding_length': 7168,
-    'llama.feed_forward_length': 20480,
-    'llama.attention.head_count': 56,
-    'llama.attention.head_count_kv': 8,
-  },
-  [],
-);
+const header = MYSTERY_34B_HEADER;
 
 beforeAll(async () => {
   await discord.start();

@@ -147,3 +147,18 @@ export function tinyLlamaGguf(o: { arch?: string; vocab?: number; fileType?: num
   );
   return { bytes, parameters: tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0) };
 }
+
+/** The first bytes of a Llama-shaped 34B GGUF (60 layers 7168 wide, 56 heads, 8 KV heads), for lookup tests. */
+export const MYSTERY_34B_HEADER = buildGguf(
+  {
+    'general.architecture': 'llama',
+    'general.name': 'Mystery 34B',
+    'llama.block_count': 60,
+    'llama.context_length': 32768,
+    'llama.embedding_length': 7168,
+    'llama.feed_forward_length': 20480,
+    'llama.attention.head_count': 56,
+    'llama.attention.head_count_kv': 8,
+  },
+  [],
+);

@@ -5,26 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHfHub } from '../fakes/hf-hub.js';
-import { buildGguf } from '../fakes/gguf.js';
+import { MYSTERY_34B_HEADER } from '../fakes/gguf.js';
 import { fake, postForm, slackHttpApp } from './http-app.js';
 import { slashCommand } from './helpers.js';
 
 const hub = new FakeHfHub();
 
-// The first bytes of a Llama-shaped 34B GGUF: 60 layers 7168 wide, 56 heads, 8 KV heads.
-const header = buildGguf(
-  {
-    'general.architecture': 'llama',
-    'general.name': 'Mystery 34B',
-    'llama.block_count': 60,
-    'llama.context_length': 32768,
-    'llama.embedding_length': 7168,
-    'llama.feed_forward_length': 20480,
-    'llama.attention.head_count': 56,
-    'llama.attention.head_count_kv': 8,
-  },
-  [],
-);
+const header = MYSTERY_34B_HEADER;
 
 // Registered before slackHttpApp's hook, so the Hub's URL is known when the app starts.
 beforeAll(async () => {

@@ -48,6 +48,23 @@ interface Shape {
   intermediate?: number;
 }
 
+/** A mixture of experts, when the source names one: its experts, those active, each one's gated FFN size. */
+function moeOf(
+  experts: number | undefined,
+  active: number | undefined,
+  expertWidth: number | undefined,
+  hidden: number,
+  moeLayers: number,
+): Pick<Shape, 'moe'> {
+  return experts && experts > 1 && active && expertWidth
+    ? { moe: { experts, activeExperts: active, expertParams: 3 * hidden * expertWidth, moeLayers } }
+    : {};
+}
+
+/** `{key: value}` when the value was given, else nothing (exact optional properties). */
+const optional = <K extends string>(key: K, value: number | undefined) =>
+  (value === undefined ? {} : { [key]: value }) as Partial<Record<K, number>>;
+
 /** The language model's part of a config (vision-language configs nest it). */
 function textConfig(config: Json): Json {
   for (const k of ['text_config', 'llm_config', 'language_config', 'thinker_config'])
@@ -81,10 +98,8 @@ function shapeFromConfig(raw: Json): Shape | string {
     vocab,
     tied: c.tie_word_embeddings === true,
     attention: attentionFromConfig(c, layers, kvHeads, headDim),
-    ...(experts && experts > 1 && active && expertWidth
-      ? { moe: { experts, activeExperts: active, expertParams: 3 * hidden * expertWidth, moeLayers: layers - dense } }
-      : {}),
-    ...(pick(c, 'intermediate_size') !== undefined ? { intermediate: pick(c, 'intermediate_size')! } : {}),
+    ...moeOf(experts, active, expertWidth, hidden, layers - dense),
+    ...optional('intermediate', pick(c, 'intermediate_size')),
   };
 }
 
@@ -173,10 +188,8 @@ function shapeFromGguf(g: Json): Shape | string {
     vocab,
     tied: false,
     attention,
-    ...(experts && experts > 1 && active && expertWidth
-      ? { moe: { experts, activeExperts: active, expertParams: 3 * hidden * expertWidth, moeLayers: layers } }
-      : {}),
-    ...(num(k('feed_forward_length')) !== undefined ? { intermediate: num(k('feed_forward_length'))! } : {}),
+    ...moeOf(experts, active, expertWidth, hidden, layers),
+    ...optional('intermediate', num(k('feed_forward_length'))),
   };
 }
 

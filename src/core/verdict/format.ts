@@ -17,6 +17,8 @@ export const fmt = {
           : Math.round(x * 10) / 10
     ).toLocaleString('en-US'),
   usd: (x: number) => `$${Math.round(x).toLocaleString('en-US')}`,
+  /** A token count as people write context sizes: "32k" (rounded down: "up to 18k" never overstates). */
+  kTokens: (n: number) => (n >= 1024 ? `${Math.floor(n / 1024)}k` : `${n}`),
   ratio: (x: number) => (x >= 10 ? Math.round(x).toString() : x.toFixed(1)),
 };
 

@@ -190,9 +190,6 @@ export function caveatsFor(
   return out.slice(0, 6);
 }
 
-/** "32k": a token count as people write context sizes. */
-const kTokens = (n: number) => (n >= 1024 ? `${Math.floor(n / 1024)}k` : `${n}`);
-
 /** When the asked context does not fit in GPU memory, the longest that does, and with a q8_0 cache. */
 function longestContextWords(e: DeviceEvaluation, q: NormalizedQuery): string | null {
   const l = e.longestContext;
@@ -200,8 +197,8 @@ function longestContextWords(e: DeviceEvaluation, q: NormalizedQuery): string | 
   const own = q.kvCache === 'f16' ? l.f16 : l.q8_0;
   if (own < 1024 || own >= q.contextTokens) return null;
   const q8 =
-    q.kvCache === 'f16' && l.q8_0 > l.f16 ? ` (${kTokens(l.q8_0)} with a q8_0 KV cache: -ctk q8_0 -ctv q8_0)` : '';
-  return `${e.shortName}: the whole model stays in GPU memory up to ${kTokens(own)} tokens of context${q8}.`;
+    q.kvCache === 'f16' && l.q8_0 > l.f16 ? ` (${fmt.kTokens(l.q8_0)} with a q8_0 KV cache: -ctk q8_0 -ctv q8_0)` : '';
+  return `${e.shortName}: the whole model stays in GPU memory up to ${fmt.kTokens(own)} tokens of context${q8}.`;
 }
 
 /** The attention layout in a few words: what decides the KV cache. */
