@@ -20,6 +20,7 @@ import {
 import type { ServerSettings } from '../src/store/settings-schema.js';
 import type { Store } from '../src/store/store.js';
 import help from './help.js';
+import { planReply } from './plan.js';
 import { queryKeyOf, viewOf } from './pin-shared.js';
 import type { Command, CommandContext, Reply } from './types.js';
 
@@ -146,7 +147,7 @@ export async function askReply(ctx: CommandContext, text: string): Promise<Reply
       },
     };
   if (!verdict.ok) return { kind: 'error', error: verdict.error };
-  if (asked.plan) return { kind: 'plan', plan: asked.plan, notes: [...looked.notes, ...asked.reading.notes] };
+  if (asked.plan) return planReply(ctx, asked.plan, [...looked.notes, ...asked.reading.notes]);
   const queryKey = queryKeyOf(verdict.value.query);
   const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
   return {

@@ -8,7 +8,7 @@
 import type { Verdict } from '../src/core/index.js';
 import { cooldownMessage, type RateLimiter } from '../src/rate-limit.js';
 import { commands } from './index.js';
-import { inputOfQuery } from './pin-shared.js';
+import { inputOfQuery, planInputOfState, planState } from './pin-shared.js';
 import type { CommandContext, Reply } from './types.js';
 
 /** Quantizations offered in a verdict's select, most useful first (both platforms). */
@@ -48,7 +48,10 @@ export function overLimit(limiter: RateLimiter | undefined, serverId: string, us
   return d.ok ? undefined : refusal('FORBIDDEN', cooldownMessage(d));
 }
 
-/** The verdict of the stored question `stateId` with `change` applied; undefined when the state is gone. */
+/**
+ * The verdict of the stored question `stateId` with `change` applied, or the plan a plan's state
+ * stands for; undefined when the state is gone.
+ */
 export async function recompute(
   ctx: CommandContext,
   stateId: string,
@@ -56,7 +59,19 @@ export async function recompute(
 ): Promise<Reply | undefined> {
   const stored = stateId ? ctx.store.loadQuery(stateId) : undefined;
   if (!stored) return undefined;
+  const planned = planInputOfState(stored);
+  if (planned) return commands.plan.execute(ctx, planned);
   return commands.compare.execute(ctx, { ...inputOfQuery(stored), ...change });
+}
+
+/**
+ * What a posted reply's buttons carry, to be saved as its state: a verdict's query, a plan's
+ * planner input; undefined for a reply without buttons. Both platforms save this before rendering.
+ */
+export function stateOf(reply: Reply): Record<string, unknown> | undefined {
+  if (reply.kind === 'verdict') return reply.verdict.query as unknown as Record<string, unknown>;
+  if (reply.kind === 'plan') return planState(reply.plan);
+  return undefined;
 }
 
 export type SelectKind = 'quant' | 'context';
@@ -115,7 +130,7 @@ export const askedHere = (ctx: CommandContext): CommandContext => ({
 });
 
 /**
- * 📌 on a verdict: the member's permission first (a refused member costs the platform nothing),
+ * 📌 on a verdict or a plan: the member's permission first (a refused member costs the platform nothing),
  * the platform's refusals, the verdict recomputed from its state; then `pinning` runs the pin call
  * and stores the pin with the state id, so pruning keeps the pinned message's buttons working.
  * Split in two so an adapter can time the pin call alone (Discord defers a slow one).
@@ -129,14 +144,15 @@ export async function startPin(
   const own = port.cannotPin?.();
   if (own !== undefined) return { done: refusal('FORBIDDEN', own) };
   const reply = target.stateId ? await recompute(ctx, target.stateId) : undefined;
-  if (!reply || reply.kind !== 'verdict') return { done: refusal('NOT_FOUND', port.words.tooOldToPin) };
-  const { verdict } = reply;
+  if (!reply || (reply.kind !== 'verdict' && reply.kind !== 'plan'))
+    return { done: refusal('NOT_FOUND', port.words.tooOldToPin) };
+  const pinned = reply.kind === 'verdict' ? { verdict: reply.verdict } : { plan: reply.plan };
   const asked = askedHere(ctx);
   const store = () =>
     commands.pin.execute(asked, {
       channelId: target.channelId,
       messageId: target.messageId,
-      verdict,
+      ...pinned,
       ...(target.stateId ? { stateId: target.stateId } : {}),
     });
   const pinning = port.pin().then(store, async (e: unknown) => {

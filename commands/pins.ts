@@ -3,10 +3,11 @@
  * and unpin for moderators. In code the concept is "pins"; "verdicts" is the user-facing word kept.
  */
 import { z } from 'zod';
-import { compare, learnedMatch } from '../src/core/index.js';
+import { compare, learnedMatch, plan, type Plan, type PlanInput, type Verdict } from '../src/core/index.js';
 import { learnedFor } from './ask.js';
 import { FOLLOW_UP_LOOKUP_MS } from './compare.js';
-import { describeChanges, inputOfQuery, viewOf } from './pin-shared.js';
+import { pinnedOf } from './pin.js';
+import { describeChanges, inputOfQuery, planInputOfState, viewOf, type PinnedFigures } from './pin-shared.js';
 import { tryWrite, writeFailed } from './store-writes.js';
 import type { PinnedVerdict } from '../src/store/store.js';
 import { forbidden, type Command, type CommandContext, type Reply } from './types.js';
@@ -67,6 +68,8 @@ export default {
       if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned', done.refused);
       return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
     }
+    const planned = planInputOfState(pin.query);
+    if (planned) return refreshPlan(ctx, pin, planned);
     const stored = inputOfQuery(pin.query);
     // A pinned model only the Hub or a registry knows is learned again (from the cache when fresh).
     const looked =
@@ -79,17 +82,35 @@ export default {
         kind: 'error',
         error: { ...r.error, message: `Cannot recompute #${pin.id} with today's data: ${r.error.message}` },
       };
-    const changes = describeChanges(pin, r.value);
-    const updated = tryWrite(() =>
-      ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, {
-        headline: r.value.verdict.headline,
-        winner: r.value.verdict.winner,
-        dataVersion: r.value.dataVersion,
-      }),
-    );
-    if (!updated.ok) return writeFailed(`refresh #${pin.id}`, 'it keeps its earlier verdict', updated.refused);
-    return updated.value
-      ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, verdict: r.value }
-      : notFound(input.id);
+    return saveRefresh(ctx, pin, pinnedOf({ verdict: r.value }).figures, { verdict: r.value });
   },
 } satisfies Command<PinsInput>;
+
+/** A pinned plan computed again with today's data (its machines, roles and targets as pinned). */
+async function refreshPlan(ctx: CommandContext, pin: PinnedVerdict, input: PlanInput): Promise<Reply> {
+  const r = plan(ctx.catalog, input);
+  if (!r.ok)
+    return {
+      kind: 'error',
+      error: { ...r.error, message: `Cannot recompute #${pin.id} with today's data: ${r.error.message}` },
+    };
+  return saveRefresh(ctx, pin, pinnedOf({ plan: r.value }).figures, { plan: r.value });
+}
+
+/** Stores a refreshed pin's new figures and says what changed. */
+function saveRefresh(
+  ctx: CommandContext,
+  pin: PinnedVerdict,
+  figures: PinnedFigures,
+  fresh: { verdict: Verdict } | { plan: Plan },
+): Reply {
+  const changes = describeChanges(pin, figures, 'plan' in fresh);
+  const updated = tryWrite(() => ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, figures));
+  if (!updated.ok)
+    return writeFailed(
+      `refresh #${pin.id}`,
+      `it keeps its earlier ${'plan' in fresh ? 'plan' : 'verdict'}`,
+      updated.refused,
+    );
+  return updated.value ? { kind: 'refreshed', pin: viewOf(ctx, updated.value), changes, ...fresh } : notFound(pin.id);
+}

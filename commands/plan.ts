@@ -7,13 +7,15 @@ import { z } from 'zod';
 import {
   DEFAULTS,
   plan,
+  planKeyOf,
   PlanInputSchema,
   readQuestion,
   type Plan,
   type PlanInput,
   type Result,
 } from '../src/core/index.js';
-import type { Command } from './types.js';
+import { viewOf } from './pin-shared.js';
+import type { Command, CommandContext, Reply } from './types.js';
 
 export const PlanCommandSchema = PlanInputSchema.extend({
   /** Free text (Slack and the console): machines, workflow, context, "20 tok/s", "$3000"; explicit options win. */
@@ -96,6 +98,12 @@ function readPlanText(
   return { input, notes };
 }
 
+/** A plan as a reply, with the pin a moderator made of the same plan in this server, if any. */
+export function planReply(ctx: CommandContext, p: Plan, notes: string[]): Reply {
+  const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, planKeyOf(p));
+  return { kind: 'plan', plan: p, notes, ...(existing ? { existingPin: viewOf(ctx, existing) } : {}) };
+}
+
 /** A plan is a pure function of its input and the data version: recent ones are kept (bounded). */
 const plans = new LRUCache<string, Result<Plan>>({ max: 200 });
 
@@ -148,6 +156,6 @@ export default {
       plans.set(key, r);
     }
     if (!r.ok) return { kind: 'error', error: r.error };
-    return { kind: 'plan', plan: r.value, notes: read.notes };
+    return planReply(ctx, r.value, read.notes);
   },
 } satisfies Command<PlanCommandInput>;

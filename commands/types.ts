@@ -75,12 +75,13 @@ export type Reply =
   | { kind: 'verdict'; verdict: Verdict; queryKey: string; existingPin?: PinView; notes: string[] }
   | { kind: 'pins'; page: Page<PinView>; canModerate: boolean }
   | { kind: 'pinned'; pin: PinView; alreadyPinned: boolean }
-  | { kind: 'refreshed'; pin: PinView; changes: string[]; verdict: Verdict }
+  /** A refreshed pin: what changed, and the verdict or the plan computed again. */
+  | { kind: 'refreshed'; pin: PinView; changes: string[]; verdict?: Verdict; plan?: Plan }
   | { kind: 'unpinned'; pin: PinView }
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
   /** What each machine runs best for a workflow (issue 15), or what an upgrade adds. */
-  | { kind: 'plan'; plan: Plan; notes: string[] }
+  | { kind: 'plan'; plan: Plan; notes: string[]; existingPin?: PinView }
   /** A question back, when answering would mean guessing: each choice's `text` is the question to answer when picked. */
   | { kind: 'clarify'; question: string; choices: ClarifyChoice[] }
   | {

@@ -1,7 +1,7 @@
 /**
  * The local console: the same commands the bots offer, against the local database, with the
  * console user as moderator. Plain words ask (read by `ask`); when the answer is a question back,
- * typing a choice's number picks it; `pin` pins the last verdict.
+ * typing a choice's number picks it; `pin` pins the last verdict or plan.
  * With piped input it answers each line and exits at the end of input.
  */
 import { createInterface } from 'node:readline';
@@ -10,7 +10,7 @@ import { commands } from '../../commands/index.js';
 import { textReply, usage, type TextFrontEnd } from '../../commands/text.js';
 import type { ClarifyChoice } from '../core/index.js';
 import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js';
-import type { Catalog, Verdict } from '../core/index.js';
+import type { Catalog, Plan, Verdict } from '../core/index.js';
 import { renderReply } from '../render/text.js';
 import type { Store } from '../store/store.js';
 import { runCli } from './cli.js';
@@ -57,12 +57,14 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     canModerate: async () => true,
     ...(opts.lookup ? { lookup: opts.lookup } : {}),
   };
-  let last: Verdict | undefined;
+  /** The last verdict or plan shown: what `pin` pins. */
+  let last: { verdict: Verdict } | { plan: Plan } | undefined;
   /** The choices of the last ask-back, picked by typing their number. */
   let choices: ClarifyChoice[] = [];
   let pins = 0;
   const show = (reply: Reply) => {
-    if (reply.kind === 'verdict') last = reply.verdict;
+    if (reply.kind === 'verdict') last = { verdict: reply.verdict };
+    if (reply.kind === 'plan') last = { plan: reply.plan };
     choices = reply.kind === 'clarify' ? reply.choices : [];
     opts.write(`${renderReply(reply, { color: opts.color })}\n`);
   };
@@ -84,7 +86,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
             await commands.pin.execute(ctx, {
               channelId: 'console',
               messageId: `console-${Date.now()}-${++pins}`,
-              verdict: last,
+              ...last,
             }),
           );
       } else if (head === 'compare' || CLI_COMMANDS.has(head)) {

@@ -33,5 +33,6 @@ export * from './ask/ask.js';
 export * from './ask/json.js';
 export * from './ask/lookup-target.js';
 export * from './plan/plan.js';
+export * from './plan/identity.js';
 export type * from './plan/types.js';
 export * from './catalog/quality-schema.js';

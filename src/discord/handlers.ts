@@ -6,7 +6,7 @@
  */
 import type { APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
-import { picked, overLimit, QUANT_CHOICES, selectChange, verdictOf } from '../../commands/follow-up.js';
+import { picked, overLimit, QUANT_CHOICES, selectChange, stateOf, verdictOf } from '../../commands/follow-up.js';
 import { ANSWER_WITH, answerChoice, saveChoices } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { compareInputOfOptions } from '../../commands/options.js';
@@ -15,7 +15,7 @@ import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js
 import type { Catalog, Verdict } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
-import { discordClarify, discordReply, discordVerdict } from '../render/discord-reply.js';
+import { discordClarify, discordPlan, discordReply, discordVerdict } from '../render/discord-reply.js';
 import { sourcesMessage, textMessage } from '../render/discord.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
@@ -110,6 +110,11 @@ function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean, 
   }
   if (reply.kind === 'clarify')
     return { type: 'message', ...discordClarify(reply, saveChoices(deps.store, reply.choices), lead) };
+  if (reply.kind === 'plan') {
+    // Its Pin button carries the plan's state; not stored (lock held, disk full): no button.
+    const plan = discordPlan(reply, deps.store.saveQuery(stateOf(reply)!));
+    return { type: 'message', ...plan, data: lead ? { ...plan.data, content: lead.trimEnd() } : plan.data };
+  }
   return { type: 'message', ...discordReply(reply) };
 }
 

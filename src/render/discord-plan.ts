@@ -4,15 +4,25 @@
  * the notes in the footer. Within Discord's limits by dropping whole picks and lines, never by
  * cutting one in the middle. Pure: tests check it against the limits.
  */
-import type { APIEmbed, APIInteractionResponseCallbackData } from 'discord-api-types/v10';
+import {
+  ButtonStyle,
+  ComponentType,
+  type APIButtonComponent,
+  type APIEmbed,
+  type APIInteractionResponseCallbackData,
+} from 'discord-api-types/v10';
+import type { PinView } from '../../commands/types.js';
 import type { Plan } from '../core/index.js';
+import { customId } from './discord.js';
 import { DISCORD_LIMITS, fitEmbed } from './discord-embed.js';
 import {
   NO_PICKS,
   onlyOnLines,
+  PIN_PLAN_LABEL,
   pickLine,
   planDeviceHeading,
   planModelName,
+  planPinnedNotice,
   planTitle,
   upgradeLines,
 } from './plan-lines.js';
@@ -51,9 +61,19 @@ const lengthOf = (title: string, footer: string, sections: readonly Section[]) =
     return n + f.name.length + f.value.length;
   }, 0);
 
-export function planEmbed(p: Plan, notes: readonly string[] = []): APIEmbed {
+export interface PlanMessageOptions {
+  /** The shared-query id its Pin button carries; without one (it could not be stored) the message has no button. */
+  stateId?: string | undefined;
+  existingPin?: PinView;
+}
+
+export function planEmbed(p: Plan, notes: readonly string[] = [], existingPin?: PinView): APIEmbed {
   const name = planModelName(p);
   const title = planTitle(p).slice(0, DISCORD_LIMITS.title);
+  const pinned = existingPin
+    ? `📌 ${planPinnedNotice(existingPin)}: https://discord.com/channels/${existingPin.serverId}/${existingPin.channelId}/${existingPin.messageId}\n\n`
+    : '';
+  const description = `${pinned}**${p.headline}**`.slice(0, DISCORD_LIMITS.description);
   const footer = [...notes, ...p.notes].join('; ').slice(0, DISCORD_LIMITS.footer);
   const sections: Section[] = p.devices.map((d) => ({
     name: planDeviceHeading(d).slice(0, DISCORD_LIMITS.fieldName),
@@ -73,7 +93,7 @@ export function planEmbed(p: Plan, notes: readonly string[] = []): APIEmbed {
   for (const s of sections) while (s.shown > 1 && fieldOf(s).value.length > DISCORD_LIMITS.fieldValue) s.shown--;
   // The whole embed within 6000: a pick off the longest list first (each machine keeps its best),
   // then lines off the notes' fields.
-  while (lengthOf(title, footer, sections) > DISCORD_LIMITS.total) {
+  while (lengthOf(title, footer, sections) + description.length > DISCORD_LIMITS.total) {
     const cuttable = sections.filter((s) => s.shown > 1);
     const s =
       cuttable.filter((x) => x.picks).sort((a, b) => b.shown - a.shown)[0] ??
@@ -84,12 +104,26 @@ export function planEmbed(p: Plan, notes: readonly string[] = []): APIEmbed {
   // fitEmbed is the last guard (a single item over a limit is truncated there).
   return fitEmbed({
     title,
+    description,
     color: PLAN_COLOR,
     fields: sections.slice(0, DISCORD_LIMITS.fields).map(fieldOf),
     ...(footer ? { footer: { text: footer } } : {}),
   });
 }
 
-export function planMessage(p: Plan, notes: readonly string[] = []): APIInteractionResponseCallbackData {
-  return { embeds: [planEmbed(p, notes)] };
+export function planMessage(
+  p: Plan,
+  notes: readonly string[] = [],
+  o: PlanMessageOptions = {},
+): APIInteractionResponseCallbackData {
+  const embeds = [planEmbed(p, notes, o.existingPin)];
+  if (o.stateId === undefined) return { embeds };
+  const pin: APIButtonComponent = {
+    type: ComponentType.Button,
+    style: ButtonStyle.Primary,
+    custom_id: customId('pin', o.stateId),
+    label: PIN_PLAN_LABEL,
+    emoji: { name: '📌' },
+  };
+  return { embeds, components: [{ type: ComponentType.ActionRow, components: [pin] }] };
 }

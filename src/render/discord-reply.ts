@@ -39,6 +39,12 @@ export function discordClarify(
   return { data: clarifyMessage(reply.question, reply.choices, stateId, lead), ephemeral: false };
 }
 
+/** A plan message whose Pin button carries `stateId` (none when it was not stored). */
+export function discordPlan(reply: Extract<Reply, { kind: 'plan' }>, stateId: string | undefined): DiscordReply {
+  const o = { stateId, ...(reply.existingPin ? { existingPin: reply.existingPin } : {}) };
+  return { data: planMessage(reply.plan, reply.notes, o), ephemeral: false };
+}
+
 const ephemeral = (content: string): DiscordReply => ({ data: textMessage(content), ephemeral: true });
 
 /** Every reply but a verdict (see `discordVerdict`). */
@@ -56,8 +62,8 @@ export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): Discor
           : `📌 Pinned as #${reply.pin.id}. \`/verdicts\` lists the server's pins.`,
       );
     case 'plan':
-      // Public, like a verdict: the channel asked.
-      return { data: planMessage(reply.plan, reply.notes), ephemeral: false };
+      // Public, like a verdict: the channel asked. Without a state id (see `discordPlan`) no Pin button.
+      return discordPlan(reply, undefined);
     case 'refreshed':
       return ephemeral(refreshedText(reply.pin.id, reply.changes));
     case 'unpinned':

@@ -2,6 +2,7 @@
  * A plan in words, written once for every surface: a headline, a line per pick, what only one
  * machine runs, and what an upgrade adds. Discord, Slack and the terminal lay these out.
  */
+import type { PinView } from '../../commands/types.js';
 import type { Plan, PlanDevice, PlanPick } from '../core/index.js';
 import { fmt, fmtUsdBand } from './shared.js';
 
@@ -67,8 +68,18 @@ export function planText(p: Plan, nameOf: (modelId: string) => string): string {
       : `  ${NO_PICKS}`;
     return `${planDeviceHeading(d)}\n${picks}`;
   });
-  return [planTitle(p), ...blocks, ...planFooterLines(p, nameOf), `(${p.notes.join('; ')})`].join('\n\n');
+  return [`${planTitle(p)}\n${p.headline}`, ...blocks, ...planFooterLines(p, nameOf), `(${p.notes.join('; ')})`].join(
+    '\n\n',
+  );
 }
+
+/** The notice on a plan a moderator pinned in this server (the same machines, roles and targets). */
+export function planPinnedNotice(pin: PinView): string {
+  return `A moderator pinned this plan as #${pin.id} on ${pin.pinnedAt.slice(0, 10)}${pin.stale ? ' (data changed since)' : ''}`;
+}
+
+/** The Pin button's label on a plan, both platforms. */
+export const PIN_PLAN_LABEL = 'Pin plan';
 
 /** A plan's own names for the model ids it mentions outside its picks. */
 export const planModelName = (p: Plan) => (modelId: string) => p.modelNames[modelId] ?? modelId;

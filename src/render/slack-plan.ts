@@ -5,17 +5,21 @@
  * blocks, section text 3000, header 150, 10 context elements) by dropping whole picks and lines.
  * Pure: tests check it against the limits.
  */
+import type { PinView } from '../../commands/types.js';
 import type { Plan } from '../core/index.js';
 import {
   NO_PICKS,
   onlyOnLines,
   pickLine,
+  PIN_PLAN_LABEL,
   planDeviceHeading,
   planModelName,
+  planPinnedNotice,
   planTitle,
   upgradeLines,
 } from './plan-lines.js';
 import { truncate } from './shared.js';
+import { PIN_ACTION } from './slack-ids.js';
 import { SLACK_LIMITS, type Block, type SlackMessage } from './slack.js';
 
 /** Slack reads &, < and > as markup in every text ("<Model GGUF>" would be a broken link). */
@@ -37,12 +41,27 @@ function sectionOf(heading: string, lines: readonly string[], unit: string): Blo
   return { type: 'section', text: { type: 'mrkdwn', text: truncate(textOf(shown), SLACK_LIMITS.sectionText) } };
 }
 
-export function planBlocks(p: Plan, notes: readonly string[] = []): SlackMessage {
+export interface PlanBlocksOptions {
+  /** The shared-query id its Pin button carries; without one (it could not be stored) the message has no button. */
+  stateId?: string | undefined;
+  existingPin?: PinView;
+}
+
+export function planBlocks(p: Plan, notes: readonly string[] = [], o: PlanBlocksOptions = {}): SlackMessage {
   const name = planModelName(p);
   const title = planTitle(p);
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(title, SLACK_LIMITS.header), emoji: true } },
   ];
+  if (o.existingPin)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:pushpin: ${escape(planPinnedNotice(o.existingPin))}` }],
+    });
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(`*${escape(p.headline)}*`, SLACK_LIMITS.sectionText) },
+  });
   for (const d of p.devices)
     blocks.push(
       sectionOf(
@@ -58,8 +77,9 @@ export function planBlocks(p: Plan, notes: readonly string[] = []): SlackMessage
   const upgrade = upgradeLines(p, name).map(escape);
   if (upgrade.length) blocks.push(sectionOf('Upgrade', upgrade, 'line'));
   const said = [...notes, ...p.notes];
-  // The context block is last; room for it is kept when there are more machines than blocks.
-  const room = SLACK_LIMITS.blocks - (said.length ? 1 : 0);
+  // The notes' context block and the Pin button come last; room for them is kept when there are
+  // more machines than blocks.
+  const room = SLACK_LIMITS.blocks - (said.length ? 1 : 0) - (o.stateId !== undefined ? 1 : 0);
   const kept = blocks.slice(0, room);
   if (said.length)
     kept.push({
@@ -67,6 +87,20 @@ export function planBlocks(p: Plan, notes: readonly string[] = []): SlackMessage
       elements: said
         .slice(0, SLACK_LIMITS.contextElements)
         .map((t) => ({ type: 'mrkdwn', text: truncate(escape(t), SLACK_LIMITS.sectionText) })),
+    });
+  if (o.stateId !== undefined)
+    kept.push({
+      type: 'actions',
+      block_id: `whichgpu_actions_${o.stateId}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: PIN_ACTION,
+          text: { type: 'plain_text', text: `:pushpin: ${PIN_PLAN_LABEL}`, emoji: true },
+          value: o.stateId,
+          style: 'primary',
+        },
+      ],
     });
   // The notification's words: the title and each machine's best pick.
   const best = p.devices.map((d) => `${d.shortName}: ${d.picks[0] ? d.picks[0].model.name : NO_PICKS}`).join('; ');

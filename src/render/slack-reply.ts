@@ -14,7 +14,7 @@ export interface SlackReply {
 
 const private_ = (text: string): SlackReply => ({ message: textBlocks(text), public: false });
 
-/** `stateId` is the stored question a verdict's selects and buttons carry (the adapter saves it). */
+/** `stateId` is the stored question a verdict's or a plan's buttons carry (the adapter saves it: `stateOf`). */
 export function slackReply(reply: Reply, stateId: string | undefined, quants: readonly string[]): SlackReply {
   switch (reply.kind) {
     case 'verdict':
@@ -40,7 +40,13 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
       );
     case 'plan':
       // Public, like a verdict: the channel asked.
-      return { message: planBlocks(reply.plan, reply.notes), public: true };
+      return {
+        message: planBlocks(reply.plan, reply.notes, {
+          stateId,
+          ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
+        }),
+        public: true,
+      };
     case 'refreshed':
       return private_(refreshedText(reply.pin.id, reply.changes));
     case 'unpinned':

@@ -22,7 +22,7 @@ import {
   overviewCell,
   videoLevel,
 } from './shared.js';
-import { planText } from './plan-lines.js';
+import { planPinnedNotice, planText } from './plan-lines.js';
 import type { Reply } from '../../commands/types.js';
 
 export interface TextOptions {
@@ -175,7 +175,8 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
   switch (reply.kind) {
     case 'plan': {
       const notes = reply.notes.length ? `\n${dim(`(${reply.notes.join('; ')})`)}` : '';
-      return `${planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)}${notes}`;
+      const pinned = reply.existingPin ? `${yellow(`📌 ${planPinnedNotice(reply.existingPin)}`)}\n\n` : '';
+      return `${pinned}${planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)}${notes}`;
     }
     case 'verdict': {
       const pinned = reply.existingPin

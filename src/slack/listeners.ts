@@ -12,6 +12,7 @@ import {
   pinVerdict,
   QUANT_CHOICES,
   selectChange,
+  stateOf,
   verdictOf,
   type FollowUpWords,
   type PinPort,
@@ -102,11 +103,10 @@ export interface ActionArgs {
   client: SlackClient;
 }
 
-/** A reply as a Slack message, a verdict's state saved for its selects and buttons. */
+/** A reply as a Slack message, a verdict's or a plan's state saved for its selects and buttons. */
 function rendered(reply: Reply, store: Store) {
-  const stateId =
-    reply.kind === 'verdict' ? store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>) : undefined;
-  return slackReply(reply, stateId, QUANT_CHOICES);
+  const state = stateOf(reply);
+  return slackReply(reply, state ? store.saveQuery(state) : undefined, QUANT_CHOICES);
 }
 
 /** A reply as a Slack answer: a verdict or an ask-back public, anything else private. */

@@ -82,6 +82,16 @@ describe('console (npm start with no platform configured)', () => {
     expect(r.stdout).toMatch(/No pinned verdicts yet/);
   });
 
+  it('pins the last plan like a verdict; the same plan asked again names the pin, and a refresh recomputes it', async () => {
+    const r = await runConsole(
+      'plan 3090 coding\npin\nwhat can I run on my 3090 for coding\nverdicts\nverdicts refresh 1\n',
+    );
+    expect(r.stdout).toMatch(/Pinned as #1/);
+    expect(r.stdout).toMatch(/📌 A moderator pinned this plan as #1 on \d{4}-\d\d-\d\d\n\nPlan · coding/);
+    expect(r.stdout).toMatch(/1 pinned verdict, newest first\n#1 .*Best for coding: RTX 3090: /);
+    expect(r.stdout).toMatch(/nothing changed: same best pick and headline with today's data/);
+  });
+
   it('keeps pins across runs in DATABASE_PATH', async () => {
     const path = join(dir, 'kept.sqlite');
     await runConsole('qwen2.5-coder:32b\npin\n', { DATABASE_PATH: path });

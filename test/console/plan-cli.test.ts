@@ -30,7 +30,16 @@ describe('whichgpu plan', () => {
     ]);
     expect(r.code).toBe(0);
     const p = JSON.parse(r.out);
-    expect(Object.keys(p)).toEqual(['dataVersion', 'query', 'devices', 'onlyOn', 'upgrade', 'modelNames', 'notes']);
+    expect(Object.keys(p)).toEqual([
+      'dataVersion',
+      'query',
+      'devices',
+      'onlyOn',
+      'upgrade',
+      'modelNames',
+      'notes',
+      'headline',
+    ]);
     expect(p.query).toMatchObject({ workflow: 'coding', contextTokens: 16384, minTokensPerSec: 8, limit: 2 });
     const pick = p.devices[0].picks[0];
     expect(Object.keys(pick)).toEqual([

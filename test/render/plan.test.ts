@@ -80,7 +80,7 @@ describe('plan blocks (Slack)', () => {
         { ...p.devices[0]!, picks: [{ ...p.devices[0]!.picks[0]!, run: 'llama-server -m <Model Q4 GGUF> & more' }] },
       ],
     };
-    const text = (planBlocks(withAngle).blocks[1] as unknown as { text: { text: string } }).text.text;
+    const text = (planBlocks(withAngle).blocks[2] as unknown as { text: { text: string } }).text.text;
     expect(text).toContain('`llama-server -m &lt;Model Q4 GGUF&gt; &amp; more`');
   });
 });

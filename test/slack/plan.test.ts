@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SLACK_LIMITS } from '../../src/render/slack.js';
-import { slash, slackHttpApp } from './http-app.js';
+import { actionsOf, click, fake, slash, slackHttpApp, t } from './http-app.js';
 
 slackHttpApp();
 
@@ -26,8 +26,13 @@ function expectWithinLimits(msg: { text: string; blocks: unknown[] }): void {
   }
 }
 
+/** The sections after the headline's: a machine's picks, what only one runs, the upgrade. */
 const sections = (msg: { blocks: unknown[] }) =>
-  (msg.blocks as Block[]).filter((b) => b.type === 'section').map((b) => b.text!.text);
+  (msg.blocks as Block[])
+    .filter((b) => b.type === 'section')
+    .map((b) => b.text!.text)
+    .slice(1);
+const headline = (msg: { blocks: unknown[] }) => (msg.blocks as Block[]).find((b) => b.type === 'section')!.text!.text;
 
 describe('/whichgpu plan <text> (signed HTTP)', () => {
   it('reads machines, workflow and context from the text and answers in the channel with blocks', async () => {
@@ -38,11 +43,14 @@ describe('/whichgpu plan <text> (signed HTTP)', () => {
       type: 'header',
       text: { text: 'Plan · coding · 32k context · 8+ tok/s, all in GPU memory' },
     });
+    expect(headline(msg)).toMatch(/^\*Best for coding: RTX 3090: .+ (Q\d\w*|IQ4_XS) \(~\d+ tok\/s\)\*$/);
     const [machine] = sections(msg);
     expect(machine!.split('\n')[0]).toBe('*RTX 3090*');
     // Each pick: its line, then how to run it, in code, with the context it needs.
     expect(machine).toMatch(/\n1\. .+ · ~\d+ tok\/s.*\n`llama-server .+ -c 32768`/);
-    expect(blocks.at(-1)!.type).toBe('context');
+    // The notes, then the Pin button carrying the plan's state.
+    expect(blocks.at(-2)!.type).toBe('context');
+    expect(blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ action_id: 'whichgpu_pin' }] });
     expect(msg.text).toMatch(/^Plan · coding · 32k context .*RTX 3090: /);
     expectWithinLimits(msg);
   });
@@ -71,5 +79,29 @@ describe('/whichgpu plan <text> (signed HTTP)', () => {
     expect((msg.blocks as Block[])[0]!.text!.text).toMatch(/^Plan · coding · /);
     expect(sections(msg)[0]!.split('\n')[0]).toMatch(/^\*RTX 3090/);
     expectWithinLimits(msg);
+  });
+});
+
+describe('pinning a plan on Slack', () => {
+  it('an admin pins a plan with pins.add; the plan asked again names the pin; the pins list shows its headline', async () => {
+    const msg = await slash('plan 3090 coding');
+    const [pin] = actionsOf(msg);
+    expect(pin).toMatchObject({ action_id: 'whichgpu_pin', text: { text: ':pushpin: Pin plan' } });
+    const r = await click({ type: 'button', action_id: 'whichgpu_pin', value: pin!.value }, 'UADMIN');
+    const id = Number(/Pinned as #(\d+)/.exec(r.text)![1]);
+    const add = await fake.waitFor((c) => c.method === 'pins.add');
+    expect(add.body).toMatchObject({ channel: 'C1', timestamp: '1700000000.000100' });
+    expect(t.store.get('slack', 'T1', id)).toMatchObject({
+      headline: headline(msg).replace(/^\*|\*$/g, ''),
+      query: { plan: { devices: ['rtx-3090'], workflow: 'coding' } },
+      pinnedBy: 'UADMIN',
+    });
+    const again = await slash('what can I run on my 3090 for coding');
+    expect((again.blocks as Block[])[1]).toMatchObject({
+      type: 'context',
+      elements: [{ text: expect.stringMatching(new RegExp(`^:pushpin: A moderator pinned this plan as #${id} on `)) }],
+    });
+    const pins = await slash('pins');
+    expect(JSON.stringify(pins.blocks)).toContain('Best for coding: RTX 3090');
   });
 });

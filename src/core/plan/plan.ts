@@ -14,6 +14,7 @@ import { resolveDevice } from '../query/resolve.js';
 import { DEFAULTS } from '../query/query.js';
 import { err, ok, type Result } from '../result.js';
 import { modelQuery } from '../verdict/compare.js';
+import { planHeadline } from './identity.js';
 import type { Plan, PlanDevice, PlanPick, PlanQuery, PickQuality, UpgradeCandidate } from './types.js';
 
 export const PlanInputSchema = z.object({
@@ -279,7 +280,8 @@ export function plan(catalog: Catalog, rawInput: unknown): Result<Plan> {
     ...(upgrade?.candidates.flatMap((c) => [...c.newlyInReach, ...c.faster.map((f) => f.model)]) ?? []),
   ];
   const modelNames = Object.fromEntries(mentioned.map((id) => [id, catalog.model(id)?.name ?? id]));
-  return ok({ dataVersion: catalog.dataVersion, query: q, devices: planned, onlyOn, upgrade, modelNames, notes });
+  const made = { dataVersion: catalog.dataVersion, query: q, devices: planned, onlyOn, upgrade, modelNames, notes };
+  return ok({ ...made, headline: planHeadline(made) });
 }
 
 function upgradeOf(all: { device: CatalogDevice; candidates: Candidate[] }[], q: PlanQuery): Plan['upgrade'] {

@@ -79,6 +79,8 @@ export interface UpgradeCandidate {
 
 export interface Plan {
   dataVersion: string;
+  /** The plan in one line: each machine's best pick (and, for an upgrade, what each candidate adds). */
+  headline: string;
   query: PlanQuery;
   devices: PlanDevice[];
   /** Model ids only one machine runs at the targets, by machine. */
