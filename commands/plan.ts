@@ -8,6 +8,8 @@ import {
   DEFAULTS,
   plan,
   planKeyOf,
+  PLAN_WORKFLOWS,
+  type PlanWorkflow,
   PlanInputSchema,
   readQuestion,
   type Plan,
@@ -77,8 +79,7 @@ function readPlanText(
     const others = reading.devices.filter((d) => d !== current).map((d) => d.id);
     if (others.length) input.devices = others;
   } else if (reading.devices.length) input.devices = reading.devices.map((d) => d.id);
-  if (reading.workflow === 'chat' || reading.workflow === 'coding' || reading.workflow === 'rag')
-    input.workflow = reading.workflow;
+  if (isPlanWorkflow(reading.workflow)) input.workflow = reading.workflow;
   if (reading.contextTokens) input.contextTokens = Math.min(reading.contextTokens, 1_048_576);
   const speed = SPEED.exec(text);
   if (speed) input.minTokensPerSec = Number(speed[1]);
@@ -92,8 +93,8 @@ function readPlanText(
     input.budgetUSD = Number(amount!.replace(/,/g, '')) * (k ? 1000 : 1);
   }
   const notes = [...reading.notes];
-  if (reading.workflow && !['chat', 'coding', 'rag'].includes(reading.workflow))
-    notes.push(`plans rank language models; ${reading.workflow} plans come later, so this is planned for chat`);
+  if (reading.workflow && !isPlanWorkflow(reading.workflow))
+    notes.push(`plans cover ${PLAN_WORKFLOWS.join(', ')}; ${reading.workflow} is planned as chat`);
   if (!reading.devices.length && text.trim()) notes.push('no machine named: planned for the default pair');
   return { input, notes };
 }
@@ -103,6 +104,9 @@ export function planReply(ctx: CommandContext, p: Plan, notes: string[]): Reply 
   const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, planKeyOf(p));
   return { kind: 'plan', plan: p, notes, ...(existing ? { existingPin: viewOf(ctx, existing) } : {}) };
 }
+
+const isPlanWorkflow = (w: string | null | undefined): w is PlanWorkflow =>
+  w !== null && w !== undefined && (PLAN_WORKFLOWS as readonly string[]).includes(w);
 
 /** A plan is a pure function of its input and the data version: recent ones are kept (bounded). */
 const plans = new LRUCache<string, Result<Plan>>({ max: 200 });
@@ -124,7 +128,7 @@ export default {
       type: 'string',
       autocomplete: true,
     },
-    { name: 'workflow', description: 'What you will do with it', type: 'string', choices: ['chat', 'coding', 'rag'] },
+    { name: 'workflow', description: 'What you will do with it', type: 'string', choices: PLAN_WORKFLOWS },
     { name: 'min_speed', description: 'Decode tokens per second a pick must reach', type: 'number', min: 0, max: 1000 },
     { name: 'context', description: 'Context tokens to allocate', type: 'string', choices: PLAN_CONTEXTS },
     { name: 'budget', description: 'Hardware budget in USD', type: 'number', min: 0, max: 1_000_000 },
@@ -143,7 +147,7 @@ export default {
       // an upgrade's electricity); what the user said wins.
       hoursPerDay: settings.hours,
       kwhPrice: settings.kwh_price,
-      ...(workflow === 'chat' || workflow === 'coding' || workflow === 'rag' ? { workflow } : {}),
+      ...(isPlanWorkflow(workflow) ? { workflow } : {}),
       ...read.input,
       ...explicit,
     };

@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { loadCatalog } from '../src/catalog/load.js';
-import { estimateOne } from '../src/core/index.js';
+import { estimateOne, residualsOf } from '../src/core/index.js';
+import { loadMediaRuns } from './diffusion-points.js';
 import { catalogModel, mapQuant, parseDepth, parseDevice, RowSchema, type Row } from './validation-rows.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -164,5 +165,28 @@ for (const s of skipped) console.log(`  ${s}`);
 if (unestimated.length) {
   console.log(`\nRows not estimated (metric not computable, e.g. no fp16Tflops for prefill): ${unestimated.length}`);
   for (const s of unestimated) console.log(`  ${s}`);
+}
+// Image and video: the held-out third of data/media-runs.csv, predicted by the fit that never saw it.
+const { runs: mediaRuns } = loadMediaRuns(catalog);
+const heldOut = residualsOf(
+  mediaRuns.filter((r) => r.holdout).map((r) => r.point),
+  catalog.diffusion,
+);
+console.log('\nImage and video seconds per step, held out of the diffusion fit (data/media-runs.csv)');
+for (const r of heldOut)
+  console.log(
+    `${pct(r.error).padStart(8)}  ${r.point.label.slice(0, 80)} | measured ${r.point.secondsPerStep.toFixed(3)} s/step`,
+  );
+for (const kind of ['image', 'video'] as const) {
+  const sel = heldOut.filter((r) => (r.point.run.frames === undefined) === (kind === 'image'));
+  if (!sel.length) {
+    console.log(`${kind} n=0`);
+    continue;
+  }
+  const abs = sel.map((r) => Math.abs(r.error));
+  const within = abs.filter((a) => a <= 0.25).length / abs.length;
+  console.log(
+    `${kind.padEnd(6)} n=${String(sel.length).padEnd(3)} median |error| ${(median(abs) * 100).toFixed(1).padStart(5)}%  within 25% ${(within * 100).toFixed(0).padStart(3)}%  (median signed ${pct(median(sel.map((r) => r.error)))})`,
+  );
 }
 process.exit(0);

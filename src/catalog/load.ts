@@ -10,6 +10,8 @@ import workflows from '../../data/workflows.json' with { type: 'json' };
 import calibration from '../../data/calibration.json' with { type: 'json' };
 import media from '../../data/media-models.json' with { type: 'json' };
 import quality from '../../data/quality.json' with { type: 'json' };
+import generation from '../../data/media-generation.json' with { type: 'json' };
+import diffusion from '../../data/diffusion-calibration.json' with { type: 'json' };
 import appleChips from '../../data/machines/apple.json' with { type: 'json' };
 import genericChips from '../../data/machines/generic.json' with { type: 'json' };
 import nvidiaChips from '../../data/machines/nvidia.json' with { type: 'json' };
@@ -34,6 +36,8 @@ export function loadCatalog(): Catalog {
     media,
     moreModels: [asiaModels, westModels, moreModels],
     quality,
+    generation,
+    diffusion,
   });
   return cached;
 }

@@ -77,7 +77,7 @@ A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
 
   --device      a machine to plan for (repeat for more; default rtx-5090 and mac-studio-m4-max-128gb)
   --current     the machine you have: planned first, the others as upgrades over it
-  --workflow    chat | coding | rag (default chat)
+  --workflow    chat | coding | rag | image | video | fine-tune (default chat)
   --context     tokens of context each pick must hold (default: the workflow's, capped by the model)
   --min-speed   decode tokens/s a pick must reach (default 8, "usable")
   --budget      hardware budget in USD: machines above it are marked

@@ -8,10 +8,29 @@ import { fmt, fmtUsdBand } from './shared.js';
 
 const tps = (x: number | null) => (x === null ? '-' : x >= 100 ? String(Math.round(x)) : x.toFixed(x >= 10 ? 0 : 1));
 
-/** "Plan · coding · 32k context · 8+ tok/s, all in GPU memory". */
+/** "Plan · coding · 32k context · 8+ tok/s, all in GPU memory"; a media or fine-tuning plan says what it holds to. */
 export function planTitle(p: Plan): string {
+  const w = p.query.workflow;
+  if (w === 'image' || w === 'video')
+    return `Plan · ${w} · each model's default steps and size · whole pipeline in memory`;
+  if (w === 'fine-tune') return 'Plan · fine-tune · LoRA or QLoRA in memory';
   const ctx = p.query.contextTokens ? `${fmt.kTokens(p.query.contextTokens)} context` : 'the workflow’s context';
-  return `Plan · ${p.query.workflow} · ${ctx} · ${p.query.minTokensPerSec}+ tok/s${p.query.allowOffload ? ', offload allowed' : ', all in GPU memory'}`;
+  return `Plan · ${w} · ${ctx} · ${p.query.minTokensPerSec}+ tok/s${p.query.allowOffload ? ', offload allowed' : ', all in GPU memory'}`;
+}
+
+/** "~12 s" or "~3.4 min" for a generation time. */
+export function secondsText(x: number): string {
+  if (x >= 120) return `${(x / 60).toFixed(x >= 600 ? 0 : 1)} min`;
+  return `${x >= 10 ? Math.round(x) : x.toFixed(1)} s`;
+}
+
+/** A pick's speed in its workflow's unit: tok/s with its band, seconds per image or clip with its band, or none. */
+export function pickSpeed(p: PlanPick): string | null {
+  const g = p.generation;
+  if (g) return `~${secondsText(g.seconds)}/${g.unit} (${secondsText(g.band.low)}-${secondsText(g.band.high)})`;
+  if (p.decodeTokensPerSec === null) return null;
+  const band = p.decodeBand ? ` (${tps(p.decodeBand.low)}-${tps(p.decodeBand.high)})` : '';
+  return `~${tps(p.decodeTokensPerSec)} tok/s${band}`;
 }
 
 /** One machine's heading: its name, its role, and how many models it cannot run at the targets. */
@@ -21,11 +40,11 @@ export function planDeviceHeading(d: PlanDevice): string {
   return `${d.shortName}${role}${budget}`;
 }
 
-/** "Gemma 3 27B Q8_0 · ~44 tok/s (38-56) · 31.3 GB · LMArena 1365 (2025-12)". */
+/** "Gemma 3 27B Q8_0 · ~44 tok/s (38-56) · 31.3 GB · LMArena 1365 (2025-12)"; an image pick in seconds per image. */
 export function pickLine(p: PlanPick, rank: number): string {
-  const band = p.decodeBand ? ` (${tps(p.decodeBand.low)}-${tps(p.decodeBand.high)})` : '';
   const quality = p.quality ? `${p.quality.benchmark} ${p.quality.score} (${p.quality.date})` : 'no public score';
-  return `${rank}. ${p.model.name} ${p.quant} · ~${tps(p.decodeTokensPerSec)} tok/s${band} · ${fmt.gb(p.memoryGB)} GB · ${quality}`;
+  const speed = pickSpeed(p);
+  return `${rank}. ${p.model.name} ${p.quant}${speed ? ` · ${speed}` : ''} · ${fmt.gb(p.memoryGB)} GB · ${quality}`;
 }
 
 /** What a machine with no picks says instead. */
@@ -48,7 +67,11 @@ export function upgradeLines(p: Plan, nameOf: (modelId: string) => string): stri
   return p.upgrade.candidates.map((c) => {
     const faster = c.faster
       .slice(0, 3)
-      .map((f) => `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`)
+      .map((f) =>
+        f.unit === 'tok/s'
+          ? `${nameOf(f.model)} ${tps(f.from)} → ${tps(f.to)} tok/s`
+          : `${nameOf(f.model)} ${secondsText(f.from)} → ${secondsText(f.to)} per ${f.unit === 's/clip' ? 'clip' : 'image'}`,
+      )
       .join(', ');
     const reach = c.newlyInReach.slice(0, 5).map(nameOf).join(', ');
     return `${short.get(c.id) ?? c.id} over ${short.get(from) ?? from}: ${faster ? `speed on your picks (${faster})` : 'no common picks'}; ${c.newlyInReach.length ? `${c.newlyInReach.length} model${c.newlyInReach.length === 1 ? '' : 's'} newly in reach (${reach})` : 'nothing newly in reach'}; hardware ${fmtUsdBand(c.hardwareUSD)}${c.netUSD ? ` (${fmtUsdBand(c.netUSD)} after selling yours)` : ''}; electricity ~$${Math.round(c.electricityPerYearUSD[1])}/yr vs ~$${Math.round(c.electricityPerYearUSD[0])}/yr.`;

@@ -44,7 +44,7 @@ describe('/plan registration', () => {
     const o = Object.fromEntries(plan.options!.map((x) => [x.name, x]));
     expect(Object.keys(o)).toEqual(['machine', 'machine2', 'current', 'workflow', 'min_speed', 'context', 'budget']);
     for (const m of ['machine', 'machine2', 'current']) expect(o[m]).toMatchObject({ type: 3, autocomplete: true });
-    expect(o.workflow!.choices!.map((c) => c.value)).toEqual(['chat', 'coding', 'rag']);
+    expect(o.workflow!.choices!.map((c) => c.value)).toEqual(['chat', 'coding', 'rag', 'image', 'video', 'fine-tune']);
     expect(o.context!.choices!.map((c) => c.value)).toContain('32k');
     expect(o.min_speed!.type).toBe(10);
     expect(o.budget!.type).toBe(10);
@@ -54,6 +54,15 @@ describe('/plan registration', () => {
 describe('Discord HTTP endpoint: /plan', () => {
   const http = discordHttpApp();
   const post = async (payload: unknown) => (await http.post(payload)).json as Message;
+
+  it('an image plan speaks of seconds per image, a video plan of time per clip', async () => {
+    const image = await post(command('plan', { machine: 'rtx-4090', workflow: 'image' }));
+    expect(image.data.embeds![0]!.title).toMatch(/^Plan · image · /);
+    expect(image.data.embeds![0]!.fields[0]!.value).toMatch(/^1\. .+ · ~[\d.]+ (s|min)\/image \(/);
+    expect(JSON.stringify(image.data.embeds)).not.toMatch(/tok\/s/);
+    const video = await post(command('plan', { machine: 'rtx-4090', workflow: 'video' }));
+    expect(video.data.embeds![0]!.fields[0]!.value).toMatch(/^1\. .+ · ~[\d.]+ (s|min)\/clip \(/);
+  });
 
   it('machine autocompletes any machine, as /compare against does', async () => {
     const { json } = await http.post(command('plan', { machine: '3090' }, { focused: 'machine' }));

@@ -15,7 +15,7 @@ import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js'
 import { nameTokens } from './words.js';
 import { readIntent } from './intent.js';
 import { learnedMatch, type LearnedModel } from '../catalog/learned.js';
-import { plan } from '../plan/plan.js';
+import { plan, PLAN_WORKFLOWS, type PlanWorkflow } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { readKvCache } from './kv-cache.js';
 import { readPastedLog } from './pasted-log.js';
@@ -135,12 +135,15 @@ function learnedFound(catalog: Catalog, learned: LearnedModel, typed: ModelFound
 
 /** The plan a reading asks for: its machines (the owned one as current), workflow and context. */
 function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
-  // The planner ranks LLMs: an image, video or training question is answered by the verdict, never
-  // with a chat plan nobody asked for.
-  if (reading.workflow && !['chat', 'coding', 'rag', 'serving'].includes(reading.workflow)) return undefined;
+  // The planner ranks LLMs, image and video models and fine-tuning runs: a training-from-scratch
+  // question is answered by the verdict, never with a chat plan nobody asked for; serving is planned as chat.
+  if (reading.workflow === 'training') return undefined;
   const current = reading.devices.find((d) => d.role === 'current');
   const others = reading.devices.filter((d) => d !== current).map((d) => d.id);
-  const workflow = reading.workflow === 'coding' || reading.workflow === 'rag' ? reading.workflow : 'chat';
+  const workflow: PlanWorkflow =
+    reading.workflow && (PLAN_WORKFLOWS as readonly string[]).includes(reading.workflow)
+      ? (reading.workflow as PlanWorkflow)
+      : 'chat';
   const p = plan(catalog, {
     ...(current && reading.intent === 'upgrade' ? { current: current.id } : {}),
     ...(reading.devices.length

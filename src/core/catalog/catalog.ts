@@ -29,6 +29,13 @@ import type { DeviceSpec, ModelSpec, QuantSpec } from './specs.js';
 import { MachinesFileSchema, type ChipRecord } from './machine-schema.js';
 import { MediaModelsFileSchema, type MediaModel, type ModelFamily } from './media-schema.js';
 import { QualityFileSchema, type QualityFile } from './quality-schema.js';
+import {
+  DiffusionCalibrationSchema,
+  GenerationFileSchema,
+  type DiffusionCalibration,
+  type Generation,
+} from './generation-schema.js';
+import { UNFITTED_DIFFUSION, type DiffusionFit } from '../physics/diffusion.js';
 import { composeMachine, FORM_NAMES, splitMachineId, type AppleRules, type MachineParts } from './machines.js';
 
 export interface RawCatalogFiles {
@@ -46,6 +53,10 @@ export interface RawCatalogFiles {
   moreModels?: unknown[];
   /** data/quality.json: leaderboard scores and what quants cost, for the planner. */
   quality?: unknown;
+  /** data/media-generation.json: how each image and video model generates (denoiser shape, default run). */
+  generation?: unknown;
+  /** data/diffusion-calibration.json: the diffusion speed model's fit. */
+  diffusion?: unknown;
 }
 
 export interface CatalogDevice extends DeviceSpec {
@@ -104,6 +115,12 @@ export interface Catalog {
   families: readonly ModelFamily[];
   /** Leaderboard scores and what quants cost (data/quality.json), for the planner; null without it. */
   quality: QualityFile | null;
+  /** How an image or video model generates, for the diffusion speed model; undefined when not sourced. */
+  generation(modelId: string): Generation | undefined;
+  /** The diffusion speed model's fit (UNFITTED_DIFFUSION without data/diffusion-calibration.json). */
+  diffusion: DiffusionFit;
+  /** The fit's provenance: when, on how many runs, its median errors; null when unfitted. */
+  diffusionCalibration: DiffusionCalibration | null;
 }
 
 export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
@@ -289,6 +306,9 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const chips = machineFiles.flatMap((f) => f.chips);
   const media = raw.media === undefined ? undefined : MediaModelsFileSchema.parse(raw.media);
   const quality = raw.quality === undefined ? null : QualityFileSchema.parse(raw.quality);
+  const generation = raw.generation === undefined ? undefined : GenerationFileSchema.parse(raw.generation);
+  const generationMap = new Map((generation?.models ?? []).map((g) => [g.model, g]));
+  const diffusionCalibration = raw.diffusion === undefined ? null : DiffusionCalibrationSchema.parse(raw.diffusion);
   // Composed machines cite the chip table's sources beside hardware.json's own.
   const machineSources = Object.assign({}, ...machineFiles.map((f) => f.sources)) as HardwareFile['sources'];
   files.hardware = { ...hardware, sources: { ...machineSources, ...hardware.sources } };
@@ -304,7 +324,7 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const reportedByDevice = new Map<string, ReportedFigure[]>();
   for (const r of benchmarks.reported) reportedByDevice.set(r.device, [...(reportedByDevice.get(r.device) ?? []), r]);
   // Every file counts: a pin computed before a chip's or a media model's figures changed is stale too.
-  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration, machineFiles, media ?? null]))}`;
+  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration, machineFiles, media ?? null, generation ?? null, diffusionCalibration]))}`;
   return {
     dataVersion,
     devices,
@@ -330,6 +350,16 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
     media: media?.models ?? [],
     families: media?.families ?? [],
     quality,
+    generation: (id) => generationMap.get(id),
+    diffusion: diffusionCalibration
+      ? {
+          efficiency: diffusionCalibration.efficiency,
+          overheadSec: diffusionCalibration.overheadSec,
+          unetTokenShare: diffusionCalibration.unetTokenShare,
+          band: diffusionCalibration.band,
+        }
+      : UNFITTED_DIFFUSION,
+    diffusionCalibration,
   };
 }
 

@@ -4,7 +4,7 @@
  * resolution, frames, guidance passes). The diffusion physics turns these into FLOPs per step.
  */
 import { z } from 'zod';
-import { SourceEntrySchema } from './schema.js';
+import { BackendSchema, SourceEntrySchema } from './schema.js';
 
 const sourceRef = z.string().min(1);
 
@@ -42,3 +42,19 @@ export const GenerationFileSchema = z.object({
   models: z.array(GenerationSchema).min(1),
 });
 export type GenerationFile = z.infer<typeof GenerationFileSchema>;
+
+const byBackend = z.partialRecord(BackendSchema, z.number().nonnegative());
+
+/** data/diffusion-calibration.json: the diffusion speed model's fit, written by `npm run calibrate`. */
+export const DiffusionCalibrationSchema = z.object({
+  fittedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  source: z.string().min(1),
+  points: z.number().int().nonnegative(),
+  efficiency: byBackend,
+  overheadSec: byBackend,
+  unetTokenShare: z.number().positive(),
+  band: z.object({ low: z.number().positive(), high: z.number().positive() }),
+  /** Median absolute error in-sample and on the held-out runs, for the README and the caveat. */
+  medianError: z.object({ fit: z.number().nonnegative(), holdout: z.number().nonnegative().nullable() }),
+});
+export type DiffusionCalibration = z.infer<typeof DiffusionCalibrationSchema>;

@@ -37,9 +37,14 @@ const speed = (x: number | null) => (x === null ? '?' : x >= 10 ? String(Math.ro
 export function planHeadline(p: Omit<Plan, 'headline'>): string {
   const best = p.devices.map((d) => {
     const top = d.picks[0];
-    return top
-      ? `${d.shortName}: ${top.model.name} ${top.quant} (~${speed(top.decodeTokensPerSec)} tok/s)`
-      : `${d.shortName}: nothing at these targets`;
+    if (!top) return `${d.shortName}: nothing at these targets`;
+    const g = top.generation;
+    const how = g
+      ? `~${g.seconds >= 120 ? `${speed(g.seconds / 60)} min` : `${speed(g.seconds)} s`}/${g.unit}`
+      : top.decodeTokensPerSec !== null
+        ? `~${speed(top.decodeTokensPerSec)} tok/s`
+        : `${speed(top.memoryGB)} GB`;
+    return `${d.shortName}: ${top.model.name} ${top.quant} (${how})`;
   });
   const lead = `Best for ${p.query.workflow}`;
   if (!p.upgrade) return `${lead}: ${best.join(' · ')}`;

@@ -15,14 +15,20 @@ import { DEFAULTS } from '../query/query.js';
 import { err, ok, type Result } from '../result.js';
 import { modelQuery } from '../verdict/compare.js';
 import { planHeadline } from './identity.js';
+import { fineTuneCandidates, mediaCandidates } from './media.js';
 import type { Plan, PlanDevice, PlanPick, PlanQuery, PickQuality, UpgradeCandidate } from './types.js';
+
+/** The workflows a plan ranks models for: LLM work, image and video generation, fine-tuning. */
+export const PLAN_WORKFLOWS = ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune'] as const;
+export type PlanWorkflow = (typeof PLAN_WORKFLOWS)[number];
+const LLM_WORKFLOWS: readonly string[] = ['chat', 'coding', 'rag'];
 
 export const PlanInputSchema = z.object({
   /** Machines to plan for (ids or names); the default pair when none. */
   devices: z.array(z.string().trim().min(1).max(80)).max(4).optional(),
   /** The machine one has: planned first with role "current", the others as candidates. */
   current: z.string().trim().min(1).max(80).optional(),
-  workflow: z.enum(['chat', 'coding', 'rag']).optional(),
+  workflow: z.enum(PLAN_WORKFLOWS).optional(),
   contextTokens: z.number().int().min(512).max(1_048_576).optional(),
   minTokensPerSec: z.number().min(0).max(1000).optional(),
   budgetUSD: z.number().min(0).max(1_000_000).optional(),
@@ -236,7 +242,7 @@ export function plan(catalog: Catalog, rawInput: unknown): Result<Plan> {
     if (!d.ok) return d;
     if (!devices.some((x) => x.id === d.value.id)) devices.push(d.value);
   }
-  const workflow = input.workflow ?? 'chat';
+  const workflow: PlanWorkflow = input.workflow ?? 'chat';
   const q: PlanQuery = {
     workflow,
     contextTokens: input.contextTokens ?? null,
@@ -248,55 +254,123 @@ export function plan(catalog: Catalog, rawInput: unknown): Result<Plan> {
     hoursPerDay: input.hoursPerDay ?? DEFAULTS.hoursPerDay,
     kwhPrice: input.kwhPrice ?? DEFAULTS.kwhPrice,
   };
-  const all = devices.map((d) => ({ device: d, candidates: candidatesFor(catalog, d, q) }));
+  const all = devices.map((d) => plannedFor(catalog, d, q));
   const role = (i: number): PlanDevice['role'] => (input.current ? (i === 0 ? 'current' : 'candidate') : null);
-  const planned: PlanDevice[] = all.map(({ device, candidates }, i) => ({
-    id: device.id,
-    name: device.name,
-    shortName: device.shortName,
+  const planned: PlanDevice[] = all.map((x, i) => ({
+    id: x.device.id,
+    name: x.device.name,
+    shortName: x.device.shortName,
     role: role(i),
-    picks: candidates.slice(0, q.limit).map((c, k) => pickOf(catalog, device, c, q, k)),
-    cannotRun: catalog.models.length - candidates.length,
-    overBudget: q.budgetUSD !== null && device.record.priceUSD.low > q.budgetUSD,
+    picks: x.picks,
+    cannotRun: x.cannotRun,
+    overBudget: q.budgetUSD !== null && x.device.record.priceUSD.low > q.budgetUSD,
   }));
   // What only one machine runs at all at these targets (the article's question from the other end).
-  const runs = all.map(({ candidates }) => new Set(candidates.map((c) => c.model.id)));
+  const runs = all.map((x) => new Set(x.ids));
   const onlyOn: Record<string, string[]> = {};
   if (all.length > 1)
-    all.forEach(({ device, candidates }, i) => {
-      const only = candidates
-        .filter((c) => runs.every((set, j) => j === i || !set.has(c.model.id)))
-        .map((c) => c.model.id);
-      if (only.length) onlyOn[device.id] = only;
+    all.forEach((x, i) => {
+      const only = x.ids.filter((id) => runs.every((set, j) => j === i || !set.has(id)));
+      if (only.length) onlyOn[x.device.id] = only;
     });
   const upgrade = input.current ? upgradeOf(all, q) : null;
   const notes: string[] = [];
   if (!catalog.quality) notes.push('no quality scores are loaded: picks are ranked by size');
-  notes.push(
-    `picks run at ${q.minTokensPerSec} tok/s or more${q.allowOffload ? ', offload allowed' : ', all in GPU memory'}, in the best quant that does (Q8_0 down to IQ4_XS; 3- and 2-bit only for models of 100B or more)`,
-  );
+  notes.push(...targetNotes(catalog, q, all));
   const mentioned = [
     ...Object.values(onlyOn).flat(),
     ...(upgrade?.candidates.flatMap((c) => [...c.newlyInReach, ...c.faster.map((f) => f.model)]) ?? []),
   ];
-  const modelNames = Object.fromEntries(mentioned.map((id) => [id, catalog.model(id)?.name ?? id]));
+  const nameOf = (id: string) => catalog.model(id)?.name ?? catalog.media.find((m) => m.id === id)?.name ?? id;
+  const modelNames = Object.fromEntries(mentioned.map((id) => [id, nameOf(id)]));
   const made = { dataVersion: catalog.dataVersion, query: q, devices: planned, onlyOn, upgrade, modelNames, notes };
   return ok({ ...made, headline: planHeadline(made) });
 }
 
-function upgradeOf(all: { device: CatalogDevice; candidates: Candidate[] }[], q: PlanQuery): Plan['upgrade'] {
+/** One machine planned: its picks, every model it runs best first, and each one's speed for an upgrade. */
+interface Planned {
+  device: CatalogDevice;
+  picks: PlanPick[];
+  ids: string[];
+  /** Decode tok/s (LLM workflows) or seconds per image or clip (media), by model id. */
+  speed: Map<string, number>;
+  cannotRun: number;
+  /** Media models without a sourced denoiser shape, which no speed can be estimated for. */
+  unestimated?: number;
+}
+
+function plannedFor(catalog: Catalog, device: CatalogDevice, q: PlanQuery): Planned {
+  if (q.workflow === 'image' || q.workflow === 'video') {
+    const m = mediaCandidates(catalog, device, q.workflow);
+    return {
+      device,
+      picks: m.picks.slice(0, q.limit),
+      ids: m.picks.map((p) => p.model.id),
+      speed: new Map(m.picks.map((p) => [p.model.id, p.generation!.seconds])),
+      cannotRun: m.cannotRun,
+      unestimated: m.unestimated,
+    };
+  }
+  if (q.workflow === 'fine-tune') {
+    const benchmarks = benchmarksFor(catalog, 'chat');
+    const f = fineTuneCandidates(catalog, device, q, (m) => qualityOf(catalog, m, benchmarks));
+    return {
+      device,
+      picks: f.picks.slice(0, q.limit),
+      ids: f.picks.map((p) => p.model.id),
+      speed: new Map(),
+      cannotRun: f.cannotRun,
+    };
+  }
+  const candidates = candidatesFor(catalog, device, q);
+  return {
+    device,
+    picks: candidates.slice(0, q.limit).map((c, k) => pickOf(catalog, device, c, q, k)),
+    ids: candidates.map((c) => c.model.id),
+    speed: new Map(candidates.map((c) => [c.model.id, c.decode])),
+    cannotRun: catalog.models.length - candidates.length,
+  };
+}
+
+/** What the picks were held to, in words. */
+function targetNotes(catalog: Catalog, q: PlanQuery, all: Planned[]): string[] {
+  if (q.workflow === 'image' || q.workflow === 'video') {
+    const unit = q.workflow === 'video' ? 'clip' : 'image';
+    const fit = catalog.diffusionCalibration;
+    const unestimated = Math.max(0, ...all.map((x) => x.unestimated ?? 0));
+    return [
+      `${q.workflow} picks: the best precision whose whole pipeline fits (16-bit, FP8 except on Apple, then GGUF Q8_0 and Q4_K_M); seconds per ${unit} at the model's default steps and size, for the denoising loop${fit ? ` (diffusion model fitted on ${fit.points} measured runs, median error ${Math.round(fit.medianError.fit * 100)}% in the fit${fit.medianError.holdout !== null ? `, ${Math.round(fit.medianError.holdout * 100)}% held out` : ''})` : ' (no fit loaded: a generic efficiency)'}`,
+      ...(unestimated
+        ? [`${unestimated} ${q.workflow} models have no sourced denoiser shape yet and are not planned`]
+        : []),
+    ];
+  }
+  if (q.workflow === 'fine-tune')
+    return [
+      'fine-tune picks: LoRA in 16-bit where it fits, else QLoRA on 4-bit weights, dense models only; memory at a short sequence with gradient checkpointing (an estimate); ranked by chat score; no training speed estimate yet',
+    ];
+  return [
+    `picks run at ${q.minTokensPerSec} tok/s or more${q.allowOffload ? ', offload allowed' : ', all in GPU memory'}, in the best quant that does (Q8_0 down to IQ4_XS; 3- and 2-bit only for models of 100B or more)`,
+  ];
+}
+
+function upgradeOf(all: Planned[], q: PlanQuery): Plan['upgrade'] {
   const [current, ...others] = all;
   if (!current) return null;
-  const mine = new Map(current.candidates.map((c) => [c.model.id, c]));
-  const candidates: UpgradeCandidate[] = others.map(({ device, candidates }) => {
-    const theirs = new Map(candidates.map((c) => [c.model.id, c]));
-    const faster = current.candidates.slice(0, q.limit).flatMap((c) => {
-      const t = theirs.get(c.model.id);
-      const from = c.decode;
-      const to = t?.decode;
-      return from && to ? [{ model: c.model.id, from, to }] : [];
+  const mine = new Set(current.ids);
+  const unit: UpgradeCandidate['faster'][number]['unit'] = LLM_WORKFLOWS.includes(q.workflow)
+    ? 'tok/s'
+    : q.workflow === 'video'
+      ? 's/clip'
+      : 's/image';
+  const candidates: UpgradeCandidate[] = others.map((other) => {
+    const { device } = other;
+    const faster = current.ids.slice(0, q.limit).flatMap((id) => {
+      const from = current.speed.get(id);
+      const to = other.speed.get(id);
+      return from && to ? [{ model: id, from, to, unit }] : [];
     });
-    const newlyInReach = candidates.filter((c) => !mine.has(c.model.id)).map((c) => c.model.id);
+    const newlyInReach = other.ids.filter((id) => !mine.has(id));
     const price = device.record.priceUSD;
     const resale = q.resaleUSD;
     const yearly = (d: CatalogDevice) => (d.record.power.loadW.value / 1000) * q.hoursPerDay * 365 * q.kwhPrice;

@@ -51,6 +51,19 @@ export interface PlanPick {
   why: string;
   /** How to run it on this machine, with the context it needs. */
   run: string;
+  /** Image and video picks: the diffusion estimate of one image or clip at the model's default run. */
+  generation?: {
+    unit: 'image' | 'clip';
+    /** The denoising loop, seconds (text encoding and the VAE decode are not in it). */
+    seconds: number;
+    band: Band;
+    steps: number;
+    width: number;
+    height: number;
+    frames?: number;
+    /** `estimate` from the fitted diffusion model; `unfitted` when no fit is loaded. */
+    basis: 'estimate' | 'unfitted';
+  };
 }
 
 export interface PlanDevice {
@@ -67,7 +80,7 @@ export interface PlanDevice {
 export interface UpgradeCandidate {
   id: string;
   /** Speed on the current machine's own top picks, where both run them. */
-  faster: { model: string; from: number; to: number }[];
+  faster: { model: string; from: number; to: number; unit: 'tok/s' | 's/image' | 's/clip' }[];
   /** Models the candidate runs at the targets that the current machine cannot. */
   newlyInReach: string[];
   hardwareUSD: Band;

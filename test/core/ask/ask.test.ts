@@ -448,11 +448,17 @@ describe('"what can I run" and "should I upgrade" without a model are answered w
 });
 
 describe('a plan only for what the planner ranks', () => {
-  it('"what image models can I run" is answered by the verdict, never with a chat plan', () => {
+  it('"what image models can I run" gets an image plan for the machine asked, never a chat plan', () => {
     const a = ask(catalog, 'what image models can I run on my 3060 12gb?');
-    expect(a.plan).toBeUndefined();
     expect(a.reading.workflow).toBe('image');
-    // About the machine asked, not the 5090 beside it.
-    expect(a.answer?.verdict.headline).toMatch(/^RTX 3060 12GB: ~\d+ s per .* image/);
+    expect(a.plan?.query.workflow).toBe('image');
+    expect(a.plan?.devices.map((d) => d.id)).toEqual(['rtx-3060-12gb']);
+    expect(a.plan?.devices[0]!.picks.every((p) => p.model.kind === 'image')).toBe(true);
+  });
+
+  it('a training-from-scratch question stays a verdict', () => {
+    const a = ask(catalog, 'what can I run on my 3090 for training from scratch?');
+    expect([a.reading.intent, a.reading.workflow]).toEqual(['plan', 'training']);
+    expect(a.plan).toBeUndefined();
   });
 });

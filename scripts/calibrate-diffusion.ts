@@ -1,0 +1,76 @@
+/**
+ * `npm run calibrate` (second half): fits the diffusion speed model on the fit share of
+ * data/media-runs.csv, prints every residual (held-out runs predicted by the fit that never saw
+ * them), and writes data/diffusion-calibration.json.
+ *
+ *   --check    fit and print only (exit 1 if data/diffusion-calibration.json is stale)
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DiffusionCalibrationSchema,
+  fitDiffusion,
+  median,
+  residualsOf,
+  type DiffusionResidual,
+} from '../src/core/index.js';
+import { loadCatalog } from '../src/catalog/load.js';
+import { root } from './calibration-points.js';
+import { loadMediaRuns } from './diffusion-points.js';
+
+const outPath = join(root, 'data', 'diffusion-calibration.json');
+const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`.padStart(8);
+
+function print(title: string, rs: DiffusionResidual[]) {
+  console.log(`\n${title}`);
+  console.log('run'.padEnd(70), 'measured s/step'.padStart(16), 'fitted'.padStart(9), '   error');
+  for (const r of rs)
+    console.log(
+      r.point.label.slice(0, 70).padEnd(70),
+      r.point.secondsPerStep.toFixed(3).padStart(16),
+      r.predicted.toFixed(3).padStart(9),
+      pct(r.error),
+    );
+}
+
+const { runs, skipped } = loadMediaRuns(loadCatalog());
+const fitRuns = runs.filter((r) => !r.holdout).map((r) => r.point);
+const heldOut = runs.filter((r) => r.holdout).map((r) => r.point);
+const { fit, residuals } = fitDiffusion(fitRuns);
+const held = residualsOf(heldOut, fit);
+const medAbs = (rs: DiffusionResidual[]) => (rs.length ? median(rs.map((r) => Math.abs(r.error))) : null);
+const round = (x: number, d = 4) => Math.round(x * 10 ** d) / 10 ** d;
+const file = DiffusionCalibrationSchema.parse({
+  fittedAt: new Date().toISOString().slice(0, 10),
+  source: 'data/media-runs.csv',
+  points: fitRuns.length,
+  efficiency: Object.fromEntries(Object.entries(fit.efficiency).map(([k, v]) => [k, round(v)])),
+  overheadSec: Object.fromEntries(Object.entries(fit.overheadSec).map(([k, v]) => [k, round(v, 5)])),
+  unetTokenShare: round(fit.unetTokenShare),
+  band: { low: round(fit.band.low, 3), high: round(fit.band.high, 3) },
+  medianError: { fit: round(medAbs(residuals) ?? 0, 3), holdout: held.length ? round(medAbs(held)!, 3) : null },
+});
+
+print(`Fit (${residuals.length} runs)`, residuals);
+print(`Held out (${held.length} runs, never seen by the fit)`, held);
+console.log(`\nSkipped ${skipped.length} runs:`);
+const why = new Map<string, number>();
+for (const s of skipped) why.set(s.why, (why.get(s.why) ?? 0) + 1);
+for (const [w, n] of why) console.log(`  ${n} × ${w}`);
+console.log('\nFitted diffusion parameters');
+console.log(JSON.stringify(file, null, 2));
+
+const { fittedAt: _f, ...comparable } = file;
+if (process.argv.includes('--check')) {
+  const current = existsSync(outPath)
+    ? DiffusionCalibrationSchema.parse(JSON.parse(readFileSync(outPath, 'utf8')))
+    : undefined;
+  const { fittedAt: _o, ...was } = current ?? { fittedAt: '' };
+  const same = JSON.stringify(was) === JSON.stringify(comparable);
+  console.log(
+    same ? '\ndata/diffusion-calibration.json is up to date.' : '\ndata/diffusion-calibration.json is stale.',
+  );
+  process.exit(same ? 0 : 1);
+}
+writeFileSync(outPath, `${JSON.stringify(file, null, 2)}\n`);
+console.log(`\nWrote ${outPath}`);

@@ -1,0 +1,107 @@
+/**
+ * Fitting the diffusion speed model on measured runs: per backend, the efficiency and per-pass
+ * overhead that minimize the squared log error of seconds per step; one UNet token share for all.
+ * A grid search (the model has three kinds of parameter and a few hundred points at most), so the
+ * fit is deterministic and needs no starting guess.
+ */
+import type { Generation } from '../catalog/generation-schema.js';
+import type { Backend } from '../catalog/schema.js';
+import { quantile } from './calibration-fit.js';
+import { secondsPerStep, type DiffusionDevice, type DiffusionFit, type DiffusionRun } from './diffusion.js';
+
+export interface DiffusionPoint {
+  label: string;
+  device: DiffusionDevice;
+  generation: Generation;
+  paramsB: number;
+  run: DiffusionRun;
+  /** Measured seconds per denoising step. */
+  secondsPerStep: number;
+}
+
+/** Backends with fewer points than this borrow the overhead of the best-covered backend and fit efficiency only. */
+const MIN_POINTS_FOR_OVERHEAD = 8;
+
+const grid = (lo: number, hi: number, n: number) =>
+  Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
+const EFFICIENCIES = grid(0.01, 1, 80);
+const OVERHEADS = [0, ...grid(0.0005, 0.2, 40)];
+const SHARES = grid(0.02, 1, 40);
+
+const logError = (p: DiffusionPoint, fit: DiffusionFit) =>
+  Math.log(secondsPerStep(p.generation, p.paramsB, p.run, p.device, fit) / p.secondsPerStep);
+
+function sse(points: DiffusionPoint[], fit: DiffusionFit): number {
+  let s = 0;
+  for (const p of points) s += logError(p, fit) ** 2;
+  return s;
+}
+
+function fitBackend(points: DiffusionPoint[], base: DiffusionFit, backend: Backend, overheads: number[]) {
+  let best = { eff: 0.3, overhead: 0, err: Infinity };
+  for (const overhead of overheads)
+    for (const eff of EFFICIENCIES) {
+      const fit = {
+        ...base,
+        efficiency: { ...base.efficiency, [backend]: eff },
+        overheadSec: { ...base.overheadSec, [backend]: overhead },
+      };
+      const err = sse(points, fit);
+      if (err < best.err) best = { eff, overhead, err };
+    }
+  return best;
+}
+
+function fitWithShare(points: DiffusionPoint[], share: number): { fit: DiffusionFit; err: number } {
+  const byBackend = new Map<Backend, DiffusionPoint[]>();
+  for (const p of points) byBackend.set(p.device.backend, [...(byBackend.get(p.device.backend) ?? []), p]);
+  const ordered = [...byBackend.entries()].sort((a, b) => b[1].length - a[1].length);
+  let fit: DiffusionFit = { efficiency: {}, overheadSec: {}, unetTokenShare: share, band: { low: 1, high: 1 } };
+  let err = 0;
+  let borrowed = 0;
+  for (const [i, [backend, ps]] of ordered.entries()) {
+    const own = i === 0 || ps.length >= MIN_POINTS_FOR_OVERHEAD;
+    const b = fitBackend(ps, fit, backend, own ? OVERHEADS : [borrowed]);
+    if (i === 0) borrowed = b.overhead;
+    fit = {
+      ...fit,
+      efficiency: { ...fit.efficiency, [backend]: b.eff },
+      overheadSec: { ...fit.overheadSec, [backend]: b.overhead },
+    };
+    err += b.err;
+  }
+  return { fit, err };
+}
+
+export interface DiffusionResidual {
+  point: DiffusionPoint;
+  predicted: number;
+  /** predicted / measured - 1 */
+  error: number;
+}
+
+/** The fit, its band (the 10th and 90th percentile of measured / predicted), and every residual. */
+export function fitDiffusion(points: DiffusionPoint[]): { fit: DiffusionFit; residuals: DiffusionResidual[] } {
+  if (points.length === 0) throw new Error('fitDiffusion: no points');
+  const hasUnet = points.some((p) => p.generation.denoiser === 'unet');
+  let best = fitWithShare(points, 0.1);
+  if (hasUnet)
+    for (const share of SHARES) {
+      const f = fitWithShare(points, share);
+      if (f.err < best.err) best = f;
+    }
+  const residuals = residualsOf(points, best.fit);
+  const ratios = residuals.map((r) => 1 / (1 + r.error));
+  const fit = {
+    ...best.fit,
+    band: { low: Math.min(1, quantile(ratios, 0.1)), high: Math.max(1, quantile(ratios, 0.9)) },
+  };
+  return { fit, residuals };
+}
+
+export function residualsOf(points: DiffusionPoint[], fit: DiffusionFit): DiffusionResidual[] {
+  return points.map((point) => {
+    const predicted = secondsPerStep(point.generation, point.paramsB, point.run, point.device, fit);
+    return { point, predicted, error: predicted / point.secondsPerStep - 1 };
+  });
+}
