@@ -5,7 +5,6 @@
  *
  *   --check    fit and print only (exit 1 if data/diffusion-calibration.json is stale)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DiffusionCalibrationSchema,
@@ -17,6 +16,7 @@ import {
 import { loadCatalog } from '../src/catalog/load.js';
 import { root } from './calibration-points.js';
 import { loadMediaRuns } from './diffusion-points.js';
+import { writeOrCheck } from './fit-file.js';
 
 const outPath = join(root, 'data', 'diffusion-calibration.json');
 const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`.padStart(8);
@@ -60,17 +60,4 @@ for (const [w, n] of why) console.log(`  ${n} × ${w}`);
 console.log('\nFitted diffusion parameters');
 console.log(JSON.stringify(file, null, 2));
 
-const { fittedAt: _f, ...comparable } = file;
-if (process.argv.includes('--check')) {
-  const current = existsSync(outPath)
-    ? DiffusionCalibrationSchema.parse(JSON.parse(readFileSync(outPath, 'utf8')))
-    : undefined;
-  const { fittedAt: _o, ...was } = current ?? { fittedAt: '' };
-  const same = JSON.stringify(was) === JSON.stringify(comparable);
-  console.log(
-    same ? '\ndata/diffusion-calibration.json is up to date.' : '\ndata/diffusion-calibration.json is stale.',
-  );
-  process.exit(same ? 0 : 1);
-}
-writeFileSync(outPath, `${JSON.stringify(file, null, 2)}\n`);
-console.log(`\nWrote ${outPath}`);
+writeOrCheck(outPath, file, (x) => DiffusionCalibrationSchema.parse(x));

@@ -5,10 +5,10 @@
  *   npm run calibrate               fit, print, write data/calibration.json
  *   npm run calibrate -- --check    fit and print only (exit 1 if data/calibration.json is stale)
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CalibrationFileSchema, calibrate, type PointResidual } from '../src/core/index.js';
 import { loadPoints, root } from './calibration-points.js';
+import { writeOrCheck } from './fit-file.js';
 
 const outPath = join(root, 'data', 'calibration.json');
 
@@ -71,17 +71,4 @@ console.log(
   `Displayed bands: decode x${Math.exp(r.decodeBand.low).toFixed(2)}-x${Math.exp(r.decodeBand.high).toFixed(2)}, prefill x${Math.exp(r.prefillBand.low).toFixed(2)}-x${Math.exp(r.prefillBand.high).toFixed(2)}`,
 );
 
-const { fittedAt: _ignored, ...comparable } = file;
-if (process.argv.includes('--check')) {
-  const current = existsSync(outPath)
-    ? CalibrationFileSchema.parse(JSON.parse(readFileSync(outPath, 'utf8')))
-    : undefined;
-  const { fittedAt: _old, ...currentComparable } = current ?? { fittedAt: '' };
-  const same = JSON.stringify(currentComparable) === JSON.stringify(comparable);
-  console.log(
-    same ? '\ndata/calibration.json is up to date.' : '\ndata/calibration.json is stale: run npm run calibrate.',
-  );
-  process.exit(same ? 0 : 1);
-}
-writeFileSync(outPath, `${JSON.stringify(file, null, 2)}\n`);
-console.log(`\nWrote ${outPath}`);
+writeOrCheck(outPath, file, (x) => CalibrationFileSchema.parse(x));

@@ -10,6 +10,7 @@ import type { MediaModel } from '../catalog/media-schema.js';
 import { defaultRun, estimateDiffusion, latentTokens } from '../physics/diffusion.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from '../physics/finetune.js';
 import { gpuBudgetGB } from '../physics/memory.js';
+import { benchmarksFor, qualityOf } from './quality.js';
 import type { PickQuality, PlanPick, PlanQuery } from './types.js';
 
 export type MediaWorkflow = 'image' | 'video';
@@ -66,32 +67,6 @@ const usableGB = (device: CatalogDevice) => {
   return b.raisedGB ?? b.defaultGB;
 };
 
-/** The model's score on the workflow's arena, normalized within the board like the LLM ranking. */
-function arenaOf(catalog: Catalog, modelId: string, workflow: MediaWorkflow): { q: PickQuality; n: number } | null {
-  const q = catalog.quality;
-  if (!q) return null;
-  for (const b of q.benchmarks.filter((x) => (x.workflows as string[]).includes(workflow))) {
-    const all = q.scores.filter((s) => s.benchmark === b.id);
-    const mine = all.find((s) => s.model === modelId);
-    if (!mine) continue;
-    const values = all.map((s) => s.score);
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    return {
-      q: {
-        score: mine.score,
-        benchmark: b.name,
-        measures: b.measures,
-        source: q.sources[mine.source]?.title ?? mine.source,
-        date: mine.date,
-        ...(mine.variant ? { variant: mine.variant } : {}),
-      },
-      n: hi > lo ? ((mine.score - lo) / (hi - lo)) * 100 : 100,
-    };
-  }
-  return null;
-}
-
 function mediaRun(device: CatalogDevice, m: MediaModel, p: Precision, g: Generation): string {
   const size = `${g.width}x${g.height}`;
   if (device.backend === 'metal') {
@@ -128,13 +103,13 @@ export function mediaCandidates(
     const fits = precisionsOf(m, device).find((p) => pipelineGB(m, g, p, device, tokens) <= budget);
     if (!fits) continue;
     const est = estimateDiffusion(g, m.paramsB.value, run, device, catalog.diffusion);
-    const arena = arenaOf(catalog, m.id, workflow);
+    const arena = qualityOf(catalog, m, benchmarksFor(catalog, workflow));
     const unit = workflow === 'video' ? 'clip' : 'image';
     const why = arena
-      ? `Ranked by its ${arena.q.benchmark} score among what fits here.`
+      ? `Ranked by its ${arena.quality.benchmark} score among what fits here.`
       : `No public ${workflow} arena score in our data: ranked after the scored models, by size.`;
     out.push({
-      rank: arena?.n ?? null,
+      rank: arena?.normalized ?? null,
       paramsB: m.paramsB.value,
       pick: {
         model: { id: m.id, name: m.name, kind: workflow },
@@ -146,7 +121,7 @@ export function mediaCandidates(
         prefillTokensPerSec: null,
         timeToFirstTokenSec: null,
         memoryGB: Math.round(pipelineGB(m, g, fits, device, tokens) * 10) / 10,
-        quality: arena?.q ?? null,
+        quality: arena?.quality ?? null,
         quantCost:
           fits.id.startsWith('Q') || fits.id === 'FP8' ? `${fits.id}: smaller than 16-bit, some loss of detail` : null,
         why,

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import type { Catalog, CatalogDevice, CatalogModel, CatalogQuant } from '../catalog/catalog.js';
-import type { Benchmark } from '../catalog/quality-schema.js';
 import { evaluateDevice, quantForDevice, type DeviceEvaluation } from '../physics/evaluate.js';
 import { estimateMemory } from '../physics/memory.js';
 import { decodeTokensPerSec } from '../physics/speed.js';
@@ -16,7 +15,8 @@ import { err, ok, type Result } from '../result.js';
 import { modelQuery } from '../verdict/compare.js';
 import { planHeadline } from './identity.js';
 import { fineTuneCandidates, mediaCandidates } from './media.js';
-import type { Plan, PlanDevice, PlanPick, PlanQuery, PickQuality, UpgradeCandidate } from './types.js';
+import { benchmarksFor, qualityOf } from './quality.js';
+import type { Plan, PlanDevice, PlanPick, PlanQuery, UpgradeCandidate } from './types.js';
 
 /** The workflows a plan ranks models for: LLM work, image and video generation, fine-tuning. */
 export const PLAN_WORKFLOWS = ['chat', 'coding', 'rag', 'image', 'video', 'fine-tune'] as const;
@@ -55,57 +55,6 @@ function ladderOf(catalog: Catalog, model: CatalogModel): CatalogQuant[] {
         ? [...QUANT_LADDER, ...LOW_BIT]
         : QUANT_LADDER;
   return ids.map((id) => catalog.quant(id)).filter((q): q is CatalogQuant => q !== undefined);
-}
-
-/** A workflow's benchmarks, most telling first. */
-function benchmarksFor(catalog: Catalog, workflow: string): Benchmark[] {
-  return (catalog.quality?.benchmarks ?? []).filter((b) => (b.workflows as string[]).includes(workflow));
-}
-
-/**
- * The model's quality for the workflow: each benchmark's score normalized to 0-100 within that
- * benchmark's scores in the catalog (scores compare only within a benchmark) and weighted by how
- * much the board counts, averaged over the workflow's boards the model has; the score shown is the
- * most telling one it has.
- */
-function qualityOf(
-  catalog: Catalog,
-  model: CatalogModel,
-  benchmarks: Benchmark[],
-): { quality: PickQuality; normalized: number } | null {
-  const q = catalog.quality;
-  if (!q) return null;
-  let shown: PickQuality | undefined;
-  const normalized: [score: number, weight: number][] = [];
-  for (const b of benchmarks) {
-    const all = q.scores.filter((s) => s.benchmark === b.id);
-    // The model as the catalog names it (a row without a variant) first, else its newest variant.
-    const mine = all
-      .filter((s) => s.model === model.id)
-      .sort(
-        (x, y) => Number(x.variant !== undefined) - Number(y.variant !== undefined) || y.date.localeCompare(x.date),
-      )[0];
-    if (!mine) continue;
-    const values = all.map((s) => s.score);
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
-    const raw = hi > lo ? ((mine.score - lo) / (hi - lo)) * 100 : 100;
-    normalized.push([b.higherIsBetter ? raw : 100 - raw, b.weight]);
-    shown ??= {
-      score: mine.score,
-      benchmark: b.name,
-      measures: b.measures,
-      source: q.sources[mine.source]?.title ?? mine.source,
-      date: mine.date,
-      ...(mine.variant ? { variant: mine.variant } : {}),
-    };
-  }
-  if (!shown) return null;
-  // The weighted mean of the boards it has, discounted by its most telling board's weight: more
-  // boards never lower a model, and one scored only on a weaker board counts for less.
-  const weights = normalized.reduce((a, [, w]) => a + w, 0);
-  const mean = normalized.reduce((a, [n, w]) => a + n * w, 0) / weights;
-  return { quality: shown, normalized: mean * Math.max(...normalized.map(([, w]) => w)) };
 }
 
 function quantCostOf(catalog: Catalog, quant: string): string | null {
