@@ -40,7 +40,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       4.5,
     ],
     [
-      /\bwhat (else )?(can|could|should) i run\b|\bwhat (i|we) (can|could) run\b|上限|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
+      /\bwhat (else )?(can|could|should) i (run|fine-?tune|generate)\b|\bwhat (i|we) (can|could) run\b|上限|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
       4,
     ],
     // "How large a model can it run", "能跑多少B的模型": the largest that fits, a plan unless a model is named.

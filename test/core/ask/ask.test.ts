@@ -456,6 +456,15 @@ describe('a plan only for what the planner ranks', () => {
     expect(a.plan?.devices[0]!.picks.every((p) => p.model.kind === 'image')).toBe(true);
   });
 
+  it('"what can I fine-tune on a 4090?" is a fine-tuning plan for that card', () => {
+    const a = ask(catalog, 'what can I fine-tune on a 4090?');
+    expect([a.reading.intent, a.plan?.query.workflow, a.plan?.devices[0]?.id]).toEqual([
+      'plan',
+      'fine-tune',
+      'rtx-4090',
+    ]);
+  });
+
   it('a training-from-scratch question stays a verdict', () => {
     const a = ask(catalog, 'what can I run on my 3090 for training from scratch?');
     expect([a.reading.intent, a.reading.workflow]).toEqual(['plan', 'training']);
