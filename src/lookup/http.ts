@@ -61,6 +61,12 @@ export class Http {
       const headers: Record<string, string> = { ...opts.headers };
       const auth = this.o.authFor?.(url);
       if (auth) headers.authorization = auth;
+      if (this.o.signal.aborted) throw this.failure(this.o.signal.reason, url, requestSignal);
+      if (this.o.stats.requests >= this.o.limits.requests)
+        throw new LookupFailure(
+          'UPSTREAM',
+          `${describe(start)} was still being asked after ${this.o.limits.requests} requests; the lookup stopped there`,
+        );
       this.o.stats.requests++;
       let res: Response;
       try {

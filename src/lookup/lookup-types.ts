@@ -62,6 +62,12 @@ export interface LookupLimits {
   ggufBytes: number;
   /** Redirects followed per request. */
   redirects: number;
+  /**
+   * Requests in the whole lookup, redirects and pages included. A server that pages its file list
+   * forever (a `Link: rel="next"` on every page) answered at once would otherwise keep the lookup
+   * asking without ever yielding to its deadline's timer.
+   */
+  requests: number;
 }
 
 export const DEFAULT_LIMITS: LookupLimits = {
@@ -70,6 +76,7 @@ export const DEFAULT_LIMITS: LookupLimits = {
   jsonBytes: 2 * 1024 * 1024,
   ggufBytes: 8 * 1024 * 1024,
   redirects: 3,
+  requests: 40,
 };
 
 /** What one lookup did on the wire, for logs and the bench. */

@@ -101,6 +101,24 @@ describe('fuzz: hostile answers', () => {
     );
   });
 
+  it('a Hub that pages its file list forever, answering at once, is stopped after 40 requests', async () => {
+    // Found by this fuzz in CI: every answer at once and a `Link: rel="next"` on each page kept the
+    // lookup asking (2,002 requests here; in CI past 4 GB) without yielding to its deadline.
+    let calls = 0;
+    const answers = scripted([
+      { status: 200, body: '{"id":"org/repo","siblings":[],"tags":["gguf"]}', headers: {} },
+      {
+        status: 200,
+        body: '[{"type":"file","path":"a-Q4_K_M.gguf","size":100,"lfs":{"size":100}}]',
+        headers: { link: '<http://127.0.0.1:9/next>; rel="next"' },
+      },
+    ]);
+    const counted = ((...args: Parameters<typeof fetch>) => (calls++, answers(...args))) as typeof fetch;
+    const r = await settles(lookupHuggingFace('org/repo', { endpoint: 'http://127.0.0.1:9', fetch: counted, limits }));
+    expect(calls).toBeLessThanOrEqual(40);
+    expect(r).toMatchObject({ ok: false, error: { code: 'UPSTREAM' } });
+  });
+
   it('a registry answering anything gives a value, never a throw', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(answer, { minLength: 1, maxLength: 8 }), async (answers) => {
