@@ -8,6 +8,7 @@ import { estimateCost, type CostEstimate } from './cost.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from './finetune.js';
 import { estimateMemory, gpuBudgetGB, longestContextThatFits, type MemoryEstimate } from './memory.js';
 import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
+import { estimateDiffusion } from './diffusion.js';
 import { decodeBand, decodeTokensPerSec, isCalibrated, prefillBand, prefillTokensPerSec } from './speed.js';
 import type { Band, Basis, Fit, ModelSpec } from '../catalog/specs.js';
 
@@ -20,6 +21,8 @@ export interface ImageEstimate {
   resolution: number;
   itsPerSec: Band | null;
   secondsPerImage: Band | null;
+  /** The model's point estimate inside the band, where the diffusion model made it (the band is not symmetric). */
+  seconds?: number;
   basis: Basis;
   /** Where the it/s comes from, e.g. "reported by Compute Market (seed), scaled to 1024 px". */
   basisNote: string;
@@ -126,6 +129,45 @@ function costOf(device: CatalogDevice, decode: number | null, q: NormalizedQuery
 }
 
 /** Fine-tuning methods and video workloads: what fits the memory a training run may use. */
+/** The diffusion model's estimate of one image workload, or undefined without a shape, a fit or support. */
+function diffusionImage(
+  catalog: Catalog,
+  device: CatalogDevice,
+  img: ReturnType<Catalog['imageWorkloads']>[number],
+  steps: number,
+  resolution: number,
+): ImageEstimate | undefined {
+  const support = img.support[device.backend]?.level ?? 'none';
+  const media = catalog.media.find((m) => m.workload === img.id);
+  const g = media && catalog.generation(media.id);
+  const fit = catalog.diffusionCalibration;
+  if (!media || !g || !fit || support === 'none') return undefined;
+  const est = estimateDiffusion(
+    g,
+    media.paramsB.value,
+    { steps, width: resolution, height: resolution },
+    device,
+    catalog.diffusion,
+  );
+  const own = img.itsPerDevice[device.id];
+  const held = fit.medianError.holdout;
+  const reported = own
+    ? `; the seed reports ${own.low === own.high ? own.low : `${own.low}-${own.high}`} it/s at ${img.baseResolution}px`
+    : '';
+  return {
+    id: img.id,
+    name: img.name,
+    steps,
+    resolution,
+    itsPerSec: { low: steps / est.band.high, high: steps / est.band.low },
+    secondsPerImage: est.band,
+    seconds: est.seconds,
+    basis: 'estimate',
+    basisNote: `estimate: the diffusion model (FLOPs per step on ${device.fp16Tflops} FP16 TFLOPS), fitted on ${fit.points} measured runs${held !== null ? `, median error ${Math.round(held * 100)}% held out` : ''}${reported}`,
+    support,
+  };
+}
+
 function trainingFits(catalog: Catalog, device: CatalogDevice, model: ModelSpec) {
   const budget = gpuBudgetGB(device);
   const usableForTraining = budget.raisedGB ?? budget.defaultGB;
@@ -209,14 +251,17 @@ export function evaluateDevice(
 }
 
 /**
- * Diffusion speed: the reported it/s where a source gives it for this device, else the reported
- * figure of the same backend's reference device scaled by FP16 throughput (an estimate).
- * Pixel count scales the work per step, so it/s scales by (base / resolution)^2.
+ * Diffusion speed: the fitted diffusion model (physics/diffusion.ts) where the workload's model has
+ * a sourced denoiser shape, with the seed's reported figure named beside it; else the reported it/s
+ * where a source gives it for this device, else the same backend's reference device's figure scaled
+ * by FP16 throughput. Pixel count scales the reported work per step by (base / resolution)^2.
  */
 function imageEstimates(catalog: Catalog, device: CatalogDevice, q: NormalizedQuery): ImageEstimate[] {
   return catalog.imageWorkloads().map((img) => {
     const steps = q.imageSteps ?? img.defaultSteps;
     const resolution = q.imageResolution ?? img.defaultResolution;
+    const modelled = diffusionImage(catalog, device, img, steps, resolution);
+    if (modelled) return modelled;
     const pixelScale = (img.baseResolution / resolution) ** 2;
     const support = img.support[device.backend]?.level ?? 'none';
     const own = img.itsPerDevice[device.id];

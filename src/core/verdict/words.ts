@@ -319,10 +319,10 @@ export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQ
     const img = own ?? e.images[0];
     // A model without image figures of its own is shown with the nearest workload, named as such.
     if (img && !own && imageId !== undefined && img.secondsPerImage)
-      return `${e.shortName}: no image-speed figures for ${label} yet; ${img.name} takes ~${fmtSec((img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per image there (${img.steps} steps, ${img.resolution} px), for scale.`;
+      return `${e.shortName}: no image-speed figures for ${label} yet; ${img.name} takes ~${fmtSec(img.seconds ?? (img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per image there (${img.steps} steps, ${img.resolution} px), for scale.`;
     if (!img || img.support === 'none' || !img.secondsPerImage)
       return `${e.shortName}: ${img?.name ?? 'image generation'} has no estimate there (${e.workflowSupport.note}).`;
-    return `${e.shortName}: ~${fmtSec((img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per ${img.name} image (${img.steps} steps, ${img.resolution} px).`;
+    return `${e.shortName}: ~${fmtSec(img.seconds ?? (img.secondsPerImage.low + img.secondsPerImage.high) / 2)} per ${img.name} image (${img.steps} steps, ${img.resolution} px).`;
   }
   if (e.fit === 'none') {
     const usable = e.memory.raisedAvailableGB ?? e.memory.availableGB;
