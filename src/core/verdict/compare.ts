@@ -23,7 +23,7 @@ import { capacityFlags, conflictFlags, wiredFlags } from './flags.js';
 import { overview } from './overview.js';
 import { costOf, sourcesFor } from './sections.js';
 import type { Verdict } from './types.js';
-import { caveatsFor, wordDecision } from './words.js';
+import { caveatsFor, fineTuneHeadline, wordDecision } from './words.js';
 
 /** The LLM shown beside an image or video verdict when the user named none. */
 const IMAGE_DEFAULT_LLM = 'llama-3.1-8b';
@@ -114,7 +114,10 @@ function buildVerdict(
     ...wiredFlags(evals),
   ];
   const decision = decide(evals, query, catalog.speedBands().frustrating.value);
-  const { headline, reasons } = wordDecision(decision, evals, query, `${model.name} ${quant.id}`);
+  const worded = wordDecision(decision, evals, query, `${model.name} ${quant.id}`);
+  // A fine-tuning question is answered in what fits for training, not in inference speed.
+  const headline = query.workflow === 'fine-tune' ? fineTuneHeadline(evals, model.name) : worded.headline;
+  const { reasons } = worded;
   const caveats = caveatsFor(catalog, evals, model, match, query);
   const alsoConsider = alsoConsiderFor(catalog, evals, model, quant, query);
   return {

@@ -345,6 +345,27 @@ export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQ
   return `Yes: ${label} fits on ${e.shortName}${raised} (${fmt.gb(e.memory.requiredGB)} of ${fmt.gb(e.memory.raisedAvailableGB ?? e.memory.availableGB)} GB)${tps}.`;
 }
 
+const METHOD_WORDS: Record<string, string> = { qlora: 'QLoRA', lora: 'LoRA', full: 'full fine-tuning' };
+
+/**
+ * A fine-tuning question's headline: which methods fit each machine's memory with the tooling that
+ * exists there, the one that fits more first; never the inference speed nobody asked about.
+ */
+export function fineTuneHeadline(pair: readonly DeviceEvaluation[], modelName: string): string {
+  const fitting = (e: DeviceEvaluation) => e.fineTune.filter((f) => f.fits && f.supported);
+  // LoRA in 16-bit over QLoRA, full fine-tuning over both: more methods is a larger memory margin.
+  const ranked = [...pair].sort((x, y) => fitting(y).length - fitting(x).length);
+  const part = (e: DeviceEvaluation) => {
+    const ok = fitting(e);
+    if (!ok.length) return `${e.shortName}: no method fits`;
+    const methods = ok.map((f) => `${METHOD_WORDS[f.method]} (~${fmt.gb(f.memoryGB)} GB)`).join(', ');
+    return `${e.shortName}: ${methods} with ${ok[ok.length - 1]!.tool}`;
+  };
+  const full = pair[0]?.fineTune.find((f) => f.method === 'full');
+  const noneFull = full && pair.every((e) => !e.fineTune.find((f) => f.method === 'full')?.fits);
+  return `Fine-tuning ${modelName}: ${ranked.map(part).join('; ')}${noneFull ? `; full fine-tuning needs ~${fmt.gb(full.memoryGB)} GB` : ''}.`;
+}
+
 /** A video model's headline: which machine runs it at all, and whether it fits. Never an LLM's speed. */
 export function videoHeadline(pair: DeviceEvaluation[], modelName: string, videoId: string | undefined): string {
   // A video model without a measured workload of its own is answered by the video workflow's support.

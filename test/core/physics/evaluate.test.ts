@@ -61,6 +61,20 @@ describe('fine-tuning', () => {
   });
 });
 
+describe('a fine-tuning verdict speaks of fine-tuning', () => {
+  it('its headline names the methods that fit each machine with its tooling, never inference speed', () => {
+    const v = verdict({ model: 'llama-3.3-70b', workflow: 'fine-tune' });
+    expect(v.verdict.headline).toBe(
+      'Fine-tuning Llama 3.3 70B: M4 Max 128GB: QLoRA (~48.6 GB) with mlx-lm LoRA on a 4-bit model; RTX 5090: no method fits; full fine-tuning needs ~1357 GB.',
+    );
+    const small = verdict({ model: 'llama-3.1-8b', workflow: 'fine-tune' });
+    expect(small.verdict.headline).toMatch(
+      /^Fine-tuning Llama 3\.1 8B: RTX 5090: QLoRA \(~7\.3 GB\), LoRA \(~21\.3 GB\) with /,
+    );
+    expect(small.verdict.headline).not.toMatch(/tok\/s|faster/);
+  });
+});
+
 describe('image verdicts against a device without a public image figure', () => {
   it('answer instead of crashing', () => {
     const r = compare(catalog, { workflow: 'image', against: 'ryzen-ai-max-395-128gb' });
