@@ -104,6 +104,7 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
   const decode: Record<string, DecodeParams> = {};
   for (const b of backends) decode[b] = { efficiency: 0.8, perLayerMs: 0.1, familyFactor: {} };
   let kvReadFactor = 1.5;
+  const depthPairs = depthPairsOf(tg);
 
   const loss = () =>
     tg.reduce((s, pt) => s + sq(Math.log(predictDecode(pt, decode[pt.backend]!, kvReadFactor) / pt.value)), 0);
@@ -120,8 +121,17 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
         p.familyFactor[fam] = goldenMin((x) => ((p.familyFactor[fam] = x), loss()), lo, 2.0);
       }
     }
-    if (tg.some((pt) => pt.depthTokens > 1024)) {
-      kvReadFactor = goldenMin((x) => ((kvReadFactor = x), loss()), 1, MAX_KV_READ_FACTOR);
+    // The KV factor is fitted on how much each run slows down at depth against the same device,
+    // model and quant near depth 0, and on nothing else: fitted on the total loss it became a knob
+    // that slowed every run (it reached the 2.5 bound while the depth runs themselves show ~1.1).
+    if (depthPairs.length) {
+      const kvLoss = () =>
+        depthPairs.reduce((sum, [shallow, deep]) => {
+          const p = decode[deep.backend]!;
+          const predicted = predictDecode(shallow, p, kvReadFactor) / predictDecode(deep, p, kvReadFactor);
+          return sum + sq(Math.log(predicted / (shallow.value / deep.value)));
+        }, 0);
+      kvReadFactor = goldenMin((x) => ((kvReadFactor = x), kvLoss()), 1, MAX_KV_READ_FACTOR);
     }
   }
   // Families without runs of their own borrow the nearest kernel family's factor.
@@ -134,6 +144,19 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
     p.perLayerMs = round(p.perLayerMs, 4);
   }
   return { decode, kvReadFactor: round(kvReadFactor, 4) };
+}
+
+/** Each run 1k+ tokens deep with the run of the same device, model and quant nearest depth 0 (at most 512 deep). */
+function depthPairsOf(tg: CalibrationPoint[]): [shallow: CalibrationPoint, deep: CalibrationPoint][] {
+  const key = (p: CalibrationPoint) => `${p.device}|${p.model.name}|${p.family}|${p.weightsGB}`;
+  const pairs: [CalibrationPoint, CalibrationPoint][] = [];
+  for (const deep of tg.filter((p) => p.depthTokens > 1024)) {
+    const shallow = tg
+      .filter((p) => key(p) === key(deep) && p.depthTokens <= 512)
+      .sort((a, b) => a.depthTokens - b.depthTokens)[0];
+    if (shallow) pairs.push([shallow, deep]);
+  }
+  return pairs;
 }
 
 export function fitPrefill(points: CalibrationPoint[], decodeFit: DecodeFit): Record<string, { efficiency: number }> {

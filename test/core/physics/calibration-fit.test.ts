@@ -41,6 +41,37 @@ describe('fitDecode', () => {
     expect(fit.decode.cuda!.perLayerMs).toBeCloseTo(0.1, 2);
   });
 
+  it('fits the KV factor on the slowdown at depth alone, not as a knob on every run', () => {
+    const model = {
+      ...estimateArchitecture({ paramsB: 8, layers: 32, kvHeads: 8, headDim: 128 }),
+      embeddingParamsB: 0,
+    };
+    const kvGB = (depth: number) => (2 * 32 * 8 * 128 * depth * 2) / 1e9;
+    const point = (bw: number, depth: number, seconds: number): CalibrationPoint => ({
+      device: `d${bw}`,
+      backend: 'cuda',
+      bandwidthGBs: bw,
+      fp16Tflops: 100,
+      model,
+      weightsGB: 8,
+      family: 'float',
+      metric: 'tg',
+      depthTokens: depth,
+      value: 1 / seconds,
+    });
+    const points: CalibrationPoint[] = [];
+    // Two devices measured at depth 0, 8k and 32k: the KV cache read 1.2 times.
+    for (const bw of [400, 800])
+      for (const depth of [0, 8192, 32768])
+        points.push(point(bw, depth, (8 + 1.2 * kvGB(depth)) / (0.8 * bw) + 0.0032));
+    // Two more measured only shallow, on an older and slower build: not evidence about depth.
+    for (const bw of [200, 1600]) points.push(point(bw, 512, ((8 + kvGB(512)) / (0.8 * bw) + 0.0032) * 1.3));
+    // Fitted on the total loss, the factor went to its bound of 1 here (and to 2.5 on the real CSV).
+    const k = fitDecode(points).kvReadFactor;
+    expect(k).toBeGreaterThan(1.1);
+    expect(k).toBeLessThan(1.4);
+  });
+
   it('never fits an efficiency above the physical bound', () => {
     const model = estimateArchitecture({ paramsB: 7 });
     const impossible: CalibrationPoint[] = [100, 200].map((bw) => ({
