@@ -12,7 +12,7 @@ import { coreBench } from './core.js';
 import { CONNECTIONS, DURATION_S, httpBench, LOAD_QUERY, ROUNDS } from './http.js';
 import { rateLimitBench, rateLimitTable } from './rate-limit.js';
 import { understandingBench, understandingRows } from './understanding.js';
-import { planBench, planRow } from './plan.js';
+import { mediaPlanBench, mediaPlanRow, planBench, planRow } from './plan.js';
 
 const core = coreBench();
 console.log('\n## Core (per query, over 10 representative queries)\n');
@@ -28,6 +28,7 @@ const planned = planBench();
 console.log(`\n## Planning (${planned.n} plans: 5 machines x chat, coding, rag, one at a time)\n`);
 console.log('| step | median | p99 | |\n| --- | --- | --- | --- |');
 console.log(planRow(planned));
+console.log(mediaPlanRow(mediaPlanBench()));
 const http = await httpBench();
 const ratio = [...http.ratios].sort((a, b) => a - b)[Math.floor(http.ratios.length / 2)]!;
 console.log(
