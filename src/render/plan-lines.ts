@@ -20,6 +20,7 @@ export function planTitle(p: Plan): string {
 
 /** "~12 s" or "~3.4 min" for a generation time. */
 export function secondsText(x: number): string {
+  if (x >= 7200) return `${(x / 3600).toFixed(x >= 36000 ? 0 : 1)} h`;
   if (x >= 120) return `${(x / 60).toFixed(x >= 600 ? 0 : 1)} min`;
   return `${x >= 10 ? Math.round(x) : x.toFixed(1)} s`;
 }

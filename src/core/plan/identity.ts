@@ -25,8 +25,15 @@ export function planInputOf(p: Plan): PlanInput {
   };
 }
 
-/** Two plans are "the same question" when they plan the same machines, roles and targets. */
-export const planKeyOf = (p: Plan): string => `plan|${JSON.stringify(planInputOf(p))}`;
+/**
+ * Two plans are "the same question" when they plan the same machines, roles and targets. The hours
+ * and price of electricity count only for an upgrade (nothing else shows them), so /plan, which
+ * takes them from the server's settings, and a plain-words question, which does not, share a key.
+ */
+export function planKeyOf(p: Plan): string {
+  const { hoursPerDay, kwhPrice, ...rest } = planInputOf(p);
+  return `plan|${JSON.stringify(p.upgrade ? { ...rest, hoursPerDay, kwhPrice } : rest)}`;
+}
 
 const speed = (x: number | null) => (x === null ? '?' : x >= 10 ? String(Math.round(x)) : x.toFixed(1));
 
@@ -40,7 +47,7 @@ export function planHeadline(p: Omit<Plan, 'headline'>): string {
     if (!top) return `${d.shortName}: nothing at these targets`;
     const g = top.generation;
     const how = g
-      ? `~${g.seconds >= 120 ? `${speed(g.seconds / 60)} min` : `${speed(g.seconds)} s`}/${g.unit}`
+      ? `~${g.seconds >= 7200 ? `${speed(g.seconds / 3600)} h` : g.seconds >= 120 ? `${speed(g.seconds / 60)} min` : `${speed(g.seconds)} s`}/${g.unit}`
       : top.decodeTokensPerSec !== null
         ? `~${speed(top.decodeTokensPerSec)} tok/s`
         : `${speed(top.memoryGB)} GB`;

@@ -9,7 +9,7 @@ import type { Generation } from '../catalog/generation-schema.js';
 import type { MediaModel } from '../catalog/media-schema.js';
 import { defaultRun, estimateDiffusion, latentTokens } from '../physics/diffusion.js';
 import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from '../physics/finetune.js';
-import { gpuBudgetGB } from '../physics/memory.js';
+import { GIB_IN_GB, gpuBudgetGB } from '../physics/memory.js';
 import { benchmarksFor, qualityOf } from './quality.js';
 import type { PickQuality, PlanPick, PlanQuery } from './types.js';
 
@@ -42,9 +42,13 @@ function precisionsOf(m: MediaModel, device: CatalogDevice): Precision[] {
   }
   const fp8 = m.fileGB.FP8;
   if (fp8 && device.backend !== 'metal') out.push({ id: 'FP8', gb: fp8.value, basis: 'file' });
+  // GGUF sizes on the same basis as the 16-bit file (which holds both experts of Wan 2.2 A14B, say),
+  // else from the parameters.
+  const sixteen = m.fileGB.BF16 ?? m.fileGB.FP16;
   for (const [id, bytes] of Object.entries(GGUF_BYTES)) {
     const f = m.fileGB[id];
-    out.push(f ? { id, gb: f.value, basis: 'file' } : { id, gb: m.paramsB.value * bytes, basis: 'estimate' });
+    const gb = f ? f.value : sixteen ? (sixteen.value * bytes) / 2 : m.paramsB.value * bytes;
+    out.push({ id, gb, basis: f ? 'file' : 'estimate' });
   }
   return out;
 }
@@ -52,17 +56,20 @@ function precisionsOf(m: MediaModel, device: CatalogDevice): Precision[] {
 /**
  * Memory a run needs at its peak, GB: the denoiser, the VAE and one pass's activations; the text
  * encoders run first and are unloaded to system RAM where there is a discrete GPU (ComfyUI does),
- * so only the largest counts against it alone; on unified memory everything stays in one pool.
+ * so only the largest counts against it alone; on unified memory (a Mac, DGX Spark, Strix Halo, an
+ * iGPU or the CPU) there is no other RAM to unload to, and everything stays in one pool.
  */
 function pipelineGB(m: MediaModel, g: Generation, p: Precision, device: CatalogDevice, tokens: number) {
   const encoders = m.companions.filter((c) => c.role === 'text-encoder').map((c) => c.fileGB.value);
   const others = m.companions.filter((c) => c.role !== 'text-encoder').reduce((a, c) => a + c.fileGB.value, 0);
   const denoise = p.gb + others + activationGB(g, tokens);
-  if (device.backend === 'metal') return denoise + encoders.reduce((a, b) => a + b, 0);
+  if (device.unified) return denoise + encoders.reduce((a, b) => a + b, 0);
   return Math.max(denoise, ...encoders);
 }
 
+/** The memory one pipeline may use: the unified budget (raised on a Mac), or one card's (a diffusion model runs on one GPU). */
 const usableGB = (device: CatalogDevice) => {
+  if (!device.unified) return device.memoryGB * GIB_IN_GB;
   const b = gpuBudgetGB(device);
   return b.raisedGB ?? b.defaultGB;
 };
@@ -70,8 +77,8 @@ const usableGB = (device: CatalogDevice) => {
 function mediaRun(device: CatalogDevice, m: MediaModel, p: Precision, g: Generation): string {
   const size = `${g.width}x${g.height}`;
   if (device.backend === 'metal') {
-    if (m.family === 'flux' && /schnell|dev/.test(m.id))
-      return `mflux-generate --model ${m.id.includes('schnell') ? 'schnell' : 'dev'} --steps ${g.defaultSteps} --width ${g.width} --height ${g.height} --prompt "..."`;
+    if (m.id === 'flux-1-dev' || m.id === 'flux-1-schnell')
+      return `mflux-generate --model ${m.id === 'flux-1-schnell' ? 'schnell' : 'dev'} --steps ${g.defaultSteps} --width ${g.width} --height ${g.height} --prompt "..."`;
     return `ComfyUI (MPS) or Draw Things: ${m.name} ${p.id}, ${g.defaultSteps} steps at ${size}${g.frames ? `, ${g.frames} frames` : ''}`;
   }
   const file = p.id.startsWith('Q') ? `a ${p.id} GGUF through the ComfyUI-GGUF loader` : `the ${p.id} weights`;
@@ -171,11 +178,12 @@ export function fineTuneCandidates(
     if (m.activeParamsB < m.paramsB) continue;
     const r = rank(m);
     const tool = FINE_TUNE_SUPPORT[device.backend][method].tool;
-    const mlx = m.record.huggingface.find((h) => /^mlx-community\//i.test(h));
     const repo = m.record.huggingface.find((h) => !/gguf|mlx|awq|gptq/i.test(h)) ?? m.record.huggingface[0] ?? m.name;
+    // QLoRA on a Mac trains on a 4-bit MLX model; LoRA on the 16-bit weights (mlx_lm converts them).
+    const mlx4 = m.record.huggingface.find((h) => /^mlx-community\//i.test(h) && /4bit/i.test(h));
     const run =
       device.backend === 'metal'
-        ? `mlx_lm.lora --model ${mlx ?? repo} --train --data ./data${method === 'qlora' ? ' (a 4-bit MLX model)' : ''}`
+        ? `mlx_lm.lora --model ${method === 'qlora' ? (mlx4 ?? `${repo} (quantized to 4 bits with mlx_lm.convert -q)`) : repo} --train --data ./data`
         : `${method === 'qlora' ? 'QLoRA (load_in_4bit)' : 'LoRA (16-bit)'} with ${tool.split(',')[0]}: ${repo}`;
     out.push({
       m,

@@ -30,6 +30,13 @@ describe("a plan's identity: what computes it again, its key, its one line", () 
     );
   });
 
+  it('the price of electricity is part of the key only for an upgrade, the one plan that shows it', () => {
+    const base = { devices: ['rtx-3090'], workflow: 'coding' as const };
+    expect(planKeyOf(planned({ ...base, kwhPrice: 0.4, hoursPerDay: 12 }))).toBe(planKeyOf(planned(base)));
+    const up = { current: 'rtx-3090', devices: ['rtx-5090'] };
+    expect(planKeyOf(planned({ ...up, kwhPrice: 0.4 }))).not.toBe(planKeyOf(planned(up)));
+  });
+
   it("the headline names each machine's best pick with its quant and speed, and an upgrade's gains", () => {
     const p = planned({ devices: ['rtx-5090', 'mac-studio-m4-max-128gb'], workflow: 'coding' });
     const [g, m] = p.devices;

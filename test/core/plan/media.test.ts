@@ -64,6 +64,28 @@ describe('image and video plans', () => {
     }
   });
 
+  it('on unified memory the text encoders share the pool; on two cards a pipeline fits one of them', () => {
+    const qwen = catalog.media.find((m) => m.id === 'qwen-image')!;
+    const encoderGB = qwen.companions.find((c) => c.role === 'text-encoder')!.fileGB.value;
+    for (const id of ['cpu-ddr5-32gb', 'dgx-spark', 'mac-studio-m4-max-128gb']) {
+      const pick = planned({ devices: [id], workflow: 'image', limit: 25 }).devices[0]!.picks.find(
+        (p) => p.model.id === 'qwen-image',
+      );
+      if (pick) expect(pick.memoryGB).toBeGreaterThan(encoderGB + 10);
+    }
+    const twoCards = planned({ devices: ['2x-rtx-5090'], workflow: 'image', limit: 25 }).devices[0]!.picks;
+    const oneCardGB = 32 * 1.073741824;
+    for (const p of twoCards) expect(p.memoryGB).toBeLessThanOrEqual(oneCardGB);
+    expect(twoCards.find((p) => p.model.id === 'qwen-image')!.quant).toBe('FP8');
+  });
+
+  it('mflux runs only the FLUX.1 models it names; the others go through ComfyUI or Draw Things', () => {
+    const mac = planned({ devices: ['mac-studio-m4-max-128gb'], workflow: 'image', limit: 25 }).devices[0]!.picks;
+    expect(mac.find((p) => p.model.id === 'flux-1-dev')!.run).toMatch(/^mflux-generate --model dev /);
+    const flux2 = mac.find((p) => p.model.id === 'flux-2-dev');
+    if (flux2) expect(flux2.run).not.toMatch(/mflux/);
+  });
+
   it("an upgrade compares seconds per image on the current machine's picks", () => {
     const p = planned({ current: 'rtx-3060', devices: ['rtx-5090'], workflow: 'image' });
     const c = p.upgrade!.candidates[0]!;
@@ -93,6 +115,14 @@ describe('fine-tuning plans', () => {
     const mac = planned({ devices: ['mac-studio-m4-max-128gb'], workflow: 'fine-tune' }).devices[0]!.picks;
     expect(g.find((p) => p.model.id === 'gemma-3-27b')?.quant).toBe('QLoRA');
     expect(mac.find((p) => p.model.id === 'gemma-3-27b')?.quant).toBe('LoRA');
-    expect(mac[0]!.run).toMatch(/^mlx_lm\.lora --model /);
+    // LoRA trains the 16-bit weights, QLoRA a 4-bit MLX model.
+    expect(mac.find((p) => p.model.id === 'gemma-3-27b')!.run).toBe(
+      'mlx_lm.lora --model google/gemma-3-27b-it --train --data ./data',
+    );
+    const macQlora = planned({ devices: ['mac-mini-m4-pro-64gb'], workflow: 'fine-tune', limit: 25 }).devices[0]!.picks;
+    expect(macQlora.find((p) => p.model.id === 'gemma-3-27b')).toMatchObject({
+      quant: 'QLoRA',
+      run: 'mlx_lm.lora --model mlx-community/gemma-3-27b-it-4bit --train --data ./data',
+    });
   });
 });
