@@ -18,6 +18,7 @@ export * from './query/options.js';
 export * from './physics/memory.js';
 export * from './physics/speed.js';
 export * from './physics/finetune.js';
+export * from './physics/finetune-fit.js';
 export * from './physics/cost.js';
 export * from './physics/calibration-fit.js';
 export * from './physics/evaluate.js';

@@ -1,0 +1,140 @@
+/**
+ * Fitting the fine-tuning speed model on measured runs: per backend, the efficiency and per-micro-step
+ * overhead, and one QLoRA dequantisation factor for all, that minimize the squared log error of
+ * tokens per second. A grid search over physically bounded values (efficiency 5-90% of the tensor
+ * rate, overhead 0-0.5 s, dequantisation 0-150% extra), so the fit is deterministic and needs no
+ * starting guess. Also the schema of data/finetune-calibration.json, which stores the fit.
+ */
+import { z } from 'zod';
+import { BackendSchema, type Backend } from '../catalog/schema.js';
+import { median, quantile } from './calibration-fit.js';
+import { fineTuneTokensPerSec, type FineTuneDevice, type FineTuneFit, type FineTuneRun } from './finetune.js';
+
+export interface FineTunePoint {
+  label: string;
+  device: FineTuneDevice;
+  run: FineTuneRun;
+  /** Measured training tokens per second. */
+  tokensPerSec: number;
+}
+
+/** Backends with fewer points than this borrow the overhead of the best-covered backend and fit efficiency only. */
+const MIN_POINTS_FOR_OVERHEAD = 6;
+
+const grid = (lo: number, hi: number, n: number) =>
+  Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
+const EFFICIENCIES = grid(0.05, 0.9, 70);
+const OVERHEADS = [0, ...grid(0.002, 0.5, 40)];
+const DEQUANTS = Array.from({ length: 31 }, (_, i) => i * 0.05);
+
+const logError = (p: FineTunePoint, fit: FineTuneFit) =>
+  Math.log(fineTuneTokensPerSec(p.run, p.device, fit) / p.tokensPerSec);
+
+function sse(points: FineTunePoint[], fit: FineTuneFit): number {
+  let s = 0;
+  for (const p of points) s += logError(p, fit) ** 2;
+  return s;
+}
+
+function fitBackend(points: FineTunePoint[], base: FineTuneFit, backend: Backend, overheads: number[]) {
+  let best = { eff: 0.35, overhead: 0, err: Infinity };
+  for (const overhead of overheads)
+    for (const eff of EFFICIENCIES) {
+      const fit = {
+        ...base,
+        efficiency: { ...base.efficiency, [backend]: eff },
+        overheadSec: { ...base.overheadSec, [backend]: overhead },
+      };
+      const err = sse(points, fit);
+      if (err < best.err) best = { eff, overhead, err };
+    }
+  return best;
+}
+
+function fitWithDequant(points: FineTunePoint[], qloraDequant: number): { fit: FineTuneFit; err: number } {
+  const byBackend = new Map<Backend, FineTunePoint[]>();
+  for (const p of points) byBackend.set(p.device.backend, [...(byBackend.get(p.device.backend) ?? []), p]);
+  const ordered = [...byBackend.entries()].sort((a, b) => b[1].length - a[1].length);
+  let fit: FineTuneFit = { efficiency: {}, overheadSec: {}, qloraDequant, band: { low: 1, high: 1 } };
+  let err = 0;
+  let borrowed = 0;
+  for (const [i, [backend, ps]] of ordered.entries()) {
+    const own = i === 0 || ps.length >= MIN_POINTS_FOR_OVERHEAD;
+    const b = fitBackend(ps, fit, backend, own ? OVERHEADS : [borrowed]);
+    if (i === 0) borrowed = b.overhead;
+    fit = {
+      ...fit,
+      efficiency: { ...fit.efficiency, [backend]: b.eff },
+      overheadSec: { ...fit.overheadSec, [backend]: b.overhead },
+    };
+    err += b.err;
+  }
+  return { fit, err };
+}
+
+export interface FineTuneResidual {
+  point: FineTunePoint;
+  predicted: number;
+  /** predicted / measured - 1 (tokens per second) */
+  error: number;
+}
+
+/** The fit, its band (the 10th and 90th percentile of measured / predicted), and every residual. */
+export function fitFineTune(points: FineTunePoint[]): { fit: FineTuneFit; residuals: FineTuneResidual[] } {
+  if (points.length === 0) throw new Error('fitFineTune: no points');
+  const hasQlora = points.some((p) => p.run.method === 'qlora');
+  let best = fitWithDequant(points, 0);
+  if (hasQlora)
+    for (const d of DEQUANTS.slice(1)) {
+      const f = fitWithDequant(points, d);
+      if (f.err < best.err) best = f;
+    }
+  const residuals = fineTuneResidualsOf(points, best.fit);
+  const ratios = residuals.map((r) => 1 / (1 + r.error));
+  const fit = {
+    ...best.fit,
+    band: { low: Math.min(1, quantile(ratios, 0.1)), high: Math.max(1, quantile(ratios, 0.9)) },
+  };
+  return { fit, residuals };
+}
+
+export function fineTuneResidualsOf(points: FineTunePoint[], fit: FineTuneFit): FineTuneResidual[] {
+  return points.map((point) => {
+    const predicted = fineTuneTokensPerSec(point.run, point.device, fit);
+    return { point, predicted, error: predicted / point.tokensPerSec - 1 };
+  });
+}
+
+/** Median |error| and the share within 25%, or nulls when there are no residuals. */
+export function fineTuneErrorSummary(rs: FineTuneResidual[]): { medianAbs: number | null; within25: number | null } {
+  if (rs.length === 0) return { medianAbs: null, within25: null };
+  const abs = rs.map((r) => Math.abs(r.error));
+  return { medianAbs: median(abs), within25: abs.filter((e) => e <= 0.25).length / abs.length };
+}
+
+const byBackend = z.partialRecord(BackendSchema, z.number().nonnegative());
+const share = z.number().min(0).max(1).nullable();
+
+/** data/finetune-calibration.json: the fine-tuning speed model's fit, written by scripts/calibrate-finetune.ts. */
+export const FineTuneCalibrationSchema = z.object({
+  fittedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  source: z.string().min(1),
+  points: z.number().int().nonnegative(),
+  efficiency: byBackend,
+  overheadSec: byBackend,
+  qloraDequant: z.number().nonnegative(),
+  band: z.object({ low: z.number().positive(), high: z.number().positive() }),
+  /** Median absolute error of tokens per second, in-sample and on the held-out runs. */
+  medianError: z.object({ fit: z.number().nonnegative(), holdout: z.number().nonnegative().nullable() }),
+  /** Share of runs predicted within 25%, in-sample and held out. */
+  within25: z.object({ fit: share, holdout: share }),
+});
+export type FineTuneCalibration = z.infer<typeof FineTuneCalibrationSchema>;
+
+/** The model's parameters from a stored calibration. */
+export const fineTuneFitOf = (c: FineTuneCalibration): FineTuneFit => ({
+  efficiency: c.efficiency,
+  overheadSec: c.overheadSec,
+  qloraDequant: c.qloraDequant,
+  band: c.band,
+});
