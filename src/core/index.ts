@@ -24,6 +24,7 @@ export * from './physics/calibration-fit.js';
 export * from './physics/evaluate.js';
 export * from './physics/diffusion.js';
 export * from './physics/diffusion-fit.js';
+export * from './physics/power-fit.js';
 export * from './physics/serving-fit.js';
 export * from './verdict/compare.js';
 export * from './verdict/json.js';

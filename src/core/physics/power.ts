@@ -1,0 +1,302 @@
+/**
+ * Power drawn by activity, from the chip's rated power and the machine's idle draw:
+ *
+ *   chip  = gpus x idleChip + (rated - idleChip) x utilisation(activity, class) x busy GPUs
+ *   wall  = idle at the wall + (chip - chip at idle) / PSU efficiency + host busy
+ *
+ * `rated` is the board power limit of a discrete card (TGP) or the package power of a unified SoC
+ * under GPU load; idleChip is a fitted share of it. Decode is memory-bound (the ALUs wait on DRAM),
+ * so it draws a fitted fraction of the rating; prefill, image and video generation and training are
+ * compute-bound and draw near the limit. Utilisation is fitted per activity and, where the data
+ * shows a real difference, per platform class (a discrete card's board vs a unified SoC's package,
+ * whose "rated" figure is an estimate of typical load, not a firmware limit) on measured readings
+ * (`npm run calibrate`). A GPU-only reading (nvidia-smi) is not the wall: the increment passes
+ * through the power supply and the host (a CPU core feeding the GPU, fans) adds a little; both are
+ * stated assumptions with bounds, carried into the band.
+ */
+import type { Band } from '../catalog/specs.js';
+import type { DeviceRecord, Figure } from '../catalog/schema.js';
+import { median } from './calibration-fit.js';
+
+export const POWER_ACTIVITIES = ['idle', 'decode', 'prefill', 'image', 'video', 'training'] as const;
+export type PowerActivity = (typeof POWER_ACTIVITIES)[number];
+/** What a reading may measure: an activity, or the peak of a mixed prefill + decode run (`load`). */
+export type ReadingActivity = PowerActivity | 'load';
+/** Where a reading was taken: the GPU board (nvidia-smi), the SoC package sensor, or the wall plug. */
+export type PowerScope = 'gpu' | 'package' | 'wall';
+export type PlatformClass = 'discrete' | 'unified';
+/** The two utilisations the fit estimates; every other busy activity borrows one of them. */
+export type FittedActivity = 'decode' | 'prefill';
+
+/** One published reading of a machine's draw. */
+export interface PowerReading {
+  activity: ReadingActivity;
+  watts: number;
+  scope: PowerScope;
+  /** Where it was published (a URL with a short description). */
+  source: string;
+  /** The machine as its source names it. */
+  device: string;
+  workload?: string;
+}
+
+/** What the power model needs to know about a machine. */
+export interface PowerMachine {
+  unified: boolean;
+  gpus: number;
+  /** Rated power of one GPU board (TGP, board power limit) or of the SoC package under GPU load, W. */
+  chipW: number;
+  chipSource: string;
+  /** The whole machine at idle, at the wall. */
+  idleW: { low: number; high: number; source: string };
+  /** Published readings of this machine (or of its card, for GPU-scope ones). */
+  readings?: readonly PowerReading[];
+}
+
+export interface PowerFit {
+  /** A chip's idle draw as a share of its rating (an idle RTX 5090 board reads ~12 W of 575 W). */
+  chipIdleShare: number;
+  utilisation: Record<PlatformClass, Record<FittedActivity, number>>;
+  /** Spread of measured / predicted across workloads (10th and 90th percentile), applied to utilisation. */
+  band: Record<PlatformClass, Band>;
+}
+
+/**
+ * Bounds on a fitted utilisation. A discrete card's firmware holds its average draw to the board
+ * limit, so 1 is a hard ceiling there; a unified SoC's rating is a typical-load estimate (Apple
+ * publishes none) and its maximum under a CPU+GPU stress test runs to about twice it.
+ */
+export const UTILISATION_BOUNDS: Record<PlatformClass, Band> = {
+  discrete: { low: 0.05, high: 1 },
+  unified: { low: 0.05, high: 1.5 },
+};
+/** A chip idles at 1-15% of its rating (clocks parked, memory in self-refresh, display attached). */
+export const CHIP_IDLE_SHARE_BOUNDS: Band = { low: 0.01, high: 0.15 };
+
+/**
+ * Share of the extra DC power that reaches the components: an 80 PLUS Gold supply is at least
+ * 87-90% efficient between 20% and 100% load (115 V); Titanium units reach ~94%. Assumed, not fitted.
+ */
+export const PSU_EFFICIENCY = { low: 0.85, mid: 0.9, high: 0.94 } as const;
+
+/**
+ * What the rest of the machine draws above its idle while the GPU works (DC watts). A PC's CPU
+ * keeps a core busy launching kernels and its fans spin up: 15-60 W. A unified SoC's package
+ * reading already holds the CPU, so only DRAM, fans and the SSD add: 0-15 W. Assumed, not fitted.
+ */
+export const HOST_BUSY_W: Record<PlatformClass, { low: number; mid: number; high: number }> = {
+  discrete: { low: 15, mid: 30, high: 60 },
+  unified: { low: 0, mid: 5, high: 15 },
+};
+
+/** Used where no fit is loaded: decode well below the limit, compute-bound work near it. */
+export const UNFITTED_POWER: PowerFit = {
+  chipIdleShare: 0.03,
+  utilisation: { discrete: { decode: 0.7, prefill: 0.95 }, unified: { decode: 0.7, prefill: 0.95 } },
+  band: { discrete: { low: 0.7, high: 1.3 }, unified: { low: 0.7, high: 1.3 } },
+};
+
+export const classOf = (m: Pick<PowerMachine, 'unified'>): PlatformClass => (m.unified ? 'unified' : 'discrete');
+
+/** Idle has no utilisation; decode is memory-bound; everything else (and a mixed run's peak) is compute-bound. */
+export function fittedActivityOf(a: ReadingActivity): FittedActivity | null {
+  if (a === 'idle') return null;
+  return a === 'decode' ? 'decode' : 'prefill';
+}
+
+const clamp = (x: number, b: Band) => Math.min(b.high, Math.max(b.low, x));
+
+export function utilisationOf(fit: PowerFit, cls: PlatformClass, a: FittedActivity): number {
+  return clamp(fit.utilisation[cls][a], UTILISATION_BOUNDS[cls]);
+}
+
+/**
+ * GPUs working at once. A model split by layers across cards runs them in turn, and a diffusion
+ * pipeline or a single-GPU fine-tune uses one; prefill and training may keep all of them busy
+ * (pipelined micro-batches, data parallel), which only the band's top allows.
+ */
+function busyGpus(m: PowerMachine, a: PowerActivity, high: boolean): number {
+  return high && (a === 'prefill' || a === 'training') ? m.gpus : 1;
+}
+
+const chipIdleW = (m: PowerMachine, fit: PowerFit) => clamp(fit.chipIdleShare, CHIP_IDLE_SHARE_BOUNDS) * m.chipW;
+
+/** The GPU board(s) or SoC package alone, at utilisation `u` (none at idle). */
+function chipAt(m: PowerMachine, fit: PowerFit, u: number, busy: number): number {
+  const idle = chipIdleW(m, fit);
+  return m.gpus * idle + (m.chipW - idle) * u * busy;
+}
+
+interface WallAssumptions {
+  idleWallW: number;
+  hostBusyW: number;
+  psuEfficiency: number;
+}
+
+function wallOf(m: PowerMachine, fit: PowerFit, chip: number, a: WallAssumptions): number {
+  return a.idleWallW + (chip - chipAt(m, fit, 0, 0)) / a.psuEfficiency + a.hostBusyW;
+}
+
+const central = (m: PowerMachine): WallAssumptions => ({
+  idleWallW: (m.idleW.low + m.idleW.high) / 2,
+  hostBusyW: HOST_BUSY_W[classOf(m)].mid,
+  psuEfficiency: PSU_EFFICIENCY.mid,
+});
+const lowest = (m: PowerMachine): WallAssumptions => ({
+  idleWallW: m.idleW.low,
+  hostBusyW: HOST_BUSY_W[classOf(m)].low,
+  psuEfficiency: PSU_EFFICIENCY.high,
+});
+const highest = (m: PowerMachine): WallAssumptions => ({
+  idleWallW: m.idleW.high,
+  hostBusyW: HOST_BUSY_W[classOf(m)].high,
+  psuEfficiency: PSU_EFFICIENCY.low,
+});
+
+/** The model's draw for an activity at a scope, central assumptions: what the fit compares to readings. */
+export function predictWatts(m: PowerMachine, activity: ReadingActivity, scope: PowerScope, fit: PowerFit): number {
+  const fa = fittedActivityOf(activity);
+  const chip = fa ? chipAt(m, fit, utilisationOf(fit, classOf(m), fa), 1) : chipAt(m, fit, 0, 0);
+  if (scope !== 'wall') return chip;
+  return fa ? wallOf(m, fit, chip, central(m)) : central(m).idleWallW;
+}
+
+/** Watts at the wall for an activity, and where the figure comes from. */
+export interface ActivityPower {
+  activity: PowerActivity;
+  /** The whole machine at the wall plug (what the electricity meter sees). */
+  watts: number;
+  band: Band;
+  basis: 'measured' | 'estimate';
+  note: string;
+  /** The reading's source when measured; the idle figure's when it is sourced. */
+  source?: string;
+}
+
+/** A reading at the wall: as published, or a chip reading plus the machine's idle and host through the PSU. */
+function readingAtWall(m: PowerMachine, r: PowerReading, fit: PowerFit): Band & { mid: number } {
+  if (r.scope === 'wall') return { low: r.watts, mid: r.watts, high: r.watts };
+  const at = (a: WallAssumptions) => (r.activity === 'idle' ? a.idleWallW : wallOf(m, fit, r.watts, a));
+  return { low: at(lowest(m)), mid: at(central(m)), high: at(highest(m)) };
+}
+
+function measured(m: PowerMachine, activity: PowerActivity, fit: PowerFit): ActivityPower | undefined {
+  const readings = m.readings ?? [];
+  // A chip's idle reading says nothing about the wall beyond the machine's own idle figure.
+  let own = readings.filter((r) => r.activity === activity && (activity !== 'idle' || r.scope === 'wall'));
+  let asPeak = false;
+  if (own.length === 0 && activity === 'prefill') {
+    own = readings.filter((r) => r.activity === 'load');
+    asPeak = own.length > 0;
+  }
+  if (own.length === 0) return undefined;
+  const walls = own.map((r) => readingAtWall(m, r, fit));
+  const chipReadings = own.filter((r) => r.scope !== 'wall').length;
+  const sources = [...new Set(own.map((r) => r.source))];
+  const parts = [
+    own.length === 1 ? `one published reading` : `median of ${own.length} published readings`,
+    asPeak ? 'the peak of a mixed prefill + decode run, read as the prefill draw' : '',
+    chipReadings
+      ? `${chipReadings === own.length ? 'taken' : `${chipReadings} taken`} at the ${own.some((r) => r.scope === 'gpu') ? 'GPU board' : 'SoC package'}, ` +
+        `brought to the wall with the machine's idle, ${HOST_BUSY_W[classOf(m)].low}-${HOST_BUSY_W[classOf(m)].high} W of host ` +
+        `and a supply ${PSU_EFFICIENCY.low * 100}-${PSU_EFFICIENCY.high * 100}% efficient`
+      : 'at the wall',
+  ];
+  return {
+    activity,
+    watts: median(walls.map((w) => w.mid)),
+    band: { low: Math.min(...walls.map((w) => w.low)), high: Math.max(...walls.map((w) => w.high)) },
+    basis: 'measured',
+    note: parts.filter(Boolean).join('; '),
+    source: sources.join('; '),
+  };
+}
+
+/**
+ * The machine's draw at the wall while it does `activity`: its own published reading when there is
+ * one (a mixed run's peak stands in for prefill), else the model at the fitted utilisation.
+ */
+export function activityPower(m: PowerMachine, activity: PowerActivity, fit: PowerFit = UNFITTED_POWER): ActivityPower {
+  const own = measured(m, activity, fit);
+  if (own) return own;
+  const fa = fittedActivityOf(activity);
+  const sourced = m.idleW.source !== 'estimate' ? { source: m.idleW.source } : {};
+  if (!fa)
+    return {
+      activity,
+      watts: central(m).idleWallW,
+      band: { low: m.idleW.low, high: m.idleW.high },
+      basis: 'estimate',
+      note: "the machine's idle range",
+      ...sourced,
+    };
+  const cls = classOf(m);
+  const u = utilisationOf(fit, cls, fa);
+  const uLow = clamp(u * fit.band[cls].low, UTILISATION_BOUNDS[cls]);
+  const uHigh = clamp(u * fit.band[cls].high, UTILISATION_BOUNDS[cls]);
+  const at = (uu: number, a: WallAssumptions, busy: number) => wallOf(m, fit, chipAt(m, fit, uu, busy), a);
+  const borrowed = fa !== activity ? `; no ${activity} readings: assumed compute-bound like prefill` : '';
+  return {
+    activity,
+    watts: at(u, central(m), 1),
+    band: { low: at(uLow, lowest(m), 1), high: at(uHigh, highest(m), busyGpus(m, activity, true)) },
+    basis: 'estimate',
+    note:
+      `${Math.round(u * 100)}% of the ${cls === 'unified' ? 'package' : 'board'} rating (${m.chipW} W` +
+      `${m.gpus > 1 ? ` x ${m.gpus}, one busy at a time` : ''}) above idle, fitted for ${fa} on ${cls} machines${borrowed}`,
+  };
+}
+
+/**
+ * The power model's view of a catalog machine. `chipPowerW` is the chip table's rating (board TGP, or
+ * package power of an SoC); without it the rating is read back from the machine's load figure
+ * (a PC's load less ~150 W of host, per GPU), marked as an estimate.
+ */
+export function powerMachineOf(
+  record: Pick<DeviceRecord, 'unified' | 'gpus' | 'power'>,
+  chipPowerW?: Figure,
+  readings: readonly PowerReading[] = [],
+): PowerMachine {
+  const chipW =
+    chipPowerW?.value ??
+    (record.unified ? record.power.loadW.value : Math.max(1, (record.power.loadW.value - 150) / record.gpus));
+  return {
+    unified: record.unified,
+    gpus: record.gpus,
+    chipW,
+    chipSource: chipPowerW?.source ?? 'estimate',
+    idleW: { low: record.power.idleW.low, high: record.power.idleW.high, source: record.power.idleW.source },
+    readings,
+  };
+}
+
+/** kWh to generate a million tokens at `watts` and `tokensPerSec` (null when nothing is generated). */
+export function energyPerMTokKWh(watts: number, tokensPerSec: number): number | null {
+  if (!(tokensPerSec > 0) || !(watts >= 0)) return null;
+  return ((watts / 1000) * (1e6 / tokensPerSec)) / 3600;
+}
+
+/** A reported figure (a seed's "725 W", "~120 W") set against the model's band for the same activity. */
+export interface PowerConflict {
+  reportedW: number;
+  estimateW: number;
+  band: Band;
+  /** reported / estimate */
+  ratio: number;
+  /** Where the reported figure falls: inside the band, or above or below it. */
+  position: 'within' | 'above' | 'below';
+  conflict: boolean;
+}
+
+export function powerConflict(reportedW: number, estimate: Pick<ActivityPower, 'watts' | 'band'>): PowerConflict {
+  const position =
+    reportedW > estimate.band.high ? 'above' : reportedW < estimate.band.low ? 'below' : ('within' as const);
+  return {
+    reportedW,
+    estimateW: estimate.watts,
+    band: { ...estimate.band },
+    ratio: reportedW / estimate.watts,
+    position,
+    conflict: position !== 'within',
+  };
+}

@@ -1,0 +1,280 @@
+/** Power by activity: watts from a chip's rating and a machine's idle, its fit on published readings, energy per token. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  activityPower,
+  energyPerMTokKWh,
+  HOST_BUSY_W,
+  powerConflict,
+  predictWatts,
+  PSU_EFFICIENCY,
+  UTILISATION_BOUNDS,
+  type PowerFit,
+  type PowerMachine,
+  type PowerReading,
+} from '../../../src/core/physics/power.js';
+import { fitPower, PowerCalibrationSchema, powerFitOf, type PowerPoint } from '../../../src/core/physics/power-fit.js';
+import { loadCatalog } from '../../../src/catalog/load.js';
+import { loadPowerRuns } from '../../../scripts/power-points.js';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+/** A PC with a 450 W card, idling at 80-100 W at the wall. */
+const PC: PowerMachine = {
+  unified: false,
+  gpus: 1,
+  chipW: 450,
+  chipSource: 'test',
+  idleW: { low: 80, high: 100, source: 'estimate' },
+};
+/** A unified box rated 140 W for its package, idling at 20-30 W. */
+const BOX: PowerMachine = { ...PC, unified: true, chipW: 140, idleW: { low: 20, high: 30, source: 'estimate' } };
+const FIT: PowerFit = {
+  chipIdleShare: 0.03,
+  utilisation: { discrete: { decode: 0.7, prefill: 0.9 }, unified: { decode: 0.5, prefill: 0.8 } },
+  band: { discrete: { low: 0.8, high: 1.25 }, unified: { low: 0.8, high: 1.25 } },
+};
+const reading = (r: Partial<PowerReading>): PowerReading => ({
+  activity: 'decode',
+  watts: 300,
+  scope: 'wall',
+  source: 'https://example.org/reading',
+  device: 'test rig',
+  ...r,
+});
+
+describe('power by activity', () => {
+  it('a discrete PC idles below decode, decodes below prefill, and prefill stays under the card at its limit', () => {
+    const idle = activityPower(PC, 'idle', FIT);
+    const decode = activityPower(PC, 'decode', FIT);
+    const prefill = activityPower(PC, 'prefill', FIT);
+    expect(idle.watts).toBeLessThan(decode.watts);
+    expect(decode.watts).toBeLessThan(prefill.watts);
+    // Rated-ish: idle + the whole board through the supply + the busiest host.
+    const ceiling = PC.idleW.high + PC.chipW / PSU_EFFICIENCY.low + HOST_BUSY_W.discrete.high;
+    expect(prefill.band.high).toBeLessThanOrEqual(ceiling);
+    expect(predictWatts(PC, 'prefill', 'gpu', FIT)).toBeLessThanOrEqual(PC.chipW);
+  });
+
+  it('wall = idle + (chip above its idle) / PSU efficiency + host: 90 + 0.9 x (450 - 13.5) / 0.9 + 30 = 556.5 W', () => {
+    const fit = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: 0.9, prefill: 0.9 } } };
+    expect(activityPower(PC, 'decode', fit).watts).toBeCloseTo(556.5, 6);
+    expect(predictWatts(PC, 'decode', 'gpu', fit)).toBeCloseTo(13.5 + 436.5 * 0.9, 6);
+    expect(predictWatts(PC, 'idle', 'gpu', fit)).toBeCloseTo(13.5, 6);
+    expect(activityPower(PC, 'idle', fit)).toMatchObject({
+      watts: 90,
+      band: { low: 80, high: 100 },
+      basis: 'estimate',
+    });
+  });
+
+  it('draw rises with the rating, the idle and the utilisation', () => {
+    const base = activityPower(PC, 'decode', FIT).watts;
+    expect(activityPower({ ...PC, chipW: 575 }, 'decode', FIT).watts).toBeGreaterThan(base);
+    expect(activityPower({ ...PC, idleW: { ...PC.idleW, low: 100, high: 120 } }, 'decode', FIT).watts).toBeGreaterThan(
+      base,
+    );
+    const hotter = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: 0.8, prefill: 0.9 } } };
+    expect(activityPower(PC, 'decode', hotter).watts).toBeGreaterThan(base);
+    const d = activityPower(PC, 'decode', FIT);
+    expect(d.band.low).toBeLessThan(d.watts);
+    expect(d.band.high).toBeGreaterThan(d.watts);
+  });
+
+  it('image, video and training borrow the compute-bound (prefill) utilisation and say so', () => {
+    for (const a of ['image', 'video', 'training'] as const) {
+      const p = activityPower(BOX, a, FIT);
+      expect(p.watts).toBeCloseTo(activityPower(BOX, 'prefill', FIT).watts, 6);
+      expect(p.note).toMatch(/compute-bound/);
+    }
+  });
+
+  it('a card never draws above its board limit, whatever the fit says; a unified rating may be exceeded up to its bound', () => {
+    const wild = {
+      ...FIT,
+      utilisation: { discrete: { decode: 1.4, prefill: 1.4 }, unified: { decode: 9, prefill: 9 } },
+    };
+    expect(predictWatts(PC, 'prefill', 'gpu', wild)).toBeCloseTo(PC.chipW, 6);
+    const idle = 0.03 * BOX.chipW;
+    expect(predictWatts(BOX, 'prefill', 'package', wild)).toBeCloseTo(
+      idle + (BOX.chipW - idle) * UTILISATION_BOUNDS.unified.high,
+      6,
+    );
+    expect(activityPower(PC, 'prefill', wild).band.high).toBeLessThanOrEqual(
+      PC.idleW.high + PC.chipW / PSU_EFFICIENCY.low + HOST_BUSY_W.discrete.high,
+    );
+  });
+
+  it("two cards split by layers work in turn: one card's swing above two idles; prefill's band allows both busy", () => {
+    const two = { ...PC, gpus: 2 };
+    const idle = 0.03 * 450;
+    expect(predictWatts(two, 'decode', 'gpu', FIT)).toBeCloseTo(2 * idle + (450 - idle) * 0.7, 6);
+    expect(activityPower(two, 'prefill', FIT).band.high).toBeGreaterThan(
+      activityPower(PC, 'prefill', FIT).band.high + 300,
+    );
+    expect(activityPower(two, 'decode', FIT).band.high).toBeLessThan(activityPower(PC, 'decode', FIT).band.high + 50);
+  });
+});
+
+describe('measured figures', () => {
+  it("a machine's own wall reading wins over the model, with its source", () => {
+    const m = { ...PC, readings: [reading({ watts: 321 })] };
+    const p = activityPower(m, 'decode', FIT);
+    expect(p).toMatchObject({ watts: 321, band: { low: 321, high: 321 }, basis: 'measured' });
+    expect(p.source).toBe('https://example.org/reading');
+    expect(activityPower(m, 'prefill', FIT).basis).toBe('estimate');
+  });
+
+  it('a GPU-board reading is not the wall: idle, host and supply losses are added, and their bounds make the band', () => {
+    const m = { ...PC, readings: [reading({ watts: 400, scope: 'gpu' })] };
+    const p = activityPower(m, 'decode', FIT);
+    const chipIdle = 0.03 * 450;
+    expect(p.basis).toBe('measured');
+    expect(p.watts).toBeCloseTo(90 + (400 - chipIdle) / 0.9 + 30, 6);
+    expect(p.band.low).toBeCloseTo(80 + (400 - chipIdle) / PSU_EFFICIENCY.high + HOST_BUSY_W.discrete.low, 6);
+    expect(p.band.high).toBeCloseTo(100 + (400 - chipIdle) / PSU_EFFICIENCY.low + HOST_BUSY_W.discrete.high, 6);
+    expect(p.note).toMatch(/GPU board/);
+  });
+
+  it('several readings give their median and their range; a mixed run’s peak stands in for prefill only', () => {
+    const m = {
+      ...PC,
+      readings: [reading({ watts: 300 }), reading({ watts: 500 }), reading({ watts: 420, activity: 'load' })],
+    };
+    expect(activityPower(m, 'decode', FIT)).toMatchObject({ watts: 400, band: { low: 300, high: 500 } });
+    const prefill = activityPower(m, 'prefill', FIT);
+    expect(prefill).toMatchObject({ watts: 420, basis: 'measured' });
+    expect(prefill.note).toMatch(/peak of a mixed/);
+    expect(activityPower(m, 'image', FIT).basis).toBe('estimate');
+  });
+
+  it("a chip's idle reading does not replace the machine's idle at the wall", () => {
+    const m = { ...PC, readings: [reading({ activity: 'idle', watts: 12, scope: 'gpu' })] };
+    expect(activityPower(m, 'idle', FIT)).toMatchObject({ watts: 90, basis: 'estimate' });
+    const wall = { ...PC, readings: [reading({ activity: 'idle', watts: 55 })] };
+    expect(activityPower(wall, 'idle', FIT)).toMatchObject({ watts: 55, basis: 'measured' });
+  });
+});
+
+describe('energy and reported figures', () => {
+  it('energy per million tokens: 360 W at 100 tok/s is 10,000 s at 0.36 kW = 1 kWh', () => {
+    expect(energyPerMTokKWh(360, 100)).toBeCloseTo(1, 12);
+    expect(energyPerMTokKWh(120, 20)).toBeCloseTo((0.12 * 50_000) / 3600, 12);
+    expect(energyPerMTokKWh(360, 0)).toBeNull();
+  });
+
+  it("says when a reported figure falls outside the model's band", () => {
+    const est = { watts: 700, band: { low: 520, high: 840 } };
+    expect(powerConflict(725, est)).toMatchObject({ position: 'within', conflict: false });
+    expect(powerConflict(120, { watts: 70, band: { low: 48, high: 103 } })).toMatchObject({
+      position: 'above',
+      conflict: true,
+    });
+    expect(powerConflict(40, { watts: 70, band: { low: 48, high: 103 } }).position).toBe('below');
+    expect(powerConflict(725, est).ratio).toBeCloseTo(725 / 700, 12);
+  });
+});
+
+/** Points the model itself makes for a spread of machines, activities and scopes. */
+function synthetic(truth: PowerFit): PowerPoint[] {
+  const points: PowerPoint[] = [];
+  const machines = [
+    { ...PC, chipW: 170, idleW: { low: 50, high: 70, source: 'estimate' } },
+    PC,
+    { ...PC, chipW: 600 },
+    BOX,
+    { ...BOX, chipW: 22, idleW: { low: 5, high: 7, source: 'estimate' } },
+    { ...BOX, chipW: 180 },
+  ];
+  for (const machine of machines)
+    for (const activity of ['idle', 'decode', 'prefill', 'load'] as const)
+      for (const scope of [machine.unified ? 'package' : 'gpu', 'wall'] as const)
+        points.push({
+          label: `${machine.chipW} W ${activity} @${scope}`,
+          machine,
+          activity,
+          scope,
+          watts: predictWatts(machine, activity, scope, truth),
+        });
+  return points;
+}
+
+describe('power fit', () => {
+  it('recovers the utilisations and idle share that generated its points, per class when they differ', () => {
+    const truth: PowerFit = {
+      chipIdleShare: 0.04,
+      utilisation: { discrete: { decode: 0.62, prefill: 0.93 }, unified: { decode: 0.45, prefill: 1.1 } },
+      band: FIT.band,
+    };
+    const { fit, perClass, residuals } = fitPower(synthetic(truth));
+    expect(perClass).toBe(true);
+    expect(fit.chipIdleShare).toBeCloseTo(0.04, 6);
+    for (const c of ['discrete', 'unified'] as const)
+      for (const a of ['decode', 'prefill'] as const)
+        expect(fit.utilisation[c][a]).toBeCloseTo(truth.utilisation[c][a], 2);
+    expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.01);
+  });
+
+  it('keeps one utilisation for every machine when the classes do not differ', () => {
+    const same = { decode: 0.55, prefill: 0.9 };
+    const truth: PowerFit = { ...FIT, utilisation: { discrete: same, unified: same } };
+    const { fit, perClass } = fitPower(synthetic(truth));
+    expect(perClass).toBe(false);
+    expect(fit.utilisation.unified).toEqual(fit.utilisation.discrete);
+    expect(fit.utilisation.discrete.decode).toBeCloseTo(0.55, 2);
+  });
+
+  it('never fits prefill below decode, nor a card above its limit', () => {
+    const truth: PowerFit = {
+      ...FIT,
+      utilisation: { discrete: { decode: 0.95, prefill: 0.7 }, unified: { decode: 0.5, prefill: 0.8 } },
+    };
+    const { fit } = fitPower(synthetic(truth));
+    expect(fit.utilisation.discrete.prefill).toBe(fit.utilisation.discrete.decode);
+    expect(fit.utilisation.discrete.prefill).toBeGreaterThan(0.7);
+    expect(fit.utilisation.discrete.prefill).toBeLessThan(0.95);
+    const hot = synthetic(FIT).map((p) => (p.machine.unified ? p : { ...p, watts: p.watts * 3 }));
+    expect(fitPower(hot).fit.utilisation.discrete.prefill).toBeLessThanOrEqual(UTILISATION_BOUNDS.discrete.high);
+  });
+});
+
+describe('data/power-calibration.json', () => {
+  const stored = PowerCalibrationSchema.parse(
+    JSON.parse(readFileSync(join(root, 'data', 'power-calibration.json'), 'utf8')),
+  );
+  const { runs, skipped } = loadPowerRuns(loadCatalog());
+
+  it('is what the calibration produces from the fit share of data/power-runs.csv', () => {
+    const fitPoints = runs.filter((r) => r.role === 'fit').map((r) => r.point);
+    expect(fitPoints.length).toBe(stored.points);
+    const { fit, perClass } = fitPower(fitPoints);
+    expect(stored.perClass).toBe(perClass);
+    expect(stored.chipIdleShare).toBeCloseTo(fit.chipIdleShare, 3);
+    for (const c of ['discrete', 'unified'] as const)
+      for (const a of ['decode', 'prefill'] as const)
+        expect(stored.utilisation[c][a]).toBeCloseTo(fit.utilisation[c][a], 3);
+    // Held-out readings exist and the fit never saw them.
+    expect(runs.filter((r) => r.role === 'holdout').length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('skips ratings, stress tests, speculative decoding, raised caps and doubtful rows, each with a reason', () => {
+    const why = skipped.map((s) => s.why).join('\n');
+    for (const reason of [/rating/, /stress test/, /speculative/, /cap raised/, /doubtful/])
+      expect(why).toMatch(reason);
+    expect(runs.length + skipped.length).toBe(44);
+  });
+
+  it('orders idle < decode <= prefill for a stored-fit RTX 5090 PC, within its rated whole-machine load', () => {
+    const fit = powerFitOf(stored);
+    const pc: PowerMachine = { ...PC, chipW: 575, idleW: { low: 80, high: 120, source: 'estimate' } };
+    const idle = activityPower(pc, 'idle', fit).watts;
+    const decode = activityPower(pc, 'decode', fit).watts;
+    const prefill = activityPower(pc, 'prefill', fit).watts;
+    expect(idle).toBeLessThan(decode);
+    expect(decode).toBeLessThanOrEqual(prefill);
+    // The catalog's whole-machine load for a composed PC: the board plus ~150 W.
+    expect(prefill).toBeLessThanOrEqual(575 + 150);
+    expect(fit.utilisation.unified.decode).toBeLessThan(fit.utilisation.unified.prefill);
+  });
+});
