@@ -6,8 +6,18 @@
  *   npm run calibrate -- --check    fit and print only (exit 1 if data/calibration.json is stale)
  */
 import { join } from 'node:path';
-import { CalibrationFileSchema, calibrate, type PointResidual } from '../src/core/index.js';
+import {
+  CalibrationFileSchema,
+  calibrate,
+  estimateOne,
+  fitOffload,
+  median,
+  type OffloadParams,
+  type PointResidual,
+} from '../src/core/index.js';
+import { loadCatalog } from '../src/catalog/load.js';
 import { loadPoints, root } from './calibration-points.js';
+import { loadOffloadRuns } from './offload-points.js';
 import { writeOrCheck } from './fit-file.js';
 
 const outPath = join(root, 'data', 'calibration.json');
@@ -46,11 +56,27 @@ function printResiduals(title: string, rs: PointResidual[]) {
 
 const points = loadPoints();
 const result = calibrate(points);
-const file = CalibrationFileSchema.parse({
+const fitted = CalibrationFileSchema.parse({
   fittedAt: new Date().toISOString().slice(0, 10),
-  source: 'shared/calibration-llm-speed.csv',
+  source: 'shared/calibration-llm-speed.csv; offload: data/offload-runs.csv',
   ...result.file,
 });
+
+// Offload: the host side fitted on data/offload-runs.csv decode runs, through the same estimate the
+// bot makes, on top of the GPU fit above. The offload rows of data/validation-llm-speed.csv stay out.
+const catalog = loadCatalog();
+const offload = loadOffloadRuns(catalog);
+const offloadTg = offload.points.filter((p) => p.row.metric === 'tg');
+const predictOffload = (o: OffloadParams) =>
+  offloadTg.map((p) => {
+    const r = estimateOne({ ...catalog, calibration: { ...fitted, ...o } }, p.query);
+    return r.ok && r.value.decodeTokensPerSec ? r.value.decodeTokensPerSec : 1e-6;
+  });
+const host = fitOffload(
+  offloadTg.map((p) => p.row.value),
+  predictOffload,
+);
+const file = CalibrationFileSchema.parse({ ...fitted, ...host });
 
 printResiduals(
   'Decode (tokens/s): fitted in-sample, and holdout = predicted by a fit that never saw that device',
@@ -70,5 +96,24 @@ console.log(`Prefill error on ${result.prefillResiduals.length} runs: median ${r
 console.log(
   `Displayed bands: decode x${Math.exp(r.decodeBand.low).toFixed(2)}-x${Math.exp(r.decodeBand.high).toFixed(2)}, prefill x${Math.exp(r.prefillBand.low).toFixed(2)}-x${Math.exp(r.prefillBand.high).toFixed(2)}`,
 );
+
+console.log(`\nOffload decode (data/offload-runs.csv, ${offloadTg.length} runs fitted)`);
+const offloadPredicted = predictOffload(host);
+offloadTg.forEach((p, i) =>
+  console.log(
+    p.label.slice(0, 90).padEnd(90),
+    p.row.value.toFixed(2).padStart(8),
+    offloadPredicted[i]!.toFixed(2).padStart(8),
+    pct(offloadPredicted[i]! / p.row.value - 1),
+  ),
+);
+if (offloadTg.length)
+  console.log(
+    `Offload fit: host efficiency ${host.hostEfficiency}, ${host.hostRoundTripMs} ms per GPU-CPU hand-over; median |error| ${pct(median(offloadPredicted.map((v, i) => Math.abs(v / offloadTg[i]!.row.value - 1))))}`,
+  );
+console.log(`Skipped ${offload.skipped.length} offload rows:`);
+const why = new Map<string, number>();
+for (const s of offload.skipped) why.set(s.why, (why.get(s.why) ?? 0) + 1);
+for (const [w, n] of why) console.log(`  ${n} x ${w}`);
 
 writeOrCheck(outPath, file, (x) => CalibrationFileSchema.parse(x));

@@ -12,7 +12,15 @@ import { parse } from 'csv-parse/sync';
 import { loadCatalog } from '../src/catalog/load.js';
 import { estimateOne, residualsOf } from '../src/core/index.js';
 import { loadMediaRuns } from './diffusion-points.js';
-import { catalogModel, mapQuant, parseDepth, parseDevice, RowSchema, type Row } from './validation-rows.js';
+import {
+  catalogModel,
+  mapQuant,
+  parseDepth,
+  parseDevice,
+  placementOf,
+  RowSchema,
+  type Row,
+} from './validation-rows.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const csvPath = process.env.VALIDATION_CSV ?? join(root, 'data', 'validation-llm-speed.csv');
@@ -64,7 +72,15 @@ rows.forEach((row, i) => {
     };
     modelBasis = cm ? `spec + ${cm.id} shape` : 'spec, shape estimated';
   }
-  const r = estimateOne(catalog, { id: line, device, model, quant, depthTokens: depth, contextTokens: depth + 2048 });
+  const r = estimateOne(catalog, {
+    id: line,
+    device,
+    model,
+    quant,
+    depthTokens: depth,
+    contextTokens: depth + 2048,
+    ...placementOf(row),
+  });
   if (!r.ok) return void skipped.push(`${label} -> estimate error ${r.error.code}: ${r.error.message}`);
   const e = r.value;
   const estimated = row.metric === 'tg' ? e.decodeTokensPerSec : e.prefillTokensPerSec;

@@ -123,6 +123,22 @@ export function parseDevice(row: Row): DeviceInput | string {
   };
 }
 
+/**
+ * The placement an offload row's note states: `-ngl N`, `--n-cpu-moe N`, or every expert on the CPU
+ * (`--cpu-moe`, `-ot exps=CPU`); and Ollama's own layer split for Ollama rows.
+ */
+export function placementOf(row: Row): { gpuLayers?: number; cpuMoeLayers?: number | 'all'; runtime?: 'ollama' } {
+  const n = row.note;
+  const ngl = /-ngl (\d+)/.exec(n);
+  const cpuMoe = /--n-cpu-moe (\d+)/.exec(n);
+  const allExperts = /--cpu-moe\b|-ot exps=CPU|exps=CPU/.test(n);
+  return {
+    ...(/ollama/i.test(row.backend) ? { runtime: 'ollama' as const } : {}),
+    ...(allExperts ? { cpuMoeLayers: 'all' as const } : cpuMoe ? { cpuMoeLayers: Number(cpuMoe[1]) } : {}),
+    ...(ngl && !allExperts && !cpuMoe && Number(ngl[1]) < 99 ? { gpuLayers: Number(ngl[1]) } : {}),
+  };
+}
+
 /** Average context depth while the measured tokens were generated (prefill: 0). */
 export function parseDepth(row: Row): { depth: number; basis: string } {
   if (row.metric === 'pp') return { depth: 0, basis: 'prefill' };

@@ -9,7 +9,8 @@ import { estimateArchitecture } from './query/architecture.js';
 import { defaultQuantOf } from './query/query.js';
 import type { Catalog } from './catalog/catalog.js';
 import { quantForDevice } from './physics/evaluate.js';
-import { estimateMemory, type MemoryEstimate } from './physics/memory.js';
+import { estimateMemory, HOST_RESERVE_GB, type MemoryEstimate } from './physics/memory.js';
+import type { Placement, PlacementOptions } from './physics/placement.js';
 import { resolveDevice, resolveModel, resolveQuant } from './query/resolve.js';
 import { err, ok, type CoreError, type Result } from './result.js';
 import { decodeBand, decodeTokensPerSec, prefillBand, prefillTokensPerSec } from './physics/speed.js';
@@ -47,6 +48,11 @@ export const EstimateQuerySchema = z.object({
   quant: z.string().max(40).optional(),
   contextTokens: z.number().int().min(1).max(4_194_304).optional(),
   depthTokens: z.number().int().min(0).max(4_194_304).optional(),
+  /** Offload as the user set it: llama.cpp `-ngl` and `--n-cpu-moe` ("all" = every layer). */
+  gpuLayers: z.union([z.number().int().min(0).max(1000), z.literal('all')]).optional(),
+  cpuMoeLayers: z.union([z.number().int().min(0).max(1000), z.literal('all')]).optional(),
+  /** Whose placement to model when none is set: llama.cpp's automatic fit (default) or Ollama's layer split. */
+  runtime: z.enum(['llama.cpp', 'ollama']).optional(),
 });
 
 export interface EstimateResult {
@@ -65,6 +71,16 @@ export interface EstimateResult {
     overheadGB: number;
     spillGB: number;
     needsRaisedLimit: boolean;
+  };
+  /** Offload only: where the layers and experts sit (as set, or as the runtime places them). */
+  placement?: {
+    kind: Placement['kind'];
+    gpuLayers: number;
+    cpuMoeLayers: number;
+    outputOnGpu: boolean;
+    gpuWeightsGB: number;
+    hostWeightsGB: number;
+    explicit: boolean;
   };
   decodeTokensPerSec: number | null;
   decodeRange: Band | null;
@@ -177,6 +193,29 @@ function modelAndQuant(
   return ok({ model: modelFromSpec(catalog, q.model, qr.value.id, assumptions), quantText });
 }
 
+const layersOf = (v: number | 'all' | undefined, layers: number) => (v === 'all' ? layers : v);
+
+function placementOf(q: z.infer<typeof EstimateQuerySchema>, model: ModelSpec) {
+  const gpuLayers = q.gpuLayers === 'all' ? model.layers + 1 : q.gpuLayers;
+  const cpuMoeLayers = layersOf(q.cpuMoeLayers, model.layers);
+  const options: PlacementOptions = {
+    ...(q.runtime ? { runtime: q.runtime } : {}),
+    ...(gpuLayers !== undefined ? { gpuLayers } : {}),
+    ...(cpuMoeLayers !== undefined ? { cpuMoeLayers } : {}),
+  };
+  return { options, explicit: gpuLayers !== undefined || cpuMoeLayers !== undefined };
+}
+
+const hostStated = (d: z.infer<typeof EstimateQuerySchema>['device']) =>
+  typeof d !== 'string' && d.systemMemoryGB !== undefined;
+
+function placementNote(p: Placement, layers: number): string {
+  const how = p.explicit ? 'as set' : 'as the runtime places it';
+  return p.kind === 'experts'
+    ? `offload ${how}: experts of ${p.cpuMoeLayers} of ${layers} layers in host RAM (--n-cpu-moe ${p.cpuMoeLayers})`
+    : `offload ${how}: ${p.gpuLayers} of ${layers} layers on the GPU (-ngl ${p.gpuLayers}), the rest and the output head in host RAM`;
+}
+
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const band3 = (b: Band | null) => (b ? { low: r3(b.low), high: r3(b.high) } : null);
 
@@ -223,10 +262,17 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
   const context = q.contextTokens ?? Math.max(4096, depth + 1024);
   if (depth > context) return err('OUT_OF_RANGE', `depthTokens (${depth}) exceeds contextTokens (${context}).`);
 
-  const mem = estimateMemory(device, model, quant, context);
+  const placement = placementOf(q, model);
+  if (placement.explicit && !device.unified && device.hostMemoryGB !== undefined && !hostStated(q.device)) {
+    // The user runs it this way, so the host holds what the placement leaves there.
+    device = { ...device, hostMemoryGB: Math.max(device.hostMemoryGB, model.paramsB * 2 + HOST_RESERVE_GB) };
+    assumptions.push('host RAM not given: assumed large enough for the placement set');
+  }
+  const mem = estimateMemory(device, model, quant, context, 'f16', placement.options);
+  if (mem.placement) assumptions.push(placementNote(mem.placement, model.layers));
   const params = catalog.calibration;
   const runs = mem.fit !== 'none';
-  const shared = { device, model, weightsGB: mem.weightsGB, gpuShare: mem.gpuShare };
+  const shared = { device, model, weightsGB: mem.weightsGB, ...(mem.placement ? { placement: mem.placement } : {}) };
   const decode = runs ? decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params) : null;
   const prefill = runs && device.fp16Tflops > 0 ? prefillTokensPerSec(shared, params) : null;
   return ok({
@@ -236,6 +282,19 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
     quant: quant.id,
     fit: mem.fit,
     memory: memoryOut(mem),
+    ...(mem.placement
+      ? {
+          placement: {
+            kind: mem.placement.kind,
+            gpuLayers: mem.placement.gpuLayers,
+            cpuMoeLayers: mem.placement.cpuMoeLayers,
+            outputOnGpu: mem.placement.outputOnGpu,
+            gpuWeightsGB: r3(mem.placement.gpuWeightsGB),
+            hostWeightsGB: r3(mem.placement.hostWeightsGB),
+            explicit: mem.placement.explicit,
+          },
+        }
+      : {}),
     decodeTokensPerSec: decode === null ? null : r3(decode),
     decodeRange: band3(decode === null ? null : decodeBand(decode, params, mem.fit === 'offload')),
     prefillTokensPerSec: prefill === null ? null : r3(prefill),

@@ -332,8 +332,10 @@ export const CalibrationFileSchema = z.object({
     }),
   ),
   prefill: z.partialRecord(BackendSchema, z.object({ efficiency: z.number().positive().max(1.5) })),
-  /** Host RAM streaming efficiency for offloaded layers (not in the calibration file: assumed). */
+  /** Host RAM streaming efficiency for weights and KV the CPU reads in an offload run. */
   hostEfficiency: z.number().positive().max(1),
+  /** Milliseconds per GPU-CPU hand-over in an offload run (one per CPU expert layer per token). */
+  hostRoundTripMs: z.number().nonnegative().optional(),
   /** KV reads at depth cost this many times a weight byte (attention kernels are less efficient). */
   kvReadFactor: z.number().positive().max(4),
   residuals: z.object({

@@ -24,7 +24,8 @@ export interface CalibrationPoint {
 
 type DecodeParams = NonNullable<CalibrationFile['decode']['cuda']>;
 
-const FIXED_HOST_EFFICIENCY = 0.65;
+/** Host-side offload parameters before `fitOffload` has seen offload runs. */
+export const FIXED_HOST_EFFICIENCY = 0.65;
 /**
  * Physical bounds on the fit. Measured streaming never exceeds ~95% of spec bandwidth; without the
  * bound the small-model runs of newer builds would buy speed with an impossible efficiency that
@@ -190,6 +191,42 @@ function paramsWithPrefill(b: Backend, efficiency: number, decodeFit: DecodeFit)
     residuals: emptyResiduals(),
   };
 }
+
+export interface OffloadParams {
+  hostEfficiency: number;
+  hostRoundTripMs: number;
+}
+
+/** Physical bounds: CPU matmuls reach at most ~90% of RAM bandwidth; a hand-over costs at most 2 ms. */
+export const OFFLOAD_BOUNDS = { hostEfficiency: [0.15, 0.9], hostRoundTripMs: [0, 2] } as const;
+
+/**
+ * Fits the host side of offload decode on measured runs: the share of the RAM bandwidth the CPU's
+ * matmuls reach, and the cost of each GPU-CPU hand-over. `predict` maps the two parameters to
+ * tokens/s for every run (through the same physics the bot answers with); the loss is the squared
+ * log error, minimised one coordinate at a time within physical bounds.
+ */
+export function fitOffload(measured: number[], predict: (p: OffloadParams) => number[]): OffloadParams {
+  const p: OffloadParams = { hostEfficiency: FIXED_HOST_EFFICIENCY, hostRoundTripMs: 0.1 };
+  if (measured.length === 0) return p;
+  const loss = () => predict(p).reduce((s, v, i) => s + sq(Math.log(v / measured[i]!)), 0);
+  const [el, eh] = OFFLOAD_BOUNDS.hostEfficiency;
+  const [rl, rh] = OFFLOAD_BOUNDS.hostRoundTripMs;
+  // The two trade off (a slower CPU or costlier hand-overs), so descend until neither moves.
+  for (let round = 0; round < 60; round++) {
+    const before = { ...p };
+    p.hostEfficiency = goldenMin((x) => ((p.hostEfficiency = x), loss()), el, eh);
+    p.hostRoundTripMs = goldenMin((x) => ((p.hostRoundTripMs = x), loss()), rl, rh);
+    if (
+      Math.abs(before.hostEfficiency - p.hostEfficiency) + Math.abs(before.hostRoundTripMs - p.hostRoundTripMs) <
+      1e-6
+    )
+      break;
+  }
+  return { hostEfficiency: round4(p.hostEfficiency), hostRoundTripMs: round4(p.hostRoundTripMs) };
+}
+
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 export function median(xs: number[]): number {
   return quantile(xs, 0.5);

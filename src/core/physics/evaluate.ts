@@ -102,7 +102,12 @@ function speedsOf(
   q: NormalizedQuery,
 ) {
   if (memory.fit === 'none') return { decode: null, prefill: null };
-  const shared = { device, model, weightsGB: memory.weightsGB, gpuShare: memory.gpuShare };
+  const shared = {
+    device,
+    model,
+    weightsGB: memory.weightsGB,
+    ...(memory.placement ? { placement: memory.placement } : {}),
+  };
   const params = catalog.calibration;
   return {
     decode: decodeTokensPerSec(

@@ -3,6 +3,7 @@
  * Sizes are GB of 1e9 bytes, as GGUF listings and vendors use them.
  */
 import type { DeviceSpec, Fit, ModelSpec, QuantSpec } from '../catalog/specs.js';
+import { placeModel, type Placement, type PlacementOptions } from './placement.js';
 
 /** CUDA/ROCm context plus llama.cpp compute buffers, per GPU (0.5-1.5 GB in practice). */
 export const RUNTIME_OVERHEAD_GB: Record<DeviceSpec['backend'], number> = {
@@ -122,34 +123,52 @@ export interface MemoryEstimate {
   /** Offload: GB that spill to host RAM, and the share of the weights that stays on the GPU. */
   spillGB: number;
   gpuShare: number;
+  /** Offload: which layers or experts the runtime keeps in host RAM. */
+  placement?: Placement;
   hostAvailableGB?: number;
   contextTokens: number;
 }
 
 type MemoryBase = Omit<MemoryEstimate, 'fit' | 'needsRaisedLimit' | 'spillGB' | 'gpuShare'>;
 
-/** A discrete GPU that cannot hold it all: what spills goes to host RAM, if the RAM holds it. */
+/**
+ * A discrete GPU that cannot hold it all (or a placement the user set): the runtime's placement
+ * decides what stays in VRAM; the rest (and its share of the KV cache) goes to host RAM, if the
+ * RAM holds it.
+ */
 function withOffload(
   base: MemoryBase,
-  hostMemoryGB: number,
-  defaultGB: number,
-  overhead: number,
-  weightsAndKvGB: number,
+  device: DeviceSpec,
+  model: ModelSpec,
+  quant: QuantSpec,
+  options: PlacementOptions | undefined,
+  kvType: string,
 ): MemoryEstimate {
-  const hostAvailable = Math.max(0, (hostMemoryGB - HOST_RESERVE_GB) * GIB_IN_GB);
-  const spill = base.requiredGB - defaultGB;
-  // Weights and KV of the layers that stay on the GPU share what the overhead leaves.
-  const onGpu = Math.max(0, defaultGB - overhead);
-  const gpuShare = Math.min(1, onGpu / weightsAndKvGB);
+  const hostAvailable = Math.max(0, ((device.hostMemoryGB ?? 0) - HOST_RESERVE_GB) * GIB_IN_GB);
+  const placement = placeModel({
+    device,
+    model,
+    weightsGB: base.weightsGB,
+    family: quant.family,
+    contextTokens: base.contextTokens,
+    kvType,
+    roomGB: base.availableGB - base.overheadGB - (base.projectorGB ?? 0),
+    ...(options ? { options } : {}),
+  });
+  const spill = placement.hostWeightsGB + base.kvCacheGB * (1 - placement.gpuKvShare);
+  const resident = placement.gpuWeightsGB + placement.hostWeightsGB;
   return {
     ...base,
     fit: spill <= hostAvailable ? 'offload' : 'none',
     needsRaisedLimit: false,
     spillGB: spill,
-    gpuShare,
+    gpuShare: resident > 0 ? placement.gpuWeightsGB / resident : 0,
+    placement,
     hostAvailableGB: hostAvailable,
   };
 }
+
+const explicitPlacement = (o?: PlacementOptions) => o?.gpuLayers !== undefined || o?.cpuMoeLayers !== undefined;
 
 export function estimateMemory(
   device: DeviceSpec,
@@ -157,6 +176,7 @@ export function estimateMemory(
   quant: QuantSpec,
   contextTokens: number,
   kvType = 'f16',
+  placement?: PlacementOptions,
 ): MemoryEstimate {
   const w = weightsGB(model, quant);
   const kv = kvCacheGB(model, contextTokens, kvType);
@@ -176,6 +196,11 @@ export function estimateMemory(
     ...(budget.raisedGB !== undefined ? { raisedAvailableGB: budget.raisedGB } : {}),
     contextTokens,
   };
+  const offloadable = !device.unified && device.hostMemoryGB !== undefined;
+  if (offloadable && explicitPlacement(placement)) {
+    const m = withOffload(base, device, model, quant, placement, kvType);
+    if (m.spillGB > 0.05 * w.gb) return m;
+  }
   if (required <= budget.defaultGB) {
     return { ...base, fit: 'gpu', needsRaisedLimit: false, spillGB: 0, gpuShare: 1 };
   }
@@ -189,8 +214,7 @@ export function estimateMemory(
       gpuShare: 1,
     };
   }
-  if (!device.unified && device.hostMemoryGB !== undefined)
-    return withOffload(base, device.hostMemoryGB, budget.defaultGB, overhead, w.gb + projector + kv);
+  if (offloadable) return withOffload(base, device, model, quant, placement, kvType);
   return {
     ...base,
     fit: 'none',

@@ -112,7 +112,14 @@ function bestRun(
     const memory = estimateMemory(device, model, quant, contextTokens);
     if (memory.fit === 'none' || (memory.fit === 'offload' && !q.allowOffload)) continue;
     const decode = decodeTokensPerSec(
-      { device, model, weightsGB: memory.weightsGB, gpuShare: memory.gpuShare, family: quant.family, depthTokens },
+      {
+        device,
+        model,
+        weightsGB: memory.weightsGB,
+        ...(memory.placement ? { placement: memory.placement } : {}),
+        family: quant.family,
+        depthTokens,
+      },
       catalog.calibration,
     );
     if (decode < q.minTokensPerSec) continue;

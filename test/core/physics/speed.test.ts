@@ -12,7 +12,14 @@ function decode(deviceId: string, modelId: string, quantId: string, depth = 0) {
   const q = quant(quantId);
   const mem = estimateMemory(d, m, q, Math.max(4096, depth + 1024));
   return decodeTokensPerSec(
-    { device: d, model: m, weightsGB: mem.weightsGB, family: q.family, depthTokens: depth, gpuShare: mem.gpuShare },
+    {
+      device: d,
+      model: m,
+      weightsGB: mem.weightsGB,
+      family: q.family,
+      depthTokens: depth,
+      ...(mem.placement ? { placement: mem.placement } : {}),
+    },
     params,
   );
 }

@@ -1,0 +1,74 @@
+/**
+ * How a model file's bytes divide: the input embedding table (a lookup, never streamed), the output
+ * head (read for every token), the dense part of each block and its experts. Decode streams what a
+ * token reads; offload placement moves whole parts between VRAM and host RAM.
+ */
+import type { ModelSpec, QuantFamily } from '../catalog/specs.js';
+
+/** MXFP4 stores experts at 4.25 bits; gpt-oss keeps attention and embeddings at higher precision. */
+const MXFP4_EXPERT_BPW = 4.25;
+/**
+ * A mixture of experts whose layout nothing states (an ad-hoc spec with fewer active than total
+ * parameters): 8 of 128 experts routed, the layout of Qwen3-30B-A3B and -235B-A22B (an estimate).
+ */
+const ASSUMED_MOE = { experts: 128, activeExperts: 8 };
+
+export interface WeightSplit {
+  /** The input embedding table when it is not shared with the head (stored, not streamed). */
+  embeddingGB: number;
+  /** The output head as stored (a tied table is stored here once) and as read per token. */
+  headStoredGB: number;
+  headReadGB: number;
+  /** Per block: the dense part (attention, norms, shared experts), read in full for every token. */
+  layerDenseGB: number;
+  /** Per block: all its experts as stored, and the routed share a token reads. */
+  layerExpertGB: number;
+  layerExpertReadGB: number;
+}
+
+/**
+ * For MoE the expert parameters follow from the totals: P = D + X and A = D + X k/E, so
+ * X = (P - A) / (1 - k/E). In an MXFP4-native file the experts sit at 4.25 bits and the dense part
+ * holds the rest of the bytes, which makes a gpt-oss token read more than its active share.
+ */
+export function splitWeights(model: ModelSpec, weightsGB: number, family?: QuantFamily): WeightSplit {
+  const fileBpw = (weightsGB * 8) / model.paramsB;
+  const L = Math.max(1, model.layers);
+  let expertParams = 0;
+  let routedShare = 0;
+  let expertBpw = fileBpw;
+  let denseBpw = fileBpw;
+  const moe = model.moe ?? (model.activeParamsB < 0.9 * model.paramsB ? ASSUMED_MOE : undefined);
+  if (moe && model.activeParamsB < model.paramsB && moe.activeExperts < moe.experts) {
+    routedShare = moe.activeExperts / moe.experts;
+    expertParams = Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - routedShare));
+    const denseParams = model.paramsB - expertParams;
+    // gpt-oss GGUFs keep MXFP4 experts whatever the file's label (Q4_K_M repacks only the rest).
+    const mxfp4Experts = family === 'mxfp4' || (model.nativeQuant === 'MXFP4' && fileBpw < 6);
+    if (mxfp4Experts && denseParams > 0) {
+      expertBpw = Math.min(fileBpw, MXFP4_EXPERT_BPW);
+      denseBpw = Math.max(fileBpw, (weightsGB * 8 - expertParams * expertBpw) / denseParams);
+    }
+  }
+  const denseParams = model.paramsB - expertParams;
+  const inputOnly = model.tiedEmbeddings ? 0 : model.embeddingParamsB;
+  // Guard for ad-hoc specs whose embedding estimate is out of proportion to a tiny model.
+  const denseRead = Math.max(denseParams - inputOnly, denseParams * 0.5);
+  const headRead = Math.min(model.embeddingParamsB, denseRead);
+  const layersDense = denseRead - headRead;
+  const gb = (params: number, bpw: number) => (params * bpw) / 8;
+  return {
+    embeddingGB: gb(Math.max(0, denseParams - layersDense - headRead), denseBpw),
+    headStoredGB: gb(headRead, denseBpw),
+    headReadGB: gb(headRead, denseBpw),
+    layerDenseGB: gb(layersDense, denseBpw) / L,
+    layerExpertGB: gb(expertParams, expertBpw) / L,
+    layerExpertReadGB: gb(expertParams * routedShare, expertBpw) / L,
+  };
+}
+
+/** Weights read per generated token: the dense part and the head in full, the routed share of the experts. */
+export function streamedWeightsGB(model: ModelSpec, weightsGB: number, family?: QuantFamily): number {
+  const w = splitWeights(model, weightsGB, family);
+  return w.headReadGB + Math.max(1, model.layers) * (w.layerDenseGB + w.layerExpertReadGB);
+}
