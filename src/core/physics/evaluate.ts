@@ -114,7 +114,7 @@ function speedsOf(
       { ...shared, family: quant.family, depthTokens: q.depthTokens, kvType: q.kvCache },
       params,
     ),
-    prefill: prefillTokensPerSec(shared, params),
+    prefill: prefillTokensPerSec({ ...shared, depthTokens: 0, promptTokens: q.promptTokens }, params),
   };
 }
 

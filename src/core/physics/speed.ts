@@ -90,6 +90,9 @@ export interface PrefillInput {
   model: Pick<ModelSpec, 'activeParamsB' | 'paramsB'>;
   weightsGB: number;
   placement?: Pick<Placement, 'hostLayerGB'>;
+  /** Tokens already in the context before the prompt, and the prompt's length (attention grows with both). */
+  depthTokens?: number;
+  promptTokens?: number;
 }
 
 /** llama.cpp processes prompts in micro-batches of this many tokens. */
