@@ -1,25 +1,28 @@
 /**
  * Fits the power-by-activity model on the fit share of data/power-runs.csv, prints every residual
  * (held-out readings predicted by the fit that never saw them), and writes
- * data/power-calibration.json.
+ * data/power-calibration.json, and every usable reading by machine to data/power-readings.json (the
+ * verdicts' measured figures: a machine's own reading wins over the model).
  *
- *   --check    fit and print only (exit 1 if data/power-calibration.json is stale)
+ *   --check    fit and print only (exit 1 if either file is stale)
  */
 import { join } from 'node:path';
 import {
   fitPower,
   POWER_ASSUMPTIONS,
   PowerCalibrationSchema,
+  PowerReadingsFileSchema,
   powerErrorSummary,
   powerResidualsOf,
   type PowerResidual,
 } from '../src/core/index.js';
 import { loadCatalog } from '../src/catalog/load.js';
 import { root } from './calibration-points.js';
-import { loadPowerRuns } from './power-points.js';
+import { loadPowerRuns, powerReadingsByMachine } from './power-points.js';
 import { writeOrCheck } from './fit-file.js';
 
 const outPath = join(root, 'data', 'power-calibration.json');
+const readingsPath = join(root, 'data', 'power-readings.json');
 const pct = (e: number) => `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`.padStart(8);
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -80,3 +83,13 @@ console.log('\nFitted power parameters');
 console.log(JSON.stringify(file, null, 2));
 
 writeOrCheck(outPath, file, (x) => PowerCalibrationSchema.parse(x));
+
+// Held-out readings are kept: holding out is about judging the fit, and a machine's own figure is data.
+const byMachine = powerReadingsByMachine(runs);
+const readings = PowerReadingsFileSchema.parse({
+  fittedAt: file.fittedAt,
+  source: 'data/power-runs.csv',
+  machines: Object.fromEntries([...byMachine.keys()].sort().map((id) => [id, byMachine.get(id)!])),
+});
+console.log(`\nReadings by machine: ${byMachine.size} machines, ${runs.length} readings`);
+writeOrCheck(readingsPath, readings, (x) => PowerReadingsFileSchema.parse(x));

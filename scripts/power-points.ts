@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
+  chipOfMachine,
   fingerprint,
   powerMachineOf,
   resolveDevice,
@@ -21,8 +22,6 @@ import {
   type PowerPoint,
   type PowerReading,
 } from '../src/core/index.js';
-import { FORM_NAMES, splitMachineId } from '../src/core/catalog/machines.js';
-import type { ChipRecord } from '../src/core/catalog/machine-schema.js';
 import { root } from './calibration-points.js';
 
 export const powerRunsPath = join(root, 'data', 'power-runs.csv');
@@ -57,17 +56,8 @@ export interface SkippedPowerRow {
   why: string;
 }
 
-/** Curated machines whose id does not spell their chip. */
-const CURATED_CHIPS: Record<string, string> = { 'dgx-spark': 'gb10' };
-
-/** The chip a machine id is composed from ("mac-studio-m2-ultra-192gb" -> m2-ultra, "2x-rtx-5090" -> rtx-5090). */
-export function chipOfMachine(catalog: Catalog, deviceId: string): ChipRecord | undefined {
-  const { base } = splitMachineId(deviceId);
-  if (CURATED_CHIPS[base]) return catalog.chip(CURATED_CHIPS[base]);
-  let rest = base;
-  for (const form of Object.keys(FORM_NAMES)) if (rest.startsWith(`${form}-`)) rest = rest.slice(form.length + 1);
-  return catalog.chip(rest) ?? catalog.chip(rest.replace(/-\d{1,4}gb$/, ''));
-}
+// The core needs a machine's chip too (its rating, for a verdict's power); one definition, there.
+export { chipOfMachine };
 
 /** A card's own limit where its source names it ("370 W stock limit", "stock ~390 W board limit"). */
 const STATED_LIMIT = /~?(\d{2,4}) W (?:stock|board)/;

@@ -12,6 +12,10 @@ import media from '../../data/media-models.json' with { type: 'json' };
 import quality from '../../data/quality.json' with { type: 'json' };
 import generation from '../../data/media-generation.json' with { type: 'json' };
 import diffusion from '../../data/diffusion-calibration.json' with { type: 'json' };
+import power from '../../data/power-calibration.json' with { type: 'json' };
+import powerReadings from '../../data/power-readings.json' with { type: 'json' };
+import serving from '../../data/serving-calibration.json' with { type: 'json' };
+import finetune from '../../data/finetune-calibration.json' with { type: 'json' };
 import appleChips from '../../data/machines/apple.json' with { type: 'json' };
 import genericChips from '../../data/machines/generic.json' with { type: 'json' };
 import nvidiaChips from '../../data/machines/nvidia.json' with { type: 'json' };
@@ -38,6 +42,10 @@ export function loadCatalog(): Catalog {
     quality,
     generation,
     diffusion,
+    power,
+    powerReadings,
+    serving,
+    finetune,
   });
   return cached;
 }

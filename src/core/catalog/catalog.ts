@@ -36,6 +36,17 @@ import {
   type Generation,
 } from './generation-schema.js';
 import { UNFITTED_DIFFUSION, type DiffusionFit } from '../physics/diffusion.js';
+import {
+  PowerCalibrationSchema,
+  PowerReadingsFileSchema,
+  powerFitOf,
+  type PowerCalibration,
+} from '../physics/power-fit.js';
+import type { PowerFit, PowerReading } from '../physics/power.js';
+import { ServingCalibrationSchema, servingFitOf, type ServingCalibration } from '../physics/serving-fit.js';
+import { UNFITTED_SERVING, type ServingFit } from '../physics/serving.js';
+import { FineTuneCalibrationSchema, fineTuneFitOf, type FineTuneCalibration } from '../physics/finetune-fit.js';
+import { UNFITTED_FINETUNE, type FineTuneFit } from '../physics/finetune.js';
 import { composeMachine, FORM_NAMES, splitMachineId, type AppleRules, type MachineParts } from './machines.js';
 
 export interface RawCatalogFiles {
@@ -57,6 +68,14 @@ export interface RawCatalogFiles {
   generation?: unknown;
   /** data/diffusion-calibration.json: the diffusion speed model's fit. */
   diffusion?: unknown;
+  /** data/power-calibration.json: the power-by-activity model's fit. */
+  power?: unknown;
+  /** data/power-readings.json: published power readings by machine id. */
+  powerReadings?: unknown;
+  /** data/serving-calibration.json: the serving (batched decode) model's fit. */
+  serving?: unknown;
+  /** data/finetune-calibration.json: the fine-tuning speed model's fit. */
+  finetune?: unknown;
 }
 
 export interface CatalogDevice extends DeviceSpec {
@@ -121,6 +140,17 @@ export interface Catalog {
   diffusion: DiffusionFit;
   /** The fit's provenance: when, on how many runs, its median errors; null when unfitted. */
   diffusionCalibration: DiffusionCalibration | null;
+  /** The power-by-activity model's fit (UNFITTED_POWER without data/power-calibration.json). */
+  power: PowerFit;
+  powerCalibration: PowerCalibration | null;
+  /** A machine's own published power readings (data/power-readings.json), none when unmeasured. */
+  powerReadings(deviceId: string): readonly PowerReading[];
+  /** The serving model's fit (UNFITTED_SERVING without data/serving-calibration.json). */
+  serving: ServingFit;
+  servingCalibration: ServingCalibration | null;
+  /** The fine-tuning speed model's fit (UNFITTED_FINETUNE without data/finetune-calibration.json). */
+  fineTune: FineTuneFit;
+  fineTuneCalibration: FineTuneCalibration | null;
 }
 
 export const DEFAULT_DEVICE_IDS = ['rtx-5090', 'mac-studio-m4-max-128gb'] as const;
@@ -309,6 +339,13 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const generation = raw.generation === undefined ? undefined : GenerationFileSchema.parse(raw.generation);
   const generationMap = new Map((generation?.models ?? []).map((g) => [g.model, g]));
   const diffusionCalibration = raw.diffusion === undefined ? null : DiffusionCalibrationSchema.parse(raw.diffusion);
+  const powerCalibration = raw.power === undefined ? null : PowerCalibrationSchema.parse(raw.power);
+  const powerReadings = raw.powerReadings === undefined ? null : PowerReadingsFileSchema.parse(raw.powerReadings);
+  const readingsByMachine = new Map<string, PowerReading[]>(
+    Object.entries(powerReadings?.machines ?? {}).map(([id, rs]) => [id, rs as PowerReading[]]),
+  );
+  const servingCalibration = raw.serving === undefined ? null : ServingCalibrationSchema.parse(raw.serving);
+  const fineTuneCalibration = raw.finetune === undefined ? null : FineTuneCalibrationSchema.parse(raw.finetune);
   // Composed machines cite the chip table's sources beside hardware.json's own.
   const machineSources = Object.assign({}, ...machineFiles.map((f) => f.sources)) as HardwareFile['sources'];
   files.hardware = { ...hardware, sources: { ...machineSources, ...hardware.sources } };
@@ -324,7 +361,8 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
   const reportedByDevice = new Map<string, ReportedFigure[]>();
   for (const r of benchmarks.reported) reportedByDevice.set(r.device, [...(reportedByDevice.get(r.device) ?? []), r]);
   // Every file counts: a pin computed before a chip's or a media model's figures changed is stale too.
-  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration, machineFiles, media ?? null, generation ?? null, diffusionCalibration]))}`;
+  const fits = [diffusionCalibration, powerCalibration, powerReadings, servingCalibration, fineTuneCalibration];
+  const dataVersion = `${calibration.fittedAt}.${fingerprint(JSON.stringify([files, calibration, machineFiles, media ?? null, generation ?? null, ...fits]))}`;
   return {
     dataVersion,
     devices,
@@ -360,7 +398,26 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
         }
       : UNFITTED_DIFFUSION,
     diffusionCalibration,
+    power: powerFitOf(powerCalibration),
+    powerCalibration,
+    powerReadings: (id) => readingsByMachine.get(id) ?? [],
+    serving: servingCalibration ? servingFitOf(servingCalibration) : UNFITTED_SERVING,
+    servingCalibration,
+    fineTune: fineTuneCalibration ? fineTuneFitOf(fineTuneCalibration) : UNFITTED_FINETUNE,
+    fineTuneCalibration,
   };
+}
+
+/** Curated machines whose id does not spell their chip. */
+const CURATED_CHIPS: Record<string, string> = { 'dgx-spark': 'gb10' };
+
+/** The chip a machine id is composed from ("mac-studio-m2-ultra-192gb" -> m2-ultra, "2x-rtx-5090" -> rtx-5090). */
+export function chipOfMachine(catalog: Pick<Catalog, 'chip'>, deviceId: string): ChipRecord | undefined {
+  const { base } = splitMachineId(deviceId);
+  if (CURATED_CHIPS[base]) return catalog.chip(CURATED_CHIPS[base]);
+  let rest = base;
+  for (const form of Object.keys(FORM_NAMES)) if (rest.startsWith(`${form}-`)) rest = rest.slice(form.length + 1);
+  return catalog.chip(rest) ?? catalog.chip(rest.replace(/-\d{1,4}gb$/, ''));
 }
 
 /** Chip ids unique across the machine files; sources resolvable; no chip id shadowing a curated id's grammar. */

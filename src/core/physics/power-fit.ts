@@ -208,3 +208,24 @@ export function powerFitOf(file: PowerCalibration | null | undefined): PowerFit 
   if (!file) return UNFITTED_POWER;
   return { chipIdleShare: file.chipIdleShare, utilisation: file.utilisation, band: file.band };
 }
+
+const reading = z.object({
+  activity: z.enum(['idle', 'decode', 'prefill', 'image', 'video', 'training', 'load']),
+  watts: z.number().positive(),
+  scope: z.enum(['gpu', 'package', 'wall']),
+  source: z.string().min(1),
+  device: z.string().min(1),
+  workload: z.string().optional(),
+});
+
+/**
+ * data/power-readings.json: every usable published reading of data/power-runs.csv, by catalog
+ * machine id, written beside the fit by scripts/calibrate-power.ts. The core cannot read the CSV; a
+ * machine's own reading wins over the model (`activityPower`), so the verdicts need them as data.
+ */
+export const PowerReadingsFileSchema = z.object({
+  fittedAt: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  source: z.string().min(1),
+  machines: z.record(z.string().min(1), z.array(reading).min(1)),
+});
+export type PowerReadingsFile = z.infer<typeof PowerReadingsFileSchema>;
