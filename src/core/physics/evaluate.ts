@@ -3,9 +3,27 @@
  * fine-tuning, workflow support, power and cost, and the reported figures that concern it.
  */
 import type { ReportedFigure, SupportLevel } from '../catalog/schema.js';
-import { publisherOf, type Catalog, type CatalogDevice, type CatalogQuant } from '../catalog/catalog.js';
+import { chipOfMachine, publisherOf, type Catalog, type CatalogDevice, type CatalogQuant } from '../catalog/catalog.js';
 import { estimateCost, type CostEstimate } from './cost.js';
-import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from './finetune.js';
+import {
+  activityPower,
+  POWER_ACTIVITIES,
+  powerConflict,
+  powerMachineOf,
+  type ActivityPower,
+  type PowerActivity,
+  type PowerConflict,
+} from './power.js';
+import {
+  estimateFineTuneSpeed,
+  FINE_TUNE_SUPPORT,
+  fineTuneMemoryGB,
+  hoursPerEpoch,
+  trainingTflops,
+  type FineTuneMethod,
+  type FineTuneRun,
+} from './finetune.js';
+import { maxConcurrency, servingEstimate, type ServingLevel, type ServingRuntime } from './serving.js';
 import { estimateMemory, gpuBudgetGB, longestContextThatFits, type MemoryEstimate } from './memory.js';
 import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { estimateDiffusion } from './diffusion.js';
@@ -59,13 +77,71 @@ export interface DeviceEvaluation {
   workflowSupport: { level: SupportLevel; note: string };
   images: ImageEstimate[];
   video: { id: string; name: string; level: SupportLevel; note: string; fits: boolean }[];
-  fineTune: { method: FineTuneMethod; memoryGB: number; fits: boolean; supported: boolean; tool: string }[];
-  power: { loadW: number; idleW: Band; source: string };
+  fineTune: FineTuneItem[];
+  power: DevicePower;
   noise: { loadDbA: Band; summary: string };
   priceUSD: Band;
   priceDate: string;
   cost: CostEstimate;
   reported: ReportedFigure[];
+  /** The fine-tuning run the speeds assume (fine-tuning questions only). */
+  fineTuneRun?: FineTuneRunFacts;
+  /** Several users at once (the serving workflow only). */
+  serving?: ServingEvaluation;
+}
+
+export interface FineTuneItem {
+  method: FineTuneMethod;
+  memoryGB: number;
+  fits: boolean;
+  supported: boolean;
+  tool: string;
+  /** Training tokens per second for `fineTuneRun` where the method fits and runs (else null). */
+  tokensPerSec: number | null;
+  tokensPerSecBand: Band | null;
+  /** Hours for one pass over the dataset (`fineTuneRun.datasetTokens`), low to high with the band. */
+  hoursPerEpoch: number | null;
+  hoursPerEpochBand: Band | null;
+}
+
+/** The run behind the fine-tuning speeds: sequence, batch, and the dataset (stated, or the default). */
+export interface FineTuneRunFacts {
+  seqLen: number;
+  microBatch: number;
+  gradAccum: number;
+  datasetTokens: number;
+  datasetStated: boolean;
+}
+
+export interface ServingEvaluation {
+  /** vLLM on CUDA; llama.cpp's llama-server with parallel slots elsewhere (fitted on both). */
+  runtime: ServingRuntime;
+  /** The window each user keeps (memory) and the depth a step reads (prompt and half an answer). */
+  contextTokens: number;
+  depthTokens: number;
+  /** 1, 4, 16 and 64 users; empty when the model is not wholly in GPU memory. */
+  levels: ServingLevel[];
+  /** The most users whose KV caches fit beside the weights (0 when the weights alone do not fit). */
+  maxConcurrency: number;
+  /** The level the answer names: the most users that fit with each at a usable speed. */
+  served: ServingLevel | null;
+}
+
+/** The machine's draw: the rated or seed figure, and watts at the wall by activity (physics/power.ts). */
+export interface DevicePower {
+  /** The catalog's load figure (the seed's "725 W" for the RTX 5090 build, else the rating plus a host). */
+  loadW: number;
+  idleW: Band;
+  source: string;
+  /** At the wall, by activity: the machine's own published reading when there is one, else the fitted model. */
+  activities: Record<PowerActivity, ActivityPower>;
+  /**
+   * What the hours of use draw for the workflow: an LLM request's prefill and decode weighted by
+   * their share of its time, image or video generation, or training.
+   */
+  inUse: { watts: number; band: Band; shares: Partial<Record<PowerActivity, number>> };
+  /** The seed's reported load figure set against the model's full-load (prefill) band, with its source key. */
+  reported?: PowerConflict & { source: string; subject: string };
 }
 
 const MLX_TO_GGUF: Record<string, string> = { 'MLX-4bit': 'Q4_K_M', 'MLX-8bit': 'Q8_0' };
@@ -118,12 +194,61 @@ function speedsOf(
   };
 }
 
-function costOf(device: CatalogDevice, decode: number | null, q: NormalizedQuery) {
+/** What each hour of use draws: the workflow's activity, or an LLM request's two phases by their time. */
+function inUseShares(
+  q: NormalizedQuery,
+  ttft: number | null,
+  decode: number | null,
+): Partial<Record<PowerActivity, number>> {
+  if (q.workflow === 'image') return { image: 1 };
+  if (q.workflow === 'video') return { video: 1 };
+  if (q.workflow === 'fine-tune' || q.workflow === 'training') return { training: 1 };
+  if (!decode) return { decode: 1 };
+  const decoding = DEFAULTS.answerTokens / decode;
+  const prefill = (ttft ?? 0) / (decoding + (ttft ?? 0));
+  return prefill > 0 ? { prefill, decode: 1 - prefill } : { decode: 1 };
+}
+
+function powerOf(
+  catalog: Catalog,
+  device: CatalogDevice,
+  q: NormalizedQuery,
+  ttft: number | null,
+  decode: number | null,
+): DevicePower {
+  const rec = device.record;
+  const machine = powerMachineOf(rec, chipOfMachine(catalog, device.id)?.powerW, catalog.powerReadings(device.id));
+  const activities = Object.fromEntries(
+    POWER_ACTIVITIES.map((a) => [a, activityPower(machine, a, catalog.power)]),
+  ) as Record<PowerActivity, ActivityPower>;
+  const shares = inUseShares(q, ttft, decode);
+  const weighed = (f: (p: ActivityPower) => number) =>
+    Object.entries(shares).reduce((sum, [a, w]) => sum + w * f(activities[a as PowerActivity]), 0);
+  // The seed's "load" is the machine working flat out: the model's prefill (compute-bound) band.
+  const seed = catalog.reportedFor(device.id).find((r) => r.metric === 'power-w' && r.subject === 'system-load');
+  return {
+    loadW: rec.power.loadW.value,
+    idleW: { low: rec.power.idleW.low, high: rec.power.idleW.high },
+    source: rec.power.loadW.source,
+    activities,
+    inUse: {
+      watts: weighed((p) => p.watts),
+      band: { low: weighed((p) => p.band.low), high: weighed((p) => p.band.high) },
+      shares,
+    },
+    ...(seed && seed.low !== null
+      ? { reported: { ...powerConflict(seed.low, activities.prefill), source: seed.source, subject: seed.subject } }
+      : {}),
+  };
+}
+
+function costOf(device: CatalogDevice, power: DevicePower, decode: number | null, q: NormalizedQuery) {
   const rec = device.record;
   return estimateCost({
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
-    loadW: rec.power.loadW.value,
-    idleW: (rec.power.idleW.low + rec.power.idleW.high) / 2,
+    inUseW: power.inUse.watts,
+    decodeW: power.activities.decode.watts,
+    idleW: power.activities.idle.watts,
     hoursPerDay: q.hoursPerDay,
     kwhPrice: q.kwhPrice,
     years: q.years,
@@ -173,13 +298,67 @@ function diffusionImage(
   };
 }
 
-function trainingFits(catalog: Catalog, device: CatalogDevice, model: ModelSpec) {
+/**
+ * The run a fine-tuning speed assumes when the user states none: 2,048-token sequences, micro-batch
+ * 2, 4 accumulation steps (the defaults of Unsloth's example notebooks), over the stated or default dataset.
+ */
+export const DEFAULT_FINE_TUNE_RUN = { seqLen: 2048, microBatch: 2, gradAccum: 4 } as const;
+
+function fineTuneRunOf(q: NormalizedQuery): FineTuneRunFacts {
+  return {
+    ...DEFAULT_FINE_TUNE_RUN,
+    datasetTokens: q.datasetTokens ?? DEFAULTS.datasetTokens,
+    datasetStated: q.datasetTokens !== null,
+  };
+}
+
+/** Training speed and hours per epoch where the method fits and its tooling runs. */
+function fineTuneSpeed(
+  catalog: Catalog,
+  device: CatalogDevice,
+  model: ModelSpec,
+  method: FineTuneMethod,
+  facts: FineTuneRunFacts,
+) {
+  const run: FineTuneRun = {
+    method,
+    paramsB: model.paramsB,
+    seqLen: facts.seqLen,
+    microBatch: facts.microBatch,
+    gradAccum: facts.gradAccum,
+  };
+  const est = estimateFineTuneSpeed(
+    run,
+    { backend: device.backend, trainingTflops: trainingTflops(device), bandwidthGBs: device.bandwidthGBs },
+    catalog.fineTune,
+  );
+  return {
+    tokensPerSec: est.tokensPerSec,
+    tokensPerSecBand: est.band,
+    hoursPerEpoch: hoursPerEpoch(facts.datasetTokens, est.tokensPerSec),
+    hoursPerEpochBand: {
+      low: hoursPerEpoch(facts.datasetTokens, est.band.high),
+      high: hoursPerEpoch(facts.datasetTokens, est.band.low),
+    },
+  };
+}
+
+const NO_SPEED = { tokensPerSec: null, tokensPerSecBand: null, hoursPerEpoch: null, hoursPerEpochBand: null };
+
+function trainingFits(
+  catalog: Catalog,
+  device: CatalogDevice,
+  model: ModelSpec,
+  run: FineTuneRunFacts | undefined,
+): { fineTune: FineTuneItem[]; video: DeviceEvaluation['video'] } {
   const budget = gpuBudgetGB(device);
   const usableForTraining = budget.raisedGB ?? budget.defaultGB;
   const fineTune = (['qlora', 'lora', 'full'] as FineTuneMethod[]).map((method) => {
     const memoryGB = fineTuneMemoryGB(model.paramsB, method);
     const s = FINE_TUNE_SUPPORT[device.backend][method];
-    return { method, memoryGB, fits: memoryGB <= usableForTraining, supported: s.ok, tool: s.tool };
+    const fits = memoryGB <= usableForTraining;
+    const speed = run && fits && s.ok ? fineTuneSpeed(catalog, device, model, method, run) : NO_SPEED;
+    return { method, memoryGB, fits, supported: s.ok, tool: s.tool, ...speed };
   });
   const video = catalog.videoWorkloads().map((v) => {
     const s = v.support[device.backend];
@@ -217,7 +396,9 @@ export function evaluateDevice(
   const rec = device.record;
   const workflow = catalog.workflow(q.workflow);
   const support = workflow?.support[device.backend] ?? { level: 'none' as const, note: 'unknown workflow' };
-  const { fineTune, video } = trainingFits(catalog, device, model);
+  const run = q.workflow === 'fine-tune' ? fineTuneRunOf(q) : undefined;
+  const { fineTune, video } = trainingFits(catalog, device, model, run);
+  const power = powerOf(catalog, device, q, ttft, decode);
   return {
     id: device.id,
     name: device.name,
@@ -242,17 +423,53 @@ export function evaluateDevice(
     images: imageEstimates(catalog, device, q),
     video,
     fineTune,
-    power: {
-      loadW: rec.power.loadW.value,
-      idleW: { low: rec.power.idleW.low, high: rec.power.idleW.high },
-      source: rec.power.loadW.source,
-    },
+    power,
     noise: { loadDbA: { low: rec.noise.loadDbA.low, high: rec.noise.loadDbA.high }, summary: rec.noise.summary },
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
     priceDate: rec.priceDate,
-    cost: costOf(device, decode, q),
+    cost: costOf(device, power, decode, q),
     reported: [...catalog.reportedFor(device.id)],
+    ...(run ? { fineTuneRun: run } : {}),
+    ...(q.workflow === 'serving' ? { serving: servingOf(catalog, device, model, quant, memory, q) } : {}),
   };
+}
+
+/**
+ * Several users at once: the batched decode at 1, 4, 16 and 64 users, each keeping the query's
+ * context, generating at the depth of its prompt and half an answer. Only a model wholly in GPU
+ * memory is served this way (an offloaded one is not worth batching).
+ */
+function servingOf(
+  catalog: Catalog,
+  device: CatalogDevice,
+  model: ModelSpec,
+  quant: CatalogQuant,
+  memory: MemoryEstimate,
+  q: NormalizedQuery,
+): ServingEvaluation {
+  const runtime: ServingRuntime = device.backend === 'cuda' ? 'vllm' : 'llama.cpp';
+  const depthTokens = Math.min(q.contextTokens, q.promptTokens + DEFAULTS.answerTokens / 2);
+  const most = maxConcurrency(device, model, memory.weightsGB, q.contextTokens, q.kvCache);
+  if (memory.fit !== 'gpu')
+    return { runtime, contextTokens: q.contextTokens, depthTokens, levels: [], maxConcurrency: 0, served: null };
+  const levels = servingEstimate(
+    {
+      device,
+      model,
+      weightsGB: memory.weightsGB,
+      family: quant.family,
+      depthTokens,
+      kvType: q.kvCache,
+      runtime,
+      contextTokens: q.contextTokens,
+    },
+    catalog.calibration,
+    catalog.serving,
+  );
+  const usable = catalog.speedBands().usable.value;
+  const fitting = levels.filter((l) => l.fits);
+  const served = [...fitting].reverse().find((l) => l.perUserTokensPerSec >= usable) ?? fitting[0] ?? null;
+  return { runtime, contextTokens: q.contextTokens, depthTokens, levels, maxConcurrency: most, served };
 }
 
 /**

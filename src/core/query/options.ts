@@ -37,6 +37,7 @@ export const COMPARE_OPTIONS: readonly CompareOption[] = [
   { key: 'imageSteps', value: 'number', flag: 'steps' },
   { key: 'imageResolution', value: 'number', flag: 'resolution' },
   { key: 'kvCache', value: 'word', flag: 'kv-cache' },
+  { key: 'datasetTokens', value: 'tokens', flag: 'dataset-tokens' },
 ];
 
 /** `key=value` names in free text -> the input field (the text's keyed pairs are taken as typed). */

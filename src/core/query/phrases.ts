@@ -50,6 +50,14 @@ export const RULES: Rule[] = [
     apply: (m, o) => (o.tokensPerDay = scale(num(m[1]!), m[2])),
   },
   {
+    // a fine-tuning dataset: "a 10M-token dataset", "dataset of 50m tokens", "20M tokens of data"
+    re: new RegExp(
+      String.raw`\b${NUM}${MULT}[\s-]*(?:tokens?|toks?)[\s-]*(?:of\s+)?(?:data(?:set)?|corpus)\b|\b(?:data(?:set)?|corpus)\s*(?:of|:|=)?\s*${NUM}${MULT}\s*(?:tokens?|toks?)\b`,
+      'i',
+    ),
+    apply: (m, o) => (o.datasetTokens = m[1] ? scale(num(m[1]), m[2]) : scale(num(m[3]!), m[4])),
+  },
+  {
     // API price: "$3/mtok", "$2.5 per million tokens", "api $3", "api price 0.6"
     re: new RegExp(
       String.raw`(?:\bapi\s*(?:price|cost|at)?\s*\$?\s*${NUM}(?:\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)?|\$\s*${NUM}\s*(?:\/|per)\s*(?:mtoks?|million|1m|m)\b(?:\s*tokens?)?)`,

@@ -18,6 +18,7 @@ export const LIMITS = {
   promptTokens: { min: 0, max: 2_097_152 },
   imageSteps: { min: 1, max: 200 },
   imageResolution: { min: 256, max: 4096 },
+  datasetTokens: { min: 1000, max: 1_000_000_000_000 },
 } as const;
 
 const ranged = (key: keyof typeof LIMITS, unit: string) =>
@@ -47,6 +48,8 @@ export const CompareInputSchema = z.object({
   imageResolution: ranged('imageResolution', ' px').int().optional(),
   /** How the KV cache is stored (llama.cpp --cache-type-k/-v, OLLAMA_KV_CACHE_TYPE); f16 by default. */
   kvCache: z.enum(['f16', 'q8_0', 'q4_0']).optional(),
+  /** Tokens in a fine-tuning dataset, for hours per epoch (DEFAULTS.datasetTokens when absent). */
+  datasetTokens: ranged('datasetTokens', ' tokens').optional(),
 });
 export type CompareInput = z.infer<typeof CompareInputSchema>;
 
@@ -61,6 +64,8 @@ export const DEFAULTS = {
   quant: 'Q4_K_M',
   /** Output tokens of a typical answer, to turn speeds into seconds per request. */
   answerTokens: 500,
+  /** A fine-tuning dataset when none is stated: 10M tokens (~5,000 examples of 2,048 tokens). */
+  datasetTokens: 10_000_000,
 };
 
 /**
@@ -92,6 +97,8 @@ export interface NormalizedQuery {
   imageResolution: number | null;
   /** The KV cache's storage type: f16 unless a quantized cache was asked for. */
   kvCache: 'f16' | 'q8_0' | 'q4_0';
+  /** Tokens in the fine-tuning dataset, when stated (else DEFAULTS.datasetTokens is assumed and said). */
+  datasetTokens: number | null;
 }
 
 /** What resolution settled: the model (null for the overview), the quant, the token counts, the pair. */
@@ -129,5 +136,6 @@ export function normalizedQuery(input: CompareInput, r: ResolvedParts): Normaliz
     imageSteps: perModel ? (input.imageSteps ?? null) : null,
     imageResolution: perModel ? (input.imageResolution ?? null) : null,
     kvCache: input.kvCache ?? 'f16',
+    datasetTokens: perModel ? (input.datasetTokens ?? null) : null,
   };
 }

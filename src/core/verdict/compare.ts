@@ -19,11 +19,11 @@ import { resolveDevice, resolveModel, resolveQuant, type ModelMatch } from '../q
 import { err, ok, type Result } from '../result.js';
 import { alsoConsiderFor } from './advice.js';
 import { decide, winnerOf, type Pair } from './decide.js';
-import { capacityFlags, conflictFlags, wiredFlags } from './flags.js';
+import { capacityFlags, conflictFlags, powerFlags, wiredFlags } from './flags.js';
 import { overview } from './overview.js';
 import { costOf, sourcesFor } from './sections.js';
 import type { Verdict } from './types.js';
-import { caveatsFor, fineTuneHeadline, wordDecision } from './words.js';
+import { caveatsFor, fineTuneHeadline, servingHeadline, wordDecision } from './words.js';
 
 /** The LLM shown beside an image or video verdict when the user named none. */
 const IMAGE_DEFAULT_LLM = 'llama-3.1-8b';
@@ -110,13 +110,21 @@ function buildVerdict(
   const evals = distinctNames(devices.map((d) => evaluateDevice(catalog, d, model, quant, query)) as Pair);
   const flags = [
     ...conflictFlags(catalog, evals, model, quant, match),
+    ...powerFlags(catalog, evals),
     ...capacityFlags(evals, query),
     ...wiredFlags(evals),
   ];
   const decision = decide(evals, query, catalog.speedBands().frustrating.value);
-  const worded = wordDecision(decision, evals, query, `${model.name} ${quant.id}`);
-  // A fine-tuning question is answered in what fits for training, not in inference speed.
-  const headline = query.workflow === 'fine-tune' ? fineTuneHeadline(evals, model.name) : worded.headline;
+  const label = `${model.name} ${quant.id}`;
+  const worded = wordDecision(decision, evals, query, label);
+  // A fine-tuning question is answered in what fits for training and how long an epoch takes, a
+  // serving question in users served at a speed: never in one stream's inference speed.
+  const headline =
+    query.workflow === 'fine-tune'
+      ? fineTuneHeadline(evals, model.name)
+      : query.workflow === 'serving'
+        ? servingHeadline(evals, winnerOf(decision), label)
+        : worded.headline;
   const { reasons } = worded;
   const caveats = caveatsFor(catalog, evals, model, match, query);
   const alsoConsider = alsoConsiderFor(catalog, evals, model, quant, query);

@@ -34,12 +34,20 @@ export const isMediaWorkflow = (w: WorkflowId) => w === 'image' || w === 'video'
 /** Fits somewhere (GPU or offload) and the workflow runs on its backend. */
 export const runs = (e: DeviceEvaluation) => e.fit !== 'none' && e.workflowSupport.level !== 'none';
 
-/** What a person waits for per request: image seconds for image work, request time otherwise. */
+/**
+ * What a person waits for per request: image seconds for image work, request time otherwise; for
+ * serving, the tokens per second all users get together at the level the answer names.
+ */
 export function speedOf(e: DeviceEvaluation, workflow: WorkflowId): number | null {
+  if (workflow === 'serving' && e.serving) return e.serving.served?.aggregateTokensPerSec ?? null;
   if (workflow === 'image') {
     const s = e.images[0]?.secondsPerImage;
     return s ? 1 / ((s.low + s.high) / 2) : null;
   }
+  // QLoRA fits wherever any method does, so the first method with a speed compares like with like;
+  // a machine where none fits has no training speed (never its prefill, another unit).
+  if (workflow === 'fine-tune' && e.fineTuneRun)
+    return e.fineTune.find((f) => f.tokensPerSec !== null)?.tokensPerSec ?? null;
   if (workflow === 'video' || workflow === 'training' || workflow === 'fine-tune')
     return e.decodeTokensPerSec ? e.prefillTokensPerSec : null;
   return e.secondsPerRequest ? 1 / e.secondsPerRequest : null;
@@ -86,7 +94,8 @@ export function scoresOf([a, b]: Pair, workflow: WorkflowId): Record<Dimension, 
     ecosystem: clamp((LEVEL[a.workflowSupport.level]! - LEVEL[b.workflowSupport.level]!) / 2),
     // Without a price for both, cost decides nothing (a missing price is not a free machine).
     cost: priceKnown(a) && priceKnown(b) ? clamp((Math.log(totalOf(b)) - Math.log(totalOf(a))) / Math.log(1.5)) : 0,
-    power: clamp(Math.log(b.power.loadW / a.power.loadW) / Math.log(3)),
+    // What the machine draws doing this workflow, not its rated load.
+    power: clamp(Math.log(b.power.inUse.watts / a.power.inUse.watts) / Math.log(3)),
     noise: clamp((b.noise.loadDbA.high - a.noise.loadDbA.high) / 20),
   };
 }

@@ -8,7 +8,7 @@ import type { DeviceEvaluation } from '../physics/evaluate.js';
 import type { NormalizedQuery } from '../query/query.js';
 import type { ModelMatch } from '../query/resolve.js';
 import type { ConflictFacts, Flag, SeedConflictFlag } from './types.js';
-import { capacityMessage, conflictEstimate, wiredLimitMessage } from './words.js';
+import { capacityMessage, conflictEstimate, powerConflictEstimate, wiredLimitMessage } from './words.js';
 
 /** A reported figure as printed: "18 tok/s", "6-8 tok/s", or "cannot run". */
 export function reportedValue(r: ReportedFigure): string {
@@ -66,6 +66,20 @@ export function conflictFlags(
       const f = checkDecodeClaim(catalog, e, r);
       if (f) flags.push(f);
     }
+  }
+  return flags;
+}
+
+/**
+ * A reported whole-system load figure (the seed's "725 W", "~120 W") outside the power model's
+ * full-load band for that machine; the figure stays on the evaluation (`power.reported`) either way.
+ */
+export function powerFlags(catalog: Catalog, evals: DeviceEvaluation[]): Flag[] {
+  const flags: Flag[] = [];
+  for (const e of evals) {
+    if (!e.power.reported?.conflict) continue;
+    const r = e.reported.find((x) => x.metric === 'power-w' && x.subject === e.power.reported!.subject);
+    if (r) flags.push(seedConflict(catalog, e, r, powerConflictEstimate(e)));
   }
   return flags;
 }

@@ -20,6 +20,10 @@ export const fmt = {
   /** A token count as people write context sizes: "32k" (rounded down: "up to 18k" never overstates). */
   kTokens: (n: number) => (n >= 1024 ? `${Math.floor(n / 1024)}k` : `${n}`),
   ratio: (x: number) => (x >= 10 ? Math.round(x).toString() : x.toFixed(1)),
+  /** Watts at the wall: "710", "72" (a reading's precision is a few percent at best). */
+  watts: (x: number) => (x >= 100 ? Math.round(x / 5) * 5 : Math.round(x)).toLocaleString('en-US'),
+  /** Hours of a long run: "0.4", "3.2", "14", "1,250". */
+  hours: (x: number) => (x >= 10 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)),
 };
 
 /** "40-55 tok/s", or "48 tok/s" when both ends print alike. */

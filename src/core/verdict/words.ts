@@ -4,6 +4,7 @@
  */
 import type { Catalog, CatalogModel } from '../catalog/catalog.js';
 import type { DeviceEvaluation } from '../physics/evaluate.js';
+import type { PowerActivity } from '../physics/power.js';
 import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { safeEcho, type ModelMatch } from '../query/resolve.js';
 import { isMediaWorkflow, priceKnown, type Decision, type Pair, type Weighed } from './decide.js';
@@ -23,7 +24,80 @@ export function fitReason(e: DeviceEvaluation, label: string, q: NormalizedQuery
   if (e.fit === 'offload')
     return `${e.shortName}: ${fmt.gb(e.memory.spillGB)} GB of ${needs(e)} spills to system RAM, so only ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`;
   const raised = e.memory.needsRaisedLimit ? ' after raising the GPU memory limit' : '';
+  if (e.serving)
+    return `${e.shortName}: fits (${needs(e)} of ${usable(e)}${raised}), with room for the KV caches of ${usersWords(e.serving.maxConcurrency)} of ${fmt.kTokens(e.serving.contextTokens)} context.`;
   return `${e.shortName}: fits (${needs(e)} of ${usable(e)}${raised}), ~${fmt.tps(e.decodeTokensPerSec!)} tok/s.`;
+}
+
+const usersWords = (n: number) =>
+  n >= 100_000 ? 'any number of users' : `${n.toLocaleString('en-US')} user${n === 1 ? '' : 's'}`;
+
+const RUNTIME_WORDS: Record<NonNullable<DeviceEvaluation['serving']>['runtime'], string> = {
+  vllm: 'vLLM',
+  'llama.cpp': 'llama-server',
+  mlx: 'mlx-lm server',
+};
+
+/** "16 users at ~91 tok/s each, ~1,460 tok/s in all", or why it serves none. */
+export function servedWords(e: DeviceEvaluation, label: string): string {
+  const s = e.serving;
+  const l = s?.served;
+  if (!s || !l) return `cannot serve ${label} from GPU memory`;
+  if (l.concurrency === 1) return `1 user at ~${fmt.tps(l.perUserTokensPerSec)} tok/s`;
+  return `${l.concurrency} users at ~${fmt.tps(l.perUserTokensPerSec)} tok/s each, ~${fmt.tps(l.aggregateTokensPerSec)} tok/s in all`;
+}
+
+/**
+ * A serving answer's headline: users served at a speed on each machine, the winner first, never
+ * the batch-1 decode alone.
+ */
+export function servingHeadline(pair: readonly DeviceEvaluation[], winner: string, label: string): string {
+  const agg = (e: DeviceEvaluation) => e.serving?.served?.aggregateTokensPerSec ?? 0;
+  const ordered = [...pair].sort((x, y) => (y.id === winner ? 1 : 0) - (x.id === winner ? 1 : 0) || agg(y) - agg(x));
+  const lead = winner === 'tie' ? 'Tie: ' : winner === 'neither' ? 'Neither serves it well: ' : '';
+  const ctx = pair[0]?.serving ? `, ${fmt.kTokens(pair[0].serving.contextTokens)} context each` : '';
+  return `${lead}${ordered.map((e) => `${e.shortName}: ${servedWords(e, label)}`).join('; ')} (${label}${ctx}).`;
+}
+
+/** One machine's serving figures at every level: per user, in all, and where the KV caches stop fitting. */
+export function servingReason(e: DeviceEvaluation, label: string): string {
+  const s = e.serving;
+  if (!s || s.levels.length === 0)
+    return `${e.shortName}: ${label} is not wholly in GPU memory, so it is not served with batching there.`;
+  const level = (l: NonNullable<typeof s>['levels'][number]) =>
+    !l.fits
+      ? `${l.concurrency} do not fit (${fmt.gb(l.kvGB)} GB of KV)`
+      : l.concurrency === 1
+        ? `1 user ~${fmt.tps(l.perUserTokensPerSec)} tok/s`
+        : `${l.concurrency} ~${fmt.tps(l.perUserTokensPerSec)} each (~${fmt.tps(l.aggregateTokensPerSec)} in all)`;
+  return `${e.shortName} (${RUNTIME_WORDS[s.runtime]}): ${s.levels.map(level).join('; ')}; room for ${usersWords(s.maxConcurrency)}.`;
+}
+
+const METHOD_NAMES: Record<string, string> = { qlora: 'QLoRA', lora: 'LoRA', full: 'Full fine-tuning' };
+
+/** One machine's fine-tuning: each method that fits, its training speed and hours per epoch. */
+export function fineTuneReason(e: DeviceEvaluation): string {
+  const fits = e.fineTune.filter((f) => f.fits && f.supported);
+  if (!fits.length) {
+    const qlora = e.fineTune[0];
+    return `${e.shortName}: no fine-tuning method fits${qlora ? ` (QLoRA needs ~${fmt.gb(qlora.memoryGB)} GB)` : ''}${e.fineTune.every((f) => !f.supported) ? `; ${e.fineTune[0]?.tool ?? 'no training stack'}` : ''}.`;
+  }
+  const dataset = e.fineTuneRun ? ` an epoch of ${tokenWords(e.fineTuneRun.datasetTokens)} tokens` : '';
+  const parts = fits.map((f) =>
+    f.tokensPerSec !== null && f.hoursPerEpoch !== null
+      ? `${METHOD_NAMES[f.method]} fits (~${fmt.gb(f.memoryGB)} GB), ~${fmt.tps(f.tokensPerSec)} training tok/s, ~${fmt.hours(f.hoursPerEpoch)} h${dataset}`
+      : `${METHOD_NAMES[f.method]} fits (~${fmt.gb(f.memoryGB)} GB)`,
+  );
+  return `${e.shortName}: ${parts.join('; ')}.`;
+}
+
+/** "10M", "2.5B", "800k": a token count as people say it. */
+export function tokenWords(n: number): string {
+  const r = (x: number) => (x >= 10 ? Math.round(x).toString() : (Math.round(x * 10) / 10).toString());
+  if (n >= 1e9) return `${r(n / 1e9)}B`;
+  if (n >= 1e6) return `${r(n / 1e6)}M`;
+  if (n >= 1e3) return `${r(n / 1e3)}k`;
+  return String(n);
 }
 
 export function speedReason(d: Weighed, q: NormalizedQuery): string | null {
@@ -38,6 +112,7 @@ export function speedReason(d: Weighed, q: NormalizedQuery): string | null {
     }
     return `${faster.shortName} makes a ${faster.images[0]!.name} image in ~${fmtBand(f, 's')} vs ~${fmtBand(s, 's')} (${faster.images[0]!.basisNote}).`;
   }
+  if (q.workflow === 'serving' || q.workflow === 'fine-tune') return null;
   if (!faster.decodeTokensPerSec || !slower.decodeTokensPerSec) return null;
   const ratio = faster.decodeTokensPerSec / slower.decodeTokensPerSec;
   const ttftPart =
@@ -52,7 +127,7 @@ export function ecosystemReason(better: DeviceEvaluation, worse: DeviceEvaluatio
 }
 
 export function costReason(d: Weighed, [a, b]: Pair, q: NormalizedQuery): string {
-  const electricity = `electricity at ${q.hoursPerDay} h/day and $${q.kwhPrice.toFixed(2)}/kWh`;
+  const electricity = `electricity at ${q.hoursPerDay} h/day in use and idle otherwise, $${q.kwhPrice.toFixed(2)}/kWh`;
   const unknown = [a, b].filter((e) => !priceKnown(e));
   if (unknown.length)
     return `${unknown.map((e) => e.shortName).join(' and ')}: no price in the catalog, so cost is not compared; electricity ${[a, b].map((e) => `${e.shortName} ${fmt.usd(e.cost.electricityPerYearUSD)}/yr`).join(', ')}.`;
@@ -62,15 +137,45 @@ export function costReason(d: Weighed, [a, b]: Pair, q: NormalizedQuery): string
     : `${d.cheaper.shortName} costs ~${fmt.usd(d.costDiff)} less over ${q.years} years (${fmtUsdBand(d.cheaper.cost.totalUSD)} vs ${fmtUsdBand(d.dearer.cost.totalUSD)}, ${electricity}).`;
 }
 
+const ACTIVITY_WORDS: Record<PowerActivity, string> = {
+  idle: 'idle',
+  decode: 'generating',
+  prefill: 'reading prompts',
+  image: 'making images',
+  video: 'making video',
+  training: 'training',
+};
+
+/** The activity that takes most of an hour of use, and whether the machine's draw for it is measured. */
+function mainActivity(e: DeviceEvaluation): { activity: PowerActivity; measured: boolean } {
+  const [activity] = Object.entries(e.power.inUse.shares).sort((x, y) => y[1] - x[1])[0] ?? ['decode'];
+  const a = activity as PowerActivity;
+  return { activity: a, measured: e.power.activities[a].basis === 'measured' };
+}
+
+/** "~710 W at the wall generating (measured)": what the machine draws doing the workflow. */
+export function drawWords(e: DeviceEvaluation): string {
+  const { activity, measured } = mainActivity(e);
+  return `~${fmt.watts(e.power.inUse.watts)} W ${ACTIVITY_WORDS[activity]}${measured ? ' (measured)' : ''}`;
+}
+
 export function powerReason({ quiet, loud }: Weighed): string {
-  return `${quiet.shortName} draws ~${quiet.power.loadW} W under load vs ~${loud.power.loadW} W, at ${fmtDb(quiet.noise.loadDbA)} vs ${fmtDb(loud.noise.loadDbA)}.`;
+  return `${quiet.shortName} draws ${drawWords(quiet)} at the wall, ${loud.shortName} ${drawWords(loud)}; ${fmtDb(quiet.noise.loadDbA)} vs ${fmtDb(loud.noise.loadDbA)}.`;
+}
+
+/** What the power model says where a reported load figure falls outside its band. */
+export function powerConflictEstimate(e: DeviceEvaluation): string {
+  const full = e.power.activities.prefill;
+  const decode = e.power.activities.decode;
+  return `~${fmt.watts(full.watts)} W flat out (band ${fmt.watts(full.band.low)}-${fmt.watts(full.band.high)} W, ${full.basis}), ~${fmt.watts(decode.watts)} W generating (${decode.basis})`;
 }
 
 /** Reasons tied to numbers, the user's priority first, then the fit lines; five at most. */
-function weighedReasons(d: Weighed, pair: Pair, q: NormalizedQuery, earlier: string[]): string[] {
+function weighedReasons(d: Weighed, pair: Pair, q: NormalizedQuery, earlier: string[], label: string): string[] {
   const ordered: string[] = [];
   const speed = speedReason(d, q);
   if (speed) ordered.push(speed);
+  if (q.workflow === 'serving') ordered.push(...[d.faster, d.slower].map((e) => servingReason(e, label)));
   if (d.scores.ecosystem !== 0) {
     const better = d.scores.ecosystem > 0 ? pair[0] : pair[1];
     ordered.push(ecosystemReason(better, better === pair[0] ? pair[1] : pair[0], q));
@@ -82,7 +187,8 @@ function weighedReasons(d: Weighed, pair: Pair, q: NormalizedQuery, earlier: str
   if (q.priority === 'silence' || q.priority === 'power') ordered.unshift(power);
   else ordered.push(power);
   const fitReasons = earlier.filter((r) => /fits|spills|needs/.test(r));
-  return [...ordered.slice(0, 3), ...fitReasons].slice(0, 5);
+  // The serving figures are two reasons, not one: keep a third for what the priority asked.
+  return [...ordered.slice(0, q.workflow === 'serving' ? 4 : 3), ...fitReasons].slice(0, 5);
 }
 
 function tieHeadline({ faster, quiet, cheaper, speedRatio }: Weighed, label: string): string {
@@ -114,7 +220,7 @@ function winnerHeadline(d: Weighed, [a, b]: Pair, q: NormalizedQuery, label: str
   if (q.priority === 'budget' && w === cheaper && pricesKnown)
     return `${w.shortName}: ~${fmt.usd(costDiff)} cheaper over ${q.years} years for ${label}.`;
   if (q.priority === 'power' && w === quiet)
-    return `${w.shortName}: ~${quiet.power.loadW} W vs ~${loud.power.loadW} W for ${label}.`;
+    return `${w.shortName}: ${drawWords(quiet)} vs ${drawWords(loud)} for ${label}.`;
   if (w === faster && speedRatio >= 1.15) return fasterHeadline(w, l, speedRatio, q, label);
   if (scores.ecosystem !== 0 && scores.ecosystem > 0 === (w === a))
     return `${w.shortName}: ${q.workflow} has ${w.workflowSupport.level} support there, ${l.workflowSupport.level} on ${l.shortName}.`;
@@ -130,7 +236,9 @@ function winnerHeadline(d: Weighed, [a, b]: Pair, q: NormalizedQuery, label: str
 export function wordDecision(d: Decision, pair: Pair, q: NormalizedQuery, label: string) {
   const [a] = pair;
   const media = isMediaWorkflow(q.workflow);
-  const reasons = media ? [] : pair.map((e) => fitReason(e, label, q));
+  const reasons = media
+    ? []
+    : pair.map((e) => (q.workflow === 'fine-tune' ? fineTuneReason(e) : fitReason(e, label, q)));
   if (d.kind === 'neither-fits')
     return { headline: `Neither: ${label} needs ~${needs(a)}, more than either machine can hold.`, reasons };
   for (const e of pair)
@@ -152,7 +260,7 @@ export function wordDecision(d: Decision, pair: Pair, q: NormalizedQuery, label:
     return { headline: `Neither runs ${q.workflow} with ${label}.`, reasons: reasons.slice(0, 5) };
   return {
     headline: d.winner ? winnerHeadline(d, pair, q, label) : tieHeadline(d, label),
-    reasons: weighedReasons(d, pair, q, reasons),
+    reasons: weighedReasons(d, pair, q, reasons, label),
   };
 }
 
@@ -178,16 +286,34 @@ export function caveatsFor(
         `${e.shortName}: no measured ${e.backend.toUpperCase()} runs in our calibration set; its speed uses assumed efficiencies.`,
       );
   }
-  const band = catalog.calibration.residuals.decodeBand;
-  const pct = (x: number) => Math.round((Math.exp(x) - 1) * 100);
-  out.push(
-    `Speeds are estimates for llama.cpp at batch 1 (band ${pct(band.low)}% to +${pct(band.high)}% from our calibration on measured runs); MLX is often 10-20% faster on the Mac.`,
-  );
+  out.push(speedCaveat(catalog, evals, q));
   if (q.contextTokens > 32768)
     out.push(
       `Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of ${q.kvCache === 'f16' ? '' : `${q.kvCache} `}KV cache are counted in memory; decode slows as the context fills.`,
     );
   return out.slice(0, 6);
+}
+
+/** How the speeds of this answer were estimated: batched serving, fine-tuning, or batch-1 decode. */
+function speedCaveat(catalog: Catalog, evals: DeviceEvaluation[], q: NormalizedQuery): string {
+  const pctOf = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 100));
+  const serving = catalog.servingCalibration;
+  if (q.workflow === 'serving' && serving) {
+    const held = pctOf(serving.residuals.holdoutMedianAbs);
+    return `Serving speeds are estimates: one decode step streams the weights once for every user, and each user's KV cache and arithmetic add to it (vLLM on CUDA, llama-server elsewhere); fitted on ${serving.points} measured concurrent runs${held !== null ? `, median error ${held}% on held-out runs` : ''}.`;
+  }
+  const fineTune = catalog.fineTuneCalibration;
+  const run = evals.find((e) => e.fineTuneRun)?.fineTuneRun;
+  if (q.workflow === 'fine-tune' && fineTune && run) {
+    const held = pctOf(fineTune.medianError.holdout);
+    const dataset = run.datasetStated
+      ? `${tokenWords(run.datasetTokens)} tokens as asked`
+      : `${tokenWords(run.datasetTokens)} tokens assumed (say "a 50M-token dataset" to change it)`;
+    return `Fine-tuning speeds are estimates for ${run.seqLen.toLocaleString('en-US')}-token sequences, ${run.microBatch} per step with ${run.gradAccum} accumulation steps, over a dataset of ${dataset}; fitted on ${fineTune.points} measured training runs${held !== null ? `, median error ${held}% on held-out runs` : ''}.`;
+  }
+  const band = catalog.calibration.residuals.decodeBand;
+  const pct = (x: number) => Math.round((Math.exp(x) - 1) * 100);
+  return `Speeds are estimates for llama.cpp at batch 1 (band ${pct(band.low)}% to +${pct(band.high)}% from our calibration on measured runs); MLX is often 10-20% faster on the Mac.`;
 }
 
 /** When the asked context does not fit in GPU memory, the longest that does, and with a q8_0 cache. */
@@ -333,8 +459,12 @@ export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQ
     // The best method that fits: full fine-tuning, else LoRA, else QLoRA.
     const fits = [...e.fineTune].reverse().find((f) => f.fits && f.supported);
     const qlora = e.fineTune[0]!;
+    const hours =
+      fits && fits.hoursPerEpoch !== null && e.fineTuneRun
+        ? `, ~${fmt.hours(fits.hoursPerEpoch)} h per epoch of ${tokenWords(e.fineTuneRun.datasetTokens)} tokens`
+        : '';
     return fits
-      ? `${e.shortName} can fine-tune ${label.replace(/ \S+$/, '')} with ${fits.method === 'qlora' ? 'QLoRA' : fits.method === 'lora' ? 'LoRA' : 'full fine-tuning'} (~${fmt.gb(fits.memoryGB)} GB, ${fits.tool}).`
+      ? `${e.shortName} can fine-tune ${label.replace(/ \S+$/, '')} with ${fits.method === 'qlora' ? 'QLoRA' : fits.method === 'lora' ? 'LoRA' : 'full fine-tuning'} (~${fmt.gb(fits.memoryGB)} GB${hours}, ${fits.tool}).`
       : `${e.shortName} cannot fine-tune ${label.replace(/ \S+$/, '')}: even QLoRA needs ~${fmt.gb(qlora.memoryGB)} GB, more than it can hold.`;
   }
   const tps = e.decodeTokensPerSec === null ? '' : `, ~${fmt.tps(e.decodeTokensPerSec)} tok/s`;
@@ -358,12 +488,19 @@ export function fineTuneHeadline(pair: readonly DeviceEvaluation[], modelName: s
   const part = (e: DeviceEvaluation) => {
     const ok = fitting(e);
     if (!ok.length) return `${e.shortName}: no method fits`;
-    const methods = ok.map((f) => `${METHOD_WORDS[f.method]} (~${fmt.gb(f.memoryGB)} GB)`).join(', ');
+    const methods = ok
+      .map(
+        (f) =>
+          `${METHOD_WORDS[f.method]} (~${fmt.gb(f.memoryGB)} GB${f.hoursPerEpoch !== null ? `, ~${fmt.hours(f.hoursPerEpoch)} h an epoch` : ''})`,
+      )
+      .join(', ');
     return `${e.shortName}: ${methods} with ${ok[ok.length - 1]!.tool}`;
   };
   const full = pair[0]?.fineTune.find((f) => f.method === 'full');
   const noneFull = full && pair.every((e) => !e.fineTune.find((f) => f.method === 'full')?.fits);
-  return `Fine-tuning ${modelName}: ${ranked.map(part).join('; ')}${noneFull ? `; full fine-tuning needs ~${fmt.gb(full.memoryGB)} GB` : ''}.`;
+  const run = pair.find((e) => e.fineTuneRun)?.fineTuneRun;
+  const dataset = run ? ` (${tokenWords(run.datasetTokens)}-token dataset)` : '';
+  return `Fine-tuning ${modelName}${dataset}: ${ranked.map(part).join('; ')}${noneFull ? `; full fine-tuning needs ~${fmt.gb(full.memoryGB)} GB` : ''}.`;
 }
 
 /** A video model's headline: which machine runs it at all, and whether it fits. Never an LLM's speed. */

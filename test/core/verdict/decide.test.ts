@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, scoresOf, speedOf, totalScore, winnerOf, type Pair } from '../../../src/core/verdict/decide.js';
 import type { NormalizedQuery } from '../../../src/core/query/query.js';
-import { evaluation } from './evaluation.js';
+import { evaluation, power } from './evaluation.js';
 
 const query = (o: Partial<NormalizedQuery> = {}): NormalizedQuery => ({
   model: 'm',
@@ -21,6 +21,7 @@ const query = (o: Partial<NormalizedQuery> = {}): NormalizedQuery => ({
   imageSteps: null,
   imageResolution: null,
   kvCache: 'f16',
+  datasetTokens: null,
   ...o,
 });
 const a = evaluation({ id: 'a', shortName: 'A' });
@@ -72,12 +73,7 @@ describe('scoresOf: each dimension in favour of the first device', () => {
     ['2x faster per request is one point of speed', { secondsPerRequest: 2.55 }, 'speed', 1],
     ['4x faster is capped at 1.5', { secondsPerRequest: 5.1 / 4 }, 'speed', 1.5],
     ['1.5x cheaper over the years is one point of cost', { totalUSD: { low: 2000, high: 2000 } }, 'cost', 1],
-    [
-      'a third of the power is one point',
-      { power: { loadW: 100, idleW: { low: 1, high: 1 }, source: '' } },
-      'power',
-      1,
-    ],
+    ['a third of the draw in use is one point', { power: power(100, 300) }, 'power', 1],
     ['20 dBA quieter is one point', { noise: { loadDbA: { low: 20, high: 25 }, summary: '' } }, 'noise', 1],
     ['full support against limited: one point (clamped)', {}, 'ecosystem', 1],
   ] as const)('%s', (_, o, dim, expected) => {
@@ -90,6 +86,20 @@ describe('speedOf: what a person waits for', () => {
   it('an image workflow uses images per second', () => {
     const e = evaluation({ images: [{ secondsPerImage: { low: 2, high: 6 } } as never] });
     expect(speedOf(e, 'image')).toBe(0.25);
+  });
+  it('fine-tuning uses the training tokens per second of the first method that runs (QLoRA, like for like)', () => {
+    const e = evaluation({
+      fineTuneRun: { seqLen: 2048, microBatch: 2, gradAccum: 4, datasetTokens: 1e7, datasetStated: false },
+      fineTune: [
+        { method: 'qlora', tokensPerSec: 1700 },
+        { method: 'lora', tokensPerSec: 3100 },
+      ] as never,
+    });
+    expect(speedOf(e, 'fine-tune')).toBe(1700);
+  });
+  it('serving uses the aggregate tok/s at the level the answer names', () => {
+    const e = evaluation({ serving: { served: { aggregateTokensPerSec: 640 } } as never });
+    expect(speedOf(e, 'serving')).toBe(640);
   });
   it('training uses prefill throughput, chat one request per its seconds', () => {
     expect(speedOf(a, 'training')).toBe(5000);

@@ -6,6 +6,28 @@ type Overrides = Partial<Omit<DeviceEvaluation, 'memory' | 'cost'>> & {
   totalUSD?: { low: number; high: number };
 };
 
+/** A machine drawing `inUseW` at the wall for the workflow (every activity alike), rated `loadW`. */
+export function power(inUseW: number, loadW = inUseW): DeviceEvaluation['power'] {
+  const at = (activity: string, watts: number) => ({
+    activity,
+    watts,
+    band: { low: watts, high: watts },
+    basis: 'estimate',
+    note: '',
+  });
+  const activities = Object.fromEntries(
+    ['decode', 'prefill', 'image', 'video', 'training'].map((a) => [a, at(a, inUseW)]),
+  ) as unknown as DeviceEvaluation['power']['activities'];
+  activities.idle = at('idle', 25) as DeviceEvaluation['power']['activities']['idle'];
+  return {
+    loadW,
+    idleW: { low: 20, high: 30 },
+    source: 's',
+    activities,
+    inUse: { watts: inUseW, band: { low: inUseW, high: inUseW }, shares: { decode: 1 } },
+  };
+}
+
 export function evaluation(o: Overrides = {}): DeviceEvaluation {
   const { memory, totalUSD, ...rest } = o;
   const e: DeviceEvaluation = {
@@ -42,7 +64,7 @@ export function evaluation(o: Overrides = {}): DeviceEvaluation {
     images: [],
     video: [],
     fineTune: [],
-    power: { loadW: 300, idleW: { low: 20, high: 30 }, source: 's' },
+    power: power(300),
     noise: { loadDbA: { low: 40, high: 45 }, summary: '' },
     priceUSD: { low: 2000, high: 2000 },
     priceDate: '2026-01',

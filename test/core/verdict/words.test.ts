@@ -64,17 +64,19 @@ describe('reasons of a weighed decision', () => {
   });
   it('cost: overlapping totals cost about the same', () => {
     expect(costReason(weighed(), [a, b], q)).toBe(
-      'Over 3 years both cost about the same ($3,000 vs $3,000, electricity at 8 h/day and $0.16/kWh).',
+      'Over 3 years both cost about the same ($3,000 vs $3,000, electricity at 8 h/day in use and idle otherwise, $0.16/kWh).',
     );
   });
   it('cost: disjoint totals name the gap', () => {
     const dear = evaluation({ ...b, totalUSD: { low: 4000, high: 4500 } });
     expect(costReason(weighed({ dearer: dear, costDiff: 1250 }), [a, dear], q)).toBe(
-      'A costs ~$1,250 less over 3 years ($3,000 vs $4,000-$4,500, electricity at 8 h/day and $0.16/kWh).',
+      'A costs ~$1,250 less over 3 years ($3,000 vs $4,000-$4,500, electricity at 8 h/day in use and idle otherwise, $0.16/kWh).',
     );
   });
   it('power and noise', () => {
-    expect(powerReason(weighed())).toBe('A draws ~300 W under load vs ~300 W, at 40-45 dBA vs 40-45 dBA.');
+    expect(powerReason(weighed())).toBe(
+      'A draws ~300 W generating at the wall, B ~300 W generating; 40-45 dBA vs 40-45 dBA.',
+    );
   });
 });
 
