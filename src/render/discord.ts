@@ -24,6 +24,8 @@ import {
   CONTEXT_CHOICES,
   contextChoices,
   costParts,
+  energyText,
+  fineTuneRows,
   firstTokenLine,
   fmt,
   fmtBand,
@@ -34,8 +36,10 @@ import {
   miniBar,
   noiseRange,
   overviewCell,
+  powerText,
   quantChoices,
   seedConflicts,
+  servingRows,
   truncate,
   verdictTitle,
   videoLevel,
@@ -101,14 +105,18 @@ function overviewFields(v: Verdict): Field[] {
 function deviceField(e: DeviceEvaluation, v: Verdict, maxDecode: number, maxPrefill: number): Field {
   const q = v.query;
   const first = firstTokenLine(e, q.promptTokens);
+  // Serving and fine-tuning answer in their own figures, not one stream's decode.
+  const own = [...servingRows(e), ...fineTuneRows(e)].map((r) => `**${r.label}** ${r.text}`);
   const lines = isMediaOnly(v)
     ? []
-    : [
-        memoryLine(e),
-        `**Decode** ${speedLine(e.decodeTokensPerSec, e.decodeBand, maxDecode)}`,
-        `**Prefill** ${speedLine(e.prefillTokensPerSec, e.prefillBand, maxPrefill)}`,
-        ...(first ? [first] : []),
-      ];
+    : own.length
+      ? [memoryLine(e), ...own]
+      : [
+          memoryLine(e),
+          `**Decode** ${speedLine(e.decodeTokensPerSec, e.decodeBand, maxDecode)}`,
+          `**Prefill** ${speedLine(e.prefillTokensPerSec, e.prefillBand, maxPrefill)}`,
+          ...(first ? [first] : []),
+        ];
   if (q.workflow === 'image')
     for (const img of e.images) lines.push(`**${img.name}** ${imageSpeed(img)} *(${img.basis})*`);
   if (q.workflow === 'video') for (const vid of e.video) lines.push(`**${vid.name}**: ${videoLevel(vid)}`);
@@ -121,8 +129,10 @@ function comparisonFields(v: Verdict): Field[] {
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
   const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
   const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
-  const power = (e: DeviceEvaluation) =>
-    `${e.shortName}: ${e.power.loadW} W load, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${noiseRange(e)}`;
+  const power = (e: DeviceEvaluation) => {
+    const energy = q.workflow !== 'fine-tune' ? energyText(e) : null;
+    return `${e.shortName}: ${powerText(e)}, ${e.power.idleW.low}-${e.power.idleW.high} W idle, ${noiseRange(e)}${energy ? `; ${energy}` : ''}`;
+  };
   const cost = (e: DeviceEvaluation) => {
     const c = costParts(e);
     return `${e.shortName}: ${c.hardware} + ${c.perYear} → **${c.total}**${c.breakEven ? `, ${c.breakEven}` : ''}`;

@@ -101,6 +101,53 @@ export function videoLevel(vid: VideoRow): string {
   return `${vid.level}${vid.fits ? '' : ' (too little memory)'}`;
 }
 
+const METHOD_LABEL = { qlora: 'QLoRA', lora: 'LoRA', full: 'Full FT' } as const;
+
+/** Serving rows, one per level: "~91 tok/s each, ~1,460 in all", or why that many do not fit. */
+export function servingRows(e: DeviceEvaluation): { label: string; text: string }[] {
+  const s = e.serving;
+  if (!s) return [];
+  if (s.levels.length === 0) return [{ label: 'Serving', text: 'not wholly in GPU memory' }];
+  return s.levels.map((l) => ({
+    label: `${l.concurrency} user${l.concurrency === 1 ? '' : 's'}`,
+    text: l.fits
+      ? l.concurrency === 1
+        ? `~${fmt.tps(l.perUserTokensPerSec)} tok/s`
+        : `~${fmt.tps(l.perUserTokensPerSec)} each, ~${fmt.tps(l.aggregateTokensPerSec)} in all`
+      : `KV does not fit (${fmt.gb(l.kvGB)} GB)`,
+  }));
+}
+
+/** Fine-tuning rows, one per method: "~1,700 tok/s, 1.6 h/epoch", "fits (7.3 GB)", or why not. */
+export function fineTuneRows(e: DeviceEvaluation): { label: string; text: string }[] {
+  if (!e.fineTuneRun) return [];
+  return e.fineTune.map((f) => ({
+    label: METHOD_LABEL[f.method],
+    text: !f.supported
+      ? 'no tooling'
+      : !f.fits
+        ? `needs ${fmt.gb(f.memoryGB)} GB`
+        : f.tokensPerSec !== null && f.hoursPerEpoch !== null
+          ? `~${fmt.tps(f.tokensPerSec)} tok/s, ${fmt.hours(f.hoursPerEpoch)} h/epoch`
+          : `fits (${fmt.gb(f.memoryGB)} GB)`,
+  }));
+}
+
+/** "~710 W in use (measured), 725 W load": what the workflow draws at the wall beside the rated figure. */
+export function powerText(e: DeviceEvaluation): string {
+  const main = Object.entries(e.power.inUse.shares).sort((x, y) => y[1] - x[1])[0]?.[0] as
+    keyof DeviceEvaluation['power']['activities'] | undefined;
+  const measured = main && e.power.activities[main].basis === 'measured' ? ' (measured)' : '';
+  return `~${fmt.watts(e.power.inUse.watts)} W in use${measured}, ${e.power.loadW} W load`;
+}
+
+/** "1.05 kWh ($0.17) per million tokens", or null when it generates none. */
+export function energyText(e: DeviceEvaluation): string | null {
+  const c = e.cost;
+  if (c.kWhPerMillionTokens === null || c.electricityPerMillionTokensUSD === null) return null;
+  return `${c.kWhPerMillionTokens.toFixed(2)} kWh ($${c.electricityPerMillionTokensUSD.toFixed(2)}) per M tokens`;
+}
+
 /** "58-62 dBA" under load. */
 export const noiseRange = (e: DeviceEvaluation) => `${e.noise.loadDbA.low}-${e.noise.loadDbA.high} dBA`;
 

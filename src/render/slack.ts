@@ -25,6 +25,8 @@ import {
   conflictLine,
   contextChoices,
   costParts,
+  energyText,
+  fineTuneRows,
   firstTokenLine,
   fmt,
   fmtBand,
@@ -35,8 +37,10 @@ import {
   miniBar,
   noiseRange,
   overviewCell,
+  powerText,
   quantChoices,
   seedConflicts,
+  servingRows,
   truncate,
   verdictTitle,
   videoLevel,
@@ -93,11 +97,14 @@ function deviceFields(
   if (!mediaOnly) {
     const m = memoryFit(e);
     lines.push(`${FIT_ICON[m.fit]} ${m.text}${m.after ? ` after \`${m.after}\`` : ''}`);
-    if (e.decodeTokensPerSec !== null && e.decodeBand)
+    // Serving and fine-tuning answer in their own figures, not one stream's decode.
+    const own = [...servingRows(e), ...fineTuneRows(e)].map((r) => `${r.label}: ${r.text}`);
+    lines.push(...own);
+    if (own.length === 0 && e.decodeTokensPerSec !== null && e.decodeBand)
       lines.push(
         `Decode \`${miniBar(e.decodeTokensPerSec, maxDecode)}\` ~${fmt.tps(e.decodeTokensPerSec)} tok/s (${fmtBand(e.decodeBand, 'tok/s')})`,
       );
-    if (e.prefillTokensPerSec !== null && e.prefillBand)
+    if (own.length === 0 && e.prefillTokensPerSec !== null && e.prefillBand)
       lines.push(`Prefill \`${miniBar(e.prefillTokensPerSec, maxPrefill)}\` ~${fmt.tps(e.prefillTokensPerSec)} tok/s`);
     const first = firstTokenLine(e, q.promptTokens);
     if (first) lines.push(first);
@@ -130,7 +137,7 @@ function comparisonSections(v: Verdict): Block[] {
   const costField = (e: DeviceEvaluation) => {
     const c = costParts(e);
     return mrkdwn(
-      `${bold(`${e.shortName}: power and cost`)}\n${e.power.loadW} W load, ${noiseRange(e)}\n${c.hardware} + ${c.perYear} → ${bold(c.total)} over ${q.years} yr${c.breakEven ? `\n${c.breakEven}` : ''}`,
+      `${bold(`${e.shortName}: power and cost`)}\n${powerText(e)}, ${noiseRange(e)}${q.workflow !== 'fine-tune' && energyText(e) ? `\n${energyText(e)}` : ''}\n${c.hardware} + ${c.perYear} → ${bold(c.total)} over ${q.years} yr${c.breakEven ? `\n${c.breakEven}` : ''}`,
       SLACK_LIMITS.fieldText,
     );
   };

@@ -20,6 +20,10 @@ import {
   kvCacheWords,
   noiseRange,
   overviewCell,
+  energyText,
+  fineTuneRows,
+  powerText,
+  servingRows,
   videoLevel,
 } from './shared.js';
 import { planPinnedNotice, planText } from './plan-lines.js';
@@ -83,19 +87,27 @@ function tableRows(v: Verdict): TableRow[] {
   const q = v.query;
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
   const both = (label: string, f: (e: DeviceEvaluation) => string): TableRow => [label, f(a), f(b)];
-  const llmRows: TableRow[] = isMediaOnly(v)
-    ? []
-    : [
-        both('Memory', fitText),
-        both('Decode', (e) => speed(e.decodeTokensPerSec, e.decodeBand, 'tok/s')),
-        both('Prefill', (e) => speed(e.prefillTokensPerSec, e.prefillBand, 'tok/s')),
-        ...(q.promptTokens > 0 ? [both('First token', (e) => ttft(e, q.promptTokens))] : []),
-      ];
+  // Serving and fine-tuning answer in their own figures, not one stream's decode.
+  const ownRows = (rowsOf: typeof servingRows): TableRow[] =>
+    rowsOf(a).map((r, i) => [r.label, r.text, rowsOf(b)[i]?.text ?? '-']);
+  const speedRows: TableRow[] =
+    q.workflow === 'serving'
+      ? ownRows(servingRows)
+      : q.workflow === 'fine-tune'
+        ? ownRows(fineTuneRows)
+        : [
+            both('Decode', (e) => speed(e.decodeTokensPerSec, e.decodeBand, 'tok/s')),
+            both('Prefill', (e) => speed(e.prefillTokensPerSec, e.prefillBand, 'tok/s')),
+            ...(q.promptTokens > 0 ? [both('First token', (e) => ttft(e, q.promptTokens))] : []),
+          ];
+  const llmRows: TableRow[] = isMediaOnly(v) ? [] : [both('Memory', fitText), ...speedRows];
+  const energy = q.workflow !== 'fine-tune' && !isMediaOnly(v) && (energyText(a) || energyText(b));
   const rows: TableRow[] = [
     ['', a.shortName, b.shortName],
     ...llmRows,
     both(`${q.workflow}`, (e) => e.workflowSupport.level),
-    both('Power', (e) => `${e.power.loadW} W load`),
+    both('Power', powerText),
+    ...(energy ? [both('Energy', (e) => energyText(e) ?? '-')] : []),
     both('Noise', noiseRange),
     both('Hardware', (e) => hardwareCells(e).hardware),
     both('Power/yr', (e) => fmt.usd(e.cost.electricityPerYearUSD)),
@@ -114,7 +126,8 @@ function barLines(v: Verdict, p: Paint): string[] {
   const [a, b] = v.devices as [DeviceEvaluation, DeviceEvaluation];
   const maxDecode = Math.max(a.decodeTokensPerSec ?? 0, b.decodeTokensPerSec ?? 0);
   const maxPrefill = Math.max(a.prefillTokensPerSec ?? 0, b.prefillTokensPerSec ?? 0);
-  if (!(maxDecode > 0) || isMediaOnly(v)) return [];
+  const own = v.query.workflow === 'serving' || v.query.workflow === 'fine-tune';
+  if (!(maxDecode > 0) || isMediaOnly(v) || own) return [];
   const line = (e: DeviceEvaluation, x: number | null, max: number) =>
     `${e.shortName.padEnd(14)} ${bar(x ?? 0, max, 30).padEnd(30)} ${x ? fmt.tps(x) : '-'}`;
   return [
@@ -129,7 +142,8 @@ function comparisonLines(v: Verdict, p: Paint): string[] {
   const rows = tableRows(v);
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  return [...rows.map(([k, x, y]) => `${k.padEnd(w0)}  ${x.padEnd(w1)}  ${y}`), '', ...barLines(v, p)];
+  const bars = barLines(v, p);
+  return [...rows.map(([k, x, y]) => `${k.padEnd(w0)}  ${x.padEnd(w1)}  ${y}`), ...(bars.length ? ['', ...bars] : [])];
 }
 
 export function renderText(v: Verdict, opts: TextOptions): string {
