@@ -10,13 +10,18 @@ import {
   CalibrationFileSchema,
   calibrate,
   estimateOne,
+  fitAttentionFactor,
+  fitMlx,
   fitOffload,
+  decodeTokensPerSec,
   median,
+  prefillTokensPerSec,
   type OffloadParams,
   type PointResidual,
 } from '../src/core/index.js';
 import { loadCatalog } from '../src/catalog/load.js';
 import { loadPoints, root } from './calibration-points.js';
+import { loadLongPromptRuns, pointOf, prefillPairsOf } from './longprompt-points.js';
 import { loadOffloadRuns } from './offload-points.js';
 import { writeOrCheck } from './fit-file.js';
 
@@ -55,16 +60,33 @@ function printResiduals(title: string, rs: PointResidual[]) {
 }
 
 const points = loadPoints();
-const result = calibrate(points);
+const catalog = loadCatalog();
+// Attention's efficiency in prefill, from prompt runs deep in the context (the fit third of the
+// series in data/mlx-longprompt-runs.csv), then the prefill fit again with it.
+const longPrompts = loadLongPromptRuns(catalog);
+const longFit = longPrompts.runs.filter((r) => !r.holdout && r.runtime === 'llama.cpp' && r.row.metric === 'pp');
+const pairs = prefillPairsOf(longFit);
+const attentionFactor = fitAttentionFactor(
+  pairs,
+  longFit.map((r) => ({ input: r.input, value: r.row.value })),
+  calibrate(points).file,
+);
+const result = calibrate(points, attentionFactor);
+// MLX, a runtime of its own: the shared CSV's MLX runs and the fit third of the long-prompt file's.
+const mlxPoints = [...points, ...longPrompts.runs.filter((r) => !r.holdout && r.runtime === 'mlx').map(pointOf)].filter(
+  (p) => p.family === 'mlx',
+);
+const mlx = fitMlx(mlxPoints, { ...result.file, attentionFactor });
 const fitted = CalibrationFileSchema.parse({
   fittedAt: new Date().toISOString().slice(0, 10),
-  source: 'shared/calibration-llm-speed.csv; offload: data/offload-runs.csv',
+  source:
+    'shared/calibration-llm-speed.csv; offload: data/offload-runs.csv; attention and MLX: data/mlx-longprompt-runs.csv',
   ...result.file,
+  ...(mlx ? { runtimes: { mlx } } : {}),
 });
 
 // Offload: the host side fitted on data/offload-runs.csv decode runs, through the same estimate the
 // bot makes, on top of the GPU fit above. The offload rows of data/validation-llm-speed.csv stay out.
-const catalog = loadCatalog();
 const offload = loadOffloadRuns(catalog);
 const offloadTg = offload.points.filter((p) => p.row.metric === 'tg');
 const predictOffload = (o: OffloadParams) =>
@@ -96,6 +118,49 @@ console.log(`Prefill error on ${result.prefillResiduals.length} runs: median ${r
 console.log(
   `Displayed bands: decode x${Math.exp(r.decodeBand.low).toFixed(2)}-x${Math.exp(r.decodeBand.high).toFixed(2)}, prefill x${Math.exp(r.prefillBand.low).toFixed(2)}-x${Math.exp(r.prefillBand.high).toFixed(2)}`,
 );
+
+console.log(`\nPrefill deep in the context (${pairs.length} pairs of data/mlx-longprompt-runs.csv, deep / shallow)`);
+const withAttention = { ...result.file, attentionFactor };
+for (const p of pairs) {
+  const predicted = prefillTokensPerSec(p.deep, withAttention) / prefillTokensPerSec(p.shallow, withAttention);
+  console.log(
+    `depth ${String(p.shallow.depthTokens).padStart(6)} -> ${String(p.deep.depthTokens).padStart(6)}`,
+    `${p.deep.model.name.slice(0, 24).padEnd(24)} measured x${p.measuredRatio.toFixed(3)} fitted x${predicted.toFixed(3)}`,
+    pct(predicted / p.measuredRatio - 1),
+  );
+}
+for (const r of longFit.filter((r) => withAttention.prefill[r.input.device.backend]))
+  console.log(
+    r.label.slice(0, 96).padEnd(96),
+    r.row.value.toFixed(0).padStart(6),
+    prefillTokensPerSec(r.input, withAttention).toFixed(0).padStart(6),
+    pct(prefillTokensPerSec(r.input, withAttention) / r.row.value - 1),
+  );
+console.log(`Attention runs at this share of the GEMM efficiency: ${JSON.stringify(attentionFactor)}`);
+
+console.log(`\nMLX (${mlxPoints.length} runs): ${JSON.stringify(mlx)}`);
+for (const p of mlxPoints) {
+  const predicted =
+    p.metric === 'tg'
+      ? decodeTokensPerSec(
+          { device: p, model: p.model, weightsGB: p.weightsGB, family: p.family, depthTokens: p.depthTokens },
+          fitted,
+        )
+      : prefillTokensPerSec(
+          {
+            device: p,
+            model: p.model,
+            weightsGB: p.weightsGB,
+            family: p.family,
+            depthTokens: p.depthTokens,
+            ...(p.promptTokens !== undefined ? { promptTokens: p.promptTokens } : {}),
+          },
+          fitted,
+        );
+  console.log(
+    `${p.device.slice(0, 40).padEnd(40)} ${p.model.name.slice(0, 22).padEnd(22)} ${p.metric} d${String(p.depthTokens).padEnd(6)} ${p.value.toFixed(1).padStart(8)} ${predicted.toFixed(1).padStart(8)} ${pct(predicted / p.value - 1)}`,
+  );
+}
 
 console.log(`\nOffload decode (data/offload-runs.csv, ${offloadTg.length} runs fitted)`);
 const offloadPredicted = predictOffload(host);

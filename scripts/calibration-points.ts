@@ -111,6 +111,7 @@ export function loadPoints(): CalibrationPoint[] {
       family: quant.family,
       metric: row.metric,
       depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
+      ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
       value: row.value,
     };
   });

@@ -10,7 +10,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { loadCatalog } from '../src/catalog/load.js';
-import { estimateOne, residualsOf } from '../src/core/index.js';
+import { decodeTokensPerSec, estimateOne, prefillTokensPerSec, residualsOf } from '../src/core/index.js';
+import { loadLongPromptRuns, pointOf } from './longprompt-points.js';
 import { loadMediaRuns } from './diffusion-points.js';
 import {
   catalogModel,
@@ -25,7 +26,7 @@ import {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const csvPath = process.env.VALIDATION_CSV ?? join(root, 'data', 'validation-llm-speed.csv');
 
-const CATEGORIES = ['dense-27b-plus', 'moe', 'multi-gpu', 'offload', 'long-context', 'apple', 'nvidia'] as const;
+const CATEGORIES = ['dense-27b-plus', 'moe', 'multi-gpu', 'offload', 'long-context', 'mlx', 'apple', 'nvidia'] as const;
 
 interface Outcome {
   row: Row;
@@ -91,6 +92,7 @@ rows.forEach((row, i) => {
   if (device.gpus > 1) categories.push('multi-gpu');
   if (e.fit === 'offload' || /offload/i.test(row.backend)) categories.push('offload');
   if (depth >= 4096) categories.push('long-context');
+  if (/\bMLX\b/.test(row.backend)) categories.push('mlx');
   if (/\bApple\b/.test(row.device)) categories.push('apple');
   if (/\bNVIDIA\b/.test(row.device)) categories.push('nvidia');
   outcomes.push({
@@ -205,4 +207,70 @@ for (const kind of ['image', 'video'] as const) {
     `${kind.padEnd(6)} n=${String(sel.length).padEnd(3)} median |error| ${(median(abs) * 100).toFixed(1).padStart(5)}%  within 25% ${(within * 100).toFixed(0).padStart(3)}%  (median signed ${pct(median(sel.map((r) => r.error)))})`,
   );
 }
+
+// Long prompts: prompt runs 8k+ tokens into the context, from the series of
+// data/mlx-longprompt-runs.csv that the attention fit never saw. Where the backend's prefill is
+// calibrated, tokens/s; elsewhere (ROCm), the slowdown against the series' shallowest run.
+const long = loadLongPromptRuns(catalog).runs.filter(
+  (r) => r.holdout && r.runtime === 'llama.cpp' && r.row.metric === 'pp',
+);
+const longErrors: number[] = [];
+console.log('\nLong prompts (prompt + depth >= 8k), held out of the attention fit (data/mlx-longprompt-runs.csv)');
+for (const r of long) {
+  if ((r.input.depthTokens ?? 0) + (r.input.promptTokens ?? 0) < 8192) continue;
+  const calibrated = catalog.calibration.prefill[r.input.device.backend] !== undefined;
+  const shallow = long
+    .filter((s) => s.series === r.series)
+    .sort((a, b) => (a.input.depthTokens ?? 0) - (b.input.depthTokens ?? 0))[0]!;
+  const est = prefillTokensPerSec(r.input, catalog.calibration);
+  const error = calibrated
+    ? est / r.row.value - 1
+    : est / prefillTokensPerSec(shallow.input, catalog.calibration) / (r.row.value / shallow.row.value) - 1;
+  longErrors.push(error);
+  console.log(
+    `${pct(error).padStart(8)}  ${r.label.slice(0, 90)} | measured ${r.row.value} tok/s${calibrated ? '' : ' (slowdown vs its shallowest run)'}`,
+  );
+}
+const summary = (name: string, errors: number[]) => {
+  if (!errors.length) return console.log(`${name.padEnd(12)} n=0`);
+  const abs = errors.map(Math.abs);
+  console.log(
+    `${name.padEnd(12)} n=${String(errors.length).padEnd(3)} median |error| ${(median(abs) * 100).toFixed(1).padStart(5)}%  within 25% ${((abs.filter((a) => a <= 0.25).length / abs.length) * 100).toFixed(0).padStart(3)}%`,
+  );
+};
+summary('long prompt', longErrors);
+
+// MLX: the long-prompt file's MLX runs that the MLX fit never saw (the validation rows above carry
+// the "mlx" category too).
+console.log('\nMLX runs held out of the MLX fit (data/mlx-longprompt-runs.csv)');
+const mlxErrors: number[] = [];
+for (const r of loadLongPromptRuns(catalog).runs.filter((r) => r.holdout && r.runtime === 'mlx')) {
+  const p = pointOf(r);
+  const input = { device: p, model: p.model, weightsGB: p.weightsGB, family: p.family, depthTokens: p.depthTokens };
+  const est =
+    p.metric === 'tg'
+      ? decodeTokensPerSec(input, catalog.calibration)
+      : prefillTokensPerSec(
+          { ...input, ...(p.promptTokens ? { promptTokens: p.promptTokens } : {}) },
+          catalog.calibration,
+        );
+  mlxErrors.push(est / p.value - 1);
+  console.log(`${pct(est / p.value - 1).padStart(8)}  ${r.label.slice(0, 90)} | measured ${p.value}`);
+}
+summary('mlx (file)', mlxErrors);
+
+// Serving, fine-tuning and power: the held-out third of each fit, as \`npm run calibrate\` measured
+// it (its --check run recomputes them and fails when the stored figures are stale).
+const fitFile = (name: string) => JSON.parse(readFileSync(join(root, 'data', name), 'utf8'));
+const serving = fitFile('serving-calibration.json').residuals;
+const finetune = fitFile('finetune-calibration.json');
+const power = fitFile('power-calibration.json').error;
+const line = (name: string, n: number | string, medianAbs: number | null, within: number | null) =>
+  console.log(
+    `${name.padEnd(12)} n=${String(n).padEnd(3)} median |error| ${medianAbs === null ? '    -' : (medianAbs * 100).toFixed(1).padStart(5)}%  within 25% ${within === null ? '  -' : (within * 100).toFixed(0).padStart(3)}%`,
+  );
+console.log('\nServing, fine-tuning and power: held out of their fits (npm run calibrate)');
+line('serving', serving.holdoutPoints, serving.holdoutMedianAbs, serving.holdoutWithin25);
+line('fine-tune', '-', finetune.medianError.holdout, finetune.within25.holdout);
+line('power', '-', power.holdout.median, power.holdout.within25);
 process.exit(0);

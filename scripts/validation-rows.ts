@@ -31,6 +31,9 @@ const FP16_TFLOPS: [RegExp, number, string][] = [
   // Not in either file, so omitted: M1 Ultra 64-core, M2 Max 38-core, M1 Max (cores unknown), RTX 4070.
 ];
 
+/** The FP16 TFLOPS the calibration used for a device string's chip, where the table has it. */
+export const fp16Of = (device: string) => FP16_TFLOPS.find(([re]) => re.test(device))?.[1];
+
 /** For device strings that do not state a figure themselves. */
 const DEVICE_FALLBACK: [RegExp, { memoryGB?: number; bandwidthGBs?: number }, string][] = [
   [/DGX Spark/, { memoryGB: 128 }, 'NVIDIA spec: 128 GB LPDDR5X unified (hardware.json dgx-spark)'],

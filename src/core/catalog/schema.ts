@@ -336,6 +336,23 @@ export const CalibrationFileSchema = z.object({
   hostEfficiency: z.number().positive().max(1),
   /** Milliseconds per GPU-CPU hand-over in an offload run (one per CPU expert layer per token). */
   hostRoundTripMs: z.number().nonnegative().optional(),
+  /**
+   * Runtimes with kernels of their own, fitted on their own runs: MLX (mlx-lm, LM Studio MLX) on
+   * Apple GPUs, used for MLX quants.
+   */
+  runtimes: z
+    .object({
+      mlx: z.object({
+        efficiency: z.number().positive().max(1.2),
+        perLayerMs: z.number().nonnegative(),
+        prefillEfficiency: z.number().positive().max(1.5),
+        points: z.object({ decode: z.number().int(), prefill: z.number().int() }),
+      }),
+    })
+    .partial()
+    .optional(),
+  /** Prefill attention runs at this share of each backend's GEMM efficiency (fitted on long prompts). */
+  attentionFactor: z.partialRecord(BackendSchema, z.number().positive().max(3)).optional(),
   /** KV reads at depth cost this many times a weight byte (attention kernels are less efficient). */
   kvReadFactor: z.number().positive().max(4),
   residuals: z.object({

@@ -6,7 +6,7 @@
  * factor, one KV factor), so it extrapolates from 7B runs to 70B by physics, not by lookup.
  */
 import type { Backend, CalibrationFile } from '../catalog/schema.js';
-import { decodeSecondsPerToken, prefillTokensPerSec, type SpeedParams } from './speed.js';
+import { decodeSecondsPerToken, prefillTokensPerSec, type PrefillInput, type SpeedParams } from './speed.js';
 import type { ModelSpec, QuantFamily } from '../catalog/specs.js';
 
 export interface CalibrationPoint {
@@ -19,6 +19,8 @@ export interface CalibrationPoint {
   family: QuantFamily;
   metric: 'tg' | 'pp';
   depthTokens: number;
+  /** Prefill: the prompt's length (pp512: 512). */
+  promptTokens?: number;
   value: number;
 }
 
@@ -97,10 +99,13 @@ export interface DecodeFit {
 }
 
 /** Families always fitted relative to float (F16/BF16 = 1). */
-const FITTED_FAMILIES: QuantFamily[] = ['legacy', 'k-quant', 'mlx'];
+const FITTED_FAMILIES: QuantFamily[] = ['legacy', 'k-quant'];
+
+/** MLX files run on MLX's kernels, fitted apart (fitMlx): the llama.cpp fit leaves them out. */
+const llamaCpp = (points: CalibrationPoint[]) => points.filter((p) => p.family !== 'mlx');
 
 export function fitDecode(points: CalibrationPoint[]): DecodeFit {
-  const tg = points.filter((p) => p.metric === 'tg');
+  const tg = llamaCpp(points).filter((p) => p.metric === 'tg');
   const backends = [...new Set(tg.map((p) => p.backend))];
   const decode: Record<string, DecodeParams> = {};
   for (const b of backends) decode[b] = { efficiency: 0.8, perLayerMs: 0.1, familyFactor: {} };
@@ -160,21 +165,28 @@ function depthPairsOf(tg: CalibrationPoint[]): [shallow: CalibrationPoint, deep:
   return pairs;
 }
 
-export function fitPrefill(points: CalibrationPoint[], decodeFit: DecodeFit): Record<string, { efficiency: number }> {
-  const pp = points.filter((p) => p.metric === 'pp');
+/** The prefill input of a measured prompt run. */
+const prefillInputOf = (pt: CalibrationPoint): PrefillInput => ({
+  device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
+  model: pt.model,
+  weightsGB: pt.weightsGB,
+  family: pt.family,
+  depthTokens: pt.depthTokens,
+  ...(pt.promptTokens !== undefined ? { promptTokens: pt.promptTokens } : {}),
+});
+
+export function fitPrefill(
+  points: CalibrationPoint[],
+  decodeFit: DecodeFit,
+  attentionFactor?: AttentionFactors,
+): Record<string, { efficiency: number }> {
+  const pp = llamaCpp(points).filter((p) => p.metric === 'pp');
   const out: Record<string, { efficiency: number }> = {};
   for (const b of new Set(pp.map((p) => p.backend))) {
     const logs = pp
       .filter((p) => p.backend === b)
       .map((pt) => {
-        const atUnit = prefillTokensPerSec(
-          {
-            device: { backend: b, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
-            model: pt.model,
-            weightsGB: pt.weightsGB,
-          },
-          paramsWithPrefill(b, 1, decodeFit),
-        );
+        const atUnit = prefillTokensPerSec(prefillInputOf(pt), paramsWithPrefill(b, 1, decodeFit, attentionFactor));
         return Math.log(pt.value / atUnit);
       });
     out[b] = { efficiency: round(Math.exp(median(logs)), 4) };
@@ -182,13 +194,98 @@ export function fitPrefill(points: CalibrationPoint[], decodeFit: DecodeFit): Re
   return out;
 }
 
-function paramsWithPrefill(b: Backend, efficiency: number, decodeFit: DecodeFit): SpeedParams {
+function paramsWithPrefill(
+  b: Backend,
+  efficiency: number,
+  decodeFit: DecodeFit,
+  attentionFactor: AttentionFactors | undefined,
+): SpeedParams {
   return {
     decode: decodeFit.decode,
     prefill: { [b]: { efficiency } },
     hostEfficiency: FIXED_HOST_EFFICIENCY,
     kvReadFactor: 1,
+    ...(attentionFactor ? { attentionFactor } : {}),
     residuals: emptyResiduals(),
+  };
+}
+
+/** A prompt run deep in the context and the same device, model and build's run shallower. */
+export interface PrefillPair {
+  shallow: PrefillInput;
+  deep: PrefillInput;
+  /** Measured tokens/s deep over shallow. */
+  measuredRatio: number;
+}
+
+export type AttentionFactors = NonNullable<CalibrationFile['attentionFactor']>;
+
+/**
+ * Attention's efficiency relative to each backend's GEMM efficiency, fitted on long prompts: where
+ * the backend's prefill is calibrated, on the measured tokens/s of long runs; elsewhere (ROCm) on
+ * how much slower prompts run deeper in the context, a ratio that cancels the machine's efficiency
+ * and TFLOPS. Flash attention can run nearer the chip's peak than llama.cpp's quantized GEMMs, so
+ * the factor may pass 1, but attention stays below 95% of peak.
+ */
+export function fitAttentionFactor(
+  pairs: PrefillPair[],
+  runs: { input: PrefillInput; value: number }[],
+  params: SpeedParams,
+): AttentionFactors {
+  const out: AttentionFactors = {};
+  const backends = new Set([...pairs.map((p) => p.deep.device.backend), ...runs.map((r) => r.input.device.backend)]);
+  for (const b of backends) {
+    const calibrated = params.prefill[b] !== undefined;
+    const at = (a: number): SpeedParams => ({ ...params, attentionFactor: { ...params.attentionFactor, [b]: a } });
+    const loss = (a: number) =>
+      calibrated
+        ? runs
+            .filter((r) => r.input.device.backend === b)
+            .reduce((s, r) => s + sq(Math.log(prefillTokensPerSec(r.input, at(a)) / r.value)), 0)
+        : pairs
+            .filter((p) => p.deep.device.backend === b)
+            .reduce((s, p) => {
+              const ratio = prefillTokensPerSec(p.deep, at(a)) / prefillTokensPerSec(p.shallow, at(a));
+              return s + sq(Math.log(ratio / p.measuredRatio));
+            }, 0);
+    // Attention cannot run faster than the chip: its efficiency stays below 95% of peak.
+    out[b] = round(goldenMin(loss, 0.05, Math.min(3, 0.95 / (params.prefill[b]?.efficiency ?? 0.95))), 4);
+  }
+  return out;
+}
+
+export type MlxParams = NonNullable<NonNullable<CalibrationFile['runtimes']>['mlx']>;
+
+/**
+ * MLX as a runtime of its own (mlx-lm, LM Studio MLX): streaming efficiency and per-layer cost
+ * fitted on MLX decode runs, with the KV factor of the llama.cpp fit; prefill efficiency on MLX
+ * prompt runs (median log ratio, as for llama.cpp). Bounded like llama.cpp's.
+ */
+export function fitMlx(points: CalibrationPoint[], params: SpeedParams): MlxParams | undefined {
+  const tg = points.filter((p) => p.metric === 'tg' && p.family === 'mlx');
+  const pp = points.filter((p) => p.metric === 'pp' && p.family === 'mlx');
+  if (tg.length === 0) return undefined;
+  const p: DecodeParams = { efficiency: 0.8, perLayerMs: 0.1, familyFactor: {} };
+  const loss = () => tg.reduce((s, pt) => s + sq(Math.log(predictDecode(pt, p, params.kvReadFactor) / pt.value)), 0);
+  for (let sweep = 0; sweep < 25; sweep++) {
+    p.efficiency = goldenMin((x) => ((p.efficiency = x), loss()), 0.3, MAX_STREAM_EFFICIENCY);
+    p.perLayerMs = goldenMin((x) => ((p.perLayerMs = x), loss()), 0, 0.5);
+  }
+  const runtimes = {
+    mlx: {
+      efficiency: p.efficiency,
+      perLayerMs: p.perLayerMs,
+      prefillEfficiency: 1,
+      points: { decode: 0, prefill: 0 },
+    },
+  };
+  const atUnit = { ...params, runtimes };
+  const logs = pp.map((pt) => Math.log(pt.value / prefillTokensPerSec(prefillInputOf(pt), atUnit)));
+  return {
+    efficiency: round(p.efficiency, 4),
+    perLayerMs: round(p.perLayerMs, 4),
+    prefillEfficiency: round(logs.length ? Math.min(1.5, Math.exp(median(logs))) : 0.6, 4),
+    points: { decode: tg.length, prefill: pp.length },
   };
 }
 
@@ -264,7 +361,7 @@ export interface CalibrationResult {
 
 /** In-sample decode residuals, each with its leave-one-device-out prediction where one exists. */
 function decodeResidualsOf(points: CalibrationPoint[], fit: DecodeFit): PointResidual[] {
-  const tg = points.filter((p) => p.metric === 'tg');
+  const tg = llamaCpp(points).filter((p) => p.metric === 'tg');
   const residuals: PointResidual[] = tg.map((pt) => {
     const predicted = predictDecode(pt, fit.decode[pt.backend]!, fit.kvReadFactor);
     return { point: pt, predicted, error: predicted / pt.value - 1 };
@@ -285,17 +382,14 @@ function prefillResidualsOf(
   points: CalibrationPoint[],
   fit: DecodeFit,
   prefill: ReturnType<typeof fitPrefill>,
+  attentionFactor: AttentionFactors | undefined,
 ): PointResidual[] {
-  return points
+  return llamaCpp(points)
     .filter((p) => p.metric === 'pp')
     .map((pt) => {
       const predicted = prefillTokensPerSec(
-        {
-          device: { backend: pt.backend, fp16Tflops: pt.fp16Tflops, bandwidthGBs: pt.bandwidthGBs },
-          model: pt.model,
-          weightsGB: pt.weightsGB,
-        },
-        paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit),
+        prefillInputOf(pt),
+        paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit, attentionFactor),
       );
       return { point: pt, predicted, error: predicted / pt.value - 1 };
     });
@@ -313,11 +407,11 @@ function bandOf(rs: PointResidual[], key: 'error' | 'holdoutError') {
 }
 
 /** Fits everything, then measures the error in-sample and leave-one-device-out. */
-export function calibrate(points: CalibrationPoint[]): CalibrationResult {
+export function calibrate(points: CalibrationPoint[], attentionFactor?: AttentionFactors): CalibrationResult {
   const fit = fitDecode(points);
-  const prefill = fitPrefill(points, fit);
+  const prefill = fitPrefill(points, fit, attentionFactor);
   const decodeResiduals = decodeResidualsOf(points, fit);
-  const prefillResiduals = prefillResidualsOf(points, fit, prefill);
+  const prefillResiduals = prefillResidualsOf(points, fit, prefill, attentionFactor);
   const decodeAbs = absPct(decodeResiduals);
   const holdoutAbs = absPct(decodeResiduals, 'holdoutError');
   return {
@@ -327,6 +421,7 @@ export function calibrate(points: CalibrationPoint[]): CalibrationResult {
       prefill,
       hostEfficiency: FIXED_HOST_EFFICIENCY,
       kvReadFactor: fit.kvReadFactor,
+      ...(attentionFactor ? { attentionFactor } : {}),
       residuals: {
         decodeMedianAbsPct: round(median(decodeAbs), 2),
         decodeP90AbsPct: round(quantile(decodeAbs, 0.9), 2),

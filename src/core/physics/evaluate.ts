@@ -144,7 +144,12 @@ export interface DevicePower {
   reported?: PowerConflict & { source: string; subject: string };
 }
 
-const MLX_TO_GGUF: Record<string, string> = { 'MLX-4bit': 'Q4_K_M', 'MLX-8bit': 'Q8_0' };
+const MLX_TO_GGUF: Record<string, string> = {
+  'MLX-4bit': 'Q4_K_M',
+  'MLX-4bit-DWQ': 'Q4_K_M',
+  'MLX-6bit': 'Q6_K',
+  'MLX-8bit': 'Q8_0',
+};
 
 export function speedClassOf(catalog: Catalog, tps: number): SpeedClass {
   const b = catalog.speedBands();

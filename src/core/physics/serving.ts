@@ -103,7 +103,7 @@ export function servingStepParts(
 ): StepParts {
   const { device, model } = input;
   const B = Math.max(1, concurrency);
-  const p = decodeParamsFor(speed, device.backend);
+  const p = decodeParamsFor(speed, device.backend, input.family);
   const family = p.familyFactor[input.family] ?? 1;
   const weights = batchStreamedWeightsGB(model, input.weightsGB, input.family, B);
   const kv = B * kvCacheGB(model, input.depthTokens, input.kvType);

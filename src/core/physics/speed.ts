@@ -5,14 +5,21 @@
 import type { Backend, CalibrationFile } from '../catalog/schema.js';
 import { kvCacheGB } from './memory.js';
 import type { Band, DeviceSpec, ModelSpec, QuantFamily } from '../catalog/specs.js';
-import { streamedWeightsGB } from './weights.js';
+import { attendedTokens, attentionWidth, streamedWeightsGB } from './weights.js';
 import type { Placement } from './placement.js';
 
 export { streamedWeightsGB };
 
 export type SpeedParams = Pick<
   CalibrationFile,
-  'decode' | 'prefill' | 'hostEfficiency' | 'hostRoundTripMs' | 'kvReadFactor' | 'residuals'
+  | 'decode'
+  | 'prefill'
+  | 'hostEfficiency'
+  | 'hostRoundTripMs'
+  | 'kvReadFactor'
+  | 'attentionFactor'
+  | 'runtimes'
+  | 'residuals'
 >;
 
 /** Used for backends the calibration file has no runs for (ROCm, Vulkan, CPU): assumptions. */
@@ -23,8 +30,18 @@ export const PCIE_EFFECTIVE_GBS = 25;
 /** Offload runs are not in the calibration file: the band is widened by this much each way. */
 export const OFFLOAD_BAND_WIDENING = 0.25;
 
-export function decodeParamsFor(params: SpeedParams, backend: Backend) {
+/** The decode fit that runs a quant: MLX files run on MLX's own kernels, the rest on llama.cpp's. */
+export function decodeParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily) {
+  const mlx = family === 'mlx' ? params.runtimes?.mlx : undefined;
+  if (mlx)
+    return { efficiency: mlx.efficiency, perLayerMs: mlx.perLayerMs, familyFactor: {} as Record<string, number> };
   return params.decode[backend] ?? UNCALIBRATED_DECODE;
+}
+
+function prefillParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily) {
+  const mlx = family === 'mlx' ? params.runtimes?.mlx : undefined;
+  if (mlx) return { efficiency: mlx.prefillEfficiency };
+  return params.prefill[backend] ?? UNCALIBRATED_PREFILL;
 }
 
 export function isCalibrated(params: SpeedParams, backend: Backend): boolean {
@@ -54,7 +71,7 @@ export const DEFAULT_HOST_BANDWIDTH_GBS = 80;
  */
 export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): number {
   const { device, model, placement } = input;
-  const p = decodeParamsFor(params, device.backend);
+  const p = decodeParamsFor(params, device.backend, input.family);
   const stream = streamedWeightsGB(model, input.weightsGB, input.family);
   const kv = kvCacheGB(model, input.depthTokens, input.kvType);
   const familyFactor = p.familyFactor[input.family] ?? 1;
@@ -87,8 +104,9 @@ export function decodeBand(tps: number, params: SpeedParams, offload: boolean): 
 
 export interface PrefillInput {
   device: Pick<DeviceSpec, 'backend' | 'fp16Tflops' | 'bandwidthGBs'>;
-  model: Pick<ModelSpec, 'activeParamsB' | 'paramsB'>;
+  model: ModelSpec;
   weightsGB: number;
+  family?: QuantFamily;
   placement?: Pick<Placement, 'hostLayerGB'>;
   /** Tokens already in the context before the prompt, and the prompt's length (attention grows with both). */
   depthTokens?: number;
@@ -97,17 +115,33 @@ export interface PrefillInput {
 
 /** llama.cpp processes prompts in micro-batches of this many tokens. */
 export const PREFILL_UBATCH = 512;
+/** Attention's share of the GEMM efficiency before `npm run calibrate` has fitted it. */
+export const UNFITTED_ATTENTION_FACTOR = 0.5;
+
+/**
+ * Attention FLOPs per prompt token: QK^T and AV, 2 x 2 FLOPs per attended token per unit of
+ * width, over the mean context the prompt's tokens see (the depth before it plus half the prompt).
+ */
+export function attentionFlopsPerToken(input: PrefillInput): number {
+  const prompt = input.promptTokens ?? PREFILL_UBATCH;
+  const context = (input.depthTokens ?? 0) + prompt / 2;
+  return 4 * attentionWidth(input.model, input.weightsGB, input.family) * attendedTokens(input.model, context);
+}
 
 export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): number {
-  const p = params.prefill[input.device.backend] ?? UNCALIBRATED_PREFILL;
+  const p = prefillParamsFor(params, input.device.backend, input.family);
   const flopsPerToken = 2 * input.model.activeParamsB * 1e9;
   const computeSeconds = flopsPerToken / (p.efficiency * input.device.fp16Tflops * 1e12);
   // Every weight is read once per micro-batch. Dense models are compute-bound here, but a MoE
   // micro-batch touches nearly every expert with a few tokens each, so prefill becomes a stream
   // of the whole file: the slower of the two sets the pace.
-  const streamEfficiency = decodeParamsFor(params, input.device.backend).efficiency;
+  const streamEfficiency = decodeParamsFor(params, input.device.backend, input.family).efficiency;
   const memorySeconds = input.weightsGB / (streamEfficiency * input.device.bandwidthGBs) / PREFILL_UBATCH;
-  let secondsPerToken = Math.max(computeSeconds, memorySeconds);
+  // Attention grows with the context and runs below GEMM efficiency (softmax, masking, small tiles).
+  const attentionEfficiency =
+    p.efficiency * (params.attentionFactor?.[input.device.backend] ?? UNFITTED_ATTENTION_FACTOR);
+  const attentionSeconds = attentionFlopsPerToken(input) / (attentionEfficiency * input.device.fp16Tflops * 1e12);
+  let secondsPerToken = Math.max(computeSeconds, memorySeconds) + attentionSeconds;
   // Host-resident weights are copied to the GPU once per micro-batch for the big matmuls
   // (llama.cpp offloads batched ops): every expert of a CPU layer, not the routed share.
   if (input.placement) secondsPerToken += input.placement.hostLayerGB / PCIE_EFFECTIVE_GBS / PREFILL_UBATCH;

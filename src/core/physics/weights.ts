@@ -24,6 +24,8 @@ export interface WeightSplit {
   /** Per block: all its experts as stored, and the routed share a token reads. */
   layerExpertGB: number;
   layerExpertReadGB: number;
+  /** Per block: the dense part's parameters, in billions (sizes the attention, see attentionWidth). */
+  layerDenseParamsB: number;
 }
 
 /**
@@ -64,7 +66,43 @@ export function splitWeights(model: ModelSpec, weightsGB: number, family?: Quant
     layerDenseGB: gb(layersDense, denseBpw) / L,
     layerExpertGB: gb(expertParams, expertBpw) / L,
     layerExpertReadGB: gb(expertParams * routedShare, expertBpw) / L,
+    layerDenseParamsB: layersDense / L,
   };
+}
+
+/**
+ * The width of attention (query heads x head dim), which sets its FLOPs: estimated from each
+ * block's dense parameters. A dense block is ~13 h^2 (attention ~2.5 h^2 with grouped KV heads, a
+ * SwiGLU MLP ~10.5 h^2: Llama 3 8B 13.0, 70B 12.7); a MoE block's dense part is mostly attention,
+ * 2 h^2 for Q and O plus 2 h x the KV width.
+ */
+export function attentionWidth(model: ModelSpec, weightsGB: number, family?: QuantFamily): number {
+  const w = splitWeights(model, weightsGB, family);
+  const p = w.layerDenseParamsB * 1e9;
+  const kv = model.kvHeads * model.headDim;
+  // Floors where the parameter counts leave too little for attention (gpt-oss's stated active
+  // count): dense models with up to 8 KV heads group at least 4 query heads per KV head (Llama 3
+  // 8B 4, 70B 8), with more KV heads at least 2 (Gemma 3); MoE models group 8 as a rule
+  // (Qwen3-30B-A3B, gpt-oss, Qwen3-Next 8; Mixtral 4, Qwen3-235B 16).
+  if (w.layerExpertGB === 0) return Math.max(kv * (model.kvHeads <= 8 ? 4 : 2), Math.sqrt(p / 13));
+  return Math.max(kv * 8, (-kv + Math.sqrt(kv * kv + 2 * p)) / 2);
+}
+
+/** Context tokens the attention layers read, summed over layers, at a context of `tokens`. */
+export function attendedTokens(model: ModelSpec, tokens: number): number {
+  const a = model.attention;
+  const L = model.layers;
+  switch (a.kind) {
+    case 'sliding': {
+      const globals = Math.min(a.globalLayers, L);
+      return globals * tokens + (L - globals) * Math.min(tokens, a.window);
+    }
+    case 'hybrid':
+      return Math.min(a.fullLayers, L) * tokens;
+    case 'mla':
+    case 'full':
+      return L * tokens;
+  }
 }
 
 /** Weights read per generated token: the dense part and the head in full, the routed share of the experts. */

@@ -185,7 +185,8 @@ export function resolveModel(catalog: Catalog, fullText: string): Result<ModelMa
   let quant = extracted.quant;
   // "mlx-community/...-4bit" is an MLX file, not a GGUF 4-bit.
   if (quant && /\bmlx\b|mlx-community/i.test(text) && quant.family !== 'mlx') {
-    quant = catalog.quant(quant.bitsPerWeight < 6 ? 'MLX-4bit' : 'MLX-8bit') ?? quant;
+    const mlx = quant.bitsPerWeight < 5.5 ? 'MLX-4bit' : quant.bitsPerWeight < 7.5 ? 'MLX-6bit' : 'MLX-8bit';
+    quant = catalog.quant(mlx) ?? quant;
   }
   const tokens = tokenize(extracted.rest);
   const key = compact(tokens.join(' '));
