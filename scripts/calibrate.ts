@@ -66,12 +66,22 @@ const catalog = loadCatalog();
 const longPrompts = loadLongPromptRuns(catalog);
 const longFit = longPrompts.runs.filter((r) => !r.holdout && r.runtime === 'llama.cpp' && r.row.metric === 'pp');
 const pairs = prefillPairsOf(longFit);
-const attentionFactor = fitAttentionFactor(
+// Attention and GEMM efficiency inform each other: alternate the two fits until they settle.
+let result = calibrate(points);
+let attentionFactor = fitAttentionFactor(
   pairs,
   longFit.map((r) => ({ input: r.input, value: r.row.value })),
-  calibrate(points).file,
+  result.file,
 );
-const result = calibrate(points, attentionFactor);
+for (let round = 0; round < 3; round++) {
+  result = calibrate(points, attentionFactor);
+  attentionFactor = fitAttentionFactor(
+    pairs,
+    longFit.map((r) => ({ input: r.input, value: r.row.value })),
+    { ...result.file, attentionFactor },
+  );
+}
+result = calibrate(points, attentionFactor);
 // MLX, a runtime of its own: the shared CSV's MLX runs and the fit third of the long-prompt file's.
 const mlxPoints = [...points, ...longPrompts.runs.filter((r) => !r.holdout && r.runtime === 'mlx').map(pointOf)].filter(
   (p) => p.family === 'mlx',

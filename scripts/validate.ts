@@ -92,7 +92,8 @@ rows.forEach((row, i) => {
   if (device.gpus > 1) categories.push('multi-gpu');
   if (e.fit === 'offload' || /offload/i.test(row.backend)) categories.push('offload');
   if (depth >= 4096) categories.push('long-context');
-  if (/\bMLX\b/.test(row.backend)) categories.push('mlx');
+  // MLX's own fit runs MLX files; an MLX-converted gpt-oss keeps MXFP4 experts (llama.cpp's fit).
+  if (catalog.quant(quant)?.family === 'mlx') categories.push('mlx');
   if (/\bApple\b/.test(row.device)) categories.push('apple');
   if (/\bNVIDIA\b/.test(row.device)) categories.push('nvidia');
   outcomes.push({

@@ -213,7 +213,9 @@ function placementNote(p: Placement, layers: number): string {
   const how = p.explicit ? 'as set' : 'as the runtime places it';
   return p.kind === 'experts'
     ? `offload ${how}: experts of ${p.cpuMoeLayers} of ${layers} layers in host RAM (--n-cpu-moe ${p.cpuMoeLayers})`
-    : `offload ${how}: ${p.gpuLayers} of ${layers} layers on the GPU (-ngl ${p.gpuLayers}), the rest and the output head in host RAM`;
+    : p.outputOnGpu
+      ? `offload ${how}: all ${layers} layers and the output head on the GPU`
+      : `offload ${how}: ${p.gpuLayers} of ${layers} layers on the GPU (-ngl ${p.gpuLayers}), the rest and the output head in host RAM`;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -274,7 +276,11 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
   const runs = mem.fit !== 'none';
   const shared = { device, model, weightsGB: mem.weightsGB, ...(mem.placement ? { placement: mem.placement } : {}) };
   const decode = runs ? decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params) : null;
-  const prefill = runs && device.fp16Tflops > 0 ? prefillTokensPerSec(shared, params) : null;
+  // Prefill: a 512-token chunk of prompt read at the depth asked (llama-bench's pp512 @ d).
+  const prefill =
+    runs && device.fp16Tflops > 0
+      ? prefillTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params)
+      : null;
   return ok({
     id: q.id ?? null,
     device: device.name,

@@ -88,6 +88,16 @@ export interface DeviceEvaluation {
   fineTuneRun?: FineTuneRunFacts;
   /** Several users at once (the serving workflow only). */
   serving?: ServingEvaluation;
+  /**
+   * On a Mac, the same model on the other runtime (MLX for a GGUF, llama.cpp for an MLX file), at
+   * the nearest quant of that format; absent elsewhere or where it does not fit.
+   */
+  otherRuntime?: {
+    runtime: 'MLX' | 'llama.cpp';
+    quant: string;
+    decodeTokensPerSec: number;
+    prefillTokensPerSec: number;
+  };
 }
 
 export interface FineTuneItem {
@@ -195,7 +205,10 @@ function speedsOf(
       { ...shared, family: quant.family, depthTokens: q.depthTokens, kvType: q.kvCache },
       params,
     ),
-    prefill: prefillTokensPerSec({ ...shared, depthTokens: 0, promptTokens: q.promptTokens }, params),
+    prefill: prefillTokensPerSec(
+      { ...shared, family: quant.family, depthTokens: 0, promptTokens: q.promptTokens },
+      params,
+    ),
   };
 }
 
@@ -404,6 +417,9 @@ export function evaluateDevice(
   const run = q.workflow === 'fine-tune' ? fineTuneRunOf(q) : undefined;
   const { fineTune, video } = trainingFits(catalog, device, model, run);
   const power = powerOf(catalog, device, q, ttft, decode);
+  const serving = q.workflow === 'serving' ? servingOf(catalog, device, model, quant, memory, q) : undefined;
+  // A server's energy and capacity come from the tokens all its users get, not one stream's.
+  const producing = serving?.served?.aggregateTokensPerSec ?? decode;
   return {
     id: device.id,
     name: device.name,
@@ -432,10 +448,43 @@ export function evaluateDevice(
     noise: { loadDbA: { low: rec.noise.loadDbA.low, high: rec.noise.loadDbA.high }, summary: rec.noise.summary },
     priceUSD: { low: rec.priceUSD.low, high: rec.priceUSD.high },
     priceDate: rec.priceDate,
-    cost: costOf(device, power, decode, q),
+    cost: costOf(device, power, producing, q),
     reported: [...catalog.reportedFor(device.id)],
     ...(run ? { fineTuneRun: run } : {}),
-    ...(q.workflow === 'serving' ? { serving: servingOf(catalog, device, model, quant, memory, q) } : {}),
+    ...(serving ? { serving } : {}),
+    ...otherRuntimeOf(catalog, device, model, quant, q),
+  };
+}
+
+const GGUF_TO_MLX: Record<string, string> = {
+  Q4_K_M: 'MLX-4bit',
+  Q4_0: 'MLX-4bit',
+  Q6_K: 'MLX-6bit',
+  Q8_0: 'MLX-8bit',
+};
+
+/** The Mac's other runtime for the same model: MLX against llama.cpp, each at its own file size. */
+function otherRuntimeOf(
+  catalog: Catalog,
+  device: CatalogDevice,
+  model: ModelSpec,
+  quant: CatalogQuant,
+  q: NormalizedQuery,
+): Pick<DeviceEvaluation, 'otherRuntime'> {
+  if (device.backend !== 'metal' || !catalog.calibration.runtimes?.mlx) return {};
+  const otherId = quant.family === 'mlx' ? MLX_TO_GGUF[quant.id] : GGUF_TO_MLX[quant.id];
+  const other = otherId ? catalog.quant(otherId) : undefined;
+  if (!other) return {};
+  const memory = estimateMemory(device, model, other, q.contextTokens, q.kvCache);
+  const { decode, prefill } = speedsOf(catalog, device, model, other, memory, q);
+  if (decode === null || prefill === null) return {};
+  return {
+    otherRuntime: {
+      runtime: other.family === 'mlx' ? 'MLX' : 'llama.cpp',
+      quant: other.id,
+      decodeTokensPerSec: decode,
+      prefillTokensPerSec: prefill,
+    },
   };
 }
 

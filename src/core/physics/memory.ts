@@ -157,9 +157,12 @@ function withOffload(
   });
   const spill = placement.hostWeightsGB + base.kvCacheGB * (1 - placement.gpuKvShare);
   const resident = placement.gpuWeightsGB + placement.hostWeightsGB;
+  // A placement set by hand may ask the GPU for more than it holds: that run cannot start.
+  const onGpu = placement.gpuWeightsGB + base.kvCacheGB * placement.gpuKvShare;
+  const gpuFits = onGpu <= base.availableGB - base.overheadGB - (base.projectorGB ?? 0);
   return {
     ...base,
-    fit: spill <= hostAvailable ? 'offload' : 'none',
+    fit: spill <= hostAvailable && gpuFits ? 'offload' : 'none',
     needsRaisedLimit: false,
     spillGB: spill,
     gpuShare: resident > 0 ? placement.gpuWeightsGB / resident : 0,
@@ -199,7 +202,9 @@ export function estimateMemory(
   const offloadable = !device.unified && device.hostMemoryGB !== undefined;
   if (offloadable && explicitPlacement(placement)) {
     const m = withOffload(base, device, model, quant, placement, kvType);
-    if (m.spillGB > 0.05 * w.gb) return m;
+    // The input embedding table stays in host RAM in every llama.cpp run: not an offload.
+    const moved = m.placement!.hostLayerGB + kv * (1 - m.placement!.gpuKvShare);
+    if (moved > 0.05 * w.gb || m.fit === 'none') return m;
   }
   if (required <= budget.defaultGB) {
     return { ...base, fit: 'gpu', needsRaisedLimit: false, spillGB: 0, gpuShare: 1 };

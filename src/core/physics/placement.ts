@@ -126,7 +126,9 @@ export function placeModel(input: PlacementInput): Placement {
       return expertsPlacement(Math.ceil(over / w.layerExpertGB), false);
     }
   }
-  // Whole layers, each with its share of the KV cache; the output head stays on the CPU.
+  // Whole layers, each with its share of the KV cache; the output head stays on the CPU unless
+  // every layer and the head fit.
   const perLayerWithKv = w.layerDenseGB + w.layerExpertGB + kvPerLayer;
-  return layersPlacement(Math.floor(room / perLayerWithKv), false);
+  const n = Math.floor(room / perLayerWithKv);
+  return layersPlacement(n >= L && L * perLayerWithKv + w.headStoredGB > room ? L - 1 : n, false);
 }

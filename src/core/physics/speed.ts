@@ -32,14 +32,14 @@ export const OFFLOAD_BAND_WIDENING = 0.25;
 
 /** The decode fit that runs a quant: MLX files run on MLX's own kernels, the rest on llama.cpp's. */
 export function decodeParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily) {
-  const mlx = family === 'mlx' ? params.runtimes?.mlx : undefined;
+  const mlx = family === 'mlx' && backend === 'metal' ? params.runtimes?.mlx : undefined;
   if (mlx)
     return { efficiency: mlx.efficiency, perLayerMs: mlx.perLayerMs, familyFactor: {} as Record<string, number> };
   return params.decode[backend] ?? UNCALIBRATED_DECODE;
 }
 
 function prefillParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily) {
-  const mlx = family === 'mlx' ? params.runtimes?.mlx : undefined;
+  const mlx = family === 'mlx' && backend === 'metal' ? params.runtimes?.mlx : undefined;
   if (mlx) return { efficiency: mlx.prefillEfficiency };
   return params.prefill[backend] ?? UNCALIBRATED_PREFILL;
 }

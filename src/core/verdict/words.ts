@@ -281,6 +281,8 @@ export function caveatsFor(
       );
     const longest = longestContextWords(e, q);
     if (longest) out.push(longest);
+    const runtimes = runtimesWords(e);
+    if (runtimes) out.push(runtimes);
     if (!e.calibrated)
       out.push(
         `${e.shortName}: no measured ${e.backend.toUpperCase()} runs in our calibration set; its speed uses assumed efficiencies.`,
@@ -292,6 +294,20 @@ export function caveatsFor(
       `Long context: ${q.contextTokens.toLocaleString('en-US')} tokens of ${q.kvCache === 'f16' ? '' : `${q.kvCache} `}KV cache are counted in memory; decode slows as the context fills.`,
     );
   return out.slice(0, 6);
+}
+
+/**
+ * On a Mac, llama.cpp and MLX side by side where they differ by more than the band: the other
+ * runtime's decode outside this estimate's band, or its prompt speed a quarter apart.
+ */
+export function runtimesWords(e: DeviceEvaluation): string | null {
+  const o = e.otherRuntime;
+  if (!o || e.decodeTokensPerSec === null || e.prefillTokensPerSec === null || !e.decodeBand) return null;
+  const decodeApart = o.decodeTokensPerSec < e.decodeBand.low || o.decodeTokensPerSec > e.decodeBand.high;
+  const prefillApart = Math.abs(Math.log(o.prefillTokensPerSec / e.prefillTokensPerSec)) > Math.log(1.25);
+  if (!decodeApart && !prefillApart) return null;
+  const mine = o.runtime === 'MLX' ? 'llama.cpp' : 'MLX';
+  return `${e.shortName}: ${o.runtime} (${o.quant}) runs it at ~${fmt.tps(o.decodeTokensPerSec)} tok/s and reads prompts at ~${fmt.tps(o.prefillTokensPerSec)} tok/s, against ${mine}'s ~${fmt.tps(e.decodeTokensPerSec)} and ~${fmt.tps(e.prefillTokensPerSec)} (estimates, each fitted on its own runs).`;
 }
 
 /** How the speeds of this answer were estimated: batched serving, fine-tuning, or batch-1 decode. */
@@ -313,7 +329,7 @@ function speedCaveat(catalog: Catalog, evals: DeviceEvaluation[], q: NormalizedQ
   }
   const band = catalog.calibration.residuals.decodeBand;
   const pct = (x: number) => Math.round((Math.exp(x) - 1) * 100);
-  return `Speeds are estimates for llama.cpp at batch 1 (band ${pct(band.low)}% to +${pct(band.high)}% from our calibration on measured runs); MLX is often 10-20% faster on the Mac.`;
+  return `Speeds are estimates for llama.cpp at batch 1 (band ${pct(band.low)}% to +${pct(band.high)}% from our calibration on measured runs); MLX files on a Mac use MLX's own fit.`;
 }
 
 /** When the asked context does not fit in GPU memory, the longest that does, and with a q8_0 cache. */
@@ -454,6 +470,10 @@ export function focusHeadline(e: DeviceEvaluation, label: string, q: NormalizedQ
     const usable = e.memory.raisedAvailableGB ?? e.memory.availableGB;
     return `${label} does not fit on ${e.shortName}: it needs ~${fmt.gb(e.memory.requiredGB)} GB; ${fmt.gb(usable)} GB is usable.`;
   }
+  if (q.workflow === 'serving' && e.serving)
+    return e.serving.served
+      ? `${e.shortName} serves ${label} to ${servedWords(e, label)} (${e.serving.maxConcurrency} users' context fits).`
+      : `${e.shortName} cannot serve ${label} from GPU memory.`;
   if (q.workflow === 'fine-tune' && e.fineTune.length) {
     // A fine-tuning question is answered with what training needs, not what inference fits.
     // The best method that fits: full fine-tuning, else LoRA, else QLoRA.

@@ -74,3 +74,29 @@ describe('MLX, a runtime of its own', () => {
     expect(catalog.quant('MLX-4bit-DWQ')?.bitsPerWeight).toBe(4.5);
   });
 });
+
+describe('llama.cpp and MLX side by side on a Mac', () => {
+  it('a verdict names the other runtime where it differs by more than the band, never on the PC', async () => {
+    const { compare } = await import('../../../src/core/verdict/compare.js');
+    const v = compare(catalog, { model: 'qwen3-30b-a3b', workflow: 'rag' });
+    expect(v.ok).toBe(true);
+    if (!v.ok) return;
+    const [pc, mac] = v.value.devices;
+    expect(pc!.otherRuntime).toBeUndefined();
+    expect(mac!.otherRuntime).toMatchObject({ runtime: 'MLX', quant: 'MLX-4bit' });
+    expect(v.value.verdict.caveats.some((c) => /MLX \(MLX-4bit\) runs it at/.test(c))).toBe(true);
+  });
+
+  it('stays quiet where the two agree within the band', async () => {
+    const { runtimesWords } = await import('../../../src/core/verdict/words.js');
+    const { evaluation } = await import('../verdict/evaluation.js');
+    const e = evaluation({
+      decodeTokensPerSec: 50,
+      decodeBand: { low: 44, high: 64 },
+      prefillTokensPerSec: 500,
+      otherRuntime: { runtime: 'MLX', quant: 'MLX-4bit', decodeTokensPerSec: 55, prefillTokensPerSec: 520 },
+    });
+    expect(runtimesWords(e)).toBeNull();
+    expect(runtimesWords({ ...e, otherRuntime: { ...e.otherRuntime!, decodeTokensPerSec: 70 } })).toMatch(/MLX/);
+  });
+});

@@ -195,3 +195,41 @@ describe('fitting the host side of offload', () => {
     expect(fit.hostRoundTripMs).toBeCloseTo(0.3, 2);
   });
 });
+
+describe('placements that cannot run, and runs that are no offload (review findings)', () => {
+  it('a placement set by hand that asks the GPU for more than it holds cannot run', () => {
+    const all = line({ device: 'rtx-4090', model: 'gpt-oss-120b', quant: 'MXFP4', gpuLayers: 'all' });
+    expect(all).toMatchObject({ fit: 'none' });
+    const l = line({ device: 'rtx-4090', model: 'llama-3.3-70b', quant: 'Q4_K_M', gpuLayers: 79 });
+    expect(l).toMatchObject({ fit: 'none' });
+  });
+
+  it('-ngl all on a model that fits is a plain GPU run, not an offload', () => {
+    const r = line({ device: 'rtx-4090', model: 'llama-3.1-8b', quant: 'Q4_K_M', gpuLayers: 'all' });
+    expect(r).toMatchObject({ fit: 'gpu' });
+    expect('placement' in r && r.placement).toBeFalsy();
+    const dense = line({ device: 'rtx-4090', model: 'llama-3.1-8b', quant: 'Q4_K_M', cpuMoeLayers: 3 });
+    expect(dense).toMatchObject({ fit: 'gpu' });
+  });
+
+  it("the runtime's own placement never puts more on the GPU than it holds", () => {
+    for (const memoryGB of [16, 20, 24, 28.4, 32]) {
+      const d = { ...rtx4070, memoryGB };
+      for (const id of ['gemma-3-27b', 'llama-3.1-70b', 'qwen3-30b-a3b', 'gpt-oss-120b']) {
+        const m = estimateMemory(d, model(id), quant('Q8_0'), 8192);
+        if (m.fit !== 'offload') continue;
+        const p = m.placement!;
+        expect(p.gpuWeightsGB + m.kvCacheGB * p.gpuKvShare).toBeLessThanOrEqual(m.availableGB - m.overheadGB);
+      }
+    }
+  });
+
+  it('estimate reads a prompt chunk at the depth asked, and MLX files only on a Mac', () => {
+    const at = (q: object) => {
+      const r = line({ device: 'mac-studio-m4-max-128gb', model: 'llama-3.1-8b', ...q });
+      return 'prefillTokensPerSec' in r ? r.prefillTokensPerSec! : NaN;
+    };
+    expect(at({ quant: 'Q4_K_M', depthTokens: 32768 })).toBeLessThan(at({ quant: 'Q4_K_M' }) * 0.8);
+    expect(at({ quant: 'MLX-4bit' })).not.toBeCloseTo(at({ quant: 'Q4_K_M' }), 0);
+  });
+});
