@@ -158,10 +158,10 @@ for (const metric of ['tg', 'pp'] as const) {
       continue;
     }
     const abs = sel.map((o) => Math.abs(o.error));
-    const within = abs.filter((a) => a <= 0.3).length / abs.length;
+    const within = abs.filter((a) => a <= 0.25).length / abs.length;
     const signed = median(sel.map((o) => o.error));
     console.log(
-      `${metric} ${cat.padEnd(15)} n=${String(sel.length).padEnd(3)} median |error| ${(median(abs) * 100).toFixed(1).padStart(5)}%  within 30% ${(within * 100).toFixed(0).padStart(3)}%  (median signed ${pct(signed)})`,
+      `${metric} ${cat.padEnd(15)} n=${String(sel.length).padEnd(3)} median |error| ${(median(abs) * 100).toFixed(1).padStart(5)}%  within 25% ${(within * 100).toFixed(0).padStart(3)}%  (median signed ${pct(signed)})`,
     );
   }
 }

@@ -4,6 +4,7 @@
  * A grid search (the model has three kinds of parameter and a few hundred points at most), so the
  * fit is deterministic and needs no starting guess.
  */
+import { fitBackends } from './fit-backends.js';
 import type { Generation } from '../catalog/generation-schema.js';
 import type { Backend } from '../catalog/schema.js';
 import { quantile } from './calibration-fit.js';
@@ -53,24 +54,8 @@ function fitBackend(points: DiffusionPoint[], base: DiffusionFit, backend: Backe
 }
 
 function fitWithShare(points: DiffusionPoint[], share: number): { fit: DiffusionFit; err: number } {
-  const byBackend = new Map<Backend, DiffusionPoint[]>();
-  for (const p of points) byBackend.set(p.device.backend, [...(byBackend.get(p.device.backend) ?? []), p]);
-  const ordered = [...byBackend.entries()].sort((a, b) => b[1].length - a[1].length);
-  let fit: DiffusionFit = { efficiency: {}, overheadSec: {}, unetTokenShare: share, band: { low: 1, high: 1 } };
-  let err = 0;
-  let borrowed = 0;
-  for (const [i, [backend, ps]] of ordered.entries()) {
-    const own = i === 0 || ps.length >= MIN_POINTS_FOR_OVERHEAD;
-    const b = fitBackend(ps, fit, backend, own ? OVERHEADS : [borrowed]);
-    if (i === 0) borrowed = b.overhead;
-    fit = {
-      ...fit,
-      efficiency: { ...fit.efficiency, [backend]: b.eff },
-      overheadSec: { ...fit.overheadSec, [backend]: b.overhead },
-    };
-    err += b.err;
-  }
-  return { fit, err };
+  const start: DiffusionFit = { efficiency: {}, overheadSec: {}, unetTokenShare: share, band: { low: 1, high: 1 } };
+  return fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
 }
 
 export interface DiffusionResidual {

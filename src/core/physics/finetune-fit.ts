@@ -5,6 +5,7 @@
  * rate, overhead 0-0.5 s, dequantisation 0-150% extra), so the fit is deterministic and needs no
  * starting guess. Also the schema of data/finetune-calibration.json, which stores the fit.
  */
+import { fitBackends } from './fit-backends.js';
 import { z } from 'zod';
 import { BackendSchema, type Backend } from '../catalog/schema.js';
 import { median, quantile } from './calibration-fit.js';
@@ -52,24 +53,8 @@ function fitBackend(points: FineTunePoint[], base: FineTuneFit, backend: Backend
 }
 
 function fitWithDequant(points: FineTunePoint[], qloraDequant: number): { fit: FineTuneFit; err: number } {
-  const byBackend = new Map<Backend, FineTunePoint[]>();
-  for (const p of points) byBackend.set(p.device.backend, [...(byBackend.get(p.device.backend) ?? []), p]);
-  const ordered = [...byBackend.entries()].sort((a, b) => b[1].length - a[1].length);
-  let fit: FineTuneFit = { efficiency: {}, overheadSec: {}, qloraDequant, band: { low: 1, high: 1 } };
-  let err = 0;
-  let borrowed = 0;
-  for (const [i, [backend, ps]] of ordered.entries()) {
-    const own = i === 0 || ps.length >= MIN_POINTS_FOR_OVERHEAD;
-    const b = fitBackend(ps, fit, backend, own ? OVERHEADS : [borrowed]);
-    if (i === 0) borrowed = b.overhead;
-    fit = {
-      ...fit,
-      efficiency: { ...fit.efficiency, [backend]: b.eff },
-      overheadSec: { ...fit.overheadSec, [backend]: b.overhead },
-    };
-    err += b.err;
-  }
-  return { fit, err };
+  const start: FineTuneFit = { efficiency: {}, overheadSec: {}, qloraDequant, band: { low: 1, high: 1 } };
+  return fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
 }
 
 export interface FineTuneResidual {
