@@ -227,18 +227,60 @@ function inUseShares(
   return prefill > 0 ? { prefill, decode: 1 - prefill } : { decode: 1 };
 }
 
+/**
+ * Offload: the share of each token's time the GPU works (decode if it all sat on the GPU, over
+ * decode as placed); 1 when nothing is offloaded.
+ */
+function gpuBusyShare(
+  catalog: Catalog,
+  device: CatalogDevice,
+  model: ModelSpec,
+  quant: CatalogQuant,
+  memory: MemoryEstimate,
+  q: NormalizedQuery,
+  decode: number | null,
+): number {
+  if (!memory.placement || decode === null) return 1;
+  const allOnGpu = decodeTokensPerSec(
+    { device, model, weightsGB: memory.weightsGB, family: quant.family, depthTokens: q.depthTokens, kvType: q.kvCache },
+    catalog.calibration,
+  );
+  return Math.min(1, decode / allOnGpu);
+}
+
+/** What a desktop CPU adds at the wall while it streams offloaded weights from RAM (an estimate). */
+export const OFFLOAD_CPU_W = 60;
+
+/**
+ * An offloaded decode: the GPU works only its share of each token and waits on host RAM for the
+ * rest, while the CPU does the host layers' matmuls. The GPU's rise above idle scales with its
+ * busy share; the CPU adds OFFLOAD_CPU_W.
+ */
+function offloadedDecode(p: ActivityPower, idle: ActivityPower, busy: number): ActivityPower {
+  const at = (w: number, i: number) => i + (w - i) * busy + OFFLOAD_CPU_W;
+  return {
+    ...p,
+    watts: at(p.watts, idle.watts),
+    band: { low: at(p.band.low, idle.band.low), high: at(p.band.high, idle.band.high) },
+    basis: 'estimate',
+    note: `${p.note}${p.note ? '; ' : ''}offload: the GPU works ~${Math.round(busy * 100)}% of each token and waits on system RAM the rest; the CPU adds ~${OFFLOAD_CPU_W} W (estimate)`,
+  };
+}
+
 function powerOf(
   catalog: Catalog,
   device: CatalogDevice,
   q: NormalizedQuery,
   ttft: number | null,
   decode: number | null,
+  gpuBusy = 1,
 ): DevicePower {
   const rec = device.record;
   const machine = powerMachineOf(rec, chipOfMachine(catalog, device.id)?.powerW, catalog.powerReadings(device.id));
   const activities = Object.fromEntries(
     POWER_ACTIVITIES.map((a) => [a, activityPower(machine, a, catalog.power)]),
   ) as Record<PowerActivity, ActivityPower>;
+  if (gpuBusy < 1) activities.decode = offloadedDecode(activities.decode, activities.idle, gpuBusy);
   const shares = inUseShares(q, ttft, decode);
   const weighed = (f: (p: ActivityPower) => number) =>
     Object.entries(shares).reduce((sum, [a, w]) => sum + w * f(activities[a as PowerActivity]), 0);
@@ -416,7 +458,14 @@ export function evaluateDevice(
   const support = workflow?.support[device.backend] ?? { level: 'none' as const, note: 'unknown workflow' };
   const run = q.workflow === 'fine-tune' ? fineTuneRunOf(q) : undefined;
   const { fineTune, video } = trainingFits(catalog, device, model, run);
-  const power = powerOf(catalog, device, q, ttft, decode);
+  const power = powerOf(
+    catalog,
+    device,
+    q,
+    ttft,
+    decode,
+    gpuBusyShare(catalog, device, model, quant, memory, q, decode),
+  );
   const serving = q.workflow === 'serving' ? servingOf(catalog, device, model, quant, memory, q) : undefined;
   // A server's energy and capacity come from the tokens all its users get, not one stream's.
   const producing = serving?.served?.aggregateTokensPerSec ?? decode;

@@ -233,3 +233,19 @@ describe('placements that cannot run, and runs that are no offload (review findi
     expect(at({ quant: 'MLX-4bit' })).not.toBeCloseTo(at({ quant: 'Q4_K_M' }), 0);
   });
 });
+
+describe('power while offloaded', () => {
+  it('a GPU waiting on system RAM draws far less than one decoding from VRAM, and the answer says why', async () => {
+    const { compare } = await import('../../../src/core/verdict/compare.js');
+    const pc = (modelId: string) => {
+      const v = compare(catalog, { model: modelId });
+      if (!v.ok) throw new Error(v.error.message);
+      return v.value.devices.find((d) => d.id === 'rtx-5090')!;
+    };
+    const offloaded = pc('llama-3.3-70b');
+    const inVram = pc('llama-3.1-8b');
+    expect(offloaded.fit).toBe('offload');
+    expect(offloaded.power.activities.decode.watts).toBeLessThan(inVram.power.activities.decode.watts * 0.6);
+    expect(offloaded.power.activities.decode.note).toMatch(/offload: the GPU works ~\d+% of each token/);
+  });
+});
