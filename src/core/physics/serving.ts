@@ -54,7 +54,7 @@ export const streamFactorOf = (fit: ServingFit, runtime: ServingRuntime) =>
   runtime === 'llama.cpp' ? 1 : (fit.streamFactor[runtime] ?? 1);
 
 export interface ServingStepInput {
-  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'fp16Tflops'>;
+  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'fp16Tflops'> & { gpus?: number };
   model: ModelSpec;
   weightsGB: number;
   family: QuantFamily;
@@ -94,6 +94,12 @@ export interface StepParts {
   total: number;
 }
 
+/**
+ * Share of linear scaling that vLLM's tensor parallelism keeps on consumer cards over PCIe (an
+ * estimate: no multi-GPU serving run in data/serving-runs.csv to fit it on).
+ */
+export const TENSOR_PARALLEL_EFFICIENCY = 0.8;
+
 /** Seconds of one decode step that advances `concurrency` sequences by a token each, by part. */
 export function servingStepParts(
   input: ServingStepInput,
@@ -107,11 +113,15 @@ export function servingStepParts(
   const family = p.familyFactor[input.family] ?? 1;
   const weights = batchStreamedWeightsGB(model, input.weightsGB, input.family, B);
   const kv = B * kvCacheGB(model, input.depthTokens, input.kvType);
-  const bandwidth = p.efficiency * device.bandwidthGBs * streamFactorOf(fit, input.runtime);
+  // vLLM splits each layer across the GPUs (tensor parallel): their bandwidth and compute add up, at
+  // a loss to the all-reduce per layer. llama.cpp's layer split runs the cards in turn: one card's.
+  const gpus = device.gpus ?? 1;
+  const parallel = input.runtime === 'vllm' && gpus > 1 ? gpus * TENSOR_PARALLEL_EFFICIENCY : 1;
+  const bandwidth = p.efficiency * device.bandwidthGBs * streamFactorOf(fit, input.runtime) * parallel;
   const memory = (weights * family + kv * speed.kvReadFactor) / bandwidth;
   const fixed = (model.layers * p.perLayerMs) / 1000;
   const flops = 2 * model.activeParamsB * 1e9 * (B - 1);
-  const compute = flops / (computeEfficiencyOf(fit, input.runtime) * device.fp16Tflops * 1e12);
+  const compute = flops / (computeEfficiencyOf(fit, input.runtime) * device.fp16Tflops * 1e12 * parallel);
   return { memory, fixed, compute, total: memory + fixed + compute };
 }
 

@@ -242,3 +242,19 @@ describe('data/serving-calibration.json', () => {
     expect(predictAggregate(run!.point, speed, FIT) / measured).toBeLessThan(1.25);
   });
 });
+
+describe('serving on two GPUs', () => {
+  it('vLLM splits each layer across both cards (tensor parallel), so two 5090s serve more than one; a layer split would not', async () => {
+    const { compare } = await import('../../../src/core/verdict/compare.js');
+    const { catalog } = await import('../../helpers/catalog.js');
+    const v = compare(catalog, { model: 'llama-3.1-8b', workflow: 'serving', against: '2x-rtx-5090' });
+    if (!v.ok) throw new Error(v.error.message);
+    const at16 = (id: string) =>
+      v.value.devices.find((d) => d.id === id)!.serving!.levels.find((l) => l.concurrency === 16)!
+        .aggregateTokensPerSec;
+    const one = at16('rtx-5090');
+    const two = at16('2x-rtx-5090');
+    expect(two).toBeGreaterThan(one * 1.4);
+    expect(two).toBeLessThan(one * 2);
+  });
+});
