@@ -44,6 +44,42 @@ export const EnvSchema = z.object({
   SLACK_MODERATORS: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   DATABASE_PATH: optionalString,
+  /**
+   * postgres://user:pass@host:port/db selects the shared PostgreSQL store (several instances on one
+   * database); without it, the embedded SQLite file at DATABASE_PATH.
+   */
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^postgres(?:ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  /** Gateway shards: "auto" (Discord's recommendation from GET /gateway/bot) or a count. */
+  DISCORD_SHARDS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^(?:auto|[1-9]\d{0,3})$/, 'must be "auto" or a number of shards (1-4096)')
+      .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v)))
+      .optional(),
+  ),
+  /**
+   * Slack distribution (many workspaces): OAuth installs at /slack/install and /slack/oauth_redirect.
+   * SLACK_TOKEN_KEY (32 bytes, hex or base64) encrypts the stored bot tokens at rest.
+   */
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString,
+  SLACK_TOKEN_KEY: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (k) => /^[0-9a-f]{64}$/i.test(k) || Buffer.from(k, 'base64').length === 32,
+        'must be 32 bytes as 64 hex digits or base64',
+      )
+      .optional(),
+  ),
+  /** Where Slack's OAuth redirects back to (https://your.host/slack/oauth_redirect). */
+  SLACK_REDIRECT_URL: optionalString.pipe(z.string().url('must be a URL').optional()),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Token buckets: requests a user / a server may burst, and the steady rate per minute. */
   RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).max(1000).default(6),
