@@ -105,7 +105,13 @@ async function startDiscord(
   // Loaded only when used: discord.js and Bolt are the slowest imports at start.
   const { startGateway } = await import('./discord/gateway.js');
   const log = shared.log.child({ platform: 'discord', transport: 'gateway' });
-  return startGateway(config.DISCORD_TOKEN, config.DISCORD_API_URL, { ...shared, log }, shared.log);
+  return startGateway(
+    config.DISCORD_TOKEN,
+    config.DISCORD_API_URL,
+    { ...shared, log },
+    shared.log,
+    config.DISCORD_SHARDS,
+  );
 }
 
 /** Slack over Socket Mode (a WebSocket, no port) or over HTTP (a raw route Bolt's receiver answers). */

@@ -2,8 +2,19 @@
  * DISCORD_TRANSPORT=gateway: a discord.js Client with no privileged intents (interactions need
  * none); discord.js handles reconnects. Interactions are turned into the shared InteractionInput
  * and answered with discord.js's reply/update/respond, so both transports run the same handlers.
+ * DISCORD_SHARDS runs several gateway shards in this one process (discord.js's WebSocketManager,
+ * over @discordjs/ws); every shard feeds the same interaction handler.
  */
-import { Client, GuildMember, MessageFlags, Options, type Interaction } from 'discord.js';
+import {
+  Client,
+  Events,
+  GatewayCloseCodes,
+  GuildMember,
+  MessageFlags,
+  Options,
+  type ClientOptions,
+  type Interaction,
+} from 'discord.js';
 import type { Logger } from '../log.js';
 import { deferredMessage, handleInteraction, type DiscordDeps } from './handlers.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
@@ -131,7 +142,21 @@ export const GATEWAY_CACHE = {
   DMMessageManager: 0,
 };
 
-export function createGatewayClient(api?: string): Client {
+/** DISCORD_SHARDS as the config holds it: 'auto', a shard count, or unset. */
+export type ShardSetting = 'auto' | number | undefined;
+
+/**
+ * 'auto' asks GET /gateway/bot for Discord's recommended count and runs that many shards; N runs
+ * shards 0..N-1 of N; unset leaves discord.js's default (one shard, [0, 1]). All of them in this
+ * process: discord.js hands `shards`/`shardCount` to @discordjs/ws as shardIds/shardCount.
+ */
+export function shardOptions(shards: ShardSetting): Pick<ClientOptions, 'shards' | 'shardCount'> {
+  if (shards === 'auto') return { shards: 'auto' };
+  if (typeof shards === 'number') return { shardCount: shards };
+  return {};
+}
+
+export function createGatewayClient(api?: string, shards?: ShardSetting): Client {
   return new Client({
     intents: [],
     makeCache: Options.cacheWithLimits(GATEWAY_CACHE),
@@ -141,7 +166,27 @@ export function createGatewayClient(api?: string): Client {
       users: { interval: 3600, filter: () => (u) => u.id !== u.client.user?.id },
     },
     ...(api ? { rest: { api } } : {}),
+    ...shardOptions(shards),
   });
+}
+
+/**
+ * One line per shard event. discord.js resumes or reconnects a dropped shard by itself
+ * ("reconnecting", then "resumed" or "ready" again); "disconnected" is a close it will not retry
+ * (bad token, invalid shard, sharding required, disallowed intents).
+ */
+function logShards(client: Client, log: Logger): void {
+  client.on(Events.ShardReady, (shard, unavailable) =>
+    log.child({ shard }).info({ unavailableGuilds: unavailable?.size ?? 0 }, 'discord shard ready'),
+  );
+  client.on(Events.ShardReconnecting, (shard) => log.child({ shard }).warn('discord shard disconnected, reconnecting'));
+  client.on(Events.ShardResume, (shard, replayedEvents) =>
+    log.child({ shard }).info({ replayedEvents }, 'discord shard resumed'),
+  );
+  client.on(Events.ShardDisconnect, (event, shard) =>
+    log.child({ shard }).error({ code: event.code }, 'discord shard disconnected and will not reconnect'),
+  );
+  client.on(Events.ShardError, (err, shard) => log.child({ shard }).error({ err }, 'discord shard error'));
 }
 
 export async function startGateway(
@@ -149,10 +194,27 @@ export async function startGateway(
   api: string | undefined,
   deps: Omit<DiscordDeps, 'rest'>,
   log: Logger,
+  shards?: ShardSetting,
 ): Promise<Client> {
-  const client = createGatewayClient(api);
+  const client = createGatewayClient(api, shards);
   attachGateway(client, deps, token);
-  client.once('clientReady', (c) => log.info({ user: c.user.tag }, 'discord gateway ready'));
-  await client.login(token);
+  logShards(client, log);
+  let shardingRequired = false;
+  client.on(Events.ShardDisconnect, (event) => {
+    if (event.code === GatewayCloseCodes.ShardingRequired) shardingRequired = true;
+  });
+  client.once(Events.ClientReady, (c) =>
+    log.info({ user: c.user.tag, shards: c.ws.shards.size, shardCount: c.options.shardCount }, 'discord gateway ready'),
+  );
+  try {
+    await client.login(token);
+  } catch (e) {
+    // Discord closes with 4011 when the bot is in more guilds than its shards may hold.
+    if (!shardingRequired) throw e;
+    throw new Error(
+      `Discord requires more shards than ${shards === undefined ? 'one (DISCORD_SHARDS unset)' : `DISCORD_SHARDS=${shards}`}: set DISCORD_SHARDS=auto or a larger count.`,
+      { cause: e },
+    );
+  }
   return client;
 }
