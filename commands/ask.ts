@@ -67,8 +67,8 @@ const defaultsOf = (s: ServerSettings) => ({
  * `input` is, by contract, what the verdict is computed from), so a server on the defaults gets
  * the core's answer as it is.
  */
-function answer(ctx: CommandContext, text: string, learned?: LearnedModel): Answered {
-  const settings = defaultsOf(ctx.store.settings(ctx.platform, ctx.serverId));
+function answer(ctx: CommandContext, stored: ServerSettings, text: string, learned?: LearnedModel): Answered {
+  const settings = defaultsOf(stored);
   const basis = learned ? `${learned.basis.source}:${learned.basis.ref}@${learned.basis.fetchedAt}` : '';
   const key = `${ctx.catalog.dataVersion}|${JSON.stringify(settings)}|${basis}|${text}`;
   const cached = answers.get(key);
@@ -125,7 +125,7 @@ export async function learnedFor(
 /** The reply to a question in plain words. */
 export async function askReply(ctx: CommandContext, text: string): Promise<Reply> {
   const looked = await learnedFor(ctx, text);
-  const { asked, verdict } = answer(ctx, text, looked.learned);
+  const { asked, verdict } = answer(ctx, await ctx.store.settings(ctx.platform, ctx.serverId), text, looked.learned);
   // "How do I run llama 3.3 70b on my 3090?" names a model and a machine: answer it; help is for
   // a question about the bot itself.
   if (asked.reading.intent === 'help' && !verdict && !asked.clarify && !asked.error) return help.execute();
@@ -149,7 +149,7 @@ export async function askReply(ctx: CommandContext, text: string): Promise<Reply
   if (!verdict.ok) return { kind: 'error', error: verdict.error };
   if (asked.plan) return planReply(ctx, asked.plan, [...looked.notes, ...asked.reading.notes]);
   const queryKey = queryKeyOf(verdict.value.query);
-  const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
+  const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
   return {
     kind: 'verdict',
     verdict: verdict.value,
@@ -164,13 +164,13 @@ export async function askReply(ctx: CommandContext, text: string): Promise<Reply
  * state id and the choice's index: Discord's 100-character custom id cannot hold a question).
  * Undefined when it could not be stored: the ask-back then goes out without buttons.
  */
-export function saveChoices(store: Store, choices: readonly ClarifyChoice[]): string | undefined {
+export function saveChoices(store: Store, choices: readonly ClarifyChoice[]): Promise<string | undefined> {
   return store.saveQuery({ askChoices: choices.map((c) => c.text) });
 }
 
 /** The question a stored choice stands for; undefined when the state is gone or the index is not one of it. */
-export function choiceText(store: Store, stateId: string, index: number): string | undefined {
-  const texts = store.loadQuery(stateId)?.askChoices;
+export async function choiceText(store: Store, stateId: string, index: number): Promise<string | undefined> {
+  const texts = (await store.loadQuery(stateId))?.askChoices;
   if (!Array.isArray(texts) || !Number.isInteger(index)) return undefined;
   const text = texts[index] as unknown;
   return typeof text === 'string' ? text : undefined;
@@ -183,7 +183,7 @@ export async function answerChoice(
   index: number,
   tooOld: string,
 ): Promise<Reply> {
-  const text = choiceText(ctx.store, stateId, index);
+  const text = await choiceText(ctx.store, stateId, index);
   if (text === undefined) return { kind: 'error', error: { code: 'NOT_FOUND', message: tooOld } };
   return askReply(ctx, text);
 }

@@ -68,7 +68,7 @@ export default {
   async execute(ctx, input) {
     const { text, ...flags } = input;
     const understood = text ? understand(ctx.catalog, text) : undefined;
-    const settings = ctx.store.settings(ctx.platform, ctx.serverId);
+    const settings = await ctx.store.settings(ctx.platform, ctx.serverId);
     const explicit: Record<string, unknown> = {};
     for (const k in flags)
       if (flags[k as keyof typeof flags] !== undefined) explicit[k] = flags[k as keyof typeof flags];
@@ -98,7 +98,7 @@ export default {
     }
     if (!r.ok) return { kind: 'error', error: r.error };
     const queryKey = queryKeyOf(r.value.query);
-    const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
+    const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
     return {
       kind: 'verdict',
       verdict: r.value,

@@ -57,7 +57,7 @@ export async function recompute(
   stateId: string,
   change: Record<string, unknown> = {},
 ): Promise<Reply | undefined> {
-  const stored = stateId ? ctx.store.loadQuery(stateId) : undefined;
+  const stored = stateId ? await ctx.store.loadQuery(stateId) : undefined;
   if (!stored) return undefined;
   const planned = planInputOfState(stored);
   if (planned) return commands.plan.execute(ctx, planned);

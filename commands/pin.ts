@@ -52,8 +52,8 @@ export default {
     // Checked before any platform call: a refused member costs the platform nothing.
     if (!(await ctx.canModerate())) return forbidden(ctx, input.plan ? 'pin plans' : 'pin verdicts');
     const { queryKey, query, figures } = pinnedOf(input.plan ? { plan: input.plan } : { verdict: input.verdict! });
-    const before = ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
-    const saved = tryWrite(() =>
+    const before = await ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
+    const saved = await tryWrite(async () =>
       ctx.store.pin({
         platform: ctx.platform,
         serverId: ctx.serverId,

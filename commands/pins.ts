@@ -50,7 +50,7 @@ export default {
   schema: PinsInputSchema,
   async execute(ctx, input) {
     if (input.action === 'list') {
-      const page = ctx.store.list(ctx.platform, ctx.serverId, input.page);
+      const page = await ctx.store.list(ctx.platform, ctx.serverId, input.page);
       return {
         kind: 'pins',
         page: { ...page, items: page.items.map((p) => viewOf(ctx, p)) },
@@ -59,12 +59,12 @@ export default {
     }
     if (!(await ctx.canModerate()))
       return forbidden(ctx, input.action === 'refresh' ? 'refresh pinned verdicts' : 'unpin verdicts');
-    const pin = ctx.store.get(ctx.platform, ctx.serverId, input.id);
+    const pin = await ctx.store.get(ctx.platform, ctx.serverId, input.id);
     if (!pin || pin.unpinnedAt !== null) return notFound(input.id);
     if (!(await ctx.canModerate(pin.channelId)))
       return forbidden(ctx, `${input.action} verdicts pinned in another channel`, { elsewhere: true });
     if (input.action === 'unpin') {
-      const done = tryWrite(() => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
+      const done = await tryWrite(async () => ctx.store.unpin(ctx.platform, ctx.serverId, input.id, ctx.user.id));
       if (!done.ok) return writeFailed(`unpin #${input.id}`, 'it is still pinned', done.refused);
       return done.value ? { kind: 'unpinned', pin: viewOf(ctx, done.value) } : notFound(input.id);
     }
@@ -98,14 +98,14 @@ async function refreshPlan(ctx: CommandContext, pin: PinnedVerdict, input: PlanI
 }
 
 /** Stores a refreshed pin's new figures and says what changed. */
-function saveRefresh(
+async function saveRefresh(
   ctx: CommandContext,
   pin: PinnedVerdict,
   figures: PinnedFigures,
   fresh: { verdict: Verdict } | { plan: Plan },
-): Reply {
+): Promise<Reply> {
   const changes = describeChanges(pin, figures, 'plan' in fresh);
-  const updated = tryWrite(() => ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, figures));
+  const updated = await tryWrite(async () => ctx.store.refresh(ctx.platform, ctx.serverId, pin.id, figures));
   if (!updated.ok)
     return writeFailed(
       `refresh #${pin.id}`,

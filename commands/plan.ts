@@ -100,8 +100,8 @@ function readPlanText(
 }
 
 /** A plan as a reply, with the pin a moderator made of the same plan in this server, if any. */
-export function planReply(ctx: CommandContext, p: Plan, notes: string[]): Reply {
-  const existing = ctx.store.findByQuery(ctx.platform, ctx.serverId, planKeyOf(p));
+export async function planReply(ctx: CommandContext, p: Plan, notes: string[]): Promise<Reply> {
+  const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, planKeyOf(p));
   return { kind: 'plan', plan: p, notes, ...(existing ? { existingPin: viewOf(ctx, existing) } : {}) };
 }
 
@@ -137,7 +137,7 @@ export default {
   async execute(ctx, input) {
     const { text, ...flags } = input;
     const read = text ? readPlanText(ctx.catalog, text) : { input: {}, notes: [] };
-    const settings = ctx.store.settings(ctx.platform, ctx.serverId);
+    const settings = await ctx.store.settings(ctx.platform, ctx.serverId);
     const explicit: Record<string, unknown> = {};
     for (const k in flags)
       if (flags[k as keyof typeof flags] !== undefined) explicit[k] = flags[k as keyof typeof flags];

@@ -48,7 +48,7 @@ export default {
   ],
   schema: SettingsInputSchema,
   async execute(ctx, input) {
-    const current = ctx.store.settings(ctx.platform, ctx.serverId);
+    const current = await ctx.store.settings(ctx.platform, ctx.serverId);
     const keys = Object.keys(input.set);
     if (keys.length === 0) return { kind: 'settings', settings: current, changed: [] };
     if (!(await ctx.canAdminister())) return forbidden(ctx, 'change settings', { admin: true });
@@ -87,7 +87,9 @@ export default {
         error: { code: 'OUT_OF_RANGE', message: issue.message, hint: `Check ${issue.path.join('.')}.` },
       };
     }
-    const saved = tryWrite(() => ctx.store.saveSettings(ctx.platform, ctx.serverId, parsed.data, ctx.user.id));
+    const saved = await tryWrite(async () =>
+      ctx.store.saveSettings(ctx.platform, ctx.serverId, parsed.data, ctx.user.id),
+    );
     if (!saved.ok) return writeFailed('save the settings', 'they are unchanged', saved.refused);
     return { kind: 'settings', settings: saved.value, changed: keys };
   },

@@ -11,9 +11,11 @@ import type { Reply } from './types.js';
 /** Why a write was refused. */
 export type WriteRefusal = 'BUSY' | 'WRITE_FAILED';
 
-export function tryWrite<T>(write: () => T): { ok: true; value: T } | { ok: false; refused: WriteRefusal } {
+export async function tryWrite<T>(
+  write: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; refused: WriteRefusal }> {
   try {
-    return { ok: true, value: write() };
+    return { ok: true, value: await write() };
   } catch (e) {
     if (e instanceof StoreError && (e.code === 'WRITE_FAILED' || e.code === 'BUSY'))
       return { ok: false, refused: e.code };

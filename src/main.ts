@@ -9,12 +9,13 @@ import { ConfigError, loadConfig } from './config.js';
 import { runConsole } from './console/console.js';
 import { createLogger } from './log.js';
 import { modelLookupFor } from './lookup/commands.js';
-import { Store, StoreError } from './store/store.js';
+import { openStore } from './store/open.js';
+import { StoreError } from './store/store.js';
 
 async function main(): Promise<number> {
   const config = loadConfig();
   const catalog = loadCatalog();
-  const store = Store.open(config.databasePath);
+  const store = await openStore(config);
   if (!platformsConfigured(config)) {
     try {
       return await runConsole({
@@ -27,13 +28,13 @@ async function main(): Promise<number> {
         lookup: modelLookupFor(config, store),
       });
     } finally {
-      store.close();
+      await store.close();
     }
   }
   const log = createLogger(config.LOG_LEVEL);
   process.on('unhandledRejection', (e) => log.error({ err: e }, 'unhandled rejection'));
   const app = await startApp(config, { catalog, store, log });
-  log.info({ dataVersion: catalog.dataVersion, database: store.path }, 'whichgpu started');
+  log.info({ dataVersion: catalog.dataVersion, database: store.where, store: store.kind }, 'whichgpu started');
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   await app.stop();
-  store.close();
+  await store.close();
   return 0;
 }
 

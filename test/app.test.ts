@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { startApp } from '../src/app.js';
 import { parseConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
-import { Store } from '../src/store/store.js';
+import { SqliteStore } from '../src/store/store.js';
 import { catalog } from './helpers/catalog.js';
 import { FakeDiscordApi } from './fakes/discord-api.js';
 import { FakeSlackApi } from './fakes/slack-api.js';
@@ -16,7 +16,7 @@ import { bothPlatformsEnv } from './helpers/app.js';
 describe('one process, one port', () => {
   it('serves Discord and Slack side by side, and /healthz', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'whichgpu-app-'));
-    const store = Store.open(join(dir, 'db.sqlite'));
+    const store = SqliteStore.open(join(dir, 'db.sqlite'));
     const discordApi = await new FakeDiscordApi().start();
     const slackApi = await new FakeSlackApi().start();
     const keys = testKeys();

@@ -20,7 +20,7 @@ const MACHINE_OPTIONS = new Set(['against', 'machine', 'machine2', 'current']);
 
 /** What autocomplete needs of the store (Store has it). */
 export interface LearnedModelsSource {
-  recentLearned(limit: number, now?: Date): RecentLearned[];
+  recentLearned(limit: number, now?: Date): Promise<RecentLearned[]>;
   /** Moves when this process caches a lookup's answer, so its own new models show at once. */
   readonly learnedWrites: number;
 }
@@ -39,7 +39,11 @@ export const LEARNED_LISTED = 100;
  * name matched, the catalog's nearest models. A learned model's value is its reference, so /compare
  * learns it again from the store's cache.
  */
-export function autocomplete(i: InteractionInput, catalog: Catalog, learned?: LearnedModelsSource): Choice[] {
+export async function autocomplete(
+  i: InteractionInput,
+  catalog: Catalog,
+  learned?: LearnedModelsSource,
+): Promise<Choice[]> {
   const focused = i.command?.focused;
   if (!focused) return [];
   const typed = focused.value.trim().slice(0, 100);
@@ -57,7 +61,7 @@ export function autocomplete(i: InteractionInput, catalog: Catalog, learned?: Le
   });
   const choices = byName.slice(0, 25).map(modelChoice);
   if (learned && choices.length < 25)
-    for (const c of learnedChoices(learned, catalog, Date.now()))
+    for (const c of await learnedChoices(learned, catalog, Date.now()))
       if (key === '' || c.match.includes(key)) choices.push({ name: c.name, value: c.value });
   if (byName.length === 0) choices.push(...suggestModels(catalog, key, 10).map(modelChoice));
   if (typed !== '' && !choices.some((c) => compact(c.value) === key)) choices.unshift({ name: typed, value: typed });
@@ -80,7 +84,7 @@ const learnedLists = new WeakMap<
   { at: number; writes: number; catalog: Catalog; choices: LearnedChoice[]; byRow: Map<string, LearnedChoice | null> }
 >();
 
-function learnedChoices(source: LearnedModelsSource, catalog: Catalog, now: number): LearnedChoice[] {
+async function learnedChoices(source: LearnedModelsSource, catalog: Catalog, now: number): Promise<LearnedChoice[]> {
   const held = learnedLists.get(source);
   const writes = source.learnedWrites;
   if (held && held.catalog === catalog && held.writes === writes && now - held.at < LEARNED_REFRESH_MS)
@@ -88,7 +92,7 @@ function learnedChoices(source: LearnedModelsSource, catalog: Catalog, now: numb
   const seen = held?.catalog === catalog ? held.byRow : new Map<string, LearnedChoice | null>();
   let rows: RecentLearned[];
   try {
-    rows = source.recentLearned(LEARNED_LISTED);
+    rows = await source.recentLearned(LEARNED_LISTED);
   } catch {
     // A store that cannot be read now keeps the last list; it is tried again after the interval.
     const choices = held?.catalog === catalog ? held.choices : [];

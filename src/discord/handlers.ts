@@ -72,15 +72,15 @@ const rendered = new LRUCache<Verdict, Map<string, APIInteractionResponseCallbac
 /** The shared-query id of a cached verdict object, so a repeated question costs no hash or read. */
 const stateIds = new WeakMap<Verdict, { id: string; at: number }>();
 
-function renderVerdict(
+async function renderVerdict(
   reply: Extract<Reply, { kind: 'verdict' }>,
   deps: DiscordDeps,
-): APIInteractionResponseCallbackData {
+): Promise<APIInteractionResponseCallbackData> {
   const now = Date.now();
   let state = stateIds.get(reply.verdict);
   // Saved again hourly, so the store sees it is still posted and keeps it; never cached unsaved.
   if (!state || now - state.at > 3_600_000) {
-    const id = deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
+    const id = await deps.store.saveQuery(reply.verdict.query as unknown as Record<string, unknown>);
     state = id === undefined ? undefined : { id, at: now };
     if (state) stateIds.set(reply.verdict, state);
   }
@@ -102,17 +102,22 @@ function renderVerdict(
  * A reply as the interaction's answer; `lead` goes first in a verdict's or an ask-back's content
  * (the quote of a message answered with the message command).
  */
-function replyToResult(reply: Reply, deps: DiscordDeps, channelPublic: boolean, lead = ''): InteractionResult {
+async function replyToResult(
+  reply: Reply,
+  deps: DiscordDeps,
+  channelPublic: boolean,
+  lead = '',
+): Promise<InteractionResult> {
   if (reply.kind === 'verdict') {
-    const data = renderVerdict(reply, deps);
+    const data = await renderVerdict(reply, deps);
     // The rendered message is cached and shared: the lead goes on a copy.
     return { type: 'message', data: lead ? { ...data, content: lead.trimEnd() } : data, ephemeral: !channelPublic };
   }
   if (reply.kind === 'clarify')
-    return { type: 'message', ...discordClarify(reply, saveChoices(deps.store, reply.choices), lead) };
+    return { type: 'message', ...discordClarify(reply, await saveChoices(deps.store, reply.choices), lead) };
   if (reply.kind === 'plan') {
     // Its Pin button carries the plan's state; not stored (lock held, disk full): no button.
-    const plan = discordPlan(reply, deps.store.saveQuery(stateOf(reply)!));
+    const plan = discordPlan(reply, await deps.store.saveQuery(stateOf(reply)!));
     return { type: 'message', ...plan, data: lead ? { ...plan.data, content: lead.trimEnd() } : plan.data };
   }
   return { type: 'message', ...discordReply(reply) };
@@ -124,7 +129,7 @@ export async function handleInteraction(i: InteractionInput, deps: DiscordDeps):
   if (i.kind === 'ping') return { type: 'pong' };
   // Learned models are offered only while lookup is on: with it off, /compare could not learn them.
   if (i.kind === 'autocomplete')
-    return { type: 'autocomplete', choices: autocomplete(i, deps.catalog, deps.lookup ? deps.store : undefined) };
+    return { type: 'autocomplete', choices: await autocomplete(i, deps.catalog, deps.lookup ? deps.store : undefined) };
   const powers = serverPowers(i, deps);
   const ctx = contextFor(i, deps, powers);
   const limited = overLimit(deps.limiter, ctx.serverId, i.user.id);
@@ -227,7 +232,7 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
       const value = values[0];
       if (!arg || !value) return ephemeral(DISCORD_FOLLOW_UP.tooOldToChange);
       const change = selectChange(action === 'quant' ? 'quant' : 'context', value);
-      const result = replyToResult(await picked(ctx, DISCORD_FOLLOW_UP, arg, change), deps, true);
+      const result = await replyToResult(await picked(ctx, DISCORD_FOLLOW_UP, arg, change), deps, true);
       // A changed quant or context updates the message in place; an error stays private.
       return result.type === 'message' && !result.ephemeral ? { type: 'update', data: result.data } : result;
     }
@@ -249,7 +254,7 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
     }
     case 'page': {
       const reply = await commands.pins.execute(ctx, { action: 'list', page: Math.max(1, Number(arg) || 1) });
-      const result = replyToResult(reply, deps, true);
+      const result = await replyToResult(reply, deps, true);
       return result.type === 'message' ? { type: 'update', data: result.data } : result;
     }
     default:

@@ -43,7 +43,7 @@ export interface ModerationDeps {
 export function serverPowers(i: InteractionInput, deps: ModerationDeps): () => Promise<Powers> {
   let answer: Promise<Powers> | undefined;
   const ask = async (guildId: string): Promise<Powers> => {
-    const role = deps.store.settings('discord', guildId).moderator_role;
+    const role = (await deps.store.settings('discord', guildId)).moderator_role;
     if (role !== null && i.memberRoles.includes(role)) return 'yes';
     try {
       return holdsServerWide(await deps.rest.guildManagers(guildId), guildId, i.user.id, i.memberRoles) ? 'yes' : 'no';

@@ -65,7 +65,7 @@ export async function pinButton(
   ctx: CommandContext,
   deps: DiscordPinDeps,
   target: { stateId: string | undefined; messageId: string },
-  render: (reply: Reply) => InteractionResult,
+  render: (reply: Reply) => Promise<InteractionResult>,
 ): Promise<InteractionResult> {
   const started = performance.now();
   const { messageId } = target;

@@ -18,8 +18,8 @@ export const MAX_CACHED_CHARS = 256 * 1024;
 
 /** What the cache needs of the store (Store has it; a shared PostgreSQL store can too). */
 export interface LearnedCache {
-  readLearned(source: LearnedRow['source'], ref: string, now?: Date): LearnedRow | undefined;
-  saveLearned(row: LearnedRow): boolean;
+  readLearned(source: LearnedRow['source'], ref: string, now?: Date): Promise<LearnedRow | undefined>;
+  saveLearned(row: LearnedRow): Promise<boolean>;
 }
 
 export interface LookupConfig {
@@ -74,15 +74,15 @@ export async function lookupModel(ref: string, deps: ModelLookupDeps): Promise<L
   const target = lookupTarget(ref);
   if (target.source === undefined) return { ok: false, error: target.error };
   const now = deps.now ?? (() => new Date());
-  const cached = readCache(deps.cache, target.source, target.key, now());
+  const cached = await readCache(deps.cache, target.source, target.key, now());
   if (cached) return cached;
   const where = target.source === 'huggingface' ? deps.config.HF_ENDPOINT : deps.config.OLLAMA_REGISTRY_URL;
   const flightKey = `${target.source}|${where ?? ''}|${target.key}`;
   const running = inFlight.get(flightKey);
   if (running) return running;
   const work = ask(ref, target.source, deps)
-    .then((result) => {
-      writeCache(deps.cache, target.source, target.key, result, now());
+    .then(async (result) => {
+      await writeCache(deps.cache, target.source, target.key, result, now());
       return result;
     })
     .finally(() => inFlight.delete(flightKey));
@@ -101,15 +101,15 @@ function ask(ref: string, source: 'huggingface' | 'ollama', deps: ModelLookupDep
     : lookupOllama(ref, { ...common, registry: deps.config.OLLAMA_REGISTRY_URL ?? DEFAULT_OLLAMA_REGISTRY });
 }
 
-function readCache(
+async function readCache(
   cache: LearnedCache | undefined,
   source: LearnedRow['source'],
   key: string,
   now: Date,
-): LookupResult | undefined {
+): Promise<LookupResult | undefined> {
   let row: LearnedRow | undefined;
   try {
-    row = cache?.readLearned(source, key, now);
+    row = await cache?.readLearned(source, key, now);
   } catch {
     return undefined;
   }
@@ -131,13 +131,13 @@ function readCache(
   return undefined;
 }
 
-function writeCache(
+async function writeCache(
   cache: LearnedCache | undefined,
   source: LearnedRow['source'],
   key: string,
   result: LookupResult,
   now: Date,
-): void {
+): Promise<void> {
   if (!cache) return;
   const keep = result.ok
     ? { status: 'found' as const, ttl: FOUND_TTL_MS, json: JSON.stringify(result.value) }
@@ -146,7 +146,7 @@ function writeCache(
       : undefined;
   if (!keep || keep.json.length > MAX_CACHED_CHARS) return;
   try {
-    cache.saveLearned({
+    await cache.saveLearned({
       source,
       ref: key,
       status: keep.status,

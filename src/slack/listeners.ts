@@ -104,14 +104,14 @@ export interface ActionArgs {
 }
 
 /** A reply as a Slack message, a verdict's or a plan's state saved for its selects and buttons. */
-function rendered(reply: Reply, store: Store) {
+async function rendered(reply: Reply, store: Store) {
   const state = stateOf(reply);
-  return slackReply(reply, state ? store.saveQuery(state) : undefined, QUANT_CHOICES);
+  return slackReply(reply, state ? await store.saveQuery(state) : undefined, QUANT_CHOICES);
 }
 
 /** A reply as a Slack answer: a verdict or an ask-back public, anything else private. */
 async function send(respond: Respond, reply: Reply, store: Store, replaceOriginal = false): Promise<void> {
-  const { message, public: isPublic } = rendered(reply, store);
+  const { message, public: isPublic } = await rendered(reply, store);
   if (replaceOriginal && isPublic) await respond({ ...message, replace_original: true });
   else await respond({ ...message, response_type: isPublic ? 'in_channel' : 'ephemeral', replace_original: false });
 }
@@ -152,8 +152,8 @@ function contextFor(
   user: CommandContext['user'],
   client: SlackClient,
 ): CommandContext {
-  const canModerate = () =>
-    d.moderators.isModerator(client, where, user.id, d.store.settings('slack', where.serverId).moderator_role);
+  const canModerate = async () =>
+    d.moderators.isModerator(client, where, user.id, (await d.store.settings('slack', where.serverId)).moderator_role);
   return {
     catalog: d.catalog,
     store: d.store,
@@ -322,7 +322,7 @@ async function sendInThread(
   channel: string,
   threadTs: string,
 ): Promise<void> {
-  const { message, public: isPublic } = rendered(reply, d.store);
+  const { message, public: isPublic } = await rendered(reply, d.store);
   if (!isPublic) return void (await respond({ ...message, response_type: 'ephemeral', replace_original: false }));
   try {
     await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks });

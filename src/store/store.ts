@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
 
 import { migrate } from './migrate.js';
+import type { Store } from './port.js';
 import { SharedQueries } from './states.js';
 import { LearnedModels, type LearnedRow, type RecentLearned } from './learned-models.js';
 import {
@@ -28,6 +29,7 @@ import {
 } from './records.js';
 
 export * from './records.js';
+export type { Store } from './port.js';
 export { SHARED_QUERY_RETENTION_MS, STATE_BUSY_MS } from './states.js';
 export { LEARNED_ROW_MAX_CHARS, RECENT_LEARNED_MAX, type LearnedRow, type RecentLearned } from './learned-models.js';
 
@@ -41,7 +43,9 @@ const OPEN_BUSY_MS = 5000;
  */
 export const WRITE_BUSY_MS = 200;
 
-export class Store {
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+
   /**
    * Settings are read on every question and written rarely: kept per server for a few seconds
    * (this process's saves replace the entry; another process's are seen within the TTL).
@@ -68,7 +72,7 @@ export class Store {
    * Opens (creating if missing) and migrates the database, and prunes shared queries past their
    * retention; throws StoreError with the path.
    */
-  static open(path: string, o: { now?: () => Date; log?: StoreLog } = {}): Store {
+  static open(path: string, o: { now?: () => Date; log?: StoreLog } = {}): SqliteStore {
     const now = o.now ?? (() => new Date());
     if (path !== ':memory:') {
       try {
@@ -99,10 +103,10 @@ export class Store {
         ? e
         : new StoreError(`Cannot use the database at ${path}: ${(e as Error).message}`, 'CANNOT_OPEN');
     }
-    const store = new Store(db, path, now());
+    const store = new SqliteStore(db, path, now());
     if (o.log) store.logTo(o.log);
     // A backlog (an upgrade from a version that never pruned) goes at start, in bounded batches.
-    while (store.prune(now(), 5000) === 5000);
+    while (store.pruneNow(now(), 5000) === 5000);
     return store;
   }
 
@@ -120,8 +124,24 @@ export class Store {
     return s;
   }
 
-  close(): void {
+  get where(): string {
+    return this.path;
+  }
+
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+
+  closeNow(): void {
     if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return this.db.open && this.stmt('SELECT 1 AS one').get() !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -153,7 +173,7 @@ export class Store {
   }
 
   /** Stores the pin (or revives the message's earlier one); throws StoreError WRITE_FAILED or BUSY if it is not on disk. */
-  pin(p: NewPin, now = new Date()): PinnedVerdict {
+  async pin(p: NewPin, now = new Date()): Promise<PinnedVerdict> {
     this.pinLookups.clear();
     const queryJson = JSON.stringify(p.query);
     const row = this.write('save the pin', () => {
@@ -172,7 +192,7 @@ export class Store {
     return fromRow(row);
   }
 
-  get(platform: Platform, serverId: string, id: number): PinnedVerdict | undefined {
+  async get(platform: Platform, serverId: string, id: number): Promise<PinnedVerdict | undefined> {
     const row = this.stmt('SELECT * FROM pinned_verdicts WHERE id = ? AND platform = ? AND server_id = ?').get(
       id,
       platform,
@@ -182,7 +202,7 @@ export class Store {
   }
 
   /** Active pins of a server, newest first. */
-  list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Page<PinnedVerdict> {
+  async list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Promise<Page<PinnedVerdict>> {
     const total = (
       this.stmt(
         'SELECT count(*) AS n FROM pinned_verdicts WHERE platform = ? AND server_id = ? AND unpinned_at IS NULL',
@@ -204,11 +224,11 @@ export class Store {
   static readonly PIN_LOOKUP_TTL_MS = 5000;
 
   /** The newest active pin for the same normalized query in this server. */
-  findByQuery(platform: Platform, serverId: string, queryKey: string): PinnedVerdict | undefined {
+  async findByQuery(platform: Platform, serverId: string, queryKey: string): Promise<PinnedVerdict | undefined> {
     const key = `${platform}|${serverId}|${queryKey}`;
     const now = Date.now();
     const hit = this.pinLookups.get(key);
-    if (hit && now - hit.at < Store.PIN_LOOKUP_TTL_MS) return hit.pin;
+    if (hit && now - hit.at < SqliteStore.PIN_LOOKUP_TTL_MS) return hit.pin;
     const pin = this.readPinByQuery(platform, serverId, queryKey);
     if (this.pinLookups.size > 10_000) this.pinLookups.clear();
     this.pinLookups.set(key, { at: now, pin });
@@ -223,7 +243,13 @@ export class Store {
   }
 
   /** Undefined if no active pin has this id; throws StoreError WRITE_FAILED or BUSY if the unpin is not on disk. */
-  unpin(platform: Platform, serverId: string, id: number, by: string, now = new Date()): PinnedVerdict | undefined {
+  async unpin(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    by: string,
+    now = new Date(),
+  ): Promise<PinnedVerdict | undefined> {
     this.pinLookups.clear();
     const row = this.write('unpin', () => {
       const { changes } = this.stmt(
@@ -235,13 +261,13 @@ export class Store {
   }
 
   /** Undefined if no pin has this id; throws StoreError WRITE_FAILED or BUSY if the refresh is not on disk. */
-  refresh(
+  async refresh(
     platform: Platform,
     serverId: string,
     id: number,
     update: { headline: string; winner: string; dataVersion: string },
     now = new Date(),
-  ): PinnedVerdict | undefined {
+  ): Promise<PinnedVerdict | undefined> {
     this.pinLookups.clear();
     const row = this.write('refresh the pin', () => {
       const { changes } = this.stmt(
@@ -253,11 +279,11 @@ export class Store {
   }
 
   /** The server's settings: a frozen object shared by every reader until the next save or read from disk. */
-  settings(platform: Platform, serverId: string): Readonly<ServerSettings> {
+  async settings(platform: Platform, serverId: string): Promise<Readonly<ServerSettings>> {
     const now = Date.now();
     const key = `${platform}:${serverId}`;
     const cached = this.settingsCache.get(key);
-    if (cached && now - cached.at < Store.PIN_LOOKUP_TTL_MS) return cached.settings;
+    if (cached && now - cached.at < SqliteStore.PIN_LOOKUP_TTL_MS) return cached.settings;
     const fresh = Object.freeze(this.readSettings(platform, serverId));
     if (this.settingsCache.size > 10_000) this.settingsCache.clear();
     this.settingsCache.set(key, { at: now, settings: fresh });
@@ -275,13 +301,13 @@ export class Store {
   }
 
   /** Validates and stores the settings; throws StoreError WRITE_FAILED or BUSY if they are not on disk (the cache keeps the old ones). */
-  saveSettings(
+  async saveSettings(
     platform: Platform,
     serverId: string,
     settings: ServerSettings,
     by: string,
     now = new Date(),
-  ): ServerSettings {
+  ): Promise<ServerSettings> {
     const valid = ServerSettingsSchema.parse(settings);
     this.write('save the settings', () =>
       this.stmt(
@@ -297,31 +323,35 @@ export class Store {
    * Remembers a normalized query under a short id, for the components of the verdict about to be
    * posted; undefined if it could not be stored in time (the verdict then goes out without them).
    */
-  saveQuery(query: Record<string, unknown>, now = new Date()): string | undefined {
+  async saveQuery(query: Record<string, unknown>, now = new Date()): Promise<string | undefined> {
     return this.states.saveQuery(query, now);
   }
 
-  loadQuery(id: string): Record<string, unknown> | undefined {
+  async loadQuery(id: string): Promise<Record<string, unknown> | undefined> {
     return this.states.loadQuery(id);
   }
 
   /** Deletes up to `batch` shared queries past their retention that no active pin uses; never throws. */
-  prune(now = new Date(), batch?: number): number {
+  async prune(now = new Date(), batch?: number): Promise<number> {
+    return this.pruneNow(now, batch);
+  }
+
+  private pruneNow(now: Date, batch?: number): number {
     return this.states.prune(now, batch);
   }
 
   /** A model a lookup learned (or did not find), if its row has not expired at `now`. */
-  readLearned(source: LearnedRow['source'], ref: string, now = new Date()): LearnedRow | undefined {
+  async readLearned(source: LearnedRow['source'], ref: string, now = new Date()): Promise<LearnedRow | undefined> {
     return this.learned.read(source, ref, now);
   }
 
   /** Caches a lookup's answer; false if it was too large or could not be written in time. Never throws. */
-  saveLearned(row: LearnedRow): boolean {
+  async saveLearned(row: LearnedRow): Promise<boolean> {
     return this.learned.write(row);
   }
 
   /** Models lookups found, not expired at `now`, newest first; at most `limit` (capped at 200). */
-  recentLearned(limit: number, now = new Date()): RecentLearned[] {
+  async recentLearned(limit: number, now = new Date()): Promise<RecentLearned[]> {
     return this.learned.recent(now, limit);
   }
 

@@ -33,25 +33,25 @@ describe('ask command', () => {
     expect(said.verdict.query).toMatchObject({ kwhPrice: 0.3, years: 5 });
   });
 
-  it('an empty question is refused by the schema with an example to type', () => {
+  it('an empty question is refused by the schema with an example to type', async () => {
     const parsed = commands.ask.schema.safeParse({ question: '   ' });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.message).toMatch(/Ask a question/);
   });
 
-  it('a question longer than 2,000 characters is read from its first 2,000', () => {
+  it('a question longer than 2,000 characters is read from its first 2,000', async () => {
     const parsed = commands.ask.schema.safeParse({ question: `${STABLE} ${'x'.repeat(5000)}` });
     expect(parsed.success && parsed.data.question.length).toBe(2000);
   });
 
   it("an ask-back's choices are stored under one state id; a picked index is answered as a new question", async () => {
     const ctx = commandContext(tmp.store);
-    const id = saveChoices(tmp.store, [
+    const id = (await saveChoices(tmp.store, [
       { label: 'RTX 5090 vs Mac Studio', text: STABLE },
       { label: 'other', text: 'qwen 2.5 coder 32b' },
-    ])!;
+    ]))!;
     expect(id).toMatch(/^\w+$/);
-    expect(choiceText(tmp.store, id, 1)).toBe('qwen 2.5 coder 32b');
+    expect(await choiceText(tmp.store, id, 1)).toBe('qwen 2.5 coder 32b');
     const picked = expectKind(await answerChoice(ctx, id, 0, 'too old'), 'verdict');
     expect(picked.verdict.model?.id).toBe('llama-3.3-70b');
     for (const [state, index] of [
@@ -68,8 +68,8 @@ describe('ask command', () => {
 
   it("a stored verdict's state is not an ask-back's choices", async () => {
     const v = expectKind(await commands.ask.execute(commandContext(tmp.store), { question: STABLE }), 'verdict');
-    const id = tmp.store.saveQuery(v.verdict.query as unknown as Record<string, unknown>)!;
-    expect(choiceText(tmp.store, id, 0)).toBeUndefined();
+    const id = (await tmp.store.saveQuery(v.verdict.query as unknown as Record<string, unknown>))!;
+    expect(await choiceText(tmp.store, id, 0)).toBeUndefined();
   });
 
   it('free text in the shared text grammar goes through ask; help and pins keep their words', async () => {

@@ -42,8 +42,8 @@ describe('pin, verdicts, refresh, unpin', () => {
         'error',
       ).error.code,
     ).toBe('FORBIDDEN');
-    expect(tmp.store.list('discord', 'g1').total).toBe(0);
-    const p = tmp.store.pin({
+    expect((await tmp.store.list('discord', 'g1')).total).toBe(0);
+    const p = await tmp.store.pin({
       platform: 'discord',
       serverId: 'g1',
       channelId: 'c1',
@@ -63,13 +63,13 @@ describe('pin, verdicts, refresh, unpin', () => {
     expect(expectKind(await commands.settings.execute(ctx(false), { set: { hours: '12' } }), 'error').error.code).toBe(
       'FORBIDDEN',
     );
-    expect(tmp.store.get('discord', 'g1', p.id)).toMatchObject({ headline: 'h', unpinnedAt: null });
+    expect(await tmp.store.get('discord', 'g1', p.id)).toMatchObject({ headline: 'h', unpinnedAt: null });
   });
 
   it('lists newest first with a stale mark when the data version changed, paginating past 10', async () => {
     const v = await verdictFor('llama 3.1 8b');
     for (let i = 0; i < 11; i++) {
-      tmp.store.pin(
+      await tmp.store.pin(
         {
           platform: 'discord',
           serverId: 'g1',
@@ -94,7 +94,7 @@ describe('pin, verdicts, refresh, unpin', () => {
 
   it("refresh recomputes with today's data and says what changed; unpin removes it from the list", async () => {
     const v = await verdictFor('llama 3.3 70b');
-    const p = tmp.store.pin({
+    const p = await tmp.store.pin({
       platform: 'discord',
       serverId: 'g1',
       channelId: 'c1',
@@ -113,7 +113,7 @@ describe('pin, verdicts, refresh, unpin', () => {
     expect(expectKind(await commands.pins.execute(ctx(true), { action: 'unpin', id: p.id }), 'error').error.code).toBe(
       'NOT_FOUND',
     );
-    expect(tmp.store.list('discord', 'g1').total).toBe(0);
+    expect((await tmp.store.list('discord', 'g1')).total).toBe(0);
   });
 });
 

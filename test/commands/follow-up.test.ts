@@ -44,7 +44,7 @@ function counted(moderator: boolean): { ctx: CommandContext; asked: () => number
 async function storedVerdict(ctx: CommandContext, text = 'llama 3.3 70b for coding') {
   const r = await commands.compare.execute(ctx, { text });
   if (r.kind !== 'verdict') throw new Error(JSON.stringify(r));
-  const stateId = tmp.store.saveQuery(r.verdict.query as unknown as Record<string, unknown>);
+  const stateId = await tmp.store.saveQuery(r.verdict.query as unknown as Record<string, unknown>);
   if (!stateId) throw new Error('state not saved');
   return { verdict: r.verdict, stateId };
 }
@@ -91,7 +91,7 @@ describe('recompute from a state id', () => {
     expect(r.kind === 'verdict' && r.verdict.query.quant).toBe('Q8_0');
   });
 
-  it('a context picked in the select is read as a number of tokens', () => {
+  it('a context picked in the select is read as a number of tokens', async () => {
     expect(selectChange('context', '32768')).toEqual({ contextTokens: 32768 });
     expect(selectChange('quant', 'Q6_K')).toEqual({ quant: 'Q6_K' });
   });
@@ -111,7 +111,7 @@ describe('recompute from a state id', () => {
     expect('verdict' in found && found.verdict.verdict.headline).toBe(verdict.verdict.headline);
   });
 
-  it('the quant choices are one list, Q4_K_M first', () => {
+  it('the quant choices are one list, Q4_K_M first', async () => {
     expect(QUANT_CHOICES[0]).toBe('Q4_K_M');
     expect(new Set(QUANT_CHOICES).size).toBe(QUANT_CHOICES.length);
   });
@@ -126,7 +126,7 @@ describe('the pin flow with a Discord-like port', () => {
     expect(r.kind).toBe('pinned');
     expect(calls).toEqual(['pin']);
     expect(asked()).toBe(1);
-    expect(tmp.store.list('discord', 'g1', 1).items[0]?.messageId).toBe('m1');
+    expect((await tmp.store.list('discord', 'g1', 1)).items[0]?.messageId).toBe('m1');
     const db = new Database(tmp.path, { readonly: true });
     expect(db.prepare('SELECT message_id, state_id FROM pinned_verdicts').all()).toEqual([
       { message_id: 'm1', state_id: stateId },
@@ -177,7 +177,7 @@ describe('the pin flow with a Discord-like port', () => {
     const started = await startPin(ctx, port, { channelId: 'c1', messageId: 'm1', stateId });
     expect('pinning' in started).toBe(true);
     if ('pinning' in started) expect(errorOf(await started.pinning)).toBe('channel full');
-    expect(tmp.store.list('discord', 'g1', 1).items).toEqual([]);
+    expect((await tmp.store.list('discord', 'g1', 1)).items).toEqual([]);
   });
 });
 
@@ -188,7 +188,7 @@ describe('the pin flow with a Slack-like port', () => {
     const { port, calls } = slackLikePort('already_pinned');
     expect((await pinVerdict(ctx, port, { channelId: 'c1', messageId: 'ts1', stateId })).kind).toBe('pinned');
     expect(calls).toEqual(['pins.add']);
-    expect(tmp.store.list('discord', 'g1', 1).items).toHaveLength(1);
+    expect((await tmp.store.list('discord', 'g1', 1)).items).toHaveLength(1);
   });
 
   it('another Slack error is answered plainly', async () => {
@@ -202,7 +202,7 @@ describe('the pin flow with a Slack-like port', () => {
 });
 
 describe('the rate limit in front of follow-ups', () => {
-  it('lets a member through until the limit, then answers with the cooldown', () => {
+  it('lets a member through until the limit, then answers with the cooldown', async () => {
     expect(overLimit(undefined, 'g1', 'u1')).toBeUndefined();
     const limiter = new RateLimiter(
       { user: { capacity: 1, perMinute: 1 }, server: { capacity: 60, perMinute: 240 } },

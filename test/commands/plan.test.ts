@@ -16,7 +16,7 @@ async function planFor(input: Record<string, unknown>) {
 }
 
 describe('plan command', () => {
-  it("reads Discord's options into the plan input", () => {
+  it("reads Discord's options into the plan input", async () => {
     expect(
       planInputOfOptions({
         machine: 'rtx-3090',
@@ -69,7 +69,7 @@ describe('plan command', () => {
   });
 
   it('explicit options win over the text; the server workflow is the default', async () => {
-    tmp.store.saveSettings(
+    await tmp.store.saveSettings(
       'discord',
       'g1',
       { ...DEFAULT_SETTINGS, workflow: 'coding', hours: 12, kwh_price: 0.3 },

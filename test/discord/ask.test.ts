@@ -13,7 +13,7 @@ import { commandDefinitions } from '../../src/discord/registration.js';
 import { createLogger } from '../../src/log.js';
 import { decodeChoice, decodeCustomId, encodeChoice, encodeCustomId } from '../../src/render/discord-ids.js';
 import { DISCORD_LIMITS } from '../../src/render/discord.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { catalog } from '../helpers/catalog.js';
 import { CHANNEL, command, component, GUILD, messageCommand, serveGuild, TARGET } from './helpers.js';
@@ -101,10 +101,10 @@ describe('Discord HTTP endpoint: ask', () => {
   });
 
   it("an ask-back's button answers its choice as a new public message; a gone state is told privately", async () => {
-    const stateId = saveChoices(http.t.store, [
+    const stateId = (await saveChoices(http.t.store, [
       { label: 'no', text: 'zzzz' },
       { label: 'RTX 5090 vs Mac Studio', text: STABLE },
-    ])!;
+    ]))!;
     const m = (await http.post(component(encodeCustomId('ask', encodeChoice(stateId, 1)), undefined))).json as Message;
     expect(m.type).toBe(4);
     expect(isEphemeral(m)).toBe(false);
@@ -120,14 +120,14 @@ describe('Discord HTTP endpoint: ask', () => {
 describe('Discord gateway: ask', () => {
   const fake = new FakeDiscordApi();
   let client: Client;
-  let store: Store;
+  let store: SqliteStore;
   let dir: string;
 
   beforeAll(async () => {
     await fake.start();
     serveGuild(fake);
     dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-ask-'));
-    store = Store.open(join(dir, 'db.sqlite'));
+    store = SqliteStore.open(join(dir, 'db.sqlite'));
     client = createGatewayClient(fake.url);
     client.rest.setToken('test-token');
     attachGateway(client, { catalog, store, log: createLogger('silent') }, 'test-token');
@@ -175,7 +175,7 @@ describe('Discord gateway: ask', () => {
   });
 
   it("an ask-back's button answers its choice publicly", async () => {
-    const stateId = saveChoices(store, [{ label: 'RTX 5090 vs Mac Studio', text: STABLE }])!;
+    const stateId = (await saveChoices(store, [{ label: 'RTX 5090 vs Mac Studio', text: STABLE }]))!;
     const customId = encodeCustomId('ask', encodeChoice(stateId, 0));
     expect(decodeChoice(decodeCustomId(customId).arg)).toEqual({ stateId, index: 0 });
     const m = await deliver(component(customId, undefined));

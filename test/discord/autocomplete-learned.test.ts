@@ -125,12 +125,12 @@ describe('/compare autocomplete offers models lookups learned', () => {
 
   it('answers from memory with 200 more learned rows in the store', async () => {
     // Rows shaped like a real one (its facts JSON, references renamed), newer than the others.
-    const real = t.store.recentLearned(10).find((r) => r.basisRef === 'someorg/Mystery-34B-GGUF')!;
-    const json = t.store.readLearned('huggingface', real.ref)!.json;
+    const real = (await t.store.recentLearned(10)).find((r) => r.basisRef === 'someorg/Mystery-34B-GGUF')!;
+    const json = (await t.store.readLearned('huggingface', real.ref))!.json;
     const now = Date.now();
     for (let i = 0; i < 200; i++) {
       const ref = `bulkorg/Bulk${i}-8B-GGUF`;
-      t.store.saveLearned({
+      await t.store.saveLearned({
         source: 'huggingface',
         ref: ref.toLowerCase(),
         status: 'found',

@@ -5,7 +5,7 @@ import type { Client } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
 import { createLogger } from '../../src/log.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import {
@@ -23,14 +23,14 @@ import {
 
 const fake = new FakeDiscordApi();
 let client: Client;
-let store: Store;
+let store: SqliteStore;
 let dir: string;
 
 beforeAll(async () => {
   await fake.start();
   serveGuild(fake);
   dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-'));
-  store = Store.open(join(dir, 'db.sqlite'));
+  store = SqliteStore.open(join(dir, 'db.sqlite'));
   // The real discord.js client, its REST base on the loopback fake; no gateway connection needed.
   client = createGatewayClient(fake.url);
   client.rest.setToken('test-token');
@@ -91,7 +91,7 @@ describe('Discord gateway transport (discord.js Client)', () => {
     const ok = await deliver(component(pinId, undefined, { moderator: true }));
     expect((ok.body as { data: { content: string } }).data.content).toMatch(/Pinned as #/);
     await fake.waitFor((r) => r.method === 'PUT' && r.path === `/channels/${CHANNEL}/messages/pins/${MESSAGE}`);
-    expect(store.list('discord', GUILD).total).toBe(1);
+    expect((await store.list('discord', GUILD)).total).toBe(1);
   });
 
   it(
@@ -127,7 +127,7 @@ describe('Discord gateway transport (discord.js Client)', () => {
     },
   );
 
-  it('keeps no cache of the users its interactions carried: 2,000 distinct users leave the users cache empty', () => {
+  it('keeps no cache of the users its interactions carried: 2,000 distinct users leave the users cache empty', async () => {
     for (let n = 0; n < 2000; n++) {
       const user = String(700000000000000000n + BigInt(n));
       // A user context-menu command: discord.js builds (and caches) the same User objects as for a
@@ -153,10 +153,10 @@ describe('Discord gateway transport (discord.js Client)', () => {
     expect((refused.body as { data: { content: string } }).data.content).toMatch(
       /^Only server managers can change settings\./,
     );
-    expect(store.settings('discord', GUILD).hours).not.toBe(11);
+    expect((await store.settings('discord', GUILD)).hours).not.toBe(11);
     const saved = await deliver(command('settings', { hours: 11 }, { roles: [MANAGER_ROLE] }));
     expect((saved.body as { data: { content: string } }).data.content).toMatch(/Saved hours/);
-    expect(store.settings('discord', GUILD).hours).toBe(11);
+    expect((await store.settings('discord', GUILD)).hours).toBe(11);
     const read = fake.requests.find((r) => r.method === 'GET' && r.path === `/guilds/${GUILD}`);
     expect(read?.headers.authorization).toBe('Bot test-token');
   });

@@ -23,13 +23,13 @@ describe("who may moderate: an interaction's permissions are its channel's (M3)"
     post(command('settings', set, from));
 
   it('Pin Messages in one channel does not change /settings or the moderator role; Manage Server does', async () => {
-    const before = http.t.store.settings('discord', GUILD);
+    const before = await http.t.store.settings('discord', GUILD);
     const refused = await settingsCall({ moderator_role: GUILD, hours: 20 }, { moderator: true });
     expect(refused.json.data.content).toMatch(/Only server managers can change settings/);
-    expect(http.t.store.settings('discord', GUILD)).toEqual(before);
+    expect(await http.t.store.settings('discord', GUILD)).toEqual(before);
     const saved = await settingsCall({ hours: 20 }, { permissions: MANAGER_PERMS, roles: [MANAGER_ROLE] });
     expect(saved.json.data.content).toMatch(/Saved hours/);
-    expect(http.t.store.settings('discord', GUILD).hours).toBe(20);
+    expect((await http.t.store.settings('discord', GUILD)).hours).toBe(20);
   });
 
   it('Pin Messages pins and unpins in its own channel, but cannot unpin or refresh a pin made in another', async () => {
@@ -37,7 +37,7 @@ describe("who may moderate: an interaction's permissions are its channel's (M3)"
     const pinId = first.json.data.components[2].components[0].custom_id as string;
     const pinned = await post(component(pinId, undefined, { moderator: true, messageId: '333333333333333399' }));
     const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content)![1]);
-    expect(http.t.store.get('discord', GUILD, id)).toMatchObject({ channelId: CHANNEL, unpinnedAt: null });
+    expect(await http.t.store.get('discord', GUILD, id)).toMatchObject({ channelId: CHANNEL, unpinnedAt: null });
     // A member who holds Pin Messages only in another channel (a channel overwrite).
     for (const action of ['unpin', 'refresh']) {
       const r = await post(component(`${action}:${id}`, undefined, { moderator: true, channel: OTHER_CHANNEL }));
@@ -46,7 +46,7 @@ describe("who may moderate: an interaction's permissions are its channel's (M3)"
         new RegExp(`Only moderators can ${action} verdicts pinned in another channel`),
       );
     }
-    expect(http.t.store.get('discord', GUILD, id)?.unpinnedAt).toBeNull();
+    expect((await http.t.store.get('discord', GUILD, id))?.unpinnedAt).toBeNull();
     // In the pin's own channel the same permission unpins.
     const own = await post(component(`unpin:${id}`, undefined, { moderator: true }));
     expect(own.json.data.content).toMatch(new RegExp(`Unpinned #${id}`));
@@ -77,7 +77,7 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
   const UNCHECKED = "I couldn't check your server permissions with Discord; try again in a minute.";
 
   it("Manage Server or Administrator in a channel's bits alone (an overwrite can put them there) changes nothing server-wide", async () => {
-    const before = http.t.store.settings('discord', GUILD);
+    const before = await http.t.store.settings('discord', GUILD);
     for (const permissions of [MANAGER_PERMS, ALL_PERMS]) {
       const r = await post(
         command(
@@ -89,7 +89,7 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
       expect(r.json.data.flags).toBe(64);
       expect(r.json.data.content).toBe(REFUSED);
     }
-    expect(http.t.store.settings('discord', GUILD)).toEqual(before);
+    expect(await http.t.store.settings('discord', GUILD)).toEqual(before);
     // Nor does it reach a pin made in another channel.
     const first = await post(command('compare', { model: 'qwen3 8b' }));
     const pinned = await post(
@@ -111,7 +111,7 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
     expect(r.json.data.content).toBe(
       `Only moderators can unpin verdicts pinned in another channel.\nPin Messages counts in the channel the verdict was pinned in: do it from there, or ask someone with Manage Server or the moderator role.`,
     );
-    expect(http.t.store.get('discord', GUILD, id)?.unpinnedAt).toBeNull();
+    expect((await http.t.store.get('discord', GUILD, id))?.unpinnedAt).toBeNull();
   });
 
   it("a role with Manage Server or Administrator changes settings, whatever the channel's bits say", async () => {
@@ -119,28 +119,28 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
     expect(manager.json.data.content).toMatch(/Saved hours/);
     const admin = await post(command('settings', { years: 4 }, { roles: [ADMIN_ROLE] }));
     expect(admin.json.data.content).toMatch(/Saved years/);
-    expect(http.t.store.settings('discord', GUILD)).toMatchObject({ hours: 14, years: 4 });
+    expect(await http.t.store.settings('discord', GUILD)).toMatchObject({ hours: 14, years: 4 });
   });
 
   it("the guild's owner changes settings without any role", async () => {
     const r = await post(command('settings', { hours: 15 }, { permissions: ALL_PERMS, user: OWNER }));
     expect(r.json.data.content).toMatch(/Saved hours/);
-    expect(http.t.store.settings('discord', GUILD).hours).toBe(15);
+    expect((await http.t.store.settings('discord', GUILD)).hours).toBe(15);
   });
 
   it('the configured moderator role changes settings without a call to Discord', async () => {
     // A guild the fake does not serve: reading it would fail.
     const guild = '171717171717171717';
     const modRole = '181818181818181818';
-    http.t.store.saveSettings(
+    await http.t.store.saveSettings(
       'discord',
       guild,
-      { ...http.t.store.settings('discord', guild), moderator_role: modRole },
+      { ...(await http.t.store.settings('discord', guild)), moderator_role: modRole },
       OWNER,
     );
     const r = await post(command('settings', { hours: 9 }, { guild, roles: [modRole] }));
     expect(r.json.data.content).toMatch(/Saved hours/);
-    expect(http.t.store.settings('discord', guild).hours).toBe(9);
+    expect((await http.t.store.settings('discord', guild)).hours).toBe(9);
     expect(guildReads(guild)).toBe(0);
   });
 
@@ -150,7 +150,7 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
     const r = await post(command('settings', { hours: 3 }, { guild, roles: [MANAGER_ROLE] }));
     expect(r.json.data.flags).toBe(64);
     expect(r.json.data.content).toBe(UNCHECKED);
-    expect(http.t.store.settings('discord', guild).hours).not.toBe(3);
+    expect((await http.t.store.settings('discord', guild)).hours).not.toBe(3);
     expect(guildReads(guild)).toBeGreaterThanOrEqual(1);
   });
 
@@ -166,7 +166,7 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
         const r = await post(command('settings', { hours: 3 }, { guild, roles: [MANAGER_ROLE] }));
         expect(performance.now() - sent).toBeLessThan(3000);
         expect(r.json.data.content).toBe(UNCHECKED);
-        expect(http.t.store.settings('discord', guild).hours).not.toBe(3);
+        expect((await http.t.store.settings('discord', guild)).hours).not.toBe(3);
       } finally {
         undo();
       }
@@ -180,7 +180,7 @@ describe("server-wide powers come from the guild's roles, not the channel's bits
       const r = await post(command('settings', { hours }, { guild, roles: [MANAGER_ROLE] }));
       expect(r.json.data.content).toMatch(/Saved hours/);
     }
-    expect(http.t.store.settings('discord', guild).hours).toBe(7);
+    expect((await http.t.store.settings('discord', guild)).hours).toBe(7);
     expect(guildReads(guild)).toBe(1);
   });
 });

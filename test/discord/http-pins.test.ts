@@ -32,7 +32,10 @@ describe('pinning', () => {
     );
     expect(decodeURIComponent(String(call.headers['x-audit-log-reason']))).toMatch(/whichgpu: pinned by mod/);
     expect(call.headers.authorization).toBe('Bot test-token');
-    expect(http.t.store.list('discord', GUILD).items[0]).toMatchObject({ messageId: MESSAGE, channelId: CHANNEL });
+    expect((await http.t.store.list('discord', GUILD)).items[0]).toMatchObject({
+      messageId: MESSAGE,
+      channelId: CHANNEL,
+    });
     const list = await post(command('verdicts'));
     expect(list.json.data.embeds[0].title).toMatch(/Pinned verdicts \(1\)/);
   });
@@ -100,7 +103,7 @@ describe("slow pins: Discord's 3 s deadline includes the REST client's queue (L3
         for (const a of answers.filter((x) => x.json.type !== 5)) expect(a.json.data.content).toMatch(/Pinned as #\d+/);
         for (let n = 0; n < 3; n++)
           expect(
-            http.t.store.list('discord', GUILD, 1).items.some((p) => p.messageId === `33333333333333340${n}`),
+            (await http.t.store.list('discord', GUILD, 1)).items.some((p) => p.messageId === `33333333333333340${n}`),
           ).toBe(true);
       } finally {
         undo();
@@ -165,7 +168,9 @@ describe('shutdown with a deferred pin in flight', () => {
       // SIGTERM lands while Discord is still pinning: the store write and the edit must not be cut.
       await own.app.stop();
       for (const click of deferred) {
-        expect(own.store.list('discord', GUILD, 1).items.some((p) => p.messageId === click.message.id)).toBe(true);
+        expect((await own.store.list('discord', GUILD, 1)).items.some((p) => p.messageId === click.message.id)).toBe(
+          true,
+        );
         expect(
           fake.requests.some(
             (r) => r.method === 'PATCH' && r.path === `/webhooks/${APP}/${click.token}/messages/@original`,
@@ -188,7 +193,7 @@ describe('a pinned message keeps its buttons', () => {
     expect(r.json.data.content).toMatch(/Pinned as #\d+/);
     // Eight days on, every question nobody pinned is pruned; this one is still there.
     const later = new Date(Date.now() + 8 * 86_400_000);
-    while (http.t.store.prune(later, 5000) === 5000);
-    expect(http.t.store.loadQuery(stateId)).toBeDefined();
+    while ((await http.t.store.prune(later, 5000)) === 5000);
+    expect(await http.t.store.loadQuery(stateId)).toBeDefined();
   });
 });

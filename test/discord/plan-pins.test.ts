@@ -27,7 +27,7 @@ describe('pinning a plan', () => {
     );
     const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content as string)![1]);
     await fake.waitFor((x) => x.method === 'PUT' && x.path === `/channels/${CHANNEL}/messages/pins/333333333333333377`);
-    const stored = http.t.store.get('discord', GUILD, id)!;
+    const stored = (await http.t.store.get('discord', GUILD, id))!;
     expect(stored.headline).toBe((embed.description as string).replace(/\*\*/g, ''));
     expect(stored.query).toMatchObject({ plan: { devices: ['rtx-3090'], workflow: 'coding', minTokensPerSec: 8 } });
     expect(stored.winner).not.toBe('none');
@@ -47,7 +47,7 @@ describe('pinning a plan', () => {
     expect(refreshed.json.data.content).toMatch(
       new RegExp(`#${id}[\\s\\S]*nothing changed: same best pick and headline with today's data`),
     );
-    expect(http.t.store.get('discord', GUILD, id)!.refreshedAt).not.toBeNull();
+    expect((await http.t.store.get('discord', GUILD, id))!.refreshedAt).not.toBeNull();
   });
 
   it('a refresh of a plan pinned on older data says what changed: the best pick and the headline', async () => {
@@ -56,7 +56,7 @@ describe('pinning a plan', () => {
     const pinned = await post(component(pinButton, undefined, { moderator: true, messageId: '333333333333333378' }));
     const id = Number(/Pinned as #(\d+)/.exec(pinned.json.data.content as string)![1]);
     // As if pinned when the catalog said otherwise.
-    http.t.store.refresh('discord', GUILD, id, {
+    await http.t.store.refresh('discord', GUILD, id, {
       headline: 'Best for chat: RTX 4090: Llama 2 7B Q8_0 (~100 tok/s)',
       winner: 'llama-2-7b',
       dataVersion: 'old',

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { command, component, GUILD, signBody, testKeys } from '../discord/helpers.js';
 
@@ -85,7 +85,7 @@ describe('process lifecycle', () => {
       // Every request that reached the server was answered; none got a 5xx.
       expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
       expect(statuses.every((s) => s === 200 || s === 'refused')).toBe(true);
-      const s = Store.open(join(dir, 'term.sqlite'));
+      const s = SqliteStore.open(join(dir, 'term.sqlite'));
       expect(s.integrityCheck()).toBe('ok');
       s.close();
     },
@@ -126,9 +126,9 @@ describe('process lifecycle', () => {
     expect(list.status).toBe(200);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
-    const s = Store.open(db);
+    const s = SqliteStore.open(db);
     expect(s.integrityCheck()).toBe('ok');
-    const stored = new Set(s.list('discord', GUILD, 1, 100_000).items.map((p) => p.id));
+    const stored = new Set((await s.list('discord', GUILD, 1, 100_000)).items.map((p) => p.id));
     for (const id of acked) expect(stored.has(id)).toBe(true);
     s.close();
   });

@@ -9,19 +9,19 @@ import { join } from 'node:path';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 import { catalog } from './catalog.js';
 
 export interface TestApp {
   app: RunningApp;
-  store: Store;
+  store: SqliteStore;
   /** Stops the app, closes the database and removes the folder. */
   close(): Promise<void>;
 }
 
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'whichgpu-app-'));
-  const store = Store.open(join(dir, 'db.sqlite'));
+  const store = SqliteStore.open(join(dir, 'db.sqlite'));
   const config = parseConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',

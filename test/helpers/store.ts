@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 
 /** Registers beforeEach/afterEach; read `.store` and `.path` inside a test. */
-export function storePerTest(prefix: string): { readonly store: Store; readonly path: string } {
+export function storePerTest(prefix: string): { readonly store: SqliteStore; readonly path: string } {
   let dir = '';
-  let store: Store | undefined;
+  let store: SqliteStore | undefined;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), prefix));
-    store = Store.open(join(dir, 'db.sqlite'));
+    store = SqliteStore.open(join(dir, 'db.sqlite'));
   });
   afterEach(() => {
     store?.close();

@@ -10,14 +10,14 @@ import {
   lookupTarget,
   type ModelLookupDeps,
 } from '../../src/lookup/cache.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 import { FakeHfHub } from '../fakes/hf-hub.js';
 import { FakeOllamaRegistry } from '../fakes/ollama-registry.js';
 import { tinyLlamaGguf } from '../fakes/gguf.js';
 
 const hub = new FakeHfHub();
 const registry = new FakeOllamaRegistry();
-let store: Store;
+let store: SqliteStore;
 let clock = new Date('2026-11-30T12:00:00Z');
 
 beforeAll(async () => {
@@ -41,8 +41,8 @@ afterAll(async () => {
   await hub.stop();
   await registry.stop();
 });
-beforeEach(() => {
-  store = Store.open(':memory:');
+beforeEach(async () => {
+  store = SqliteStore.open(':memory:');
   clock = new Date('2026-11-30T12:00:00Z');
   hub.requests.length = 0;
   registry.requests.length = 0;
@@ -66,7 +66,7 @@ describe('lookupTarget', () => {
     ['https://ollama.com/library/gpt-oss:20b', 'ollama', 'gpt-oss:20b'],
   ])('%s -> %s %s', (text, source, key) => expect(lookupTarget(text)).toEqual({ source, key }));
 
-  it('refuses text that is neither', () => {
+  it('refuses text that is neither', async () => {
     expect(lookupTarget('which gpu for llama?')).toMatchObject({ source: undefined, error: { code: 'BAD_REF' } });
     expect(lookupTarget('https://huggingface.co/datasets/a/b')).toMatchObject({ error: { code: 'NOT_A_MODEL' } });
   });
@@ -130,7 +130,7 @@ describe('lookupModel with the store cache', () => {
   });
 
   it('treats a row that no longer parses as a miss', async () => {
-    store.saveLearned({
+    await store.saveLearned({
       source: 'huggingface',
       ref: 'org/dense-8b',
       status: 'found',
@@ -147,9 +147,9 @@ describe('the learned_models table', () => {
   const dir = mkdtempSync(join(tmpdir(), 'whichgpu-learned-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is migration 5, refuses rows past 256 KiB and prunes expired rows on write', () => {
+  it('is migration 5, refuses rows past 256 KiB and prunes expired rows on write', async () => {
     const path = join(dir, 'db.sqlite');
-    const s = Store.open(path);
+    const s = SqliteStore.open(path);
     const now = new Date('2026-11-30T12:00:00Z');
     const row = (ref: string, expiresInMs: number, json = '{}') => ({
       source: 'ollama' as const,
@@ -159,11 +159,11 @@ describe('the learned_models table', () => {
       fetchedAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + expiresInMs).toISOString(),
     });
-    expect(s.saveLearned(row('old:1', -1))).toBe(true);
-    expect(s.saveLearned(row('big:1', 1000, 'x'.repeat(300_000)))).toBe(false);
-    expect(s.readLearned('ollama', 'old:1', now)).toBeUndefined();
-    expect(s.saveLearned(row('new:1', 1000))).toBe(true);
-    expect(s.readLearned('ollama', 'new:1', now)?.json).toBe('{}');
+    expect(await s.saveLearned(row('old:1', -1))).toBe(true);
+    expect(await s.saveLearned(row('big:1', 1000, 'x'.repeat(300_000)))).toBe(false);
+    expect(await s.readLearned('ollama', 'old:1', now)).toBeUndefined();
+    expect(await s.saveLearned(row('new:1', 1000))).toBe(true);
+    expect((await s.readLearned('ollama', 'new:1', now))?.json).toBe('{}');
     s.close();
     const raw = new Database(path);
     expect(raw.pragma('user_version', { simple: true })).toBe(6);

@@ -20,7 +20,7 @@ import {
   type SlackDeps,
 } from '../../src/slack/listeners.js';
 import { SlackModerators, type SlackClient } from '../../src/slack/moderators.js';
-import { Store } from '../../src/store/store.js';
+import { SqliteStore } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
 import { captureLog } from '../helpers/log.js';
 
@@ -153,7 +153,7 @@ describe('the /whichgpu listener', () => {
         settings: () => {
           throw new Error('disk');
         },
-      } as unknown as Store,
+      } as unknown as SqliteStore,
     };
     await whichgpuCommand(broken)({
       command: command('llama 3.3 70b'),
@@ -256,6 +256,6 @@ describe('the pin button', () => {
     await act(pinAction(d), { value: stateId }, { user: 'UADMIN', client });
     const [sent] = await act(pinMenuAction(d), { selected_option: { value: 'unpin|1' } }, { user: 'UADMIN', client });
     expect(sent!.text).toBe('Unpinned #1 from the list.');
-    expect(tmp.store.list('slack', 'T1', 1).items).toEqual([]);
+    expect((await tmp.store.list('slack', 'T1', 1)).items).toEqual([]);
   });
 });

@@ -91,7 +91,7 @@ describe('pinning a plan on Slack', () => {
     const id = Number(/Pinned as #(\d+)/.exec(r.text)![1]);
     const add = await fake.waitFor((c) => c.method === 'pins.add');
     expect(add.body).toMatchObject({ channel: 'C1', timestamp: '1700000000.000100' });
-    expect(t.store.get('slack', 'T1', id)).toMatchObject({
+    expect(await t.store.get('slack', 'T1', id)).toMatchObject({
       headline: headline(msg).replace(/^\*|\*$/g, ''),
       query: { plan: { devices: ['rtx-3090'], workflow: 'coding' } },
       pinnedBy: 'UADMIN',

@@ -26,7 +26,7 @@ describe('pinning on Slack', () => {
     expect(r.text).toMatch(/Pinned as #\d+/);
     const add = await fake.waitFor((c) => c.method === 'pins.add');
     expect(add.body).toMatchObject({ channel: 'C1', timestamp: '1700000000.000100' });
-    expect(t.store.list('slack', 'T1').items[0]).toMatchObject({
+    expect((await t.store.list('slack', 'T1')).items[0]).toMatchObject({
       channelId: 'C1',
       messageId: '1700000000.000100',
       pinnedBy: 'UADMIN',
@@ -36,7 +36,7 @@ describe('pinning on Slack', () => {
   });
 
   it("a member refused a settings change, an unpin or a refresh is told who may, in Slack's words", async () => {
-    const pin = t.store.list('slack', 'T1').items[0]!;
+    const pin = (await t.store.list('slack', 'T1')).items[0]!;
     const answers = [
       (await slash('settings set hours=3', 'UMEMBER')).text,
       ...(await Promise.all(
@@ -61,8 +61,8 @@ describe('pinning on Slack', () => {
       'Only workspace admins, owners and configured moderators can refresh pinned verdicts.\nAsk a workspace admin or owner, or someone in the moderator user group.',
     ]);
     for (const a of answers) expect(a).not.toMatch(/Manage Server|Pin Messages|server/i);
-    expect(t.store.settings('slack', 'T1').hours).not.toBe(3);
-    expect(t.store.get('slack', 'T1', pin.id)?.unpinnedAt).toBeNull();
+    expect((await t.store.settings('slack', 'T1')).hours).not.toBe(3);
+    expect((await t.store.get('slack', 'T1', pin.id))?.unpinnedAt).toBeNull();
   });
 
   it('SLACK_MODERATORS and the configured user group count as moderators', async () => {
@@ -103,8 +103,8 @@ describe('pinning on Slack', () => {
       ).text,
     ).toMatch(/Pinned as #\d+|Already pinned/);
     const later = new Date(Date.now() + 8 * 86_400_000);
-    while (t.store.prune(later, 5000) === 5000);
-    expect(t.store.loadQuery(value)).toBeDefined();
+    while ((await t.store.prune(later, 5000)) === 5000);
+    expect(await t.store.loadQuery(value)).toBeDefined();
   });
 });
 
@@ -131,7 +131,7 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
   });
 
   it('the pin list still shows when users.info answers missing_scope (the member is just not a moderator)', async () => {
-    expect(t.store.list('slack', 'T2').total).toBeGreaterThan(0);
+    expect((await t.store.list('slack', 'T2')).total).toBeGreaterThan(0);
     fake.failNext('users.info', 'missing_scope');
     const pins = await slash('pins', 'UNOSCOPE', T);
     expect(pins.response_type).toBe('ephemeral');
@@ -151,7 +151,12 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
       ).text,
     ).toMatch(/Pinned as/);
     // A group stored before groups were checked, or deleted since.
-    t.store.saveSettings('slack', 'T3', { ...t.store.settings('slack', 'T3'), moderator_role: 'SDELETED' }, 'UADMIN');
+    await t.store.saveSettings(
+      'slack',
+      'T3',
+      { ...(await t.store.settings('slack', 'T3')), moderator_role: 'SDELETED' },
+      'UADMIN',
+    );
     const pins = await slash('pins', 'UMEMBER3', { team_id: 'T3' });
     expect(pins.text).toMatch(/Pinned verdicts \(1\)/);
     expect(fake.calls.some((c) => c.method === 'usergroups.users.list' && c.body.usergroup === 'SDELETED')).toBe(true);
@@ -161,7 +166,7 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
     const r = await slash('settings set moderator_role=SNOPE', 'UADMIN', { team_id: 'T4' });
     expect(r.response_type).toBe('ephemeral');
     expect(r.text).toMatch(/no active user group/);
-    expect(t.store.settings('slack', 'T4').moderator_role).toBeNull();
+    expect((await t.store.settings('slack', 'T4')).moderator_role).toBeNull();
     expect(fake.calls.some((c) => c.method === 'usergroups.list' && c.body.team_id === 'T4')).toBe(true);
   });
 
@@ -170,7 +175,7 @@ describe('who moderates on Slack (lookups cached, failures are "not a moderator"
     fake.groupHandles.SPINNERS = 'pin-crew';
     const r = await slash('settings set moderator_role=@pin-crew', 'UADMIN', { team_id: 'T4' });
     expect(r.text).not.toMatch(/no active user group/);
-    expect(t.store.settings('slack', 'T4').moderator_role).toBe('SPINNERS');
+    expect((await t.store.settings('slack', 'T4')).moderator_role).toBe('SPINNERS');
   });
 
   it('a member who cannot change settings is refused before any group lookup', async () => {
@@ -198,8 +203,8 @@ describe('Enterprise Grid', () => {
     fake.admins.add('UORGADMIN');
     const r = await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UORGADMIN', orgClick('UORGADMIN'));
     expect(r.text).toMatch(/Pinned as #\d+/);
-    expect(t.store.list('slack', 'E1:T7').items).toHaveLength(1);
-    expect(t.store.list('slack', 'unknown').items).toHaveLength(0);
+    expect((await t.store.list('slack', 'E1:T7')).items).toHaveLength(1);
+    expect((await t.store.list('slack', 'unknown')).items).toHaveLength(0);
     expect((await slash('pins', 'UORGMEMBER', orgSlash)).text).toMatch(/Pinned verdicts \(1\)/);
   });
 
@@ -217,7 +222,7 @@ describe('Enterprise Grid', () => {
     expect((await click({ type: 'button', action_id: 'whichgpu_pin', value }, 'UADMIN', extra)).text).toMatch(
       /Pinned as #\d+/,
     );
-    expect(t.store.list('slack', 'T8').items).toHaveLength(1);
+    expect((await t.store.list('slack', 'T8')).items).toHaveLength(1);
     expect((await slash('pins', 'UMEMBER', gridWorkspace)).text).toMatch(/Pinned verdicts \(1\)/);
   });
 });

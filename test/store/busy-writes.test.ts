@@ -13,16 +13,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { writeFailed } from '../../commands/store-writes.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
-import { Store, StoreError, WRITE_BUSY_MS } from '../../src/store/store.js';
+import { SqliteStore, StoreError, WRITE_BUSY_MS } from '../../src/store/store.js';
 import { captureLog } from '../helpers/log.js';
 import { newPin } from '../helpers/pins.js';
 import { commandContext } from '../helpers/context.js';
 
 /** The StoreError code `write` threw, and how long it held the event loop (it is synchronous). */
-function refused(write: () => unknown): { code: string | undefined; ms: number } {
+async function refused(write: () => Promise<unknown>): Promise<{ code: string | undefined; ms: number }> {
   const t0 = performance.now();
   try {
-    write();
+    await write();
     return { code: undefined, ms: performance.now() - t0 };
   } catch (e) {
     return { code: e instanceof StoreError ? e.code : String(e), ms: performance.now() - t0 };
@@ -30,10 +30,10 @@ function refused(write: () => unknown): { code: string | undefined; ms: number }
 }
 
 let dir: string;
-let store: Store | undefined;
+let store: SqliteStore | undefined;
 let other: Database.Database | undefined;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-busy-'))));
-afterEach(() => {
+afterEach(async () => {
   other?.close();
   store?.close();
   store = other = undefined;
@@ -44,19 +44,21 @@ describe('a moderator write while another process holds the lock (M1)', () => {
   it('pin, unpin, refresh and settings are refused as BUSY within well under a second, nothing is stored, and the failure is a warning', async () => {
     const path = join(dir, 'db.sqlite');
     const { lines, log } = captureLog();
-    const s = (store = Store.open(path, { log }));
-    const a = s.pin(newPin('a'));
-    s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
+    const s = (store = SqliteStore.open(path, { log }));
+    const a = await s.pin(newPin('a'));
+    await s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
     other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
 
     const tries = {
-      pin: refused(() => s.pin(newPin('b'))),
-      unpin: refused(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
-      refresh: refused(() =>
-        s.refresh('discord', 'g1', a.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' }),
+      pin: await refused(async () => await s.pin(newPin('b'))),
+      unpin: await refused(async () => await s.unpin('discord', 'g1', a.id, 'mod-2')),
+      refresh: await refused(
+        async () => await s.refresh('discord', 'g1', a.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' }),
       ),
-      settings: refused(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
+      settings: await refused(
+        async () => await s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin'),
+      ),
     };
     for (const t of Object.values(tries)) {
       // It waited for the lock, then gave up: ~200 ms, where it stopped the event loop for 5,000 ms
@@ -73,19 +75,19 @@ describe('a moderator write while another process holds the lock (M1)', () => {
 
     other.exec('ROLLBACK');
     // Nothing refused was stored, on this connection or after reopening; the lock gone, writes work.
-    expect(s.list('discord', 'g1').items.map((p) => p.messageId)).toEqual(['a']);
-    expect(s.settings('discord', 'g1').hours).toBe(6);
+    expect((await s.list('discord', 'g1')).items.map((p) => p.messageId)).toEqual(['a']);
+    expect((await s.settings('discord', 'g1')).hours).toBe(6);
     s.close();
-    const again = (store = Store.open(path));
-    expect(again.list('discord', 'g1').items.map((p) => p.messageId)).toEqual(['a']);
-    expect(again.get('discord', 'g1', a.id)).toMatchObject({ headline: 'headline a', unpinnedAt: null });
-    expect(again.settings('discord', 'g1').hours).toBe(6);
-    expect(again.pin(newPin('b')).messageId).toBe('b');
+    const again = (store = SqliteStore.open(path));
+    expect((await again.list('discord', 'g1')).items.map((p) => p.messageId)).toEqual(['a']);
+    expect(await again.get('discord', 'g1', a.id)).toMatchObject({ headline: 'headline a', unpinnedAt: null });
+    expect((await again.settings('discord', 'g1')).hours).toBe(6);
+    expect((await again.pin(newPin('b'))).messageId).toBe('b');
   });
 
   it('the pin, unpin, refresh and settings commands answer that the storage is busy, to try again in a moment; a failing disk is still answered as failing', async () => {
     const path = join(dir, 'db.sqlite');
-    const s = (store = Store.open(path));
+    const s = (store = SqliteStore.open(path));
     const ctx = commandContext(s);
     const v = await commands.compare.execute(ctx, { text: 'llama 3.1 8b' });
     if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
@@ -104,10 +106,10 @@ describe('a moderator write while another process holds the lock (M1)', () => {
       },
     });
     other.exec('ROLLBACK');
-    expect(s.list('discord', 'g1').total).toBe(0);
+    expect((await s.list('discord', 'g1')).total).toBe(0);
 
     // The unpin, refresh and settings commands say "busy" too, not "failing".
-    const kept = s.pin(newPin('kept'));
+    const kept = await s.pin(newPin('kept'));
     other.exec('BEGIN IMMEDIATE');
     const busy = { kind: 'error', error: { code: 'STORE_BUSY', hint: 'Try again in a moment.' } };
     expect(await commands.pins.execute(ctx, { action: 'unpin', id: kept.id })).toMatchObject({

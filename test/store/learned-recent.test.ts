@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RECENT_LEARNED_MAX, Store, type LearnedRow } from '../../src/store/store.js';
+import { RECENT_LEARNED_MAX, SqliteStore, type LearnedRow } from '../../src/store/store.js';
 
 const now = new Date('2026-11-30T12:00:00Z');
 const at = (minutes: number) => new Date(now.getTime() + minutes * 60_000).toISOString();
@@ -31,13 +31,15 @@ describe('Store.recentLearned', () => {
   const dir = mkdtempSync(join(tmpdir(), 'whichgpu-recent-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('lists found rows not expired, newest first, with the reference as the source spells it', () => {
-    const s = Store.open(':memory:');
-    s.saveLearned(row('org/Old-7B', -30));
-    s.saveLearned(row('org/New-14B', -5));
-    s.saveLearned(row('org/Gone-3B', -20, { expiresAt: at(-1) }));
-    s.saveLearned(row('org/Missing-9B', -1, { status: 'not_found', facts: { code: 'NOT_FOUND', message: 'no' } }));
-    s.saveLearned(
+  it('lists found rows not expired, newest first, with the reference as the source spells it', async () => {
+    const s = SqliteStore.open(':memory:');
+    await s.saveLearned(row('org/Old-7B', -30));
+    await s.saveLearned(row('org/New-14B', -5));
+    await s.saveLearned(row('org/Gone-3B', -20, { expiresAt: at(-1) }));
+    await s.saveLearned(
+      row('org/Missing-9B', -1, { status: 'not_found', facts: { code: 'NOT_FOUND', message: 'no' } }),
+    );
+    await s.saveLearned(
       row('org/Gguf-8B', -10, {
         facts: {
           basis: { source: 'huggingface', ref: 'org/Gguf-8B' },
@@ -47,8 +49,8 @@ describe('Store.recentLearned', () => {
         },
       }),
     );
-    s.saveLearned(row('org/NoBasis-1B', -2, { facts: { name: 'x', files: [] } }));
-    expect(s.recentLearned(10, now)).toEqual([
+    await s.saveLearned(row('org/NoBasis-1B', -2, { facts: { name: 'x', files: [] } }));
+    expect(await s.recentLearned(10, now)).toEqual([
       {
         source: 'huggingface',
         ref: 'org/new-14b',
@@ -74,15 +76,15 @@ describe('Store.recentLearned', () => {
         fetchedAt: at(-30),
       },
     ]);
-    expect(s.recentLearned(1, now).map((r) => r.basisRef)).toEqual(['org/New-14B']);
+    expect((await s.recentLearned(1, now)).map((r) => r.basisRef)).toEqual(['org/New-14B']);
     s.close();
   });
 
-  it(`returns at most ${RECENT_LEARNED_MAX} rows whatever is asked, through the partial index (migration 6)`, () => {
+  it(`returns at most ${RECENT_LEARNED_MAX} rows whatever is asked, through the partial index (migration 6)`, async () => {
     const path = join(dir, 'db.sqlite');
-    const s = Store.open(path);
-    for (let i = 0; i < RECENT_LEARNED_MAX + 50; i++) s.saveLearned(row(`org/M${i}-7B`, -i));
-    const listed = s.recentLearned(10_000, now);
+    const s = SqliteStore.open(path);
+    for (let i = 0; i < RECENT_LEARNED_MAX + 50; i++) await s.saveLearned(row(`org/M${i}-7B`, -i));
+    const listed = await s.recentLearned(10_000, now);
     expect(listed).toHaveLength(RECENT_LEARNED_MAX);
     expect(listed[0]!.basisRef).toBe('org/M0-7B');
     s.close();
@@ -98,12 +100,12 @@ describe('Store.recentLearned', () => {
     raw.close();
   });
 
-  it("counts this process's cache writes, so a list read from it knows when it is stale", () => {
-    const s = Store.open(':memory:');
+  it("counts this process's cache writes, so a list read from it knows when it is stale", async () => {
+    const s = SqliteStore.open(':memory:');
     const before = s.learnedWrites;
-    s.saveLearned(row('org/A-7B', 0));
+    await s.saveLearned(row('org/A-7B', 0));
     expect(s.learnedWrites).toBe(before + 1);
-    expect(s.saveLearned(row('org/Big-7B', 0, { json: 'x'.repeat(300_000) }))).toBe(false);
+    expect(await s.saveLearned(row('org/Big-7B', 0, { json: 'x'.repeat(300_000) }))).toBe(false);
     expect(s.learnedWrites).toBe(before + 1);
     s.close();
   });

@@ -16,7 +16,7 @@ import { startApp, type RunningApp } from '../../src/app.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { SHARED_QUERY_RETENTION_MS, Store } from '../../src/store/store.js';
+import { SHARED_QUERY_RETENTION_MS, SqliteStore } from '../../src/store/store.js';
 import { command, component, signBody, testKeys } from '../discord/helpers.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { FakeSlackApi } from '../fakes/slack-api.js';
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 const DAY = 86_400_000;
 let app: RunningApp | undefined;
-let store: Store | undefined;
+let store: SqliteStore | undefined;
 let other: Database.Database | undefined;
 let disk: TinyDisk | undefined;
 let dir: string | undefined;
@@ -54,7 +54,7 @@ afterEach(async () => {
 });
 
 /** The app on `s`, answering Discord interactions and Slack over HTTP. */
-async function start(s: Store, log = createLogger('silent')): Promise<void> {
+async function start(s: SqliteStore, log = createLogger('silent')): Promise<void> {
   store = s;
   const config = parseConfig({
     PORT: '0',
@@ -127,7 +127,7 @@ describe('a state write on the answer path (M1)', () => {
   it('while another connection holds the write lock, a new question is answered at once, without components, then with them once the lock is gone', async () => {
     dir = mkdtempSync(join(tmpdir(), 'whichgpu-state-'));
     const path = join(dir, 'db.sqlite');
-    await start(Store.open(path));
+    await start(SqliteStore.open(path));
     other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
 
@@ -151,7 +151,7 @@ describe('a state write on the answer path (M1)', () => {
   });
 
   if (unavailable)
-    it.skip(`on a full disk a new question still gets its verdict (no disk can be filled here: ${unavailable})`, () => {});
+    it.skip(`on a full disk a new question still gets its verdict (no disk can be filled here: ${unavailable})`, async () => {});
   it.each(diskKinds)(
     'on a full disk ($name) a new question still gets its verdict, without components, and the failure is logged once',
     async (kind) => {
@@ -159,7 +159,7 @@ describe('a state write on the answer path (M1)', () => {
       // A question per kind: a verdict asked before keeps its stored state in the verdict cache.
       const hours = 4.25 + diskKinds.indexOf(kind);
       const { lines, log } = captureLog();
-      await start(Store.open(join(disk.dir, 'db.sqlite')), log);
+      await start(SqliteStore.open(join(disk.dir, 'db.sqlite')), log);
       disk.fill();
 
       const d = await discord(command('compare', { model: 'qwen2.5-coder:32b', hours }));
@@ -202,28 +202,28 @@ const backlog = (path: string, n: number, at: Date) => {
 };
 
 describe('pruning stored questions (M5)', () => {
-  it('drops a question not posted for the retention period, keeps recent and re-posted ones', () => {
+  it('drops a question not posted for the retention period, keeps recent and re-posted ones', async () => {
     const now = new Date(Date.UTC(2026, 5, 1));
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
-    const s = (store = Store.open(':memory:', { now: () => ago(30) }));
-    const old = s.saveQuery(question(1), ago(8))!;
-    const recent = s.saveQuery(question(2), ago(6))!;
-    const reposted = s.saveQuery(question(3), ago(8))!;
-    expect(s.saveQuery(question(3), ago(2))).toBe(reposted);
+    const s = (store = SqliteStore.open(':memory:', { now: () => ago(30) }));
+    const old = (await s.saveQuery(question(1), ago(8)))!;
+    const recent = (await s.saveQuery(question(2), ago(6)))!;
+    const reposted = (await s.saveQuery(question(3), ago(8)))!;
+    expect(await s.saveQuery(question(3), ago(2))).toBe(reposted);
 
     expect(SHARED_QUERY_RETENTION_MS).toBe(7 * DAY);
-    expect(s.prune(now)).toBe(1);
-    expect(s.loadQuery(old)).toBeUndefined();
-    expect(s.loadQuery(recent)).toEqual(question(2));
-    expect(s.loadQuery(reposted)).toEqual(question(3));
+    expect(await s.prune(now)).toBe(1);
+    expect(await s.loadQuery(old)).toBeUndefined();
+    expect(await s.loadQuery(recent)).toEqual(question(2));
+    expect(await s.loadQuery(reposted)).toEqual(question(3));
   });
 
-  it("keeps the state of an actively pinned message however old, so its selects and Sources still work; an unpinned one's goes", () => {
+  it("keeps the state of an actively pinned message however old, so its selects and Sources still work; an unpinned one's goes", async () => {
     const now = new Date(Date.UTC(2026, 5, 1));
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
-    const s = (store = Store.open(':memory:', { now: () => ago(90) }));
-    const newPin = (messageId: string, query: Record<string, unknown>, stateId?: string) =>
-      s.pin(
+    const s = (store = SqliteStore.open(':memory:', { now: () => ago(90) }));
+    const newPin = async (messageId: string, query: Record<string, unknown>, stateId?: string) =>
+      await s.pin(
         {
           platform: 'discord',
           serverId: 'g1',
@@ -241,29 +241,29 @@ describe('pruning stored questions (M5)', () => {
       );
     // The message's components carry the id of the query as posted; the pin stores a recomputed one
     // (the model by id where the posted one had it as typed), so the adapter passes the id.
-    const posted = s.saveQuery({ ...question(10), modelInput: 'llama 3.1 8b' }, ago(60))!;
-    const pinned = newPin('m1', { ...question(10), modelInput: 'llama-3.1-8b' }, posted);
+    const posted = (await s.saveQuery({ ...question(10), modelInput: 'llama 3.1 8b' }, ago(60)))!;
+    const pinned = await newPin('m1', { ...question(10), modelInput: 'llama-3.1-8b' }, posted);
     // Without an id, the pin's own query's: right when it is the posted one.
-    const asPosted = s.saveQuery(question(11), ago(60))!;
-    newPin('m2', question(11));
-    const unpinned = s.saveQuery(question(12), ago(60))!;
-    const gone = newPin('m3', question(12), unpinned);
-    s.unpin('discord', 'g1', gone.id, 'mod', ago(1));
+    const asPosted = (await s.saveQuery(question(11), ago(60)))!;
+    await newPin('m2', question(11));
+    const unpinned = (await s.saveQuery(question(12), ago(60)))!;
+    const gone = await newPin('m3', question(12), unpinned);
+    await s.unpin('discord', 'g1', gone.id, 'mod', ago(1));
 
-    expect(s.prune(now)).toBe(1);
-    expect(s.loadQuery(posted)).toEqual({ ...question(10), modelInput: 'llama 3.1 8b' });
-    expect(s.loadQuery(asPosted)).toEqual(question(11));
-    expect(s.loadQuery(unpinned)).toBeUndefined();
+    expect(await s.prune(now)).toBe(1);
+    expect(await s.loadQuery(posted)).toEqual({ ...question(10), modelInput: 'llama 3.1 8b' });
+    expect(await s.loadQuery(asPosted)).toEqual(question(11));
+    expect(await s.loadQuery(unpinned)).toBeUndefined();
     // Unpinned, it goes at the next prune: it was last posted 60 days ago.
-    s.unpin('discord', 'g1', pinned.id, 'mod', now);
-    expect(s.prune(now)).toBe(1);
-    expect(s.loadQuery(posted)).toBeUndefined();
+    await s.unpin('discord', 'g1', pinned.id, 'mod', now);
+    expect(await s.prune(now)).toBe(1);
+    expect(await s.loadQuery(posted)).toBeUndefined();
   });
 
   it("a pin made through the command with its Pin button's state id keeps that state, though the verdict it pins was recomputed", async () => {
     const now = new Date(Date.UTC(2026, 5, 1));
     const ago = (days: number) => new Date(now.getTime() - days * DAY);
-    const s = (store = Store.open(':memory:', { now: () => ago(90) }));
+    const s = (store = SqliteStore.open(':memory:', { now: () => ago(90) }));
     const ctx = {
       catalog,
       store: s,
@@ -278,8 +278,8 @@ describe('pruning stored questions (M5)', () => {
     const pinOf = async (text: string, messageId: string, passStateId: boolean) => {
       const posted = await commands.compare.execute(ctx, { text });
       if (posted.kind !== 'verdict') throw new Error(JSON.stringify(posted));
-      const stateId = s.saveQuery(posted.verdict.query as unknown as Record<string, unknown>, ago(30))!;
-      const recomputed = await commands.compare.execute(ctx, inputOfQuery(s.loadQuery(stateId)!) as never);
+      const stateId = (await s.saveQuery(posted.verdict.query as unknown as Record<string, unknown>, ago(30)))!;
+      const recomputed = await commands.compare.execute(ctx, inputOfQuery((await s.loadQuery(stateId))!) as never);
       if (recomputed.kind !== 'verdict') throw new Error(JSON.stringify(recomputed));
       const pinned = await commands.pin.execute(ctx, {
         channelId: 'c1',
@@ -293,12 +293,12 @@ describe('pruning stored questions (M5)', () => {
     const kept = await pinOf('llama 3.1 8b', 'm1', true);
     // Without the id, the store can only take the recomputed query's, which is not the message's.
     const lost = await pinOf('qwen2.5-coder:32b', 'm2', false);
-    expect(s.prune(now)).toBe(1);
-    expect(s.loadQuery(kept)).toBeDefined();
-    expect(s.loadQuery(lost)).toBeUndefined();
+    expect(await s.prune(now)).toBe(1);
+    expect(await s.loadQuery(kept)).toBeDefined();
+    expect(await s.loadQuery(lost)).toBeUndefined();
   });
 
-  it('an upgrade from schema 3 finds the state of each active pin, before pruning at open', () => {
+  it('an upgrade from schema 3 finds the state of each active pin, before pruning at open', async () => {
     dir = mkdtempSync(join(tmpdir(), 'whichgpu-upgrade-'));
     const path = join(dir, 'db.sqlite');
     const raw = new Database(path);
@@ -325,7 +325,7 @@ describe('pruning stored questions (M5)', () => {
     pinRow.run('m3', q('llama-3.1-8b', 23), long, null);
     raw.close();
 
-    const s = (store = Store.open(path, { now: () => new Date(Date.UTC(2026, 5, 1)) }));
+    const s = (store = SqliteStore.open(path, { now: () => new Date(Date.UTC(2026, 5, 1)) }));
     other = new Database(path, { readonly: true });
     const pins = other.prepare('SELECT message_id, state_id FROM pinned_verdicts ORDER BY message_id').all() as {
       message_id: string;
@@ -338,31 +338,35 @@ describe('pruning stored questions (M5)', () => {
       m2: null,
       m3: null,
     });
-    expect(s.loadQuery('typed-later')).toBeDefined();
-    expect(['typed', 'other', 'unpinned'].map((id) => s.loadQuery(id))).toEqual([undefined, undefined, undefined]);
+    expect(await s.loadQuery('typed-later')).toBeDefined();
+    expect(await Promise.all(['typed', 'other', 'unpinned'].map((id) => s.loadQuery(id)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('prunes in bounded batches: the whole backlog at open, then at most hourly after a state write, a batch per turn of the event loop', async () => {
     dir = mkdtempSync(join(tmpdir(), 'whichgpu-prune-'));
     const path = join(dir, 'db.sqlite');
     const t0 = new Date(Date.UTC(2026, 5, 1)).getTime();
-    let s = Store.open(path, { now: () => new Date(t0) });
+    let s = SqliteStore.open(path, { now: () => new Date(t0) });
     backlog(path, 1200, new Date(t0 - 8 * DAY));
-    s.saveQuery(question(99), new Date(t0));
-    expect(s.prune(new Date(t0), 500)).toBe(500);
+    await s.saveQuery(question(99), new Date(t0));
+    expect(await s.prune(new Date(t0), 500)).toBe(500);
     s.close();
     expect(count(path)).toBe(701);
 
-    s = store = Store.open(path, { now: () => new Date(t0) });
+    s = store = SqliteStore.open(path, { now: () => new Date(t0) });
     expect(count(path)).toBe(1);
 
     backlog(path, 1200, new Date(t0 - 9 * DAY));
     // Within the hour since the last prune: no prune.
-    s.saveQuery(question(98), new Date(t0 + 30 * 60_000));
+    await s.saveQuery(question(98), new Date(t0 + 30 * 60_000));
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(count(path)).toBe(1202);
     // Past the hour: pruned after the write returned, 500, 500, then the last 200.
-    s.saveQuery(question(97), new Date(t0 + 61 * 60_000));
+    await s.saveQuery(question(97), new Date(t0 + 61 * 60_000));
     expect(count(path)).toBe(1203);
     await new Promise((r) => setImmediate(r));
     expect(count(path)).toBe(703);
@@ -372,7 +376,7 @@ describe('pruning stored questions (M5)', () => {
 
   it('a component of a verdict whose question was pruned is answered "too old, ask again", on Discord and on Slack', async () => {
     dir = mkdtempSync(join(tmpdir(), 'whichgpu-stale-'));
-    await start(Store.open(join(dir, 'db.sqlite')));
+    await start(SqliteStore.open(join(dir, 'db.sqlite')));
     const d = await discord(command('compare', { model: 'llama-3.1-8b', hours: 5.25 }));
     const quant = customIds(d).find((id) => id.startsWith('quant:'))!;
     const s = await slash('llama 3.1 8b 5.75h/day');
@@ -381,7 +385,7 @@ describe('pruning stored questions (M5)', () => {
     expect((await discord(component(quant, ['Q8_0']))).embeds?.[0]?.title).toMatch(/Q8_0/);
 
     // The two questions and the Q8_0 variant.
-    expect(store!.prune(new Date(Date.now() + SHARED_QUERY_RETENTION_MS + DAY))).toBe(3);
+    expect(await store!.prune(new Date(Date.now() + SHARED_QUERY_RETENTION_MS + DAY))).toBe(3);
     expect((await discord(component(quant, ['Q8_0']))).content).toBe(
       'That verdict is too old to change; ask again with /compare.',
     );

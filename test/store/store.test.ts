@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { Store, StoreError, type NewPin } from '../../src/store/store.js';
+import { SqliteStore, StoreError, type NewPin } from '../../src/store/store.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
 import { newPin } from '../helpers/pins.js';
 
@@ -17,9 +17,9 @@ beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-store-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Store on a real SQLite file', () => {
-  it('creates the file and its folder, in WAL mode with foreign keys on', () => {
+  it('creates the file and its folder, in WAL mode with foreign keys on', async () => {
     const path = join(dir, 'nested', 'db.sqlite');
-    const s = Store.open(path);
+    const s = SqliteStore.open(path);
     expect(s.integrityCheck()).toBe('ok');
     s.close();
     const raw = new Database(path);
@@ -28,88 +28,88 @@ describe('Store on a real SQLite file', () => {
     raw.close();
   });
 
-  it('pins, lists newest first with pages of 10, finds by query, refreshes and unpins; reopening keeps it all', () => {
+  it('pins, lists newest first with pages of 10, finds by query, refreshes and unpins; reopening keeps it all', async () => {
     const path = join(dir, 'db.sqlite');
-    let s = Store.open(path);
-    for (let i = 0; i < 12; i++) s.pin(pin(`m${i}`), new Date(Date.UTC(2026, 0, 1, 0, i)));
-    s.pin(pin('other', { serverId: 'g2' }));
-    const p1 = s.list('discord', 'g1', 1);
+    let s = SqliteStore.open(path);
+    for (let i = 0; i < 12; i++) await s.pin(pin(`m${i}`), new Date(Date.UTC(2026, 0, 1, 0, i)));
+    await s.pin(pin('other', { serverId: 'g2' }));
+    const p1 = await s.list('discord', 'g1', 1);
     expect(p1).toMatchObject({ total: 12, pages: 2, page: 1 });
     expect(p1.items).toHaveLength(10);
     expect(p1.items[0]!.messageId).toBe('m11');
-    expect(s.list('discord', 'g1', 2).items.map((p) => p.messageId)).toEqual(['m1', 'm0']);
-    expect(s.findByQuery('discord', 'g1', pin('x').queryKey)!.messageId).toBe('m11');
+    expect((await s.list('discord', 'g1', 2)).items.map((p) => p.messageId)).toEqual(['m1', 'm0']);
+    expect((await s.findByQuery('discord', 'g1', pin('x').queryKey))!.messageId).toBe('m11');
 
-    const refreshed = s.refresh('discord', 'g1', p1.items[0]!.id, {
+    const refreshed = await s.refresh('discord', 'g1', p1.items[0]!.id, {
       headline: 'new',
       winner: 'tie',
       dataVersion: 'v2',
     });
     expect(refreshed).toMatchObject({ headline: 'new', winner: 'tie', dataVersion: 'v2' });
     expect(refreshed!.refreshedAt).not.toBeNull();
-    expect(s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
-    expect(s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2')).toBeUndefined();
-    expect(s.get('discord', 'g2', p1.items[0]!.id)).toBeUndefined();
+    expect((await s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2'))!.unpinnedBy).toBe('mod-2');
+    expect(await s.unpin('discord', 'g1', p1.items[1]!.id, 'mod-2')).toBeUndefined();
+    expect(await s.get('discord', 'g2', p1.items[0]!.id)).toBeUndefined();
     s.close();
 
-    s = Store.open(path);
-    expect(s.list('discord', 'g1').total).toBe(11);
-    expect(s.get('discord', 'g1', p1.items[0]!.id)!.headline).toBe('new');
-    expect(s.list('discord', 'g2').total).toBe(1);
+    s = SqliteStore.open(path);
+    expect((await s.list('discord', 'g1')).total).toBe(11);
+    expect((await s.get('discord', 'g1', p1.items[0]!.id))!.headline).toBe('new');
+    expect((await s.list('discord', 'g2')).total).toBe(1);
     s.close();
   });
 
-  it('pinning the same message again revives it instead of duplicating', () => {
-    const s = Store.open(join(dir, 'db.sqlite'));
-    const a = s.pin(pin('m1'));
-    s.unpin('discord', 'g1', a.id, 'mod');
-    const b = s.pin(pin('m1'));
+  it('pinning the same message again revives it instead of duplicating', async () => {
+    const s = SqliteStore.open(join(dir, 'db.sqlite'));
+    const a = await s.pin(pin('m1'));
+    await s.unpin('discord', 'g1', a.id, 'mod');
+    const b = await s.pin(pin('m1'));
     expect(b.id).toBe(a.id);
     expect(b.unpinnedAt).toBeNull();
-    expect(s.list('discord', 'g1').total).toBe(1);
+    expect((await s.list('discord', 'g1')).total).toBe(1);
     s.close();
   });
 
-  it('settings default to the seed and persist, validated', () => {
+  it('settings default to the seed and persist, validated', async () => {
     const path = join(dir, 'db.sqlite');
-    let s = Store.open(path);
-    expect(s.settings('slack', 'T1')).toEqual(DEFAULT_SETTINGS);
-    s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, kwh_price: 0.3, hours: 12 }, 'admin');
-    expect(() => s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, hours: 30 }, 'admin')).toThrow(
+    let s = SqliteStore.open(path);
+    expect(await s.settings('slack', 'T1')).toEqual(DEFAULT_SETTINGS);
+    await s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, kwh_price: 0.3, hours: 12 }, 'admin');
+    await expect(s.saveSettings('slack', 'T1', { ...DEFAULT_SETTINGS, hours: 30 }, 'admin')).rejects.toThrow(
       /between 0.1 and 24/,
     );
     s.close();
-    s = Store.open(path);
-    expect(s.settings('slack', 'T1')).toMatchObject({ kwh_price: 0.3, hours: 12 });
-    expect(s.settings('discord', 'T1')).toEqual(DEFAULT_SETTINGS);
+    s = SqliteStore.open(path);
+    expect(await s.settings('slack', 'T1')).toMatchObject({ kwh_price: 0.3, hours: 12 });
+    expect(await s.settings('discord', 'T1')).toEqual(DEFAULT_SETTINGS);
     s.close();
   });
 
-  it('hands every reader the same frozen settings, replaced (not mutated) by a save', () => {
-    const s = Store.open(':memory:');
-    const first = s.settings('discord', 'g1');
+  it('hands every reader the same frozen settings, replaced (not mutated) by a save', async () => {
+    const s = SqliteStore.open(':memory:');
+    const first = await s.settings('discord', 'g1');
     expect(Object.isFrozen(first)).toBe(true);
-    expect(s.settings('discord', 'g1')).toBe(first);
+    expect(await s.settings('discord', 'g1')).toBe(first);
     expect(() => {
       (first as { hours: number }).hours = 1;
     }).toThrow(TypeError);
-    s.saveSettings('discord', 'g1', { ...first, hours: 2 }, 'admin');
+    await s.saveSettings('discord', 'g1', { ...first, hours: 2 }, 'admin');
     expect(first.hours).toBe(DEFAULT_SETTINGS.hours);
-    expect(s.settings('discord', 'g1')).toMatchObject({ hours: 2 });
-    expect(Object.isFrozen(s.settings('discord', 'g1'))).toBe(true);
+    expect(await s.settings('discord', 'g1')).toMatchObject({ hours: 2 });
+    expect(Object.isFrozen(await s.settings('discord', 'g1'))).toBe(true);
     s.close();
   });
 
-  it('refuses a database that is not ours, and a file that is not a database, with the path', () => {
+  it('refuses a database that is not ours, and a file that is not a database, with the path', async () => {
     const foreign = join(dir, 'foreign.sqlite');
     const raw = new Database(foreign);
     raw.exec('CREATE TABLE customers (id INTEGER)');
     raw.close();
-    expect(() => Store.open(foreign)).toThrow(StoreError);
-    expect(() => Store.open(foreign)).toThrow(/not whichgpu's/);
+    expect(() => SqliteStore.open(foreign)).toThrow(StoreError);
+    expect(() => SqliteStore.open(foreign)).toThrow(/not whichgpu's/);
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not sqlite at all, just text '.repeat(200));
-    expect(() => Store.open(junk)).toThrow(new RegExp(junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    expect(() => SqliteStore.open(junk)).toThrow(new RegExp(junk.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   });
 });
 
@@ -153,16 +153,16 @@ describe('durability', () => {
     { timeout: 60_000 },
     async () => {
       const path = join(dir, 'crash.sqlite');
-      Store.open(path).close();
+      SqliteStore.open(path).close();
       const { acks, signal } = await runWriter(path, 'w', 1_000_000, (_line, kill) => {
         // Kill at a random point after a few hundred acknowledged writes.
         if (Math.random() < 0.004) kill();
       });
       expect(signal).toBe('SIGKILL');
       expect(acks.length).toBeGreaterThan(0);
-      const s = Store.open(path);
+      const s = SqliteStore.open(path);
       expect(s.integrityCheck()).toBe('ok');
-      const stored = new Set(s.list('discord', 'guild-1', 1, 1_000_000).items.map((p) => p.messageId));
+      const stored = new Set((await s.list('discord', 'guild-1', 1, 1_000_000)).items.map((p) => p.messageId));
       for (const a of acks) expect(stored.has(a.split(' ')[2]!)).toBe(true);
       s.close();
     },
@@ -170,14 +170,14 @@ describe('durability', () => {
 
   it('two processes writing at once do not corrupt it or lose an acknowledged write', { timeout: 60_000 }, async () => {
     const path = join(dir, 'shared.sqlite');
-    Store.open(path).close();
+    SqliteStore.open(path).close();
     // A write refused as BUSY is not acknowledged; the writer tries it again (see pin-writer.ts).
     const [a, b] = await Promise.all([runWriter(path, 'a', 300), runWriter(path, 'b', 300)]);
     expect(a.acks).toHaveLength(300);
     expect(b.acks).toHaveLength(300);
-    const s = Store.open(path);
+    const s = SqliteStore.open(path);
     expect(s.integrityCheck()).toBe('ok');
-    const stored = s.list('discord', 'guild-1', 1, 10_000).items.map((p) => `ack ${p.id} ${p.messageId}`);
+    const stored = (await s.list('discord', 'guild-1', 1, 10_000)).items.map((p) => `ack ${p.id} ${p.messageId}`);
     expect(stored.sort()).toEqual([...a.acks, ...b.acks].sort());
     s.close();
   });

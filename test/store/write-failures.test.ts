@@ -7,15 +7,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import type { Reply } from '../../commands/types.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
-import { Store, StoreError } from '../../src/store/store.js';
+import { SqliteStore, StoreError } from '../../src/store/store.js';
 import { diskKinds, unavailable, type TinyDisk } from '../fixtures/tiny-disk.js';
 import { captureLog } from '../helpers/log.js';
 import { newPin } from '../helpers/pins.js';
 import { commandContext } from '../helpers/context.js';
 
-const writeFailed = (f: () => unknown) => {
+const writeFailed = async (f: () => Promise<unknown>) => {
   try {
-    f();
+    await f();
   } catch (e) {
     return e instanceof StoreError && e.code === 'WRITE_FAILED';
   }
@@ -23,13 +23,13 @@ const writeFailed = (f: () => unknown) => {
 };
 
 let disk: TinyDisk | undefined;
-const stores: Store[] = [];
-const open = (o: Parameters<typeof Store.open>[1] = {}) => {
-  const s = Store.open(`${disk!.dir}/db.sqlite`, o);
+const stores: SqliteStore[] = [];
+const open = (o: Parameters<typeof SqliteStore.open>[1] = {}) => {
+  const s = SqliteStore.open(`${disk!.dir}/db.sqlite`, o);
   stores.push(s);
   return s;
 };
-afterEach(() => {
+afterEach(async () => {
   for (const s of stores.splice(0)) s.close();
   disk?.unmount();
   disk = undefined;
@@ -38,36 +38,33 @@ afterEach(() => {
 if (unavailable) it.skip(`writes on a full disk (no disk can be filled here: ${unavailable})`, () => {});
 
 describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
-  beforeEach(() => {
+  beforeEach(async () => {
     disk = kind.make(512);
   });
 
   it('pin, unpin, refresh and settings refuse instead of acknowledging; after reopening, what was acknowledged is there and what was refused is not', async () => {
     const { lines, log } = captureLog();
     const s = open({ log });
-    const a = s.pin(newPin('a'));
-    const b = s.pin(newPin('b'));
-    s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
+    const a = await s.pin(newPin('a'));
+    const b = await s.pin(newPin('b'));
+    await s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 6 }, 'admin');
 
     disk!.fill();
     const refused = {
-      pin: writeFailed(() => s.pin(newPin('c'))),
-      unpin: writeFailed(() => s.unpin('discord', 'g1', a.id, 'mod-2')),
-      refresh: writeFailed(() =>
-        s.refresh('discord', 'g1', b.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' }),
+      pin: await writeFailed(async () => await s.pin(newPin('c'))),
+      unpin: await writeFailed(async () => await s.unpin('discord', 'g1', a.id, 'mod-2')),
+      refresh: await writeFailed(
+        async () => await s.refresh('discord', 'g1', b.id, { headline: 'refused', winner: 'tie', dataVersion: 'v2' }),
       ),
-      settings: writeFailed(() => s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin')),
+      settings: await writeFailed(
+        async () => await s.saveSettings('discord', 'g1', { ...DEFAULT_SETTINGS, hours: 9 }, 'admin'),
+      ),
     };
     expect(refused).toEqual({ pin: true, unpin: true, refresh: true, settings: true });
     // The same connection does not believe the refused writes either.
-    expect(
-      s
-        .list('discord', 'g1')
-        .items.map((p) => p.messageId)
-        .sort(),
-    ).toEqual(['a', 'b']);
-    expect(s.get('discord', 'g1', b.id)!.headline).toBe('headline b');
-    expect(s.settings('discord', 'g1').hours).toBe(6);
+    expect((await s.list('discord', 'g1')).items.map((p) => p.messageId).sort()).toEqual(['a', 'b']);
+    expect((await s.get('discord', 'g1', b.id))!.headline).toBe('headline b');
+    expect((await s.settings('discord', 'g1')).hours).toBe(6);
     await new Promise((r) => setImmediate(r));
     const failures = lines.filter((l) => l.msg === 'store write failed');
     expect(failures.map((l) => l.what)).toEqual(['save the pin', 'unpin', 'refresh the pin', 'save the settings']);
@@ -75,41 +72,36 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
 
     // Space again: the same connection writes, without a restart.
     disk!.free();
-    const c = s.pin(newPin('c'));
+    const c = await s.pin(newPin('c'));
     s.close();
 
     const again = open();
     expect(again.integrityCheck()).toBe('ok');
-    expect(
-      again
-        .list('discord', 'g1')
-        .items.map((p) => p.messageId)
-        .sort(),
-    ).toEqual(['a', 'b', 'c']);
-    expect(again.get('discord', 'g1', a.id)).toMatchObject({ unpinnedAt: null, unpinnedBy: null });
-    expect(again.get('discord', 'g1', b.id)).toMatchObject({
+    expect((await again.list('discord', 'g1')).items.map((p) => p.messageId).sort()).toEqual(['a', 'b', 'c']);
+    expect(await again.get('discord', 'g1', a.id)).toMatchObject({ unpinnedAt: null, unpinnedBy: null });
+    expect(await again.get('discord', 'g1', b.id)).toMatchObject({
       headline: 'headline b',
       dataVersion: 'v1',
       refreshedAt: null,
     });
-    expect(again.get('discord', 'g1', c.id)!.messageId).toBe('c');
-    expect(again.settings('discord', 'g1').hours).toBe(6);
+    expect((await again.get('discord', 'g1', c.id))!.messageId).toBe('c');
+    expect((await again.settings('discord', 'g1')).hours).toBe(6);
   });
 
-  it('an acknowledged unpin and refresh are on disk after reopening', () => {
+  it('an acknowledged unpin and refresh are on disk after reopening', async () => {
     const s = open();
-    const a = s.pin(newPin('a'));
-    const b = s.pin(newPin('b'));
-    expect(s.unpin('discord', 'g1', a.id, 'mod-2')!.unpinnedBy).toBe('mod-2');
-    expect(s.refresh('discord', 'g1', b.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' })!.headline).toBe(
-      'new',
-    );
-    expect(s.unpin('discord', 'g1', a.id, 'mod-2')).toBeUndefined();
-    expect(s.refresh('discord', 'g1', 999, { headline: 'x', winner: 'tie', dataVersion: 'v2' })).toBeUndefined();
+    const a = await s.pin(newPin('a'));
+    const b = await s.pin(newPin('b'));
+    expect((await s.unpin('discord', 'g1', a.id, 'mod-2'))!.unpinnedBy).toBe('mod-2');
+    expect(
+      (await s.refresh('discord', 'g1', b.id, { headline: 'new', winner: 'tie', dataVersion: 'v2' }))!.headline,
+    ).toBe('new');
+    expect(await s.unpin('discord', 'g1', a.id, 'mod-2')).toBeUndefined();
+    expect(await s.refresh('discord', 'g1', 999, { headline: 'x', winner: 'tie', dataVersion: 'v2' })).toBeUndefined();
     s.close();
     const again = open();
-    expect(again.get('discord', 'g1', a.id)!.unpinnedBy).toBe('mod-2');
-    expect(again.get('discord', 'g1', b.id)).toMatchObject({ headline: 'new', dataVersion: 'v2' });
+    expect((await again.get('discord', 'g1', a.id))!.unpinnedBy).toBe('mod-2');
+    expect(await again.get('discord', 'g1', b.id)).toMatchObject({ headline: 'new', dataVersion: 'v2' });
   });
 
   it('the pin, unpin, refresh and settings commands answer a failed write plainly, and the store logs it once', async () => {
@@ -118,7 +110,7 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
     const ctx = commandContext(store);
     const v = await commands.compare.execute(ctx, { text: 'llama 3.3 70b' });
     if (v.kind !== 'verdict') throw new Error(JSON.stringify(v));
-    const kept = store.pin(newPin('kept', { query: v.verdict.query as never, dataVersion: 'old' }));
+    const kept = await store.pin(newPin('kept', { query: v.verdict.query as never, dataVersion: 'old' }));
 
     disk!.fill();
     const error = (r: Reply) => {
@@ -153,6 +145,6 @@ describe.each(diskKinds)('writes on a full disk ($name)', (kind) => {
     expect((await commands.pin.execute(ctx, { channelId: 'c1', messageId: 'msg-1', verdict: v.verdict })).kind).toBe(
       'pinned',
     );
-    expect(store.get('discord', 'g1', kept.id)).toMatchObject({ dataVersion: 'old', unpinnedAt: null });
+    expect(await store.get('discord', 'g1', kept.id)).toMatchObject({ dataVersion: 'old', unpinnedAt: null });
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * What the bot needs of a store, whichever holds it: the embedded SQLite file (one process, or a few
+ * on one disk) or a shared PostgreSQL database (several instances behind a load balancer). Every
+ * method is async so both implementations keep one contract; the SQLite one answers at once.
+ *
+ * Writes a moderator asks for (pin, unpin, refresh, settings) return only once stored, or throw
+ * StoreError BUSY / WRITE_FAILED (the commands answer those plainly). Writes on the answer path
+ * (saveQuery, saveLearned) never throw and are bounded in time: an answer goes out without them.
+ */
+import type { LearnedRow, RecentLearned } from './learned-models.js';
+import type { NewPin, Page, PinnedVerdict, Platform, StoreLog } from './records.js';
+import type { ServerSettings } from './settings-schema.js';
+
+export interface Store {
+  /** Which implementation: said in the start log and /readyz. */
+  readonly kind: 'sqlite' | 'postgres';
+  /** The file's path, or the database URL without its password. */
+  readonly where: string;
+  /** From now on, writes that fail are logged here. */
+  logTo(log: StoreLog): void;
+  close(): Promise<void>;
+  /** True when the store answers a trivial read now (/readyz). Never throws. */
+  ping(): Promise<boolean>;
+
+  /** Stores the pin (or revives the message's earlier one). */
+  pin(p: NewPin, now?: Date): Promise<PinnedVerdict>;
+  get(platform: Platform, serverId: string, id: number): Promise<PinnedVerdict | undefined>;
+  /** Active pins of a server, newest first. */
+  list(platform: Platform, serverId: string, page?: number, pageSize?: number): Promise<Page<PinnedVerdict>>;
+  /** The newest active pin for the same normalized query in this server (cached a few seconds). */
+  findByQuery(platform: Platform, serverId: string, queryKey: string): Promise<PinnedVerdict | undefined>;
+  unpin(platform: Platform, serverId: string, id: number, by: string, now?: Date): Promise<PinnedVerdict | undefined>;
+  refresh(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    update: { headline: string; winner: string; dataVersion: string },
+    now?: Date,
+  ): Promise<PinnedVerdict | undefined>;
+
+  /** The server's settings (cached a few seconds; another instance's change shows within that). */
+  settings(platform: Platform, serverId: string): Promise<Readonly<ServerSettings>>;
+  saveSettings(
+    platform: Platform,
+    serverId: string,
+    settings: ServerSettings,
+    by: string,
+    now?: Date,
+  ): Promise<ServerSettings>;
+
+  /** Remembers a normalized query under a short id; undefined if it could not be stored in time. Never throws. */
+  saveQuery(query: Record<string, unknown>, now?: Date): Promise<string | undefined>;
+  loadQuery(id: string): Promise<Record<string, unknown> | undefined>;
+  /** Deletes up to `batch` shared queries past their retention that no active pin uses. Never throws. */
+  prune(now?: Date, batch?: number): Promise<number>;
+
+  /** A model a lookup learned (or did not find), if its row has not expired at `now`. */
+  readLearned(source: LearnedRow['source'], ref: string, now?: Date): Promise<LearnedRow | undefined>;
+  /** Caches a lookup's answer; false if it was too large or could not be written in time. Never throws. */
+  saveLearned(row: LearnedRow): Promise<boolean>;
+  /** Models lookups found, not expired at `now`, newest first. */
+  recentLearned(limit: number, now?: Date): Promise<RecentLearned[]>;
+  /** Moves when this process caches a lookup's answer. */
+  readonly learnedWrites: number;
+}

@@ -1,0 +1,731 @@
+/**
+ * The shared store: PostgreSQL through node-postgres (`pg`), for several whichgpu instances behind
+ * one load balancer. Same records and contract as the SQLite store (port.ts); besides them it holds
+ * what instances must agree on: request signatures already accepted (the replay guard), the rate
+ * limits' buckets, and Slack installations.
+ *
+ * Caches and how another instance's change shows: settings and "is this question pinned" are read
+ * on every question and change rarely, so each instance keeps them in memory. A write sends a
+ * NOTIFY in its transaction; every instance LISTENs and drops the entry when it arrives (a few ms
+ * after the commit). Should the listening connection be down, entries live at most CACHE_TTL_MS
+ * (4 s), so a pin, an unpin or a settings change shows everywhere within 5 s in every case.
+ *
+ * Failure: a moderator's write that cannot be made throws StoreError BUSY (the database is
+ * restarting or unreachable: try again in a moment) or WRITE_FAILED (it refused the write). Reads
+ * on the answer path fall back (last known settings or the defaults, no pin shown) within
+ * ANSWER_PATH_MS, so answers keep going out while the database restarts. The pool's idle-client
+ * errors are logged, never thrown: a restart of the server does not stop the process.
+ */
+import pg from 'pg';
+import { PG_MIGRATIONS } from './pg-migrations.js';
+import type { Store } from './port.js';
+import {
+  shortHash,
+  StoreError,
+  PAGE_SIZE,
+  type NewPin,
+  type Page,
+  type PinnedVerdict,
+  type Platform,
+  type StoreLog,
+} from './records.js';
+import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
+import { LEARNED_ROW_MAX_CHARS, RECENT_LEARNED_MAX, type LearnedRow, type RecentLearned } from './learned-models.js';
+import { SHARED_QUERY_RETENTION_MS } from './states.js';
+
+const APP_ID = 'whichgpu';
+/** The advisory lock migrations hold (any constant; "whichgpu" in ASCII, folded to 63 bits). */
+const MIGRATION_LOCK = 0x7768696368677075n & 0x7fffffffffffffffn;
+const CHANNEL = 'whichgpu_changes';
+/** An entry of the settings and pin caches lives at most this long (the NOTIFY usually drops it first). */
+export const CACHE_TTL_MS = 4000;
+/** How long a read or write on the answer path may take before the answer goes out without it. */
+export const ANSWER_PATH_MS = 800;
+/** How long a moderator's write may take (connection included) before it is refused as BUSY. */
+export const WRITE_DEADLINE_MS = 2500;
+const TOUCH_AFTER_MS = 86_400_000;
+const PRUNE_EVERY_MS = 60_000;
+
+export interface PostgresOptions {
+  log?: StoreLog;
+  /** Connections this instance holds at most (default 10). */
+  poolSize?: number;
+  now?: () => Date;
+}
+
+/** Connection-level failures: the server is restarting, shutting down or unreachable. */
+function unavailable(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string') return /timeout|terminat|ECONN|closed|not queryable/i.test(String(e));
+  return /^(08|57P|53300)/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|HOSTUNREACH|TIMEDOUT)$/.test(code);
+}
+
+/** Resolves to `work`'s value, or to `fallback` when it fails or takes longer than `ms`. */
+async function within<T>(ms: number, work: Promise<T>, fallback: T, onFail?: (e: unknown) => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      onFail?.(new Error(`no answer within ${ms} ms`));
+      resolve(fallback);
+    }, ms);
+  });
+  try {
+    return await Promise.race([
+      work.catch((e: unknown) => {
+        onFail?.(e);
+        return fallback;
+      }),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+interface PinRow {
+  id: string | number;
+  platform: Platform;
+  server_id: string;
+  channel_id: string;
+  message_id: string;
+  query_key: string;
+  query_json: string;
+  headline: string;
+  winner: string;
+  data_version: string;
+  pinned_by: string;
+  pinned_at: Date;
+  refreshed_at: Date | null;
+  unpinned_by: string | null;
+  unpinned_at: Date | null;
+}
+
+const pinOf = (r: PinRow): PinnedVerdict => ({
+  id: Number(r.id),
+  platform: r.platform,
+  serverId: r.server_id,
+  channelId: r.channel_id,
+  messageId: r.message_id,
+  queryKey: r.query_key,
+  query: JSON.parse(r.query_json) as Record<string, unknown>,
+  headline: r.headline,
+  winner: r.winner,
+  dataVersion: r.data_version,
+  pinnedBy: r.pinned_by,
+  pinnedAt: iso(r.pinned_at)!,
+  refreshedAt: iso(r.refreshed_at),
+  unpinnedBy: r.unpinned_by,
+  unpinnedAt: iso(r.unpinned_at),
+});
+
+/** The URL as logs may show it: without its password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly where: string;
+  learnedWrites = 0;
+
+  private log: StoreLog | undefined;
+  private readonly settingsCache = new Map<string, { at: number; settings: Readonly<ServerSettings> }>();
+  private readonly pinLookups = new Map<string, { at: number; pin: PinnedVerdict | undefined }>();
+  private listener: pg.Client | undefined;
+  private listening = false;
+  private closed = false;
+  private lastPruneAt = 0;
+  private lastWarnAt = -Infinity;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly url: string,
+    private readonly now: () => Date,
+  ) {
+    this.where = redactUrl(url);
+    // An idle client whose server went away emits here; unhandled, it would end the process.
+    pool.on('error', (e) => this.warn(e, 'a pooled database connection failed; it is replaced on next use'));
+  }
+
+  /** Connects, refuses a database that is not whichgpu's or is newer, migrates under an advisory lock. */
+  static async open(url: string, o: PostgresOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: o.poolSize ?? 10,
+      connectionTimeoutMillis: WRITE_DEADLINE_MS,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: 10_000,
+      application_name: 'whichgpu',
+    });
+    const store = new PostgresStore(pool, url, o.now ?? (() => new Date()));
+    if (o.log) store.logTo(o.log);
+    try {
+      await store.migrate();
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`Cannot use the database at ${store.where}: ${(e as Error).message}`, 'CANNOT_OPEN', {
+        cause: e,
+      });
+    }
+    await store.listen();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Instances starting at once: one migrates, the others wait here, then find nothing to do.
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
+      const tables = (
+        await client.query<{ name: string }>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'UNLOGGED TABLE')",
+        )
+      ).rows.map((r) => r.name);
+      let current = 0;
+      if (tables.length > 0) {
+        const meta = tables.includes('app_meta')
+          ? (await client.query<{ key: string; value: string }>('SELECT key, value FROM app_meta')).rows
+          : [];
+        if (meta.find((m) => m.key === 'app')?.value !== APP_ID)
+          throw new StoreError(
+            `${this.where} is a PostgreSQL database, but not whichgpu's (tables: ${tables.slice(0, 5).join(', ')}). Point DATABASE_URL at a new database.`,
+            'NOT_OURS',
+          );
+        current = Number(meta.find((m) => m.key === 'schema_version')?.value ?? 0);
+      }
+      if (current > PG_MIGRATIONS.length)
+        throw new StoreError(
+          `${this.where} was written by a newer whichgpu (schema ${current}; this version knows ${PG_MIGRATIONS.length}).`,
+          'NEWER_SCHEMA',
+        );
+      for (const [i, m] of PG_MIGRATIONS.entries()) {
+        const version = i + 1;
+        if (version <= current) continue;
+        await client.query(m.sql);
+        if (version === 1)
+          await client.query("INSERT INTO app_meta (key, value) VALUES ('app', $1), ('created_at', $2)", [
+            APP_ID,
+            this.now().toISOString(),
+          ]);
+        await client.query(
+          "INSERT INTO app_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          [String(version)],
+        );
+      }
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** LISTENs for other instances' changes on a connection of its own; reconnects with a backoff. */
+  private async listen(delayMs = 0): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: WRITE_DEADLINE_MS });
+    const lost = (e?: unknown) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.listening = false;
+      // Changes made while deaf are unknown: forget everything, and hear again as soon as possible.
+      this.settingsCache.clear();
+      this.pinLookups.clear();
+      client.end().catch(() => undefined);
+      if (this.closed) return;
+      if (e) this.warn(e, 'lost the change notifications; caches expire by time until they are back');
+      const next = Math.min(10_000, Math.max(250, delayMs * 2));
+      this.reconnectTimer = setTimeout(() => void this.listen(next), next);
+      this.reconnectTimer.unref();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', (n) => this.invalidate(n.payload ?? ''));
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listening = true;
+    } catch (e) {
+      lost(e);
+    }
+  }
+
+  /** A change another instance (or this one) committed: "settings|platform|server" or "pins|platform|server". */
+  private invalidate(payload: string): void {
+    const [what, platform, ...rest] = payload.split('|');
+    const server = rest.join('|');
+    if (what === 'settings') this.settingsCache.delete(`${platform}:${server}`);
+    else if (what === 'pins') {
+      const prefix = `${platform}|${server}|`;
+      for (const k of this.pinLookups.keys()) if (k.startsWith(prefix)) this.pinLookups.delete(k);
+    }
+  }
+
+  /** True while change notifications arrive (tests and /readyz say so). */
+  get hearingChanges(): boolean {
+    return this.listening;
+  }
+
+  logTo(log: StoreLog): void {
+    this.log = log;
+  }
+
+  private warn(e: unknown, msg: string): void {
+    const t = Date.now();
+    if (t - this.lastWarnAt < 10_000) return;
+    this.lastWarnAt = t;
+    this.log?.warn({ err: e, code: (e as { code?: unknown }).code }, msg);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const l = this.listener;
+    this.listener = undefined;
+    await l?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    return within(
+      1000,
+      this.pool.query('SELECT 1').then(() => true),
+      false,
+    );
+  }
+
+  /**
+   * Runs a moderator's write in one transaction, with a NOTIFY of what changed; returns only after
+   * COMMIT succeeded. The database unreachable or restarting: BUSY; anything else it refuses:
+   * WRITE_FAILED. Either is logged.
+   */
+  private async write<T>(what: string, notify: string, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient | undefined;
+    try {
+      client = await this.pool.connect();
+      await client.query('BEGIN');
+      const value = await work(client);
+      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, notify]);
+      await client.query('COMMIT');
+      return value;
+    } catch (e) {
+      if (client) await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof StoreError) throw e;
+      if (unavailable(e)) {
+        this.log?.warn(
+          { err: e, code: (e as { code?: unknown }).code, what },
+          'store write refused: the database is unavailable',
+        );
+        throw new StoreError(`Cannot ${what}: the database is unavailable (${(e as Error).message})`, 'BUSY', {
+          cause: e,
+        });
+      }
+      this.log?.error({ err: e, code: (e as { code?: unknown }).code, what }, 'store write failed');
+      throw new StoreError(`Cannot ${what}: ${(e as Error).message}`, 'WRITE_FAILED', { cause: e });
+    } finally {
+      // A client whose connection broke is destroyed rather than returned to the pool.
+      client?.release();
+    }
+  }
+
+  async pin(p: NewPin, now = this.now()): Promise<PinnedVerdict> {
+    const queryJson = JSON.stringify(p.query);
+    const row = await this.write(
+      'save the pin',
+      `pins|${p.platform}|${p.serverId}`,
+      async (c) =>
+        (
+          await c.query<PinRow>(
+            `INSERT INTO pinned_verdicts (platform, server_id, channel_id, message_id, query_key, query_json, state_id, headline, winner, data_version, pinned_by, pinned_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+           ON CONFLICT (platform, server_id, message_id) DO UPDATE SET
+             unpinned_at = NULL, unpinned_by = NULL, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at, state_id = excluded.state_id
+           RETURNING *`,
+            [
+              p.platform,
+              p.serverId,
+              p.channelId,
+              p.messageId,
+              p.queryKey,
+              queryJson,
+              p.stateId ?? shortHash(queryJson),
+              p.headline,
+              p.winner,
+              p.dataVersion,
+              p.pinnedBy,
+              now,
+            ],
+          )
+        ).rows[0]!,
+    );
+    this.invalidate(`pins|${p.platform}|${p.serverId}`);
+    return pinOf(row);
+  }
+
+  async get(platform: Platform, serverId: string, id: number): Promise<PinnedVerdict | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const r = await this.pool.query<PinRow>(
+      'SELECT * FROM pinned_verdicts WHERE id = $1 AND platform = $2 AND server_id = $3',
+      [id, platform, serverId],
+    );
+    return r.rows[0] ? pinOf(r.rows[0]) : undefined;
+  }
+
+  async list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Promise<Page<PinnedVerdict>> {
+    const total = Number(
+      (
+        await this.pool.query<{ n: string }>(
+          'SELECT count(*) AS n FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND unpinned_at IS NULL',
+          [platform, serverId],
+        )
+      ).rows[0]!.n,
+    );
+    const pages = Math.max(1, Math.ceil(total / pageSize));
+    const p = Math.min(Math.max(1, Math.floor(page)), pages);
+    const rows = (
+      await this.pool.query<PinRow>(
+        'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT $3 OFFSET $4',
+        [platform, serverId, pageSize, (p - 1) * pageSize],
+      )
+    ).rows;
+    return { items: rows.map(pinOf), page: p, pages, total };
+  }
+
+  async findByQuery(platform: Platform, serverId: string, queryKey: string): Promise<PinnedVerdict | undefined> {
+    const key = `${platform}|${serverId}|${queryKey}`;
+    const t = Date.now();
+    const hit = this.pinLookups.get(key);
+    if (hit && t - hit.at < CACHE_TTL_MS) return hit.pin;
+    let failed = false;
+    const pin = await within(
+      ANSWER_PATH_MS,
+      this.pool
+        .query<PinRow>(
+          'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND query_key = $3 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1',
+          [platform, serverId, queryKey],
+        )
+        .then((r) => (r.rows[0] ? pinOf(r.rows[0]) : undefined)),
+      // Not known now: the answer goes out without the pin, and the next question asks again.
+      hit?.pin,
+      (e) => {
+        failed = true;
+        this.warn(e, 'pin lookup failed: answering without it');
+      },
+    );
+    if (!failed) {
+      if (this.pinLookups.size > 10_000) this.pinLookups.clear();
+      this.pinLookups.set(key, { at: t, pin });
+    }
+    return pin;
+  }
+
+  async unpin(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    by: string,
+    now = this.now(),
+  ): Promise<PinnedVerdict | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.write(
+      'unpin',
+      `pins|${platform}|${serverId}`,
+      async (c) =>
+        (
+          await c.query<PinRow>(
+            'UPDATE pinned_verdicts SET unpinned_at = $1, unpinned_by = $2 WHERE id = $3 AND platform = $4 AND server_id = $5 AND unpinned_at IS NULL RETURNING *',
+            [now, by, id, platform, serverId],
+          )
+        ).rows[0],
+    );
+    this.invalidate(`pins|${platform}|${serverId}`);
+    return row ? pinOf(row) : undefined;
+  }
+
+  async refresh(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    update: { headline: string; winner: string; dataVersion: string },
+    now = this.now(),
+  ): Promise<PinnedVerdict | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.write(
+      'refresh the pin',
+      `pins|${platform}|${serverId}`,
+      async (c) =>
+        (
+          await c.query<PinRow>(
+            'UPDATE pinned_verdicts SET headline = $1, winner = $2, data_version = $3, refreshed_at = $4 WHERE id = $5 AND platform = $6 AND server_id = $7 RETURNING *',
+            [update.headline, update.winner, update.dataVersion, now, id, platform, serverId],
+          )
+        ).rows[0],
+    );
+    this.invalidate(`pins|${platform}|${serverId}`);
+    return row ? pinOf(row) : undefined;
+  }
+
+  async settings(platform: Platform, serverId: string): Promise<Readonly<ServerSettings>> {
+    const key = `${platform}:${serverId}`;
+    const t = Date.now();
+    const cached = this.settingsCache.get(key);
+    if (cached && t - cached.at < CACHE_TTL_MS) return cached.settings;
+    let failed = false;
+    const read = this.pool
+      .query<{ settings_json: string }>(
+        'SELECT settings_json FROM server_settings WHERE platform = $1 AND server_id = $2',
+        [platform, serverId],
+      )
+      .then((r) =>
+        Object.freeze(
+          r.rows[0]
+            ? ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(r.rows[0].settings_json) as object) })
+            : { ...DEFAULT_SETTINGS },
+        ),
+      );
+    // Unreadable now: the last settings known, else the defaults; the next question reads again.
+    const settings = await within(
+      ANSWER_PATH_MS,
+      read,
+      cached?.settings ?? Object.freeze({ ...DEFAULT_SETTINGS }),
+      (e) => {
+        failed = true;
+        this.warn(e, 'settings could not be read: answering with the last known');
+      },
+    );
+    if (!failed) {
+      if (this.settingsCache.size > 10_000) this.settingsCache.clear();
+      this.settingsCache.set(key, { at: t, settings });
+    }
+    return settings;
+  }
+
+  async saveSettings(
+    platform: Platform,
+    serverId: string,
+    settings: ServerSettings,
+    by: string,
+    now = this.now(),
+  ): Promise<ServerSettings> {
+    const valid = ServerSettingsSchema.parse(settings);
+    await this.write('save the settings', `settings|${platform}|${serverId}`, (c) =>
+      c.query(
+        `INSERT INTO server_settings (platform, server_id, settings_json, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (platform, server_id) DO UPDATE SET settings_json = excluded.settings_json, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+        [platform, serverId, JSON.stringify(valid), by, now],
+      ),
+    );
+    this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), settings: Object.freeze({ ...valid }) });
+    return { ...valid };
+  }
+
+  async saveQuery(query: Record<string, unknown>, now = this.now()): Promise<string | undefined> {
+    const json = JSON.stringify(query);
+    const id = shortHash(json);
+    // One statement: a question posted again within a day costs no write (the WHERE skips it).
+    const stored = await within(
+      ANSWER_PATH_MS,
+      this.pool
+        .query(
+          `INSERT INTO shared_queries (id, query_json, posted_at) VALUES ($1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET posted_at = excluded.posted_at
+           WHERE shared_queries.posted_at < $4`,
+          [id, json, now, new Date(now.getTime() - TOUCH_AFTER_MS)],
+        )
+        .then(() => true),
+      false,
+      (e) => this.warn(e, 'state not stored: verdicts go out without components'),
+    );
+    if (stored) this.schedulePrune(now);
+    return stored ? id : undefined;
+  }
+
+  async loadQuery(id: string): Promise<Record<string, unknown> | undefined> {
+    const r = await this.pool.query<{ query_json: string }>('SELECT query_json FROM shared_queries WHERE id = $1', [
+      id,
+    ]);
+    return r.rows[0] ? (JSON.parse(r.rows[0].query_json) as Record<string, unknown>) : undefined;
+  }
+
+  /** At most once a minute per instance, after a state write: old questions, seen signatures, idle buckets. */
+  private schedulePrune(now: Date): void {
+    if (now.getTime() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    this.lastPruneAt = now.getTime();
+    void this.prune(now).then(() => this.pruneShared());
+  }
+
+  async prune(now = this.now(), batch = 500): Promise<number> {
+    try {
+      const r = await this.pool.query(
+        `DELETE FROM shared_queries WHERE id IN (
+           SELECT id FROM shared_queries WHERE posted_at < $1
+             AND id NOT IN (SELECT state_id FROM pinned_verdicts WHERE unpinned_at IS NULL AND state_id IS NOT NULL)
+           ORDER BY posted_at LIMIT $2)`,
+        [new Date(now.getTime() - SHARED_QUERY_RETENTION_MS), batch],
+      );
+      return r.rowCount ?? 0;
+    } catch (e) {
+      this.warn(e, 'pruning stored questions failed; tried again later');
+      return 0;
+    }
+  }
+
+  /** Signatures past their window and buckets idle for an hour (full again by then) go. Never throws. */
+  async pruneShared(): Promise<void> {
+    try {
+      await this.pool.query(
+        'DELETE FROM seen_signatures WHERE key IN (SELECT key FROM seen_signatures WHERE expires_at < clock_timestamp() LIMIT 5000)',
+      );
+      await this.pool.query(
+        "DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE updated_at < clock_timestamp() - interval '1 hour' LIMIT 5000)",
+      );
+    } catch (e) {
+      this.warn(e, 'pruning signatures and buckets failed; tried again later');
+    }
+  }
+
+  async readLearned(source: LearnedRow['source'], ref: string, now = this.now()): Promise<LearnedRow | undefined> {
+    const r = await this.pool.query<{
+      source: LearnedRow['source'];
+      ref: string;
+      status: LearnedRow['status'];
+      json: string;
+      fetched_at: Date;
+      expires_at: Date;
+    }>(
+      'SELECT source, ref, status, facts_json AS json, fetched_at, expires_at FROM learned_models WHERE source = $1 AND ref = $2 AND expires_at > $3',
+      [source, ref, now],
+    );
+    const row = r.rows[0];
+    return row
+      ? {
+          source: row.source,
+          ref: row.ref,
+          status: row.status,
+          json: row.json,
+          fetchedAt: iso(row.fetched_at)!,
+          expiresAt: iso(row.expires_at)!,
+        }
+      : undefined;
+  }
+
+  async saveLearned(row: LearnedRow): Promise<boolean> {
+    if (row.json.length > LEARNED_ROW_MAX_CHARS) return false;
+    const ok = await within(
+      ANSWER_PATH_MS,
+      this.pool
+        .query(
+          `INSERT INTO learned_models (source, ref, status, facts_json, fetched_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (source, ref) DO UPDATE SET status = excluded.status, facts_json = excluded.facts_json,
+             fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
+          [row.source, row.ref, row.status, row.json, row.fetchedAt, row.expiresAt],
+        )
+        .then(() => true),
+      false,
+      (e) => this.warn(e, 'learned model not cached'),
+    );
+    if (ok) {
+      this.learnedWrites++;
+      void this.pool
+        .query(
+          'DELETE FROM learned_models WHERE (source, ref) IN (SELECT source, ref FROM learned_models WHERE expires_at <= $1 ORDER BY expires_at LIMIT 200)',
+          [row.fetchedAt],
+        )
+        .catch(() => undefined);
+    }
+    return ok;
+  }
+
+  async recentLearned(limit: number, now = this.now()): Promise<RecentLearned[]> {
+    const rows = (
+      await this.pool.query<Record<string, unknown>>(
+        `SELECT source, ref, facts_json::jsonb #>> '{basis,ref}' AS "basisRef", facts_json::jsonb ->> 'name' AS name,
+           coalesce(facts_json::jsonb -> 'parameters', facts_json::jsonb -> 'ggufParameters') AS parameters, fetched_at
+         FROM learned_models WHERE status = 'found' AND expires_at > $1
+         ORDER BY fetched_at DESC LIMIT $2`,
+        [now, Math.max(0, Math.min(limit, RECENT_LEARNED_MAX)) * 2],
+      )
+    ).rows;
+    // A row whose JSON lacks its basis or name is left out, not guessed at.
+    return rows
+      .filter((r) => typeof r.basisRef === 'string' && typeof r.name === 'string')
+      .slice(0, Math.max(0, Math.min(limit, RECENT_LEARNED_MAX)))
+      .map((r) => ({
+        source: r.source as RecentLearned['source'],
+        ref: r.ref as string,
+        basisRef: r.basisRef as string,
+        name: r.name as string,
+        parameters: typeof r.parameters === 'number' && r.parameters > 0 ? r.parameters : undefined,
+        fetchedAt: iso(r.fetched_at)!,
+      }));
+  }
+
+  /**
+   * The replay guard every instance shares: true the first time `key` (a request signature) is
+   * presented, false after, until `expiresAt`. Undefined when the database could not say in time.
+   */
+  async admitOnce(key: string, expiresAt: Date): Promise<boolean | undefined> {
+    return within(
+      ANSWER_PATH_MS,
+      this.pool
+        .query(
+          `INSERT INTO seen_signatures (key, expires_at) VALUES ($1, $2)
+           ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_signatures.expires_at < clock_timestamp()
+           RETURNING 1`,
+          [key, expiresAt],
+        )
+        .then((r) => (r.rowCount ?? 0) > 0),
+      undefined,
+      (e) => this.warn(e, 'the shared replay guard could not be asked'),
+    );
+  }
+
+  /**
+   * One token from the user's and the server's shared buckets, in one statement on the database's
+   * clock; undefined when the database could not say in time.
+   */
+  async takeToken(
+    userKey: string,
+    serverKey: string,
+    spec: { user: { capacity: number; perMinute: number }; server: { capacity: number; perMinute: number } },
+  ): Promise<{ ok: true } | { ok: false; scope: 'user' | 'server'; retryAfterSeconds: number } | undefined> {
+    return within(
+      ANSWER_PATH_MS,
+      this.pool
+        .query<{ ok: boolean; scope: 'user' | 'server' | null; retry_after: number }>(
+          'SELECT * FROM whichgpu_take($1, $2, $3, $4, $5, $6)',
+          [
+            `u:${userKey}`,
+            `s:${serverKey}`,
+            spec.user.capacity,
+            spec.user.perMinute,
+            spec.server.capacity,
+            spec.server.perMinute,
+          ],
+        )
+        .then((r) => {
+          const row = r.rows[0]!;
+          return row.ok
+            ? { ok: true as const }
+            : { ok: false as const, scope: row.scope!, retryAfterSeconds: row.retry_after };
+        }),
+      undefined,
+      (e) => this.warn(e, 'the shared rate limit could not be asked'),
+    );
+  }
+}
