@@ -6,7 +6,7 @@
  * out (at once, deferred, in place) stays the adapter's.
  */
 import type { Verdict } from '../src/core/index.js';
-import { cooldownMessage, type RateLimiter } from '../src/rate-limit.js';
+import { cooldownMessage, type Limiter } from '../src/rate-limit.js';
 import { commands } from './index.js';
 import { inputOfQuery, planInputOfState, planState } from './pin-shared.js';
 import type { CommandContext, Reply } from './types.js';
@@ -43,8 +43,12 @@ export const refusal = (code: 'FORBIDDEN' | 'NOT_FOUND', message: string): Reply
 });
 
 /** The cooldown answer when this member is over the rate limit; undefined when the work may go on. */
-export function overLimit(limiter: RateLimiter | undefined, serverId: string, userId: string): Reply | undefined {
-  const d = limiter?.take(serverId, userId) ?? { ok: true as const };
+export async function overLimit(
+  limiter: Limiter | undefined,
+  serverId: string,
+  userId: string,
+): Promise<Reply | undefined> {
+  const d = (await limiter?.take(serverId, userId)) ?? { ok: true as const };
   return d.ok ? undefined : refusal('FORBIDDEN', cooldownMessage(d));
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from './log.js';
 import { InFlight } from './in-flight.js';
 import { modelLookupFor } from './lookup/commands.js';
 import type { ModelLookup } from '../commands/types.js';
-import { RateLimiter } from './rate-limit.js';
+import { RateLimiter, SharedRateLimiter, type Limiter } from './rate-limit.js';
 import { createHttpServer, type Route } from './server.js';
 import type { SlackApp } from './slack/app.js';
 import type { Store } from './store/store.js';
@@ -38,7 +38,7 @@ export function platformsConfigured(c: Config): boolean {
 
 type AppDeps = { catalog: Catalog; store: Store; log: Logger };
 /** What every platform adapter shares: the store and catalog, one rate limiter, one in-flight set, the model lookup. */
-type Shared = AppDeps & { limiter: RateLimiter; inFlight: InFlight; lookup: ModelLookup | undefined };
+type Shared = AppDeps & { limiter: Limiter; inFlight: InFlight; lookup: ModelLookup | undefined };
 
 export async function startApp(config: Config, deps: AppDeps): Promise<RunningApp> {
   const log = deps.log;
@@ -49,17 +49,21 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     lookup: modelLookupFor(config, deps.store),
     // Answers that go on after their request was answered (deferred pins, Slack work after an ack).
     inFlight: new InFlight(),
-    limiter: new RateLimiter({
-      user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
-      server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },
-    }),
+    limiter: limiterFor(config, deps.store),
   };
   const routes: Record<string, Route> = {};
   const rawRoutes: Record<string, RequestListener> = {};
   const discord = await startDiscord(config, shared, routes);
   const slack = await startSlack(config, shared, rawRoutes);
   let ready = false;
-  const http = await listen(config.PORT, routes, rawRoutes, log, () => ready);
+  const http = await listen(
+    config.PORT,
+    routes,
+    rawRoutes,
+    log,
+    () => ready,
+    () => deps.store.ping(),
+  );
   ready = true;
 
   return {
@@ -80,6 +84,15 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
   };
 }
 
+/** This process's token buckets, or the ones every instance on a shared store uses. */
+function limiterFor(config: Config, store: Store): Limiter {
+  const limits = {
+    user: { capacity: config.RATE_LIMIT_USER_BURST, perMinute: config.RATE_LIMIT_USER_PER_MINUTE },
+    server: { capacity: config.RATE_LIMIT_SERVER_BURST, perMinute: config.RATE_LIMIT_SERVER_PER_MINUTE },
+  };
+  return store.guards ? new SharedRateLimiter(store.guards, limits) : new RateLimiter(limits);
+}
+
 /** Discord over HTTP interactions (a route on the shared server) or over the gateway (a client). */
 async function startDiscord(
   config: Config,
@@ -98,6 +111,7 @@ async function startDiscord(
       log: shared.log.child({ platform: 'discord', transport: 'http' }),
       rest: restPins(config.DISCORD_TOKEN, config.DISCORD_API_URL),
       publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
+      ...(shared.store.guards ? { guards: shared.store.guards } : {}),
     });
     return undefined;
   }
@@ -139,7 +153,11 @@ async function startSlack(
   if (slack.socketMode) await slack.app.start();
   else {
     const { slackEventsRoute } = await import('./slack/http-route.js');
-    rawRoutes['/slack/events'] = slackEventsRoute(slack.receiver!.requestListener, config.SLACK_SIGNING_SECRET!);
+    rawRoutes['/slack/events'] = slackEventsRoute(
+      slack.receiver!.requestListener,
+      config.SLACK_SIGNING_SECRET!,
+      shared.store.guards,
+    );
   }
   return slack;
 }
@@ -151,9 +169,10 @@ async function listen(
   rawRoutes: Record<string, RequestListener>,
   log: Logger,
   isReady: () => boolean,
+  storeReady: () => Promise<boolean>,
 ): Promise<{ server: Server; port: number } | undefined> {
   if (Object.keys(routes).length + Object.keys(rawRoutes).length === 0) return undefined;
-  const server = createHttpServer({ routes, rawRoutes, log: log.child({ component: 'http' }), isReady });
+  const server = createHttpServer({ routes, rawRoutes, log: log.child({ component: 'http' }), isReady, storeReady });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, () => resolve());

@@ -3,6 +3,7 @@
  * the limit gets a short cooldown answer (the caller decides the words), never silence.
  */
 import { LRUCache } from 'lru-cache';
+import type { SharedGuards } from './store/port.js';
 
 export interface BucketSpec {
   /** Tokens a bucket holds (the burst). */
@@ -72,7 +73,12 @@ class Buckets {
   }
 }
 
-export class RateLimiter {
+/** Anything that decides a request's rate: this process's buckets, or the ones instances share. */
+export interface Limiter {
+  take(serverKey: string, userKey: string): RateDecision | Promise<RateDecision>;
+}
+
+export class RateLimiter implements Limiter {
   private readonly users: Buckets;
   private readonly servers: Buckets;
 
@@ -101,6 +107,27 @@ export class RateLimiter {
     user.tokens -= 1;
     server.tokens -= 1;
     return { ok: true };
+  }
+}
+
+/**
+ * The buckets every instance on a shared store uses: one atomic statement per check on the
+ * database's clock, so a member alternating between instances is limited as by one. When the
+ * database cannot answer in time this instance's own buckets decide (the answer is never held up
+ * or refused for it).
+ */
+export class SharedRateLimiter implements Limiter {
+  constructor(
+    private readonly guards: SharedGuards,
+    private readonly config: RateLimitConfig,
+    private readonly local: RateLimiter = new RateLimiter(config),
+  ) {}
+
+  async take(serverKey: string, userKey: string): Promise<RateDecision> {
+    return (
+      (await this.guards.takeToken(`${serverKey}:${userKey}`, serverKey, this.config)) ??
+      this.local.take(serverKey, userKey)
+    );
   }
 }
 

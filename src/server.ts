@@ -1,5 +1,6 @@
 /**
- * The one HTTP server on PORT: POST /discord/interactions, POST /slack/events, GET /healthz.
+ * The one HTTP server on PORT: POST /discord/interactions, POST /slack/events, GET /healthz (the
+ * process is up and accepting), GET /readyz (and its store answers).
  * Bodies are read raw (signatures are over the exact bytes) and capped; an unexpected error is
  * logged once with a reference id and answered 500 without details.
  *
@@ -69,6 +70,8 @@ export interface HttpServerOptions {
   rawRoutes?: Record<string, RequestListener>;
   log: Logger;
   isReady: () => boolean;
+  /** /readyz's check beyond isReady: the store answers a trivial read. */
+  storeReady?: () => Promise<boolean>;
   /** Overrides of HTTP_LIMITS (tests shorten the timeouts). */
   limits?: Partial<HttpLimits>;
 }
@@ -88,6 +91,17 @@ export function createHttpServer(o: HttpServerOptions): Server {
       const send = responder(res, requestId);
       if (req.method === 'GET' && path === '/healthz') {
         send(o.isReady() ? { status: 200, body: { ok: true } } : { status: 503, body: { ok: false } });
+        return;
+      }
+      if (req.method === 'GET' && path === '/readyz') {
+        const up = o.isReady();
+        void (up && o.storeReady ? o.storeReady() : Promise.resolve(up)).then((store) =>
+          send(
+            up && store
+              ? { status: 200, body: { ok: true } }
+              : { status: 503, body: { ok: false, ...(up ? { store: 'unavailable' } : { stopping: true }) } },
+          ),
+        );
         return;
       }
       const raw = o.rawRoutes?.[path];

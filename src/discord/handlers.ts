@@ -17,7 +17,7 @@ import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { discordClarify, discordPlan, discordReply, discordVerdict } from '../render/discord-reply.js';
 import { sourcesMessage, textMessage } from '../render/discord.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { Limiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { autocomplete } from './autocomplete.js';
 import { decodeChoice, decodeCustomId } from '../render/discord-ids.js';
@@ -41,7 +41,7 @@ export interface DiscordDeps {
   store: Store;
   rest: DiscordRest;
   log: Logger;
-  limiter?: RateLimiter;
+  limiter?: Limiter;
   /** Follow-ups still running after the answer; shutdown waits for them. */
   inFlight?: InFlight;
   /** Learns a model the catalog does not hold (a lookup may defer the answer); absent when lookup is off. */
@@ -132,7 +132,7 @@ export async function handleInteraction(i: InteractionInput, deps: DiscordDeps):
     return { type: 'autocomplete', choices: await autocomplete(i, deps.catalog, deps.lookup ? deps.store : undefined) };
   const powers = serverPowers(i, deps);
   const ctx = contextFor(i, deps, powers);
-  const limited = overLimit(deps.limiter, ctx.serverId, i.user.id);
+  const limited = await overLimit(deps.limiter, ctx.serverId, i.user.id);
   if (limited) return replyToResult(limited, deps, false);
   if (i.kind === 'command') return runCommand(i, ctx, deps, powers);
   return runComponent(i, ctx, deps);

@@ -8,9 +8,16 @@ import type { Logger } from '../log.js';
 import type { Route } from '../server.js';
 import { followUp, handleInteraction, type DiscordDeps } from './handlers.js';
 import { decodeInteraction, toApiResponse, type InteractionResult } from './interaction.js';
-import { ReplayGuard, verifyDiscordRequest } from './signature.js';
+import type { SharedGuards } from '../store/port.js';
+import { MAX_SKEW_SECONDS, ReplayGuard, verifyDiscordRequest } from './signature.js';
 
-export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObject; log: Logger }): Route {
+/**
+ * `guards`, when instances share a store: a signature this instance sees first is also checked
+ * against every other's, so a request accepted by one is refused by all while it could verify.
+ */
+export function discordInteractionsRoute(
+  deps: DiscordDeps & { publicKey: KeyObject; log: Logger; guards?: SharedGuards },
+): Route {
   const replays = new ReplayGuard();
   return async (req, body) => {
     const signature = header(req.headers['x-signature-ed25519']);
@@ -22,6 +29,15 @@ export function discordInteractionsRoute(deps: DiscordDeps & { publicKey: KeyObj
     // Full: refusing is safer than forgetting a signature that could still be replayed.
     if (sighting === 'full') return { status: 503, body: { error: 'busy' }, headers: { 'retry-after': '5' } };
     if (sighting !== 'first') return { status: 401, body: { error: 'replayed request' } };
+    // Undefined (the database did not answer in time): this instance's own guard has decided.
+    if (
+      deps.guards &&
+      (await deps.guards.admitOnce(
+        `discord:${signature!}`,
+        new Date((Number(timestamp) + MAX_SKEW_SECONDS + 1) * 1000),
+      )) === false
+    )
+      return { status: 401, body: { error: 'replayed request' } };
     if (!/^application\/json\b/i.test(header(req.headers['content-type']) ?? ''))
       return { status: 415, body: { error: 'expected application/json' } };
     let raw: APIInteraction;

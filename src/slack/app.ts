@@ -26,7 +26,7 @@ import {
   SOURCES_ACTION,
 } from '../render/slack-ids.js';
 import { MAX_BODY_BYTES } from '../server.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { Limiter } from '../rate-limit.js';
 import {
   answerShortcut,
   askChoiceAction,
@@ -49,7 +49,7 @@ export interface SlackOptions {
   catalog: Catalog;
   store: Store;
   log: Logger;
-  limiter?: RateLimiter;
+  limiter?: Limiter;
   /** Work still running after an ack; shutdown waits for it. */
   inFlight?: InFlight;
   /** Learns a model the catalog does not hold (after the ack); absent when lookup is off. */

@@ -8,7 +8,9 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { isValidSlackRequest } from '@slack/bolt';
+import { ReplayGuard } from '../discord/signature.js';
 import { readBody } from '../server.js';
+import type { SharedGuards } from '../store/port.js';
 
 function reply(res: ServerResponse, status: number, error: string) {
   if (res.headersSent) return;
@@ -48,7 +50,13 @@ function isHandledPayload(p: object): boolean {
   );
 }
 
-export function slackEventsRoute(bolt: RequestListener, signingSecret: string): RequestListener {
+/**
+ * A signed request is refused if this instance (or, with `guards`, any instance on the shared
+ * store) accepted the same signature before: Slack signs each request once, so a second copy
+ * inside the 5-minute window is a replay.
+ */
+export function slackEventsRoute(bolt: RequestListener, signingSecret: string, guards?: SharedGuards): RequestListener {
+  const replays = new ReplayGuard(MAX_SKEW_SECONDS);
   return (req, res) => {
     if (req.method !== 'POST') return reply(res, 405, 'POST only');
     const timestamp = Number(header(req, 'x-slack-request-timestamp'));
@@ -70,6 +78,17 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
       ) {
         return reply(res, 401, 'invalid request signature');
       }
+      const sighting = replays.admit(signature.slice(3), timestamp);
+      if (sighting === 'full') return reply(res, 503, 'busy');
+      if (sighting !== 'first') return reply(res, 401, 'replayed request');
+      if (!guards) return route(body, text, type);
+      // Undefined (the database did not answer in time): this instance's own guard has decided.
+      void guards
+        .admitOnce(`slack:${signature}`, new Date((timestamp + MAX_SKEW_SECONDS + 1) * 1000))
+        .then((first) => (first === false ? reply(res, 401, 'replayed request') : route(body, text, type)));
+    });
+
+    function route(body: Buffer, text: string, type: string): void {
       if (type === 'application/x-www-form-urlencoded') {
         const form = new URLSearchParams(text);
         const payload = form.get('payload');
@@ -87,7 +106,7 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string): 
       } else return reply(res, 415, 'expected a form or JSON');
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
       bolt(req, res);
-    });
+    }
   };
 }
 

@@ -27,7 +27,7 @@ import type { Logger } from '../log.js';
 import { slackReply } from '../render/slack-reply.js';
 import { decodePinMenuOption, decodeSelectOption, QUANT_ACTION, stateIdOfButton } from '../render/slack-ids.js';
 import { sourcesBlocks, textBlocks } from '../render/slack.js';
-import type { RateLimiter } from '../rate-limit.js';
+import type { Limiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { SlackModerators, type SlackClient, type SlackWhere } from './moderators.js';
 import { slackWhere, whereOfAction, type ActionBody } from './where.js';
@@ -66,7 +66,7 @@ export interface SlackDeps {
   store: Store;
   log: Logger;
   moderators: SlackModerators;
-  limiter?: RateLimiter;
+  limiter?: Limiter;
   /** Work still running after an ack; shutdown waits for it. */
   inFlight?: InFlight;
   /** Learns a model the catalog does not hold (after the ack); absent when lookup is off. */
@@ -177,7 +177,7 @@ async function admitted(
   user: CommandContext['user'],
   client: SlackClient,
 ): Promise<CommandContext | undefined> {
-  const limited = overLimit(d.limiter, where.serverId, user.id);
+  const limited = await overLimit(d.limiter, where.serverId, user.id);
   if (limited) return void (await send(respond, limited, d.store));
   return contextFor(d, where, channelId, user, client);
 }

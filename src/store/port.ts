@@ -11,6 +11,25 @@ import type { LearnedRow, RecentLearned } from './learned-models.js';
 import type { NewPin, Page, PinnedVerdict, Platform, StoreLog } from './records.js';
 import type { ServerSettings } from './settings-schema.js';
 
+/** A token-bucket verdict, as src/rate-limit.ts decides it. */
+export type TokenDecision = { ok: true } | { ok: false; scope: 'user' | 'server'; retryAfterSeconds: number };
+export interface BucketSpecs {
+  user: { capacity: number; perMinute: number };
+  server: { capacity: number; perMinute: number };
+}
+
+/**
+ * What instances on one database must agree on besides the records: a request signature accepted
+ * by any is refused by all (the replay guard), and one set of rate-limit buckets. Each answers
+ * undefined when the database could not say in time; the caller then decides alone.
+ */
+export interface SharedGuards {
+  /** True the first time `key` is presented, false after, until `expiresAt`. */
+  admitOnce(key: string, expiresAt: Date): Promise<boolean | undefined>;
+  /** One token from the user's and the server's buckets, in one atomic statement. */
+  takeToken(userKey: string, serverKey: string, spec: BucketSpecs): Promise<TokenDecision | undefined>;
+}
+
 export interface Store {
   /** Which implementation: said in the start log and /readyz. */
   readonly kind: 'sqlite' | 'postgres';
@@ -62,4 +81,6 @@ export interface Store {
   recentLearned(limit: number, now?: Date): Promise<RecentLearned[]>;
   /** Moves when this process caches a lookup's answer. */
   readonly learnedWrites: number;
+  /** Present when several instances share this store (PostgreSQL). */
+  readonly guards?: SharedGuards;
 }

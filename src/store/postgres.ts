@@ -18,7 +18,7 @@
  */
 import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-migrations.js';
-import type { Store } from './port.js';
+import type { BucketSpecs, SharedGuards, Store, TokenDecision } from './port.js';
 import {
   shortHash,
   StoreError,
@@ -131,8 +131,9 @@ export function redactUrl(url: string): string {
   }
 }
 
-export class PostgresStore implements Store {
+export class PostgresStore implements Store, SharedGuards {
   readonly kind = 'postgres' as const;
+  readonly guards: SharedGuards = this;
   readonly where: string;
   learnedWrites = 0;
 
@@ -699,11 +700,7 @@ export class PostgresStore implements Store {
    * One token from the user's and the server's shared buckets, in one statement on the database's
    * clock; undefined when the database could not say in time.
    */
-  async takeToken(
-    userKey: string,
-    serverKey: string,
-    spec: { user: { capacity: number; perMinute: number }; server: { capacity: number; perMinute: number } },
-  ): Promise<{ ok: true } | { ok: false; scope: 'user' | 'server'; retryAfterSeconds: number } | undefined> {
+  async takeToken(userKey: string, serverKey: string, spec: BucketSpecs): Promise<TokenDecision | undefined> {
     return within(
       ANSWER_PATH_MS,
       this.pool

@@ -203,13 +203,13 @@ describe('the pin flow with a Slack-like port', () => {
 
 describe('the rate limit in front of follow-ups', () => {
   it('lets a member through until the limit, then answers with the cooldown', async () => {
-    expect(overLimit(undefined, 'g1', 'u1')).toBeUndefined();
+    expect(await overLimit(undefined, 'g1', 'u1')).toBeUndefined();
     const limiter = new RateLimiter(
       { user: { capacity: 1, perMinute: 1 }, server: { capacity: 60, perMinute: 240 } },
       () => 0,
     );
-    expect(overLimit(limiter, 'g1', 'u1')).toBeUndefined();
-    const refused = overLimit(limiter, 'g1', 'u1');
+    expect(await overLimit(limiter, 'g1', 'u1')).toBeUndefined();
+    const refused = await overLimit(limiter, 'g1', 'u1');
     expect(refused && errorOf(refused)).toBe("Easy there: you've asked a lot in a short time. Try again in 60 s.");
   });
 });
