@@ -113,4 +113,18 @@ CREATE INDEX learned_models_expires ON learned_models (expires_at);
 CREATE INDEX learned_models_found_recent ON learned_models (fetched_at DESC) WHERE status = 'found';
 `,
   },
+  {
+    name: '007-slack-installations',
+    sql: `
+-- whichgpu store, schema 7: Slack workspaces (and Enterprise Grid orgs) that installed the app
+-- through OAuth; the installation is stored sealed (AES-256-GCM under SLACK_TOKEN_KEY).
+CREATE TABLE slack_installations (
+  key            TEXT PRIMARY KEY,
+  team_id        TEXT,
+  enterprise_id  TEXT,
+  sealed         TEXT NOT NULL,
+  installed_at   TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];

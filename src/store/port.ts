@@ -11,6 +11,12 @@ import type { LearnedRow, RecentLearned } from './learned-models.js';
 import type { NewPin, Page, PinnedVerdict, Platform, StoreLog } from './records.js';
 import type { ServerSettings } from './settings-schema.js';
 
+export interface SealedInstallation {
+  teamId: string | null;
+  enterpriseId: string | null;
+  sealed: string;
+}
+
 /** A token-bucket verdict, as src/rate-limit.ts decides it. */
 export type TokenDecision = { ok: true } | { ok: false; scope: 'user' | 'server'; retryAfterSeconds: number };
 export interface BucketSpecs {
@@ -81,6 +87,15 @@ export interface Store {
   recentLearned(limit: number, now?: Date): Promise<RecentLearned[]>;
   /** Moves when this process caches a lookup's answer. */
   readonly learnedWrites: number;
+  /**
+   * Slack workspaces that installed the app through OAuth, by key ("T123", "E456" for an Enterprise
+   * Grid org install). `sealed` is the installation encrypted by the caller: the store never holds
+   * a token in clear.
+   */
+  saveInstallation(key: string, row: SealedInstallation, now?: Date): Promise<void>;
+  readInstallation(key: string): Promise<SealedInstallation | undefined>;
+  /** How many rows went (0 when none was stored). */
+  deleteInstallation(key: string): Promise<number>;
   /** Present when several instances share this store (PostgreSQL). */
   readonly guards?: SharedGuards;
 }

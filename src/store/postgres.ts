@@ -18,7 +18,7 @@
  */
 import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-migrations.js';
-import type { BucketSpecs, SharedGuards, Store, TokenDecision } from './port.js';
+import type { BucketSpecs, SealedInstallation, SharedGuards, Store, TokenDecision } from './port.js';
 import {
   shortHash,
   StoreError,
@@ -674,6 +674,33 @@ export class PostgresStore implements Store, SharedGuards {
         parameters: typeof r.parameters === 'number' && r.parameters > 0 ? r.parameters : undefined,
         fetchedAt: iso(r.fetched_at)!,
       }));
+  }
+
+  async saveInstallation(key: string, row: SealedInstallation, now = this.now()): Promise<void> {
+    await this.write('save the Slack installation', `installations|slack|${key}`, (c) =>
+      c.query(
+        `INSERT INTO slack_installations (key, team_id, enterprise_id, sealed, installed_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (key) DO UPDATE SET team_id = excluded.team_id, enterprise_id = excluded.enterprise_id, sealed = excluded.sealed, installed_at = excluded.installed_at`,
+        [key, row.teamId, row.enterpriseId, row.sealed, now],
+      ),
+    );
+  }
+
+  async readInstallation(key: string): Promise<SealedInstallation | undefined> {
+    const r = await this.pool.query<{ team_id: string | null; enterprise_id: string | null; sealed: string }>(
+      'SELECT team_id, enterprise_id, sealed FROM slack_installations WHERE key = $1',
+      [key],
+    );
+    const row = r.rows[0];
+    return row ? { teamId: row.team_id, enterpriseId: row.enterprise_id, sealed: row.sealed } : undefined;
+  }
+
+  async deleteInstallation(key: string): Promise<number> {
+    return this.write(
+      'delete the Slack installation',
+      `installations|slack|${key}`,
+      async (c) => (await c.query('DELETE FROM slack_installations WHERE key = $1', [key])).rowCount ?? 0,
+    );
   }
 
   /**

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
 
 import { migrate } from './migrate.js';
-import type { Store } from './port.js';
+import type { SealedInstallation, Store } from './port.js';
 import { SharedQueries } from './states.js';
 import { LearnedModels, type LearnedRow, type RecentLearned } from './learned-models.js';
 import {
@@ -358,6 +358,27 @@ export class SqliteStore implements Store {
   /** How many lookup answers this process has cached: a list from recentLearned is stale once it moves. */
   get learnedWrites(): number {
     return this.learned.writes;
+  }
+
+  async saveInstallation(key: string, row: SealedInstallation, now = new Date()): Promise<void> {
+    this.write('save the Slack installation', () =>
+      this.stmt(
+        `INSERT INTO slack_installations (key, team_id, enterprise_id, sealed, installed_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET team_id = excluded.team_id, enterprise_id = excluded.enterprise_id, sealed = excluded.sealed, installed_at = excluded.installed_at`,
+      ).run(key, row.teamId, row.enterpriseId, row.sealed, now.toISOString()),
+    );
+  }
+
+  async readInstallation(key: string): Promise<SealedInstallation | undefined> {
+    const r = this.stmt('SELECT team_id, enterprise_id, sealed FROM slack_installations WHERE key = ?').get(key) as
+      { team_id: string | null; enterprise_id: string | null; sealed: string } | undefined;
+    return r ? { teamId: r.team_id, enterpriseId: r.enterprise_id, sealed: r.sealed } : undefined;
+  }
+
+  async deleteInstallation(key: string): Promise<number> {
+    return this.write('delete the Slack installation', () =>
+      this.stmt('DELETE FROM slack_installations WHERE key = ?').run(key),
+    ).changes;
   }
 
   integrityCheck(): string {
