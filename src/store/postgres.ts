@@ -44,7 +44,9 @@ export const ANSWER_PATH_MS = 800;
 /** How long a moderator's write may take (connection included) before it is refused as BUSY. */
 export const WRITE_DEADLINE_MS = 2500;
 const TOUCH_AFTER_MS = 86_400_000;
-const PRUNE_EVERY_MS = 60_000;
+/** Old questions go hourly, as in the SQLite store; signatures and idle buckets every minute. */
+const PRUNE_QUERIES_EVERY_MS = 3_600_000;
+const PRUNE_GUARDS_EVERY_MS = 60_000;
 
 export interface PostgresOptions {
   log?: StoreLog;
@@ -143,7 +145,8 @@ export class PostgresStore implements Store, SharedGuards {
   private listener: pg.Client | undefined;
   private listening = false;
   private closed = false;
-  private lastPruneAt = 0;
+  private lastPruneAt: number;
+  private lastGuardPruneAt = 0;
   private lastWarnAt = -Infinity;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -153,6 +156,7 @@ export class PostgresStore implements Store, SharedGuards {
     private readonly now: () => Date,
   ) {
     this.where = redactUrl(url);
+    this.lastPruneAt = now().getTime();
     // An idle client whose server went away emits here; unhandled, it would end the process.
     pool.on('error', (e) => this.warn(e, 'a pooled database connection failed; it is replaced on next use'));
   }
@@ -563,11 +567,20 @@ export class PostgresStore implements Store, SharedGuards {
     return r.rows[0] ? (JSON.parse(r.rows[0].query_json) as Record<string, unknown>) : undefined;
   }
 
-  /** At most once a minute per instance, after a state write: old questions, seen signatures, idle buckets. */
+  /** At most hourly per instance, after a state write, a batch at a time. */
   private schedulePrune(now: Date): void {
-    if (now.getTime() - this.lastPruneAt < PRUNE_EVERY_MS) return;
+    if (now.getTime() - this.lastPruneAt < PRUNE_QUERIES_EVERY_MS) return;
     this.lastPruneAt = now.getTime();
-    void this.prune(now).then(() => this.pruneShared());
+    const step = (): void => void this.prune(now).then((n) => n === 500 && !this.closed && setImmediate(step));
+    step();
+  }
+
+  /** At most once a minute per instance, after a guard was asked. */
+  private scheduleGuardPrune(): void {
+    const t = Date.now();
+    if (t - this.lastGuardPruneAt < PRUNE_GUARDS_EVERY_MS) return;
+    this.lastGuardPruneAt = t;
+    void this.pruneShared();
   }
 
   async prune(now = this.now(), batch = 500): Promise<number> {
@@ -708,6 +721,7 @@ export class PostgresStore implements Store, SharedGuards {
    * presented, false after, until `expiresAt`. Undefined when the database could not say in time.
    */
   async admitOnce(key: string, expiresAt: Date): Promise<boolean | undefined> {
+    this.scheduleGuardPrune();
     return within(
       ANSWER_PATH_MS,
       this.pool
@@ -728,6 +742,7 @@ export class PostgresStore implements Store, SharedGuards {
    * clock; undefined when the database could not say in time.
    */
   async takeToken(userKey: string, serverKey: string, spec: BucketSpecs): Promise<TokenDecision | undefined> {
+    this.scheduleGuardPrune();
     return within(
       ANSWER_PATH_MS,
       this.pool
