@@ -20,12 +20,14 @@ import pg from 'pg';
 import { PG_MIGRATIONS } from './pg-migrations.js';
 import type { BucketSpecs, SealedInstallation, SharedGuards, Store, TokenDecision } from './port.js';
 import {
+  fromRow,
   shortHash,
   StoreError,
   PAGE_SIZE,
   type NewPin,
   type Page,
   type PinnedVerdict,
+  type Row,
   type Platform,
   type StoreLog,
 } from './records.js';
@@ -86,41 +88,22 @@ async function within<T>(ms: number, work: Promise<T>, fallback: T, onFail?: (e:
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
-interface PinRow {
+/** A pinned_verdicts row as pg returns it: a BIGINT id as text, times as Date. */
+type PinRow = Omit<Row, 'id' | 'pinned_at' | 'refreshed_at' | 'unpinned_at'> & {
   id: string | number;
-  platform: Platform;
-  server_id: string;
-  channel_id: string;
-  message_id: string;
-  query_key: string;
-  query_json: string;
-  headline: string;
-  winner: string;
-  data_version: string;
-  pinned_by: string;
   pinned_at: Date;
   refreshed_at: Date | null;
-  unpinned_by: string | null;
   unpinned_at: Date | null;
-}
+};
 
-const pinOf = (r: PinRow): PinnedVerdict => ({
-  id: Number(r.id),
-  platform: r.platform,
-  serverId: r.server_id,
-  channelId: r.channel_id,
-  messageId: r.message_id,
-  queryKey: r.query_key,
-  query: JSON.parse(r.query_json) as Record<string, unknown>,
-  headline: r.headline,
-  winner: r.winner,
-  dataVersion: r.data_version,
-  pinnedBy: r.pinned_by,
-  pinnedAt: iso(r.pinned_at)!,
-  refreshedAt: iso(r.refreshed_at),
-  unpinnedBy: r.unpinned_by,
-  unpinnedAt: iso(r.unpinned_at),
-});
+const pinOf = (r: PinRow): PinnedVerdict =>
+  fromRow({
+    ...r,
+    id: Number(r.id),
+    pinned_at: iso(r.pinned_at)!,
+    refreshed_at: iso(r.refreshed_at),
+    unpinned_at: iso(r.unpinned_at),
+  });
 
 /** The URL as logs may show it: without its password. */
 export function redactUrl(url: string): string {
@@ -140,8 +123,8 @@ export class PostgresStore implements Store, SharedGuards {
   learnedWrites = 0;
 
   private log: StoreLog | undefined;
-  private readonly settingsCache = new Map<string, { at: number; settings: Readonly<ServerSettings> }>();
-  private readonly pinLookups = new Map<string, { at: number; pin: PinnedVerdict | undefined }>();
+  private readonly settingsCache = new Map<string, { at: number; value: Readonly<ServerSettings> }>();
+  private readonly pinLookups = new Map<string, { at: number; value: PinnedVerdict | undefined }>();
   private listener: pg.Client | undefined;
   private listening = false;
   private closed = false;
@@ -412,31 +395,46 @@ export class PostgresStore implements Store, SharedGuards {
   }
 
   async findByQuery(platform: Platform, serverId: string, queryKey: string): Promise<PinnedVerdict | undefined> {
-    const key = `${platform}|${serverId}|${queryKey}`;
-    const t = Date.now();
-    const hit = this.pinLookups.get(key);
-    if (hit && t - hit.at < CACHE_TTL_MS) return hit.pin;
-    let failed = false;
-    const pin = await within(
-      ANSWER_PATH_MS,
-      this.pool
-        .query<PinRow>(
-          'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND query_key = $3 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1',
-          [platform, serverId, queryKey],
-        )
-        .then((r) => (r.rows[0] ? pinOf(r.rows[0]) : undefined)),
+    return this.cachedRead(
+      this.pinLookups,
+      `${platform}|${serverId}|${queryKey}`,
+      () =>
+        this.pool
+          .query<PinRow>(
+            'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND query_key = $3 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1',
+            [platform, serverId, queryKey],
+          )
+          .then((r) => (r.rows[0] ? pinOf(r.rows[0]) : undefined)),
       // Not known now: the answer goes out without the pin, and the next question asks again.
-      hit?.pin,
-      (e) => {
-        failed = true;
-        this.warn(e, 'pin lookup failed: answering without it');
-      },
+      () => undefined,
+      'pin lookup failed: answering without it',
     );
+  }
+
+  /**
+   * An answer-path read through a cache: a fresh entry, else the database within ANSWER_PATH_MS,
+   * else the stale entry or `fallback` (not cached, so the next question reads again).
+   */
+  private async cachedRead<T>(
+    cache: Map<string, { at: number; value: T }>,
+    key: string,
+    read: () => Promise<T>,
+    fallback: () => T,
+    failure: string,
+  ): Promise<T> {
+    const t = Date.now();
+    const hit = cache.get(key);
+    if (hit && t - hit.at < CACHE_TTL_MS) return hit.value;
+    let failed = false;
+    const value = await within(ANSWER_PATH_MS, read(), hit ? hit.value : fallback(), (e) => {
+      failed = true;
+      this.warn(e, failure);
+    });
     if (!failed) {
-      if (this.pinLookups.size > 10_000) this.pinLookups.clear();
-      this.pinLookups.set(key, { at: t, pin });
+      if (cache.size > 10_000) cache.clear();
+      cache.set(key, { at: t, value });
     }
-    return pin;
+    return value;
   }
 
   async unpin(
@@ -486,38 +484,29 @@ export class PostgresStore implements Store, SharedGuards {
   }
 
   async settings(platform: Platform, serverId: string): Promise<Readonly<ServerSettings>> {
-    const key = `${platform}:${serverId}`;
-    const t = Date.now();
-    const cached = this.settingsCache.get(key);
-    if (cached && t - cached.at < CACHE_TTL_MS) return cached.settings;
-    let failed = false;
-    const read = this.pool
-      .query<{ settings_json: string }>(
-        'SELECT settings_json FROM server_settings WHERE platform = $1 AND server_id = $2',
-        [platform, serverId],
-      )
-      .then((r) =>
-        Object.freeze(
-          r.rows[0]
-            ? ServerSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...(JSON.parse(r.rows[0].settings_json) as object) })
-            : { ...DEFAULT_SETTINGS },
-        ),
-      );
-    // Unreadable now: the last settings known, else the defaults; the next question reads again.
-    const settings = await within(
-      ANSWER_PATH_MS,
-      read,
-      cached?.settings ?? Object.freeze({ ...DEFAULT_SETTINGS }),
-      (e) => {
-        failed = true;
-        this.warn(e, 'settings could not be read: answering with the last known');
-      },
+    return this.cachedRead(
+      this.settingsCache,
+      `${platform}:${serverId}`,
+      () =>
+        this.pool
+          .query<{ settings_json: string }>(
+            'SELECT settings_json FROM server_settings WHERE platform = $1 AND server_id = $2',
+            [platform, serverId],
+          )
+          .then((r) =>
+            Object.freeze(
+              r.rows[0]
+                ? ServerSettingsSchema.parse({
+                    ...DEFAULT_SETTINGS,
+                    ...(JSON.parse(r.rows[0].settings_json) as object),
+                  })
+                : { ...DEFAULT_SETTINGS },
+            ),
+          ),
+      // Unreadable now: the last settings known (the stale entry), else the defaults.
+      () => Object.freeze({ ...DEFAULT_SETTINGS }),
+      'settings could not be read: answering with the last known',
     );
-    if (!failed) {
-      if (this.settingsCache.size > 10_000) this.settingsCache.clear();
-      this.settingsCache.set(key, { at: t, settings });
-    }
-    return settings;
   }
 
   async saveSettings(
@@ -535,7 +524,7 @@ export class PostgresStore implements Store, SharedGuards {
         [platform, serverId, JSON.stringify(valid), by, now],
       ),
     );
-    this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), settings: Object.freeze({ ...valid }) });
+    this.settingsCache.set(`${platform}:${serverId}`, { at: Date.now(), value: Object.freeze({ ...valid }) });
     return { ...valid };
   }
 
