@@ -33,7 +33,7 @@ export class StartError extends Error {}
 export const IN_FLIGHT_GRACE_MS = 12_000;
 
 export function platformsConfigured(c: Config): boolean {
-  return Boolean(c.DISCORD_TOKEN || c.DISCORD_PUBLIC_KEY || c.SLACK_BOT_TOKEN);
+  return Boolean(c.DISCORD_TOKEN || c.DISCORD_PUBLIC_KEY || c.SLACK_BOT_TOKEN || c.SLACK_CLIENT_ID);
 }
 
 type AppDeps = { catalog: Catalog; store: Store; log: Logger };
@@ -134,12 +134,16 @@ async function startSlack(
   shared: Shared,
   rawRoutes: Record<string, RequestListener>,
 ): Promise<SlackApp | undefined> {
-  if (!config.SLACK_BOT_TOKEN) return undefined;
+  const oauth = slackOAuthConfig(config);
+  if (!config.SLACK_BOT_TOKEN && !oauth) return undefined;
   if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET)
     throw new StartError('Slack over HTTP needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode).');
-  const { createSlackApp } = await import('./slack/app.js');
+  const { createSlackApp, REDIRECT_PATH } = await import('./slack/app.js');
+  if (oauth?.redirectUrl && !new URL(oauth.redirectUrl).pathname.endsWith(REDIRECT_PATH))
+    throw new StartError(`SLACK_REDIRECT_URL must end with ${REDIRECT_PATH}, the path that completes an install.`);
+  const { tokenKey } = await import('./slack/installations.js');
   const slack = createSlackApp({
-    token: config.SLACK_BOT_TOKEN,
+    ...(oauth ? { oauth: { ...oauth, tokenKey: tokenKey(oauth.tokenKey) } } : { token: config.SLACK_BOT_TOKEN! }),
     ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
     ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
     ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
@@ -158,8 +162,49 @@ async function startSlack(
       config.SLACK_SIGNING_SECRET!,
       shared.store.guards,
     );
+    Object.assign(rawRoutes, slack.installRoutes);
   }
   return slack;
+}
+
+/**
+ * Distribution mode's settings when SLACK_CLIENT_ID, SLACK_CLIENT_SECRET or SLACK_STATE_SECRET is
+ * set: all three, SLACK_TOKEN_KEY (installations are stored sealed) and HTTP (the install pages are
+ * routes on our server), or the start is refused naming what is missing. In this mode every request
+ * is answered with its own workspace's token, so SLACK_BOT_TOKEN is not used.
+ */
+function slackOAuthConfig(
+  c: Config,
+): { clientId: string; clientSecret: string; stateSecret: string; tokenKey: string; redirectUrl?: string } | undefined {
+  const named = {
+    SLACK_CLIENT_ID: c.SLACK_CLIENT_ID,
+    SLACK_CLIENT_SECRET: c.SLACK_CLIENT_SECRET,
+    SLACK_STATE_SECRET: c.SLACK_STATE_SECRET,
+  };
+  if (!Object.values(named).some(Boolean)) return undefined;
+  const missing = Object.entries(named)
+    .filter(([, v]) => !v)
+    .map(([k]) => k);
+  if (missing.length) throw new StartError(`Slack distribution (OAuth installs) also needs ${missing.join(' and ')}.`);
+  if (!c.SLACK_TOKEN_KEY)
+    throw new StartError(
+      'Slack distribution (OAuth installs) needs SLACK_TOKEN_KEY (32 bytes, e.g. `openssl rand -hex 32`) to encrypt the stored bot tokens.',
+    );
+  if (c.SLACK_APP_TOKEN)
+    throw new StartError(
+      'Slack distribution (OAuth installs) runs over HTTP: unset SLACK_APP_TOKEN and set SLACK_SIGNING_SECRET.',
+    );
+  if (c.SLACK_BOT_TOKEN)
+    throw new StartError(
+      'Slack distribution (OAuth installs) answers each workspace with its own installed token: unset SLACK_BOT_TOKEN (install your own workspace through /slack/install).',
+    );
+  return {
+    clientId: named.SLACK_CLIENT_ID!,
+    clientSecret: named.SLACK_CLIENT_SECRET!,
+    stateSecret: named.SLACK_STATE_SECRET!,
+    tokenKey: c.SLACK_TOKEN_KEY,
+    ...(c.SLACK_REDIRECT_URL ? { redirectUrl: c.SLACK_REDIRECT_URL } : {}),
+  };
 }
 
 /** The one HTTP server on PORT, when some route needs it. */

@@ -4,7 +4,12 @@
  * HTTPReceiver verifies signatures and is mounted on our shared server at POST /slack/events;
  * with SLACK_APP_TOKEN, Socket Mode. This file builds the app and registers the listeners of
  * ./listeners.ts, which ack() first, then answer through response_url, also when the ack failed.
+ *
+ * Distribution (many workspaces): with OAuth options the same HTTPReceiver also runs Bolt's
+ * InstallProvider (@slack/oauth), which serves GET /slack/install and GET /slack/oauth_redirect,
+ * and each request is authorized with its own workspace's bot token from ./installations.ts.
  */
+import type { RequestListener } from 'node:http';
 import {
   App,
   HTTPReceiver,
@@ -38,10 +43,36 @@ import {
   type SlackDeps,
 } from './listeners.js';
 import { SlackModerators } from './moderators.js';
+import { SealedInstallationStore } from './installations.js';
 import type { Store } from '../store/store.js';
 
+/**
+ * The bot scopes an OAuth install asks for: slack-manifest.yml's `oauth_config.scopes.bot`
+ * (test/slack/oauth.test.ts holds the two equal). Kept here rather than read from the manifest at
+ * start: the YAML parser is a development dependency.
+ */
+export const BOT_SCOPES = ['commands', 'chat:write', 'pins:write', 'users:read', 'usergroups:read'] as const;
+
+/** The paths Bolt's InstallProvider answers (its defaults, named so the server mounts the same ones). */
+export const INSTALL_PATH = '/slack/install';
+export const REDIRECT_PATH = '/slack/oauth_redirect';
+
+/** Distribution mode: OAuth installs in many workspaces, each request answered with its workspace's token. */
+export interface SlackOAuthOptions {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the OAuth state parameter (Bolt's ClearStateStore); no server-side state is kept. */
+  stateSecret: string;
+  /** SLACK_TOKEN_KEY, 32 bytes: seals every stored installation. */
+  tokenKey: Buffer;
+  /** The redirect URL registered with Slack; Slack uses the app's only one when absent. */
+  redirectUrl?: string;
+}
+
 export interface SlackOptions {
-  token: string;
+  /** The single-workspace bot token; absent in distribution mode (`oauth`). */
+  token?: string;
+  oauth?: SlackOAuthOptions;
   signingSecret?: string;
   appToken?: string;
   apiUrl?: string;
@@ -60,6 +91,8 @@ export interface SlackApp {
   app: App;
   /** HTTP mode: the listener to mount at /slack/events. */
   receiver?: HTTPReceiver;
+  /** Distribution mode: GET listeners for /slack/install and /slack/oauth_redirect. */
+  installRoutes?: Record<string, RequestListener>;
   socketMode: boolean;
 }
 
@@ -111,7 +144,25 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     ...(o.inFlight ? { inFlight: o.inFlight } : {}),
     ...(o.lookup ? { lookup: o.lookup } : {}),
   });
-  return { app, ...(receiver ? { receiver } : {}), socketMode: Boolean(o.appToken) };
+  return {
+    app,
+    ...(receiver ? { receiver } : {}),
+    ...(receiver && o.oauth ? { installRoutes: installRoutes(receiver.requestListener) } : {}),
+    socketMode: Boolean(o.appToken),
+  };
+}
+
+/**
+ * The OAuth pages, GET only: Bolt's listener throws on a method or path it does not serve, and
+ * the install pages have no other.
+ */
+function installRoutes(bolt: RequestListener): Record<string, RequestListener> {
+  const getOnly: RequestListener = (req, res) => {
+    if (req.method === 'GET') return bolt(req, res);
+    req.resume();
+    res.writeHead(405, { 'content-type': 'application/json', allow: 'GET' }).end(JSON.stringify({ error: 'GET only' }));
+  };
+  return { [INSTALL_PATH]: getOnly, [REDIRECT_PATH]: getOnly };
 }
 
 /** Bolt's App over Socket Mode (with an app token) or over our HTTP server (a receiver to mount). */
@@ -125,7 +176,10 @@ function boltApp(o: SlackOptions): { app: App; receiver?: HTTPReceiver } {
   // request before the listener runs, so each ack waited for a round trip to Slack, and a busy loop
   // or a slow Slack then let the unacknowledged-request timer answer 404 first. The bot's ids that
   // auth.test finds only serve to ignore the bot's own messages, which whichgpu does not listen to.
-  const authorize = async () => ({ botToken: o.token });
+  const token = o.token;
+  const authorize = async () => ({ botToken: token });
+  if (!token && !o.oauth) throw new Error('Slack needs SLACK_BOT_TOKEN, or the OAuth settings for distribution');
+  if (o.appToken && o.oauth) throw new Error('Slack distribution (OAuth) runs over HTTP, not Socket Mode');
   if (o.appToken) {
     // The Socket Mode client has its own Web API client (for apps.connections.open), configured
     // through installerOptions. Bolt would hand it our clientOptions, with the one quick retry meant
@@ -151,8 +205,34 @@ function boltApp(o: SlackOptions): { app: App; receiver?: HTTPReceiver } {
     processBeforeResponse: false,
     bodyLimit: MAX_BODY_BYTES,
     processEventErrorHandler: refuseUnroutable(o.log),
+    ...(o.oauth ? oauthReceiverOptions(o.store, o.oauth, clientOptions) : {}),
   });
-  return { app: new App({ receiver, logger, clientOptions, authorize }), receiver };
+  // Bolt refuses an `authorize` beside an InstallProvider: the installer's own authorize reads the store.
+  return { app: new App({ receiver, logger, clientOptions, ...(o.oauth ? {} : { authorize }) }), receiver };
+}
+
+/**
+ * Distribution: with these options Bolt's HTTPReceiver builds an InstallProvider, which serves the
+ * install pages and authorizes each request with the team's or org's installation from the store.
+ */
+function oauthReceiverOptions(store: Store, oauth: SlackOAuthOptions, clientOptions: object) {
+  return {
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
+    stateSecret: oauth.stateSecret,
+    installationStore: new SealedInstallationStore(store, oauth.tokenKey),
+    scopes: [...BOT_SCOPES],
+    ...(oauth.redirectUrl ? { redirectUri: oauth.redirectUrl } : {}),
+    installerOptions: {
+      installPath: INSTALL_PATH,
+      redirectUriPath: REDIRECT_PATH,
+      // GET /slack/install goes straight to Slack's consent screen (302), as the app
+      // directory's "Direct Install URL" expects, rather than to a page with a button.
+      directInstall: true,
+      // oauth.v2.access and auth.test during an install go where the rest of the Web API goes.
+      clientOptions,
+    },
+  };
 }
 
 /** Every listener, registered explicitly; anything else Slack sends is acknowledged at once. */

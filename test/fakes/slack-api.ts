@@ -19,6 +19,17 @@ export interface SlackCall {
   method: string;
   path: string;
   body: Record<string, unknown>;
+  /** The Authorization header the call carried (`Bearer xoxb-...`), if any. */
+  authorization?: string;
+}
+
+/** What one OAuth grant installs: oauth.v2.access answers it for its `code`. */
+export interface FakeInstall {
+  token: string;
+  team: { id: string; name: string } | null;
+  enterprise?: { id: string; name: string } | null;
+  isEnterpriseInstall?: boolean;
+  userId?: string;
 }
 
 export class FakeSlackApi {
@@ -36,6 +47,11 @@ export class FakeSlackApi {
   readonly acks: SocketAck[] = [];
   /** The app-level token apps.connections.open was called with. */
   appTokens: string[] = [];
+  /** The app's OAuth credentials: oauth.v2.access refuses others. */
+  oauthClient = { id: 'client-id', secret: 'client-secret' };
+  /** OAuth grants by code, each good once, as Slack's are. */
+  grants: Record<string, FakeInstall> = {};
+  private issued: Record<string, FakeInstall> = {};
   url = '';
 
   /**
@@ -74,7 +90,8 @@ export class FakeSlackApi {
         else body = Object.fromEntries(new URLSearchParams(text));
         const path = req.url ?? '';
         const method = path.startsWith('/api/') ? path.slice(5).split('?')[0]! : path;
-        this.calls.push({ method, path, body });
+        const authorization = req.headers.authorization;
+        this.calls.push({ method, path, body, ...(authorization ? { authorization } : {}) });
         if (this.blockMs > 0) {
           const until = Date.now() + this.blockMs;
           this.blockMs = 0;
@@ -89,7 +106,7 @@ export class FakeSlackApi {
           return;
         }
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(this.reply(method, body)));
+        res.end(JSON.stringify(this.reply(method, body, authorization)));
       });
     });
     this.sockets = new WebSocketServer({ server: this.server, path: '/link' });
@@ -134,10 +151,37 @@ export class FakeSlackApi {
     }
   }
 
-  private reply(method: string, body: Record<string, unknown>): unknown {
+  /**
+   * oauth.v2.access as Slack answers a bot install (client credentials in the form, as the Web API
+   * client sends them): the fields of its documented response, the grant's code spent.
+   */
+  private oauthAccess(body: Record<string, unknown>): unknown {
+    if (body.client_id !== this.oauthClient.id) return { ok: false, error: 'invalid_client_id' };
+    if (body.client_secret !== this.oauthClient.secret) return { ok: false, error: 'bad_client_secret' };
+    const grant = this.grants[String(body.code)];
+    if (!grant) return { ok: false, error: 'invalid_code' };
+    delete this.grants[String(body.code)];
+    this.issued[grant.token] = grant;
+    return {
+      ok: true,
+      access_token: grant.token,
+      token_type: 'bot',
+      scope: 'commands,chat:write,pins:write,users:read,usergroups:read',
+      bot_user_id: `UBOT${grant.team?.id ?? grant.enterprise?.id ?? ''}`,
+      app_id: 'A1',
+      team: grant.team,
+      enterprise: grant.enterprise ?? null,
+      is_enterprise_install: grant.isEnterpriseInstall ?? false,
+      authed_user: { id: grant.userId ?? 'UINSTALLER' },
+    };
+  }
+
+  private reply(method: string, body: Record<string, unknown>, authorization?: string): unknown {
     const error = this.nextErrors[method]?.shift();
     if (error) return { ok: false, error };
     switch (method) {
+      case 'oauth.v2.access':
+        return this.oauthAccess(body);
       case 'users.info': {
         const id = String(body.user);
         return { ok: true, user: { id, name: id, is_admin: this.admins.has(id), is_owner: false } };
@@ -175,8 +219,23 @@ export class FakeSlackApi {
         return { ok: true, channel: body.channel, ts: `${1700000100 + this.calls.length}.000100`, message: body };
       case 'apps.connections.open':
         return { ok: true, url: `${this.url.replace(/^http/, 'ws').replace(/\/api\/$/, '')}/link` };
-      case 'auth.test':
-        return { ok: true, user_id: 'UBOT', team_id: 'T1', bot_id: 'BBOT' };
+      case 'auth.test': {
+        // A token an OAuth grant issued answers for its own workspace or org.
+        const install = this.issued[(authorization ?? '').replace(/^Bearer /, '')];
+        if (!install) return { ok: true, user_id: 'UBOT', team_id: 'T1', bot_id: 'BBOT' };
+        const id = install.team?.id ?? install.enterprise?.id ?? '';
+        return {
+          ok: true,
+          url: `https://${id.toLowerCase()}.slack.com/`,
+          team: install.team?.name ?? install.enterprise?.name,
+          user: 'whichgpu',
+          team_id: install.team?.id ?? install.enterprise?.id,
+          user_id: `UBOT${id}`,
+          bot_id: `B${id}`,
+          ...(install.enterprise ? { enterprise_id: install.enterprise.id } : {}),
+          is_enterprise_install: install.isEnterpriseInstall ?? false,
+        };
+      }
       default:
         return method.startsWith('/response/') ? { ok: true } : { ok: false, error: 'unknown_method' };
     }
