@@ -127,4 +127,40 @@ CREATE TABLE slack_installations (
 ) STRICT;
 `,
   },
+  {
+    name: '008-community-reports',
+    sql: `
+-- whichgpu store, schema 8: speeds members measured and reported (issue 18), per server, pending
+-- until a moderator approves or rejects them; approved ones show beside the estimate in this
+-- server's verdicts and plans. device and model are catalog ids; flagged marks a figure outside
+-- the estimate's band when reported; pasted keeps the first 4,000 characters of the paste.
+CREATE TABLE community_reports (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  platform          TEXT    NOT NULL CHECK (platform IN ('discord', 'slack', 'console')),
+  server_id         TEXT    NOT NULL,
+  channel_id        TEXT    NOT NULL,
+  reported_by       TEXT    NOT NULL,
+  reported_by_name  TEXT    NOT NULL,
+  reported_at       TEXT    NOT NULL,
+  status            TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+  reviewed_by       TEXT,
+  reviewed_at       TEXT,
+  device            TEXT    NOT NULL,
+  model             TEXT    NOT NULL,
+  quant             TEXT,
+  runtime           TEXT,
+  runtime_version   TEXT,
+  depth_tokens      INTEGER NOT NULL DEFAULT 0 CHECK (depth_tokens >= 0),
+  prompt_tokens     INTEGER CHECK (prompt_tokens >= 0),
+  decode_tps        REAL    CHECK (decode_tps > 0),
+  prefill_tps       REAL    CHECK (prefill_tps > 0),
+  flagged           INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+  pasted            TEXT    NOT NULL CHECK (length(pasted) <= 4000),
+  CHECK (decode_tps IS NOT NULL OR prefill_tps IS NOT NULL)
+) STRICT;
+CREATE INDEX community_reports_server ON community_reports (platform, server_id, status, id DESC);
+CREATE INDEX community_reports_approved ON community_reports (platform, server_id, device, model, quant)
+  WHERE status = 'approved';
+`,
+  },
 ];

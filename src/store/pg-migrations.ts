@@ -134,4 +134,38 @@ CREATE TABLE slack_installations (
 );
 `,
   },
+  {
+    name: '003-community-reports',
+    sql: `
+-- Speeds members measured and reported (issue 18), per server, pending until a moderator approves
+-- or rejects them: the SQLite store's schema 8 in PostgreSQL's dialect.
+CREATE TABLE community_reports (
+  id                BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  platform          TEXT NOT NULL CHECK (platform IN ('discord', 'slack', 'console')),
+  server_id         TEXT NOT NULL,
+  channel_id        TEXT NOT NULL,
+  reported_by       TEXT NOT NULL,
+  reported_by_name  TEXT NOT NULL,
+  reported_at       TIMESTAMPTZ NOT NULL,
+  status            TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+  reviewed_by       TEXT,
+  reviewed_at       TIMESTAMPTZ,
+  device            TEXT NOT NULL,
+  model             TEXT NOT NULL,
+  quant             TEXT,
+  runtime           TEXT,
+  runtime_version   TEXT,
+  depth_tokens      INTEGER NOT NULL DEFAULT 0 CHECK (depth_tokens >= 0),
+  prompt_tokens     INTEGER CHECK (prompt_tokens >= 0),
+  decode_tps        DOUBLE PRECISION CHECK (decode_tps > 0),
+  prefill_tps       DOUBLE PRECISION CHECK (prefill_tps > 0),
+  flagged           BOOLEAN NOT NULL DEFAULT false,
+  pasted            TEXT NOT NULL CHECK (length(pasted) <= 4000),
+  CHECK (decode_tps IS NOT NULL OR prefill_tps IS NOT NULL)
+);
+CREATE INDEX community_reports_server ON community_reports (platform, server_id, status, id DESC);
+CREATE INDEX community_reports_approved ON community_reports (platform, server_id, device, model, quant)
+  WHERE status = 'approved';
+`,
+  },
 ];

@@ -9,6 +9,7 @@
  */
 import type { LearnedRow, RecentLearned } from './learned-models.js';
 import type { NewPin, Page, PinnedVerdict, Platform, StoreLog } from './records.js';
+import type { CommunityReport, NewReport, ReportFilter } from './report-records.js';
 import type { ServerSettings } from './settings-schema.js';
 
 export interface SealedInstallation {
@@ -96,6 +97,47 @@ export interface Store {
   readInstallation(key: string): Promise<SealedInstallation | undefined>;
   /** How many rows went (0 when none was stored). */
   deleteInstallation(key: string): Promise<number>;
+
+  /**
+   * Community reports (issue 18), per server. A moderator's or a member's write: stored in one
+   * transaction, all or none, each pending; throws StoreError BUSY / WRITE_FAILED.
+   */
+  addReports(reports: readonly NewReport[], now?: Date): Promise<CommunityReport[]>;
+  /** The server's report with this id (another server's is not found). */
+  getReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined>;
+  /** Approves or rejects (again, when a moderator changes their mind); undefined when the server has no such report. */
+  reviewReport(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    decision: 'approved' | 'rejected',
+    by: string,
+    now?: Date,
+  ): Promise<CommunityReport | undefined>;
+  /** Deletes the report; the deleted one, or undefined when the server had none with this id. */
+  deleteReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined>;
+  /** The server's reports with this status (or all), newest first. */
+  listReports(
+    platform: Platform,
+    serverId: string,
+    filter: ReportFilter,
+    page?: number,
+    pageSize?: number,
+  ): Promise<Page<CommunityReport>>;
+  /**
+   * Approved reports of (device, model[, quant]) in this server, oldest first (at most
+   * APPROVED_REPORTS_MAX). On the answer path: never throws; [] when the store cannot say in time.
+   */
+  approvedReports(
+    platform: Platform,
+    serverId: string,
+    device: string,
+    model: string,
+    quant?: string,
+  ): Promise<CommunityReport[]>;
+  /** Every server's approved reports, oldest first (the export to the calibration file). */
+  exportReports(): Promise<CommunityReport[]>;
+
   /** Present when several instances share this store (PostgreSQL). */
   readonly guards?: SharedGuards;
 }

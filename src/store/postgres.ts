@@ -34,6 +34,16 @@ import {
 import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './settings-schema.js';
 import { LEARNED_ROW_MAX_CHARS, RECENT_LEARNED_MAX, type LearnedRow, type RecentLearned } from './learned-models.js';
 import { SHARED_QUERY_RETENTION_MS } from './states.js';
+import {
+  APPROVED_REPORTS_MAX,
+  REPORT_COLUMNS,
+  reportOf,
+  reportValues,
+  type CommunityReport,
+  type NewReport,
+  type ReportFilter,
+  type ReportRow,
+} from './report-records.js';
 
 const APP_ID = 'whichgpu';
 /** The advisory lock migrations hold (any constant; "whichgpu" in ASCII, folded to 63 bits). */
@@ -125,6 +135,8 @@ export class PostgresStore implements Store, SharedGuards {
   private log: StoreLog | undefined;
   private readonly settingsCache = new Map<string, { at: number; value: Readonly<ServerSettings> }>();
   private readonly pinLookups = new Map<string, { at: number; value: PinnedVerdict | undefined }>();
+  /** A server's approved reports (verdicts read them on every answer; they change when a moderator reviews). */
+  private readonly approvedCache = new Map<string, { at: number; value: readonly CommunityReport[] }>();
   private listener: pg.Client | undefined;
   private listening = false;
   private closed = false;
@@ -231,6 +243,7 @@ export class PostgresStore implements Store, SharedGuards {
       // Changes made while deaf are unknown: forget everything, and hear again as soon as possible.
       this.settingsCache.clear();
       this.pinLookups.clear();
+      this.approvedCache.clear();
       client.end().catch(() => undefined);
       if (this.closed) return;
       if (e) this.warn(e, 'lost the change notifications; caches expire by time until they are back');
@@ -259,7 +272,7 @@ export class PostgresStore implements Store, SharedGuards {
     else if (what === 'pins') {
       const prefix = `${platform}|${server}|`;
       for (const k of this.pinLookups.keys()) if (k.startsWith(prefix)) this.pinLookups.delete(k);
-    }
+    } else if (what === 'reports') this.approvedCache.delete(`${platform}|${server}`);
   }
 
   /** True while change notifications arrive (tests and /readyz say so). */
@@ -703,6 +716,144 @@ export class PostgresStore implements Store, SharedGuards {
       `installations|slack|${key}`,
       async (c) => (await c.query('DELETE FROM slack_installations WHERE key = $1', [key])).rowCount ?? 0,
     );
+  }
+
+  async addReports(reports: readonly NewReport[], now = this.now()): Promise<CommunityReport[]> {
+    if (reports.length === 0) return [];
+    const placeholders = REPORT_COLUMNS.split(',')
+      .map((_, i) => `$${i + 1}`)
+      .join(', ');
+    const rows = await this.write(
+      reports.length > 1 ? 'save the reports' : 'save the report',
+      `reports|${reports[0]!.platform}|${reports[0]!.serverId}`,
+      async (c) => {
+        const out: ReportRow[] = [];
+        for (const r of reports)
+          out.push(
+            (
+              await c.query<ReportRow>(
+                `INSERT INTO community_reports (${REPORT_COLUMNS}) VALUES (${placeholders}) RETURNING *`,
+                reportValues(r, now, r.flagged),
+              )
+            ).rows[0]!,
+          );
+        return out;
+      },
+    );
+    return rows.map(reportOf);
+  }
+
+  async getReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const r = await this.pool.query<ReportRow>(
+      'SELECT * FROM community_reports WHERE id = $1 AND platform = $2 AND server_id = $3',
+      [id, platform, serverId],
+    );
+    return r.rows[0] ? reportOf(r.rows[0]) : undefined;
+  }
+
+  async reviewReport(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    decision: 'approved' | 'rejected',
+    by: string,
+    now = this.now(),
+  ): Promise<CommunityReport | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.write(
+      `${decision === 'approved' ? 'approve' : 'reject'} the report`,
+      `reports|${platform}|${serverId}`,
+      async (c) =>
+        (
+          await c.query<ReportRow>(
+            'UPDATE community_reports SET status = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4 AND platform = $5 AND server_id = $6 RETURNING *',
+            [decision, by, now, id, platform, serverId],
+          )
+        ).rows[0],
+    );
+    this.invalidate(`reports|${platform}|${serverId}`);
+    return row ? reportOf(row) : undefined;
+  }
+
+  async deleteReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const row = await this.write(
+      'delete the report',
+      `reports|${platform}|${serverId}`,
+      async (c) =>
+        (
+          await c.query<ReportRow>(
+            'DELETE FROM community_reports WHERE id = $1 AND platform = $2 AND server_id = $3 RETURNING *',
+            [id, platform, serverId],
+          )
+        ).rows[0],
+    );
+    this.invalidate(`reports|${platform}|${serverId}`);
+    return row ? reportOf(row) : undefined;
+  }
+
+  async listReports(
+    platform: Platform,
+    serverId: string,
+    filter: ReportFilter,
+    page = 1,
+    pageSize = PAGE_SIZE,
+  ): Promise<Page<CommunityReport>> {
+    const statuses = filter === 'all' ? ['pending', 'approved', 'rejected'] : [filter];
+    const total = Number(
+      (
+        await this.pool.query<{ n: string }>(
+          'SELECT count(*) AS n FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = ANY($3)',
+          [platform, serverId, statuses],
+        )
+      ).rows[0]!.n,
+    );
+    const pages = Math.max(1, Math.ceil(total / pageSize));
+    const p = Math.min(Math.max(1, Math.floor(page)), pages);
+    const rows = (
+      await this.pool.query<ReportRow>(
+        'SELECT * FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = ANY($3) ORDER BY id DESC LIMIT $4 OFFSET $5',
+        [platform, serverId, statuses, pageSize, (p - 1) * pageSize],
+      )
+    ).rows;
+    return { items: rows.map(reportOf), page: p, pages, total };
+  }
+
+  /**
+   * The server's approved reports are read once (one query however many machines and picks an
+   * answer shows) and kept like the pins: NOTIFY drops the entry when a moderator reviews or
+   * deletes one, CACHE_TTL_MS bounds it otherwise.
+   */
+  async approvedReports(
+    platform: Platform,
+    serverId: string,
+    device: string,
+    model: string,
+    quant?: string,
+  ): Promise<CommunityReport[]> {
+    const all = await this.cachedRead(
+      this.approvedCache,
+      `${platform}|${serverId}`,
+      () =>
+        this.pool
+          .query<ReportRow>(
+            "SELECT * FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT $3",
+            [platform, serverId, APPROVED_REPORTS_MAX * 10],
+          )
+          .then((r) => r.rows.map(reportOf).reverse()),
+      // Not known now: the answer goes out without the community's figures.
+      () => [],
+      'approved reports could not be read: answering without them',
+    );
+    return all
+      .filter((r) => r.device === device && r.model === model && (quant === undefined || r.quant === quant))
+      .slice(-APPROVED_REPORTS_MAX);
+  }
+
+  async exportReports(): Promise<CommunityReport[]> {
+    const r = await this.pool.query<ReportRow>("SELECT * FROM community_reports WHERE status = 'approved' ORDER BY id");
+    return r.rows.map(reportOf);
   }
 
   /**

@@ -15,6 +15,8 @@ import { migrate } from './migrate.js';
 import type { SealedInstallation, Store } from './port.js';
 import { SharedQueries } from './states.js';
 import { LearnedModels, type LearnedRow, type RecentLearned } from './learned-models.js';
+import type { CommunityReport, NewReport, ReportFilter } from './report-records.js';
+import { SqliteReports } from './reports.js';
 import {
   fromRow,
   shortHash,
@@ -29,6 +31,7 @@ import {
 } from './records.js';
 
 export * from './records.js';
+export * from './report-records.js';
 export type { Store } from './port.js';
 export { SHARED_QUERY_RETENTION_MS, STATE_BUSY_MS } from './states.js';
 export { LEARNED_ROW_MAX_CHARS, RECENT_LEARNED_MAX, type LearnedRow, type RecentLearned } from './learned-models.js';
@@ -55,6 +58,7 @@ export class SqliteStore implements Store {
   private log: StoreLog | undefined;
   private readonly states: SharedQueries;
   private readonly learned: LearnedModels;
+  private readonly reports: SqliteReports;
 
   private constructor(
     private readonly db: Database.Database,
@@ -66,6 +70,7 @@ export class SqliteStore implements Store {
       openedAt,
     );
     this.learned = new LearnedModels({ stmt: (sql) => this.stmt(sql), log: () => this.log, busyMs: WRITE_BUSY_MS });
+    this.reports = new SqliteReports({ stmt: (sql) => this.stmt(sql), write: (what, work) => this.write(what, work) });
   }
 
   /**
@@ -379,6 +384,59 @@ export class SqliteStore implements Store {
     return this.write('delete the Slack installation', () =>
       this.stmt('DELETE FROM slack_installations WHERE key = ?').run(key),
     ).changes;
+  }
+
+  async addReports(reports: readonly NewReport[], now = new Date()): Promise<CommunityReport[]> {
+    return this.reports.add(reports, now);
+  }
+
+  async getReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined> {
+    return this.reports.get(platform, serverId, id);
+  }
+
+  async reviewReport(
+    platform: Platform,
+    serverId: string,
+    id: number,
+    decision: 'approved' | 'rejected',
+    by: string,
+    now = new Date(),
+  ): Promise<CommunityReport | undefined> {
+    return this.reports.review(platform, serverId, id, decision, by, now);
+  }
+
+  async deleteReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined> {
+    return this.reports.delete(platform, serverId, id);
+  }
+
+  async listReports(
+    platform: Platform,
+    serverId: string,
+    filter: ReportFilter,
+    page = 1,
+    pageSize = PAGE_SIZE,
+  ): Promise<Page<CommunityReport>> {
+    return this.reports.list(platform, serverId, filter, page, pageSize);
+  }
+
+  /** A read of a few microseconds on a partial index: no cache, and nothing to wait for (WAL readers never block). */
+  async approvedReports(
+    platform: Platform,
+    serverId: string,
+    device: string,
+    model: string,
+    quant?: string,
+  ): Promise<CommunityReport[]> {
+    try {
+      return this.reports.approved(platform, serverId, device, model, quant);
+    } catch (e) {
+      this.log?.warn({ err: e }, 'approved reports could not be read: answering without them');
+      return [];
+    }
+  }
+
+  async exportReports(): Promise<CommunityReport[]> {
+    return this.reports.all();
   }
 
   integrityCheck(): string {

@@ -166,7 +166,7 @@ describe('the learned_models table', () => {
     expect((await s.readLearned('ollama', 'new:1', now))?.json).toBe('{}');
     s.close();
     const raw = new Database(path);
-    expect(raw.pragma('user_version', { simple: true })).toBe(7);
+    expect(raw.pragma('user_version', { simple: true })).toBe(8);
     expect(raw.prepare('SELECT ref FROM learned_models ORDER BY ref').all()).toEqual([{ ref: 'new:1' }]);
     raw.close();
   });

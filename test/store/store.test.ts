@@ -24,7 +24,7 @@ describe('Store on a real SQLite file', () => {
     s.close();
     const raw = new Database(path);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBe(7);
+    expect(raw.pragma('user_version', { simple: true })).toBe(8);
     raw.close();
   });
 
