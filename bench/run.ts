@@ -4,13 +4,15 @@
  * signed /compare requests against POST /discord/interactions under concurrent load (autocannon),
  * beside a ceiling measured in the same run; cold start to a ready /healthz; resident memory
  * after the load; the rate limiter from 1,000 to 200,000 active users; what 3,000 half-sent
- * bodies make the server hold, and the replay guard's memory. Loopback only; every loop is bounded
+ * bodies make the server hold, and the replay guard's memory; two instances on one PostgreSQL behind a
+ * round-robin proxy, and the cost per call of what they share. Loopback only; every loop is bounded
  * in count and time.
  */
 import { benchBodies, benchReplayGuard, bodiesRows, replayGuardLine } from './bodies.js';
 import { coreBench } from './core.js';
 import { CONNECTIONS, DURATION_S, httpBench, LOAD_QUERY, ROUNDS } from './http.js';
 import { rateLimitBench, rateLimitTable } from './rate-limit.js';
+import { sharedStoreBench, sharedStoreHeading, sharedStoreLines } from './shared-store.js';
 import { understandingBench, understandingRows } from './understanding.js';
 import { mediaPlanBench, mediaPlanRow, planBench, planRow } from './plan.js';
 
@@ -49,6 +51,8 @@ console.log(
 console.log(
   `cold start to ready /healthz: ${http.starts.map((s) => `${s.toFixed(0)} ms`).join(', ')} (target < 500) · RSS after load: ${http.rss.toFixed(0)} MB (target < 120)`,
 );
+console.log(`\n${sharedStoreHeading()}\n`);
+for (const line of sharedStoreLines(await sharedStoreBench({ build: false }), http.bare)) console.log(line);
 
 console.log('\n## Rate limiter: cost per call by active users (every user asks in turn; none idle)\n');
 console.log(rateLimitTable(rateLimitBench()));
