@@ -3,6 +3,7 @@
  * Every subcommand takes --json; usage errors exit 2.
  */
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMPARE_FLAGS, compareInputOfFlags } from '../../commands/options.js';
 import { loadCatalog } from '../catalog/load.js';
@@ -25,6 +26,7 @@ import {
   type CatalogDevice,
   type CompareInput,
 } from '../core/index.js';
+import { chartForPlan, chartForVerdict, type Chart } from '../render/charts/index.js';
 import { errorText } from '../render/shared.js';
 import { renderReply, renderText } from '../render/text.js';
 import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
@@ -48,7 +50,7 @@ Every command takes --json and --help.`,
   compare: `Usage: whichgpu compare [FREE TEXT] [--model TEXT] [--quant Q] [--context N] [--workflow W] [--priority P]
                         [--device ID] [--against ID] [--hours H] [--kwh-price P] [--years Y]
                         [--tokens-per-day N] [--api-price USD_PER_MTOK] [--prompt-tokens N]
-                        [--steps N] [--resolution PX] [--json]
+                        [--steps N] [--resolution PX] [--json] [--chart FILE]
 
   --model       catalog id or name, Ollama tag, GGUF file name or Hugging Face id
                 (no model: the seed article's table, checked against physics)
@@ -59,6 +61,7 @@ Every command takes --json and --help.`,
   --device      first device (default rtx-5090); --against: second (default mac-studio-m4-max-128gb)
   --hours, --kwh-price, --years   electricity and ownership (defaults 8 h/day, $0.16/kWh, 3 years)
   --tokens-per-day, --api-price   daily volume and the API price to break even against
+  --chart       also write the answer's chart as a PNG to FILE (where it went is said on stderr)
 
 Free text works too; flags given beside it win:
   whichgpu compare llama 3.3 70b q8 for coding, 8h a day at 30 cents
@@ -73,7 +76,7 @@ Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"
 Each result: {"id", "fit", "memory": {...}, "decodeTokensPerSec", "prefillTokensPerSec", ...}
 A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
   plan: `Usage: whichgpu plan [--device ID]... [--current ID] [--workflow W] [--context N] [--min-speed T]
-                     [--budget USD] [--offload] [--limit N] [--json]
+                     [--budget USD] [--offload] [--limit N] [--json] [--chart FILE]
 
   --device      a machine to plan for (repeat for more; default rtx-5090 and mac-studio-m4-max-128gb)
   --current     the machine you have: planned first, the others as upgrades over it
@@ -84,7 +87,8 @@ A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,
   --offload     allow picks that keep part of the model in system RAM
   --limit       picks per machine (default 5, at most 25)
   --resale      what your current machine would sell for, in USD (an upgrade's net cost)
-  --json        the plan object of ../shared/ARCHITECTURE.md`,
+  --json        the plan object of ../shared/ARCHITECTURE.md
+  --chart       also write the plan's chart (quality against speed, or time per image or clip) as a PNG`,
   ask: `Usage: whichgpu ask TEXT... [--json]
        whichgpu ask --jsonl < questions.jsonl
 
@@ -118,6 +122,7 @@ function parseNumber(text: string, flag: string): number {
 const compareOptions = {
   ...COMPARE_FLAGS,
   json: { type: 'boolean' },
+  chart: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -195,6 +200,26 @@ function compareCommand(args: string[], io: Io, catalog: Catalog): number {
     return 2;
   }
   io.stdout(values.json ? verdictJson(r.value, 2) : renderText(r.value, { color: io.color }));
+  return values.chart ? writeChart(io, values.chart, chartForVerdict(r.value, { catalog, layout: 'full' })) : 0;
+}
+
+/**
+ * `--chart FILE`: the chart beside the answer, said on stderr so stdout keeps the answer alone (and
+ * --json stays one JSON text). An answer without a chart still succeeds; a file that cannot be written
+ * fails the run (exit 1).
+ */
+function writeChart(io: Io, file: string, chart: Chart | undefined): number {
+  if (!chart) {
+    io.stderr(`No chart for this answer; ${file} was not written.`);
+    return 0;
+  }
+  try {
+    writeFileSync(file, chart.png);
+  } catch (e) {
+    io.stderr(`Could not write the chart to ${file}: ${(e as Error).message}`);
+    return 1;
+  }
+  io.stderr(`Chart written to ${file} (${chart.width}x${chart.height} px, ${Math.ceil(chart.png.length / 1024)} KB).`);
   return 0;
 }
 
@@ -302,6 +327,7 @@ function planCommand(args: string[], io: Io, catalog: Catalog): number {
       limit: { type: 'string' },
       resale: { type: 'string' },
       json: { type: 'boolean' },
+      chart: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -326,7 +352,7 @@ function planCommand(args: string[], io: Io, catalog: Catalog): number {
   }
   if (values.json) io.stdout(JSON.stringify(r.value, null, 2));
   else io.stdout(renderReply({ kind: 'plan', plan: r.value, notes: [] }, { color: io.color }));
-  return 0;
+  return values.chart ? writeChart(io, values.chart, chartForPlan(r.value, { layout: 'full' })) : 0;
 }
 
 async function estimateCommand(args: string[], io: Io, catalog: Catalog): Promise<number> {
@@ -425,7 +451,8 @@ function modelRows(catalog: Catalog) {
 const modelLine = (m: ReturnType<typeof modelRows>[number]) =>
   `${m.id.padEnd(30)} ${String(m.paramsB).padStart(6)}B${m.activeParamsB < m.paramsB ? ` (${m.activeParamsB}B active)` : ''}  ${m.name}`;
 
-const isMain = process.argv[1] !== undefined && /cli\.ts$|whichgpu(\.js)?$/.test(process.argv[1]);
+// cli.js: the esbuild bundle in dist/ (node dist/console/cli.js ...).
+const isMain = process.argv[1] !== undefined && /cli\.[jt]s$|whichgpu(\.js)?$/.test(process.argv[1]);
 if (isMain) {
   const code = await runCli(
     process.argv.slice(2),
