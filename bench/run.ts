@@ -5,10 +5,11 @@
  * beside a ceiling measured in the same run; cold start to a ready /healthz; resident memory
  * after the load; the rate limiter from 1,000 to 200,000 active users; what 3,000 half-sent
  * bodies make the server hold, and the replay guard's memory; two instances on one PostgreSQL behind a
- * round-robin proxy, and the cost per call of what they share. Loopback only; every loop is bounded
- * in count and time.
+ * round-robin proxy, and the cost per call of what they share; chart rendering (SVG build + PNG) and
+ * bytes per chart. Loopback only; every loop is bounded in count and time.
  */
 import { benchBodies, benchReplayGuard, bodiesRows, replayGuardLine } from './bodies.js';
+import { chartBench, chartRows } from './charts.js';
 import { coreBench } from './core.js';
 import { CONNECTIONS, DURATION_S, httpBench, LOAD_QUERY, ROUNDS } from './http.js';
 import { rateLimitBench, rateLimitTable } from './rate-limit.js';
@@ -31,6 +32,12 @@ console.log(`\n## Planning (${planned.n} plans: 5 machines x chat, coding, rag, 
 console.log('| step | median | p99 | |\n| --- | --- | --- | --- |');
 console.log(planRow(planned));
 console.log(mediaPlanRow(mediaPlanBench()));
+const charts = chartBench();
+console.log(
+  `\n## Charts (${charts.charted} of ${charts.answers} typical answers have one: the 10 core questions and 5 plans; one at a time)\n`,
+);
+console.log('| step | median | p99 | |\n| --- | --- | --- | --- |');
+for (const r of chartRows(charts)) console.log(r);
 const http = await httpBench();
 const ratio = [...http.ratios].sort((a, b) => a - b)[Math.floor(http.ratios.length / 2)]!;
 console.log(

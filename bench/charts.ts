@@ -1,0 +1,71 @@
+/**
+ * Chart rendering (issue 18): the SVG build and the PNG at 2x, over the typical answers (the core
+ * bench's ten questions and five plans), one chart at a time after a warm-up; the first render of
+ * the process (resvg and the font loaded) apart. Target: far under Discord's 3 s deadline.
+ */
+import { loadCatalog } from '../src/catalog/load.js';
+import { compare, plan, type Plan, type Verdict } from '../src/core/index.js';
+import { composeSvg } from '../src/render/charts/compose.js';
+import { chartForPlan, chartForVerdict, planPanels, verdictPanels } from '../src/render/charts/index.js';
+import { QUERIES, stats } from './core.js';
+
+const PLANS = [
+  { workflow: 'chat' },
+  { workflow: 'coding' },
+  { workflow: 'rag' },
+  { workflow: 'image' },
+  { workflow: 'video' },
+];
+const ROUNDS = 20;
+
+type Answer = { kind: 'verdict'; v: Verdict } | { kind: 'plan'; p: Plan };
+
+export function chartBench() {
+  const catalog = loadCatalog();
+  const answers: Answer[] = [
+    ...QUERIES.map((q) => compare(catalog, q)).flatMap((r) => (r.ok ? [{ kind: 'verdict' as const, v: r.value }] : [])),
+    ...PLANS.map((q) => plan(catalog, q)).flatMap((r) => (r.ok ? [{ kind: 'plan' as const, p: r.value }] : [])),
+  ];
+  const chart = (a: Answer, layout: 'chat' | 'full') =>
+    a.kind === 'verdict' ? chartForVerdict(a.v, { catalog, layout }) : chartForPlan(a.p, { layout });
+  const svgOnly = (a: Answer) =>
+    composeSvg('t', null, a.kind === 'verdict' ? verdictPanels(a.v, { catalog }) : planPanels(a.p), 'f');
+  let start = performance.now();
+  chart(answers[0]!, 'chat');
+  const first = performance.now() - start;
+  const charted = answers.filter((a) => chart(a, 'chat'));
+  const times: Record<'chat' | 'full' | 'svg', number[]> = { chat: [], full: [], svg: [] };
+  const bytes: Record<'chat' | 'full', number[]> = { chat: [], full: [] };
+  for (let round = 0; round <= ROUNDS; round++)
+    for (const a of charted) {
+      for (const layout of ['chat', 'full'] as const) {
+        start = performance.now();
+        const c = chart(a, layout)!;
+        if (round > 0) times[layout].push(performance.now() - start);
+        if (round === 1) bytes[layout].push(c.png.length);
+      }
+      start = performance.now();
+      svgOnly(a);
+      if (round > 0) times.svg.push(performance.now() - start);
+    }
+  return {
+    answers: answers.length,
+    charted: charted.length,
+    first,
+    chat: stats(times.chat),
+    full: stats(times.full),
+    svg: stats(times.svg),
+    bytes: { chat: stats(bytes.chat), full: stats(bytes.full), chatMax: Math.max(...bytes.chat) },
+  };
+}
+
+export function chartRows(r: ReturnType<typeof chartBench>): string[] {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const kb = (x: number) => `${(x / 1024).toFixed(0)} KB`;
+  return [
+    `| chat chart (one panel, SVG build + PNG at 2x) | ${ms(r.chat.median)} | ${ms(r.chat.p99)} | ${kb(r.bytes.chat.median)} median, ${kb(r.bytes.chatMax)} largest; target far under Discord's 3 s |`,
+    `| full chart (two panels, the CLI's --chart) | ${ms(r.full.median)} | ${ms(r.full.p99)} | ${kb(r.bytes.full.median)} median |`,
+    `| SVG build alone (every panel of the answer) | ${ms(r.svg.median)} | ${ms(r.svg.p99)} | |`,
+    `| first chart of the process (resvg and the font loaded) | ${ms(r.first)} | | |`,
+  ];
+}
