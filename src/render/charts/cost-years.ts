@@ -84,7 +84,7 @@ export function costYearsPanel(v: Verdict): Panel | undefined {
     series,
     verticals,
     notes: [
-      `electricity: ${fmt.hours(q.hoursPerDay)} h/day in use, idle otherwise, at $${q.kwhPrice}/kWh${
+      `electricity: ${q.hoursPerDay} h/day in use, idle otherwise, at $${q.kwhPrice}/kWh${
         api !== null && q.tokensPerDay !== null
           ? `; ${Math.round(q.tokensPerDay).toLocaleString('en-US')} tokens/day`
           : ''

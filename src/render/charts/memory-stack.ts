@@ -77,9 +77,9 @@ export function memoryStackPanel(v: Verdict): Panel | undefined {
       const w = sx(p.gb) - LEFT;
       out.push(rect(x, y + 18, w, BAR, color, { opacity: p.opacity }));
       const label = fmt.gb(p.gb);
-      if (w > textWidth(label, TYPE.tick) + 8)
+      if (w > textWidth(label, TYPE.tick) + 4)
         out.push(
-          text(x + w / 2, y + 18 + BAR / 2 + 4, label, { anchor: 'middle', fill: p.opacity > 0.5 ? '#ffffff' : INK }),
+          text(x + w / 2, y + 18 + BAR / 2 + 4, label, { anchor: 'middle', fill: p.opacity === 1 ? '#ffffff' : INK }),
         );
       x += w;
     }
