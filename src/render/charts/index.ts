@@ -144,7 +144,11 @@ export function chartForPlan(p: Plan, options: Pick<ChartOptions, 'layout'> = {}
       `Plan for ${p.query.workflow}: ${p.devices.map((d) => d.shortName).join(', ')}`,
       p.headline,
       panels,
-      `whichgpu · data ${p.dataVersion} · speeds estimated; scores as published`,
+      `whichgpu · data ${p.dataVersion} · ${
+        p.query.workflow === 'image' || p.query.workflow === 'video'
+          ? 'times estimated from a fitted diffusion model'
+          : 'speeds estimated; scores as published'
+      }`,
     );
   } catch {
     return undefined;

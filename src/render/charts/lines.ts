@@ -120,18 +120,25 @@ export function linePanel(spec: LinePanelSpec): Panel {
   parts.push(...endLabels(spec.series, sx, sy));
   // Vertical markers' labels, then the marks' figures, each where it overlaps nothing already placed.
   verticalLabels(spec.verticals ?? [], sx, top, taken, parts);
+  // The lines themselves, as small boxes every few pixels: a figure should not sit on a line.
+  const onLines: Box[] = spec.series.flatMap((s) => alongLine(s.points.map((p) => [sx(p.x), sy(p.y)])));
   for (const s of spec.series)
     for (const m of s.marks ?? []) {
       const [x, y] = [sx(m.x), sy(m.y)];
       parts.push(circle(x, y, 4.5, s.color));
-      const w = textWidth(m.label, TYPE.tick);
-      const spots: Box[] = [
-        { x: x + 7, y: y - 20, w, h: 14 },
-        { x: x + 7, y: y + 6, w, h: 14 },
-        { x: x - 7 - w, y: y - 20, w, h: 14 },
-        { x: x - 7 - w, y: y + 6, w, h: 14 },
-      ];
-      const spot = spots.find((b) => b.x >= 2 && b.x + b.w <= WIDTH - 2 && !taken.some((t) => overlaps(t, b)));
+      const w = textWidth(m.label, TYPE.tick, 'bold');
+      const spots: Box[] = [-20, 6, -34, 20].flatMap((dy) => [
+        { x: x + 7, y: y + dy, w, h: 14 },
+        { x: x - 7 - w, y: y + dy, w, h: 14 },
+      ]);
+      const inside = spots.filter(
+        (b) => b.x >= PLOT_LEFT && b.x + b.w <= WIDTH - 2 && b.y >= top - 16 && b.y + b.h <= bottom,
+      );
+      // A figure the answer states is always printed: where it crosses nothing, else where it overlaps no label.
+      const spot =
+        inside.find((b) => ![...taken, ...onLines].some((t) => overlaps(t, b))) ??
+        inside.find((b) => !taken.some((t) => overlaps(t, b))) ??
+        inside[0];
       if (!spot) continue;
       taken.push(spot);
       parts.push(text(spot.x, spot.y + 11, m.label, { fill: s.color, weight: 'bold', halo: true }));
@@ -169,4 +176,18 @@ function verticalLabels(vs: Vertical[], sx: (x: number) => number, top: number, 
     parts.push(text(box.x, box.y + 11, v.label, { fill: v.color, halo: true }));
     row++;
   }
+}
+
+/** Boxes along a polyline, one every few pixels, for keeping labels off it. */
+function alongLine(points: [number, number][]): Box[] {
+  const boxes: Box[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const [[x0, y0], [x1, y1]] = [points[i - 1]!, points[i]!];
+    const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / 4));
+    for (let k = 0; k <= steps; k++) {
+      const t = k / steps;
+      boxes.push({ x: x0 + (x1 - x0) * t - 2, y: y0 + (y1 - y0) * t - 2, w: 4, h: 4 });
+    }
+  }
+  return boxes;
 }
