@@ -81,7 +81,11 @@ export function dotPanel(spec: DotPanelSpec): Panel {
   let y = top;
   for (const row of spec.rows) {
     parts.push(
-      text(8, y + 13, fitText(row.label, WIDTH - 16, TYPE.label, 'bold'), { size: TYPE.label, weight: 'bold' }),
+      text(8, y + 13, fitText(row.label, WIDTH - 16, TYPE.label, 'bold'), {
+        size: TYPE.label,
+        weight: 'bold',
+        halo: true,
+      }),
     );
     y += ROW_LABEL;
     for (const c of row.cells) {

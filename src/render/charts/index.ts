@@ -18,7 +18,7 @@
  */
 import { loadCatalog } from '../../catalog/load.js';
 import type { Catalog, ModelSpec, Plan, Verdict } from '../../core/index.js';
-import { verdictTitle } from '../shared.js';
+import { truncate, verdictTitle } from '../shared.js';
 import { composeSvg } from './compose.js';
 import { costYearsPanel } from './cost-years.js';
 import { decodeDepthPanel } from './decode-depth.js';
@@ -51,6 +51,9 @@ export interface ChartOptions {
   /** `chat` (default): the leading panel alone, for a message preview; `full`: two panels and the headline. */
   layout?: 'chat' | 'full';
 }
+
+/** The longest alt text a chart carries. */
+export const ALT_MAX = 1000;
 
 const defined = <T>(x: T | undefined): x is T => x !== undefined;
 
@@ -107,7 +110,9 @@ function render(
   const panels = full ? all.slice(0, 2) : all.slice(0, 1);
   const svg = composeSvg(title, full ? headline : null, panels, footer);
   const { png, width, height } = svgToPng(svg);
-  return { name, png, alt: panels.map((p) => p.alt).join(' '), width, height, svg };
+  // Discord takes 1,024 characters of attachment description; Slack more.
+  const alt = truncate(panels.map((p) => p.alt).join(' '), ALT_MAX);
+  return { name, png, alt, width, height, svg };
 }
 
 /** The chart that fits this answer best, or undefined (no chart for it, or rendering failed: never throws). */

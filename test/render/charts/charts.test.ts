@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { compare, fmt, fmtUsdBand, plan, type Plan, type Verdict } from '../../../src/core/index.js';
 import { depthCurves, kLabel } from '../../../src/render/charts/decode-depth.js';
 import { fmtDuration } from '../../../src/render/charts/dots.js';
-import { chartForPlan, chartForVerdict, verdictPanels } from '../../../src/render/charts/index.js';
+import { ALT_MAX, chartForPlan, chartForVerdict, verdictPanels } from '../../../src/render/charts/index.js';
 import { catalog, everyVerdictFor, model } from '../../helpers/catalog.js';
 
 function verdict(input: Record<string, unknown>): Verdict {
@@ -260,6 +260,7 @@ describe('no chart without the data, and never an exception', () => {
         expect(shown).toContain(e.shortName);
         expect(c!.alt).toContain(e.shortName);
       }
+      expect(c!.alt.length).toBeLessThanOrEqual(ALT_MAX);
     }
   });
 });
