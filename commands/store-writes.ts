@@ -38,3 +38,14 @@ export function writeFailed(what: string, outcome: string, refused: WriteRefusal
     },
   };
 }
+
+/**
+ * The plain answer to a store failure that reached a platform's boundary (a read while the
+ * database is unavailable or failing), or undefined for any other error, which stays a bug.
+ */
+export function storeTrouble(e: unknown): string | undefined {
+  if (!(e instanceof StoreError) || (e.code !== 'BUSY' && e.code !== 'WRITE_FAILED')) return undefined;
+  return e.code === 'BUSY'
+    ? "The bot's storage is busy right now, so I couldn't do that. Try again in a moment."
+    : "The bot's storage is failing right now, so I couldn't do that. Try again later.";
+}

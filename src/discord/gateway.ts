@@ -15,6 +15,7 @@ import {
   type ClientOptions,
   type Interaction,
 } from 'discord.js';
+import { storeTrouble } from '../../commands/store-writes.js';
 import type { Logger } from '../log.js';
 import { deferredMessage, handleInteraction, type DiscordDeps } from './handlers.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
@@ -102,11 +103,13 @@ export function attachGateway(client: Client, deps: Omit<DiscordDeps, 'rest'>, t
         await respond(interaction, await handleInteraction(input, { ...deps, rest, log }), log);
       } catch (e) {
         // The one boundary for this platform: log with context, tell the user briefly.
-        log.error({ err: e }, 'interaction failed');
+        const trouble = storeTrouble(e);
+        if (trouble) log.warn({ err: e }, 'interaction refused: the store');
+        else log.error({ err: e }, 'interaction failed');
         if (interaction.isRepliable() && !interaction.replied && !interaction.deferred) {
           await interaction
             .reply({
-              content: `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`,
+              content: trouble ?? `Something went wrong on my side (ref ${interaction.id}). Try again in a moment.`,
               flags: MessageFlags.Ephemeral,
             })
             .catch(() => undefined);

@@ -9,6 +9,7 @@ import type { Route } from '../server.js';
 import { followUp, handleInteraction, type DiscordDeps } from './handlers.js';
 import { decodeInteraction, toApiResponse, type InteractionResult } from './interaction.js';
 import type { SharedGuards } from '../store/port.js';
+import { storeTrouble } from '../../commands/store-writes.js';
 import { MAX_SKEW_SECONDS, ReplayGuard, verifyDiscordRequest } from './signature.js';
 
 /**
@@ -62,7 +63,9 @@ export function discordInteractionsRoute(
       return { status: 200, body: serialise(result) };
     } catch (e) {
       // The one boundary for this transport: log with context, answer the user briefly.
-      deps.log.error({ err: e, interaction: raw.id, type: raw.type }, 'interaction failed');
+      const trouble = storeTrouble(e);
+      if (trouble) deps.log.warn({ err: e, interaction: raw.id, type: raw.type }, 'interaction refused: the store');
+      else deps.log.error({ err: e, interaction: raw.id, type: raw.type }, 'interaction failed');
       if (input.kind === 'ping' || input.kind === 'autocomplete')
         return {
           status: 200,
@@ -72,7 +75,7 @@ export function discordInteractionsRoute(
         status: 200,
         body: toApiResponse({
           type: 'message',
-          data: { content: `Something went wrong on my side (ref ${raw.id}). Try again in a moment.` },
+          data: { content: trouble ?? `Something went wrong on my side (ref ${raw.id}). Try again in a moment.` },
           ephemeral: true,
         }),
       };

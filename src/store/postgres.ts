@@ -52,9 +52,18 @@ const CHANNEL = 'whichgpu_changes';
 /** An entry of the settings and pin caches lives at most this long (the NOTIFY usually drops it first). */
 export const CACHE_TTL_MS = 4000;
 /** How long a read or write on the answer path may take before the answer goes out without it. */
-export const ANSWER_PATH_MS = 800;
+export const ANSWER_PATH_MS = 400;
 /** How long a moderator's write may take (connection included) before it is refused as BUSY. */
-export const WRITE_DEADLINE_MS = 2500;
+export const WRITE_DEADLINE_MS = 2000;
+/** Any other read (a pin by id, a page of pins, a stored question) is refused as BUSY past this. */
+export const READ_DEADLINE_MS = 1500;
+/**
+ * After the database failed to answer (refused, reset, or silent past a deadline), every call for
+ * this long answers at once (the fallback, or BUSY) instead of waiting again: a database that hangs
+ * rather than refusing would otherwise cost each request its deadlines one after another and push
+ * answers past Discord's 3 s.
+ */
+export const BREAKER_MS = 2000;
 const TOUCH_AFTER_MS = 86_400_000;
 /** Old questions go hourly, as in the SQLite store; signatures and idle buckets every minute. */
 const PRUNE_QUERIES_EVERY_MS = 3_600_000;
@@ -79,7 +88,7 @@ async function within<T>(ms: number, work: Promise<T>, fallback: T, onFail?: (e:
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<T>((resolve) => {
     timer = setTimeout(() => {
-      onFail?.(new Error(`no answer within ${ms} ms`));
+      onFail?.(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' }));
       resolve(fallback);
     }, ms);
   });
@@ -94,6 +103,15 @@ async function within<T>(ms: number, work: Promise<T>, fallback: T, onFail?: (e:
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `work`, or a rejection with code ETIMEDOUT after `ms`. */
+function deadline<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { code: 'ETIMEDOUT' })), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -144,6 +162,8 @@ export class PostgresStore implements Store, SharedGuards {
   private lastGuardPruneAt = 0;
   private lastWarnAt = -Infinity;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  /** Until when calls answer at once without asking the database (see BREAKER_MS). */
+  private breakerUntil = 0;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -303,11 +323,50 @@ export class PostgresStore implements Store, SharedGuards {
 
   async ping(): Promise<boolean> {
     if (this.closed) return false;
+    // Not through the breaker: readiness asks the database itself.
     return within(
       1000,
       this.pool.query('SELECT 1').then(() => true),
       false,
     );
+  }
+
+  /** The database failed to answer: calls answer at once for BREAKER_MS. */
+  private trip(): void {
+    this.breakerUntil = Date.now() + BREAKER_MS;
+  }
+
+  private get tripped(): boolean {
+    return Date.now() < this.breakerUntil;
+  }
+
+  /**
+   * A read bounded by READ_DEADLINE_MS; the database unavailable, silent or recently failing:
+   * StoreError BUSY, which every platform answers plainly ("the bot's storage is busy").
+   */
+  private async q<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    if (this.tripped) throw new StoreError('The database is not answering right now', 'BUSY');
+    try {
+      return await deadline(READ_DEADLINE_MS, this.pool.query<R>(text, values));
+    } catch (e) {
+      if (!unavailable(e)) throw e;
+      this.trip();
+      this.warn(e, 'the database is not answering: reads answer BUSY for a moment');
+      throw new StoreError(`The database is unavailable (${(e as Error).message})`, 'BUSY', { cause: e });
+    }
+  }
+
+  /** An answer-path call: its value within `ms`, else `fallback` (and the breaker trips). */
+  private within<T>(ms: number, work: Promise<T>, fallback: T, onFail?: (e: unknown) => void): Promise<T> {
+    return within(ms, work, fallback, (e) => {
+      // Its own deadline passed: the database is silent. (A refusal was counted by q; a BUSY from an
+      // open breaker must not hold it open.)
+      if ((e as { code?: unknown }).code === 'ETIMEDOUT') this.trip();
+      onFail?.(e);
+    });
   }
 
   /**
@@ -316,18 +375,36 @@ export class PostgresStore implements Store, SharedGuards {
    * WRITE_FAILED. Either is logged.
    */
   private async write<T>(what: string, notify: string, work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.tripped) throw new StoreError(`Cannot ${what}: the database is not answering right now`, 'BUSY');
     let client: pg.PoolClient | undefined;
+    let broken: Error | undefined;
+    const started = Date.now();
+    const left = () => Math.max(1, WRITE_DEADLINE_MS - (Date.now() - started));
     try {
-      client = await this.pool.connect();
-      await client.query('BEGIN');
-      const value = await work(client);
-      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, notify]);
-      await client.query('COMMIT');
+      const connected = this.pool.connect();
+      // A connection that arrives after the deadline goes back to the pool unused.
+      let gaveUp = false;
+      connected.then(
+        (late) => (gaveUp ? late.release() : undefined),
+        () => undefined,
+      );
+      client = await deadline(left(), connected).catch((e: unknown) => {
+        gaveUp = true;
+        throw e;
+      });
+      const c = client;
+      await deadline(left(), c.query('BEGIN'));
+      const value = await deadline(left(), work(c));
+      await deadline(left(), c.query('SELECT pg_notify($1, $2)', [CHANNEL, notify]));
+      // Past this deadline the outcome is unknown; every write here is safe to make again.
+      await deadline(left(), c.query('COMMIT'));
       return value;
     } catch (e) {
-      if (client) await client.query('ROLLBACK').catch(() => undefined);
+      if (unavailable(e)) broken = e as Error;
+      else if (client) await client.query('ROLLBACK').catch(() => undefined);
       if (e instanceof StoreError) throw e;
       if (unavailable(e)) {
+        this.trip();
         this.log?.warn(
           { err: e, code: (e as { code?: unknown }).code, what },
           'store write refused: the database is unavailable',
@@ -339,8 +416,8 @@ export class PostgresStore implements Store, SharedGuards {
       this.log?.error({ err: e, code: (e as { code?: unknown }).code, what }, 'store write failed');
       throw new StoreError(`Cannot ${what}: ${(e as Error).message}`, 'WRITE_FAILED', { cause: e });
     } finally {
-      // A client whose connection broke is destroyed rather than returned to the pool.
-      client?.release();
+      // A client whose connection broke or went silent is destroyed rather than returned to the pool.
+      client?.release(broken);
     }
   }
 
@@ -380,17 +457,18 @@ export class PostgresStore implements Store, SharedGuards {
 
   async get(platform: Platform, serverId: string, id: number): Promise<PinnedVerdict | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
-    const r = await this.pool.query<PinRow>(
-      'SELECT * FROM pinned_verdicts WHERE id = $1 AND platform = $2 AND server_id = $3',
-      [id, platform, serverId],
-    );
+    const r = await this.q<PinRow>('SELECT * FROM pinned_verdicts WHERE id = $1 AND platform = $2 AND server_id = $3', [
+      id,
+      platform,
+      serverId,
+    ]);
     return r.rows[0] ? pinOf(r.rows[0]) : undefined;
   }
 
   async list(platform: Platform, serverId: string, page = 1, pageSize = PAGE_SIZE): Promise<Page<PinnedVerdict>> {
     const total = Number(
       (
-        await this.pool.query<{ n: string }>(
+        await this.q<{ n: string }>(
           'SELECT count(*) AS n FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND unpinned_at IS NULL',
           [platform, serverId],
         )
@@ -399,7 +477,7 @@ export class PostgresStore implements Store, SharedGuards {
     const pages = Math.max(1, Math.ceil(total / pageSize));
     const p = Math.min(Math.max(1, Math.floor(page)), pages);
     const rows = (
-      await this.pool.query<PinRow>(
+      await this.q<PinRow>(
         'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT $3 OFFSET $4',
         [platform, serverId, pageSize, (p - 1) * pageSize],
       )
@@ -412,12 +490,10 @@ export class PostgresStore implements Store, SharedGuards {
       this.pinLookups,
       `${platform}|${serverId}|${queryKey}`,
       () =>
-        this.pool
-          .query<PinRow>(
-            'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND query_key = $3 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1',
-            [platform, serverId, queryKey],
-          )
-          .then((r) => (r.rows[0] ? pinOf(r.rows[0]) : undefined)),
+        this.q<PinRow>(
+          'SELECT * FROM pinned_verdicts WHERE platform = $1 AND server_id = $2 AND query_key = $3 AND unpinned_at IS NULL ORDER BY pinned_at DESC, id DESC LIMIT 1',
+          [platform, serverId, queryKey],
+        ).then((r) => (r.rows[0] ? pinOf(r.rows[0]) : undefined)),
       // Not known now: the answer goes out without the pin, and the next question asks again.
       () => undefined,
       'pin lookup failed: answering without it',
@@ -439,7 +515,7 @@ export class PostgresStore implements Store, SharedGuards {
     const hit = cache.get(key);
     if (hit && t - hit.at < CACHE_TTL_MS) return hit.value;
     let failed = false;
-    const value = await within(ANSWER_PATH_MS, read(), hit ? hit.value : fallback(), (e) => {
+    const value = await this.within(ANSWER_PATH_MS, read(), hit ? hit.value : fallback(), (e) => {
       failed = true;
       this.warn(e, failure);
     });
@@ -501,21 +577,19 @@ export class PostgresStore implements Store, SharedGuards {
       this.settingsCache,
       `${platform}:${serverId}`,
       () =>
-        this.pool
-          .query<{ settings_json: string }>(
-            'SELECT settings_json FROM server_settings WHERE platform = $1 AND server_id = $2',
-            [platform, serverId],
-          )
-          .then((r) =>
-            Object.freeze(
-              r.rows[0]
-                ? ServerSettingsSchema.parse({
-                    ...DEFAULT_SETTINGS,
-                    ...(JSON.parse(r.rows[0].settings_json) as object),
-                  })
-                : { ...DEFAULT_SETTINGS },
-            ),
+        this.q<{ settings_json: string }>(
+          'SELECT settings_json FROM server_settings WHERE platform = $1 AND server_id = $2',
+          [platform, serverId],
+        ).then((r) =>
+          Object.freeze(
+            r.rows[0]
+              ? ServerSettingsSchema.parse({
+                  ...DEFAULT_SETTINGS,
+                  ...(JSON.parse(r.rows[0].settings_json) as object),
+                })
+              : { ...DEFAULT_SETTINGS },
           ),
+        ),
       // Unreadable now: the last settings known (the stale entry), else the defaults.
       () => Object.freeze({ ...DEFAULT_SETTINGS }),
       'settings could not be read: answering with the last known',
@@ -545,16 +619,14 @@ export class PostgresStore implements Store, SharedGuards {
     const json = JSON.stringify(query);
     const id = shortHash(json);
     // One statement: a question posted again within a day costs no write (the WHERE skips it).
-    const stored = await within(
+    const stored = await this.within(
       ANSWER_PATH_MS,
-      this.pool
-        .query(
-          `INSERT INTO shared_queries (id, query_json, posted_at) VALUES ($1, $2, $3)
+      this.q(
+        `INSERT INTO shared_queries (id, query_json, posted_at) VALUES ($1, $2, $3)
            ON CONFLICT (id) DO UPDATE SET posted_at = excluded.posted_at
            WHERE shared_queries.posted_at < $4`,
-          [id, json, now, new Date(now.getTime() - TOUCH_AFTER_MS)],
-        )
-        .then(() => true),
+        [id, json, now, new Date(now.getTime() - TOUCH_AFTER_MS)],
+      ).then(() => true),
       false,
       (e) => this.warn(e, 'state not stored: verdicts go out without components'),
     );
@@ -563,9 +635,7 @@ export class PostgresStore implements Store, SharedGuards {
   }
 
   async loadQuery(id: string): Promise<Record<string, unknown> | undefined> {
-    const r = await this.pool.query<{ query_json: string }>('SELECT query_json FROM shared_queries WHERE id = $1', [
-      id,
-    ]);
+    const r = await this.q<{ query_json: string }>('SELECT query_json FROM shared_queries WHERE id = $1', [id]);
     return r.rows[0] ? (JSON.parse(r.rows[0].query_json) as Record<string, unknown>) : undefined;
   }
 
@@ -587,7 +657,7 @@ export class PostgresStore implements Store, SharedGuards {
 
   async prune(now = this.now(), batch = 500): Promise<number> {
     try {
-      const r = await this.pool.query(
+      const r = await this.q(
         `DELETE FROM shared_queries WHERE id IN (
            SELECT id FROM shared_queries WHERE posted_at < $1
              AND id NOT IN (SELECT state_id FROM pinned_verdicts WHERE unpinned_at IS NULL AND state_id IS NOT NULL)
@@ -604,10 +674,10 @@ export class PostgresStore implements Store, SharedGuards {
   /** Signatures past their window and buckets idle for an hour (full again by then) go. Never throws. */
   async pruneShared(): Promise<void> {
     try {
-      await this.pool.query(
+      await this.q(
         'DELETE FROM seen_signatures WHERE key IN (SELECT key FROM seen_signatures WHERE expires_at < clock_timestamp() LIMIT 5000)',
       );
-      await this.pool.query(
+      await this.q(
         "DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE updated_at < clock_timestamp() - interval '1 hour' LIMIT 5000)",
       );
     } catch (e) {
@@ -616,7 +686,7 @@ export class PostgresStore implements Store, SharedGuards {
   }
 
   async readLearned(source: LearnedRow['source'], ref: string, now = this.now()): Promise<LearnedRow | undefined> {
-    const r = await this.pool.query<{
+    const r = await this.q<{
       source: LearnedRow['source'];
       ref: string;
       status: LearnedRow['status'];
@@ -642,34 +712,30 @@ export class PostgresStore implements Store, SharedGuards {
 
   async saveLearned(row: LearnedRow): Promise<boolean> {
     if (row.json.length > LEARNED_ROW_MAX_CHARS) return false;
-    const ok = await within(
+    const ok = await this.within(
       ANSWER_PATH_MS,
-      this.pool
-        .query(
-          `INSERT INTO learned_models (source, ref, status, facts_json, fetched_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+      this.q(
+        `INSERT INTO learned_models (source, ref, status, facts_json, fetched_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (source, ref) DO UPDATE SET status = excluded.status, facts_json = excluded.facts_json,
              fetched_at = excluded.fetched_at, expires_at = excluded.expires_at`,
-          [row.source, row.ref, row.status, row.json, row.fetchedAt, row.expiresAt],
-        )
-        .then(() => true),
+        [row.source, row.ref, row.status, row.json, row.fetchedAt, row.expiresAt],
+      ).then(() => true),
       false,
       (e) => this.warn(e, 'learned model not cached'),
     );
     if (ok) {
       this.learnedWrites++;
-      void this.pool
-        .query(
-          'DELETE FROM learned_models WHERE (source, ref) IN (SELECT source, ref FROM learned_models WHERE expires_at <= $1 ORDER BY expires_at LIMIT 200)',
-          [row.fetchedAt],
-        )
-        .catch(() => undefined);
+      void this.q(
+        'DELETE FROM learned_models WHERE (source, ref) IN (SELECT source, ref FROM learned_models WHERE expires_at <= $1 ORDER BY expires_at LIMIT 200)',
+        [row.fetchedAt],
+      ).catch(() => undefined);
     }
     return ok;
   }
 
   async recentLearned(limit: number, now = this.now()): Promise<RecentLearned[]> {
     const rows = (
-      await this.pool.query<Record<string, unknown>>(
+      await this.q<Record<string, unknown>>(
         `SELECT source, ref, facts_json::jsonb #>> '{basis,ref}' AS "basisRef", facts_json::jsonb ->> 'name' AS name,
            coalesce(facts_json::jsonb -> 'parameters', facts_json::jsonb -> 'ggufParameters') AS parameters, fetched_at
          FROM learned_models WHERE status = 'found' AND expires_at > $1
@@ -702,7 +768,7 @@ export class PostgresStore implements Store, SharedGuards {
   }
 
   async readInstallation(key: string): Promise<SealedInstallation | undefined> {
-    const r = await this.pool.query<{ team_id: string | null; enterprise_id: string | null; sealed: string }>(
+    const r = await this.q<{ team_id: string | null; enterprise_id: string | null; sealed: string }>(
       'SELECT team_id, enterprise_id, sealed FROM slack_installations WHERE key = $1',
       [key],
     );
@@ -745,7 +811,7 @@ export class PostgresStore implements Store, SharedGuards {
 
   async getReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
-    const r = await this.pool.query<ReportRow>(
+    const r = await this.q<ReportRow>(
       'SELECT * FROM community_reports WHERE id = $1 AND platform = $2 AND server_id = $3',
       [id, platform, serverId],
     );
@@ -803,7 +869,7 @@ export class PostgresStore implements Store, SharedGuards {
     const statuses = filter === 'all' ? ['pending', 'approved', 'rejected'] : [filter];
     const total = Number(
       (
-        await this.pool.query<{ n: string }>(
+        await this.q<{ n: string }>(
           'SELECT count(*) AS n FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = ANY($3)',
           [platform, serverId, statuses],
         )
@@ -812,7 +878,7 @@ export class PostgresStore implements Store, SharedGuards {
     const pages = Math.max(1, Math.ceil(total / pageSize));
     const p = Math.min(Math.max(1, Math.floor(page)), pages);
     const rows = (
-      await this.pool.query<ReportRow>(
+      await this.q<ReportRow>(
         'SELECT * FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = ANY($3) ORDER BY id DESC LIMIT $4 OFFSET $5',
         [platform, serverId, statuses, pageSize, (p - 1) * pageSize],
       )
@@ -836,12 +902,10 @@ export class PostgresStore implements Store, SharedGuards {
       this.approvedCache,
       `${platform}|${serverId}`,
       () =>
-        this.pool
-          .query<ReportRow>(
-            "SELECT * FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT $3",
-            [platform, serverId, APPROVED_REPORTS_MAX * 10],
-          )
-          .then((r) => r.rows.map(reportOf).reverse()),
+        this.q<ReportRow>(
+          "SELECT * FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT $3",
+          [platform, serverId, APPROVED_REPORTS_MAX * 10],
+        ).then((r) => r.rows.map(reportOf).reverse()),
       // Not known now: the answer goes out without the community's figures.
       () => [],
       'approved reports could not be read: answering without them',
@@ -852,7 +916,7 @@ export class PostgresStore implements Store, SharedGuards {
   }
 
   async exportReports(): Promise<CommunityReport[]> {
-    const r = await this.pool.query<ReportRow>("SELECT * FROM community_reports WHERE status = 'approved' ORDER BY id");
+    const r = await this.q<ReportRow>("SELECT * FROM community_reports WHERE status = 'approved' ORDER BY id");
     return r.rows.map(reportOf);
   }
 
@@ -862,16 +926,14 @@ export class PostgresStore implements Store, SharedGuards {
    */
   async admitOnce(key: string, expiresAt: Date): Promise<boolean | undefined> {
     this.scheduleGuardPrune();
-    return within(
+    return this.within(
       ANSWER_PATH_MS,
-      this.pool
-        .query(
-          `INSERT INTO seen_signatures (key, expires_at) VALUES ($1, $2)
+      this.q(
+        `INSERT INTO seen_signatures (key, expires_at) VALUES ($1, $2)
            ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen_signatures.expires_at < clock_timestamp()
            RETURNING 1`,
-          [key, expiresAt],
-        )
-        .then((r) => (r.rowCount ?? 0) > 0),
+        [key, expiresAt],
+      ).then((r) => (r.rowCount ?? 0) > 0),
       undefined,
       (e) => this.warn(e, 'the shared replay guard could not be asked'),
     );
@@ -883,26 +945,24 @@ export class PostgresStore implements Store, SharedGuards {
    */
   async takeToken(userKey: string, serverKey: string, spec: BucketSpecs): Promise<TokenDecision | undefined> {
     this.scheduleGuardPrune();
-    return within(
+    return this.within(
       ANSWER_PATH_MS,
-      this.pool
-        .query<{ ok: boolean; scope: 'user' | 'server' | null; retry_after: number }>(
-          'SELECT * FROM whichgpu_take($1, $2, $3, $4, $5, $6)',
-          [
-            `u:${userKey}`,
-            `s:${serverKey}`,
-            spec.user.capacity,
-            spec.user.perMinute,
-            spec.server.capacity,
-            spec.server.perMinute,
-          ],
-        )
-        .then((r) => {
-          const row = r.rows[0]!;
-          return row.ok
-            ? { ok: true as const }
-            : { ok: false as const, scope: row.scope!, retryAfterSeconds: row.retry_after };
-        }),
+      this.q<{ ok: boolean; scope: 'user' | 'server' | null; retry_after: number }>(
+        'SELECT * FROM whichgpu_take($1, $2, $3, $4, $5, $6)',
+        [
+          `u:${userKey}`,
+          `s:${serverKey}`,
+          spec.user.capacity,
+          spec.user.perMinute,
+          spec.server.capacity,
+          spec.server.perMinute,
+        ],
+      ).then((r) => {
+        const row = r.rows[0]!;
+        return row.ok
+          ? { ok: true as const }
+          : { ok: false as const, scope: row.scope!, retryAfterSeconds: row.retry_after };
+      }),
       undefined,
       (e) => this.warn(e, 'the shared rate limit could not be asked'),
     );
