@@ -30,6 +30,7 @@ import { chartForPlan, chartForVerdict, type Chart } from '../render/charts/inde
 import { errorText } from '../render/shared.js';
 import { renderReply, renderText } from '../render/text.js';
 import { jsonLines, MAX_LINE_CHARS } from './json-lines.js';
+import { reportCommand } from './report-command.js';
 
 export class UsageError extends Error {}
 
@@ -43,6 +44,7 @@ Commands:
   compare    the verdict for a model and workflow (same as the bots)
   plan       what each machine runs best for a workflow, or what an upgrade adds (--json)
   estimate   --jsonl: one JSON query per line on stdin, one JSON result per line
+  report     read a pasted llama-bench, ollama --verbose, LM Studio or mlx_lm output on stdin
   devices    the hardware catalog
   models     the model catalog
 
@@ -172,6 +174,8 @@ export async function runCli(
         return planCommand(rest, io, catalog);
       case 'estimate':
         return await estimateCommand(rest, io, catalog);
+      case 'report':
+        return await reportCommand(rest, io, catalog);
       case 'devices':
       case 'models':
         return listCommand(command, rest, io, catalog);

@@ -42,3 +42,5 @@ export * from './plan/identity.js';
 export type * from './plan/types.js';
 export * from './catalog/quality-schema.js';
 export * from './catalog/generation-schema.js';
+export * from './reports/read.js';
+export * from './reports/types.js';
