@@ -22,6 +22,7 @@ import type { Store } from '../src/store/store.js';
 import help from './help.js';
 import { planReply } from './plan.js';
 import { queryKeyOf, viewOf } from './pin-shared.js';
+import { communityOfVerdict } from './report.js';
 import type { Command, CommandContext, Reply } from './types.js';
 
 /** The message command (Discord) and message shortcut (Slack) that answer someone else's question. */
@@ -150,12 +151,14 @@ export async function askReply(ctx: CommandContext, text: string): Promise<Reply
   if (asked.plan) return planReply(ctx, asked.plan, [...looked.notes, ...asked.reading.notes]);
   const queryKey = queryKeyOf(verdict.value.query);
   const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
+  const community = await communityOfVerdict(ctx, verdict.value);
   return {
     kind: 'verdict',
     verdict: verdict.value,
     queryKey,
     ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
     notes: [...looked.notes, ...asked.reading.notes],
+    ...(community.length ? { community } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { learnedFor } from './ask.js';
 /** How long /compare and a select wait for a model lookup before sizing the model from its name. */
 export const FOLLOW_UP_LOOKUP_MS = 1500;
 import { queryKeyOf, viewOf } from './pin-shared.js';
+import { communityOfVerdict } from './report.js';
 import type { Command } from './types.js';
 
 export const CompareCommandSchema = CompareInputSchema.extend({
@@ -99,12 +100,14 @@ export default {
     if (!r.ok) return { kind: 'error', error: r.error };
     const queryKey = queryKeyOf(r.value.query);
     const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
+    const community = await communityOfVerdict(ctx, r.value);
     return {
       kind: 'verdict',
       verdict: r.value,
       queryKey,
       ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
       notes: [...looked.notes, ...(understood?.ok ? understood.value.notes : [])],
+      ...(community.length ? { community } : {}),
     };
   },
 } satisfies Command<CompareCommandInput>;

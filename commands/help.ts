@@ -12,6 +12,8 @@ Options:  model, quant (q4_k_m, q8_0, f16, mxfp4, 4bit), context (32k), workflow
 Plan:     plan 3090 coding 32k 20 tok/s · plan I have a 3090, 5090 or mac studio? (the best models each runs)
 Answer:   someone's question where they asked it: Apps (Discord) or More actions (Slack) > Answer with whichgpu
 Pins:     verdicts [page] · verdicts refresh <id> · verdicts unpin <id> (moderators)
+Report:   report <what llama-bench, ollama run --verbose, LM Studio or mlx_lm printed> (machine: model: quant:
+          before it when it does not say) · reports · report approve|reject|delete <id> (moderators)
 Settings: settings · settings set kwh_price=0.30 hours=12 years=5 workflow=coding (moderators)`;
 
 export default {

@@ -6,6 +6,7 @@ import pin from './pin.js';
 import plan from './plan.js';
 import settings from './settings.js';
 import pins from './pins.js';
+import report from './report.js';
 
-export const commands = { ask, compare, plan, pins, settings, pin, help } as const;
-export { ask, compare, plan, pins, settings, pin, help };
+export const commands = { ask, compare, plan, pins, settings, pin, help, report } as const;
+export { ask, compare, plan, pins, settings, pin, help, report };

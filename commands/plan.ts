@@ -17,6 +17,7 @@ import {
   type Result,
 } from '../src/core/index.js';
 import { viewOf } from './pin-shared.js';
+import { communityOfPlan } from './report.js';
 import type { Command, CommandContext, Reply } from './types.js';
 
 export const PlanCommandSchema = PlanInputSchema.extend({
@@ -102,7 +103,14 @@ function readPlanText(
 /** A plan as a reply, with the pin a moderator made of the same plan in this server, if any. */
 export async function planReply(ctx: CommandContext, p: Plan, notes: string[]): Promise<Reply> {
   const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, planKeyOf(p));
-  return { kind: 'plan', plan: p, notes, ...(existing ? { existingPin: viewOf(ctx, existing) } : {}) };
+  const community = await communityOfPlan(ctx, p);
+  return {
+    kind: 'plan',
+    plan: p,
+    notes,
+    ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
+    ...(community.length ? { community } : {}),
+  };
 }
 
 const isPlanWorkflow = (w: string | null | undefined): w is PlanWorkflow =>

@@ -1,10 +1,12 @@
 /**
  * The one text grammar, for Slack's `/whichgpu <text>` and the console: help, pins (also typed
- * "verdicts"), settings [set k=v ...], plan <text>, or a question in free text, read by `ask`. Each front end splits its line
+ * "verdicts"), settings [set k=v ...], plan <text>, report <paste> and reports (community reports), or a
+ * question in free text, read by `ask`. Each front end splits its line
  * into words, says which words ask for help and whether pins can be managed from text, and may
  * check a settings change first (Slack resolves a user group).
  */
 import { commands } from './index.js';
+import { reportOfText, reportsOfText } from './report.js';
 import { parseSettingPairs } from './settings.js';
 import type { CommandContext, Reply } from './types.js';
 
@@ -44,6 +46,11 @@ export async function textReply(ctx: CommandContext, fe: TextFrontEnd, line: str
     if (!pairs.ok) return usage(pairs.message);
     const checked = fe.settingPairs ? await fe.settingPairs(ctx, pairs.set) : pairs;
     return checked.ok ? commands.settings.execute(ctx, { set: checked.set }) : checked.reply;
+  }
+  if (head === 'report' || head === 'reports') {
+    // The paste keeps its lines: what follows the first word, as typed.
+    const read = head === 'report' ? reportOfText(line.replace(/^\s*report\b/i, '')) : reportsOfText(args);
+    return read.ok ? commands.report.execute(ctx, read.input) : read.reply;
   }
   if (head === 'plan') {
     const parsed = commands.plan.schema.safeParse({ text: args.join(' ') });

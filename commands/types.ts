@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Catalog, ClarifyChoice, CoreError, LearnedFacts, Plan, Verdict } from '../src/core/index.js';
 import type { ServerSettings } from '../src/store/settings-schema.js';
 import type { Page, PinnedVerdict, Platform, Store } from '../src/store/store.js';
+import type { ReportReply } from './report.js';
 
 export interface CommandContext {
   catalog: Catalog;
@@ -71,8 +72,32 @@ export interface PinView extends PinnedVerdict {
   stale: boolean;
 }
 
+/**
+ * What this server's members measured for a (machine, model, quant) of an answer and moderators
+ * approved (issue 18): shown beside the estimate, never instead of it.
+ */
+export interface CommunityFigure {
+  device: string;
+  deviceName: string;
+  model: string;
+  modelName: string;
+  quant: string;
+  runs: number;
+  medianDecode: number | null;
+  medianPrefill: number | null;
+  /** Runs a moderator approved although they fell outside the estimate's band. */
+  outsideBand: number;
+}
+
 export type Reply =
-  | { kind: 'verdict'; verdict: Verdict; queryKey: string; existingPin?: PinView; notes: string[] }
+  | {
+      kind: 'verdict';
+      verdict: Verdict;
+      queryKey: string;
+      existingPin?: PinView;
+      notes: string[];
+      community?: CommunityFigure[];
+    }
   | { kind: 'pins'; page: Page<PinView>; canModerate: boolean }
   | { kind: 'pinned'; pin: PinView; alreadyPinned: boolean }
   /** A refreshed pin: what changed, and the verdict or the plan computed again. */
@@ -81,7 +106,9 @@ export type Reply =
   | { kind: 'settings'; settings: ServerSettings; changed: string[] }
   | { kind: 'help'; text: string }
   /** What each machine runs best for a workflow (issue 15), or what an upgrade adds. */
-  | { kind: 'plan'; plan: Plan; notes: string[]; existingPin?: PinView }
+  | { kind: 'plan'; plan: Plan; notes: string[]; existingPin?: PinView; community?: CommunityFigure[] }
+  /** A community report saved, asked back, reviewed or listed (commands/report.ts). */
+  | { kind: 'report'; report: ReportReply }
   /** A question back, when answering would mean guessing: each choice's `text` is the question to answer when picked. */
   | { kind: 'clarify'; question: string; choices: ClarifyChoice[] }
   | {

@@ -38,6 +38,11 @@ export function splitArgs(line: string): string[] {
 
 const CLI_COMMANDS = new Set(['estimate', 'devices', 'models']);
 
+/** `report` with nothing to read on its line (perhaps its machine, model and quant): the paste follows, up to a lone ".". */
+const REPORT_BLOCK = /^report(?:\s+(?:machine|device|model|quant)[:=](?:"[^"]*"|'[^']*'|\S+))*\s*$/i;
+const PASTE_PROMPT =
+  'Paste the output (llama-bench, ollama run --verbose, LM Studio, mlx_lm), then a line with a single ".".';
+
 /** The shared text grammar as the console reads it: "?" asks for help, pins are managed from text. */
 export const CONSOLE_TEXT: TextFrontEnd = {
   helpWords: new Set(['help', '?']),
@@ -70,8 +75,29 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
   };
   const rl = createInterface({ input: opts.input, terminal: false, crlfDelay: Infinity });
   if (opts.interactive) opts.write(`${BANNER}\n> `);
+  /** The lines of a report being pasted, its `report ...` line first. */
+  let pasting: string[] | undefined;
+  const sendPaste = async () => {
+    const text = pasting!.join('\n');
+    pasting = undefined;
+    show(await textReply(ctx, CONSOLE_TEXT, text, ['report']));
+  };
   for await (const raw of rl) {
+    if (pasting) {
+      if (raw.trim() !== '.') {
+        pasting.push(raw);
+        continue;
+      }
+      await sendPaste();
+      if (opts.interactive) opts.write('\n> ');
+      continue;
+    }
     const line = raw.trim();
+    if (REPORT_BLOCK.test(line)) {
+      pasting = [line];
+      if (opts.interactive) opts.write(`${PASTE_PROMPT}\n`);
+      continue;
+    }
     if (line === 'quit' || line === 'exit') break;
     if (line !== '') {
       const words = splitArgs(line);
@@ -107,6 +133,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<number> {
     }
     if (opts.interactive) opts.write('\n> ');
   }
+  // Input ended inside a paste: it is the report.
+  if (pasting) await sendPaste();
   rl.close();
   return 0;
 }

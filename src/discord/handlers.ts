@@ -11,6 +11,7 @@ import { ANSWER_WITH, answerChoice, saveChoices } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { compareInputOfOptions } from '../../commands/options.js';
 import { planInputOfOptions } from '../../commands/plan.js';
+import { reportsInputOfOptions } from '../../commands/report.js';
 import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js';
 import type { Catalog, Verdict } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
@@ -21,6 +22,8 @@ import type { Limiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { autocomplete } from './autocomplete.js';
 import { decodeChoice, decodeCustomId } from '../render/discord-ids.js';
+import { decodeDiscordReportId } from '../render/report-ids.js';
+import { discordReport } from '../render/reports.js';
 import { quoteLine } from '../render/shared.js';
 import type { InteractionInput, InteractionResult } from './interaction.js';
 import { contextFor, serverPowers, type Powers } from './moderation.js';
@@ -87,7 +90,10 @@ async function renderVerdict(
   // Not stored (lock held, disk full): the verdict goes out now, without components.
   const stateId = state?.id;
   const pin = reply.existingPin;
-  const key = `${stateId}|${pin ? `${pin.id}:${pin.stale}:${pin.headline}` : ''}|${reply.notes.join('|')}`;
+  const community = (reply.community ?? []).map(
+    (c) => `${c.device}:${c.runs}:${c.medianDecode}:${c.medianPrefill}:${c.outsideBand}`,
+  );
+  const key = `${stateId}|${pin ? `${pin.id}:${pin.stale}:${pin.headline}` : ''}|${reply.notes.join('|')}|${community.join(',')}`;
   let byKey = rendered.get(reply.verdict);
   if (!byKey) rendered.set(reply.verdict, (byKey = new Map()));
   let data = byKey.get(key);
@@ -187,6 +193,18 @@ async function runCommand(
     }
     case 'help':
       return replyToResult(await commands.help.execute(), deps, false);
+    case 'report':
+    case 'reports': {
+      if (i.guildId === null) return ephemeral(NOT_IN_A_SERVER);
+      const input =
+        name === 'report'
+          ? { action: 'submit', text: o.paste ?? '', machine: o.machine, model: o.model, quant: o.quant }
+          : reportsInputOfOptions(o);
+      const parsed = commands.report.schema.safeParse(input);
+      if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}.`);
+      // A saved report is public, so the channel's moderators can approve it with its buttons.
+      return replyToResult(await commands.report.execute(ctx, parsed.data), deps, false);
+    }
     default:
       return ephemeral(`I don't know /${name}. Try /ask, /compare, /plan, /verdicts or /settings.`);
   }
@@ -223,8 +241,34 @@ async function answerMessage(i: InteractionInput, ctx: CommandContext, deps: Dis
   );
 }
 
+/** Reports belong to a server: where /report was sent outside one. */
+export const NOT_IN_A_SERVER = "Reports belong to a server and its moderators: send /report from a server's channel.";
+
+/**
+ * Approve, Reject and Delete on a report, and the list's pager. On a pending report's message the
+ * review replaces it (saying who reviewed); from the moderators' list it is answered apart, the
+ * list left as it was. A refusal is private either way.
+ */
+async function reportButton(
+  button: NonNullable<ReturnType<typeof decodeDiscordReportId>>,
+  i: InteractionInput,
+  ctx: CommandContext,
+  deps: DiscordDeps,
+): Promise<InteractionResult> {
+  if (button.kind === 'page') {
+    const reply = await commands.report.execute(ctx, { action: 'list', status: button.filter, page: button.page });
+    const result = await replyToResult(reply, deps, false);
+    return reply.kind === 'report' && result.type === 'message' ? { type: 'update', data: result.data } : result;
+  }
+  const reply = await commands.report.execute(ctx, { action: button.verb, ids: button.ids });
+  if (reply.kind !== 'report' || button.inList) return replyToResult(reply, deps, false);
+  return { type: 'update', data: discordReport(reply.report, { reviewer: i.user.id }).data };
+}
+
 async function runComponent(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
   const { customId, values, messageId } = i.component!;
+  const report = decodeDiscordReportId(customId);
+  if (report) return reportButton(report, i, ctx, deps);
   const { action, arg } = decodeCustomId(customId);
   switch (action) {
     case 'quant':

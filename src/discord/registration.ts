@@ -14,6 +14,7 @@ import {
 } from 'discord-api-types/v10';
 import { ANSWER_WITH } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
+import { reportsCommand } from '../../commands/report.js';
 import type { OptionSpec } from '../../commands/types.js';
 
 const OPTION_TYPE = {
@@ -58,8 +59,18 @@ export function commandDefinitions(): RESTPutAPIApplicationCommandsJSONBody {
       ...EVERYWHERE,
     }),
   );
+  // Reports belong to a server and its moderators: offered in servers only.
+  const reports = [commands.report, reportsCommand].map((c) => ({
+    name: c.name,
+    description: c.description.slice(0, 100),
+    options: c.options.map(option),
+    default_member_permissions: null,
+    ...EVERYWHERE,
+    contexts: [InteractionContextType.Guild],
+  }));
   return [
     ...slash,
+    ...reports,
     { name: ANSWER_WITH, type: ApplicationCommandType.Message, default_member_permissions: null, ...EVERYWHERE },
   ];
 }

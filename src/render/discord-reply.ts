@@ -7,6 +7,7 @@ import type { Reply } from '../../commands/types.js';
 import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
 import { planMessage } from './discord-plan.js';
 import { clarifyMessage, pinsMessage, settingsMessage, textMessage, verdictMessage } from './discord.js';
+import { discordReport, discordWithCommunity } from './reports.js';
 
 export interface DiscordReply {
   data: APIInteractionResponseCallbackData;
@@ -19,12 +20,13 @@ export function discordVerdict(
   stateId: string | undefined,
   quants: readonly string[],
 ): APIInteractionResponseCallbackData {
-  return verdictMessage(reply.verdict, {
+  const message = verdictMessage(reply.verdict, {
     stateId,
     quants,
     ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
     notes: reply.notes,
   });
+  return discordWithCommunity(message, reply.community);
 }
 
 /**
@@ -42,7 +44,7 @@ export function discordClarify(
 /** A plan message whose Pin button carries `stateId` (none when it was not stored). */
 export function discordPlan(reply: Extract<Reply, { kind: 'plan' }>, stateId: string | undefined): DiscordReply {
   const o = { stateId, ...(reply.existingPin ? { existingPin: reply.existingPin } : {}) };
-  return { data: planMessage(reply.plan, reply.notes, o), ephemeral: false };
+  return { data: discordWithCommunity(planMessage(reply.plan, reply.notes, o), reply.community), ephemeral: false };
 }
 
 const ephemeral = (content: string): DiscordReply => ({ data: textMessage(content), ephemeral: true });
@@ -76,5 +78,7 @@ export function discordReply(reply: Exclude<Reply, { kind: 'verdict' }>): Discor
       return discordClarify(reply, undefined);
     case 'error':
       return ephemeral(errorText(reply.error));
+    case 'report':
+      return discordReport(reply.report);
   }
 }

@@ -5,6 +5,7 @@
 import type { Reply } from '../../commands/types.js';
 import { alreadyPinnedText, errorText, refreshedText } from './shared.js';
 import { planBlocks } from './slack-plan.js';
+import { slackReport, slackWithCommunity } from './reports.js';
 import { clarifyBlocks, pinsBlocks, settingsBlocks, textBlocks, verdictBlocks, type SlackMessage } from './slack.js';
 
 export interface SlackReply {
@@ -19,12 +20,15 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
   switch (reply.kind) {
     case 'verdict':
       return {
-        message: verdictBlocks(reply.verdict, {
-          stateId,
-          quants,
-          ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
-          notes: reply.notes,
-        }),
+        message: slackWithCommunity(
+          verdictBlocks(reply.verdict, {
+            stateId,
+            quants,
+            ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
+            notes: reply.notes,
+          }),
+          reply.community,
+        ),
         public: true,
       };
     case 'pins':
@@ -41,10 +45,13 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
     case 'plan':
       // Public, like a verdict: the channel asked.
       return {
-        message: planBlocks(reply.plan, reply.notes, {
-          stateId,
-          ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
-        }),
+        message: slackWithCommunity(
+          planBlocks(reply.plan, reply.notes, {
+            stateId,
+            ...(reply.existingPin ? { existingPin: reply.existingPin } : {}),
+          }),
+          reply.community,
+        ),
         public: true,
       };
     case 'refreshed':
@@ -60,5 +67,7 @@ export function slackReply(reply: Reply, stateId: string | undefined, quants: re
       return { message: clarifyBlocks(reply.question, reply.choices), public: true };
     case 'error':
       return private_(errorText(reply.error));
+    case 'report':
+      return slackReport(reply.report);
   }
 }

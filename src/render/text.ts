@@ -28,6 +28,7 @@ import {
 } from './shared.js';
 import { planPinnedNotice, planText } from './plan-lines.js';
 import type { Reply } from '../../commands/types.js';
+import { communityLines, textReport } from './reports.js';
 
 export interface TextOptions {
   color: boolean;
@@ -190,14 +191,20 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
     case 'plan': {
       const notes = reply.notes.length ? `\n${dim(`(${reply.notes.join('; ')})`)}` : '';
       const pinned = reply.existingPin ? `${yellow(`📌 ${planPinnedNotice(reply.existingPin)}`)}\n\n` : '';
-      return `${pinned}${planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)}${notes}`;
+      const community = communityLines(reply.community)
+        .map((l) => `\n📏 ${l}`)
+        .join('');
+      return `${pinned}${planText(reply.plan, (id) => reply.plan.modelNames[id] ?? id)}${community}${notes}`;
     }
     case 'verdict': {
       const pinned = reply.existingPin
         ? `${yellow(`📌 A moderator pinned this question as #${reply.existingPin.id} on ${reply.existingPin.pinnedAt.slice(0, 10)}: ${reply.existingPin.headline}${reply.existingPin.stale ? ' (stale: the data changed since)' : ''}`)}\n\n`
         : '';
       const notes = reply.notes.length ? `\n${dim(`(${reply.notes.join('; ')})`)}` : '';
-      return `${pinned}${renderText(reply.verdict, opts)}${notes}`;
+      const community = communityLines(reply.community)
+        .map((l) => `\n📏 ${l}`)
+        .join('');
+      return `${pinned}${renderText(reply.verdict, opts)}${community}${notes}`;
     }
     case 'pins': {
       const { page } = reply;
@@ -234,5 +241,7 @@ export function renderReply(reply: Reply, opts: TextOptions): string {
       );
     case 'error':
       return errorText(reply.error);
+    case 'report':
+      return textReport(reply.report);
   }
 }

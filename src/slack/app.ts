@@ -30,12 +30,14 @@ import {
   QUANT_ACTION,
   SOURCES_ACTION,
 } from '../render/slack-ids.js';
+import { SLACK_REPORT_ACTION, SLACK_REPORT_PAGE } from '../render/report-ids.js';
 import { MAX_BODY_BYTES } from '../server.js';
 import type { Limiter } from '../rate-limit.js';
 import {
   answerShortcut,
   askChoiceAction,
   pinAction,
+  reportAction,
   pinMenuAction,
   selectAction,
   sourcesAction,
@@ -244,6 +246,8 @@ function register(app: App, d: SlackDeps): void {
   app.action(PIN_ACTION, pinAction(d));
   app.action(PIN_MENU_ACTION, pinMenuAction(d));
   app.action(ASK_ACTION, askChoiceAction(d));
+  app.action(SLACK_REPORT_ACTION, reportAction(d));
+  app.action(SLACK_REPORT_PAGE, reportAction(d));
   app.shortcut(ANSWER_WITH_CALLBACK, answerShortcut(d));
 
   // Anything else Slack may send us is acknowledged at once, so it never waits for a timeout.

@@ -25,6 +25,8 @@ import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { slackReply } from '../render/slack-reply.js';
+import { decodeSlackReportAction } from '../render/report-ids.js';
+import { slackReport } from '../render/reports.js';
 import { decodePinMenuOption, decodeSelectOption, QUANT_ACTION, stateIdOfButton } from '../render/slack-ids.js';
 import { sourcesBlocks, textBlocks } from '../render/slack.js';
 import type { Limiter } from '../rate-limit.js';
@@ -299,6 +301,33 @@ export const pinMenuAction = (d: SlackDeps) =>
       await send(respond, await commands.pins.execute(ctx, { action: verb, id }), d.store);
     },
     (action) => menuChoice(action) !== undefined,
+  );
+
+const reportButtonOf = (action: unknown) => {
+  const a = action as { action_id?: string; value?: string };
+  return decodeSlackReportAction(a.action_id ?? '', a.value ?? '');
+};
+
+/**
+ * Approve, Reject and Delete on a community report, and the reports list's pager. On a pending
+ * report's message the review replaces it (saying who reviewed); from the moderators' list it is
+ * answered apart, and a page replaces the list. A refusal goes to the member alone.
+ */
+export const reportAction = (d: SlackDeps) =>
+  onAction(
+    d,
+    async (ctx, { action, respond }) => {
+      const button = reportButtonOf(action)!;
+      if (button.kind === 'page') {
+        const reply = await commands.report.execute(ctx, { action: 'list', status: button.filter, page: button.page });
+        if (reply.kind !== 'report') return send(respond, reply, d.store);
+        return void (await respond({ ...slackReport(reply.report).message, replace_original: true }));
+      }
+      const reply = await commands.report.execute(ctx, { action: button.verb, ids: button.ids });
+      if (reply.kind !== 'report' || button.inList) return send(respond, reply, d.store);
+      await respond({ ...slackReport(reply.report, { reviewer: ctx.user.id }).message, replace_original: true });
+    },
+    (action) => reportButtonOf(action) !== undefined,
   );
 
 /** Slack's refusals of chat.postMessage in a thread, in plain words. */
