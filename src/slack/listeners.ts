@@ -20,6 +20,7 @@ import {
 import { askReply } from '../../commands/ask.js';
 import { commands } from '../../commands/index.js';
 import { textReply, type TextFrontEnd } from '../../commands/text.js';
+import { storeTrouble } from '../../commands/store-writes.js';
 import type { CommandContext, ModelLookup, PermissionWords, Reply } from '../../commands/types.js';
 import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
@@ -133,9 +134,11 @@ function ackThen(d: SlackDeps, ack: Ack, respond: Respond, ref: string, work: ()
     try {
       await work();
     } catch (e) {
-      d.log.error({ err: e, ref }, 'slack handler failed');
+      const trouble = storeTrouble(e);
+      if (trouble) d.log.warn({ err: e, ref }, 'slack request refused: the store');
+      else d.log.error({ err: e, ref }, 'slack handler failed');
       await respond({
-        ...textBlocks(`Something went wrong on my side (ref ${ref}). Try again in a moment.`),
+        ...textBlocks(trouble ?? `Something went wrong on my side (ref ${ref}). Try again in a moment.`),
         response_type: 'ephemeral',
         replace_original: false,
       }).catch(() => undefined);
