@@ -210,10 +210,11 @@ async function submit(ctx: CommandContext, input: Extract<ReportInput, { action:
     ...(input.machine ? { device: input.machine } : {}),
     ...(input.model ? { model: input.model } : {}),
   });
-  const forced = input.quant ? quantId(ctx.catalog, input.quant) : null;
-  if (input.quant && !forced) {
+  let forced: string | null = null;
+  if (input.quant) {
     const q = resolveQuant(ctx.catalog, input.quant);
     if (!q.ok) return { kind: 'error', error: q.error };
+    forced = q.value.id;
   }
   const runs = reading.measurements.map((m) => ({ ...m, quant: forced ?? quantId(ctx.catalog, m.quant) }));
   // What the parser says no run has (it counts the hints), and what any run still lacks.

@@ -27,11 +27,13 @@ describe('command registration', () => {
       'verdicts',
       'settings',
       'help',
+      'report',
+      'reports',
       'Answer with whichgpu',
     ]);
     // The message command (type 3) has its own rules: test/discord/ask.test.ts.
     const slash = defs.filter((d) => d.type === undefined);
-    expect(slash).toHaveLength(6);
+    expect(slash).toHaveLength(8);
     for (const d of slash) {
       expect(d.name).toMatch(/^[a-z0-9_-]{1,32}$/);
       expect(d.description.length).toBeGreaterThan(0);
@@ -43,7 +45,8 @@ describe('command registration', () => {
         expect((o.choices ?? []).length).toBeLessThanOrEqual(25);
       }
       expect(d.integration_types).toEqual([0, 1]);
-      expect(d.contexts).toEqual([0, 1, 2]);
+      // Community reports belong to a server and its moderators: offered in servers only.
+      expect(d.contexts).toEqual(d.name.startsWith('report') ? [0] : [0, 1, 2]);
     }
   });
 
