@@ -458,7 +458,7 @@ export function reportsOfText(
 export function communityFigure(
   catalog: Catalog,
   key: { device: string; model: string; quant: string },
-  reports: readonly CommunityReport[],
+  reports: readonly Pick<CommunityReport, 'decodeTokensPerSec' | 'prefillTokensPerSec' | 'flagged'>[],
 ): CommunityFigure | null {
   if (reports.length === 0) return null;
   const of = (xs: (number | null)[]) => {

@@ -9,7 +9,7 @@
  */
 import type { LearnedRow, RecentLearned } from './learned-models.js';
 import type { NewPin, Page, PinnedVerdict, Platform, StoreLog } from './records.js';
-import type { CommunityReport, NewReport, ReportFilter } from './report-records.js';
+import type { ApprovedReport, CommunityReport, NewReport, ReportFilter } from './report-records.js';
 import type { ServerSettings } from './settings-schema.js';
 
 export interface SealedInstallation {
@@ -126,7 +126,9 @@ export interface Store {
   ): Promise<Page<CommunityReport>>;
   /**
    * Approved reports of (device, model[, quant]) in this server, oldest first (at most
-   * APPROVED_REPORTS_MAX). On the answer path: never throws; [] when the store cannot say in time.
+   * APPROVED_REPORTS_MAX), without their pastes. On the answer path: never throws; [] when the
+   * store cannot say in time; cached a few seconds (this store's reviews show at once, another
+   * instance's within the cache's life).
    */
   approvedReports(
     platform: Platform,
@@ -134,7 +136,7 @@ export interface Store {
     device: string,
     model: string,
     quant?: string,
-  ): Promise<CommunityReport[]>;
+  ): Promise<ApprovedReport[]>;
   /** Every server's approved reports, oldest first (the export to the calibration file). */
   exportReports(): Promise<CommunityReport[]>;
 

@@ -35,7 +35,10 @@ import { DEFAULT_SETTINGS, ServerSettingsSchema, type ServerSettings } from './s
 import { LEARNED_ROW_MAX_CHARS, RECENT_LEARNED_MAX, type LearnedRow, type RecentLearned } from './learned-models.js';
 import { SHARED_QUERY_RETENTION_MS } from './states.js';
 import {
+  APPROVED_COLUMNS,
   APPROVED_REPORTS_MAX,
+  approvedOf,
+  type ApprovedReport,
   REPORT_COLUMNS,
   reportOf,
   reportValues,
@@ -154,7 +157,7 @@ export class PostgresStore implements Store, SharedGuards {
   private readonly settingsCache = new Map<string, { at: number; value: Readonly<ServerSettings> }>();
   private readonly pinLookups = new Map<string, { at: number; value: PinnedVerdict | undefined }>();
   /** A server's approved reports (verdicts read them on every answer; they change when a moderator reviews). */
-  private readonly approvedCache = new Map<string, { at: number; value: readonly CommunityReport[] }>();
+  private readonly approvedCache = new Map<string, { at: number; value: readonly ApprovedReport[] }>();
   private listener: pg.Client | undefined;
   private listening = false;
   private closed = false;
@@ -897,15 +900,15 @@ export class PostgresStore implements Store, SharedGuards {
     device: string,
     model: string,
     quant?: string,
-  ): Promise<CommunityReport[]> {
+  ): Promise<ApprovedReport[]> {
     const all = await this.cachedRead(
       this.approvedCache,
       `${platform}|${serverId}`,
       () =>
-        this.q<ReportRow>(
-          "SELECT * FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT $3",
+        this.q<Omit<ReportRow, 'pasted'>>(
+          `SELECT ${APPROVED_COLUMNS} FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT $3`,
           [platform, serverId, APPROVED_REPORTS_MAX * 10],
-        ).then((r) => r.rows.map(reportOf).reverse()),
+        ).then((r) => r.rows.map(approvedOf).reverse()),
       // Not known now: the answer goes out without the community's figures.
       () => [],
       'approved reports could not be read: answering without them',

@@ -40,6 +40,9 @@ export interface CommunityReport {
   pasted: string;
 }
 
+/** An approved report as answers read it: everything but the paste (verdicts read these on every answer). */
+export type ApprovedReport = Omit<CommunityReport, 'pasted'>;
+
 /** What a report is created from: the stored record less what the store assigns. */
 export type NewReport = Omit<CommunityReport, 'id' | 'reportedAt' | 'status' | 'reviewedBy' | 'reviewedAt'>;
 
@@ -121,6 +124,15 @@ export function reportValues(r: NewReport, at: string | Date, flagged: number | 
     // PostgreSQL's text refuses NUL; neither store needs it.
     r.pasted.replace(/\u0000/g, '').slice(0, REPORT_PASTE_MAX_CHARS),
   ];
+}
+
+/** The columns of an ApprovedReport. */
+export const APPROVED_COLUMNS =
+  'id, platform, server_id, channel_id, reported_by, reported_by_name, reported_at, status, reviewed_by, reviewed_at, device, model, quant, runtime, runtime_version, depth_tokens, prompt_tokens, decode_tps, prefill_tps, flagged';
+
+export function approvedOf(r: Omit<ReportRow, 'pasted'>): ApprovedReport {
+  const { pasted: _, ...rest } = reportOf({ ...r, pasted: '' });
+  return rest;
 }
 
 /** Approved reports a verdict reads at most per (server, device, model): the median of more says nothing new. */

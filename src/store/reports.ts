@@ -6,7 +6,10 @@
 import type Database from 'better-sqlite3';
 import { PAGE_SIZE, type Page, type Platform } from './records.js';
 import {
+  APPROVED_COLUMNS,
   APPROVED_REPORTS_MAX,
+  approvedOf,
+  type ApprovedReport,
   REPORT_COLUMNS,
   reportOf,
   reportValues,
@@ -100,21 +103,21 @@ export class SqliteReports {
     return { items: rows.map(reportOf), page: p, pages, total } satisfies Page<CommunityReport>;
   }
 
-  approved(platform: Platform, serverId: string, device: string, model: string, quant?: string): CommunityReport[] {
+  approved(platform: Platform, serverId: string, device: string, model: string, quant?: string): ApprovedReport[] {
     const rows =
       quant === undefined
         ? this.deps
             .stmt(
-              "SELECT * FROM community_reports WHERE platform = ? AND server_id = ? AND device = ? AND model = ? AND status = 'approved' ORDER BY id DESC LIMIT ?",
+              `SELECT ${APPROVED_COLUMNS} FROM community_reports WHERE platform = ? AND server_id = ? AND device = ? AND model = ? AND status = 'approved' ORDER BY id DESC LIMIT ?`,
             )
             .all(platform, serverId, device, model, APPROVED_REPORTS_MAX)
         : this.deps
             .stmt(
-              "SELECT * FROM community_reports WHERE platform = ? AND server_id = ? AND device = ? AND model = ? AND quant = ? AND status = 'approved' ORDER BY id DESC LIMIT ?",
+              `SELECT ${APPROVED_COLUMNS} FROM community_reports WHERE platform = ? AND server_id = ? AND device = ? AND model = ? AND quant = ? AND status = 'approved' ORDER BY id DESC LIMIT ?`,
             )
             .all(platform, serverId, device, model, quant, APPROVED_REPORTS_MAX);
     // The newest APPROVED_REPORTS_MAX, oldest first.
-    return (rows as ReportRow[]).map(reportOf).reverse();
+    return (rows as Omit<ReportRow, 'pasted'>[]).map(approvedOf).reverse();
   }
 
   all(): CommunityReport[] {

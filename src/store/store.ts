@@ -15,7 +15,7 @@ import { migrate } from './migrate.js';
 import type { SealedInstallation, Store } from './port.js';
 import { SharedQueries } from './states.js';
 import { LearnedModels, type LearnedRow, type RecentLearned } from './learned-models.js';
-import type { CommunityReport, NewReport, ReportFilter } from './report-records.js';
+import type { ApprovedReport, CommunityReport, NewReport, ReportFilter } from './report-records.js';
 import { SqliteReports } from './reports.js';
 import {
   fromRow,
@@ -402,10 +402,12 @@ export class SqliteStore implements Store {
     by: string,
     now = new Date(),
   ): Promise<CommunityReport | undefined> {
+    this.approvedLookups.clear();
     return this.reports.review(platform, serverId, id, decision, by, now);
   }
 
   async deleteReport(platform: Platform, serverId: string, id: number): Promise<CommunityReport | undefined> {
+    this.approvedLookups.clear();
     return this.reports.delete(platform, serverId, id);
   }
 
@@ -419,16 +421,29 @@ export class SqliteStore implements Store {
     return this.reports.list(platform, serverId, filter, page, pageSize);
   }
 
-  /** A read of a few microseconds on a partial index: no cache, and nothing to wait for (WAL readers never block). */
+  /**
+   * Recent answers of approvedReports: every verdict asks it once a machine (a plan once a pick),
+   * reviews are rare. This process's reviews and deletes clear it; another process's show within
+   * the TTL, as its pins do.
+   */
+  private readonly approvedLookups = new Map<string, { at: number; value: ApprovedReport[] }>();
+
   async approvedReports(
     platform: Platform,
     serverId: string,
     device: string,
     model: string,
     quant?: string,
-  ): Promise<CommunityReport[]> {
+  ): Promise<ApprovedReport[]> {
+    const key = `${platform}|${serverId}|${device}|${model}|${quant ?? ''}`;
+    const t = Date.now();
+    const hit = this.approvedLookups.get(key);
+    if (hit && t - hit.at < SqliteStore.PIN_LOOKUP_TTL_MS) return hit.value;
     try {
-      return this.reports.approved(platform, serverId, device, model, quant);
+      const value = this.reports.approved(platform, serverId, device, model, quant);
+      if (this.approvedLookups.size > 10_000) this.approvedLookups.clear();
+      this.approvedLookups.set(key, { at: t, value });
+      return value;
     } catch (e) {
       this.log?.warn({ err: e }, 'approved reports could not be read: answering without them');
       return [];
