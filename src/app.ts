@@ -15,6 +15,7 @@ import { InFlight } from './in-flight.js';
 import { modelLookupFor } from './lookup/commands.js';
 import type { ModelLookup } from '../commands/types.js';
 import { RateLimiter, SharedRateLimiter, type Limiter } from './rate-limit.js';
+import { ChartDelivery } from './render/charts/delivery.js';
 import { createHttpServer, type Route } from './server.js';
 import type { SlackApp } from './slack/app.js';
 import type { Store } from './store/store.js';
@@ -37,8 +38,13 @@ export function platformsConfigured(c: Config): boolean {
 }
 
 type AppDeps = { catalog: Catalog; store: Store; log: Logger };
-/** What every platform adapter shares: the store and catalog, one rate limiter, one in-flight set, the model lookup. */
-type Shared = AppDeps & { limiter: Limiter; inFlight: InFlight; lookup: ModelLookup | undefined };
+/** What every platform adapter shares: the store and catalog, one rate limiter, one in-flight set, the model lookup, the charts. */
+type Shared = AppDeps & {
+  limiter: Limiter;
+  inFlight: InFlight;
+  lookup: ModelLookup | undefined;
+  charts: ChartDelivery | undefined;
+};
 
 export async function startApp(config: Config, deps: AppDeps): Promise<RunningApp> {
   const log = deps.log;
@@ -50,6 +56,11 @@ export async function startApp(config: Config, deps: AppDeps): Promise<RunningAp
     // Answers that go on after their request was answered (deferred pins, Slack work after an ack).
     inFlight: new InFlight(),
     limiter: limiterFor(config, deps.store),
+    // One cache and one render queue for both platforms: a question asked on each is drawn once.
+    charts:
+      config.CHARTS === 'on'
+        ? new ChartDelivery({ catalog: deps.catalog, log: log.child({ component: 'charts' }) })
+        : undefined,
   };
   const routes: Record<string, Route> = {};
   const rawRoutes: Record<string, RequestListener> = {};

@@ -91,6 +91,8 @@ export const EnvSchema = z.object({
   HF_TOKEN: optionalString,
   OLLAMA_REGISTRY_URL: optionalString.pipe(z.string().url('must be a URL').default('https://registry.ollama.ai')),
   MODEL_LOOKUP: z.enum(['on', 'off']).default('on'),
+  /** A chart with each verdict and plan on Discord and Slack (issue 18); off: text alone. */
+  CHARTS: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = Readonly<z.infer<typeof EnvSchema> & { databasePath: string }>;

@@ -15,7 +15,10 @@ import type { Logger } from './log.js';
 
 export interface RouteResponse {
   status: number;
-  /** JSON-serialised, unless it is a Buffer: then it is the bytes of the JSON already. */
+  /**
+   * JSON-serialised, unless it is a Buffer: then it is sent as it is, as JSON unless `headers` give
+   * another content-type (a Discord answer with a chart is multipart/form-data).
+   */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -136,7 +139,7 @@ export function createHttpServer(o: HttpServerOptions): Server {
   return server;
 }
 
-/** Sends a route's answer as JSON bytes with a Content-Length (every answer's length is known). */
+/** Sends a route's answer (JSON unless its headers say otherwise) with a Content-Length (every answer's length is known). */
 function responder(res: ServerResponse, requestId: string): (r: RouteResponse) => void {
   return (r) => {
     if (res.headersSent) return;

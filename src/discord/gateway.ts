@@ -18,7 +18,7 @@ import {
 import { storeTrouble } from '../../commands/store-writes.js';
 import type { Logger } from '../log.js';
 import { deferredMessage, handleInteraction, type DiscordDeps } from './handlers.js';
-import type { InteractionInput, InteractionResult } from './interaction.js';
+import type { DiscordMessage, InteractionInput, InteractionResult } from './interaction.js';
 import { restPins } from './rest.js';
 
 export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
@@ -67,6 +67,17 @@ export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
   return undefined;
 }
 
+/**
+ * A message's files as discord.js sends them (multipart, each file's description in the payload's
+ * `attachments`). `files: []` on an update or an edit empties the message's attachments, as the
+ * HTTP transport's `attachments: []` does; absent, they are left as they are.
+ */
+function withFiles(m: DiscordMessage) {
+  if (!m.files) return m.data;
+  const files = m.files.map((f) => ({ attachment: f.data, name: f.name, description: f.description }));
+  return { ...m.data, files, ...(files.length ? {} : { attachments: [] }) };
+}
+
 export async function respond(i: Interaction, r: InteractionResult, log: Logger): Promise<void> {
   if (r.type === 'autocomplete') {
     if (i.isAutocomplete()) await i.respond(r.choices);
@@ -74,20 +85,20 @@ export async function respond(i: Interaction, r: InteractionResult, log: Logger)
   }
   if (!i.isRepliable()) return;
   if (r.type === 'update' && (i.isStringSelectMenu() || i.isButton())) {
-    await i.update({ ...r.data, allowedMentions: { parse: [] } } as Parameters<typeof i.update>[0]);
+    await i.update({ ...withFiles(r), allowedMentions: { parse: [] } } as Parameters<typeof i.update>[0]);
     return;
   }
   if (r.type === 'message') {
     await i.reply({
-      ...r.data,
+      ...withFiles(r),
       allowedMentions: { parse: [] },
       ...(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
     } as Parameters<typeof i.reply>[0]);
   }
   if (r.type === 'deferred') {
     await i.deferReply(r.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    const data = await deferredMessage(r.later, i.id, log);
-    await i.editReply({ ...data, allowedMentions: { parse: [] } } as Parameters<typeof i.editReply>[0]);
+    const message = await deferredMessage(r.later, i.id, log);
+    await i.editReply({ ...withFiles(message), allowedMentions: { parse: [] } } as Parameters<typeof i.editReply>[0]);
   }
 }
 

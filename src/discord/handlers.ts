@@ -13,9 +13,11 @@ import { compareInputOfOptions } from '../../commands/options.js';
 import { planInputOfOptions } from '../../commands/plan.js';
 import { reportsInputOfOptions } from '../../commands/report.js';
 import type { CommandContext, ModelLookup, Reply } from '../../commands/types.js';
-import type { Catalog, Verdict } from '../core/index.js';
+import type { Catalog, Plan, Verdict } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
+import type { ChartDelivery, ChartFile } from '../render/charts/delivery.js';
+import { withChartImage, type MessageFile } from '../render/discord-chart.js';
 import { discordClarify, discordPlan, discordReply, discordVerdict } from '../render/discord-reply.js';
 import { sourcesMessage, textMessage } from '../render/discord.js';
 import type { Limiter } from '../rate-limit.js';
@@ -25,7 +27,7 @@ import { decodeChoice, decodeCustomId } from '../render/discord-ids.js';
 import { decodeDiscordReportId } from '../render/report-ids.js';
 import { discordReport } from '../render/reports.js';
 import { quoteLine } from '../render/shared.js';
-import type { InteractionInput, InteractionResult } from './interaction.js';
+import type { DiscordMessage, InteractionInput, InteractionResult } from './interaction.js';
 import { contextFor, serverPowers, type Powers } from './moderation.js';
 import type { GuildManagers } from './permissions.js';
 import { answerWithin, DISCORD_FOLLOW_UP, pinButton } from './pin.js';
@@ -33,8 +35,13 @@ import { answerWithin, DISCORD_FOLLOW_UP, pinButton } from './pin.js';
 /** The Discord REST calls the handlers make (discord.js's REST client in production). */
 export interface DiscordRest {
   pinMessage(channelId: string, messageId: string, reason: string): Promise<void>;
-  /** Replaces a deferred answer (the interaction's original response) through its webhook. */
-  editOriginal(applicationId: string, token: string, data: APIInteractionResponseCallbackData): Promise<void>;
+  /** Replaces a deferred answer (the interaction's original response) through its webhook, with its files (a chart). */
+  editOriginal(
+    applicationId: string,
+    token: string,
+    data: APIInteractionResponseCallbackData,
+    files?: readonly MessageFile[],
+  ): Promise<void>;
   /** The guild's owner and its roles with server-wide powers (GET /guilds/{id}); rejects when Discord does not answer in time. */
   guildManagers(guildId: string): Promise<GuildManagers>;
 }
@@ -49,6 +56,8 @@ export interface DiscordDeps {
   inFlight?: InFlight;
   /** Learns a model the catalog does not hold (a lookup may defer the answer); absent when lookup is off. */
   lookup?: ModelLookup | undefined;
+  /** A verdict's or a plan's chart within its budget (CHARTS=on); absent: answers are text alone. */
+  charts?: ChartDelivery | undefined;
 }
 
 const ephemeral = (content: string): InteractionResult => ({
@@ -104,9 +113,36 @@ async function renderVerdict(
   return data;
 }
 
+/** Messages with their chart's image, per rendered message: a repeated question builds nothing. */
+const charted = new WeakMap<
+  APIInteractionResponseCallbackData,
+  { chart: ChartFile; data: APIInteractionResponseCallbackData }
+>();
+
+/**
+ * The message with its chart, once `chart` settles (within the charts' budget): the embed shows the
+ * attached file. With charts on, `files` is always there, empty when there is no chart, so that a
+ * select that changes a verdict in place also removes the old chart.
+ */
+async function withChart(
+  data: APIInteractionResponseCallbackData,
+  chart: Promise<ChartFile | undefined> | undefined,
+): Promise<DiscordMessage> {
+  if (!chart) return { data };
+  const c = await chart;
+  if (!c) return { data, files: [] };
+  let done = charted.get(data);
+  if (done?.chart !== c) charted.set(data, (done = { chart: c, data: withChartImage(data, c) }));
+  return { data: done.data, files: [{ name: c.name, data: c.png, description: c.alt }] };
+}
+
+const chartOf = (deps: DiscordDeps, answer: { verdict: Verdict } | { plan: Plan }) =>
+  deps.charts && ('verdict' in answer ? deps.charts.forVerdict(answer.verdict) : deps.charts.forPlan(answer.plan));
+
 /**
  * A reply as the interaction's answer; `lead` goes first in a verdict's or an ask-back's content
- * (the quote of a message answered with the message command).
+ * (the quote of a message answered with the message command). A verdict's or a plan's chart is
+ * drawn while its state is stored.
  */
 async function replyToResult(
   reply: Reply,
@@ -115,16 +151,20 @@ async function replyToResult(
   lead = '',
 ): Promise<InteractionResult> {
   if (reply.kind === 'verdict') {
+    const chart = chartOf(deps, reply);
     const data = await renderVerdict(reply, deps);
     // The rendered message is cached and shared: the lead goes on a copy.
-    return { type: 'message', data: lead ? { ...data, content: lead.trimEnd() } : data, ephemeral: !channelPublic };
+    const message = await withChart(lead ? { ...data, content: lead.trimEnd() } : data, chart);
+    return { type: 'message', ...message, ephemeral: !channelPublic };
   }
   if (reply.kind === 'clarify')
     return { type: 'message', ...discordClarify(reply, await saveChoices(deps.store, reply.choices), lead) };
   if (reply.kind === 'plan') {
+    const chart = chartOf(deps, reply);
     // Its Pin button carries the plan's state; not stored (lock held, disk full): no button.
     const plan = discordPlan(reply, await deps.store.saveQuery(stateOf(reply)!));
-    return { type: 'message', ...plan, data: lead ? { ...plan.data, content: lead.trimEnd() } : plan.data };
+    const message = await withChart(lead ? { ...plan.data, content: lead.trimEnd() } : plan.data, chart);
+    return { type: 'message', ...message, ephemeral: plan.ephemeral };
   }
   return { type: 'message', ...discordReply(reply) };
 }
@@ -277,8 +317,10 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
       if (!arg || !value) return ephemeral(DISCORD_FOLLOW_UP.tooOldToChange);
       const change = selectChange(action === 'quant' ? 'quant' : 'context', value);
       const result = await replyToResult(await picked(ctx, DISCORD_FOLLOW_UP, arg, change), deps, true);
-      // A changed quant or context updates the message in place; an error stays private.
-      return result.type === 'message' && !result.ephemeral ? { type: 'update', data: result.data } : result;
+      // A changed quant or context updates the message in place, its chart too; an error stays private.
+      return result.type === 'message' && !result.ephemeral
+        ? { type: 'update', data: result.data, ...(result.files ? { files: result.files } : {}) }
+        : result;
     }
     case 'src': {
       const found = await verdictOf(ctx, DISCORD_FOLLOW_UP, arg);
@@ -311,27 +353,23 @@ async function runComponent(i: InteractionInput, ctx: CommandContext, deps: Disc
  * reference id when it failed (the failure is logged here, once, for both transports).
  */
 export async function deferredMessage(
-  later: Promise<APIInteractionResponseCallbackData>,
+  later: Promise<DiscordMessage>,
   interactionId: string,
   log: Logger,
-): Promise<APIInteractionResponseCallbackData> {
+): Promise<DiscordMessage> {
   try {
     return await later;
   } catch (e) {
     log.error({ err: e, interaction: interactionId }, 'deferred interaction failed');
-    return textMessage(`Something went wrong on my side (ref ${interactionId}). Try again in a moment.`);
+    return { data: textMessage(`Something went wrong on my side (ref ${interactionId}). Try again in a moment.`) };
   }
 }
 
 /** HTTP transport: edits the deferred answer when its outcome is ready; never throws. */
-export async function followUp(
-  i: InteractionInput,
-  later: Promise<APIInteractionResponseCallbackData>,
-  deps: DiscordDeps,
-): Promise<void> {
-  const data = await deferredMessage(later, i.id, deps.log);
+export async function followUp(i: InteractionInput, later: Promise<DiscordMessage>, deps: DiscordDeps): Promise<void> {
+  const { data, files } = await deferredMessage(later, i.id, deps.log);
   await deps.rest
-    .editOriginal(i.applicationId, i.token, { ...data, allowed_mentions: { parse: [] } })
+    .editOriginal(i.applicationId, i.token, { ...data, allowed_mentions: { parse: [] } }, files)
     .catch((e: unknown) => {
       deps.log.error({ err: e, interaction: i.id }, 'could not edit the deferred answer');
     });

@@ -2,10 +2,10 @@
  * POST /discord/interactions: verify the signature first (401 otherwise), then answer in the
  * initial HTTP response. Nothing in the body is looked at before the signature checks out.
  */
-import type { KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import type { APIInteraction } from 'discord-api-types/v10';
 import type { Logger } from '../log.js';
-import type { Route } from '../server.js';
+import type { RouteResponse, Route } from '../server.js';
 import { followUp, handleInteraction, type DiscordDeps } from './handlers.js';
 import { decodeInteraction, toApiResponse, type InteractionResult } from './interaction.js';
 import type { SharedGuards } from '../store/port.js';
@@ -60,7 +60,7 @@ export function discordInteractionsRoute(
         if (deps.inFlight) deps.inFlight.track(work);
         else void work;
       }
-      return { status: 200, body: serialise(result) };
+      return answer(result);
     } catch (e) {
       // The one boundary for this transport: log with context, answer the user briefly.
       const trouble = storeTrouble(e);
@@ -81,6 +81,46 @@ export function discordInteractionsRoute(
       };
     }
   };
+}
+
+/**
+ * The interaction's response: JSON, or multipart/form-data when it carries files (a chart), as
+ * Discord takes an interaction response with files: the JSON as `payload_json` (its
+ * `data.attachments` naming each file by index, with its alt text) and each file as `files[n]`.
+ */
+function answer(result: InteractionResult): RouteResponse {
+  if ((result.type === 'message' || result.type === 'update') && result.files?.length) {
+    const { body, contentType } = multipart(Buffer.from(JSON.stringify(toApiResponse(result))), result.files);
+    return { status: 200, body, headers: { 'content-type': contentType } };
+  }
+  return { status: 200, body: serialise(result) };
+}
+
+/** A multipart/form-data body: `payload_json`, then the files as files[0], files[1]... */
+export function multipart(
+  json: Buffer,
+  files: readonly { name: string; data: Buffer }[],
+): { body: Buffer; contentType: string } {
+  let boundary: string;
+  // A boundary must not occur in any part; 24 random hex digits almost never do, and are checked.
+  do boundary = `whichgpu-${randomBytes(12).toString('hex')}`;
+  while (files.some((f) => f.data.includes(boundary)));
+  const parts: Buffer[] = [
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="payload_json"\r\nContent-Type: application/json\r\n\r\n`,
+    ),
+    json,
+  ];
+  files.forEach((f, n) => {
+    parts.push(
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-Disposition: form-data; name="files[${n}]"; filename="${f.name}"\r\nContent-Type: image/png\r\n\r\n`,
+      ),
+      f.data,
+    );
+  });
+  parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Rendered messages are cached objects; the bytes of their JSON are cached beside them. */

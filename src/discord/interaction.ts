@@ -10,6 +10,7 @@ import {
   type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
+import { attachmentsOf, type MessageFile } from '../render/discord-chart.js';
 
 export interface InteractionInput {
   kind: 'ping' | 'command' | 'autocomplete' | 'component';
@@ -36,16 +37,25 @@ export interface InteractionInput {
   component?: { customId: string; values: string[]; messageId: string };
 }
 
+/**
+ * A message and the files that go with it (a chart). `files` absent: the message as it is; present,
+ * even empty, on an update: the message's attachments become these (an old chart is removed).
+ */
+export interface DiscordMessage {
+  data: APIInteractionResponseCallbackData;
+  files?: MessageFile[];
+}
+
 export type InteractionResult =
   | { type: 'pong' }
-  | { type: 'message'; data: APIInteractionResponseCallbackData; ephemeral: boolean }
-  | { type: 'update'; data: APIInteractionResponseCallbackData }
+  | ({ type: 'message'; ephemeral: boolean } & DiscordMessage)
+  | ({ type: 'update' } & DiscordMessage)
   | { type: 'autocomplete'; choices: { name: string; value: string }[] }
   /**
    * "Thinking..." now (ephemeral or not); `later` settles with the message that replaces it, through
    * the interaction's webhook (valid for 15 minutes). For work that may outlast Discord's 3 s.
    */
-  | { type: 'deferred'; ephemeral: boolean; later: Promise<APIInteractionResponseCallbackData> };
+  | { type: 'deferred'; ephemeral: boolean; later: Promise<DiscordMessage> };
 
 /** A decoded payload, or why it is not one we can serve (answered 400). */
 export type Decoded = { ok: true; input: InteractionInput } | { ok: false; error: string };
@@ -162,11 +172,19 @@ export function toApiResponse(result: InteractionResult): APIInteractionResponse
         data: {
           ...result.data,
           ...(result.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+          ...(result.files?.length ? { attachments: attachmentsOf(result.files) } : {}),
           allowed_mentions: { parse: [] },
         },
       };
     case 'update':
-      return { type: InteractionResponseType.UpdateMessage, data: { ...result.data, allowed_mentions: { parse: [] } } };
+      return {
+        type: InteractionResponseType.UpdateMessage,
+        data: {
+          ...result.data,
+          ...(result.files ? { attachments: attachmentsOf(result.files) } : {}),
+          allowed_mentions: { parse: [] },
+        },
+      };
     case 'autocomplete':
       return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: result.choices } };
     case 'deferred':

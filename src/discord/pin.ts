@@ -93,6 +93,10 @@ export async function answerWithin(
   const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
   const first = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
   if (first) return first;
-  const later = outcome.then((r) => (r.type === 'message' || r.type === 'update' ? r.data : textMessage('Done.')));
+  const later = outcome.then((r) =>
+    r.type === 'message' || r.type === 'update'
+      ? { data: r.data, ...(r.files ? { files: r.files } : {}) }
+      : { data: textMessage('Done.') },
+  );
   return { type: 'deferred', ephemeral, later };
 }

@@ -7,6 +7,7 @@
 import type { REST } from '@discordjs/rest';
 import { Routes, type APIGuild, type APIInteractionResponseCallbackData } from 'discord-api-types/v10';
 import { LRUCache } from 'lru-cache';
+import { attachmentsOf } from '../render/discord-chart.js';
 import type { DiscordRest } from './handlers.js';
 import { managersOf, type GuildManagers } from './permissions.js';
 
@@ -68,13 +69,17 @@ export function restPins(token: string, api?: string): DiscordRest {
         await rest
       ).put(Routes.channelMessagesPin(channelId, messageId), { reason, signal: AbortSignal.timeout(REST_DEADLINE_MS) });
     },
-    async editOriginal(applicationId, interactionToken, data: APIInteractionResponseCallbackData) {
+    async editOriginal(applicationId, interactionToken, data: APIInteractionResponseCallbackData, files) {
       rest ??= createRest(token, api);
-      // The interaction token authorises the webhook; the bot token is not sent.
+      // The interaction token authorises the webhook; the bot token is not sent. With files the
+      // client sends multipart/form-data: the body as payload_json, each file as files[n].
       await (
         await rest
       ).patch(Routes.webhookMessage(applicationId, interactionToken), {
-        body: data,
+        body: files?.length ? { ...data, attachments: attachmentsOf(files) } : data,
+        ...(files?.length
+          ? { files: files.map((f) => ({ name: f.name, data: f.data, contentType: 'image/png' })) }
+          : {}),
         auth: false,
         signal: AbortSignal.timeout(REST_DEADLINE_MS),
       });

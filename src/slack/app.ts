@@ -18,6 +18,7 @@ import {
   type ReceiverProcessEventErrorHandlerArgs,
 } from '@slack/bolt';
 import type { Catalog } from '../core/index.js';
+import type { ChartDelivery } from '../render/charts/delivery.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
 import { ANSWER_WITH_CALLBACK } from '../../commands/ask.js';
@@ -53,7 +54,14 @@ import type { Store } from '../store/store.js';
  * (test/slack/oauth.test.ts holds the two equal). Kept here rather than read from the manifest at
  * start: the YAML parser is a development dependency.
  */
-export const BOT_SCOPES = ['commands', 'chat:write', 'pins:write', 'users:read', 'usergroups:read'] as const;
+export const BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'pins:write',
+  'users:read',
+  'usergroups:read',
+  'files:write',
+] as const;
 
 /** The paths Bolt's InstallProvider answers (its defaults, named so the server mounts the same ones). */
 export const INSTALL_PATH = '/slack/install';
@@ -87,6 +95,8 @@ export interface SlackOptions {
   inFlight?: InFlight;
   /** Learns a model the catalog does not hold (after the ack); absent when lookup is off. */
   lookup?: ModelLookup | undefined;
+  /** Charts uploaded under public verdicts and plans; absent: text alone. */
+  charts?: ChartDelivery | undefined;
 }
 
 export interface SlackApp {
@@ -145,6 +155,7 @@ export function createSlackApp(o: SlackOptions): SlackApp {
     ...(o.limiter ? { limiter: o.limiter } : {}),
     ...(o.inFlight ? { inFlight: o.inFlight } : {}),
     ...(o.lookup ? { lookup: o.lookup } : {}),
+    ...(o.charts ? { charts: o.charts } : {}),
   });
   return {
     app,

@@ -6,6 +6,7 @@
  * who moderates.
  */
 import type { RespondArguments } from '@slack/bolt';
+import { LRUCache } from 'lru-cache';
 import {
   overLimit,
   picked,
@@ -25,6 +26,7 @@ import type { CommandContext, ModelLookup, PermissionWords, Reply } from '../../
 import type { Catalog } from '../core/index.js';
 import type { InFlight } from '../in-flight.js';
 import type { Logger } from '../log.js';
+import type { ChartDelivery, ChartFile } from '../render/charts/delivery.js';
 import { slackReply } from '../render/slack-reply.js';
 import { decodeSlackReportAction } from '../render/report-ids.js';
 import { slackReport } from '../render/reports.js';
@@ -32,7 +34,7 @@ import { decodePinMenuOption, decodeSelectOption, QUANT_ACTION, stateIdOfButton 
 import { sourcesBlocks, textBlocks } from '../render/slack.js';
 import type { Limiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
-import { SlackModerators, type SlackClient, type SlackWhere } from './moderators.js';
+import { SlackModerators, slackErrorCode, type SlackClient, type SlackWhere } from './moderators.js';
 import { slackWhere, whereOfAction, type ActionBody } from './where.js';
 
 const MODERATORS_ON_SLACK = 'workspace admins, owners and configured moderators';
@@ -74,6 +76,8 @@ export interface SlackDeps {
   inFlight?: InFlight;
   /** Learns a model the catalog does not hold (after the ack); absent when lookup is off. */
   lookup?: ModelLookup | undefined;
+  /** Each public verdict's or plan's chart, uploaded under it (CHARTS=on); absent: answers are text alone. */
+  charts?: ChartDelivery | undefined;
 }
 
 /** Bolt's respond, narrowed to the message shapes we send. */
@@ -117,6 +121,80 @@ async function send(respond: Respond, reply: Reply, store: Store, replaceOrigina
   const { message, public: isPublic } = await rendered(reply, store);
   if (replaceOriginal && isPublic) await respond({ ...message, replace_original: true });
   else await respond({ ...message, response_type: isPublic ? 'in_channel' : 'ephemeral', replace_original: false });
+}
+
+/**
+ * How long an upload waits for its chart. The answer has gone already, so this is longer than
+ * Discord's budget: it only bounds how long a busy machine may keep the work in flight.
+ */
+export const SLACK_CHART_WAIT_MS = 5000;
+
+/** Where a chart goes: the channel of the answer, or the answer's thread. */
+interface ChartTarget {
+  serverId: string;
+  channel: string;
+  threadTs?: string | undefined;
+}
+
+/** Refusals that hold for the whole workspace (its scopes, its file settings), not one channel. */
+const WORKSPACE_REFUSALS = new Set([
+  'missing_scope',
+  'not_allowed_token_type',
+  'file_uploads_disabled',
+  'file_uploads_except_images_disabled',
+]);
+const CHANNEL_REFUSALS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+/**
+ * Workspaces and channels that refused a chart, left alone for ten minutes (an invite or a
+ * reinstall with files:write fixes them): no chart is drawn for them, no call made, no line logged.
+ */
+const refused = new LRUCache<string, string>({ max: 10_000, ttl: 10 * 60_000 });
+
+/** The chart of a public verdict or plan, started now so it is drawn while the answer is posted; undefined when none goes. */
+function chartFor(d: SlackDeps, client: SlackClient, reply: Reply, to: ChartTarget) {
+  if (!d.charts || !client.files || !to.channel) return undefined;
+  if (refused.has(to.serverId) || refused.has(`${to.serverId}:${to.channel}`)) return undefined;
+  if (reply.kind === 'verdict') return d.charts.forVerdict(reply.verdict, SLACK_CHART_WAIT_MS);
+  if (reply.kind === 'plan') return d.charts.forPlan(reply.plan, SLACK_CHART_WAIT_MS);
+  return undefined;
+}
+
+/**
+ * The chart uploaded under its answer (files.uploadV2). A refusal (not_in_channel, missing_scope)
+ * is logged and the text answer stands: the member is never told, the answer is complete without it.
+ */
+async function uploadChart(
+  d: SlackDeps,
+  client: SlackClient,
+  chart: Promise<ChartFile | undefined> | undefined,
+  to: ChartTarget,
+): Promise<void> {
+  const c = await chart;
+  if (!c || !client.files) return;
+  const where = to.threadTs ? { channel_id: to.channel, thread_ts: to.threadTs } : { channel_id: to.channel };
+  try {
+    await client.files.uploadV2({ ...where, file: c.png, filename: c.name, alt_text: c.alt });
+  } catch (e) {
+    const code = slackErrorCode(e);
+    if (WORKSPACE_REFUSALS.has(code)) refused.set(to.serverId, code);
+    else if (CHANNEL_REFUSALS.has(code)) refused.set(`${to.serverId}:${to.channel}`, code);
+    d.log.warn({ err: e, code, channel: to.channel }, 'slack chart upload failed; the answer stands as text');
+  }
+}
+
+/** `send`, then a verdict's or a plan's chart uploaded under it. */
+async function sendWithChart(
+  d: SlackDeps,
+  respond: Respond,
+  client: SlackClient,
+  reply: Reply,
+  to: ChartTarget,
+  replaceOriginal = false,
+): Promise<void> {
+  const chart = chartFor(d, client, reply, to);
+  await send(respond, reply, d.store, replaceOriginal);
+  await uploadChart(d, client, chart, to);
 }
 
 /**
@@ -238,7 +316,8 @@ export const whichgpuCommand =
       const ctx = await admitted(d, respond, where, command.channel_id, user, client);
       if (!ctx) return;
       const text = command.text.trim();
-      await send(respond, await textReply(ctx, slackText(d, where, client), text, text.split(/\s+/)), d.store);
+      const reply = await textReply(ctx, slackText(d, where, client), text, text.split(/\s+/));
+      await sendWithChart(d, respond, client, reply, { serverId: ctx.serverId, channel: command.channel_id });
     });
 
 /**
@@ -254,13 +333,19 @@ const onAction =
       if (ctx) await work(ctx, a);
     });
 
-/** The quant and context selects on a verdict: the verdict recomputed, in place. */
+/**
+ * The quant and context selects on a verdict: the verdict recomputed, in place. Its new chart goes
+ * in the verdict's thread: a file cannot join a message posted through response_url, and a thread
+ * keeps the channel free of one chart per change.
+ */
 export const selectAction = (d: SlackDeps) =>
-  onAction(d, async (ctx, { action, respond }) => {
+  onAction(d, async (ctx, { body, action, respond, client }) => {
     const a = action as { action_id: string; selected_option?: { value: string } };
     const { stateId, value } = decodeSelectOption(a.selected_option?.value ?? '');
     const change = value === undefined ? {} : selectChange(a.action_id === QUANT_ACTION ? 'quant' : 'context', value);
-    await send(respond, await picked(ctx, SLACK_FOLLOW_UP, stateId, change), d.store, true);
+    const message = (body as ActionBody & { message?: { ts: string; thread_ts?: string } }).message;
+    const to = { serverId: ctx.serverId, channel: ctx.channelId, threadTs: message?.thread_ts ?? message?.ts };
+    await sendWithChart(d, respond, client, await picked(ctx, SLACK_FOLLOW_UP, stateId, change), to, true);
   });
 
 /** Sources on a verdict: privately, to whoever asked. */
@@ -343,8 +428,8 @@ const POST_ERRORS: Record<string, string> = {
 };
 
 /**
- * A public reply posted in a thread (the thread of `threadTs`); a private one, or a post Slack
- * refuses, goes to the member alone through response_url.
+ * A public reply posted in a thread (the thread of `threadTs`), a verdict's or a plan's chart under
+ * it; a private one, or a post Slack refuses, goes to the member alone through response_url.
  */
 async function sendInThread(
   d: SlackDeps,
@@ -353,7 +438,10 @@ async function sendInThread(
   reply: Reply,
   channel: string,
   threadTs: string,
+  serverId: string,
 ): Promise<void> {
+  const to = { serverId, channel, threadTs };
+  const chart = chartFor(d, client, reply, to);
   const { message, public: isPublic } = await rendered(reply, d.store);
   if (!isPublic) return void (await respond({ ...message, response_type: 'ephemeral', replace_original: false }));
   try {
@@ -362,8 +450,9 @@ async function sendInThread(
     const code = (e as { data?: { error?: string } }).data?.error ?? '';
     d.log.warn({ err: e, code, channel, threadTs }, 'slack thread answer failed');
     const said = POST_ERRORS[code] ?? 'Slack did not take my answer; try again in a minute.';
-    await respond({ ...textBlocks(said), response_type: 'ephemeral', replace_original: false });
+    return void (await respond({ ...textBlocks(said), response_type: 'ephemeral', replace_original: false }));
   }
+  await uploadChart(d, client, chart, to);
 }
 
 /** The answer to "Answer with whichgpu" on a message without text (a file, an image, a bot's blocks). */
@@ -405,6 +494,7 @@ export const answerShortcut =
         await askReply(ctx, parsed.data.question),
         channel,
         message.thread_ts ?? message.ts,
+        ctx.serverId,
       );
     });
 
@@ -417,6 +507,7 @@ export const askChoiceAction = (d: SlackDeps) =>
     const b = body as ActionBody & { message?: { ts: string; thread_ts?: string } };
     const reply = await askReply(ctx, (action as { value?: string }).value ?? '');
     const threadTs = b.message?.thread_ts;
-    if (threadTs) await sendInThread(d, respond, client, reply, b.channel?.id ?? '', threadTs);
-    else await send(respond, reply, d.store);
+    const channel = b.channel?.id ?? '';
+    if (threadTs) await sendInThread(d, respond, client, reply, channel, threadTs, ctx.serverId);
+    else await sendWithChart(d, respond, client, reply, { serverId: ctx.serverId, channel });
   });

@@ -31,6 +31,14 @@ export interface SlackClient {
       blocks: Record<string, unknown>[];
     }): Promise<unknown>;
   };
+  /** A chart's upload (files:write): files.getUploadURLExternal, the bytes, files.completeUploadExternal. Absent: no charts. */
+  files?: {
+    uploadV2(
+      a: { file: Buffer; filename: string; alt_text?: string; title?: string } & (
+        { channel_id: string } | { channel_id: string; thread_ts: string }
+      ),
+    ): Promise<unknown>;
+  };
 }
 
 /** Where a Slack request comes from: the key its pins and settings live under, and its workspace. */

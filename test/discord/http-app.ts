@@ -4,8 +4,11 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { FakeDiscordApi } from '../fakes/discord-api.js';
 import { serveGuild, signBody, testKeys } from './helpers.js';
 
-/** Starts the app and the fake before the file's tests and stops them after; `post` signs and sends. */
-export function discordHttpApp() {
+/**
+ * Starts the app and the fake before the file's tests and stops them after; `post` signs and sends
+ * (an answer with a chart comes back as its payload_json and its file parts). `env` adds settings (CHARTS=on).
+ */
+export function discordHttpApp(env: Record<string, string> = {}) {
   const keys = testKeys();
   const fake = new FakeDiscordApi();
   let t: TestApp | undefined;
@@ -17,6 +20,7 @@ export function discordHttpApp() {
       DISCORD_PUBLIC_KEY: keys.publicKeyHex,
       DISCORD_TOKEN: 'test-token',
       DISCORD_API_URL: fake.url,
+      ...env,
     });
   });
   afterAll(async () => {
@@ -30,6 +34,12 @@ export function discordHttpApp() {
       body,
       headers: headers ?? signBody(keys.privateKey, body),
     });
+    // An answer with a chart is multipart/form-data: its JSON is the payload_json part.
+    if (/^multipart\/form-data/.test(res.headers.get('content-type') ?? '')) {
+      const form = await res.formData();
+      const files = [...form.entries()].flatMap(([name, v]) => (typeof v === 'string' ? [] : [{ name, file: v }]));
+      return { status: res.status, json: JSON.parse(String(form.get('payload_json'))), files };
+    }
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   };

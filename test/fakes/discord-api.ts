@@ -10,9 +10,38 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The JSON body; for a multipart/form-data request, its payload_json part. */
   body: unknown;
+  /** A multipart request's file parts (files[0], files[1]...), in order. */
+  files?: RecordedFile[];
   /** Date.now() on arrival. */
   at: number;
+}
+
+/** One file part of a multipart request, as undici's FormData parsed it. */
+export interface RecordedFile {
+  /** The part's name: files[0], files[1]... */
+  field: string;
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+/**
+ * A multipart/form-data body parsed by a real parser (undici's, through Response.formData), as
+ * Discord reads one: the payload_json part and the file parts.
+ */
+export async function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): Promise<{ payload: unknown; files: RecordedFile[] }> {
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const files: RecordedFile[] = [];
+  for (const [field, v] of form.entries())
+    if (typeof v !== 'string')
+      files.push({ field, filename: v.name, contentType: v.type, data: Buffer.from(await v.arrayBuffer()) });
+  const json = form.get('payload_json');
+  return { payload: typeof json === 'string' ? JSON.parse(json) : undefined, files };
 }
 
 export interface FakeReply {
@@ -61,16 +90,29 @@ export class FakeDiscordApi {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      req.on('end', async () => {
+        const at = Date.now();
         const path = (req.url ?? '').replace(/^\/api(\/v\d+)?/, '');
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = text;
-        try {
-          body = text ? JSON.parse(text) : undefined;
-        } catch {
-          /* multipart or empty */
-        }
-        this.requests.push({ method: req.method ?? '', path, headers: req.headers, body, at: Date.now() });
+        const raw = Buffer.concat(chunks);
+        const contentType = String(req.headers['content-type'] ?? '');
+        let body: unknown = raw.toString('utf8');
+        let files: RecordedFile[] | undefined;
+        if (/^multipart\/form-data/i.test(contentType))
+          ({ payload: body, files } = await parseMultipart(raw, contentType));
+        else
+          try {
+            body = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+          } catch {
+            /* not JSON: kept as text */
+          }
+        this.requests.push({
+          method: req.method ?? '',
+          path,
+          headers: req.headers,
+          body,
+          ...(files ? { files } : {}),
+          at,
+        });
         const i = this.overrides.findIndex((o) => o.method === req.method && o.path.test(path));
         const reply = i >= 0 ? this.overrides.splice(i, 1)[0]!.reply : this.defaultReply(req.method ?? '', path, body);
         const delay = this.delays.find((d) => d.method === req.method && d.path.test(path))?.ms ?? 0;

@@ -5,7 +5,7 @@
  * fake says hello, delivers envelopes and records the acks.
  */
 import { pollFor } from '../helpers/wait.js';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -21,6 +21,23 @@ export interface SlackCall {
   body: Record<string, unknown>;
   /** The Authorization header the call carried (`Bearer xoxb-...`), if any. */
   authorization?: string;
+}
+
+/**
+ * A file uploaded as files.uploadV2 does it: files.getUploadURLExternal (name, length, alt text),
+ * the bytes POSTed to the upload URL, then files.completeUploadExternal (where it is shared).
+ */
+export interface FakeUpload {
+  fileId: string;
+  filename: string;
+  /** The length files.getUploadURLExternal was told. */
+  length: number;
+  /** The alt text as sent: the SDK's `alt_text`, or Slack's documented `alt_txt`. */
+  altText?: string;
+  /** The bytes POSTed to the upload URL (the file part of a multipart body, or the raw body). */
+  data?: Buffer;
+  /** Set by files.completeUploadExternal. */
+  completed?: { channelId?: string; threadTs?: string; title?: string; initialComment?: string };
 }
 
 /** What one OAuth grant installs: oauth.v2.access answers it for its `code`. */
@@ -52,6 +69,8 @@ export class FakeSlackApi {
   /** OAuth grants by code, each good once, as Slack's are. */
   grants: Record<string, FakeInstall> = {};
   private issued: Record<string, FakeInstall> = {};
+  /** Uploaded files by id, in the order files.getUploadURLExternal issued them. */
+  readonly uploads: FakeUpload[] = [];
   url = '';
 
   /**
@@ -82,8 +101,10 @@ export class FakeSlackApi {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+      req.on('end', async () => {
+        const raw = Buffer.concat(chunks);
+        if ((req.url ?? '').startsWith('/upload/')) return this.receiveUpload(req.url!, req.headers, raw, res);
+        const text = raw.toString('utf8');
         let body: Record<string, unknown> = {};
         if ((req.headers['content-type'] ?? '').includes('json'))
           body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -176,10 +197,65 @@ export class FakeSlackApi {
     };
   }
 
+  /**
+   * The POST to an upload URL: Slack takes the bytes raw or multipart/form-data (the SDK sends a
+   * form with one file part), answers 200 "OK - <bytes>" as text, and keeps them for completion.
+   */
+  private async receiveUpload(
+    url: string,
+    headers: Record<string, string | string[] | undefined>,
+    raw: Buffer,
+    res: ServerResponse,
+  ): Promise<void> {
+    const contentType = String(headers['content-type'] ?? '');
+    this.calls.push({ method: url, path: url, body: { contentType, bytes: raw.length } });
+    const upload = this.uploads.find((u) => url === `/upload/v1/${u.fileId}`);
+    if (!upload) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('unknown upload');
+    let data = raw;
+    if (/^multipart\/form-data/i.test(contentType)) {
+      const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+      const file = [...form.values()].find((v) => typeof v !== 'string');
+      data = file ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
+    }
+    upload.data = data;
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(`OK - ${data.length}`);
+  }
+
+  /** files.getUploadURLExternal and files.completeUploadExternal, with the fields of Slack's documented answers. */
+  private files(method: string, body: Record<string, unknown>): unknown {
+    if (method === 'files.getUploadURLExternal') {
+      const length = Number(body.length);
+      if (!body.filename || !(length > 0)) return { ok: false, error: 'missing_argument' };
+      const fileId = `F${String(this.uploads.length + 1).padStart(10, '0')}`;
+      const alt = body.alt_txt ?? body.alt_text;
+      this.uploads.push({
+        fileId,
+        filename: String(body.filename),
+        length,
+        ...(typeof alt === 'string' ? { altText: alt } : {}),
+      });
+      return { ok: true, upload_url: `${this.url.replace(/\/api\/$/, '')}/upload/v1/${fileId}`, file_id: fileId };
+    }
+    const listed = JSON.parse(String(body.files ?? '[]')) as { id: string; title?: string }[];
+    const found = listed.map((f) => ({ f, upload: this.uploads.find((u) => u.fileId === f.id && u.data) }));
+    if (!found.length || found.some((x) => !x.upload)) return { ok: false, error: 'file_not_found' };
+    for (const { f, upload } of found)
+      upload!.completed = {
+        ...(body.channel_id ? { channelId: String(body.channel_id) } : {}),
+        ...(body.thread_ts ? { threadTs: String(body.thread_ts) } : {}),
+        ...(f.title ? { title: f.title } : {}),
+        ...(body.initial_comment ? { initialComment: String(body.initial_comment) } : {}),
+      };
+    return { ok: true, files: found.map(({ f, upload }) => ({ id: f.id, title: f.title ?? upload!.filename })) };
+  }
+
   private reply(method: string, body: Record<string, unknown>, authorization?: string): unknown {
     const error = this.nextErrors[method]?.shift();
     if (error) return { ok: false, error };
     switch (method) {
+      case 'files.getUploadURLExternal':
+      case 'files.completeUploadExternal':
+        return this.files(method, body);
       case 'oauth.v2.access':
         return this.oauthAccess(body);
       case 'users.info': {

@@ -1,7 +1,7 @@
 /**
  * The whole app (startApp) on a fresh database in a temporary folder, configured like production
- * from an env map: PORT 0, silent logs, and rate limits generous enough not to interfere unless
- * the test sets its own.
+ * from an env map: PORT 0, silent logs, rate limits generous enough not to interfere unless
+ * the test sets its own, and no charts unless it asks for them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ export async function startTestApp(env: Record<string, string>): Promise<TestApp
     RATE_LIMIT_SERVER_BURST: '100000',
     // Lookups only against a loopback fake a test names (HF_ENDPOINT, OLLAMA_REGISTRY_URL).
     MODEL_LOOKUP: 'off',
+    // Answers as text, as the tests that read their JSON expect; the chart tests set CHARTS=on.
+    CHARTS: 'off',
     ...env,
   });
   const app = await startApp(config, { catalog, store, log: createLogger('silent') });

@@ -30,6 +30,8 @@ export async function startPgTestApp(
     RATE_LIMIT_USER_BURST: '1000',
     RATE_LIMIT_SERVER_BURST: '100000',
     MODEL_LOOKUP: 'off',
+    // Answers as text, as the tests that read their JSON expect (startTestApp does the same).
+    CHARTS: 'off',
     ...env,
     DATABASE_URL: databaseUrl,
   });

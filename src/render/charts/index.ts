@@ -98,41 +98,31 @@ export function slug(s: string): string {
   );
 }
 
-function render(
+/** A chart before its PNG: what the bots render off the event loop (see ./png.ts, svgToPngAsync). */
+export type ChartSvg = Omit<Chart, 'png' | 'width' | 'height'>;
+
+function compose(
   layout: ChartOptions['layout'],
   name: string,
   title: string,
   headline: string,
   all: Panel[],
   footer: string,
-): Chart {
+): ChartSvg {
   const full = layout === 'full';
   const panels = full ? all.slice(0, 2) : all.slice(0, 1);
   const svg = composeSvg(title, full ? headline : null, panels, footer);
-  const { png, width, height } = svgToPng(svg);
   // Discord takes 1,024 characters of attachment description; Slack more.
   const alt = truncate(panels.map((p) => p.alt).join(' '), ALT_MAX);
-  return { name, png, alt, width, height, svg };
+  return { name, alt, svg };
 }
+
+const rendered = (c: ChartSvg | undefined): Chart | undefined => c && { ...c, ...svgToPng(c.svg) };
 
 /** The chart that fits this answer best, or undefined (no chart for it, or rendering failed: never throws). */
 export function chartForVerdict(v: Verdict, options: ChartOptions = {}): Chart | undefined {
   try {
-    const panels = verdictPanels(v, options);
-    if (!panels.length) return undefined;
-    const subject = v.query.workflow === 'image' ? 'image' : (v.model?.name ?? 'compare');
-    return render(
-      options.layout,
-      `whichgpu-${slug(subject)}.png`,
-      v.query.workflow === 'image'
-        ? `Image generation: ${v.devices.map((e) => e.shortName).join(' vs ')}`
-        : v.query.workflow === 'fine-tune'
-          ? `Fine-tuning ${v.model?.name}: ${v.devices.map((e) => e.shortName).join(' vs ')}`
-          : verdictTitle(v),
-      v.verdict.headline,
-      panels,
-      `whichgpu · data ${v.dataVersion} · estimates from a calibrated model`,
-    );
+    return rendered(chartSvgForVerdict(v, options));
   } catch {
     return undefined;
   }
@@ -141,21 +131,45 @@ export function chartForVerdict(v: Verdict, options: ChartOptions = {}): Chart |
 /** The chart for a plan, or undefined (no chart for it, or rendering failed: never throws). */
 export function chartForPlan(p: Plan, options: Pick<ChartOptions, 'layout'> = {}): Chart | undefined {
   try {
-    const panels = planPanels(p, options.layout);
-    if (!panels.length) return undefined;
-    return render(
-      options.layout,
-      `whichgpu-plan-${slug(p.query.workflow)}.png`,
-      `Plan for ${p.query.workflow}: ${p.devices.map((d) => d.shortName).join(', ')}`,
-      p.headline,
-      panels,
-      `whichgpu · data ${p.dataVersion} · ${
-        p.query.workflow === 'image' || p.query.workflow === 'video'
-          ? 'times estimated from a fitted diffusion model'
-          : 'speeds estimated; scores as published'
-      }`,
-    );
+    return rendered(chartSvgForPlan(p, options));
   } catch {
     return undefined;
   }
+}
+
+/** `chartForVerdict`'s SVG, name and alt text without the PNG; undefined when the answer gets no chart. May throw. */
+export function chartSvgForVerdict(v: Verdict, options: ChartOptions = {}): ChartSvg | undefined {
+  const panels = verdictPanels(v, options);
+  if (!panels.length) return undefined;
+  const subject = v.query.workflow === 'image' ? 'image' : (v.model?.name ?? 'compare');
+  return compose(
+    options.layout,
+    `whichgpu-${slug(subject)}.png`,
+    v.query.workflow === 'image'
+      ? `Image generation: ${v.devices.map((e) => e.shortName).join(' vs ')}`
+      : v.query.workflow === 'fine-tune'
+        ? `Fine-tuning ${v.model?.name}: ${v.devices.map((e) => e.shortName).join(' vs ')}`
+        : verdictTitle(v),
+    v.verdict.headline,
+    panels,
+    `whichgpu · data ${v.dataVersion} · estimates from a calibrated model`,
+  );
+}
+
+/** `chartForPlan`'s SVG, name and alt text without the PNG; undefined when the plan gets no chart. May throw. */
+export function chartSvgForPlan(p: Plan, options: Pick<ChartOptions, 'layout'> = {}): ChartSvg | undefined {
+  const panels = planPanels(p, options.layout);
+  if (!panels.length) return undefined;
+  return compose(
+    options.layout,
+    `whichgpu-plan-${slug(p.query.workflow)}.png`,
+    `Plan for ${p.query.workflow}: ${p.devices.map((d) => d.shortName).join(', ')}`,
+    p.headline,
+    panels,
+    `whichgpu · data ${p.dataVersion} · ${
+      p.query.workflow === 'image' || p.query.workflow === 'video'
+        ? 'times estimated from a fitted diffusion model'
+        : 'speeds estimated; scores as published'
+    }`,
+  );
 }
