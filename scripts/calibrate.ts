@@ -4,6 +4,8 @@
  *
  *   npm run calibrate               fit, print, write data/calibration.json
  *   npm run calibrate -- --check    fit and print only (exit 1 if data/calibration.json is stale)
+ *   npm run calibrate -- --with-community data/community-runs.csv
+ *                                   the approved community reports (npm run reports:export) too
  */
 import { join } from 'node:path';
 import {
@@ -24,6 +26,7 @@ import { loadPoints, root } from './calibration-points.js';
 import { loadLongPromptRuns, pointOf, prefillPairsOf } from './longprompt-points.js';
 import { loadOffloadRuns } from './offload-points.js';
 import { writeOrCheck } from './fit-file.js';
+import { withCommunity } from './community-runs.js';
 
 const outPath = join(root, 'data', 'calibration.json');
 
@@ -59,8 +62,10 @@ function printResiduals(title: string, rs: PointResidual[]) {
   }
 }
 
-const points = loadPoints();
 const catalog = loadCatalog();
+// Community reports only when asked: without the flag the fit is the shared CSV's alone.
+const community = withCommunity(catalog, loadPoints());
+const points = community.points;
 // Attention's efficiency in prefill, from prompt runs deep in the context (the fit third of the
 // series in data/mlx-longprompt-runs.csv), then the prefill fit again with it.
 const longPrompts = loadLongPromptRuns(catalog);
@@ -89,8 +94,7 @@ const mlxPoints = [...points, ...longPrompts.runs.filter((r) => !r.holdout && r.
 const mlx = fitMlx(mlxPoints, { ...result.file, attentionFactor });
 const fitted = CalibrationFileSchema.parse({
   fittedAt: new Date().toISOString().slice(0, 10),
-  source:
-    'shared/calibration-llm-speed.csv; offload: data/offload-runs.csv; attention and MLX: data/mlx-longprompt-runs.csv',
+  source: `shared/calibration-llm-speed.csv${community.source}; offload: data/offload-runs.csv; attention and MLX: data/mlx-longprompt-runs.csv`,
   ...result.file,
   ...(mlx ? { runtimes: { mlx } } : {}),
 });
