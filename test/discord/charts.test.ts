@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
 import { followUp } from '../../src/discord/handlers.js';
 import { discordInteractionsRoute } from '../../src/discord/http-endpoint.js';
-import { decodeInteraction } from '../../src/discord/interaction.js';
+import { decodeInteraction, type InteractionResult } from '../../src/discord/interaction.js';
+import { answerWithin } from '../../src/discord/pin.js';
 import { restPins } from '../../src/discord/rest.js';
 import { discordPublicKey } from '../../src/discord/signature.js';
 import { compare } from '../../src/core/index.js';
@@ -190,6 +191,19 @@ describe('a chart that fails or is late: the answer goes as text', () => {
 });
 
 describe('a deferred answer: the webhook edit carries the chart (multipart PATCH)', () => {
+  it('an answer deferred past its deadline keeps its files for the edit', async () => {
+    const files = [{ name: 'c.png', data: Buffer.from('png'), description: 'alt' }];
+    const late = new Promise<InteractionResult>((r) =>
+      setTimeout(() => r({ type: 'message', data: { content: 'x' }, files, ephemeral: false }), 50),
+    );
+    const result = await answerWithin(late, 5, false);
+    expect(result.type).toBe('deferred');
+    expect(await (result as Extract<InteractionResult, { type: 'deferred' }>).later).toEqual({
+      data: { content: 'x' },
+      files,
+    });
+  });
+
   const fake = new FakeDiscordApi();
   let dir: string;
   let store: SqliteStore;

@@ -98,11 +98,7 @@ export class ChartDelivery {
   private async chart(key: object, subject: ChartSubject, budgetMs: number): Promise<ChartFile | undefined> {
     const cached = this.done.get(key);
     if (cached) return cached.chart ?? undefined;
-    let work = this.pending.get(key);
-    if (!work) {
-      work = this.start(key, subject, budgetMs);
-      this.pending.set(key, work);
-    }
+    const work = this.pending.get(key) ?? this.start(key, subject, budgetMs);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), budgetMs)));
     const first = await Promise.race([work, late]).finally(() => clearTimeout(timer));
@@ -113,42 +109,52 @@ export class ChartDelivery {
     return first ?? undefined;
   }
 
-  /** Renders in turn; undefined when it never got a turn (the queue was full, or its budget passed while waiting). */
+  /**
+   * The chart drawn now or in turn; undefined when it gets no turn: the queue is full, or its
+   * budget passed while it waited (the answer has gone without it). Neither is remembered, so the
+   * same question asked when the machine is less busy is drawn.
+   */
   private start(key: object, subject: ChartSubject, budgetMs: number): Promise<Settled | undefined> {
-    const run = async (): Promise<Settled> => {
-      this.running++;
-      try {
-        const chart = (await this.render(subject, this.o.catalog)) ?? null;
-        this.done.set(key, { chart });
-        return chart;
-      } catch (e) {
-        this.note('failed', e);
-        // Rendering is deterministic: the same answer would fail again, so it is remembered as text.
-        this.done.set(key, { chart: null });
-        return null;
-      } finally {
-        this.running--;
-        this.pending.delete(key);
-        this.next();
-      }
-    };
-    if (this.running < this.concurrency) return run();
-    if (this.waiting.length >= this.queue) {
-      this.pending.delete(key);
+    if (this.running >= this.concurrency && this.waiting.length >= this.queue) {
       this.note('busy');
       return Promise.resolve(undefined);
     }
-    return new Promise((resolve) =>
-      this.waiting.push({
-        start: () => resolve(run()),
-        expires: performance.now() + budgetMs,
-        // Not remembered: asked again when the machine is less busy, it is drawn.
-        drop: () => {
-          this.pending.delete(key);
-          resolve(undefined);
-        },
-      }),
-    );
+    const work = new Promise<Settled | undefined>((resolve) => {
+      const go = () => {
+        this.running++;
+        resolve(this.draw(key, subject));
+      };
+      if (this.running < this.concurrency) go();
+      else
+        this.waiting.push({
+          start: go,
+          expires: performance.now() + budgetMs,
+          drop: () => {
+            this.pending.delete(key);
+            resolve(undefined);
+          },
+        });
+    });
+    this.pending.set(key, work);
+    return work;
+  }
+
+  private async draw(key: object, subject: ChartSubject): Promise<Settled> {
+    try {
+      // Always after this turn of the loop, so `pending` holds the work before it can settle.
+      const chart = (await Promise.resolve().then(() => this.render(subject, this.o.catalog))) ?? null;
+      this.done.set(key, { chart });
+      return chart;
+    } catch (e) {
+      this.note('failed', e);
+      // Rendering is deterministic: the same answer would fail again, so it is remembered as text.
+      this.done.set(key, { chart: null });
+      return null;
+    } finally {
+      this.running--;
+      this.pending.delete(key);
+      this.next();
+    }
   }
 
   private next(): void {
