@@ -57,6 +57,11 @@ export function fromDiscordJs(i: Interaction): InteractionInput | undefined {
       command: { name: i.commandName, options: {}, target: { id: i.targetId, content: i.targetMessage.content ?? '' } },
     };
   }
+  if (i.isModalSubmit()) {
+    const fields: Record<string, string> = {};
+    for (const [id, f] of i.fields.fields) if ('value' in f && typeof f.value === 'string') fields[id] = f.value;
+    return { ...base, kind: 'modal', modal: { customId: i.customId, fields } };
+  }
   if (i.isStringSelectMenu() || i.isButton()) {
     return {
       ...base,
@@ -84,6 +89,10 @@ export async function respond(i: Interaction, r: InteractionResult, log: Logger)
     return;
   }
   if (!i.isRepliable()) return;
+  if (r.type === 'modal') {
+    if (!i.isModalSubmit()) await i.showModal(r.data);
+    return;
+  }
   if (r.type === 'update' && (i.isStringSelectMenu() || i.isButton())) {
     await i.update({ ...withFiles(r), allowedMentions: { parse: [] } } as Parameters<typeof i.update>[0]);
     return;

@@ -24,8 +24,8 @@ import type { Limiter } from '../rate-limit.js';
 import type { Store } from '../store/store.js';
 import { autocomplete } from './autocomplete.js';
 import { decodeChoice, decodeCustomId } from '../render/discord-ids.js';
-import { decodeDiscordReportId } from '../render/report-ids.js';
-import { discordReport } from '../render/reports.js';
+import { decodeDiscordReportId, REPORT_MODAL_ID } from '../render/report-ids.js';
+import { discordReport, reportModal } from '../render/reports.js';
 import { quoteLine } from '../render/shared.js';
 import type { DiscordMessage, InteractionInput, InteractionResult } from './interaction.js';
 import { contextFor, serverPowers, type Powers } from './moderation.js';
@@ -181,6 +181,7 @@ export async function handleInteraction(i: InteractionInput, deps: DiscordDeps):
   const limited = await overLimit(deps.limiter, ctx.serverId, i.user.id);
   if (limited) return replyToResult(limited, deps, false);
   if (i.kind === 'command') return runCommand(i, ctx, deps, powers);
+  if (i.kind === 'modal') return runModal(i, ctx, deps);
   return runComponent(i, ctx, deps);
 }
 
@@ -236,6 +237,13 @@ async function runCommand(
     case 'report':
     case 'reports': {
       if (i.guildId === null) return ephemeral(NOT_IN_A_SERVER);
+      const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+      // No paste: a form, whose paste keeps its lines (a slash command's option is one line).
+      if (name === 'report' && str('paste') === undefined)
+        return {
+          type: 'modal',
+          data: reportModal({ machine: str('machine'), model: str('model'), quant: str('quant') }),
+        };
       const input =
         name === 'report'
           ? { action: 'submit', text: o.paste ?? '', machine: o.machine, model: o.model, quant: o.quant }
@@ -279,6 +287,23 @@ async function answerMessage(i: InteractionInput, ctx: CommandContext, deps: Dis
     ASK_ANSWER_WITHIN_MS,
     false,
   );
+}
+
+/** The /report form submitted: the same as /report with its options. */
+async function runModal(i: InteractionInput, ctx: CommandContext, deps: DiscordDeps): Promise<InteractionResult> {
+  const { customId, fields } = i.modal!;
+  if (customId !== REPORT_MODAL_ID) return ephemeral('That form is not mine any more; send /report again.');
+  if (i.guildId === null) return ephemeral(NOT_IN_A_SERVER);
+  const blank = (v: string | undefined) => (v?.trim() ? v : undefined);
+  const parsed = commands.report.schema.safeParse({
+    action: 'submit',
+    text: fields.paste ?? '',
+    machine: blank(fields.machine),
+    model: blank(fields.model),
+    quant: blank(fields.quant),
+  });
+  if (!parsed.success) return ephemeral(`${parsed.error.issues[0]!.message}.`);
+  return replyToResult(await commands.report.execute(ctx, parsed.data), deps, false);
 }
 
 /** Reports belong to a server: where /report was sent outside one. */

@@ -9,11 +9,12 @@ import {
   MessageFlags,
   type APIInteractionResponse,
   type APIInteractionResponseCallbackData,
+  type APIModalInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import { attachmentsOf, type MessageFile } from '../render/discord-chart.js';
 
 export interface InteractionInput {
-  kind: 'ping' | 'command' | 'autocomplete' | 'component';
+  kind: 'ping' | 'command' | 'autocomplete' | 'component' | 'modal';
   id: string;
   token: string;
   /** The application the interaction is for: a deferred answer is edited through its webhook. */
@@ -35,6 +36,8 @@ export interface InteractionInput {
     target?: { id: string; content: string };
   };
   component?: { customId: string; values: string[]; messageId: string };
+  /** A submitted modal: its custom id and the value of each text input, by custom id. */
+  modal?: { customId: string; fields: Record<string, string> };
 }
 
 /**
@@ -51,6 +54,8 @@ export type InteractionResult =
   | ({ type: 'message'; ephemeral: boolean } & DiscordMessage)
   | ({ type: 'update' } & DiscordMessage)
   | { type: 'autocomplete'; choices: { name: string; value: string }[] }
+  /** A form to fill in (callback type 9): a multi-line paste, which a slash command's options cannot hold. */
+  | { type: 'modal'; data: APIModalInteractionResponseCallbackData }
   /**
    * "Thinking..." now (ephemeral or not); `later` settles with the message that replaces it, through
    * the interaction's webhook (valid for 15 minutes). For work that may outlast Discord's 3 s.
@@ -105,11 +110,27 @@ function componentOf(data: unknown, message: unknown): InteractionInput['compone
   return isStrings(values) ? { customId: data.custom_id, values, messageId: message.id } : undefined;
 }
 
+/**
+ * A modal's text inputs, by custom id: each in a label component (`component`) or, the older
+ * way, in an action row (`components`).
+ */
+function modalOf(data: unknown): InteractionInput['modal'] {
+  if (!isObject(data) || typeof data.custom_id !== 'string' || !Array.isArray(data.components)) return undefined;
+  const fields: Record<string, string> = {};
+  const inputs = (data.components as unknown[]).flatMap((c) =>
+    !isObject(c) ? [] : isObject(c.component) ? [c.component] : Array.isArray(c.components) ? c.components : [],
+  );
+  for (const x of inputs as unknown[])
+    if (isObject(x) && typeof x.custom_id === 'string' && typeof x.value === 'string') fields[x.custom_id] = x.value;
+  return { customId: data.custom_id, fields };
+}
+
 const KINDS: Partial<Record<number, InteractionInput['kind']>> = {
   [InteractionType.Ping]: 'ping',
   [InteractionType.ApplicationCommand]: 'command',
   [InteractionType.ApplicationCommandAutocomplete]: 'autocomplete',
   [InteractionType.MessageComponent]: 'component',
+  [InteractionType.ModalSubmit]: 'modal',
 };
 
 /**
@@ -152,6 +173,9 @@ export function decodeInteraction(raw: Json & { type: number }): Decoded {
   } else if (kind === 'component') {
     input.component = componentOf(raw.data, raw.message);
     if (!input.component) return { ok: false, error: 'component data is malformed' };
+  } else if (kind === 'modal') {
+    input.modal = modalOf(raw.data);
+    if (!input.modal) return { ok: false, error: 'modal data is malformed' };
   }
   return { ok: true, input };
 }
@@ -187,6 +211,8 @@ export function toApiResponse(result: InteractionResult): APIInteractionResponse
       };
     case 'autocomplete':
       return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: result.choices } };
+    case 'modal':
+      return { type: InteractionResponseType.Modal, data: result.data };
     case 'deferred':
       return {
         type: InteractionResponseType.DeferredChannelMessageWithSource,

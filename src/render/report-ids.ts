@@ -48,6 +48,10 @@ function pageOf(arg: string | undefined): ReportButton | undefined {
     : undefined;
 }
 
+/** The Discord form /report opens without a paste, and its text inputs' custom ids. */
+export const REPORT_MODAL_ID = 'report_form';
+export const REPORT_FIELDS = ['paste', 'machine', 'model', 'quant'] as const;
+
 /** Slack's action ids: unique in a message, so the list's carry the report's id after the verb. */
 export const slackReportActionId = (verb: ReportVerb, id?: number): string =>
   `whichgpu_report_${verb}${id === undefined ? '' : `_${id}`}`;

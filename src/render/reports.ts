@@ -6,10 +6,12 @@
 import {
   ButtonStyle,
   ComponentType,
+  TextInputStyle,
   type APIActionRowComponent,
   type APIButtonComponent,
   type APIComponentInMessageActionRow,
   type APIInteractionResponseCallbackData,
+  type APIModalInteractionResponseCallbackData,
 } from 'discord-api-types/v10';
 import type { BandCheck, ReportGap, ReportReply, ReportView } from '../../commands/report.js';
 import type { CommunityFigure } from '../../commands/types.js';
@@ -17,6 +19,7 @@ import { safeEcho } from '../core/index.js';
 import type { Platform, ReportFilter } from '../store/store.js';
 import { DISCORD_LIMITS, fitEmbed } from './discord-embed.js';
 import {
+  REPORT_MODAL_ID,
   discordReportId,
   discordReportPageId,
   slackReportActionId,
@@ -280,6 +283,55 @@ export function discordReport(
       return discordText(lines.join('\n'), true, rows);
     }
   }
+}
+
+/**
+ * The form /report opens when no paste is given: a slash command's options are one line, and a
+ * llama-bench table needs its lines. What the options said is filled in; 4,000 characters is a
+ * text input's longest.
+ */
+export function reportModal(given: {
+  machine?: string;
+  model?: string;
+  quant?: string;
+}): APIModalInteractionResponseCallbackData {
+  const input = (
+    customId: string,
+    label: string,
+    description: string,
+    o: { paragraph?: boolean; value?: string | undefined; max: number },
+  ) => ({
+    type: ComponentType.Label as const,
+    label,
+    description,
+    component: {
+      type: ComponentType.TextInput as const,
+      custom_id: customId,
+      style: o.paragraph ? TextInputStyle.Paragraph : TextInputStyle.Short,
+      required: Boolean(o.paragraph),
+      max_length: o.max,
+      ...(o.value ? { value: o.value.slice(0, o.max) } : {}),
+    },
+  });
+  return {
+    custom_id: REPORT_MODAL_ID,
+    title: 'Report a speed you measured',
+    components: [
+      input('paste', 'What your benchmark printed', 'llama-bench, ollama run --verbose, LM Studio or mlx_lm', {
+        paragraph: true,
+        max: 4000,
+      }),
+      input('machine', 'Machine', 'If the paste does not say: rtx-4090, m4 max 128gb…', {
+        value: given.machine,
+        max: 120,
+      }),
+      input('model', 'Model', 'If the paste does not say: llama 3.1 8b, qwen3:32b…', { value: given.model, max: 300 }),
+      input('quant', 'Quantization', 'If the paste does not say: Q4_K_M, Q8_0, MLX-4bit…', {
+        value: given.quant,
+        max: 40,
+      }),
+    ],
+  };
 }
 
 // ---- Slack ----------------------------------------------------------------------------------

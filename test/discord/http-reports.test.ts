@@ -2,6 +2,8 @@
  * Community reports over Discord's HTTP interactions (issue 18): signed requests to our endpoint
  * on 127.0.0.1, the app on a real SQLite store, Discord's API a loopback fake.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { command, component, GUILD } from './helpers.js';
 import { discordHttpApp } from './http-app.js';
@@ -94,6 +96,44 @@ describe('/report over HTTP', () => {
     const r = await post(dm);
     expect(r.json.data.flags).toBe(64);
     expect(r.json.data.content).toMatch(/Reports belong to a server/);
+  });
+
+  it('without a paste /report opens a form; its multi-line paste (a llama-bench table) is read with its lines', async () => {
+    const opened = await post(command('report', { machine: 'mac studio m3 ultra 512gb' }));
+    expect(opened.json.type).toBe(9);
+    expect(opened.json.data.custom_id).toBe('report_form');
+    const inputs = opened.json.data.components.map((c: { component: { custom_id: string; value?: string } }) => [
+      c.component.custom_id,
+      c.component.value,
+    ]);
+    expect(inputs).toEqual([
+      ['paste', undefined],
+      ['machine', 'mac studio m3 ultra 512gb'],
+      ['model', undefined],
+      ['quant', undefined],
+    ]);
+    const table = readFileSync(
+      join(import.meta.dirname, '..', 'fixtures', 'reports', 'llama-bench-m3-ultra-llama-3.3-70b.txt'),
+      'utf8',
+    );
+    const submit = {
+      ...command('report', {}, { user: '727272727272727272' }),
+      type: 5,
+      data: {
+        custom_id: 'report_form',
+        components: [
+          { type: 18, id: 1, component: { type: 4, id: 2, custom_id: 'paste', value: table } },
+          { type: 18, id: 3, component: { type: 4, id: 4, custom_id: 'machine', value: 'mac studio m3 ultra 512gb' } },
+          { type: 18, id: 5, component: { type: 4, id: 6, custom_id: 'model', value: '' } },
+          { type: 18, id: 7, component: { type: 4, id: 8, custom_id: 'quant', value: '' } },
+        ],
+      },
+    };
+    const r = await post(submit);
+    expect(r.json.type).toBe(4);
+    expect(r.json.data.content).toMatch(/^Reports #\d+, #\d+, #\d+ saved/);
+    expect(r.json.data.content).toMatch(/M3 Ultra 512GB · Llama 3\.3 70B Q4_K_M/);
+    expect(buttons(r.json.data).map(([, label]) => label)).toEqual(['Approve all', 'Reject all']);
   });
 
   it('moderators review by id with /reports approve:<id>', async () => {
