@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { REPORT_LIMITS } from '../../commands/report.js';
+import { commandContext } from '../helpers/context.js';
 import type { Store } from '../../src/store/port.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore, StoreError, type NewReport } from '../../src/store/store.js';
@@ -235,6 +238,30 @@ describe('community reports on two PostgreSQL stores of one database', () => {
       expect(performance.now() - t0).toBeLessThan(2000);
       await b.deleteReport('discord', 'g1', r!.id);
       await until(async () => (await a.approvedReports('discord', 'g1', 'rtx-4090', 'llama-3.1-8b')).length === 0);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
+    }
+  });
+});
+
+describe('the report limit on two PostgreSQL stores of one database', () => {
+  it('a member alternating between two instances is limited as by one', async () => {
+    const db = await freshDatabase();
+    const [a, b] = await Promise.all([PostgresStore.open(db.url), PostgresStore.open(db.url)]);
+    try {
+      const send = (store: Store) =>
+        commands.report.execute(commandContext(store, false, 'alternating'), {
+          action: 'submit',
+          text: 'decode 150 tok/s',
+          machine: 'rtx-4090',
+          model: 'llama-3.1-8b',
+          quant: 'Q4_K_M',
+        });
+      for (let i = 0; i < REPORT_LIMITS.user.capacity; i++) expect((await send(i % 2 ? b : a)).kind).toBe('report');
+      const refused = await send(REPORT_LIMITS.user.capacity % 2 ? b : a);
+      expect(refused).toMatchObject({ kind: 'error', error: { code: 'FORBIDDEN' } });
+      expect((await a.listReports('discord', 'g1', 'all')).total).toBe(REPORT_LIMITS.user.capacity);
     } finally {
       await Promise.all([a.close(), b.close()]);
       await db.drop();
