@@ -23,6 +23,14 @@ export const REDACT_PATHS = [
   '*.SLACK_SIGNING_SECRET',
   '*.SLACK_APP_TOKEN',
   '*.HF_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SLACK_TOKEN_KEY',
+  'DATABASE_URL',
+  '*.SLACK_CLIENT_SECRET',
+  '*.SLACK_STATE_SECRET',
+  '*.SLACK_TOKEN_KEY',
+  '*.DATABASE_URL',
   'signature',
   '*.signature',
   'body.token',
@@ -40,6 +48,8 @@ const SECRETS_IN_TEXT: [RegExp, string][] = [
   [/\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g, '$1-[redacted]'],
   // A Hugging Face token (HF_TOKEN), quoted in an error or a header.
   [/\bhf_[A-Za-z0-9]{8,}/g, 'hf_[redacted]'],
+  // A database URL's password (DATABASE_URL quoted in an error).
+  [/(postgres(?:ql)?:\/\/[^:/@\s"]*:)[^@/\s"]+@/g, '$1[redacted]@'],
   // A bot token: base64 of the bot's id (so M, N or O first), a timestamp and an HMAC. The
   // look-behind keeps the scan linear on long runs of token characters (0.4 s/MB with \b).
   [/(?<![\w-])[MNO][\w-]{22,27}\.[\w-]{6,7}\.[\w-]{27,}/g, '[redacted]'],

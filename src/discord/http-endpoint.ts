@@ -34,8 +34,10 @@ export function discordInteractionsRoute(
     if (
       deps.guards &&
       (await deps.guards.admitOnce(
-        `discord:${signature!}`,
-        new Date((Number(timestamp) + MAX_SKEW_SECONDS + 1) * 1000),
+        // The signature's bytes, not its spelling: verification takes hex in either case.
+        `discord:${signature!.toLowerCase()}`,
+        // Twice the window: the database's clock may run ahead of this instance's.
+        new Date((Number(timestamp) + 2 * MAX_SKEW_SECONDS) * 1000),
       )) === false
     )
       return { status: 401, body: { error: 'replayed request' } };

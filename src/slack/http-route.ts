@@ -78,13 +78,16 @@ export function slackEventsRoute(bolt: RequestListener, signingSecret: string, g
       ) {
         return reply(res, 401, 'invalid request signature');
       }
+      // One spelling only: Bolt's check reads the hash after the first '=', so 'v0=<hash>=x' would
+      // verify too and pass the shared guard as a new signature.
+      if (!/^v0=[0-9a-f]{64}$/.test(signature)) return reply(res, 401, 'invalid request signature');
       const sighting = replays.admit(signature.slice(3), timestamp);
       if (sighting === 'full') return reply(res, 503, 'busy');
       if (sighting !== 'first') return reply(res, 401, 'replayed request');
       if (!guards) return route(body, text, type);
       // Undefined (the database did not answer in time): this instance's own guard has decided.
       void guards
-        .admitOnce(`slack:${signature}`, new Date((timestamp + MAX_SKEW_SECONDS + 1) * 1000))
+        .admitOnce(`slack:${signature}`, new Date((timestamp + 2 * MAX_SKEW_SECONDS) * 1000))
         .then((first) => (first === false ? reply(res, 401, 'replayed request') : route(body, text, type)));
     });
 

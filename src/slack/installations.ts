@@ -80,8 +80,20 @@ export function installationKey(q: {
   return key;
 }
 
-/** Bolt's InstallationStore over our Store, sealing each installation under SLACK_TOKEN_KEY. */
+/** How long a workspace's opened installation is used without reading the store again. */
+export const INSTALLATION_FRESH_MS = 60_000;
+
+/**
+ * Bolt's InstallationStore over our Store, sealing each installation under SLACK_TOKEN_KEY.
+ * Bolt reads the installation on every request before any listener runs, so opened ones are kept
+ * in memory: a request costs no store read for a minute, and while the store is away a workspace
+ * seen before is still answered (a stale installation beats silence: Bolt would otherwise ack with
+ * an empty 200 and no listener would run, not even `help`). A reinstall or an uninstall through
+ * this instance replaces the entry; through another, it shows within the minute.
+ */
 export class SealedInstallationStore implements InstallationStore {
+  private readonly opened = new Map<string, { at: number; installation: Installation<'v1' | 'v2', boolean> }>();
+
   constructor(
     private readonly store: Pick<Store, 'saveInstallation' | 'readInstallation' | 'deleteInstallation'>,
     private readonly key: Buffer,
@@ -98,17 +110,34 @@ export class SealedInstallationStore implements InstallationStore {
       enterpriseId: installation.enterprise?.id ?? null,
       sealed: seal(this.key, JSON.stringify(installation), key),
     });
+    this.opened.delete(key);
   }
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v1' | 'v2', boolean>> {
     const key = installationKey(query);
-    const row = await this.store.readInstallation(key);
+    const held = this.opened.get(key);
+    if (held && Date.now() - held.at < INSTALLATION_FRESH_MS) return held.installation;
+    let row: Awaited<ReturnType<Store['readInstallation']>>;
+    try {
+      row = await this.store.readInstallation(key);
+    } catch (e) {
+      if (held) return held.installation;
+      throw e;
+    }
     // Bolt's authorize turns this into an AuthorizationError: the request is acknowledged, no listener runs.
-    if (!row) throw new Error(`whichgpu is not installed in ${key}`);
-    return JSON.parse(unseal(this.key, row.sealed, key)) as Installation<'v1' | 'v2', boolean>;
+    if (!row) {
+      this.opened.delete(key);
+      throw new Error(`whichgpu is not installed in ${key}`);
+    }
+    const installation = JSON.parse(unseal(this.key, row.sealed, key)) as Installation<'v1' | 'v2', boolean>;
+    if (this.opened.size > 10_000) this.opened.clear();
+    this.opened.set(key, { at: Date.now(), installation });
+    return installation;
   }
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
-    await this.store.deleteInstallation(installationKey(query));
+    const key = installationKey(query);
+    this.opened.delete(key);
+    await this.store.deleteInstallation(key);
   }
 }

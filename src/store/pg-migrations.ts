@@ -80,7 +80,10 @@ CREATE INDEX seen_signatures_expires ON seen_signatures (expires_at);
 CREATE UNLOGGED TABLE rate_buckets (
   key         TEXT PRIMARY KEY,
   tokens      DOUBLE PRECISION NOT NULL,
-  updated_at  TIMESTAMPTZ NOT NULL
+  updated_at  TIMESTAMPTZ NOT NULL,
+  -- The bucket's capacity and refill per minute when last used: a full one can be pruned.
+  cap         DOUBLE PRECISION NOT NULL,
+  rate        DOUBLE PRECISION NOT NULL
 );
 CREATE INDEX rate_buckets_updated ON rate_buckets (updated_at);
 
@@ -96,7 +99,8 @@ DECLARE
   u DOUBLE PRECISION;
   s DOUBLE PRECISION;
 BEGIN
-  INSERT INTO rate_buckets (key, tokens, updated_at) VALUES (user_key, user_cap, t), (server_key, server_cap, t)
+  INSERT INTO rate_buckets (key, tokens, updated_at, cap, rate)
+    VALUES (user_key, user_cap, t, user_cap, user_rate), (server_key, server_cap, t, server_cap, server_rate)
     ON CONFLICT (key) DO NOTHING;
   PERFORM 1 FROM rate_buckets WHERE key IN (user_key, server_key) ORDER BY key FOR UPDATE;
   SELECT least(user_cap, tokens + extract(epoch FROM t - updated_at) / 60 * user_rate) INTO u
@@ -104,16 +108,16 @@ BEGIN
   SELECT least(server_cap, tokens + extract(epoch FROM t - updated_at) / 60 * server_rate) INTO s
     FROM rate_buckets WHERE key = server_key;
   IF u < 1 THEN
-    UPDATE rate_buckets SET tokens = u, updated_at = t WHERE key = user_key;
-    UPDATE rate_buckets SET tokens = s, updated_at = t WHERE key = server_key;
+    UPDATE rate_buckets SET tokens = u, updated_at = t, cap = user_cap, rate = user_rate WHERE key = user_key;
+    UPDATE rate_buckets SET tokens = s, updated_at = t, cap = server_cap, rate = server_rate WHERE key = server_key;
     RETURN QUERY SELECT false, 'user'::TEXT, greatest(1, ceil((1 - u) / user_rate * 60))::INTEGER;
   ELSIF s < 1 THEN
-    UPDATE rate_buckets SET tokens = u, updated_at = t WHERE key = user_key;
-    UPDATE rate_buckets SET tokens = s, updated_at = t WHERE key = server_key;
+    UPDATE rate_buckets SET tokens = u, updated_at = t, cap = user_cap, rate = user_rate WHERE key = user_key;
+    UPDATE rate_buckets SET tokens = s, updated_at = t, cap = server_cap, rate = server_rate WHERE key = server_key;
     RETURN QUERY SELECT false, 'server'::TEXT, greatest(1, ceil((1 - s) / server_rate * 60))::INTEGER;
   ELSE
-    UPDATE rate_buckets SET tokens = u - 1, updated_at = t WHERE key = user_key;
-    UPDATE rate_buckets SET tokens = s - 1, updated_at = t WHERE key = server_key;
+    UPDATE rate_buckets SET tokens = u - 1, updated_at = t, cap = user_cap, rate = user_rate WHERE key = user_key;
+    UPDATE rate_buckets SET tokens = s - 1, updated_at = t, cap = server_cap, rate = server_rate WHERE key = server_key;
     RETURN QUERY SELECT true, NULL::TEXT, 0;
   END IF;
 END

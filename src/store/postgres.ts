@@ -67,6 +67,8 @@ export const READ_DEADLINE_MS = 1500;
  * answers past Discord's 3 s.
  */
 export const BREAKER_MS = 2000;
+/** Past this a query's connection is destroyed (our own deadlines answer sooner; this frees the slot). */
+const QUERY_TIMEOUT_MS = 3000;
 const TOUCH_AFTER_MS = 86_400_000;
 /** Old questions go hourly, as in the SQLite store; signatures and idle buckets every minute. */
 const PRUNE_QUERIES_EVERY_MS = 3_600_000;
@@ -141,6 +143,8 @@ export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    // pg also reads secrets from the query string.
+    for (const k of [...u.searchParams.keys()]) if (/pass|secret|key/i.test(k)) u.searchParams.set(k, '***');
     return u.toString();
   } catch {
     return 'postgres://(unparsable URL)';
@@ -157,7 +161,7 @@ export class PostgresStore implements Store, SharedGuards {
   private readonly settingsCache = new Map<string, { at: number; value: Readonly<ServerSettings> }>();
   private readonly pinLookups = new Map<string, { at: number; value: PinnedVerdict | undefined }>();
   /** A server's approved reports (verdicts read them on every answer; they change when a moderator reviews). */
-  private readonly approvedCache = new Map<string, { at: number; value: readonly ApprovedReport[] }>();
+  private readonly approvedCache = new Map<string, { at: number; value: ApprovedReport[] }>();
   private listener: pg.Client | undefined;
   private listening = false;
   private closed = false;
@@ -167,6 +171,7 @@ export class PostgresStore implements Store, SharedGuards {
   private reconnectTimer: NodeJS.Timeout | undefined;
   /** Until when calls answer at once without asking the database (see BREAKER_MS). */
   private breakerUntil = 0;
+  private guardPruneTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -187,6 +192,11 @@ export class PostgresStore implements Store, SharedGuards {
       connectionTimeoutMillis: WRITE_DEADLINE_MS,
       idleTimeoutMillis: 30_000,
       statement_timeout: 10_000,
+      // A connection whose server went silent (a failover, a dead host) is given up on and
+      // destroyed rather than held until the kernel's TCP timeout (~15 min) with its pool slot.
+      query_timeout: QUERY_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: 'whichgpu',
     });
     const store = new PostgresStore(pool, url, o.now ?? (() => new Date()));
@@ -201,18 +211,24 @@ export class PostgresStore implements Store, SharedGuards {
       });
     }
     await store.listen();
+    // Signatures and idle buckets go every minute whether or not requests arrive.
+    store.guardPruneTimer = setInterval(() => void store.pruneShared(), PRUNE_GUARDS_EVERY_MS);
+    store.guardPruneTimer.unref();
     return store;
   }
 
   private async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    // A connection of its own: migrations may take longer than the pool's query timeout.
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000 });
+    await client.connect();
     try {
       await client.query('BEGIN');
       // Instances starting at once: one migrates, the others wait here, then find nothing to do.
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK.toString()]);
       const tables = (
         await client.query<{ name: string }>(
-          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type IN ('BASE TABLE', 'UNLOGGED TABLE')",
+          // pg_class, not information_schema: the latter lists only tables this role may use.
+          "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') ORDER BY c.relname",
         )
       ).rows.map((r) => r.name);
       let current = 0;
@@ -251,14 +267,19 @@ export class PostgresStore implements Store, SharedGuards {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      await client.end().catch(() => undefined);
     }
   }
 
   /** LISTENs for other instances' changes on a connection of its own; reconnects with a backoff. */
   private async listen(delayMs = 0): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: WRITE_DEADLINE_MS });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: WRITE_DEADLINE_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
     const lost = (e?: unknown) => {
       if (this.listener !== client) return;
       this.listener = undefined;
@@ -295,7 +316,10 @@ export class PostgresStore implements Store, SharedGuards {
     else if (what === 'pins') {
       const prefix = `${platform}|${server}|`;
       for (const k of this.pinLookups.keys()) if (k.startsWith(prefix)) this.pinLookups.delete(k);
-    } else if (what === 'reports') this.approvedCache.delete(`${platform}|${server}`);
+    } else if (what === 'reports') {
+      const prefix = `${platform}|${server}|`;
+      for (const k of this.approvedCache.keys()) if (k.startsWith(prefix)) this.approvedCache.delete(k);
+    }
   }
 
   /** True while change notifications arrive (tests and /readyz say so). */
@@ -320,8 +344,12 @@ export class PostgresStore implements Store, SharedGuards {
     clearTimeout(this.reconnectTimer);
     const l = this.listener;
     this.listener = undefined;
-    await l?.end().catch(() => undefined);
-    await this.pool.end().catch(() => undefined);
+    clearInterval(this.guardPruneTimer);
+    // Bounded: ending waits on each socket's goodbye, which a vanished host never sends.
+    const ended = Promise.all([l?.end().catch(() => undefined), this.pool.end().catch(() => undefined)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+    clearTimeout(timer);
   }
 
   async ping(): Promise<boolean> {
@@ -677,12 +705,15 @@ export class PostgresStore implements Store, SharedGuards {
   /** Signatures past their window and buckets idle for an hour (full again by then) go. Never throws. */
   async pruneShared(): Promise<void> {
     try {
-      await this.q(
+      // In batches until a batch comes back short: at hundreds of requests a second a minute's
+      // signatures are tens of thousands.
+      for (const sql of [
         'DELETE FROM seen_signatures WHERE key IN (SELECT key FROM seen_signatures WHERE expires_at < clock_timestamp() LIMIT 5000)',
-      );
-      await this.q(
-        "DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets WHERE updated_at < clock_timestamp() - interval '1 hour' LIMIT 5000)",
-      );
+        // A bucket refilled to its capacity is the same as none.
+        `DELETE FROM rate_buckets WHERE key IN (SELECT key FROM rate_buckets
+           WHERE tokens + extract(epoch FROM clock_timestamp() - updated_at) / 60 * rate >= cap LIMIT 5000)`,
+      ])
+        for (let round = 0; round < 100 && !this.closed; round++) if (((await this.q(sql)).rowCount ?? 0) < 5000) break;
     } catch (e) {
       this.warn(e, 'pruning signatures and buckets failed; tried again later');
     }
@@ -901,21 +932,20 @@ export class PostgresStore implements Store, SharedGuards {
     model: string,
     quant?: string,
   ): Promise<ApprovedReport[]> {
-    const all = await this.cachedRead(
+    return this.cachedRead(
       this.approvedCache,
-      `${platform}|${serverId}`,
+      `${platform}|${serverId}|${device}|${model}|${quant ?? ''}`,
       () =>
         this.q<Omit<ReportRow, 'pasted'>>(
-          `SELECT ${APPROVED_COLUMNS} FROM community_reports WHERE platform = $1 AND server_id = $2 AND status = 'approved' ORDER BY id DESC LIMIT $3`,
-          [platform, serverId, APPROVED_REPORTS_MAX * 10],
+          `SELECT ${APPROVED_COLUMNS} FROM community_reports
+           WHERE platform = $1 AND server_id = $2 AND status = 'approved' AND device = $3 AND model = $4 AND ($5::text IS NULL OR quant = $5)
+           ORDER BY id DESC LIMIT $6`,
+          [platform, serverId, device, model, quant ?? null, APPROVED_REPORTS_MAX],
         ).then((r) => r.rows.map(approvedOf).reverse()),
       // Not known now: the answer goes out without the community's figures.
       () => [],
       'approved reports could not be read: answering without them',
     );
-    return all
-      .filter((r) => r.device === device && r.model === model && (quant === undefined || r.quant === quant))
-      .slice(-APPROVED_REPORTS_MAX);
   }
 
   async exportReports(): Promise<CommunityReport[]> {

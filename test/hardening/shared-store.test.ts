@@ -138,6 +138,12 @@ describe('two instances on one database', () => {
     const first = await send(a.base, body, headers);
     expect(first.status).toBe(200);
     expect(first.json.data.embeds).toHaveLength(1);
+    // The same signature spelled in capitals verifies too: B, which never saw either, refuses it
+    // as the request A accepted (the shared guard keys on the signature's bytes, not its spelling).
+    const shouted = { ...headers, 'x-signature-ed25519': headers['x-signature-ed25519'].toUpperCase() };
+    const spelled = await send(b.base, body, shouted);
+    expect(spelled.status).toBe(401);
+    expect(spelled.json).toEqual({ error: 'replayed request' });
     const again = await send(b.base, body, headers);
     expect(again.status).toBe(401);
     expect(again.json).toEqual({ error: 'replayed request' });

@@ -169,3 +169,45 @@ describe('SealedInstallationStore over the SQLite store', () => {
     expect(await store.readInstallation('E1')).toBeUndefined();
   });
 });
+
+describe('opened installations are kept a minute (Bolt reads one on every request)', () => {
+  /** A store over SQLite whose reads are counted and can be made to fail, as a database that is away. */
+  function flakyStore() {
+    const dir = mkdtempSync(join(tmpdir(), 'whichgpu-install-cache-'));
+    const inner = SqliteStore.open(join(dir, 'db.sqlite'));
+    const state = { reads: 0, down: false };
+    const store = {
+      saveInstallation: inner.saveInstallation.bind(inner),
+      deleteInstallation: inner.deleteInstallation.bind(inner),
+      readInstallation: async (key: string) => {
+        state.reads++;
+        if (state.down) throw new Error('the database is unavailable');
+        return inner.readInstallation(key);
+      },
+    };
+    return { store, state, close: () => (inner.closeNow(), rmSync(dir, { recursive: true, force: true })) };
+  }
+
+  it('answers again from memory, and from memory while the store is away; a workspace never seen gets the error', async () => {
+    const f = flakyStore();
+    try {
+      const installs = new SealedInstallationStore(f.store, KEY);
+      await installs.storeInstallation(workspaceInstall('T1'));
+      const query = { teamId: 'T1', enterpriseId: undefined, isEnterpriseInstall: false };
+      expect((await installs.fetchInstallation(query)).bot?.token).toBe(TOKEN);
+      expect((await installs.fetchInstallation(query)).bot?.token).toBe(TOKEN);
+      expect(f.state.reads).toBe(1);
+      f.state.down = true;
+      expect((await installs.fetchInstallation(query)).bot?.token).toBe(TOKEN);
+      await expect(
+        installs.fetchInstallation({ teamId: 'T9', enterpriseId: undefined, isEnterpriseInstall: false }),
+      ).rejects.toThrow(/unavailable/);
+      // A reinstall through this instance replaces what it holds.
+      f.state.down = false;
+      await installs.storeInstallation(workspaceInstall('T1', 'xoxb-new-token'));
+      expect((await installs.fetchInstallation(query)).bot?.token).toBe('xoxb-new-token');
+    } finally {
+      f.close();
+    }
+  });
+});

@@ -59,6 +59,25 @@ describe('/whichgpu over HTTP (Bolt HTTPReceiver on the shared server)', () => {
     expect(fake.calls.some((c) => c.method === '/response/never')).toBe(false);
   });
 
+  it('refuses a signed request sent again (401), and one whose signature is spelled otherwise (v0=<hash>=x)', async () => {
+    const body = new URLSearchParams(slashCommand('help', 'UREPLAY', fake.responseUrl('replay'))).toString();
+    const headers = sign(body);
+    const at = (h: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${t.app.port}/slack/events`, { method: 'POST', body, headers: h });
+    expect((await at(headers)).status).toBe(200);
+    expect((await at(headers)).status).toBe(401);
+    // Bolt's check reads the hash after the first '=': a suffix still verifies, so it is refused
+    // before any guard (a shared guard keyed on the header would take it for a new request).
+    const other = new URLSearchParams(slashCommand('help', 'USPELL', fake.responseUrl('spell'))).toString();
+    const spelled = sign(other);
+    const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
+      method: 'POST',
+      body: other,
+      headers: { ...spelled, 'x-slack-signature': `${spelled['x-slack-signature']}=x` },
+    });
+    expect(res.status).toBe(401);
+  });
+
   it('refuses a correctly signed request dated 10 minutes ahead (401) and does not run the command', async () => {
     const body = new URLSearchParams(slashCommand('help', 'UFUTURE', fake.responseUrl('future'))).toString();
     const res = await fetch(`http://127.0.0.1:${t.app.port}/slack/events`, {
