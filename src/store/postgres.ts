@@ -68,7 +68,7 @@ export const READ_DEADLINE_MS = 1500;
  */
 export const BREAKER_MS = 2000;
 /** Past this a query's connection is destroyed (our own deadlines answer sooner; this frees the slot). */
-const QUERY_TIMEOUT_MS = 3000;
+const QUERY_TIMEOUT_MS = 2000;
 const TOUCH_AFTER_MS = 86_400_000;
 /** Old questions go hourly, as in the SQLite store; signatures and idle buckets every minute. */
 const PRUNE_QUERIES_EVERY_MS = 3_600_000;
