@@ -16,8 +16,9 @@ import type { Logger } from './log.js';
 export interface RouteResponse {
   status: number;
   /**
-   * JSON-serialised, unless it is a Buffer: then it is sent as it is, as JSON unless `headers` give
-   * another content-type (a Discord answer with a chart is multipart/form-data).
+   * JSON-serialised, unless it is a Buffer, or a list of Buffers sent one after the other: then it
+   * is sent as it is, as JSON unless `headers` give another content-type. A Discord answer with a
+   * chart is multipart/form-data in parts, so the cached PNG is written without being copied.
    */
   body?: unknown;
   headers?: Record<string, string>;
@@ -143,16 +144,24 @@ export function createHttpServer(o: HttpServerOptions): Server {
 function responder(res: ServerResponse, requestId: string): (r: RouteResponse) => void {
   return (r) => {
     if (res.headersSent) return;
-    const bytes = Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body));
+    const parts = isBuffers(r.body)
+      ? r.body
+      : [Buffer.isBuffer(r.body) ? r.body : Buffer.from(r.body === undefined ? '' : JSON.stringify(r.body))];
     const headers = {
       'content-type': 'application/json',
-      'content-length': String(bytes.length),
+      'content-length': String(parts.reduce((n, p) => n + p.length, 0)),
       'x-request-id': requestId,
     };
     res.writeHead(r.status, r.headers ? { ...headers, ...r.headers } : headers);
-    res.end(bytes);
+    if (parts.length === 1) return void res.end(parts[0]);
+    // One write to the socket for all the parts.
+    res.cork();
+    for (const p of parts) res.write(p);
+    res.end();
   };
 }
+
+const isBuffers = (b: unknown): b is Buffer[] => Array.isArray(b) && b.every((x) => Buffer.isBuffer(x));
 
 /**
  * Whether a body may be read: a declared length over the route's cap gets 413, and a body that

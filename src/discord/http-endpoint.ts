@@ -98,11 +98,14 @@ function answer(result: InteractionResult): RouteResponse {
   return { status: 200, body: serialise(result) };
 }
 
-/** A multipart/form-data body: `payload_json`, then the files as files[0], files[1]... */
+/**
+ * A multipart/form-data body in parts: `payload_json`, then the files as files[0], files[1]...
+ * The files' bytes are parts of their own, written as they are (a chart is cached and shared).
+ */
 export function multipart(
   json: Buffer,
   files: readonly { name: string; data: Buffer }[],
-): { body: Buffer; contentType: string } {
+): { body: Buffer[]; contentType: string } {
   let boundary: string;
   // A boundary must not occur in any part; 24 random hex digits almost never do, and are checked.
   do boundary = `whichgpu-${randomBytes(12).toString('hex')}`;
@@ -122,7 +125,7 @@ export function multipart(
     );
   });
   parts.push(Buffer.from(`\r\n--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+  return { body: parts, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Rendered messages are cached objects; the bytes of their JSON are cached beside them. */
