@@ -6,7 +6,7 @@
 import type { APIInteractionResponseCallbackData, RESTAPIAttachment } from 'discord-api-types/v10';
 import { truncate } from './shared.js';
 
-/** A file sent with a message, as both transports send it. */
+/** A file sent with a message, as both transports send it: a chart, so always a PNG (image/png). */
 export interface MessageFile {
   /** The file name; the embed refers to it as attachment://name (letters, digits, '-', '_' and '.'). */
   name: string;

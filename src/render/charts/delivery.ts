@@ -23,7 +23,7 @@ export type ChartRenderer = (subject: ChartSubject, catalog: Catalog) => Promise
 
 /**
  * An answer waits this long for its chart, from the moment it asks: Discord's 3 s minus the rest
- * of the answer's path with room to spare. A chart takes ~40-60 ms alone (bench), so only a queue
+ * of the answer's path with room to spare. A chart takes ~50-90 ms alone (bench), so only a queue
  * of other charts, or a starved machine, makes one late.
  */
 export const CHART_BUDGET_MS = 700;
@@ -34,8 +34,11 @@ export const CHART_BUDGET_MS = 700;
 export const CHART_CONCURRENCY = 2;
 /** Charts waiting for a turn; past it an answer goes without one at once rather than queue for nothing. */
 export const CHART_QUEUE = 16;
-/** Rendered charts kept, by PNG bytes (~48 KB each: ~700 charts). */
-export const CHART_CACHE_BYTES = 32 * 1024 * 1024;
+/**
+ * Rendered charts kept, by PNG bytes (~50 KB each: ~300 charts, the hottest of the 1,000 verdicts
+ * the commands keep). Small, so that RSS stays well under the 120 MB the README promises.
+ */
+export const CHART_CACHE_BYTES = 16 * 1024 * 1024;
 /** Dropped and failed charts are logged at most this often. */
 const WARN_EVERY_MS = 60_000;
 
