@@ -61,7 +61,7 @@ describe('the PostgreSQL store at its limits', () => {
         p.blackhole();
         const t0 = Date.now();
         let up = false;
-        while (!up && Date.now() - t0 < 15_000) {
+        while (!up && Date.now() - t0 < 40_000) {
           up =
             (await store.ping()) &&
             (await store.list('discord', 'g1').then(
@@ -71,8 +71,9 @@ describe('the PostgreSQL store at its limits', () => {
           if (!up) await sleep(250);
         }
         expect(up).toBe(true);
-        // The pool's query timeout (2 s) frees each dead connection; the kernel's would take ~15 min.
-        expect(Date.now() - t0).toBeLessThan(10_000);
+        // The pool's query timeout (2 s) frees each dead connection, where the kernel's would take ~15 min:
+        // ~4 s alone, up to ~15 s with the whole suite on two cores.
+        expect(Date.now() - t0).toBeLessThan(30_000);
         console.log(`reads answered again ${Date.now() - t0} ms after the host went silent`);
         await Promise.all(inflight);
       } finally {
