@@ -5,6 +5,7 @@
  * nothing. A chart that is late is left out of that answer (its rendering goes on and serves the
  * next one); a chart that fails, or an answer that has none, goes as text. Nothing here throws.
  */
+import { availableParallelism } from 'node:os';
 import { LRUCache } from 'lru-cache';
 import type { Catalog, Plan, Verdict } from '../../core/index.js';
 import type { Logger } from '../../log.js';
@@ -28,10 +29,16 @@ export type ChartRenderer = (subject: ChartSubject, catalog: Catalog) => Promise
  */
 export const CHART_BUDGET_MS = 700;
 /**
- * Charts rendered at once. Each holds a thread of libuv's pool (4 by default) while resvg draws and
- * zlib compresses, so two leave the other threads to file and DNS work.
+ * Charts rendered at once: one on a machine of two cores or fewer, else two. Each holds a thread of
+ * libuv's pool (4 by default) while resvg draws and zlib compresses, and a core while it does.
+ * Measured on the 2-core VM under a flood of new questions (16 connections, every question new,
+ * so every answer wants a chart drawn): one at a time answered 50-86 req/s with a p50 of 13-26 ms
+ * and 5-8% of answers carrying their chart; two at a time 30-57 req/s with a p50 of 86-500 ms and
+ * 45-100% charted. A machine that keeps its answers quick under load matters more than the charts.
+ * Rendering alone, one at a time also holds ~50 MB less memory than two (drawn images wait for V8's
+ * collector, which does not count their pixels).
  */
-export const CHART_CONCURRENCY = 2;
+export const CHART_CONCURRENCY = availableParallelism() <= 2 ? 1 : 2;
 /** Charts waiting for a turn; past it an answer goes without one at once rather than queue for nothing. */
 export const CHART_QUEUE = 16;
 /**
@@ -42,12 +49,17 @@ export const CHART_CACHE_BYTES = 16 * 1024 * 1024;
 /** Dropped and failed charts are logged at most this often. */
 const WARN_EVERY_MS = 60_000;
 
-/** The default renderer. Its modules (resvg's native binding, the panels) load on the first chart, not at start. */
+let modules: Promise<[typeof import('./index.js'), typeof import('./png.js')]> | undefined;
+
+/**
+ * The default renderer. Its modules (resvg's native binding, the panels) load on the first chart,
+ * not at start, and are kept: an import() per chart goes through the module loader each time.
+ */
 export const renderChart: ChartRenderer = async (subject, catalog) => {
-  const [{ chartSvgForPlan, chartSvgForVerdict }, { svgToPngAsync }] = await Promise.all([
+  const [{ chartSvgForPlan, chartSvgForVerdict }, { svgToPngAsync }] = await (modules ??= Promise.all([
     import('./index.js'),
     import('./png.js'),
-  ]);
+  ]));
   const spec =
     subject.kind === 'verdict' ? chartSvgForVerdict(subject.verdict, { catalog }) : chartSvgForPlan(subject.plan);
   if (!spec) return undefined;
