@@ -3,54 +3,19 @@
  * database (a fresh one per test, on the run's server). What a command or an adapter can observe
  * must not depend on which store holds it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/port.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { DEFAULT_SETTINGS } from '../../src/store/settings-schema.js';
-import { SqliteStore, StoreError, SHARED_QUERY_RETENTION_MS } from '../../src/store/store.js';
+import { StoreError, SHARED_QUERY_RETENTION_MS } from '../../src/store/store.js';
 import { newPin } from '../helpers/pins.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { storeImplementations, type OpenedStore } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
 
-interface Opened {
-  store: Store;
-  close(): Promise<void>;
-}
-
-const implementations: [string, () => Promise<Opened>][] = [
-  [
-    'SQLite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'whichgpu-contract-'));
-      const store = SqliteStore.open(join(dir, 'db.sqlite'));
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await freshDatabase();
-      const store = await PostgresStore.open(db.url);
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          await db.drop();
-        },
-      };
-    },
-  ],
-];
+type Opened = OpenedStore;
+const implementations = storeImplementations;
 
 describe.each(implementations)('the store contract on %s', (_name, open) => {
   let opened: Opened;

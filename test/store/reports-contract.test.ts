@@ -2,53 +2,18 @@
  * Community reports (issue 18) in the store's contract, run against both implementations: the
  * SQLite file and a real PostgreSQL database (a fresh one per test, on the run's server).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
 import { REPORT_LIMITS } from '../../commands/report.js';
 import { commandContext } from '../helpers/context.js';
 import type { Store } from '../../src/store/port.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import { SqliteStore, StoreError, type NewReport } from '../../src/store/store.js';
+import { StoreError, type NewReport } from '../../src/store/store.js';
 import { freshDatabase } from '../helpers/postgres.js';
+import { storeImplementations, type OpenedStore } from '../helpers/stores.js';
 
-interface Opened {
-  store: Store;
-  close(): Promise<void>;
-}
-
-const implementations: [string, () => Promise<Opened>][] = [
-  [
-    'SQLite',
-    async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'whichgpu-reports-'));
-      const store = SqliteStore.open(join(dir, 'db.sqlite'));
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const db = await freshDatabase();
-      const store = await PostgresStore.open(db.url);
-      return {
-        store,
-        close: async () => {
-          await store.close();
-          await db.drop();
-        },
-      };
-    },
-  ],
-];
+type Opened = OpenedStore;
+const implementations = storeImplementations;
 
 /** A report as the command stores it: Discord, server g1, an RTX 4090 running Llama 3.1 8B Q4_K_M. */
 const newReport = (extra: Partial<NewReport> = {}): NewReport => ({
