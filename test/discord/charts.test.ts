@@ -9,9 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
 import { followUp } from '../../src/discord/handlers.js';
 import { discordInteractionsRoute } from '../../src/discord/http-endpoint.js';
 import { decodeInteraction, type InteractionResult } from '../../src/discord/interaction.js';
@@ -23,10 +21,11 @@ import { createLogger } from '../../src/log.js';
 import { ChartDelivery, type ChartRenderer } from '../../src/render/charts/delivery.js';
 import { SqliteStore } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
+import { gatewayPerFile } from './gateway-harness.js';
 import { captureLog } from '../helpers/log.js';
 import { FakeDiscordApi, type RecordedFile } from '../fakes/discord-api.js';
 import { readPng } from '../render/charts/read-png.js';
-import { APP, command, component, serveGuild, signBody, testKeys } from './helpers.js';
+import { APP, command, component, signBody, testKeys } from './helpers.js';
 import { discordHttpApp } from './http-app.js';
 
 const http = discordHttpApp({ CHARTS: 'on' });
@@ -246,35 +245,10 @@ describe('a deferred answer: the webhook edit carries the chart (multipart PATCH
 });
 
 describe('gateway transport: discord.js posts the chart to the interaction callback', () => {
-  const fake = new FakeDiscordApi();
-  let client: Client;
-  let store: SqliteStore;
-  let dir: string;
-  beforeAll(async () => {
-    await fake.start();
-    serveGuild(fake);
-    dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-charts-'));
-    store = SqliteStore.open(join(dir, 'db.sqlite'));
-    client = createGatewayClient(fake.url);
-    client.rest.setToken('test-token');
-    const log = createLogger('silent');
-    attachGateway(client, { catalog, store, log, charts: new ChartDelivery({ catalog, log }) }, 'test-token');
-  });
-  afterAll(async () => {
-    await client.destroy();
-    store.close();
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function deliver(payload: { id: string; token: string }) {
-    (
-      client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
-    ).actions.InteractionCreate.handle(payload);
-    return fake.waitFor(
-      (r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`),
-    );
-  }
+  const gateway = gatewayPerFile('whichgpu-gateway-charts-', (log) => ({
+    charts: new ChartDelivery({ catalog, log }),
+  }));
+  const { deliver } = gateway;
 
   const expectChart = async (call: { body: unknown; files?: RecordedFile[] }, type: number) => {
     const body = call.body as Payload;

@@ -3,47 +3,12 @@
  * INTERACTION_CREATE payloads, answering through the loopback Discord API fake. The form opens
  * (callback type 9) and its submission is answered like the HTTP endpoint's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Client } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
-import { createLogger } from '../../src/log.js';
-import { SqliteStore } from '../../src/store/store.js';
-import { catalog } from '../helpers/catalog.js';
-import { FakeDiscordApi } from '../fakes/discord-api.js';
-import { command, GUILD, serveGuild } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile } from './gateway-harness.js';
+import { command, GUILD } from './helpers.js';
 
-const fake = new FakeDiscordApi();
-let client: Client;
-let store: SqliteStore;
-let dir: string;
-
-beforeAll(async () => {
-  await fake.start();
-  serveGuild(fake);
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-reports-'));
-  store = SqliteStore.open(join(dir, 'db.sqlite'));
-  client = createGatewayClient(fake.url);
-  client.rest.setToken('test-token');
-  attachGateway(client, { catalog, store, log: createLogger('silent') }, 'test-token');
-});
-afterAll(async () => {
-  await client.destroy();
-  store.close();
-  await fake.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function deliver(payload: { id: string; token: string }) {
-  (
-    client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
-  ).actions.InteractionCreate.handle(payload);
-  return fake.waitFor(
-    (r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`),
-  );
-}
+const gateway = gatewayPerFile('whichgpu-gateway-reports-');
+const { deliver } = gateway;
 
 describe('/report over the gateway', () => {
   it('opens the form without a paste, and stores what the form sends, its lines kept', async () => {
@@ -76,7 +41,7 @@ describe('/report over the gateway', () => {
     expect(body.type).toBe(4);
     expect(body.data.flags ?? 0).toBe(0);
     const id = Number(/^Report #(\d+) saved/.exec(body.data.content)?.[1]);
-    expect(await store.getReport('discord', GUILD, id)).toMatchObject({
+    expect(await gateway.store.getReport('discord', GUILD, id)).toMatchObject({
       status: 'pending',
       reportedBy: '737373737373737373',
       device: 'rtx-5090',

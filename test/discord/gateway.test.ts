@@ -1,57 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Client } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
-import { createLogger } from '../../src/log.js';
-import { SqliteStore } from '../../src/store/store.js';
-import { catalog } from '../helpers/catalog.js';
-import { FakeDiscordApi } from '../fakes/discord-api.js';
-import {
-  ALL_PERMS,
-  APP,
-  CHANNEL,
-  command,
-  component,
-  GUILD,
-  MANAGER_ROLE,
-  MESSAGE,
-  PLAIN_ROLE,
-  serveGuild,
-} from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile } from './gateway-harness.js';
+import { ALL_PERMS, APP, CHANNEL, command, component, GUILD, MANAGER_ROLE, MESSAGE, PLAIN_ROLE } from './helpers.js';
 
-const fake = new FakeDiscordApi();
-let client: Client;
-let store: SqliteStore;
-let dir: string;
-
-beforeAll(async () => {
-  await fake.start();
-  serveGuild(fake);
-  dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-'));
-  store = SqliteStore.open(join(dir, 'db.sqlite'));
-  // The real discord.js client, its REST base on the loopback fake; no gateway connection needed.
-  client = createGatewayClient(fake.url);
-  client.rest.setToken('test-token');
-  attachGateway(client, { catalog, store, log: createLogger('silent') }, 'test-token');
-});
-afterAll(async () => {
-  await client.destroy();
-  store.close();
-  await fake.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Feeds a raw gateway INTERACTION_CREATE payload to discord.js's own interaction handling. */
-function deliver(payload: { id: string; token: string }) {
-  (
-    client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
-  ).actions.InteractionCreate.handle(payload);
-  return fake.waitFor(
-    (r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`),
-  );
-}
+const gateway = gatewayPerFile('whichgpu-gateway-');
+const { fake, deliver } = gateway;
 
 describe('Discord gateway transport (discord.js Client)', () => {
   it('answers /compare through the interaction callback with the same embed the HTTP endpoint builds', async () => {
@@ -91,7 +43,7 @@ describe('Discord gateway transport (discord.js Client)', () => {
     const ok = await deliver(component(pinId, undefined, { moderator: true }));
     expect((ok.body as { data: { content: string } }).data.content).toMatch(/Pinned as #/);
     await fake.waitFor((r) => r.method === 'PUT' && r.path === `/channels/${CHANNEL}/messages/pins/${MESSAGE}`);
-    expect((await store.list('discord', GUILD)).total).toBe(1);
+    expect((await gateway.store.list('discord', GUILD)).total).toBe(1);
   });
 
   it(
@@ -141,11 +93,11 @@ describe('Discord gateway transport (discord.js Client)', () => {
         resolved: { users: { [user]: payload.member.user } },
       };
       (
-        client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
+        gateway.client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
       ).actions.InteractionCreate.handle({ ...payload, data });
     }
     // Without limits discord.js keeps all 2,000 (and every one after them) for the life of the process.
-    expect(client.users.cache.size).toBeLessThanOrEqual(1);
+    expect(gateway.client.users.cache.size).toBeLessThanOrEqual(1);
   });
 
   it("settings take Manage Server from the guild's roles, read through the pins' REST client, not from the channel's bits (M3)", async () => {
@@ -153,10 +105,10 @@ describe('Discord gateway transport (discord.js Client)', () => {
     expect((refused.body as { data: { content: string } }).data.content).toMatch(
       /^Only server managers can change settings\./,
     );
-    expect((await store.settings('discord', GUILD)).hours).not.toBe(11);
+    expect((await gateway.store.settings('discord', GUILD)).hours).not.toBe(11);
     const saved = await deliver(command('settings', { hours: 11 }, { roles: [MANAGER_ROLE] }));
     expect((saved.body as { data: { content: string } }).data.content).toMatch(/Saved hours/);
-    expect((await store.settings('discord', GUILD)).hours).toBe(11);
+    expect((await gateway.store.settings('discord', GUILD)).hours).toBe(11);
     const read = fake.requests.find((r) => r.method === 'GET' && r.path === `/guilds/${GUILD}`);
     expect(read?.headers.authorization).toBe('Bot test-token');
   });
