@@ -1,7 +1,14 @@
 /** /compare (Discord), /whichgpu <text> (Slack), free text (console): the verdict. */
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { CompareInputSchema, compare, learnedMatch, understand, type Result, type Verdict } from '../src/core/index.js';
+import {
+  CompareInputSchema,
+  compareNamed,
+  learnedMatch,
+  understand,
+  type Result,
+  type Verdict,
+} from '../src/core/index.js';
 import { learnedFor } from './ask.js';
 
 /** How long /compare and a select wait for a model lookup before sizing the model from its name. */
@@ -20,7 +27,7 @@ export type CompareCommandInput = z.infer<typeof CompareCommandSchema>;
  * Communities ask the same few questions over and over; a verdict is a pure function of the
  * input and the data version, so recent ones are kept (bounded) instead of recomputed.
  */
-const verdictCache = new LRUCache<string, Result<Verdict>>({ max: 1000 });
+const verdictCache = new LRUCache<string, { verdict: Result<Verdict>; notes: string[] }>({ max: 1000 });
 
 export default {
   name: 'compare',
@@ -90,13 +97,14 @@ export default {
       typeof merged.model === 'string' ? await learnedFor(ctx, merged.model, FOLLOW_UP_LOOKUP_MS) : { notes: [] };
     const basis = looked.learned ? `${looked.learned.basis.ref}@${looked.learned.basis.fetchedAt}` : '';
     const key = `${ctx.catalog.dataVersion}|${basis}|${JSON.stringify(merged)}`;
-    let r = verdictCache.get(key);
-    if (!r) {
-      r = looked.learned
-        ? compare(ctx.catalog, merged, { match: learnedMatch(ctx.catalog, looked.learned) })
-        : compare(ctx.catalog, merged);
-      verdictCache.set(key, r);
+    let cached = verdictCache.get(key);
+    if (!cached) {
+      cached = looked.learned
+        ? compareNamed(ctx.catalog, merged, { match: learnedMatch(ctx.catalog, looked.learned) })
+        : compareNamed(ctx.catalog, merged);
+      verdictCache.set(key, cached);
     }
+    const r = cached.verdict;
     if (!r.ok) return { kind: 'error', error: r.error };
     const queryKey = queryKeyOf(r.value.query);
     const existing = await ctx.store.findByQuery(ctx.platform, ctx.serverId, queryKey);
@@ -106,7 +114,7 @@ export default {
       verdict: r.value,
       queryKey,
       ...(existing ? { existingPin: viewOf(ctx, existing) } : {}),
-      notes: [...looked.notes, ...(understood?.ok ? understood.value.notes : [])],
+      notes: [...looked.notes, ...(understood?.ok ? understood.value.notes : []), ...cached.notes],
       ...(community.length ? { community } : {}),
     };
   },

@@ -15,7 +15,7 @@ import {
   ask,
   askJson,
   plan,
-  compare,
+  compareNamed,
   estimateLine,
   understand,
   verdictJson,
@@ -197,7 +197,9 @@ function compareCommand(args: string[], io: Io, catalog: Catalog): number {
   // Free text ("compare llama 3.3 70b q8 for coding") first; explicit flags win over it.
   const fromText = positionals.length ? understand(catalog, positionals.join(' ')) : undefined;
   const flags = compareInputFromFlags(values);
-  const r = compare(catalog, { ...(fromText?.ok ? fromText.value.input : {}), ...flags });
+  const named = compareNamed(catalog, { ...(fromText?.ok ? fromText.value.input : {}), ...flags });
+  const r = named.verdict;
+  for (const note of named.notes) io.stderr(`Note: ${note}.`);
   if (!r.ok) {
     if (values.json) io.stdout(JSON.stringify({ error: r.error }));
     io.stderr(errorText(r.error));

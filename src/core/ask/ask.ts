@@ -10,6 +10,8 @@ import type { CompareInput } from '../query/query.js';
 import { extractQuant } from '../query/resolve.js';
 import { understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
+import { ok, type Result } from '../result.js';
+import type { ModelMatch } from '../query/resolve.js';
 import type { Verdict } from '../verdict/types.js';
 import { focusHeadline, planHeadline, videoHeadline } from '../verdict/words.js';
 import { nameTokens } from './words.js';
@@ -229,6 +231,32 @@ export function ask(catalog: Catalog, rawText: string, options: AskOptions = {})
     clarify: null,
     error: null,
   };
+}
+
+/**
+ * Compare's structured input (CLI flags, Discord's /compare options, a follow-up's select) with the
+ * model option read as a question's model is: an image or video model ("wan 2.1 14b", "flux dev")
+ * is the model of that workflow, never sized as an unknown LLM, and the headline speaks of it.
+ * Anything else goes to compare unchanged. `notes` say what was read.
+ */
+export function compareNamed(
+  catalog: Catalog,
+  input: CompareInput,
+  resolved?: { match: ModelMatch },
+): { verdict: Result<Verdict>; notes: string[] } {
+  const found = !resolved && input.model ? readModel(catalog, input.model) : null;
+  if (!found || found.reading.kind === 'llm') return { verdict: compare(catalog, input, resolved), notes: [] };
+  const kind = found.reading.kind;
+  const notes = [
+    `${found.reading.name} is a${kind === 'image' ? 'n image' : ' video'} model: the answer is for ${kind} generation on each machine`,
+  ];
+  if (input.workflow && input.workflow !== kind)
+    notes.push(`${input.workflow} of ${kind} models has no estimate yet: the figures are for ${kind} generation`);
+  const rest: CompareInput = { ...input, workflow: kind };
+  delete rest.model;
+  const v = compare(catalog, rest);
+  if (!v.ok) return { verdict: v, notes };
+  return { verdict: ok(focused(catalog, v.value, 'compare', [], found)), notes };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ask } from '../../../src/core/ask/ask.js';
+import { ask, compareNamed } from '../../../src/core/ask/ask.js';
 import { askJson } from '../../../src/core/ask/json.js';
 import type { AskAnswer } from '../../../src/core/ask/types.js';
 import { catalog } from '../../helpers/catalog.js';
@@ -119,6 +119,31 @@ describe("the issue's questions", () => {
     const { headline } = a.answer.verdict;
     expect(headline).toMatch(/Wan 2\.1/);
     expect(headline).not.toMatch(/llama|qwen|tok\/s/i);
+  });
+});
+
+describe("compare's structured model option (CLI --model, Discord /compare model:)", () => {
+  it('a video model named as the model is a video question: the headline speaks of the clip, not tok/s', () => {
+    const { verdict, notes } = compareNamed(catalog, { model: 'wan 2.1 14b', workflow: 'video' });
+    expect(verdict.ok).toBe(true);
+    if (!verdict.ok) return;
+    expect(verdict.value.query.workflow).toBe('video');
+    expect(verdict.value.model?.name ?? '').not.toMatch(/wan/i);
+    expect(verdict.value.verdict.headline).toMatch(/Wan 2\.1/);
+    expect(verdict.value.verdict.headline).not.toMatch(/tok\/s/);
+    expect(notes.join(' ')).toMatch(/video model/);
+  });
+
+  it('an image model sets the image workflow even when another was chosen, and says so', () => {
+    const { verdict, notes } = compareNamed(catalog, { model: 'flux dev', workflow: 'chat' });
+    expect(verdict.ok && verdict.value.query.workflow).toBe('image');
+    expect(notes.join(' ')).toMatch(/chat of image models has no estimate/);
+  });
+
+  it('an LLM goes to compare unchanged', () => {
+    const { verdict, notes } = compareNamed(catalog, { model: 'llama 3.3 70b' });
+    expect(verdict.ok && verdict.value.model?.id).toBe('llama-3.3-70b');
+    expect(notes).toEqual([]);
   });
 });
 
