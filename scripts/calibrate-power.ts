@@ -28,11 +28,19 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 function print(title: string, rs: PowerResidual[]) {
   console.log(`\n${title}`);
-  console.log('reading'.padEnd(84), 'rated W'.padStart(8), 'measured'.padStart(9), 'fitted'.padStart(8), '   error');
+  console.log(
+    'reading'.padEnd(84),
+    'rated W'.padStart(8),
+    'bw share'.padStart(9),
+    'measured'.padStart(9),
+    'fitted'.padStart(8),
+    '   error',
+  );
   for (const r of rs)
     console.log(
       r.point.label.slice(0, 84).padEnd(84),
       String(r.point.machine.chipW).padStart(8),
+      (r.point.bandwidthShare === undefined ? '' : r.point.bandwidthShare.toFixed(2)).padStart(9),
       r.point.watts.toFixed(1).padStart(9),
       r.predicted.toFixed(1).padStart(8),
       pct(r.error),
@@ -46,6 +54,10 @@ const heldOut = pointsOf('holdout');
 const { fit, perClass, aic, residuals } = fitPower(fitPoints);
 const held = powerResidualsOf(heldOut, fit);
 const checks = powerResidualsOf(pointsOf('check'), fit);
+const classUtilisation = (u: (typeof fit.utilisation)['discrete']) => ({
+  decode: { atZero: round(u.decode.atZero), atPeak: round(u.decode.atPeak) },
+  prefill: round(u.prefill),
+});
 const summary = (rs: PowerResidual[]) => {
   const s = powerErrorSummary(rs);
   return s && { median: round(s.median), within25: round(s.within25) };
@@ -59,9 +71,10 @@ const file = PowerCalibrationSchema.parse({
   perClass,
   chipIdleShare: round(fit.chipIdleShare, 4),
   utilisation: {
-    discrete: { decode: round(fit.utilisation.discrete.decode), prefill: round(fit.utilisation.discrete.prefill) },
-    unified: { decode: round(fit.utilisation.unified.decode), prefill: round(fit.utilisation.unified.prefill) },
+    discrete: classUtilisation(fit.utilisation.discrete),
+    unified: classUtilisation(fit.utilisation.unified),
   },
+  typicalDecodeShare: round(fit.typicalDecodeShare),
   band: {
     discrete: { low: round(fit.band.discrete.low), high: round(fit.band.discrete.high) },
     unified: { low: round(fit.band.unified.low), high: round(fit.band.unified.high) },
@@ -74,6 +87,8 @@ print(`Fit (${residuals.length} readings)`, residuals);
 print(`Held out (${held.length} readings, never seen by the fit)`, held);
 print(`Checks (${checks.length} readings, neither fitted nor in the errors)`, checks);
 for (const why of new Set(runs.flatMap((r) => (r.checkWhy ? [r.checkWhy] : [])))) console.log(`  check: ${why}`);
+console.log('\nDecode bandwidth shares (achieved GB/s over peak):');
+for (const r of runs) if (r.shareBasis) console.log(`  ${r.row.device.slice(0, 60)}: ${r.shareBasis}`);
 console.log(`\nSkipped ${skipped.length} rows:`);
 for (const s of skipped) console.log(`  ${s.why}: ${s.row.device} · ${s.row.activity} ${s.row.watts} W`);
 console.log(

@@ -8,6 +8,11 @@
  * fixed): the fit never sees them, whoever adds rows later. Two kinds are only checks: an idle at
  * the wall (the machine's idle range is data, no fitted parameter moves it), and a discrete PC's
  * wall reading without that PC's own idle (a build idles at 40-110 W, which would be read as the card).
+ *
+ * A decode reading carries the share of its chip's peak bandwidth the run achieved: tokens/s x GB
+ * read per token (the weights a token streams, from the row's file size or the catalog's size of the
+ * model and quant it names) / the chip's bandwidth. The row's own tokens/s when stated; else the
+ * catalog's speed estimate for that model on that machine. A decode row naming no model is skipped.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,16 +20,24 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
   chipOfMachine,
+  decodeBandwidthShare,
+  decodeBytesPerTokenGB,
+  decodeTokensPerSec,
   fingerprint,
   powerMachineOf,
   resolveDevice,
+  resolveModel,
+  weightsGB,
   type Catalog,
+  type CatalogDevice,
   type PowerPoint,
   type PowerReading,
 } from '../src/core/index.js';
 import { root } from './calibration-points.js';
 
 export const powerRunsPath = join(root, 'data', 'power-runs.csv');
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 const RowSchema = z.object({
   device: z.string().min(1),
@@ -35,6 +48,12 @@ const RowSchema = z.object({
   runtime: z.string(),
   source: z.string().min(1),
   note: z.string(),
+  /** Decode: the model run (a catalog name, or a size such as "Qwen3.6-27B"), with its quant. */
+  model: z.string().default(''),
+  /** Decode: the model file's size in GB when its source (or a cited listing) states it. */
+  weights_gb: z.union([z.literal(''), z.coerce.number().positive()]).default(''),
+  /** Decode: the run's own tokens/s when stated. */
+  tokens_per_sec: z.union([z.literal(''), z.coerce.number().positive()]).default(''),
 });
 type Row = z.infer<typeof RowSchema>;
 
@@ -49,6 +68,8 @@ export interface PowerRun {
    */
   role: 'fit' | 'holdout' | 'check';
   checkWhy?: string;
+  /** Decode: how its bandwidth share was had (tokens/s stated or estimated, file size or catalog size). */
+  shareBasis?: string;
 }
 
 export interface SkippedPowerRow {
@@ -76,6 +97,39 @@ function skipReason(row: Row): string | undefined {
     return 'speculative decoding: its verify batches are compute, not plain decode';
   if (/cap raised/i.test(row.note)) return "power cap raised above the card's stock limit";
   return undefined;
+}
+
+/** Tokens shortly into a benchmark's generation: the KV cache a short decode reads (small next to the weights). */
+const BENCH_DEPTH_TOKENS = 256;
+
+/** A decode row's achieved share of peak bandwidth, or why it cannot be had. */
+function decodeShareOf(
+  catalog: Catalog,
+  device: CatalogDevice,
+  row: Row,
+): { share: number; basis: string } | { why: string } {
+  if (!row.model) return { why: 'a decode reading naming no model: its bandwidth share cannot be had' };
+  const found = resolveModel(catalog, row.model);
+  if (!found.ok) return { why: `model "${row.model}" not resolved` };
+  const { model, quant } = found.value;
+  const fileGB = row.weights_gb === '' ? (quant ? weightsGB(model, quant).gb : undefined) : row.weights_gb;
+  if (fileGB === undefined) return { why: `no file size for "${row.model}" (no quant named, none stated)` };
+  const family = quant?.family ?? 'k-quant';
+  const tps =
+    row.tokens_per_sec === ''
+      ? decodeTokensPerSec(
+          { device, model, weightsGB: fileGB, family, depthTokens: BENCH_DEPTH_TOKENS },
+          catalog.calibration,
+        )
+      : row.tokens_per_sec;
+  const bytes = decodeBytesPerTokenGB(model, fileGB, family, BENCH_DEPTH_TOKENS);
+  const share = decodeBandwidthShare(tps, bytes, device.bandwidthGBs);
+  if (share === undefined) return { why: 'no bandwidth share (no speed or bandwidth)' };
+  const basis =
+    `${tps.toFixed(1)} t/s ${row.tokens_per_sec === '' ? 'estimated' : 'stated'} x ${bytes.toFixed(2)} GB/token ` +
+    `(${model.id}${model.architectureEstimated ? ', layout estimated' : ''}, file ${fileGB.toFixed(1)} GB ` +
+    `${row.weights_gb === '' ? 'from the catalog' : 'stated'}) / ${device.bandwidthGBs} GB/s`;
+  return { share, basis };
 }
 
 export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: SkippedPowerRow[] } {
@@ -110,6 +164,15 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
     const rating = stated
       ? { value: Number(stated[1]), source: row.source, note: 'the limit its source states' }
       : chip.powerW;
+    let decode: { share: number; basis: string } | undefined;
+    if (row.activity === 'decode') {
+      const got = decodeShareOf(catalog, device, row);
+      if ('why' in got) {
+        skipped.push({ row, why: got.why });
+        continue;
+      }
+      decode = got;
+    }
     const machine = powerMachineOf(device.record, rating);
     const idle = row.activity === 'idle' ? undefined : wallIdle.get(row.device);
     if (idle) {
@@ -126,6 +189,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       source: row.source,
       device: row.device,
       workload: row.workload,
+      ...(decode ? { bandwidthShare: round3(decode.share) } : {}),
     };
     const point: PowerPoint = {
       label: `${row.device} · ${row.activity} @${row.scope} · ${row.workload}`,
@@ -133,6 +197,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       activity,
       scope,
       watts: row.watts,
+      ...(decode ? { bandwidthShare: round3(decode.share) } : {}),
     };
     const checkWhy =
       activity === 'idle' && scope === 'wall'
@@ -142,7 +207,15 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
           : undefined;
     const holdout = parseInt(fingerprint(`${row.source}|${row.device}`), 16) % 3 === 0;
     const role = checkWhy ? 'check' : holdout ? 'holdout' : 'fit';
-    runs.push({ row, deviceId: device.id, reading, point, role, ...(checkWhy ? { checkWhy } : {}) });
+    runs.push({
+      row,
+      deviceId: device.id,
+      reading,
+      point,
+      role,
+      ...(checkWhy ? { checkWhy } : {}),
+      ...(decode ? { shareBasis: decode.basis } : {}),
+    });
   }
   return { runs, skipped };
 }

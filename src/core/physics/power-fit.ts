@@ -1,10 +1,11 @@
 /**
  * Fitting the power model on published readings: the chip's idle share from chip-scope idle
- * readings, then per activity (decode, prefill) the utilisation that minimizes the squared log
- * error of watts, either one value for every machine or one per platform class (discrete card,
- * unified SoC). The split is kept only when it pays for its two extra parameters (Akaike's
- * criterion), so a difference has to show in the data to be believed. A grid search: the
- * utilisations are independent given the idle share, and there are a few dozen points.
+ * readings, then the utilisations that minimize the squared log error of watts: prefill's one
+ * value, and decode's line in the achieved bandwidth share (u0 at none, u1 at the peak, u1 >= u0,
+ * u1 no higher than prefill's), either one set for every machine or one per platform class
+ * (discrete card, unified SoC). The split is kept only when it pays for its extra parameters
+ * (Akaike's criterion), so a difference has to show in the data to be believed. A grid search:
+ * there are a few dozen points.
  */
 import { z } from 'zod';
 import { median, quantile } from './calibration-fit.js';
@@ -17,7 +18,7 @@ import {
   PSU_EFFICIENCY,
   UNFITTED_POWER,
   UTILISATION_BOUNDS,
-  type FittedActivity,
+  type ClassUtilisation,
   type PlatformClass,
   type PowerFit,
   type PowerMachine,
@@ -35,6 +36,8 @@ export interface PowerPoint {
   scope: PowerScope;
   /** Measured watts at `scope`. */
   watts: number;
+  /** Decode: the share of peak bandwidth the run achieved (the fit's typical share when absent). */
+  bandwidthShare?: number;
 }
 
 export interface PowerResidual {
@@ -46,6 +49,8 @@ export interface PowerResidual {
 
 const CLASSES: PlatformClass[] = ['discrete', 'unified'];
 const U_GRID = Array.from({ length: 146 }, (_, i) => Math.round((0.05 + i * 0.01) * 100) / 100);
+/** Decode's line is searched on a coarser grid (two dimensions); 0.02 is well inside the band. */
+const U_GRID_2D = U_GRID.filter((_, i) => i % 2 === 0);
 /** A class's band comes from its own residuals once it has this many busy points, else from all. */
 const MIN_POINTS_FOR_OWN_BAND = 3;
 /**
@@ -54,8 +59,8 @@ const MIN_POINTS_FOR_OWN_BAND = 3;
  */
 export const MIN_POWER_BAND = { low: 0.75, high: 1.25 } as const;
 
-const logError = (p: PowerPoint, fit: PowerFit) =>
-  Math.log(predictWatts(p.machine, p.activity, p.scope, fit) / p.watts);
+const predicted = (p: PowerPoint, fit: PowerFit) => predictWatts(p.machine, p.activity, p.scope, fit, p.bandwidthShare);
+const logError = (p: PowerPoint, fit: PowerFit) => Math.log(predicted(p, fit) / p.watts);
 const sse = (points: PowerPoint[], fit: PowerFit) => points.reduce((s, p) => s + logError(p, fit) ** 2, 0);
 const isChipScope = (p: PowerPoint) => p.scope !== 'wall';
 
@@ -68,40 +73,60 @@ export function fitChipIdleShare(points: PowerPoint[]): number {
   return Math.min(CHIP_IDLE_SHARE_BOUNDS.high, Math.max(CHIP_IDLE_SHARE_BOUNDS.low, median(shares)));
 }
 
-function withUtilisation(fit: PowerFit, classes: PlatformClass[], as: FittedActivity[], u: number): PowerFit {
+function withClass(fit: PowerFit, classes: PlatformClass[], f: (u: ClassUtilisation) => ClassUtilisation): PowerFit {
   const utilisation = { ...fit.utilisation };
-  for (const c of classes) for (const a of as) utilisation[c] = { ...utilisation[c], [a]: u };
+  for (const c of classes) utilisation[c] = f(utilisation[c]);
   return { ...fit, utilisation };
 }
 
-/** The grid utilisation shared by `classes` and `as` (unchanged when no point bears on it). */
-function fitOne(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[], as: FittedActivity[]): PowerFit {
-  const mine = points.filter((p) => {
-    const a = fittedActivityOf(p.activity);
-    return a !== null && as.includes(a) && classes.includes(classOf(p.machine));
-  });
+const busyOf = (points: PowerPoint[], classes: PlatformClass[], a: 'decode' | 'prefill') =>
+  points.filter((p) => fittedActivityOf(p.activity) === a && classes.includes(classOf(p.machine)));
+
+/** Prefill's grid utilisation shared by `classes` (unchanged when no point bears on it). */
+function fitPrefill(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
+  const mine = busyOf(points, classes, 'prefill');
   if (mine.length === 0) return fit;
   const ceiling = Math.max(...classes.map((c) => UTILISATION_BOUNDS[c].high));
-  let best = { u: fit.utilisation[classes[0]!][as[0]!], err: Infinity };
+  let best = { fit, err: Infinity };
   for (const u of U_GRID) {
     if (u > ceiling) break;
-    const err = sse(mine, withUtilisation(fit, classes, as, u));
-    if (err < best.err) best = { u, err };
+    const f = withClass(fit, classes, (cu) => ({ ...cu, prefill: u }));
+    const err = sse(mine, f);
+    if (err < best.err) best = { fit: f, err };
   }
-  return withUtilisation(fit, classes, as, best.u);
+  return best.fit;
 }
 
 /**
- * Decode then prefill for a group of classes. Compute-bound work keeps the ALUs and the memory busy
- * where decode leaves the ALUs waiting, so prefill cannot draw less than decode: when the data says
- * otherwise (noise, or a decode made compute-heavy by its model), the two share one value.
+ * Decode's line (u0 at no bandwidth, u1 at the peak) shared by `classes`. More traffic cannot draw
+ * less (u1 >= u0), and decode leaves the ALUs waiting where prefill keeps them busy, so u1 stays at
+ * or under prefill's utilisation. Points of one share cannot tell the slope: among equally good
+ * lines the flattest is kept, so a slope has to show in the data to be believed.
  */
+function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
+  const mine = busyOf(points, classes, 'decode');
+  if (mine.length === 0) return fit;
+  const ceiling = Math.min(
+    Math.max(...classes.map((c) => UTILISATION_BOUNDS[c].high)),
+    Math.min(...classes.map((c) => fit.utilisation[c].prefill)),
+  );
+  let best = { fit, err: Infinity, slope: Infinity };
+  for (const u0 of U_GRID_2D) {
+    if (u0 > ceiling) break;
+    for (const u1 of U_GRID_2D) {
+      if (u1 < u0) continue;
+      if (u1 > ceiling) break;
+      const f = withClass(fit, classes, (cu) => ({ ...cu, decode: { atZero: u0, atPeak: u1 } }));
+      const err = sse(mine, f);
+      const slope = u1 - u0;
+      if (err < best.err - 1e-9 || (err <= best.err + 1e-9 && slope < best.slope)) best = { fit: f, err, slope };
+    }
+  }
+  return best.fit;
+}
+
 function fitGroup(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
-  let f = fitOne(points, fit, classes, ['decode']);
-  f = fitOne(points, f, classes, ['prefill']);
-  const c = classes[0]!;
-  if (f.utilisation[c].decode > f.utilisation[c].prefill) f = fitOne(points, f, classes, ['decode', 'prefill']);
-  return f;
+  return fitDecode(points, fitPrefill(points, fit, classes), classes);
 }
 
 function fitMode(points: PowerPoint[], base: PowerFit, perClass: boolean): PowerFit {
@@ -136,10 +161,14 @@ export interface PowerFitResult {
 export function fitPower(points: PowerPoint[]): PowerFitResult {
   const busy = points.filter((p) => fittedActivityOf(p.activity) !== null);
   if (busy.length === 0) throw new Error('fitPower: no busy (decode, prefill or load) points');
-  const base: PowerFit = { ...UNFITTED_POWER, chipIdleShare: fitChipIdleShare(points) };
+  const base: PowerFit = {
+    ...UNFITTED_POWER,
+    chipIdleShare: fitChipIdleShare(points),
+    typicalDecodeShare: typicalDecodeShareOf(points),
+  };
   const shared = fitMode(busy, base, false);
   const split = fitMode(busy, shared, true);
-  const scores = { shared: aic(busy, shared, 2), perClass: aic(busy, split, 4) };
+  const scores = { shared: aic(busy, shared, 3), perClass: aic(busy, split, 6) };
   const perClass = scores.perClass < scores.shared;
   const chosen = perClass ? split : shared;
   const busyResiduals = powerResidualsOf(busy, chosen);
@@ -154,10 +183,18 @@ export function fitPower(points: PowerPoint[]): PowerFitResult {
   return { fit, perClass, aic: scores, residuals: powerResidualsOf(points, fit) };
 }
 
+/** The median bandwidth share of the decode readings that state one; the default without any. */
+export function typicalDecodeShareOf(points: PowerPoint[]): number {
+  const shares = points.flatMap((p) =>
+    fittedActivityOf(p.activity) === 'decode' && p.bandwidthShare !== undefined ? [p.bandwidthShare] : [],
+  );
+  return shares.length ? Math.min(1, Math.max(0, median(shares))) : UNFITTED_POWER.typicalDecodeShare;
+}
+
 export function powerResidualsOf(points: PowerPoint[], fit: PowerFit): PowerResidual[] {
   return points.map((point) => {
-    const predicted = predictWatts(point.machine, point.activity, point.scope, fit);
-    return { point, predicted, error: predicted / point.watts - 1 };
+    const watts = predicted(point, fit);
+    return { point, predicted: watts, error: watts / point.watts - 1 };
   });
 }
 
@@ -168,9 +205,11 @@ export function powerErrorSummary(rs: PowerResidual[]): { median: number; within
   return { median: median(abs), within25: abs.filter((e) => e <= 0.25).length / abs.length };
 }
 
+const share = z.number().min(UTILISATION_BOUNDS.discrete.low).max(UTILISATION_BOUNDS.unified.high);
 const utilisation = z.object({
-  decode: z.number().min(UTILISATION_BOUNDS.discrete.low).max(UTILISATION_BOUNDS.unified.high),
-  prefill: z.number().min(UTILISATION_BOUNDS.discrete.low).max(UTILISATION_BOUNDS.unified.high),
+  /** Decode's utilisation at no bandwidth used and at the chip's peak; linear in the achieved share. */
+  decode: z.object({ atZero: share, atPeak: share }).refine((d) => d.atPeak >= d.atZero, 'atPeak below atZero'),
+  prefill: share,
 });
 const band = z.object({ low: z.number().positive().max(1), high: z.number().min(1) });
 const spread = z.object({ low: z.number(), mid: z.number(), high: z.number() });
@@ -187,6 +226,8 @@ export const PowerCalibrationSchema = z.object({
   perClass: z.boolean(),
   chipIdleShare: z.number().min(CHIP_IDLE_SHARE_BOUNDS.low).max(CHIP_IDLE_SHARE_BOUNDS.high),
   utilisation: z.object({ discrete: utilisation, unified: utilisation }),
+  /** The bandwidth share assumed for a decode whose speed is unknown: the fit readings' median. */
+  typicalDecodeShare: z.number().min(0).max(1),
   band: z.object({ discrete: band, unified: band }),
   /** Not fitted: stated so a change to them makes the stored file stale. */
   assumptions: z.object({
@@ -206,7 +247,12 @@ export const POWER_ASSUMPTIONS: PowerCalibration['assumptions'] = {
 /** The fit a calibration file holds (UNFITTED_POWER without one). */
 export function powerFitOf(file: PowerCalibration | null | undefined): PowerFit {
   if (!file) return UNFITTED_POWER;
-  return { chipIdleShare: file.chipIdleShare, utilisation: file.utilisation, band: file.band };
+  return {
+    chipIdleShare: file.chipIdleShare,
+    utilisation: file.utilisation,
+    typicalDecodeShare: file.typicalDecodeShare,
+    band: file.band,
+  };
 }
 
 const reading = z.object({
@@ -216,6 +262,7 @@ const reading = z.object({
   source: z.string().min(1),
   device: z.string().min(1),
   workload: z.string().optional(),
+  bandwidthShare: z.number().min(0).max(1).optional(),
 });
 
 /**

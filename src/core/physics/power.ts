@@ -5,18 +5,26 @@
  *   wall  = idle at the wall + (chip - chip at idle) / PSU efficiency + host busy
  *
  * `rated` is the board power limit of a discrete card (TGP) or the package power of a unified SoC
- * under GPU load; idleChip is a fitted share of it. Decode is memory-bound (the ALUs wait on DRAM),
- * so it draws a fitted fraction of the rating; prefill, image and video generation and training are
- * compute-bound and draw near the limit. Utilisation is fitted per activity and, where the data
- * shows a real difference, per platform class (a discrete card's board vs a unified SoC's package,
- * whose "rated" figure is an estimate of typical load, not a firmware limit) on measured readings
+ * under GPU load; idleChip is a fitted share of it. Decode is memory-bound: the memory system and
+ * the SMs are as busy as the bandwidth the decode actually uses, so its utilisation follows the
+ * share of peak bandwidth achieved (bytes read per token x tokens/s / peak bandwidth):
+ *
+ *   u(decode) = u0 + (u1 - u0) x share
+ *
+ * A small model at batch 1 leaves the GPU idle between kernels (launch and host overheads), reaches
+ * a lower share and draws less. Prefill, image and video generation and training are compute-bound
+ * and draw near the limit. Utilisation is fitted per activity and, where the data shows a real
+ * difference, per platform class (a discrete card's board vs a unified SoC's package, whose "rated"
+ * figure is an estimate of typical load, not a firmware limit) on measured readings
  * (`npm run calibrate`). A GPU-only reading (nvidia-smi) is not the wall: the increment passes
  * through the power supply and the host (a CPU core feeding the GPU, fans) adds a little; both are
  * stated assumptions with bounds, carried into the band.
  */
-import type { Band } from '../catalog/specs.js';
+import type { Band, ModelSpec, QuantFamily } from '../catalog/specs.js';
 import type { DeviceRecord, Figure } from '../catalog/schema.js';
 import { median } from './calibration-fit.js';
+import { kvCacheGB } from './memory.js';
+import { streamedWeightsGB } from './weights.js';
 
 export const POWER_ACTIVITIES = ['idle', 'decode', 'prefill', 'image', 'video', 'training'] as const;
 export type PowerActivity = (typeof POWER_ACTIVITIES)[number];
@@ -38,6 +46,8 @@ export interface PowerReading {
   /** The machine as its source names it. */
   device: string;
   workload?: string;
+  /** Decode: the share of the chip's peak bandwidth the run used, when it can be told. */
+  bandwidthShare?: number;
 }
 
 /** What the power model needs to know about a machine. */
@@ -53,10 +63,23 @@ export interface PowerMachine {
   readings?: readonly PowerReading[];
 }
 
+/** Decode's utilisation at no bandwidth used and at the chip's full peak bandwidth; linear between. */
+export interface DecodeUtilisation {
+  atZero: number;
+  atPeak: number;
+}
+
+export interface ClassUtilisation {
+  decode: DecodeUtilisation;
+  prefill: number;
+}
+
 export interface PowerFit {
   /** A chip's idle draw as a share of its rating (an idle RTX 5090 board reads ~12 W of 575 W). */
   chipIdleShare: number;
-  utilisation: Record<PlatformClass, Record<FittedActivity, number>>;
+  utilisation: Record<PlatformClass, ClassUtilisation>;
+  /** The bandwidth share of a decode nothing says more of (the fit's readings' median). */
+  typicalDecodeShare: number;
   /** Spread of measured / predicted across workloads (10th and 90th percentile), applied to utilisation. */
   band: Record<PlatformClass, Band>;
 }
@@ -89,10 +112,14 @@ export const HOST_BUSY_W: Record<PlatformClass, { low: number; mid: number; high
   unified: { low: 0, mid: 5, high: 15 },
 };
 
-/** Used where no fit is loaded: decode well below the limit, compute-bound work near it. */
+/** Used where no fit is loaded: decode below the limit and rising with its bandwidth, compute-bound work near it. */
 export const UNFITTED_POWER: PowerFit = {
   chipIdleShare: 0.03,
-  utilisation: { discrete: { decode: 0.7, prefill: 0.95 }, unified: { decode: 0.7, prefill: 0.95 } },
+  utilisation: {
+    discrete: { decode: { atZero: 0.3, atPeak: 0.9 }, prefill: 0.95 },
+    unified: { decode: { atZero: 0.3, atPeak: 0.9 }, prefill: 0.95 },
+  },
+  typicalDecodeShare: 0.7,
   band: { discrete: { low: 0.7, high: 1.3 }, unified: { low: 0.7, high: 1.3 } },
 };
 
@@ -106,8 +133,35 @@ export function fittedActivityOf(a: ReadingActivity): FittedActivity | null {
 
 const clamp = (x: number, b: Band) => Math.min(b.high, Math.max(b.low, x));
 
-export function utilisationOf(fit: PowerFit, cls: PlatformClass, a: FittedActivity): number {
-  return clamp(fit.utilisation[cls][a], UTILISATION_BOUNDS[cls]);
+const UNIT: Band = { low: 0, high: 1 };
+
+/** The share of peak bandwidth a decode uses, within 0-1; the fit's typical share when unknown. */
+export const decodeShareOf = (fit: PowerFit, share?: number): number =>
+  clamp(share !== undefined && Number.isFinite(share) ? share : fit.typicalDecodeShare, UNIT);
+
+/** Utilisation of the chip's rating above idle; decode's follows the bandwidth share it achieves. */
+export function utilisationOf(fit: PowerFit, cls: PlatformClass, a: FittedActivity, share?: number): number {
+  const u = fit.utilisation[cls];
+  if (a === 'prefill') return clamp(u.prefill, UTILISATION_BOUNDS[cls]);
+  const s = decodeShareOf(fit, share);
+  return clamp(u.decode.atZero + (u.decode.atPeak - u.decode.atZero) * s, UTILISATION_BOUNDS[cls]);
+}
+
+/** GB read from memory per generated token: the weights a token streams and the KV cache at its depth. */
+export function decodeBytesPerTokenGB(
+  model: ModelSpec,
+  weightsGB: number,
+  family: QuantFamily | undefined,
+  depthTokens: number,
+  kvType?: string,
+): number {
+  return streamedWeightsGB(model, weightsGB, family) + kvCacheGB(model, depthTokens, kvType);
+}
+
+/** Achieved bandwidth over peak: tokens/s x GB per token / GB/s (undefined without a speed). */
+export function decodeBandwidthShare(tokensPerSec: number | null, bytesPerTokenGB: number, bandwidthGBs: number) {
+  if (!(tokensPerSec && tokensPerSec > 0) || !(bandwidthGBs > 0) || !(bytesPerTokenGB > 0)) return undefined;
+  return Math.min(1, (tokensPerSec * bytesPerTokenGB) / bandwidthGBs);
 }
 
 /**
@@ -153,10 +207,19 @@ const highest = (m: PowerMachine): WallAssumptions => ({
   psuEfficiency: PSU_EFFICIENCY.low,
 });
 
-/** The model's draw for an activity at a scope, central assumptions: what the fit compares to readings. */
-export function predictWatts(m: PowerMachine, activity: ReadingActivity, scope: PowerScope, fit: PowerFit): number {
+/**
+ * The model's draw for an activity at a scope, central assumptions: what the fit compares to
+ * readings. `share` is a decode's achieved share of peak bandwidth (the fit's typical one without).
+ */
+export function predictWatts(
+  m: PowerMachine,
+  activity: ReadingActivity,
+  scope: PowerScope,
+  fit: PowerFit,
+  share?: number,
+): number {
   const fa = fittedActivityOf(activity);
-  const chip = fa ? chipAt(m, fit, utilisationOf(fit, classOf(m), fa), 1) : chipAt(m, fit, 0, 0);
+  const chip = fa ? chipAt(m, fit, utilisationOf(fit, classOf(m), fa, share), 1) : chipAt(m, fit, 0, 0);
   if (scope !== 'wall') return chip;
   return fa ? wallOf(m, fit, chip, central(m)) : central(m).idleWallW;
 }
@@ -212,11 +275,22 @@ function measured(m: PowerMachine, activity: PowerActivity, fit: PowerFit): Acti
   };
 }
 
+/** What the query says of the work: a decode's achieved share of the chip's peak bandwidth. */
+export interface PowerWorkload {
+  decodeShare?: number;
+}
+
 /**
  * The machine's draw at the wall while it does `activity`: its own published reading when there is
- * one (a mixed run's peak stands in for prefill), else the model at the fitted utilisation.
+ * one (a mixed run's peak stands in for prefill), else the model at the fitted utilisation (for
+ * decode, at the bandwidth share the query's decode achieves).
  */
-export function activityPower(m: PowerMachine, activity: PowerActivity, fit: PowerFit = UNFITTED_POWER): ActivityPower {
+export function activityPower(
+  m: PowerMachine,
+  activity: PowerActivity,
+  fit: PowerFit = UNFITTED_POWER,
+  work: PowerWorkload = {},
+): ActivityPower {
   const own = measured(m, activity, fit);
   if (own) return own;
   const fa = fittedActivityOf(activity);
@@ -231,7 +305,7 @@ export function activityPower(m: PowerMachine, activity: PowerActivity, fit: Pow
       ...sourced,
     };
   const cls = classOf(m);
-  const u = utilisationOf(fit, cls, fa);
+  const u = utilisationOf(fit, cls, fa, work.decodeShare);
   const uLow = clamp(u * fit.band[cls].low, UTILISATION_BOUNDS[cls]);
   const uHigh = clamp(u * fit.band[cls].high, UTILISATION_BOUNDS[cls]);
   const at = (uu: number, a: WallAssumptions, busy: number) => wallOf(m, fit, chipAt(m, fit, uu, busy), a);
@@ -243,8 +317,16 @@ export function activityPower(m: PowerMachine, activity: PowerActivity, fit: Pow
     basis: 'estimate',
     note:
       `${Math.round(u * 100)}% of the ${cls === 'unified' ? 'package' : 'board'} rating (${m.chipW} W` +
-      `${m.gpus > 1 ? ` x ${m.gpus}, one busy at a time` : ''}) above idle, fitted for ${fa} on ${cls} machines${borrowed}`,
+      `${m.gpus > 1 ? ` x ${m.gpus}, one busy at a time` : ''}) above idle, fitted for ${fa} on ${cls} machines` +
+      `${fa === 'decode' ? decodeShareNote(fit, work.decodeShare) : ''}${borrowed}`,
   };
+}
+
+function decodeShareNote(fit: PowerFit, share?: number): string {
+  const pct = Math.round(decodeShareOf(fit, share) * 100);
+  return share !== undefined
+    ? `, at the ~${pct}% of peak bandwidth this decode uses`
+    : `, at a typical ~${pct}% of peak bandwidth (no speed to tell)`;
 }
 
 /**

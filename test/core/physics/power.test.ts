@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   activityPower,
+  decodeBandwidthShare,
+  decodeBytesPerTokenGB,
   energyPerMTokKWh,
   HOST_BUSY_W,
   powerConflict,
@@ -30,10 +32,19 @@ const PC: PowerMachine = {
 };
 /** A unified box rated 140 W for its package, idling at 20-30 W. */
 const BOX: PowerMachine = { ...PC, unified: true, chipW: 140, idleW: { low: 20, high: 30, source: 'estimate' } };
+/** Decode's utilisation from none to the peak of the chip's bandwidth; `flat` when it does not move. */
+const line = (atZero: number, atPeak: number) => ({ atZero, atPeak });
+const flat = (u: number) => line(u, u);
 const FIT: PowerFit = {
   chipIdleShare: 0.03,
-  utilisation: { discrete: { decode: 0.7, prefill: 0.9 }, unified: { decode: 0.5, prefill: 0.8 } },
+  utilisation: { discrete: { decode: flat(0.7), prefill: 0.9 }, unified: { decode: flat(0.5), prefill: 0.8 } },
+  typicalDecodeShare: 0.7,
   band: { discrete: { low: 0.8, high: 1.25 }, unified: { low: 0.8, high: 1.25 } },
+};
+/** Decode at 30% of the rating with no bandwidth used, 90% at the peak. */
+const SLOPED: PowerFit = {
+  ...FIT,
+  utilisation: { ...FIT.utilisation, discrete: { decode: line(0.3, 0.9), prefill: 0.95 } },
 };
 const reading = (r: Partial<PowerReading>): PowerReading => ({
   activity: 'decode',
@@ -58,7 +69,7 @@ describe('power by activity', () => {
   });
 
   it('wall = idle + (chip above its idle) / PSU efficiency + host: 90 + 0.9 x (450 - 13.5) / 0.9 + 30 = 556.5 W', () => {
-    const fit = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: 0.9, prefill: 0.9 } } };
+    const fit = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: flat(0.9), prefill: 0.9 } } };
     expect(activityPower(PC, 'decode', fit).watts).toBeCloseTo(556.5, 6);
     expect(predictWatts(PC, 'decode', 'gpu', fit)).toBeCloseTo(13.5 + 436.5 * 0.9, 6);
     expect(predictWatts(PC, 'idle', 'gpu', fit)).toBeCloseTo(13.5, 6);
@@ -75,7 +86,7 @@ describe('power by activity', () => {
     expect(activityPower({ ...PC, idleW: { ...PC.idleW, low: 100, high: 120 } }, 'decode', FIT).watts).toBeGreaterThan(
       base,
     );
-    const hotter = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: 0.8, prefill: 0.9 } } };
+    const hotter = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: flat(0.8), prefill: 0.9 } } };
     expect(activityPower(PC, 'decode', hotter).watts).toBeGreaterThan(base);
     const d = activityPower(PC, 'decode', FIT);
     expect(d.band.low).toBeLessThan(d.watts);
@@ -93,7 +104,7 @@ describe('power by activity', () => {
   it('a card never draws above its board limit, whatever the fit says; a unified rating may be exceeded up to its bound', () => {
     const wild = {
       ...FIT,
-      utilisation: { discrete: { decode: 1.4, prefill: 1.4 }, unified: { decode: 9, prefill: 9 } },
+      utilisation: { discrete: { decode: flat(1.4), prefill: 1.4 }, unified: { decode: flat(9), prefill: 9 } },
     };
     expect(predictWatts(PC, 'prefill', 'gpu', wild)).toBeCloseTo(PC.chipW, 6);
     const idle = 0.03 * BOX.chipW;
@@ -114,6 +125,49 @@ describe('power by activity', () => {
       activityPower(PC, 'prefill', FIT).band.high + 300,
     );
     expect(activityPower(two, 'decode', FIT).band.high).toBeLessThan(activityPower(PC, 'decode', FIT).band.high + 50);
+  });
+});
+
+describe('decode power by the bandwidth it uses', () => {
+  it('u = u0 + (u1 - u0) x share: a 450 W card at 30% and 90% utilisation, 60% of its bandwidth used -> 66%', () => {
+    const idle = 0.03 * 450;
+    expect(predictWatts(PC, 'decode', 'gpu', SLOPED, 0.6)).toBeCloseTo(idle + (450 - idle) * 0.66, 6);
+    expect(predictWatts(PC, 'decode', 'gpu', SLOPED, 0)).toBeCloseTo(idle + (450 - idle) * 0.3, 6);
+    // Without a share, the fit's typical one (0.7): 0.3 + 0.6 x 0.7 = 0.72.
+    expect(predictWatts(PC, 'decode', 'gpu', SLOPED)).toBeCloseTo(idle + (450 - idle) * 0.72, 6);
+    // A share beyond the peak is the peak; prefill does not depend on it.
+    expect(predictWatts(PC, 'decode', 'gpu', SLOPED, 3)).toBeCloseTo(predictWatts(PC, 'decode', 'gpu', SLOPED, 1), 9);
+    expect(predictWatts(PC, 'prefill', 'gpu', SLOPED, 0.1)).toBeCloseTo(predictWatts(PC, 'prefill', 'gpu', SLOPED), 9);
+  });
+
+  it('a decode that uses more of the bandwidth draws more, and the note says at what share', () => {
+    const small = activityPower(PC, 'decode', SLOPED, { decodeShare: 0.35 });
+    const large = activityPower(PC, 'decode', SLOPED, { decodeShare: 0.85 });
+    expect(small.watts).toBeLessThan(large.watts);
+    expect(small.band.high).toBeLessThan(large.band.high);
+    expect(small.note).toMatch(/35% of peak bandwidth/);
+    expect(activityPower(PC, 'decode', SLOPED).note).toMatch(/typical ~70%/);
+    // A machine's own reading still wins.
+    const m = { ...PC, readings: [reading({ watts: 321 })] };
+    expect(activityPower(m, 'decode', SLOPED, { decodeShare: 0.1 }).watts).toBe(321);
+  });
+
+  it('the share is tokens/s x GB per token over the bandwidth: 20.89 t/s x 4.63 GB / 120 GB/s = 0.806', () => {
+    expect(decodeBandwidthShare(20.89, 4.63, 120)).toBeCloseTo(0.806, 3);
+    expect(decodeBandwidthShare(500, 4.63, 120)).toBe(1);
+    expect(decodeBandwidthShare(null, 4.63, 120)).toBeUndefined();
+    expect(decodeBandwidthShare(0, 4.63, 120)).toBeUndefined();
+  });
+
+  it('GB per token are the streamed weights plus the KV cache at the depth', () => {
+    const model = loadCatalog().model('llama-3.1-8b')!;
+    const at0 = decodeBytesPerTokenGB(model, 4.9, 'k-quant', 0);
+    const at32k = decodeBytesPerTokenGB(model, 4.9, 'k-quant', 32_768);
+    // Llama 3.1 8B: the input embedding table (~0.5 GB at 4.85 bpw... of 4.9) is not streamed.
+    expect(at0).toBeGreaterThan(4.2);
+    expect(at0).toBeLessThan(4.9);
+    // 32 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes = 131 kB a token: 4.3 GB at 32k.
+    expect(at32k - at0).toBeCloseTo((32 * 8 * 128 * 2 * 2 * 32_768) / 1e9, 2);
   });
 });
 
@@ -190,13 +244,15 @@ function synthetic(truth: PowerFit): PowerPoint[] {
   for (const machine of machines)
     for (const activity of ['idle', 'decode', 'prefill', 'load'] as const)
       for (const scope of [machine.unified ? 'package' : 'gpu', 'wall'] as const)
-        points.push({
-          label: `${machine.chipW} W ${activity} @${scope}`,
-          machine,
-          activity,
-          scope,
-          watts: predictWatts(machine, activity, scope, truth),
-        });
+        for (const share of activity === 'decode' ? [0.2, 0.55, 0.9] : [undefined])
+          points.push({
+            label: `${machine.chipW} W ${activity} @${scope}${share === undefined ? '' : ` at ${share}`}`,
+            machine,
+            activity,
+            scope,
+            watts: predictWatts(machine, activity, scope, truth, share),
+            ...(share === undefined ? {} : { bandwidthShare: share }),
+          });
   return points;
 }
 
@@ -204,36 +260,50 @@ describe('power fit', () => {
   it('recovers the utilisations and idle share that generated its points, per class when they differ', () => {
     const truth: PowerFit = {
       chipIdleShare: 0.04,
-      utilisation: { discrete: { decode: 0.62, prefill: 0.93 }, unified: { decode: 0.45, prefill: 1.1 } },
+      utilisation: {
+        discrete: { decode: line(0.31, 0.83), prefill: 0.93 },
+        unified: { decode: line(0.25, 0.65), prefill: 1.1 },
+      },
+      typicalDecodeShare: 0.55,
       band: FIT.band,
     };
     const { fit, perClass, residuals } = fitPower(synthetic(truth));
     expect(perClass).toBe(true);
     expect(fit.chipIdleShare).toBeCloseTo(0.04, 6);
-    for (const c of ['discrete', 'unified'] as const)
-      for (const a of ['decode', 'prefill'] as const)
-        expect(fit.utilisation[c][a]).toBeCloseTo(truth.utilisation[c][a], 2);
+    expect(fit.typicalDecodeShare).toBeCloseTo(0.55, 6);
+    for (const c of ['discrete', 'unified'] as const) {
+      expect(fit.utilisation[c].prefill).toBeCloseTo(truth.utilisation[c].prefill, 2);
+      expect(fit.utilisation[c].decode.atZero).toBeCloseTo(truth.utilisation[c].decode.atZero, 2);
+      expect(fit.utilisation[c].decode.atPeak).toBeCloseTo(truth.utilisation[c].decode.atPeak, 2);
+    }
     expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.01);
   });
 
   it('keeps one utilisation for every machine when the classes do not differ', () => {
-    const same = { decode: 0.55, prefill: 0.9 };
+    const same = { decode: line(0.45, 0.75), prefill: 0.9 };
     const truth: PowerFit = { ...FIT, utilisation: { discrete: same, unified: same } };
     const { fit, perClass } = fitPower(synthetic(truth));
     expect(perClass).toBe(false);
     expect(fit.utilisation.unified).toEqual(fit.utilisation.discrete);
-    expect(fit.utilisation.discrete.decode).toBeCloseTo(0.55, 2);
+    expect(fit.utilisation.discrete.decode.atZero).toBeCloseTo(0.45, 2);
+    expect(fit.utilisation.discrete.decode.atPeak).toBeCloseTo(0.75, 2);
   });
 
-  it('never fits prefill below decode, nor a card above its limit', () => {
+  it('never fits decode above prefill, a line that falls with bandwidth, nor a card above its limit', () => {
     const truth: PowerFit = {
       ...FIT,
-      utilisation: { discrete: { decode: 0.95, prefill: 0.7 }, unified: { decode: 0.5, prefill: 0.8 } },
+      utilisation: { discrete: { decode: flat(0.95), prefill: 0.7 }, unified: { decode: flat(0.5), prefill: 0.8 } },
     };
     const { fit } = fitPower(synthetic(truth));
-    expect(fit.utilisation.discrete.prefill).toBe(fit.utilisation.discrete.decode);
-    expect(fit.utilisation.discrete.prefill).toBeGreaterThan(0.7);
-    expect(fit.utilisation.discrete.prefill).toBeLessThan(0.95);
+    expect(fit.utilisation.discrete.decode.atPeak).toBeLessThanOrEqual(fit.utilisation.discrete.prefill);
+    // Points that fall with bandwidth (a small model drawing more) fit no falling line: at most a flat one.
+    const falling = synthetic(FIT).map((p) =>
+      p.bandwidthShare === undefined ? p : { ...p, watts: p.watts * (1.3 - 0.5 * p.bandwidthShare) },
+    );
+    for (const c of ['discrete', 'unified'] as const) {
+      const d = fitPower(falling).fit.utilisation[c].decode;
+      expect(d.atPeak).toBeGreaterThanOrEqual(d.atZero);
+    }
     const hot = synthetic(FIT).map((p) => (p.machine.unified ? p : { ...p, watts: p.watts * 3 }));
     expect(fitPower(hot).fit.utilisation.discrete.prefill).toBeLessThanOrEqual(UTILISATION_BOUNDS.discrete.high);
   });
@@ -251,9 +321,12 @@ describe('data/power-calibration.json', () => {
     const { fit, perClass } = fitPower(fitPoints);
     expect(stored.perClass).toBe(perClass);
     expect(stored.chipIdleShare).toBeCloseTo(fit.chipIdleShare, 3);
-    for (const c of ['discrete', 'unified'] as const)
-      for (const a of ['decode', 'prefill'] as const)
-        expect(stored.utilisation[c][a]).toBeCloseTo(fit.utilisation[c][a], 3);
+    expect(stored.typicalDecodeShare).toBeCloseTo(fit.typicalDecodeShare, 3);
+    for (const c of ['discrete', 'unified'] as const) {
+      expect(stored.utilisation[c].prefill).toBeCloseTo(fit.utilisation[c].prefill, 3);
+      expect(stored.utilisation[c].decode.atZero).toBeCloseTo(fit.utilisation[c].decode.atZero, 3);
+      expect(stored.utilisation[c].decode.atPeak).toBeCloseTo(fit.utilisation[c].decode.atPeak, 3);
+    }
     // Held-out readings exist and the fit never saw them.
     expect(runs.filter((r) => r.role === 'holdout').length).toBeGreaterThanOrEqual(5);
   });
@@ -262,7 +335,20 @@ describe('data/power-calibration.json', () => {
     const why = skipped.map((s) => s.why).join('\n');
     for (const reason of [/rating/, /stress test/, /speculative/, /cap raised/, /doubtful/])
       expect(why).toMatch(reason);
-    expect(runs.length + skipped.length).toBe(44);
+    expect(runs.length + skipped.length).toBe(46);
+  });
+
+  it('gives every decode reading it keeps its achieved share of peak bandwidth, and says how', () => {
+    const decodes = runs.filter((r) => r.reading.activity === 'decode');
+    expect(decodes.length).toBeGreaterThanOrEqual(8);
+    for (const r of decodes) {
+      expect(r.point.bandwidthShare).toBeGreaterThan(0);
+      expect(r.point.bandwidthShare).toBeLessThanOrEqual(1);
+      expect(r.shareBasis).toMatch(/t\/s (stated|estimated) x [\d.]+ GB\/token/);
+    }
+    // Geerling's M4 mini: llama3.1:8b at 20.89 t/s streams ~4.6 GB a token of 120 GB/s (~0.8).
+    const mini = decodes.find((r) => /llama3\.1:8b/.test(r.row.workload) && r.deviceId === decodes[0]!.deviceId);
+    expect(mini?.point.bandwidthShare).toBeCloseTo(0.8, 1);
   });
 
   it('orders idle < decode <= prefill for a stored-fit RTX 5090 PC, within its rated whole-machine load', () => {
@@ -275,6 +361,6 @@ describe('data/power-calibration.json', () => {
     expect(decode).toBeLessThanOrEqual(prefill);
     // The catalog's whole-machine load for a composed PC: the board plus ~150 W.
     expect(prefill).toBeLessThanOrEqual(575 + 150);
-    expect(fit.utilisation.unified.decode).toBeLessThan(fit.utilisation.unified.prefill);
+    expect(fit.utilisation.unified.decode.atPeak).toBeLessThan(fit.utilisation.unified.prefill);
   });
 });
