@@ -18,6 +18,13 @@ export interface DiffusionPoint {
   run: DiffusionRun;
   /** Measured seconds per denoising step. */
   secondsPerStep: number;
+  /**
+   * Weight in the fit (default 1). Rows of one source share its method and its runtime, so their
+   * errors are not independent; the loader gives each of a source's n rows 1/sqrt(n), so a
+   * benchmark table of many cards counts for more than one run but does not outvote every other
+   * source.
+   */
+  weight?: number;
 }
 
 /** Backends with fewer points than this borrow the overhead of the best-covered backend and fit efficiency only. */
@@ -27,14 +34,22 @@ const grid = (lo: number, hi: number, n: number) =>
   Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 const EFFICIENCIES = grid(0.01, 1, 80);
 const OVERHEADS = [0, ...grid(0.0005, 0.2, 40)];
-const SHARES = grid(0.02, 1, 40);
+/**
+ * A UNet's share of its latent tokens is bounded by its architecture, so that the fit cannot make
+ * it absorb a runtime's slowness. Counted from the UNet configs (a transformer block of width C
+ * costs ~18 C^2 multiply-adds per token plus attention; a ResNet block two 3x3 convolutions):
+ * SD 1.5 at 512 px ~0.3 T multiply-adds per pass over 4096 tokens x 0.86 B parameters (share
+ * ~0.09), SDXL at 1024 px ~3 T over 16384 tokens x 2.56 B (share ~0.07). The bound leaves room
+ * on both sides of those estimates.
+ */
+const SHARES = grid(0.05, 0.15, 12);
 
 const logError = (p: DiffusionPoint, fit: DiffusionFit) =>
   Math.log(secondsPerStep(p.generation, p.paramsB, p.run, p.device, fit) / p.secondsPerStep);
 
 function sse(points: DiffusionPoint[], fit: DiffusionFit): number {
   let s = 0;
-  for (const p of points) s += logError(p, fit) ** 2;
+  for (const p of points) s += (p.weight ?? 1) * logError(p, fit) ** 2;
   return s;
 }
 

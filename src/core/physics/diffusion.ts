@@ -1,15 +1,25 @@
 /**
  * Diffusion speed (images and video) from the denoiser's work and the chip's tensor throughput:
  *
- *   seconds per step = passes x (FLOPs per pass / (FP16 TFLOPS x efficiency) + overhead per pass)
- *   FLOPs per pass   = 2 x parameters x tokens x share + 4 x layers x hidden x tokens^2
+ *   seconds per step = passes x FLOPs per pass / (FP16 TFLOPS x efficiency) + overhead per step
+ *   FLOPs per pass   = 2 x weights per token x tokens + 4 x layers x hidden x tokens^2   (transformer)
+ *                    = 2 x parameters x tokens x share                                 (UNet)
  *
  * where tokens are the latent positions the denoiser sees (pixels / (VAE factor x patch))^2, times
  * latent frames for video. The attention term is what makes video (tens of thousands of tokens)
- * slow; the linear term is the familiar 2 FLOPs per parameter per token. A UNet (SD 1.5, SDXL)
- * applies most of its parameters at downsampled resolutions, so it sees a fitted share of the full
- * latent's tokens and no separate attention term. Efficiency and the per-pass overhead (kernel
- * launches, the scheduler, the host) are fitted per backend on measured runs (`npm run calibrate`).
+ * slow; the linear term is 2 FLOPs per weight a token is multiplied by. In a diffusion transformer
+ * that is not every parameter: a block of width h multiplies each token by about 12 h^2 weights
+ * (4 h^2 in attention, 8 h^2 in the MLP), while a dual-stream MMDiT (FLUX, SD3, Qwen-Image,
+ * HunyuanVideo) keeps a second copy of each double block for the text tokens, and the adaLN
+ * modulation weights are applied once per image, not per token. FLUX.1 has 12 B parameters but
+ * 57 x 12 x 3072^2 = 6.5 B per image token (BFL's flux/model.py), so counting all of them
+ * overstated its work by 1.7x. A UNet (SD 1.5, SDXL) applies most of its parameters at downsampled
+ * resolutions, so it sees a fitted share of the full latent's tokens and no separate attention term.
+ * Efficiency and the overhead (kernel launches, the scheduler, the host) are fitted per backend on
+ * measured runs (`npm run calibrate`). The overhead is paid once per step, not per pass: the
+ * runtimes run classifier-free guidance's two passes as one batch of two through the denoiser
+ * (diffusers concatenates the latents, `torch.cat([latents] * 2)`; ComfyUI and A1111 batch cond and
+ * uncond), so CFG doubles the FLOPs but not the launches.
  */
 import type { Generation } from '../catalog/generation-schema.js';
 import type { Backend } from '../catalog/schema.js';
@@ -18,7 +28,7 @@ import type { Band } from '../catalog/specs.js';
 export interface DiffusionFit {
   /** Share of the achievable FP16 tensor throughput a denoiser reaches, by backend. */
   efficiency: Partial<Record<Backend, number>>;
-  /** Seconds each denoiser pass costs beyond its FLOPs, by backend. */
+  /** Seconds each step (one batched denoiser call) costs beyond its FLOPs, by backend. */
   overheadSec: Partial<Record<Backend, number>>;
   /** A UNet's tokens as a share of its full-resolution latent's. */
   unetTokenShare: number;
@@ -59,11 +69,21 @@ export function latentTokens(g: Generation, run: Pick<DiffusionRun, 'width' | 'h
   return spatial * frames;
 }
 
+/** Weights of a standard transformer block (attention 4 h^2, MLP at ratio 4 8 h^2) per unit h^2. */
+const BLOCK_WEIGHTS_PER_H2 = 12;
+
+/**
+ * Weights each latent token is multiplied by in one transformer pass: a block's 12 h^2 per layer,
+ * never more than the model's parameters (a narrower MLP, as in FLUX.2 or Sana, has fewer).
+ */
+export function weightsPerToken(g: Generation, paramsB: number): number {
+  return Math.min(paramsB * 1e9, BLOCK_WEIGHTS_PER_H2 * g.layers * g.hidden * g.hidden);
+}
+
 /** FLOPs of one denoiser pass over `tokens` positions. */
 export function flopsPerPass(g: Generation, paramsB: number, tokens: number, fit: DiffusionFit): number {
-  const params = paramsB * 1e9;
-  if (g.denoiser === 'unet') return 2 * params * tokens * fit.unetTokenShare;
-  return 2 * params * tokens + 4 * g.layers * g.hidden * tokens * tokens;
+  if (g.denoiser === 'unet') return 2 * paramsB * 1e9 * tokens * fit.unetTokenShare;
+  return 2 * weightsPerToken(g, paramsB) * tokens + 4 * g.layers * g.hidden * tokens * tokens;
 }
 
 export interface DiffusionDevice {
@@ -87,7 +107,7 @@ export function secondsPerStep(
   const flops = flopsPerPass(g, paramsB, latentTokens(g, run), fit);
   const eff = fit.efficiency[device.backend] ?? DEFAULT_EFFICIENCY;
   const overhead = fit.overheadSec[device.backend] ?? 0;
-  return g.passesPerStep * (flops / (device.fp16Tflops * 1e12 * eff) + overhead);
+  return (g.passesPerStep * flops) / (device.fp16Tflops * 1e12 * eff) + overhead;
 }
 
 export interface DiffusionEstimate {

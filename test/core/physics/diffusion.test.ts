@@ -9,6 +9,7 @@ import {
   flopsPerPass,
   latentTokens,
   secondsPerStep,
+  weightsPerToken,
   type DiffusionFit,
 } from '../../../src/core/physics/diffusion.js';
 import { fitDiffusion, type DiffusionPoint } from '../../../src/core/physics/diffusion-fit.js';
@@ -58,10 +59,24 @@ describe('diffusion physics', () => {
     expect(latentTokens(WAN, { width: 832, height: 480, frames: 81 })).toBe(21 * 30 * 52);
   });
 
-  it('FLOPs per pass: 2 per parameter per token, plus attention quadratic in tokens', () => {
-    const linear = 2 * 12e9 * 4096;
+  it('a FLUX image token meets 57 blocks x 12 x 3072^2 = 6.5 B weights, not all 12 B parameters', () => {
+    expect(weightsPerToken(FLUX, 12)).toBe(57 * 12 * 3072 * 3072);
+    expect(weightsPerToken(FLUX, 12) / 1e9).toBeCloseTo(6.46, 2);
+    // A model with fewer parameters than 12 h^2 per block (a narrower MLP) is capped at its parameters.
+    expect(weightsPerToken(FLUX, 2)).toBe(2e9);
+  });
+
+  it('FLOPs per pass: 2 per weight per token, plus attention quadratic in tokens', () => {
+    const linear = 2 * 57 * 12 * 3072 * 3072 * 4096;
     const attention = 4 * 57 * 3072 * 4096 * 4096;
     expect(flopsPerPass(FLUX, 12, 4096, FIT)).toBe(linear + attention);
+    // About 65 TFLOP for a 1024 px FLUX.1 step, which an RTX 4090 measured at 0.59 s (~110 TFLOPS, below
+    // its 165 TFLOPS with FP32 accumulate); the old count (all 12 B parameters) said 110 TFLOP.
+    expect(flopsPerPass(FLUX, 12, 4096, FIT) / 1e12).toBeGreaterThan(60);
+    expect(flopsPerPass(FLUX, 12, 4096, FIT) / 1e12).toBeLessThan(70);
+    // A UNet sees a share of its latent tokens and has no separate attention term.
+    const unet = { ...FLUX, denoiser: 'unet' as const };
+    expect(flopsPerPass(unet, 0.86, 4096, FIT)).toBeCloseTo(2 * 0.86e9 * 4096 * 0.2, 0);
     // Video is attention-bound: at 32,760 tokens attention costs twice the 1.3B parameters' linear work.
     const tokens = 21 * 30 * 52;
     expect(4 * 30 * 1536 * tokens * tokens).toBeGreaterThan(2 * 2 * 1.3e9 * tokens);
@@ -84,6 +99,27 @@ describe('diffusion physics', () => {
     expect(one.band).toEqual({ low: one.seconds * 0.8, high: one.seconds * 1.25 });
   });
 
+  it('is slower with more steps, pixels or frames and faster with more TFLOPS, whatever the fit', () => {
+    const device = { backend: 'cuda' as const, fp16Tflops: 100 };
+    const at = (run: { steps: number; width: number; height: number; frames?: number }, tflops = 100) =>
+      estimateDiffusion(WAN, 1.3, run, { ...device, fp16Tflops: tflops }, FIT).seconds;
+    const base = { steps: 20, width: 832, height: 480, frames: 33 };
+    expect(at({ ...base, steps: 21 })).toBeGreaterThan(at(base));
+    expect(at({ ...base, width: 1280, height: 720 })).toBeGreaterThan(at(base));
+    expect(at({ ...base, frames: 81 })).toBeGreaterThan(at(base));
+    expect(at(base, 200)).toBeLessThan(at(base));
+    // The per-pass overhead is a floor that more TFLOPS cannot remove.
+    const floor: DiffusionFit = { ...FIT, overheadSec: { cuda: 0.01 } };
+    const tiny = estimateDiffusion(
+      FLUX,
+      12,
+      { steps: 1, width: 64, height: 64 },
+      { ...device, fp16Tflops: 1e6 },
+      floor,
+    );
+    expect(tiny.secondsPerStep).toBeGreaterThanOrEqual(0.01);
+  });
+
   it('the fit recovers the efficiency and overhead that generated its points', () => {
     const truth: DiffusionFit = { ...FIT, efficiency: { cuda: 0.4 }, overheadSec: { cuda: 0.02 } };
     const points: DiffusionPoint[] = [];
@@ -102,6 +138,9 @@ describe('diffusion physics', () => {
           });
         }
     const { fit, residuals } = fitDiffusion(points);
+    // Weights change how much a point counts, not what exact points say.
+    const weighted = fitDiffusion(points.map((p, i) => ({ ...p, weight: i % 2 ? 0.3 : 1 }))).fit;
+    expect(weighted.efficiency.cuda).toBeCloseTo(fit.efficiency.cuda!, 6);
     expect(fit.efficiency.cuda).toBeGreaterThan(0.37);
     expect(fit.efficiency.cuda).toBeLessThan(0.43);
     expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.06);
@@ -122,5 +161,11 @@ describe('data/diffusion-calibration.json', () => {
     expect(stored.unetTokenShare).toBeCloseTo(fit.unetTokenShare, 3);
     // Held-out runs exist and the fit never saw them.
     expect(runs.filter((r) => r.holdout).length).toBeGreaterThanOrEqual(10);
+    // An efficiency at the bound (all of the chip's FP16 rate) would mean the FLOPs or the chip's
+    // figure are wrong, as the Metal fit was when FLUX's FLOPs counted all 12 B parameters per token.
+    for (const eff of Object.values(stored.efficiency)) {
+      expect(eff).toBeGreaterThan(0.05);
+      expect(eff).toBeLessThan(0.95);
+    }
   });
 });
