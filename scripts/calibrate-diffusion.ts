@@ -53,6 +53,17 @@ const file = DiffusionCalibrationSchema.parse({
 
 print(`Fit (${residuals.length} runs)`, residuals);
 print(`Held out (${held.length} runs, never seen by the fit)`, held);
+// Fit residuals by runtime and by model: a runtime whose runs all lean one way has a per-step cost or
+// an efficiency of its own that one constant per backend cannot hold (the 2023 A1111 table's
+// whole-call it/s against diffusers' denoising loop).
+const fitRows = runs.filter((r) => !r.holdout);
+for (const key of ['runtime', 'model_id'] as const) {
+  console.log(`\nFit residuals by ${key === 'runtime' ? 'runtime' : 'model'} (n, median signed error)`);
+  const groups = new Map<string, number[]>();
+  fitRows.forEach((r, i) => groups.set(r.row[key], [...(groups.get(r.row[key]) ?? []), residuals[i]!.error]));
+  for (const [name, errors] of [...groups].sort((a, b) => b[1].length - a[1].length))
+    console.log(`  ${name.padEnd(20)} ${String(errors.length).padStart(3)} ${pct(median(errors))}`);
+}
 console.log(`\nSkipped ${skipped.length} runs:`);
 const why = new Map<string, number>();
 for (const s of skipped) why.set(s.why, (why.get(s.why) ?? 0) + 1);
