@@ -71,7 +71,7 @@ const OLD_CUDNN = /torch:1\./i;
  * read from memory in slices, a cost the model (FLOPs at a fused kernel's efficiency) does not
  * describe.
  */
-const SPLIT_ATTENTION = /attention (doggettx|invokeai)|(doggettx|invokeai) attention/i;
+const SPLIT_ATTENTION = /attention (doggettx|invokeai)|; (doggettx|invokeai) attention;/i;
 const ADA_RELEASED = '2022-10';
 
 /** A wall time (seconds per image or clip) is read as steps x seconds per step from this many steps on. */

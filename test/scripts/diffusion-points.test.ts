@@ -25,6 +25,14 @@ describe('diffusion points', () => {
     }
   });
 
+  it("leaves out A1111's split attention by the run's own setting, not a mention of another setting", () => {
+    expect(skipped.filter((s) => s.why.startsWith('A1111 split attention')).length).toBeGreaterThan(0);
+    for (const r of runs)
+      expect(r.row.note).not.toMatch(/attention (doggettx|invokeai)|; (doggettx|invokeai) attention;/i);
+    // The Arc A770 SDXL run used SDP attention; its note mentions InvokeAI only for a run at another size.
+    expect(runs.some((r) => r.row.device_id === 'arc-a770' && r.row.model_id === 'sdxl')).toBe(true);
+  });
+
   it('keeps no Ada run on a PyTorch 1.x build (cuDNN 8.5 has no Ada kernels)', () => {
     for (const r of runs) {
       const chip = catalog.chip(r.row.device_id)!;
