@@ -7,6 +7,8 @@ import { chipOfMachine, publisherOf, type Catalog, type CatalogDevice, type Cata
 import { estimateCost, type CostEstimate } from './cost.js';
 import {
   activityPower,
+  decodeBandwidthShare,
+  decodeBytesPerTokenGB,
   POWER_ACTIVITIES,
   powerConflict,
   powerMachineOf,
@@ -273,12 +275,19 @@ function powerOf(
   q: NormalizedQuery,
   ttft: number | null,
   decode: number | null,
-  gpuBusy = 1,
+  gpuBusy: number,
+  run: { model: ModelSpec; quant: CatalogQuant; weightsGB: number },
 ): DevicePower {
   const rec = device.record;
   const machine = powerMachineOf(rec, chipOfMachine(catalog, device.id)?.powerW, catalog.powerReadings(device.id));
+  // Decode draws as much as the bandwidth it uses; offloaded, the GPU's share while it works (decode / busy).
+  const decodeShare = decodeBandwidthShare(
+    decode === null ? null : decode / Math.max(gpuBusy, 1e-6),
+    decodeBytesPerTokenGB(run.model, run.weightsGB, run.quant.family, q.depthTokens, q.kvCache),
+    device.bandwidthGBs,
+  );
   const activities = Object.fromEntries(
-    POWER_ACTIVITIES.map((a) => [a, activityPower(machine, a, catalog.power)]),
+    POWER_ACTIVITIES.map((a) => [a, activityPower(machine, a, catalog.power, { decodeShare })]),
   ) as Record<PowerActivity, ActivityPower>;
   if (gpuBusy < 1) activities.decode = offloadedDecode(activities.decode, activities.idle, gpuBusy);
   const shares = inUseShares(q, ttft, decode);
@@ -465,6 +474,7 @@ export function evaluateDevice(
     ttft,
     decode,
     gpuBusyShare(catalog, device, model, quant, memory, q, decode),
+    { model, quant, weightsGB: memory.weightsGB },
   );
   const serving = q.workflow === 'serving' ? servingOf(catalog, device, model, quant, memory, q) : undefined;
   // A server's energy and capacity come from the tokens all its users get, not one stream's.
