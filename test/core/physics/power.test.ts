@@ -335,7 +335,7 @@ describe('data/power-calibration.json', () => {
     const why = skipped.map((s) => s.why).join('\n');
     for (const reason of [/rating/, /stress test/, /speculative/, /cap raised/, /doubtful/])
       expect(why).toMatch(reason);
-    expect(runs.length + skipped.length).toBe(46);
+    expect(runs.length + skipped.length).toBe(52);
   });
 
   it('gives every decode reading it keeps its achieved share of peak bandwidth, and says how', () => {
