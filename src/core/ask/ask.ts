@@ -91,6 +91,11 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
       notes.push(`counted ${m.gpus} ${m.chip.shortName} as 16, the most one machine here holds (layer split)`);
       m.gpus = 16;
     }
+  // A bin that shipped in one size only ("M4 Max 32-core" is 36 GB) fixes the memory.
+  for (const m of mentions) {
+    const only = m.chip.vendor === 'apple' && m.memoryGB === null ? binSizes(text, m) : undefined;
+    if (only?.length === 1) m.memoryGB = only[0]!;
+  }
   const devices = mentions.map((m) => readingOf(catalog, m));
   const kind = model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined;
   // A coder model is asked about for coding; a video model stays video whatever image words come
@@ -342,7 +347,9 @@ function askBack(
     if (m.memoryGB !== null || m.chip.variants.length === 1) continue;
     if (isDiscrete(m.chip) && !m.generic) continue;
     // A Mac of a known kind is offered only the sizes that kind of Mac shipped with (no 512 GB MacBook Air).
-    const sizes = [...new Set(macSizes(catalog, m) ?? m.chip.variants.map((v) => v.memoryGB))].sort((a, b) => a - b);
+    const sizes = [
+      ...new Set(macSizes(catalog, m) ?? binSizes(text, m) ?? m.chip.variants.map((v) => v.memoryGB)),
+    ].sort((a, b) => a - b);
     const pick = spread(sizes, 5);
     const what = m.generic ? (m.chip.vendor === 'apple' ? 'Mac' : 'GPU') : m.chip.shortName;
     return {
@@ -396,6 +403,24 @@ function askBack(
     return { question: `Which model do you want to run on ${on}?`, choices };
   }
   return null;
+}
+
+/**
+ * "M3 Max 40-core", "M4 Max 40 core GPU", "M1 Max (32c)": the GPU bin decides which memory sizes
+ * the chip shipped with (the 40-core M3 Max came with 48, 64 or 128 GB; the 30-core with 36 or 96).
+ * The sizes whose variant note names that bin, or undefined when none does.
+ */
+function binSizes(text: string, m: MachineMention): number[] | undefined {
+  const after = text.slice(m.endChar, m.endChar + 40);
+  const cores =
+    /^[\s,(-]*(\d{2})[\s-]*(?:core|c)\b(?![\s-]*cpu)/i.exec(after) ??
+    /^[\s,(-]*(?:\d+[\s-]*(?:cores?|c)?\s*cpu\W+)?(\d{2})[\s-]*(?:cores?|c)?\s*gpu/i.exec(after) ??
+    /^[\s,(-]*(\d{2})\s*gpu\s*cores?/i.exec(after);
+  if (!cores) return undefined;
+  const n = cores[1]!;
+  const bin = new RegExp(`\\b${n}-core GPU|/${n}G\\b`, 'i');
+  const sizes = m.chip.variants.filter((v) => bin.test(v.note ?? '')).map((v) => v.memoryGB);
+  return sizes.length ? sizes : undefined;
 }
 
 /** The memory sizes Macs of this form shipped with, for a Mac known only by its form. */

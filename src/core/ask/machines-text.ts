@@ -656,7 +656,15 @@ function countSaid(
   // "1080ti sli", "3090 nvlink": a bridged pair.
   if (a1 && /^(sli|nvlink)$/.test(a1.t)) return { gpus: 2, start, end: end + 1 };
   // "7900XT 4 cards", "4090 x 8".
-  if (a1 && a2 && isNumber(a1) && /^(cards?|gpus?|张|块)$/.test(a2.t) && valid(Number(a1.t)))
+  // ("M4 Max 40 GPU cores" is a bin, not forty GPUs.)
+  if (
+    a1 &&
+    a2 &&
+    isNumber(a1) &&
+    /^(cards?|gpus?|张|块)$/.test(a2.t) &&
+    valid(Number(a1.t)) &&
+    !/^cores?$/.test(tokens[end + 2]?.t ?? '')
+  )
     return { gpus: Number(a1.t), start, end: end + 2 };
   return undefined;
 }

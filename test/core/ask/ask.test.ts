@@ -156,6 +156,22 @@ describe('asking back', () => {
     expect(a.clarify?.choices.map((c) => c.label)).toEqual(['8 GB', '24 GB', '48 GB', '128 GB', '512 GB']);
   });
 
+  it.each([
+    ['can my M3 Max 40-core run llama 70b', ['48 GB', '64 GB', '128 GB']],
+    ['M4 Max 40 core GPU for qwen3 32b', ['48 GB', '64 GB', '128 GB']],
+    ['M4 Max 16c cpu 40c gpu, llama 70b?', ['48 GB', '64 GB', '128 GB']],
+    ['M4 Max 40 GPU cores for llama 70b', ['48 GB', '64 GB', '128 GB']],
+    ['M3 Max 30-core for llama 70b', ['36 GB', '96 GB']],
+  ])('%s: the GPU bin said offers only the sizes that bin shipped with', (text, sizes) => {
+    expect(ask(catalog, text).clarify?.choices.map((c) => c.label)).toEqual(sizes);
+  });
+
+  it('a bin sold in one size fixes the memory: the 32-core M4 Max is 36 GB, no ask-back', () => {
+    const a = ask(catalog, 'M4 Max (32c) for llama 3.1 8b');
+    expect(a.clarify).toBeNull();
+    expect(a.reading.devices[0]).toMatchObject({ id: 'mac-studio-m4-max-36gb', memoryGB: 36, gpus: 1 });
+  });
+
   it('a fit question without a model: which model, with models to pick', () => {
     const a = ask(catalog, 'can I run on my 4090');
     expect(a.answer).toBeNull();
