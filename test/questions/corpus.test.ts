@@ -37,6 +37,7 @@ const HELD_OUT = [
   'holdout2-questions.jsonl',
   'holdout3-questions.jsonl',
   'holdout4-questions.jsonl',
+  'holdout5-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
