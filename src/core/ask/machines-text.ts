@@ -181,7 +181,7 @@ interface Span {
 }
 
 const isNumber = (t: Token | undefined) => !!t && /^\d+(\.\d+)?$/.test(t.t);
-const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram|bg)$/;
+const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram|bg|gx|gbx)$/;
 
 /** A memory size at token i ("24gb", "24 GB", "1TB"): its GB and the token after it. */
 function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
@@ -362,6 +362,13 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
             x.memoryGB === size.gb ||
             x.chip.variants.some((v) => v.memoryGB === size.gb || v.memoryGB * x.gpus === size.gb),
         );
+      // "RTX 5090 + 5070 Ti (total 48 GB VRAM)": the sum of the cards named, no card's own size.
+      // ... and "it takes 20gb vram on my 4090" is what the model uses there.
+      if (
+        named &&
+        (TOTAL_BEFORE.test(tokens[size.at - 1]?.t ?? '') || USAGE_BEFORE.test(wordsFrom(tokens, size.at - 2, 2)))
+      )
+        return;
       if (named && !described) {
         if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
           named.memoryGB = size.gb;
@@ -384,6 +391,13 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
         )
       )
         return;
+      // "only uses 14gb of vram out of 24gb": what the card has is the size after "out of", if said.
+      if (USAGE_BEFORE.test(wordsFrom(tokens, size.at - 2, 2))) {
+        const of = /^out of$/.test(wordsFrom(tokens, s.end, 2)) ? sizeAt(tokens, s.end + 2) : undefined;
+        if (of && of.gb <= 192)
+          mentions.push({ ...mentionAt(tokens, gpu, s.end + 2, of.next, null, true), memoryGB: of.gb });
+        return;
+      }
       mentions.push({ ...mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true), memoryGB: size.gb });
     } else if (s.named.kind === 'cpu') {
       // "CPU only" beside a named machine says how that machine runs it, not another machine.
@@ -467,6 +481,10 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named): boo
     if (next && !next.first && /^(b|k|m|t|gb|w|mb|tok|tokens|px|mhz|mt)$/.test(next.t)) return true;
     if (next && /^(mhz|mt|mts|tokens?|steps?|words?|images?|px|ms|seconds?|mb|watts?)$/.test(next.t)) return true;
     if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
+    // "Ryzen 5 6600", "ryzen 7600", "i7 7700", "Xeon 6700": a CPU's model number, no Radeon.
+    const brand = prev && /^\d$/.test(prev.t) ? tokens[i - 2] : prev;
+    if (brand && /^(ryzen|threadripper|epyc|xeon|i|i3|i5|i7|i9|core|athlon|pentium|celeron|ultra)$/.test(brand.t))
+      return true;
     if (ramSpeed(tokens, i)) return true;
     if (prev && /^\d$/.test(prev.t) && /^(ddr|lpddr)$/.test(tokens[i - 2]?.t ?? '')) return true;
   }
@@ -578,13 +596,15 @@ function mentionAt(
   // "3090 (24G x 2)", "24GB x 4": a count said after the size.
   const x = tokens[mem.end];
   const n = tokens[mem.end + 1];
+  // "RTX4090 24Gx2张": the x glued to the unit.
+  const glued = /^g(b)?x$/.test(tokens[mem.end - 1]?.t ?? '') && /^\d{1,2}$/.test(x?.t ?? '') && Number(x!.t) <= 16;
   const after = !count.counted && mem.gpu !== null && x?.t === 'x' && n && /^\d{1,2}$/.test(n.t) && Number(n.t) <= 16;
   return {
     chip,
     generic,
     memoryGB: mem.gpu,
-    gpus: after ? Number(n!.t) : count.gpus,
-    counted: count.counted || !!after,
+    gpus: after ? Number(n!.t) : glued && !count.counted ? Number(x!.t) : count.gpus,
+    counted: count.counted || !!after || glued,
     hostRamGB: mem.host,
     form,
     role: roleBefore(tokens, count.start),
@@ -593,7 +613,7 @@ function mentionAt(
       // "a 2nd 5090", "a 3rd card"
       (/^(nd|rd|th)$/.test(tokens[count.start - 1]?.t ?? '') && /^\d$/.test(tokens[count.start - 2]?.t ?? '')),
     start: count.start,
-    end: Math.max(count.end, after ? mem.end + 2 : mem.end),
+    end: Math.max(count.end, after ? mem.end + 2 : glued ? mem.end + 1 : mem.end),
     startChar: 0,
     endChar: 0,
   };
@@ -623,12 +643,23 @@ function countSaid(
   start: number,
   end: number,
 ): { gpus: number; start: number; end: number } | undefined {
+  // "two NVIDIA RTX 4090 GPUs": the count comes before the vendor's name.
+  while (start > 0 && VENDOR_WORDS.includes(tokens[start - 1]!.t) && !tokens[start]!.afterBreak) start--;
   const b1 = tokens[start - 1];
   const b2 = tokens[start - 2];
   const a1 = tokens[end];
   const a2 = tokens[end + 1];
   const valid = (n: number) => n >= 1 && n <= 64;
-  if (b1 && b2 && /^(x|×|\*|张|块|个|台|卡|cards?)$/.test(b1.t) && isNumber(b2) && valid(Number(b2.t)))
+  // "4 GPU Mi50", "8张4090", "2 x 3090".
+  // ("RAM : 32GB * 2 GPU: NVIDIA ...": a number that multiplies the size before it counts sticks.)
+  if (
+    b1 &&
+    b2 &&
+    /^(x|×|\*|张|块|个|台|卡|cards?|gpus?)$/.test(b1.t) &&
+    isNumber(b2) &&
+    valid(Number(b2.t)) &&
+    !(/^gpus?$/.test(b1.t) && (/^(x|×|\*|gb|g)$/.test(tokens[start - 3]?.t ?? '') || !b2.first || b1.afterBreak))
+  )
     return { gpus: Number(b2.t), start: start - 2, end };
   if (b1 && COUNT_WORDS[b1.t] !== undefined) return { gpus: COUNT_WORDS[b1.t]!, start: start - 1, end };
   if (b1 && b1.t === 'of' && b2 && COUNT_WORDS[b2.t] !== undefined)
@@ -724,7 +755,15 @@ function memoryAround(
       if (discrete && isRam && !isVram && host === null && !ownSize) host = s.gb * sticks(tokens, i, s.next);
       else if (!discrete && gpu === null) gpu = s.gb;
       else if (gpu === null && (isVram || fits(s.gb))) gpu = s.gb;
-      else if (discrete && host === null && s.gb >= 16 && s.gb <= 1024 && !storage) host = s.gb;
+      else if (
+        discrete &&
+        host === null &&
+        s.gb >= 16 &&
+        s.gb <= 1024 &&
+        !storage &&
+        !USED_AFTER.test(wordsFrom(tokens, s.next, 3))
+      )
+        host = s.gb;
       last = s.next;
       i = s.next - 1;
       continue;
@@ -852,6 +891,13 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
 /** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
 const RAM_AFTER =
   /^((的 )?内|(of )?((physical|system|host|main) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
+/** Words after a size that make it an amount in use, not a capacity: "92GB are consumed", "4GB free". */
+const USED_AFTER =
+  /^((are|is|was|were|being|get|gets) )?(used|consumed|free|left|remaining|occupied|allocated|in use)( |$)/;
+/** Words before a size that make it what something uses: "only uses 14gb of vram out of 24gb". */
+const USAGE_BEFORE = /\b(uses|used|consumes|consumed|consuming|takes|taking|occupies|occupying|eats|eating)$/;
+/** Words before a size that make it the sum of several cards: "(total 48 GB VRAM)". */
+const TOTAL_BEFORE = /^(total|totaling|totalling|combined|overall|altogether)$/;
 const wordsFrom = (tokens: Token[], i: number, n: number) =>
   tokens
     .slice(Math.max(0, i), Math.max(0, i + n))
@@ -962,7 +1008,9 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   if (at < 0 || !words.some((t) => /^(ram|ddr\d?|ddr|memory|cpu)$/.test(t))) return undefined;
   const chip = catalog.chip(server >= 0 ? 'cpu-server-ddr4-8ch' : 'cpu-ddr5');
   if (!chip) return undefined;
-  return { ...mentionAt(tokens, chip, at, at + 1, null, true), memoryGB: null, gpus: 1 };
+  // "a ryzen 5 6600 and 32gb of ram": the size said after the CPU is its RAM.
+  const m = mentionAt(tokens, chip, at, at + 1, null, true);
+  return { ...m, memoryGB: null, hostRamGB: m.hostRamGB ?? m.memoryGB, gpus: 1 };
 }
 
 /** "a 3080 10GB, a 3080 10GB", "one A4000 and one A4000": the same card listed again right after itself is one more of it. */

@@ -153,6 +153,8 @@ function endsCleanly(tokens: Token[], j: number): boolean {
   // "qwen3.8", "glm5": a version number glued to a name.
   if (/^[a-z]+$/.test(tok.t) && /^\d+(\.\d+)*$/.test(next.t) && /[a-z]{3}/.test(tok.t)) return true;
   if (next.t === 's' && next.last) return true;
+  // "4090gpu", "3060gpus": a model number with the word for what it is glued on.
+  if (/^\d+$/.test(tok.t) && /^gpus?$/.test(next.t) && next.last) return true;
   // "4060ti16gb", "3090x2": a size or a count glued on.
   if (/^\d+$/.test(next.t) && tokens[j + 2]?.t.match(/^(gb|g)$/)) return true;
   return next.t === 'x' && /^\d+$/.test(tokens[j + 2]?.t ?? '');

@@ -166,6 +166,21 @@ describe('more ways machines are said', () => {
     ['a VPS server with 48GB RAM and a 12-core processor', [['cpu-ddr5-48gb', 1, 48]]],
     // "CPU only" beside a Mac says how the Mac runs it.
     ['Very slow on a CPU only use case, mac M1 on 16GB ram', [['macbook-air-m1-16gb', 1, null]]],
+    // A CPU's model number is no Radeon, and "Ryzen 5" no count of five.
+    ["I'm using gpt4all on a ryzen 5 6600 and 32gb of ram", [['cpu-ddr5-32gb', 1, 32]]],
+    ['i5 6600 and a radeon 6600', [['rx-6600', 1, null]]],
+    // The count before the vendor, before "GPU", glued to the unit, and "gpu" glued to the number.
+    ['a machine equipped with two NVIDIA RTX 4090 GPUs .', [['2x-rtx-4090', 2, null]]],
+    ['with 4 GPU Mi50 16GB with vllm', [['4x-mi50-16gb', 4, null]]],
+    ['显卡：(NVIDIA) RTX4090 24Gx2张', [['2x-rtx-4090', 2, null]]],
+    ['can I fine-tune my own dataset on a single 4090gpu?', [['rtx-4090', 1, null]]],
+    // ... but "32GB * 2 GPU: ..." counts RAM sticks.
+    ['RAM : 32GB * 2 GPU: NVIDIA RTX A5000 24GB', [['rtx-a5000-ram-64gb', 1, 64]]],
+    // A total, an amount in use, what a model takes: none is a card's own size or the host's RAM.
+    ['On an RTX 5090 + 5070 Ti (total 48 GB VRAM), it', [['rtx-5090', 1, null], ['rtx-5070-ti', 1, null]]],
+    ['GPT OSS 120b only uses 14gb of vram out of 24gb', [['generic-gpu-24gb', 1, null]]],
+    ['Running on RTX 6000 (96GB), 92GB are consumed with model', [['rtx-pro-6000', 1, null]]],
+    ['it takes 20gb vram on my 4090', [['rtx-4090', 1, null]]],
   ])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });
