@@ -172,7 +172,39 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
     }
     if (!first) sizeOnly ??= sizeAt(catalog, text, tokens, i);
   }
-  return first ?? sizeOnly;
+  return first ?? sizeOnly ?? unknownNamed(text, skip);
+}
+
+/**
+ * Words that follow "run"/"use" or precede "model" without being a model's name: runtimes, tools,
+ * systems, pronouns, the machines' own words.
+ */
+const NOT_A_MODEL =
+  /^(this|that|these|those|it|them|the|a|an|any|some|my|your|our|its|their|which|what|one|all|both|each|every|other|same|such|more|most|local|custom|own|new|full|complete|large|small|big|base|default|latest|original|quantized|ollama|vllm|sglang|lmstudio|lm|comfyui|comfy|automatic1111|a1111|forge|fooocus|kohya|diffusers|transformers|pytorch|torch|tensorflow|jax|onnx|openvino|docker|windows|linux|ubuntu|macos|wsl|python|cuda|rocm|metal|mps|mlx|llamacpp|koboldcpp|kobold|jan|gpt4all|oobabooga|webui|exllama|exllamav2|tabbyapi|triton|tensorrt|deepspeed|accelerate|unsloth|axolotl|colab|kaggle|gpu|gpus|cpu|cpus|npu|ram|vram|mac|macbook|nvidia|amd|intel|apple|server|code|script|app|program|repo|project|demo|inference|training|model|models|llm|llms|ai|api|everything|anything|something|nothing|locally|here|there|now|fine|well)$/i;
+
+/**
+ * A model the catalog does not know, named where only a model goes: "run the BART model on",
+ * "run Aria on Mac-M2", "the complete OpenScholar solution". Its name is read, unsized: the answer
+ * then says it does not know it and how to add its size.
+ */
+function unknownNamed(text: string, skip: [number, number][]): ModelFound | null {
+  const NAME = '([A-Z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*)';
+  const patterns = [
+    new RegExp(`\\bthe ${NAME} (?:model|llm|checkpoint|weights)\\b`),
+    new RegExp(
+      `\\b(?:run|running|use|using|deploy|deploying|fine-?tune|finetune|train|load|loading|host|hosting) (?:the )?(?:complete |full |whole )?${NAME} (?:model |solution |pipeline )?(?:on|with|in|locally|using)\\b`,
+    ),
+  ];
+  for (const re of patterns) {
+    const m = re.exec(text);
+    if (!m) continue;
+    const name = m[1]!;
+    const at = m.index + m[0].indexOf(name);
+    if (name.length < 3 || NOT_A_MODEL.test(name.replace(/[-_.]/g, '')) || NOT_A_MODEL.test(name)) continue;
+    if (skip.some(([a, b]) => at < b && at + name.length > a)) continue;
+    return { reading: { id: null, name, kind: 'llm', source: 'estimate' }, reference: name, typed: name };
+  }
+  return null;
 }
 
 /**
@@ -432,9 +464,14 @@ function sizeAt(catalog: Catalog, text: string, tokens: Token[], i: number): Mod
   const typed = text.slice(n.start, unit.end);
   const r = resolveModel(catalog, typed);
   if (!r.ok) return null;
+  // "codegen-16B-multi", "GLM-chinese-10B": a size inside an identifier names that model, sized by it.
+  const before = /[A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*-$/.exec(text.slice(Math.max(0, n.start - 60), n.start))?.[0] ?? '';
+  const after = /^(?:-[A-Za-z0-9_.]+)*/.exec(text.slice(unit.end, unit.end + 60))?.[0] ?? '';
+  const id = `${before}${typed}${after}`;
+  const named = id !== typed && /[a-z]{3}/i.test(id.replace(typed, '')) ? id : typed.toUpperCase();
   return {
     ...llmFound(r.value, typed, typed),
-    reading: { id: r.value.model.id, name: typed.toUpperCase(), kind: 'llm', source: 'estimate' },
+    reading: { id: r.value.model.id, name: named, kind: 'llm', source: 'estimate' },
   };
 }
 

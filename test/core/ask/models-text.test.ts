@@ -88,8 +88,31 @@ describe('words that are no model', () => {
     'a large image model',
     'hello there',
     '',
+    // A runtime, a tool or a pronoun where a model's name would go.
+    'can I run Ollama on my 3060',
+    'how to run this model on 4090',
+    'run ComfyUI on a Mac',
+    'using the GPU model on Windows',
   ])('%s', (text) => {
     expect(reading(text)).toBeNull();
+  });
+});
+
+describe('a model the catalog does not know, named where a model goes', () => {
+  it.each([
+    ['Is it possible to run the BART model on the NPU in a laptop with Snapdragon x Elite?', 'BART'],
+    ['Is it possible to run Aria on Mac-M2 GPUs?', 'Aria'],
+    ['Can we run the complete OpenScholar solution on a MacBook Pro M1?', 'OpenScholar'],
+  ])('%s: read by its name, unsized', (text, name) => {
+    expect(reading(text)).toEqual({ id: null, name, kind: 'llm', source: 'estimate' });
+  });
+
+  it('a size inside an identifier names the identifier, sized by the size', () => {
+    const r = reading('Could I run `codegen-16B-multi` model with a single A6000?');
+    expect(r).toMatchObject({ name: 'codegen-16B-multi', kind: 'llm', source: 'estimate' });
+    expect(r?.id).toMatch(/16b/);
+    // A size alone stays the size.
+    expect(reading('can a 3090 run a 70b model')?.name).toBe('70B');
   });
 });
 
