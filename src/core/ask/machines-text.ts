@@ -426,6 +426,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   dropYardsticks(tokens, mentions);
   assignHostRam(tokens, mentions);
   unifiedMemoryFromText(tokens, mentions);
+  sizeSaidLater(tokens, mentions);
   // "RTX 6000 96GB", "5060 16GB": a size the named chip never had, but a chip whose name holds the
   // same words did (RTX PRO 6000, RTX 5060 Ti).
   for (const [k, m] of mentions.entries()) {
@@ -1011,6 +1012,28 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   // "a ryzen 5 6600 and 32gb of ram": the size said after the CPU is its RAM.
   const m = mentionAt(tokens, chip, at, at + 1, null, true);
   return { ...m, memoryGB: null, hostRamGB: m.hostRamGB ?? m.memoryGB, gpus: 1 };
+}
+
+/**
+ * "My graphics card is 4060ti, can 16G run with this": a card sold in several sizes, named without
+ * one, takes a size said a few words on (across one clause break, before any other machine) when
+ * it is one the card was sold with and nothing calls it RAM or a requirement.
+ */
+function sizeSaidLater(tokens: Token[], mentions: MachineMention[]): void {
+  mentions.forEach((m, k) => {
+    if (m.generic || m.memoryGB !== null || !isDiscrete(m.chip) || m.chip.variants.length < 2) return;
+    const until = Math.min(tokens.length, m.end + 8, mentions[k + 1]?.start ?? tokens.length);
+    let breaks = 0;
+    for (let i = m.end; i < until; i++) {
+      if (tokens[i]!.afterBreak && ++breaks > 1) return;
+      const s = sizeAt(tokens, i);
+      if (!s) continue;
+      const ram = ramBefore(tokens, i) || RAM_AFTER.test(wordsFrom(tokens, s.next, 3));
+      const needed = REQUIREMENT.test(wordsFrom(tokens, i - 3, 3)) || USAGE_BEFORE.test(wordsFrom(tokens, i - 2, 2));
+      if (!ram && !needed && m.chip.variants.some((v) => v.memoryGB === s.gb)) m.memoryGB = s.gb;
+      return;
+    }
+  });
 }
 
 /** "a 3080 10GB, a 3080 10GB", "one A4000 and one A4000": the same card listed again right after itself is one more of it. */
