@@ -183,7 +183,7 @@ describe('more ways machines are said', () => {
     ['it takes 20gb vram on my 4090', [['rtx-4090', 1, null]]],
     // A size said a clause later is the card's when the card was sold in it; not when it is needed or RAM.
     ['My graphics card is 4060ti, can 16G run with this project', [['rtx-4060-ti-16gb', 1, null]]],
-    ['my 3060, needs 12GB', [['rtx-3060', 1, null]]],
+    ['my 4060 ti, needs 16GB', [['rtx-4060-ti-8gb', 1, null]]],
   ])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });
