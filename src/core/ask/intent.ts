@@ -60,6 +60,11 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   speed: [
     // Asking others for their figures: "anyone care to run it with X", "benchmark results for X".
     [/\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b/i, 3],
+    // "Is this normal?", "is that expected?": asked of a speed or a time just reported.
+    [
+      /\b(is|are) (this|that|it|these|those)( speeds?| performance| results?| numbers?| times?)? (normal|expected|reasonable|right)\b|正常吗/i,
+      2,
+    ],
     // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
     [/速度如何|速度怎么样|性能如何|性能速度|是否正常|耗时/, 4],
     // A time someone waited: "takes 45mn", "630 seconds to generate", "45 min for 1 pic".

@@ -106,6 +106,8 @@ describe('speed said without the word speed', () => {
     "I try ComfyUI on my MacBook Pro M1. But on the SDXL it's take 45mn, 1h i dont understund why",
     '630 seconds to generate 5 second video on A100',
     '请问是使用ollama run deepseek-r1-70B吗？速度如何？',
+    // Asking whether a figure just given is normal.
+    'the generation process takes almost 1 hour per image on my Macbook Air M1. Is this normal?',
   ])('%s', (text) => {
     expect(intentOf(text)).toBe('speed');
   });
