@@ -875,7 +875,8 @@ function dropYardsticks(tokens: Token[], mentions: MachineMention[]): void {
 /** "+ 48GB RAM", "64GB DDR5", "RAM: 128GB", "内存640GB" anywhere: the host RAM of the first card without one. */
 function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
   const target =
-    mentions.find((m) => isDiscrete(m.chip) && m.hostRamGB === null) ?? mentions.find((m) => m.chip.kind === 'cpu');
+    mentions.find((m) => isDiscrete(m.chip) && m.hostRamGB === null) ??
+    mentions.find((m) => m.chip.kind === 'cpu' && m.hostRamGB === null);
   if (!target) return;
   for (let i = 0; i < tokens.length; i++) {
     if (mentions.some((m) => i >= m.start && i < m.end)) continue;
@@ -911,6 +912,9 @@ function sticks(tokens: Token[], i: number, next: number): number {
   const n = (t: Token | undefined) => (t && /^[2-8]$/.test(t.t) ? Number(t.t) : 0);
   if (times(tokens[next]) && n(tokens[next + 1])) return n(tokens[next + 1]);
   if (times(tokens[i - 1]) && n(tokens[i - 2])) return n(tokens[i - 2]);
+  // "32Gx16条", "48GBx2": the x glued to the unit; a server board takes up to 16.
+  const many = tokens[next] && /^\d{1,2}$/.test(tokens[next]!.t) ? Number(tokens[next]!.t) : 0;
+  if (/^g(b)?x$/.test(tokens[next - 1]?.t ?? '') && many >= 2 && many <= 16) return many;
   return 1;
 }
 
@@ -1011,7 +1015,7 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   if (!chip) return undefined;
   // "a ryzen 5 6600 and 32gb of ram": the size said after the CPU is its RAM.
   const m = mentionAt(tokens, chip, at, at + 1, null, true);
-  return { ...m, memoryGB: null, hostRamGB: m.hostRamGB ?? m.memoryGB, gpus: 1 };
+  return { ...m, memoryGB: null, hostRamGB: m.memoryGB ?? m.hostRamGB, gpus: 1 };
 }
 
 /**

@@ -177,13 +177,25 @@ describe('more ways machines are said', () => {
     // ... but "32GB * 2 GPU: ..." counts RAM sticks.
     ['RAM : 32GB * 2 GPU: NVIDIA RTX A5000 24GB', [['rtx-a5000-ram-64gb', 1, 64]]],
     // A total, an amount in use, what a model takes: none is a card's own size or the host's RAM.
-    ['On an RTX 5090 + 5070 Ti (total 48 GB VRAM), it', [['rtx-5090', 1, null], ['rtx-5070-ti', 1, null]]],
+    [
+      'On an RTX 5090 + 5070 Ti (total 48 GB VRAM), it',
+      [
+        ['rtx-5090', 1, null],
+        ['rtx-5070-ti', 1, null],
+      ],
+    ],
     ['GPT OSS 120b only uses 14gb of vram out of 24gb', [['generic-gpu-24gb', 1, null]]],
     ['Running on RTX 6000 (96GB), 92GB are consumed with model', [['rtx-pro-6000', 1, null]]],
     ['it takes 20gb vram on my 4090', [['rtx-4090', 1, null]]],
     // A size said a clause later is the card's when the card was sold in it; not when it is needed or RAM.
     ['My graphics card is 4060ti, can 16G run with this project', [['rtx-4060-ti-16gb', 1, null]]],
     ['my 4060 ti, needs 16GB', [['rtx-4060-ti-8gb', 1, null]]],
+    // RAM sticks with the x glued to the unit, up to a server's 16; a CPU host keeps the RAM said beside it.
+    ['内存：三星服务器 RECC DDR4 32Gx16条=512G 显卡：(NVIDIA) RTX4090 24Gx2张', [['2x-rtx-4090-ram-512gb', 2, 512]]],
+    [
+      '电脑配置：13代i5 + 16GB 我在本地部署了deepseek:8b。推理时，吃了内存20GB，但是CPU吃不满',
+      [['cpu-ddr5-16gb', 1, 16]],
+    ],
   ])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });
