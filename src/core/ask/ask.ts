@@ -257,6 +257,10 @@ export function compareNamed(
   ];
   if (input.workflow && input.workflow !== kind)
     notes.push(`${input.workflow} of ${kind} models has no estimate yet: the figures are for ${kind} generation`);
+  if (found.reading.id === null)
+    notes.push(
+      `the catalog has no figures for ${found.reading.name} yet: the answer is for ${kind} generation in general`,
+    );
   const rest: CompareInput = { ...input, workflow: kind };
   delete rest.model;
   const v = compare(catalog, rest);
@@ -417,10 +421,19 @@ function binSizes(text: string, m: MachineMention): number[] | undefined {
     /^[\s,(-]*(?:\d+[\s-]*(?:cores?|c)?\s*cpu\W+)?(\d{2})[\s-]*(?:cores?|c)?\s*gpu/i.exec(after) ??
     /^[\s,(-]*(\d{2})\s*gpu\s*cores?/i.exec(after);
   if (!cores) return undefined;
-  const n = cores[1]!;
-  const bin = new RegExp(`\\b${n}-core GPU|/${n}G\\b`, 'i');
-  const sizes = m.chip.variants.filter((v) => bin.test(v.note ?? '')).map((v) => v.memoryGB);
+  const n = Number(cores[1]);
+  // Only a chip whose every size names its one bin can be narrowed ("60- or 76-core GPU" names two).
+  const bins = m.chip.variants.map((v) => binOf(v.note));
+  if (bins.some((b) => b === undefined)) return undefined;
+  const sizes = m.chip.variants.filter((_, k) => bins[k] === n).map((v) => v.memoryGB);
   return sizes.length ? sizes : undefined;
+}
+
+/** The GPU bin a variant's note names first ("16C/40G bin", "the 30-core GPU bin"), unless it names alternatives. */
+function binOf(note: string | undefined): number | undefined {
+  if (!note || /\bor\b/i.test(note)) return undefined;
+  const m = /\b(\d{2})-core GPU\b|\/(\d{2})G\b/i.exec(note);
+  return m ? Number(m[1] ?? m[2]) : undefined;
 }
 
 /** The memory sizes Macs of this form shipped with, for a Mac known only by its form. */

@@ -60,11 +60,6 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   speed: [
     // Asking others for their figures: "anyone care to run it with X", "benchmark results for X".
     [/\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b/i, 3],
-    // "Is this normal?", "is that expected?": asked of a speed or a time just reported.
-    [
-      /\b(is|are) (this|that|it|these|those)( speeds?| performance| results?| numbers?| times?)? (normal|expected|reasonable|right)\b|正常吗/i,
-      2,
-    ],
     // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
     [/速度如何|速度怎么样|性能如何|性能速度|是否正常|耗时/, 4],
     // A time someone waited: "takes 45mn", "630 seconds to generate", "45 min for 1 pic".
@@ -129,6 +124,13 @@ export const ORDER: Exclude<Intent, 'other'>[] = ['upgrade', 'compare', 'plan', 
 const BUYING =
   /\b(considering|thinking (about|of)|plan(ning)? (to|on)|about to|going to|want to|looking to|would like to|intend(ing)? to|intentions? (of|to)) (buy|buying|purchas\w*|get|getting|build|building|order\w*|acquir\w*|add|adding)\b|\bi('m| am) (buying|building|ordering)\b|\bbefore i (buy|bought|order)\b/i;
 
+/** Asking whether something just said is as it should be. */
+const NORMAL =
+  /\b(is|are) (this|that|these|those)( speeds?| performance| results?| numbers?| times?)? (normal|expected)\b|正常吗/i;
+/** A speed or a time, as measured: "14 tokens/s", "4 it/s", "takes almost 1 hour", "630 seconds". */
+const FIGURE =
+  /\d+(\.\d+)?\s*(tok(en)?s?\s*\/\s*s(ec)?|t\/s|tps|it\/s|s\/it|tokens? (per|a) sec(ond)?|seconds?|secs?|minutes?|mins?|hours?|hrs?|ms)\b/i;
+
 /** The help the bot itself gives ("help", "what can you do"). */
 const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) work\??)\s*$/i;
 
@@ -158,6 +160,8 @@ export function readIntent(
     if (current >= 1) score.upgrade += 2;
     else score.compare += 1.5;
   }
+  // "Is this normal?" of a speed or a time just reported (not of a fit: "is it normal that 70b doesn't fit").
+  if (NORMAL.test(text) && FIGURE.test(text)) score.speed += 2;
   if (current >= 1 && candidates >= 1) {
     score.upgrade += 1.5;
     // "I have a 3090. Should I buy a 5090?": buying beside what one owns is an upgrade.

@@ -181,7 +181,7 @@ interface Span {
 }
 
 const isNumber = (t: Token | undefined) => !!t && /^\d+(\.\d+)?$/.test(t.t);
-const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram|bg|gx|gbx)$/;
+const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram|bg)$/;
 
 /** A memory size at token i ("24gb", "24 GB", "1TB"): its GB and the token after it. */
 function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
@@ -192,6 +192,11 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
   const glued = !unit.first && /^(vram|go)$/.test(unit.t);
   // "2048 MB of video memory": megabytes, when they make at least half a gigabyte.
   if (unit.t === 'mb' && Number(n!.t) >= 512 && Number(n!.t) <= 262144) return { gb: Number(n!.t) / 1024, next: i + 2 };
+  // "24Gx2", "32GBx16": a count glued to the unit; the size ends after the count, which `times` reads.
+  if (/^g(b)?x$/.test(unit.t) && !unit.first && /^\d{1,2}$/.test(tokens[i + 2]?.t ?? '')) {
+    const gb = Number(n!.t);
+    return gb >= 1 && gb <= 4096 ? { gb, next: i + 3 } : undefined;
+  }
   if (!GB.test(unit.t) && !glued) return undefined;
   if (glued)
     return Number(n!.t) >= 1 && Number(n!.t) <= 4096
@@ -201,6 +206,11 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
   const gb = Number(n!.t) * (unit.t === 'tb' ? 1024 : 1);
   if (!(gb >= 1 && gb <= 4096)) return undefined;
   return { gb, next: i + 2 };
+}
+
+/** The count glued to a size's unit ("24Gx2" -> 2), or 0. */
+function gluedTimes(tokens: Token[], i: number, next: number): number {
+  return next === i + 3 && /^g(b)?x$/.test(tokens[i + 1]?.t ?? '') ? Number(tokens[i + 2]!.t) : 0;
 }
 
 /** Words before a size that make it a requirement, not a machine ("at least 14GB VRAM"). */
@@ -482,8 +492,9 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named): boo
     if (next && !next.first && /^(b|k|m|t|gb|w|mb|tok|tokens|px|mhz|mt)$/.test(next.t)) return true;
     if (next && /^(mhz|mt|mts|tokens?|steps?|words?|images?|px|ms|seconds?|mb|watts?)$/.test(next.t)) return true;
     if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
-    // "Ryzen 5 6600", "ryzen 7600", "i7 7700", "Xeon 6700": a CPU's model number, no Radeon.
-    const brand = prev && /^\d$/.test(prev.t) ? tokens[i - 2] : prev;
+    // "Ryzen 5 6600", "ryzen 7600", "i7 7700", "Xeon 6700": a CPU's model number, no Radeon ("i9
+    // 4090" is a rig's shorthand: no CPU model number is a GeForce's).
+    const brand = named.chip.vendor === 'amd' ? (prev && /^\d$/.test(prev.t) ? tokens[i - 2] : prev) : undefined;
     if (brand && /^(ryzen|threadripper|epyc|xeon|i|i3|i5|i7|i9|core|athlon|pentium|celeron|ultra)$/.test(brand.t))
       return true;
     if (ramSpeed(tokens, i)) return true;
@@ -589,22 +600,25 @@ function mentionAt(
   generic: boolean,
   limit = tokens.length,
 ): MachineMention {
-  let count = countAround(tokens, start, end);
+  let count = countAround(tokens, start, end, chip.vendor === 'apple');
   const mem = memoryAround(tokens, chip, count.start, count.end, limit);
   // "two 24gb 4090s", "8 x 40GB A100", "四张16G的V100": the count said before the size.
-  const early = !count.counted && mem.from < count.start ? countSaid(tokens, mem.from, count.end) : undefined;
+  const early =
+    !count.counted && mem.from < count.start
+      ? countSaid(tokens, mem.from, count.end, chip.vendor === 'apple')
+      : undefined;
   if (early) count = { ...early, counted: true };
   // "3090 (24G x 2)", "24GB x 4": a count said after the size.
   const x = tokens[mem.end];
   const n = tokens[mem.end + 1];
-  // "RTX4090 24Gx2张": the x glued to the unit.
-  const glued = /^g(b)?x$/.test(tokens[mem.end - 1]?.t ?? '') && /^\d{1,2}$/.test(x?.t ?? '') && Number(x!.t) <= 16;
+  // "RTX4090 24Gx2张": the x glued to the card's size (never a RAM kit's "32GBx2").
+  const glued = mem.gpuTimes >= 2 && mem.gpuTimes <= 16 && chip.variants.some((v) => v.memoryGB === mem.gpu);
   const after = !count.counted && mem.gpu !== null && x?.t === 'x' && n && /^\d{1,2}$/.test(n.t) && Number(n.t) <= 16;
   return {
     chip,
     generic,
     memoryGB: mem.gpu,
-    gpus: after ? Number(n!.t) : glued && !count.counted ? Number(x!.t) : count.gpus,
+    gpus: after ? Number(n!.t) : glued && !count.counted ? mem.gpuTimes : count.gpus,
     counted: count.counted || !!after || glued,
     hostRamGB: mem.host,
     form,
@@ -614,7 +628,7 @@ function mentionAt(
       // "a 2nd 5090", "a 3rd card"
       (/^(nd|rd|th)$/.test(tokens[count.start - 1]?.t ?? '') && /^\d$/.test(tokens[count.start - 2]?.t ?? '')),
     start: count.start,
-    end: Math.max(count.end, after ? mem.end + 2 : glued ? mem.end + 1 : mem.end),
+    end: Math.max(count.end, after ? mem.end + 2 : mem.end),
     startChar: 0,
     endChar: 0,
   };
@@ -625,8 +639,9 @@ function countAround(
   tokens: Token[],
   start: number,
   end: number,
+  apple = false,
 ): { gpus: number; start: number; end: number; counted: boolean } {
-  const c = countSaid(tokens, start, end);
+  const c = countSaid(tokens, start, end, apple);
   // "2台 H100*8", "H100x8*2": machines times cards per machine.
   const a1 = tokens[c?.end ?? end];
   const a2 = tokens[(c?.end ?? end) + 1];
@@ -643,6 +658,7 @@ function countSaid(
   tokens: Token[],
   start: number,
   end: number,
+  apple = false,
 ): { gpus: number; start: number; end: number } | undefined {
   // "two NVIDIA RTX 4090 GPUs": the count comes before the vendor's name.
   while (start > 0 && VENDOR_WORDS.includes(tokens[start - 1]!.t) && !tokens[start]!.afterBreak) start--;
@@ -659,7 +675,18 @@ function countSaid(
     /^(x|×|\*|张|块|个|台|卡|cards?|gpus?)$/.test(b1.t) &&
     isNumber(b2) &&
     valid(Number(b2.t)) &&
-    !(/^gpus?$/.test(b1.t) && (/^(x|×|\*|gb|g)$/.test(tokens[start - 3]?.t ?? '') || !b2.first || b1.afterBreak))
+    !(
+      /^gpus?$/.test(b1.t) &&
+      (/^(x|×|\*|gb|g)$/.test(tokens[start - 3]?.t ?? '') ||
+        !b2.first ||
+        b1.afterBreak ||
+        // "2 GPUs: 3090 and 4090", "2 GPU 4090 + 3090": the count of a list, not of its first card;
+        // "the 40 GPU M3 Max": cores.
+        tokens[start]!.start - b1.end > 1 ||
+        /^(and|plus|&)$/.test(tokens[end]?.t ?? '') ||
+        (isNumber(tokens[end]) && tokens[end]!.first && !sizeAt(tokens, end)) ||
+        apple)
+    )
   )
     return { gpus: Number(b2.t), start: start - 2, end };
   if (b1 && COUNT_WORDS[b1.t] !== undefined) return { gpus: COUNT_WORDS[b1.t]!, start: start - 1, end };
@@ -690,6 +717,7 @@ function countSaid(
   // "7900XT 4 cards", "4090 x 8".
   // ("M4 Max 40 GPU cores" is a bin, not forty GPUs.)
   if (
+    !apple &&
     a1 &&
     a2 &&
     isNumber(a1) &&
@@ -711,7 +739,8 @@ function memoryAround(
   start: number,
   end: number,
   limit = tokens.length,
-): { gpu: number | null; host: number | null; from: number; end: number } {
+): { gpu: number | null; host: number | null; from: number; end: number; gpuTimes: number } {
+  let gpuTimes = 0;
   let gpu: number | null = null;
   let host: number | null = null;
   let last = end;
@@ -740,6 +769,9 @@ function memoryAround(
   // After: up to a few words of sizes and their kinds.
   for (let i = end, seen = 0; i < limit && seen < 7; i++, seen++) {
     const s = sizeAt(tokens, i);
+    // "a 3080 and a 12gb quant of qwen": a file's size ends the machine's words ("4060 Ti 16GB
+    // model", right after the card, is the card's).
+    if (s && i > end && FILE_AFTER.test(wordsFrom(tokens, s.next, 2))) break;
     if (s) {
       const kind = tokens[s.next]?.t ?? '';
       const kindBefore = tokens[i - 1]?.t ?? '';
@@ -755,8 +787,11 @@ function memoryAround(
       const ownSize = discrete && gpu === null && chip.variants.some((v) => v.memoryGB === s.gb) && s.gb < 48;
       if (discrete && isRam && !isVram && host === null && !ownSize) host = s.gb * sticks(tokens, i, s.next);
       else if (!discrete && gpu === null) gpu = s.gb;
-      else if (gpu === null && (isVram || fits(s.gb))) gpu = s.gb;
-      else if (
+      else if (gpu === null && (isVram || fits(s.gb))) {
+        gpu = s.gb;
+        // "RTX4090 24Gx2张": the card's own size, times the cards.
+        if (!isRam) gpuTimes = gluedTimes(tokens, i, s.next);
+      } else if (
         discrete &&
         host === null &&
         s.gb >= 16 &&
@@ -793,7 +828,7 @@ function memoryAround(
     )
       break;
   }
-  return { gpu, host, from, end: last };
+  return { gpu, host, from, end: last, gpuTimes };
 }
 
 const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|we|i've|ive|已有|我的|我有)$/;
@@ -898,6 +933,8 @@ const USED_AFTER =
   /^((are|is|was|were|being|get|gets) )?(used|consumed|free|left|remaining|occupied|allocated|in use)( |$)/;
 /** Words before a size that make it what something uses: "only uses 14gb of vram out of 24gb". */
 const USAGE_BEFORE = /\b(uses|used|consumes|consumed|consuming|takes|taking|occupies|occupying|eats|eating)$/;
+/** Words after a size that make it a file's: "an 8gb model", "a 16gb gguf", "12gb quant of qwen". */
+const FILE_AFTER = /^(models?|files?|gguf|ggufs|quants?|quantization|weights|checkpoints?|download|version|variant)\b/;
 /** Words before a size that make it the sum of several cards: "(total 48 GB VRAM)". */
 const TOTAL_BEFORE = /^(total|totaling|totalling|combined|overall|altogether)$/;
 const wordsFrom = (tokens: Token[], i: number, n: number) =>
@@ -913,8 +950,8 @@ function sticks(tokens: Token[], i: number, next: number): number {
   if (times(tokens[next]) && n(tokens[next + 1])) return n(tokens[next + 1]);
   if (times(tokens[i - 1]) && n(tokens[i - 2])) return n(tokens[i - 2]);
   // "32Gx16条", "48GBx2": the x glued to the unit; a server board takes up to 16.
-  const many = tokens[next] && /^\d{1,2}$/.test(tokens[next]!.t) ? Number(tokens[next]!.t) : 0;
-  if (/^g(b)?x$/.test(tokens[next - 1]?.t ?? '') && many >= 2 && many <= 16) return many;
+  const many = gluedTimes(tokens, i, next);
+  if (many >= 2 && many <= 16) return many;
   return 1;
 }
 
@@ -1034,7 +1071,14 @@ function sizeSaidLater(tokens: Token[], mentions: MachineMention[]): void {
       if (!s) continue;
       const ram = ramBefore(tokens, i) || RAM_AFTER.test(wordsFrom(tokens, s.next, 3));
       const needed = REQUIREMENT.test(wordsFrom(tokens, i - 3, 3)) || USAGE_BEFORE.test(wordsFrom(tokens, i - 2, 2));
-      if (!ram && !needed && m.chip.variants.some((v) => v.memoryGB === s.gb)) m.memoryGB = s.gb;
+      // "will an 8gb model fit", "the gguf is 16gb", "a 12gb quant", "considering 12gb 3060": a file's
+      // size, or the next card's.
+      const file =
+        FILE_AFTER.test(wordsFrom(tokens, s.next, 2)) ||
+        /\b(model|file|gguf|quant|weights|checkpoint|it|is|was)$/.test(wordsFrom(tokens, i - 2, 2)) ||
+        mentions.some((o) => o !== m && o.start >= s.next && o.start - s.next <= 2) ||
+        (isNumber(tokens[s.next]) && tokens[s.next]!.first);
+      if (!ram && !needed && !file && m.chip.variants.some((v) => v.memoryGB === s.gb)) m.memoryGB = s.gb;
       return;
     }
   });

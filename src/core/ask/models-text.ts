@@ -176,35 +176,26 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
 }
 
 /**
- * Words that follow "run"/"use" or precede "model" without being a model's name: runtimes, tools,
- * systems, pronouns, the machines' own words.
+ * Words that stand before "model" without being a model's name: pronouns, adjectives, the tiers of a
+ * machine ("the Pro model"), formats and quants ("the GGUF model"), runtimes and tools.
  */
 const NOT_A_MODEL =
-  /^(this|that|these|those|it|them|the|a|an|any|some|my|your|our|its|their|which|what|one|all|both|each|every|other|same|such|more|most|local|custom|own|new|full|complete|large|small|big|base|default|latest|original|quantized|ollama|vllm|sglang|lmstudio|lm|comfyui|comfy|automatic1111|a1111|forge|fooocus|kohya|diffusers|transformers|pytorch|torch|tensorflow|jax|onnx|openvino|docker|windows|linux|ubuntu|macos|wsl|python|cuda|rocm|metal|mps|mlx|llamacpp|koboldcpp|kobold|jan|gpt4all|oobabooga|webui|exllama|exllamav2|tabbyapi|triton|tensorrt|deepspeed|accelerate|unsloth|axolotl|colab|kaggle|gpu|gpus|cpu|cpus|npu|ram|vram|mac|macbook|nvidia|amd|intel|apple|server|code|script|app|program|repo|project|demo|inference|training|model|models|llm|llms|ai|api|everything|anything|something|nothing|locally|here|there|now|fine|well)$/i;
+  /^(this|that|these|those|it|same|other|new|old|full|complete|whole|large|larger|small|smaller|big|bigger|base|default|latest|original|quantized|distilled|instruct|instruction|chat|vision|embedding|dense|reasoning|thinking|coder|code|text|image|video|language|pro|max|ultra|air|mini|plus|lite|turbo|flash|fast|local|custom|gguf|ggml|awq|gptq|exl2|mlx|onnx|safetensors|int4|int8|fp4|fp8|fp16|fp32|bf16|nf4|ollama|vllm|comfyui|diffusers|transformers|pytorch|huggingface|openai|chatgpt|api|gpu|cpu|ai|llm|rtx|gtx|nvidia|amd|apple|intel|mac|macbook|studio|laptop|desktop)$/i;
 
 /**
- * A model the catalog does not know, named where only a model goes: "run the BART model on",
- * "run Aria on Mac-M2", "the complete OpenScholar solution". Its name is read, unsized: the answer
- * then says it does not know it and how to add its size.
+ * A model the catalog does not know, named where only a model goes: "the BART model", "the
+ * OpenScholar model". Its name is read, unsized: the answer then says it does not know it and how
+ * to add its size. Only "the X model" is taken: after "run" or "use" a capitalised word is as often
+ * a runtime, a tool or a format ("run LocalAI on", "using Q4_K_M on").
  */
 function unknownNamed(text: string, skip: [number, number][]): ModelFound | null {
-  const NAME = '([A-Z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*)';
-  const patterns = [
-    new RegExp(`\\bthe ${NAME} (?:model|llm|checkpoint|weights)\\b`),
-    new RegExp(
-      `\\b(?:run|running|use|using|deploy|deploying|fine-?tune|finetune|train|load|loading|host|hosting) (?:the )?(?:complete |full |whole )?${NAME} (?:model |solution |pipeline )?(?:on|with|in|locally|using)\\b`,
-    ),
-  ];
-  for (const re of patterns) {
-    const m = re.exec(text);
-    if (!m) continue;
-    const name = m[1]!;
-    const at = m.index + m[0].indexOf(name);
-    if (name.length < 3 || NOT_A_MODEL.test(name.replace(/[-_.]/g, '')) || NOT_A_MODEL.test(name)) continue;
-    if (skip.some(([a, b]) => at < b && at + name.length > a)) continue;
-    return { reading: { id: null, name, kind: 'llm', source: 'estimate' }, reference: name, typed: name };
-  }
-  return null;
+  const m = /\bthe ([A-Z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*) (?:model|llm|checkpoint)\b/.exec(text);
+  if (!m) return null;
+  const name = m[1]!;
+  const at = m.index + m[0].indexOf(name);
+  if (name.length < 3 || NOT_A_MODEL.test(name) || /^(q\d|iq\d)/i.test(name)) return null;
+  if (skip.some(([a, b]) => at < b && at + name.length > a)) return null;
+  return { reading: { id: null, name, kind: 'llm', source: 'estimate' }, reference: name, typed: name };
 }
 
 /**
@@ -468,7 +459,8 @@ function sizeAt(catalog: Catalog, text: string, tokens: Token[], i: number): Mod
   const before = /[A-Za-z0-9_.]*(?:-[A-Za-z0-9_.]+)*-$/.exec(text.slice(Math.max(0, n.start - 60), n.start))?.[0] ?? '';
   const after = /^(?:-[A-Za-z0-9_.]+)*/.exec(text.slice(unit.end, unit.end + 60))?.[0] ?? '';
   const id = `${before}${typed}${after}`;
-  const named = id !== typed && /[a-z]{3}/i.test(id.replace(typed, '')) ? id : typed.toUpperCase();
+  // ("70B-parameter", "7b-instruct" stay the size: a name starts before its size.)
+  const named = before !== '' && /[a-z]{3}/i.test(before) ? id : typed.toUpperCase();
   return {
     ...llmFound(r.value, typed, typed),
     reading: { id: r.value.model.id, name: named, kind: 'llm', source: 'estimate' },

