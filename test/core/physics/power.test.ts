@@ -163,7 +163,7 @@ describe('decode power by the bandwidth it uses', () => {
     const model = loadCatalog().model('llama-3.1-8b')!;
     const at0 = decodeBytesPerTokenGB(model, 4.9, 'k-quant', 0);
     const at32k = decodeBytesPerTokenGB(model, 4.9, 'k-quant', 32_768);
-    // Llama 3.1 8B: the input embedding table (~0.5 GB at 4.85 bpw... of 4.9) is not streamed.
+    // Llama 3.1 8B: its untied input embedding table (0.5B parameters) is looked up, not streamed.
     expect(at0).toBeGreaterThan(4.2);
     expect(at0).toBeLessThan(4.9);
     // 32 layers x 8 KV heads x 128 x 2 (K, V) x 2 bytes = 131 kB a token: 4.3 GB at 32k.
