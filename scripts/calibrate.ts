@@ -24,7 +24,7 @@ import {
 import { loadCatalog } from '../src/catalog/load.js';
 import { loadPoints, root } from './calibration-points.js';
 import { loadLongPromptRuns, pointOf, prefillPairsOf } from './longprompt-points.js';
-import { loadOffloadRuns } from './offload-points.js';
+import { loadOffloadRuns, type OffloadPoint } from './offload-points.js';
 import { writeOrCheck } from './fit-file.js';
 import { withCommunity } from './community-runs.js';
 
@@ -100,16 +100,26 @@ const fitted = CalibrationFileSchema.parse({
 });
 
 // Offload: the host side fitted on data/offload-runs.csv decode runs, through the same estimate the
-// bot makes, on top of the GPU fit above. The offload rows of data/validation-llm-speed.csv stay out.
+// bot makes, on top of the GPU fit above. Its held-out third and the offload rows of
+// data/validation-llm-speed.csv stay out.
 const offload = loadOffloadRuns(catalog);
-const offloadTg = offload.points.filter((p) => p.row.metric === 'tg');
-const predictOffload = (o: OffloadParams) =>
-  offloadTg.map((p) => {
-    const r = estimateOne({ ...catalog, calibration: { ...fitted, ...o } }, p.query);
-    return r.ok && r.value.decodeTokensPerSec ? r.value.decodeTokensPerSec : 1e-6;
-  });
+const decodeOf = (p: OffloadPoint, o: OffloadParams) => {
+  const r = estimateOne({ ...catalog, calibration: { ...fitted, ...o } }, p.query);
+  return r.ok ? r.value.decodeTokensPerSec : null;
+};
+// A run the estimate says cannot start (its memory model is tighter than the run was) says
+// nothing about the host's speed: reported, kept out of the fit.
+const cannotRun = offload.points.filter(
+  (p) => p.row.metric === 'tg' && decodeOf(p, { hostEfficiency: fitted.hostEfficiency, hostRoundTripMs: 0 }) === null,
+);
+const offloadTg = offload.points.filter((p) => p.row.metric === 'tg' && !cannotRun.includes(p));
+// The host side is fitted where the GPU's share is itself fitted (CUDA): on a backend without a
+// decode fit (ROCm) the GPU's time is an assumption, which the host parameters would absorb.
+const gpuFitted = (p: OffloadPoint) => fitted.decode[p.query.device.backend] !== undefined;
+const offloadFit = offloadTg.filter((p) => !p.holdout && gpuFitted(p));
+const predictOffload = (o: OffloadParams, runs = offloadFit) => runs.map((p) => decodeOf(p, o) ?? 1e-6);
 const host = fitOffload(
-  offloadTg.map((p) => p.row.value),
+  offloadFit.map((p) => p.row.value),
   predictOffload,
 );
 const file = CalibrationFileSchema.parse({ ...fitted, ...host });
@@ -176,23 +186,37 @@ for (const p of mlxPoints) {
   );
 }
 
-console.log(`\nOffload decode (data/offload-runs.csv, ${offloadTg.length} runs fitted)`);
-const offloadPredicted = predictOffload(host);
+const offloadPredicted = predictOffload(host, offloadTg);
+const offloadErrors = offloadTg.map((p, i) => offloadPredicted[i]! / p.row.value - 1);
+console.log(
+  `\nOffload decode (data/offload-runs.csv: ${offloadFit.length} runs fitted, ${offloadTg.filter((p) => p.holdout).length} held out, ${offloadTg.filter((p) => !p.holdout && !gpuFitted(p)).length} on a GPU backend without a decode fit)`,
+);
 offloadTg.forEach((p, i) =>
   console.log(
     p.label.slice(0, 90).padEnd(90),
     p.row.value.toFixed(2).padStart(8),
     offloadPredicted[i]!.toFixed(2).padStart(8),
-    pct(offloadPredicted[i]! / p.row.value - 1),
+    pct(offloadErrors[i]),
+    p.holdout ? 'held out' : gpuFitted(p) ? 'fit' : 'not fitted (GPU backend without a decode fit)',
   ),
 );
-if (offloadTg.length)
-  console.log(
-    `Offload fit: host efficiency ${host.hostEfficiency}, ${host.hostRoundTripMs} ms per GPU-CPU hand-over; median |error| ${pct(median(offloadPredicted.map((v, i) => Math.abs(v / offloadTg[i]!.row.value - 1))))}`,
-  );
-console.log(`Skipped ${offload.skipped.length} offload rows:`);
+const offloadSummary = (held: boolean) => {
+  const e = offloadErrors
+    .filter((_, i) => (held ? offloadTg[i]!.holdout : offloadFit.includes(offloadTg[i]!)))
+    .map(Math.abs);
+  return e.length
+    ? `median |error| ${pct(median(e))}, within 25% ${((100 * e.filter((x) => x <= 0.25).length) / e.length).toFixed(0)}% (n=${e.length})`
+    : 'no runs';
+};
+console.log(
+  `Offload fit: host efficiency ${host.hostEfficiency}, ${host.hostRoundTripMs} ms per GPU-CPU hand-over; fit ${offloadSummary(false)}; held out ${offloadSummary(true)}`,
+);
+console.log(`Skipped ${offload.skipped.length + cannotRun.length} offload rows:`);
 const why = new Map<string, number>();
 for (const s of offload.skipped) why.set(s.why, (why.get(s.why) ?? 0) + 1);
+const tooSmall = 'the estimate says it cannot run (VRAM or RAM too small for the placement)';
+if (cannotRun.length) why.set(tooSmall, cannotRun.length);
 for (const [w, n] of why) console.log(`  ${n} x ${w}`);
+for (const p of cannotRun) console.log(`    cannot run: ${p.label}`);
 
 writeOrCheck(outPath, file, (x) => CalibrationFileSchema.parse(x));

@@ -63,6 +63,19 @@ const CSV_QUANTS: Record<string, { family: QuantFamily; bpw: number }> = {
   'MLX 4bit': { family: 'mlx', bpw: 4.5 },
 };
 
+/** llama.cpp launched each token's CUDA kernels as one graph from May 2024 (PR #6766). */
+const CUDA_GRAPHS_FROM = '2024-05';
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** A CUDA run whose note dates its build before CUDA graphs ("Dec 2023 snapshot"): each kernel paid its own launch. */
+export function launchBound(backend: string, note: string): boolean {
+  if (backend !== 'cuda') return false;
+  const m = /\b([A-Z][a-z]{2})[a-z]* (20\d\d) snapshot/.exec(note);
+  const month = m ? MONTHS.indexOf(m[1]!.toLowerCase()) : -1;
+  if (!m || month < 0) return false;
+  return `${m[2]}-${String(month + 1).padStart(2, '0')}` < CUDA_GRAPHS_FROM;
+}
+
 /** Average context depth while the measured tokens were generated. */
 function depthOf(context: string): number {
   const d = /d(\d+)/.exec(context);
@@ -113,6 +126,7 @@ export function loadPoints(): CalibrationPoint[] {
       depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
       ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
       value: row.value,
+      ...(launchBound(device.backend, row.note) ? { launchBound: true } : {}),
     };
   });
 }

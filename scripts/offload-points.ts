@@ -1,15 +1,17 @@
 /**
  * Reads data/offload-runs.csv (measured runs with part of the model in host RAM) into `estimate`
  * queries: the GPU from the catalog, the host's RAM bandwidth from its type, speed and channels,
- * the placement the run used (`-ngl`, `--n-cpu-moe`). Rows the model cannot stand for are skipped
- * with the reason: another runtime's CPU kernels (KTransformers), runs the source itself doubts
- * (RAM thrashing), or a host whose RAM bandwidth nothing states.
+ * the placement the run used (`-ngl`, `--n-cpu-moe`, or llama.cpp's own `--fit`). Rows the model
+ * cannot stand for are skipped with the reason: another runtime's CPU kernels (KTransformers,
+ * ik_llama.cpp), runs the source itself doubts, a model whose layout the catalog does not know, or
+ * a host whose RAM bandwidth nothing states. A third of the sources (by a hash of source|device,
+ * as the other fits) is held out of the fit.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { resolveDevice, type Catalog } from '../src/core/index.js';
+import { fingerprint, resolveDevice, resolveModel, type Backend, type Catalog } from '../src/core/index.js';
 import { root } from './calibration-points.js';
 import { mapQuant } from './validation-rows.js';
 
@@ -46,15 +48,28 @@ const RATED_MTS: [RegExp, number][] = [[/i9-10900X/, 2933]];
 const SHAPES: Record<string, string> = { 'Qwen3-Coder-Next': 'Qwen3-Next-80B-A3B' };
 
 /** Catalog spellings of the quant labels these rows use. */
-const QUANTS: Record<string, string> = { 'UD-Q4_K_XL': 'Q4_K_M', 'UD-IQ1_S': 'IQ1_S' };
+const QUANTS: Record<string, string> = { 'UD-Q4_K_XL': 'Q4_K_M', 'UD-Q5_K_XL': 'Q5_K_M', 'UD-IQ1_S': 'IQ1_S' };
 
 export interface OffloadPoint {
   row: OffloadRow;
   label: string;
-  query: Record<string, unknown>;
+  query: { device: { backend: Backend } & Record<string, unknown> } & Record<string, unknown>;
+  /** Held out of the fit (a third of source|device pairs, by hash). */
+  holdout: boolean;
 }
 
-const layersField = (s: string) => (s === 'all' ? 'all' : /^\d+$/.test(s) ? Number(s) : undefined);
+/** `-ngl` / `--n-cpu-moe` as the row states it; `fit` is llama.cpp's automatic placement. */
+const layersField = (s: string) =>
+  s === 'all' ? 'all' : s === 'fit' ? 'fit' : /^\d+$/.test(s) ? Number(s) : undefined;
+
+/** A source is its address; the words after it (author, date) do not make it another source. */
+const sourceKey = (source: string) => source.split(/\s/)[0]!;
+
+export const isHeldOut = (row: Pick<OffloadRow, 'source' | 'device'>) =>
+  parseInt(fingerprint(`${sourceKey(row.source)}|${row.device}`), 16) % 3 === 0;
+
+/** RAM size matters only for the fit test: a run whose host RAM is unstated is assumed to have had room. */
+const UNSTATED_RAM_GB = 1024;
 
 /** Tokens in the context while the measured tokens ran: the prompt, plus half the generated run. */
 export function depthOf(context: string, metric: 'tg' | 'pp'): number {
@@ -95,8 +110,14 @@ export function loadOffloadRuns(catalog: Catalog): {
       skip('KTransformers: its own CPU kernels, not the llama.cpp placement modelled');
       continue;
     }
+    if (/ik_llama/i.test(row.backend)) {
+      // A runtime of its own (fused MoE, its own CPU matmuls): one host's runs are too few to fit
+      // its CPU efficiency, and folding them into llama.cpp's would blur both.
+      skip('ik_llama.cpp: a runtime with its own CPU kernels, too few runs to fit its own efficiency');
+      continue;
+    }
     if (/DOUBTFUL/.test(row.note)) {
-      skip('the source doubts the run (RAM thrashing)');
+      skip('the source doubts the run (decode far below its host, unexplained)');
       continue;
     }
     const gpu = resolveDevice(catalog, row.device.replace(/\s+\d+\s?GB\b/, ''));
@@ -104,12 +125,18 @@ export function loadOffloadRuns(catalog: Catalog): {
       skip('GPU not stated or not in the catalog');
       continue;
     }
-    const bw = hostBandwidth(row);
-    const ram = Number(row.host_ram_gb);
-    if (bw === undefined || !(ram > 0)) {
-      skip('host RAM size, speed or channels not stated');
+    const shape = resolveModel(catalog, SHAPES[row.model] ?? row.model);
+    if (!shape.ok || shape.value.model.architectureEstimated) {
+      skip('model not in the catalog: its expert layout (experts, active experts) is unknown');
       continue;
     }
+    // Speed depends on the RAM's bandwidth; its size only decides whether the run fits.
+    const bw = hostBandwidth(row);
+    if (bw === undefined) {
+      skip('host RAM speed or channels not stated (the offload speed depends on them)');
+      continue;
+    }
+    const ram = Number(row.host_ram_gb) > 0 ? Number(row.host_ram_gb) : UNSTATED_RAM_GB;
     const quant = mapQuant(catalog, QUANTS[row.quant.replace(/\s*\(.*$/, '')] ?? row.quant);
     if (!quant) {
       skip(`quant "${row.quant}" not in the catalog`);
@@ -121,6 +148,8 @@ export function loadOffloadRuns(catalog: Catalog): {
       skip('placement (-ngl, --n-cpu-moe) not stated');
       continue;
     }
+    // `--fit`: llama.cpp places it itself, as the estimate does when no placement is set.
+    const auto = gpuLayers === 'fit' || cpuMoe === 'fit';
     const d = gpu.value;
     const depth = depthOf(row.context, row.metric);
     const layers = Number(row.total_layers);
@@ -148,11 +177,13 @@ export function loadOffloadRuns(catalog: Catalog): {
           ...(Number.isInteger(layers) && layers > 0 ? { layers } : {}),
         },
         quant,
-        ...(gpuLayers !== undefined && gpuLayers !== 'all' ? { gpuLayers } : {}),
-        ...(cpuMoe !== undefined ? { cpuMoeLayers: cpuMoe } : {}),
+        ...(!auto && typeof gpuLayers === 'number' ? { gpuLayers } : {}),
+        ...(!auto && cpuMoe !== undefined ? { cpuMoeLayers: cpuMoe } : {}),
+        ...(auto ? { runtime: 'llama.cpp' } : {}),
         depthTokens: depth,
         contextTokens: Math.max(4096, depth + 1024),
       },
+      holdout: isHeldOut(row),
     });
   }
   return { points, skipped };

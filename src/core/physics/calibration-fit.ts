@@ -22,6 +22,12 @@ export interface CalibrationPoint {
   /** Prefill: the prompt's length (pp512: 512). */
   promptTokens?: number;
   value: number;
+  /**
+   * Measured on a CUDA build from before llama.cpp launched each token's kernels as one CUDA graph
+   * (PR #6766, May 2024): every kernel paid its own launch, a fixed cost per layer that later
+   * builds no longer pay.
+   */
+  launchBound?: boolean;
 }
 
 type DecodeParams = NonNullable<CalibrationFile['decode']['cuda']>;
@@ -37,9 +43,15 @@ export const FIXED_HOST_EFFICIENCY = 0.65;
 export const MAX_STREAM_EFFICIENCY = 0.95;
 export const MAX_KV_READ_FACTOR = 2.5;
 
-function predictDecode(pt: CalibrationPoint, p: DecodeParams, kvReadFactor: number): number {
+function predictDecode(
+  pt: CalibrationPoint,
+  p: DecodeParams,
+  kvReadFactor: number,
+  launchBoundPerLayerMs?: number,
+): number {
+  const own = pt.launchBound && launchBoundPerLayerMs !== undefined ? { ...p, perLayerMs: launchBoundPerLayerMs } : p;
   const params: SpeedParams = {
-    decode: { [pt.backend]: p },
+    decode: { [pt.backend]: own },
     prefill: {},
     hostEfficiency: FIXED_HOST_EFFICIENCY,
     kvReadFactor,
@@ -96,6 +108,12 @@ function sq(x: number) {
 export interface DecodeFit {
   decode: Record<string, DecodeParams>;
   kvReadFactor: number;
+  /**
+   * Per-layer cost of runs on builds that launched every kernel (see `launchBound`), per backend:
+   * fitted so that those runs inform the streaming efficiency without setting today's fixed cost.
+   * Not an answer parameter; answers are for current builds.
+   */
+  launchBoundPerLayerMs: Record<string, number>;
 }
 
 /** Families always fitted relative to float (F16/BF16 = 1). */
@@ -109,17 +127,24 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
   const backends = [...new Set(tg.map((p) => p.backend))];
   const decode: Record<string, DecodeParams> = {};
   for (const b of backends) decode[b] = { efficiency: 0.8, perLayerMs: 0.1, familyFactor: {} };
+  const launchBound: Record<string, number> = {};
+  // Only where both kinds of build were measured can the two per-layer costs be told apart.
+  for (const b of backends)
+    if (tg.some((p) => p.backend === b && p.launchBound) && tg.some((p) => p.backend === b && !p.launchBound))
+      launchBound[b] = 0.1;
   let kvReadFactor = 1.5;
   const depthPairs = depthPairsOf(tg);
 
-  const loss = () =>
-    tg.reduce((s, pt) => s + sq(Math.log(predictDecode(pt, decode[pt.backend]!, kvReadFactor) / pt.value)), 0);
+  const predict = (pt: CalibrationPoint) =>
+    predictDecode(pt, decode[pt.backend]!, kvReadFactor, launchBound[pt.backend]);
+  const loss = () => tg.reduce((s, pt) => s + sq(Math.log(predict(pt) / pt.value)), 0);
 
   for (let sweep = 0; sweep < 25; sweep++) {
     for (const b of backends) {
       const p = decode[b]!;
       p.efficiency = goldenMin((x) => ((p.efficiency = x), loss()), 0.3, MAX_STREAM_EFFICIENCY);
       p.perLayerMs = goldenMin((x) => ((p.perLayerMs = x), loss()), 0, 0.5);
+      if (launchBound[b] !== undefined) launchBound[b] = goldenMin((x) => ((launchBound[b] = x), loss()), 0, 0.5);
       for (const fam of FITTED_FAMILIES) {
         if (!tg.some((pt) => pt.backend === b && pt.family === fam)) continue;
         // No kernel family streams faster than MAX_STREAM_EFFICIENCY of the spec bandwidth.
@@ -134,7 +159,8 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
       const kvLoss = () =>
         depthPairs.reduce((sum, [shallow, deep]) => {
           const p = decode[deep.backend]!;
-          const predicted = predictDecode(shallow, p, kvReadFactor) / predictDecode(deep, p, kvReadFactor);
+          const lb = launchBound[deep.backend];
+          const predicted = predictDecode(shallow, p, kvReadFactor, lb) / predictDecode(deep, p, kvReadFactor, lb);
           return sum + sq(Math.log(predicted / (shallow.value / deep.value)));
         }, 0);
       kvReadFactor = goldenMin((x) => ((kvReadFactor = x), kvLoss()), 1, MAX_KV_READ_FACTOR);
@@ -149,7 +175,8 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
     p.efficiency = round(p.efficiency, 4);
     p.perLayerMs = round(p.perLayerMs, 4);
   }
-  return { decode, kvReadFactor: round(kvReadFactor, 4) };
+  for (const b of Object.keys(launchBound)) launchBound[b] = round(launchBound[b]!, 4);
+  return { decode, kvReadFactor: round(kvReadFactor, 4), launchBoundPerLayerMs: launchBound };
 }
 
 /** Each run 1k+ tokens deep with the run of the same device, model and quant nearest depth 0 (at most 512 deep). */
@@ -294,8 +321,12 @@ export interface OffloadParams {
   hostRoundTripMs: number;
 }
 
-/** Physical bounds: CPU matmuls reach at most ~90% of RAM bandwidth; a hand-over costs at most 2 ms. */
-export const OFFLOAD_BOUNDS = { hostEfficiency: [0.15, 0.9], hostRoundTripMs: [0, 2] } as const;
+/**
+ * Physical bounds: CPU matmuls reach at most ~90% of RAM bandwidth; a hand-over (a few KB of
+ * activations each way over PCIe, a stream synchronisation, the CPU threads woken) costs tens to a
+ * few hundred microseconds, so at most 0.5 ms.
+ */
+export const OFFLOAD_BOUNDS = { hostEfficiency: [0.15, 0.9], hostRoundTripMs: [0, 0.5] } as const;
 
 /**
  * Fits the host side of offload decode on measured runs: the share of the RAM bandwidth the CPU's
@@ -363,7 +394,12 @@ export interface CalibrationResult {
 function decodeResidualsOf(points: CalibrationPoint[], fit: DecodeFit): PointResidual[] {
   const tg = llamaCpp(points).filter((p) => p.metric === 'tg');
   const residuals: PointResidual[] = tg.map((pt) => {
-    const predicted = predictDecode(pt, fit.decode[pt.backend]!, fit.kvReadFactor);
+    const predicted = predictDecode(
+      pt,
+      fit.decode[pt.backend]!,
+      fit.kvReadFactor,
+      fit.launchBoundPerLayerMs[pt.backend],
+    );
     return { point: pt, predicted, error: predicted / pt.value - 1 };
   });
   for (const device of new Set(tg.map((p) => p.device))) {
@@ -371,7 +407,7 @@ function decodeResidualsOf(points: CalibrationPoint[], fit: DecodeFit): PointRes
     for (const r of residuals.filter((r) => r.point.device === device)) {
       const p = held.decode[r.point.backend];
       if (!p) continue;
-      r.holdoutPredicted = predictDecode(r.point, p, held.kvReadFactor);
+      r.holdoutPredicted = predictDecode(r.point, p, held.kvReadFactor, held.launchBoundPerLayerMs[r.point.backend]);
       r.holdoutError = r.holdoutPredicted / r.point.value - 1;
     }
   }

@@ -15,6 +15,23 @@ export const RUNTIME_OVERHEAD_GB: Record<DeviceSpec['backend'], number> = {
 };
 /** Host RAM left to the OS, the desktop and the inference server when layers spill to it. */
 export const HOST_RESERVE_GB = 8;
+/**
+ * Read speed of a model file that the page cache cannot hold (an NVMe SSD read in large chunks,
+ * as a memory-mapped GGUF's expert tensors are): an assumption, no device states its disk.
+ */
+export const DISK_READ_GBS = 3;
+
+/**
+ * llama.cpp and Ollama map the model file (mmap): what the CPU reads stays in the page cache only
+ * if host RAM (less what the OS and the server keep) holds all of it. Beyond that the cache evicts
+ * bytes that later tokens need again, and with experts chosen afresh each token the share of reads
+ * that miss is the share of the host's bytes that does not fit; those reads come from disk.
+ */
+export function pageCacheMissShare(hostResidentGB: number, hostMemoryGB: number | undefined): number {
+  if (hostMemoryGB === undefined || hostResidentGB <= 0) return 0;
+  const cache = Math.max(0, (hostMemoryGB - HOST_RESERVE_GB) * GIB_IN_GB);
+  return Math.max(0, hostResidentGB - cache) / hostResidentGB;
+}
 /** KV cache bytes per element by cache type (llama.cpp `--cache-type-k/v`). */
 export const KV_BYTES: Record<string, number> = { f16: 2, q8_0: 1.0625, q4_0: 0.5625 };
 
@@ -126,6 +143,11 @@ export interface MemoryEstimate {
   /** Offload: which layers or experts the runtime keeps in host RAM. */
   placement?: Placement;
   hostAvailableGB?: number;
+  /**
+   * Offload: what host RAM cannot hold of the host's part (weights and KV). With the file mapped the
+   * run still starts, but each token reads that share from disk: it thrashes (fit 'none').
+   */
+  pageCacheShortGB?: number;
   contextTokens: number;
 }
 
@@ -168,6 +190,7 @@ function withOffload(
     gpuShare: resident > 0 ? placement.gpuWeightsGB / resident : 0,
     placement,
     hostAvailableGB: hostAvailable,
+    pageCacheShortGB: Math.max(0, spill - hostAvailable),
   };
 }
 

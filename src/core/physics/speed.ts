@@ -3,7 +3,7 @@
  * compute-bound. Both are fitted per backend on measured runs (`npm run calibrate`).
  */
 import type { Backend, CalibrationFile } from '../catalog/schema.js';
-import { kvCacheGB } from './memory.js';
+import { DISK_READ_GBS, kvCacheGB, pageCacheMissShare } from './memory.js';
 import type { Band, DeviceSpec, ModelSpec, QuantFamily } from '../catalog/specs.js';
 import { attendedTokens, attentionWidth, streamedWeightsGB } from './weights.js';
 import type { Placement } from './placement.js';
@@ -49,7 +49,7 @@ export function isCalibrated(params: SpeedParams, backend: Backend): boolean {
 }
 
 export interface DecodeInput {
-  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'hostBandwidthGBs'>;
+  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'hostBandwidthGBs' | 'hostMemoryGB'>;
   model: ModelSpec;
   weightsGB: number;
   family: QuantFamily;
@@ -67,7 +67,8 @@ export const DEFAULT_HOST_BANDWIDTH_GBS = 80;
 /**
  * Seconds per generated token, before any band is applied: the weights and KV cache each side
  * holds, streamed at its own bandwidth, plus a hand-over per GPU-CPU round trip and the per-layer
- * cost of the kernels.
+ * cost of the kernels. Host bytes the page cache cannot keep (host RAM too small for the host's
+ * part of a mapped file) are read from disk each token.
  */
 export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): number {
   const { device, model, placement } = input;
@@ -80,11 +81,14 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
       (stream * familyFactor + kv * params.kvReadFactor) / (p.efficiency * device.bandwidthGBs) + perLayer(model, p)
     );
   const gpuBytes = placement.gpuReadGB * familyFactor + kv * placement.gpuKvShare * params.kvReadFactor;
-  const hostBytes = placement.hostReadGB + kv * (1 - placement.gpuKvShare);
+  const hostKv = kv * (1 - placement.gpuKvShare);
+  const hostBytes = placement.hostReadGB + hostKv;
   const hostBandwidth = device.hostBandwidthGBs ?? DEFAULT_HOST_BANDWIDTH_GBS;
+  const miss = pageCacheMissShare(placement.hostWeightsGB + hostKv, device.hostMemoryGB);
   return (
     gpuBytes / (p.efficiency * device.bandwidthGBs) +
-    hostBytes / (params.hostEfficiency * hostBandwidth) +
+    (hostBytes * (1 - miss)) / (params.hostEfficiency * hostBandwidth) +
+    (hostBytes * miss) / DISK_READ_GBS +
     (placement.roundTrips * (params.hostRoundTripMs ?? 0)) / 1000 +
     perLayer(model, p)
   );

@@ -9,7 +9,7 @@ import {
 } from '../../../src/core/physics/calibration-fit.js';
 import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
 import { estimateArchitecture } from '../../../src/core/query/architecture.js';
-import { loadPoints, root } from '../../../scripts/calibration-points.js';
+import { launchBound, loadPoints, root } from '../../../scripts/calibration-points.js';
 
 describe('fitDecode', () => {
   it('recovers the efficiency and per-layer cost that generated synthetic runs', () => {
@@ -39,6 +39,60 @@ describe('fitDecode', () => {
     const fit = fitDecode(points);
     expect(fit.decode.cuda!.efficiency).toBeCloseTo(0.8, 2);
     expect(fit.decode.cuda!.perLayerMs).toBeCloseTo(0.1, 2);
+  });
+
+  it("gives runs from builds that launched every kernel their own per-layer cost, and answers with today's", () => {
+    const model = {
+      ...estimateArchitecture({ paramsB: 8, layers: 32, kvHeads: 8, headDim: 128 }),
+      embeddingParamsB: 0,
+    };
+    const points: CalibrationPoint[] = [];
+    for (const [bw, old] of [
+      [400, true],
+      [800, true],
+      [1600, true],
+      [300, false],
+      [900, false],
+      [1800, false],
+    ] as const) {
+      for (const gb of [4, 8, 16]) {
+        // Today 0.04 ms per layer; before CUDA graphs 0.15 ms; both at 85% of bandwidth.
+        const t = gb / (0.85 * bw) + (32 * (old ? 0.15 : 0.04)) / 1000;
+        points.push({
+          device: `d${bw}`,
+          backend: 'cuda',
+          bandwidthGBs: bw,
+          fp16Tflops: 100,
+          model,
+          weightsGB: gb,
+          family: 'float',
+          metric: 'tg',
+          depthTokens: 0,
+          value: 1 / t,
+          ...(old ? { launchBound: true } : {}),
+        });
+      }
+    }
+    const fit = fitDecode(points);
+    expect(fit.decode.cuda!.efficiency).toBeCloseTo(0.85, 2);
+    expect(fit.decode.cuda!.perLayerMs).toBeCloseTo(0.04, 2);
+    expect(fit.launchBoundPerLayerMs.cuda).toBeCloseTo(0.15, 2);
+    // With one kind of build only, there is one per-layer cost and no second one.
+    expect(fitDecode(points.filter((p) => !p.launchBound)).launchBoundPerLayerMs).toEqual({});
+  });
+
+  it('reads the build era from the note: a CUDA snapshot before May 2024 launched every kernel', () => {
+    expect(launchBound('cuda', "LLaMA 2 overview table ('Average eval speed', Dec 2023 snapshot; llama.cpp)")).toBe(
+      true,
+    );
+    expect(launchBound('cuda', 'LLaMA 3 table (May 2024 snapshot, llama-bench)')).toBe(false);
+    expect(launchBound('metal', 'Dec 2023 snapshot')).toBe(false);
+    expect(launchBound('cuda', 'llama-bench, build 6413')).toBe(false);
+    expect(
+      loadPoints()
+        .filter((p) => p.launchBound)
+        .every((p) => p.backend === 'cuda'),
+    ).toBe(true);
   });
 
   it('fits the KV factor on the slowdown at depth alone, not as a knob on every run', () => {

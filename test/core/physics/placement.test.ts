@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { estimateLine } from '../../../src/core/estimate.js';
-import { fitOffload } from '../../../src/core/physics/calibration-fit.js';
-import { estimateMemory } from '../../../src/core/physics/memory.js';
+import { OFFLOAD_BOUNDS, fitOffload } from '../../../src/core/physics/calibration-fit.js';
+import { DISK_READ_GBS, estimateMemory, pageCacheMissShare } from '../../../src/core/physics/memory.js';
 import { placeModel } from '../../../src/core/physics/placement.js';
 import { decodeTokensPerSec } from '../../../src/core/physics/speed.js';
 import { splitWeights, streamedWeightsGB } from '../../../src/core/physics/weights.js';
@@ -247,5 +247,69 @@ describe('power while offloaded', () => {
     expect(offloaded.fit).toBe('offload');
     expect(offloaded.power.activities.decode.watts).toBeLessThan(inVram.power.activities.decode.watts * 0.6);
     expect(offloaded.power.activities.decode.note).toMatch(/offload: the GPU works ~\d+% of each token/);
+  });
+});
+
+describe('a mapped file larger than host RAM can hold (the page cache)', () => {
+  it('misses nothing while the host part fits, then the share that does not fit', () => {
+    // 64 GB host: 56 GiB (60.1 GB) for the page cache after the OS and the server.
+    expect(pageCacheMissShare(50, 64)).toBe(0);
+    expect(pageCacheMissShare(80, 64)).toBeCloseTo((80 - 56 * 1.073741824) / 80, 6);
+    expect(pageCacheMissShare(80, undefined)).toBe(0);
+  });
+
+  it('more host RAM never misses more (property)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1, max: 500, noNaN: true }), fc.integer({ min: 8, max: 1024 }), (gb, ram) => {
+        expect(pageCacheMissShare(gb, ram + 16)).toBeLessThanOrEqual(pageCacheMissShare(gb, ram));
+        expect(pageCacheMissShare(gb, ram)).toBeGreaterThanOrEqual(0);
+        expect(pageCacheMissShare(gb, ram)).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('a host too small for its part thrashes: the estimate refuses it and says by how much', () => {
+    const small = { ...rtx4070, hostMemoryGB: 32 };
+    const m = estimateMemory(small, model('gpt-oss-120b'), quant('MXFP4'), 4096);
+    expect(m.fit).toBe('none');
+    expect(m.pageCacheShortGB!).toBeGreaterThan(15);
+    expect(estimateMemory(rtx4070, model('gpt-oss-120b'), quant('MXFP4'), 4096).pageCacheShortGB).toBe(0);
+  });
+
+  it('decode reads the missing share from disk: far slower, and no faster than the disk allows', () => {
+    const m = model('gpt-oss-120b');
+    const mem = estimateMemory(rtx4070, m, quant('MXFP4'), 4096);
+    const at = (hostMemoryGB: number) =>
+      decodeTokensPerSec(
+        {
+          device: { ...rtx4070, hostMemoryGB },
+          model: m,
+          weightsGB: mem.weightsGB,
+          family: 'mxfp4',
+          depthTokens: 0,
+          placement: mem.placement!,
+        },
+        catalog.calibration,
+      );
+    expect(at(128)).toBeCloseTo(at(64), 6);
+    expect(at(32)).toBeLessThan(at(64) / 3);
+    const missed = mem.placement!.hostReadGB * pageCacheMissShare(mem.placement!.hostWeightsGB, 32);
+    expect(at(32)).toBeLessThanOrEqual(DISK_READ_GBS / missed);
+  });
+});
+
+describe('bounds of the host fit', () => {
+  it('a hand-over cost stays within what PCIe and a thread wake-up take, however the runs pull', () => {
+    // Runs made with an impossible 3 ms per hand-over: the fit stops at the bound.
+    const runs = [
+      [0.5, 40],
+      [0.5, 10],
+      [1, 30],
+    ] as const;
+    const predict = (p: { hostEfficiency: number; hostRoundTripMs: number }) =>
+      runs.map(([gb, trips]) => 1 / (gb / (p.hostEfficiency * 90) + (trips * p.hostRoundTripMs) / 1000));
+    const fit = fitOffload(predict({ hostEfficiency: 0.5, hostRoundTripMs: 3 }), predict);
+    expect(fit.hostRoundTripMs).toBeLessThanOrEqual(OFFLOAD_BOUNDS.hostRoundTripMs[1]);
+    expect(fit.hostEfficiency).toBeGreaterThanOrEqual(OFFLOAD_BOUNDS.hostEfficiency[0]);
   });
 });
