@@ -46,6 +46,13 @@ const file = DiffusionCalibrationSchema.parse({
   points: fitRuns.length,
   efficiency: Object.fromEntries(Object.entries(fit.efficiency).map(([k, v]) => [k, round(v)])),
   overheadSec: Object.fromEntries(Object.entries(fit.overheadSec).map(([k, v]) => [k, round(v, 5)])),
+  ...(fit.runtimeOverheadSec
+    ? {
+        runtimeOverheadSec: Object.fromEntries(
+          Object.entries(fit.runtimeOverheadSec).map(([k, v]) => [k, round(v, 5)]),
+        ),
+      }
+    : {}),
   unetTokenShare: round(fit.unetTokenShare),
   band: { low: round(fit.band.low, 3), high: round(fit.band.high, 3) },
   medianError: { fit: round(medAbs(residuals) ?? 0, 3), holdout: held.length ? round(medAbs(held)!, 3) : null },

@@ -169,7 +169,7 @@ export function loadMediaRuns(catalog: Catalog): { runs: MediaRun[]; skipped: Sk
       device: { backend, fp16Tflops: fp16TflopsOf(chip, row.device) },
       generation,
       paramsB: model.paramsB.value,
-      run: { steps: steps ?? 1, width, height, ...(frames ? { frames } : {}) },
+      run: { steps: steps ?? 1, width, height, ...(frames ? { frames } : {}), runtime: row.runtime },
       secondsPerStep,
     };
     const holdout = parseInt(fingerprint(`${row.source_url}|${row.device}`), 16) % 3 === 0;

@@ -393,6 +393,7 @@ export function buildCatalog(raw: RawCatalogFiles): Catalog {
       ? {
           efficiency: diffusionCalibration.efficiency,
           overheadSec: diffusionCalibration.overheadSec,
+          runtimeOverheadSec: diffusionCalibration.runtimeOverheadSec,
           unetTokenShare: diffusionCalibration.unetTokenShare,
           band: diffusionCalibration.band,
         }

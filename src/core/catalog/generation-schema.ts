@@ -52,6 +52,8 @@ export const DiffusionCalibrationSchema = z.object({
   points: z.number().int().nonnegative(),
   efficiency: byBackend,
   overheadSec: byBackend,
+  /** Seconds per step of the runtimes with enough fit runs of their own (see DiffusionFit). */
+  runtimeOverheadSec: z.record(z.string(), z.number().nonnegative()).optional(),
   unetTokenShare: z.number().positive(),
   band: z.object({ low: z.number().positive(), high: z.number().positive() }),
   /** Median absolute error in-sample and on the held-out runs, for the README and the caveat. */

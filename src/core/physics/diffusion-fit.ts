@@ -68,9 +68,36 @@ function fitBackend(points: DiffusionPoint[], base: DiffusionFit, backend: Backe
   return best;
 }
 
+/** A runtime with at least this many fit runs gets its own per-step overhead. */
+const MIN_POINTS_FOR_RUNTIME = 4;
+
+/**
+ * Per backend, efficiency and overhead; then the runtimes measured often enough get their own
+ * overhead (with the backends' efficiencies held), and the backends are fitted again around them,
+ * twice. The backends' overhead then describes the runtimes without one of their own.
+ */
 function fitWithShare(points: DiffusionPoint[], share: number): { fit: DiffusionFit; err: number } {
   const start: DiffusionFit = { efficiency: {}, overheadSec: {}, unetTokenShare: share, band: { low: 1, high: 1 } };
-  return fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
+  let best = fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
+  const byRuntime = new Map<string, DiffusionPoint[]>();
+  for (const p of points)
+    if (p.run.runtime !== undefined) byRuntime.set(p.run.runtime, [...(byRuntime.get(p.run.runtime) ?? []), p]);
+  const own = [...byRuntime].filter(([, ps]) => ps.length >= MIN_POINTS_FOR_RUNTIME);
+  if (own.length === 0) return best;
+  for (let round = 0; round < 2; round++) {
+    const runtimeOverheadSec: Record<string, number> = {};
+    for (const [runtime, ps] of own) {
+      let pick = { overhead: 0, err: Infinity };
+      for (const overhead of OVERHEADS) {
+        const err = sse(ps, { ...best.fit, runtimeOverheadSec: { ...runtimeOverheadSec, [runtime]: overhead } });
+        if (err < pick.err) pick = { overhead, err };
+      }
+      runtimeOverheadSec[runtime] = pick.overhead;
+    }
+    const again = fitBackends(points, { ...start, runtimeOverheadSec }, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
+    best = { fit: again.fit, err: sse(points, again.fit) };
+  }
+  return best;
 }
 
 export interface DiffusionResidual {

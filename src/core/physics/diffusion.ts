@@ -30,6 +30,11 @@ export interface DiffusionFit {
   efficiency: Partial<Record<Backend, number>>;
   /** Seconds each step (one batched denoiser call) costs beyond its FLOPs, by backend. */
   overheadSec: Partial<Record<Backend, number>>;
+  /**
+   * Seconds per step of the runtimes measured often enough to have their own (A1111's loop costs
+   * more than diffusers'); a run of another or an unknown runtime pays its backend's.
+   */
+  runtimeOverheadSec?: Record<string, number> | undefined;
   /** A UNet's tokens as a share of its full-resolution latent's. */
   unetTokenShare: number;
   /** Relative spread of the fit's residuals (for the band). */
@@ -51,6 +56,11 @@ export interface DiffusionRun {
   height: number;
   /** Video frames; absent for an image. */
   frames?: number | undefined;
+  /**
+   * The software that ran it ("A1111", "diffusers", ...), when known: each spends its own time per
+   * step outside the denoiser (samplers, callbacks, previews). A verdict leaves it out.
+   */
+  runtime?: string | undefined;
 }
 
 /** The default run of a model: its card's steps, resolution and frames. */
@@ -97,6 +107,11 @@ export interface DiffusionDevice {
 }
 
 /** Seconds per denoising step (all its passes) of `run` on the device. */
+/** The time a step costs outside the denoiser: the runtime's own when fitted, else the backend's. */
+export function overheadOf(fit: DiffusionFit, backend: Backend, runtime?: string): number {
+  return (runtime !== undefined ? fit.runtimeOverheadSec?.[runtime] : undefined) ?? fit.overheadSec[backend] ?? 0;
+}
+
 export function secondsPerStep(
   g: Generation,
   paramsB: number,
@@ -106,7 +121,7 @@ export function secondsPerStep(
 ): number {
   const flops = flopsPerPass(g, paramsB, latentTokens(g, run), fit);
   const eff = fit.efficiency[device.backend] ?? DEFAULT_EFFICIENCY;
-  const overhead = fit.overheadSec[device.backend] ?? 0;
+  const overhead = overheadOf(fit, device.backend, run.runtime);
   return (g.passesPerStep * flops) / (device.fp16Tflops * 1e12 * eff) + overhead;
 }
 

@@ -147,6 +147,52 @@ describe('diffusion physics', () => {
   });
 });
 
+describe('a runtime measured often enough pays its own time per step', () => {
+  const run = { steps: 20, width: 512, height: 512 };
+  const device = { backend: 'cuda' as const, fp16Tflops: 150 };
+  const withRuntimes: DiffusionFit = { ...FIT, overheadSec: { cuda: 0.03 }, runtimeOverheadSec: { A1111: 0.06 } };
+
+  it("a run of that runtime pays its overhead, another or an unknown runtime the backend's", () => {
+    const compute = secondsPerStep(FLUX, 12, run, device, FIT);
+    expect(secondsPerStep(FLUX, 12, { ...run, runtime: 'A1111' }, device, withRuntimes)).toBeCloseTo(compute + 0.06, 9);
+    expect(secondsPerStep(FLUX, 12, { ...run, runtime: 'ComfyUI' }, device, withRuntimes)).toBeCloseTo(
+      compute + 0.03,
+      9,
+    );
+    expect(secondsPerStep(FLUX, 12, run, device, withRuntimes)).toBeCloseTo(compute + 0.03, 9);
+  });
+
+  it("the fit recovers two runtimes' overheads from the points they generated", () => {
+    const truth: DiffusionFit = {
+      ...FIT,
+      efficiency: { cuda: 0.4 },
+      overheadSec: { cuda: 0.01 },
+      runtimeOverheadSec: { slow: 0.08 },
+    };
+    const points: DiffusionPoint[] = [];
+    for (const fp16Tflops of [50, 150, 330, 900])
+      for (const width of [256, 512, 1024])
+        for (const runtime of ['slow', 'lean']) {
+          const r = { steps: 20, width, height: width, runtime };
+          const d = { backend: 'cuda' as const, fp16Tflops };
+          points.push({
+            label: `${runtime} ${width}`,
+            device: d,
+            generation: FLUX,
+            paramsB: 12,
+            run: r,
+            secondsPerStep: secondsPerStep(FLUX, 12, r, d, truth),
+          });
+        }
+    const { fit } = fitDiffusion(points);
+    expect(fit.runtimeOverheadSec?.slow).toBeGreaterThan(0.06);
+    expect(fit.runtimeOverheadSec?.slow).toBeLessThan(0.1);
+    expect(fit.runtimeOverheadSec?.lean).toBeLessThan(0.02);
+    expect(fit.efficiency.cuda).toBeGreaterThan(0.37);
+    expect(fit.efficiency.cuda).toBeLessThan(0.43);
+  });
+});
+
 describe('data/diffusion-calibration.json', () => {
   it('is what npm run calibrate produces from data/media-runs.csv', () => {
     const stored = DiffusionCalibrationSchema.parse(
@@ -159,6 +205,8 @@ describe('data/diffusion-calibration.json', () => {
     for (const [backend, eff] of Object.entries(fit.efficiency))
       expect(stored.efficiency[backend as 'cuda']).toBeCloseTo(eff, 3);
     expect(stored.unetTokenShare).toBeCloseTo(fit.unetTokenShare, 3);
+    for (const [runtime, overhead] of Object.entries(fit.runtimeOverheadSec ?? {}))
+      expect(stored.runtimeOverheadSec?.[runtime]).toBeCloseTo(overhead, 4);
     // Held-out runs exist and the fit never saw them.
     expect(runs.filter((r) => r.holdout).length).toBeGreaterThanOrEqual(10);
     // An efficiency at the bound (all of the chip's FP16 rate) would mean the FLOPs or the chip's
