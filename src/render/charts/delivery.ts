@@ -79,6 +79,13 @@ export interface ChartDeliveryOptions {
 /** A settled chart in the cache: null when the answer has none or its rendering failed. */
 type Settled = ChartFile | null;
 
+/**
+ * A deadline has passed. Node's timers may fire up to a millisecond before performance.now()
+ * reaches the time they were set for, so a budget's timer and the queue's clock are compared with
+ * that slack: a chart whose answer has gone without it is never drawn after.
+ */
+const expired = (at: number) => at <= performance.now() + 1;
+
 export class ChartDelivery {
   readonly budgetMs: number;
   private readonly done = new LRUCache<object, { chart: Settled }>({
@@ -119,6 +126,7 @@ export class ChartDelivery {
     const first = await Promise.race([work, late]).finally(() => clearTimeout(timer));
     if (first === 'late') {
       this.note('late');
+      this.dropExpired();
       return undefined;
     }
     return first ?? undefined;
@@ -154,6 +162,12 @@ export class ChartDelivery {
     return work;
   }
 
+  /** Waiting charts whose answers have gone without them are dropped now, not when a turn comes. */
+  private dropExpired(): void {
+    for (let k = this.waiting.length - 1; k >= 0; k--)
+      if (expired(this.waiting[k]!.expires)) this.waiting.splice(k, 1)[0]!.drop();
+  }
+
   private async draw(key: object, subject: ChartSubject): Promise<Settled> {
     try {
       // Always after this turn of the loop, so `pending` holds the work before it can settle.
@@ -175,7 +189,7 @@ export class ChartDelivery {
   private next(): void {
     while (this.running < this.concurrency && this.waiting.length) {
       const job = this.waiting.shift()!;
-      if (job.expires <= performance.now()) job.drop();
+      if (expired(job.expires)) job.drop();
       else job.start();
     }
   }
