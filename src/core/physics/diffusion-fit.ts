@@ -70,34 +70,45 @@ function fitBackend(points: DiffusionPoint[], base: DiffusionFit, backend: Backe
 
 /** A runtime with at least this many fit runs gets its own per-step overhead. */
 const MIN_POINTS_FOR_RUNTIME = 4;
+/** Labels that name no one piece of software ("other", a model's own repository): never a runtime of their own. */
+const NOT_A_RUNTIME = /^(other|official-repo|unknown|)$/i;
 
 /**
- * Per backend, efficiency and overhead; then the runtimes measured often enough get their own
- * overhead (with the backends' efficiencies held), and the backends are fitted again around them,
- * twice. The backends' overhead then describes the runtimes without one of their own.
+ * Per backend, efficiency and overhead on every run; then the runtimes measured often enough get
+ * their own overhead, and the backends' efficiencies are fitted again around them (twice), their
+ * overhead held at the first pass's: that figure, fitted on every runtime together, is what a run of
+ * an unnamed runtime (and every verdict) pays, and it must not come to rest on the few runs left
+ * without a runtime of their own.
  */
 function fitWithShare(points: DiffusionPoint[], share: number): { fit: DiffusionFit; err: number } {
   const start: DiffusionFit = { efficiency: {}, overheadSec: {}, unetTokenShare: share, band: { low: 1, high: 1 } };
-  let best = fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
+  const first = fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
   const byRuntime = new Map<string, DiffusionPoint[]>();
   for (const p of points)
-    if (p.run.runtime !== undefined) byRuntime.set(p.run.runtime, [...(byRuntime.get(p.run.runtime) ?? []), p]);
+    if (p.run.runtime !== undefined && !NOT_A_RUNTIME.test(p.run.runtime))
+      byRuntime.set(p.run.runtime, [...(byRuntime.get(p.run.runtime) ?? []), p]);
   const own = [...byRuntime].filter(([, ps]) => ps.length >= MIN_POINTS_FOR_RUNTIME);
-  if (own.length === 0) return best;
+  if (own.length === 0) return first;
+  let fit = first.fit;
   for (let round = 0; round < 2; round++) {
     const runtimeOverheadSec: Record<string, number> = {};
     for (const [runtime, ps] of own) {
       let pick = { overhead: 0, err: Infinity };
       for (const overhead of OVERHEADS) {
-        const err = sse(ps, { ...best.fit, runtimeOverheadSec: { ...runtimeOverheadSec, [runtime]: overhead } });
+        const err = sse(ps, { ...fit, runtimeOverheadSec: { ...runtimeOverheadSec, [runtime]: overhead } });
         if (err < pick.err) pick = { overhead, err };
       }
       runtimeOverheadSec[runtime] = pick.overhead;
     }
-    const again = fitBackends(points, { ...start, runtimeOverheadSec }, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
-    best = { fit: again.fit, err: sse(points, again.fit) };
+    fit = { ...fit, runtimeOverheadSec };
+    const byBackend = new Map<Backend, DiffusionPoint[]>();
+    for (const p of points) byBackend.set(p.device.backend, [...(byBackend.get(p.device.backend) ?? []), p]);
+    for (const [backend, ps] of byBackend) {
+      const b = fitBackend(ps, fit, backend, [first.fit.overheadSec[backend] ?? 0]);
+      fit = { ...fit, efficiency: { ...fit.efficiency, [backend]: b.eff } };
+    }
   }
-  return best;
+  return { fit, err: sse(points, fit) };
 }
 
 export interface DiffusionResidual {

@@ -188,6 +188,9 @@ describe('a runtime measured often enough pays its own time per step', () => {
     expect(fit.runtimeOverheadSec?.slow).toBeGreaterThan(0.06);
     expect(fit.runtimeOverheadSec?.slow).toBeLessThan(0.1);
     expect(fit.runtimeOverheadSec?.lean).toBeLessThan(0.02);
+    // What an unnamed runtime pays is fitted on every run, so it lies between the two.
+    expect(fit.overheadSec.cuda).toBeGreaterThan(0.02);
+    expect(fit.overheadSec.cuda).toBeLessThan(0.07);
     expect(fit.efficiency.cuda).toBeGreaterThan(0.37);
     expect(fit.efficiency.cuda).toBeLessThan(0.43);
   });
@@ -205,6 +208,8 @@ describe('data/diffusion-calibration.json', () => {
     for (const [backend, eff] of Object.entries(fit.efficiency))
       expect(stored.efficiency[backend as 'cuda']).toBeCloseTo(eff, 3);
     expect(stored.unetTokenShare).toBeCloseTo(fit.unetTokenShare, 3);
+    for (const [backend, overhead] of Object.entries(fit.overheadSec))
+      expect(stored.overheadSec[backend as 'cuda']).toBeCloseTo(overhead, 4);
     for (const [runtime, overhead] of Object.entries(fit.runtimeOverheadSec ?? {}))
       expect(stored.runtimeOverheadSec?.[runtime]).toBeCloseTo(overhead, 4);
     // Held-out runs exist and the fit never saw them.
