@@ -111,11 +111,11 @@ function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]
     Math.min(...classes.map((c) => fit.utilisation[c].prefill)),
   );
   let best = { fit, err: Infinity, slope: Infinity };
-  for (const u0 of U_GRID_2D) {
-    if (u0 > ceiling) break;
-    for (const u1 of U_GRID_2D) {
+  // The ceiling itself is on the grid: decode at prefill's draw must be reachable, whatever its parity.
+  const grid = [...U_GRID_2D.filter((u) => u < ceiling), ceiling];
+  for (const u0 of grid) {
+    for (const u1 of grid) {
       if (u1 < u0) continue;
-      if (u1 > ceiling) break;
       const f = withClass(fit, classes, (cu) => ({ ...cu, decode: { atZero: u0, atPeak: u1 } }));
       const err = sse(mine, f);
       const slope = u1 - u0;

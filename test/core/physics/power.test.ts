@@ -289,6 +289,16 @@ describe('power fit', () => {
     expect(fit.utilisation.discrete.decode.atPeak).toBeCloseTo(0.75, 2);
   });
 
+  it("can put decode at prefill's draw, whatever the parity of its hundredths (the coarse grid once stopped one short)", () => {
+    const truth: PowerFit = {
+      ...FIT,
+      utilisation: { discrete: { decode: flat(0.94), prefill: 0.94 }, unified: { decode: flat(0.5), prefill: 0.8 } },
+    };
+    const { fit } = fitPower(synthetic(truth));
+    expect(fit.utilisation.discrete.decode.atZero).toBeCloseTo(0.94, 6);
+    expect(fit.utilisation.discrete.decode.atPeak).toBeCloseTo(0.94, 6);
+  });
+
   it('never fits decode above prefill, a line that falls with bandwidth, nor a card above its limit', () => {
     const truth: PowerFit = {
       ...FIT,
