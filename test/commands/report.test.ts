@@ -19,7 +19,7 @@ import {
 import { textReply } from '../../commands/text.js';
 import type { CommandContext, Reply } from '../../commands/types.js';
 import { CONSOLE_TEXT } from '../../src/console/console.js';
-import { estimateOne } from '../../src/core/index.js';
+import { estimateOne, fmt } from '../../src/core/index.js';
 import { renderReply } from '../../src/render/text.js';
 import { catalog } from '../helpers/catalog.js';
 import { commandContext } from '../helpers/context.js';
@@ -174,7 +174,8 @@ describe('report: moderators review; approved runs show beside the estimate', ()
       expect.objectContaining({ device: 'rtx-5090', runs: 3, medianDecode: base, medianPrefill: null, outsideBand: 0 }),
     ]);
     expect(renderReply(v, { color: false })).toMatch(
-      new RegExp(`RTX 5090: measured by this community: 3 runs, median ${base} tok/s`),
+      // As every speed is shown: rounded for reading (223 shows as 225).
+      new RegExp(`RTX 5090: measured by this community: 3 runs, median ${fmt.tps(base)} tok/s`),
     );
     // The same question in another server shows nothing of g1's.
     expect((await verdict(member('g2'))).community).toBeUndefined();

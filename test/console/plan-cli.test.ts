@@ -66,7 +66,7 @@ describe('whichgpu plan', () => {
     expect(r.out).toMatch(/^Plan · chat/);
     expect(r.out).toMatch(/RTX 3090 \(yours\)/);
     expect(r.out).toMatch(/RTX 5090 \(candidate\)/);
-    expect(r.out).toMatch(/RTX 5090 over RTX 3090: speed on your picks \(Gemma 3 27B 32 → 4\d tok\/s/);
+    expect(r.out).toMatch(/RTX 5090 over RTX 3090: speed on your picks \(Gemma 3 27B 3\d → 4\d tok\/s/);
   });
 
   it('a machine it cannot read is a clear error and exit 2', async () => {
