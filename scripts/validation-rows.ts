@@ -101,6 +101,8 @@ function hostFromNote(note: string): { systemMemoryGB?: number; systemBandwidthG
 
 export function parseDevice(row: Row): DeviceInput | string {
   const s = row.device;
+  // The offload fit leaves this fork out too: its CPU kernels are its own, and two runs cannot fit them.
+  if (/ik_llama/i.test(row.backend)) return 'ik_llama.cpp: a fork with its own CPU kernels, not the runtime modelled';
   const fb = fallbackFor(s);
   const bw = /(\d+(?:\.\d+)?)\s*(GB|TB)\/s/.exec(s);
   const bandwidthGBs = bw ? Number(bw[1]) * (bw[2] === 'TB' ? 1000 : 1) : fb.bandwidthGBs;
