@@ -279,6 +279,11 @@ export function caveatsFor(
       out.push(
         `${e.shortName}: with ${fmt.gb(e.memory.spillGB)} GB in system RAM, speed is set by RAM bandwidth; the figure is the least certain here.`,
       );
+    // Host RAM too small for its part: a mapped file still starts, and thrashes.
+    if (e.fit === 'none' && (e.memory.pageCacheShortGB ?? 0) >= 0.5)
+      out.push(
+        `${e.shortName}: llama.cpp would still start with the file mapped, but ~${fmt.gb(e.memory.pageCacheShortGB!)} GB of it fits in neither VRAM nor RAM and is read from disk as tokens need it: far slower than RAM, not counted as running.`,
+      );
     const longest = longestContextWords(e, q);
     if (longest) out.push(longest);
     const runtimes = runtimesWords(e);

@@ -101,6 +101,19 @@ describe('verdicts', () => {
   });
 });
 
+describe('a model too big for VRAM and RAM together', () => {
+  it('says what a mapped file would read from disk, and does not count it as running', () => {
+    const v = verdict({ model: 'gpt-oss-120b', device: 'rtx-4070-ram-32gb' });
+    const gpu = v.devices.find((d) => d.id === 'rtx-4070-ram-32gb')!;
+    expect(gpu.fit).toBe('none');
+    expect(gpu.memory.pageCacheShortGB).toBeGreaterThan(20);
+    expect(v.verdict.caveats.join(' ')).toMatch(/read from disk as tokens need it/);
+    // With RAM enough for its part, no such caveat.
+    const roomy = verdict({ model: 'gpt-oss-120b', device: 'rtx-4070-ram-128gb' });
+    expect(roomy.verdict.caveats.join(' ')).not.toMatch(/read from disk/);
+  });
+});
+
 describe('bad input is an error value, never a throw', () => {
   it.each([
     [{ model: 'definitely not a model' }, 'UNKNOWN_MODEL'],
