@@ -11,6 +11,20 @@ import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
 import { estimateArchitecture } from '../../../src/core/query/architecture.js';
 import { launchBound, loadPoints, root } from '../../../scripts/calibration-points.js';
 
+/** A decode run on a CUDA card of `bw` GB/s that took `t` seconds a token. */
+const tgPoint = (bw: number, model: CalibrationPoint['model'], gb: number, t: number): CalibrationPoint => ({
+  device: `d${bw}`,
+  backend: 'cuda',
+  bandwidthGBs: bw,
+  fp16Tflops: 100,
+  model,
+  weightsGB: gb,
+  family: 'float',
+  metric: 'tg',
+  depthTokens: 0,
+  value: 1 / t,
+});
+
 describe('fitDecode', () => {
   it('recovers the efficiency and per-layer cost that generated synthetic runs', () => {
     const model = {
@@ -22,18 +36,7 @@ describe('fitDecode', () => {
       for (const gb of [4, 8, 16]) {
         // 80% of bandwidth, 0.1 ms per layer: t = gb / (0.8 bw) + 3.2 ms
         const t = gb / (0.8 * bw) + 0.0032;
-        points.push({
-          device: `d${bw}`,
-          backend: 'cuda',
-          bandwidthGBs: bw,
-          fp16Tflops: 100,
-          model,
-          weightsGB: gb,
-          family: 'float',
-          metric: 'tg',
-          depthTokens: 0,
-          value: 1 / t,
-        });
+        points.push(tgPoint(bw, model, gb, t));
       }
     }
     const fit = fitDecode(points);
@@ -58,19 +61,7 @@ describe('fitDecode', () => {
       for (const gb of [4, 8, 16]) {
         // Today 0.04 ms per layer; before CUDA graphs 0.15 ms; both at 85% of bandwidth.
         const t = gb / (0.85 * bw) + (32 * (old ? 0.15 : 0.04)) / 1000;
-        points.push({
-          device: `d${bw}`,
-          backend: 'cuda',
-          bandwidthGBs: bw,
-          fp16Tflops: 100,
-          model,
-          weightsGB: gb,
-          family: 'float',
-          metric: 'tg',
-          depthTokens: 0,
-          value: 1 / t,
-          ...(old ? { launchBound: true } : {}),
-        });
+        points.push({ ...tgPoint(bw, model, gb, t), ...(old ? { launchBound: true } : {}) });
       }
     }
     const fit = fitDecode(points);

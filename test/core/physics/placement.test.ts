@@ -24,6 +24,17 @@ const rtx4070: DeviceSpec = {
   hostMemoryGB: 64,
   hostBandwidthGBs: 96,
 };
+/** Decode tokens/s of a memory estimate's placement on a device, at depth 0. */
+const offloadedTps = (
+  device: DeviceSpec,
+  m: Parameters<typeof estimateMemory>[1],
+  mem: ReturnType<typeof estimateMemory>,
+  family: Parameters<typeof decodeTokensPerSec>[0]['family'],
+) =>
+  decodeTokensPerSec(
+    { device, model: m, weightsGB: mem.weightsGB, family, depthTokens: 0, placement: mem.placement! },
+    catalog.calibration,
+  );
 const line = (q: object) => estimateLine(catalog, JSON.stringify(q), 1);
 const spec4070 = { name: 'RTX 4070', memoryGB: 12, bandwidthGBs: 504, backend: 'cuda', fp16Tflops: 116 };
 
@@ -81,18 +92,7 @@ describe('where the runtime puts a model that does not fit', () => {
     const ollama = estimateMemory(rtx4070, m, quant('MXFP4'), 4096, 'f16', { runtime: 'ollama' });
     expect(ollama.placement!.kind).toBe('layers');
     expect(ollama.placement!.hostReadGB).toBeGreaterThan(fitted.placement!.hostReadGB);
-    const speed = (mem: typeof fitted) =>
-      decodeTokensPerSec(
-        {
-          device: rtx4070,
-          model: m,
-          weightsGB: mem.weightsGB,
-          family: 'mxfp4',
-          depthTokens: 0,
-          placement: mem.placement!,
-        },
-        catalog.calibration,
-      );
+    const speed = (mem: typeof fitted) => offloadedTps(rtx4070, m, mem, 'mxfp4');
     expect(speed(ollama)).toBeLessThan(speed(fitted));
   });
 
@@ -110,17 +110,7 @@ describe('where the runtime puts a model that does not fit', () => {
       fc.property(fc.integer({ min: 0, max: 79 }), (n) => {
         const at = (gpuLayers: number) => {
           const mem = estimateMemory(rtx4070, m, quant('Q4_K_M'), 4096, 'f16', { gpuLayers });
-          return decodeTokensPerSec(
-            {
-              device: rtx4070,
-              model: m,
-              weightsGB: mem.weightsGB,
-              family: 'k-quant',
-              depthTokens: 0,
-              placement: mem.placement!,
-            },
-            catalog.calibration,
-          );
+          return offloadedTps(rtx4070, m, mem, 'k-quant');
         };
         expect(at(n + 1)).toBeGreaterThanOrEqual(at(n) * 0.999);
       }),
@@ -279,18 +269,7 @@ describe('a mapped file larger than host RAM can hold (the page cache)', () => {
   it('decode reads the missing share from disk: far slower, and no faster than the disk allows', () => {
     const m = model('gpt-oss-120b');
     const mem = estimateMemory(rtx4070, m, quant('MXFP4'), 4096);
-    const at = (hostMemoryGB: number) =>
-      decodeTokensPerSec(
-        {
-          device: { ...rtx4070, hostMemoryGB },
-          model: m,
-          weightsGB: mem.weightsGB,
-          family: 'mxfp4',
-          depthTokens: 0,
-          placement: mem.placement!,
-        },
-        catalog.calibration,
-      );
+    const at = (hostMemoryGB: number) => offloadedTps({ ...rtx4070, hostMemoryGB }, m, mem, 'mxfp4');
     expect(at(128)).toBeCloseTo(at(64), 6);
     expect(at(32)).toBeLessThan(at(64) / 3);
     const missed = mem.placement!.hostReadGB * pageCacheMissShare(mem.placement!.hostWeightsGB, 32);
