@@ -1,5 +1,7 @@
 import { loadCatalog } from '../../src/catalog/load.js';
 import type { Catalog } from '../../src/core/catalog/catalog.js';
+import { plan } from '../../src/core/plan/plan.js';
+import type { Plan } from '../../src/core/plan/types.js';
 import { compare } from '../../src/core/verdict/compare.js';
 import type { Verdict } from '../../src/core/verdict/types.js';
 
@@ -35,4 +37,18 @@ export function* everyVerdictFor(modelId: string): Generator<Verdict> {
       yield r.value;
     }
   }
+}
+
+/** The verdict for a compare input, or a throw naming the error (tests state valid inputs). */
+export function verdict(input: Record<string, unknown>): Verdict {
+  const r = compare(catalog, input);
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+/** The plan for a plan input, or a throw naming the error. */
+export function planned(input: Record<string, unknown>): Plan {
+  const r = plan(catalog, input);
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
 }

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../src/core/verdict/compare.js';
-import type { Verdict } from '../../../src/core/verdict/types.js';
 import { fineTuneMemoryGB } from '../../../src/core/physics/finetune.js';
 import { estimateDiffusion } from '../../../src/core/physics/diffusion.js';
-import { catalog } from '../../helpers/catalog.js';
-
-function verdict(input: Record<string, unknown>): Verdict {
-  const r = compare(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+import { catalog, verdict } from '../../helpers/catalog.js';
 
 describe('image generation', () => {
   it('estimates SDXL with the diffusion model at the requested steps and size, naming the seed figure beside it', () => {

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../src/core/verdict/compare.js';
 import type { Flag, Verdict } from '../../../src/core/verdict/types.js';
-import { catalog } from '../../helpers/catalog.js';
+import { catalog, verdict } from '../../helpers/catalog.js';
 
-function verdict(input: Record<string, unknown>): Verdict {
-  const r = compare(catalog, input);
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 const conflicts = (v: Verdict) =>
   v.flags.filter((f): f is Extract<Flag, { kind: 'seed-conflict' }> => f.kind === 'seed-conflict');
 

@@ -13,15 +13,9 @@ import {
   type Verdict,
 } from '../../../src/core/index.js';
 import { powerFlags } from '../../../src/core/verdict/flags.js';
-import { catalog, device } from '../../helpers/catalog.js';
+import { catalog, device, verdict } from '../../helpers/catalog.js';
 import { evaluation, power } from './evaluation.js';
-import { compare } from '../../../src/core/verdict/compare.js';
 
-function verdict(input: Record<string, unknown>): Verdict {
-  const r = compare(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 const of = (v: Verdict, id: string) => v.devices.find((e) => e.id === id)!;
 
 describe('electricity follows the draw by activity', () => {

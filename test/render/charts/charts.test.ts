@@ -3,23 +3,11 @@
  * that says them, which chart an answer gets, and no chart (never an exception) without the data.
  */
 import { describe, expect, it } from 'vitest';
-import { compare, fmt, fmtUsdBand, plan, type Plan, type Verdict } from '../../../src/core/index.js';
+import { fmt, fmtUsdBand, type Plan, type Verdict } from '../../../src/core/index.js';
 import { depthCurves, kLabel } from '../../../src/render/charts/decode-depth.js';
 import { fmtDuration } from '../../../src/render/charts/dots.js';
 import { ALT_MAX, chartForPlan, chartForVerdict, verdictPanels } from '../../../src/render/charts/index.js';
-import { catalog, everyVerdictFor, model } from '../../helpers/catalog.js';
-
-function verdict(input: Record<string, unknown>): Verdict {
-  const r = compare(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
-
-function planned(input: Record<string, unknown>): Plan {
-  const r = plan(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
+import { catalog, everyVerdictFor, model, planned, verdict } from '../../helpers/catalog.js';
 
 /** The SVG's text, as a reader sees it. */
 function textOf(svg: string): string {

@@ -6,26 +6,13 @@
 import { crc32, inflateSync } from 'node:zlib';
 import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
-import { compare, plan, type Plan, type Verdict } from '../../../src/core/index.js';
 import { ChartDelivery, type ChartFile, type ChartRenderer } from '../../../src/render/charts/delivery.js';
 import { chartForVerdict, chartSvgForVerdict } from '../../../src/render/charts/index.js';
 import { fontFiles, svgToPng, svgToPngAsync } from '../../../src/render/charts/png.js';
 import { FONT_FAMILY } from '../../../src/render/charts/svg.js';
-import { catalog } from '../../helpers/catalog.js';
+import { catalog, planned, verdict } from '../../helpers/catalog.js';
 import { captureLog } from '../../helpers/log.js';
 import { readPng } from './read-png.js';
-
-function verdict(input: Record<string, unknown>): Verdict {
-  const r = compare(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
-
-function planned(input: Record<string, unknown>): Plan {
-  const r = plan(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 /** Each chunk of a PNG with its CRC checked. */
 function chunks(png: Buffer): { type: string; data: Buffer }[] {

@@ -1,24 +1,11 @@
 /** The PNG itself: it decodes, has the size the chart says, and comes out byte for byte the same. */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compare, plan, type Plan, type Verdict } from '../../../src/core/index.js';
 import { chartForPlan, chartForVerdict } from '../../../src/render/charts/index.js';
 import { fontFiles, SCALE, svgToPng } from '../../../src/render/charts/png.js';
 import { WIDTH } from '../../../src/render/charts/svg.js';
-import { catalog } from '../../helpers/catalog.js';
+import { planned, verdict } from '../../helpers/catalog.js';
 import { readPng } from './read-png.js';
-
-function verdict(input: Record<string, unknown>): Verdict {
-  const r = compare(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
-
-function planned(input: Record<string, unknown>): Plan {
-  const r = plan(catalog, input);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
-}
 
 const svgHeight = (svg: string) => Number(/<svg[^>]* height="(\d+)"/.exec(svg)![1]);
 
