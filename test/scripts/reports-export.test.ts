@@ -13,31 +13,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CSV_HEADER, loadCommunityPoints, withCommunity } from '../../scripts/community-runs.js';
 import { SqliteStore, type NewReport } from '../../src/store/store.js';
 import { catalog } from '../helpers/catalog.js';
+import { newReport } from '../helpers/stores.js';
 
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'whichgpu-export-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const report = (extra: Partial<NewReport>): NewReport => ({
-  platform: 'discord',
-  serverId: 'g1',
-  channelId: 'c1',
-  reportedBy: 'u1',
-  reportedByName: 'Ada',
-  device: 'rtx-4090',
-  model: 'llama-3.1-8b',
-  quant: 'Q4_K_M',
-  runtime: 'llama.cpp',
-  runtimeVersion: 'b4500',
-  depthTokens: 0,
-  promptTokens: null,
-  decodeTokensPerSec: 150,
-  prefillTokensPerSec: null,
-  flagged: false,
-  pasted: '...',
-  ...extra,
-});
+/** A decode-only report (no prompt or prefill figure), as a llama-bench tg line gives. */
+const report = (extra: Partial<NewReport>): NewReport =>
+  newReport({ promptTokens: null, decodeTokensPerSec: 150, prefillTokensPerSec: null, pasted: '...', ...extra });
 
 describe('npm run reports:export', () => {
   it('writes the approved reports of a store, one row per figure, with the report id as source', async () => {

@@ -8,33 +8,12 @@ import { REPORT_LIMITS } from '../../commands/report.js';
 import { commandContext } from '../helpers/context.js';
 import type { Store } from '../../src/store/port.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import { StoreError, type NewReport } from '../../src/store/store.js';
+import { StoreError } from '../../src/store/store.js';
 import { freshDatabase } from '../helpers/postgres.js';
-import { storeImplementations, type OpenedStore } from '../helpers/stores.js';
+import { newReport, storeImplementations, type OpenedStore } from '../helpers/stores.js';
 
 type Opened = OpenedStore;
 const implementations = storeImplementations;
-
-/** A report as the command stores it: Discord, server g1, an RTX 4090 running Llama 3.1 8B Q4_K_M. */
-const newReport = (extra: Partial<NewReport> = {}): NewReport => ({
-  platform: 'discord',
-  serverId: 'g1',
-  channelId: 'c1',
-  reportedBy: 'u1',
-  reportedByName: 'Ada',
-  device: 'rtx-4090',
-  model: 'llama-3.1-8b',
-  quant: 'Q4_K_M',
-  runtime: 'llama.cpp',
-  runtimeVersion: 'b4500',
-  depthTokens: 0,
-  promptTokens: 512,
-  decodeTokensPerSec: 150.5,
-  prefillTokensPerSec: 11_000,
-  flagged: false,
-  pasted: '| model | size | ... |',
-  ...extra,
-});
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 
