@@ -2,21 +2,13 @@
  * /ask, "Answer with whichgpu" and an ask-back's buttons, through the signed HTTP endpoint and
  * through the gateway (discord.js's own interaction handling), as the other Discord tests do.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Client } from 'discord.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ANSWER_WITH, saveChoices } from '../../commands/ask.js';
-import { attachGateway, createGatewayClient } from '../../src/discord/gateway.js';
 import { commandDefinitions } from '../../src/discord/registration.js';
-import { createLogger } from '../../src/log.js';
 import { decodeChoice, decodeCustomId, encodeChoice, encodeCustomId } from '../../src/render/discord-ids.js';
 import { DISCORD_LIMITS } from '../../src/render/discord.js';
-import { SqliteStore } from '../../src/store/store.js';
-import { FakeDiscordApi } from '../fakes/discord-api.js';
-import { catalog } from '../helpers/catalog.js';
-import { CHANNEL, command, component, GUILD, messageCommand, serveGuild, TARGET } from './helpers.js';
+import { CHANNEL, command, component, GUILD, messageCommand, TARGET } from './helpers.js';
+import { gatewayPerFile } from './gateway-harness.js';
 import { discordHttpApp } from './http-app.js';
 
 /** A question whose reading is stable while the core's reading improves. */
@@ -118,37 +110,10 @@ describe('Discord HTTP endpoint: ask', () => {
 });
 
 describe('Discord gateway: ask', () => {
-  const fake = new FakeDiscordApi();
-  let client: Client;
-  let store: SqliteStore;
-  let dir: string;
-
-  beforeAll(async () => {
-    await fake.start();
-    serveGuild(fake);
-    dir = mkdtempSync(join(tmpdir(), 'whichgpu-gateway-ask-'));
-    store = SqliteStore.open(join(dir, 'db.sqlite'));
-    client = createGatewayClient(fake.url);
-    client.rest.setToken('test-token');
-    attachGateway(client, { catalog, store, log: createLogger('silent') }, 'test-token');
-  });
-  afterAll(async () => {
-    await client.destroy();
-    store.close();
-    await fake.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const gateway = gatewayPerFile('whichgpu-gateway-ask-');
 
   /** Feeds a raw INTERACTION_CREATE payload to discord.js and returns the interaction callback it sent. */
-  async function deliver(payload: { id: string; token: string }) {
-    (
-      client as unknown as { actions: { InteractionCreate: { handle(d: unknown): void } } }
-    ).actions.InteractionCreate.handle(payload);
-    const call = await fake.waitFor(
-      (r) => r.method === 'POST' && r.path.startsWith(`/interactions/${payload.id}/${payload.token}/callback`),
-    );
-    return call.body as Message;
-  }
+  const deliver = async (payload: { id: string; token: string }) => (await gateway.deliver(payload)).body as Message;
 
   it('/ask answers publicly with a verdict', async () => {
     const m = await deliver(command('ask', { question: STABLE }));
@@ -175,7 +140,7 @@ describe('Discord gateway: ask', () => {
   });
 
   it("an ask-back's button answers its choice publicly", async () => {
-    const stateId = (await saveChoices(store, [{ label: 'RTX 5090 vs Mac Studio', text: STABLE }]))!;
+    const stateId = (await saveChoices(gateway.store, [{ label: 'RTX 5090 vs Mac Studio', text: STABLE }]))!;
     const customId = encodeCustomId('ask', encodeChoice(stateId, 0));
     expect(decodeChoice(decodeCustomId(customId).arg)).toEqual({ stateId, index: 0 });
     const m = await deliver(component(customId, undefined));
