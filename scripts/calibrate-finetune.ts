@@ -43,10 +43,7 @@ function printMemory(runs: FineTuneRunRow[]) {
   for (const r of runs) {
     if (r.peakMemoryGB === undefined) continue;
     const { run } = r.point;
-    const gb = fineTuneMemoryGB(run.paramsB, run.method, {
-      ...run,
-      checkpointing: run.checkpointing ?? r.point.device.backend !== 'metal',
-    });
+    const gb = fineTuneMemoryGB(run.paramsB, run.method, run, r.point.device.backend);
     console.log(
       r.point.label.slice(0, 72).padEnd(72),
       r.peakMemoryGB.toFixed(1).padStart(12),
@@ -72,7 +69,7 @@ const file = FineTuneCalibrationSchema.parse({
   points: fitRuns.length,
   efficiency: Object.fromEntries(Object.entries(fit.efficiency).map(([k, v]) => [k, round(v)])),
   overheadSec: Object.fromEntries(Object.entries(fit.overheadSec).map(([k, v]) => [k, round(v, 5)])),
-  qloraDequant: round(fit.qloraDequant, 3),
+  qloraDequantBytes: round(fit.qloraDequantBytes, 2),
   band: { low: round(fit.band.low, 3), high: round(fit.band.high, 3) },
   medianError: { fit: round(inSample.medianAbs ?? 0, 3), holdout: roundOrNull(outSample.medianAbs) },
   within25: { fit: roundOrNull(inSample.within25), holdout: roundOrNull(outSample.within25) },

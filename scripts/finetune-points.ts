@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
+  attentionKernelOf,
   defaultCheckpointing,
   fineTuneFlopsPerToken,
   fingerprint,
@@ -28,6 +29,8 @@ const RowSchema = z.object({
   device: z.string().min(1),
   tool: z.string(),
   model: z.string().min(1),
+  /** The catalog's id of the model, whose layers, embedding and tying the FLOPs and memory use; blank: estimated. */
+  model_id: z.string(),
   params_b: z.coerce.number().positive(),
   method: z.string(),
   precision: z.string(),
@@ -88,6 +91,21 @@ function deviceOf(catalog: Catalog, name: string): CatalogDevice | undefined {
 
 const METHODS = new Set(['full', 'lora', 'qlora']);
 
+/** The model's shape from the catalog, and how far LoRA on the top k layers ("16 LoRA layers") lets the backward reach. */
+function architectureOf(catalog: Catalog, row: Row) {
+  const spec = row.model_id ? catalog.model(row.model_id) : undefined;
+  if (row.model_id && !spec) throw new Error(`finetune-runs.csv: model_id ${row.model_id} is not in the catalog`);
+  if (!spec) return {};
+  const adapted = /(\d+) LoRA layers/i.exec(row.note);
+  return {
+    layers: spec.layers,
+    embeddingParamsB: spec.embeddingParamsB,
+    tiedEmbeddings: spec.tiedEmbeddings,
+    headDim: spec.headDim,
+    ...(adapted ? { backwardShare: Math.min(1, Number(adapted[1]) / spec.layers) } : {}),
+  };
+}
+
 export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; skipped: SkippedFineTuneRow[] } {
   const raw = parse(readFileSync(fineTuneRunsPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[];
   const runs: FineTuneRunRow[] = [];
@@ -139,7 +157,14 @@ export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; sk
       continue;
     }
     const method = row.method as 'full' | 'lora' | 'qlora';
-    const run = { method, paramsB: row.params_b, seqLen, ...batch, checkpointing: checkpointingOf(row.note) };
+    const run = {
+      method,
+      paramsB: row.params_b,
+      seqLen,
+      ...batch,
+      checkpointing: checkpointingOf(row.note),
+      ...architectureOf(catalog, row),
+    };
     const fineTuneDevice = {
       backend: device.backend,
       trainingTflops: trainingTflops(device),
@@ -148,7 +173,8 @@ export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; sk
     // FLOPs per token (checkpointing as the note says, else the backend's default) times tokens per
     // second cannot exceed the chip's peak: a row that implies more counts tokens some other way.
     const checkpointing = run.checkpointing ?? defaultCheckpointing(device.backend);
-    const impliedTflops = (tokensPerSec * fineTuneFlopsPerToken(run, checkpointing)) / 1e12;
+    const impliedTflops =
+      (tokensPerSec * fineTuneFlopsPerToken(run, checkpointing, attentionKernelOf(device.backend))) / 1e12;
     if (impliedTflops > fineTuneDevice.trainingTflops) {
       skip(
         `faster than the chip allows: ${impliedTflops.toFixed(0)} TFLOPS ${checkpointing ? 'with' : 'without'} recompute, peak ${fineTuneDevice.trainingTflops}`,

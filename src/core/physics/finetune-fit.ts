@@ -1,15 +1,22 @@
 /**
  * Fitting the fine-tuning speed model on measured runs: per backend, the efficiency and per-micro-step
- * overhead, and one QLoRA dequantisation factor for all, that minimize the squared log error of
+ * overhead, and one QLoRA dequantisation traffic for all, that minimize the squared log error of
  * tokens per second. A grid search over physically bounded values (efficiency 5-90% of the tensor
- * rate, overhead 0-0.5 s, dequantisation 0-150% extra), so the fit is deterministic and needs no
+ * rate, overhead 0-0.5 s, 2.5-25 bytes moved per 4-bit parameter per pass: at least the 0.5 read and
+ * 2 written, at most a kernel at a tenth of the bandwidth), so the fit is deterministic and needs no
  * starting guess. Also the schema of data/finetune-calibration.json, which stores the fit.
  */
 import { fitBackends } from './fit-backends.js';
 import { z } from 'zod';
 import { BackendSchema, type Backend } from '../catalog/schema.js';
 import { median, quantile } from './calibration-fit.js';
-import { fineTuneTokensPerSec, type FineTuneDevice, type FineTuneFit, type FineTuneRun } from './finetune.js';
+import {
+  fineTuneTokensPerSec,
+  UNFITTED_FINETUNE,
+  type FineTuneDevice,
+  type FineTuneFit,
+  type FineTuneRun,
+} from './finetune.js';
 
 export interface FineTunePoint {
   label: string;
@@ -26,7 +33,7 @@ const grid = (lo: number, hi: number, n: number) =>
   Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 const EFFICIENCIES = grid(0.05, 0.9, 70);
 const OVERHEADS = [0, ...grid(0.002, 0.5, 40)];
-const DEQUANTS = Array.from({ length: 31 }, (_, i) => i * 0.05);
+const DEQUANT_BYTES = grid(2.5, 25, 31);
 
 const logError = (p: FineTunePoint, fit: FineTuneFit) =>
   Math.log(fineTuneTokensPerSec(p.run, p.device, fit) / p.tokensPerSec);
@@ -52,8 +59,8 @@ function fitBackend(points: FineTunePoint[], base: FineTuneFit, backend: Backend
   return best;
 }
 
-function fitWithDequant(points: FineTunePoint[], qloraDequant: number): { fit: FineTuneFit; err: number } {
-  const start: FineTuneFit = { efficiency: {}, overheadSec: {}, qloraDequant, band: { low: 1, high: 1 } };
+function fitWithDequant(points: FineTunePoint[], qloraDequantBytes: number): { fit: FineTuneFit; err: number } {
+  const start: FineTuneFit = { efficiency: {}, overheadSec: {}, qloraDequantBytes, band: { low: 1, high: 1 } };
   return fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
 }
 
@@ -68,9 +75,9 @@ export interface FineTuneResidual {
 export function fitFineTune(points: FineTunePoint[]): { fit: FineTuneFit; residuals: FineTuneResidual[] } {
   if (points.length === 0) throw new Error('fitFineTune: no points');
   const hasQlora = points.some((p) => p.run.method === 'qlora');
-  let best = fitWithDequant(points, 0);
+  let best = fitWithDequant(points, UNFITTED_FINETUNE.qloraDequantBytes);
   if (hasQlora)
-    for (const d of DEQUANTS.slice(1)) {
+    for (const d of DEQUANT_BYTES) {
       const f = fitWithDequant(points, d);
       if (f.err < best.err) best = f;
     }
@@ -107,7 +114,8 @@ export const FineTuneCalibrationSchema = z.object({
   points: z.number().int().nonnegative(),
   efficiency: byBackend,
   overheadSec: byBackend,
-  qloraDequant: z.number().nonnegative(),
+  /** Bytes moved per 4-bit parameter each pass that dequantizes it. */
+  qloraDequantBytes: z.number().positive(),
   band: z.object({ low: z.number().positive(), high: z.number().positive() }),
   /** Median absolute error of tokens per second, in-sample and on the held-out runs. */
   medianError: z.object({ fit: z.number().nonnegative(), holdout: z.number().nonnegative().nullable() }),
@@ -120,6 +128,6 @@ export type FineTuneCalibration = z.infer<typeof FineTuneCalibrationSchema>;
 export const fineTuneFitOf = (c: FineTuneCalibration): FineTuneFit => ({
   efficiency: c.efficiency,
   overheadSec: c.overheadSec,
-  qloraDequant: c.qloraDequant,
+  qloraDequantBytes: c.qloraDequantBytes,
   band: c.band,
 });

@@ -11,16 +11,23 @@
  *
  * Speed (`fineTuneSecondsPerMicroStep`):
  *
- *   seconds per micro-step = (1 + dequant if QLoRA) x tokens x FLOPs per token / (efficiency x training TFLOPS)
+ *   seconds per micro-step = tokens x FLOPs per token / (efficiency x training TFLOPS)
+ *                            + QLoRA: passes x 4-bit linear parameters x bytes dequantized per parameter / bandwidth
  *                            + overhead per micro-step + optimizer step / micro-steps per optimizer step
- *   FLOPs per token        = k x parameters + (3 + recompute) x 2 x layers x hidden x sequence length
  *
- * with k = 6 for full fine-tuning (forward 2, backward 4: activation and weight gradients), 4 for
- * LoRA and QLoRA (the frozen base needs no weight gradients), plus 2 when gradient checkpointing
- * recomputes the forward in the backward. The second term is causal attention (flash attention skips
- * the masked half): forward, a backward twice the forward, and the recompute. Efficiency and the
- * per-micro-step overhead (kernel launches, the Python loop, the data loader) are fitted per backend,
- * the QLoRA dequantisation factor once, on measured runs (scripts/calibrate-finetune.ts).
+ * FLOPs per token count the matmuls of the parameters that do any (the input embedding is a lookup;
+ * a tied output head does the embedding's matmul): 2 per parameter forward; the backward 4 for full
+ * fine-tuning (activation and weight gradients) and 2 for LoRA and QLoRA (activation gradients still
+ * flow through every frozen layer below the lowest adapter, so `backwardShare` of the layers);
+ * gradient checkpointing recomputes the forward of those layers. Attention adds, per layer and token,
+ * 2 x hidden x sequence forward where a fused kernel skips the causal mask's half (FlashAttention,
+ * PyTorch SDPA), 2.5 times that backward (FlashAttention-2 recomputes the scores: 5 matmuls to the
+ * forward's 2); where the scores are materialized (MLX's attention backward) the full square is
+ * computed, 4 x hidden x sequence forward and twice that backward. bitsandbytes' 4-bit layers
+ * dequantize their whole weight to 16-bit on every pass (forward, recompute, backward) before a
+ * 16-bit GEMM: memory-bound, a cost per pass and not per token. Efficiency and the per-micro-step
+ * overhead (kernel launches, the Python loop, the data loader) are fitted per backend, the bytes per
+ * dequantized parameter once, on measured runs (scripts/calibrate-finetune.ts).
  */
 import type { Backend } from '../catalog/schema.js';
 import type { Band } from '../catalog/specs.js';
@@ -43,9 +50,22 @@ export interface FineTuneRun {
   gradAccum?: number | undefined;
   /** Recompute the forward in the backward; absent: `defaultCheckpointing(backend)`. */
   checkpointing?: boolean | undefined;
-  /** Layers x hidden size; absent: `layerWidthOf(paramsB)`. */
+  /** Transformer layers (the model's config); absent: estimated from the size (`fineTuneShapeOf`). */
+  layers?: number | undefined;
+  /** Input embedding, vocabulary x hidden, billions (a ModelSpec's `embeddingParamsB`); absent: estimated. */
+  embeddingParamsB?: number | undefined;
+  /** The output head is the input embedding (small Qwen and Llama 3.2 models); absent: untied. */
+  tiedEmbeddings?: boolean | undefined;
+  /** Head dimension, for the attention scores a materializing backend holds; absent: 128. */
+  headDim?: number | undefined;
+  /**
+   * Share of the layers the backward pass runs through: LoRA adapters on the top k of n layers only
+   * (mlx-lm trains 16 by default) stop the activation gradients there, k / n. 1 when absent.
+   */
+  backwardShare?: number | undefined;
+  /** Layers x hidden size; absent: from `layers` and the parameters, else `layerWidthOf(paramsB)`. */
   layerWidth?: number | undefined;
-  /** Vocabulary size, for the logits held per token; absent: `DEFAULT_VOCAB`. */
+  /** Vocabulary size, for the logits held per token; absent: embedding / hidden, else `DEFAULT_VOCAB`. */
   vocab?: number | undefined;
 }
 
@@ -66,6 +86,51 @@ export function layerWidthOf(paramsB: number): number {
  */
 export const DEFAULT_VOCAB = 128_256;
 
+/** What the FLOPs and memory of a run follow from, the model's own figures where the run gives them. */
+export interface FineTuneShape {
+  layers: number;
+  hidden: number;
+  /** Layers x hidden. */
+  layerWidth: number;
+  vocab: number;
+  /** Parameters that do a matmul per token (all but an untied input embedding), billions. */
+  matmulParamsB: number;
+  /** The linear layers' parameters (a 4-bit base quantizes these; embedding and head stay 16-bit), billions. */
+  linearParamsB: number;
+}
+
+/**
+ * The run's shape. With `layers`, hidden follows from the non-embedding parameters (~12 x layers x
+ * hidden^2); without, from `layerWidthOf`. An unstated embedding is 128k entries of that hidden size,
+ * at most a quarter of the parameters, untied.
+ */
+export function fineTuneShapeOf(run: FineTuneRun): FineTuneShape {
+  const estimatedHidden = Math.cbrt((run.paramsB * 1e9 * 128) / 12);
+  const embeddingB = run.embeddingParamsB ?? Math.min((DEFAULT_VOCAB * estimatedHidden) / 1e9, 0.25 * run.paramsB);
+  const tied = run.tiedEmbeddings ?? false;
+  const linearParamsB = Math.max(run.paramsB - embeddingB * (tied ? 1 : 2), 0.05 * run.paramsB);
+  const hidden = run.layers ? Math.sqrt((linearParamsB * 1e9) / (12 * run.layers)) : estimatedHidden;
+  const layers = run.layers ?? layerWidthOf(run.paramsB) / estimatedHidden;
+  const vocab = run.vocab ?? (run.embeddingParamsB !== undefined ? (embeddingB * 1e9) / hidden : DEFAULT_VOCAB);
+  return {
+    layers,
+    hidden,
+    layerWidth: run.layerWidth ?? layers * hidden,
+    vocab,
+    matmulParamsB: run.paramsB - (tied ? 0 : embeddingB),
+    linearParamsB,
+  };
+}
+
+/**
+ * How attention runs in training: `fused` kernels (FlashAttention, PyTorch SDPA on CUDA and ROCm)
+ * skip the causal mask's masked half and never hold the scores; `materialized` (MLX: its fused
+ * attention has no fused backward, the backward computes and holds the full score matrix).
+ */
+export type AttentionKernel = 'fused' | 'materialized';
+export const attentionKernelOf = (backend: Backend): AttentionKernel =>
+  backend === 'metal' ? 'materialized' : 'fused';
+
 /**
  * Bytes held per token for backward, per unit of layers x hidden (estimates): with gradient
  * checkpointing each layer keeps its 16-bit input (2 bytes) and one layer's internals live at a time;
@@ -74,41 +139,80 @@ export const DEFAULT_VOCAB = 128_256;
  */
 const LAYER_BYTES = { checkpointed: 2, stored: 34 };
 /**
- * Bytes per vocabulary entry per token for the logits (an estimate): Hugging Face training computes
- * 16-bit logits, upcasts them to fp32 for the loss and keeps their gradient (2 + 4 + 4 + 4 bytes, plus
- * the allocator's slack). Fused or chunked losses (Unsloth, torchtune) keep far less.
+ * Bytes per vocabulary entry per token for the logits (estimates): PyTorch training (Hugging Face,
+ * PEFT, TRL) computes 16-bit logits, upcasts them to fp32 for the loss and keeps their gradient
+ * (2 + 4 + 4 + 4 bytes, plus the allocator's slack); MLX keeps the 16-bit logits and their gradient.
+ * Fused or chunked losses (Unsloth, torchtune) keep far less.
  */
-const LOGIT_BYTES = 16;
-/** CUDA context, cuBLAS workspace and the allocator's fragmentation with a run given (estimate). */
-const RUNTIME_GB = 1;
+const LOGIT_BYTES = { pytorch: 16, mlx: 4 };
+/** Bytes per attention score a materializing backend holds for backward: 16-bit scores (estimate). */
+const SCORE_BYTES = 2;
+const DEFAULT_HEAD_DIM = 128;
+/** CUDA context, cuBLAS workspace and the allocator's fragmentation with a run given (estimate); MLX reports its own arrays only. */
+const RUNTIME_GB = { pytorch: 1, mlx: 0 };
 
 /**
  * GB a fine-tune holds: weights (and for full fine-tuning gradients and AdamW state) by method; then
  * either the old rule of thumb (no run: +20% and 2 GB, short sequences with checkpointing) or, given
- * a run, activations per token (layers x hidden per token, logits per vocabulary entry) plus 1 GB.
+ * a run, a 4-bit base's 16-bit embedding and head, activations per token (layers x hidden per token, logits per entry of the model's own
+ * vocabulary) plus the runtime's own; on Metal (MLX, materialized attention) each layer the backward
+ * reaches also holds its scores, heads x sequence^2 per sequence (one layer's with checkpointing).
  */
 export function fineTuneMemoryGB(
   paramsB: number,
   method: FineTuneMethod,
-  run?: Pick<FineTuneRun, 'seqLen' | 'microBatch' | 'checkpointing' | 'layerWidth' | 'vocab'>,
+  run?: Omit<FineTuneRun, 'method' | 'paramsB'>,
+  backend: Backend = 'cuda',
 ): number {
   if (!run) return paramsB * BYTES_PER_PARAM[method] * (1 + ACTIVATION_SHARE) + FIXED_GB;
+  const stack = backend === 'metal' ? 'mlx' : 'pytorch';
+  const shape = fineTuneShapeOf({ ...run, method, paramsB });
   const tokens = run.seqLen * run.microBatch;
-  const perLayer = run.checkpointing === false ? LAYER_BYTES.stored : LAYER_BYTES.checkpointed;
-  const perToken = perLayer * (run.layerWidth ?? layerWidthOf(paramsB)) + LOGIT_BYTES * (run.vocab ?? DEFAULT_VOCAB);
-  return paramsB * BYTES_PER_PARAM[method] + (tokens * perToken) / 1e9 + RUNTIME_GB;
+  const checkpointed = run.checkpointing ?? defaultCheckpointing(backend);
+  const perLayer = checkpointed ? LAYER_BYTES.checkpointed : LAYER_BYTES.stored;
+  const perToken = perLayer * shape.layerWidth + LOGIT_BYTES[stack] * shape.vocab;
+  const heads = shape.hidden / (run.headDim ?? DEFAULT_HEAD_DIM);
+  const layersHolding = checkpointed ? 1 : Math.max(1, shape.layers * backwardReach(run.backwardShare, method));
+  const scores =
+    attentionKernelOf(backend) === 'materialized'
+      ? layersHolding * heads * run.seqLen ** 2 * run.microBatch * SCORE_BYTES
+      : 0;
+  // A 4-bit base quantizes the linear layers only; the embedding and output head stay 16-bit.
+  const weightsGB =
+    method === 'qlora'
+      ? shape.linearParamsB * BYTES_PER_PARAM.qlora + (paramsB - shape.linearParamsB) * BYTES_PER_PARAM.lora
+      : paramsB * BYTES_PER_PARAM[method];
+  return weightsGB + (tokens * perToken + scores) / 1e9 + RUNTIME_GB[stack];
 }
+
+/** Share of the layers the backward runs through: all for full fine-tuning, `backwardShare` for LoRA. */
+const backwardReach = (share: number | undefined, method: FineTuneMethod) =>
+  method === 'full' ? 1 : Math.min(Math.max(share ?? 1, 0), 1);
 
 /** Gradient checkpointing by default: on in the CUDA and ROCm stacks' recipes (Unsloth, PEFT, Axolotl, torchtune), off in mlx-lm. */
 export const defaultCheckpointing = (backend: Backend): boolean => backend !== 'metal';
 
-/** Training FLOPs per token of a run (with or without the recomputed forward). */
-export function fineTuneFlopsPerToken(run: FineTuneRun, checkpointing: boolean): number {
-  const recompute = checkpointing ? 1 : 0;
-  const linear = (run.method === 'full' ? 6 : 4) + 2 * recompute;
-  const attention = (3 + recompute) * 2 * (run.layerWidth ?? layerWidthOf(run.paramsB)) * run.seqLen;
-  return linear * run.paramsB * 1e9 + attention;
+/** Training FLOPs per token of a run (with or without the recomputed forward), by attention kernel. */
+export function fineTuneFlopsPerToken(
+  run: FineTuneRun,
+  checkpointing: boolean,
+  attention: AttentionKernel = 'fused',
+): number {
+  const shape = fineTuneShapeOf(run);
+  const reach = backwardReach(run.backwardShare, run.method);
+  const recompute = checkpointing ? reach : 0;
+  const linearForward = 2 * shape.matmulParamsB * 1e9;
+  const linear = linearForward * (1 + (run.method === 'full' ? 2 : reach) + recompute);
+  const attentionForward = (attention === 'fused' ? 2 : 4) * shape.layerWidth * run.seqLen;
+  const attentionBackward = attention === 'fused' ? 2.5 : 2;
+  return linear + attentionForward * (1 + attentionBackward * reach + recompute);
 }
+
+/** Passes over the weights per micro-step: forward, backward (where it reaches) and the recompute. */
+const weightPasses = (run: FineTuneRun, checkpointing: boolean) => {
+  const reach = backwardReach(run.backwardShare, run.method);
+  return 1 + reach + (checkpointing ? reach : 0);
+};
 
 export interface FineTuneDevice {
   backend: Backend;
@@ -133,17 +237,20 @@ export interface FineTuneFit {
   efficiency: Partial<Record<Backend, number>>;
   /** Seconds each micro-step costs beyond its FLOPs, by backend. */
   overheadSec: Partial<Record<Backend, number>>;
-  /** QLoRA's extra compute time for dequantizing 4-bit weights on every pass, as a share. */
-  qloraDequant: number;
+  /**
+   * QLoRA: bytes of memory traffic per 4-bit parameter each time a pass dequantizes the weights to
+   * 16-bit (at least the 0.5 read and 2 written).
+   */
+  qloraDequantBytes: number;
   /** 10th and 90th percentile of measured / predicted tokens per second. */
   band: { low: number; high: number };
 }
 
-/** Used where no fit is loaded: PyTorch-typical efficiency, a small overhead, QLoRA a third slower. */
+/** Used where no fit is loaded: PyTorch-typical efficiency, a small overhead, dequantisation at ~2 kernels' traffic. */
 export const UNFITTED_FINETUNE: FineTuneFit = {
   efficiency: {},
   overheadSec: {},
-  qloraDequant: 0.33,
+  qloraDequantBytes: 5,
   band: { low: 0.5, high: 2 },
 };
 const DEFAULT_EFFICIENCY = 0.35;
@@ -162,11 +269,15 @@ export function fineTuneSecondsPerMicroStep(run: FineTuneRun, device: FineTuneDe
   const tokens = run.seqLen * run.microBatch;
   const eff = fit.efficiency[device.backend] ?? DEFAULT_EFFICIENCY;
   const overhead = fit.overheadSec[device.backend] ?? DEFAULT_OVERHEAD_SEC;
-  const dequant = run.method === 'qlora' ? 1 + fit.qloraDequant : 1;
-  const compute = (dequant * tokens * fineTuneFlopsPerToken(run, checkpointing)) / (eff * device.trainingTflops * 1e12);
-  const optimizer =
-    run.method === 'full' ? (ADAMW_BYTES_PER_PARAM * run.paramsB * 1e9) / (device.bandwidthGBs * 1e9) : 0;
-  return compute + overhead + optimizer / (run.gradAccum ?? 1);
+  const flops = tokens * fineTuneFlopsPerToken(run, checkpointing, attentionKernelOf(device.backend));
+  const compute = flops / (eff * device.trainingTflops * 1e12);
+  const dequant =
+    run.method === 'qlora'
+      ? (weightPasses(run, checkpointing) * fineTuneShapeOf(run).linearParamsB * fit.qloraDequantBytes) /
+        device.bandwidthGBs
+      : 0;
+  const optimizer = run.method === 'full' ? (ADAMW_BYTES_PER_PARAM * run.paramsB) / device.bandwidthGBs : 0;
+  return compute + dequant + overhead + optimizer / (run.gradAccum ?? 1);
 }
 
 /** Training tokens per second (every token of every sequence, as trainers report them). */
