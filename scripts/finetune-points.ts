@@ -12,13 +12,13 @@ import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
   attentionKernelOf,
-  defaultCheckpointing,
   fineTuneFlopsPerToken,
   fingerprint,
   resolveDevice,
   trainingTflops,
   type Catalog,
   type CatalogDevice,
+  withBackendDefaults,
   type FineTunePoint,
 } from '../src/core/index.js';
 import { root } from './calibration-points.js';
@@ -91,18 +91,23 @@ function deviceOf(catalog: Catalog, name: string): CatalogDevice | undefined {
 
 const METHODS = new Set(['full', 'lora', 'qlora']);
 
-/** The model's shape from the catalog, and how far LoRA on the top k layers ("16 LoRA layers") lets the backward reach. */
+/**
+ * The model's shape from the catalog, and how far the backward reaches: LoRA on the top k layers
+ * ("16 LoRA layers") stops it there; "full LoRA" adapts every layer; unsaid, the backend's tooling
+ * default (`withBackendDefaults`).
+ */
 function architectureOf(catalog: Catalog, row: Row) {
   const spec = row.model_id ? catalog.model(row.model_id) : undefined;
   if (row.model_id && !spec) throw new Error(`finetune-runs.csv: model_id ${row.model_id} is not in the catalog`);
   if (!spec) return {};
   const adapted = /(\d+) LoRA layers/i.exec(row.note);
+  const share = adapted ? Math.min(1, Number(adapted[1]) / spec.layers) : /full LoRA/i.test(row.note) ? 1 : undefined;
   return {
     layers: spec.layers,
     embeddingParamsB: spec.embeddingParamsB,
     tiedEmbeddings: spec.tiedEmbeddings,
     headDim: spec.headDim,
-    ...(adapted ? { backwardShare: Math.min(1, Number(adapted[1]) / spec.layers) } : {}),
+    ...(share !== undefined ? { backwardShare: share } : {}),
   };
 }
 
@@ -172,9 +177,10 @@ export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; sk
     };
     // FLOPs per token (checkpointing as the note says, else the backend's default) times tokens per
     // second cannot exceed the chip's peak: a row that implies more counts tokens some other way.
-    const checkpointing = run.checkpointing ?? defaultCheckpointing(device.backend);
+    const asRun = withBackendDefaults(run, device.backend);
+    const { checkpointing } = asRun;
     const impliedTflops =
-      (tokensPerSec * fineTuneFlopsPerToken(run, checkpointing, attentionKernelOf(device.backend))) / 1e12;
+      (tokensPerSec * fineTuneFlopsPerToken(asRun, checkpointing, attentionKernelOf(device.backend))) / 1e12;
     if (impliedTflops > fineTuneDevice.trainingTflops) {
       skip(
         `faster than the chip allows: ${impliedTflops.toFixed(0)} TFLOPS ${checkpointing ? 'with' : 'without'} recompute, peak ${fineTuneDevice.trainingTflops}`,

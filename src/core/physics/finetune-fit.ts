@@ -11,9 +11,12 @@ import { z } from 'zod';
 import { BackendSchema, type Backend } from '../catalog/schema.js';
 import { median, quantile } from './calibration-fit.js';
 import {
+  fineTuneStepTerms,
   fineTuneTokensPerSec,
+  secondsOfStep,
   UNFITTED_FINETUNE,
   type FineTuneDevice,
+  type FineTuneStepTerms,
   type FineTuneFit,
   type FineTuneRun,
 } from './finetune.js';
@@ -35,8 +38,16 @@ const EFFICIENCIES = grid(0.05, 0.9, 70);
 const OVERHEADS = [0, ...grid(0.002, 0.5, 40)];
 const DEQUANT_BYTES = grid(2.5, 25, 31);
 
+// A point's terms do not depend on the fit: worked out once per point, the grid only rescales them.
+const terms = new WeakMap<FineTunePoint, FineTuneStepTerms>();
+function termsOf(p: FineTunePoint): FineTuneStepTerms {
+  let t = terms.get(p);
+  if (!t) terms.set(p, (t = fineTuneStepTerms(p.run, p.device)));
+  return t;
+}
+
 const logError = (p: FineTunePoint, fit: FineTuneFit) =>
-  Math.log(fineTuneTokensPerSec(p.run, p.device, fit) / p.tokensPerSec);
+  Math.log((p.run.seqLen * p.run.microBatch) / secondsOfStep(termsOf(p), p.device.backend, fit) / p.tokensPerSec);
 
 function sse(points: FineTunePoint[], fit: FineTuneFit): number {
   let s = 0;

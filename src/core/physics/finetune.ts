@@ -161,14 +161,15 @@ const RUNTIME_GB = { pytorch: 1, mlx: 0 };
 export function fineTuneMemoryGB(
   paramsB: number,
   method: FineTuneMethod,
-  run?: Omit<FineTuneRun, 'method' | 'paramsB'>,
+  given?: Omit<FineTuneRun, 'method' | 'paramsB'>,
   backend: Backend = 'cuda',
 ): number {
-  if (!run) return paramsB * BYTES_PER_PARAM[method] * (1 + ACTIVATION_SHARE) + FIXED_GB;
+  if (!given) return paramsB * BYTES_PER_PARAM[method] * (1 + ACTIVATION_SHARE) + FIXED_GB;
   const stack = backend === 'metal' ? 'mlx' : 'pytorch';
-  const shape = fineTuneShapeOf({ ...run, method, paramsB });
+  const run = withBackendDefaults({ ...given, method, paramsB }, backend);
+  const shape = fineTuneShapeOf(run);
   const tokens = run.seqLen * run.microBatch;
-  const checkpointed = run.checkpointing ?? defaultCheckpointing(backend);
+  const checkpointed = run.checkpointing;
   const perLayer = checkpointed ? LAYER_BYTES.checkpointed : LAYER_BYTES.stored;
   const perToken = perLayer * shape.layerWidth + LOGIT_BYTES[stack] * shape.vocab;
   const heads = shape.hidden / (run.headDim ?? DEFAULT_HEAD_DIM);
@@ -191,6 +192,27 @@ const backwardReach = (share: number | undefined, method: FineTuneMethod) =>
 
 /** Gradient checkpointing by default: on in the CUDA and ROCm stacks' recipes (Unsloth, PEFT, Axolotl, torchtune), off in mlx-lm. */
 export const defaultCheckpointing = (backend: Backend): boolean => backend !== 'metal';
+
+/** Layers mlx-lm puts LoRA adapters on unless told otherwise (`--num-layers`, default 16: the top 16). */
+export const MLX_LORA_LAYERS = 16;
+
+/**
+ * The run as the backend's usual tooling does it where the run does not say: checkpointing
+ * (`defaultCheckpointing`) and, on Metal, LoRA on mlx-lm's top 16 layers only, so the backward
+ * stops there; the CUDA and ROCm tools adapt every layer.
+ */
+export function withBackendDefaults<R extends FineTuneRun>(
+  run: R,
+  backend: Backend,
+): Omit<R, 'checkpointing' | 'backwardShare'> & { checkpointing: boolean; backwardShare: number } {
+  const layers = fineTuneShapeOf(run).layers;
+  return {
+    ...run,
+    checkpointing: run.checkpointing ?? defaultCheckpointing(backend),
+    backwardShare:
+      run.backwardShare ?? (backend === 'metal' && run.method !== 'full' ? Math.min(1, MLX_LORA_LAYERS / layers) : 1),
+  };
+}
 
 /** Training FLOPs per token of a run (with or without the recomputed forward), by attention kernel. */
 export function fineTuneFlopsPerToken(
@@ -263,21 +285,42 @@ const DEFAULT_OVERHEAD_SEC = 0.05;
  */
 const ADAMW_BYTES_PER_PARAM = 30;
 
-/** Seconds one micro-step takes on average, its share of the optimizer step included. */
-export function fineTuneSecondsPerMicroStep(run: FineTuneRun, device: FineTuneDevice, fit: FineTuneFit): number {
-  const checkpointing = run.checkpointing ?? defaultCheckpointing(device.backend);
+/**
+ * The parts of a micro-step that do not depend on the fit: seconds of compute at the full tensor
+ * rate, seconds of QLoRA dequantisation per byte moved per parameter, and the optimizer step's share.
+ */
+export interface FineTuneStepTerms {
+  computeAtPeakSec: number;
+  dequantSecPerByte: number;
+  optimizerSec: number;
+}
+
+export function fineTuneStepTerms(given: FineTuneRun, device: FineTuneDevice): FineTuneStepTerms {
+  const run = withBackendDefaults(given, device.backend);
   const tokens = run.seqLen * run.microBatch;
-  const eff = fit.efficiency[device.backend] ?? DEFAULT_EFFICIENCY;
-  const overhead = fit.overheadSec[device.backend] ?? DEFAULT_OVERHEAD_SEC;
-  const flops = tokens * fineTuneFlopsPerToken(run, checkpointing, attentionKernelOf(device.backend));
-  const compute = flops / (eff * device.trainingTflops * 1e12);
-  const dequant =
+  const flops = tokens * fineTuneFlopsPerToken(run, run.checkpointing, attentionKernelOf(device.backend));
+  const dequantSecPerByte =
     run.method === 'qlora'
-      ? (weightPasses(run, checkpointing) * fineTuneShapeOf(run).linearParamsB * fit.qloraDequantBytes) /
-        device.bandwidthGBs
+      ? (weightPasses(run, run.checkpointing) * fineTuneShapeOf(run).linearParamsB) / device.bandwidthGBs
       : 0;
   const optimizer = run.method === 'full' ? (ADAMW_BYTES_PER_PARAM * run.paramsB) / device.bandwidthGBs : 0;
-  return compute + dequant + overhead + optimizer / (run.gradAccum ?? 1);
+  return {
+    computeAtPeakSec: flops / (device.trainingTflops * 1e12),
+    dequantSecPerByte,
+    optimizerSec: optimizer / (run.gradAccum ?? 1),
+  };
+}
+
+/** Seconds a micro-step takes from its terms under a fit's efficiency, overhead and dequantisation. */
+export function secondsOfStep(terms: FineTuneStepTerms, backend: Backend, fit: FineTuneFit): number {
+  const eff = fit.efficiency[backend] ?? DEFAULT_EFFICIENCY;
+  const overhead = fit.overheadSec[backend] ?? DEFAULT_OVERHEAD_SEC;
+  return terms.computeAtPeakSec / eff + terms.dequantSecPerByte * fit.qloraDequantBytes + overhead + terms.optimizerSec;
+}
+
+/** Seconds one micro-step takes on average, its share of the optimizer step included. */
+export function fineTuneSecondsPerMicroStep(run: FineTuneRun, device: FineTuneDevice, fit: FineTuneFit): number {
+  return secondsOfStep(fineTuneStepTerms(run, device), device.backend, fit);
 }
 
 /** Training tokens per second (every token of every sequence, as trainers report them). */
