@@ -32,6 +32,7 @@ function print(title: string, rs: PowerResidual[]) {
     'reading'.padEnd(84),
     'rated W'.padStart(8),
     'bw share'.padStart(9),
+    'busy'.padStart(5),
     'measured'.padStart(9),
     'fitted'.padStart(8),
     '   error',
@@ -41,6 +42,7 @@ function print(title: string, rs: PowerResidual[]) {
       r.point.label.slice(0, 84).padEnd(84),
       String(r.point.machine.chipW).padStart(8),
       (r.point.bandwidthShare === undefined ? '' : r.point.bandwidthShare.toFixed(2)).padStart(9),
+      (r.point.busyShare === undefined ? '' : r.point.busyShare.toFixed(2)).padStart(5),
       r.point.watts.toFixed(1).padStart(9),
       r.predicted.toFixed(1).padStart(8),
       pct(r.error),
@@ -55,7 +57,7 @@ const { fit, perClass, aic, residuals } = fitPower(fitPoints);
 const held = powerResidualsOf(heldOut, fit);
 const checks = powerResidualsOf(pointsOf('check'), fit);
 const classUtilisation = (u: (typeof fit.utilisation)['discrete']) => ({
-  decode: { atZero: round(u.decode.atZero), atPeak: round(u.decode.atPeak) },
+  decode: { atZero: round(u.decode.atZero), perByte: round(u.decode.perByte), waiting: round(u.decode.waiting) },
   prefill: round(u.prefill),
 });
 const summary = (rs: PowerResidual[]) => {

@@ -13,6 +13,12 @@
  * read per token (the weights a token streams, from the row's file size or the catalog's size of the
  * model and quant it names) / the chip's bandwidth. The row's own tokens/s when stated; else the
  * catalog's speed estimate for that model on that machine. A decode row naming no model is skipped.
+ *
+ * A decode row that states its tokens/s also says how much of each token's time the chip worked:
+ * its speed over the decode model's estimate for the same model on the same machine (a runtime
+ * that keeps the chip fed, llama.cpp's), at most 1. A host-bound runtime (PyTorch eager, a
+ * scheduler step per token) runs well below it and leaves the chip waiting the rest. A run within
+ * the estimate's own spread (x0.88 and up) cannot be told from its error and counts as busy.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,8 +102,13 @@ function skipReason(row: Row): string | undefined {
   if (row.activity === 'decode' && /\bMTP\b|speculative/i.test(`${row.workload} ${row.note}`))
     return 'speculative decoding: its verify batches are compute, not plain decode';
   if (/cap raised/i.test(row.note)) return "power cap raised above the card's stock limit";
+  if (row.scope === 'gpu' && /^Apple\b/i.test(row.device))
+    return "an Apple GPU-only reading (powermetrics 'GPU Power'): it leaves out DRAM and the fabric (m4-max-studio-gpu-power, data/machines/apple.json: a Mac Studio M4 Max GPU load raised DC power by 179 W), so it is neither the package nor the wall";
   return undefined;
 }
+
+/** The decode estimate's low band on held-out runs (x0.88-x1.16): slower than this is a gap, not an error. */
+const DECODE_ESTIMATE_LOW = 0.88;
 
 /** Tokens shortly into a benchmark's generation: the KV cache a short decode reads (small next to the weights). */
 const BENCH_DEPTH_TOKENS = 256;
@@ -107,7 +118,7 @@ function decodeShareOf(
   catalog: Catalog,
   device: CatalogDevice,
   row: Row,
-): { share: number; basis: string } | { why: string } {
+): { share: number; busy?: number; basis: string } | { why: string } {
   if (!row.model) return { why: 'a decode reading naming no model: its bandwidth share cannot be had' };
   const found = resolveModel(catalog, row.model);
   if (!found.ok) return { why: `model "${row.model}" not resolved` };
@@ -115,21 +126,24 @@ function decodeShareOf(
   const fileGB = row.weights_gb === '' ? (quant ? weightsGB(model, quant).gb : undefined) : row.weights_gb;
   if (fileGB === undefined) return { why: `no file size for "${row.model}" (no quant named, none stated)` };
   const family = quant?.family ?? 'k-quant';
-  const tps =
-    row.tokens_per_sec === ''
-      ? decodeTokensPerSec(
-          { device, model, weightsGB: fileGB, family, depthTokens: BENCH_DEPTH_TOKENS },
-          catalog.calibration,
-        )
-      : row.tokens_per_sec;
+  const gapFree = decodeTokensPerSec(
+    { device, model, weightsGB: fileGB, family, depthTokens: BENCH_DEPTH_TOKENS },
+    catalog.calibration,
+  );
+  const tps = row.tokens_per_sec === '' ? gapFree : row.tokens_per_sec;
+  const busy =
+    row.tokens_per_sec !== '' && gapFree && gapFree > 0
+      ? Math.min(1, tps / (DECODE_ESTIMATE_LOW * gapFree))
+      : undefined;
   const bytes = decodeBytesPerTokenGB(model, fileGB, family, BENCH_DEPTH_TOKENS);
   const share = decodeBandwidthShare(tps, bytes, device.bandwidthGBs);
   if (share === undefined) return { why: 'no bandwidth share (no speed or bandwidth)' };
   const basis =
     `${tps.toFixed(1)} t/s ${row.tokens_per_sec === '' ? 'estimated' : 'stated'} x ${bytes.toFixed(2)} GB/token ` +
     `(${model.id}${model.architectureEstimated ? ', layout estimated' : ''}, file ${fileGB.toFixed(1)} GB ` +
-    `${row.weights_gb === '' ? 'from the catalog' : 'stated'}) / ${device.bandwidthGBs} GB/s`;
-  return { share, basis };
+    `${row.weights_gb === '' ? 'from the catalog' : 'stated'}) / ${device.bandwidthGBs} GB/s` +
+    (busy !== undefined && gapFree ? `; busy ${busy.toFixed(2)} (estimate ${gapFree.toFixed(1)} t/s)` : '');
+  return { share, basis, ...(busy !== undefined && busy < 1 ? { busy } : {}) };
 }
 
 export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: SkippedPowerRow[] } {
@@ -164,7 +178,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
     const rating = stated
       ? { value: Number(stated[1]), source: row.source, note: 'the limit its source states' }
       : chip.powerW;
-    let decode: { share: number; basis: string } | undefined;
+    let decode: { share: number; busy?: number; basis: string } | undefined;
     if (row.activity === 'decode') {
       const got = decodeShareOf(catalog, device, row);
       if ('why' in got) {
@@ -173,7 +187,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       }
       decode = got;
     }
-    const machine = powerMachineOf(device.record, rating);
+    const machine = powerMachineOf(device.record, rating, [], device);
     const idle = row.activity === 'idle' ? undefined : wallIdle.get(row.device);
     if (idle) {
       const low = Math.min(...idle);
@@ -190,6 +204,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       device: row.device,
       workload: row.workload,
       ...(decode ? { bandwidthShare: round3(decode.share) } : {}),
+      ...(decode?.busy !== undefined ? { busyShare: round3(decode.busy) } : {}),
     };
     const point: PowerPoint = {
       label: `${row.device} · ${row.activity} @${row.scope} · ${row.workload}`,
@@ -198,6 +213,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       scope,
       watts: row.watts,
       ...(decode ? { bandwidthShare: round3(decode.share) } : {}),
+      ...(decode?.busy !== undefined ? { busyShare: round3(decode.busy) } : {}),
     };
     const checkWhy =
       activity === 'idle' && scope === 'wall'

@@ -1,8 +1,9 @@
 /**
  * Fitting the power model on published readings: the chip's idle share from chip-scope idle
  * readings, then the utilisations that minimize the squared log error of watts: prefill's one
- * value, and decode's line in the achieved bandwidth share (u0 at none, u1 at the peak, u1 >= u0,
- * u1 no higher than prefill's), either one set for every machine or one per platform class
+ * value, decode's line in the achieved bandwidth share (u0 at none, u1 at the peak, u1 >= u0,
+ * u1 no higher than prefill's) and its draw while the chip waits on a host-bound runtime (at most
+ * u0, told only by runs that left the chip waiting), either one set for every machine or one per platform class
  * (discrete card, unified SoC). The split is kept only when it pays for its extra parameters
  * (Akaike's criterion), so a difference has to show in the data to be believed. A grid search:
  * there are a few dozen points.
@@ -10,6 +11,7 @@
 import { z } from 'zod';
 import { median, quantile } from './calibration-fit.js';
 import {
+  busyShareOf,
   CHIP_IDLE_SHARE_BOUNDS,
   classOf,
   fittedActivityOf,
@@ -38,6 +40,8 @@ export interface PowerPoint {
   watts: number;
   /** Decode: the share of peak bandwidth the run achieved (the fit's typical share when absent). */
   bandwidthShare?: number;
+  /** Decode: the share of its time the chip worked (1 when absent). */
+  busyShare?: number;
 }
 
 export interface PowerResidual {
@@ -59,7 +63,8 @@ const MIN_POINTS_FOR_OWN_BAND = 3;
  */
 export const MIN_POWER_BAND = { low: 0.75, high: 1.25 } as const;
 
-const predicted = (p: PowerPoint, fit: PowerFit) => predictWatts(p.machine, p.activity, p.scope, fit, p.bandwidthShare);
+const predicted = (p: PowerPoint, fit: PowerFit) =>
+  predictWatts(p.machine, p.activity, p.scope, fit, p.bandwidthShare, p.busyShare);
 const logError = (p: PowerPoint, fit: PowerFit) => Math.log(predicted(p, fit) / p.watts);
 const sse = (points: PowerPoint[], fit: PowerFit) => points.reduce((s, p) => s + logError(p, fit) ** 2, 0);
 const isChipScope = (p: PowerPoint) => p.scope !== 'wall';
@@ -97,11 +102,15 @@ function fitPrefill(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[
   return best.fit;
 }
 
+/** perByte's grid: 0 to 0.5 TFLOP per GB/s (an RTX 3090 at its limit at half its bandwidth needs ~0.27). */
+const PER_BYTE_GRID = Array.from({ length: 101 }, (_, i) => Math.round(i * 0.005 * 1000) / 1000);
+
 /**
- * Decode's line (u0 at no bandwidth, u1 at the peak) shared by `classes`. More traffic cannot draw
- * less (u1 >= u0), and decode leaves the ALUs waiting where prefill keeps them busy, so u1 stays at
- * or under prefill's utilisation. Points of one share cannot tell the slope: among equally good
- * lines the flattest is kept, so a slope has to show in the data to be believed.
+ * Decode's line (u0 at no bandwidth, rising by perByte per GB/s per TFLOPS of share) shared by
+ * `classes`, then its draw while waiting. The line's foot stays at or under prefill's utilisation
+ * (streaming leaves the ALUs waiting where prefill keeps them busy). Points of one share and one
+ * chip cannot tell the slope: among equally good lines the flattest is kept, so a slope has to
+ * show in the data to be believed.
  */
 function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
   const mine = busyOf(points, classes, 'decode');
@@ -110,17 +119,44 @@ function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]
     Math.max(...classes.map((c) => UTILISATION_BOUNDS[c].high)),
     Math.min(...classes.map((c) => fit.utilisation[c].prefill)),
   );
-  let best = { fit, err: Infinity, slope: Infinity };
   // The ceiling itself is on the grid: decode at prefill's draw must be reachable, whatever its parity.
   const grid = [...U_GRID_2D.filter((u) => u < ceiling), ceiling];
+  // Waiting starts at the line's foot (no effect), so without waiting runs the line is fitted alone.
+  let f = withClass(fit, classes, (cu) => ({ ...cu, decode: { ...cu.decode, waiting: cu.decode.atZero } }));
+  for (let round = 0; round < 3; round++) f = fitWaiting(mine, fitLine(mine, f, classes, grid), classes);
+  return f;
+}
+
+/** Decode's line with its waiting draw held (but never above the line's foot). */
+function fitLine(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[], grid: number[]): PowerFit {
+  let best = { fit, err: Infinity, slope: Infinity };
   for (const u0 of grid) {
-    for (const u1 of grid) {
-      if (u1 < u0) continue;
-      const f = withClass(fit, classes, (cu) => ({ ...cu, decode: { atZero: u0, atPeak: u1 } }));
+    for (const perByte of PER_BYTE_GRID) {
+      const f = withClass(fit, classes, (cu) => ({
+        ...cu,
+        decode: { atZero: u0, perByte, waiting: Math.min(cu.decode.waiting, u0) },
+      }));
       const err = sse(mine, f);
-      const slope = u1 - u0;
-      if (err < best.err - 1e-9 || (err <= best.err + 1e-9 && slope < best.slope)) best = { fit: f, err, slope };
+      if (err < best.err - 1e-9 || (err <= best.err + 1e-9 && perByte < best.slope))
+        best = { fit: f, err, slope: perByte };
     }
+  }
+  return best.fit;
+}
+
+/**
+ * The draw while the chip waits, from the runs that left it waiting; the line's foot (no effect)
+ * when none did, or when they cannot tell it from the foot (the highest equally good value is kept).
+ */
+function fitWaiting(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
+  const told = mine.filter((p) => busyShareOf(p.busyShare) < 1);
+  const foot = Math.min(...classes.map((c) => fit.utilisation[c].decode.atZero));
+  if (told.length === 0) return withClass(fit, classes, (cu) => ({ ...cu, decode: { ...cu.decode, waiting: foot } }));
+  let best = { fit, err: Infinity };
+  for (const w of [...U_GRID.filter((u) => u < foot), foot]) {
+    const f = withClass(fit, classes, (cu) => ({ ...cu, decode: { ...cu.decode, waiting: w } }));
+    const err = sse(mine, f);
+    if (err <= best.err + 1e-9) best = { fit: f, err: Math.min(err, best.err) };
   }
   return best.fit;
 }
@@ -168,7 +204,13 @@ export function fitPower(points: PowerPoint[]): PowerFitResult {
   };
   const shared = fitMode(busy, base, false);
   const split = fitMode(busy, shared, true);
-  const scores = { shared: aic(busy, shared, 3), perClass: aic(busy, split, 6) };
+  // Waiting is a parameter only where some run left the chip waiting.
+  const waits = (cs: PlatformClass[]) =>
+    busy.some((p) => cs.includes(classOf(p.machine)) && busyShareOf(p.busyShare) < 1) ? 1 : 0;
+  const scores = {
+    shared: aic(busy, shared, 3 + waits(CLASSES)),
+    perClass: aic(busy, split, 6 + waits(['discrete']) + waits(['unified'])),
+  };
   const perClass = scores.perClass < scores.shared;
   const chosen = perClass ? split : shared;
   const busyResiduals = powerResidualsOf(busy, chosen);
@@ -183,10 +225,16 @@ export function fitPower(points: PowerPoint[]): PowerFitResult {
   return { fit, perClass, aic: scores, residuals: powerResidualsOf(points, fit) };
 }
 
-/** The median bandwidth share of the decode readings that state one; the default without any. */
+/**
+ * The median bandwidth share of the decode readings that state one, from runs that kept the chip
+ * busy (a host-bound runtime's share says how long it waited, not what a decode streams); the
+ * default without any.
+ */
 export function typicalDecodeShareOf(points: PowerPoint[]): number {
   const shares = points.flatMap((p) =>
-    fittedActivityOf(p.activity) === 'decode' && p.bandwidthShare !== undefined ? [p.bandwidthShare] : [],
+    fittedActivityOf(p.activity) === 'decode' && p.bandwidthShare !== undefined && busyShareOf(p.busyShare) === 1
+      ? [p.bandwidthShare]
+      : [],
   );
   return shares.length ? Math.min(1, Math.max(0, median(shares))) : UNFITTED_POWER.typicalDecodeShare;
 }
@@ -208,7 +256,13 @@ export function powerErrorSummary(rs: PowerResidual[]): { median: number; within
 const share = z.number().min(UTILISATION_BOUNDS.discrete.low).max(UTILISATION_BOUNDS.unified.high);
 const utilisation = z.object({
   /** Decode's utilisation at no bandwidth used and at the chip's peak; linear in the achieved share. */
-  decode: z.object({ atZero: share, atPeak: share }).refine((d) => d.atPeak >= d.atZero, 'atPeak below atZero'),
+  /**
+   * Decode: atZero with no bandwidth used, + perByte x the chip's GB/s per TFLOPS x the share used,
+   * and waiting while the chip waits on a host-bound runtime (at most atZero).
+   */
+  decode: z
+    .object({ atZero: share, perByte: z.number().min(0).max(1), waiting: share })
+    .refine((d) => d.waiting <= d.atZero, 'waiting above atZero'),
   prefill: share,
 });
 const band = z.object({ low: z.number().positive().max(1), high: z.number().min(1) });
@@ -263,6 +317,7 @@ const reading = z.object({
   device: z.string().min(1),
   workload: z.string().optional(),
   bandwidthShare: z.number().min(0).max(1).optional(),
+  busyShare: z.number().min(0).max(1).optional(),
 });
 
 /**

@@ -5,14 +5,29 @@
  *   wall  = idle at the wall + (chip - chip at idle) / PSU efficiency + host busy
  *
  * `rated` is the board power limit of a discrete card (TGP) or the package power of a unified SoC
- * under GPU load; idleChip is a fitted share of it. Decode is memory-bound: the memory system and
- * the SMs are as busy as the bandwidth the decode actually uses, so its utilisation follows the
- * share of peak bandwidth achieved (bytes read per token x tokens/s / peak bandwidth):
+ * under GPU load; idleChip is a fitted share of it. Decode is memory-bound: it draws a floor (clocks
+ * up) and then energy per byte it streams, so its utilisation rises with the share of peak bandwidth
+ * achieved (bytes read per token x tokens/s / peak bandwidth). How much of the rating that stream
+ * costs depends on the chip: a rating is sized to feed the chip's compute at full tilt, and the
+ * energy of a streamed byte and of a flop shrink together with the process node, so a byte costs the
+ * same number of flops' worth of power on any chip of a class. Decode's share of the rating then
+ * follows the chip's bytes per flop (GB/s per dense FP16 TFLOPS):
  *
- *   u(decode) = u0 + (u1 - u0) x share
+ *   u(decode) = u0 + perByte x (GB/s per TFLOPS) x share,   at most prefill's utilisation
  *
- * A small model at batch 1 leaves the GPU idle between kernels (launch and host overheads), reaches
- * a lower share and draws less. Prefill, image and video generation and training are compute-bound
+ * An RTX 3090 (6.6 GB/s per TFLOPS) reaches its limit at about half its bandwidth; an RTX 4090 (3.1)
+ * draws about 70% of its rating at 80% of its bandwidth.
+ *
+ * A small model at batch 1 reaches a lower share and may draw less. A runtime whose host cannot keep
+ * up (Python between kernels, a scheduler step per token) also leaves the chip waiting part of each
+ * token; while it waits the chip draws `waiting` (clocks up, no stream). The share of time it works
+ * is the run's own tokens/s over what a gap-free runtime reaches on the same model and machine (the
+ * decode model's estimate), and while it works it streams at share / busy:
+ *
+ *   u(decode, busy) = waiting + busy x (u(share / busy) - waiting)
+ *
+ * With waiting = u0 the busy share drops out (the line alone); a llama.cpp decode, which the product
+ * estimates, is busy throughout. Prefill, image and video generation and training are compute-bound
  * and draw near the limit. Utilisation is fitted per activity and, where the data shows a real
  * difference, per platform class (a discrete card's board vs a unified SoC's package, whose "rated"
  * figure is an estimate of typical load, not a firmware limit) on measured readings
@@ -48,6 +63,11 @@ export interface PowerReading {
   workload?: string;
   /** Decode: the share of the chip's peak bandwidth the run used, when it can be told. */
   bandwidthShare?: number;
+  /**
+   * Decode: the share of each token's time the chip worked (the run's tokens/s over a gap-free
+   * runtime's estimate, at most 1); 1 when absent.
+   */
+  busyShare?: number;
 }
 
 /** What the power model needs to know about a machine. */
@@ -56,6 +76,8 @@ export interface PowerMachine {
   gpus: number;
   /** Rated power of one GPU board (TGP, board power limit) or of the SoC package under GPU load, W. */
   chipW: number;
+  /** The chip's peak bandwidth over its dense FP16 peak, GB/s per TFLOPS (TYPICAL_GB_PER_TFLOP without). */
+  gbPerTflop?: number;
   chipSource: string;
   /** The whole machine at idle, at the wall. */
   idleW: { low: number; high: number; source: string };
@@ -63,10 +85,15 @@ export interface PowerMachine {
   readings?: readonly PowerReading[];
 }
 
-/** Decode's utilisation at no bandwidth used and at the chip's full peak bandwidth; linear between. */
+/**
+ * Decode's utilisation: `atZero` with no bandwidth used, rising by `perByte` x the chip's GB/s per
+ * TFLOPS x the share of peak bandwidth used (perByte: TFLOP of the chip's FP16 peak whose power a GB
+ * streamed per second costs), and `waiting` while the chip waits on its host (at most atZero).
+ */
 export interface DecodeUtilisation {
   atZero: number;
-  atPeak: number;
+  perByte: number;
+  waiting: number;
 }
 
 export interface ClassUtilisation {
@@ -116,14 +143,22 @@ export const HOST_BUSY_W: Record<PlatformClass, { low: number; mid: number; high
 export const UNFITTED_POWER: PowerFit = {
   chipIdleShare: 0.03,
   utilisation: {
-    discrete: { decode: { atZero: 0.3, atPeak: 0.9 }, prefill: 0.95 },
-    unified: { decode: { atZero: 0.3, atPeak: 0.9 }, prefill: 0.95 },
+    discrete: { decode: { atZero: 0.3, perByte: 0.15, waiting: 0.3 }, prefill: 0.95 },
+    unified: { decode: { atZero: 0.3, perByte: 0.03, waiting: 0.3 }, prefill: 0.95 },
   },
   typicalDecodeShare: 0.7,
   band: { discrete: { low: 0.7, high: 1.3 }, unified: { low: 0.7, high: 1.3 } },
 };
 
 export const classOf = (m: Pick<PowerMachine, 'unified'>): PlatformClass => (m.unified ? 'unified' : 'discrete');
+
+/** GB/s per FP16 TFLOPS of a machine nothing says more of (a mid-range discrete card's, ~4). */
+export const TYPICAL_GB_PER_TFLOP = 4;
+
+/** The chip's bandwidth over its compute, GB/s per TFLOPS (undefined without both). */
+export function gbPerTflopOf(bandwidthGBs?: number, fp16Tflops?: number): number | undefined {
+  return bandwidthGBs && fp16Tflops && bandwidthGBs > 0 && fp16Tflops > 0 ? bandwidthGBs / fp16Tflops : undefined;
+}
 
 /** Idle has no utilisation; decode is memory-bound; everything else (and a mixed run's peak) is compute-bound. */
 export function fittedActivityOf(a: ReadingActivity): FittedActivity | null {
@@ -139,12 +174,33 @@ const UNIT: Band = { low: 0, high: 1 };
 export const decodeShareOf = (fit: PowerFit, share?: number): number =>
   clamp(share !== undefined && Number.isFinite(share) ? share : fit.typicalDecodeShare, UNIT);
 
-/** Utilisation of the chip's rating above idle; decode's follows the bandwidth share it achieves. */
-export function utilisationOf(fit: PowerFit, cls: PlatformClass, a: FittedActivity, share?: number): number {
+/** The share of a decode's time the chip works, within 0-1; 1 (no host gaps) when unknown. */
+export const busyShareOf = (busy?: number): number =>
+  busy !== undefined && Number.isFinite(busy) ? clamp(busy, UNIT) : 1;
+
+/**
+ * Utilisation of the chip's rating above idle. Decode's follows the bandwidth share it achieves
+ * while it works, and falls to `waiting` for the share of the time it waits on its host.
+ */
+export function utilisationOf(
+  fit: PowerFit,
+  cls: PlatformClass,
+  a: FittedActivity,
+  share?: number,
+  busy?: number,
+  gbPerTflop: number = TYPICAL_GB_PER_TFLOP,
+): number {
   const u = fit.utilisation[cls];
   if (a === 'prefill') return clamp(u.prefill, UTILISATION_BOUNDS[cls]);
+  const b = busyShareOf(busy);
   const s = decodeShareOf(fit, share);
-  return clamp(u.decode.atZero + (u.decode.atPeak - u.decode.atZero) * s, UTILISATION_BOUNDS[cls]);
+  // Streaming never draws more than compute-bound work does.
+  const working = Math.min(
+    Math.max(u.prefill, u.decode.atZero),
+    u.decode.atZero + u.decode.perByte * gbPerTflop * (b > 0 ? Math.min(1, s / b) : 0),
+  );
+  const waiting = Math.min(u.decode.waiting, u.decode.atZero);
+  return clamp(waiting + b * (working - waiting), UTILISATION_BOUNDS[cls]);
 }
 
 /** GB read from memory per generated token: the weights a token streams and the KV cache at its depth. */
@@ -209,7 +265,8 @@ const highest = (m: PowerMachine): WallAssumptions => ({
 
 /**
  * The model's draw for an activity at a scope, central assumptions: what the fit compares to
- * readings. `share` is a decode's achieved share of peak bandwidth (the fit's typical one without).
+ * readings. `share` is a decode's achieved share of peak bandwidth (the fit's typical one without),
+ * `busy` the share of its time the chip worked (1 without).
  */
 export function predictWatts(
   m: PowerMachine,
@@ -217,9 +274,11 @@ export function predictWatts(
   scope: PowerScope,
   fit: PowerFit,
   share?: number,
+  busy?: number,
 ): number {
   const fa = fittedActivityOf(activity);
-  const chip = fa ? chipAt(m, fit, utilisationOf(fit, classOf(m), fa, share), 1) : chipAt(m, fit, 0, 0);
+  const u = fa ? utilisationOf(fit, classOf(m), fa, share, busy, m.gbPerTflop) : 0;
+  const chip = fa ? chipAt(m, fit, u, 1) : chipAt(m, fit, 0, 0);
   if (scope !== 'wall') return chip;
   return fa ? wallOf(m, fit, chip, central(m)) : central(m).idleWallW;
 }
@@ -243,7 +302,26 @@ function readingAtWall(m: PowerMachine, r: PowerReading, fit: PowerFit): Band & 
   return { low: at(lowest(m)), mid: at(central(m)), high: at(highest(m)) };
 }
 
-function measured(m: PowerMachine, activity: PowerActivity, fit: PowerFit): ActivityPower | undefined {
+/**
+ * A decode reading brought to the query's decode: the model's ratio between the decode asked (its
+ * bandwidth share, or the reading's own without one, and no host gaps) and the reading's own run,
+ * at the reading's scope. A reading taken under a host-bound runtime or at another share then says
+ * what this machine draws for this decode, not for that one.
+ */
+function scaledToQuery(m: PowerMachine, r: PowerReading, fit: PowerFit, work: PowerWorkload): PowerReading {
+  // A reading that says nothing of its run is taken as it stands.
+  if (r.activity !== 'decode' || (r.bandwidthShare === undefined && r.busyShare === undefined)) return r;
+  const asked = predictWatts(m, 'decode', r.scope, fit, work.decodeShare ?? r.bandwidthShare, 1);
+  const ran = predictWatts(m, 'decode', r.scope, fit, r.bandwidthShare, r.busyShare);
+  return ran > 0 ? { ...r, watts: (r.watts * asked) / ran } : r;
+}
+
+function measured(
+  m: PowerMachine,
+  activity: PowerActivity,
+  fit: PowerFit,
+  work: PowerWorkload,
+): ActivityPower | undefined {
   const readings = m.readings ?? [];
   // A chip's idle reading says nothing about the wall beyond the machine's own idle figure.
   let own = readings.filter((r) => r.activity === activity && (activity !== 'idle' || r.scope === 'wall'));
@@ -253,12 +331,18 @@ function measured(m: PowerMachine, activity: PowerActivity, fit: PowerFit): Acti
     asPeak = own.length > 0;
   }
   if (own.length === 0) return undefined;
-  const walls = own.map((r) => readingAtWall(m, r, fit));
+  const scaled = own.map((r) => scaledToQuery(m, r, fit, work));
+  const moved = scaled.filter((r, i) => Math.abs(r.watts / own[i]!.watts - 1) > 0.01).length;
+  const walls = scaled.map((r) => readingAtWall(m, r, fit));
   const chipReadings = own.filter((r) => r.scope !== 'wall').length;
   const sources = [...new Set(own.map((r) => r.source))];
   const parts = [
     own.length === 1 ? `one published reading` : `median of ${own.length} published readings`,
     asPeak ? 'the peak of a mixed prefill + decode run, read as the prefill draw' : '',
+    moved
+      ? `${moved === own.length ? 'each' : `${moved}`} scaled by the model from the run it measured ` +
+        `(its bandwidth share and host gaps) to this decode`
+      : '',
     chipReadings
       ? `${chipReadings === own.length ? 'taken' : `${chipReadings} taken`} at the ${own.some((r) => r.scope === 'gpu') ? 'GPU board' : 'SoC package'}, ` +
         `brought to the wall with the machine's idle, ${HOST_BUSY_W[classOf(m)].low}-${HOST_BUSY_W[classOf(m)].high} W of host ` +
@@ -291,7 +375,7 @@ export function activityPower(
   fit: PowerFit = UNFITTED_POWER,
   work: PowerWorkload = {},
 ): ActivityPower {
-  const own = measured(m, activity, fit);
+  const own = measured(m, activity, fit, work);
   if (own) return own;
   const fa = fittedActivityOf(activity);
   const sourced = m.idleW.source !== 'estimate' ? { source: m.idleW.source } : {};
@@ -305,7 +389,7 @@ export function activityPower(
       ...sourced,
     };
   const cls = classOf(m);
-  const u = utilisationOf(fit, cls, fa, work.decodeShare);
+  const u = utilisationOf(fit, cls, fa, work.decodeShare, 1, m.gbPerTflop);
   const uLow = clamp(u * fit.band[cls].low, UTILISATION_BOUNDS[cls]);
   const uHigh = clamp(u * fit.band[cls].high, UTILISATION_BOUNDS[cls]);
   const at = (uu: number, a: WallAssumptions, busy: number) => wallOf(m, fit, chipAt(m, fit, uu, busy), a);
@@ -332,20 +416,24 @@ function decodeShareNote(fit: PowerFit, share?: number): string {
 /**
  * The power model's view of a catalog machine. `chipPowerW` is the chip table's rating (board TGP, or
  * package power of an SoC); without it the rating is read back from the machine's load figure
- * (a PC's load less ~150 W of host, per GPU), marked as an estimate.
+ * (a PC's load less ~150 W of host, per GPU), marked as an estimate. `chip` gives its bandwidth and
+ * FP16 peak, whose ratio sets what decode's stream costs of the rating.
  */
 export function powerMachineOf(
   record: Pick<DeviceRecord, 'unified' | 'gpus' | 'power'>,
   chipPowerW?: Figure,
   readings: readonly PowerReading[] = [],
+  chip: { bandwidthGBs?: number; fp16Tflops?: number } = {},
 ): PowerMachine {
   const chipW =
     chipPowerW?.value ??
     (record.unified ? record.power.loadW.value : Math.max(1, (record.power.loadW.value - 150) / record.gpus));
+  const gbPerTflop = gbPerTflopOf(chip.bandwidthGBs, chip.fp16Tflops);
   return {
     unified: record.unified,
     gpus: record.gpus,
     chipW,
+    ...(gbPerTflop !== undefined ? { gbPerTflop } : {}),
     chipSource: chipPowerW?.source ?? 'estimate',
     idleW: { low: record.power.idleW.low, high: record.power.idleW.high, source: record.power.idleW.source },
     readings,

@@ -11,6 +11,8 @@ import {
   powerConflict,
   predictWatts,
   PSU_EFFICIENCY,
+  TYPICAL_GB_PER_TFLOP,
+  utilisationOf,
   UTILISATION_BOUNDS,
   type PowerFit,
   type PowerMachine,
@@ -32,8 +34,17 @@ const PC: PowerMachine = {
 };
 /** A unified box rated 140 W for its package, idling at 20-30 W. */
 const BOX: PowerMachine = { ...PC, unified: true, chipW: 140, idleW: { low: 20, high: 30, source: 'estimate' } };
-/** Decode's utilisation from none to the peak of the chip's bandwidth; `flat` when it does not move. */
-const line = (atZero: number, atPeak: number) => ({ atZero, atPeak });
+/**
+ * Decode's utilisation from none to the peak of a typical chip's bandwidth (TYPICAL_GB_PER_TFLOP,
+ * the test machines' own); `flat` when it does not move. Waiting defaults to the foot (no effect).
+ */
+const line = (atZero: number, atPeak: number, waiting = atZero) => ({
+  atZero,
+  perByte: (atPeak - atZero) / TYPICAL_GB_PER_TFLOP,
+  waiting,
+});
+/** Utilisation at the peak of a typical chip's bandwidth. */
+const atPeak = (d: { atZero: number; perByte: number }) => d.atZero + d.perByte * TYPICAL_GB_PER_TFLOP;
 const flat = (u: number) => line(u, u);
 const FIT: PowerFit = {
   chipIdleShare: 0.03,
@@ -147,9 +158,65 @@ describe('decode power by the bandwidth it uses', () => {
     expect(small.band.high).toBeLessThan(large.band.high);
     expect(small.note).toMatch(/35% of peak bandwidth/);
     expect(activityPower(PC, 'decode', SLOPED).note).toMatch(/typical ~70%/);
-    // A machine's own reading still wins.
+    // A machine's own reading that says nothing of its run still wins as it stands.
     const m = { ...PC, readings: [reading({ watts: 321 })] };
     expect(activityPower(m, 'decode', SLOPED, { decodeShare: 0.1 }).watts).toBe(321);
+  });
+
+  it('a stream costs more of the rating on a chip with more bandwidth per TFLOPS: u = u0 + perByte x GB/s per TFLOPS x share', () => {
+    const fit = { ...FIT, utilisation: { ...FIT.utilisation, discrete: { decode: line(0.1, 0.9), prefill: 0.95 } } };
+    // perByte = 0.8 / 4 = 0.2: an RTX 4090 (1008 GB/s / 330 TFLOPS = 3.05) at 80% of its bandwidth -> 0.1 + 0.2 x 3.05 x 0.8.
+    const ada = { ...PC, gbPerTflop: 1008 / 330.3 };
+    const idle = 0.03 * 450;
+    expect(predictWatts(ada, 'decode', 'gpu', fit, 0.8)).toBeCloseTo(
+      idle + (450 - idle) * (0.1 + 0.2 * (1008 / 330.3) * 0.8),
+      6,
+    );
+    // An RTX 3090's 6.6 reaches prefill's draw (the cap on any stream) at the same share.
+    const ampere = { ...PC, gbPerTflop: 936 / 142 };
+    expect(predictWatts(ampere, 'decode', 'gpu', fit, 0.8)).toBeCloseTo(predictWatts(ampere, 'prefill', 'gpu', fit), 6);
+    for (const share of [0.2, 0.5, 0.8])
+      expect(predictWatts(ampere, 'decode', 'gpu', fit, share)).toBeGreaterThanOrEqual(
+        predictWatts(ada, 'decode', 'gpu', fit, share),
+      );
+  });
+
+  it('a chip left waiting by its host draws `waiting` for that share of the time and streams faster the rest', () => {
+    const fit = {
+      ...FIT,
+      utilisation: { ...FIT.utilisation, discrete: { decode: line(0.3, 0.9, 0.1), prefill: 0.95 } },
+    };
+    const idle = 0.03 * 450;
+    // Busy a quarter of the time at 10% of peak overall: 40% while it works -> 0.3 + 0.6 x 0.4 = 0.54; 0.1 + 0.25 x 0.44.
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.1, 0.25)).toBeCloseTo(idle + (450 - idle) * (0.1 + 0.25 * 0.44), 6);
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.1, 0.25)).toBeLessThan(predictWatts(PC, 'decode', 'gpu', fit, 0.1));
+    // Busy throughout is the line itself; with waiting at the line's foot the busy share drops out.
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.5, 1)).toBeCloseTo(predictWatts(PC, 'decode', 'gpu', fit, 0.5), 9);
+    expect(predictWatts(PC, 'decode', 'gpu', SLOPED, 0.1, 0.25)).toBeCloseTo(
+      predictWatts(PC, 'decode', 'gpu', SLOPED, 0.1),
+      9,
+    );
+    // More time working, more draw.
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.1, 0.5)).toBeGreaterThan(
+      predictWatts(PC, 'decode', 'gpu', fit, 0.1, 0.25),
+    );
+  });
+
+  it("a machine's own decode reading is brought to the decode asked: a host-bound run at a low share is scaled up", () => {
+    const fit = {
+      ...FIT,
+      utilisation: { ...FIT.utilisation, discrete: { decode: line(0.3, 0.9, 0.1), prefill: 0.95 } },
+    };
+    const r = reading({ watts: 150, scope: 'gpu', bandwidthShare: 0.1, busyShare: 0.25 });
+    const asked = activityPower({ ...PC, readings: [r] }, 'decode', fit, { decodeShare: 0.7 });
+    const ratio = predictWatts(PC, 'decode', 'gpu', fit, 0.7, 1) / predictWatts(PC, 'decode', 'gpu', fit, 0.1, 0.25);
+    const asIs = activityPower({ ...PC, readings: [reading({ watts: 150 * ratio, scope: 'gpu' })] }, 'decode', fit, {
+      decodeShare: 0.7,
+    });
+    expect(asked.basis).toBe('measured');
+    expect(asked.watts).toBeCloseTo(asIs.watts, 6);
+    expect(asked.watts).toBeGreaterThan(activityPower({ ...PC, readings: [r] }, 'decode', FIT).watts);
+    expect(asked.note).toMatch(/scaled by the model/);
   });
 
   it('the share is tokens/s x GB per token over the bandwidth: 20.89 t/s x 4.63 GB / 120 GB/s = 0.806', () => {
@@ -230,28 +297,37 @@ describe('energy and reported figures', () => {
   });
 });
 
-/** Points the model itself makes for a spread of machines, activities and scopes. */
-function synthetic(truth: PowerFit): PowerPoint[] {
+/** Points the model itself makes for a spread of machines, activities and scopes; decodes at three shares, one host-bound. */
+function synthetic(
+  truth: PowerFit,
+  runs: readonly (readonly [number, number | undefined])[] = [
+    [0.2, undefined],
+    [0.55, undefined],
+    [0.9, undefined],
+    [0.1, 0.2],
+  ],
+): PowerPoint[] {
   const points: PowerPoint[] = [];
-  const machines = [
-    { ...PC, chipW: 170, idleW: { low: 50, high: 70, source: 'estimate' } },
+  const machines: PowerMachine[] = [
+    { ...PC, chipW: 170, gbPerTflop: 7, idleW: { low: 50, high: 70, source: 'estimate' } },
     PC,
-    { ...PC, chipW: 600 },
+    { ...PC, chipW: 600, gbPerTflop: 3 },
     BOX,
-    { ...BOX, chipW: 22, idleW: { low: 5, high: 7, source: 'estimate' } },
-    { ...BOX, chipW: 180 },
+    { ...BOX, chipW: 22, gbPerTflop: 6, idleW: { low: 5, high: 7, source: 'estimate' } },
+    { ...BOX, chipW: 180, gbPerTflop: 2 },
   ];
   for (const machine of machines)
     for (const activity of ['idle', 'decode', 'prefill', 'load'] as const)
       for (const scope of [machine.unified ? 'package' : 'gpu', 'wall'] as const)
-        for (const share of activity === 'decode' ? [0.2, 0.55, 0.9] : [undefined])
+        for (const [share, busy] of activity === 'decode' ? runs : [[undefined, undefined] as const])
           points.push({
-            label: `${machine.chipW} W ${activity} @${scope}${share === undefined ? '' : ` at ${share}`}`,
+            label: `${machine.chipW} W ${activity} @${scope}${share === undefined ? '' : ` at ${share} busy ${busy}`}`,
             machine,
             activity,
             scope,
-            watts: predictWatts(machine, activity, scope, truth, share),
+            watts: predictWatts(machine, activity, scope, truth, share, busy),
             ...(share === undefined ? {} : { bandwidthShare: share }),
+            ...(busy === undefined ? {} : { busyShare: busy }),
           });
   return points;
 }
@@ -274,9 +350,31 @@ describe('power fit', () => {
     for (const c of ['discrete', 'unified'] as const) {
       expect(fit.utilisation[c].prefill).toBeCloseTo(truth.utilisation[c].prefill, 2);
       expect(fit.utilisation[c].decode.atZero).toBeCloseTo(truth.utilisation[c].decode.atZero, 2);
-      expect(fit.utilisation[c].decode.atPeak).toBeCloseTo(truth.utilisation[c].decode.atPeak, 2);
+      expect(fit.utilisation[c].decode.perByte).toBeCloseTo(truth.utilisation[c].decode.perByte, 2);
     }
     expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.01);
+  });
+
+  it("recovers a chip's waiting draw from host-bound runs, and leaves it at the line's foot when no run waited", () => {
+    const truth: PowerFit = {
+      ...FIT,
+      utilisation: {
+        discrete: { decode: line(0.2, 0.8, 0.12), prefill: 0.93 },
+        unified: { decode: line(0.25, 0.65, 0.15), prefill: 1.1 },
+      },
+    };
+    const { fit } = fitPower(synthetic(truth));
+    for (const c of ['discrete', 'unified'] as const)
+      expect(fit.utilisation[c].decode.waiting).toBeCloseTo(truth.utilisation[c].decode.waiting, 2);
+    const busy = fitPower(
+      synthetic(truth, [
+        [0.2, undefined],
+        [0.55, undefined],
+        [0.9, undefined],
+      ]),
+    ).fit;
+    for (const c of ['discrete', 'unified'] as const)
+      expect(busy.utilisation[c].decode.waiting).toBe(busy.utilisation[c].decode.atZero);
   });
 
   it('keeps one utilisation for every machine when the classes do not differ', () => {
@@ -286,7 +384,7 @@ describe('power fit', () => {
     expect(perClass).toBe(false);
     expect(fit.utilisation.unified).toEqual(fit.utilisation.discrete);
     expect(fit.utilisation.discrete.decode.atZero).toBeCloseTo(0.45, 2);
-    expect(fit.utilisation.discrete.decode.atPeak).toBeCloseTo(0.75, 2);
+    expect(atPeak(fit.utilisation.discrete.decode)).toBeCloseTo(0.75, 2);
   });
 
   it("can put decode at prefill's draw, whatever the parity of its hundredths (the coarse grid once stopped one short)", () => {
@@ -296,7 +394,7 @@ describe('power fit', () => {
     };
     const { fit } = fitPower(synthetic(truth));
     expect(fit.utilisation.discrete.decode.atZero).toBeCloseTo(0.94, 6);
-    expect(fit.utilisation.discrete.decode.atPeak).toBeCloseTo(0.94, 6);
+    expect(fit.utilisation.discrete.decode.perByte).toBe(0);
   });
 
   it('never fits decode above prefill, a line that falls with bandwidth, nor a card above its limit', () => {
@@ -305,14 +403,15 @@ describe('power fit', () => {
       utilisation: { discrete: { decode: flat(0.95), prefill: 0.7 }, unified: { decode: flat(0.5), prefill: 0.8 } },
     };
     const { fit } = fitPower(synthetic(truth));
-    expect(fit.utilisation.discrete.decode.atPeak).toBeLessThanOrEqual(fit.utilisation.discrete.prefill);
+    expect(fit.utilisation.discrete.decode.atZero).toBeLessThanOrEqual(fit.utilisation.discrete.prefill);
+    expect(utilisationOf(fit, 'discrete', 'decode', 1)).toBeLessThanOrEqual(fit.utilisation.discrete.prefill);
     // Points that fall with bandwidth (a small model drawing more) fit no falling line: at most a flat one.
     const falling = synthetic(FIT).map((p) =>
       p.bandwidthShare === undefined ? p : { ...p, watts: p.watts * (1.3 - 0.5 * p.bandwidthShare) },
     );
     for (const c of ['discrete', 'unified'] as const) {
       const d = fitPower(falling).fit.utilisation[c].decode;
-      expect(d.atPeak).toBeGreaterThanOrEqual(d.atZero);
+      expect(d.perByte).toBeGreaterThanOrEqual(0);
     }
     const hot = synthetic(FIT).map((p) => (p.machine.unified ? p : { ...p, watts: p.watts * 3 }));
     expect(fitPower(hot).fit.utilisation.discrete.prefill).toBeLessThanOrEqual(UTILISATION_BOUNDS.discrete.high);
@@ -335,7 +434,8 @@ describe('data/power-calibration.json', () => {
     for (const c of ['discrete', 'unified'] as const) {
       expect(stored.utilisation[c].prefill).toBeCloseTo(fit.utilisation[c].prefill, 3);
       expect(stored.utilisation[c].decode.atZero).toBeCloseTo(fit.utilisation[c].decode.atZero, 3);
-      expect(stored.utilisation[c].decode.atPeak).toBeCloseTo(fit.utilisation[c].decode.atPeak, 3);
+      expect(stored.utilisation[c].decode.perByte).toBeCloseTo(fit.utilisation[c].decode.perByte, 3);
+      expect(stored.utilisation[c].decode.waiting).toBeCloseTo(fit.utilisation[c].decode.waiting, 3);
     }
     // Held-out readings exist and the fit never saw them.
     expect(runs.filter((r) => r.role === 'holdout').length).toBeGreaterThanOrEqual(5);
@@ -345,7 +445,19 @@ describe('data/power-calibration.json', () => {
     const why = skipped.map((s) => s.why).join('\n');
     for (const reason of [/rating/, /stress test/, /speculative/, /cap raised/, /doubtful/])
       expect(why).toMatch(reason);
-    expect(runs.length + skipped.length).toBe(52);
+    expect(runs.length + skipped.length).toBe(63);
+  });
+
+  it('reads host-bound runs (PyTorch eager at batch 1) as a chip busy part of the time, and llama.cpp runs as busy throughout', () => {
+    const decodes = runs.filter((r) => r.reading.activity === 'decode');
+    const eager = decodes.filter((r) => /transformers/i.test(r.row.runtime));
+    expect(eager.length).toBeGreaterThanOrEqual(4);
+    for (const r of eager) expect(r.point.busyShare).toBeLessThan(0.8);
+    // TinyLlama FP16 at 95 t/s on an RTX 5090, where a fed runtime streams its 2.2 GB ~5x faster.
+    expect(eager.find((r) => /TinyLlama/.test(r.row.workload))?.point.busyShare).toBeLessThan(0.3);
+    const llama = decodes.filter((r) => /^llama\.cpp/i.test(r.row.runtime) && !/estimated/.test(r.shareBasis ?? ''));
+    expect(llama.length).toBeGreaterThanOrEqual(5);
+    for (const r of llama) expect(r.point.busyShare ?? 1).toBeGreaterThan(0.9);
   });
 
   it('gives every decode reading it keeps its achieved share of peak bandwidth, and says how', () => {
@@ -371,6 +483,6 @@ describe('data/power-calibration.json', () => {
     expect(decode).toBeLessThanOrEqual(prefill);
     // The catalog's whole-machine load for a composed PC: the board plus ~150 W.
     expect(prefill).toBeLessThanOrEqual(575 + 150);
-    expect(fit.utilisation.unified.decode.atPeak).toBeLessThan(fit.utilisation.unified.prefill);
+    expect(utilisationOf(fit, 'unified', 'decode', 1)).toBeLessThanOrEqual(fit.utilisation.unified.prefill);
   });
 });
