@@ -279,7 +279,13 @@ function powerOf(
   run: { model: ModelSpec; quant: CatalogQuant; weightsGB: number },
 ): DevicePower {
   const rec = device.record;
-  const machine = powerMachineOf(rec, chipOfMachine(catalog, device.id)?.powerW, catalog.powerReadings(device.id));
+  // The chip's bandwidth over its compute sets what decode's stream costs of its rating.
+  const machine = powerMachineOf(
+    rec,
+    chipOfMachine(catalog, device.id)?.powerW,
+    catalog.powerReadings(device.id),
+    device,
+  );
   // Decode draws as much as the bandwidth it uses; offloaded, the GPU's share while it works (decode / busy).
   const decodeShare = decodeBandwidthShare(
     decode === null ? null : decode / Math.max(gpuBusy, 1e-6),
