@@ -60,6 +60,8 @@ const RowSchema = z.object({
   weights_gb: z.union([z.literal(''), z.coerce.number().positive()]).default(''),
   /** Decode: the run's own tokens/s when stated. */
   tokens_per_sec: z.union([z.literal(''), z.coerce.number().positive()]).default(''),
+  /** The power limit the run states it ran under (a user cap, a BIOS SPL), W: its chip's rating for that run. */
+  limit_w: z.union([z.literal(''), z.coerce.number().positive()]).default(''),
 });
 type Row = z.infer<typeof RowSchema>;
 
@@ -174,9 +176,9 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       skipped.push({ row, why: 'no chip rating for the machine' });
       continue;
     }
-    const stated = STATED_LIMIT.exec(row.device);
-    const rating = stated
-      ? { value: Number(stated[1]), source: row.source, note: 'the limit its source states' }
+    const stated = row.limit_w !== '' ? row.limit_w : Number(STATED_LIMIT.exec(row.device)?.[1] ?? NaN);
+    const rating = Number.isFinite(stated)
+      ? { value: stated, source: row.source, note: 'the limit its source states' }
       : chip.powerW;
     let decode: { share: number; busy?: number; basis: string } | undefined;
     if (row.activity === 'decode') {

@@ -460,6 +460,17 @@ describe('data/power-calibration.json', () => {
     for (const r of llama) expect(r.point.busyShare ?? 1).toBeGreaterThan(0.9);
   });
 
+  it("rates a run by the limit it states it ran under (a user cap, a BIOS SPL, a partner board's limit), else its chip's rating", () => {
+    const capped = runs.find((r) => r.row.device === 'NVIDIA GeForce RTX 4090 (AIO-cooled)');
+    expect(capped?.point.machine.chipW).toBe(400);
+    const spl = runs.find((r) => /MS-S1 Max/.test(r.row.device));
+    expect(spl?.point.machine.chipW).toBe(130);
+    const partner = runs.find((r) => /370 W stock limit/.test(r.row.device));
+    expect(partner?.point.machine.chipW).toBe(370);
+    const stock = runs.find((r) => r.row.device === 'NVIDIA A800-SXM4-80GB');
+    expect(stock?.point.machine.chipW).toBe(400);
+  });
+
   it('gives every decode reading it keeps its achieved share of peak bandwidth, and says how', () => {
     const decodes = runs.filter((r) => r.reading.activity === 'decode');
     expect(decodes.length).toBeGreaterThanOrEqual(8);
