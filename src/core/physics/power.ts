@@ -34,6 +34,11 @@
  * (`npm run calibrate`). A GPU-only reading (nvidia-smi) is not the wall: the increment passes
  * through the power supply and the host (a CPU core feeding the GPU, fans) adds a little; both are
  * stated assumptions with bounds, carried into the band.
+ *
+ * Every reading is predicted at the scope it was taken (board, package, wall); what the product
+ * reports is the wall. An Apple machine's readings are wall readings (a plug meter, Apple's own
+ * support figures) or the SoC package; macOS powermetrics' "GPU Power" is neither (it leaves out
+ * DRAM and the fabric), so such a reading is not used.
  */
 import type { Band, ModelSpec, QuantFamily } from '../catalog/specs.js';
 import type { DeviceRecord, Figure } from '../catalog/schema.js';
