@@ -85,11 +85,18 @@ export interface FineTuneResidual {
 /** The fit, its band (the 10th and 90th percentile of measured / predicted), and every residual. */
 export function fitFineTune(points: FineTunePoint[]): { fit: FineTuneFit; residuals: FineTuneResidual[] } {
   if (points.length === 0) throw new Error('fitFineTune: no points');
-  const hasQlora = points.some((p) => p.run.method === 'qlora');
-  let best = fitWithDequant(points, UNFITTED_FINETUNE.qloraDequantBytes);
+  // The dequantisation is bitsandbytes' (CUDA, ROCm): chosen on the runs of those stacks alone, so
+  // that a backend borrowing their overhead (Metal, with few runs) does not steer it.
+  const dequantizing = points.filter((p) => p.device.backend !== 'metal');
+  const hasQlora = dequantizing.some((p) => p.run.method === 'qlora');
+  const withErr = (d: number) => {
+    const { fit } = fitWithDequant(points, d);
+    return { fit, err: sse(dequantizing, fit) };
+  };
+  let best = withErr(UNFITTED_FINETUNE.qloraDequantBytes);
   if (hasQlora)
     for (const d of DEQUANT_BYTES) {
-      const f = fitWithDequant(points, d);
+      const f = withErr(d);
       if (f.err < best.err) best = f;
     }
   const residuals = fineTuneResidualsOf(points, best.fit);

@@ -22,10 +22,14 @@
  * gradient checkpointing recomputes the forward of those layers. Attention adds, per layer and token,
  * 2 x hidden x sequence forward where a fused kernel skips the causal mask's half (FlashAttention,
  * PyTorch SDPA), 2.5 times that backward (FlashAttention-2 recomputes the scores: 5 matmuls to the
- * forward's 2); where the scores are materialized (MLX's attention backward) the full square is
- * computed, 4 x hidden x sequence forward and twice that backward. bitsandbytes' 4-bit layers
+ * forward's 2). MLX's fused attention has no fused backward: the backward recomputes the full score
+ * square unfused (2 matmuls, twice the causal forward) and runs 4 matmuls on it, 6 times the causal
+ * forward in all, and the scores it writes and reads (~20 bytes each: 16-bit scores, probabilities
+ * and their gradients, each written once and read once or twice) cost memory time, heads x sequence
+ * per token and layer over the bandwidth. bitsandbytes' 4-bit layers
  * dequantize their whole weight to 16-bit on every pass (forward, recompute, backward) before a
- * 16-bit GEMM: memory-bound, a cost per pass and not per token. Efficiency and the per-micro-step
+ * 16-bit GEMM: memory-bound, a cost per pass and not per token (MLX's quantized matmuls dequantize
+ * inside the kernel and pay no such pass). Efficiency and the per-micro-step
  * overhead (kernel launches, the Python loop, the data loader) are fitted per backend, the bytes per
  * dequantized parameter once, on measured runs (scripts/calibrate-finetune.ts).
  */
@@ -225,9 +229,12 @@ export function fineTuneFlopsPerToken(
   const recompute = checkpointing ? reach : 0;
   const linearForward = 2 * shape.matmulParamsB * 1e9;
   const linear = linearForward * (1 + (run.method === 'full' ? 2 : reach) + recompute);
-  const attentionForward = (attention === 'fused' ? 2 : 4) * shape.layerWidth * run.seqLen;
-  const attentionBackward = attention === 'fused' ? 2.5 : 2;
-  return linear + attentionForward * (1 + attentionBackward * reach + recompute);
+  // Per token and layer, the causal forward's two matmuls: 2 x width x sequence with the masked half skipped.
+  const causal = 2 * shape.layerWidth * run.seqLen;
+  if (attention === 'fused') return linear + causal * (1 + 2.5 * reach + recompute);
+  // Materialized: the fused forward, then where the backward reaches the full square again (2 matmuls,
+  // twice the causal work) and its 4 backward matmuls.
+  return linear + causal * (1 + 6 * reach + 2 * recompute);
 }
 
 /** Passes over the weights per micro-step: forward, backward (where it reaches) and the recompute. */
@@ -287,10 +294,13 @@ const ADAMW_BYTES_PER_PARAM = 30;
 
 /**
  * The parts of a micro-step that do not depend on the fit: seconds of compute at the full tensor
- * rate, seconds of QLoRA dequantisation per byte moved per parameter, and the optimizer step's share.
+ * rate, memory time of materialized attention scores, seconds of QLoRA dequantisation per byte
+ * moved per parameter, and the optimizer step's share.
  */
 export interface FineTuneStepTerms {
   computeAtPeakSec: number;
+  /** Memory time of attention scores a materializing backend writes and reads. */
+  scoreTrafficSec: number;
   dequantSecPerByte: number;
   optimizerSec: number;
 }
@@ -299,23 +309,44 @@ export function fineTuneStepTerms(given: FineTuneRun, device: FineTuneDevice): F
   const run = withBackendDefaults(given, device.backend);
   const tokens = run.seqLen * run.microBatch;
   const flops = tokens * fineTuneFlopsPerToken(run, run.checkpointing, attentionKernelOf(device.backend));
+  // MLX's quantized matmuls dequantize inside the kernel: no pass of their own.
   const dequantSecPerByte =
-    run.method === 'qlora'
+    run.method === 'qlora' && device.backend !== 'metal'
       ? (weightPasses(run, run.checkpointing) * fineTuneShapeOf(run).linearParamsB) / device.bandwidthGBs
       : 0;
   const optimizer = run.method === 'full' ? (ADAMW_BYTES_PER_PARAM * run.paramsB) / device.bandwidthGBs : 0;
   return {
     computeAtPeakSec: flops / (device.trainingTflops * 1e12),
+    scoreTrafficSec: scoreTrafficSec(run, device),
     dequantSecPerByte,
     optimizerSec: optimizer / (run.gradAccum ?? 1),
   };
+}
+
+/** Bytes moved per attention score where the backward materializes them (estimate, see the header). */
+const SCORE_TRAFFIC_BYTES = 20;
+
+/** Memory time of materialized attention scores in a micro-step (0 with a fused kernel). */
+function scoreTrafficSec(run: ReturnType<typeof withBackendDefaults<FineTuneRun>>, device: FineTuneDevice): number {
+  if (attentionKernelOf(device.backend) !== 'materialized') return 0;
+  const shape = fineTuneShapeOf(run);
+  const heads = shape.hidden / (run.headDim ?? DEFAULT_HEAD_DIM);
+  const layers = shape.layers * backwardReach(run.backwardShare, run.method);
+  const bytes = layers * heads * run.seqLen ** 2 * run.microBatch * SCORE_TRAFFIC_BYTES;
+  return bytes / (device.bandwidthGBs * 1e9);
 }
 
 /** Seconds a micro-step takes from its terms under a fit's efficiency, overhead and dequantisation. */
 export function secondsOfStep(terms: FineTuneStepTerms, backend: Backend, fit: FineTuneFit): number {
   const eff = fit.efficiency[backend] ?? DEFAULT_EFFICIENCY;
   const overhead = fit.overheadSec[backend] ?? DEFAULT_OVERHEAD_SEC;
-  return terms.computeAtPeakSec / eff + terms.dequantSecPerByte * fit.qloraDequantBytes + overhead + terms.optimizerSec;
+  return (
+    terms.computeAtPeakSec / eff +
+    terms.scoreTrafficSec +
+    terms.dequantSecPerByte * fit.qloraDequantBytes +
+    overhead +
+    terms.optimizerSec
+  );
 }
 
 /** Seconds one micro-step takes on average, its share of the optimizer step included. */

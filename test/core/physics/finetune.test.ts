@@ -7,6 +7,7 @@ import {
   fineTuneFlopsPerToken,
   fineTuneMemoryGB,
   fineTuneShapeOf,
+  fineTuneStepTerms,
   fineTuneTokensPerSec,
   hoursPerEpoch,
   layerWidthOf,
@@ -119,7 +120,9 @@ describe('fine-tuning speed', () => {
     const fused = fineTuneFlopsPerToken(LORA_8B, false, 'fused');
     const materialized = fineTuneFlopsPerToken(LORA_8B, false, 'materialized');
     const width = fineTuneShapeOf(LORA_8B).layerWidth;
-    expect(materialized - fused).toBeCloseTo((12 - 7) * width * 2048, -3);
+    // Both run the causal forward (2ws); FlashAttention's backward is 2.5 times it, MLX's unfused
+    // backward recomputes the full square (2 x 2ws) and runs 4 matmuls on it (4 x 2ws): 2ws x (7 - 3.5).
+    expect(materialized - fused).toBeCloseTo(3.5 * 2 * width * 2048, -3);
     const half = fineTuneFlopsPerToken({ ...LORA_8B, backwardShare: 0.5 }, false);
     const matmul = fineTuneShapeOf(LORA_8B).matmulParamsB * 1e9;
     expect(fused - half).toBeCloseTo(0.5 * (2 * matmul + 5 * width * 2048), -3);
@@ -159,6 +162,17 @@ describe('fine-tuning speed', () => {
     const { checkpointing: _, ...unsaid } = LORA_8B;
     expect(estimateFineTuneSpeed(unsaid, GPU, FIT).checkpointing).toBe(true);
     expect(estimateFineTuneSpeed(unsaid, { ...GPU, backend: 'metal' }, FIT).checkpointing).toBe(false);
+  });
+
+  it('on Metal the attention scores the backward materializes cost memory time, with the square of the length', () => {
+    const mac: FineTuneDevice = { backend: 'metal', trainingTflops: 18, bandwidthGBs: 546 };
+    const run = { ...LORA_8B, layers: 32, embeddingParamsB: 0.5, backwardShare: 1, microBatch: 1 };
+    const traffic = (seqLen: number) => fineTuneStepTerms({ ...run, seqLen }, mac).scoreTrafficSec;
+    expect(traffic(4096)).toBeCloseTo(4 * traffic(2048), 9);
+    // 32 layers x (hidden / 128) heads x 2,048^2 scores x 20 bytes at 546 GB/s.
+    const heads = fineTuneShapeOf(run).hidden / 128;
+    expect(traffic(2048)).toBeCloseTo((32 * heads * 2048 ** 2 * 20) / 546e9, 6);
+    expect(fineTuneStepTerms(run, GPU).scoreTrafficSec).toBe(0);
   });
 
   it("on Metal a LoRA run unsaid is mlx-lm's: adapters on the top 16 layers, the backward stopping there", () => {
@@ -228,6 +242,28 @@ describe('fitting the fine-tuning model', () => {
     expect(fit.qloraDequantBytes).toBeGreaterThan(7);
     expect(fit.qloraDequantBytes).toBeLessThan(9);
     expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.05);
+  });
+
+  it('chooses the QLoRA dequantisation on the CUDA and ROCm runs alone: Metal runs, which borrow their overhead, do not move it', () => {
+    const truth: FineTuneFit = { ...FIT, efficiency: { cuda: 0.5 }, overheadSec: { cuda: 0.1 }, qloraDequantBytes: 6 };
+    const point = (device: FineTuneDevice, run: FineTuneRun, scale = 1): FineTunePoint => ({
+      label: `${device.backend} ${run.method} ${run.paramsB}B`,
+      device,
+      run,
+      tokensPerSec: fineTuneTokensPerSec(run, device, truth) * scale,
+    });
+    const cuda = [1, 3, 8, 14].flatMap((paramsB) =>
+      (['lora', 'qlora'] as const).flatMap((method) =>
+        [512, 2048].map((seqLen) => point(GPU, { method, paramsB, seqLen, microBatch: 1 })),
+      ),
+    );
+    const mac: FineTuneDevice = { backend: 'metal', trainingTflops: 18, bandwidthGBs: 546 };
+    // Metal runs far off any single overhead: they would pull a jointly chosen dequantisation.
+    const metal = [0.5, 8].map((paramsB, i) =>
+      point(mac, { method: 'lora', paramsB, seqLen: 1024, microBatch: 1 }, [3, 0.3][i]),
+    );
+    const alone = fitFineTune(cuda).fit.qloraDequantBytes;
+    expect(fitFineTune([...cuda, ...metal]).fit.qloraDequantBytes).toBe(alone);
   });
 });
 
