@@ -289,7 +289,8 @@ describe('data/finetune-calibration.json', () => {
     expect(why(/Llama 3.1 8B Instruct/).every((w) => /SSD/.test(w))).toBe(true);
     expect(why(/FLUX|SDXL/)).toHaveLength(9);
     expect(why(/Qwen3.5-9B/)).toEqual(['sequence length or batch not stated']);
-    expect(runs.length + skipped.length).toBe(42);
+    expect(runs.length + skipped.length).toBe(46);
+    expect(why(/^Llama 2 1?[37]B$/)).toEqual(Array(4).fill('sequence length or batch not stated'));
   });
 
   it('reads the A100-SXM4-80GB as the 80 GB A100 and the Qwen table per optimizer step of 8 sequences', () => {
