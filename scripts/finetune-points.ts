@@ -168,6 +168,8 @@ export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; sk
       seqLen,
       ...batch,
       checkpointing: checkpointingOf(row.note),
+      // torchtune's recipes use a chunked cross-entropy, Unsloth a fused one: no logits held per token.
+      fusedLoss: /torchtune|unsloth/i.test(row.tool),
       ...architectureOf(catalog, row),
     };
     const fineTuneDevice = {

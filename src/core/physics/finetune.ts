@@ -71,6 +71,11 @@ export interface FineTuneRun {
   layerWidth?: number | undefined;
   /** Vocabulary size, for the logits held per token; absent: embedding / hidden, else `DEFAULT_VOCAB`. */
   vocab?: number | undefined;
+  /**
+   * The loss is computed in chunks without holding every token's logits (Unsloth's fused cross-entropy,
+   * torchtune's chunked loss); absent: held, as Hugging Face training and mlx-lm do.
+   */
+  fusedLoss?: boolean | undefined;
 }
 
 /**
@@ -175,7 +180,7 @@ export function fineTuneMemoryGB(
   const tokens = run.seqLen * run.microBatch;
   const checkpointed = run.checkpointing;
   const perLayer = checkpointed ? LAYER_BYTES.checkpointed : LAYER_BYTES.stored;
-  const perToken = perLayer * shape.layerWidth + LOGIT_BYTES[stack] * shape.vocab;
+  const perToken = perLayer * shape.layerWidth + (run.fusedLoss ? 0 : LOGIT_BYTES[stack] * shape.vocab);
   const heads = shape.hidden / (run.headDim ?? DEFAULT_HEAD_DIM);
   const layersHolding = checkpointed ? 1 : Math.max(1, shape.layers * backwardReach(run.backwardShare, method));
   const scores =

@@ -77,6 +77,14 @@ describe("fine-tuning memory with the model's own shape", () => {
     expect(gb(152_064, 'metal') - gb(32_000, 'metal')).toBeCloseTo((4 * 120_064 * 4096) / 1e9, 6);
   });
 
+  it('a fused or chunked loss (Unsloth, torchtune) holds no logits per token', () => {
+    const held = fineTuneMemoryGB(7.62, 'qlora', { ...QWEN_7B, vocab: 152_064 });
+    expect(held - fineTuneMemoryGB(7.62, 'qlora', { ...QWEN_7B, vocab: 152_064, fusedLoss: true })).toBeCloseTo(
+      (16 * 152_064 * 4096) / 1e9,
+      6,
+    );
+  });
+
   it('a 4-bit base keeps its embedding and output head in 16 bits', () => {
     const withHead = fineTuneMemoryGB(7.62, 'qlora', QWEN_7B);
     const tied = fineTuneMemoryGB(7.62, 'qlora', { ...QWEN_7B, tiedEmbeddings: true });
