@@ -1,6 +1,8 @@
 /**
- * Reads ../shared/calibration-llm-speed.csv (or CALIBRATION_CSV) into calibration points, with the
- * device and model specs of data/calibration-inputs.json. Shared by `npm run calibrate` and the
+ * Reads ../shared/calibration-llm-speed.csv (or CALIBRATION_CSV) and the measured runs of
+ * data/calibration-inputs.json (`runs`: MoE models, which the CSV lacks) into calibration points,
+ * with the device and model specs of data/calibration-inputs.json. A third of the added runs'
+ * source|device series is held out of the fit by a hash. Shared by `npm run calibrate` and the
  * test that keeps data/calibration.json in step with the CSV.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { z } from 'zod';
 import {
   BackendSchema,
   FigureSchema,
+  fingerprint,
   type CalibrationPoint,
   type ModelSpec,
   type QuantFamily,
@@ -34,8 +37,11 @@ const InputsSchema = z.object({
       tiedEmbeddings: z.boolean(),
       slidingWindow: z.number().int().optional(),
       globalLayers: z.number().int().optional(),
+      experts: z.number().int().positive().optional(),
+      activeExperts: z.number().int().positive().optional(),
     }),
   ),
+  runs: z.array(z.record(z.string(), z.string())).default([]),
 });
 
 /** One row of a speed CSV (the calibration file and the holdout file share the columns). */
@@ -61,6 +67,7 @@ const CSV_QUANTS: Record<string, { family: QuantFamily; bpw: number }> = {
   Q4_0: { family: 'legacy', bpw: 4.5 },
   Q4_K_M: { family: 'k-quant', bpw: 4.89 },
   'MLX 4bit': { family: 'mlx', bpw: 4.5 },
+  MXFP4: { family: 'mxfp4', bpw: 4.25 },
 };
 
 /** llama.cpp launched each token's CUDA kernels as one graph from May 2024 (PR #6766). */
@@ -85,48 +92,70 @@ function depthOf(context: string): number {
   return 128;
 }
 
+type Inputs = z.infer<typeof InputsSchema>;
+
+const readInputs = (): Inputs =>
+  InputsSchema.parse(JSON.parse(readFileSync(join(root, 'data', 'calibration-inputs.json'), 'utf8')));
+
+/** An added run is held out of the fit when the hash of its source and device falls on 0 mod 3. */
+const heldOut = (row: z.infer<typeof SpeedRowSchema>) =>
+  parseInt(fingerprint(`${row.source}|${row.device}`), 16) % 3 === 0;
+
+/** The CSV's runs and the fit two thirds of data/calibration-inputs.json's own runs. */
 export function loadPoints(): CalibrationPoint[] {
-  const inputs = InputsSchema.parse(JSON.parse(readFileSync(join(root, 'data', 'calibration-inputs.json'), 'utf8')));
+  const inputs = readInputs();
   const rows = parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[];
-  return rows.map((raw, i) => {
-    const row = SpeedRowSchema.parse(raw);
-    const device = inputs.devices[row.device];
-    const arch = inputs.models[row.model];
-    const quant = CSV_QUANTS[row.quant];
-    if (!device || !arch || !quant)
-      throw new Error(`CSV line ${i + 2}: no spec for ${row.device} / ${row.model} / ${row.quant}`);
-    const model: ModelSpec = {
-      id: row.model,
-      name: row.model,
-      paramsB: row.params_b,
-      activeParamsB: row.active_params_b,
-      embeddingParamsB: arch.embeddingParamsB,
-      tiedEmbeddings: arch.tiedEmbeddings,
-      layers: arch.layers,
-      kvHeads: arch.kvHeads,
-      headDim: arch.headDim,
-      maxContext: 131072,
-      attention:
-        arch.slidingWindow !== undefined
-          ? { kind: 'sliding', window: arch.slidingWindow, globalLayers: arch.globalLayers ?? 0 }
-          : { kind: 'full' },
-      fileGB: {},
-      architectureEstimated: false,
-    };
-    const size = row.size_gb.trim() === '' ? (row.params_b * quant.bpw) / 8 : Number(row.size_gb);
-    return {
-      device: row.device,
-      backend: device.backend,
-      bandwidthGBs: device.bandwidthGBs.value,
-      fp16Tflops: device.fp16Tflops.value,
-      model,
-      weightsGB: size,
-      family: quant.family,
-      metric: row.metric,
-      depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
-      ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
-      value: row.value,
-      ...(launchBound(device.backend, row.note) ? { launchBound: true } : {}),
-    };
-  });
+  const csv = rows.map((raw, i) => pointOf(inputs, SpeedRowSchema.parse(raw), `CSV line ${i + 2}`));
+  const added = inputs.runs.map((raw) => SpeedRowSchema.parse(raw)).filter((row) => !heldOut(row));
+  return [...csv, ...added.map((row, i) => pointOf(inputs, row, `calibration-inputs.json run ${i + 1}`))];
+}
+
+/** The held-out third of data/calibration-inputs.json's runs: never fitted, printed by `npm run calibrate`. */
+export function loadHeldOutRuns(): CalibrationPoint[] {
+  const inputs = readInputs();
+  const added = inputs.runs.map((raw) => SpeedRowSchema.parse(raw)).filter(heldOut);
+  return added.map((row, i) => pointOf(inputs, row, `calibration-inputs.json held-out run ${i + 1}`));
+}
+
+function pointOf(inputs: Inputs, row: z.infer<typeof SpeedRowSchema>, where: string): CalibrationPoint {
+  const device = inputs.devices[row.device];
+  const arch = inputs.models[row.model];
+  const quant = CSV_QUANTS[row.quant];
+  if (!device || !arch || !quant) throw new Error(`${where}: no spec for ${row.device} / ${row.model} / ${row.quant}`);
+  const model: ModelSpec = {
+    id: row.model,
+    name: row.model,
+    paramsB: row.params_b,
+    activeParamsB: row.active_params_b,
+    embeddingParamsB: arch.embeddingParamsB,
+    tiedEmbeddings: arch.tiedEmbeddings,
+    layers: arch.layers,
+    kvHeads: arch.kvHeads,
+    headDim: arch.headDim,
+    maxContext: 131072,
+    attention:
+      arch.slidingWindow !== undefined
+        ? { kind: 'sliding', window: arch.slidingWindow, globalLayers: arch.globalLayers ?? 0 }
+        : { kind: 'full' },
+    fileGB: {},
+    architectureEstimated: false,
+    ...(arch.experts !== undefined && arch.activeExperts !== undefined
+      ? { moe: { experts: arch.experts, activeExperts: arch.activeExperts } }
+      : {}),
+  };
+  const size = row.size_gb.trim() === '' ? (row.params_b * quant.bpw) / 8 : Number(row.size_gb);
+  return {
+    device: row.device,
+    backend: device.backend,
+    bandwidthGBs: device.bandwidthGBs.value,
+    fp16Tflops: device.fp16Tflops.value,
+    model,
+    weightsGB: size,
+    family: quant.family,
+    metric: row.metric,
+    depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
+    ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
+    value: row.value,
+    ...(launchBound(device.backend, row.note) ? { launchBound: true } : {}),
+  };
 }

@@ -151,6 +151,9 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
         const lo = p.efficiency / MAX_STREAM_EFFICIENCY;
         p.familyFactor[fam] = goldenMin((x) => ((p.familyFactor[fam] = x), loss()), lo, 2.0);
       }
+      // MXFP4 runs are fitted with the factor they will be answered with (legacy's, borrowed below).
+      if (p.familyFactor['legacy'] !== undefined && tg.some((pt) => pt.backend === b && pt.family === 'mxfp4'))
+        p.familyFactor['mxfp4'] = p.familyFactor['legacy'];
     }
     // The KV factor is fitted on how much each run slows down at depth against the same device,
     // model and quant near depth 0, and on nothing else: fitted on the total loss it became a knob
@@ -170,7 +173,7 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
   for (const p of Object.values(decode)) {
     const f = p.familyFactor;
     if (f['k-quant'] !== undefined) f['i-quant'] ??= f['k-quant'];
-    if (f['legacy'] !== undefined) f['mxfp4'] ??= f['legacy'];
+    if (f['legacy'] !== undefined) f['mxfp4'] = f['legacy'];
     for (const k of Object.keys(f)) f[k] = round(f[k]!, 4);
     p.efficiency = round(p.efficiency, 4);
     p.perLayerMs = round(p.perLayerMs, 4);

@@ -5,7 +5,14 @@
 import type { Backend, CalibrationFile } from '../catalog/schema.js';
 import { DISK_READ_GBS, kvCacheGB, pageCacheMissShare } from './memory.js';
 import type { Band, DeviceSpec, ModelSpec, QuantFamily } from '../catalog/specs.js';
-import { attendedTokens, attentionWidth, streamedWeightsGB } from './weights.js';
+import {
+  attendedTokens,
+  attentionWidth,
+  expertGemmShare,
+  moeKernelShare,
+  routedExpertParamsB,
+  streamedWeightsGB,
+} from './weights.js';
 import type { Placement } from './placement.js';
 
 export { streamedWeightsGB };
@@ -67,8 +74,9 @@ export const DEFAULT_HOST_BANDWIDTH_GBS = 80;
 /**
  * Seconds per generated token, before any band is applied: the weights and KV cache each side
  * holds, streamed at its own bandwidth, plus a hand-over per GPU-CPU round trip and the per-layer
- * cost of the kernels. Host bytes the page cache cannot keep (host RAM too small for the host's
- * part of a mapped file) are read from disk each token.
+ * cost of the kernels (more for a MoE block, which launches routing kernels a dense one does not).
+ * Host bytes the page cache cannot keep (host RAM too small for the host's part of a mapped file)
+ * are read from disk each token.
  */
 export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): number {
   const { device, model, placement } = input;
@@ -94,7 +102,13 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
   );
 }
 
-const perLayer = (model: ModelSpec, p: { perLayerMs: number }) => (model.layers * p.perLayerMs) / 1000;
+/**
+ * The fixed cost of a token's kernels: the per-layer cost fitted on dense blocks, and a MoE
+ * block's routing and expert-sum kernels on top in proportion to their count (moeKernelShare).
+ */
+export const perLayerSeconds = (model: ModelSpec, p: { perLayerMs: number }) =>
+  (model.layers * p.perLayerMs * (1 + moeKernelShare(model))) / 1000;
+const perLayer = perLayerSeconds;
 
 export function decodeTokensPerSec(input: DecodeInput, params: SpeedParams): number {
   return 1 / decodeSecondsPerToken(input, params);
@@ -134,7 +148,13 @@ export function attentionFlopsPerToken(input: PrefillInput): number {
 
 export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): number {
   const p = prefillParamsFor(params, input.device.backend, input.family);
-  const flopsPerToken = 2 * input.model.activeParamsB * 1e9;
+  // A MoE micro-batch splits its tokens among the experts: each expert GEMM sees a few tokens and
+  // runs far below a dense GEMM's efficiency (expertGemmShare), the rest of the block runs as dense.
+  const microBatch = Math.min(input.promptTokens ?? PREFILL_UBATCH, PREFILL_UBATCH);
+  const expertParamsB = routedExpertParamsB(input.model);
+  const flopsPerToken =
+    2 * (input.model.activeParamsB - expertParamsB) * 1e9 +
+    (2 * expertParamsB * 1e9) / expertGemmShare(input.model, microBatch);
   const computeSeconds = flopsPerToken / (p.efficiency * input.device.fp16Tflops * 1e12);
   // Every weight is read once per micro-batch. Dense models are compute-bound here, but a MoE
   // micro-batch touches nearly every expert with a few tokens each, so prefill becomes a stream

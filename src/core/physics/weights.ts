@@ -13,6 +13,68 @@ const MXFP4_EXPERT_BPW = 4.25;
  */
 const ASSUMED_MOE = { experts: 128, activeExperts: 8 };
 
+/** The expert layout of a mixture of experts (stated, or assumed for an ad-hoc spec), or undefined for a dense model. */
+export function moeLayoutOf(model: ModelSpec): { experts: number; activeExperts: number } | undefined {
+  const moe = model.moe ?? (model.activeParamsB < 0.9 * model.paramsB ? ASSUMED_MOE : undefined);
+  return moe && model.activeParamsB < model.paramsB && moe.activeExperts < moe.experts ? moe : undefined;
+}
+
+/**
+ * Graph nodes of one dense block at one token in llama.cpp (Llama/Qwen): two norms with their
+ * scales, Q/K/V, rope on Q and K, two KV-cache writes, attention, the output projection, gate, up,
+ * the activation, down and two residual adds, ~24. The per-layer cost fitted on dense models is
+ * this many kernels' fixed cost.
+ */
+export const DENSE_BLOCK_KERNELS = 24;
+/**
+ * Nodes a MoE block adds at one token (llama.cpp's build_moe_ffn): the router matmul, softmax,
+ * top-k, the gather of the chosen weights, their renormalisation (sum, divide) and the weighting
+ * of the experts' outputs; the expert matmuls replace gate/up/down one for one. The experts'
+ * outputs are then summed, one add per expert used beyond the first.
+ */
+export const MOE_ROUTING_KERNELS = 7;
+
+/**
+ * How many more kernels a MoE block launches than a dense one, as a share of a dense block's:
+ * a per-layer cost fitted on dense models costs (1 + this) per MoE layer. Qwen3-30B-A3B (8
+ * experts used) 0.58, gpt-oss (4) 0.42, Mixtral (2) 0.33; 0 for a dense model.
+ */
+export function moeKernelShare(model: ModelSpec): number {
+  const moe = moeLayoutOf(model);
+  if (!moe) return 0;
+  return (MOE_ROUTING_KERNELS + moe.activeExperts - 1) / DENSE_BLOCK_KERNELS;
+}
+
+/**
+ * Tokens per expert at which an expert GEMM reaches half the throughput it has with many tokens:
+ * a micro-batch of n tokens gives each expert n x k / E of them, and the GEMM's tiles (64-128
+ * wide) run mostly empty below that. From llama.cpp's own MoE prefill series (PR #26977, master
+ * column, OLMoE 64 experts / 8 used): 8, 16, 32 and 64 tokens per expert run at 0.20, 0.32,
+ * 0.55 and 0.80 of the 128-token throughput, which t / (t + 48) matches within 0.03.
+ */
+export const EXPERT_GEMM_HALF_TOKENS = 48;
+
+/** Parameters of the routed experts a token runs through, in billions (0 for a dense model). */
+export function routedExpertParamsB(model: ModelSpec): number {
+  const moe = moeLayoutOf(model);
+  if (!moe) return 0;
+  const share = moe.activeExperts / moe.experts;
+  return Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - share)) * share;
+}
+
+/**
+ * The share of a dense GEMM's throughput that a micro-batch of `tokens` reaches in the expert
+ * GEMMs: each expert sees tokens x k / E of them, against a dense weight that sees them all.
+ * 1 for a dense model.
+ */
+export function expertGemmShare(model: ModelSpec, tokens: number): number {
+  const moe = moeLayoutOf(model);
+  if (!moe) return 1;
+  const perExpert = (tokens * moe.activeExperts) / moe.experts;
+  const fill = (t: number) => t / (t + EXPERT_GEMM_HALF_TOKENS);
+  return Math.min(1, fill(perExpert) / fill(tokens));
+}
+
 export interface WeightSplit {
   /** The input embedding table when it is not shared with the head (stored, not streamed). */
   embeddingGB: number;
@@ -40,8 +102,8 @@ export function splitWeights(model: ModelSpec, weightsGB: number, family?: Quant
   let routedShare = 0;
   let expertBpw = fileBpw;
   let denseBpw = fileBpw;
-  const moe = model.moe ?? (model.activeParamsB < 0.9 * model.paramsB ? ASSUMED_MOE : undefined);
-  if (moe && model.activeParamsB < model.paramsB && moe.activeExperts < moe.experts) {
+  const moe = moeLayoutOf(model);
+  if (moe) {
     routedShare = moe.activeExperts / moe.experts;
     expertParams = Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - routedShare));
     const denseParams = model.paramsB - expertParams;

@@ -115,3 +115,33 @@ describe('prefill', () => {
     );
   });
 });
+
+describe('MoE', () => {
+  const stored = { ...params, decode: { cuda: { efficiency: 0.9, perLayerMs: 0.05, familyFactor: {} } } };
+  const atLayers = (m: ReturnType<typeof model>) =>
+    1 /
+    decodeTokensPerSec(
+      { device: device('rtx-4090'), model: m, weightsGB: 1e-9, family: 'float', depthTokens: 0 },
+      stored,
+    );
+
+  it("a MoE layer's fixed cost is a dense layer's plus its routing kernels: Qwen3-30B-A3B pays 38/24 of 48 layers", () => {
+    // With (almost) no bytes, what is left is the per-layer cost: 48 layers x 0.05 ms x (1 + 14/24).
+    expect(atLayers(model('qwen3-30b-a3b')) * 1000).toBeCloseTo(48 * 0.05 * (38 / 24), 3);
+    // A dense model of the same depth pays the dense cost alone.
+    const dense = { ...model('qwen3-30b-a3b'), activeParamsB: 30.5, moe: undefined };
+    expect(atLayers(dense) * 1000).toBeCloseTo(48 * 0.05, 3);
+  });
+
+  it('prefill of a MoE runs its expert GEMMs below dense efficiency: slower than its active parameters alone', () => {
+    const m = model('qwen3-30b-a3b');
+    const asDense = { ...m, paramsB: m.activeParamsB, moe: undefined };
+    const input = { device: device('rtx-4090'), weightsGB: 1, promptTokens: 512 };
+    const moe = prefillTokensPerSec({ ...input, model: m }, params);
+    const dense = prefillTokensPerSec({ ...input, model: asDense }, params);
+    expect(moe).toBeLessThan(dense);
+    // The experts (~1.8B of 3.3B) at ~0.44 of dense efficiency: ~1.7x the compute time.
+    expect(dense / moe).toBeGreaterThan(1.4);
+    expect(dense / moe).toBeLessThan(2.2);
+  });
+});

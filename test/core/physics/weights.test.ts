@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DENSE_BLOCK_KERNELS,
+  EXPERT_GEMM_HALF_TOKENS,
+  expertGemmShare,
+  moeKernelShare,
+  routedExpertParamsB,
+} from '../../../src/core/physics/weights.js';
+import { model } from '../../helpers/catalog.js';
+
+describe('MoE kernels per block', () => {
+  it('a dense block launches no routing kernels', () => {
+    expect(moeKernelShare(model('llama-3.1-8b'))).toBe(0);
+  });
+
+  it('routing adds 7 kernels and one add per expert used beyond the first: Qwen3-30B-A3B (8 of 128) 14 / 24', () => {
+    expect(moeKernelShare(model('qwen3-30b-a3b'))).toBeCloseTo(14 / DENSE_BLOCK_KERNELS, 6);
+  });
+
+  it('more experts used per token cost more kernels: gpt-oss (4) below Qwen3 (8), Mixtral (2) below both', () => {
+    const mixtral = moeKernelShare(model('mixtral-8x7b'));
+    const gptOss = moeKernelShare(model('gpt-oss-20b'));
+    const qwen = moeKernelShare(model('qwen3-30b-a3b'));
+    expect(mixtral).toBeLessThan(gptOss);
+    expect(gptOss).toBeLessThan(qwen);
+    // Physically bounded: a MoE block never more than doubles a dense block's kernels here.
+    expect(qwen).toBeLessThan(1);
+  });
+});
+
+describe('routed experts', () => {
+  it('Qwen3-30B-A3B runs ~1.8B of its 3.3B active parameters in experts', () => {
+    expect(routedExpertParamsB(model('qwen3-30b-a3b'))).toBeGreaterThan(1.6);
+    expect(routedExpertParamsB(model('qwen3-30b-a3b'))).toBeLessThan(2.0);
+  });
+
+  it('never more than the active parameters, and none for a dense model', () => {
+    for (const id of ['qwen3-30b-a3b', 'gpt-oss-20b', 'gpt-oss-120b', 'mixtral-8x7b', 'deepseek-r1-671b']) {
+      const m = model(id);
+      expect(routedExpertParamsB(m)).toBeLessThan(m.activeParamsB);
+    }
+    expect(routedExpertParamsB(model('llama-3.1-8b'))).toBe(0);
+  });
+});
+
+describe('expert GEMM share in prefill', () => {
+  it('is 1 for a dense model', () => {
+    expect(expertGemmShare(model('llama-3.1-8b'), 512)).toBe(1);
+  });
+
+  it('a 512-token micro-batch gives Qwen3-30B-A3B 32 tokens per expert: t/(t+48) against the dense 512', () => {
+    const fill = (t: number) => t / (t + EXPERT_GEMM_HALF_TOKENS);
+    expect(expertGemmShare(model('qwen3-30b-a3b'), 512)).toBeCloseTo(fill(32) / fill(512), 6);
+    expect(expertGemmShare(model('qwen3-30b-a3b'), 512)).toBeCloseTo(0.44, 2);
+  });
+
+  it('grows with the tokens per expert: gpt-oss-120b (4 of 128) < Qwen3 (8 of 128) < gpt-oss-20b (4 of 32)', () => {
+    const at = (id: string) => expertGemmShare(model(id), 512);
+    expect(at('gpt-oss-120b')).toBeLessThan(at('qwen3-30b-a3b'));
+    expect(at('qwen3-30b-a3b')).toBeLessThan(at('gpt-oss-20b'));
+    expect(at('gpt-oss-20b')).toBeLessThan(1);
+  });
+
+  it('never falls as the micro-batch grows, and stays within (0, 1]', () => {
+    const m = model('qwen3-30b-a3b');
+    let last = 0;
+    for (const tokens of [1, 8, 64, 256, 512, 2048, 8192]) {
+      const s = expertGemmShare(m, tokens);
+      expect(s).toBeGreaterThan(0);
+      expect(s).toBeLessThanOrEqual(1);
+      expect(s).toBeGreaterThanOrEqual(last - 1e-12);
+      last = s;
+    }
+  });
+});
