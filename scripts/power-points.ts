@@ -18,7 +18,10 @@
  * its speed over the decode model's estimate for the same model on the same machine (a runtime
  * that keeps the chip fed, llama.cpp's), at most 1. A host-bound runtime (PyTorch eager, a
  * scheduler step per token) runs well below it and leaves the chip waiting the rest. A run within
- * the estimate's own spread (x0.88 and up) cannot be told from its error and counts as busy.
+ * the estimate's own spread (x0.88 and up) cannot be told from its error and counts as busy. A
+ * compiled runtime (llama.cpp, Ollama, vLLM: CUDA graphs, no Python between kernels) that runs
+ * slower than the stream does on-chip work the stream leaves out (a hybrid model's recurrent layers,
+ * attention), so its remaining time is read as compute, not waiting.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +39,7 @@ import {
   weightsGB,
   type Catalog,
   type CatalogDevice,
+  type DecodeGap,
   type PowerPoint,
   type PowerReading,
 } from '../src/core/index.js';
@@ -106,8 +110,13 @@ function skipReason(row: Row): string | undefined {
   if (/cap raised/i.test(row.note)) return "power cap raised above the card's stock limit";
   if (row.scope === 'gpu' && /^Apple\b/i.test(row.device))
     return "an Apple GPU-only reading (powermetrics 'GPU Power'): it leaves out DRAM and the fabric (m4-max-studio-gpu-power, data/machines/apple.json: a Mac Studio M4 Max GPU load raised DC power by 179 W), so it is neither the package nor the wall";
+  if (row.scope === 'package' && /^Apple\b/i.test(row.device))
+    return "an Apple in-OS reading (powermetrics 'Combined Power' = CPU + GPU + ANE): it leaves out DRAM, fans and the supply, so it is neither the package the rating holds nor the wall the product reports";
   return undefined;
 }
+
+/** Runtimes that leave the chip waiting on Python between kernels (eager PyTorch, transformers' generate). */
+const HOST_BOUND_RUNTIME = /transformers|pytorch|eager/i;
 
 /** The decode estimate's low band on held-out runs (x0.88-x1.16): slower than this is a gap, not an error. */
 const DECODE_ESTIMATE_LOW = 0.88;
@@ -196,6 +205,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       const high = Math.max(...idle);
       machine.idleW = { low, high, source: row.source };
     }
+    const gapDraw: DecodeGap = HOST_BOUND_RUNTIME.test(row.runtime) ? 'waiting' : 'compute';
     const activity = row.activity as PowerReading['activity'];
     const scope = row.scope as PowerReading['scope'];
     const reading: PowerReading = {
@@ -206,7 +216,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       device: row.device,
       workload: row.workload,
       ...(decode ? { bandwidthShare: round3(decode.share) } : {}),
-      ...(decode?.busy !== undefined ? { busyShare: round3(decode.busy) } : {}),
+      ...(decode?.busy !== undefined ? { busyShare: round3(decode.busy), gapDraw } : {}),
     };
     const point: PowerPoint = {
       label: `${row.device} · ${row.activity} @${row.scope} · ${row.workload}`,
@@ -215,7 +225,7 @@ export function loadPowerRuns(catalog: Catalog): { runs: PowerRun[]; skipped: Sk
       scope,
       watts: row.watts,
       ...(decode ? { bandwidthShare: round3(decode.share) } : {}),
-      ...(decode?.busy !== undefined ? { busyShare: round3(decode.busy) } : {}),
+      ...(decode?.busy !== undefined ? { busyShare: round3(decode.busy), gapDraw } : {}),
     };
     const checkWhy =
       activity === 'idle' && scope === 'wall'

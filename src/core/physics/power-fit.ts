@@ -1,9 +1,10 @@
 /**
  * Fitting the power model on published readings: the chip's idle share from chip-scope idle
  * readings, then the utilisations that minimize the squared log error of watts: prefill's one
- * value, decode's line in the achieved bandwidth share (u0 at none, u1 at the peak, u1 >= u0,
- * u1 no higher than prefill's) and its draw while the chip waits on a host-bound runtime (at most
- * u0, told only by runs that left the chip waiting), either one set for every machine or one per platform class
+ * value, decode's line in the achieved bandwidth share (u0 at none, rising by perByte x the chip's
+ * GB/s per TFLOPS, no higher than prefill's) and its draw while the chip waits on a host-bound
+ * runtime (at most u0). perByte and waiting carry physical priors (POWER_PRIORS): the readings move
+ * them only as far as they vary in them. One set for every machine or one per platform class
  * (discrete card, unified SoC). The split is kept only when it pays for its extra parameters
  * (Akaike's criterion), so a difference has to show in the data to be believed. A grid search:
  * there are a few dozen points.
@@ -21,6 +22,7 @@ import {
   UNFITTED_POWER,
   UTILISATION_BOUNDS,
   type ClassUtilisation,
+  type DecodeGap,
   type PlatformClass,
   type PowerFit,
   type PowerMachine,
@@ -40,8 +42,10 @@ export interface PowerPoint {
   watts: number;
   /** Decode: the share of peak bandwidth the run achieved (the fit's typical share when absent). */
   bandwidthShare?: number;
-  /** Decode: the share of its time the chip worked (1 when absent). */
+  /** Decode: the share of its time the chip streamed (1 when absent). */
   busyShare?: number;
+  /** Decode: what the chip drew for the rest of each token (waiting on its host when absent). */
+  gapDraw?: DecodeGap;
 }
 
 export interface PowerResidual {
@@ -63,8 +67,97 @@ const MIN_POINTS_FOR_OWN_BAND = 3;
  */
 export const MIN_POWER_BAND = { low: 0.75, high: 1.25 } as const;
 
+/** A physical prior on a fitted constant: its central value and the spread physics leaves it. */
+export interface PowerPrior {
+  center: number;
+  sigma: number;
+  basis: string;
+}
+
+/**
+ * Priors on decode's constants that a handful of readings may not tell: its draw with nothing
+ * streamed (atZero), what a streamed byte costs (perByte) and what a chip draws while it waits on
+ * its host (waiting). The fit minimises
+ * the squared log error over POWER_READING_SIGMA squared plus each prior's squared z-score (a
+ * maximum a posteriori fit), so a constant the fit rows do not vary in stays at its physical value
+ * instead of wherever the optimizer parks it, and one they do vary in moves as far as they say.
+ */
+export const POWER_PRIORS: Record<PlatformClass, { atZero: PowerPrior; perByte: PowerPrior; waiting: PowerPrior }> = {
+  discrete: {
+    atZero: {
+      center: 0.25,
+      sigma: 0.1,
+      basis:
+        "estimate: a decode's kernels running with no bytes streamed: waiting's clocks-up draw (~0.1) plus the SMs " +
+        'issuing, launching and dequantising at low occupancy (~0.1-0.2); readings at the board limit bound u0 + ' +
+        'perByte x GB/s per TFLOPS x share from below and cannot place u0 alone',
+    },
+    perByte: {
+      center: 0.12,
+      sigma: 0.05,
+      basis:
+        'estimate: a byte streamed to the SMs costs its DRAM access (GDDR6/6X ~7-7.5 pJ/bit, ~60 pJ/byte) plus ' +
+        'about as much again on chip (L2, crossbar, L1, registers) and the dequantise-and-dot work, ~120-200 pJ/byte ' +
+        'on a 4-5 nm chip, while a dense FP16 tensor flop costs the rating over the peak (RTX 4090 450 W / 330 TFLOPS ' +
+        '= 1.4 pJ): ~90-150 flops a byte, perByte = flops per byte / 1000 = 0.09-0.15',
+    },
+    waiting: {
+      center: 0.1,
+      sigma: 0.06,
+      basis:
+        'estimate: a chip waiting between kernels keeps its clocks and memory up but switches no ALUs: its idle ' +
+        'share (~3%) plus memory at full clock and the core clock tree at load voltage, about a tenth of the rating ' +
+        '(a card whose memory clock stays up at the desktop draws tens of watts more than at idle)',
+    },
+  },
+  unified: {
+    atZero: {
+      center: 0.25,
+      sigma: 0.1,
+      basis:
+        "estimate: as a discrete card, a decode's kernels with no bytes streamed: clocks up plus low-occupancy issue",
+    },
+    perByte: {
+      center: 0.03,
+      sigma: 0.02,
+      basis:
+        'estimate: LPDDR5/5X ~4-5 pJ/bit (~40 pJ/byte) plus the on-chip path, ~80-150 pJ/byte, against a shader ' +
+        'FP16 flop at the package rating (Mac mini M4 22 W / 4.0 TFLOPS = 5.4 pJ, no tensor cores): ~15-30 flops ' +
+        'a byte, perByte 0.015-0.03',
+    },
+    waiting: {
+      center: 0.1,
+      sigma: 0.06,
+      basis: 'estimate: as a discrete card, clocks and memory up with no ALUs switching, about a tenth of the rating',
+    },
+  },
+};
+/** The spread of a reading about the model (log error): the weight of the data against the priors. */
+export const POWER_READING_SIGMA = 0.1;
+
+/** The priors' squared z-scores for a decode utilisation shared by `classes`. */
+function priorPenalty(fit: PowerFit, classes: PlatformClass[], told: { waiting: boolean }, on: boolean): number {
+  if (!on) return 0;
+  let sum = 0;
+  for (const c of classes) {
+    const d = fit.utilisation[c].decode;
+    const p = POWER_PRIORS[c];
+    sum += ((d.atZero - p.atZero.center) / p.atZero.sigma) ** 2;
+    sum += ((d.perByte - p.perByte.center) / p.perByte.sigma) ** 2;
+    if (told.waiting) sum += ((d.waiting - p.waiting.center) / p.waiting.sigma) ** 2;
+  }
+  return sum * POWER_READING_SIGMA ** 2;
+}
+
+/** The waiting draw the priors give `classes` (their mean centre), never above the line's foot; the foot without priors. */
+const priorWaiting = (classes: PlatformClass[], foot: number, on: boolean) =>
+  on ? Math.min(foot, classes.reduce((s, c) => s + POWER_PRIORS[c].waiting.center, 0) / classes.length) : foot;
+
+/** Decode points that say what a chip draws while waiting on its host. */
+const tellsWaiting = (p: PowerPoint) => busyShareOf(p.busyShare) < 1 && (p.gapDraw ?? 'waiting') === 'waiting';
+
 const predicted = (p: PowerPoint, fit: PowerFit) =>
-  predictWatts(p.machine, p.activity, p.scope, fit, p.bandwidthShare, p.busyShare);
+  predictWatts(p.machine, p.activity, p.scope, fit, p.bandwidthShare, p.busyShare, p.gapDraw);
 const logError = (p: PowerPoint, fit: PowerFit) => Math.log(predicted(p, fit) / p.watts);
 const sse = (points: PowerPoint[], fit: PowerFit) => points.reduce((s, p) => s + logError(p, fit) ** 2, 0);
 const isChipScope = (p: PowerPoint) => p.scope !== 'wall';
@@ -109,10 +202,9 @@ const PER_BYTE_GRID = Array.from({ length: 101 }, (_, i) => Math.round(i * 0.005
  * Decode's line (u0 at no bandwidth, rising by perByte per GB/s per TFLOPS of share) shared by
  * `classes`, then its draw while waiting. The line's foot stays at or under prefill's utilisation
  * (streaming leaves the ALUs waiting where prefill keeps them busy). Points of one share and one
- * chip cannot tell the slope: among equally good lines the flattest is kept, so a slope has to
- * show in the data to be believed.
+ * chip, or all at the limit, cannot tell the slope: the prior on perByte holds it there.
  */
-function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
+function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[], priors: boolean): PowerFit {
   const mine = busyOf(points, classes, 'decode');
   if (mine.length === 0) return fit;
   const ceiling = Math.min(
@@ -121,14 +213,25 @@ function fitDecode(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]
   );
   // The ceiling itself is on the grid: decode at prefill's draw must be reachable, whatever its parity.
   const grid = [...U_GRID_2D.filter((u) => u < ceiling), ceiling];
-  // Waiting starts at the line's foot (no effect), so without waiting runs the line is fitted alone.
-  let f = withClass(fit, classes, (cu) => ({ ...cu, decode: { ...cu.decode, waiting: cu.decode.atZero } }));
-  for (let round = 0; round < 3; round++) f = fitWaiting(mine, fitLine(mine, f, classes, grid), classes);
+  // Waiting starts at its prior; without runs that waited it stays there.
+  let f = withClass(fit, classes, (cu) => ({
+    ...cu,
+    decode: { ...cu.decode, waiting: priorWaiting(classes, cu.decode.atZero, priors) },
+  }));
+  for (let round = 0; round < 3; round++)
+    f = fitWaiting(mine, fitLine(mine, f, classes, grid, priors), classes, priors);
   return f;
 }
 
-/** Decode's line with its waiting draw held (but never above the line's foot). */
-function fitLine(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[], grid: number[]): PowerFit {
+/** Decode's line with its waiting draw held (but never above the line's foot), at the priors' weight. */
+function fitLine(
+  mine: PowerPoint[],
+  fit: PowerFit,
+  classes: PlatformClass[],
+  grid: number[],
+  priors: boolean,
+): PowerFit {
+  const told = { waiting: mine.some(tellsWaiting) };
   let best = { fit, err: Infinity, slope: Infinity };
   for (const u0 of grid) {
     for (const perByte of PER_BYTE_GRID) {
@@ -136,8 +239,9 @@ function fitLine(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[], gr
         ...cu,
         decode: { atZero: u0, perByte, waiting: Math.min(cu.decode.waiting, u0) },
       }));
-      const err = sse(mine, f);
-      if (err < best.err - 1e-9 || (err <= best.err + 1e-9 && perByte < best.slope))
+      const err = sse(mine, f) + priorPenalty(f, classes, told, priors);
+      // Without priors, among equally good lines the flattest is kept.
+      if (err < best.err - 1e-9 || (!priors && err <= best.err + 1e-9 && perByte < best.slope))
         best = { fit: f, err, slope: perByte };
     }
   }
@@ -145,31 +249,35 @@ function fitLine(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[], gr
 }
 
 /**
- * The draw while the chip waits, from the runs that left it waiting; the line's foot (no effect)
- * when none did, or when they cannot tell it from the foot (the highest equally good value is kept).
+ * The draw while the chip waits, from the runs that left it waiting on a host-bound runtime, at
+ * the prior's weight; the prior (never above the line's foot) when none did.
  */
-function fitWaiting(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
-  const told = mine.filter((p) => busyShareOf(p.busyShare) < 1);
+function fitWaiting(mine: PowerPoint[], fit: PowerFit, classes: PlatformClass[], priors: boolean): PowerFit {
   const foot = Math.min(...classes.map((c) => fit.utilisation[c].decode.atZero));
-  if (told.length === 0) return withClass(fit, classes, (cu) => ({ ...cu, decode: { ...cu.decode, waiting: foot } }));
+  if (!mine.some(tellsWaiting))
+    return withClass(fit, classes, (cu) => ({
+      ...cu,
+      decode: { ...cu.decode, waiting: priorWaiting(classes, foot, priors) },
+    }));
   let best = { fit, err: Infinity };
   for (const w of [...U_GRID.filter((u) => u < foot), foot]) {
     const f = withClass(fit, classes, (cu) => ({ ...cu, decode: { ...cu.decode, waiting: w } }));
-    const err = sse(mine, f);
-    if (err <= best.err + 1e-9) best = { fit: f, err: Math.min(err, best.err) };
+    const err = sse(mine, f) + priorPenalty(f, classes, { waiting: true }, priors);
+    // Without priors, the highest equally good value (closest to the foot) is kept.
+    if (err < best.err - 1e-9 || (!priors && err <= best.err + 1e-9)) best = { fit: f, err: Math.min(err, best.err) };
   }
   return best.fit;
 }
 
-function fitGroup(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[]): PowerFit {
-  return fitDecode(points, fitPrefill(points, fit, classes), classes);
+function fitGroup(points: PowerPoint[], fit: PowerFit, classes: PlatformClass[], priors: boolean): PowerFit {
+  return fitDecode(points, fitPrefill(points, fit, classes), classes, priors);
 }
 
-function fitMode(points: PowerPoint[], base: PowerFit, perClass: boolean): PowerFit {
+function fitMode(points: PowerPoint[], base: PowerFit, perClass: boolean, priors: boolean): PowerFit {
   // A class with no point for an activity keeps the shared value rather than the default.
-  const shared = fitGroup(points, base, CLASSES);
+  const shared = fitGroup(points, base, CLASSES, priors);
   if (!perClass) return shared;
-  return CLASSES.reduce((f, c) => fitGroup(points, f, [c]), shared);
+  return CLASSES.reduce((f, c) => fitGroup(points, f, [c], priors), shared);
 }
 
 /** Akaike's criterion for a least-squares fit of `k` parameters on n points (lower is better). */
@@ -194,7 +302,11 @@ export interface PowerFitResult {
   residuals: PowerResidual[];
 }
 
-export function fitPower(points: PowerPoint[]): PowerFitResult {
+/**
+ * `priors: false` fits the readings alone (least squares, the flattest of equal lines, waiting at
+ * the foot), for checking that the fit recovers what made its points.
+ */
+export function fitPower(points: PowerPoint[], { priors = true }: { priors?: boolean } = {}): PowerFitResult {
   const busy = points.filter((p) => fittedActivityOf(p.activity) !== null);
   if (busy.length === 0) throw new Error('fitPower: no busy (decode, prefill or load) points');
   const base: PowerFit = {
@@ -202,11 +314,10 @@ export function fitPower(points: PowerPoint[]): PowerFitResult {
     chipIdleShare: fitChipIdleShare(points),
     typicalDecodeShare: typicalDecodeShareOf(points),
   };
-  const shared = fitMode(busy, base, false);
-  const split = fitMode(busy, shared, true);
-  // Waiting is a parameter only where some run left the chip waiting.
-  const waits = (cs: PlatformClass[]) =>
-    busy.some((p) => cs.includes(classOf(p.machine)) && busyShareOf(p.busyShare) < 1) ? 1 : 0;
+  const shared = fitMode(busy, base, false, priors);
+  const split = fitMode(busy, shared, true, priors);
+  // Waiting is a parameter only where some run left the chip waiting on its host.
+  const waits = (cs: PlatformClass[]) => (busy.some((p) => cs.includes(classOf(p.machine)) && tellsWaiting(p)) ? 1 : 0);
   const scores = {
     shared: aic(busy, shared, 3 + waits(CLASSES)),
     perClass: aic(busy, split, 6 + waits(['discrete']) + waits(['unified'])),
@@ -268,6 +379,7 @@ const utilisation = z.object({
 const band = z.object({ low: z.number().positive().max(1), high: z.number().min(1) });
 const spread = z.object({ low: z.number(), mid: z.number(), high: z.number() });
 const errors = z.object({ median: z.number().nonnegative(), within25: z.number().min(0).max(1) });
+const prior = z.object({ center: z.number().min(0), sigma: z.number().positive(), basis: z.string().min(1) });
 
 /** data/power-calibration.json: the power model's fit, its assumptions and how well it did. */
 export const PowerCalibrationSchema = z.object({
@@ -287,6 +399,12 @@ export const PowerCalibrationSchema = z.object({
   assumptions: z.object({
     psuEfficiency: spread,
     hostBusyW: z.object({ discrete: spread, unified: spread }),
+    /** Physical priors on decode's perByte and waiting, and the reading spread that weighs them. */
+    priors: z.object({
+      readingSigma: z.number().positive(),
+      discrete: z.object({ atZero: prior, perByte: prior, waiting: prior }),
+      unified: z.object({ atZero: prior, perByte: prior, waiting: prior }),
+    }),
   }),
   error: z.object({ fit: errors, holdout: errors.nullable(), check: errors.nullable() }),
 });
@@ -296,6 +414,19 @@ export type PowerCalibration = z.infer<typeof PowerCalibrationSchema>;
 export const POWER_ASSUMPTIONS: PowerCalibration['assumptions'] = {
   psuEfficiency: { ...PSU_EFFICIENCY },
   hostBusyW: { discrete: { ...HOST_BUSY_W.discrete }, unified: { ...HOST_BUSY_W.unified } },
+  priors: {
+    readingSigma: POWER_READING_SIGMA,
+    discrete: {
+      atZero: { ...POWER_PRIORS.discrete.atZero },
+      perByte: { ...POWER_PRIORS.discrete.perByte },
+      waiting: { ...POWER_PRIORS.discrete.waiting },
+    },
+    unified: {
+      atZero: { ...POWER_PRIORS.unified.atZero },
+      perByte: { ...POWER_PRIORS.unified.perByte },
+      waiting: { ...POWER_PRIORS.unified.waiting },
+    },
+  },
 };
 
 /** The fit a calibration file holds (UNFITTED_POWER without one). */
@@ -318,6 +449,7 @@ const reading = z.object({
   workload: z.string().optional(),
   bandwidthShare: z.number().min(0).max(1).optional(),
   busyShare: z.number().min(0).max(1).optional(),
+  gapDraw: z.enum(['waiting', 'compute']).optional(),
 });
 
 /**

@@ -26,8 +26,14 @@
  *
  *   u(decode, busy) = waiting + busy x (u(share / busy) - waiting)
  *
- * With waiting = u0 the busy share drops out (the line alone); a llama.cpp decode, which the product
- * estimates, is busy throughout. Prefill, image and video generation and training are compute-bound
+ * That holds for a host-bound runtime (Python eager between kernels). A compiled runtime (llama.cpp,
+ * Ollama, vLLM with CUDA graphs) does not wait on its host: where it runs slower than the stream alone
+ * would, the rest of each token goes to on-chip work the stream model leaves out (recurrent or
+ * attention kernels, dequantisation), drawn at compute-bound (prefill's) utilisation:
+ *
+ *   u(decode, busy, compute gap) = prefill + busy x (u(share / busy) - prefill)
+ *
+ * A decode the product estimates (llama.cpp, the stream alone) is busy throughout. Prefill, image and video generation and training are compute-bound
  * and draw near the limit. Utilisation is fitted per activity and, where the data shows a real
  * difference, per platform class (a discrete card's board vs a unified SoC's package, whose "rated"
  * figure is an estimate of typical load, not a firmware limit) on measured readings
@@ -36,9 +42,11 @@
  * stated assumptions with bounds, carried into the band.
  *
  * Every reading is predicted at the scope it was taken (board, package, wall); what the product
- * reports is the wall. An Apple machine's readings are wall readings (a plug meter, Apple's own
- * support figures) or the SoC package; macOS powermetrics' "GPU Power" is neither (it leaves out
- * DRAM and the fabric), so such a reading is not used.
+ * reports is the wall. An Apple machine's readings are used only at the wall (a plug meter, Apple's
+ * own support figures): macOS has no package sensor, and powermetrics' figures are neither the wall
+ * nor a package that holds what the rating holds ("GPU Power" leaves out the CPU, DRAM and the
+ * fabric; "Combined Power" is CPU + GPU + ANE without DRAM, fans or the supply, and DRAM is a large
+ * part of a decode's draw), so such a reading is not used.
  */
 import type { Band, ModelSpec, QuantFamily } from '../catalog/specs.js';
 import type { DeviceRecord, Figure } from '../catalog/schema.js';
@@ -73,7 +81,15 @@ export interface PowerReading {
    * runtime's estimate, at most 1); 1 when absent.
    */
   busyShare?: number;
+  /** Decode: what the chip draws for the rest of each token (`waiting` on a host, or on-chip `compute`); waiting without. */
+  gapDraw?: DecodeGap;
 }
+
+/**
+ * What a chip does for the part of a decode's token it is not streaming: waits on a host-bound
+ * runtime between kernels, or runs on-chip work the stream leaves out (a compiled runtime).
+ */
+export type DecodeGap = 'waiting' | 'compute';
 
 /** What the power model needs to know about a machine. */
 export interface PowerMachine {
@@ -194,18 +210,17 @@ export function utilisationOf(
   share?: number,
   busy?: number,
   gbPerTflop: number = TYPICAL_GB_PER_TFLOP,
+  gap: DecodeGap = 'waiting',
 ): number {
   const u = fit.utilisation[cls];
   if (a === 'prefill') return clamp(u.prefill, UTILISATION_BOUNDS[cls]);
   const b = busyShareOf(busy);
   const s = decodeShareOf(fit, share);
   // Streaming never draws more than compute-bound work does.
-  const working = Math.min(
-    Math.max(u.prefill, u.decode.atZero),
-    u.decode.atZero + u.decode.perByte * gbPerTflop * (b > 0 ? Math.min(1, s / b) : 0),
-  );
-  const waiting = Math.min(u.decode.waiting, u.decode.atZero);
-  return clamp(waiting + b * (working - waiting), UTILISATION_BOUNDS[cls]);
+  const ceiling = Math.max(u.prefill, u.decode.atZero);
+  const working = Math.min(ceiling, u.decode.atZero + u.decode.perByte * gbPerTflop * (b > 0 ? Math.min(1, s / b) : 0));
+  const rest = gap === 'compute' ? ceiling : Math.min(u.decode.waiting, u.decode.atZero);
+  return clamp(rest + b * (working - rest), UTILISATION_BOUNDS[cls]);
 }
 
 /** GB read from memory per generated token: the weights a token streams and the KV cache at its depth. */
@@ -271,7 +286,7 @@ const highest = (m: PowerMachine): WallAssumptions => ({
 /**
  * The model's draw for an activity at a scope, central assumptions: what the fit compares to
  * readings. `share` is a decode's achieved share of peak bandwidth (the fit's typical one without),
- * `busy` the share of its time the chip worked (1 without).
+ * `busy` the share of its time the chip streamed (1 without), `gap` what it drew for the rest.
  */
 export function predictWatts(
   m: PowerMachine,
@@ -280,9 +295,10 @@ export function predictWatts(
   fit: PowerFit,
   share?: number,
   busy?: number,
+  gap?: DecodeGap,
 ): number {
   const fa = fittedActivityOf(activity);
-  const u = fa ? utilisationOf(fit, classOf(m), fa, share, busy, m.gbPerTflop) : 0;
+  const u = fa ? utilisationOf(fit, classOf(m), fa, share, busy, m.gbPerTflop, gap) : 0;
   const chip = fa ? chipAt(m, fit, u, 1) : chipAt(m, fit, 0, 0);
   if (scope !== 'wall') return chip;
   return fa ? wallOf(m, fit, chip, central(m)) : central(m).idleWallW;
@@ -317,7 +333,7 @@ function scaledToQuery(m: PowerMachine, r: PowerReading, fit: PowerFit, work: Po
   // A reading that says nothing of its run is taken as it stands.
   if (r.activity !== 'decode' || (r.bandwidthShare === undefined && r.busyShare === undefined)) return r;
   const asked = predictWatts(m, 'decode', r.scope, fit, work.decodeShare ?? r.bandwidthShare, 1);
-  const ran = predictWatts(m, 'decode', r.scope, fit, r.bandwidthShare, r.busyShare);
+  const ran = predictWatts(m, 'decode', r.scope, fit, r.bandwidthShare, r.busyShare, r.gapDraw);
   return ran > 0 ? { ...r, watts: (r.watts * asked) / ran } : r;
 }
 

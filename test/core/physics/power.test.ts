@@ -18,7 +18,14 @@ import {
   type PowerMachine,
   type PowerReading,
 } from '../../../src/core/physics/power.js';
-import { fitPower, PowerCalibrationSchema, powerFitOf, type PowerPoint } from '../../../src/core/physics/power-fit.js';
+import {
+  fitPower,
+  POWER_PRIORS,
+  POWER_READING_SIGMA,
+  PowerCalibrationSchema,
+  powerFitOf,
+  type PowerPoint,
+} from '../../../src/core/physics/power-fit.js';
 import { loadCatalog } from '../../../src/catalog/load.js';
 import { loadPowerRuns } from '../../../scripts/power-points.js';
 
@@ -202,6 +209,28 @@ describe('decode power by the bandwidth it uses', () => {
     );
   });
 
+  it("a compiled runtime slower than its stream spends the rest computing, at prefill's draw, not waiting", () => {
+    const fit = {
+      ...FIT,
+      utilisation: { ...FIT.utilisation, discrete: { decode: line(0.3, 0.9, 0.1), prefill: 0.95 } },
+    };
+    const idle = 0.03 * 450;
+    // Streaming three quarters of the time at 30% overall: 40% while it streams -> 0.3 + 0.6 x 0.4 = 0.54;
+    // the rest at prefill's 0.95: 0.95 + 0.75 x (0.54 - 0.95) = 0.6425.
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.3, 0.75, 'compute')).toBeCloseTo(
+      idle + (450 - idle) * (0.95 + 0.75 * (0.54 - 0.95)),
+      6,
+    );
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.3, 0.75, 'compute')).toBeGreaterThan(
+      predictWatts(PC, 'decode', 'gpu', fit, 0.3, 0.75, 'waiting'),
+    );
+    // Busy throughout, the gap's kind does not matter.
+    expect(predictWatts(PC, 'decode', 'gpu', fit, 0.3, 1, 'compute')).toBeCloseTo(
+      predictWatts(PC, 'decode', 'gpu', fit, 0.3, 1, 'waiting'),
+      9,
+    );
+  });
+
   it("a machine's own decode reading is brought to the decode asked: a host-bound run at a low share is scaled up", () => {
     const fit = {
       ...FIT,
@@ -297,7 +326,10 @@ describe('energy and reported figures', () => {
   });
 });
 
-/** Points the model itself makes for a spread of machines, activities and scopes; decodes at three shares, one host-bound. */
+/**
+ * Points the model itself makes for a spread of machines, activities and scopes; decodes at three
+ * shares, one host-bound; each point `copies` times (more weight against the priors).
+ */
 function synthetic(
   truth: PowerFit,
   runs: readonly (readonly [number, number | undefined])[] = [
@@ -306,6 +338,7 @@ function synthetic(
     [0.9, undefined],
     [0.1, 0.2],
   ],
+  copies = 1,
 ): PowerPoint[] {
   const points: PowerPoint[] = [];
   const machines: PowerMachine[] = [
@@ -320,15 +353,16 @@ function synthetic(
     for (const activity of ['idle', 'decode', 'prefill', 'load'] as const)
       for (const scope of [machine.unified ? 'package' : 'gpu', 'wall'] as const)
         for (const [share, busy] of activity === 'decode' ? runs : [[undefined, undefined] as const])
-          points.push({
-            label: `${machine.chipW} W ${activity} @${scope}${share === undefined ? '' : ` at ${share} busy ${busy}`}`,
-            machine,
-            activity,
-            scope,
-            watts: predictWatts(machine, activity, scope, truth, share, busy),
-            ...(share === undefined ? {} : { bandwidthShare: share }),
-            ...(busy === undefined ? {} : { busyShare: busy }),
-          });
+          for (let copy = 0; copy < copies; copy++)
+            points.push({
+              label: `${machine.chipW} W ${activity} @${scope}${share === undefined ? '' : ` at ${share} busy ${busy}`}`,
+              machine,
+              activity,
+              scope,
+              watts: predictWatts(machine, activity, scope, truth, share, busy),
+              ...(share === undefined ? {} : { bandwidthShare: share }),
+              ...(busy === undefined ? {} : { busyShare: busy }),
+            });
   return points;
 }
 
@@ -343,7 +377,7 @@ describe('power fit', () => {
       typicalDecodeShare: 0.55,
       band: FIT.band,
     };
-    const { fit, perClass, residuals } = fitPower(synthetic(truth));
+    const { fit, perClass, residuals } = fitPower(synthetic(truth), { priors: false });
     expect(perClass).toBe(true);
     expect(fit.chipIdleShare).toBeCloseTo(0.04, 6);
     expect(fit.typicalDecodeShare).toBeCloseTo(0.55, 6);
@@ -355,7 +389,7 @@ describe('power fit', () => {
     expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.01);
   });
 
-  it("recovers a chip's waiting draw from host-bound runs, and leaves it at the line's foot when no run waited", () => {
+  it("recovers a chip's waiting draw from host-bound runs, and leaves it at its prior when no run waited", () => {
     const truth: PowerFit = {
       ...FIT,
       utilisation: {
@@ -363,7 +397,7 @@ describe('power fit', () => {
         unified: { decode: line(0.25, 0.65, 0.15), prefill: 1.1 },
       },
     };
-    const { fit } = fitPower(synthetic(truth));
+    const { fit } = fitPower(synthetic(truth), { priors: false });
     for (const c of ['discrete', 'unified'] as const)
       expect(fit.utilisation[c].decode.waiting).toBeCloseTo(truth.utilisation[c].decode.waiting, 2);
     const busy = fitPower(
@@ -374,13 +408,47 @@ describe('power fit', () => {
       ]),
     ).fit;
     for (const c of ['discrete', 'unified'] as const)
-      expect(busy.utilisation[c].decode.waiting).toBe(busy.utilisation[c].decode.atZero);
+      expect(busy.utilisation[c].decode.waiting).toBe(
+        Math.min(POWER_PRIORS[c].waiting.center, busy.utilisation[c].decode.atZero),
+      );
+  });
+
+  it('holds what a few readings cannot tell at its physical prior, and yields to readings that vary in it', () => {
+    // Cards all at their limit, at one share: the slope and the foot cannot be told apart.
+    const capped: PowerFit = {
+      ...FIT,
+      utilisation: { discrete: { decode: flat(0.94), prefill: 0.94 }, unified: { decode: flat(0.5), prefill: 0.8 } },
+    };
+    const few = synthetic(capped, [[0.7, undefined]]).filter((p) => !p.machine.unified && p.machine.chipW === 450);
+    const alone = fitPower(few, { priors: false }).fit.utilisation.discrete.decode;
+    const { fit, residuals } = fitPower(few);
+    const held = fit.utilisation.discrete.decode;
+    // Alone, the readings park the foot at the limit (the flattest line); the priors split it into a foot and a stream.
+    expect(alone.atZero).toBeCloseTo(0.94, 6);
+    expect(alone.perByte).toBe(0);
+    expect(held.atZero).toBeLessThan(0.6);
+    expect(held.perByte).toBeGreaterThan(POWER_PRIORS.discrete.perByte.center - POWER_PRIORS.discrete.perByte.sigma);
+    expect(held.waiting).toBe(Math.min(POWER_PRIORS.discrete.waiting.center, held.atZero));
+    // ... and still meet the readings within their own spread (POWER_READING_SIGMA).
+    for (const r of residuals.filter((r) => r.point.activity === 'decode'))
+      expect(Math.abs(r.error)).toBeLessThan(POWER_READING_SIGMA);
+    // A slope the readings show at several shares and chips, many times over, is recovered whatever the priors.
+    const sloped: PowerFit = {
+      ...FIT,
+      utilisation: {
+        discrete: { decode: line(0.2, 0.6), prefill: 0.94 },
+        unified: { decode: flat(0.5), prefill: 0.8 },
+      },
+    };
+    const told = fitPower(synthetic(sloped, undefined, 8).filter((p) => !p.machine.unified)).fit.utilisation.discrete;
+    expect(told.decode.perByte).toBeCloseTo(sloped.utilisation.discrete.decode.perByte, 1);
+    expect(told.decode.atZero).toBeCloseTo(0.2, 1);
   });
 
   it('keeps one utilisation for every machine when the classes do not differ', () => {
     const same = { decode: line(0.45, 0.75), prefill: 0.9 };
     const truth: PowerFit = { ...FIT, utilisation: { discrete: same, unified: same } };
-    const { fit, perClass } = fitPower(synthetic(truth));
+    const { fit, perClass } = fitPower(synthetic(truth), { priors: false });
     expect(perClass).toBe(false);
     expect(fit.utilisation.unified).toEqual(fit.utilisation.discrete);
     expect(fit.utilisation.discrete.decode.atZero).toBeCloseTo(0.45, 2);
@@ -392,7 +460,7 @@ describe('power fit', () => {
       ...FIT,
       utilisation: { discrete: { decode: flat(0.94), prefill: 0.94 }, unified: { decode: flat(0.5), prefill: 0.8 } },
     };
-    const { fit } = fitPower(synthetic(truth));
+    const { fit } = fitPower(synthetic(truth), { priors: false });
     expect(fit.utilisation.discrete.decode.atZero).toBeCloseTo(0.94, 6);
     expect(fit.utilisation.discrete.decode.perByte).toBe(0);
   });
@@ -455,9 +523,20 @@ describe('data/power-calibration.json', () => {
     for (const r of eager) expect(r.point.busyShare).toBeLessThan(0.8);
     // TinyLlama FP16 at 95 t/s on an RTX 5090, where a fed runtime streams its 2.2 GB ~5x faster.
     expect(eager.find((r) => /TinyLlama/.test(r.row.workload))?.point.busyShare).toBeLessThan(0.3);
+    for (const r of eager) expect(r.point.gapDraw).toBe('waiting');
     const llama = decodes.filter((r) => /^llama\.cpp/i.test(r.row.runtime) && !/estimated/.test(r.shareBasis ?? ''));
     expect(llama.length).toBeGreaterThanOrEqual(5);
     for (const r of llama) expect(r.point.busyShare ?? 1).toBeGreaterThan(0.9);
+    // A compiled runtime below its stream (a hybrid model's recurrent layers) computes; it does not wait.
+    const compiled = decodes.filter((r) => r.point.busyShare !== undefined && !/transformers/i.test(r.row.runtime));
+    expect(compiled.length).toBeGreaterThanOrEqual(1);
+    for (const r of compiled) expect(r.point.gapDraw).toBe('compute');
+  });
+
+  it('uses an Apple machine only at the wall: powermetrics readings are neither its package nor its wall', () => {
+    const apple = runs.filter((r) => /^Apple\b/.test(r.row.device));
+    expect(apple.length).toBeGreaterThanOrEqual(3);
+    for (const r of apple) expect(r.reading.scope).toBe('wall');
   });
 
   it("rates a run by the limit it states it ran under (a user cap, a BIOS SPL, a partner board's limit), else its chip's rating", () => {
