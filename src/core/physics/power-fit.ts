@@ -149,7 +149,7 @@ function priorPenalty(fit: PowerFit, classes: PlatformClass[], told: { waiting: 
   return sum * POWER_READING_SIGMA ** 2;
 }
 
-/** The waiting draw the priors give `classes` (their mean centre), never above the line's foot; the foot without priors. */
+/** Waiting by the priors of `classes` (their mean centre), never above the line's foot; the foot without priors. */
 const priorWaiting = (classes: PlatformClass[], foot: number, on: boolean) =>
   on ? Math.min(foot, classes.reduce((s, c) => s + POWER_PRIORS[c].waiting.center, 0) / classes.length) : foot;
 

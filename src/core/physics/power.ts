@@ -33,11 +33,11 @@
  *
  *   u(decode, busy, compute gap) = prefill + busy x (u(share / busy) - prefill)
  *
- * A decode the product estimates (llama.cpp, the stream alone) is busy throughout. Prefill, image and video generation and training are compute-bound
- * and draw near the limit. Utilisation is fitted per activity and, where the data shows a real
- * difference, per platform class (a discrete card's board vs a unified SoC's package, whose "rated"
- * figure is an estimate of typical load, not a firmware limit) on measured readings
- * (`npm run calibrate`). A GPU-only reading (nvidia-smi) is not the wall: the increment passes
+ * A decode the product estimates (llama.cpp, the stream alone) is busy throughout. Prefill, image
+ * and video generation and training are compute-bound and draw near the limit. Utilisation is
+ * fitted per activity and, where the data shows a real difference, per platform class (a discrete
+ * card's board vs a unified SoC's package, whose "rated" figure is an estimate of typical load, not
+ * a firmware limit) on measured readings (`npm run calibrate`). A GPU-only reading (nvidia-smi) is not the wall: the increment passes
  * through the power supply and the host (a CPU core feeding the GPU, fans) adds a little; both are
  * stated assumptions with bounds, carried into the band.
  *
@@ -81,7 +81,7 @@ export interface PowerReading {
    * runtime's estimate, at most 1); 1 when absent.
    */
   busyShare?: number;
-  /** Decode: what the chip draws for the rest of each token (`waiting` on a host, or on-chip `compute`); waiting without. */
+  /** Decode: what the chip draws the rest of each token (`waiting` on a host, on-chip `compute`); waiting without. */
   gapDraw?: DecodeGap;
 }
 
