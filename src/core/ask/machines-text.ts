@@ -778,11 +778,19 @@ function memoryAround(
       // "2TB M.2 SSD", "1TB NVMe": storage, not memory.
       const storage = /^(ssd|nvme|disk|storage|hdd|m|drive|sata)$/.test(kind);
       const kind2 = tokens[s.next + 1]?.t ?? '';
+      // "3090 64G内存": 内存 after the size is RAM, 显存 is VRAM, unless a size follows the label
+      // ("显存12G 内存64G": the labels come before their values).
+      const ramLabelAfter = kind === '内' && kind2 === '存' && !sizeAt(tokens, s.next + 2);
       const isRam =
         (RAM_WORDS.test(kind) && kind !== 'of') ||
         (/^(of|system)$/.test(kind) && /^(ram|ddr\d?|ddr|system|memory)$/.test(kind2) && !/^(vram|gpu)$/.test(kind2)) ||
+        ramLabelAfter ||
         ramBefore(tokens, i);
-      const isVram = VRAM_WORDS.test(kind) || /^(vram)$/.test(kindBefore) || cjkBefore(tokens, i) === '显存';
+      const isVram =
+        VRAM_WORDS.test(kind) ||
+        /^(vram)$/.test(kindBefore) ||
+        (cjkBefore(tokens, i) === '显存' && !ramLabelAfter) ||
+        (kind === '显' && kind2 === '存' && !sizeAt(tokens, s.next + 2));
       // "a 4090 with 24GB of Ram": people call VRAM RAM; the card's own size is its VRAM.
       const ownSize = discrete && gpu === null && chip.variants.some((v) => v.memoryGB === s.gb) && s.gb < 48;
       if (discrete && isRam && !isVram && host === null && !ownSize) host = s.gb * sticks(tokens, i, s.next);

@@ -173,6 +173,13 @@ describe('more ways machines are said', () => {
     ['a machine equipped with two NVIDIA RTX 4090 GPUs .', [['2x-rtx-4090', 2, null]]],
     ['with 4 GPU Mi50 16GB with vllm', [['4x-mi50-16gb', 4, null]]],
     ['显卡：(NVIDIA) RTX4090 24Gx2张', [['2x-rtx-4090', 2, null]]],
+    // 内存 after a size is RAM and 显存 VRAM ("12G显存 64G内存"), unless the label names the value after it.
+    ['12G显存 64G内存，能不能跑deepseek蒸馏版的qwen-32B', [['generic-gpu-12gb-ram-64gb', 1, 64]]],
+    ['3090 64G内存', [['rtx-3090-ram-64gb', 1, 64]]],
+    ['显卡3090 显存24G 内存64G', [['rtx-3090-ram-64gb', 1, 64]]],
+    // "双卡" is a pair of cards; "双路" (two sockets) counts no card.
+    ['glm4v-9b怎么在双卡4090地服务器上部署', [['2x-rtx-4090', 2, null]]],
+    ['双路cpu 4090', [['rtx-4090', 1, null]]],
     ['can I fine-tune my own dataset on a single 4090gpu?', [['rtx-4090', 1, null]]],
     // ... but "32GB * 2 GPU: ..." counts RAM sticks.
     ['RAM : 32GB * 2 GPU: NVIDIA RTX A5000 24GB', [['rtx-a5000-ram-64gb', 1, 64]]],
