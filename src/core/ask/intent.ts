@@ -15,6 +15,11 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\b(add|adding|buy|bought|get|getting|connect) (one more|another|a second|more|one or more)\b|\banother (gpu|card)\b|\bsecond (gpu|card)\b|\begpu\b/i,
       2,
     ],
+    // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
+    [
+      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my\b/i,
+      2.5,
+    ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
     [
       /\b(gpu|card|hardware) recommendations?\b|\brecommend (a|another|a new|a better) (gpu|card|graphics card)\b/i,
@@ -24,6 +29,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   compare: [
     [/\b(vs\.?|versus|compared? (to|with)|comparison|benchmarks? against)\b|对比|性价比/i, 2.5],
     // One machine measured against another: "loses to", "how would X compare", "why X, not Y".
+    [/\bdifference between\b|\bwhich of (these|the) (two|options)\b/i, 2.5],
     [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
     [
       /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
@@ -43,6 +49,8 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\bwhat (else )?(can|could|should) i (run|fine-?tune|generate)\b|\bwhat (i|we) (can|could) run\b|上限|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
       4,
     ],
+    // "which local AI models are best to run on ...".
+    [/\b(which|what) (local |open[- ]source )?(ai |llm )?models? (are|is|would be) (the )?best\b/i, 4],
     // "How large a model can it run", "能跑多少B的模型": the largest that fits, a plan unless a model is named.
     [/\bhow (big|large) (of )?(an? )?(llm|model)\b|多少b/i, 2.5],
     // "What kind of hardware do I need": a configuration to plan.
@@ -59,7 +67,12 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   ],
   speed: [
     // Asking others for their figures: "anyone care to run it with X", "benchmark results for X".
-    [/\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b/i, 3],
+    [
+      /\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b|\bplease benchmark\b|\bbenchmark (it|this|them)\b/i,
+      3,
+    ],
+    // A time in words: "takes over ten hours", "跑了1个小时", "每秒" (per second), "快吗" (is it fast).
+    [/\b(two|three|four|five|ten|several|many) (hours|minutes)\b|\d+ ?个?小时|\d+ ?分钟|每秒|快吗/i, 2],
     // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
     [/速度如何|速度怎么样|性能如何|性能速度|是否正常|耗时/, 4],
     // A time someone waited: "takes 45mn", "630 seconds to generate", "45 min for 1 pic".
@@ -68,7 +81,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2,
     ],
     [
-      /\bhow fast\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
+      /\bhow fast\b|\btps\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
       2.5,
     ],
     [
@@ -112,7 +125,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // A setup that misbehaves: "what am I doing wrong", "did I set this up", "only uses 9G", "not running properly".
     [
-      /\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
+      /\bto no avail\b|\bany (clues?|ideas?)\?|\bhow exactly\b|\bthe following (message|error)\b|\bnot (being )?detected\b|\bis being used\b|\bremain(s|ing)? idle\b|\bexceeds\b|\bany plans? (to|for)\b|\b(build|version|docker( image)?|wheel|binar(y|ies)) (available|for (the )?(linux|windows|arm|mac|rocm|amd|intel))\b|\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
       2.5,
     ],
   ],
