@@ -177,6 +177,10 @@ describe('more ways machines are said', () => {
     ['12G显存 64G内存，能不能跑deepseek蒸馏版的qwen-32B', [['generic-gpu-12gb-ram-64gb', 1, 64]]],
     ['3090 64G内存', [['rtx-3090-ram-64gb', 1, 64]]],
     ['显卡3090 显存24G 内存64G', [['rtx-3090-ram-64gb', 1, 64]]],
+    // A Windows on Arm laptop runs models on its CPU; a laptop without a dedicated GPU is a CPU host.
+    ['my X1E-78-100 laptop with 32GB, can it run llama 3.1 8b', [['snapdragon-x-32gb', 1, 32]]],
+    ['run the BART model on the NPU in a laptop with Snapdragon x Elite?', [['snapdragon-x-16gb', 1, null]]],
+    ['can I run qwen 7b on my laptop with no dedicated GPU and 16gb ram', [['cpu-ddr5-16gb', 1, 16]]],
     // "双卡" is a pair of cards; "双路" (two sockets) counts no card.
     ['glm4v-9b怎么在双卡4090地服务器上部署', [['2x-rtx-4090', 2, null]]],
     ['双路cpu 4090', [['rtx-4090', 1, null]]],
