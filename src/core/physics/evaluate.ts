@@ -401,6 +401,7 @@ function fineTuneSpeed(
     seqLen: facts.seqLen,
     microBatch: facts.microBatch,
     gradAccum: facts.gradAccum,
+    ...trainingShapeOf(model),
   };
   const est = estimateFineTuneSpeed(
     run,
@@ -418,6 +419,47 @@ function fineTuneSpeed(
   };
 }
 
+/** The model's own layers, embedding, tying and head size for the training model; guessed shapes are left to it. */
+function trainingShapeOf(model: ModelSpec): Partial<FineTuneRun> {
+  if (model.architectureEstimated) return {};
+  return {
+    layers: model.layers,
+    embeddingParamsB: model.embeddingParamsB,
+    tiedEmbeddings: model.tiedEmbeddings,
+    headDim: model.headDim,
+  };
+}
+
+/**
+ * What a method holds in memory for this run: the weights, optimizer and gradients, and the
+ * activations and logits of the run's sequences (its length and micro-batch). On CUDA, LoRA and
+ * QLoRA are Unsloth's, whose fused loss holds no logits; full fine-tuning is PyTorch's. On a Mac the
+ * rule of thumb stays: mlx-lm holds each layer's full attention scores, so its memory follows the
+ * data's real sequence lengths (WikiSQL's ~80 tokens, not the 2,048 assumed here), and at 2,048 it
+ * would rule out the 8B LoRA people run on 16 GB Macs.
+ */
+function trainingMemoryGB(
+  device: CatalogDevice,
+  model: ModelSpec,
+  method: FineTuneMethod,
+  facts: FineTuneRunFacts | undefined,
+) {
+  const run = facts ?? DEFAULT_FINE_TUNE_RUN;
+  if (device.backend === 'metal') return fineTuneMemoryGB(model.paramsB, method);
+  return fineTuneMemoryGB(
+    model.paramsB,
+    method,
+    {
+      seqLen: run.seqLen,
+      microBatch: run.microBatch,
+      gradAccum: run.gradAccum,
+      ...trainingShapeOf(model),
+      fusedLoss: device.backend === 'cuda' && method !== 'full',
+    },
+    device.backend,
+  );
+}
+
 const NO_SPEED = { tokensPerSec: null, tokensPerSecBand: null, hoursPerEpoch: null, hoursPerEpochBand: null };
 
 function trainingFits(
@@ -429,7 +471,7 @@ function trainingFits(
   const budget = gpuBudgetGB(device);
   const usableForTraining = budget.raisedGB ?? budget.defaultGB;
   const fineTune = (['qlora', 'lora', 'full'] as FineTuneMethod[]).map((method) => {
-    const memoryGB = fineTuneMemoryGB(model.paramsB, method);
+    const memoryGB = trainingMemoryGB(device, model, method, run);
     const s = FINE_TUNE_SUPPORT[device.backend][method];
     const fits = memoryGB <= usableForTraining;
     const speed = run && fits && s.ok ? fineTuneSpeed(catalog, device, model, method, run) : NO_SPEED;

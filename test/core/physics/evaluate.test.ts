@@ -58,11 +58,11 @@ describe('a fine-tuning verdict speaks of fine-tuning', () => {
   it('its headline names the methods that fit each machine with its tooling and hours per epoch, never inference speed', () => {
     const v = verdict({ model: 'llama-3.3-70b', workflow: 'fine-tune' });
     expect(v.verdict.headline).toMatch(
-      /^Fine-tuning Llama 3\.3 70B \(10M-token dataset\): M4 Max 128GB: QLoRA \(~48\.6 GB, ~\d+ h an epoch\) with mlx-lm LoRA on a 4-bit model; RTX 5090: no method fits; full fine-tuning needs ~1357 GB\.$/,
+      /^Fine-tuning Llama 3\.3 70B \(10M-token dataset\): M4 Max 128GB: QLoRA \(~48\.6 GB, ~\d+ h an epoch\) with mlx-lm LoRA on a 4-bit model; RTX 5090: no method fits; full fine-tuning needs ~1143 GB\.$/,
     );
     const small = verdict({ model: 'llama-3.1-8b', workflow: 'fine-tune' });
     expect(small.verdict.headline).toMatch(
-      /^Fine-tuning Llama 3\.1 8B \(10M-token dataset\): RTX 5090: QLoRA \(~7\.3 GB, ~[\d.]+ h an epoch\), LoRA \(~21\.3 GB, ~[\d.]+ h an epoch\) with /,
+      /^Fine-tuning Llama 3\.1 8B \(10M-token dataset\): RTX 5090: QLoRA \(~8\.1 GB, ~[\d.]+ h an epoch\), LoRA \(~18\.2 GB, ~[\d.]+ h an epoch\) with /,
     );
     expect(small.verdict.headline).not.toMatch(/tok\/s|faster/);
   });
