@@ -148,9 +148,17 @@ function readWords(r: Reading, catalog: Catalog, quantFirst = false): void {
   r.rest = r.rest.replace(/\u0001(\d+)\u0001/g, (_, i: string) => masked[Number(i)] ?? ' ');
 }
 
+/**
+ * A 16-bit float said as a card's feature or a training switch, not the weights' format: "supports
+ * CUDA 11.8 and bf16", "setting bf16 and tf32 to false", "--bf16", "bf16=True".
+ */
+const FLOAT_SETTING =
+  /\b(supports?|supported|support for|setting|set|enable[sd]?|disable[sd]?)\s+(\S+\s+){0,3}b?f(p)?16\b|\bb?f(p)?16\s+(and|&|or)\s+(tf32|fp32|fp8)\b|--b?f(p)?16\b|\bb?f(p)?16\s*=/i;
+
 function readQuant(r: Reading, catalog: Catalog): void {
   if (r.out.quant !== undefined) return;
   const q = extractQuant(catalog, r.rest.toLowerCase());
+  if (q.quant && q.quant.family === 'float' && FLOAT_SETTING.test(r.rest)) return;
   if (q.quant) {
     r.out.quant = q.quant.id;
     r.rest = q.rest;

@@ -230,3 +230,23 @@ describe('adversarial text at the length cap is read in linear time', () => {
     expect(large).toBeLessThan(10 * small + 10);
   });
 });
+
+describe('a 16-bit float said as a feature or a training switch', () => {
+  const quantOf = (text: string) => {
+    const r = understand(catalog, text, { phrasesOnly: true });
+    return r.ok ? r.value.input.quant : 'error';
+  };
+  it.each([
+    'I have tried fine-tuning with my dual Quadro RTX 6000 also setting bf16 and tf32 to false',
+    'Which GPU would be good to get that supports CUDA 11.8 and bf16',
+    'trained with --bf16 on two 3090s',
+  ])('is no quant: %s', (text) => {
+    expect(quantOf(text)).toBeUndefined();
+  });
+  it.each([
+    ['run llama 3 8b in bf16 on a 4090', 'BF16'],
+    ['llama 8b fp16 and q8 on a 3090', 'F16'],
+  ])('is the weights format otherwise: %s', (text, quant) => {
+    expect(quantOf(text)).toBe(quant);
+  });
+});
