@@ -117,8 +117,12 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
       (model ? (extractQuant(catalog, model.typed.toLowerCase()).quant?.id ?? null) : null),
     contextTokens: said.contextTokens ?? null,
     workflow: workflow ?? null,
-    // "How fast is it?" asks for speed; it does not rank machines by it.
-    priority: intent === 'speed' && said.priority === 'speed' ? null : (said.priority ?? null),
+    // "How fast is it?" asks for speed, and "it's slow, can it run faster?" (fit, help) reports it:
+    // neither ranks machines by it. Speed is a priority only in a choice (compare, upgrade, plan).
+    priority:
+      said.priority === 'speed' && (intent === 'speed' || intent === 'fit' || intent === 'help')
+        ? null
+        : (said.priority ?? null),
     devices,
     input: {},
     notes,

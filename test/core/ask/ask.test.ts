@@ -45,6 +45,16 @@ describe("the issue's questions", () => {
     expect(a.answer.verdict.headline).not.toMatch(/\bfaster\b/);
   });
 
+  // Speed ranks machines only in a choice; a fit or a help question that says "faster" reports a speed.
+  it.each([
+    ['which is faster for llama 3.1 70b, a 4090 or a 5090?', 'speed'],
+    ['I have a 3090, is a 5090 worth it for faster llama 3.1 70b?', 'speed'],
+    ['can i run llama 3.1 8b faster on my 3060 12gb?', null],
+    ['llama 3.1 8b is slow on my 3060 12gb, how do I make it faster?', null],
+  ])('%s: priority %s', (text, priority) => {
+    expect(ask(catalog, text).reading.priority).toBe(priority);
+  });
+
   it('Is the M4 Max worth it over a 5090 for running 70B models? asks for the M4 Max memory, then answers', () => {
     const a = ask(catalog, 'Is the M4 Max worth it over a 5090 for running 70B models?');
     expect(a.reading.model).toMatchObject({ id: 'estimated-70b', source: 'estimate' });

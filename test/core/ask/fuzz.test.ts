@@ -182,11 +182,16 @@ describe('long text is read in linear time', () => {
 
   it.each(SHAPES)('%s: four times the text takes at most about ten times as long', (_name, text) => {
     const quarter = text.slice(0, MAX_TEXT_LENGTH / 4);
+    // The fastest of several rounds: a busy machine (CI, other tests) slows some rounds, never all.
     const time = (s: string) => {
       for (let i = 0; i < 3; i++) readQuestion(catalog, s);
-      const started = performance.now();
-      for (let i = 0; i < 10; i++) readQuestion(catalog, s);
-      return performance.now() - started;
+      let best = Infinity;
+      for (let round = 0; round < 5; round++) {
+        const started = performance.now();
+        for (let i = 0; i < 4; i++) readQuestion(catalog, s);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
     };
     const small = time(quarter);
     const large = time(text);
