@@ -38,6 +38,7 @@ const HELD_OUT = [
   'holdout3-questions.jsonl',
   'holdout4-questions.jsonl',
   'holdout5-questions.jsonl',
+  'holdout6-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
