@@ -118,7 +118,8 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     contextTokens: said.contextTokens ?? null,
     workflow: workflow ?? null,
     // "How fast is it?" asks for speed, and "it's slow, can it run faster?" (fit, help) reports it:
-    // neither ranks machines by it. Speed is a priority only in a choice (compare, upgrade, plan).
+    // neither ranks machines by it. Speed is a priority only in a choice (compare, upgrade, plan);
+    // the corpus labels no fit or help question with it, two machines named or not.
     priority:
       said.priority === 'speed' && (intent === 'speed' || intent === 'fit' || intent === 'help')
         ? null

@@ -17,7 +17,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
-      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my\b/i,
+      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b/i,
       2.5,
     ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
@@ -29,7 +29,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   compare: [
     [/\b(vs\.?|versus|compared? (to|with)|comparison|benchmarks? against)\b|对比|性价比/i, 2.5],
     // One machine measured against another: "loses to", "how would X compare", "why X, not Y".
-    [/\bdifference between\b|\bwhich of (these|the) (two|options)\b/i, 2.5],
+    [/\bwhich of (these|the) (two|options)\b/i, 2.5],
     [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
     [
       /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
@@ -49,8 +49,6 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\bwhat (else )?(can|could|should) i (run|fine-?tune|generate)\b|\bwhat (i|we) (can|could) run\b|上限|\bwhat (llms?|models?) (fit|runs?|work)\b|\b(get|find|suggest|recommend) (a|some|any) (good )?(llms?|models?)\b|可以跑哪|跑哪个|跑什么|哪些模型|什么模型|哪个模型/i,
       4,
     ],
-    // "which local AI models are best to run on ...".
-    [/\b(which|what) (local |open[- ]source )?(ai |llm )?models? (are|is|would be) (the )?best\b/i, 4],
     // "How large a model can it run", "能跑多少B的模型": the largest that fits, a plan unless a model is named.
     [/\bhow (big|large) (of )?(an? )?(llm|model)\b|多少b/i, 2.5],
     // "What kind of hardware do I need": a configuration to plan.
@@ -72,7 +70,10 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       3,
     ],
     // A time in words: "takes over ten hours", "跑了1个小时", "每秒" (per second), "快吗" (is it fast).
-    [/\b(two|three|four|five|ten|several|many) (hours|minutes)\b|\d+ ?个?小时|\d+ ?分钟|每秒|快吗/i, 2],
+    [
+      /\b(two|three|four|five|ten|several|many) (hours|minutes)\b(?! (a|per|each) (day|week|month))|\d+ ?个?小时|\d+ ?分钟|每秒|快吗/i,
+      2,
+    ],
     // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
     [/速度如何|速度怎么样|性能如何|性能速度|是否正常|耗时/, 4],
     // A time someone waited: "takes 45mn", "630 seconds to generate", "45 min for 1 pic".
@@ -115,6 +116,8 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   help: [
+    // Asking for a pointer: weak, any other cue outweighs it ("which GPU should I buy? Any ideas?").
+    [/\bany (clues?|ideas?)\?|\bhow exactly\b|\bis being used\b/i, 1],
     [
       /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|\b(an?|any|some|the|detailed|share|need) (detailed )?(instructions|tutorial|guide|example workflow)\b(?! requirements?)|\bstep[- ]by[- ]step\b|怎么|如何|建议|教程/i,
       3,
@@ -125,7 +128,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // A setup that misbehaves: "what am I doing wrong", "did I set this up", "only uses 9G", "not running properly".
     [
-      /\bto no avail\b|\bany (clues?|ideas?)\?|\bhow exactly\b|\bthe following (message|error)\b|\bnot (being )?detected\b|\bis being used\b|\bremain(s|ing)? idle\b|\bexceeds\b|\bany plans? (to|for)\b|\b(build|version|docker( image)?|wheel|binar(y|ies)) (available|for (the )?(linux|windows|arm|mac|rocm|amd|intel))\b|\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
+      /\bto no avail\b|\bthe following (message|error)\b|\bnot (being )?detected\b|\bremain(s|ing)? idle\b|\bexceeds (the )?(max|limit|available|vram|memory)|\bany plans? to (release|support|add|port)\b|\b(build|version|docker( image)?|wheel|binar(y|ies)) (available|for (the )?(linux|windows|arm|mac|rocm|amd|intel))\b|\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
       2.5,
     ],
   ],
@@ -143,6 +146,11 @@ const NORMAL =
 /** A speed or a time, as measured: "14 tokens/s", "4 it/s", "takes almost 1 hour", "630 seconds". */
 const FIGURE =
   /\d+(\.\d+)?\s*(tok(en)?s?\s*\/\s*s(ec)?|t\/s|tps|it\/s|s\/it|tokens? (per|a) sec(ond)?|seconds?|secs?|minutes?|mins?|hours?|hrs?|ms)\b/i;
+
+/** "The difference between an A100 and an H100": a comparison when two machines are named. */
+const DIFFERENCE = /\bdifference between\b/i;
+/** "Which local AI models are best to run on ...": a plan when no model is named. */
+const BEST_MODELS = /\b(which|what) (local |open[- ]source )?(ai |llm )?models? (are|is|would be) (the )?best\b/i;
 
 /** The help the bot itself gives ("help", "what can you do"). */
 const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) work\??)\s*$/i;
@@ -175,6 +183,8 @@ export function readIntent(
   }
   // "Is this normal?" of a speed or a time just reported (not of a fit: "is it normal that 70b doesn't fit").
   if (NORMAL.test(text) && FIGURE.test(text)) score.speed += 2;
+  if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
+  if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
   if (current >= 1 && candidates >= 1) {
     score.upgrade += 1.5;
     // "I have a 3090. Should I buy a 5090?": buying beside what one owns is an upgrade.

@@ -71,8 +71,9 @@ function tokenize(text: string): Token[] {
       out.push({
         afterBreak: /[.?!;,。？！；，]/.test(text.slice(prevEnd, start)) && start > prevEnd,
         joined: out.length > 0 && /^[-_./]$/.test(text.slice(prevEnd, start)),
-        // "双卡4090", "双显卡": a pair of cards ("双路", "双通道" are sockets and channels).
-        t: p === '双' && /^[卡显]/.test(text.slice(start + 1)) ? '2' : (CJK_DIGITS[p] ?? p.toLowerCase()),
+        // "双卡4090": a pair of cards ("双显卡" is a laptop's switchable graphics; "双路", "双通道" are
+        // sockets and channels).
+        t: p === '双' && text[start + 1] === '卡' ? '2' : (CJK_DIGITS[p] ?? p.toLowerCase()),
         piece,
         first: i === 0 || afterCount,
         last: i === parts.length - 1,

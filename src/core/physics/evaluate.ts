@@ -431,21 +431,24 @@ function trainingShapeOf(model: ModelSpec): Partial<FineTuneRun> {
 }
 
 /**
- * What a method holds in memory for this run: the weights, optimizer and gradients, and the
- * activations and logits of the run's sequences (its length and micro-batch). On CUDA, LoRA and
- * QLoRA are Unsloth's, whose fused loss holds no logits; full fine-tuning is PyTorch's. On a Mac the
- * rule of thumb stays: mlx-lm holds each layer's full attention scores, so its memory follows the
- * data's real sequence lengths (WikiSQL's ~80 tokens, not the 2,048 assumed here), and at 2,048 it
- * would rule out the 8B LoRA people run on 16 GB Macs.
+ * What a method holds in memory for this run, for the verdict and the planner alike. On CUDA: the
+ * weights, optimizer and gradients, and the activations of the run's sequences (its length and
+ * micro-batch), LoRA and QLoRA being Unsloth's, whose fused loss holds no logits, and full
+ * fine-tuning PyTorch's (finetune.ts's model, checked against torchtune's measured peaks). Elsewhere
+ * the rule of thumb stays: on a Mac, mlx-lm holds each layer's full attention scores, so its memory
+ * follows the data's real sequence lengths (WikiSQL's ~80 tokens, not the 2,048 assumed here) and at
+ * 2,048 it would rule out the 8B LoRA people run on 16 GB Macs; on ROCm no measured peak checks the
+ * model, and PEFT there holds every token's 32-bit logits, which at 2,048 x 2 tokens would refuse a
+ * 12B QLoRA on a 16 GB card.
  */
-function trainingMemoryGB(
-  device: CatalogDevice,
+export function trainingMemoryGB(
+  device: { backend: CatalogDevice['backend'] },
   model: ModelSpec,
   method: FineTuneMethod,
-  facts: FineTuneRunFacts | undefined,
-) {
+  facts?: Pick<FineTuneRunFacts, 'seqLen' | 'microBatch' | 'gradAccum'>,
+): number {
   const run = facts ?? DEFAULT_FINE_TUNE_RUN;
-  if (device.backend === 'metal') return fineTuneMemoryGB(model.paramsB, method);
+  if (device.backend !== 'cuda') return fineTuneMemoryGB(model.paramsB, method);
   return fineTuneMemoryGB(
     model.paramsB,
     method,
@@ -454,7 +457,7 @@ function trainingMemoryGB(
       microBatch: run.microBatch,
       gradAccum: run.gradAccum,
       ...trainingShapeOf(model),
-      fusedLoss: device.backend === 'cuda' && method !== 'full',
+      fusedLoss: method !== 'full',
     },
     device.backend,
   );

@@ -8,7 +8,8 @@ import type { Catalog, CatalogDevice, CatalogModel } from '../catalog/catalog.js
 import type { Generation } from '../catalog/generation-schema.js';
 import type { MediaModel } from '../catalog/media-schema.js';
 import { defaultRun, estimateDiffusion, latentTokens } from '../physics/diffusion.js';
-import { FINE_TUNE_SUPPORT, fineTuneMemoryGB, type FineTuneMethod } from '../physics/finetune.js';
+import { trainingMemoryGB } from '../physics/evaluate.js';
+import { FINE_TUNE_SUPPORT, type FineTuneMethod } from '../physics/finetune.js';
 import { GIB_IN_GB, gpuBudgetGB } from '../physics/memory.js';
 import { benchmarksFor, qualityOf } from './quality.js';
 import type { PickQuality, PlanPick, PlanQuery } from './types.js';
@@ -171,7 +172,7 @@ export function fineTuneCandidates(
   const out: { pick: PlanPick; n: number | null; m: CatalogModel }[] = [];
   for (const m of catalog.models) {
     const method = (['lora', 'qlora'] as FineTuneMethod[]).find(
-      (x) => FINE_TUNE_SUPPORT[device.backend][x].ok && fineTuneMemoryGB(m.paramsB, x) <= budget,
+      (x) => FINE_TUNE_SUPPORT[device.backend][x].ok && trainingMemoryGB(device, m, x) <= budget,
     );
     if (!method) continue;
     // Mixture-of-experts training is not supported by the common LoRA stacks at home scale.
@@ -197,7 +198,7 @@ export function fineTuneCandidates(
         decodeBand: null,
         prefillTokensPerSec: null,
         timeToFirstTokenSec: null,
-        memoryGB: Math.round(fineTuneMemoryGB(m.paramsB, method) * 10) / 10,
+        memoryGB: Math.round(trainingMemoryGB(device, m, method) * 10) / 10,
         quality: r?.quality ?? null,
         quantCost: method === 'qlora' ? 'QLoRA: 4-bit base weights, close to 16-bit LoRA quality (QLoRA paper)' : null,
         why: r

@@ -150,15 +150,31 @@ function readWords(r: Reading, catalog: Catalog, quantFirst = false): void {
 
 /**
  * A 16-bit float said as a card's feature or a training switch, not the weights' format: "supports
- * CUDA 11.8 and bf16", "setting bf16 and tf32 to false", "--bf16", "bf16=True".
+ * CUDA 11.8 and bf16", "setting bf16 and tf32 to false", "--bf16", "bf16=True". Judged at each
+ * mention: "the 4090 supports fp16, will llama 3.1 8b in fp16 fit?" still asks for FP16 weights.
  */
-const FLOAT_SETTING =
-  /\b(supports?|supported|support for|setting|set|enable[sd]?|disable[sd]?)\s+(\S+\s+){0,3}b?f(p)?16\b|\bb?f(p)?16\s+(and|&|or)\s+(tf32|fp32|fp8)\b|--b?f(p)?16\b|\bb?f(p)?16\s*=/i;
+const FLOAT = /\bb?fp?16\b/gi;
+function floatOnlyAsSetting(text: string): boolean {
+  const at = [...text.matchAll(FLOAT)];
+  return (
+    at.length > 0 &&
+    at.every((m) => {
+      const before = text.slice(Math.max(0, m.index - 40), m.index);
+      const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
+      return (
+        /\b(supports?|supported|support for|enable[sd]?|disable[sd]?)\s+([^\s,;?!]*[^\s,;?!.]\s+){0,3}$/i.test(before) ||
+        /^\s*(and|&)\s+tf32\b/i.test(after) ||
+        /--$/.test(before) ||
+        /^\s*=\s*(true|false|1|0)\b/i.test(after)
+      );
+    })
+  );
+}
 
 function readQuant(r: Reading, catalog: Catalog): void {
   if (r.out.quant !== undefined) return;
   const q = extractQuant(catalog, r.rest.toLowerCase());
-  if (q.quant && q.quant.family === 'float' && FLOAT_SETTING.test(r.rest)) return;
+  if (q.quant && q.quant.family === 'float' && floatOnlyAsSetting(r.rest)) return;
   if (q.quant) {
     r.out.quant = q.quant.id;
     r.rest = q.rest;

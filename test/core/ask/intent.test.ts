@@ -80,6 +80,20 @@ describe('the intent of a question', () => {
     expect(intentOf(text)).toBe(intent);
   });
 
+  // ... and none of them outweighs the question's own cues.
+  it.each([
+    ['compare', 'What GPU should I buy for running local LLMs? Any ideas?'],
+    ['fit', 'does llama 3.1 70b q4 fit on a 4090? any ideas?'],
+    ['compare', '5090 or mac studio for llama 70b, any ideas?'],
+    ['fit', 'any plan to run deepseek r1 on my 4090?'],
+    ['fit', "what's the difference between Q4 and Q8 for llama 3.1 8b on my 3060?"],
+    ['fit', 'which model is best for coding, qwen 32b or llama 70b, on a 4090?'],
+    ['fit', 'I will retire my old PC; can a 4090 run llama 70b?'],
+    ['compare', "I'll run it ten hours a day: 4090 or 5090?"],
+  ] as [Intent, string][])('%s: %s', (intent, text) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+
   // Buying beside what one owns is the upgrade question (I have X: is Y worth it).
   it('upgrade: I have a 3090. Should I buy a 5090?', () => {
     expect(intentOf('I have a 3090. Should I buy a 5090?')).toBe('upgrade');

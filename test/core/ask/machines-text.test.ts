@@ -184,6 +184,7 @@ describe('more ways machines are said', () => {
     // "双卡" is a pair of cards; "双路" (two sockets) counts no card.
     ['glm4v-9b怎么在双卡4090地服务器上部署', [['2x-rtx-4090', 2, null]]],
     ['双路cpu 4090', [['rtx-4090', 1, null]]],
+    ['双显卡笔记本 4060', [['rtx-4060', 1, null]]],
     ['can I fine-tune my own dataset on a single 4090gpu?', [['rtx-4090', 1, null]]],
     // ... but "32GB * 2 GPU: ..." counts RAM sticks.
     ['RAM : 32GB * 2 GPU: NVIDIA RTX A5000 24GB', [['rtx-a5000-ram-64gb', 1, 64]]],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../src/core/verdict/compare.js';
 import { fineTuneMemoryGB } from '../../../src/core/physics/finetune.js';
+import { trainingMemoryGB } from '../../../src/core/physics/evaluate.js';
 import { estimateDiffusion } from '../../../src/core/physics/diffusion.js';
 import { catalog, verdict } from '../../helpers/catalog.js';
 
@@ -75,5 +76,29 @@ describe('image verdicts against a device without a public image figure', () => 
     // No public figure for the Ryzen: the diffusion model still gives one, and says it is an estimate.
     if (r.ok)
       expect(r.value.verdict.reasons.join(' ')).toMatch(/makes a .* image in ~.* \(estimate: the diffusion model/);
+  });
+});
+
+describe('fine-tuning memory, for the verdict and the planner alike', () => {
+  const llama8b = catalog.model('llama-3.1-8b')!;
+  it('on CUDA follows the run: longer sequences hold more, the fused loss holds no logits', () => {
+    const short = trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora', { seqLen: 512, microBatch: 2, gradAccum: 4 });
+    const long = trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora', { seqLen: 8192, microBatch: 2, gradAccum: 4 });
+    expect(long).toBeGreaterThan(short);
+    expect(trainingMemoryGB({ backend: 'cuda' }, llama8b, 'qlora')).toBeLessThan(
+      trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora'),
+    );
+  });
+  it('elsewhere keeps the rule of thumb (no measured peak checks mlx-lm or ROCm at 2,048-token sequences)', () => {
+    for (const backend of ['metal', 'rocm'] as const)
+      expect(trainingMemoryGB({ backend }, llama8b, 'qlora')).toBe(fineTuneMemoryGB(llama8b.paramsB, 'qlora'));
+  });
+  it('is the figure the verdict shows', () => {
+    const v = verdict({ model: 'llama-3.1-8b', workflow: 'fine-tune' });
+    const cuda = v.devices.find((d) => d.backend === 'cuda')!;
+    expect(cuda.fineTune.find((f) => f.method === 'lora')!.memoryGB).toBeCloseTo(
+      trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora'),
+      6,
+    );
   });
 });

@@ -240,12 +240,19 @@ describe('a 16-bit float said as a feature or a training switch', () => {
     'I have tried fine-tuning with my dual Quadro RTX 6000 also setting bf16 and tf32 to false',
     'Which GPU would be good to get that supports CUDA 11.8 and bf16',
     'trained with --bf16 on two 3090s',
+    'bf16=True on my 4090',
   ])('is no quant: %s', (text) => {
     expect(quantOf(text)).toBeUndefined();
   });
   it.each([
     ['run llama 3 8b in bf16 on a 4090', 'BF16'],
     ['llama 8b fp16 and q8 on a 3090', 'F16'],
+    // Judged at each mention: a feature said once does not cancel the weights asked for later.
+    ['should I run llama 3.1 70b in fp16 or fp8 on an H100?', 'F16'],
+    ['the 4090 supports fp16, will llama 3.1 8b in fp16 fit?', 'F16'],
+    ['does the 3060 support bf16? can I run llama 3.1 8b in bf16 on it?', 'BF16'],
+    ['I set it to fp16 on my 3090, llama 3.1 8b', 'F16'],
+    ['llama 3.1 8b fp16 = 16gb, does it fit on a 4090?', 'F16'],
   ])('is the weights format otherwise: %s', (text, quant) => {
     expect(quantOf(text)).toBe(quant);
   });
