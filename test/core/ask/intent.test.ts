@@ -76,12 +76,7 @@ describe('the intent of a question', () => {
     ['plan', 'which local AI models are best to run as a chatbot on a 8gb vram/16gb ram computer?'],
     ['upgrade', 'Will a more powerful GPU like the A100 offer advantages over my RTX 3090 for upscaling?'],
     ['upgrade', 'to make lora training shorter until i can retire my 3090 as my main card to acquire a 5090'],
-  ] as [Intent, string][])('%s: %s', (intent, text) => {
-    expect(intentOf(text)).toBe(intent);
-  });
-
-  // ... and none of them outweighs the question's own cues.
-  it.each([
+    // ... and none of them outweighs the question's own cues.
     ['compare', 'What GPU should I buy for running local LLMs? Any ideas?'],
     ['fit', 'does llama 3.1 70b q4 fit on a 4090? any ideas?'],
     ['compare', '5090 or mac studio for llama 70b, any ideas?'],
