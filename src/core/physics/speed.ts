@@ -133,6 +133,8 @@ export interface PrefillInput {
 
 /** llama.cpp processes prompts in micro-batches of this many tokens. */
 export const PREFILL_UBATCH = 512;
+/** mlx-lm prefills a prompt in steps of this many tokens (prefill_step_size, its default). */
+export const MLX_PREFILL_STEP = 2048;
 /** Attention's share of the GEMM efficiency before `npm run calibrate` has fitted it. */
 export const UNFITTED_ATTENTION_FACTOR = 0.5;
 
@@ -150,7 +152,8 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   const p = prefillParamsFor(params, input.device.backend, input.family);
   // A MoE micro-batch splits its tokens among the experts: each expert GEMM sees a few tokens and
   // runs far below a dense GEMM's efficiency (expertGemmShare), the rest of the block runs as dense.
-  const microBatch = Math.min(input.promptTokens ?? PREFILL_UBATCH, PREFILL_UBATCH);
+  const step = input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH;
+  const microBatch = Math.min(input.promptTokens ?? PREFILL_UBATCH, step);
   const expertParamsB = routedExpertParamsB(input.model);
   const flopsPerToken =
     2 * (input.model.activeParamsB - expertParamsB) * 1e9 +
@@ -160,7 +163,7 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   // micro-batch touches nearly every expert with a few tokens each, so prefill becomes a stream
   // of the whole file: the slower of the two sets the pace.
   const streamEfficiency = decodeParamsFor(params, input.device.backend, input.family).efficiency;
-  const memorySeconds = input.weightsGB / (streamEfficiency * input.device.bandwidthGBs) / PREFILL_UBATCH;
+  const memorySeconds = input.weightsGB / (streamEfficiency * input.device.bandwidthGBs) / step;
   // Attention grows with the context and runs below GEMM efficiency (softmax, masking, small tiles).
   const attentionEfficiency =
     p.efficiency * (params.attentionFactor?.[input.device.backend] ?? UNFITTED_ATTENTION_FACTOR);
