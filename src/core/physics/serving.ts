@@ -19,7 +19,7 @@
  */
 import type { Band, DeviceSpec, ModelSpec, QuantFamily } from '../catalog/specs.js';
 import { gpuBudgetGB, kvCacheGB, runtimeOverheadGB } from './memory.js';
-import { decodeParamsFor, type SpeedParams } from './speed.js';
+import { decodeParamsFor, perLayerSeconds, type SpeedParams } from './speed.js';
 import { splitWeights } from './weights.js';
 
 export const SERVING_RUNTIMES = ['llama.cpp', 'vllm', 'mlx'] as const;
@@ -119,7 +119,8 @@ export function servingStepParts(
   const parallel = input.runtime === 'vllm' && gpus > 1 ? gpus * TENSOR_PARALLEL_EFFICIENCY : 1;
   const bandwidth = p.efficiency * device.bandwidthGBs * streamFactorOf(fit, input.runtime) * parallel;
   const memory = (weights * family + kv * speed.kvReadFactor) / bandwidth;
-  const fixed = (model.layers * p.perLayerMs) / 1000;
+  // The same per-layer cost a single stream pays, MoE routing kernels included.
+  const fixed = perLayerSeconds(model, p);
   const flops = 2 * model.activeParamsB * 1e9 * (B - 1);
   const compute = flops / (computeEfficiencyOf(fit, input.runtime) * device.fp16Tflops * 1e12 * parallel);
   return { memory, fixed, compute, total: memory + fixed + compute };
