@@ -113,6 +113,8 @@ export function loadLongPromptRuns(catalog: Catalog): {
     }
     const size = Number(row.size_gb);
     const prompt = /\bpp\s?(\d+)/.exec(row.context);
+    // A micro-batch the run states (llama-bench -ub 2048) is the one it prefilled in.
+    const ubatch = /(?:^|\s)(?:-ub|--ubatch-size)[\s=](\d+)/.exec(row.note ?? '');
     const series = `${row.source}|${row.device}|${row.backend}|${row.model}|${row.quant}`;
     runs.push({
       row,
@@ -127,6 +129,7 @@ export function loadLongPromptRuns(catalog: Catalog): {
         family: quant.value.family,
         depthTokens: row.metric === 'pp' ? row.depth : 0,
         ...(prompt ? { promptTokens: Number(prompt[1]) } : {}),
+        ...(ubatch ? { microBatch: Number(ubatch[1]) } : {}),
       },
     });
   }
@@ -147,6 +150,7 @@ export function pointOf(r: LongPromptRun): CalibrationPoint {
     metric: r.row.metric,
     depthTokens: r.row.metric === 'pp' ? r.row.depth : r.row.depth + (gen ? Number(gen[1]) / 2 : 64),
     ...(r.input.promptTokens !== undefined ? { promptTokens: r.input.promptTokens } : {}),
+    ...(r.input.microBatch !== undefined ? { microBatch: r.input.microBatch } : {}),
     value: r.row.value,
   };
 }

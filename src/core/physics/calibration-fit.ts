@@ -21,6 +21,8 @@ export interface CalibrationPoint {
   depthTokens: number;
   /** Prefill: the prompt's length (pp512: 512). */
   promptTokens?: number;
+  /** Prefill: the micro-batch the run states (llama-bench -ub 2048); absent: the runtime's default. */
+  microBatch?: number;
   value: number;
   /**
    * Measured on a CUDA build from before llama.cpp launched each token's kernels as one CUDA graph
@@ -203,6 +205,7 @@ const prefillInputOf = (pt: CalibrationPoint): PrefillInput => ({
   family: pt.family,
   depthTokens: pt.depthTokens,
   ...(pt.promptTokens !== undefined ? { promptTokens: pt.promptTokens } : {}),
+  ...(pt.microBatch !== undefined ? { microBatch: pt.microBatch } : {}),
 });
 
 export function fitPrefill(

@@ -129,6 +129,8 @@ export interface PrefillInput {
   /** Tokens already in the context before the prompt, and the prompt's length (attention grows with both). */
   depthTokens?: number;
   promptTokens?: number;
+  /** The runtime's micro-batch when a run states it (llama.cpp -ub); absent: the runtime's default. */
+  microBatch?: number;
 }
 
 /** llama.cpp processes prompts in micro-batches of this many tokens. */
@@ -152,7 +154,9 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   const p = prefillParamsFor(params, input.device.backend, input.family);
   // A MoE micro-batch splits its tokens among the experts: each expert GEMM sees a few tokens and
   // runs far below a dense GEMM's efficiency (expertGemmShare), the rest of the block runs as dense.
-  const step = input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH;
+  const step =
+    input.microBatch ??
+    (input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH);
   const microBatch = Math.min(input.promptTokens ?? PREFILL_UBATCH, step);
   const expertParamsB = routedExpertParamsB(input.model);
   const flopsPerToken =
@@ -171,7 +175,7 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   let secondsPerToken = Math.max(computeSeconds, memorySeconds) + attentionSeconds;
   // Host-resident weights are copied to the GPU once per micro-batch for the big matmuls
   // (llama.cpp offloads batched ops): every expert of a CPU layer, not the routed share.
-  if (input.placement) secondsPerToken += input.placement.hostLayerGB / PCIE_EFFECTIVE_GBS / PREFILL_UBATCH;
+  if (input.placement) secondsPerToken += input.placement.hostLayerGB / PCIE_EFFECTIVE_GBS / step;
   return 1 / secondsPerToken;
 }
 

@@ -158,4 +158,18 @@ describe('MoE', () => {
     expect(ratio('mlx')).toBeGreaterThan(ratio('k-quant'));
     expect(ratio('mlx')).toBeLessThan(1);
   });
+
+  it("a micro-batch a run states (llama-bench -ub 2048) fills the experts as mlx-lm's steps do", () => {
+    const m = model('qwen3-30b-a3b');
+    const input = {
+      device: device('rtx-4090'),
+      model: m,
+      weightsGB: 17,
+      family: 'k-quant' as const,
+      promptTokens: 2048,
+    };
+    const at512 = prefillTokensPerSec(input, params);
+    expect(prefillTokensPerSec({ ...input, microBatch: 512 }, params)).toBeCloseTo(at512, 6);
+    expect(prefillTokensPerSec({ ...input, microBatch: 2048 }, params)).toBeGreaterThan(at512);
+  });
 });
