@@ -162,7 +162,9 @@ function floatOnlyAsSetting(text: string): boolean {
       const before = text.slice(Math.max(0, m.index - 40), m.index);
       const after = text.slice(m.index + m[0].length, m.index + m[0].length + 30);
       return (
-        /\b(supports?|supported|support for|enable[sd]?|disable[sd]?)\s+([^\s,;?!]*[^\s,;?!.]\s+){0,3}$/i.test(before) ||
+        /\b(supports?|supported|support for|enable[sd]?|disable[sd]?)\s+([^\s,;?!]*[^\s,;?!.]\s+){0,3}$/i.test(
+          before,
+        ) ||
         /^\s*(and|&)\s+tf32\b/i.test(after) ||
         /--$/.test(before) ||
         /^\s*=\s*(true|false|1|0)\b/i.test(after)
