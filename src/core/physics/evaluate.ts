@@ -463,6 +463,15 @@ export function trainingMemoryGB(
   );
 }
 
+/**
+ * The memory a training run may use: every GPU's (LoRA and QLoRA shard across cards, as FSDP + QLoRA
+ * fits a 70B on two 24 GB cards), raised on a Mac. The verdict and the planner both use it.
+ */
+export function trainingBudgetGB(device: CatalogDevice): number {
+  const budget = gpuBudgetGB(device);
+  return budget.raisedGB ?? budget.defaultGB;
+}
+
 const NO_SPEED = { tokensPerSec: null, tokensPerSecBand: null, hoursPerEpoch: null, hoursPerEpochBand: null };
 
 function trainingFits(
@@ -471,8 +480,7 @@ function trainingFits(
   model: ModelSpec,
   run: FineTuneRunFacts | undefined,
 ): { fineTune: FineTuneItem[]; video: DeviceEvaluation['video'] } {
-  const budget = gpuBudgetGB(device);
-  const usableForTraining = budget.raisedGB ?? budget.defaultGB;
+  const usableForTraining = trainingBudgetGB(device);
   const fineTune = (['qlora', 'lora', 'full'] as FineTuneMethod[]).map((method) => {
     const memoryGB = trainingMemoryGB(device, model, method, run);
     const s = FINE_TUNE_SUPPORT[device.backend][method];

@@ -157,7 +157,8 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   const step =
     input.microBatch ??
     (input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH);
-  const microBatch = Math.min(input.promptTokens ?? PREFILL_UBATCH, step);
+  // At least one token: a 0-token prompt would make the expert share 0/0.
+  const microBatch = Math.max(1, Math.min(input.promptTokens ?? PREFILL_UBATCH, step));
   const expertParamsB = routedExpertParamsB(input.model);
   const flopsPerToken =
     2 * (input.model.activeParamsB - expertParamsB) * 1e9 +

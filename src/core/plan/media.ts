@@ -8,7 +8,7 @@ import type { Catalog, CatalogDevice, CatalogModel } from '../catalog/catalog.js
 import type { Generation } from '../catalog/generation-schema.js';
 import type { MediaModel } from '../catalog/media-schema.js';
 import { defaultRun, estimateDiffusion, latentTokens } from '../physics/diffusion.js';
-import { trainingMemoryGB } from '../physics/evaluate.js';
+import { trainingBudgetGB, trainingMemoryGB } from '../physics/evaluate.js';
 import { FINE_TUNE_SUPPORT, type FineTuneMethod } from '../physics/finetune.js';
 import { GIB_IN_GB, gpuBudgetGB } from '../physics/memory.js';
 import { benchmarksFor, qualityOf } from './quality.js';
@@ -168,7 +168,7 @@ export function fineTuneCandidates(
   q: PlanQuery,
   rank: (m: CatalogModel) => { quality: PickQuality; normalized: number } | null,
 ): { picks: PlanPick[]; cannotRun: number } {
-  const budget = usableGB(device);
+  const budget = trainingBudgetGB(device);
   const out: { pick: PlanPick; n: number | null; m: CatalogModel }[] = [];
   for (const m of catalog.models) {
     const method = (['lora', 'qlora'] as FineTuneMethod[]).find(

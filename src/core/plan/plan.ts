@@ -303,7 +303,7 @@ function targetNotes(catalog: Catalog, q: PlanQuery, all: Planned[]): string[] {
   }
   if (q.workflow === 'fine-tune')
     return [
-      'fine-tune picks: LoRA in 16-bit where it fits, else QLoRA on 4-bit weights, dense models only; memory at a short sequence with gradient checkpointing (an estimate); ranked by chat score; no training speed estimate yet',
+      'fine-tune picks: LoRA in 16-bit where it fits, else QLoRA on 4-bit weights, dense models only; memory as the verdict sizes it (on CUDA 2,048-token sequences, micro-batch 2, with gradient checkpointing; elsewhere a rule of thumb), against every GPU of the machine; ranked by chat score; the verdict (compare --workflow fine-tune) gives hours per epoch',
     ];
   return [
     `picks run at ${q.minTokensPerSec} tok/s or more${q.allowOffload ? ', offload allowed' : ', all in GPU memory'}, in the best quant that does (Q8_0 down to IQ4_XS; 3- and 2-bit only for models of 100B or more)`,

@@ -3,7 +3,7 @@ import { compare } from '../../../src/core/verdict/compare.js';
 import { fineTuneMemoryGB } from '../../../src/core/physics/finetune.js';
 import { trainingMemoryGB } from '../../../src/core/physics/evaluate.js';
 import { estimateDiffusion } from '../../../src/core/physics/diffusion.js';
-import { catalog, verdict } from '../../helpers/catalog.js';
+import { catalog, planned, verdict } from '../../helpers/catalog.js';
 
 describe('image generation', () => {
   it('estimates SDXL with the diffusion model at the requested steps and size, naming the seed figure beside it', () => {
@@ -82,6 +82,12 @@ describe('image verdicts against a device without a public image figure', () => 
 describe('fine-tuning memory, for the verdict and the planner alike', () => {
   const llama8b = catalog.model('llama-3.1-8b')!;
   it('on CUDA follows the run: longer sequences hold more, the fused loss holds no logits', () => {
+    const run = { seqLen: 2048, microBatch: 2, gradAccum: 4 };
+    const shape = { layers: llama8b.layers, embeddingParamsB: llama8b.embeddingParamsB, headDim: llama8b.headDim };
+    const held = fineTuneMemoryGB(llama8b.paramsB, 'lora', { ...run, ...shape, fusedLoss: false }, 'cuda');
+    const fused = fineTuneMemoryGB(llama8b.paramsB, 'lora', { ...run, ...shape, fusedLoss: true }, 'cuda');
+    expect(held - fused).toBeGreaterThan(1);
+    expect(trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora', run)).toBeLessThan(held);
     const short = trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora', { seqLen: 512, microBatch: 2, gradAccum: 4 });
     const long = trainingMemoryGB({ backend: 'cuda' }, llama8b, 'lora', { seqLen: 8192, microBatch: 2, gradAccum: 4 });
     expect(long).toBeGreaterThan(short);
@@ -92,6 +98,13 @@ describe('fine-tuning memory, for the verdict and the planner alike', () => {
   it('elsewhere keeps the rule of thumb (no measured peak checks mlx-lm or ROCm at 2,048-token sequences)', () => {
     for (const backend of ['metal', 'rocm'] as const)
       expect(trainingMemoryGB({ backend }, llama8b, 'qlora')).toBe(fineTuneMemoryGB(llama8b.paramsB, 'qlora'));
+  });
+  it('and the budget it is held against is the same for both: every GPU of a 2x RTX 5090', () => {
+    const plan = planned({ devices: ['2x-rtx-5090'], workflow: 'fine-tune', limit: 25 }).devices[0]!.picks;
+    const v = verdict({ model: 'llama-3.3-70b', workflow: 'fine-tune', device: '2x-rtx-5090' });
+    const qlora = v.devices.find((d) => d.id === '2x-rtx-5090')!.fineTune.find((f) => f.method === 'qlora')!;
+    expect(qlora.fits).toBe(true);
+    expect(plan.some((p) => p.model.id === 'llama-3.3-70b')).toBe(true);
   });
   it('is the figure the verdict shows', () => {
     const v = verdict({ model: 'llama-3.1-8b', workflow: 'fine-tune' });

@@ -159,6 +159,11 @@ describe('MoE', () => {
     expect(ratio('mlx')).toBeLessThan(1);
   });
 
+  it('a 0-token prompt is no NaN for a MoE (its expert share would be 0/0)', () => {
+    const input = { device: device('rtx-4090'), model: model('qwen3-30b-a3b'), weightsGB: 17, promptTokens: 0 };
+    expect(Number.isFinite(prefillTokensPerSec(input, params))).toBe(true);
+  });
+
   it("a micro-batch a run states (llama-bench -ub 2048) fills the experts as mlx-lm's steps do", () => {
     const m = model('qwen3-30b-a3b');
     const input = {
