@@ -86,7 +86,8 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
   const familyFactor = p.familyFactor[input.family] ?? 1;
   if (!placement)
     return (
-      (stream * familyFactor + kv * params.kvReadFactor) / (p.efficiency * device.bandwidthGBs) + perLayer(model, p)
+      (stream * familyFactor + kv * params.kvReadFactor) / (p.efficiency * device.bandwidthGBs) +
+      perLayerSeconds(model, p)
     );
   const gpuBytes = placement.gpuReadGB * familyFactor + kv * placement.gpuKvShare * params.kvReadFactor;
   const hostKv = kv * (1 - placement.gpuKvShare);
@@ -98,7 +99,7 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
     (hostBytes * (1 - miss)) / (params.hostEfficiency * hostBandwidth) +
     (hostBytes * miss) / DISK_READ_GBS +
     (placement.roundTrips * (params.hostRoundTripMs ?? 0)) / 1000 +
-    perLayer(model, p)
+    perLayerSeconds(model, p)
   );
 }
 
@@ -108,7 +109,6 @@ export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): 
  */
 export const perLayerSeconds = (model: ModelSpec, p: { perLayerMs: number }) =>
   (model.layers * p.perLayerMs * (1 + moeKernelShare(model))) / 1000;
-const perLayer = perLayerSeconds;
 
 export function decodeTokensPerSec(input: DecodeInput, params: SpeedParams): number {
   return 1 / decodeSecondsPerToken(input, params);
