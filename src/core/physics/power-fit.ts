@@ -1,9 +1,10 @@
 /**
  * Fitting the power model on published readings: the chip's idle share from chip-scope idle
- * readings, then the utilisations that minimize the squared log error of watts: prefill's one
- * value, decode's line in the achieved bandwidth share (u0 at none, rising by perByte x the chip's
- * GB/s per TFLOPS, no higher than prefill's) and its draw while the chip waits on a host-bound
- * runtime (at most u0). perByte and waiting carry physical priors (POWER_PRIORS): the readings move
+ * readings, then the utilisations that minimize the squared log error of watts (a mixed run's
+ * peak, `load`, only where the model draws less: it bounds the compute-bound draw from below):
+ * prefill's one value, decode's line in the achieved bandwidth share (u0 at none, no higher than
+ * prefill's, rising by perByte x the chip's GB/s per TFLOPS up to a card's limit or an SoC's
+ * prefill draw) and its draw while the chip waits on a host-bound runtime (at most u0). perByte and waiting carry physical priors (POWER_PRIORS): the readings move
  * them only as far as they vary in them. One set for every machine or one per platform class
  * (discrete card, unified SoC). The split is kept only when it pays for its extra parameters
  * (Akaike's criterion), so a difference has to show in the data to be believed. A grid search:
@@ -159,7 +160,17 @@ const tellsWaiting = (p: PowerPoint) => busyShareOf(p.busyShare) < 1 && (p.gapDr
 const predicted = (p: PowerPoint, fit: PowerFit) =>
   predictWatts(p.machine, p.activity, p.scope, fit, p.bandwidthShare, p.busyShare, p.gapDraw);
 const logError = (p: PowerPoint, fit: PowerFit) => Math.log(predicted(p, fit) / p.watts);
-const sse = (points: PowerPoint[], fit: PowerFit) => points.reduce((s, p) => s + logError(p, fit) ** 2, 0);
+/**
+ * A mixed run's peak (`load`) bounds the compute-bound draw from below: the meter averages over a
+ * window that a short prefill phase may not fill (a 3B model's pp4096 lasts a fraction of a second),
+ * so the peak can fall short of a sustained prefill but not exceed it. It counts only where the model
+ * draws less than it; every other reading counts both ways.
+ */
+const fitError = (p: PowerPoint, fit: PowerFit) => {
+  const e = logError(p, fit);
+  return p.activity === 'load' ? Math.min(0, e) : e;
+};
+const sse = (points: PowerPoint[], fit: PowerFit) => points.reduce((s, p) => s + fitError(p, fit) ** 2, 0);
 const isChipScope = (p: PowerPoint) => p.scope !== 'wall';
 
 /** Median idle share of chip-scope idle readings, within bounds; the default without any. */

@@ -13,7 +13,8 @@
  * same number of flops' worth of power on any chip of a class. Decode's share of the rating then
  * follows the chip's bytes per flop (GB/s per dense FP16 TFLOPS):
  *
- *   u(decode) = u0 + perByte x (GB/s per TFLOPS) x share,   at most prefill's utilisation
+ *   u(decode) = u0 + perByte x (GB/s per TFLOPS) x share,   at most the card's limit (1), or an
+ *                                                           SoC's compute-bound (prefill) utilisation
  *
  * An RTX 3090 (6.6 GB/s per TFLOPS) reaches its limit at about half its bandwidth; an RTX 4090 (3.1)
  * draws about 70% of its rating at 80% of its bandwidth.
@@ -216,10 +217,14 @@ export function utilisationOf(
   if (a === 'prefill') return clamp(u.prefill, UTILISATION_BOUNDS[cls]);
   const b = busyShareOf(busy);
   const s = decodeShareOf(fit, share);
-  // Streaming never draws more than compute-bound work does.
-  const ceiling = Math.max(u.prefill, u.decode.atZero);
+  const compute = Math.max(u.prefill, u.decode.atZero);
+  // A discrete card's firmware holds the board to its limit whatever the work, and a decode whose
+  // stream and clocks fill it reaches that limit, not prefill's typical draw (an RTX 3090 decodes at
+  // 388.7 of its 390 W). A unified SoC's rating is a typical-load estimate with no firmware limit
+  // behind it: there streaming draws no more than compute-bound work does.
+  const ceiling = cls === 'discrete' ? UTILISATION_BOUNDS.discrete.high : compute;
   const working = Math.min(ceiling, u.decode.atZero + u.decode.perByte * gbPerTflop * (b > 0 ? Math.min(1, s / b) : 0));
-  const rest = gap === 'compute' ? ceiling : Math.min(u.decode.waiting, u.decode.atZero);
+  const rest = gap === 'compute' ? compute : Math.min(u.decode.waiting, u.decode.atZero);
   return clamp(rest + b * (working - rest), UTILISATION_BOUNDS[cls]);
 }
 

@@ -179,13 +179,35 @@ describe('decode power by the bandwidth it uses', () => {
       idle + (450 - idle) * (0.1 + 0.2 * (1008 / 330.3) * 0.8),
       6,
     );
-    // An RTX 3090's 6.6 reaches prefill's draw (the cap on any stream) at the same share.
+    // An RTX 3090's 6.6 reaches the board's limit (the cap on any work on a discrete card) at the same share.
     const ampere = { ...PC, gbPerTflop: 936 / 142 };
-    expect(predictWatts(ampere, 'decode', 'gpu', fit, 0.8)).toBeCloseTo(predictWatts(ampere, 'prefill', 'gpu', fit), 6);
+    expect(predictWatts(ampere, 'decode', 'gpu', fit, 0.8)).toBeCloseTo(PC.chipW, 6);
     for (const share of [0.2, 0.5, 0.8])
       expect(predictWatts(ampere, 'decode', 'gpu', fit, share)).toBeGreaterThanOrEqual(
         predictWatts(ada, 'decode', 'gpu', fit, share),
       );
+  });
+
+  it("a discrete card's stream may draw past prefill's typical utilisation up to the board's limit; an SoC's stops at prefill's", () => {
+    // Prefill fitted at 0.8, the stream asking 0.2 + 0.25 x 8 x 0.9 = 2.0 of the rating.
+    const fit: PowerFit = {
+      ...FIT,
+      utilisation: {
+        discrete: { decode: line(0.2, 1.2), prefill: 0.8 },
+        unified: { decode: line(0.2, 1.2), prefill: 0.8 },
+      },
+    };
+    const card = { ...PC, gbPerTflop: 8 };
+    expect(predictWatts(card, 'decode', 'gpu', fit, 0.9)).toBeCloseTo(PC.chipW, 9);
+    expect(predictWatts(card, 'decode', 'gpu', fit, 0.9)).toBeGreaterThan(predictWatts(card, 'prefill', 'gpu', fit));
+    const soc = { ...BOX, gbPerTflop: 8 };
+    expect(predictWatts(soc, 'decode', 'package', fit, 0.9)).toBeCloseTo(
+      predictWatts(soc, 'prefill', 'package', fit),
+      9,
+    );
+    // A compiled runtime's on-chip gap still draws compute-bound (prefill's) utilisation, not the limit.
+    const idle = 0.03 * 450;
+    expect(predictWatts(card, 'decode', 'gpu', fit, 0, 0, 'compute')).toBeCloseTo(idle + (450 - idle) * 0.8, 9);
   });
 
   it('a chip left waiting by its host draws `waiting` for that share of the time and streams faster the rest', () => {
@@ -465,14 +487,36 @@ describe('power fit', () => {
     expect(fit.utilisation.discrete.decode.perByte).toBe(0);
   });
 
-  it('never fits decode above prefill, a line that falls with bandwidth, nor a card above its limit', () => {
+  it("reads a mixed run's peak as a floor under the compute-bound draw: a low peak does not pull prefill down, a high one lifts it", () => {
+    const truth: PowerFit = {
+      ...FIT,
+      utilisation: {
+        discrete: { decode: line(0.3, 0.7), prefill: 0.8 },
+        unified: { decode: line(0.3, 0.6), prefill: 0.9 },
+      },
+    };
+    const points = synthetic(truth);
+    const peaks = (k: number) =>
+      points.filter((p) => p.activity === 'load' && !p.machine.unified).map((p) => ({ ...p, watts: p.watts * k }));
+    // A meter whose window a short prefill did not fill: peaks at 60% of the sustained draw.
+    const low = fitPower([...points, ...peaks(0.6), ...peaks(0.6)], { priors: false }).fit;
+    expect(low.utilisation.discrete.prefill).toBeCloseTo(0.8, 2);
+    const high = fitPower(
+      points.map((p) => (p.activity === 'load' && !p.machine.unified ? { ...p, watts: p.watts * 1.1 } : p)),
+      { priors: false },
+    ).fit;
+    expect(high.utilisation.discrete.prefill).toBeGreaterThan(0.82);
+  });
+
+  it("never fits decode's foot above prefill, a line that falls with bandwidth, nor a card above its limit", () => {
     const truth: PowerFit = {
       ...FIT,
       utilisation: { discrete: { decode: flat(0.95), prefill: 0.7 }, unified: { decode: flat(0.5), prefill: 0.8 } },
     };
     const { fit } = fitPower(synthetic(truth));
     expect(fit.utilisation.discrete.decode.atZero).toBeLessThanOrEqual(fit.utilisation.discrete.prefill);
-    expect(utilisationOf(fit, 'discrete', 'decode', 1)).toBeLessThanOrEqual(fit.utilisation.discrete.prefill);
+    expect(utilisationOf(fit, 'discrete', 'decode', 1)).toBeLessThanOrEqual(UTILISATION_BOUNDS.discrete.high);
+    expect(utilisationOf(fit, 'unified', 'decode', 1)).toBeLessThanOrEqual(fit.utilisation.unified.prefill);
     // Points that fall with bandwidth (a small model drawing more) fit no falling line: at most a flat one.
     const falling = synthetic(FIT).map((p) =>
       p.bandwidthShare === undefined ? p : { ...p, watts: p.watts * (1.3 - 0.5 * p.bandwidthShare) },
@@ -513,7 +557,7 @@ describe('data/power-calibration.json', () => {
     const why = skipped.map((s) => s.why).join('\n');
     for (const reason of [/rating/, /stress test/, /speculative/, /cap raised/, /doubtful/])
       expect(why).toMatch(reason);
-    expect(runs.length + skipped.length).toBe(63);
+    expect(runs.length + skipped.length).toBe(69);
   });
 
   it('reads host-bound runs (PyTorch eager at batch 1) as a chip busy part of the time, and llama.cpp runs as busy throughout', () => {
