@@ -68,7 +68,7 @@ const file = FineTuneCalibrationSchema.parse({
   source: 'data/finetune-runs.csv',
   points: fitRuns.length,
   efficiency: Object.fromEntries(Object.entries(fit.efficiency).map(([k, v]) => [k, round(v)])),
-  overheadSec: Object.fromEntries(Object.entries(fit.overheadSec).map(([k, v]) => [k, round(v, 5)])),
+  overheadSec: Object.fromEntries(Object.entries(fit.overheadSec).map(([k, v]) => [k, round(v, 7)])),
   qloraDequantBytes: round(fit.qloraDequantBytes, 2),
   band: { low: round(fit.band.low, 3), high: round(fit.band.high, 3) },
   medianError: { fit: round(inSample.medianAbs ?? 0, 3), holdout: roundOrNull(outSample.medianAbs) },

@@ -107,6 +107,7 @@ function architectureOf(catalog: Catalog, row: Row) {
     embeddingParamsB: spec.embeddingParamsB,
     tiedEmbeddings: spec.tiedEmbeddings,
     headDim: spec.headDim,
+    ...(spec.activeParamsB < spec.paramsB ? { activeParamsB: spec.activeParamsB } : {}),
     ...(share !== undefined ? { backwardShare: share } : {}),
   };
 }

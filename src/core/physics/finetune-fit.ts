@@ -1,8 +1,9 @@
 /**
- * Fitting the fine-tuning speed model on measured runs: per backend, the efficiency and per-micro-step
- * overhead, and one QLoRA dequantisation traffic for all, that minimize the squared log error of
- * tokens per second. A grid search over physically bounded values (efficiency 5-90% of the tensor
- * rate, overhead 0-0.5 s, 2.5-25 bytes moved per 4-bit parameter per pass: at least the 0.5 read and
+ * Fitting the fine-tuning speed model on measured runs: per backend, the efficiency and the overhead
+ * per layer and pass, and one QLoRA dequantisation traffic for all, that minimize the squared log
+ * error of tokens per second. A grid search over physically bounded values (efficiency 5-90% of the
+ * tensor rate, overhead 0-5 ms per layer and pass: up to a few hundred kernels at PyTorch's ~5-25 µs
+ * of dispatch each, 2.5-25 bytes moved per 4-bit parameter per pass: at least the 0.5 read and
  * 2 written, at most a kernel at a tenth of the bandwidth), so the fit is deterministic and needs no
  * starting guess. Also the schema of data/finetune-calibration.json, which stores the fit.
  */
@@ -35,7 +36,7 @@ const MIN_POINTS_FOR_OVERHEAD = 6;
 const grid = (lo: number, hi: number, n: number) =>
   Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (i / (n - 1)));
 const EFFICIENCIES = grid(0.05, 0.9, 70);
-const OVERHEADS = [0, ...grid(0.002, 0.5, 40)];
+const OVERHEADS = [0, ...grid(0.00002, 0.005, 50)];
 const DEQUANT_BYTES = grid(2.5, 25, 31);
 
 // A point's terms do not depend on the fit: worked out once per point, the grid only rescales them.

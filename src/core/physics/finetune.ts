@@ -13,10 +13,12 @@
  *
  *   seconds per micro-step = tokens x FLOPs per token / (efficiency x training TFLOPS)
  *                            + QLoRA: passes x 4-bit linear parameters x bytes dequantized per parameter / bandwidth
- *                            + overhead per micro-step + optimizer step / micro-steps per optimizer step
+ *                            + overhead x layers x passes + optimizer step / micro-steps per optimizer step
  *
  * FLOPs per token count the matmuls of the parameters that do any (the input embedding is a lookup;
- * a tied output head does the embedding's matmul): 2 per parameter forward; the backward 4 for full
+ * a tied output head does the embedding's matmul; a mixture of experts' token runs through its
+ * active parameters only, while its dequantisation, optimizer and memory cover every expert):
+ * 2 per parameter forward; the backward 4 for full
  * fine-tuning (activation and weight gradients) and 2 for LoRA and QLoRA (activation gradients still
  * flow through every frozen layer below the lowest adapter, so `backwardShare` of the layers);
  * gradient checkpointing recomputes the forward of those layers. Attention adds, per layer and token,
@@ -29,9 +31,11 @@
  * per token and layer over the bandwidth. bitsandbytes' 4-bit layers
  * dequantize their whole weight to 16-bit on every pass (forward, recompute, backward) before a
  * 16-bit GEMM: memory-bound, a cost per pass and not per token (MLX's quantized matmuls dequantize
- * inside the kernel and pay no such pass). Efficiency and the per-micro-step
- * overhead (kernel launches, the Python loop, the data loader) are fitted per backend, the bytes per
- * dequantized parameter once, on measured runs (scripts/calibrate-finetune.ts).
+ * inside the kernel and pay no such pass). The host overhead is kernel launches: an eager stack
+ * launches a layer's kernels on every pass over it (forward, backward where it reaches, recompute),
+ * so it costs a fixed time per layer and pass; a 24-layer 0.5B pays it as often as a 24-layer 1.8B
+ * and an 80-layer 70B over three times as often. Efficiency and that overhead are fitted per
+ * backend, the bytes per dequantized parameter once, on measured runs (scripts/calibrate-finetune.ts).
  */
 import type { Backend } from '../catalog/schema.js';
 import type { Band } from '../catalog/specs.js';
@@ -46,6 +50,12 @@ const FIXED_GB = 2;
 export interface FineTuneRun {
   method: FineTuneMethod;
   paramsB: number;
+  /**
+   * Parameters a token's matmuls run through, billions: a mixture of experts' active parameters (its
+   * routed experts only; the weights, their dequantisation and the optimizer still cover them all).
+   * Absent: `paramsB` (dense).
+   */
+  activeParamsB?: number | undefined;
   /** Tokens per sequence (packed or padded to this length). */
   seqLen: number;
   /** Sequences per forward and backward pass. */
@@ -102,31 +112,35 @@ export interface FineTuneShape {
   /** Layers x hidden. */
   layerWidth: number;
   vocab: number;
-  /** Parameters that do a matmul per token (all but an untied input embedding), billions. */
+  /** Parameters that do a matmul per token (the active ones but an untied input embedding), billions. */
   matmulParamsB: number;
   /** The linear layers' parameters (a 4-bit base quantizes these; embedding and head stay 16-bit), billions. */
   linearParamsB: number;
 }
 
 /**
- * The run's shape. With `layers`, hidden follows from the non-embedding parameters (~12 x layers x
- * hidden^2); without, from `layerWidthOf`. An unstated embedding is 128k entries of that hidden size,
+ * The run's shape. With `layers`, hidden follows from the non-embedding parameters a token passes
+ * through (~12 x layers x hidden^2: a MoE's active ones, since its experts widen no activation);
+ * without, from `layerWidthOf` of those. An unstated embedding is 128k entries of that hidden size,
  * at most a quarter of the parameters, untied.
  */
 export function fineTuneShapeOf(run: FineTuneRun): FineTuneShape {
-  const estimatedHidden = Math.cbrt((run.paramsB * 1e9 * 128) / 12);
-  const embeddingB = run.embeddingParamsB ?? Math.min((DEFAULT_VOCAB * estimatedHidden) / 1e9, 0.25 * run.paramsB);
+  const activeB = Math.min(run.activeParamsB ?? run.paramsB, run.paramsB);
+  const estimatedHidden = Math.cbrt((activeB * 1e9 * 128) / 12);
+  const embeddingB = run.embeddingParamsB ?? Math.min((DEFAULT_VOCAB * estimatedHidden) / 1e9, 0.25 * activeB);
   const tied = run.tiedEmbeddings ?? false;
-  const linearParamsB = Math.max(run.paramsB - embeddingB * (tied ? 1 : 2), 0.05 * run.paramsB);
-  const hidden = run.layers ? Math.sqrt((linearParamsB * 1e9) / (12 * run.layers)) : estimatedHidden;
-  const layers = run.layers ?? layerWidthOf(run.paramsB) / estimatedHidden;
+  const untiedCopies = embeddingB * (tied ? 1 : 2);
+  const linearParamsB = Math.max(run.paramsB - untiedCopies, 0.05 * run.paramsB);
+  const activeLinearB = Math.max(activeB - untiedCopies, 0.05 * activeB);
+  const hidden = run.layers ? Math.sqrt((activeLinearB * 1e9) / (12 * run.layers)) : estimatedHidden;
+  const layers = run.layers ?? layerWidthOf(activeB) / estimatedHidden;
   const vocab = run.vocab ?? (run.embeddingParamsB !== undefined ? (embeddingB * 1e9) / hidden : DEFAULT_VOCAB);
   return {
     layers,
     hidden,
     layerWidth: run.layerWidth ?? layers * hidden,
     vocab,
-    matmulParamsB: run.paramsB - (tied ? 0 : embeddingB),
+    matmulParamsB: activeB - (tied ? 0 : embeddingB),
     linearParamsB,
   };
 }
@@ -269,7 +283,7 @@ export function trainingTflops(device: { name: string; backend: Backend; fp16Tfl
 export interface FineTuneFit {
   /** Share of the training tensor rate reached, by backend. */
   efficiency: Partial<Record<Backend, number>>;
-  /** Seconds each micro-step costs beyond its FLOPs, by backend. */
+  /** Seconds of host overhead per layer and pass over it (kernel launches) in a micro-step, by backend. */
   overheadSec: Partial<Record<Backend, number>>;
   /**
    * QLoRA: bytes of memory traffic per 4-bit parameter each time a pass dequantizes the weights to
@@ -288,7 +302,8 @@ export const UNFITTED_FINETUNE: FineTuneFit = {
   band: { low: 0.5, high: 2 },
 };
 const DEFAULT_EFFICIENCY = 0.35;
-const DEFAULT_OVERHEAD_SEC = 0.05;
+/** ~0.05 s per micro-step of a 32-layer model with checkpointing (3 passes). */
+const DEFAULT_OVERHEAD_SEC = 0.0005;
 
 /**
  * Bytes AdamW touches per trained parameter per optimizer step (estimate): reads fp32 master weight,
@@ -308,6 +323,8 @@ export interface FineTuneStepTerms {
   scoreTrafficSec: number;
   dequantSecPerByte: number;
   optimizerSec: number;
+  /** Layers times the passes over them (forward, backward where it reaches, recompute): the host overhead's count. */
+  layerPasses: number;
 }
 
 export function fineTuneStepTerms(given: FineTuneRun, device: FineTuneDevice): FineTuneStepTerms {
@@ -325,6 +342,7 @@ export function fineTuneStepTerms(given: FineTuneRun, device: FineTuneDevice): F
     scoreTrafficSec: scoreTrafficSec(run, device),
     dequantSecPerByte,
     optimizerSec: optimizer / (run.gradAccum ?? 1),
+    layerPasses: fineTuneShapeOf(run).layers * weightPasses(run, run.checkpointing),
   };
 }
 
@@ -349,7 +367,7 @@ export function secondsOfStep(terms: FineTuneStepTerms, backend: Backend, fit: F
     terms.computeAtPeakSec / eff +
     terms.scoreTrafficSec +
     terms.dequantSecPerByte * fit.qloraDequantBytes +
-    overhead +
+    overhead * terms.layerPasses +
     terms.optimizerSec
   );
 }
