@@ -70,7 +70,6 @@ const file = FineTuneCalibrationSchema.parse({
   efficiency: Object.fromEntries(Object.entries(fit.efficiency).map(([k, v]) => [k, round(v)])),
   overheadSec: Object.fromEntries(Object.entries(fit.overheadSec).map(([k, v]) => [k, round(v, 7)])),
   qloraDequantBytes: round(fit.qloraDequantBytes, 2),
-  ...(fit.windowsOverheadSec !== undefined ? { windowsOverheadSec: round(fit.windowsOverheadSec, 7) } : {}),
   band: { low: round(fit.band.low, 3), high: round(fit.band.high, 3) },
   medianError: { fit: round(inSample.medianAbs ?? 0, 3), holdout: roundOrNull(outSample.medianAbs) },
   within25: { fit: roundOrNull(inSample.within25), holdout: roundOrNull(outSample.within25) },

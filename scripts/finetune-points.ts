@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
-  attentionOf,
+  attentionKernelOf,
   fineTuneFlopsPerToken,
   fingerprint,
   resolveDevice,
@@ -171,8 +171,6 @@ export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; sk
       checkpointing: checkpointingOf(row.note),
       // torchtune's recipes use a chunked cross-entropy, Unsloth a fused one: no logits held per token.
       fusedLoss: /torchtune|unsloth/i.test(row.tool),
-      // A Windows host: PyTorch's math attention (no FlashAttention there) and WDDM's kernel launches.
-      ...(/\bWindows\b/.test(row.note) ? { windows: true } : {}),
       ...architectureOf(catalog, row),
     };
     const fineTuneDevice = {
@@ -185,7 +183,7 @@ export function loadFineTuneRuns(catalog: Catalog): { runs: FineTuneRunRow[]; sk
     const asRun = withBackendDefaults(run, device.backend);
     const { checkpointing } = asRun;
     const impliedTflops =
-      (tokensPerSec * fineTuneFlopsPerToken(asRun, checkpointing, attentionOf(asRun, device.backend))) / 1e12;
+      (tokensPerSec * fineTuneFlopsPerToken(asRun, checkpointing, attentionKernelOf(device.backend))) / 1e12;
     if (impliedTflops > fineTuneDevice.trainingTflops) {
       skip(
         `faster than the chip allows: ${impliedTflops.toFixed(0)} TFLOPS ${checkpointing ? 'with' : 'without'} recompute, peak ${fineTuneDevice.trainingTflops}`,

@@ -38,7 +38,6 @@ const grid = (lo: number, hi: number, n: number) =>
 const EFFICIENCIES = grid(0.05, 0.9, 70);
 const OVERHEADS = [0, ...grid(0.00002, 0.005, 50)];
 const DEQUANT_BYTES = grid(2.5, 25, 31);
-const WINDOWS_OVERHEADS = [0, ...grid(0.0001, 0.005, 25)];
 
 // A point's terms do not depend on the fit: worked out once per point, the grid only rescales them.
 const terms = new WeakMap<FineTunePoint, FineTuneStepTerms>();
@@ -72,14 +71,8 @@ function fitBackend(points: FineTunePoint[], base: FineTuneFit, backend: Backend
   return best;
 }
 
-function fitWith(points: FineTunePoint[], qloraDequantBytes: number, windowsOverheadSec: number | undefined) {
-  const start: FineTuneFit = {
-    efficiency: {},
-    overheadSec: {},
-    qloraDequantBytes,
-    windowsOverheadSec,
-    band: { low: 1, high: 1 },
-  };
+function fitWithDequant(points: FineTunePoint[], qloraDequantBytes: number): { fit: FineTuneFit; err: number } {
+  const start: FineTuneFit = { efficiency: {}, overheadSec: {}, qloraDequantBytes, band: { low: 1, high: 1 } };
   return fitBackends(points, start, fitBackend, OVERHEADS, MIN_POINTS_FOR_OVERHEAD);
 }
 
@@ -97,17 +90,14 @@ export function fitFineTune(points: FineTunePoint[]): { fit: FineTuneFit; residu
   // that a backend borrowing their overhead (Metal, with few runs) does not steer it.
   const dequantizing = points.filter((p) => p.device.backend !== 'metal');
   const hasQlora = dequantizing.some((p) => p.run.method === 'qlora');
-  // A Windows host launches kernels through WDDM: its runs get their own overhead, so that they do
-  // not set the one every Linux estimate carries.
-  const windowsOverheads = points.some((p) => p.run.windows) ? WINDOWS_OVERHEADS : [undefined];
-  const withErr = (d: number, w: number | undefined) => {
-    const { fit } = fitWith(points, d, w);
+  const withErr = (d: number) => {
+    const { fit } = fitWithDequant(points, d);
     return { fit, err: sse(dequantizing, fit) };
   };
-  let best = withErr(UNFITTED_FINETUNE.qloraDequantBytes, windowsOverheads[0]);
-  for (const w of windowsOverheads)
-    for (const d of hasQlora ? DEQUANT_BYTES : [UNFITTED_FINETUNE.qloraDequantBytes]) {
-      const f = withErr(d, w);
+  let best = withErr(UNFITTED_FINETUNE.qloraDequantBytes);
+  if (hasQlora)
+    for (const d of DEQUANT_BYTES) {
+      const f = withErr(d);
       if (f.err < best.err) best = f;
     }
   const residuals = fineTuneResidualsOf(points, best.fit);
@@ -145,8 +135,6 @@ export const FineTuneCalibrationSchema = z.object({
   overheadSec: byBackend,
   /** Bytes moved per 4-bit parameter each pass that dequantizes it. */
   qloraDequantBytes: z.number().positive(),
-  /** Seconds per layer and pass on a Windows host, where Windows runs were fitted. */
-  windowsOverheadSec: z.number().nonnegative().optional(),
   band: z.object({ low: z.number().positive(), high: z.number().positive() }),
   /** Median absolute error of tokens per second, in-sample and on the held-out runs. */
   medianError: z.object({ fit: z.number().nonnegative(), holdout: z.number().nonnegative().nullable() }),
@@ -160,6 +148,5 @@ export const fineTuneFitOf = (c: FineTuneCalibration): FineTuneFit => ({
   efficiency: c.efficiency,
   overheadSec: c.overheadSec,
   qloraDequantBytes: c.qloraDequantBytes,
-  windowsOverheadSec: c.windowsOverheadSec,
   band: c.band,
 });

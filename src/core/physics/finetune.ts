@@ -28,19 +28,14 @@
  * square unfused (2 matmuls, twice the causal forward) and runs 4 matmuls on it, 6 times the causal
  * forward in all, and the scores it writes and reads (~20 bytes each: 16-bit scores, probabilities
  * and their gradients, each written once and read once or twice) cost memory time, heads x sequence
- * per token and layer over the bandwidth. PyTorch's Windows builds have no FlashAttention in
- * scaled_dot_product_attention, so a Windows run falls back to the math path (`unfused`): the forward
- * and its recompute run the full score square too, and every score is written and read in fp32 (the
- * math path upcasts 16-bit inputs since PyTorch 2.5). bitsandbytes' 4-bit layers
+ * per token and layer over the bandwidth. bitsandbytes' 4-bit layers
  * dequantize their whole weight to 16-bit on every pass (forward, recompute, backward) before a
  * 16-bit GEMM: memory-bound, a cost per pass and not per token (MLX's quantized matmuls dequantize
  * inside the kernel and pay no such pass). The host overhead is kernel launches: an eager stack
  * launches a layer's kernels on every pass over it (forward, backward where it reaches, recompute),
  * so it costs a fixed time per layer and pass; a 24-layer 0.5B pays it as often as a 24-layer 1.8B
  * and an 80-layer 70B over three times as often. Efficiency and that overhead are fitted per
- * backend (a Windows host, whose WDDM driver launches kernels more slowly, gets an overhead of its
- * own, which no Linux estimate carries), the bytes per dequantized parameter once, on measured runs
- * (scripts/calibrate-finetune.ts).
+ * backend, the bytes per dequantized parameter once, on measured runs (scripts/calibrate-finetune.ts).
  */
 import type { Backend } from '../catalog/schema.js';
 import type { Band } from '../catalog/specs.js';
@@ -91,13 +86,6 @@ export interface FineTuneRun {
    * torchtune's chunked loss); absent: held, as Hugging Face training and mlx-lm do.
    */
   fusedLoss?: boolean | undefined;
-  /**
-   * The run's host is Windows: PyTorch's Windows builds ship no FlashAttention in
-   * scaled_dot_product_attention (the math path runs instead, `unfused`) and launch kernels through
-   * the WDDM driver, so the overhead per layer and pass is the fit's Windows one. Absent: Linux (or
-   * macOS on Metal).
-   */
-  windows?: boolean | undefined;
 }
 
 /**
@@ -158,18 +146,13 @@ export function fineTuneShapeOf(run: FineTuneRun): FineTuneShape {
 }
 
 /**
- * How attention runs in training: `fused` kernels (FlashAttention, PyTorch SDPA's flash kernel on
- * CUDA and ROCm) skip the causal mask's masked half and never hold the scores; `materialized` (MLX:
- * its fused attention has no fused backward, the backward computes and holds the full score matrix);
- * `unfused` (PyTorch's math path, which a Windows build without FlashAttention falls back to: the
- * forward and its recompute write the full score matrix too, and the backward reads what they saved).
+ * How attention runs in training: `fused` kernels (FlashAttention, PyTorch SDPA on CUDA and ROCm)
+ * skip the causal mask's masked half and never hold the scores; `materialized` (MLX: its fused
+ * attention has no fused backward, the backward computes and holds the full score matrix).
  */
-export type AttentionKernel = 'fused' | 'materialized' | 'unfused';
+export type AttentionKernel = 'fused' | 'materialized';
 export const attentionKernelOf = (backend: Backend): AttentionKernel =>
   backend === 'metal' ? 'materialized' : 'fused';
-/** The run's attention kernel: PyTorch's math path on a Windows host, else its backend's. */
-export const attentionOf = (run: Pick<FineTuneRun, 'windows'>, backend: Backend): AttentionKernel =>
-  run.windows && backend !== 'metal' ? 'unfused' : attentionKernelOf(backend);
 
 /**
  * Bytes held per token for backward, per unit of layers x hidden (estimates): with gradient
@@ -215,7 +198,9 @@ export function fineTuneMemoryGB(
   const heads = shape.hidden / (run.headDim ?? DEFAULT_HEAD_DIM);
   const layersHolding = checkpointed ? 1 : Math.max(1, shape.layers * backwardReach(run.backwardShare, method));
   const scores =
-    attentionOf(run, backend) !== 'fused' ? layersHolding * heads * run.seqLen ** 2 * run.microBatch * SCORE_BYTES : 0;
+    attentionKernelOf(backend) === 'materialized'
+      ? layersHolding * heads * run.seqLen ** 2 * run.microBatch * SCORE_BYTES
+      : 0;
   // A 4-bit base quantizes the linear layers only; the embedding and output head stay 16-bit.
   const weightsGB =
     method === 'qlora'
@@ -268,10 +253,7 @@ export function fineTuneFlopsPerToken(
   if (attention === 'fused') return linear + causal * (1 + 2.5 * reach + recompute);
   // Materialized: the fused forward, then where the backward reaches the full square again (2 matmuls,
   // twice the causal work) and its 4 backward matmuls.
-  if (attention === 'materialized') return linear + causal * (1 + 6 * reach + 2 * recompute);
-  // Unfused: the forward and its recompute on the full square (twice the causal work each), the
-  // backward's 4 matmuls on the saved scores.
-  return linear + causal * (2 + 4 * reach + 2 * recompute);
+  return linear + causal * (1 + 6 * reach + 2 * recompute);
 }
 
 /** Passes over the weights per micro-step: forward, backward (where it reaches) and the recompute. */
@@ -303,8 +285,6 @@ export interface FineTuneFit {
   efficiency: Partial<Record<Backend, number>>;
   /** Seconds of host overhead per layer and pass over it (kernel launches) in a micro-step, by backend. */
   overheadSec: Partial<Record<Backend, number>>;
-  /** The same on a Windows host (WDDM launches), fitted on Windows runs alone; absent: the backend's. */
-  windowsOverheadSec?: number | undefined;
   /**
    * QLoRA: bytes of memory traffic per 4-bit parameter each time a pass dequantizes the weights to
    * 16-bit (at least the 0.5 read and 2 written).
@@ -345,14 +325,12 @@ export interface FineTuneStepTerms {
   optimizerSec: number;
   /** Layers times the passes over them (forward, backward where it reaches, recompute): the host overhead's count. */
   layerPasses: number;
-  /** The host is Windows (its own overhead per layer and pass). */
-  windows: boolean;
 }
 
 export function fineTuneStepTerms(given: FineTuneRun, device: FineTuneDevice): FineTuneStepTerms {
   const run = withBackendDefaults(given, device.backend);
   const tokens = run.seqLen * run.microBatch;
-  const flops = tokens * fineTuneFlopsPerToken(run, run.checkpointing, attentionOf(run, device.backend));
+  const flops = tokens * fineTuneFlopsPerToken(run, run.checkpointing, attentionKernelOf(device.backend));
   // MLX's quantized matmuls dequantize inside the kernel: no pass of their own.
   const dequantSecPerByte =
     run.method === 'qlora' && device.backend !== 'metal'
@@ -365,42 +343,26 @@ export function fineTuneStepTerms(given: FineTuneRun, device: FineTuneDevice): F
     dequantSecPerByte,
     optimizerSec: optimizer / (run.gradAccum ?? 1),
     layerPasses: fineTuneShapeOf(run).layers * weightPasses(run, run.checkpointing),
-    windows: run.windows ?? false,
   };
 }
 
-/**
- * Bytes moved per attention score (estimates). MLX's backward writes 16-bit scores, probabilities and
- * their gradients and reads them once or twice (~20). PyTorch's math path upcasts 16-bit inputs to
- * fp32 (since PyTorch 2.5, pytorch/pytorch#128922), so each element is 4 bytes: ~28 in each forward
- * (scores written, the mask added, softmax read and written, probabilities read by the second matmul)
- * and ~36 in the backward (the probabilities' gradient, softmax's backward, the scale, two reads for
- * the query and key gradients).
- */
-const SCORE_BYTES_MATERIALIZED = 20;
-const SCORE_BYTES_UNFUSED = { forward: 28, backward: 36 };
+/** Bytes moved per attention score where the backward materializes them (estimate, see the header). */
+const SCORE_TRAFFIC_BYTES = 20;
 
-/** Memory time of attention scores written and read in a micro-step (0 with a fused kernel). */
+/** Memory time of materialized attention scores in a micro-step (0 with a fused kernel). */
 function scoreTrafficSec(run: ReturnType<typeof withBackendDefaults<FineTuneRun>>, device: FineTuneDevice): number {
-  const kernel = attentionOf(run, device.backend);
-  if (kernel === 'fused') return 0;
+  if (attentionKernelOf(device.backend) !== 'materialized') return 0;
   const shape = fineTuneShapeOf(run);
   const heads = shape.hidden / (run.headDim ?? DEFAULT_HEAD_DIM);
-  const reach = backwardReach(run.backwardShare, run.method);
-  const recompute = run.checkpointing ? reach : 0;
-  const bytesPerLayerScore =
-    kernel === 'materialized'
-      ? SCORE_BYTES_MATERIALIZED * reach
-      : SCORE_BYTES_UNFUSED.forward * (1 + recompute) + SCORE_BYTES_UNFUSED.backward * reach;
-  const bytes = shape.layers * heads * run.seqLen ** 2 * run.microBatch * bytesPerLayerScore;
+  const layers = shape.layers * backwardReach(run.backwardShare, run.method);
+  const bytes = layers * heads * run.seqLen ** 2 * run.microBatch * SCORE_TRAFFIC_BYTES;
   return bytes / (device.bandwidthGBs * 1e9);
 }
 
 /** Seconds a micro-step takes from its terms under a fit's efficiency, overhead and dequantisation. */
 export function secondsOfStep(terms: FineTuneStepTerms, backend: Backend, fit: FineTuneFit): number {
   const eff = fit.efficiency[backend] ?? DEFAULT_EFFICIENCY;
-  const own = fit.overheadSec[backend] ?? DEFAULT_OVERHEAD_SEC;
-  const overhead = terms.windows ? (fit.windowsOverheadSec ?? own) : own;
+  const overhead = fit.overheadSec[backend] ?? DEFAULT_OVERHEAD_SEC;
   return (
     terms.computeAtPeakSec / eff +
     terms.scoreTrafficSec +

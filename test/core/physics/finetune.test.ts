@@ -233,43 +233,6 @@ describe('fine-tuning speed', () => {
     expect(step(run, slow) - step(run, FIT)).toBeCloseTo(0.096, 9);
   });
 
-  it("on a Windows host PyTorch's math attention (no FlashAttention there) writes fp32 scores forward and back", () => {
-    const run = { ...LORA_8B, layers: 32, embeddingParamsB: 0.5, microBatch: 1 };
-    const unfused = { ...run, windows: true };
-    const width = fineTuneShapeOf(run).layerWidth;
-    // Forward and recompute on the full square (2 + 2), the backward's 4 matmuls, against FlashAttention's 1 + 2.5 + 1.
-    expect(fineTuneFlopsPerToken(unfused, true, 'unfused') - fineTuneFlopsPerToken(run, true)).toBeCloseTo(
-      (8 - 4.5) * 2 * width * 2048,
-      -3,
-    );
-    const traffic = (seqLen: number) => fineTuneStepTerms({ ...unfused, seqLen }, GPU).scoreTrafficSec;
-    expect(traffic(4096)).toBeCloseTo(4 * traffic(2048), 9);
-    // 32 layers x heads x 2,048^2 scores x (28 forward + 28 recompute + 36 backward) bytes.
-    const heads = fineTuneShapeOf(run).hidden / 128;
-    expect(traffic(2048)).toBeCloseTo((32 * heads * 2048 ** 2 * 92) / 1008e9, 6);
-    expect(fineTuneTokensPerSec(unfused, GPU, FIT)).toBeLessThan(fineTuneTokensPerSec(run, GPU, FIT));
-    // It holds the scores of the layer being recomputed, as MLX does.
-    expect(fineTuneMemoryGB(8, 'lora', unfused)).toBeGreaterThan(fineTuneMemoryGB(8, 'lora', run));
-    // A Mac has no such host: MLX's own kernel stays.
-    expect(fineTuneStepTerms(unfused, { ...GPU, backend: 'metal' }).scoreTrafficSec).toBeCloseTo(
-      fineTuneStepTerms(run, { ...GPU, backend: 'metal' }).scoreTrafficSec,
-      12,
-    );
-  });
-
-  it("a Windows host's runs pay the fit's Windows overhead per layer and pass, Linux runs the backend's", () => {
-    const run = { ...LORA_8B, layers: 32, embeddingParamsB: 0.5 };
-    const fit = { ...FIT, overheadSec: { cuda: 0.001 }, windowsOverheadSec: 0.003 };
-    const step = (r: FineTuneRun, f: FineTuneFit) => (r.seqLen * r.microBatch) / fineTuneTokensPerSec(r, GPU, f);
-    const linux = step(run, fit) - step(run, FIT);
-    expect(linux).toBeCloseTo(0.001 * 96, 9);
-    const windowsRun = { ...run, windows: true };
-    expect(step(windowsRun, fit) - step(windowsRun, FIT)).toBeCloseTo(0.003 * 96, 9);
-    // Without a Windows figure a Windows run borrows its backend's.
-    const { windowsOverheadSec: _, ...noWindows } = fit;
-    expect(step(windowsRun, noWindows) - step(windowsRun, FIT)).toBeCloseTo(linux, 9);
-  });
-
   it('bf16 training runs GeForce cards at their FP32-accumulate (half) rate, other cards at full rate', () => {
     expect(trainingTflops({ name: 'NVIDIA GeForce RTX 4090', backend: 'cuda', fp16Tflops: 330.3 })).toBeCloseTo(
       165.15,
@@ -326,34 +289,6 @@ describe('fitting the fine-tuning model', () => {
     expect(Math.max(...residuals.map((r) => Math.abs(r.error)))).toBeLessThan(0.05);
   });
 
-  it("fits a Windows host's overhead on its Windows runs alone: the Linux overhead stays the Linux runs'", () => {
-    const truth: FineTuneFit = {
-      ...FIT,
-      efficiency: { cuda: 0.5 },
-      overheadSec: { cuda: 0.001 },
-      windowsOverheadSec: 0.003,
-    };
-    const points: FineTunePoint[] = [];
-    for (const windows of [false, true])
-      for (const paramsB of [0.5, 1.5, 3, 8])
-        for (const seqLen of [512, 2048]) {
-          const run: FineTuneRun = { method: 'lora', paramsB, seqLen, microBatch: 1, checkpointing: true, windows };
-          points.push({
-            label: `${paramsB}B ${seqLen}`,
-            device: GPU,
-            run,
-            tokensPerSec: fineTuneTokensPerSec(run, GPU, truth),
-          });
-        }
-    const { fit } = fitFineTune(points);
-    expect(fit.overheadSec.cuda).toBeGreaterThan(0.0009);
-    expect(fit.overheadSec.cuda).toBeLessThan(0.0011);
-    expect(fit.windowsOverheadSec).toBeGreaterThan(0.0027);
-    expect(fit.windowsOverheadSec).toBeLessThan(0.0033);
-    // Without Windows runs there is no Windows figure.
-    expect(fitFineTune(points.filter((p) => !p.run.windows)).fit.windowsOverheadSec).toBeUndefined();
-  });
-
   it('chooses the QLoRA dequantisation on the CUDA and ROCm runs alone: Metal runs, which borrow their overhead, do not move it', () => {
     const truth: FineTuneFit = {
       ...FIT,
@@ -404,15 +339,8 @@ describe('data/finetune-calibration.json', () => {
     expect(why(/Llama 3.1 8B Instruct/).every((w) => /SSD/.test(w))).toBe(true);
     expect(why(/FLUX|SDXL/)).toHaveLength(9);
     expect(why(/Qwen3.5-9B/)).toEqual(['sequence length or batch not stated']);
-    expect(runs.length + skipped.length).toBe(52);
+    expect(runs.length + skipped.length).toBe(46);
     expect(why(/^Llama 2 1?[37]B$/)).toEqual(Array(4).fill('sequence length or batch not stated'));
-  });
-
-  it('reads a run whose note says Windows as on a Windows host, every other as Linux or macOS', () => {
-    const windows = runs.filter((r) => /Windows/.test(r.row.note));
-    expect(windows.length).toBeGreaterThanOrEqual(11);
-    expect(windows.every((r) => r.point.run.windows === true)).toBe(true);
-    expect(runs.filter((r) => !/Windows/.test(r.row.note)).every((r) => r.point.run.windows === undefined)).toBe(true);
   });
 
   it('reads the A100-SXM4-80GB as the 80 GB A100 and the Qwen table per optimizer step of 8 sequences', () => {
