@@ -9,8 +9,10 @@ import {
   attendedTokens,
   attentionWidth,
   expertGemmShare,
+  MLX_EXPERT_GEMM_HALF_TOKENS,
   moeKernelShare,
   routedExpertParamsB,
+  splitWeights,
   streamedWeightsGB,
 } from './weights.js';
 import type { Placement } from './placement.js';
@@ -150,6 +152,28 @@ export function attentionFlopsPerToken(input: PrefillInput): number {
   return 4 * attentionWidth(input.model, input.weightsGB, input.family) * attendedTokens(input.model, context);
 }
 
+/**
+ * Matmul FLOPs per prompt token: each block's dense weights and routed experts, 2 per parameter,
+ * the experts at the share of a dense GEMM's pace their few tokens reach (expertGemmShare, MLX's
+ * kernels with their own curve). The input embedding is a lookup, and the output head runs for the
+ * prompt's last token only: llama.cpp outputs the last token's logits unless asked for more, and
+ * mlx-lm applies lm_head to the last token (PR #406, 0.27; before it, to the last 2048-token step,
+ * a few percent of a long prompt's tokens). Counting both in every token made a large-vocabulary
+ * small model (Llama 3 8B: 1.05 of 8.03 B parameters) look slower to prefill than it is.
+ */
+function prefillMatmulFlopsPerToken(input: PrefillInput, stepTokens: number, prompt: number): number {
+  const { model } = input;
+  const w = splitWeights(model, input.weightsGB, input.family);
+  const expertParamsB = routedExpertParamsB(model);
+  const halfTokens =
+    input.family === 'mlx' && input.device.backend === 'metal' ? MLX_EXPERT_GEMM_HALF_TOKENS : undefined;
+  return (
+    2e9 * Math.max(1, model.layers) * w.layerDenseParamsB +
+    (2e9 * expertParamsB) / expertGemmShare(model, stepTokens, halfTokens) +
+    (2e9 * w.headParamsB) / prompt
+  );
+}
+
 export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): number {
   const p = prefillParamsFor(params, input.device.backend, input.family);
   // A MoE micro-batch splits its tokens among the experts: each expert GEMM sees a few tokens and
@@ -158,17 +182,17 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
     input.microBatch ??
     (input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH);
   // At least one token: a 0-token prompt would make the expert share 0/0.
-  const microBatch = Math.max(1, Math.min(input.promptTokens ?? PREFILL_UBATCH, step));
-  const expertParamsB = routedExpertParamsB(input.model);
-  const flopsPerToken =
-    2 * (input.model.activeParamsB - expertParamsB) * 1e9 +
-    (2 * expertParamsB * 1e9) / expertGemmShare(input.model, microBatch);
-  const computeSeconds = flopsPerToken / (p.efficiency * input.device.fp16Tflops * 1e12);
-  // Every weight is read once per micro-batch. Dense models are compute-bound here, but a MoE
-  // micro-batch touches nearly every expert with a few tokens each, so prefill becomes a stream
-  // of the whole file: the slower of the two sets the pace.
+  const prompt = Math.max(1, input.promptTokens ?? PREFILL_UBATCH);
+  const stepTokens = Math.min(prompt, step);
+  const computeSeconds =
+    prefillMatmulFlopsPerToken(input, stepTokens, prompt) / (p.efficiency * input.device.fp16Tflops * 1e12);
+  // Every weight is read once per step, and a prompt runs ceil(prompt / step) steps: a prompt
+  // shorter than the step streams the weights once for its own tokens. Dense models are
+  // compute-bound here, but a MoE step touches nearly every expert with a few tokens each, so
+  // prefill becomes a stream of the whole file: the slower of the two sets the pace.
+  const stepsPerToken = Math.ceil(prompt / step) / prompt;
   const streamEfficiency = decodeParamsFor(params, input.device.backend, input.family).efficiency;
-  const memorySeconds = input.weightsGB / (streamEfficiency * input.device.bandwidthGBs) / step;
+  const memorySeconds = (input.weightsGB / (streamEfficiency * input.device.bandwidthGBs)) * stepsPerToken;
   // Attention grows with the context and runs below GEMM efficiency (softmax, masking, small tiles).
   const attentionEfficiency =
     p.efficiency * (params.attentionFactor?.[input.device.backend] ?? UNFITTED_ATTENTION_FACTOR);
@@ -176,7 +200,7 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   let secondsPerToken = Math.max(computeSeconds, memorySeconds) + attentionSeconds;
   // Host-resident weights are copied to the GPU once per micro-batch for the big matmuls
   // (llama.cpp offloads batched ops): every expert of a CPU layer, not the routed share.
-  if (input.placement) secondsPerToken += input.placement.hostLayerGB / PCIE_EFFECTIVE_GBS / step;
+  if (input.placement) secondsPerToken += (input.placement.hostLayerGB / PCIE_EFFECTIVE_GBS) * stepsPerToken;
   return 1 / secondsPerToken;
 }
 

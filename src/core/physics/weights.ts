@@ -53,13 +53,39 @@ export function moeKernelShare(model: ModelSpec): number {
  * 0.55 and 0.80 of the 128-token throughput, which t / (t + 48) matches within 0.03.
  */
 export const EXPERT_GEMM_HALF_TOKENS = 48;
+/**
+ * The same for MLX's sorted gather_qmm (mlx-lm's SwitchGLU sorts a prompt's tokens by expert): its
+ * tiles are 16 tokens tall (gather_qmm_rhs, bm = 16), and at ~43 tokens per expert it reaches 69% of
+ * a dense quantized matmul of the same FLOPs (ml-explore/mlx issue #4246, M3 Ultra), which
+ * t / (t + 19) gives: 43 x (1 / 0.69 - 1) = 19.3.
+ */
+export const MLX_EXPERT_GEMM_HALF_TOKENS = 19;
+
+/**
+ * All the experts' parameters, in billions (0 for a dense model). The totals give them: P = D + X
+ * and A = D + X k/E, so X = (P - A) / (1 - k/E), when both counts hold the same tables. OpenAI
+ * states gpt-oss's active count without the input embedding (gpt-oss-20b 3.61 B: the blocks'
+ * active share plus the head; its shapes give 24 blocks of 26.5 M attention and 32 experts of
+ * 24.9 M). Read like the others, that count leaves the dense part no more than the two embedding
+ * tables and attention nothing; where it does, the input embedding is taken out of the total
+ * first (gpt-oss-20b: 19.8 -> 19.1 B of experts, as its shapes give). A count that holds the
+ * input embedding (data/calibration-inputs.json's 4.19 B) is read as it stands.
+ */
+export function expertParamsB(model: ModelSpec): number {
+  const moe = moeLayoutOf(model);
+  if (!moe) return 0;
+  const share = moe.activeExperts / moe.experts;
+  const experts = (total: number) => Math.min(model.paramsB, (total - model.activeParamsB) / (1 - share));
+  const x = experts(model.paramsB);
+  if (model.tiedEmbeddings) return x;
+  const leavesOutInput = model.paramsB - x <= 2 * model.embeddingParamsB;
+  return leavesOutInput ? Math.max(0, experts(model.paramsB - model.embeddingParamsB)) : x;
+}
 
 /** Parameters of the routed experts a token runs through, in billions (0 for a dense model). */
 export function routedExpertParamsB(model: ModelSpec): number {
   const moe = moeLayoutOf(model);
-  if (!moe) return 0;
-  const share = moe.activeExperts / moe.experts;
-  return Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - share)) * share;
+  return moe ? (expertParamsB(model) * moe.activeExperts) / moe.experts : 0;
 }
 
 /**
@@ -67,11 +93,15 @@ export function routedExpertParamsB(model: ModelSpec): number {
  * GEMMs: each expert sees tokens x k / E of them, against a dense weight that sees them all.
  * 1 for a dense model.
  */
-export function expertGemmShare(model: ModelSpec, tokens: number): number {
+export function expertGemmShare(
+  model: ModelSpec,
+  tokens: number,
+  halfTokens: number = EXPERT_GEMM_HALF_TOKENS,
+): number {
   const moe = moeLayoutOf(model);
   if (!moe) return 1;
   const perExpert = (tokens * moe.activeExperts) / moe.experts;
-  const fill = (t: number) => t / (t + EXPERT_GEMM_HALF_TOKENS);
+  const fill = (t: number) => t / (t + halfTokens);
   return Math.min(1, fill(perExpert) / fill(tokens));
 }
 
@@ -88,11 +118,12 @@ export interface WeightSplit {
   layerExpertReadGB: number;
   /** Per block: the dense part's parameters, in billions (sizes the attention, see attentionWidth). */
   layerDenseParamsB: number;
+  /** The output head's parameters, in billions (a prompt runs it for its last token only). */
+  headParamsB: number;
 }
 
 /**
- * For MoE the expert parameters follow from the totals: P = D + X and A = D + X k/E, so
- * X = (P - A) / (1 - k/E). In an MXFP4-native file the experts sit at 4.25 bits and the dense part
+ * For MoE the expert parameters follow from the totals (expertParamsB). In an MXFP4-native file the experts sit at 4.25 bits and the dense part
  * holds the rest of the bytes, which makes a gpt-oss token read more than its active share.
  */
 export function splitWeights(model: ModelSpec, weightsGB: number, family?: QuantFamily): WeightSplit {
@@ -105,7 +136,7 @@ export function splitWeights(model: ModelSpec, weightsGB: number, family?: Quant
   const moe = moeLayoutOf(model);
   if (moe) {
     routedShare = moe.activeExperts / moe.experts;
-    expertParams = Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - routedShare));
+    expertParams = expertParamsB(model);
     const denseParams = model.paramsB - expertParams;
     // gpt-oss GGUFs keep MXFP4 experts whatever the file's label (Q4_K_M repacks only the rest).
     const mxfp4Experts = family === 'mxfp4' || (model.nativeQuant === 'MXFP4' && fileBpw < 6);
@@ -129,6 +160,7 @@ export function splitWeights(model: ModelSpec, weightsGB: number, family?: Quant
     layerExpertGB: gb(expertParams, expertBpw) / L,
     layerExpertReadGB: gb(expertParams * routedShare, expertBpw) / L,
     layerDenseParamsB: layersDense / L,
+    headParamsB: headRead,
   };
 }
 

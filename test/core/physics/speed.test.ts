@@ -104,6 +104,30 @@ describe('prefill', () => {
     expect(p).toBeLessThan(2500);
   });
 
+  it("counts the blocks' matmuls: the input embedding is a lookup and the head runs for the last token only", () => {
+    const m = model('llama-3.1-8b');
+    // The same blocks without the two 0.525 B tables of a 128k vocabulary prefill at the same pace.
+    const noTables = { ...m, paramsB: m.paramsB - 2 * m.embeddingParamsB, embeddingParamsB: 0 };
+    const input = { device: device('rtx-4090'), weightsGB: 4.92, family: 'k-quant' as const, promptTokens: 512 };
+    const withTables = prefillTokensPerSec({ ...input, model: m }, params);
+    expect(withTables / prefillTokensPerSec({ ...input, model: noTables }, params)).toBeCloseTo(1, 3);
+  });
+
+  it('a prompt shorter than the step streams the weights once for its own tokens', () => {
+    // Weights far too large for compute to matter: tokens/s follow the weights read per token.
+    const input = {
+      device: device('rtx-4090'),
+      model: model('llama-3.1-8b'),
+      weightsGB: 2000,
+      family: 'float' as const,
+    };
+    const at = (promptTokens: number, microBatch?: number) =>
+      prefillTokensPerSec({ ...input, promptTokens, ...(microBatch ? { microBatch } : {}) }, params);
+    expect(at(128) / at(512)).toBeCloseTo(128 / 512, 2);
+    // 3,000 tokens in 2,048-token steps: two reads of the weights, not 3000 / 2048 of one.
+    expect(at(3000, 2048) / at(2048, 2048)).toBeCloseTo(3000 / 2 / 2048, 2);
+  });
+
   it('is compute-bound: the 5090 leads the Mac by the widest margin here', () => {
     const m = model('qwen2.5-coder-32b');
     const p5090 = prefillTokensPerSec({ device: device('rtx-5090'), model: m, weightsGB: 20 }, params);

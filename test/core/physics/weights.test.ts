@@ -3,8 +3,11 @@ import {
   DENSE_BLOCK_KERNELS,
   EXPERT_GEMM_HALF_TOKENS,
   expertGemmShare,
+  expertParamsB,
+  MLX_EXPERT_GEMM_HALF_TOKENS,
   moeKernelShare,
   routedExpertParamsB,
+  splitWeights,
 } from '../../../src/core/physics/weights.js';
 import { model } from '../../helpers/catalog.js';
 
@@ -43,6 +46,29 @@ describe('routed experts', () => {
   });
 });
 
+describe('expert parameters from the stated totals', () => {
+  it('Qwen3-30B-A3B, whose counts both hold its embeddings: (30.5 - 3.3) / (1 - 8/128) = 29.0 B', () => {
+    expect(expertParamsB(model('qwen3-30b-a3b'))).toBeCloseTo(27.2 / (1 - 8 / 128), 6);
+  });
+
+  it("gpt-oss-20b's stated 3.61 B leaves out the input embedding: its 19.1 B of experts either way it is counted", () => {
+    const m = model('gpt-oss-20b');
+    // Read like Qwen's, 3.6 B would leave the dense part no more than the two embedding tables.
+    expect(expertParamsB(m)).toBeCloseTo(19.1, 1);
+    // The same model with the input embedding in its active count (data/calibration-inputs.json's 4.19 B).
+    expect(expertParamsB({ ...m, activeParamsB: m.activeParamsB + m.embeddingParamsB })).toBeCloseTo(19.1, 1);
+    // What is left for the blocks' attention: 24 x 26.5 M in the model's shapes.
+    const w = splitWeights(m, 12.11, 'mxfp4');
+    expect(w.layerDenseParamsB * m.layers).toBeGreaterThan(0.5);
+    expect(w.layerDenseParamsB * m.layers).toBeLessThan(0.8);
+  });
+
+  it('a dense model has none, and its head is its embedding table (Llama 3.1 8B: 0.525 B)', () => {
+    expect(expertParamsB(model('llama-3.1-8b'))).toBe(0);
+    expect(splitWeights(model('llama-3.1-8b'), 4.92).headParamsB).toBeCloseTo(0.525, 6);
+  });
+});
+
 describe('expert GEMM share in prefill', () => {
   it('is 1 for a dense model', () => {
     expect(expertGemmShare(model('llama-3.1-8b'), 512)).toBe(1);
@@ -52,6 +78,14 @@ describe('expert GEMM share in prefill', () => {
     const fill = (t: number) => t / (t + EXPERT_GEMM_HALF_TOKENS);
     expect(expertGemmShare(model('qwen3-30b-a3b'), 512)).toBeCloseTo(fill(32) / fill(512), 6);
     expect(expertGemmShare(model('qwen3-30b-a3b'), 512)).toBeCloseTo(0.44, 2);
+  });
+
+  it("MLX's sorted gather_qmm fills sooner (16-token tiles): 43 tokens per expert reach 69% of a dense GEMM", () => {
+    const fill = (t: number) => t / (t + MLX_EXPERT_GEMM_HALF_TOKENS);
+    expect(fill(43)).toBeCloseTo(0.69, 2);
+    const m = model('qwen3-30b-a3b');
+    for (const tokens of [512, 2048])
+      expect(expertGemmShare(m, tokens, MLX_EXPERT_GEMM_HALF_TOKENS)).toBeGreaterThan(expertGemmShare(m, tokens));
   });
 
   it('grows with the tokens per expert: gpt-oss-120b (4 of 128) < Qwen3 (8 of 128) < gpt-oss-20b (4 of 32)', () => {
