@@ -238,8 +238,12 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
   const words = text.split(/\s+/);
   for (const [i, raw] of words.entries()) {
     const word = raw.replace(/^[("'`<[]+|[)"'`>\].,;!?]+$/g, '');
+    // "M1/M2", "3090/4090", "7b/13b": alternatives, not an owner/name id.
+    if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
     // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.
     if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '')) continue;
+    // "deepseek distilled qwen-32B": the end of a name that started before it.
+    if (/^distill(ed)?$/i.test(words[i - 1] ?? '')) continue;
     if (!isPastedReference(word) || /^https?:\/\/(?!huggingface\.co|hf\.co|ollama\.com)/i.test(word)) continue;
     const media = mediaOf(catalog, word);
     if (media) return mediaFound(media, word);
@@ -273,7 +277,13 @@ function extend(tokens: Token[], start: number, end: number, text: string): numb
     }
     // Apart from the name, only numbers and words that are clearly part of a model name go on it
     // ("qwen 2.5 coder 32b"); "it", "max", "image" go on only when glued ("gemma-3-27b-it").
-    const loose = LOOSE_VARIANT.test(t.t) || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t) !== undefined);
+    // "deepseek distill qwen 32b": a distill names the model it was distilled into, size and all.
+    const distilledInto =
+      /^(qwen|llama)$/.test(t.t) &&
+      /^distill(ed)?$/.test(tokens[j - 1]!.t) &&
+      /^\s+$/.test(text.slice(tokens[j - 1]!.end, t.start));
+    const loose =
+      LOOSE_VARIANT.test(t.t) || distilledInto || (t.t.length >= 4 && VARIANT_TYPOS.mend(t.t) !== undefined);
     if (
       (glued && (VARIANT.test(t.t) || NUMBERISH.test(t.t) || !t.first || /^[a-z0-9]+$/.test(t.t))) ||
       NUMBERISH.test(t.t) ||
@@ -338,7 +348,10 @@ function resolveSpan(
   typed = typed
     .replace(/([a-z]{3,})(v\d)/i, '$1 $2')
     .replace(/\b(?:image|img)[\s-]*(?:to|2)[\s-]*(?:video|vid)\b/i, 'I2V')
-    .replace(/\b(?:text|txt)[\s-]*(?:to|2)[\s-]*(?:video|vid)\b/i, 'T2V');
+    .replace(/\b(?:text|txt)[\s-]*(?:to|2)[\s-]*(?:video|vid)\b/i, 'T2V')
+    // "the deepseek distilled qwen 32b": DeepSeek's distills are all R1's.
+    .replace(/\bdistilled\b/i, 'distill')
+    .replace(/\b(deepseek)[\s_-]+(distill)\b/i, '$1 R1 $2');
   const k = spanHasSize
     ? -1
     : sizeBefore >= 0
@@ -376,6 +389,15 @@ function resolveSpan(
           : 'llm'
       : 'llm';
   const name = extractQuant(catalog, typed).rest.trim() || typed;
+  // An image, video or audio family without a model of its own in the data ("SeedVR") is that
+  // model, unsized: the LLM resolver would match its name to whatever LLM spells alike (Seed-OSS).
+  if (named.kind === 'family' && named.family.kind !== 'llm')
+    return {
+      reading: { id: null, name, kind, source: 'estimate' },
+      reference: typed,
+      typed: typedRaw,
+      ...(mended ? { mended } : {}),
+    };
   // A family alone ("llama", "Qwen") names no model: which one changes the answer, so ask.
   const words = nameTokens(typed);
   if (kind === 'llm' && words.length === 1 && !/\d/.test(typed)) {
@@ -390,6 +412,16 @@ function resolveSpan(
       };
   }
   let r = resolveModel(catalog, typed);
+  // "deepseek distill", "llama instruct": a family and a variant word but no version or size still
+  // leave the model open ("the 1.5B or the 70B?"): ask, as for the family alone.
+  if (kind === 'llm' && !/\d/.test(typedRaw) && r.ok && !r.value.estimated && r.value.alternatives?.length)
+    return {
+      reading: { id: null, name: typed, kind, source: 'estimate' },
+      reference: typed,
+      typed: typedRaw,
+      family: { name: typed, models: [r.value.model, ...r.value.alternatives] },
+      ...(mended ? { mended } : {}),
+    };
   // "llama 8b" is a Llama, not the DeepSeek distill of one: among equal matches, the model whose
   // name starts with the family typed comes first.
   if (r.ok && !r.value.estimated && r.value.alternatives?.length && nameTokens(r.value.model.name)[0] !== words[0]) {

@@ -198,3 +198,39 @@ describe('a size said apart from the family', () => {
     expect(reading('Is a 8B model or a 70B model better? I use gemma.')).toEqual(llm(null, 'gemma', 'estimate'));
   });
 });
+
+describe('names that only look like a model', () => {
+  it('reads "M1/M2" as two chips, never as the id of a MiniMax M2', () => {
+    expect(reading('does llama 2 work with MPS on an M1/M2 Apple machine?')?.id).toBe('llama-2-7b');
+    expect(reading('is it slow on M1/M2?')).toBeNull();
+  });
+
+  it('keeps an image or video family the data has no model for out of the LLM resolver', () => {
+    // SeedVR (a video upscaler) once came back as Seed-OSS 36B, an LLM that merely spells alike.
+    expect(reading('upgrade to an RTX pro 6000 for SeedVR')).toEqual({
+      id: null,
+      name: 'SeedVR',
+      kind: 'video',
+      source: 'estimate',
+    });
+  });
+});
+
+describe('a DeepSeek distill', () => {
+  it('is named by the model it was distilled into, size and all', () => {
+    expect(reading('can I run deepseek distill qwen 32b')?.id).toBe('deepseek-r1-distill-qwen-32b');
+    expect(reading('can I run the deepseek distilled qwen-32B on a 3090')?.id).toBe('deepseek-r1-distill-qwen-32b');
+    expect(reading('deepseek r1 distill llama 70b on two 3090s')?.id).toBe('deepseek-r1-distill-llama-70b');
+  });
+
+  it('does not reach across a comma for the base', () => {
+    expect(reading('I use deepseek distilled, llama 3 is worse')?.name).not.toMatch(/llama/i);
+  });
+
+  it('without a size, asks which one rather than taking the smallest', () => {
+    const found = readModel(catalog, 'can I run deepseek distill on a 3090');
+    expect(found?.reading.id).toBeNull();
+    expect(found?.family?.models.length).toBeGreaterThan(2);
+    expect(readModel(catalog, 'can I run llama instruct on a 3090')?.family).toBeDefined();
+  });
+});
