@@ -39,6 +39,7 @@ const HELD_OUT = [
   'holdout4-questions.jsonl',
   'holdout5-questions.jsonl',
   'holdout6-questions.jsonl',
+  'holdout7-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
