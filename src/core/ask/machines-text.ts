@@ -805,7 +805,9 @@ function memoryAround(
         s.gb >= 16 &&
         s.gb <= 1024 &&
         !storage &&
-        !USED_AFTER.test(wordsFrom(tokens, s.next, 3))
+        !USED_AFTER.test(wordsFrom(tokens, s.next, 3)) &&
+        // "6x RTX 4090 (144GB total)": the cards' sum, not host RAM.
+        !TOTAL_AFTER.test(wordsFrom(tokens, s.next, 2))
       )
         host = s.gb;
       last = s.next;
@@ -945,6 +947,8 @@ const USAGE_BEFORE = /\b(uses|used|consumes|consumed|consuming|takes|taking|occu
 const FILE_AFTER = /^(models?|files?|gguf|ggufs|quants?|quantization|weights|checkpoints?|download|version|variant)\b/;
 /** Words before a size that make it the sum of several cards: "(total 48 GB VRAM)". */
 const TOTAL_BEFORE = /^(total|totaling|totalling|combined|overall|altogether)$/;
+/** Words after a size that make it the sum of several cards: "(144GB total)", "48GB combined VRAM". */
+const TOTAL_AFTER = /^(total|in total|combined|aggregate|altogether)\b/;
 const wordsFrom = (tokens: Token[], i: number, n: number) =>
   tokens
     .slice(Math.max(0, i), Math.max(0, i + n))

@@ -119,7 +119,8 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
   if (pasted) return pasted;
   const { trie, typos } = indexOf(catalog);
   const tokens = tokensOf(text);
-  const skipped = (i: number) => skip.some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
+  const paths = [...text.matchAll(SCRIPT_PATH)].map((m): [number, number] => [m.index, m.index + m[0].length]);
+  const skipped = (i: number) => [...skip, ...paths].some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
   let sizeOnly: ModelFound | null = null;
   let first: ModelFound | undefined;
   for (let i = 0; i < tokens.length; i++) {
@@ -233,11 +234,17 @@ function shortens(later: ModelFound, first: ModelFound): boolean {
   return a.length <= b.length && a.every((t, k) => t === b[k]);
 }
 
+/** A script or config path ("Qwen1.5/examples/web_demo.py", "train_qwen3-8b.sh") names no model. */
+const SCRIPT_PATH =
+  /[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\.(?:py|sh|ipynb|json|ya?ml|md|txt|toml|cfg|js|ts)(?![\w.])/gi;
+
 /** A pasted id, tag or file name: the strongest signal, read whole by the catalog resolver. */
 function pastedReference(catalog: Catalog, text: string): ModelFound | null {
-  const words = text.split(/\s+/);
+  // Chinese runs words together: a pasted id ends at the first CJK character or full-width mark.
+  const words = text.split(/[\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+/);
   for (const [i, raw] of words.entries()) {
     const word = raw.replace(/^[("'`<[]+|[)"'`>\].,;!?]+$/g, '');
+    if (SCRIPT_PATH.test(word)) continue;
     // "M1/M2", "3090/4090", "7b/13b": alternatives, not an owner/name id.
     if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
     // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.

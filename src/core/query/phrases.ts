@@ -30,11 +30,17 @@ function scale(n: number, unit: string | undefined): number {
 }
 
 /**
- * "32k" is 32,768 tokens (windows are powers of two, as runtimes and model cards count them); "70k"
- * or "100k" is 70,000 or 100,000 (a prompt length counted in thousands).
+ * "32k" is 32,768 tokens (windows are powers of two, as runtimes and model cards count them), and so
+ * is a power of two said in thousands ("131k" is 131,072, "262K" is 262,144); "70k" or "100k" is
+ * 70,000 or 100,000 (a prompt length counted in thousands).
  */
 export function kTokens(k: number): number {
-  return Number.isInteger(Math.log2(k)) ? Math.round(k * 1024) : Math.round(k * 1000);
+  if (Number.isInteger(Math.log2(k))) return Math.round(k * 1024);
+  for (let m = 13; m <= 24; m++) {
+    const thousands = 2 ** m / 1000;
+    if (k === Math.floor(thousands) || k === Math.round(thousands)) return 2 ** m;
+  }
+  return Math.round(k * 1000);
 }
 
 export interface Rule {
@@ -130,16 +136,17 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
   [/\b(?:from\s+scratch|pre-?training)\b|从头训练|预训练/i, 'training'],
   [
     // Unsloth also publishes model files ("unsloth/Qwen3-14B-GGUF", "the Unsloth version"): no fine-tuning.
-    /\b(?:fine[\s-]?tun(?:e|ing|ed|able)|finetun(?:e|ing|ed)|q?lora|sft|peft|dreambooth|regularization\s+images?|axolotl|(?<!\/)unsloth(?![/_-]|\s*(?:'s|version|gguf|dynamic|quants?)\b)|llama-?factory|kohya(?:_ss)?)\b|微调/i,
+    /\b(?:fine[\s-]?tun(?:e|ing|ed(?!\s+(?:models?|weights|checkpoints?)\b)|able)|finetun(?:e|ing|ed(?!\s+(?:models?|weights|checkpoints?)\b))|q?lora|sft|peft|dreambooth|regularization\s+images?|axolotl|(?<!\/)unsloth(?![/_-]|\s*(?:'s|version|gguf|dynamic|quants?)\b)|llama-?factory|kohya(?:_ss)?)\b|微调(?!后)/i,
     'fine-tune',
   ],
-  [/\b(?:(?:re-?)?train(?:ing|ed)?|pre-?train(?:ing)?)\b|训练/i, 'training'],
+  // "a trained model", "the fine-tuned weights", 微调后 ("after fine-tuning"): a model's past, not the work asked about.
+  [/\b(?:(?:re-?)?train(?:ing|ed(?!\s+(?:models?|weights|checkpoints?)\b))?|pre-?train(?:ing)?)\b|训练/i, 'training'],
   [
-    /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video|ltx-?(?:video|v|2)|ltxvideo|seedvr2?|skyreels|framepack|\d+[\s\u2011-]?frames?(?!\s*(?:per|a|\/)\s*s))\b|视频/i,
+    /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video|ltx-?(?:video|v|2)|ltxvideo|seedvr2?|skyreels|framepack|num_frames|\d+[\s\u2011-]?frames?(?!\s*(?:per|a|\/)\s*s))\b|视频/i,
     'video',
   ],
   [
-    /\b(?:image\s*gen(?:eration)?|images?|stable\s*diffusion|sdxl|sd\s*1\.5|flux|mflux|draw\s*things|diffusionbee|fooocus|invokeai|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}(?:px)?|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
+    /\b(?:image\s*gen(?:eration)?|images?(?<!\b(?:docker|container|podman|vllm|cuda|rocm|base|system|disk|iso|os)\s+images?|[:/][\w.-]+`?\s+images?|\u0001\s+images?)|stable\s*diffusion|sdxl|sd\s*1\.5|flux|mflux|draw\s*things|diffusionbee|fooocus|invokeai|comfy\s*ui|comfyui|a1111|diffusion|txt2img|img2img|\d{3,4}\s*x\s*\d{3,4}(?:px)?|\d{1,3}\s*(?:sampling\s+)?steps?)\b|图片|图像|生图/i,
     'image',
   ],
   [

@@ -173,6 +173,9 @@ describe('more ways machines are said', () => {
     ['a machine equipped with two NVIDIA RTX 4090 GPUs .', [['2x-rtx-4090', 2, null]]],
     ['with 4 GPU Mi50 16GB with vllm', [['4x-mi50-16gb', 4, null]]],
     ['显卡：(NVIDIA) RTX4090 24Gx2张', [['2x-rtx-4090', 2, null]]],
+    // The cards' sum is neither one card's memory nor host RAM.
+    ['Would 6× RTX 4090 (144GB total) work?', [['6x-rtx-4090', 6, null]]],
+    ['8x 3090 192GB combined', [['8x-rtx-3090', 8, null]]],
     // 内存 after a size is RAM and 显存 VRAM ("12G显存 64G内存"), unless the label names the value after it.
     ['12G显存 64G内存，能不能跑deepseek蒸馏版的qwen-32B', [['generic-gpu-12gb-ram-64gb', 1, 64]]],
     ['3090 64G内存', [['rtx-3090-ram-64gb', 1, 64]]],

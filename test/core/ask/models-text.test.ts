@@ -234,3 +234,14 @@ describe('a DeepSeek distill', () => {
     expect(readModel(catalog, 'can I run llama instruct on a 3090')?.family).toBeDefined();
   });
 });
+
+describe('ids in Chinese text and paths', () => {
+  it('ends a pasted id at the first Chinese character', () => {
+    expect(reading('为什么去执行Qwen1.5-32B-Chat-GPTQ-Int4的推理时，4090比V100快')?.name).toMatch(/^Qwen1\.5-32B/);
+  });
+
+  it('reads no model from a script path', () => {
+    expect(reading('为什么同样的脚本（Qwen1.5/examples/web_demo.py）很慢')).toBeNull();
+    expect(reading('run scripts/train_qwen3-8b.sh on a 4090')).toBeNull();
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRIORITY_WORDS, WORKFLOW_WORDS } from '../../../src/core/query/phrases.js';
+import { kTokens, PRIORITY_WORDS, WORKFLOW_WORDS } from '../../../src/core/query/phrases.js';
 
 /** The first entry of an ordered table that a text says, as the understand rules take them. */
 const firstOf = <T>(table: [RegExp, T][], text: string): T | null => table.find(([re]) => re.test(text))?.[1] ?? null;
@@ -28,6 +28,17 @@ describe('the workflow a question says', () => {
     ['OOM even with batch size 1', null],
     // A video model or a frame count is video, even inside an image tool.
     ['ComfyUI-LTXVideo on a 4080', 'video'],
+    ['--height 704 --width 480 --num_frames 121 on a 4090: 2.5 hours', 'video'],
+    // A model's past ("trained", "fine-tuned", 微调后) is not the work asked about.
+    ['Which trained model to choose for GPU-12GB?', null],
+    ['my fine-tuned model runs slowly on an A10', null],
+    ['baichuan2-7B微调后在A10上的推理速度比3090慢一倍', null],
+    ['I trained llama on my 3090, can I train a 13B?', 'training'],
+    ['微调qwen需要多少显存', 'fine-tune'],
+    // A container image is no picture.
+    ['runs from the nvcr.io/nvidia/pytorch:24.01-py3 image on a Spark', null],
+    ['the docker image does not start', null],
+    ['generate images on a 3060', 'image'],
     ['a 97-frame clip takes ages', 'video'],
     ['SeedVR2 upscaling on 16 GB', 'video'],
     ['is mflux usable on a base M4', 'image'],
@@ -55,5 +66,23 @@ describe('what matters to the asker', () => {
     ['tips to squeeze out more performance', null],
   ])('%s', (text, expected) => {
     expect(priority(text)).toBe(expected);
+  });
+});
+
+describe('a context said in thousands', () => {
+  it.each([
+    [32, 32768],
+    [128, 131072],
+    // A power of two said in thousands is that power of two, as model cards count it.
+    [131, 131072],
+    [262, 262144],
+    [65, 65536],
+    [1048, 1048576],
+    // Round thousands stay thousands.
+    [70, 70000],
+    [200, 200000],
+    [250, 250000],
+  ])('%sk is %s tokens', (k, tokens) => {
+    expect(kTokens(k)).toBe(tokens);
   });
 });
