@@ -119,11 +119,11 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     // Asking for a pointer: weak, any other cue outweighs it ("which GPU should I buy? Any ideas?").
     [/\bany (clues?|ideas?)\?|\bhow exactly\b|\bis being used\b/i, 1],
     [
-      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|\b(an?|any|some|the|detailed|share|need) (detailed )?(instructions|tutorial|guide|example workflow)\b(?! requirements?)|\bstep[- ]by[- ]step\b|怎么|如何|建议|教程/i,
+      /\bhow (can|do|should|to) (i|we|you)? ?(use|configure|set|setup|enable|offload|limit|split|make|get|load|combine|increase|improve|fix|let|run)\b|\bis there (a|any) ?way\b|\bwhat (parameters|settings|flags|options)\b|\bhow to\b|\bany (tips|advice|suggestions?)\b|\b(an?|any|some|the|detailed|share|need) (detailed )?(instructions|tutorial|guide|example workflow)\b(?! requirements?)|\bstep[- ]by[- ]step\b|怎么|如何|建议|教程|有什么办法|有没有办法/i,
       3,
     ],
     [
-      /\b(error|crash(es|ed)?|hangs?|not able to|unable to|doesn'?t work|won'?t (load|start)|can'?t (seem|get))\b|\bimplement\b|\bfork\b|\bexplain\b/i,
+      /\b(error|crash(es|ed)?|hangs?|not able to|unable to|doesn'?t work|won'?t (load|start)|can'?t (seem|get))\b|\bimplement\b|\bfork\b|\bexplain\b|报错|无法/i,
       1,
     ],
     // A setup that misbehaves: "what am I doing wrong", "did I set this up", "only uses 9G", "not running properly".

@@ -68,6 +68,9 @@ describe('the intent of a question', () => {
     ['help', 'it uses 45GB of my 64GB Mac and the other cores remain idle. Any clues?'],
     ['help', 'Is there any plan to release a vLLM Docker version for MI100?'],
     ['help', "Mac mini 24G: Model 'gemma-4-31b-it-4bit' (18.00GB) exceeds max-model-memory (16.00GB)"],
+    // The Chinese for "is there a way" and "error", as their English cues.
+    ['help', '拉了Qwen3-Next-80B-A3B的镜像，有什么办法让它用GPU？'],
+    ['help', 'A770 加载模型时报错'],
     ['speed', 'Please benchmark qwen3.6-27b-mtp. Have you tried running on a Strix Halo?'],
     ['speed', 'Generating a video with WAN on my 32GB RAM Mac takes over ten hours.'],
     ['speed', 'Strix halo 395 + 64GB: 8 TPS with llama 3.1 8b'],
