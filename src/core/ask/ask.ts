@@ -168,7 +168,7 @@ function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
 }
 
 /** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
-const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen/i;
+const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen|codegen/i;
 
 export interface AskOptions {
   /**

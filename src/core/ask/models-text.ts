@@ -248,7 +248,8 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
     // "M1/M2", "3090/4090", "7b/13b": alternatives, not an owner/name id.
     if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
     // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.
-    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '')) continue;
+    // ... and so does one before it ("236B DeepSeek-Coder-V2" is the 236B, not the tag's default 16B).
+    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '') || /^\d+(\.\d+)?[bm]$/i.test(words[i - 1] ?? '')) continue;
     // "deepseek distilled qwen-32B": the end of a name that started before it.
     if (/^distill(ed)?$/i.test(words[i - 1] ?? '')) continue;
     if (!isPastedReference(word) || /^https?:\/\/(?!huggingface\.co|hf\.co|ollama\.com)/i.test(word)) continue;

@@ -106,14 +106,20 @@ export const RULES: Rule[] = [
     apply: (m, o) => (o.promptTokens = m[2] ? kTokens(num(m[1]!)) : Math.round(num(m[1]!))),
   },
   {
-    // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K"
+    // context in millions, said as one: "1M context", "开启1M上下文" (1,048,576 tokens, as model cards count "1M").
+    re: /(?<![-\w.])(\d{1,2}(?:\.\d+)?)\s*m\s*(?:tokens?\s*)?(?:ctx|context|window|上下文)/i,
+    apply: (m, o) => (o.contextTokens = kTokens(num(m[1]!) * 1024)),
+  },
+  {
+    // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K",
+    // "i5 9600K" or "Core Ultra 9 285K" (processors), nor a bare "9600k" (no window is millions of tokens).
     re: new RegExp(
-      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|(?<![-\w])(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|(?<![-\w])(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
       'i',
     ),
     apply: (m, o) => {
       if (m[1] !== undefined) o.contextTokens = m[2] ? kTokens(num(m[1])) : Math.round(num(m[1]));
-      else o.contextTokens = kTokens(num(m[3]!));
+      else if (num(m[3]!) <= 2048) o.contextTokens = kTokens(num(m[3]!));
     },
   },
   {

@@ -245,3 +245,10 @@ describe('ids in Chinese text and paths', () => {
     expect(reading('run scripts/train_qwen3-8b.sh on a 4090')).toBeNull();
   });
 });
+
+describe('a size said before a pasted id', () => {
+  it('is the size of that model, not the default of its tag', () => {
+    expect(reading('>Local 236B DeepSeek-Coder-V2: Running its Q4_K_M version')?.id).toBe('deepseek-coder-v2-236b');
+    expect(reading('deepseek-coder-v2 on a 3090')?.id).toBe('deepseek-coder-v2-lite');
+  });
+});

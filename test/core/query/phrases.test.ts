@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kTokens, PRIORITY_WORDS, WORKFLOW_WORDS } from '../../../src/core/query/phrases.js';
+import { understand } from '../../../src/core/query/understand.js';
+import { catalog } from '../../helpers/catalog.js';
 
 /** The first entry of an ordered table that a text says, as the understand rules take them. */
 const firstOf = <T>(table: [RegExp, T][], text: string): T | null => table.find(([re]) => re.test(text))?.[1] ?? null;
@@ -84,5 +86,25 @@ describe('a context said in thousands', () => {
     [250, 250000],
   ])('%sk is %s tokens', (k, tokens) => {
     expect(kTokens(k)).toBe(tokens);
+  });
+});
+
+describe('the context a question says', () => {
+  const context = (text: string) => {
+    const r = understand(catalog, text, { phrasesOnly: true });
+    return r.ok ? (r.value.input.contextTokens ?? null) : null;
+  };
+  it.each([
+    ['1M context on 8x H20', 1048576],
+    ['用vllm部署，开启1M上下文，至少需要多少显存', 1048576],
+    ['i9-14900K and 200k context', 200000],
+    // A processor's model number is no context.
+    ['using the latest Intel Core Ultra 9 285K and 2x B580', null],
+    ['i5 9600K with a 3060', null],
+    ['a 9600k', null],
+    // Millions of tokens a day are no window.
+    ['1m tokens/day', null],
+  ])('%s', (text, tokens) => {
+    expect(context(text)).toBe(tokens);
   });
 });
