@@ -398,6 +398,8 @@ function fineTuneSpeed(
   const run: FineTuneRun = {
     method,
     paramsB: model.paramsB,
+    // A MoE token runs through its routed experts only (finetune.ts); dense: the same count.
+    activeParamsB: model.activeParamsB,
     seqLen: facts.seqLen,
     microBatch: facts.microBatch,
     gradAccum: facts.gradAccum,
@@ -456,6 +458,7 @@ export function trainingMemoryGB(
       seqLen: run.seqLen,
       microBatch: run.microBatch,
       gradAccum: run.gradAccum,
+      activeParamsB: model.activeParamsB,
       ...trainingShapeOf(model),
       fusedLoss: method !== 'full',
     },

@@ -69,6 +69,16 @@ describe('a fine-tuning verdict speaks of fine-tuning', () => {
   });
 });
 
+describe('fine-tuning a mixture of experts', () => {
+  it('runs its tokens through the active parameters: a 30B-A3B trains well faster than a dense 32B', () => {
+    const qlora = (model: string) =>
+      verdict({ model, workflow: 'fine-tune' }).devices[0]!.fineTune.find((f) => f.method === 'qlora')!;
+    const moe = qlora('qwen3-30b-a3b');
+    const dense = qlora('qwen3-32b');
+    expect(moe.tokensPerSec! / dense.tokensPerSec!).toBeGreaterThan(2);
+  });
+});
+
 describe('image verdicts against a device without a public image figure', () => {
   it('answer instead of crashing', () => {
     const r = compare(catalog, { workflow: 'image', against: 'ryzen-ai-max-395-128gb' });
