@@ -416,9 +416,11 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       if (cpu) mentions.push(mentionAt(tokens, cpu, s.start, s.end, null, true));
     }
   });
-  // "CPU only" beside a named machine says how that machine runs it, not that there is another.
-  if (mentions.some((m) => !m.generic && m.chip.kind !== 'cpu'))
-    for (let k = mentions.length - 1; k >= 0; k--) if (mentions[k]!.chip.kind === 'cpu') mentions.splice(k, 1);
+  // "CPU only" beside a named machine says how that machine runs it, not that there is another
+  // (a board or laptop known by its processor, a Raspberry Pi or a Snapdragon X, is a machine of its own).
+  const hostOnly = (m: MachineMention) => m.chip.kind === 'cpu' && m.chip.id.startsWith('cpu-');
+  if (mentions.some((m) => !m.generic && !hostOnly(m)))
+    for (let k = mentions.length - 1; k >= 0; k--) if (hostOnly(mentions[k]!)) mentions.splice(k, 1);
   if (mentions.length === 0) {
     const host = cpuHost(catalog, tokens) ?? countedCards(catalog, tokens) ?? ramOnlyHost(catalog, text, tokens);
     if (host) mentions.push(host);

@@ -180,7 +180,12 @@ export function composeMachine(p: MachineParts, appleRules: AppleRules): DeviceR
     ? { value: variant.fp16Tflops, source: variant.source ?? chip.fp16Tflops.source }
     : chip.fp16Tflops;
   const loadW = gpus * chip.powerW.value + (discrete ? 150 : 0);
-  const idle = discrete ? [40 + gpus * 10, 80 + gpus * 25] : chip.vendor === 'apple' ? [5, 20] : [10, 40];
+  // A board or module rated at a few watts (a Raspberry Pi, a Jetson) idles at a few watts, not a mini PC's 10-40.
+  const idle = discrete
+    ? [40 + gpus * 10, 80 + gpus * 25]
+    : chip.vendor === 'apple'
+      ? [5, 20]
+      : [Math.min(10, 0.15 * chip.powerW.value), Math.min(40, 0.5 * chip.powerW.value)];
   const formName = chip.vendor === 'apple' ? `${FORM_NAMES[form ?? chip.forms?.[0] ?? 'mac-studio']} ` : '';
   const count = gpus > 1 ? `${gpus}x ` : '';
   const fullName = chip.id.startsWith('generic-')

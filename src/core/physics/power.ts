@@ -196,6 +196,8 @@ const UNIT: Band = { low: 0, high: 1 };
 export const decodeShareOf = (fit: PowerFit, share?: number): number =>
   clamp(share !== undefined && Number.isFinite(share) ? share : fit.typicalDecodeShare, UNIT);
 
+const fmtW = (w: number) => String(Math.round(w * 10) / 10);
+
 /** The share of a decode's time the chip works, within 0-1; 1 (no host gaps) when unknown. */
 export const busyShareOf = (busy?: number): number =>
   busy !== undefined && Number.isFinite(busy) ? clamp(busy, UNIT) : 1;
@@ -272,19 +274,28 @@ function wallOf(m: PowerMachine, fit: PowerFit, chip: number, a: WallAssumptions
   return a.idleWallW + (chip - chipAt(m, fit, 0, 0)) / a.psuEfficiency + a.hostBusyW;
 }
 
+/**
+ * The host's busy draw for a machine: a unified board's DRAM, fans and SSD scale with the board,
+ * at most 15% of its chip's rating (a 12 W Raspberry Pi adds ~2 W, not a Mac Studio's 5-15).
+ */
+export function hostBusyW(m: Pick<PowerMachine, 'unified' | 'chipW'>, level: 'low' | 'mid' | 'high'): number {
+  const table = HOST_BUSY_W[classOf(m)][level];
+  return m.unified ? Math.min(table, 0.15 * m.chipW) : table;
+}
+
 const central = (m: PowerMachine): WallAssumptions => ({
   idleWallW: (m.idleW.low + m.idleW.high) / 2,
-  hostBusyW: HOST_BUSY_W[classOf(m)].mid,
+  hostBusyW: hostBusyW(m, 'mid'),
   psuEfficiency: PSU_EFFICIENCY.mid,
 });
 const lowest = (m: PowerMachine): WallAssumptions => ({
   idleWallW: m.idleW.low,
-  hostBusyW: HOST_BUSY_W[classOf(m)].low,
+  hostBusyW: hostBusyW(m, 'low'),
   psuEfficiency: PSU_EFFICIENCY.high,
 });
 const highest = (m: PowerMachine): WallAssumptions => ({
   idleWallW: m.idleW.high,
-  hostBusyW: HOST_BUSY_W[classOf(m)].high,
+  hostBusyW: hostBusyW(m, 'high'),
   psuEfficiency: PSU_EFFICIENCY.low,
 });
 
@@ -371,7 +382,7 @@ function measured(
       : '',
     chipReadings
       ? `${chipReadings === own.length ? 'taken' : `${chipReadings} taken`} at the ${own.some((r) => r.scope === 'gpu') ? 'GPU board' : 'SoC package'}, ` +
-        `brought to the wall with the machine's idle, ${HOST_BUSY_W[classOf(m)].low}-${HOST_BUSY_W[classOf(m)].high} W of host ` +
+        `brought to the wall with the machine's idle, ${fmtW(hostBusyW(m, 'low'))}-${fmtW(hostBusyW(m, 'high'))} W of host ` +
         `and a supply ${PSU_EFFICIENCY.low * 100}-${PSU_EFFICIENCY.high * 100}% efficient`
       : 'at the wall',
   ];

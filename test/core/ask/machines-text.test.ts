@@ -173,6 +173,15 @@ describe('more ways machines are said', () => {
     ['a machine equipped with two NVIDIA RTX 4090 GPUs .', [['2x-rtx-4090', 2, null]]],
     ['with 4 GPU Mi50 16GB with vllm', [['4x-mi50-16gb', 4, null]]],
     ['显卡：(NVIDIA) RTX4090 24Gx2张', [['2x-rtx-4090', 2, null]]],
+    // A board known by its processor is a machine of its own, not "CPU only" beside another.
+    [
+      'On which will it run better, a Jetson Nano Developer Kit or a Raspberry Pi 5?',
+      [
+        ['jetson-nano-4gb', 1, null],
+        ['raspberry-pi-5-8gb', 1, null],
+      ],
+    ],
+    ['i5 13600k with a 3060', [['rtx-3060-12gb', 1, null]]],
     // The cards' sum is neither one card's memory nor host RAM.
     ['Would 6× RTX 4090 (144GB total) work?', [['6x-rtx-4090', 6, null]]],
     ['8x 3090 192GB combined', [['8x-rtx-3090', 8, null]]],

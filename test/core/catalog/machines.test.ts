@@ -103,3 +103,12 @@ describe('ids that name no machine', () => {
     expect(catalog.device('generic-gpu-16gb')?.id).toBe('generic-gpu-16gb');
   });
 });
+
+describe('a small board idles at a few watts', () => {
+  it('a Raspberry Pi 5 or a Jetson Nano idles below 10 W, a 45 W Snapdragon X laptop above 5 W', () => {
+    const idle = (id: string) => catalog.device(id)!.record.power.idleW;
+    expect(idle('raspberry-pi-5-8gb').high).toBeLessThan(10);
+    expect(idle('jetson-nano-4gb').high).toBeLessThan(10);
+    expect(idle('snapdragon-x-32gb').low).toBeGreaterThan(5);
+  });
+});

@@ -8,6 +8,7 @@ import {
   decodeBytesPerTokenGB,
   energyPerMTokKWh,
   HOST_BUSY_W,
+  hostBusyW,
   powerConflict,
   predictWatts,
   PSU_EFFICIENCY,
@@ -618,5 +619,13 @@ describe('data/power-calibration.json', () => {
     // The catalog's whole-machine load for a composed PC: the board plus ~150 W.
     expect(prefill).toBeLessThanOrEqual(575 + 150);
     expect(utilisationOf(fit, 'unified', 'decode', 1)).toBeLessThanOrEqual(fit.utilisation.unified.prefill);
+  });
+});
+
+describe("the host's busy draw", () => {
+  it("a unified board's scales with it; a PC's is the table's", () => {
+    expect(hostBusyW({ unified: true, chipW: 12 }, 'high')).toBeCloseTo(1.8, 6);
+    expect(hostBusyW({ unified: true, chipW: 180 }, 'mid')).toBe(HOST_BUSY_W.unified.mid);
+    expect(hostBusyW({ unified: false, chipW: 12 }, 'mid')).toBe(HOST_BUSY_W.discrete.mid);
   });
 });
