@@ -27,7 +27,7 @@ export interface CalibrationPoint {
   /**
    * Measured on a CUDA build from before llama.cpp launched each token's kernels as one CUDA graph
    * (PR #6766, May 2024): every kernel paid its own launch, a fixed cost per layer that later
-   * builds no longer pay.
+   * builds no longer pay; and before its quantized prompt matmuls ran on tensor cores (PR #7676).
    */
   launchBound?: boolean;
 }
@@ -208,6 +208,34 @@ const prefillInputOf = (pt: CalibrationPoint): PrefillInput => ({
   ...(pt.microBatch !== undefined ? { microBatch: pt.microBatch } : {}),
 });
 
+/** The prefill efficiency of a backend's runs: the median ratio of measured to estimated at efficiency 1. */
+function prefillEfficiencyOf(
+  runs: CalibrationPoint[],
+  b: Backend,
+  decodeFit: DecodeFit,
+  attentionFactor: AttentionFactors | undefined,
+): number {
+  const logs = runs.map((pt) => {
+    const atUnit = prefillTokensPerSec(prefillInputOf(pt), paramsWithPrefill(b, 1, decodeFit, attentionFactor));
+    return Math.log(pt.value / atUnit);
+  });
+  return round(Math.exp(median(logs)), 4);
+}
+
+/**
+ * A backend's prompt runs split by build where it has both kinds: builds from before May 2024
+ * (`launchBound`) ran llama.cpp's quantized CUDA matmuls on dp4a, before they moved to int8 tensor
+ * cores (PR #7676, June 2024: an RTX 4090's llama 8B Q4_0 pp512 6,280 -> 10,359 tok/s), so their
+ * prompts say little about today's. Answers take the current builds' efficiency; the older runs
+ * get their own, so that they still show as residuals measured against their build.
+ */
+function prefillRunsByBuild(pp: CalibrationPoint[], b: Backend) {
+  const of = pp.filter((p) => p.backend === b);
+  const current = of.filter((p) => !p.launchBound);
+  const older = of.filter((p) => p.launchBound);
+  return current.length && older.length ? { current, older } : { current: of, older: [] };
+}
+
 export function fitPrefill(
   points: CalibrationPoint[],
   decodeFit: DecodeFit,
@@ -215,15 +243,8 @@ export function fitPrefill(
 ): Record<string, { efficiency: number }> {
   const pp = llamaCpp(points).filter((p) => p.metric === 'pp');
   const out: Record<string, { efficiency: number }> = {};
-  for (const b of new Set(pp.map((p) => p.backend))) {
-    const logs = pp
-      .filter((p) => p.backend === b)
-      .map((pt) => {
-        const atUnit = prefillTokensPerSec(prefillInputOf(pt), paramsWithPrefill(b, 1, decodeFit, attentionFactor));
-        return Math.log(pt.value / atUnit);
-      });
-    out[b] = { efficiency: round(Math.exp(median(logs)), 4) };
-  }
+  for (const b of new Set(pp.map((p) => p.backend)))
+    out[b] = { efficiency: prefillEfficiencyOf(prefillRunsByBuild(pp, b).current, b, decodeFit, attentionFactor) };
   return out;
 }
 
@@ -426,15 +447,20 @@ function prefillResidualsOf(
   prefill: ReturnType<typeof fitPrefill>,
   attentionFactor: AttentionFactors | undefined,
 ): PointResidual[] {
-  return llamaCpp(points)
-    .filter((p) => p.metric === 'pp')
-    .map((pt) => {
-      const predicted = prefillTokensPerSec(
-        prefillInputOf(pt),
-        paramsWithPrefill(pt.backend, prefill[pt.backend]!.efficiency, fit, attentionFactor),
-      );
-      return { point: pt, predicted, error: predicted / pt.value - 1 };
-    });
+  const pp = llamaCpp(points).filter((p) => p.metric === 'pp');
+  const olderEfficiency = new Map<Backend, number>();
+  for (const b of new Set(pp.map((p) => p.backend))) {
+    const { older } = prefillRunsByBuild(pp, b);
+    if (older.length) olderEfficiency.set(b, prefillEfficiencyOf(older, b, fit, attentionFactor));
+  }
+  return pp.map((pt) => {
+    const efficiency = (pt.launchBound && olderEfficiency.get(pt.backend)) || prefill[pt.backend]!.efficiency;
+    const predicted = prefillTokensPerSec(
+      prefillInputOf(pt),
+      paramsWithPrefill(pt.backend, efficiency, fit, attentionFactor),
+    );
+    return { point: pt, predicted, error: predicted / pt.value - 1 };
+  });
 }
 
 const errorsOf = (rs: PointResidual[], key: 'error' | 'holdoutError') =>

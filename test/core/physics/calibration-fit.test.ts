@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   calibrate,
   fitDecode,
+  fitPrefill,
   MAX_STREAM_EFFICIENCY,
   type CalibrationPoint,
 } from '../../../src/core/physics/calibration-fit.js';
+import { prefillTokensPerSec } from '../../../src/core/physics/speed.js';
 import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
 import { estimateArchitecture } from '../../../src/core/query/architecture.js';
 import { launchBound, loadPoints, root } from '../../../scripts/calibration-points.js';
@@ -132,6 +134,47 @@ describe('fitDecode', () => {
       value: (bw / 4) * 1.5,
     }));
     expect(fitDecode(impossible).decode.metal!.efficiency).toBeLessThanOrEqual(MAX_STREAM_EFFICIENCY);
+  });
+});
+
+describe('fitPrefill', () => {
+  const model = { ...estimateArchitecture({ paramsB: 8, layers: 32, kvHeads: 8, headDim: 128 }), embeddingParamsB: 0 };
+  const decodeFit = fitDecode([]);
+  /** A 512-token prompt run on a card of `tflops` that its build ran at `efficiency`. */
+  const ppPoint = (tflops: number, efficiency: number, old: boolean): CalibrationPoint => {
+    const point: CalibrationPoint = {
+      ...tgPoint(1000, model, 4.5, 1),
+      device: `d${tflops}`,
+      fp16Tflops: tflops,
+      family: 'legacy',
+      metric: 'pp',
+      promptTokens: 512,
+      ...(old ? { launchBound: true } : {}),
+    };
+    const speed = { decode: { cuda: { efficiency: 0.8, perLayerMs: 0, familyFactor: {} } } };
+    const params = { ...speed, prefill: { cuda: { efficiency } }, hostEfficiency: 0.5, kvReadFactor: 1 };
+    const input = { device: point, model, weightsGB: 4.5, family: 'legacy' as const, promptTokens: 512 };
+    const band = { low: 0, high: 0 };
+    const residuals = {
+      ...{ decodeMedianAbsPct: 0, decodeP90AbsPct: 0, decodeWithin30Pct: 0, decodeHoldoutMedianAbsPct: 0 },
+      ...{ decodeHoldoutWithin30Pct: 0, prefillMedianAbsPct: 0, decodeBand: band, prefillBand: band },
+    };
+    return { ...point, value: prefillTokensPerSec(input, { ...params, residuals }) };
+  };
+
+  it("answers with today's builds where a backend has both: pre-tensor-core builds (before May 2024) fit their own", () => {
+    const points = [100, 150, 200].flatMap((t) => [ppPoint(t, 0.45, false), ppPoint(t, 0.25, true)]);
+    expect(fitPrefill(points, decodeFit).cuda!.efficiency).toBeCloseTo(0.45, 3);
+    // Their residuals are measured against their own build: none is off.
+    const rs = calibrate(points).prefillResiduals;
+    expect(Math.max(...rs.map((r) => Math.abs(r.error)))).toBeLessThan(1e-3);
+    // With one kind of build only, it sets the efficiency.
+    expect(
+      fitPrefill(
+        points.filter((p) => p.launchBound),
+        decodeFit,
+      ).cuda!.efficiency,
+    ).toBeCloseTo(0.25, 3);
   });
 });
 
