@@ -157,6 +157,19 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
         hit = trie.longest(patched, i);
       }
     }
+    // "a WAN", "WAN or Hunyuan": Wan said bare is the video model only where the question is about video.
+    if (!hit && tokens[i]!.t === 'wan' && tokens[i]!.first && tokens[i]!.last && VIDEO_WORDS.test(text)) {
+      const wan = catalog.families.find((f) => f.id === 'wan');
+      const media = wan ? familyDefault(catalog, wan) : undefined;
+      if (media) {
+        const found = mediaFound(media, text.slice(tokens[i]!.start, tokens[i]!.end));
+        if (!first) {
+          if (inQuestion(text, tokens[i]!.start) || !text.includes('?', tokens[i]!.end)) return found;
+          first = found;
+        }
+        continue;
+      }
+    }
     if (hit) {
       const end = extend(tokens, i, hit.end, text);
       // "llama.cpp", "llama-server": the runtime, not a model.
@@ -383,7 +396,11 @@ function resolveSpan(
   }
   if (named.kind === 'media') return mediaFound(mediaOf(catalog, typed) ?? named.model, typedRaw);
   // "hunyuan videos", "qwen images": the family's video or image model, whatever LLM shares its name.
-  const medium = /^(videos?|images?)$/.exec(tokens[end]?.t ?? '')?.[1]?.replace(/s$/, '');
+  // A family said alone in a question about video or images ("WAN or Hunyuan" for video training) is
+  // the family's video or image model too.
+  const medium =
+    /^(videos?|images?)$/.exec(tokens[end]?.t ?? '')?.[1]?.replace(/s$/, '') ??
+    (named.kind === 'family' && !/\d/.test(typed) ? mediumOf(text) : undefined);
   const named2 = medium ? mediaOf(catalog, `${typed} ${medium}`) : undefined;
   if (named2) return mediaFound(named2, typedRaw);
   const media = mediaOf(catalog, typed) ?? (named.kind === 'family' ? familyDefault(catalog, named.family) : undefined);
@@ -506,6 +523,16 @@ function sizeAt(catalog: Catalog, text: string, tokens: Token[], i: number): Mod
     reading: { id: r.value.model.id, name: named, kind: 'llm', source: 'estimate' },
   };
 }
+
+/** The medium a question is about when it says so: video (clips, frames, I2V) or images. */
+function mediumOf(text: string): 'video' | 'image' | undefined {
+  if (VIDEO_WORDS.test(text)) return 'video';
+  if (IMAGE_WORDS.test(text)) return 'image';
+  return undefined;
+}
+const VIDEO_WORDS = /\b(videos?|clips?|i2v|t2v|ti2v|img2vid|frames)\b|视频/i;
+const IMAGE_WORDS =
+  /\b(generat\w*|mak\w*|creat\w*|render\w*)\s+(an?\s+)?(images?|pictures?)\b|\bimage\s*gen|\b(txt2img|img2img|text-to-image)\b|生图|文生图/i;
 
 function mediaOf(catalog: Catalog, typed: string): MediaModel | undefined {
   return indexOf(catalog).media.get(nameTokens(typed).join(' '));

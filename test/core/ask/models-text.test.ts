@@ -252,3 +252,17 @@ describe('a size said before a pasted id', () => {
     expect(reading('deepseek-coder-v2 on a 3090')?.id).toBe('deepseek-coder-v2-lite');
   });
 });
+
+describe('a family said alone in a question about video or images', () => {
+  it('is the family video or image model', () => {
+    expect(reading('hunyuan for video on a 4090')?.id).toBe('hunyuanvideo');
+    expect(reading('can qwen make images on a 3060')?.id).toBe('qwen-image');
+    expect(reading('Generating a video with a WAN on a Mac takes over ten hours.')?.kind).toBe('video');
+  });
+
+  it('and stays the LLM elsewhere, or with a size, or describing images', () => {
+    expect(reading('can hunyuan a13b run on a 3090')?.kind).toBe('llm');
+    expect(reading('use qwen to describe images')?.kind).toBe('llm');
+    expect(reading('my WAN connection is slow')).toBeNull();
+  });
+});
