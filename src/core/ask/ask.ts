@@ -97,6 +97,15 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     if (only?.length === 1) m.memoryGB = only[0]!;
   }
   const devices = mentions.map((m) => readingOf(catalog, m));
+  // "512x512, 20 steps": an image's size or steps said without the word is image generation, unless
+  // an LLM is asked about or the size is a screen's ("I game at 2560x1440").
+  if (
+    said.workflow === undefined &&
+    (said.imageResolution !== undefined || said.imageSteps !== undefined) &&
+    model?.reading.kind !== 'llm' &&
+    !SCREEN.test(text)
+  )
+    said.workflow = 'image';
   const kind = model?.reading.kind === 'image' ? 'image' : model?.reading.kind === 'video' ? 'video' : undefined;
   // A coder model is asked about for coding; a video model stays video whatever image words come
   // with it ("ComfyUI", "diffusion").
@@ -168,6 +177,8 @@ function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
 }
 
 /** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
+/** Sizes that are a screen's, not an image's to generate. */
+const SCREEN = /\b(monitors?|screens?|screenshots?|displays?|gam(e|es|ing)|desktop resolution)\b/i;
 const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen|codegen/i;
 
 export interface AskOptions {

@@ -809,7 +809,7 @@ function memoryAround(
         !storage &&
         !USED_AFTER.test(wordsFrom(tokens, s.next, 3)) &&
         // "6x RTX 4090 (144GB total)": the cards' sum, not host RAM.
-        !TOTAL_AFTER.test(wordsFrom(tokens, s.next, 2))
+        !TOTAL_AFTER.test(wordsFrom(tokens, s.next, 4))
       )
         host = s.gb;
       last = s.next;
@@ -950,7 +950,8 @@ const FILE_AFTER = /^(models?|files?|gguf|ggufs|quants?|quantization|weights|che
 /** Words before a size that make it the sum of several cards: "(total 48 GB VRAM)". */
 const TOTAL_BEFORE = /^(total|totaling|totalling|combined|overall|altogether)$/;
 /** Words after a size that make it the sum of several cards: "(144GB total)", "48GB combined VRAM". */
-const TOTAL_AFTER = /^(total|in total|combined|aggregate|altogether)\b/;
+const TOTAL_AFTER =
+  /^(total|in total|combined|aggregate|altogether)\b(?! (of )?(ram|memory|system|ddr\d?|dram|sysram|host)\b)/;
 const wordsFrom = (tokens: Token[], i: number, n: number) =>
   tokens
     .slice(Math.max(0, i), Math.max(0, i + n))

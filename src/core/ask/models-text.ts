@@ -119,7 +119,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
   if (pasted) return pasted;
   const { trie, typos } = indexOf(catalog);
   const tokens = tokensOf(text);
-  const paths = [...text.matchAll(SCRIPT_PATH)].map((m): [number, number] => [m.index, m.index + m[0].length]);
+  const paths = scriptPaths(text);
   const skipped = (i: number) => [...skip, ...paths].some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
   let sizeOnly: ModelFound | null = null;
   let first: ModelFound | undefined;
@@ -248,8 +248,15 @@ function shortens(later: ModelFound, first: ModelFound): boolean {
 }
 
 /** A script or config path ("Qwen1.5/examples/web_demo.py", "train_qwen3-8b.sh") names no model. */
-const SCRIPT_PATH =
-  /[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\.(?:py|sh|ipynb|json|ya?ml|md|txt|toml|cfg|js|ts)(?![\w.])/gi;
+const SCRIPT_PATH_SOURCE = String.raw`(?<![^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef])[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\.(?:py|sh|ipynb|json|ya?ml|md|txt|toml|cfg|js|ts)(?![\w.])`;
+/** One word that is such a path (no `g` flag: `test` keeps no position between calls). */
+const SCRIPT_PATH = new RegExp(`^${SCRIPT_PATH_SOURCE}$`, 'i');
+/** Every such path in a text (a fresh global regex per search: matchAll copies its position). */
+const scriptPaths = (text: string) =>
+  [...text.matchAll(new RegExp(SCRIPT_PATH_SOURCE, 'gi'))].map((m): [number, number] => [
+    m.index,
+    m.index + m[0].length,
+  ]);
 
 /** A pasted id, tag or file name: the strongest signal, read whole by the catalog resolver. */
 function pastedReference(catalog: Catalog, text: string): ModelFound | null {
@@ -262,7 +269,10 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
     if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
     // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.
     // ... and so does one before it ("236B DeepSeek-Coder-V2" is the 236B, not the tag's default 16B).
-    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '') || /^\d+(\.\d+)?[bm]$/i.test(words[i - 1] ?? '')) continue;
+    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '')) continue;
+    // ... and so does one before an id without a size of its own ("236B DeepSeek-Coder-V2" is the
+    // 236B, not the tag's default 16B; "the 8B unsloth/Llama-3.1-8B-Instruct-bnb-4bit" keeps its id).
+    if (/^\d+(\.\d+)?[bm]$/i.test(words[i - 1] ?? '') && !/\d(\.\d+)?[bm]\b/i.test(word)) continue;
     // "deepseek distilled qwen-32B": the end of a name that started before it.
     if (/^distill(ed)?$/i.test(words[i - 1] ?? '')) continue;
     if (!isPastedReference(word) || /^https?:\/\/(?!huggingface\.co|hf\.co|ollama\.com)/i.test(word)) continue;
@@ -439,12 +449,14 @@ function resolveSpan(
   let r = resolveModel(catalog, typed);
   // "deepseek distill", "llama instruct": a family and a variant word but no version or size still
   // leave the model open ("the 1.5B or the 70B?"): ask, as for the family alone.
-  if (kind === 'llm' && !/\d/.test(typedRaw) && r.ok && !r.value.estimated && r.value.alternatives?.length)
+  const candidates = r.ok && !r.value.estimated ? [r.value.model, ...(r.value.alternatives ?? [])] : [];
+  const sizes = candidates.map((m) => m.paramsB);
+  if (kind === 'llm' && !/\d/.test(typedRaw) && candidates.length > 1 && Math.max(...sizes) > 1.5 * Math.min(...sizes))
     return {
       reading: { id: null, name: typed, kind, source: 'estimate' },
       reference: typed,
       typed: typedRaw,
-      family: { name: typed, models: [r.value.model, ...r.value.alternatives] },
+      family: { name: typed, models: candidates },
       ...(mended ? { mended } : {}),
     };
   // "llama 8b" is a Llama, not the DeepSeek distill of one: among equal matches, the model whose

@@ -18,6 +18,7 @@ import {
   classOf,
   fittedActivityOf,
   HOST_BUSY_W,
+  UNIFIED_HOST_SHARE_OF_CHIP,
   predictWatts,
   PSU_EFFICIENCY,
   UNFITTED_POWER,
@@ -410,6 +411,8 @@ export const PowerCalibrationSchema = z.object({
   assumptions: z.object({
     psuEfficiency: spread,
     hostBusyW: z.object({ discrete: spread, unified: spread }),
+    /** A unified machine's host draw is at most this share of its chip's rating (power.ts hostBusyW). */
+    unifiedHostShareOfChip: z.number().min(0).max(1).optional(),
     /** Physical priors on decode's perByte and waiting, and the reading spread that weighs them. */
     priors: z.object({
       readingSigma: z.number().positive(),
@@ -425,6 +428,7 @@ export type PowerCalibration = z.infer<typeof PowerCalibrationSchema>;
 export const POWER_ASSUMPTIONS: PowerCalibration['assumptions'] = {
   psuEfficiency: { ...PSU_EFFICIENCY },
   hostBusyW: { discrete: { ...HOST_BUSY_W.discrete }, unified: { ...HOST_BUSY_W.unified } },
+  unifiedHostShareOfChip: UNIFIED_HOST_SHARE_OF_CHIP,
   priors: {
     readingSigma: POWER_READING_SIGMA,
     discrete: {

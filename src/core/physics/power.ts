@@ -280,8 +280,9 @@ function wallOf(m: PowerMachine, fit: PowerFit, chip: number, a: WallAssumptions
  */
 export function hostBusyW(m: Pick<PowerMachine, 'unified' | 'chipW'>, level: 'low' | 'mid' | 'high'): number {
   const table = HOST_BUSY_W[classOf(m)][level];
-  return m.unified ? Math.min(table, 0.15 * m.chipW) : table;
+  return m.unified ? Math.min(table, UNIFIED_HOST_SHARE_OF_CHIP * m.chipW) : table;
 }
+export const UNIFIED_HOST_SHARE_OF_CHIP = 0.15;
 
 const central = (m: PowerMachine): WallAssumptions => ({
   idleWallW: (m.idleW.low + m.idleW.high) / 2,

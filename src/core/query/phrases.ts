@@ -108,7 +108,11 @@ export const RULES: Rule[] = [
   {
     // context in millions, said as one: "1M context", "开启1M上下文" (1,048,576 tokens, as model cards count "1M").
     re: /(?<![-\w.])(\d{1,2}(?:\.\d+)?)\s*m\s*(?:tokens?\s*)?(?:ctx|context|window|上下文)/i,
-    apply: (m, o) => (o.contextTokens = kTokens(num(m[1]!) * 1024)),
+    // "1M", "2M" are powers of two as model cards count them (1,048,576); "1.5M" and "10M" are millions.
+    apply: (m, o) => {
+      const n = num(m[1]!);
+      o.contextTokens = Number.isInteger(Math.log2(n)) ? n * 2 ** 20 : Math.round(n * 1e6);
+    },
   },
   {
     // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K",

@@ -230,9 +230,6 @@ export function understand(
   if (!o.phrasesOnly) readVersus(r, catalog);
   for (const rule of RULES) take(r, rule.re, (m) => rule.apply(m, r.out, r.notes));
   readWords(r, catalog, o.phrasesOnly);
-  // "512x512, 20 steps": an image's size or steps, said without the word, is image generation.
-  if (r.out.workflow === undefined && (r.out.imageResolution !== undefined || r.out.imageSteps !== undefined))
-    r.out.workflow = 'image';
   if (o.phrasesOnly) return ok({ input: r.out as CompareInput, notes: r.notes });
   readNamedDevice(r, catalog);
   const model = remainingModel(r.rest);

@@ -522,3 +522,28 @@ describe('a plan only for what the planner ranks', () => {
     expect(a.plan).toBeUndefined();
   });
 });
+
+describe('an image said by its numbers', () => {
+  const workflow = (text: string) => ask(catalog, text).reading.workflow;
+  it('is image generation when no LLM is asked about', () => {
+    expect(workflow('it takes a minute at 20 steps on my 3060')).toBe('image');
+    expect(workflow('render time 512x512 on my arc a770')).toBe('image');
+  });
+
+  it('is not where an LLM is asked about or the size is a screen', () => {
+    expect(workflow('I game at 2560x1440 on a 4090, can it run qwen3 32b?')).toBeNull();
+    expect(workflow('qwen3 8b on a 3090, 20 steps of reasoning')).toBeNull();
+    expect(workflow('3840x2160 monitor, 4090, how fast')).toBeNull();
+  });
+});
+
+describe('the headline of a machine faster per request but slower at generating', () => {
+  it('speaks of the request, never of "1.0x faster" beside a lower tok/s', () => {
+    const a = answered('jetson orin nano 8gb vs snapdragon x elite 32gb for llama 3.2 3b');
+    const [w, l] = a.answer.devices;
+    const headline = a.answer.verdict.headline;
+    expect(headline).not.toMatch(/1\.0x faster/);
+    if (w && l && headline.startsWith(w.shortName) && w.decodeTokensPerSec! < l.decodeTokensPerSec!)
+      expect(headline).toMatch(/faster per chat request .* though .* generates faster/);
+  });
+});

@@ -178,6 +178,10 @@ describe('long text is read in linear time', () => {
     ['CJK counts', cap('8张4090')],
     ['emoji', cap('🦙')],
     ['control characters', cap('\u0000\u001b')],
+    // Shapes a path-like pattern backtracked on (quadratic before its word-start anchor).
+    ['dotted', cap('x.p')],
+    ['slashed', cap('a/')],
+    ['dots', cap('a.')],
   ];
 
   it.each(SHAPES)('%s: four times the text takes at most about ten times as long', (_name, text) => {

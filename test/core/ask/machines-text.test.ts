@@ -182,6 +182,13 @@ describe('more ways machines are said', () => {
       ],
     ],
     ['i5 13600k with a 3060', [['rtx-3060-12gb', 1, null]]],
+    // Other boards are not a Raspberry Pi 5, nor is "pi 5 times".
+    ['raspberry pi 4 8gb for qwen3 0.6b', []],
+    ['orange pi 5 plus 16gb', []],
+    ['pi 5 times faster than a 3090?', [['rtx-3090', 1, null]]],
+    ['jetson nano super for llama', [['jetson-orin-nano-8gb', 1, null]]],
+    // "total" RAM is host RAM.
+    ['4090, 128GB total RAM, llama 70b', [['rtx-4090-ram-128gb', 1, 128]]],
     // The cards' sum is neither one card's memory nor host RAM.
     ['Would 6× RTX 4090 (144GB total) work?', [['6x-rtx-4090', 6, null]]],
     ['8x 3090 192GB combined', [['8x-rtx-3090', 8, null]]],

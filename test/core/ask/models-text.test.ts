@@ -266,3 +266,24 @@ describe('a family said alone in a question about video or images', () => {
     expect(reading('my WAN connection is slow')).toBeNull();
   });
 });
+
+describe('review fixes', () => {
+  it('a script path names no model even at the end of the text, and question after question', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(reading('I ran scripts/train_qwen3-8b.sh')).toBeNull();
+      expect(reading('I ran examples/finetune/scripts/train_qwen3_8b_lora_config.yaml')).toBeNull();
+    }
+  });
+
+  it('a size before a pasted id that has its own size keeps the id and its quant', () => {
+    const found = readModel(catalog, 'the 8B unsloth/Llama-3.1-8B-Instruct-bnb-4bit on a 3060');
+    expect(found?.reading.id).toBe('llama-3.1-8b');
+    expect(found?.typed).toMatch(/bnb-4bit/);
+  });
+
+  it('asks which model only when the candidates differ in size', () => {
+    // Phi-4-mini and Phi-3.5-mini are both 3.8B: asking would be pointless.
+    expect(readModel(catalog, 'phi mini on a 3060')?.family).toBeUndefined();
+    expect(readModel(catalog, 'llama vision on a 3090')?.family).toBeDefined();
+  });
+});

@@ -96,6 +96,7 @@ describe('the context a question says', () => {
   };
   it.each([
     ['1M context on 8x H20', 1048576],
+    ['1.5M context', 1500000],
     ['用vllm部署，开启1M上下文，至少需要多少显存', 1048576],
     ['i9-14900K and 200k context', 200000],
     // A processor's model number is no context.

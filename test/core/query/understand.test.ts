@@ -257,15 +257,3 @@ describe('a 16-bit float said as a feature or a training switch', () => {
     expect(quantOf(text)).toBe(quant);
   });
 });
-
-describe('image generation said by its numbers', () => {
-  it.each([
-    ['render time 512x512 on my arc', { workflow: 'image', imageResolution: 512 }],
-    ['it takes a minute at 20 steps', { workflow: 'image', imageSteps: 20 }],
-    // Frames make it a video, whatever the size and steps.
-    ['480x832, 81 frames, 30 steps', { workflow: 'video', imageResolution: 480, imageSteps: 30 }],
-  ])('%s', (text, expected) => {
-    const r = understand(catalog, text, { phrasesOnly: true });
-    expect(r.ok && r.value.input).toEqual(expected);
-  });
-});
