@@ -232,6 +232,17 @@ export function ask(catalog: Catalog, rawText: string, options: AskOptions = {})
     notes.push(
       `the catalog has no figures for ${model.reading.name} yet: the answer is for ${model.reading.kind} generation in general`,
     );
+  if (model?.outside)
+    return {
+      reading,
+      answer: null,
+      clarify: null,
+      error: {
+        code: 'UNKNOWN_MODEL',
+        message: `${model.reading.name} is a ${model.outside === 'audio' ? 'speech or audio' : 'kind of'} model whichgpu does not estimate: it sizes LLMs and image and video models.`,
+        hint: 'Ask about an LLM, an image model (SDXL, FLUX) or a video model (Wan, HunyuanVideo).',
+      },
+    };
   if (model && model.reading.id === null && model.reading.kind === 'llm')
     return {
       reading,

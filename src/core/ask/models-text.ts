@@ -26,6 +26,8 @@ export interface ModelFound {
   mended?: string;
   /** Only a family was named ("llama", "qwen"): the catalog models it may mean, newest first. */
   family?: { name: string; models: CatalogModel[] };
+  /** A model of a kind whichgpu does not estimate (speech: "whisper large"), by that kind. */
+  outside?: 'audio' | 'other';
 }
 
 type Named =
@@ -426,13 +428,16 @@ function resolveSpan(
   const name = extractQuant(catalog, typed).rest.trim() || typed;
   // An image, video or audio family without a model of its own in the data ("SeedVR") is that
   // model, unsized: the LLM resolver would match its name to whatever LLM spells alike (Seed-OSS).
-  if (named.kind === 'family' && named.family.kind !== 'llm')
+  if (named.kind === 'family' && named.family.kind !== 'llm') {
+    const family = named.family.kind;
     return {
       reading: { id: null, name, kind, source: 'estimate' },
       reference: typed,
       typed: typedRaw,
       ...(mended ? { mended } : {}),
+      ...(family === 'audio' || family === 'other' ? { outside: family } : {}),
     };
+  }
   // A family alone ("llama", "Qwen") names no model: which one changes the answer, so ask.
   const words = nameTokens(typed);
   if (kind === 'llm' && words.length === 1 && !/\d/.test(typed)) {

@@ -547,3 +547,12 @@ describe('the headline of a machine faster per request but slower at generating'
       expect(headline).toMatch(/faster per chat request .* though .* generates faster/);
   });
 });
+
+describe('a speech model', () => {
+  it('gets a clear answer that it is outside what whichgpu estimates, never a size to add', () => {
+    const a = ask(catalog, 'whisper large on a 3060');
+    expect(a.answer).toBeNull();
+    expect(a.error?.message).toMatch(/speech or audio model whichgpu does not estimate/);
+    expect(a.error?.hint).not.toMatch(/32b/);
+  });
+});
