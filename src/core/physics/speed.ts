@@ -146,8 +146,16 @@ export const UNFITTED_ATTENTION_FACTOR = 0.5;
  * Attention FLOPs per prompt token: QK^T and AV, 2 x 2 FLOPs per attended token per unit of
  * width, over the mean context the prompt's tokens see (the depth before it plus half the prompt).
  */
+/**
+ * The prompt's length, or a micro-batch's when none is stated: a workflow without a prompt (image,
+ * video, training: 0 tokens) asks for the pace of a full micro-batch, not of a 1-token prompt, which
+ * would read the whole file for one token.
+ */
+export const promptOf = (input: Pick<PrefillInput, 'promptTokens'>): number =>
+  input.promptTokens !== undefined && input.promptTokens > 0 ? input.promptTokens : PREFILL_UBATCH;
+
 export function attentionFlopsPerToken(input: PrefillInput): number {
-  const prompt = input.promptTokens ?? PREFILL_UBATCH;
+  const prompt = promptOf(input);
   const context = (input.depthTokens ?? 0) + prompt / 2;
   return 4 * attentionWidth(input.model, input.weightsGB, input.family) * attendedTokens(input.model, context);
 }
@@ -181,8 +189,7 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   const step =
     input.microBatch ??
     (input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH);
-  // At least one token: a 0-token prompt would make the expert share 0/0.
-  const prompt = Math.max(1, input.promptTokens ?? PREFILL_UBATCH);
+  const prompt = promptOf(input);
   const stepTokens = Math.min(prompt, step);
   const computeSeconds =
     prefillMatmulFlopsPerToken(input, stepTokens, prompt) / (p.efficiency * input.device.fp16Tflops * 1e12);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitAttentionFactor, type PrefillPair } from '../../../src/core/physics/calibration-fit.js';
 import { attentionFlopsPerToken, prefillTokensPerSec, type PrefillInput } from '../../../src/core/physics/speed.js';
 import { attendedTokens, attentionWidth } from '../../../src/core/physics/weights.js';
-import { catalog, model } from '../../helpers/catalog.js';
+import { catalog, model, verdict } from '../../helpers/catalog.js';
 
 const params = catalog.calibration;
 const rtx3090 = { backend: 'cuda' as const, fp16Tflops: 142, bandwidthGBs: 936 };
@@ -58,5 +58,15 @@ describe('attention in prefill', () => {
       measuredRatio: prefillTokensPerSec(at(d), truth) / prefillTokensPerSec(at(0), truth),
     }));
     expect(fitAttentionFactor(pairs, [], params).rocm).toBeCloseTo(0.4, 2);
+  });
+});
+
+describe('a workflow without a prompt', () => {
+  it('is paced as a full micro-batch, never as a 1-token prompt that reads the whole file', () => {
+    const v = verdict({ model: 'llama-3.1-8b', workflow: 'training' });
+    const chat = verdict({ model: 'llama-3.1-8b', workflow: 'chat' });
+    const gpu = (x: typeof v) => x.devices.find((d) => d.id === 'rtx-5090')!;
+    // Image, video and training carry 0 prompt tokens; their prefill is a 512-token micro-batch's.
+    expect(gpu(v).prefillTokensPerSec!).toBeGreaterThan(0.5 * gpu(chat).prefillTokensPerSec!);
   });
 });
