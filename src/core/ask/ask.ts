@@ -232,28 +232,22 @@ export function ask(catalog: Catalog, rawText: string, options: AskOptions = {})
     notes.push(
       `the catalog has no figures for ${model.reading.name} yet: the answer is for ${model.reading.kind} generation in general`,
     );
+  const failed = (message: string, hint: string): AskAnswer => ({
+    reading,
+    answer: null,
+    clarify: null,
+    error: { code: 'UNKNOWN_MODEL', message, hint },
+  });
   if (model?.outside)
-    return {
-      reading,
-      answer: null,
-      clarify: null,
-      error: {
-        code: 'UNKNOWN_MODEL',
-        message: `${model.reading.name} is a ${model.outside === 'audio' ? 'speech or audio' : 'kind of'} model whichgpu does not estimate: it sizes LLMs and image and video models.`,
-        hint: 'Ask about an LLM, an image model (SDXL, FLUX) or a video model (Wan, HunyuanVideo).',
-      },
-    };
+    return failed(
+      `${model.reading.name} is a ${model.outside === 'audio' ? 'speech or audio' : 'kind of'} model whichgpu does not estimate: it sizes LLMs and image and video models.`,
+      'Ask about an LLM, an image model (SDXL, FLUX) or a video model (Wan, HunyuanVideo).',
+    );
   if (model && model.reading.id === null && model.reading.kind === 'llm')
-    return {
-      reading,
-      answer: null,
-      clarify: null,
-      error: {
-        code: 'UNKNOWN_MODEL',
-        message: `I don't know ${model.reading.name} yet, so I can't size it.`,
-        hint: `Add its size, e.g. "${model.typed} 32b" (or "30b-a3b" for a mixture of experts), or paste its Hugging Face id.`,
-      },
-    };
+    return failed(
+      `I don't know ${model.reading.name} yet, so I can't size it.`,
+      `Add its size, e.g. "${model.typed} 32b" (or "30b-a3b" for a mixture of experts), or paste its Hugging Face id.`,
+    );
   const v = compare(catalog, input, model?.match && model.reading.kind === 'llm' ? { match: model.match } : undefined);
   if (!v.ok) return { reading, answer: null, clarify: null, error: v.error };
   return {
