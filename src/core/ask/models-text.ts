@@ -121,8 +121,8 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
   if (pasted) return pasted;
   const { trie, typos } = indexOf(catalog);
   const tokens = tokensOf(text);
-  const paths = scriptPaths(text);
-  const skipped = (i: number) => [...skip, ...paths].some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
+  const spans = [...skip, ...scriptPaths(text)];
+  const skipped = (i: number) => spans.some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
   let sizeOnly: ModelFound | null = null;
   let first: ModelFound | undefined;
   for (let i = 0; i < tokens.length; i++) {
@@ -270,7 +270,6 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
     // "M1/M2", "3090/4090", "7b/13b": alternatives, not an owner/name id.
     if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
     // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.
-    // ... and so does one before it ("236B DeepSeek-Coder-V2" is the 236B, not the tag's default 16B).
     if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '')) continue;
     // ... and so does one before an id without a size of its own ("236B DeepSeek-Coder-V2" is the
     // 236B, not the tag's default 16B; "the 8B unsloth/Llama-3.1-8B-Instruct-bnb-4bit" keeps its id).

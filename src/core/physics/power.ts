@@ -274,6 +274,9 @@ function wallOf(m: PowerMachine, fit: PowerFit, chip: number, a: WallAssumptions
   return a.idleWallW + (chip - chipAt(m, fit, 0, 0)) / a.psuEfficiency + a.hostBusyW;
 }
 
+/** A unified machine's host draw is at most this share of its chip's rating (hostBusyW). */
+export const UNIFIED_HOST_SHARE_OF_CHIP = 0.15;
+
 /**
  * The host's busy draw for a machine: a unified board's DRAM, fans and SSD scale with the board,
  * at most 15% of its chip's rating (a 12 W Raspberry Pi adds ~2 W, not a Mac Studio's 5-15).
@@ -282,7 +285,6 @@ export function hostBusyW(m: Pick<PowerMachine, 'unified' | 'chipW'>, level: 'lo
   const table = HOST_BUSY_W[classOf(m)][level];
   return m.unified ? Math.min(table, UNIFIED_HOST_SHARE_OF_CHIP * m.chipW) : table;
 }
-export const UNIFIED_HOST_SHARE_OF_CHIP = 0.15;
 
 const central = (m: PowerMachine): WallAssumptions => ({
   idleWallW: (m.idleW.low + m.idleW.high) / 2,
