@@ -17,7 +17,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
-      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b/i,
+      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|the|our) (gpu|graphics? card|video card|card)\b/i,
       2.5,
     ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
@@ -29,7 +29,10 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   compare: [
     [/\b(vs\.?|versus|compared? (to|with)|comparison|benchmarks? against)\b|对比|性价比/i, 2.5],
     // One machine measured against another: "loses to", "how would X compare", "why X, not Y".
-    [/\bwhich of (these|the) (two|options)\b/i, 2.5],
+    [
+      /\bwhich of (these|the) (two|options)\b|\b(help me|help to|helping me) (choose|pick|decide)\b|\bchoose (one of|between)\b/i,
+      2.5,
+    ],
     [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
     [
       /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
@@ -56,8 +59,13 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\bwhat (kind of |sort of |type of )?(hardware|configuration|setup|specs?)\b.{0,30}\b(need(ed)?|required|requirements?|should|recommend(ed)?)\b/i,
       2.5,
     ],
+    // "What kind of graphics card would you need": the machine to plan for.
+    [
+      /\bwhat (kind of |sort of |type of )?(gpus?|graphics cards?|computers?|pcs?|machines?)\b.{0,30}\b(need(ed)?|required)\b/i,
+      2.5,
+    ],
     // "How many A100s do I need": a configuration to plan, model named or not.
-    [/\bhow many (\w+ )?(gpus|cards|a100s?|h100s?|graphics cards|nodes|machines)\b/i, 4],
+    [/\bhow many (\w+ )?(\w+ of (\w+ )?)?(gpus|cards|a100s?|h100s?|graphics cards|nodes|machines)\b/i, 4],
     [
       /\bhow many (users|requests|concurrent)|\bconcurrent (requests|users)\b|\bsimultaneous(ly)?\b|\b(recommended|minimum) (computer|hardware|system) specs?\b|\bhow do i find out\b|\bestimate the hardware\b|\bcalculation method\b/i,
       2.5,
@@ -82,7 +90,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2,
     ],
     [
-      /\bhow fast\b|\btps\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
+      /\bhow fast\b|\b(token|output|generation|inference|decode|decoding) (rate|time)\b|\btps\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
       2.5,
     ],
     [
@@ -107,7 +115,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2.5,
     ],
     [
-      /\b(fits?|fitting|enough|suffice|sufficient|out of (gpu )?memory|oom|run out of memory|cuda out of|required?|requirements?|need(ed)?|minimum)\b|显存不够|不足|需要多少|够吗|够不够|够用/i,
+      /\b(fits?|fitting|enough|suffice|sufficient|lack of (vram|memory|gpu memory)|out of (gpu )?memory|oom|run out of memory|cuda out of|required?|requirements?|need(ed)?|minimum)\b|显存不够|不足|需要多少|够吗|够不够|够用/i,
       1.5,
     ],
     [

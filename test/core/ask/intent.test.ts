@@ -211,3 +211,24 @@ describe('choosing, buying and listing', () => {
     expect(intentOf('what kind of hardware do I need to serve a chatbot to 20 people?')).toBe('plan');
   });
 });
+
+describe('cues real questions used (a blind set, read after it was measured)', () => {
+  it.each([
+    // A rate or a time of generation is a speed question.
+    ['speed', 'Can the token output rate be improved? ds4: Metal device Apple M5 Max, 128.00 GiB RAM'],
+    ['speed', 'inference time. My GPU is RTX4090. Theoretically RTX4090 is better than RTX4090d. Is there a problem?'],
+    // How many cards, said with what they are: a configuration to plan.
+    ['plan', 'How many blocks of 80g a100 are needed to fine-tune the 70b model'],
+    // Changing one's own card is an upgrade.
+    ['upgrade', 'Does style2paints run on an RTX 4070? I am thinking to change my graphic card to improve it.'],
+    // "Help me choose" among machines is a choice.
+    ['compare', 'Help me choose a GPU: do you recommend one of the following, an RTX 3060 or an RTX 4060 Ti 16GB?'],
+    ['compare', 'this will help me decide between M2 Max macbookpro and M2 Ultra studio'],
+    // What machine one would need: a plan.
+    ['plan', 'What kind of graphics card and computer would you need?'],
+    // Lacking memory is a question of fit.
+    ['fit', 'Does the RTX3080 suffer from lack of VRAM on training nn-UNet models?'],
+  ] as [Intent, string][])('%s: %s', (intent, text) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+});
