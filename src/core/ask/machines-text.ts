@@ -38,6 +38,8 @@ export interface MachineMention {
 }
 
 const VENDOR_WORDS = ['nvidia', 'geforce', 'amd', 'radeon', 'intel', 'apple', 'tesla', 'quadro'];
+/** GPU architectures said before a card's name ("Blackwell 6000 Pro", "Ada 6000"). */
+const ARCHITECTURES = /^(pascal|volta|turing|ampere|ada|lovelace|hopper|blackwell|rdna\d?|cdna\d?)$/;
 /** The words a vendor's cards are called by, before their model number. */
 const VENDOR_OF: Record<string, string[]> = { nvidia: ['nvidia', 'geforce'], amd: ['amd', 'radeon'], intel: ['intel'] };
 const VENDOR_BY_WORD: Record<string, string> = Object.fromEntries(
@@ -553,7 +555,15 @@ const cjkBefore = (tokens: Token[], i: number) => `${tokens[i - 2]?.t ?? ''}${to
 /** "RAM 64GB", "DDR4 64GB", "内存640GB": the size right after a RAM word. */
 /** "RAM 64GB", "DDR4 64GB", "my memory is only 256GB", "内存640GB": a size said after a RAM word. */
 function ramBefore(tokens: Token[], i: number): boolean {
+  // "内存640GB", "内存只有370G" (RAM is only 370G), "内存为128G".
   if (cjkBefore(tokens, i) === '内存') return true;
+  for (const skip of [1, 2]) {
+    const between = tokens
+      .slice(Math.max(0, i - skip), i)
+      .map((t) => t.t)
+      .join('');
+    if (/^(只有|有|为|是|共|约|大约|总共|:)$/.test(between) && cjkBefore(tokens, i - skip) === '内存') return true;
+  }
   for (let k = i - 1; k >= 0 && k >= i - 4; k--) {
     // "128 gig of system ram, 24 gig of vram": the RAM word belongs to the clause before.
     if (tokens[k + 1]!.afterBreak) return false;
@@ -586,6 +596,9 @@ function nearbySize(tokens: Token[], start: number, end: number, mac = false): {
   }
   for (let at = end; at <= end + 4 && at < tokens.length; at++) {
     const s = sizeAt(tokens, at);
+    // "two GPUs and 256GB of system RAM": the host's RAM, not the cards' memory.
+    // ("my card has 12GB of RAM" is the card's: people call VRAM RAM.)
+    if (s && HOST_RAM_AFTER.test(wordsFrom(tokens, s.next, 4))) break;
     if (s) return { gb: s.gb, at };
     // "GPU with 24GB", "the max GPU memory is 45G".
     if (!/^(with|w|of|and|has|having|memory|vram|is|max|only|about|\d+)$/.test(tokens[at]!.t)) break;
@@ -662,8 +675,14 @@ function countSaid(
   end: number,
   apple = false,
 ): { gpus: number; start: number; end: number } | undefined {
-  // "two NVIDIA RTX 4090 GPUs": the count comes before the vendor's name.
-  while (start > 0 && VENDOR_WORDS.includes(tokens[start - 1]!.t) && !tokens[start]!.afterBreak) start--;
+  // "two NVIDIA RTX 4090 GPUs", "two NVIDIA Blackwell 6000 Pro GPUs": the count comes before the
+  // vendor's name and the architecture's.
+  while (
+    start > 0 &&
+    (VENDOR_WORDS.includes(tokens[start - 1]!.t) || ARCHITECTURES.test(tokens[start - 1]!.t)) &&
+    !tokens[start]!.afterBreak
+  )
+    start--;
   const b1 = tokens[start - 1];
   const b2 = tokens[start - 2];
   const a1 = tokens[end];
@@ -782,7 +801,9 @@ function memoryAround(
       const kind2 = tokens[s.next + 1]?.t ?? '';
       // "3090 64G内存": 内存 after the size is RAM, 显存 is VRAM, unless a size follows the label
       // ("显存12G 内存64G": the labels come before their values).
-      const ramLabelAfter = kind === '内' && kind2 === '存' && !sizeAt(tokens, s.next + 2);
+      // ("22g，内存只有370G": across a clause break the label is the next value's.)
+      const ramLabelAfter =
+        kind === '内' && kind2 === '存' && !tokens[s.next]!.afterBreak && !sizeAt(tokens, s.next + 2);
       const isRam =
         (RAM_WORDS.test(kind) && kind !== 'of') ||
         (/^(of|system)$/.test(kind) && /^(ram|ddr\d?|ddr|system|memory)$/.test(kind2) && !/^(vram|gpu)$/.test(kind2)) ||
@@ -940,6 +961,9 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
 /** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
 const RAM_AFTER =
   /^((的 )?内|(of )?((physical|system|host|main) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
+/** Words after a size that can only mean the host's RAM: "of system RAM", "DDR5", "内存". */
+const HOST_RAM_AFTER =
+  /^((的 )?内 存|(of )?((physical|system|host|main) (ram|memory)|ddr\d?|dram|lpddr\d?|sysram))( |$)/;
 /** Words after a size that make it an amount in use, not a capacity: "92GB are consumed", "4GB free". */
 const USED_AFTER =
   /^((are|is|was|were|being|get|gets) )?(used|consumed|free|left|remaining|occupied|allocated|in use)( |$)/;

@@ -622,3 +622,18 @@ describe('counts of whole machines, and names said other ways', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('machines real questions named (a blind set, read after it was measured)', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.gpus, m.memoryGB, m.hostRamGB]);
+  it.each([
+    // The count before the architecture's name; the system RAM after "GPUs" is the host's.
+    ['My machine has two NVIDIA Blackwell 6000 Pro GPUs and 256GB of System RAM.', [['rtx-pro-6000', 2, null, 256]]],
+    // "RAM is only 370G" in Chinese, across a clause break from the card's own size.
+    ['是否能用8*2080ti 22g直接运行，内存只有370G', [['rtx-2080-ti', 8, 22, 370]]],
+  ] as [string, unknown[]][])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+  it('people call VRAM RAM: "my card has 12GB of RAM" is the card\'s', () => {
+    expect(read('My card has 12GB of RAM').map((m) => [m.chip, m.memoryGB])).toEqual([['generic-gpu', 12]]);
+  });
+});
