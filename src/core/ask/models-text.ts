@@ -159,6 +159,19 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
         hit = trie.longest(patched, i);
       }
     }
+    // "Wan 1.3B", "Wan Lora 1.3B": Wan said with the size of one of its models is that model.
+    if (!hit && tokens[i]!.t === 'wan' && tokens[i]!.first && tokens[i]!.last) {
+      const at = /^loras?$/.test(tokens[i + 1]?.t ?? '') ? i + 2 : i + 1;
+      const sized = isSize(tokens, at) ? mediaOf(catalog, `wan ${tokens[at]!.t}b`) : undefined;
+      // (The words between stay the question's: "Lora" says fine-tuning.)
+      if (sized)
+        return mediaFound(
+          sized,
+          at === i + 1
+            ? text.slice(tokens[i]!.start, tokens[at + 1]!.end)
+            : text.slice(tokens[i]!.start, tokens[i]!.end),
+        );
+    }
     // "a WAN", "WAN or Hunyuan": Wan said bare is the video model only where the question is about video.
     if (!hit && tokens[i]!.t === 'wan' && tokens[i]!.first && tokens[i]!.last && VIDEO_WORDS.test(text)) {
       const wan = catalog.families.find((f) => f.id === 'wan');
@@ -264,8 +277,11 @@ const scriptPaths = (text: string) =>
 function pastedReference(catalog: Catalog, text: string): ModelFound | null {
   // Chinese runs words together: a pasted id ends at the first CJK character or full-width mark.
   const words = text.split(/[\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+/);
+  let first: ModelFound | null = null;
   for (const [i, raw] of words.entries()) {
-    const word = raw.replace(/^[("'`<[]+|[)"'`>\].,;!?]+$/g, '');
+    const bare = raw.replace(/^[("'`<[]+|[)"'`>\].,;!?]+$/g, '');
+    // "./llama2-13b.Q4_K_M.gguf", "../Models/Wan2.2-TI2V-5B": a path's last part is the model.
+    const word = /^\.{0,2}\/|\/.*\//.test(bare) ? bare.slice(bare.lastIndexOf('/') + 1) : bare;
     if (SCRIPT_PATH.test(word)) continue;
     // "M1/M2", "3090/4090", "7b/13b": alternatives, not an owner/name id.
     if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
@@ -278,11 +294,34 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
     if (/^distill(ed)?$/i.test(words[i - 1] ?? '')) continue;
     if (!isPastedReference(word) || /^https?:\/\/(?!huggingface\.co|hf\.co|ollama\.com)/i.test(word)) continue;
     const media = mediaOf(catalog, word);
-    if (media) return mediaFound(media, word);
+    if (media) return first ?? mediaFound(media, word);
     const r = resolveModel(catalog, word);
-    if (r.ok && !r.value.estimated) return llmFound(r.value, word, word);
+    let found: ModelFound | null = null;
+    if (r.ok && !r.value.estimated) found = llmFound(r.value, word, word);
+    // "lfm2.5-thinking:1.2b", "someorg/Model-7B-GGUF": an Ollama tag or a Hub id the catalog does
+    // not know, with its size in it, is that model, named as pasted and sized by it.
+    else if (r.ok && SIZED_ID.test(word))
+      found = {
+        ...llmFound(r.value, word, word),
+        reading: { id: r.value.model.id, name: word, kind: 'llm', source: 'estimate' },
+      };
+    if (!found) continue;
+    // "LLama-70B ... fine tune llama-2-70b": a later id that spells out the first one's version is
+    // the model meant.
+    if (first) return refines(found, first) ? found : first;
+    first = found;
   }
-  return null;
+  return first;
+}
+
+/** An Ollama tag or a Hub id that states its size ("name:1.2b", "org/Name-7B-Instruct"). */
+const SIZED_ID = /^[a-z][\w.-]*:\d+(\.\d+)?[bm]$|^[\w.-]+\/[\w.-]*\d(\.\d+)?[bm]\b/i;
+
+/** A later mention that holds every word of the first and more ("llama-2-70b" after "LLama-70B"). */
+function refines(later: ModelFound, first: ModelFound): boolean {
+  const a = nameTokens(later.typed);
+  const b = new Set(nameTokens(first.typed));
+  return a.length > b.size && [...b].every((t) => a.includes(t)) && later.reading.id !== first.reading.id;
 }
 
 /** After a family or name: version numbers, sizes and variant words, while they stay part of the name. */
@@ -354,7 +393,7 @@ function sizedModelElsewhere(tokens: Token[], i: number, end: number): number {
 
 /** "70b", "8 b", "1.5b", "a3b": a parameter count. */
 function isSize(tokens: Token[], k: number): boolean {
-  return NUMBERISH.test(tokens[k]!.t) && /^[bm]$/.test(tokens[k + 1]?.t ?? '') && !tokens[k + 1]!.first;
+  return NUMBERISH.test(tokens[k]?.t ?? '') && /^[bm]$/.test(tokens[k + 1]?.t ?? '') && !tokens[k + 1]!.first;
 }
 
 const UNIT =

@@ -287,3 +287,29 @@ describe('review fixes', () => {
     expect(readModel(catalog, 'llama vision on a 3090')?.family).toBeDefined();
   });
 });
+
+describe('pasted ids, paths and sized tags', () => {
+  it('an Ollama tag the catalog does not know is the model, named as pasted and sized by its tag', () => {
+    expect(reading('Models tested : lfm2.5-thinking:1.2b gemma3:270M qwen3:1.7b')).toEqual(
+      llm('estimated-1.2b', 'lfm2.5-thinking:1.2b', 'estimate'),
+    );
+  });
+
+  it('a later id that spells out an earlier one is the model meant', () => {
+    expect(reading("Fine Tune LLama-70B. I'm trying to fine tune llama-2-70b using 8 x 48GB GPUs")?.id).toBe(
+      'llama-2-70b',
+    );
+    // ... while two different models keep the first.
+    expect(reading('run qwen3:8b and then llama3.1:8b')?.id).toBe('qwen3-8b');
+  });
+
+  it("a path's last part is the model", () => {
+    expect(reading('python generate.py --task ti2v-5B --ckpt_dir ../Models/Wan2.2-TI2V-5B')?.kind).toBe('video');
+  });
+
+  it('Wan with the size of one of its models is that model, "LoRA" between or not', () => {
+    expect(reading('Can I train Wan Lora 1.3B in 12GB VRAM (images)?')?.id).toBe('wan-2.1-t2v-1.3b');
+    expect(reading('wan')).toBeNull();
+    expect(reading('my WAN')).toBeNull();
+  });
+});
