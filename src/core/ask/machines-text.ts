@@ -851,9 +851,10 @@ function memoryAround(
       last = i + 1;
       continue;
     }
-    // A memory size belongs to this machine only up to the next machine or clause.
+    // A memory size belongs to this machine only up to the next machine or clause ("4卡2080ti，每张22g":
+    // "each 22g" goes on).
     if (
-      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|maybe|probably|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|\d+|显|存|内|\+)$/.test(
+      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|maybe|probably|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|each|\d+|显|存|内|每|张|卡|\+)$/.test(
         t,
       ) &&
       // "M4 Ultra 128GB": a tier word the chip name did not take (no M4 Ultra was made).

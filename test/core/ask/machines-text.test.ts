@@ -637,3 +637,26 @@ describe('machines real questions named (a blind set, read after it was measured
     expect(read('My card has 12GB of RAM').map((m) => [m.chip, m.memoryGB])).toEqual([['generic-gpu', 12]]);
   });
 });
+
+describe('machines of the eighth held-out set (read after it was measured)', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.gpus, m.memoryGB]);
+  it.each([
+    // The H800, the H100 sold in China, is a machine of its own.
+    ['8块H800也要跑接近30秒', [['h800', 8, null]]],
+    // "RTX 6000 Blackwell" is the RTX PRO 6000, not the Turing Quadro RTX 6000.
+    ['Kimi-K2-Thinking on Xeon 6960P + RTX 6000 Blackwell?', [['rtx-pro-6000', 1, null]]],
+    ['RTX 6000 Ada', [['rtx-6000-ada', 1, null]]],
+    // "Jetson Orin Super 8G" is the Orin Nano Super, not a 64 GB AGX Orin.
+    ['Is it faster to use Jetson Orin Super 8G for inference', [['jetson-orin-nano', 1, 8]]],
+    // "each 22g" said after a count of cards is each card's memory.
+    [
+      '在8卡4090,每张48g显存上比4卡2080ti，每张22g推理更慢',
+      [
+        ['rtx-4090', 8, 48],
+        ['rtx-2080-ti', 4, 22],
+      ],
+    ],
+  ] as [string, unknown[]][])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
