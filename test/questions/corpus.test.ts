@@ -40,6 +40,7 @@ const HELD_OUT = [
   'holdout5-questions.jsonl',
   'holdout6-questions.jsonl',
   'holdout7-questions.jsonl',
+  'holdout8-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
