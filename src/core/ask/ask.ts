@@ -120,10 +120,13 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   const reading: AskReading = {
     intent,
     model: model?.reading ?? null,
+    // The quant in the model's own name or file ("gemma-4-31B-it-IQ4_XS.gguf") is the weights'; one
+    // said elsewhere may be another file's ("the BF16 mmproj").
     quant:
-      said.quant ??
       model?.match?.quant?.id ??
-      (model ? (extractQuant(catalog, model.typed.toLowerCase()).quant?.id ?? null) : null),
+      (model ? extractQuant(catalog, model.typed.toLowerCase()).quant?.id : undefined) ??
+      said.quant ??
+      null,
     contextTokens: said.contextTokens ?? null,
     workflow: workflow ?? null,
     // "How fast is it?" asks for speed, and "it's slow, can it run faster?" (fit, help) reports it:
@@ -138,6 +141,8 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     notes,
   };
   if (model?.mended) notes.push(`read "${model.typed}" as ${model.reading.name}`);
+  // The answer runs the quant read, the model's own before one said elsewhere.
+  if (reading.quant !== null && said.quant !== undefined && said.quant !== reading.quant) said.quant = reading.quant;
   const bare = intent === 'help' && devices.length === 0 && !model;
   const clarify = bare ? null : askBack(catalog, text, reading, mentions, model);
   return { text, reading, clarify, mentions, model, said };

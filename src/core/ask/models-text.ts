@@ -332,7 +332,10 @@ function extend(tokens: Token[], start: number, end: number, text: string): numb
     const t = tokens[j]!;
     // CJK characters are never part of a model name, even written without a space.
     if (/[\u3400-\u9fff]/.test(t.t)) break;
-    const glued = !t.first || /^[-_.:/]?$/.test(text.slice(tokens[j - 1]!.end, t.start));
+    const gap = text.slice(tokens[j - 1]!.end, t.start);
+    // "Qwen 3.6 27b/Qwen 3.8 27b": after the size, a slash starts the next name.
+    if (sized && gap === '/') break;
+    const glued = !t.first || /^[-_.:/]?$/.test(gap);
     if (!glued && STOP.test(t.t)) break;
     // A number with a unit is a quantity ("8h/day", "24gb", "3.75 hours"), not part of the name;
     // after the size, a new number starts something else ("llama 3.1 8b 3.75h").

@@ -118,12 +118,16 @@ export const RULES: Rule[] = [
     // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K",
     // "i5 9600K" or "Core Ultra 9 285K" (processors), nor a bare "9600k" (no window is millions of tokens).
     re: new RegExp(
-      String.raw`\b(?:ctx|context|window)\s*(?:of|=|:)?\s*${NUM}\s*(k)?\b(?:\s*tokens?)?|(?<![-\w])(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      String.raw`(?:\b(?:ctx|context|window)(?:[\s_-]*(?:size|length|len|window))?|--?(?:max[-_]model[-_]len|ctx[-_]size|context[-_]length|max[-_]seq[-_]len(?:gth)?)|\bn(?:um)?_ctx)\s*(?:of|=|:|to|is)?\s*(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*(k)?\b(?:\s*tokens?)?|(?<![-\w$€£¥])(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
       'i',
     ),
+    // "context size to 8192", "--max-model-len 131072", "a context length of 20,000" (a comma before
+    // three digits groups thousands); "less than $2K" is a price.
     apply: (m, o) => {
-      if (m[1] !== undefined) o.contextTokens = m[2] ? kTokens(num(m[1])) : Math.round(num(m[1]));
-      else if (num(m[3]!) <= 2048) o.contextTokens = kTokens(num(m[3]!));
+      if (m[1] !== undefined) {
+        const n = /,\d{3}$/.test(m[1]) ? Number(m[1].replace(/,/g, '')) : num(m[1]);
+        o.contextTokens = m[2] ? kTokens(n) : Math.round(n);
+      } else if (num(m[3]!) <= 2048) o.contextTokens = kTokens(num(m[3]!));
     },
   },
   {
@@ -160,8 +164,9 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
     'image',
   ],
   [
-    // Many users or requests at once; "simultaneously" of GPUs, or a training "batch size", is no serving.
-    /\b(?:serv(?:e|ing)|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size))\b|部署服务|并发/i,
+    // Many users or requests at once; "simultaneously" of GPUs, or a training "batch size", is no serving,
+    // nor is "ollama serve" (the command that starts Ollama for one user).
+    /\b(?:(?<!\bollama\s)serv(?:e|ing)|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size))\b|部署服务|并发/i,
     'serving',
   ],
   [

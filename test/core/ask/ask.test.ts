@@ -347,6 +347,15 @@ describe('quantizations wherever they are written', () => {
   ])('%s -> %s', (text, quant) => {
     expect(ask(catalog, text).reading.quant).toBe(quant);
   });
+
+  it("the quant in the model's own file wins over one said of another file, and the answer runs it", () => {
+    const a = ask(
+      catalog,
+      'Download unsloth/gemma-4-31B-it-GGUF/gemma-4-31B-it-IQ4_XS.gguf, replace the FP32 mmproj with the BF16 version, on my 4090',
+    );
+    expect(a.reading.quant).toBe('IQ4_XS');
+    expect(a.reading.input.quant).toBe('IQ4_XS');
+  });
 });
 
 describe('a model family named alone', () => {

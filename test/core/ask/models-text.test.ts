@@ -303,6 +303,10 @@ describe('pasted ids, paths and sized tags', () => {
     expect(reading('run qwen3:8b and then llama3.1:8b')?.id).toBe('qwen3-8b');
   });
 
+  it('after the size, a slash starts the next name', () => {
+    expect(reading('Model request Qwen 3.6 27b/Qwen 3.8 27b')?.name).toBe('Qwen 3.6 27b');
+  });
+
   it("a path's last part is the model", () => {
     expect(reading('python generate.py --task ti2v-5B --ckpt_dir ../Models/Wan2.2-TI2V-5B')?.kind).toBe('video');
   });

@@ -28,6 +28,9 @@ describe('the workflow a question says', () => {
     // ... GPUs working at once, or a training batch size, are not.
     ['do both GPUs work simultaneously on one prompt', null],
     ['OOM even with batch size 1', null],
+    // "ollama serve" starts Ollama for one user; serving many is said otherwise.
+    ['set OLLAMA_KV_CACHE_TYPE=q8_0 && ollama serve', null],
+    ['serving gemma 3 27b to my team', 'serving'],
     // A video model or a frame count is video, even inside an image tool.
     ['ComfyUI-LTXVideo on a 4080', 'video'],
     ['--height 704 --width 480 --num_frames 121 on a 4090: 2.5 hours', 'video'],
@@ -105,6 +108,14 @@ describe('the context a question says', () => {
     ['a 9600k', null],
     // Millions of tokens a day are no window.
     ['1m tokens/day', null],
+    // A window said with its size word, a runtime's flag, or thousands grouped by commas.
+    ['Set context size to 8192', 8192],
+    ['vllm serve openai/gpt-oss-120b --max-model-len 131072 --gpu-memory-utilization 0.95', 131072],
+    ['llama-server -m model.gguf --ctx-size 16384', 16384],
+    ['with a context length of 20,000 (20k)', 20000],
+    ['context of 1,5k', 1500],
+    // A price in thousands is no window.
+    ['a GPU costing less than $2K with at least 24gb', null],
   ])('%s', (text, tokens) => {
     expect(context(text)).toBe(tokens);
   });
