@@ -204,8 +204,12 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
     return Number(n!.t) >= 1 && Number(n!.t) <= 4096
       ? { gb: Number(n!.t), next: i + (unit.t === 'vram' ? 1 : 2) }
       : undefined;
-  // "24gb" glued or "24 gb" apart, never "24 ... gb" across other words.
-  const gb = Number(n!.t) * (unit.t === 'tb' ? 1024 : 1);
+  // "24gb" glued or "24 gb" apart, never "24 ... gb" across other words; "27,9GB" is 27.9 (a decimal
+  // comma: one digit joined by one mark to the number before).
+  const prev = tokens[i - 1];
+  const comma = prev && isNumber(prev) && /^\d$/.test(n!.t) && n!.start - prev.end === 1 && n!.afterBreak;
+  const said = (comma ? Number(`${prev.t}.${n!.t}`) : Number(n!.t)) * (unit.t === 'tb' ? 1024 : 1);
+  const gb = Math.round(said * 100) / 100;
   if (!(gb >= 1 && gb <= 4096)) return undefined;
   return { gb, next: i + 2 };
 }
@@ -295,7 +299,14 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       tokens.slice(Math.max(0, s.start - 8), s.end + 8).some((t) => /^(laptop|notebook|mobile|laptops)$/.test(t.t));
     // A size belongs to this card only up to the next card named (and the size said right before it).
     const next = nextChip[k]!;
-    const limit = next < tokens.length && sizeAt(tokens, next - 2)?.next === next ? next - 2 : next;
+    // The next card's size said right before it ("a 3080 and a 24GB 3090") is not this one's; one
+    // across a mark or a conjunction ("3080 (10GB) & 3090") is.
+    const limit =
+      next < tokens.length &&
+      sizeAt(tokens, next - 2)?.next === next &&
+      tokens[next]!.start - tokens[next - 1]!.end <= 1
+        ? next - 2
+        : next;
     let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false, limit);
     // "3060 6G": a size only the laptop chip of that name shipped with.
     if (
@@ -773,7 +784,8 @@ function memoryAround(
   const de = tokens[start - 1]?.t === '的' ? (cjkBefore(tokens, start - 1) === '显存' ? 3 : 1) : 0;
   const before = start >= 2 + de ? sizeAt(tokens, start - 2 - de) : undefined;
   let from = start;
-  if (before && before.next === start - de && fits(before.gb)) {
+  // ("3080 (10GB) & 3090": a size across a mark or a conjunction is the card's before it.)
+  if (before && before.next === start - de && fits(before.gb) && tokens[start]!.start - tokens[start - 1]!.end <= 1) {
     gpu = before.gb;
     from = start - 2 - de;
   }

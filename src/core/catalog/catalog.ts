@@ -480,7 +480,7 @@ function composedDevice(
       rest = rest.slice(f.length + 1);
       break;
     }
-  const sized = /^(.+)-(\d{1,4})gb$/.exec(rest);
+  const sized = /^(.+)-(\d{1,4}(?:\.\d+)?)gb$/.exec(rest);
   const chip = chips.get(sized ? sized[1]! : rest);
   if (!chip) return undefined;
   if (form && chip.vendor !== 'apple') return undefined;

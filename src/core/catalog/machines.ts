@@ -63,7 +63,7 @@ export function splitMachineId(id: string): { gpus: number; hostRamGB: number | 
     gpus = Number(count[1]);
     base = count[2]!;
   }
-  const ram = /^(.+)-ram-(\d{1,4})gb$/.exec(base);
+  const ram = /^(.+)-ram-(\d{1,4}(?:\.\d+)?)gb$/.exec(base);
   if (ram) {
     base = ram[1]!;
     hostRamGB = Number(ram[2]);

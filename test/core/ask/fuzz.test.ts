@@ -97,6 +97,15 @@ const word = fc.oneof(
     // Up to 2048: a bigger size crashes ask today (see the it.fails below).
     .tuple(fc.integer({ min: 1, max: 2048 }), fc.constantFrom('gb', ' GB', 'tb', 'b', 'x', 'k', 'h/day', 'W'))
     .map(([n, u]) => `${n}${u}`),
+  // Sizes with decimals, written with a point or a comma ("a 7.5GB GPU" and "27,9GB RAM" crashed ask).
+  fc
+    .tuple(
+      fc.integer({ min: 0, max: 2048 }),
+      fc.constantFrom('.', ','),
+      fc.integer({ min: 0, max: 9999 }),
+      fc.constantFrom('gb', 'GB RAM', ' GB', 'gb vram'),
+    )
+    .map(([n, mark, d, u]) => `${n}${mark}${d}${u}`),
   fc.stringMatching(/^[\u3400-\u9fff]{1,6}$/),
 );
 const hostile = fc.oneof(
@@ -146,6 +155,22 @@ describe('any text', () => {
       expect(oneOutcome(text)).toBe(true);
     },
   );
+});
+
+describe('a memory size with decimals', () => {
+  it.each([
+    'can my RTX 2060 6GB with 27.9GB RAM run llama 3 8b',
+    'llama 3 8b on a 3060 with 7.5GB RAM',
+    'llama 3 8b on a 7.555GB GPU',
+    'llama 3 8b on cpu with 31.3GB RAM',
+  ])('%s is answered (it crashed: the composed id did not parse back)', (text) => {
+    const a = ask(catalog, text);
+    expect(a.answer).not.toBeNull();
+  });
+  it('a decimal comma is a decimal', () => {
+    const r = readQuestion(catalog, 'RTX 2060 6GB, 27,9GB RAM (yes 27gb)').reading;
+    expect(r.devices.map((d) => [d.memoryGB, d.hostRamGB])).toEqual([[6, 27.9]]);
+  });
 });
 
 describe('a memory size the catalog refuses', () => {

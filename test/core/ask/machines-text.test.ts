@@ -660,3 +660,30 @@ describe('machines of the eighth held-out set (read after it was measured)', () 
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('a size between two cards', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB]);
+  it.each([
+    // Across a mark or a conjunction, the size is the card's before it.
+    [
+      'I happen to have both RTX3080 (10GB) & 3090.',
+      [
+        ['rtx-3080', 10],
+        ['rtx-3090', null],
+      ],
+    ],
+    // Right before a card, it is that card's.
+    [
+      'a 3080 and a 24GB 3090',
+      [
+        ['rtx-3080', null],
+        ['rtx-3090', 24],
+      ],
+    ],
+  ] as [string, unknown[]][])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+  it('what a card loaded is no size of it', () => {
+    expect(brief('System: U265K+48G ddr5 +B580 ... igpu loaded 4g, B580 loaded 3.2g')).toEqual([['arc-b580', null]]);
+  });
+});
