@@ -114,6 +114,7 @@ describe('the context a question says', () => {
     ['llama-server -m model.gguf --ctx-size 16384', 16384],
     ['with a context length of 20,000 (20k)', 20000],
     ['context of 1,5k', 1500],
+    ['when processing a large context (~16,000 tokens)', 16000],
     // A price in thousands is no window.
     ['a GPU costing less than $2K with at least 24gb', null],
   ])('%s', (text, tokens) => {
