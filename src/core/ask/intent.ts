@@ -33,6 +33,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\bwhich of (these|the) (two|options)\b|\b(help me|help to|helping me) (choose|pick|decide)\b|\bchoose (one of|between)\b/i,
       2.5,
     ],
+    [/\bis it (faster|better|cheaper|more efficient) to (use|buy|get|run)\b/i, 2],
     [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
     [
       /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
@@ -63,6 +64,12 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     [
       /\bwhat (kind of |sort of |type of )?(gpus?|graphics cards?|computers?|pcs?|machines?)\b.{0,30}\b(need(ed)?|required)\b/i,
       2.5,
+    ],
+    // "What GPU, RAM and CPU do you recommend", "recommended hardware", 推荐一份配置 (recommend a build):
+    // the machine to plan for.
+    [
+      /\b(what|which) (gpus?|graphics cards?|hardware|cpus?|ram|specs?|configuration|setup)\b[\w ,]{0,30}\b(do|would|should|can) (you|u) recommend\b|\brecommended (hardware|specs|configuration|setup|system)\b|最佳配置|配置推荐|推荐(一份|一个|一下)?配置|推荐显卡/i,
+      3,
     ],
     // "How many A100s do I need": a configuration to plan, model named or not.
     [/\bhow many (\w+ )?(\w+ of (\w+ )?)?(gpus|cards|a100s?|h100s?|graphics cards|nodes|machines)\b/i, 4],
@@ -99,6 +106,9 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   fit: [
+    // "Will ollama run dolphin-mixtral on my 1080 Ti?": a yes-or-no question of running.
+    // ("Can you run it with X?" asks someone else for a measurement.)
+    [/(^|[.?!]\s+)(will|would|can|could|does|do) (?!you\b)([\w.:-]+ ){1,4}(run|work|fit)\b/i, 2.5],
     // "How to run r1 on a 4090?": whether it runs there, asked as a how-to.
     [
       /\bhow (to|can (i|we)|do (i|we)|could (i|we)) (run|fine-?tune|finetune|train|load|deploy) .{0,60}\b(on|with|in|using)\b/i,
@@ -136,7 +146,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // A setup that misbehaves: "what am I doing wrong", "did I set this up", "only uses 9G", "not running properly".
     [
-      /\bto no avail\b|\bthe following (message|error)\b|\bnot (being )?detected\b|\bremain(s|ing)? idle\b|\bexceeds (the )?(max|limit|available|vram|memory)|\bany plans? to (release|support|add|port)\b|\b(build|version|docker( image)?|wheel|binar(y|ies)) (available|for (the )?(linux|windows|arm|mac|rocm|amd|intel))\b|\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
+      /\bto no avail\b|\bthe following (message|error)\b|\bnot (being )?detected\b|\bremain(s|ing)? idle\b|\bexceeds (the )?(max|limit|available|vram|memory)|\bany plans? to (release|support|add|port)\b|\b(build|version|docker( image)?|wheel|binar(y|ies)) (available|for (the )?(linux|windows|arm|mac|rocm|amd|intel))\b|\bwhat am i (doing wrong|missing)\b|\bdid i (set|do|configure|miss)\b|\bam i (doing|missing) (something|anything)\b|\bnot (running|working) properly\b|\b(only|just) (loaded|loads|uses|using|shows|touching)\b|\bnot (touching|using) the gpu\b|\b(not|doesn'?t|don'?t|isn'?t|wasn'?t) (use|using|utiliz(e|ing)) (the |my )?gpu\b|\bgpu (was|is) not (being )?used\b|\b(let me know|tell me) (the )?(method|how)\b|\brecommended (configurations?|settings|parameters)\b|\bwhy does\b/i,
       2.5,
     ],
   ],

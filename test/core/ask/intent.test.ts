@@ -220,7 +220,10 @@ describe('cues real questions used (a blind set, read after it was measured)', (
     // How many cards, said with what they are: a configuration to plan.
     ['plan', 'How many blocks of 80g a100 are needed to fine-tune the 70b model'],
     // Changing one's own card is an upgrade.
-    ['upgrade', 'Does style2paints run on an RTX 4070? I am thinking to change my graphic card to improve it.'],
+    [
+      'upgrade',
+      "Is there anyone use RTX 4070 to run style2paints successfully? I am thinking to change my graphic card to improve my computer's ability of runing this program.",
+    ],
     // "Help me choose" among machines is a choice.
     ['compare', 'Help me choose a GPU: do you recommend one of the following, an RTX 3060 or an RTX 4060 Ti 16GB?'],
     ['compare', 'this will help me decide between M2 Max macbookpro and M2 Ultra studio'],
@@ -228,6 +231,20 @@ describe('cues real questions used (a blind set, read after it was measured)', (
     ['plan', 'What kind of graphics card and computer would you need?'],
     // Lacking memory is a question of fit.
     ['fit', 'Does the RTX3080 suffer from lack of VRAM on training nn-UNet models?'],
+    // Hardware asked to be recommended is a plan.
+    [
+      'plan',
+      'I want to buy the hardware to run this model at 5 tokens per second. What GPU, ram, and CPU do you recommend?',
+    ],
+    ['plan', '电脑配置 我想配置一台用于深度学习的个人电脑，能给我推荐一份配置吗？'],
+    // A yes-or-no question of running is fit, a faster answer wished for or not ...
+    ['fit', 'Will ollama run dolphin-mixtral on my gtx 1080 Ti? Will it use the gpu to generate responses faster?'],
+    // ... but "can you run it" asks someone else for a figure.
+    ['speed', 'Is token generation slower by 20t/s in Qwen3.8 27B? Can you run it again with the new build?'],
+    // A GPU that is not used is a setup that misbehaves.
+    ['help', 'Why my ollama not use gpu? I noticed that my gpu was not being used.'],
+    // "Is it faster to use X or Y": a choice.
+    ['compare', 'Is it faster to use a Jetson Orin Nano Super for inference of QWEN models or a Radeon RX 6800 XT?'],
   ] as [Intent, string][])('%s: %s', (intent, text) => {
     expect(intentOf(text)).toBe(intent);
   });
