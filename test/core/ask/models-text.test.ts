@@ -303,6 +303,10 @@ describe('pasted ids, paths and sized tags', () => {
     expect(reading('run qwen3:8b and then llama3.1:8b')?.id).toBe('qwen3-8b');
   });
 
+  it('"Hunyuan 1.5" is HunyuanVideo 1.5 (Tencent\'s LLMs are named otherwise)', () => {
+    expect(reading('[Hunyuan 1.5] CUDA OOM on RTX 3090 24GB with 480p T2V (97 frames)')?.id).toBe('hunyuanvideo-1.5');
+  });
+
   it('after the size, a slash starts the next name', () => {
     expect(reading('Model request Qwen 3.6 27b/Qwen 3.8 27b')?.name).toBe('Qwen 3.6 27b');
   });
