@@ -34,7 +34,20 @@ function modelKey(catalog: Catalog, name: string | null, reading?: AskReading['m
   if (name === null && !reading) return null;
   const r = reading ?? readModel(catalog, name!)?.reading;
   if (r && r.source === 'catalog' && r.id) return r.id;
-  return `name:${tokenize(r?.name ?? name ?? '').join(' ')}`;
+  return `name:${nameWords(r?.name ?? name ?? '')}`;
+}
+
+/**
+ * A name's words without what is not the model's name: the publisher of a Hub id ("nvidia/",
+ * "mlx-community/") and the quant or format at its end ("-NVFP4", "-GGUF", "-mxfp8"), which the
+ * quant field scores. Both sides are read the same way.
+ */
+const NOT_NAME =
+  /[-_.\s](gguf|ggml|mlx|awq|gptq|exl2|nvfp4|mxfp4|mxfp8|fp4|fp8|fp16|bf16|f16|int4|int8|nf4|bnb|\d+bit|q\d\w*|iq\d\w*)$/i;
+function nameWords(name: string): string {
+  let n = name.slice(name.lastIndexOf('/') + 1).replace(/\.(gguf|safetensors)$/i, '');
+  for (let m = n.replace(NOT_NAME, ''); m !== n && m !== ''; m = n.replace(NOT_NAME, '')) n = m;
+  return tokenize(n).join(' ');
 }
 
 /** A machine as chip|memory|count|host RAM; null parts of an expectation match anything. */
