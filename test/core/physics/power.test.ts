@@ -558,7 +558,7 @@ describe('data/power-calibration.json', () => {
     const why = skipped.map((s) => s.why).join('\n');
     for (const reason of [/rating/, /stress test/, /speculative/, /cap raised/, /doubtful/])
       expect(why).toMatch(reason);
-    expect(runs.length + skipped.length).toBe(69);
+    expect(runs.length + skipped.length).toBe(95);
   });
 
   it('reads host-bound runs (PyTorch eager at batch 1) as a chip busy part of the time, and llama.cpp runs as busy throughout', () => {
