@@ -339,7 +339,7 @@ describe('data/finetune-calibration.json', () => {
     expect(why(/Llama 3.1 8B Instruct/).every((w) => /SSD/.test(w))).toBe(true);
     expect(why(/FLUX|SDXL/)).toHaveLength(9);
     expect(why(/Qwen3.5-9B/)).toEqual(['sequence length or batch not stated']);
-    expect(runs.length + skipped.length).toBe(96);
+    expect(runs.length + skipped.length).toBe(62);
     expect(why(/^Llama 2 1?[37]B$/)).toEqual(Array(4).fill('sequence length or batch not stated'));
   });
 
