@@ -64,12 +64,16 @@ export const MLX_EXPERT_GEMM_HALF_TOKENS = 19;
 /**
  * All the experts' parameters, in billions (0 for a dense model). The totals give them: P = D + X
  * and A = D + X k/E, so X = (P - A) / (1 - k/E), when both counts hold the same tables. OpenAI
- * states gpt-oss's active count without the input embedding (gpt-oss-20b 3.61 B: the blocks'
- * active share plus the head; its shapes give 24 blocks of 26.5 M attention and 32 experts of
- * 24.9 M). Read like the others, that count leaves the dense part no more than the two embedding
- * tables and attention nothing; where it does, the input embedding is taken out of the total
- * first (gpt-oss-20b: 19.8 -> 19.1 B of experts, as its shapes give). A count that holds the
- * input embedding (data/calibration-inputs.json's 4.19 B) is read as it stands.
+ * states gpt-oss's active count without the input embedding (its model card: gpt-oss-120b 5.13 B =
+ * 0.96 B attention + 0.58 B head + 4/128 of 114.7 B experts; gpt-oss-20b 3.61 B), so that
+ * reading gives the experts the input embedding's share of the total as well: gpt-oss-120b
+ * 115.3 B where its shapes give 36 blocks x 128 experts x 24.9 M = 114.7 B, and its blocks 0.34 B
+ * of attention where they hold 0.96 B. Such a count is told apart by what the reading leaves the
+ * blocks: every MoE whose count holds both tables keeps more dense weight in its blocks than in
+ * one embedding table (attention, routers, shared experts: Qwen3-30B-A3B 2.8 tables, MiniMax M2
+ * 2.7, Gemma 4 26B 2.2, Mixtral 10, gpt-oss-20b at its true 4.19 B 1.1), while gpt-oss read
+ * with the table in leaves less (120b 0.59 tables, 20b none). Then the input embedding is taken
+ * out of the total first (gpt-oss-120b 114.7 B, gpt-oss-20b 19.1 B, as their shapes give).
  */
 export function expertParamsB(model: ModelSpec): number {
   const moe = moeLayoutOf(model);
@@ -78,8 +82,20 @@ export function expertParamsB(model: ModelSpec): number {
   const experts = (total: number) => Math.min(model.paramsB, (total - model.activeParamsB) / (1 - share));
   const x = experts(model.paramsB);
   if (model.tiedEmbeddings) return x;
-  const leavesOutInput = model.paramsB - x <= 2 * model.embeddingParamsB;
+  const blocksDense = model.paramsB - x - 2 * model.embeddingParamsB;
+  const leavesOutInput = blocksDense < model.embeddingParamsB;
   return leavesOutInput ? Math.max(0, experts(model.paramsB - model.embeddingParamsB)) : x;
+}
+
+/**
+ * The active parameters with the input embedding counted, in billions: the dense part (both tables
+ * of an untied model) and the routed experts, whichever way the model's count was stated (gpt-oss
+ * 3.61 -> 4.19 B; a count that holds the embedding, as most do, is returned as it stands).
+ */
+export function activeParamsWithEmbeddingB(model: ModelSpec): number {
+  const moe = moeLayoutOf(model);
+  if (!moe) return model.activeParamsB;
+  return model.paramsB - expertParamsB(model) * (1 - moe.activeExperts / moe.experts);
 }
 
 /** Parameters of the routed experts a token runs through, in billions (0 for a dense model). */

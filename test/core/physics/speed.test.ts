@@ -57,8 +57,10 @@ describe('decode speed', () => {
     const proportional = (63.4 * m.activeParamsB) / m.paramsB;
     const streamed = streamedWeightsGB(m, 63.4, 'mxfp4');
     expect(streamed).toBeGreaterThan(proportional);
-    expect(streamed).toBeGreaterThan(2.9);
-    expect(streamed).toBeLessThan(3.6);
+    // Its shapes: 4 of 128 experts at 4.25 bits (1.90 GB) and 1.55 B of attention, routers and
+    // head at the file's other ~9.3 bits (1.80 GB); weights.test.ts works it out.
+    expect(streamed).toBeGreaterThan(3.5);
+    expect(streamed).toBeLessThan(3.9);
   });
 
   it('decode slows as the context fills', () => {

@@ -8,6 +8,8 @@ import {
   moeKernelShare,
   routedExpertParamsB,
   splitWeights,
+  streamedWeightsGB,
+  activeParamsWithEmbeddingB,
 } from '../../../src/core/physics/weights.js';
 import { model } from '../../helpers/catalog.js';
 
@@ -61,6 +63,45 @@ describe('expert parameters from the stated totals', () => {
     const w = splitWeights(m, 12.11, 'mxfp4');
     expect(w.layerDenseParamsB * m.layers).toBeGreaterThan(0.5);
     expect(w.layerDenseParamsB * m.layers).toBeLessThan(0.8);
+  });
+
+  it("gpt-oss-120b's experts and per-token read from its shapes: 114.7 B of experts, ~3.69 GB a token in MXFP4", () => {
+    // config.json: 36 blocks of 128 experts (top 4), hidden 2880, expert width 2880, 64 query and 8 KV
+    // heads of 64, vocabulary 201088. An expert is gate_up (2880 x 5760 + 5760) and down (2880 x 2880 + 2880).
+    const expert = 2880 * 5760 + 5760 + 2880 * 2880 + 2880;
+    const attention = 2880 * 4096 + 4096 + 2 * (2880 * 512 + 512) + 4096 * 2880 + 2880;
+    const m = model('gpt-oss-120b');
+    expect(expertParamsB(m)).toBeCloseTo((36 * 128 * expert) / 1e9, 1);
+    // Its blocks keep their attention (36 x 26.5 M) and routers, not a third of it (the catalog's
+    // 116.8 and 5.1 B are the card's 116.83 and 5.13 rounded).
+    const w = splitWeights(m, 63.4, 'mxfp4');
+    expect(w.layerDenseParamsB * 1e9).toBeGreaterThan(0.95 * attention);
+    expect(w.layerDenseParamsB * 1e9).toBeLessThan(1.05 * (attention + 2880 * 128 + 128));
+    // A token reads 4 of 128 experts at 4.25 bits and the rest of the file's bytes (attention,
+    // routers and the head, ~9.3 bits in ggml-org's file) in full.
+    const dense = (63.4 * 8 - expertParamsB(m) * 4.25) / (m.paramsB - expertParamsB(m));
+    const read = ((expertParamsB(m) * 4) / 128) * (4.25 / 8) + ((5.13 - (114.7 * 4) / 128) * dense) / 8;
+    expect(streamedWeightsGB(m, 63.4, 'mxfp4')).toBeCloseTo(read, 1);
+    expect(streamedWeightsGB(m, 63.4, 'mxfp4')).toBeCloseTo(3.69, 1);
+  });
+
+  it('the same model stated with and without its input embedding gets the same split (both gpt-oss sizes)', () => {
+    for (const id of ['gpt-oss-20b', 'gpt-oss-120b']) {
+      const m = model(id);
+      const withInput = { ...m, activeParamsB: m.activeParamsB + m.embeddingParamsB };
+      expect(expertParamsB(withInput)).toBeCloseTo(expertParamsB(m), 1);
+      expect(activeParamsWithEmbeddingB(m)).toBeCloseTo(withInput.activeParamsB, 1);
+    }
+  });
+
+  it('a count that holds the input embedding is read as it stands (the blocks keep more than one table)', () => {
+    for (const id of ['qwen3-30b-a3b', 'mixtral-8x7b', 'minimax-m2', 'deepseek-r1-671b', 'glm-4.5-air']) {
+      const m = model(id);
+      const moe = m.moe!;
+      expect(expertParamsB(m)).toBeCloseTo((m.paramsB - m.activeParamsB) / (1 - moe.activeExperts / moe.experts), 6);
+      expect(activeParamsWithEmbeddingB(m)).toBeCloseTo(m.activeParamsB, 6);
+    }
+    expect(activeParamsWithEmbeddingB(model('llama-3.1-8b'))).toBe(model('llama-3.1-8b').activeParamsB);
   });
 
   it('a dense model has none, and its head is its embedding table (Llama 3.1 8B: 0.525 B)', () => {
