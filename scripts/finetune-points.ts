@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import {
+  activeParamsWithEmbeddingB,
   attentionKernelOf,
   fineTuneFlopsPerToken,
   fingerprint,
@@ -107,7 +108,7 @@ function architectureOf(catalog: Catalog, row: Row) {
     embeddingParamsB: spec.embeddingParamsB,
     tiedEmbeddings: spec.tiedEmbeddings,
     headDim: spec.headDim,
-    ...(spec.activeParamsB < spec.paramsB ? { activeParamsB: spec.activeParamsB } : {}),
+    ...(spec.activeParamsB < spec.paramsB ? { activeParamsB: activeParamsWithEmbeddingB(spec) } : {}),
     ...(share !== undefined ? { backwardShare: share } : {}),
   };
 }

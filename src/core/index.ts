@@ -26,6 +26,7 @@ export * from './physics/diffusion.js';
 export * from './physics/diffusion-fit.js';
 export * from './physics/power-fit.js';
 export * from './physics/serving-fit.js';
+export { activeParamsWithEmbeddingB } from './physics/weights.js';
 export * from './verdict/compare.js';
 export * from './verdict/json.js';
 export * from './verdict/types.js';

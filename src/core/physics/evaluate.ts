@@ -29,6 +29,7 @@ import { maxConcurrency, servingEstimate, type ServingLevel, type ServingRuntime
 import { estimateMemory, gpuBudgetGB, longestContextThatFits, type MemoryEstimate } from './memory.js';
 import { DEFAULTS, type NormalizedQuery } from '../query/query.js';
 import { estimateDiffusion } from './diffusion.js';
+import { activeParamsWithEmbeddingB } from './weights.js';
 import { decodeBand, decodeTokensPerSec, isCalibrated, prefillBand, prefillTokensPerSec } from './speed.js';
 import type { Band, Basis, Fit, ModelSpec } from '../catalog/specs.js';
 
@@ -398,8 +399,9 @@ function fineTuneSpeed(
   const run: FineTuneRun = {
     method,
     paramsB: model.paramsB,
-    // A MoE token runs through its routed experts only (finetune.ts); dense: the same count.
-    activeParamsB: model.activeParamsB,
+    // A MoE token runs through its routed experts only (finetune.ts), counted with the input
+    // embedding as the run expects (gpt-oss states its count without it); dense: the same count.
+    activeParamsB: activeParamsWithEmbeddingB(model),
     seqLen: facts.seqLen,
     microBatch: facts.microBatch,
     gradAccum: facts.gradAccum,
@@ -458,7 +460,7 @@ export function trainingMemoryGB(
       seqLen: run.seqLen,
       microBatch: run.microBatch,
       gradAccum: run.gradAccum,
-      activeParamsB: model.activeParamsB,
+      activeParamsB: activeParamsWithEmbeddingB(model),
       ...trainingShapeOf(model),
       fusedLoss: method !== 'full',
     },

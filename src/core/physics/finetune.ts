@@ -52,8 +52,9 @@ export interface FineTuneRun {
   paramsB: number;
   /**
    * Parameters a token's matmuls run through, billions: a mixture of experts' active parameters (its
-   * routed experts only; the weights, their dequantisation and the optimizer still cover them all).
-   * Absent: `paramsB` (dense).
+   * routed experts only; the weights, their dequantisation and the optimizer still cover them all),
+   * counted like `paramsB` with the input embedding in (`activeParamsWithEmbeddingB`: gpt-oss's
+   * stated count leaves it out), which the shape takes out again. Absent: `paramsB` (dense).
    */
   activeParamsB?: number | undefined;
   /** Tokens per sequence (packed or padded to this length). */

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../src/core/verdict/compare.js';
-import { fineTuneMemoryGB } from '../../../src/core/physics/finetune.js';
-import { trainingMemoryGB } from '../../../src/core/physics/evaluate.js';
+import {
+  fineTuneMemoryGB,
+  fineTuneShapeOf,
+  fineTuneTokensPerSec,
+  trainingTflops,
+  type FineTuneRun,
+} from '../../../src/core/physics/finetune.js';
+import { DEFAULT_FINE_TUNE_RUN, trainingMemoryGB } from '../../../src/core/physics/evaluate.js';
 import { estimateDiffusion } from '../../../src/core/physics/diffusion.js';
 import { catalog, planned, verdict } from '../../helpers/catalog.js';
 
@@ -76,6 +82,38 @@ describe('fine-tuning a mixture of experts', () => {
     const moe = qlora('qwen3-30b-a3b');
     const dense = qlora('qwen3-32b');
     expect(moe.tokensPerSec! / dense.tokensPerSec!).toBeGreaterThan(2);
+  });
+});
+
+describe('fine-tuning gpt-oss, whose stated active count leaves out the input embedding', () => {
+  it('runs a token through the 3.61 B its card states (attention, 4 routed experts, head), as if stated with the embedding', () => {
+    const m = catalog.model('gpt-oss-20b')!;
+    const gpu = catalog.device('rtx-5090')!;
+    // The same model as most publishers count it: 3.6 + 0.579 B of input embedding.
+    const stated: FineTuneRun = {
+      method: 'qlora',
+      paramsB: m.paramsB,
+      activeParamsB: m.activeParamsB + m.embeddingParamsB,
+      ...DEFAULT_FINE_TUNE_RUN,
+      layers: m.layers,
+      embeddingParamsB: m.embeddingParamsB,
+      tiedEmbeddings: m.tiedEmbeddings,
+      headDim: m.headDim,
+    };
+    expect(fineTuneShapeOf(stated).matmulParamsB).toBeCloseTo(3.6, 2);
+    const expected = fineTuneTokensPerSec(
+      stated,
+      { backend: gpu.backend, trainingTflops: trainingTflops(gpu), bandwidthGBs: gpu.bandwidthGBs },
+      catalog.fineTune,
+    );
+    const qlora = verdict({ model: 'gpt-oss-20b', workflow: 'fine-tune' }).devices[0]!.fineTune.find(
+      (f) => f.method === 'qlora',
+    )!;
+    expect(qlora.tokensPerSec!).toBeCloseTo(expected, 3);
+    expect(trainingMemoryGB(gpu, m, 'qlora')).toBeCloseTo(
+      fineTuneMemoryGB(m.paramsB, 'qlora', { ...stated, fusedLoss: true }, 'cuda'),
+      6,
+    );
   });
 });
 
