@@ -6,8 +6,8 @@
  *
  * A run measures either the decode steps alone (llama-batched-bench's S_TG, or 1 / TPOT) or a closed
  * loop's output tokens over its wall time, which also holds every request's prompt; the prompts are
- * prefilled at the batch-1 prefill fit's speed, so a serving run's prefill share is not blamed on
- * the step.
+ * prefilled at the batch-1 prefill fit's speed for their length, batched together (`sequences`), so
+ * a serving run's prefill share is not blamed on the step.
  */
 import { z } from 'zod';
 import type { SpeedParams } from './speed.js';
@@ -51,8 +51,17 @@ export function predictAggregate(point: ServingPoint, speed: SpeedParams, fit: S
   const step = servingStepSeconds(point.input, B, speed, fit);
   const w = point.workload;
   if (w.kind === 'decode') return B / step;
+  // The wave's prompts at the batch-1 prefill's physics for their length (attention, the MoE fill,
+  // a short prompt's weight reads), prefilled together as a server batches them.
   const prefill = prefillTokensPerSec(
-    { device: point.input.device, model: point.input.model, weightsGB: point.input.weightsGB },
+    {
+      device: point.input.device,
+      model: point.input.model,
+      weightsGB: point.input.weightsGB,
+      family: point.input.family,
+      promptTokens: w.promptTokens,
+      sequences: w.prompts,
+    },
     speed,
   );
   return (B * w.genTokens) / ((w.prompts * w.promptTokens) / prefill + w.genTokens * step);

@@ -133,6 +133,12 @@ export interface PrefillInput {
   promptTokens?: number;
   /** The runtime's micro-batch when a run states it (llama.cpp -ub); absent: the runtime's default. */
   microBatch?: number;
+  /**
+   * Prompts prefilled together (a server's concurrent requests, batched into the same micro-batches):
+   * they share each micro-batch's weight reads and expert GEMM fill, while each prompt's attention
+   * and output head stay its own. Absent: 1.
+   */
+  sequences?: number;
 }
 
 /** llama.cpp processes prompts in micro-batches of this many tokens. */
@@ -190,14 +196,16 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
     input.microBatch ??
     (input.family === 'mlx' && input.device.backend === 'metal' ? MLX_PREFILL_STEP : PREFILL_UBATCH);
   const prompt = promptOf(input);
-  const stepTokens = Math.min(prompt, step);
+  const batched = prompt * Math.max(1, input.sequences ?? 1);
+  const stepTokens = Math.min(batched, step);
   const computeSeconds =
     prefillMatmulFlopsPerToken(input, stepTokens, prompt) / (p.efficiency * input.device.fp16Tflops * 1e12);
   // Every weight is read once per step, and a prompt runs ceil(prompt / step) steps: a prompt
-  // shorter than the step streams the weights once for its own tokens. Dense models are
-  // compute-bound here, but a MoE step touches nearly every expert with a few tokens each, so
-  // prefill becomes a stream of the whole file: the slower of the two sets the pace.
-  const stepsPerToken = Math.ceil(prompt / step) / prompt;
+  // shorter than the step streams the weights once for its own tokens (prompts batched together,
+  // once for all of theirs). Dense models are compute-bound here, but a MoE step touches nearly
+  // every expert with a few tokens each, so prefill becomes a stream of the whole file: the slower
+  // of the two sets the pace.
+  const stepsPerToken = Math.ceil(batched / step) / batched;
   const streamEfficiency = decodeParamsFor(params, input.device.backend, input.family).efficiency;
   const memorySeconds = (input.weightsGB / (streamEfficiency * input.device.bandwidthGBs)) * stepsPerToken;
   // Attention grows with the context and runs below GEMM efficiency (softmax, masking, small tiles).

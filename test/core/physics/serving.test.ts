@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeSecondsPerToken } from '../../../src/core/physics/speed.js';
+import { decodeSecondsPerToken, prefillTokensPerSec } from '../../../src/core/physics/speed.js';
 import { kvCacheGB } from '../../../src/core/physics/memory.js';
 import {
   ServingCalibrationSchema,
@@ -198,6 +198,35 @@ describe('serving fit', () => {
     expect(predictAggregate(point!, speed, truth)).toBeLessThan(
       predictAggregate({ ...point!, workload: { kind: 'decode' } }, speed, truth),
     );
+  });
+
+  it("prefills a closed loop's prompts at the batch-1 prefill's physics for their length: long prompts cost more per token", () => {
+    const [point] = synthetic().filter((p) => p.input.runtime === 'vllm' && p.concurrency === 16);
+    // Seconds of wall time per prompt token, from the aggregate with and without the prompts.
+    const perPromptToken = (promptTokens: number) => {
+      const w = { kind: 'closed-loop', promptTokens, genTokens: 128, prompts: 16 } as const;
+      const wall = (16 * 128) / predictAggregate({ ...point!, workload: w }, speed, truth);
+      const steps = (16 * 128) / predictAggregate({ ...point!, workload: { kind: 'decode' } }, speed, truth);
+      return (wall - steps) / (16 * promptTokens);
+    };
+    // A 16k-token prompt's tokens attend to 8k tokens on average: attention makes each dearer.
+    expect(perPromptToken(16_384)).toBeGreaterThan(1.2 * perPromptToken(256));
+    const prefill = prefillTokensPerSec(
+      { ...point!.input, promptTokens: 16_384, depthTokens: 0, sequences: 16 },
+      speed,
+    );
+    expect(perPromptToken(16_384)).toBeCloseTo(1 / prefill, 8);
+  });
+
+  it("a wave's short prompts share the micro-batch: 32 prompts of 16 tokens read the weights once, as one 512-token prompt", () => {
+    const moe = { ...input('rtx-5090', 'qwen3-30b-a3b', 18.56, 'vllm'), depthTokens: 0 };
+    const batched = prefillTokensPerSec({ ...moe, promptTokens: 16, sequences: 32 }, speed);
+    const alone = prefillTokensPerSec({ ...moe, promptTokens: 16 }, speed);
+    const one = prefillTokensPerSec({ ...moe, promptTokens: 512 }, speed);
+    expect(batched / one).toBeGreaterThan(0.95);
+    expect(batched / one).toBeLessThan(1.1);
+    // Alone, each 16-token prompt streams the whole file for its own tokens.
+    expect(alone).toBeLessThan(0.2 * batched);
   });
 
   it('keeps the fitted constants inside their physical bounds', () => {
