@@ -80,22 +80,30 @@ export function expertParamsB(model: ModelSpec): number {
   if (!moe) return 0;
   const share = moe.activeExperts / moe.experts;
   const experts = (total: number) => Math.min(model.paramsB, (total - model.activeParamsB) / (1 - share));
-  const x = experts(model.paramsB);
-  if (model.tiedEmbeddings) return x;
-  const blocksDense = model.paramsB - x - 2 * model.embeddingParamsB;
-  const leavesOutInput = blocksDense < model.embeddingParamsB;
-  return leavesOutInput ? Math.max(0, experts(model.paramsB - model.embeddingParamsB)) : x;
+  return leavesOutInputEmbedding(model)
+    ? Math.max(0, experts(model.paramsB - model.embeddingParamsB))
+    : experts(model.paramsB);
 }
 
 /**
- * The active parameters with the input embedding counted, in billions: the dense part (both tables
- * of an untied model) and the routed experts, whichever way the model's count was stated (gpt-oss
- * 3.61 -> 4.19 B; a count that holds the embedding, as most do, is returned as it stands).
+ * Whether a catalog MoE's stated active count leaves out the input embedding (above). Only a model
+ * whose layout and shapes are stated is read so: a size-only spec ("30b-a3b") has an assumed layout
+ * and a guessed embedding, whose split says nothing about how its count was stated.
+ */
+function leavesOutInputEmbedding(model: ModelSpec): boolean {
+  const moe = moeLayoutOf(model);
+  if (!moe || !model.moe || model.architectureEstimated || model.tiedEmbeddings) return false;
+  const x = Math.min(model.paramsB, (model.paramsB - model.activeParamsB) / (1 - moe.activeExperts / moe.experts));
+  return model.paramsB - x - 2 * model.embeddingParamsB < model.embeddingParamsB;
+}
+
+/**
+ * The active parameters with the input embedding counted, in billions: a count stated without it
+ * (gpt-oss 3.61 -> 4.19 B) gains the table; one that holds it, as most do, is returned as it stands
+ * (never re-derived from the experts' split, which a size-only spec clamps).
  */
 export function activeParamsWithEmbeddingB(model: ModelSpec): number {
-  const moe = moeLayoutOf(model);
-  if (!moe) return model.activeParamsB;
-  return model.paramsB - expertParamsB(model) * (1 - moe.activeExperts / moe.experts);
+  return leavesOutInputEmbedding(model) ? model.activeParamsB + model.embeddingParamsB : model.activeParamsB;
 }
 
 /** Parameters of the routed experts a token runs through, in billions (0 for a dense model). */

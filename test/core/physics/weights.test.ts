@@ -11,7 +11,8 @@ import {
   streamedWeightsGB,
   activeParamsWithEmbeddingB,
 } from '../../../src/core/physics/weights.js';
-import { model } from '../../helpers/catalog.js';
+import { catalog, model } from '../../helpers/catalog.js';
+import { resolveModel } from '../../../src/core/index.js';
 
 describe('MoE kernels per block', () => {
   it('a dense block launches no routing kernels', () => {
@@ -102,6 +103,18 @@ describe('expert parameters from the stated totals', () => {
       expect(activeParamsWithEmbeddingB(m)).toBeCloseTo(m.activeParamsB, 6);
     }
     expect(activeParamsWithEmbeddingB(model('llama-3.1-8b'))).toBe(model('llama-3.1-8b').activeParamsB);
+  });
+
+  it('a size-only MoE ("80b-a3b", "30b-a3b") keeps its stated count: its layout is assumed, so its split tells nothing', () => {
+    for (const typed of ['80b-a3b', '480b-a17b', '30b-a3b', '235b-a17b']) {
+      const r = resolveModel(catalog, typed);
+      if (!r.ok) throw new Error(typed);
+      const m = r.value.model;
+      expect(activeParamsWithEmbeddingB(m)).toBe(m.activeParamsB);
+    }
+    const r = resolveModel(catalog, '30b-a3b');
+    if (!r.ok) throw new Error('30b-a3b');
+    expect(expertParamsB(r.value.model)).toBeCloseTo((30 - 3) / (1 - 8 / 128), 6);
   });
 
   it('a dense model has none, and its head is its embedding table (Llama 3.1 8B: 0.525 B)', () => {
