@@ -736,6 +736,8 @@ function countSaid(
     // nor is one joined to what follows ("25/45GB" is a part of a whole).
     !tokens[start]!.afterBreak &&
     !tokens[start]!.joined &&
+    // "GPU 7: NVIDIA A800" (an index, as nvidia-smi lists cards) is no count either.
+    !(/^gpus?$/.test(b2?.t ?? '') && tokens[start]!.start - b1.end > 1) &&
     !/^(windows|win|ubuntu|macos|version|v|python|cuda|rocm|ios|gen|pcie)$/.test(b2?.t ?? '')
   ) {
     // "2 3090s", "4 MI50s": a lone small number right before the chip.
@@ -866,7 +868,7 @@ function memoryAround(
     // A memory size belongs to this machine only up to the next machine or clause ("4卡2080ti，每张22g":
     // "each 22g" goes on).
     if (
-      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|maybe|probably|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|each|\d+|显|存|内|每|张|卡|\+)$/.test(
+      !/^(with|w|and|of|vram|gddr\d?x?|ddr\d?|ram|memory|unified|system|gpu|card|version|edition|model|the|a|an|x|\*|core|cores|c|cpu|gpus|only|is|maybe|probably|gtx|rtx|geforce|nvidia|amd|radeon|laptop|mobile|each|modded|\d+|显|存|内|每|张|卡|魔|改|\+)$/.test(
         t,
       ) &&
       // "M4 Ultra 128GB": a tier word the chip name did not take (no M4 Ultra was made).

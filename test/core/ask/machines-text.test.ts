@@ -648,6 +648,11 @@ describe('machines of the eighth held-out set (read after it was measured)', () 
     ['RTX 6000 Ada', [['rtx-6000-ada', 1, null]]],
     // "Jetson Orin Super 8G" is the Orin Nano Super, not a 64 GB AGX Orin.
     ['Is it faster to use Jetson Orin Super 8G for inference', [['jetson-orin-nano', 1, 8]]],
+    // A modded card's size, said after 魔改 ("modded").
+    ['单卡2080ti 魔改22G的效果怎么样？', [['rtx-2080-ti', 1, 22]]],
+    // nvidia-smi's "GPU 7:" is an index, not seven cards.
+    ['GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB', [['a800', 1, 80]]],
+    ['My system have 2 "GTX 1080 (8 GB)"', [['gtx-1080', 2, 8]]],
     // "each 22g" said after a count of cards is each card's memory.
     [
       '在8卡4090,每张48g显存上比4卡2080ti，每张22g推理更慢',
