@@ -122,7 +122,9 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     model: model?.reading ?? null,
     // The quant in the model's own name or file ("gemma-4-31B-it-IQ4_XS.gguf") is the weights'; one
     // said elsewhere may be another file's ("the BF16 mmproj").
+    // ... unless another is asked for instead ("I have the q4_k_m gguf but want to try Q8_0").
     quant:
+      (said.quant !== undefined && INSTEAD.test(text) ? said.quant : undefined) ??
       model?.match?.quant?.id ??
       (model ? extractQuant(catalog, model.typed.toLowerCase()).quant?.id : undefined) ??
       said.quant ??
@@ -142,7 +144,7 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   };
   if (model?.mended) notes.push(`read "${model.typed}" as ${model.reading.name}`);
   // The answer runs the quant read, the model's own before one said elsewhere.
-  if (reading.quant !== null && said.quant !== undefined && said.quant !== reading.quant) said.quant = reading.quant;
+  if (reading.quant !== null && said.quant !== reading.quant) said.quant = reading.quant;
   const bare = intent === 'help' && devices.length === 0 && !model;
   const clarify = bare ? null : askBack(catalog, text, reading, mentions, model);
   return { text, reading, clarify, mentions, model, said };
@@ -184,6 +186,9 @@ function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
 /** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
 /** Sizes that are a screen's, not an image's to generate. */
 const SCREEN = /\b(monitors?|screens?|screenshots?|displays?|gam(e|es|ing)|desktop resolution)\b/i;
+/** Another quant asked for than the one a file or id names. */
+const INSTEAD =
+  /\binstead\b|\brather than\b|\bswitch(ing)? to\b|\b(try|trying|use|using|go with|going with|want) (to try |the |a |an )?(q\d|iq\d|fp\d|bf16|f16|int\d|nf4|awq|gptq|mlx|\d-?bits?)/i;
 const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen|codegen/i;
 
 export interface AskOptions {

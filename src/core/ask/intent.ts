@@ -17,7 +17,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
-      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|the|our) (gpu|graphics? card|video card|card)\b/i,
+      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|our) (gpu|graphics? card|video card|card)\b(?!'s| fan| settings?| drivers?)/i,
       2.5,
     ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
@@ -97,7 +97,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2,
     ],
     [
-      /\bhow fast\b|\b(token|output|generation|inference|decode|decoding) (rate|time)\b|\btps\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
+      /\bhow fast\b|\b(token|output|generation|decode|decoding) (rate|time)\b|(?<!\bat )\binference (rate|time)\b|\btps\b|(?<![a-z])tok(en)?s?\s*\/\s*s(ec(ond)?s?)?\b|\btokens? (it generates )?per sec(ond)?\b|(?<![a-z])(t|it|s)\/(s|it)\b|\bspeed\b|\bthroughput\b|\blatency\b|速度|耗时|性能/i,
       2.5,
     ],
     [
@@ -108,7 +108,10 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   fit: [
     // "Will ollama run dolphin-mixtral on my 1080 Ti?": a yes-or-no question of running.
     // ("Can you run it with X?" asks someone else for a measurement.)
-    [/(^|[.?!]\s+)(will|would|can|could|does|do) (?!you\b)([\w.:-]+ ){1,4}(run|work|fit)\b/i, 2.5],
+    [
+      /(^|[.?!]\s+)(will|would|can|could|does|do) (?!you\b)(?![^.?!]{0,120}\b(faster|slower|better|worse|than)\b)([\w.:-]+ ){1,4}(run|work|fit)\b/i,
+      2.5,
+    ],
     // "How to run r1 on a 4090?": whether it runs there, asked as a how-to.
     [
       /\bhow (to|can (i|we)|do (i|we)|could (i|we)) (run|fine-?tune|finetune|train|load|deploy) .{0,60}\b(on|with|in|using)\b/i,

@@ -207,7 +207,13 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
   // "24gb" glued or "24 gb" apart, never "24 ... gb" across other words; "27,9GB" is 27.9 (a decimal
   // comma: one digit joined by one mark to the number before).
   const prev = tokens[i - 1];
-  const comma = prev && isNumber(prev) && /^\d$/.test(n!.t) && n!.start - prev.end === 1 && n!.afterBreak;
+  const comma =
+    prev &&
+    isNumber(prev) &&
+    /^\d{1,2}$/.test(prev.t) &&
+    /^\d$/.test(n!.t) &&
+    n!.start - prev.end === 1 &&
+    n!.afterBreak;
   const said = (comma ? Number(`${prev.t}.${n!.t}`) : Number(n!.t)) * (unit.t === 'tb' ? 1024 : 1);
   const gb = Math.round(said * 100) / 100;
   if (!(gb >= 1 && gb <= 4096)) return undefined;
@@ -357,6 +363,15 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     } else if (s.named.kind === 'gpu') {
       const size = nearbySize(tokens, s.start, s.end);
       const gpu = generic('generic-gpu');
+      // "a GPU and 64GB DDR4", "a gpu with 64GB of system ram": a GPU of unsaid memory beside the
+      // host's RAM, which the ask-back asks for (not a CPU host, not a 64 GB card).
+      const ram = size ? undefined : hostRamAfter(tokens, s.end);
+      if (ram !== undefined && gpu && !mentions.some((x) => !x.generic && isDiscrete(x.chip))) {
+        // (Its words end at the GPU word, where the ask-back's choices put the size.)
+        const m = mentionAt(tokens, gpu, s.start, s.end, null, true);
+        mentions.push({ ...m, memoryGB: null, hostRamGB: ram, end: s.end });
+        return;
+      }
       // "GPU" alone is no machine; "a 16GB GPU" and "with 24g VRAM" are; "at least 14GB VRAM" (a
       // requirement) is not, and beside a card already named, its size belongs to that card.
       if (!size || !gpu) return;
@@ -421,7 +436,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
           mentions.push({ ...mentionAt(tokens, gpu, s.end + 2, of.next, null, true), memoryGB: of.gb });
         return;
       }
-      mentions.push({ ...mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true), memoryGB: size.gb });
+      // ("my card has 12GB of RAM": the size said after the card is its own, never also host RAM.)
+      const m = mentionAt(tokens, gpu, Math.min(s.start, size.at), s.end, null, true);
+      mentions.push({ ...m, memoryGB: size.gb, end: Math.max(m.end, sizeAt(tokens, size.at)?.next ?? m.end) });
     } else if (s.named.kind === 'cpu') {
       // "CPU only" beside a named machine says how that machine runs it, not another machine.
       if (mentions.some((m) => !m.generic) || !cpuOnly(tokens, s, mentions)) return;
@@ -588,6 +605,16 @@ function ramBefore(tokens: Token[], i: number): boolean {
       return false;
   }
   return false;
+}
+
+/** A host-RAM size said within a few words after a GPU word ("GPU and 64GB DDR4"). */
+function hostRamAfter(tokens: Token[], end: number): number | undefined {
+  for (let at = end; at <= end + 4 && at < tokens.length; at++) {
+    const s = sizeAt(tokens, at);
+    if (s) return HOST_RAM_AFTER.test(wordsFrom(tokens, s.next, 4)) ? s.gb * sticks(tokens, at, s.next) : undefined;
+    if (!/^(with|w|of|and|has|having|plus|\+|\d+)$/.test(tokens[at]!.t)) return undefined;
+  }
+  return undefined;
 }
 
 function nearbySize(tokens: Token[], start: number, end: number, mac = false): { gb: number; at: number } | undefined {

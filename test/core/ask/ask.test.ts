@@ -356,6 +356,19 @@ describe('quantizations wherever they are written', () => {
     expect(a.reading.quant).toBe('IQ4_XS');
     expect(a.reading.input.quant).toBe('IQ4_XS');
   });
+
+  it("the answer runs the quant of the model's own id even when no other quant is said", () => {
+    expect(ask(catalog, 'Qwen1.5-32B-Chat-GPTQ-Int4 on a 4090').reading.input.quant).toBe('GPTQ');
+  });
+
+  it("a quant asked for instead of the file's is the one answered", () => {
+    const a = ask(
+      catalog,
+      'I downloaded qwen2.5-14b-instruct-q4_k_m.gguf but want to try Q8_0 instead, will it fit on a 4070 ti super 16gb?',
+    );
+    expect(a.reading.quant).toBe('Q8_0');
+    expect(a.reading.input.quant).toBe('Q8_0');
+  });
 });
 
 describe('a model family named alone', () => {

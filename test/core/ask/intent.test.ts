@@ -243,6 +243,12 @@ describe('cues real questions used (a blind set, read after it was measured)', (
     ['speed', 'Is token generation slower by 20t/s in Qwen3.8 27B? Can you run it again with the new build?'],
     // A GPU that is not used is a setup that misbehaves.
     ['help', 'Why my ollama not use gpu? I noticed that my gpu was not being used.'],
+    // ... nor is a yes-or-no question that weighs machines or speeds.
+    ['compare', 'Would a 5090 work better than two 3090s for qwen 32b?'],
+    ['speed', 'Will two 3090s run llama 70b faster than one 4090?'],
+    // Changing which GPU a runtime uses is a setup, not an upgrade; a time at inference is no speed.
+    ['fit', 'How do I change the GPU ollama uses? I have a 3060 and a 1080'],
+    ['fit', 'Is 24GB enough at inference time for qwen2.5 32b?'],
     // "Is it faster to use X or Y": a choice.
     ['compare', 'Is it faster to use a Jetson Orin Nano Super for inference of QWEN models or a Radeon RX 6800 XT?'],
   ] as [Intent, string][])('%s: %s', (intent, text) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deviceOfMention, readMachines } from '../../../src/core/ask/machines-text.js';
-import { readQuestion } from '../../../src/core/ask/ask.js';
+import { ask, readQuestion } from '../../../src/core/ask/ask.js';
 import type { MachineRole } from '../../../src/core/ask/types.js';
 import { catalog } from '../../helpers/catalog.js';
 
@@ -633,8 +633,20 @@ describe('machines real questions named (a blind set, read after it was measured
   ] as [string, unknown[]][])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });
-  it('people call VRAM RAM: "my card has 12GB of RAM" is the card\'s', () => {
-    expect(read('My card has 12GB of RAM').map((m) => [m.chip, m.memoryGB])).toEqual([['generic-gpu', 12]]);
+  it('people call VRAM RAM: "my card has 12GB of RAM" is the card\'s, and not also host RAM', () => {
+    expect(read('My card has 12GB of RAM').map((m) => [m.chip, m.memoryGB, m.hostRamGB])).toEqual([
+      ['generic-gpu', 12, null],
+    ]);
+  });
+  it("a decimal comma joins one or two digits; a card's model number before a comma stays a name", () => {
+    expect(brief('my specs: RTX 3070,8GB VRAM, 32GB RAM. can I run llama 3 70b?')).toEqual([['rtx-3070', 1, 8, 32]]);
+    expect(brief('显卡3060，8G显存，能跑qwen2.5 72b吗')).toEqual([['rtx-3060', 1, 8, null]]);
+  });
+  it('a GPU of unsaid memory beside the host RAM is a GPU whose memory is asked, not a CPU host', () => {
+    expect(brief('a GPU and 64GB DDR4, llama 70b')).toEqual([['generic-gpu', 1, null, 64]]);
+    const a = ask(catalog, 'a GPU and 64GB DDR4, can it run llama 70b');
+    expect(a.clarify?.question).toMatch(/How much memory does the GPU have/);
+    expect(a.clarify?.choices[0]?.text).toBe('a GPU 8GB and 64GB DDR4, can it run llama 70b');
   });
 });
 
