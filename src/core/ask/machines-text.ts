@@ -183,7 +183,7 @@ interface Span {
 }
 
 const isNumber = (t: Token | undefined) => !!t && /^\d+(\.\d+)?$/.test(t.t);
-const GB = /^(gb|g|gig|gigs|gib|gbs|tb|gbvram|gvram|gbram|bg)$/;
+const GB = /^(gb|g|gig|gigs|gib|gbs|gigabytes?|tb|terabytes?|gbvram|gvram|gbram|bg)$/;
 
 /** A memory size at token i ("24gb", "24 GB", "1TB"): its GB and the token after it. */
 function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | undefined {
@@ -214,7 +214,7 @@ function sizeAt(tokens: Token[], i: number): { gb: number; next: number } | unde
     /^\d$/.test(n!.t) &&
     n!.start - prev.end === 1 &&
     n!.afterBreak;
-  const said = (comma ? Number(`${prev.t}.${n!.t}`) : Number(n!.t)) * (unit.t === 'tb' ? 1024 : 1);
+  const said = (comma ? Number(`${prev.t}.${n!.t}`) : Number(n!.t)) * (/^t/.test(unit.t) ? 1024 : 1);
   const gb = Math.round(said * 100) / 100;
   if (!(gb >= 1 && gb <= 4096)) return undefined;
   return { gb, next: i + 2 };
@@ -488,6 +488,18 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     // tiers had, and more than one of them, is a Mac of that memory.
     else if (m.chip.vendor === 'apple' && /^m\d+$/.test(m.chip.id) && generic('generic-mac'))
       mentions[k] = { ...m, chip: generic('generic-mac')!, generic: true };
+    // "my 4090 and 64gb", "a 3060 and 32gb": more than twice the memory the card, or any card of its
+    // name, was sold with is the PC's RAM, not a 64 GB 4090 (modded cards double theirs: a 22 GB
+    // 2080 Ti, a 48 GB 4090).
+    else if (
+      isDiscrete(m.chip) &&
+      !m.generic &&
+      m.hostRamGB === null &&
+      m.memoryGB > 2 * Math.max(...m.chip.variants.map((v) => v.memoryGB)) &&
+      // ("3 x RTX 3090 (72GB vram)" is the cards' sum, which perCard reads.)
+      !m.chip.variants.some((v) => v.memoryGB * m.gpus === m.memoryGB)
+    )
+      mentions[k] = { ...m, memoryGB: null, hostRamGB: m.memoryGB };
   }
   // A Mac known only by a memory only one chip was sold with is that chip ("256 GB of RAM on the Mac").
   for (const [k, m] of mentions.entries())
@@ -848,6 +860,10 @@ function memoryAround(
       const isRam =
         (RAM_WORDS.test(kind) && kind !== 'of') ||
         (/^(of|system)$/.test(kind) && /^(ram|ddr\d?|ddr|system|memory)$/.test(kind2) && !/^(vram|gpu)$/.test(kind2)) ||
+        // "32gb of normal ram", "16gb of tipical ram": the PC's RAM, however it is called.
+        (kind === 'of' &&
+          /^(normal|typical|tipical|regular|ordinary|cpu|main|host|physical)$/.test(kind2) &&
+          /^(ram|memory)$/.test(tokens[s.next + 2]?.t ?? '')) ||
         ramLabelAfter ||
         ramBefore(tokens, i);
       const isVram =
@@ -1002,7 +1018,7 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
 
 /** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
 const RAM_AFTER =
-  /^((的 )?内|(of )?((physical|system|host|main) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
+  /^((的 )?内|(of )?((physical|system|host|main|normal|typical|tipical|regular|ordinary|cpu) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;
 /** Words after a size that can only mean the host's RAM: "of system RAM", "DDR5", "内存". */
 const HOST_RAM_AFTER =
   /^((的 )?内 存|(of )?((physical|system|host|main) (ram|memory)|ddr\d?|dram|lpddr\d?|sysram))( |$)/;

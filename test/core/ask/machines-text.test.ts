@@ -642,6 +642,15 @@ describe('machines real questions named (a blind set, read after it was measured
     expect(brief('my specs: RTX 3070,8GB VRAM, 32GB RAM. can I run llama 3 70b?')).toEqual([['rtx-3070', 1, 8, 32]]);
     expect(brief('显卡3060，8G显存，能跑qwen2.5 72b吗')).toEqual([['rtx-3060', 1, 8, null]]);
   });
+  it('RAM said with "gigabytes", "of normal ram", or beyond any card of the name is host RAM', () => {
+    expect(brief('There are two AMD MI50 16G, in the server with 96 gigabytes of memory')).toEqual([
+      ['mi50', 2, 16, 96],
+    ]);
+    expect(brief('nvidia 1070gtx with 8vram and i have 16gb of tipical ram')).toEqual([['gtx-1070', 1, 8, 16]]);
+    expect(brief('a 3060 and 32gb of normal ram')).toEqual([['rtx-3060', 1, null, 32]]);
+    expect(brief('can my 4090 and 64gb run llama 70b')).toEqual([['rtx-4090', 1, null, 64]]);
+    expect(brief('Should i be able to run it with 3 x RTX 3090 (72GB vram)?')).toEqual([['rtx-3090', 3, 24, null]]);
+  });
   it('a GPU of unsaid memory beside the host RAM is a GPU whose memory is asked, not a CPU host', () => {
     expect(brief('a GPU and 64GB DDR4, llama 70b')).toEqual([['generic-gpu', 1, null, 64]]);
     const a = ask(catalog, 'a GPU and 64GB DDR4, can it run llama 70b');
@@ -662,6 +671,11 @@ describe('machines of the eighth held-out set (read after it was measured)', () 
     ['Is it faster to use Jetson Orin Super 8G for inference', [['jetson-orin-nano', 1, 8]]],
     // A modded card's size, said after 魔改 ("modded").
     ['单卡2080ti 魔改22G的效果怎么样？', [['rtx-2080-ti', 1, 22]]],
+    // "gigabytes" and "of normal RAM" are the host's RAM.
+    ['There are two AMD MI50 16G, in the server with 96 gigabytes of memory', [['mi50', 2, 16]]],
+    // More than twice what the card was sold with is the PC's RAM; a modded card's double is the card's.
+    ['can my 4090 and 64gb run llama 70b', [['rtx-4090', 1, null]]],
+    ['my 4090 48gb', [['rtx-4090', 1, 48]]],
     // nvidia-smi's "GPU 7:" is an index, not seven cards.
     ['GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB', [['a800', 1, 80]]],
     ['My system have 2 "GTX 1080 (8 GB)"', [['gtx-1080', 2, 8]]],
