@@ -7,7 +7,7 @@
 import { DEFAULT_DEVICE_IDS, type Catalog, type CatalogModel } from '../catalog/catalog.js';
 import { isDiscrete, splitMachineId } from '../catalog/machines.js';
 import type { CompareInput } from '../query/query.js';
-import { extractQuant } from '../query/resolve.js';
+import { extractQuant, resolveQuant } from '../query/resolve.js';
 import { understand } from '../query/understand.js';
 import { compare } from '../verdict/compare.js';
 import { ok, type Result } from '../result.js';
@@ -124,7 +124,7 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     // said elsewhere may be another file's ("the BF16 mmproj").
     // ... unless another is asked for instead ("I have the q4_k_m gguf but want to try Q8_0").
     quant:
-      (said.quant !== undefined && INSTEAD.test(text) ? said.quant : undefined) ??
+      quantWanted(catalog, text) ??
       model?.match?.quant?.id ??
       (model ? extractQuant(catalog, model.typed.toLowerCase()).quant?.id : undefined) ??
       said.quant ??
@@ -186,9 +186,26 @@ function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
 /** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
 /** Sizes that are a screen's, not an image's to generate. */
 const SCREEN = /\b(monitors?|screens?|screenshots?|displays?|gam(e|es|ing)|desktop resolution)\b/i;
-/** Another quant asked for than the one a file or id names. */
-const INSTEAD =
-  /\binstead\b|\brather than\b|\bswitch(ing)? to\b|\b(try|trying|use|using|go with|going with|want) (to try |the |a |an )?(q\d|iq\d|fp\d|bf16|f16|int\d|nf4|awq|gptq|mlx|\d-?bits?)/i;
+/**
+ * A quant asked for in place of the one a file or id names: "want to try Q8_0", "switch to Q6_K",
+ * "Q8_0 instead". Never the one turned down ("instead of f16", "rather than Q8"), nor a KV cache's or
+ * an mmproj's ("kv cache at q8_0 instead of f16", "the BF16 mmproj").
+ */
+function quantWanted(catalog: Catalog, text: string): string | undefined {
+  const QUANT = String.raw`([a-z0-9][\w.-]{1,12})`;
+  const patterns = [
+    new RegExp(String.raw`\b(?:try(?:ing)?|use|using|switch(?:ing)? to|want(?: to try)?|go(?:ing)? with|swap(?:ping)? to|move to) (?:the |a |an )?${QUANT}`, 'gi'),
+    new RegExp(String.raw`\b${QUANT} instead\b(?! of)`, 'gi'),
+  ];
+  for (const re of patterns)
+    for (const m of text.matchAll(re)) {
+      const around = text.slice(Math.max(0, m.index - 24), m.index + m[0].length + 24);
+      if (/\b(kv|cache|mmproj|ctk|ctv)\b/i.test(around)) continue;
+      const q = resolveQuant(catalog, m[1]!);
+      if (q.ok) return q.value.id;
+    }
+  return undefined;
+}
 const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen|codegen/i;
 
 export interface AskOptions {

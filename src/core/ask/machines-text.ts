@@ -29,6 +29,8 @@ export interface MachineMention {
   words?: string[];
   /** The count was said ("2x", "two", "a single"), not assumed. */
   counted?: boolean;
+  /** The memory was said as VRAM ("32GB of VRAM", 显存) or right next to the name ("3060M 12GB"). */
+  vramSaid?: boolean;
   /** Token span in the text, to take it out before models are read. */
   start: number;
   end: number;
@@ -38,6 +40,18 @@ export interface MachineMention {
 }
 
 const VENDOR_WORDS = ['nvidia', 'geforce', 'amd', 'radeon', 'intel', 'apple', 'tesla', 'quadro'];
+/** A card said modded: its memory may be any the modders fit. */
+const MODDED = /\b(modded|mod|modified)\b|魔改/i;
+/** Memory sizes cards are commonly modded to and sold with (Chinese 22 GB 2080 Ti and 48 GB 4090 boards). */
+const KNOWN_MODS: Record<string, number[]> = {
+  'rtx-2080-ti': [22],
+  'rtx-3080': [20],
+  'rtx-3070': [16],
+  'rtx-4090': [48],
+  'rtx-4090-d': [48],
+  'rx-580': [16],
+};
+
 /** GPU architectures said before a card's name ("Blackwell 6000 Pro", "Ada 6000"). */
 const ARCHITECTURES = /^(pascal|volta|turing|ampere|ada|lovelace|hopper|blackwell|rdna\d?|cdna\d?)$/;
 /** The words a vendor's cards are called by, before their model number. */
@@ -314,12 +328,14 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
         ? next - 2
         : next;
     let m = mentionAt(tokens, onLaptop ? laptop : chip, s.start, s.end, form, false, limit);
-    // "3060 6G": a size only the laptop chip of that name shipped with.
+    // "3060 6G": a size only the laptop chip of that name shipped with, below the desktop card's
+    // ("a 3080 and 16gb" is the PC's RAM, not a 16 GB 3080 Laptop).
     if (
       !onLaptop &&
       laptop &&
       m.memoryGB !== null &&
       !chip.variants.some((v) => v.memoryGB === m.memoryGB) &&
+      m.memoryGB < Math.max(...chip.variants.map((v) => v.memoryGB)) &&
       laptop.variants.some((v) => v.memoryGB === m.memoryGB)
     )
       m = { ...m, chip: laptop };
@@ -366,7 +382,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       // "a GPU and 64GB DDR4", "a gpu with 64GB of system ram": a GPU of unsaid memory beside the
       // host's RAM, which the ask-back asks for (not a CPU host, not a 64 GB card).
       const ram = size ? undefined : hostRamAfter(tokens, s.end);
-      if (ram !== undefined && gpu && !mentions.some((x) => !x.generic && isDiscrete(x.chip))) {
+      if (ram !== undefined && gpu && !mentions.some((x) => !x.generic)) {
         // (Its words end at the GPU word, where the ask-back's choices put the size.)
         const m = mentionAt(tokens, gpu, s.start, s.end, null, true);
         mentions.push({ ...m, memoryGB: null, hostRamGB: ram, end: s.end });
@@ -408,8 +424,11 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       )
         return;
       if (named && !described) {
-        if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8)
+        if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8) {
           named.memoryGB = size.gb;
+          // "my 3060 has 32GB of VRAM": said as VRAM, it is the card's, sold so or not.
+          if (tokens.slice(s.start, s.end).some((t) => /^(vram|gddr\d?x?|显)$/.test(t.t))) named.vramSaid = true;
+        }
         // "two 16GB GPUs" beside a named 16 GB card: the count is that card's.
         const phrase = countAround(tokens, Math.min(s.start, size.at), s.end);
         if (phrase.counted && phrase.gpus > 1 && !named.counted && (named.memoryGB ?? size.gb) === size.gb) {
@@ -488,14 +507,19 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     // tiers had, and more than one of them, is a Mac of that memory.
     else if (m.chip.vendor === 'apple' && /^m\d+$/.test(m.chip.id) && generic('generic-mac'))
       mentions[k] = { ...m, chip: generic('generic-mac')!, generic: true };
-    // "my 4090 and 64gb", "a 3060 and 32gb": more than twice the memory the card, or any card of its
-    // name, was sold with is the PC's RAM, not a 64 GB 4090 (modded cards double theirs: a 22 GB
-    // 2080 Ti, a 48 GB 4090).
+    // "my 5090 and 64gb", "a 3060 and 32gb": more memory than the card, or any card of its name,
+    // was sold with is the PC's RAM, not a 64 GB 5090; unless it is said as VRAM, said modded
+    // (魔改, "modded"), or a mod people sell (a 22 GB 2080 Ti, a 48 GB 4090). Consumer cards only (a
+    // K80's 24 GB is its two GPUs').
     else if (
       isDiscrete(m.chip) &&
       !m.generic &&
       m.hostRamGB === null &&
-      m.memoryGB > 2 * Math.max(...m.chip.variants.map((v) => v.memoryGB)) &&
+      !m.vramSaid &&
+      (m.chip.kind === 'desktop-gpu' || m.chip.kind === 'laptop-gpu') &&
+      m.memoryGB > Math.max(...m.chip.variants.map((v) => v.memoryGB)) &&
+      !MODDED.test(text) &&
+      !KNOWN_MODS[m.chip.id]?.includes(m.memoryGB) &&
       // ("3 x RTX 3090 (72GB vram)" is the cards' sum, which perCard reads.)
       !m.chip.variants.some((v) => v.memoryGB * m.gpus === m.memoryGB)
     )
@@ -621,10 +645,16 @@ function ramBefore(tokens: Token[], i: number): boolean {
 
 /** A host-RAM size said within a few words after a GPU word ("GPU and 64GB DDR4"). */
 function hostRamAfter(tokens: Token[], end: number): number | undefined {
+  let joined = false;
   for (let at = end; at <= end + 4 && at < tokens.length; at++) {
     const s = sizeAt(tokens, at);
-    if (s) return HOST_RAM_AFTER.test(wordsFrom(tokens, s.next, 4)) ? s.gb * sticks(tokens, at, s.next) : undefined;
-    if (!/^(with|w|of|and|has|having|plus|\+|\d+)$/.test(tokens[at]!.t)) return undefined;
+    // ("a GPU and 32GB RAM": after "and", plain RAM is the PC's; "a GPU with 12GB RAM" is the card's.)
+    const ram =
+      HOST_RAM_AFTER.test(wordsFrom(tokens, s?.next ?? at, 4)) ||
+      (joined && RAM_AFTER.test(wordsFrom(tokens, s?.next ?? at, 3)));
+    if (s) return ram ? s.gb * sticks(tokens, at, s.next) : undefined;
+    if (/^(and|plus|\+|和)$/.test(tokens[at]!.t)) joined = true;
+    if (!/^(with|w|of|and|has|having|plus|\+|和|\d+)$/.test(tokens[at]!.t)) return undefined;
   }
   return undefined;
 }
@@ -644,11 +674,17 @@ function nearbySize(tokens: Token[], start: number, end: number, mac = false): {
     if (s && s.next === start - 1 && mac && /^(ram|memory|unified)$/.test(tokens[start - 1]!.t))
       return { gb: s.gb, at };
   }
+  let joined = false;
   for (let at = end; at <= end + 4 && at < tokens.length; at++) {
     const s = sizeAt(tokens, at);
-    // "two GPUs and 256GB of system RAM": the host's RAM, not the cards' memory.
+    // "two GPUs and 256GB of system RAM", "a GPU and 32GB RAM": the host's RAM, not the cards' memory.
     // ("my card has 12GB of RAM" is the card's: people call VRAM RAM.)
-    if (s && HOST_RAM_AFTER.test(wordsFrom(tokens, s.next, 4))) break;
+    if (
+      s &&
+      (HOST_RAM_AFTER.test(wordsFrom(tokens, s.next, 4)) || (joined && RAM_AFTER.test(wordsFrom(tokens, s.next, 3))))
+    )
+      break;
+    if (/^(and|plus|\+|和)$/.test(tokens[at]!.t)) joined = true;
     if (s) return { gb: s.gb, at };
     // "GPU with 24GB", "the max GPU memory is 45G".
     if (!/^(with|w|of|and|has|having|memory|vram|is|max|only|about|\d+)$/.test(tokens[at]!.t)) break;
@@ -683,6 +719,7 @@ function mentionAt(
     chip,
     generic,
     memoryGB: mem.gpu,
+    ...(mem.vram ? { vramSaid: true } : {}),
     gpus: after ? Number(n!.t) : glued && !count.counted ? mem.gpuTimes : count.gpus,
     counted: count.counted || !!after || glued,
     hostRamGB: mem.host,
@@ -812,8 +849,9 @@ function memoryAround(
   start: number,
   end: number,
   limit = tokens.length,
-): { gpu: number | null; host: number | null; from: number; end: number; gpuTimes: number } {
+): { gpu: number | null; host: number | null; from: number; end: number; gpuTimes: number; vram: boolean } {
   let gpuTimes = 0;
+  let vram = false;
   let gpu: number | null = null;
   let host: number | null = null;
   let last = end;
@@ -828,6 +866,7 @@ function memoryAround(
   // ("3080 (10GB) & 3090": a size across a mark or a conjunction is the card's before it.)
   if (before && before.next === start - de && fits(before.gb) && tokens[start]!.start - tokens[start - 1]!.end <= 1) {
     gpu = before.gb;
+    vram = true;
     from = start - 2 - de;
   }
   // "192 M2 Ultra": a bare number right before a Mac chip that it shipped with.
@@ -868,6 +907,8 @@ function memoryAround(
         ramBefore(tokens, i);
       const isVram =
         VRAM_WORDS.test(kind) ||
+        // "32GB of VRAM"
+        (kind === 'of' && VRAM_WORDS.test(kind2)) ||
         /^(vram)$/.test(kindBefore) ||
         (cjkBefore(tokens, i) === '显存' && !ramLabelAfter) ||
         (kind === '显' && kind2 === '存' && !sizeAt(tokens, s.next + 2));
@@ -877,6 +918,9 @@ function memoryAround(
       else if (!discrete && gpu === null) gpu = s.gb;
       else if (gpu === null && (isVram || fits(s.gb))) {
         gpu = s.gb;
+        // Right after the name ("3060M 12GB", "4090 48G"), a size is the card's; after "and" or a
+        // comma ("my 5090 and 64gb", "5090, 64gb") it may be the PC's.
+        vram = isVram || (i === end && !tokens[i]!.afterBreak);
         // "RTX4090 24Gx2张": the card's own size, times the cards.
         if (!isRam) gpuTimes = gluedTimes(tokens, i, s.next);
       } else if (
@@ -919,7 +963,7 @@ function memoryAround(
     )
       break;
   }
-  return { gpu, host, from, end: last, gpuTimes };
+  return { gpu, host, from, end: last, gpuTimes, vram };
 }
 
 const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|we|i've|ive|已有|我的|我有)$/;

