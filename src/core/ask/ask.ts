@@ -194,7 +194,10 @@ const SCREEN = /\b(monitors?|screens?|screenshots?|displays?|gam(e|es|ing)|deskt
 function quantWanted(catalog: Catalog, text: string): string | undefined {
   const QUANT = String.raw`([a-z0-9][\w.-]{1,12})`;
   const patterns = [
-    new RegExp(String.raw`\b(?:try(?:ing)?|use|using|switch(?:ing)? to|want(?: to try)?|go(?:ing)? with|swap(?:ping)? to|move to) (?:the |a |an )?${QUANT}`, 'gi'),
+    new RegExp(
+      String.raw`\b(?:try(?:ing)?|use|using|switch(?:ing)? to|want(?: to try)?|go(?:ing)? with|swap(?:ping)? to|move to) (?:the |a |an )?${QUANT}`,
+      'gi',
+    ),
     new RegExp(String.raw`\b${QUANT} instead\b(?! of)`, 'gi'),
   ];
   for (const re of patterns)
