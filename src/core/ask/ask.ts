@@ -183,24 +183,24 @@ function planFor(catalog: Catalog, reading: AskReading): Plan | undefined {
   return p.ok ? p.value : undefined;
 }
 
-/** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
 /** Sizes that are a screen's, not an image's to generate. */
 const SCREEN = /\b(monitors?|screens?|screenshots?|displays?|gam(e|es|ing)|desktop resolution)\b/i;
+/** A word that may be a quant, after a verb of choosing or before "instead" (matchAll copies the regex). */
+const QUANT_WORD = String.raw`([a-z0-9][\w.-]{1,12})`;
+const WANTED_QUANT = [
+  new RegExp(
+    String.raw`\b(?:try(?:ing)?|use|using|switch(?:ing)? to|want(?: to try)?|go(?:ing)? with|swap(?:ping)? to|move to) (?:the |a |an )?${QUANT_WORD}`,
+    'gi',
+  ),
+  new RegExp(String.raw`\b${QUANT_WORD} instead\b(?! of)`, 'gi'),
+];
 /**
  * A quant asked for in place of the one a file or id names: "want to try Q8_0", "switch to Q6_K",
  * "Q8_0 instead". Never the one turned down ("instead of f16", "rather than Q8"), nor a KV cache's or
  * an mmproj's ("kv cache at q8_0 instead of f16", "the BF16 mmproj").
  */
 function quantWanted(catalog: Catalog, text: string): string | undefined {
-  const QUANT = String.raw`([a-z0-9][\w.-]{1,12})`;
-  const patterns = [
-    new RegExp(
-      String.raw`\b(?:try(?:ing)?|use|using|switch(?:ing)? to|want(?: to try)?|go(?:ing)? with|swap(?:ping)? to|move to) (?:the |a |an )?${QUANT}`,
-      'gi',
-    ),
-    new RegExp(String.raw`\b${QUANT} instead\b(?! of)`, 'gi'),
-  ];
-  for (const re of patterns)
+  for (const re of WANTED_QUANT)
     for (const m of text.matchAll(re)) {
       const around = text.slice(Math.max(0, m.index - 24), m.index + m[0].length + 24);
       if (/\b(kv|cache|mmproj|ctk|ctv)\b/i.test(around)) continue;
@@ -209,6 +209,7 @@ function quantWanted(catalog: Catalog, text: string): string | undefined {
     }
   return undefined;
 }
+/** Models made for code: "Qwen2.5-Coder", "Codestral", "Devstral", "StarCoder2", "CodeLlama". */
 const CODER = /coder|codestral|devstral|code ?llama|codegemma|codeqwen|codegen/i;
 
 export interface AskOptions {
