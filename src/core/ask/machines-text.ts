@@ -538,7 +538,41 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     m.startChar = tokens[m.start]?.start ?? 0;
     m.endChar = tokens[Math.max(m.start, m.end - 1)]?.end ?? m.startChar;
   }
-  return dedupe(mentions);
+  const listed = listedCards(text, mentions);
+  const out = dedupe(mentions);
+  for (const m of out) {
+    const n = listed.get(m.chip.id) ?? 0;
+    // (A count said wins, except the "1" of "GPU 1:" itself.)
+    if (n > 1 && (!m.counted || m.gpus === 1)) {
+      m.gpus = Math.min(16, n);
+      m.counted = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * A pasted nvidia-smi listing ("GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB"):
+ * how many cards of each chip it lists, the card named right after its "GPU n:".
+ */
+function listedCards(text: string, mentions: MachineMention[]): Map<string, number> {
+  const indices = new Map<string, Set<string>>();
+  for (const m of text.matchAll(/\bGPU ?(\d{1,2}) ?:/gi)) {
+    const after = m.index + m[0].length;
+    // (The same card listed again was folded into one mention: match its words, not its place.)
+    const next = text
+      .slice(after, after + 60)
+      .trimStart()
+      .toLowerCase();
+    const card = mentions.find(
+      (x) => x.endChar > x.startChar && next.startsWith(text.slice(x.startChar, x.endChar).toLowerCase()),
+    );
+    if (card) indices.set(card.chip.id, (indices.get(card.chip.id) ?? new Set()).add(m[1]!));
+  }
+  // Indices run from 0: "GPU 0: ... GPU 7:" with the lines between left out is eight cards.
+  return new Map(
+    [...indices].map(([id, set]) => [id, set.has('0') ? Math.max(...[...set].map(Number)) + 1 : set.size]),
+  );
 }
 
 /** Words that spell a chip but mean something else here ("M4" in "M4 Max" is handled; "a 100 tokens" is not an A100). */

@@ -693,8 +693,14 @@ describe('machines of the eighth held-out set (read after it was measured)', () 
     // More than twice what the card was sold with is the PC's RAM; a modded card's double is the card's.
     ['can my 4090 and 64gb run llama 70b', [['rtx-4090', 1, null]]],
     ['my 4090 48gb', [['rtx-4090', 1, 48]]],
-    // nvidia-smi's "GPU 7:" is an index, not seven cards (a pasted list of eight is still read as one card).
+    // nvidia-smi's "GPU 7:" is an index, not seven cards; a pasted listing counts its cards (indices run
+    // from 0, so "GPU 0: ... GPU 7:" with the lines between left out is eight).
     ['GPU 7: NVIDIA A800-SXM4-80GB', [['a800', 1, 80]]],
+    ['GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB', [['a800', 8, 80]]],
+    [
+      'GPU 0: NVIDIA GeForce RTX 3090 (UUID: x)\nGPU 1: NVIDIA GeForce RTX 3090 (UUID: y)\nGPU 2: NVIDIA GeForce RTX 3090',
+      [['rtx-3090', 3, null]],
+    ],
     ['My system have 2 "GTX 1080 (8 GB)"', [['gtx-1080', 2, 8]]],
     // "each 22g" said after a count of cards is each card's memory.
     [
