@@ -677,17 +677,22 @@ function ramBefore(tokens: Token[], i: number): boolean {
   return false;
 }
 
+/** Words that join a GPU word to what comes next ("a GPU and 32GB RAM", "GPU + 64GB"). */
+const JOINER = /^(and|plus|\+|和)$/;
+/**
+ * Whether the words after a size make it the host's RAM: "of system RAM", "DDR5" always; plain "RAM"
+ * only across a joiner ("a GPU and 32GB RAM"), since "a GPU with 12GB RAM" is the card's.
+ */
+const isHostRam = (tokens: Token[], next: number, joined: boolean) =>
+  HOST_RAM_AFTER.test(wordsFrom(tokens, next, 4)) || (joined && RAM_AFTER.test(wordsFrom(tokens, next, 3)));
+
 /** A host-RAM size said within a few words after a GPU word ("GPU and 64GB DDR4"). */
 function hostRamAfter(tokens: Token[], end: number): number | undefined {
   let joined = false;
   for (let at = end; at <= end + 4 && at < tokens.length; at++) {
     const s = sizeAt(tokens, at);
-    // ("a GPU and 32GB RAM": after "and", plain RAM is the PC's; "a GPU with 12GB RAM" is the card's.)
-    const ram =
-      HOST_RAM_AFTER.test(wordsFrom(tokens, s?.next ?? at, 4)) ||
-      (joined && RAM_AFTER.test(wordsFrom(tokens, s?.next ?? at, 3)));
-    if (s) return ram ? s.gb * sticks(tokens, at, s.next) : undefined;
-    if (/^(and|plus|\+|和)$/.test(tokens[at]!.t)) joined = true;
+    if (s) return isHostRam(tokens, s.next, joined) ? s.gb * sticks(tokens, at, s.next) : undefined;
+    if (JOINER.test(tokens[at]!.t)) joined = true;
     if (!/^(with|w|of|and|has|having|plus|\+|和|\d+)$/.test(tokens[at]!.t)) return undefined;
   }
   return undefined;
@@ -713,12 +718,8 @@ function nearbySize(tokens: Token[], start: number, end: number, mac = false): {
     const s = sizeAt(tokens, at);
     // "two GPUs and 256GB of system RAM", "a GPU and 32GB RAM": the host's RAM, not the cards' memory.
     // ("my card has 12GB of RAM" is the card's: people call VRAM RAM.)
-    if (
-      s &&
-      (HOST_RAM_AFTER.test(wordsFrom(tokens, s.next, 4)) || (joined && RAM_AFTER.test(wordsFrom(tokens, s.next, 3))))
-    )
-      break;
-    if (/^(and|plus|\+|和)$/.test(tokens[at]!.t)) joined = true;
+    if (s && isHostRam(tokens, s.next, joined)) break;
+    if (JOINER.test(tokens[at]!.t)) joined = true;
     if (s) return { gb: s.gb, at };
     // "GPU with 24GB", "the max GPU memory is 45G".
     if (!/^(with|w|of|and|has|having|memory|vram|is|max|only|about|\d+)$/.test(tokens[at]!.t)) break;
