@@ -14,6 +14,8 @@ import {
   BackendSchema,
   FigureSchema,
   fingerprint,
+  isEarlierBuild,
+  type Backend,
   type CalibrationPoint,
   type ModelSpec,
   type QuantFamily,
@@ -70,18 +72,46 @@ const CSV_QUANTS: Record<string, { family: QuantFamily; bpw: number }> = {
   MXFP4: { family: 'mxfp4', bpw: 4.25 },
 };
 
-/** llama.cpp launched each token's CUDA kernels as one graph from May 2024 (PR #6766). */
-const CUDA_GRAPHS_FROM = '2024-05';
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
-/** A CUDA run whose note dates its build before CUDA graphs ("Dec 2023 snapshot"): each kernel paid its own launch. */
-export function launchBound(backend: string, note: string): boolean {
-  if (backend !== 'cuda') return false;
-  const m = /\b([A-Z][a-z]{2})[a-z]* (20\d\d) snapshot/.exec(note);
-  const month = m ? MONTHS.indexOf(m[1]!.toLowerCase()) : -1;
-  if (!m || month < 0) return false;
-  return `${m[2]}-${String(month + 1).padStart(2, '0')}` < CUDA_GRAPHS_FROM;
+/**
+ * When each chip first shipped in a machine that runs llama.cpp (Apple: the first Macs; the M4 was in
+ * an iPad from May 2024, in Macs from November 2024): no run on it comes from an older build, even
+ * when the table it sits in names an older one (llama.cpp discussion #4167 lists M4 rows under its
+ * November 2023 build).
+ */
+const CHIP_FIRST_SHIPPED: [RegExp, string][] = [
+  [/\bM5\b/, '2025-10'],
+  [/\bM4\b/, '2024-11'],
+  [/\bM3\b/, '2023-10'],
+  [/\bM2\b/, '2022-06'],
+  [/\bM1\b/, '2020-11'],
+  [/DGX Spark|GB10/, '2025-10'],
+  [/RTX PRO \d+ Blackwell|RTX 50\d0/, '2025-01'],
+];
+
+/**
+ * The month (YYYY-MM) of a run's llama.cpp build: a "Dec 2023 snapshot" in its note, else the first
+ * ISO date in its source or note, never before its chip shipped; undefined when nothing dates it.
+ */
+export function buildMonthOf(row: { device: string; source: string; note: string }): string | undefined {
+  const snapshot = /\b([A-Z][a-z]{2})[a-z]* (20\d\d) snapshot/.exec(row.note);
+  const month = snapshot ? MONTHS.indexOf(snapshot[1]!.toLowerCase()) : -1;
+  const iso = /\b(20\d\d)-(\d\d)(?:-\d\d)?\b/.exec(`${row.source} ${row.note}`);
+  const stated =
+    snapshot && month >= 0
+      ? `${snapshot[2]}-${String(month + 1).padStart(2, '0')}`
+      : iso
+        ? `${iso[1]}-${iso[2]}`
+        : undefined;
+  if (stated === undefined) return undefined;
+  const shipped = CHIP_FIRST_SHIPPED.find(([re]) => re.test(row.device))?.[1];
+  return shipped !== undefined && shipped > stated ? shipped : stated;
 }
+
+/** A run whose build predates its backend's fixed-cost change (FIXED_COST_CHANGES). */
+export const launchBound = (backend: Backend, row: { device: string; source: string; note: string }): boolean =>
+  isEarlierBuild(backend, buildMonthOf(row));
 
 /** Average context depth while the measured tokens were generated. */
 function depthOf(context: string): number {
@@ -156,6 +186,6 @@ function pointOf(inputs: Inputs, row: z.infer<typeof SpeedRowSchema>, where: str
     depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
     ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
     value: row.value,
-    ...(launchBound(device.backend, row.note) ? { launchBound: true } : {}),
+    ...(launchBound(device.backend, row) ? { launchBound: true } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { loadCatalog } from '../src/catalog/load.js';
 import { decodeTokensPerSec, estimateOne, prefillTokensPerSec, residualsOf } from '../src/core/index.js';
+import { buildMonthOf } from './calibration-points.js';
 import { loadLongPromptRuns, pointOf } from './longprompt-points.js';
 import { loadMediaRuns } from './diffusion-points.js';
 import {
@@ -73,6 +74,8 @@ rows.forEach((row, i) => {
     };
     modelBasis = cm ? `spec + ${cm.id} shape` : 'spec, shape estimated';
   }
+  // Checked against the build it was measured on, as the fit treats its own runs.
+  const build = buildMonthOf(row);
   const r = estimateOne(catalog, {
     id: line,
     device,
@@ -81,6 +84,7 @@ rows.forEach((row, i) => {
     depthTokens: depth,
     contextTokens: depth + 2048,
     ...placementOf(row),
+    ...(build !== undefined ? { build } : {}),
   });
   if (!r.ok) return void skipped.push(`${label} -> estimate error ${r.error.code}: ${r.error.message}`);
   const e = r.value;

@@ -13,7 +13,14 @@ import { estimateMemory, HOST_RESERVE_GB, type MemoryEstimate } from './physics/
 import type { Placement, PlacementOptions } from './physics/placement.js';
 import { resolveDevice, resolveModel, resolveQuant } from './query/resolve.js';
 import { err, ok, type CoreError, type Result } from './result.js';
-import { decodeBand, decodeTokensPerSec, prefillBand, prefillTokensPerSec } from './physics/speed.js';
+import {
+  decodeBand,
+  decodeTokensPerSec,
+  FIXED_COST_CHANGES,
+  paramsForBuild,
+  prefillBand,
+  prefillTokensPerSec,
+} from './physics/speed.js';
 import type { Band, DeviceSpec, Fit, ModelSpec } from './catalog/specs.js';
 
 const positive = z.number().finite().positive();
@@ -53,6 +60,15 @@ export const EstimateQuerySchema = z.object({
   cpuMoeLayers: z.union([z.number().int().min(0).max(1000), z.literal('all')]).optional(),
   /** Whose placement to model when none is set: llama.cpp's automatic fit (default) or Ollama's layer split. */
   runtime: z.enum(['llama.cpp', 'ollama']).optional(),
+  /**
+   * The date of the llama.cpp build measured (YYYY-MM or YYYY-MM-DD), to check an estimate against
+   * an older run: builds from before a backend's fixed-cost change pay its earlier per-layer cost
+   * (FIXED_COST_CHANGES). Absent: a current build.
+   */
+  build: z
+    .string()
+    .regex(/^20\d\d-(0[1-9]|1[0-2])(-\d\d)?$/, 'build must be a date, YYYY-MM or YYYY-MM-DD')
+    .optional(),
 });
 
 export interface EstimateResult {
@@ -272,7 +288,11 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
   }
   const mem = estimateMemory(device, model, quant, context, 'f16', placement.options);
   if (mem.placement) assumptions.push(placementNote(mem.placement, model.layers));
-  const params = catalog.calibration;
+  const params = paramsForBuild(catalog.calibration, device.backend, q.build);
+  if (params !== catalog.calibration)
+    assumptions.push(
+      `build ${q.build}: before ${FIXED_COST_CHANGES[device.backend]?.change}, at that build's per-layer cost`,
+    );
   const runs = mem.fit !== 'none';
   const shared = { device, model, weightsGB: mem.weightsGB, ...(mem.placement ? { placement: mem.placement } : {}) };
   const decode = runs ? decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params) : null;

@@ -329,6 +329,11 @@ export const CalibrationFileSchema = z.object({
       perLayerMs: z.number().nonnegative(),
       /** Extra cost per byte for block-quantized kernels, as a multiplier on the streaming time. */
       familyFactor: z.record(z.string(), z.number().positive()),
+      /**
+       * The per-layer cost of builds from before the backend's fixed-cost change (FIXED_COST_CHANGES),
+       * fitted on their runs; answers are for current builds and use `perLayerMs`.
+       */
+      earlierBuildPerLayerMs: z.number().nonnegative().optional(),
     }),
   ),
   prefill: z.partialRecord(BackendSchema, z.object({ efficiency: z.number().positive().max(1.5) })),

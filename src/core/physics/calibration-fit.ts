@@ -25,9 +25,10 @@ export interface CalibrationPoint {
   microBatch?: number;
   value: number;
   /**
-   * Measured on a CUDA build from before llama.cpp launched each token's kernels as one CUDA graph
-   * (PR #6766, May 2024): every kernel paid its own launch, a fixed cost per layer that later
-   * builds no longer pay; and before its quantized prompt matmuls ran on tensor cores (PR #7676).
+   * Measured on a build from before its backend's fixed-cost change (FIXED_COST_CHANGES): on CUDA,
+   * before llama.cpp launched each token's kernels as one CUDA graph (PR #6766, May 2024), so every
+   * kernel paid its own launch, and before its quantized prompt matmuls ran on tensor cores (PR
+   * #7676); on Metal, before its command encoding overhead was cut (PR #9698, October 2024).
    */
   launchBound?: boolean;
 }
@@ -111,9 +112,9 @@ export interface DecodeFit {
   decode: Record<string, DecodeParams>;
   kvReadFactor: number;
   /**
-   * Per-layer cost of runs on builds that launched every kernel (see `launchBound`), per backend:
-   * fitted so that those runs inform the streaming efficiency without setting today's fixed cost.
-   * Not an answer parameter; answers are for current builds.
+   * Per-layer cost of runs on earlier builds (see `launchBound`), per backend: fitted so that those
+   * runs inform the streaming efficiency without setting today's fixed cost. Stored as
+   * `earlierBuildPerLayerMs` for checks against runs of a stated build; answers are for current builds.
    */
   launchBoundPerLayerMs: Record<string, number>;
 }
@@ -231,6 +232,8 @@ function prefillEfficiencyOf(
  */
 function prefillRunsByBuild(pp: CalibrationPoint[], b: Backend) {
   const of = pp.filter((p) => p.backend === b);
+  // Metal's earlier builds differ in their per-token overhead (PR #9698), not in their prompt kernels.
+  if (b !== 'cuda') return { current: of, older: [] };
   const current = of.filter((p) => !p.launchBound);
   const older = of.filter((p) => p.launchBound);
   return current.length && older.length ? { current, older } : { current: of, older: [] };
@@ -477,6 +480,8 @@ function bandOf(rs: PointResidual[], key: 'error' | 'holdoutError') {
 /** Fits everything, then measures the error in-sample and leave-one-device-out. */
 export function calibrate(points: CalibrationPoint[], attentionFactor?: AttentionFactors): CalibrationResult {
   const fit = fitDecode(points);
+  for (const [b, perLayerMs] of Object.entries(fit.launchBoundPerLayerMs))
+    if (fit.decode[b]) fit.decode[b].earlierBuildPerLayerMs = perLayerMs;
   const prefill = fitPrefill(points, fit, attentionFactor);
   const decodeResiduals = decodeResidualsOf(points, fit);
   const prefillResiduals = prefillResidualsOf(points, fit, prefill, attentionFactor);

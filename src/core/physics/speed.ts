@@ -53,6 +53,35 @@ function prefillParamsFor(params: SpeedParams, backend: Backend, family?: QuantF
   return params.prefill[backend] ?? UNCALIBRATED_PREFILL;
 }
 
+/**
+ * Changes in llama.cpp that cut a backend's fixed cost per token. A run on a build from before one
+ * paid more per layer: its kernels were launched one by one (CUDA) or encoded with more overhead
+ * (Metal: 1B tg128 +4-6% in the PR's own table). The fit gives those runs a per-layer cost of their
+ * own (`earlierBuildPerLayerMs`) so that they still inform the bandwidth efficiency; answers are
+ * for current builds.
+ */
+export const FIXED_COST_CHANGES: Partial<Record<Backend, { before: string; change: string }>> = {
+  cuda: { before: '2024-05', change: "llama.cpp PR #6766: each token's CUDA kernels launched as one CUDA graph" },
+  metal: { before: '2024-10', change: 'llama.cpp PR #9698: Metal command encoding overhead reduced' },
+};
+
+/** Whether a build of this month (YYYY-MM, or a full date) predates the backend's fixed-cost change. */
+export function isEarlierBuild(backend: Backend, build: string | undefined): boolean {
+  const cut = FIXED_COST_CHANGES[backend]?.before;
+  return cut !== undefined && build !== undefined && build.slice(0, 7) < cut;
+}
+
+/**
+ * The speed parameters for a run on a build of the month given: an earlier build's per-layer cost
+ * where the calibration has one; otherwise (no build stated, a current build) the parameters as
+ * they are.
+ */
+export function paramsForBuild(params: SpeedParams, backend: Backend, build: string | undefined): SpeedParams {
+  const own = params.decode[backend];
+  if (!own || own.earlierBuildPerLayerMs === undefined || !isEarlierBuild(backend, build)) return params;
+  return { ...params, decode: { ...params.decode, [backend]: { ...own, perLayerMs: own.earlierBuildPerLayerMs } } };
+}
+
 export function isCalibrated(params: SpeedParams, backend: Backend): boolean {
   return params.decode[backend] !== undefined;
 }

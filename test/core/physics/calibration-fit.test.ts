@@ -11,7 +11,7 @@ import {
 import { prefillTokensPerSec } from '../../../src/core/physics/speed.js';
 import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
 import { estimateArchitecture } from '../../../src/core/query/architecture.js';
-import { launchBound, loadPoints, root } from '../../../scripts/calibration-points.js';
+import { buildMonthOf, launchBound, loadPoints, root } from '../../../scripts/calibration-points.js';
 
 /** A decode run on a CUDA card of `bw` GB/s that took `t` seconds a token. */
 const tgPoint = (bw: number, model: CalibrationPoint['model'], gb: number, t: number): CalibrationPoint => ({
@@ -74,18 +74,36 @@ describe('fitDecode', () => {
     expect(fitDecode(points.filter((p) => !p.launchBound)).launchBoundPerLayerMs).toEqual({});
   });
 
-  it('reads the build era from the note: a CUDA snapshot before May 2024 launched every kernel', () => {
-    expect(launchBound('cuda', "LLaMA 2 overview table ('Average eval speed', Dec 2023 snapshot; llama.cpp)")).toBe(
-      true,
+  it('dates a run by its build: a CUDA snapshot before May 2024 launched every kernel, a Metal build before October 2024 encoded with more overhead', () => {
+    const run = (device: string, note: string, source = '') => ({ device, note, source });
+    const cudaDec23 = run('NVIDIA RTX 4090 24GB', "LLaMA 2 overview table ('Average eval speed', Dec 2023 snapshot)");
+    expect(launchBound('cuda', cudaDec23)).toBe(true);
+    expect(launchBound('cuda', run('NVIDIA RTX 4090 24GB', 'LLaMA 3 table (May 2024 snapshot, llama-bench)'))).toBe(
+      false,
     );
-    expect(launchBound('cuda', 'LLaMA 3 table (May 2024 snapshot, llama-bench)')).toBe(false);
-    expect(launchBound('metal', 'Dec 2023 snapshot')).toBe(false);
-    expect(launchBound('cuda', 'llama-bench, build 6413')).toBe(false);
-    expect(
-      loadPoints()
-        .filter((p) => p.launchBound)
-        .every((p) => p.backend === 'cuda'),
-    ).toBe(true);
+    expect(launchBound('metal', run('Apple M3 Max 40-core GPU', 'Dec 2023 snapshot'))).toBe(true);
+    expect(launchBound('metal', run('Apple M2 Ultra', 'LLaMA 3 table (May 2024 snapshot)'))).toBe(true);
+    expect(launchBound('metal', run('Apple M2 Ultra', 'gain', 'over-time table, 2024-11-12 build with FA'))).toBe(
+      false,
+    );
+    // Nothing dates it: a current build.
+    expect(launchBound('cuda', run('NVIDIA RTX 4090 24GB', 'llama-bench, build 6413'))).toBe(false);
+  });
+
+  it('never dates a run before its chip shipped, whatever build the table it sits in names', () => {
+    const table = 'llama.cpp discussions/4167 (summary table, build 8e672ef 2023-11-21)';
+    expect(buildMonthOf({ device: 'Apple M2 Max (30-core GPU, 400 GB/s)', source: table, note: '' })).toBe('2023-11');
+    expect(buildMonthOf({ device: 'Apple M4 Max (40-core GPU, 546 GB/s)', source: table, note: '' })).toBe('2024-11');
+    expect(launchBound('metal', { device: 'Apple M4 Max (40-core GPU, 546 GB/s)', source: table, note: '' })).toBe(
+      false,
+    );
+    expect(buildMonthOf({ device: 'Apple M4 Pro', source: 'a PR', note: 'no date' })).toBeUndefined();
+  });
+
+  it('marks the calibration runs of both earlier kinds of build, CUDA and Metal, and no others', () => {
+    const older = loadPoints().filter((p) => p.launchBound);
+    expect(new Set(older.map((p) => p.backend))).toEqual(new Set(['cuda', 'metal']));
+    expect(older.some((p) => /M4/.test(p.device))).toBe(false);
   });
 
   it('fits the KV factor on the slowdown at depth alone, not as a knob on every run', () => {

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { estimateLine, type EstimateResult } from '../../src/core/estimate.js';
+import { FIXED_COST_CHANGES, isEarlierBuild, paramsForBuild } from '../../src/core/physics/speed.js';
+import { catalog } from '../helpers/catalog.js';
+
+const line = (q: object) => estimateLine(catalog, JSON.stringify(q), 1);
+const answer = (q: object) => {
+  const r = line(q);
+  if ('error' in r) throw new Error(r.error.message);
+  return r as EstimateResult;
+};
+
+describe('estimate --jsonl: the build measured', () => {
+  const query = { device: 'rtx-4090', model: 'llama-3.1-8b', quant: 'Q4_K_M' };
+
+  it('a CUDA build from before CUDA graphs is estimated at its own, higher per-layer cost, and says so', () => {
+    const current = answer(query);
+    const older = answer({ ...query, build: '2023-12' });
+    expect(older.decodeTokensPerSec!).toBeLessThan(current.decodeTokensPerSec!);
+    expect(older.assumptions.join(' ')).toMatch(/build 2023-12: before llama\.cpp PR #6766/);
+    expect(current.assumptions.join(' ')).not.toMatch(/PR #6766/);
+  });
+
+  it('a build from after the change, or from the same month, is a current build', () => {
+    const current = answer(query).decodeTokensPerSec;
+    expect(answer({ ...query, build: '2024-05' }).decodeTokensPerSec).toBe(current);
+    expect(answer({ ...query, build: '2025-11-02' }).decodeTokensPerSec).toBe(current);
+  });
+
+  it('a Metal build from before PR #9698 pays the encoding overhead of its time', () => {
+    const mac = { device: 'mac-studio-m4-max-128gb', model: 'qwen3-30b-a3b', quant: 'Q4_K_M' };
+    expect(answer({ ...mac, build: '2024-05' }).decodeTokensPerSec!).toBeLessThan(answer(mac).decodeTokensPerSec!);
+  });
+
+  it('a build that is not a date is a clear error, not a silent current build', () => {
+    const r = line({ ...query, build: 'b6531' });
+    expect('error' in r && r.error.code).toBe('INVALID_QUERY');
+    expect('error' in r && r.error.message).toMatch(/build/);
+  });
+});
+
+describe('builds and the fixed-cost changes', () => {
+  it('every calibrated backend with runs on both sides of its change has the earlier cost stored, and it is higher', () => {
+    for (const backend of Object.keys(FIXED_COST_CHANGES) as (keyof typeof FIXED_COST_CHANGES)[]) {
+      const p = catalog.calibration.decode[backend]!;
+      expect(p.earlierBuildPerLayerMs).toBeGreaterThan(p.perLayerMs);
+    }
+  });
+
+  it('compares months, not strings of any length: a full date counts by its month', () => {
+    expect(isEarlierBuild('cuda', '2024-04-30')).toBe(true);
+    expect(isEarlierBuild('cuda', '2024-05-01')).toBe(false);
+    expect(isEarlierBuild('rocm', '2020-01')).toBe(false);
+    expect(isEarlierBuild('cuda', undefined)).toBe(false);
+  });
+
+  it('leaves the parameters untouched for a current build, and changes only the per-layer cost for an earlier one', () => {
+    const p = catalog.calibration;
+    expect(paramsForBuild(p, 'cuda', undefined)).toBe(p);
+    expect(paramsForBuild(p, 'cuda', '2026-01')).toBe(p);
+    const older = paramsForBuild(p, 'cuda', '2023-12');
+    expect(older.decode.cuda).toEqual({ ...p.decode.cuda, perLayerMs: p.decode.cuda!.earlierBuildPerLayerMs });
+    expect(older.decode.metal).toBe(p.decode.metal);
+  });
+});
