@@ -15,6 +15,7 @@ import {
   FigureSchema,
   fingerprint,
   isEarlierBuild,
+  isEarlierPromptBuild,
   type Backend,
   type CalibrationPoint,
   type ModelSpec,
@@ -76,28 +77,36 @@ const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', '
 
 /**
  * When each chip first shipped in a machine that runs llama.cpp (Apple: the first Macs; the M4 was in
- * an iPad from May 2024, in Macs from November 2024): no run on it comes from an older build, even
- * when the table it sits in names an older one (llama.cpp discussion #4167 lists M4 rows under its
- * November 2023 build).
+ * an iPad from May 2024, in Macs from November 2024; the M3 Ultra came in March 2025): a run dated
+ * only by its post or table is never older than its chip. A run whose source names its build and
+ * that build's date ("build 8e672ef 2023-11-21": llama.cpp discussion #4167 asks every machine,
+ * M4s included, to check out that commit) is dated by the build, whatever the chip.
  */
 const CHIP_FIRST_SHIPPED: [RegExp, string][] = [
   [/\bM5\b/, '2025-10'],
   [/\bM4\b/, '2024-11'],
+  [/\bM3 Ultra\b/, '2025-03'],
   [/\bM3\b/, '2023-10'],
   [/\bM2\b/, '2022-06'],
   [/\bM1\b/, '2020-11'],
   [/DGX Spark|GB10/, '2025-10'],
-  [/RTX PRO \d+ Blackwell|RTX 50\d0/, '2025-01'],
+  [/RTX PRO \d+ Blackwell|\bRTX 50[5-9]0\b/, '2025-01'],
 ];
 
+const MONTH = '(0[1-9]|1[0-2])';
+
 /**
- * The month (YYYY-MM) of a run's llama.cpp build: a "Dec 2023 snapshot" in its note, else the first
- * ISO date in its source or note, never before its chip shipped; undefined when nothing dates it.
+ * The month (YYYY-MM) of a run's llama.cpp build: the date of a build its source names ("build
+ * 8e672ef 2023-11-21"); else a "Dec 2023 snapshot" in its note or the first ISO date in its source
+ * or note, never before its chip shipped; undefined when nothing dates it.
  */
 export function buildMonthOf(row: { device: string; source: string; note: string }): string | undefined {
+  const text = `${row.source} ${row.note}`;
+  const named = new RegExp(`\\bbuild [0-9a-f]{7,40}\\b(?: \\(\\d+\\))?[;,]? (20\\d\\d)-${MONTH}\\b`).exec(text);
+  if (named) return `${named[1]}-${named[2]}`;
   const snapshot = /\b([A-Z][a-z]{2})[a-z]* (20\d\d) snapshot/.exec(row.note);
   const month = snapshot ? MONTHS.indexOf(snapshot[1]!.toLowerCase()) : -1;
-  const iso = /\b(20\d\d)-(\d\d)(?:-\d\d)?\b/.exec(`${row.source} ${row.note}`);
+  const iso = new RegExp(`\\b(20\\d\\d)-${MONTH}(?:-\\d\\d)?\\b`).exec(text);
   const stated =
     snapshot && month >= 0
       ? `${snapshot[2]}-${String(month + 1).padStart(2, '0')}`
@@ -112,6 +121,10 @@ export function buildMonthOf(row: { device: string; source: string; note: string
 /** A run whose build predates its backend's fixed-cost change (FIXED_COST_CHANGES). */
 export const launchBound = (backend: Backend, row: { device: string; source: string; note: string }): boolean =>
   isEarlierBuild(backend, buildMonthOf(row));
+
+/** A run whose build predates its backend's prompt-kernel change (PROMPT_KERNEL_CHANGES). */
+export const olderPromptKernels = (backend: Backend, row: { device: string; source: string; note: string }): boolean =>
+  isEarlierPromptBuild(backend, buildMonthOf(row));
 
 /** Average context depth while the measured tokens were generated. */
 function depthOf(context: string): number {
@@ -187,5 +200,6 @@ function pointOf(inputs: Inputs, row: z.infer<typeof SpeedRowSchema>, where: str
     ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
     value: row.value,
     ...(launchBound(device.backend, row) ? { launchBound: true } : {}),
+    ...(olderPromptKernels(device.backend, row) ? { olderPromptKernels: true } : {}),
   };
 }

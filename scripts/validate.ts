@@ -74,7 +74,7 @@ rows.forEach((row, i) => {
     };
     modelBasis = cm ? `spec + ${cm.id} shape` : 'spec, shape estimated';
   }
-  // Checked against the build it was measured on, as the fit treats its own runs.
+  // Checked against the build it was measured on (its per-layer cost and prompt efficiency), as the fit treats its own runs.
   const build = buildMonthOf(row);
   const r = estimateOne(catalog, {
     id: line,

@@ -16,7 +16,7 @@ import { err, ok, type CoreError, type Result } from './result.js';
 import {
   decodeBand,
   decodeTokensPerSec,
-  FIXED_COST_CHANGES,
+  changesAfter,
   paramsForBuild,
   prefillBand,
   prefillTokensPerSec,
@@ -63,11 +63,11 @@ export const EstimateQuerySchema = z.object({
   /**
    * The date of the llama.cpp build measured (YYYY-MM or YYYY-MM-DD), to check an estimate against
    * an older run: builds from before a backend's fixed-cost change pay its earlier per-layer cost
-   * (FIXED_COST_CHANGES). Absent: a current build.
+   * (FIXED_COST_CHANGES) and its earlier prompt efficiency (PROMPT_KERNEL_CHANGES). Absent: a current build.
    */
   build: z
     .string()
-    .regex(/^20\d\d-(0[1-9]|1[0-2])(-\d\d)?$/, 'build must be a date, YYYY-MM or YYYY-MM-DD')
+    .regex(/^20\d\d-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, 'build must be a date, YYYY-MM or YYYY-MM-DD')
     .optional(),
 });
 
@@ -288,10 +288,10 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
   }
   const mem = estimateMemory(device, model, quant, context, 'f16', placement.options);
   if (mem.placement) assumptions.push(placementNote(mem.placement, model.layers));
-  const params = paramsForBuild(catalog.calibration, device.backend, q.build);
+  const params = paramsForBuild(catalog.calibration, device.backend, q.build, quant.family);
   if (params !== catalog.calibration)
     assumptions.push(
-      `build ${q.build}: before ${FIXED_COST_CHANGES[device.backend]?.change}, at that build's per-layer cost`,
+      `build ${q.build}: estimated as a build before ${changesAfter(device.backend, q.build).join('; ')}`,
     );
   const runs = mem.fit !== 'none';
   const shared = { device, model, weightsGB: mem.weightsGB, ...(mem.placement ? { placement: mem.placement } : {}) };

@@ -17,14 +17,22 @@ describe('estimate --jsonl: the build measured', () => {
     const current = answer(query);
     const older = answer({ ...query, build: '2023-12' });
     expect(older.decodeTokensPerSec!).toBeLessThan(current.decodeTokensPerSec!);
-    expect(older.assumptions.join(' ')).toMatch(/build 2023-12: before llama\.cpp PR #6766/);
+    expect(older.assumptions.join(' ')).toMatch(/build 2023-12: estimated as a build before llama\.cpp PR #6766/);
     expect(current.assumptions.join(' ')).not.toMatch(/PR #6766/);
   });
 
   it('a build from after the change, or from the same month, is a current build', () => {
-    const current = answer(query).decodeTokensPerSec;
-    expect(answer({ ...query, build: '2024-05' }).decodeTokensPerSec).toBe(current);
-    expect(answer({ ...query, build: '2025-11-02' }).decodeTokensPerSec).toBe(current);
+    const current = answer(query);
+    expect(answer({ ...query, build: '2024-06' }).decodeTokensPerSec).toBe(current.decodeTokensPerSec);
+    expect(answer({ ...query, build: '2024-06' }).prefillTokensPerSec).toBe(current.prefillTokensPerSec);
+    expect(answer({ ...query, build: '2025-11-02' }).prefillTokensPerSec).toBe(current.prefillTokensPerSec);
+  });
+
+  it('an earlier CUDA build also prefills at its own, lower efficiency, and says both', () => {
+    const current = answer(query);
+    const older = answer({ ...query, build: '2023-12' });
+    expect(older.prefillTokensPerSec!).toBeLessThan(current.prefillTokensPerSec!);
+    expect(older.assumptions.join(' ')).toMatch(/PR #7676/);
   });
 
   it('a Metal build from before PR #9698 pays the encoding overhead of its time', () => {
@@ -33,9 +41,18 @@ describe('estimate --jsonl: the build measured', () => {
   });
 
   it('a build that is not a date is a clear error, not a silent current build', () => {
-    const r = line({ ...query, build: 'b6531' });
-    expect('error' in r && r.error.code).toBe('INVALID_QUERY');
-    expect('error' in r && r.error.message).toMatch(/build/);
+    for (const build of ['b6531', '2024-13', '2024-00', '2024-02-99', '24-05']) {
+      const r = line({ ...query, build });
+      expect('error' in r && r.error.code).toBe('INVALID_QUERY');
+      expect('error' in r && r.error.message).toMatch(/build/);
+    }
+  });
+
+  it('an MLX file runs on MLX, not on a llama.cpp build: its estimate and assumptions ignore the build', () => {
+    const mlx = { device: 'mac-studio-m4-max-128gb', model: 'qwen3-30b-a3b', quant: 'MLX-4bit' };
+    const dated = answer({ ...mlx, build: '2023-12' });
+    expect(dated.decodeTokensPerSec).toBe(answer(mlx).decodeTokensPerSec);
+    expect(dated.assumptions.join(' ')).not.toMatch(/build 2023-12/);
   });
 });
 
@@ -45,6 +62,11 @@ describe('builds and the fixed-cost changes', () => {
       const p = catalog.calibration.decode[backend]!;
       expect(p.earlierBuildPerLayerMs).toBeGreaterThan(p.perLayerMs);
     }
+  });
+
+  it("the earlier CUDA prompt kernels are slower than today's", () => {
+    const p = catalog.calibration.prefill.cuda!;
+    expect(p.earlierBuildEfficiency).toBeLessThan(p.efficiency);
   });
 
   it('compares months, not strings of any length: a full date counts by its month', () => {
@@ -60,6 +82,9 @@ describe('builds and the fixed-cost changes', () => {
     expect(paramsForBuild(p, 'cuda', '2026-01')).toBe(p);
     const older = paramsForBuild(p, 'cuda', '2023-12');
     expect(older.decode.cuda).toEqual({ ...p.decode.cuda, perLayerMs: p.decode.cuda!.earlierBuildPerLayerMs });
+    expect(older.prefill.cuda).toEqual({ ...p.prefill.cuda, efficiency: p.prefill.cuda!.earlierBuildEfficiency });
     expect(older.decode.metal).toBe(p.decode.metal);
+    // Metal's prompt kernels have no change on record: an old Metal build prefills as today's.
+    expect(paramsForBuild(p, 'metal', '2023-11').prefill).toBe(p.prefill);
   });
 });

@@ -336,7 +336,14 @@ export const CalibrationFileSchema = z.object({
       earlierBuildPerLayerMs: z.number().nonnegative().optional(),
     }),
   ),
-  prefill: z.partialRecord(BackendSchema, z.object({ efficiency: z.number().positive().max(1.5) })),
+  prefill: z.partialRecord(
+    BackendSchema,
+    z.object({
+      efficiency: z.number().positive().max(1.5),
+      /** The efficiency of builds from before the backend's prompt-kernel change (PROMPT_KERNEL_CHANGES). */
+      earlierBuildEfficiency: z.number().positive().max(1.5).optional(),
+    }),
+  ),
   /** Host RAM streaming efficiency for weights and KV the CPU reads in an offload run. */
   hostEfficiency: z.number().positive().max(1),
   /** Milliseconds per GPU-CPU hand-over in an offload run (one per CPU expert layer per token). */

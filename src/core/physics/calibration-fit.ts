@@ -31,6 +31,8 @@ export interface CalibrationPoint {
    * #7676); on Metal, before its command encoding overhead was cut (PR #9698, October 2024).
    */
   launchBound?: boolean;
+  /** Measured on a build from before its backend's prompt-kernel change (PROMPT_KERNEL_CHANGES). */
+  olderPromptKernels?: boolean;
 }
 
 type DecodeParams = NonNullable<CalibrationFile['decode']['cuda']>;
@@ -224,18 +226,17 @@ function prefillEfficiencyOf(
 }
 
 /**
- * A backend's prompt runs split by build where it has both kinds: builds from before May 2024
- * (`launchBound`) ran llama.cpp's quantized CUDA matmuls on dp4a, before they moved to int8 tensor
- * cores (PR #7676, June 2024: an RTX 4090's llama 8B Q4_0 pp512 6,280 -> 10,359 tok/s), so their
+ * A backend's prompt runs split by build where it has both kinds: CUDA builds from before June 2024
+ * (`olderPromptKernels`) ran llama.cpp's quantized matmuls on dp4a, before they moved to int8
+ * tensor cores (PR #7676: an RTX 4090's llama 8B Q4_0 pp512 6,280 -> 10,359 tok/s), so their
  * prompts say little about today's. Answers take the current builds' efficiency; the older runs
- * get their own, so that they still show as residuals measured against their build.
+ * get their own (`earlierBuildEfficiency`), so that they still show as residuals measured against
+ * their build, and a check against a run of a stated build can use it.
  */
 function prefillRunsByBuild(pp: CalibrationPoint[], b: Backend) {
   const of = pp.filter((p) => p.backend === b);
-  // Metal's earlier builds differ in their per-token overhead (PR #9698), not in their prompt kernels.
-  if (b !== 'cuda') return { current: of, older: [] };
-  const current = of.filter((p) => !p.launchBound);
-  const older = of.filter((p) => p.launchBound);
+  const current = of.filter((p) => !p.olderPromptKernels);
+  const older = of.filter((p) => p.olderPromptKernels);
   return current.length && older.length ? { current, older } : { current: of, older: [] };
 }
 
@@ -243,11 +244,16 @@ export function fitPrefill(
   points: CalibrationPoint[],
   decodeFit: DecodeFit,
   attentionFactor?: AttentionFactors,
-): Record<string, { efficiency: number }> {
+): Record<string, { efficiency: number; earlierBuildEfficiency?: number }> {
   const pp = llamaCpp(points).filter((p) => p.metric === 'pp');
-  const out: Record<string, { efficiency: number }> = {};
-  for (const b of new Set(pp.map((p) => p.backend)))
-    out[b] = { efficiency: prefillEfficiencyOf(prefillRunsByBuild(pp, b).current, b, decodeFit, attentionFactor) };
+  const out: Record<string, { efficiency: number; earlierBuildEfficiency?: number }> = {};
+  for (const b of new Set(pp.map((p) => p.backend))) {
+    const { current, older } = prefillRunsByBuild(pp, b);
+    out[b] = {
+      efficiency: prefillEfficiencyOf(current, b, decodeFit, attentionFactor),
+      ...(older.length ? { earlierBuildEfficiency: prefillEfficiencyOf(older, b, decodeFit, attentionFactor) } : {}),
+    };
+  }
   return out;
 }
 
@@ -451,13 +457,9 @@ function prefillResidualsOf(
   attentionFactor: AttentionFactors | undefined,
 ): PointResidual[] {
   const pp = llamaCpp(points).filter((p) => p.metric === 'pp');
-  const olderEfficiency = new Map<Backend, number>();
-  for (const b of new Set(pp.map((p) => p.backend))) {
-    const { older } = prefillRunsByBuild(pp, b);
-    if (older.length) olderEfficiency.set(b, prefillEfficiencyOf(older, b, fit, attentionFactor));
-  }
   return pp.map((pt) => {
-    const efficiency = (pt.launchBound && olderEfficiency.get(pt.backend)) || prefill[pt.backend]!.efficiency;
+    const own = prefill[pt.backend]!;
+    const efficiency = (pt.olderPromptKernels && own.earlierBuildEfficiency) || own.efficiency;
     const predicted = prefillTokensPerSec(
       prefillInputOf(pt),
       paramsWithPrefill(pt.backend, efficiency, fit, attentionFactor),

@@ -65,21 +65,67 @@ export const FIXED_COST_CHANGES: Partial<Record<Backend, { before: string; chang
   metal: { before: '2024-10', change: 'llama.cpp PR #9698: Metal command encoding overhead reduced' },
 };
 
-/** Whether a build of this month (YYYY-MM, or a full date) predates the backend's fixed-cost change. */
-export function isEarlierBuild(backend: Backend, build: string | undefined): boolean {
-  const cut = FIXED_COST_CHANGES[backend]?.before;
+/**
+ * Changes in llama.cpp that sped up a backend's prompt matmuls: a build from before one prefilled
+ * at an efficiency of its own (`earlierBuildEfficiency`), fitted on its runs. CUDA's quantized prompt
+ * matmuls ran on dp4a until the spring 2024 MMQ rework that put them on int8 tensor cores (PR #7676,
+ * June 2024). The split sits at May 2024 with the decode change: the May 2024 runs fall between the
+ * two efficiencies (split at June, the older one puts them ~25% slow; the current one, ~20% fast),
+ * and at May they inform today's fit instead of tilting the older one.
+ */
+export const PROMPT_KERNEL_CHANGES: Partial<Record<Backend, { before: string; change: string }>> = {
+  cuda: {
+    before: '2024-05',
+    change: "llama.cpp's 2024 CUDA prompt-matmul rework (int8 tensor cores, PR #7676)",
+  },
+};
+
+type BuildChanges = typeof FIXED_COST_CHANGES;
+const predates = (changes: BuildChanges, backend: Backend, build: string | undefined) => {
+  const cut = changes[backend]?.before;
   return cut !== undefined && build !== undefined && build.slice(0, 7) < cut;
-}
+};
+
+/** Whether a build of this month (YYYY-MM, or a full date) predates the backend's fixed-cost change. */
+export const isEarlierBuild = (backend: Backend, build: string | undefined): boolean =>
+  predates(FIXED_COST_CHANGES, backend, build);
+
+/** Whether a build of this month predates the backend's prompt-kernel change. */
+export const isEarlierPromptBuild = (backend: Backend, build: string | undefined): boolean =>
+  predates(PROMPT_KERNEL_CHANGES, backend, build);
+
+/** The changes a build of this month predates, in words (none for a current or unstated build). */
+export const changesAfter = (backend: Backend, build: string | undefined): string[] =>
+  [FIXED_COST_CHANGES, PROMPT_KERNEL_CHANGES]
+    .filter((changes) => predates(changes, backend, build))
+    .map((changes) => changes[backend]!.change);
 
 /**
- * The speed parameters for a run on a build of the month given: an earlier build's per-layer cost
- * where the calibration has one; otherwise (no build stated, a current build) the parameters as
- * they are.
+ * The speed parameters for a run on a llama.cpp build of the month given: an earlier build's
+ * per-layer cost and prompt efficiency where the calibration has them; otherwise (no build stated,
+ * a current build, an MLX file, which runs on MLX's own fit) the parameters as they are.
  */
-export function paramsForBuild(params: SpeedParams, backend: Backend, build: string | undefined): SpeedParams {
-  const own = params.decode[backend];
-  if (!own || own.earlierBuildPerLayerMs === undefined || !isEarlierBuild(backend, build)) return params;
-  return { ...params, decode: { ...params.decode, [backend]: { ...own, perLayerMs: own.earlierBuildPerLayerMs } } };
+export function paramsForBuild(
+  params: SpeedParams,
+  backend: Backend,
+  build: string | undefined,
+  family?: QuantFamily,
+): SpeedParams {
+  if (family === 'mlx' && backend === 'metal') return params;
+  const decode = params.decode[backend];
+  const prefill = params.prefill[backend];
+  const olderDecode = decode?.earlierBuildPerLayerMs !== undefined && isEarlierBuild(backend, build);
+  const olderPrefill = prefill?.earlierBuildEfficiency !== undefined && isEarlierPromptBuild(backend, build);
+  if (!olderDecode && !olderPrefill) return params;
+  return {
+    ...params,
+    ...(olderDecode
+      ? { decode: { ...params.decode, [backend]: { ...decode, perLayerMs: decode.earlierBuildPerLayerMs } } }
+      : {}),
+    ...(olderPrefill
+      ? { prefill: { ...params.prefill, [backend]: { ...prefill, efficiency: prefill.earlierBuildEfficiency } } }
+      : {}),
+  };
 }
 
 export function isCalibrated(params: SpeedParams, backend: Backend): boolean {

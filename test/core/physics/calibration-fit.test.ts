@@ -11,7 +11,13 @@ import {
 import { prefillTokensPerSec } from '../../../src/core/physics/speed.js';
 import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
 import { estimateArchitecture } from '../../../src/core/query/architecture.js';
-import { buildMonthOf, launchBound, loadPoints, root } from '../../../scripts/calibration-points.js';
+import {
+  buildMonthOf,
+  launchBound,
+  loadPoints,
+  olderPromptKernels,
+  root,
+} from '../../../scripts/calibration-points.js';
 
 /** A decode run on a CUDA card of `bw` GB/s that took `t` seconds a token. */
 const tgPoint = (bw: number, model: CalibrationPoint['model'], gb: number, t: number): CalibrationPoint => ({
@@ -90,20 +96,43 @@ describe('fitDecode', () => {
     expect(launchBound('cuda', run('NVIDIA RTX 4090 24GB', 'llama-bench, build 6413'))).toBe(false);
   });
 
-  it('never dates a run before its chip shipped, whatever build the table it sits in names', () => {
+  it('dates a run by the build its source names, whatever the chip; by its post or table never before its chip shipped', () => {
+    // llama.cpp discussion #4167 asks every machine to check out one commit: its M4 rows ran it too.
     const table = 'llama.cpp discussions/4167 (summary table, build 8e672ef 2023-11-21)';
     expect(buildMonthOf({ device: 'Apple M2 Max (30-core GPU, 400 GB/s)', source: table, note: '' })).toBe('2023-11');
-    expect(buildMonthOf({ device: 'Apple M4 Max (40-core GPU, 546 GB/s)', source: table, note: '' })).toBe('2024-11');
-    expect(launchBound('metal', { device: 'Apple M4 Max (40-core GPU, 546 GB/s)', source: table, note: '' })).toBe(
-      false,
-    );
+    expect(buildMonthOf({ device: 'Apple M4 Max (40-core GPU, 546 GB/s)', source: table, note: '' })).toBe('2023-11');
+    expect(
+      buildMonthOf({
+        device: 'NVIDIA DGX Spark GB10',
+        source: 'llama.cpp build 2f68ce7cf (6918); 2025-11-02',
+        note: '',
+      }),
+    ).toBe('2025-11');
+    // A post's date with no build named: not before the chip.
+    const post = { source: 'a blog post, 2024-05-10', note: '' };
+    expect(buildMonthOf({ ...post, device: 'Apple M4 Max (40-core GPU)' })).toBe('2024-11');
+    expect(buildMonthOf({ ...post, device: 'Apple M3 Ultra (80-core GPU)' })).toBe('2025-03');
+    expect(buildMonthOf({ ...post, device: 'Apple M3 Max (40-core GPU)' })).toBe('2024-05');
+    expect(buildMonthOf({ ...post, device: 'NVIDIA RTX 5090 32GB' })).toBe('2025-01');
+    // The RTX 5000 Ada (2023) is not a Blackwell card.
+    expect(buildMonthOf({ ...post, device: 'NVIDIA RTX 5000 Ada 32GB' })).toBe('2024-05');
+    // Not a month: not a date.
+    expect(buildMonthOf({ device: 'NVIDIA RTX 4090', source: 'run 2025-13', note: '' })).toBeUndefined();
     expect(buildMonthOf({ device: 'Apple M4 Pro', source: 'a PR', note: 'no date' })).toBeUndefined();
+  });
+
+  it('splits CUDA prompt runs where it splits their decode, and Metal prompt runs not at all', () => {
+    const may = { device: 'NVIDIA RTX 4090 24GB', note: 'LLaMA 3 table (May 2024 snapshot)', source: '' };
+    expect(olderPromptKernels('cuda', may)).toBe(false);
+    expect(olderPromptKernels('cuda', { ...may, note: 'Dec 2023 snapshot' })).toBe(true);
+    expect(olderPromptKernels('metal', { ...may, device: 'Apple M2 Ultra', note: 'Dec 2023 snapshot' })).toBe(false);
   });
 
   it('marks the calibration runs of both earlier kinds of build, CUDA and Metal, and no others', () => {
     const older = loadPoints().filter((p) => p.launchBound);
     expect(new Set(older.map((p) => p.backend))).toEqual(new Set(['cuda', 'metal']));
-    expect(older.some((p) => /M4/.test(p.device))).toBe(false);
+    // The current Metal runs: the 2024-11 M2 Ultra rerun and the undated 2025 M4 Pro runs.
+    expect(loadPoints().some((p) => p.backend === 'metal' && p.metric === 'tg' && !p.launchBound)).toBe(true);
   });
 
   it('fits the KV factor on the slowdown at depth alone, not as a knob on every run', () => {
@@ -167,7 +196,7 @@ describe('fitPrefill', () => {
       family: 'legacy',
       metric: 'pp',
       promptTokens: 512,
-      ...(old ? { launchBound: true } : {}),
+      ...(old ? { launchBound: true, olderPromptKernels: true } : {}),
     };
     const speed = { decode: { cuda: { efficiency: 0.8, perLayerMs: 0, familyFactor: {} } } };
     const params = { ...speed, prefill: { cuda: { efficiency } }, hostEfficiency: 0.5, kvReadFactor: 1 };
@@ -183,13 +212,15 @@ describe('fitPrefill', () => {
   it("answers with today's builds where a backend has both: pre-tensor-core builds (before May 2024) fit their own", () => {
     const points = [100, 150, 200].flatMap((t) => [ppPoint(t, 0.45, false), ppPoint(t, 0.25, true)]);
     expect(fitPrefill(points, decodeFit).cuda!.efficiency).toBeCloseTo(0.45, 3);
+    // The older builds' own efficiency is kept, for checks against runs of a stated build.
+    expect(fitPrefill(points, decodeFit).cuda!.earlierBuildEfficiency).toBeCloseTo(0.25, 3);
     // Their residuals are measured against their own build: none is off.
     const rs = calibrate(points).prefillResiduals;
     expect(Math.max(...rs.map((r) => Math.abs(r.error)))).toBeLessThan(1e-3);
     // With one kind of build only, it sets the efficiency.
     expect(
       fitPrefill(
-        points.filter((p) => p.launchBound),
+        points.filter((p) => p.olderPromptKernels),
         decodeFit,
       ).cuda!.efficiency,
     ).toBeCloseTo(0.25, 3);
