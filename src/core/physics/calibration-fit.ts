@@ -27,8 +27,8 @@ export interface CalibrationPoint {
   /**
    * Measured on a build from before its backend's fixed-cost change (FIXED_COST_CHANGES): on CUDA,
    * before llama.cpp launched each token's kernels as one CUDA graph (PR #6766, May 2024), so every
-   * kernel paid its own launch, and before its quantized prompt matmuls ran on tensor cores (PR
-   * #7676); on Metal, before its command encoding overhead was cut (PR #9698, October 2024).
+   * kernel paid its own launch; on Metal, before its command encoding overhead was cut (PR #9698,
+   * October 2024).
    */
   launchBound?: boolean;
   /** Measured on a build from before its backend's prompt-kernel change (PROMPT_KERNEL_CHANGES). */
@@ -226,9 +226,9 @@ function prefillEfficiencyOf(
 }
 
 /**
- * A backend's prompt runs split by build where it has both kinds: CUDA builds from before June 2024
- * (`olderPromptKernels`) ran llama.cpp's quantized matmuls on dp4a, before they moved to int8
- * tensor cores (PR #7676: an RTX 4090's llama 8B Q4_0 pp512 6,280 -> 10,359 tok/s), so their
+ * A backend's prompt runs split by build where it has both kinds: CUDA builds from before May 2024
+ * (`olderPromptKernels`, PROMPT_KERNEL_CHANGES) ran llama.cpp's quantized matmuls on dp4a, before
+ * they moved to int8 tensor cores (PR #7676: an RTX 4090's llama 8B Q4_0 pp512 6,280 -> 10,359 tok/s), so their
  * prompts say little about today's. Answers take the current builds' efficiency; the older runs
  * get their own (`earlierBuildEfficiency`), so that they still show as residuals measured against
  * their build, and a check against a run of a stated build can use it.
