@@ -21,7 +21,7 @@ describe('estimate --jsonl: the build measured', () => {
     expect(current.assumptions.join(' ')).not.toMatch(/PR #6766/);
   });
 
-  it('a build from after the change, or from the same month, is a current build', () => {
+  it('a build from after both changes is a current build: the same decode and prefill', () => {
     const current = answer(query);
     expect(answer({ ...query, build: '2024-06' }).decodeTokensPerSec).toBe(current.decodeTokensPerSec);
     expect(answer({ ...query, build: '2024-06' }).prefillTokensPerSec).toBe(current.prefillTokensPerSec);
