@@ -15,6 +15,8 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       /\b(add|adding|buy|bought|get|getting|connect) (one more|another|a second|more|one or more)\b|\banother (gpu|card)\b|\bsecond (gpu|card)\b|\begpu\b/i,
       2,
     ],
+    // "If I add a 3090", "if I connect an eGPU": what one more card would change ("when" is a time, not a choice).
+    [/\bif (i|we) (add|connect|plug in|put in|install) (an?|another|one more|a second|two|2)\b/i, 2],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
       /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|our) (gpu|graphics? card|video card|card)\b(?!'s| fan| settings?| drivers?)/i,
@@ -35,12 +37,18 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     [/\bis it (faster|better|cheaper|more efficient) to (use|buy|get|run)\b/i, 2],
     [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
+    // "How does the M4 Max compare", 哪个更快 (which is faster): machines set side by side; a
+    // comparison of quants or models (q4 against q8, 量化, 模型) is not one of machines.
+    [
+      /\bhow (does|do|would|will) (?!(it|this|that|they)\b)(?![^.?!]{0,60}\b(q\d|quants?|quantizations?|models?|versions?|fp\d+|bf16)\b)[^.?!]{2,60}\bcompare\b|^(?!.*(量化|模型|版本|\bq\d|\bfp\d)).*哪个(更快|快|好|更好)/i,
+      2,
+    ],
     [
       /\b(which|what) (is|one|would be|will be|should i)? ?(better|faster|best|cheaper|quieter)\b|\bbetter (option|choice|than)\b|\bor (an?|the|one|two)\b|\bloses? to\b|\b\d(\.\d)?x faster\b/i,
       1.5,
     ],
     [
-      /\bwhich (one|card|gpu|mac|machine|setup|option|pod)\b|\bwhat pod\b|\bshould i (get|buy|go (with|for)|choose|pick|wait)\b|\b(buy|buying|purchase|purchasing) (a|an|the|new)?\s?(good )?(gpu|graphics card|video ?card|laptop|mac|machine|pc)\b|\brecommendations? for (cpu|gpu)|还是|哪个|怎么选/i,
+      /\bwhich (one|card|gpu|mac|machine|setup|option|pod)\b|\bwhich (nvidia |amd |rtx |radeon |geforce |intel )+(cards?|gpus?|graphics cards?)\b|\bwhat pod\b|\bshould i (get|buy|go (with|for)|choose|pick|wait)\b|\b(buy|buying|purchase|purchasing) (a|an|the|new)?\s?(good )?(gpu|graphics card|video ?card|laptop|mac|machine|pc)\b|\brecommendations? for (cpu|gpu)|还是|哪个|怎么选/i,
       2,
     ],
   ],
@@ -79,6 +87,8 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   speed: [
+    // "How fast can I run it on my 3090": the speed, though "can I run" asks whether it fits.
+    [/\bhow fast (can|could|will|would|does|do|is)\b/i, 1],
     // Asking others for their figures: "anyone care to run it with X", "benchmark results for X".
     [
       /\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b|\bplease benchmark\b|\bbenchmark (it|this|them)\b/i,
@@ -168,6 +178,17 @@ const NORMAL =
 const FIGURE =
   /\d+(\.\d+)?\s*(tok(en)?s?\s*\/\s*s(ec)?|t\/s|tps|it\/s|s\/it|tokens? (per|a) sec(ond)?|seconds?|secs?|minutes?|mins?|hours?|hrs?|ms)\b/i;
 
+/**
+ * A failure reported against what was promised: "OOM on 12GB card ... said 10G VRAM would be
+ * enough", "it crashes although the readme says 24GB". Setup help, not a question of fit; the
+ * failure must have happened ("will it OOM?" asks fit).
+ */
+const FAILED =
+  /\b(oom|ooms|oomed|out of memory|crash(es|ed)|fails|failed|freez(es|ed)|(got|get|getting|gives?|gave|throws?|threw|hit|hits) (an? |the )?(cuda )?(oom|out of memory|error))\b/i;
+const PROMISED =
+  /\b(said|says|claims?|claimed|supposed to|should (be|have been) (enough|sufficient|fine)|according to|even though|although|despite)\b/i;
+const ASKED_FAILURE = /\b(will|would|could|might) (it |this |that )?(oom|crash|fail|run out)\b/i;
+
 /** "The difference between an A100 and an H100": a comparison when two machines are named. */
 const DIFFERENCE = /\bdifference between\b/i;
 /** "Which local AI models are best to run on ...": a plan when no model is named. */
@@ -204,6 +225,7 @@ export function readIntent(
   }
   // "Is this normal?" of a speed or a time just reported (not of a fit: "is it normal that 70b doesn't fit").
   if (NORMAL.test(text) && FIGURE.test(text)) score.speed += 2;
+  if (FAILED.test(text) && PROMISED.test(text) && !ASKED_FAILURE.test(text)) score.help += 2.5;
   if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
   if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
   if (current >= 1 && candidates >= 1) {

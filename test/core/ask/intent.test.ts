@@ -255,3 +255,25 @@ describe('cues real questions used (a blind set, read after it was measured)', (
     expect(intentOf(text)).toBe(intent);
   });
 });
+
+describe('cues of the eleventh session', () => {
+  it.each([
+    // A failure that happened, against what was promised, is a setup to fix ...
+    ['help', 'Llama4-Scout OOM on 12GB card (RTX3060). Said 10G VRAM would be enough.'],
+    // ... but a failure asked about is a question of fit.
+    ['fit', 'Even with 64gb ram, will llama 70b fail on a 3060?'],
+    // One more card, said as a condition, is an upgrade; "when I add" is a time.
+    ['upgrade', 'If I add a 3090 to my 4090, can I run llama 70b?'],
+    ['fit', 'My 3090 runs qwen 2.5 32b, but when I add more context it runs out of memory. Can it run 32k?'],
+    // "How fast can I run it": the speed, though "can I run" asks whether it fits.
+    ['speed', 'How fast can I run llama 3.1 70b on my M2 Ultra?'],
+    // "Which RTX card" is a choice among cards.
+    ['compare', 'Which RTX card for Flux dev?'],
+    // "How does X compare" sets machines side by side; quants compared are not machines.
+    ['compare', 'How does the M4 Max compare with a 4090 for qwen 32b?'],
+    ['fit', 'how do q4 and q8 of llama 3.1 8b compare on a 3060?'],
+    ['compare', '用M4 Max跑qwen 32b, 和 4090 相比哪个更快?'],
+  ] as [Intent, string][])('%s: %s', (intent, text) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+});
