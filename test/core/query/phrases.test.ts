@@ -31,6 +31,19 @@ describe('the workflow a question says', () => {
     // "ollama serve" starts Ollama for one user; serving many is said otherwise.
     ['set OLLAMA_KV_CACHE_TYPE=q8_0 && ollama serve', null],
     ['serving gemma 3 27b to my team', 'serving'],
+    // Server slots, a request rate, many connections and a live or loaded server are serving ...
+    ['llama-server -m qwen3-32b.gguf -np 4 -c 32768 on a 3090', 'serving'],
+    ['started it with --parallel 8, is 24GB enough', 'serving'],
+    ['how many parallel slots fit on a 4090', 'serving'],
+    ['which GPU handles multiple real-time connections best', 'serving'],
+    ['we need 20 requests per second', 'serving'],
+    ['run the model in a live server', 'serving'],
+    ['a high-load text analysis backend on 4 R9700', 'serving'],
+    ['`Avg prompt throughput: 102.2 tokens/s, Avg generation throughput: 2.2 tokens/s`', 'serving'],
+    // ... a slot for a card, one parallel stream or a run of requests one at a time is not.
+    ['my board has two PCIe slots and 4 RAM slots', null],
+    ['-np 1 on my 3060', null],
+    ['I sent 30 requests one after another to my 3060', null],
     // A video model or a frame count is video, even inside an image tool.
     ['ComfyUI-LTXVideo on a 4080', 'video'],
     ['--height 704 --width 480 --num_frames 121 on a 4090: 2.5 hours', 'video'],
