@@ -52,6 +52,25 @@ describe('data/', () => {
     }
   });
 
+  it("every chip's figures are physically plausible, and a shader rate spelled in a note is its value", () => {
+    let spelled = 0;
+    for (const c of catalog.chips) {
+      const tf = c.fp16Tflops.value;
+      expect(tf, `${c.id} fp16Tflops`).toBeGreaterThan(0.05);
+      expect(tf, `${c.id} fp16Tflops`).toBeLessThan(5000);
+      expect(c.bandwidthGBs.value, `${c.id} bandwidthGBs`).toBeGreaterThan(5);
+      expect(c.bandwidthGBs.value, `${c.id} bandwidthGBs`).toBeLessThan(20000);
+      // "2304 SP x 2 x 2 x 1.725 GHz": stream processors x FMA x packed FP16 x clock, in TFLOPS.
+      const m = /(\d+) SP x 2 x (?:2 x )?([\d.]+) GHz/.exec(c.fp16Tflops.note ?? '');
+      if (!m) continue;
+      spelled++;
+      const factors = c.fp16Tflops.note!.includes('x 2 x 2 x') ? 4 : 2;
+      const rate = (Number(m[1]) * factors * Number(m[2])) / 1000;
+      expect(Math.abs(tf / rate - 1), `${c.id}: ${tf} against ${c.fp16Tflops.note}`).toBeLessThan(0.02);
+    }
+    expect(spelled).toBeGreaterThan(10);
+  });
+
   it('a broken cross-reference stops the load with a message naming it', () => {
     const bad = structuredClone(benchmarks);
     bad.reported[0]!.device = 'rtx-9090';

@@ -239,6 +239,15 @@ function gluedTimes(tokens: Token[], i: number, next: number): number {
   return next === i + 3 && /^g(b)?x$/.test(tokens[i + 1]?.t ?? '') ? Number(tokens[i + 2]!.t) : 0;
 }
 
+/** A count after a card's size, the sign apart ("24GB * 2", "24G x 2"), unless RAM follows; or 0. */
+function spacedTimes(tokens: Token[], next: number): number {
+  const sign = tokens[next];
+  const n = tokens[next + 1];
+  if (!sign || !n || !/^(x|×|\*)$/.test(sign.t) || !/^\d{1,2}$/.test(n.t)) return 0;
+  if (RAM_WORDS.test(tokens[next + 2]?.t ?? '') && tokens[next + 2]!.t !== 'of') return 0;
+  return Number(n.t) >= 2 && Number(n.t) <= 16 ? Number(n.t) : 0;
+}
+
 /** Words before a size that make it a requirement, not a machine ("at least 14GB VRAM"). */
 const REQUIREMENT =
   /\b(least|minimum|min|requires?|required|needs?|needed|recommended|than|over|under|about|approx|approximately|~)\b/;
@@ -270,7 +279,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       spans.at(-1)?.end === i &&
       spans.at(-1)?.named.kind === 'chip' &&
       text.slice(tokens[i - 1]!.end, tokens[i]!.start) === '/';
-    if (m && (listed || !falseFriend(tokens, i, m.end, m.value))) {
+    if (m && (listed || !falseFriend(tokens, i, m.end, m.value, text))) {
       spans.push({ named: m.value, start: i, end: m.end });
       i = m.end;
     } else i++;
@@ -340,6 +349,12 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     )
       m = { ...m, chip: laptop };
     for (const o of formSpans) if (m.memoryGB === null) m.memoryGB = memoryAround(tokens, chip, o.end, o.end).gpu;
+    // "a 32GB Mac M4": the size said before the form word that comes before the chip.
+    for (const o of formSpans)
+      if (m.memoryGB === null && o.start < s.start) {
+        const size = nearbySize(tokens, o.start, o.start, true);
+        if (size && size.at < o.start && chip.variants.some((v) => v.memoryGB === size.gb)) m.memoryGB = size.gb;
+      }
     // "two Mac Studio M3 Ultra": a count of whole machines said before the form word.
     const machines = !m.counted && start < m.start ? countSaid(tokens, start, m.end) : undefined;
     if (machines) m = { ...m, gpus: machines.gpus, counted: true, start: machines.start };
@@ -576,7 +591,7 @@ function listedCards(text: string, mentions: MachineMention[]): Map<string, numb
 }
 
 /** Words that spell a chip but mean something else here ("M4" in "M4 Max" is handled; "a 100 tokens" is not an A100). */
-function falseFriend(tokens: Token[], i: number, end: number, named: Named): boolean {
+function falseFriend(tokens: Token[], i: number, end: number, named: Named, text: string): boolean {
   if (named.kind !== 'chip') return false;
   const first = tokens[i]!;
   // "v0.4.10.post2-cu128-b200": a name joined to an identifier with digits is part of it.
@@ -594,6 +609,10 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named): boo
     if (next && !next.first && /^(b|k|m|t|gb|w|mb|tok|tokens|px|mhz|mt)$/.test(next.t)) return true;
     if (next && /^(mhz|mt|mts|tokens?|steps?|words?|images?|px|ms|seconds?|mb|watts?)$/.test(next.t)) return true;
     if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
+    // "$5700", "4090 usd", "context 4096": a price or a length, no card.
+    if (/[$€£¥]\s*$/.test(text.slice(Math.max(0, first.start - 3), first.start))) return true;
+    if (next && /^(usd|dollars?|bucks|eur|euros?)$/.test(next.t)) return true;
+    if (prev && /^(ctx|context|len|length|window)$/.test(prev.t)) return true;
     // "Ryzen 5 6600", "ryzen 7600", "i7 7700", "Xeon 6700": a CPU's model number, no Radeon ("i9
     // 4090" is a rig's shorthand: no CPU model number is a GeForce's).
     const brand = named.chip.vendor === 'amd' ? (prev && /^\d$/.test(prev.t) ? tokens[i - 2] : prev) : undefined;
@@ -667,6 +686,8 @@ function ramBefore(tokens: Token[], i: number): boolean {
     if (tokens[k + 1]!.afterBreak) return false;
     const t = tokens[k]!.t;
     if (/^(memory|ram)$/.test(t) && /^(gpu|video|graphics|vram|graphic)$/.test(tokens[k - 1]?.t ?? '')) return false;
+    // "memory in use 30GB", "RAM usage 20GB", "swap 16GB": an amount taken, not what the host has.
+    if (/^(use|usage|used|swap|swapping|allocated|allocates|allocating|consumption|free|peak)$/.test(t)) return false;
     if (/^(ram|ddr|lpddr|memory|mem|sysram)$/.test(t)) return true;
     if (
       /^(vram|gpu|gpus|card|gb|g|with|and|显)$/.test(t) ||
@@ -957,7 +978,8 @@ function memoryAround(
         // comma ("my 5090 and 64gb", "5090, 64gb") it may be the PC's.
         vram = isVram || (i === end && !tokens[i]!.afterBreak);
         // "RTX4090 24Gx2张": the card's own size, times the cards.
-        if (!isRam) gpuTimes = gluedTimes(tokens, i, s.next);
+        // "4090 24GB * 2", "3090 24G x 2": the same, the sign apart.
+        if (!isRam) gpuTimes = gluedTimes(tokens, i, s.next) || spacedTimes(tokens, s.next);
       } else if (
         discrete &&
         host === null &&
@@ -1105,7 +1127,8 @@ const HOST_RAM_AFTER =
 const USED_AFTER =
   /^((are|is|was|were|being|get|gets) )?(used|consumed|free|left|remaining|occupied|allocated|in use)( |$)/;
 /** Words before a size that make it what something uses: "only uses 14gb of vram out of 24gb". */
-const USAGE_BEFORE = /\b(uses|used|consumes|consumed|consuming|takes|taking|occupies|occupying|eats|eating)$/;
+const USAGE_BEFORE =
+  /\b(uses|used|consumes|consumed|consuming|takes|taking|occupies|occupying|eats|eating|swap|swapping)$/;
 /** Words after a size that make it a file's: "an 8gb model", "a 16gb gguf", "12gb quant of qwen". */
 const FILE_AFTER = /^(models?|files?|gguf|ggufs|quants?|quantization|weights|checkpoints?|download|version|variant)\b/;
 /** Words before a size that make it the sum of several cards: "(total 48 GB VRAM)". */
@@ -1167,6 +1190,11 @@ function mendTypos(tokens: Token[], vocabulary: Set<string>, typos: TypoIndex): 
   // Copied only when a typo is found: most questions have none, and the tokens are shared.
   let out: Token[] | undefined;
   tokens.forEach((tok, i) => {
+    // "Jetson AGX Orion": NVIDIA's Orin, spelled as the constellation (Orin has too few letters to mend).
+    if (tok.t === 'orion' && [tokens[i - 1], tokens[i + 1]].some((t) => t && /^(jetson|agx|nano|nx)$/.test(t.t))) {
+      (out ??= [...tokens])[i] = { ...tok, t: 'orin' };
+      return;
+    }
     if (tok.t.length < 4 || vocabulary.has(tok.t) || !/^[a-z]+$/.test(tok.t)) return;
     const w = typos.mend(tok.t);
     if (w) (out ??= [...tokens])[i] = { ...tok, t: w };
@@ -1220,16 +1248,32 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   );
   const host = words.findIndex(
     (t, k) =>
-      t === 'vps' || (t === 'core' && /^(processor|cpu)$/.test(words[k + 1] ?? '') && /^\d+$/.test(words[k - 1] ?? '')),
+      t === 'vps' ||
+      // "8 vCPUs and 32GB": a cloud host counted in virtual cores.
+      (/^vcpus?$/.test(t) && /^\d+$/.test(words[k - 1] ?? '')) ||
+      (t === 'core' && /^(processor|cpu)$/.test(words[k + 1] ?? '') && /^\d+$/.test(words[k - 1] ?? '')),
   );
   const at = server >= 0 ? server : desktop >= 0 ? desktop : host;
-  if (at < 0 || !words.some((t) => /^(ram|ddr\d?|ddr|memory|cpu)$/.test(t))) return undefined;
+  if (at < 0 || !words.some((t) => /^(ram|ddr\d?|ddr|memory|cpu|vcpus?)$/.test(t))) return undefined;
   const chip = catalog.chip(server >= 0 ? 'cpu-server-ddr4-8ch' : 'cpu-ddr5');
   if (!chip) return undefined;
-  // "a ryzen 5 6600 and 32gb of ram": the size said after the CPU is its RAM.
+  // "a ryzen 5 6600 and 32gb of ram": the size said after the CPU is its RAM; one called RAM
+  // anywhere wins, and a disk's is none ("4 vCPU, 80 GB SSD, 8 GB RAM").
   const m = mentionAt(tokens, chip, at, at + 1, null, true);
-  return { ...m, memoryGB: null, hostRamGB: m.memoryGB ?? m.hostRamGB, gpus: 1 };
+  let ram = m.memoryGB ?? m.hostRamGB;
+  const sizes: { gb: number; after: string }[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const s = sizeAt(tokens, i);
+    if (s) sizes.push({ gb: s.gb, after: wordsFrom(tokens, s.next, 2) });
+  }
+  const tagged = sizes.find((s) => RAM_AFTER.test(s.after) || /^memory( |$)/.test(s.after));
+  if (tagged) ram = tagged.gb;
+  else if (ram !== null && sizes.some((s) => s.gb === ram && STORAGE_AFTER.test(s.after))) ram = null;
+  return { ...m, memoryGB: null, hostRamGB: ram, gpus: 1 };
 }
+
+/** Words after a size that make it storage, not memory: "80 GB SSD", "200 GB disk", "1TB NVMe". */
+const STORAGE_AFTER = /^((of )?(ssd|nvme|disk|hdd|storage|drive|space|m\.?2|emmc)|free space)( |$)/;
 
 /**
  * "My graphics card is 4060ti, can 16G run with this": a card sold in several sizes, named without

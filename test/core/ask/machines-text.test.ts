@@ -741,3 +741,28 @@ describe('a size between two cards', () => {
     expect(brief('System: U265K+48G ddr5 +B580 ... igpu loaded 4g, B580 loaded 3.2g')).toEqual([['arc-b580', null]]);
   });
 });
+
+describe('machines of the eleventh session', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.gpus, m.hostRamGB]);
+  it.each([
+    // RDNA 1 cards by their names; a price or a context length is no card.
+    ['5700 xt for llama 3 8b', [['rx-5700-xt', null, 1, null]]],
+    ['my RX 5600 XT 6GB', [['rx-5600-xt', 6, 1, null]]],
+    ['$5700 budget for a 70b rig', []],
+    ['5700 usd for a rig', []],
+    // A cloud host counted in vCPUs is a CPU host; its RAM is the size called RAM, never the disk's.
+    ['a server with 8 vCPUs and 32GB', [['cpu-ddr5', 32, 1, 32]]],
+    ['a VPS with 4 vCPU, 80 GB SSD, 8 GB RAM', [['cpu-ddr5', 8, 1, 8]]],
+    ['8 vCPUs, 200 GB disk', [['cpu-ddr5', null, 1, null]]],
+    // A count after the card's size, the sign apart.
+    ['My 4090 24GB * 2, can it run 70b', [['rtx-4090', 24, 2, null]]],
+    // "Orion" is NVIDIA's Orin beside a Jetson word.
+    ['Jetson AGX Orion 64GB', [['jetson-agx-orin', 64, 1, null]]],
+    // A size before the form word before the chip is the Mac's.
+    ['I have a 32GB Mac M4', [['m4', 32, 1, null]]],
+    // Memory in use or swapped is no host RAM.
+    ['3090, memory in use 30GB', [['rtx-3090', null, 1, null]]],
+  ] as [string, unknown[]][])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
