@@ -145,6 +145,10 @@ describe('short names people use', () => {
     ['DSv3 on two 3090s', 'deepseek-r1-671b'],
     ['DS-R1 on a mac', 'deepseek-r1-671b'],
     ['can r1 fit on 8 H100', 'deepseek-r1-671b'],
+    // Phi-3-mini is the 3.8B Phi-3 (Ollama's "phi3"), never the 14B medium.
+    ['phi-3 mini on a raspberry pi', 'phi-3-mini'],
+    ['ollama run phi3 on 8gb', 'phi-3-mini'],
+    ['phi3 medium on my 3060', 'phi-3-medium'],
   ])('%s', (text, id) => {
     expect(reading(text)?.id).toBe(id);
   });
