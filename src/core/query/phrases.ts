@@ -118,7 +118,7 @@ export const RULES: Rule[] = [
     // context: "32k", "128k tokens", "ctx 32k", "context 65536", "32k context"; not "i5-13600K",
     // "i5 9600K" or "Core Ultra 9 285K" (processors), nor a bare "9600k" (no window is millions of tokens).
     re: new RegExp(
-      String.raw`(?:\b(?:ctx|context|window)(?:[\s_-]*(?:size|length|len|window))?|--?(?:max[-_]model[-_]len|ctx[-_]size|context[-_]length|max[-_]seq[-_]len(?:gth)?)|\bn(?:um)?_ctx)\s*(?:of|=|:|to|is|about|around)?\s*\(?[~≈]?\s*(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*(k)?\b(?:\s*tokens?)?|(?<![-\w$€£¥])(?<!\d[.,])(?<!\b(?:budget|spend|spending|cost|costs|price|priced|pay|paid)\s+(?:of\s+|is\s+|around\s+|about\s+|under\s+){0,2})(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
+      String.raw`(?:\b(?:ctx|context|window)(?:[\s_-]*(?:size|length|len|window))?|上下文(?:长度|窗口)?|--?(?:max[-_]model[-_]len|ctx[-_]size|context[-_]length|max[-_]seq[-_]len(?:gth)?)|\bn(?:um)?_ctx)\s*(?:of|=|:|to|is|about|around|up\s+to|under|<=?|≤|为|是)?\s*\(?[~≈]?\s*(?!\d{1,2}(?![\d.,]|\s*k))(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:[.,]\d+)?)\s*(k)?\b(?:\s*tokens?)?|(?<![-\w$€£¥])(?<!\d[.,])(?<!\b(?:budget|spend|spending|cost|costs|price|priced|pay|paid)\s+(?:of\s+|is\s+|around\s+|about\s+|under\s+){0,2})(?<!\b(?:ultra\s{0,2}[3579]|i[3579])\s{1,3})(\d{1,4}(?:[.,]\d+)?)\s*k\b(?:\s*(?:tokens?|ctx|context))?`,
       'i',
     ),
     // "context size to 8192", "--max-model-len 131072", "a context length of 20,000" (a comma before
@@ -157,7 +157,7 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
   // "a trained model", "the fine-tuned weights", 微调后 ("after fine-tuning"): a model's past, not the work asked about.
   [/\b(?:(?:re-?)?train(?:ing|ed(?!\s+(?:models?|weights|checkpoints?)\b))?|pre-?train(?:ing)?)\b|训练/i, 'training'],
   [
-    /\b(?:video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video|ltx-?(?:video|v|2)|ltxvideo|seedvr2?|skyreels|framepack|num_frames|\d+[\s\u2011-]?frames?(?!\s*(?:per|a|\/)\s*s))\b|视频/i,
+    /\b(?:(?<!\b(?:your|youtube|yt|thanks\s+for\s+(?:the|this|your)|watched\s+(?:a|the|your|this)|in\s+(?:this|your)|tutorial|explainer)\s+)video(?!\s*(?:cards?|memory|ram|vram|adapter|output|driver))(?:\s*gen(?:eration)?)?|i2v|t2v|ti2v|img2vid|txt2vid|image[\s-]*(?:to|2)[\s-]*video|text[\s-]*(?:to|2)[\s-]*video|wan\s*2\.\d|mochi|cogvideox?|hunyuan\s*video|ltx-?(?:video|v|2)|ltxvideo|seedvr2?|skyreels|framepack|num_frames|\d+[\s\u2011-]?frames?(?!\s*(?:per|a|\/)\s*s))\b|(?<!up主的|博主的|作者的|教程|[bB]站|油管)视频/i,
     'video',
   ],
   [

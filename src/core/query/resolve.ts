@@ -105,9 +105,10 @@ function quantPattern(catalog: Catalog): RegExp {
   const escaped = [...new Set(names)]
     .sort((a, b) => b.length - a.length)
     .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[-_ ]/g, '[-_ ]?'));
-  // Chinese text runs words together ("4bit量化"): a CJK character is a boundary too.
+  // Chinese text runs words together ("4bit量化"): a CJK character is a boundary too, as is the
+  // star of Markdown bold ("**Q4_K_M**").
   const re = new RegExp(
-    `(?:^|[-_ :.,/("'\`\u3400-\u9fff])(${escaped.join('|')})s?(?=$|[-_ :.,/?!;)"'\`\u3400-\u9fff])`,
+    `(?:^|[-_ :.,/("'\`*\u3400-\u9fff])(${escaped.join('|')})s?(?=$|[-_ :.,/?!;)"'\`*\u3400-\u9fff])`,
     'i',
   );
   quantRegexCache = { catalog, re };
@@ -120,7 +121,10 @@ export function extractQuant(catalog: Catalog, text: string): { quant?: CatalogQ
   if (!m || !m[1]) return { rest: text };
   const q = resolveQuant(catalog, m[1]);
   if (!q.ok) return { rest: text };
-  return { quant: q.value, rest: `${text.slice(0, m.index)} ${text.slice(m.index + m[0].length)}`.trim() };
+  // The bold marks around it ("**Q4_K_M**") go with it.
+  const before = text.slice(0, m.index).replace(/\*+$/, '');
+  const after = text.slice(m.index + m[0].length).replace(/^\*+/, '');
+  return { quant: q.value, rest: `${before} ${after}`.trim() };
 }
 
 export function resolveQuant(catalog: Catalog, text: string): Result<CatalogQuant> {

@@ -60,6 +60,10 @@ describe('the workflow a question says', () => {
     ['a 97-frame clip takes ages', 'video'],
     ['SeedVR2 upscaling on 16 GB', 'video'],
     ['is mflux usable on a base M4', 'image'],
+    // A video someone watched is no video to generate.
+    ['thanks for the video! can my 3060 run llama 3 8b?', null],
+    ['看了up主的视频，我的3060能跑qwen 7b吗', null],
+    ['用wan生成视频需要多少显存', 'video'],
   ])('%s', (text, expected) => {
     expect(workflow(text)).toBe(expected);
   });
@@ -128,6 +132,11 @@ describe('the context a question says', () => {
     ['with a context length of 20,000 (20k)', 20000],
     ['context of 1,5k', 1500],
     ['when processing a large context (~16,000 tokens)', 16000],
+    // A bound, and the Chinese word for the window.
+    ['finetune an 8B model using the data with context_len < 50000', 50000],
+    ['上下文长度为32768, 4090能跑qwen 32b吗', 32768],
+    // A small number after a bound is something else ("up to 30 users").
+    ['context up to 30 users', null],
     // A price in thousands is no window.
     ['a GPU costing less than $2K with at least 24gb', null],
     ['budget $1.5k for llama 2 70b', null],

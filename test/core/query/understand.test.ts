@@ -49,6 +49,8 @@ const CASES: [string, Record<string, unknown>][] = [
   ],
   ['phi-4 8bit 12 hours a day 0.25/kwh', { model: 'phi-4', quant: 'Q8_0', hoursPerDay: 12, kwhPrice: 0.25 }],
   ['context 65536 llama 3.1 70b', { model: 'llama 3.1 70b', contextTokens: 65536 }],
+  // Markdown bold around a quant.
+  ['**Q4_K_M** gemma 3 12b', { model: 'gemma 3 12b', quant: 'Q4_K_M' }],
   ['qwq 32b reasoning, prompt 16k', { model: 'qwq 32b reasoning', promptTokens: 16384 }],
   ['video generation', { workflow: 'video' }],
   ['mistral small 3.1 vs 4090 for agents', { model: 'mistral small 3.1', against: 'rtx-4090', workflow: 'rag' }],
