@@ -17,6 +17,8 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // "If I add a 3090", "if I connect an eGPU": what one more card would change ("when" is a time, not a choice).
     [/\bif (i|we) (add|connect|plug in|put in|install) (an?|another|one more|a second|two|2)\b/i, 2],
+    // 再买一张 (buy one more), 还得去搞一张 (have to get another one), 加一张 (add one).
+    [/(再|还得去?|还要|多)(买|加|搞|入|上)(一|两|1|2)(张|块)|加(一|两)张/, 3],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
       /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|our) (gpu|graphics? card|video card|card)\b(?!'s| fan| settings?| drivers?)/i,
@@ -96,7 +98,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     // A time in words: "takes over ten hours", "跑了1个小时", "每秒" (per second), "快吗" (is it fast).
     [
-      /\b(two|three|four|five|ten|several|many) (hours|minutes)\b(?! (a|per|each) (day|week|month))|\d+ ?个?小时|\d+ ?分钟|每秒|快吗/i,
+      /\b(two|three|four|five|ten|several|many) (hours|minutes)\b(?! (a|per|each) (day|week|month))|\b\d+(\.\d+)? ?fps\b|\d+ ?个?小时|\d+ ?分钟|每秒|快吗/i,
       2,
     ],
     // "速度如何" (how is the speed): the speed question, though 如何 alone asks how to.
@@ -184,9 +186,9 @@ const FIGURE =
  * failure must have happened ("will it OOM?" asks fit).
  */
 const FAILED =
-  /\b(oom|ooms|oomed|out of memory|crash(es|ed)|fails|failed|freez(es|ed)|(got|get|getting|gives?|gave|throws?|threw|hit|hits) (an? |the )?(cuda )?(oom|out of memory|error))\b/i;
+  /\b(oom|ooms|oomed|out of memory|crash(es|ed)|fails|failed|freez(es|ed)|(got|get|getting|gives?|gave|throws?|threw|hit|hits) (an? |the )?(cuda )?(oom|out of memory|error))\b|爆显存|显存溢出|报错/i;
 const PROMISED =
-  /\b(said|says|claims?|claimed|supposed to|should (be|have been) (enough|sufficient|fine)|according to|even though|although|despite)\b/i;
+  /\b(said|says|claims?|claimed|supposed to|should (be|have been) (enough|sufficient|fine)|according to|even though|although|despite|i hoped|i expected|i thought)\b|但是?(依然|仍然|还是|却)|(依然|仍然)(爆显存|oom|报错)/i;
 const ASKED_FAILURE = /\b(will|would|could|might) (it |this |that )?(oom|crash|fail|run out)\b/i;
 
 /** "The difference between an A100 and an H100": a comparison when two machines are named. */
@@ -199,7 +201,7 @@ const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) w
 
 /** A choice between two machines, said between their names: "5090 or a Mac Studio", "4090 vs 3090", "A还是B". */
 const CHOICE =
-  /^[^.?!。？]{0,40}?\b(or|vs\.?|versus)\b|^\s*(against|over)\b|^\s*\/\s*$|^[^.?!。？]{0,20}?(还是|或者?|对比)/i;
+  /^[^.?!。？]{0,40}?\b(or|vs\.?|versus)\b|^\s*(against|over)\b|^\s*\/\s*$|^[^.?!。？]{0,20}?(还是|或者|对比)/i;
 
 /**
  * The intent of a question, from its words and the machines read in it; `gaps` are the texts

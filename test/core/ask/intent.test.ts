@@ -273,6 +273,15 @@ describe('cues of the eleventh session', () => {
     ['compare', 'How does the M4 Max compare with a 4090 for qwen 32b?'],
     ['fit', 'how do q4 and q8 of llama 3.1 8b compare on a 3060?'],
     ['compare', '用M4 Max跑qwen 32b, 和 4090 相比哪个更快?'],
+    // Still out of memory, but (但是依然爆显存): a failure to fix; asking whether it will is fit.
+    ['help', '我用4090跑qwen 32b，但是依然爆显存了'],
+    ['fit', '我用4090跑qwen 32b，会爆显存吗'],
+    // A frame rate is a speed.
+    ['speed', '2 FPS only with RTX 5090 32Gb + 64 Gb RAM. Any ideas?'],
+    // 还得去搞一张 (have to get another one): one more card.
+    ['upgrade', '两张3090 24G 也不够用啊 还得去搞一张来 不知行不行'],
+    // 或 lists the cards a question is about; 还是 is the choice.
+    ['fit', 'Yi-34B 需要的资源是多少？  yi-34b需要的资源是多少？单卡3090或4090能跑吗？还是需要多卡？'],
   ] as [Intent, string][])('%s: %s', (intent, text) => {
     expect(intentOf(text)).toBe(intent);
   });
