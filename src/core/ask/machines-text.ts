@@ -689,6 +689,8 @@ function ramBefore(tokens: Token[], i: number): boolean {
     // "memory in use 30GB", "RAM usage 20GB", "swap 16GB": an amount taken, not what the host has.
     if (/^(use|usage|used|swap|swapping|allocated|allocates|allocating|consumption|free|peak)$/.test(t)) return false;
     if (/^(ram|ddr|lpddr|memory|mem|sysram)$/.test(t)) return true;
+    // "DDR5-5600 32G": a kit's data rate sits between the RAM word and the size.
+    if (/^\d+$/.test(t) && DDR_SPEEDS.has(Number(t)) && /^\d$/.test(tokens[k - 1]?.t ?? '')) continue;
     if (
       /^(vram|gpu|gpus|card|gb|g|with|and|显)$/.test(t) ||
       (/^\d+$/.test(t) && !/^(ddr|lpddr)$/.test(tokens[k - 1]?.t ?? ''))
@@ -728,7 +730,7 @@ function nearbySize(tokens: Token[], start: number, end: number, mac = false): {
     const s = at >= 0 && !ramBefore(tokens, at) ? sizeAt(tokens, at) : undefined;
     // Right before, or with only an article or "of" between ("16GB GPU", "24 gig of vram"); never
     // across a word like "vs" ("a MI50 32gb vs mac studio": the 32 GB is the MI50's).
-    if (s && (s.next === start || (s.next === start - 1 && /^(a|an|the|my|of)$/.test(tokens[start - 1]!.t))))
+    if (s && (s.next === start || (s.next === start - 1 && /^(a|an|the|my|of|的)$/.test(tokens[start - 1]!.t))))
       return { gb: s.gb, at };
     // "a 96GB RAM MacBook": a Mac's RAM is its memory.
     if (s && s.next === start - 1 && mac && /^(ram|memory|unified)$/.test(tokens[start - 1]!.t))
@@ -853,6 +855,19 @@ function countSaid(
     )
   )
     return { gpus: Number(b2.t), start: start - 2, end };
+  // "三张24 3090" (three 24 [GB] 3090s): a count and its classifier, then the card's size without its unit.
+  const b3 = tokens[start - 3];
+  if (
+    b1 &&
+    b2 &&
+    b3 &&
+    isNumber(b1) &&
+    [8, 10, 11, 12, 16, 20, 22, 24, 32, 40, 48, 80, 96].includes(Number(b1.t)) &&
+    /^(张|块|台)$/.test(b2.t) &&
+    isNumber(b3) &&
+    valid(Number(b3.t))
+  )
+    return { gpus: Number(b3.t), start: start - 3, end };
   if (b1 && COUNT_WORDS[b1.t] !== undefined) return { gpus: COUNT_WORDS[b1.t]!, start: start - 1, end };
   if (b1 && b1.t === 'of' && b2 && COUNT_WORDS[b2.t] !== undefined)
     return { gpus: COUNT_WORDS[b2.t]!, start: start - 2, end };
@@ -1029,6 +1044,16 @@ const CANDIDATE =
 
 /** "I have a 3090" -> current; "should I buy a 5090" -> candidate; nothing said -> null. */
 function roleBefore(tokens: Token[], start: number): MachineRole {
+  // "I don't have an A100", "我没有A100": named, but not owned.
+  if (
+    NEGATED.test(
+      tokens
+        .slice(Math.max(0, start - 4), start)
+        .map((t) => t.t)
+        .join(' '),
+    )
+  )
+    return null;
   for (let i = start - 1; i >= 0 && i >= start - 6; i--) {
     const t = tokens[i]!.t;
     // A clause ends at punctuation: "I have a 3090, is a 5090 worth it" owns only the 3090.
@@ -1044,6 +1069,9 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
   return null;
 }
 
+/** Words right before a machine that say one has none of it (it is named, as a yardstick, not owned). */
+const NEGATED =
+  /(\b(don t|do not|doesn t|does not|didn t|never) (have|own|got|has)( a| an| any)?|\bno access to( a| an| any)?|没 有)$/;
 /** Comparatives that make "than" a bound ("a GPU weaker than a H100"), not a choice ("rather a GPU than a Mac"). */
 const COMPARATIVE =
   /^(weaker|slower|better|faster|cheaper|smaller|bigger|larger|less|more|stronger|worse|lower|higher|newer|older|powerful)$/;

@@ -762,7 +762,23 @@ describe('machines of the eleventh session', () => {
     ['I have a 32GB Mac M4', [['m4', 32, 1, null]]],
     // Memory in use or swapped is no host RAM.
     ['3090, memory in use 30GB', [['rtx-3090', null, 1, null]]],
+    // A size, 的, a GPU word: a card of that size.
+    ['我只有一张48G的显卡', [['generic-gpu', 48, 1, null]]],
+    // A kit's data rate between the RAM word and the size.
+    ['内存：DDR5-5600 32G × 8 显卡：NVIDIA GeForce RTX 3090 24G × 2', [['rtx-3090', 24, 2, 256]]],
+    // A count and its classifier, then the size without its unit.
+    ['单机三张24 3090可以吗', [['rtx-3090', null, 3, null]]],
   ] as [string, unknown[]][])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
+  });
+});
+
+describe('a machine one does not have', () => {
+  it('is named, but not owned', () => {
+    expect(read("I don't have an A100, can my 4090 do it").map((m) => [m.chip, m.role])).toEqual([
+      ['a100', null],
+      ['rtx-4090', 'current'],
+    ]);
+    expect(read('我没有A100训练卡').map((m) => [m.chip, m.role])).toEqual([['a100', null]]);
   });
 });
