@@ -151,7 +151,8 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
   [/\b(?:from\s+scratch|pre-?training)\b|从头训练|预训练/i, 'training'],
   [
     // Unsloth also publishes model files ("unsloth/Qwen3-14B-GGUF", "the Unsloth version"): no fine-tuning.
-    /\b(?:fine[\s-]?tun(?:e|ing|ed(?!\s+(?:models?|weights|checkpoints?)\b)|able)|finetun(?:e|ing|ed(?!\s+(?:models?|weights|checkpoints?)\b))|q?lora|sft|peft|dreambooth|regularization\s+images?|axolotl|(?<!\/)unsloth(?![/_-]|\s*(?:'s|version|gguf|dynamic|quants?)\b)|llama-?factory|kohya(?:_ss)?)\b|微调(?!后)/i,
+    // GRPO, DPO and RLHF train a model that exists: they are fine-tuning, whatever word goes with them.
+    /\b(?:fine[\s-]?tun(?:e|ing|ed(?!\s+(?:models?|weights|checkpoints?)\b)|able)|finetun(?:e|ing|ed(?!\s+(?:models?|weights|checkpoints?)\b))|q?lora|sft|peft|dreambooth|regularization\s+images?|axolotl|(?<!\/)unsloth(?![/_-]|\s*(?:'s|version|gguf|dynamic|quants?)\b)|llama-?factory|kohya(?:_ss)?|grpo|dpo|orpo|rlhf|reward\s+model(?:ing)?)\b|微调(?!后)|(?<![a-z])(?:grpo|dpo|rlhf)(?=训练|微调)/i,
     'fine-tune',
   ],
   // "a trained model", "the fine-tuned weights", 微调后 ("after fine-tuning"): a model's past, not the work asked about.
@@ -177,8 +178,8 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
     'rag',
   ],
   [
-    // "the code" of a project is no coding workflow; coding is said as such.
-    /\b(?:coding|code\s+(?:completion|generation|assistant|agent|review|editor)|(?:for|write|writing|generate|generating)\s+code|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|代码|编程|开发工具/i,
+    // "the code" of a project (说明里的代码, the code in the readme) is no coding workflow; coding is said as such.
+    /\b(?:coding|code\s+(?:completion|generation|assistant|agent|review|editor)|(?:for|write|writing|generate|generating)\s+code|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|写代码|代码(?:生成|补全|助手)|编程|开发工具/i,
     'coding',
   ],
   [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],
@@ -192,7 +193,7 @@ export const PRIORITY_WORDS: [RegExp, Priority][] = [
   [
     // "Cost is irrelevant" and "regardless of price" say money does not matter; a power, memory or
     // time "budget" is no money.
-    /(?<!\b(?:regardless\s+of|no\s+matter\s+(?:the|what)|power|thermal|memory|vram|token|compute|time|energy|error)\s+(?:the\s+)?)\b(?:cheap(?:est|er)?|budget|buget|budjet|cost|afford(?:able)?|money|price)\b(?!\s+(?:is|was|are)\s+(?:irrelevant|no\s+(?:object|issue|concern)|not\s+(?:an?\s+)?(?:issue|concern|factor|problem))|\s+(?:doesn'?t|does\s+not)\s+matter)|[$€£]\s?(?![\d.,]*\d\s*(?:\/|per|an?)\s*(?:kwh|mtok|million|m|hour|hr|h|month|mo)\b)\d|性价比|便宜|预算|省钱|价格|昂贵/i,
+    /(?<!\b(?:regardless\s+of|no\s+matter\s+(?:the|what)|power|thermal|memory|vram|token|compute|time|energy|error)\s+(?:the\s+)?)\b(?:cheap(?:est|er)?|budget|buget|budjet|cost(?!s?\s+(?:about\s+|around\s+)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|h|ms)\b)|afford(?:able)?|money|price)\b(?!\s+(?:is|was|are)\s+(?:irrelevant|no\s+(?:object|issue|concern)|not\s+(?:an?\s+)?(?:issue|concern|factor|problem))|\s+(?:doesn'?t|does\s+not)\s+matter)|[$€£]\s?(?![\d.,]*\d\s*(?:\/|per|an?)\s*(?:kwh|mtok|million|m|hour|hr|h|month|mo)\b)\d|性价比|便宜|预算|省钱|价格|昂贵/i,
     'budget',
   ],
   // "power limit 350 W" and "power supply" are settings and parts, "enough power to run it" is

@@ -64,6 +64,12 @@ describe('the workflow a question says', () => {
     ['thanks for the video! can my 3060 run llama 3 8b?', null],
     ['看了up主的视频，我的3060能跑qwen 7b吗', null],
     ['用wan生成视频需要多少显存', 'video'],
+    // GRPO, DPO and RLHF tune a model that exists.
+    ['How many H20 GPUs are needed to train Qwen7B with the GRPO algorithm?', 'fine-tune'],
+    ['GRPO训练1.5B模型，一张A100够吗？', 'fine-tune'],
+    // The code of a readme (说明里的代码) is no coding; writing code is.
+    ['按照说明里的双卡的代码，成功双卡运行', null],
+    ['用qwen写代码，4090够吗', 'coding'],
   ])('%s', (text, expected) => {
     expect(workflow(text)).toBe(expected);
   });
@@ -72,6 +78,8 @@ describe('the workflow a question says', () => {
 describe('what matters to the asker', () => {
   it.each([
     ['the cheapest box that runs it', 'budget'],
+    // A run that "cost 743 s" cost time.
+    ['544px992px204f cost 743 s, is this test running on H100?', null],
     ['is a $1,800 card worth it over a used one', 'budget'],
     // Money said not to matter, or a budget that is no money.
     ['Price is irrelevant, which one is quicker to set up', null],
