@@ -125,6 +125,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
   const skipped = (i: number) => spans.some(([a, b]) => tokens[i]!.start >= a && tokens[i]!.start < b);
   let sizeOnly: ModelFound | null = null;
   let first: ModelFound | undefined;
+  let familyOnly = false;
   for (let i = 0; i < tokens.length; i++) {
     if (skipped(i)) continue;
     let hit = trie.longest(tokens, i);
@@ -193,8 +194,14 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
       if (!found) continue;
       const asked = inQuestion(text, tokens[i]!.start);
       if (!first) {
-        if (asked || !text.includes('?', tokens[end - 1]!.end)) return found;
+        // "qwen模型可以用哪些gpu？ qwen2 72B模型...": a family named alone where it would be the
+        // answer waits for a later mention that sizes it (the same family, never another model).
+        const returns = asked || !text.includes('?', tokens[end - 1]!.end);
+        if (returns && !found.family) return found;
+        familyOnly = returns;
         first = found;
+      } else if (familyOnly) {
+        if (!found.family && refines(found, first)) return found;
       } else if (asked && !shortens(found, first)) return found;
       i = end - 1;
       continue;

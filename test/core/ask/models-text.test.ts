@@ -193,6 +193,19 @@ describe('the model asked about, when several are named', () => {
   });
 });
 
+describe('a family named alone, then sized', () => {
+  it.each([
+    // The later mention that sizes the family is the model ...
+    ['qwen模型可以用哪些gpu芯片？  qwen2 72B模型在哪些GPU芯片可以跑起来', 'qwen2 72B'],
+    ['qwen on a 4090? qwen3 32b specifically', 'Qwen3 32B'],
+    // ... another model named beside it is not.
+    ['I use llama and qwen 2.5 14b on my 3090, how fast is llama?', 'llama'],
+    ['I use llama 3 and qwen 2.5 14b on my 3090, how fast is llama 3?', 'Llama 3 8B'],
+  ])('%s', (text, name) => {
+    expect(reading(text)?.name).toBe(name);
+  });
+});
+
 describe('a size said apart from the family', () => {
   it('gives the family named without one its size', () => {
     expect(reading('What does fine-tuning a 70B model take? I plan on llama 3.1.')?.id).toBe('llama-3.1-70b');
