@@ -41,6 +41,8 @@ const HELD_OUT = [
   'holdout6-questions.jsonl',
   'holdout7-questions.jsonl',
   'holdout8-questions.jsonl',
+  'holdout9-questions.jsonl',
+  'holdout10-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
