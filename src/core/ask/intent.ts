@@ -25,6 +25,8 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
       2.5,
     ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
+    // "Does it make sense to buy a powerful graphics card": a stronger card than the one owned.
+    [/\b(buy|buying|get|getting) (a |an )?(more )?powerful (gpu|card|graphics card|video card)\b/i, 2],
     [
       /\b(gpu|card|hardware) recommendations?\b|\brecommend (a|another|a new|a better) (gpu|card|graphics card)\b/i,
       2.5,

@@ -902,7 +902,7 @@ function countSaid(
     a1 &&
     a2 &&
     isNumber(a1) &&
-    /^(cards?|gpus?|张|块)$/.test(a2.t) &&
+    /^(cards?|gpus?|张|块|卡)$/.test(a2.t) &&
     valid(Number(a1.t)) &&
     !/^cores?$/.test(tokens[end + 2]?.t ?? '')
   )
@@ -1135,6 +1135,13 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
   if (!target) return;
   for (let i = 0; i < tokens.length; i++) {
     if (mentions.some((m) => i >= m.start && i < m.end)) continue;
+    // "a 2060 Super 8GB and 16 RAM": a RAM size said without its unit.
+    const n = Number(tokens[i]!.t);
+    if (tokens[i + 1]?.t === 'ram' && tokens[i]!.last && RAM_SIZES.includes(n)) {
+      if (target.chip.kind === 'cpu') target.memoryGB = n;
+      target.hostRamGB = n;
+      return;
+    }
     const s = sizeAt(tokens, i);
     if (!s) continue;
     if (!RAM_AFTER.test(wordsFrom(tokens, s.next, 3)) && !ramBefore(tokens, i)) continue;
@@ -1145,6 +1152,8 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
   }
 }
 
+/** The sizes RAM is sold in, to read one said without its unit ("16 RAM"). */
+const RAM_SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
 /** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
 const RAM_AFTER =
   /^((的 )?内|(of )?((physical|system|host|main|normal|typical|tipical|regular|ordinary|cpu) )?(ram|ddr\d?|dram|lpddr\d?|sysram)|(of )?(physical|system|host|main) memory|of memory)( |$)/;

@@ -193,7 +193,7 @@ export const PRIORITY_WORDS: [RegExp, Priority][] = [
   [
     // "Cost is irrelevant" and "regardless of price" say money does not matter; a power, memory or
     // time "budget" is no money.
-    /(?<!\b(?:regardless\s+of|no\s+matter\s+(?:the|what)|power|thermal|memory|vram|token|compute|time|energy|error)\s+(?:the\s+)?)\b(?:cheap(?:est|er)?|budget|buget|budjet|cost(?!s?\s+(?:about\s+|around\s+)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|h|ms)\b)|afford(?:able)?|money|price)\b(?!\s+(?:is|was|are)\s+(?:irrelevant|no\s+(?:object|issue|concern)|not\s+(?:an?\s+)?(?:issue|concern|factor|problem))|\s+(?:doesn'?t|does\s+not)\s+matter)|[$€£]\s?(?![\d.,]*\d\s*(?:\/|per|an?)\s*(?:kwh|mtok|million|m|hour|hr|h|month|mo)\b)\d|性价比|便宜|预算|省钱|价格|昂贵/i,
+    /(?<!\b(?:regardless\s+of|no\s+matter\s+(?:the|what)|power|thermal|memory|vram|token|compute|time|energy|error)\s+(?:the\s+)?)\b(?:cheap(?:est|er)?|budget|buget|budjet|cost(?!s?\s+(?:about\s+|around\s+)?\d+(?:\.\d+)?\s*(?:s|secs?|seconds?|mins?|minutes?|hours?|h|ms)\b)|afford(?:able)?|money|prices?)\b(?!\s+(?:is|was|are)\s+(?:irrelevant|no\s+(?:object|issue|concern)|not\s+(?:an?\s+)?(?:issue|concern|factor|problem))|\s+(?:doesn'?t|does\s+not)\s+matter)|[$€£]\s?(?![\d.,]*\d\s*(?:\/|per|an?)\s*(?:kwh|mtok|million|m|hour|hr|h|month|mo)\b)\d|性价比|便宜|预算|省钱|价格|昂贵/i,
     'budget',
   ],
   // "power limit 350 W" and "power supply" are settings and parts, "enough power to run it" is

@@ -768,6 +768,10 @@ describe('machines of the eleventh session', () => {
     ['内存：DDR5-5600 32G × 8 显卡：NVIDIA GeForce RTX 3090 24G × 2', [['rtx-3090', 24, 2, 256]]],
     // A count and its classifier, then the size without its unit.
     ['单机三张24 3090可以吗', [['rtx-3090', null, 3, null]]],
+    // 双卡 (two cards) after the card.
+    ['2080ti 双卡', [['rtx-2080-ti', null, 2, null]]],
+    // A RAM size said without its unit.
+    ['I have a RTX 2060 Super 8GB and 16 RAM', [['rtx-2060-super', 8, 1, 16]]],
   ] as [string, unknown[]][])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });

@@ -78,6 +78,7 @@ describe('the workflow a question says', () => {
 describe('what matters to the asker', () => {
   it.each([
     ['the cheapest box that runs it', 'budget'],
+    ['GCP prices 8x 40gb A100s at 50% more than 4x 80gb', 'budget'],
     // A run that "cost 743 s" cost time.
     ['544px992px204f cost 743 s, is this test running on H100?', null],
     ['is a $1,800 card worth it over a used one', 'budget'],
