@@ -1281,7 +1281,9 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   const server = words.findIndex((t) => /^(xeon|epyc|threadripper)$/.test(t));
   const desktop = words.findIndex(
     (t, k) =>
-      (/^i$/.test(t) && /^[3579]$/.test(words[k + 1] ?? '')) || (t === 'ryzen' && /^\d$/.test(words[k + 1] ?? '')),
+      (/^i$/.test(t) && /^[3579]$/.test(words[k + 1] ?? '')) ||
+      // "Ryzen 9 7950X", "Ryzen 5900X" (a model number alone).
+      (t === 'ryzen' && /^(\d|\d{4})$/.test(words[k + 1] ?? '')),
   );
   const host = words.findIndex(
     (t, k) =>
@@ -1298,14 +1300,25 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   // anywhere wins, and a disk's is none ("4 vCPU, 80 GB SSD, 8 GB RAM").
   const m = mentionAt(tokens, chip, at, at + 1, null, true);
   let ram = m.memoryGB ?? m.hostRamGB;
-  const sizes: { gb: number; after: string }[] = [];
+  const sizes: { gb: number; after: string; before: string }[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const s = sizeAt(tokens, i);
-    if (s) sizes.push({ gb: s.gb, after: wordsFrom(tokens, s.next, 2) });
+    if (s) sizes.push({ gb: s.gb, after: wordsFrom(tokens, s.next, 3), before: wordsFrom(tokens, i - 3, 3) });
   }
   const tagged = sizes.find((s) => RAM_AFTER.test(s.after) || /^memory( |$)/.test(s.after));
   if (tagged) ram = tagged.gb;
   else if (ram !== null && sizes.some((s) => s.gb === ram && STORAGE_AFTER.test(s.after))) ram = null;
+  // "Both machines had 128GB at 3600 MT/s": the one size said of a host with no GPU is its RAM,
+  // unless it is a disk's, a file's, an amount used or a requirement.
+  const plain = sizes.filter(
+    (s) =>
+      !STORAGE_AFTER.test(s.after) &&
+      !FILE_AFTER.test(s.after) &&
+      !USED_AFTER.test(s.after) &&
+      !REQUIREMENT.test(s.before) &&
+      !USAGE_BEFORE.test(s.before),
+  );
+  if (ram === null && plain.length === 1 && plain[0]!.gb >= 4) ram = plain[0]!.gb;
   return { ...m, memoryGB: null, hostRamGB: ram, gpus: 1 };
 }
 
