@@ -193,6 +193,9 @@ const PROMISED =
   /\b(said|says|claims?|claimed|supposed to|should (be|have been) (enough|sufficient|fine)|according to|even though|although|despite|i hoped|i expected|i thought)\b|但是?(依然|仍然|还是|却)|(依然|仍然)(爆显存|oom|报错)/i;
 const ASKED_FAILURE = /\b(will|would|could|might) (it |this |that )?(oom|crash|fail|run out)\b/i;
 
+/** A bug report's template ("### Describe the bug", "[Bug]", "Steps to reproduce"): something broke. */
+const BUG_REPORT = /\bdescribe the bug\b|\[bug\]|#+ ?reproduction\b|\bsteps to reproduce\b|\bexpected behaviou?r\b/i;
+
 /** "The difference between an A100 and an H100": a comparison when two machines are named. */
 const DIFFERENCE = /\bdifference between\b/i;
 /** "Which local AI models are best to run on ...": a plan when no model is named. */
@@ -230,6 +233,9 @@ export function readIntent(
   // "Is this normal?" of a speed or a time just reported (not of a fit: "is it normal that 70b doesn't fit").
   if (NORMAL.test(text) && FIGURE.test(text)) score.speed += 2;
   if (FAILED.test(text) && PROMISED.test(text) && !ASKED_FAILURE.test(text)) score.help += 2.5;
+  // A bug report: something broke, to fix. (Out of memory alone is not: people and annotators read
+  // a reported OOM as help and as fit about equally, +7 -6 over ten sets.)
+  if (BUG_REPORT.test(text)) score.help += 2;
   if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
   if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
   if (current >= 1 && candidates >= 1) {

@@ -282,6 +282,8 @@ describe('cues of the eleventh session', () => {
     ['upgrade', '两张3090 24G 也不够用啊 还得去搞一张来 不知行不行'],
     // Buying a powerful card beside the one owned.
     ['upgrade', 'Does it make sense to buy a powerful graphics card? I currently have an RTX 3050.'],
+    // A bug report's template says something broke.
+    ['help', 'QLoRa Fine Tuning Mixtral 8x7b OOM on 2x24GB Titan RTX ### Expected Behavior I would expect it to fit.'],
     // 或 lists the cards a question is about; 还是 is the choice.
     ['fit', 'Yi-34B 需要的资源是多少？  yi-34b需要的资源是多少？单卡3090或4090能跑吗？还是需要多卡？'],
   ] as [Intent, string][])('%s: %s', (intent, text) => {
