@@ -235,7 +235,7 @@ export function readIntent(
   if (FAILED.test(text) && PROMISED.test(text) && !ASKED_FAILURE.test(text)) score.help += 2.5;
   // A bug report: something broke, to fix. (Out of memory alone is not: people and annotators read
   // a reported OOM as help and as fit about equally, +7 -6 over ten sets.)
-  if (BUG_REPORT.test(text)) score.help += 2;
+  if (BUG_REPORT.test(text)) score.help += 2.5;
   if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
   if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
   if (current >= 1 && candidates >= 1) {
