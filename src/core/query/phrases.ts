@@ -167,10 +167,12 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
   ],
   [
     // Many users or requests at once; "simultaneously" of GPUs, or a training "batch size", is no serving,
-    // nor is "ollama serve" (the command that starts Ollama for one user). Server slots ("-np 4",
+    // nor is "ollama serve" or "vllm serve" (commands that start a server, for one user as often as
+    // for many), nor a runtime's name alone: vLLM, SGLang or TensorRT-LLM run one user's chat too
+    // (the annotation rule; +22 -10 over eleven sets). Server slots ("-np 4",
     // "--parallel 8", "parallel slots"), a request rate, many connections, a live or high-load server
     // and vLLM's running log ("Avg generation throughput") are; a PCIe or RAM slot is not.
-    /\b(?:(?<!\bollama\s)serv(?:e|ing)|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size)|(?:multiple|many|concurrent|simultaneous|parallel|\d+)\s+(?:real[\s-]?time\s+)?connections|(?:concurrent|simultaneous)\s+requests|requests?\s+(?:per|a)\s+(?:second|minute)|req\/s|live\s+server|high[\s-]load|(?:parallel|server)\s+slots|avg\s+(?:prompt|generation)\s+throughput)\b|(?<!\S)(?:-np|--parallel)[\s=]+(?:[2-9]|\d{2,})\b|部署服务|并发/i,
+    /\b(?:(?<!\b(?:ollama|vllm|sglang|trtllm|\.)\s?)serv(?:e|ing)|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size)|(?:multiple|many|concurrent|simultaneous|parallel|\d+)\s+(?:real[\s-]?time\s+)?connections|(?:concurrent|simultaneous)\s+requests|requests?\s+(?:per|a)\s+(?:second|minute)|req\/s|live\s+server|high[\s-]load|(?:parallel|server)\s+slots|avg\s+(?:prompt|generation)\s+throughput)\b|(?<!\S)(?:-np|--parallel)[\s=]+(?:[2-9]|\d{2,})\b|部署服务|并发/i,
     'serving',
   ],
   [

@@ -201,12 +201,12 @@ function readNamedDevice(r: Reading, catalog: Catalog): void {
   }
 }
 
-/** What is left once every phrase is read, less filler words: the model as typed. */
+/** What is left once every phrase is read, less filler words and runtimes' names: the model as typed. */
 function remainingModel(rest: string): string {
   return rest
     .replace(/\b(?:rtx\s*)?5090\b/gi, ' ')
     .replace(
-      /\b(?:for|with|at|on|and|a|an|the|vs|i|want|to|run|which|gpu|should|buy|is|better|mac|what|about|day|per|please|model|my)\b/gi,
+      /\b(?:for|with|at|on|and|a|an|the|vs|i|want|to|run|which|gpu|should|buy|is|better|mac|what|about|day|per|please|model|my|using|vllm|sglang|tgi|lmdeploy|tensorrt(?:-llm)?)\b/gi,
       ' ',
     )
     .replace(/[?!,;]+/g, ' ')

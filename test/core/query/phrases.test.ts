@@ -31,6 +31,10 @@ describe('the workflow a question says', () => {
     // "ollama serve" starts Ollama for one user; serving many is said otherwise.
     ['set OLLAMA_KV_CACHE_TYPE=q8_0 && ollama serve', null],
     ['serving gemma 3 27b to my team', 'serving'],
+    // A runtime's name, or its command that starts a server, is no serving by itself.
+    ['vllm serve Qwen/Qwen3-32B --max-model-len 32768 on a 4090', null],
+    ['how many A800 to deploy DeepSeek-V3 with vllm?', null],
+    ['Tensorrt llm support in Jetson Orin Nano', null],
     // Server slots, a request rate, many connections and a live or loaded server are serving ...
     ['llama-server -m qwen3-32b.gguf -np 4 -c 32768 on a 3090', 'serving'],
     ['started it with --parallel 8, is 24GB enough', 'serving'],
