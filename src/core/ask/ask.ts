@@ -125,6 +125,7 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     // ... unless another is asked for instead ("I have the q4_k_m gguf but want to try Q8_0").
     quant:
       quantWanted(catalog, text) ??
+      fileQuant(catalog, text) ??
       model?.match?.quant?.id ??
       (model ? extractQuant(catalog, model.typed.toLowerCase()).quant?.id : undefined) ??
       said.quant ??
@@ -194,6 +195,19 @@ const WANTED_QUANT = [
   ),
   new RegExp(String.raw`\b${QUANT_WORD} instead\b(?! of)`, 'gi'),
 ];
+/**
+ * The quant of a model file named in the text ("wizardLM-13B.ggmlv3.q4_0.bin", "x-Q4_K_L.gguf"),
+ * read from the file name whole: the model reader may end the name inside it ("...q4").
+ */
+const MODEL_FILE = /[\w.+-]+\.(?:gguf|bin|ggml)\b/gi;
+function fileQuant(catalog: Catalog, text: string): string | undefined {
+  for (const m of text.matchAll(MODEL_FILE)) {
+    const q = extractQuant(catalog, m[0].toLowerCase().replace(/\.(gguf|bin|ggml)$/, '')).quant;
+    if (q) return q.id;
+  }
+  return undefined;
+}
+
 /**
  * A quant asked for in place of the one a file or id names: "want to try Q8_0", "switch to Q6_K",
  * "Q8_0 instead". Never the one turned down ("instead of f16", "rather than Q8"), nor a KV cache's or

@@ -344,6 +344,12 @@ describe('quantizations wherever they are written', () => {
     ['serve Qwen-32B-chat-AWQ on 2x 3090', 'AWQ'],
     ['70B GPTQ finetuning on a 48GB GPU', 'GPTQ'],
     ['QLoRA with nf4 on a 24GB card', 'NF4'],
+    // A model file's quant, read from its name whole; legacy, '_L' and Unsloth's UD variants too.
+    ['wizardLM-13B-Uncensored.ggmlv3.q4_0.bin on a 3090', 'Q4_0'],
+    ['alpaca-lora-65B.ggml.q5_1.bin on 64GB of RAM', 'Q5_1'],
+    ['Llama-3.1-70B-Instruct-lorablated-Q4_K_L.gguf on a 4070 ti super', 'Q4_K_M'],
+    ['DeepSeek-R1-UD-IQ1_S on 2x 3090', 'IQ1_S'],
+    ['qwen3 30b UD-Q4_K_XL on a 3090', 'Q4_K_M'],
   ])('%s -> %s', (text, quant) => {
     expect(ask(catalog, text).reading.quant).toBe(quant);
   });
