@@ -1188,6 +1188,10 @@ function sticks(tokens: Token[], i: number, next: number): number {
   // "32Gx16条", "48GBx2": the x glued to the unit; a server board takes up to 16.
   const many = gluedTimes(tokens, i, next);
   if (many >= 2 && many <= 16) return many;
+  // "16GB DDR4 3200MHz (x2)": the count after the kit's type and data rate.
+  let k = next;
+  while (k < next + 4 && tokens[k] && /^(ddr\d?|lpddr\d?|\d|mhz|mt|mts|s|cl\d+)$|^\d{4}$/.test(tokens[k]!.t)) k++;
+  if (k > next && times(tokens[k]) && n(tokens[k + 1])) return n(tokens[k + 1]);
   return 1;
 }
 

@@ -772,6 +772,8 @@ describe('machines of the eleventh session', () => {
     ['2080ti 双卡', [['rtx-2080-ti', null, 2, null]]],
     // A RAM size said without its unit.
     ['I have a RTX 2060 Super 8GB and 16 RAM', [['rtx-2060-super', 8, 1, 16]]],
+    // The sticks counted after the kit's type and data rate.
+    ['RTX 3060 12G OC, Netac Shadow 16GB DDR4 3200MHz (x2)', [['rtx-3060', 12, 1, 32]]],
     // A Ryzen named by its model number alone is a CPU host; the one size said of it is its RAM ...
     ['Ryzen 5900X vs 7950X: both machines had 128GB at 3600 MT/s, DDR5', [['cpu-ddr5', 128, 1, 128]]],
     // ... never a model file's.
