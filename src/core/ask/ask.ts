@@ -125,7 +125,7 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
     // ... unless another is asked for instead ("I have the q4_k_m gguf but want to try Q8_0").
     quant:
       quantWanted(catalog, text) ??
-      fileQuant(catalog, text) ??
+      fileQuant(catalog, text, model?.typed) ??
       model?.match?.quant?.id ??
       (model ? extractQuant(catalog, model.typed.toLowerCase()).quant?.id : undefined) ??
       said.quant ??
@@ -200,12 +200,20 @@ const WANTED_QUANT = [
  * read from the file name whole: the model reader may end the name inside it ("...q4").
  */
 const MODEL_FILE = /[\w.+-]+\.(?:gguf|bin|ggml)\b/gi;
-function fileQuant(catalog: Catalog, text: string): string | undefined {
-  for (const m of text.matchAll(MODEL_FILE)) {
-    const q = extractQuant(catalog, m[0].toLowerCase().replace(/\.(gguf|bin|ggml)$/, '')).quant;
-    if (q) return q.id;
-  }
-  return undefined;
+function fileQuant(catalog: Catalog, text: string, typed: string | undefined): string | undefined {
+  // Not a projector's, an embedding model's or a draft model's file; of several, the model's own.
+  // (The same file linked and named, "[x.bin](https://.../x.bin)", is one file.)
+  const files = [
+    ...new Set(
+      [...text.matchAll(MODEL_FILE)]
+        .map((m) => m[0].toLowerCase())
+        .filter((f) => !/mmproj|embed|draft|[-_.]md[-_.]/.test(f))
+        .map((f) => f.slice(f.lastIndexOf('/') + 1)),
+    ),
+  ];
+  const own = typed ? files.filter((f) => f.includes(typed.toLowerCase().split(/[\s.]/)[0]!)) : [];
+  const file = files.length === 1 ? files[0] : own.length === 1 ? own[0] : undefined;
+  return file ? extractQuant(catalog, file.replace(/\.(gguf|bin|ggml)$/, '')).quant?.id : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     // "If I add a 3090", "if I connect an eGPU": what one more card would change ("when" is a time, not a choice).
     [/\bif (i|we) (add|connect|plug in|put in|install) (an?|another|one more|a second|two|2)\b/i, 2],
     // 再买一张 (buy one more), 还得去搞一张 (have to get another one), 加一张 (add one).
-    [/(再|还得去?|还要|多)(买|加|搞|入|上)(一|两|1|2)(张|块)|加(一|两)张/, 3],
+    [/((再|还得去?|还要|多)(买|加|搞|入|上)(一|两|1|2)(张|块)|加(一|两)张)(?![^，。？?,]{0,4}(图|照片|图片|参考))/, 3],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
       /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|our) (gpu|graphics? card|video card|card)\b(?!'s| fan| settings?| drivers?)/i,
@@ -41,10 +41,10 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
     [/\bis it (faster|better|cheaper|more efficient) to (use|buy|get|run)\b/i, 2],
     [/\bloses? to\b|\boutperforms?\b|\bhow .{0,40} would compare\b|\bwhy [\w ]{2,30}, not\b/i, 2],
-    // "How does the M4 Max compare", 哪个更快 (which is faster): machines set side by side; a
-    // comparison of quants or models (q4 against q8, 量化, 模型) is not one of machines.
+    // "How does the M4 Max compare": machines set side by side; a comparison of quants or models
+    // (q4 against q8) is not one of machines.
     [
-      /\bhow (does|do|would|will) (?!(it|this|that|they)\b)(?![^.?!]{0,60}\b(q\d|quants?|quantizations?|models?|versions?|fp\d+|bf16)\b)[^.?!]{2,60}\bcompare\b|^(?!.*(量化|模型|版本|\bq\d|\bfp\d)).*哪个(更快|快|好|更好)/i,
+      /\bhow (does|do|would|will) (?!(it|this|that|they)\b)(?![^.?!]{0,60}\b(q\d|quants?|quantizations?|models?|versions?|fp\d+|bf16)\b)[^.?!]{2,60}\bcompare\b/i,
       2,
     ],
     [
@@ -91,8 +91,6 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     ],
   ],
   speed: [
-    // "How fast can I run it on my 3090": the speed, though "can I run" asks whether it fits.
-    [/\bhow fast (can|could|will|would|does|do|is)\b/i, 1],
     // Asking others for their figures: "anyone care to run it with X", "benchmark results for X".
     [
       /\banyone (care to run|tested|benchmarked|has data)\b|\bbenchmark (results|numbers) for\b|\bhas data\b|\bplease benchmark\b|\bbenchmark (it|this|them)\b/i,
@@ -193,6 +191,13 @@ const PROMISED =
   /\b(said|says|claims?|claimed|supposed to|should (be|have been) (enough|sufficient|fine)|according to|even though|although|despite|i hoped|i expected|i thought)\b|但是?(依然|仍然|还是|却)|(依然|仍然)(爆显存|oom|报错)/i;
 const ASKED_FAILURE = /\b(will|would|could|might) (it |this |that )?(oom|crash|fail|run out)\b/i;
 
+/** "How fast can I run it on my 3090": the speed, though "can I run" asks whether it fits. */
+const HOW_FAST = /\bhow fast (can|could|will|would|does|do|is)\b/i;
+/** 哪个更快 (which is faster), when it is not quants or models that are weighed. */
+const WHICH_FASTER = /^(?!.*(量化|模型|版本|\bq\d|\bfp\d)).*哪个(更快|快|好|更好)/i;
+/** Words that set machines against each other. */
+const AGAINST = /\b(compared?|vs\.?|versus|or)\b|还是|对比/i;
+
 /** A bug report's template ("### Describe the bug", "[Bug]", "Steps to reproduce"): something broke. */
 const BUG_REPORT = /\bdescribe the bug\b|\[bug\]|#+ ?reproduction\b|\bsteps to reproduce\b|\bexpected behaviou?r\b/i;
 
@@ -236,6 +241,9 @@ export function readIntent(
   // A bug report: something broke, to fix. (Out of memory alone is not: people and annotators read
   // a reported OOM as help and as fit about equally, +7 -6 over ten sets.)
   if (BUG_REPORT.test(text)) score.help += 2.5;
+  // Of one machine, "how fast can I run" asks its speed; of two set against each other, a choice.
+  if (HOW_FAST.test(text) && devices.length < 2 && !AGAINST.test(text)) score.speed += 1;
+  if (WHICH_FASTER.test(text) && devices.length >= 2) score.compare += 2;
   if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
   if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
   if (current >= 1 && candidates >= 1) {

@@ -460,7 +460,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
             .slice(Math.max(0, size.at - 3), size.at)
             .map((t) => t.t)
             .join(' '),
-        )
+        ) ||
+        // 需要16G的显卡 (needs a 16G card), 至少24G: a requirement said in Chinese.
+        /(需 要|至 少|最 低|最 少|要 求)$/.test(wordsFrom(tokens, size.at - 2, 2))
       )
         return;
       // "only uses 14gb of vram out of 24gb": what the card has is the size after "out of", if said.
@@ -611,7 +613,7 @@ function falseFriend(tokens: Token[], i: number, end: number, named: Named, text
     if (prev && /^(ddr\d?|lpddr\d?|ddr)$/.test(prev.t)) return true;
     // "$5700", "4090 usd", "context 4096": a price or a length, no card.
     if (/[$€£¥]\s*$/.test(text.slice(Math.max(0, first.start - 3), first.start))) return true;
-    if (next && /^(usd|dollars?|bucks|eur|euros?)$/.test(next.t)) return true;
+    if (next && /^(usd|dollars?|bucks)$/.test(next.t)) return true;
     if (prev && /^(ctx|context|len|length|window)$/.test(prev.t)) return true;
     // "Ryzen 5 6600", "ryzen 7600", "i7 7700", "Xeon 6700": a CPU's model number, no Radeon ("i9
     // 4090" is a rig's shorthand: no CPU model number is a GeForce's).
@@ -1135,13 +1137,6 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
   if (!target) return;
   for (let i = 0; i < tokens.length; i++) {
     if (mentions.some((m) => i >= m.start && i < m.end)) continue;
-    // "a 2060 Super 8GB and 16 RAM": a RAM size said without its unit.
-    const n = Number(tokens[i]!.t);
-    if (tokens[i + 1]?.t === 'ram' && tokens[i]!.last && RAM_SIZES.includes(n)) {
-      if (target.chip.kind === 'cpu') target.memoryGB = n;
-      target.hostRamGB = n;
-      return;
-    }
     const s = sizeAt(tokens, i);
     if (!s) continue;
     if (!RAM_AFTER.test(wordsFrom(tokens, s.next, 3)) && !ramBefore(tokens, i)) continue;
@@ -1149,6 +1144,21 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
     if (target.chip.kind === 'cpu') target.memoryGB = gb;
     target.hostRamGB = gb;
     return;
+  }
+  // "a 2060 Super 8GB and 16 RAM": a RAM size said without its unit, when none is said with one
+  // (never "16 RAM slots", "12 RAM channels").
+  for (let i = 0; i < tokens.length; i++) {
+    const n = Number(tokens[i]!.t);
+    if (
+      tokens[i + 1]?.t === 'ram' &&
+      tokens[i]!.last &&
+      RAM_SIZES.includes(n) &&
+      !/^(slots?|channels?|sticks?|dimms?|modules?|banks?)$/.test(tokens[i + 2]?.t ?? '')
+    ) {
+      if (target.chip.kind === 'cpu') target.memoryGB = n;
+      target.hostRamGB = n;
+      return;
+    }
   }
 }
 
@@ -1190,8 +1200,14 @@ function sticks(tokens: Token[], i: number, next: number): number {
   if (many >= 2 && many <= 16) return many;
   // "16GB DDR4 3200MHz (x2)": the count after the kit's type and data rate.
   let k = next;
-  while (k < next + 4 && tokens[k] && /^(ddr\d?|lpddr\d?|\d|mhz|mt|mts|s|cl\d+)$|^\d{4}$/.test(tokens[k]!.t)) k++;
-  if (k > next && times(tokens[k]) && n(tokens[k + 1])) return n(tokens[k + 1]);
+  while (
+    k < next + 4 &&
+    tokens[k] &&
+    !tokens[k]!.afterBreak &&
+    (/^(ddr\d?|lpddr\d?|\d|mhz|mt|mts|s|cl\d+)$/.test(tokens[k]!.t) || DDR_SPEEDS.has(Number(tokens[k]!.t)))
+  )
+    k++;
+  if (k > next && tokens[k] && !tokens[k]!.afterBreak && times(tokens[k]) && n(tokens[k + 1])) return n(tokens[k + 1]);
   return 1;
 }
 
@@ -1314,15 +1330,17 @@ function cpuHost(catalog: Catalog, tokens: Token[]): MachineMention | undefined 
   else if (ram !== null && sizes.some((s) => s.gb === ram && STORAGE_AFTER.test(s.after))) ram = null;
   // "Both machines had 128GB at 3600 MT/s": the one size said of a host with no GPU is its RAM,
   // unless it is a disk's, a file's, an amount used or a requirement.
+  // (Said of the host: "had 128GB", "with 64GB", "128GB at 3600 MT/s"; never "the model is 40GB".)
   const plain = sizes.filter(
     (s) =>
       !STORAGE_AFTER.test(s.after) &&
       !FILE_AFTER.test(s.after) &&
       !USED_AFTER.test(s.after) &&
       !REQUIREMENT.test(s.before) &&
-      !USAGE_BEFORE.test(s.before),
+      !USAGE_BEFORE.test(s.before) &&
+      (/\b(with|has|had|have|having|got)$/.test(s.before) || /^at \d/.test(s.after)),
   );
-  if (ram === null && plain.length === 1 && plain[0]!.gb >= 4) ram = plain[0]!.gb;
+  if (ram === null && plain.length === 1 && plain[0]!.gb >= 4 && sizes.length === 1) ram = plain[0]!.gb;
   return { ...m, memoryGB: null, hostRamGB: ram, gpus: 1 };
 }
 

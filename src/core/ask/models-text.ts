@@ -201,7 +201,7 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
         familyOnly = returns;
         first = found;
       } else if (familyOnly) {
-        if (!found.family && refines(found, first)) return found;
+        if (!found.family && refines(found, first) && !ranElsewhere(text, tokens[i]!.start)) return found;
       } else if (asked && !shortens(found, first)) return found;
       i = end - 1;
       continue;
@@ -261,6 +261,21 @@ function inQuestion(text: string, at: number): boolean {
   return !!end && /[?？]/.test(end[0]);
 }
 
+/**
+ * Whether the sentence holding `at` tells of a run already made ("my friend runs qwen2.5 0.5b on his
+ * phone", "I tried deepseek-r1 1.5b", "7b runs on my 3060 already"): a model someone has, not the
+ * size of the family asked about.
+ */
+function ranElsewhere(text: string, at: number): boolean {
+  // A sentence ends at a mark followed by a space ("qwen2.5" goes on).
+  const BREAK = /[.?!](?=\s|$)|[。？！\n]/g;
+  let start = 0;
+  for (const m of text.slice(0, at).matchAll(BREAK)) start = m.index + 1;
+  const after = text.slice(at).search(/[.?!](?=\s|$)|[。？！\n]/);
+  const end = after < 0 ? text.length : at + after;
+  return /\b(runs?|ran|running|tried|using|used|already|friend)\b|跑过|用过|在用|已经/i.test(text.slice(start, end));
+}
+
 /** "glm4" after "glm-4-9b-chat": a later mention that only shortens the first name. */
 function shortens(later: ModelFound, first: ModelFound): boolean {
   if (later.reading.id !== null && later.reading.id === first.reading.id) return true;
@@ -292,8 +307,10 @@ function pastedReference(catalog: Catalog, text: string): ModelFound | null {
     if (SCRIPT_PATH.test(word)) continue;
     // "M1/M2", "3090/4090", "7b/13b": alternatives, not an owner/name id.
     if (word.includes('/') && word.split('/').every((part) => /^[a-z0-9.]{1,5}$/i.test(part))) continue;
-    // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole.
-    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '')) continue;
+    // "qwen3-coder 480b": a size after it belongs to the name, which the name reader reads whole;
+    // so does a variant word ("phi-3 medium", "phi-3 vision").
+    if (/^\d+(\.\d+)?[bm]$/i.test(words[i + 1] ?? '') || LOOSE_VARIANT.test((words[i + 1] ?? '').toLowerCase()))
+      continue;
     // ... and so does one before an id without a size of its own ("236B DeepSeek-Coder-V2" is the
     // 236B, not the tag's default 16B; "the 8B unsloth/Llama-3.1-8B-Instruct-bnb-4bit" keeps its id).
     if (/^\d+(\.\d+)?[bm]$/i.test(words[i - 1] ?? '') && !/\d(\.\d+)?[bm]\b/i.test(word)) continue;

@@ -172,7 +172,7 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
     // (the annotation rule; +22 -10 over eleven sets). Server slots ("-np 4",
     // "--parallel 8", "parallel slots"), a request rate, many connections, a live or high-load server
     // and vLLM's running log ("Avg generation throughput") are; a PCIe or RAM slot is not.
-    /\b(?:(?<!\b(?:ollama|vllm|sglang|trtllm|\.)\s?)serv(?:e|ing)|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size)|(?:multiple|many|concurrent|simultaneous|parallel|\d+)\s+(?:real[\s-]?time\s+)?connections|(?:concurrent|simultaneous)\s+requests|requests?\s+(?:per|a)\s+(?:second|minute)|req\/s|live\s+server|high[\s-]load|(?:parallel|server)\s+slots|avg\s+(?:prompt|generation)\s+throughput)\b|(?<!\S)(?:-np|--parallel)[\s=]+(?:[2-9]|\d{2,})\b|部署服务|并发/i,
+    /\b(?:(?<!\b(?:ollama|vllm|sglang|trtllm)\s?|\.)serv(?:e|ing)|api\s+server|production|multi[\s-]?user|concurren(?:t|cy)|load\s+balanc(?:er|ing)|(?:number\s+of|many|multiple|several|\d+(?:\s*-\s*\d+)?)\s+(?:concurrent\s+|simultaneous\s+|parallel\s+)?(?:users|clients)|parallel\s+(?:user\s+)?requests|(?<!\b(?:gpus?|cards)\b[^.?!]{0,20})simultaneous(?:ly)?|batch(?:ed|es|ing)?(?!\s*size)|(?:multiple|many|concurrent|simultaneous|parallel|\d+)\s+(?:real[\s-]?time\s+)?connections|(?:concurrent|simultaneous)\s+requests|requests?\s+(?:per|a)\s+(?:second|minute)|req\/s|live\s+server|high[\s-]load|(?:parallel|server)\s+slots|avg\s+(?:prompt|generation)\s+throughput)\b|(?<!\S)(?:-np|--parallel)[\s=]+(?:[2-9]|\d{2,})\b|部署服务|并发/i,
     'serving',
   ],
   [
@@ -181,7 +181,7 @@ export const WORKFLOW_WORDS: [RegExp, WorkflowId][] = [
   ],
   [
     // "the code" of a project (说明里的代码, the code in the readme) is no coding workflow; coding is said as such.
-    /\b(?:coding|code\s+(?:completion|generation|assistant|agent|review|editor)|(?:for|write|writing|generate|generating)\s+code|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|写代码|代码(?:生成|补全|助手)|编程|开发工具/i,
+    /\b(?:coding|code\s+(?:completion|generation|assistant|agent|review|editor)|(?:for|write|writing|generate|generating)\s+code|coder|copilot|programming|autocomplete|cursor|continue\.dev|aider|cline|opencode|claude\s+code)\b|写代码|代码(?:生成|补全|助手|能力|模型)|编程|编码|开发工具/i,
     'coding',
   ],
   [/\b(?:chat(?:ting|bot)?|conversation|assistant|roleplay|rp)\b/i, 'chat'],

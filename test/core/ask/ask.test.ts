@@ -350,6 +350,8 @@ describe('quantizations wherever they are written', () => {
     ['Llama-3.1-70B-Instruct-lorablated-Q4_K_L.gguf on a 4070 ti super', 'Q4_K_M'],
     ['DeepSeek-R1-UD-IQ1_S on 2x 3090', 'IQ1_S'],
     ['qwen3 30b UD-Q4_K_XL on a 3090', 'Q4_K_M'],
+    // Of several files, the model's own, never an embedding model's.
+    ['Using nomic-embed-text-v1.5.f16.gguf for RAG and llama-3-8b-instruct.Q4_K_M.gguf on a 3060', 'Q4_K_M'],
   ])('%s -> %s', (text, quant) => {
     expect(ask(catalog, text).reading.quant).toBe(quant);
   });

@@ -273,6 +273,12 @@ describe('cues of the eleventh session', () => {
     ['compare', 'How does the M4 Max compare with a 4090 for qwen 32b?'],
     ['fit', 'how do q4 and q8 of llama 3.1 8b compare on a 3060?'],
     ['compare', '用M4 Max跑qwen 32b, 和 4090 相比哪个更快?'],
+    // Two machines set against each other stay a choice, "how fast" or not; 哪个更快 of two models is none.
+    ['compare', 'How fast is the 4090 compared to the 3090 for llama 70b?'],
+    ['compare', 'Should I buy a 4090 or 5090? How fast can they run qwen2.5 32b?'],
+    ['fit', '在4090上 llama3 8b 和 qwen2 7b 哪个更快？'],
+    // 再加一张参考图 adds a picture, not a card.
+    ['fit', '用flux在4090上生成图片，如果再加一张参考图，显存够吗？'],
     // Still out of memory, but (但是依然爆显存): a failure to fix; asking whether it will is fit.
     ['help', '我用4090跑qwen 32b，但是依然爆显存了'],
     ['fit', '我用4090跑qwen 32b，会爆显存吗'],

@@ -774,6 +774,22 @@ describe('machines of the eleventh session', () => {
     ['I have a RTX 2060 Super 8GB and 16 RAM', [['rtx-2060-super', 8, 1, 16]]],
     // The sticks counted after the kit's type and data rate.
     ['RTX 3060 12G OC, Netac Shadow 16GB DDR4 3200MHz (x2)', [['rtx-3060', 12, 1, 32]]],
+    // (A card's count after a comma is no stick count.)
+    ['64GB DDR5 6000, 4090 x 2, can I run llama 70b?', [['rtx-4090', null, 2, 64]]],
+    // A model's size is no CPU host's RAM; slots and channels are no RAM size.
+    ['I have a Ryzen 9 5900X CPU. Can I run a 70B model that is 40GB?', [['cpu-ddr5', null, 1, null]]],
+    ['I have a 4090 with 16 RAM slots free and 128GB RAM', [['rtx-4090', null, 1, 128]]],
+    ['RTX 3090 and a motherboard with 8 RAM slots', [['rtx-3090', null, 1, null]]],
+    // A size required (需要) is no card one has.
+    ['需要16G的显卡吗', []],
+    // A price in euros after the card keeps the card.
+    [
+      '4090 or 5090 EUR prices?',
+      [
+        ['rtx-4090', null, 1, null],
+        ['rtx-5090', null, 1, null],
+      ],
+    ],
     // A Ryzen named by its model number alone is a CPU host; the one size said of it is its RAM ...
     ['Ryzen 5900X vs 7950X: both machines had 128GB at 3600 MT/s, DDR5', [['cpu-ddr5', 128, 1, 128]]],
     // ... never a model file's.

@@ -149,6 +149,7 @@ describe('short names people use', () => {
     ['phi-3 mini on a raspberry pi', 'phi-3-mini'],
     ['ollama run phi3 on 8gb', 'phi-3-mini'],
     ['phi3 medium on my 3060', 'phi-3-medium'],
+    ['phi-3 medium on 3060 12GB, how fast?', 'phi-3-medium'],
   ])('%s', (text, id) => {
     expect(reading(text)?.id).toBe(id);
   });
@@ -200,6 +201,9 @@ describe('a family named alone, then sized', () => {
     ['qwen on a 4090? qwen3 32b specifically', 'Qwen3 32B'],
     // ... another model named beside it is not.
     ['I use llama and qwen 2.5 14b on my 3090, how fast is llama?', 'llama'],
+    // ... nor a run someone has already made.
+    ['Is qwen good on a 4090? My friend runs qwen2.5 0.5b on his phone.', 'qwen'],
+    ['Which gpu for qwen? qwen2.5-coder 7b runs on my 3060 already but I want the biggest one', 'qwen'],
     ['I use llama 3 and qwen 2.5 14b on my 3090, how fast is llama 3?', 'Llama 3 8B'],
   ])('%s', (text, name) => {
     expect(reading(text)?.name).toBe(name);

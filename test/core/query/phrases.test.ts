@@ -74,6 +74,9 @@ describe('the workflow a question says', () => {
     // The code of a readme (说明里的代码) is no coding; writing code is.
     ['按照说明里的双卡的代码，成功双卡运行', null],
     ['用qwen写代码，4090够吗', 'coding'],
+    ['哪个模型代码能力强，4090能跑吗', 'coding'],
+    // Serving at a sentence's start (after a full stop) is serving.
+    ['Budget is $5000. Serving Llama 3 70B to my team, which GPU?', 'serving'],
   ])('%s', (text, expected) => {
     expect(workflow(text)).toBe(expected);
   });
