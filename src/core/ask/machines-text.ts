@@ -501,6 +501,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       mentions.splice(k, 1);
   }
   mentions.sort((a, b) => a.start - b.start);
+  perNode(text, tokens, mentions);
   dropYardsticks(tokens, mentions);
   assignHostRam(tokens, mentions);
   unifiedMemoryFromText(tokens, mentions);
@@ -1069,6 +1070,47 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
     if (CANDIDATE.test(t)) return 'candidate';
   }
   return null;
+}
+
+/** "2 nodes", "three servers", 两台机器: how many machines a cluster has. */
+const NODES =
+  /\b(\d{1,2}|two|three|four|five|six|eight)\s+(?:nodes|machines|servers|hosts)\b|([2-9一二两三四五六八]|\d{1,2})\s*(?:台|个节点|个机器|个服务器)(?:机器|服务器|节点)?/i;
+const NODE_WORDS: Record<string, number> = {
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  eight: 8,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  八: 8,
+};
+/**
+ * "2 nodes with 8x H100 each", "两台机器，每台8张H100": a count of cards said per machine, times the
+ * machines. (Without "each", 每台 or "per node", a count is the whole cluster's.)
+ */
+function perNode(text: string, tokens: Token[], mentions: MachineMention[]): void {
+  const nodes = NODES.exec(text);
+  if (!nodes) return;
+  const said = nodes[1] ?? nodes[2]!;
+  const n = NODE_WORDS[said.toLowerCase()] ?? Number(said);
+  if (!(n >= 2 && n <= 16)) return;
+  for (const m of mentions) {
+    if (!m.counted || m.gpus < 2) continue;
+    const after = wordsFrom(tokens, m.end, 3);
+    const before = tokens
+      .slice(Math.max(0, m.start - 4), m.start)
+      .map((t) => t.t)
+      .join('');
+    if (/^(each|per (node|machine|server|host))\b/.test(after) || /每(台|个节点|个机器|个服务器|节点)/.test(before))
+      m.gpus = Math.min(128, m.gpus * n);
+  }
 }
 
 /** Words right before a machine that say one has none of it (it is named, as a yardstick, not owned). */
