@@ -790,6 +790,10 @@ describe('machines of the eleventh session', () => {
         ['rtx-5090', null, 1, null],
       ],
     ],
+    // Cards per machine, times the machines; a count without "each" is the whole cluster's.
+    ['I have 2 nodes with 8x H100 each', [['h100-sxm', null, 16, null]]],
+    ['两台机器，每台8张H100', [['h100-sxm', null, 16, null]]],
+    ['I have 3 servers and 4 3090s', [['rtx-3090', null, 4, null]]],
     // A Ryzen named by its model number alone is a CPU host; the one size said of it is its RAM ...
     ['Ryzen 5900X vs 7950X: both machines had 128GB at 3600 MT/s, DDR5', [['cpu-ddr5', 128, 1, 128]]],
     // ... never a model file's.
