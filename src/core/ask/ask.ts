@@ -199,8 +199,10 @@ const WANTED_QUANT = [
  * The quant of a model file named in the text ("wizardLM-13B.ggmlv3.q4_0.bin", "x-Q4_K_L.gguf"),
  * read from the file name whole: the model reader may end the name inside it ("...q4").
  */
-const MODEL_FILE = /[\w.+-]+\.(?:gguf|bin|ggml)\b/gi;
+const MODEL_FILE = /(?<![\w.+-])[\w.+-]+\.(?:gguf|bin|ggml)\b/gi;
 function fileQuant(catalog: Catalog, text: string, typed: string | undefined): string | undefined {
+  // (Only where a file is named: the pattern backtracks over every long word otherwise.)
+  if (!/\.(gguf|bin|ggml)\b/i.test(text)) return undefined;
   // Not a projector's, an embedding model's or a draft model's file; of several, the model's own.
   // (The same file linked and named, "[x.bin](https://.../x.bin)", is one file.)
   const files = [
