@@ -471,6 +471,25 @@ function askBack(
       choices: [8, 12, 16, 24, 32].map((gb) => ({ label: `${gb} GB GPU`, text: `${text} (a ${gb}GB GPU)` })),
     };
   }
+  // "8x Ascend 910B", "a Tenstorrent QuietBox", "my iPhone 15 Pro", "Orange Pi 5": hardware the
+  // catalog does not hold, named; never answered silently for the default pair. An accelerator is
+  // asked for its memory as a GPU's, a phone or a board for its RAM (run as a CPU host, the closest
+  // physics whichgpu has for them).
+  const unheld = mentions.length === 0 ? UNHELD.exec(text) : null;
+  if (unheld && reading.intent !== 'help' && reading.intent !== 'other') {
+    const name = unheld[0].trim();
+    const accelerator = ACCELERATOR.test(name);
+    return {
+      question: `I don't know the ${name}: whichgpu has no model of it yet. ${
+        accelerator ? 'How much memory does each card have' : 'How much RAM does it have'
+      }? Or name a machine the catalog holds ("RTX 3060 12GB", "M2 Max 64GB").`,
+      choices: (accelerator ? [16, 24, 32, 64, 96] : [4, 8, 12, 16, 24]).map((gb) =>
+        accelerator
+          ? { label: `${gb} GB per card`, text: `${text} (a ${gb}GB GPU)` }
+          : { label: `${gb} GB of RAM`, text: `${text} (a machine with ${gb}GB of RAM, CPU only)` },
+      ),
+    };
+  }
   if (!model && (reading.intent === 'fit' || reading.intent === 'speed')) {
     const on = reading.devices[0]?.name ?? 'the machines';
     const popular = ['llama 3.1 8b', 'qwen3 30b a3b', 'llama 3.3 70b'].filter((r) =>
@@ -484,6 +503,12 @@ function askBack(
   }
   return null;
 }
+
+/** Hardware people run models on that the catalog does not hold (accelerators, phones, boards). */
+const UNHELD =
+  /\b(?:huawei\s+)?ascend\s*\d*\w*|\btenstorrent(?:\s+(?:quietbox|wormhole|blackhole|n\d+\w*|p\d+\w*))?\b|\bquietbox\b|\b(?:google\s+)?tpu(?:\s*v\d\w*)?\b|\bgaudi\s*\d?\b|\binferentia\s*\d?\b|\btrainium\s*\d?\b|\bcmp\s*\d{2,3}\s*hx\b|\borange\s*pi\s*\d*(?:\s*(?:pro|plus|max))?\b|\brock\s*5\w*\b|\brk3588\w*\b|\brockchip\b|\biphone(?:\s*\d+(?:\s*pro(?:\s*max)?)?)?\b|\bipad(?:\s*pro)?\b|\b(?:android|smart)\s*phone\b|\bsmartphone\b|\bpixel\s*\d+(?:\s*pro)?\b(?!\s*(?:x|px|pixels?)\b)|\bgalaxy\s+[sazn]\d+\w*\b|\bsnapdragon\s*8\s*(?:gen\s*\d|elite)\b|\bhailo-?\d*\b|\bcoral\s+(?:tpu|edge|usb|dev)\w*\b|昇腾|手机/i;
+/** Of those, the accelerator cards, whose memory is per card. */
+const ACCELERATOR = /ascend|tenstorrent|quietbox|tpu|gaudi|inferentia|trainium|cmp|昇腾/i;
 
 /**
  * "M3 Max 40-core", "M4 Max 40 core GPU", "M1 Max (32c)": the GPU bin decides which memory sizes

@@ -336,6 +336,28 @@ describe('a machine it cannot read', () => {
   );
 });
 
+describe('hardware the catalog does not hold', () => {
+  it.each([
+    ['Can I run qwen 72b on 8x Ascend 910B 64GB?', /^generic-gpu-\d+gb$/],
+    ['Can a Tenstorrent QuietBox run llama 3.1 70B?', /^generic-gpu-\d+gb$/],
+    ['will llama 3 8b run on my Orange Pi 5 with 16GB?', /^cpu-ddr5-\d+gb$/],
+    ['can my iPhone 15 Pro run gemma 3 4b?', /^cpu-ddr5-\d+gb$/],
+  ])('%s: says it does not know it, asks for its memory, and each choice then answers', (text, device) => {
+    const a = ask(catalog, text);
+    expect(a.answer).toBeNull();
+    expect(a.clarify?.question).toMatch(/^I don't know the .+: whichgpu has no model of it yet\./);
+    for (const c of a.clarify!.choices) {
+      const again = ask(catalog, c.text);
+      expect(again.clarify, c.text).toBeNull();
+      expect(again.answer?.devices[0]?.id).toMatch(device);
+    }
+  });
+
+  it('a named machine beside a phone is answered as asked', () => {
+    expect(ask(catalog, 'can my 3060 run gemma 3 4b like my phone does?').clarify).toBeNull();
+  });
+});
+
 describe('quantizations wherever they are written', () => {
   it.each([
     ['testing (Qwen3.6-35B-A3B UD-MLX-4bit) on my M1 Max 32gb', 'MLX-4bit'],
