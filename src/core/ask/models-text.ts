@@ -267,14 +267,16 @@ function inQuestion(text: string, at: number): boolean {
  * size of the family asked about.
  */
 function ranElsewhere(text: string, at: number): boolean {
-  // A sentence ends at a mark followed by a space ("qwen2.5" goes on).
-  const BREAK = /[.?!](?=\s|$)|[。？！\n]/g;
   let start = 0;
-  for (const m of text.slice(0, at).matchAll(BREAK)) start = m.index + 1;
-  const after = text.slice(at).search(/[.?!](?=\s|$)|[。？！\n]/);
+  for (const m of text.slice(0, at).matchAll(SENTENCE_END)) start = m.index + 1;
+  const after = text.slice(at).search(SENTENCE_END);
   const end = after < 0 ? text.length : at + after;
-  return /\b(runs?|ran|running|tried|using|used|already|friend)\b|跑过|用过|在用|已经/i.test(text.slice(start, end));
+  return RAN.test(text.slice(start, end));
 }
+/** A sentence ends at a mark followed by a space ("qwen2.5" goes on). */
+const SENTENCE_END = /[.?!](?=\s|$)|[。？！\n]/g;
+/** Words of a run already made. */
+const RAN = /\b(runs?|ran|running|tried|using|used|already|friend)\b|跑过|用过|在用|已经/i;
 
 /** "glm4" after "glm-4-9b-chat": a later mention that only shortens the first name. */
 function shortens(later: ModelFound, first: ModelFound): boolean {
