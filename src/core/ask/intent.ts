@@ -201,6 +201,10 @@ const AGAINST = /\b(compared?|vs\.?|versus|or)\b|还是|对比/i;
 /** A bug report's template ("### Describe the bug", "[Bug]", "Steps to reproduce"): something broke. */
 const BUG_REPORT = /\bdescribe the bug\b|\[bug\]|#+ ?reproduction\b|\bsteps to reproduce\b|\bexpected behaviou?r\b/i;
 
+/** A change of machine already made: "I switched from a 4090 to a 5090", "after upgrading my GPU". */
+const SWITCHED =
+  /\b(upgraded|updated|switched|moved|changed|swapped|migrated)\b[^.?!;。？！]{0,30}?\bfrom\b|\b(after|since) (upgrading|switching)\b/i;
+
 /** "The difference between an A100 and an H100": a comparison when two machines are named. */
 const DIFFERENCE = /\bdifference between\b/i;
 /** "Which local AI models are best to run on ...": a plan when no model is named. */
@@ -227,7 +231,10 @@ export function readIntent(
   const score = Object.fromEntries(ORDER.map((i) => [i, 0])) as Record<Exclude<Intent, 'other'>, number>;
   for (const intent of ORDER) for (const [re, w] of CUES[intent]) if (re.test(text)) score[intent] += w;
   const current = devices.filter((d) => d.role === 'current').length;
-  const candidates = devices.filter((d) => d.role !== 'current').length;
+  // "I switched from a 4090 to a 5090": the machine left behind is no candidate, and the change is made.
+  const switched = SWITCHED.test(text);
+  const candidates = devices.filter((d) => d.role === 'candidate' || (d.role === null && !switched)).length;
+  if (switched) score.upgrade -= 3;
   // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
   // Buying is a choice: beside a machine one owns it is an upgrade, else a comparison of what to get.
   const buying = BUYING.test(text);

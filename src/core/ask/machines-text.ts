@@ -1045,6 +1045,22 @@ const CURRENT = /^(have|own|got|using|use|my|mine|our|currently|bought|we|i've|i
 const CANDIDATE =
   /^(buy|buying|get|getting|purchase|purchasing|considering|consider|upgrade|upgrading|switch|thinking|plan|planning|want|would|should|or|vs|versus|instead|new|choose|pick)$/;
 
+/** A change of machine already made: "switched", "updated my GPU", "after upgrading", "since switching". */
+const DONE_SWITCH = /^(upgraded|updated|switched|moved|went|changed|migrated|swapped)$/;
+const DONE_AFTER = /^(after|since)$/;
+
+/** Whether "from" or "to" at `at` follows, in its clause, a change already made ("I switched from"). */
+function completedSwitch(tokens: Token[], at: number): boolean {
+  if (!/^(from|to)$/.test(tokens[at]!.t)) return false;
+  for (let j = at - 1; j >= 0 && j >= at - 8; j--) {
+    if (tokens[j + 1]!.afterBreak) break;
+    const t = tokens[j]!.t;
+    if (DONE_SWITCH.test(t)) return true;
+    if (/^(upgrading|switching|moving|changing)$/.test(t)) return DONE_AFTER.test(tokens[j - 1]?.t ?? '');
+  }
+  return false;
+}
+
 /** "I have a 3090" -> current; "should I buy a 5090" -> candidate; nothing said -> null. */
 function roleBefore(tokens: Token[], start: number): MachineRole {
   // "I don't have an A100", "我没有A100": named, but not owned.
@@ -1061,6 +1077,11 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
     const t = tokens[i]!.t;
     // A clause ends at punctuation: "I have a 3090, is a 5090 worth it" owns only the 3090.
     if (tokens[i + 1]!.afterBreak) break;
+    // "I switched from a 4090 to a 5090", "after upgrading my GPU from a 2080 to a 3090": done, so
+    // to is what one has now, and from is what one had.
+    const done = completedSwitch(tokens, i);
+    if (done && t === 'to') return 'current';
+    if (done && t === 'from') return null;
     // "upgrade from a 3090 to a 5090": from is what one has, to is what one would get.
     if (t === 'to' && tokens.slice(Math.max(0, i - 6), i).some((x) => /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(x.t)))
       return 'candidate';

@@ -115,6 +115,15 @@ describe('the machines decide close calls', () => {
     );
   });
 
+  // An upgrade already made is no question of whether to make it: what follows is asked of the new card.
+  it('a switch already made is not an upgrade question', () => {
+    expect(intentOf('I upgraded from a 3060 to a 4090 last week, can I run llama 3 70b?')).toBe('fit');
+    expect(intentOf('Just updated my GPU from a 2080 to a 3090, how do I stop it using so much RAM?')).not.toBe(
+      'upgrade',
+    );
+    expect(intentOf('should I switch from a 3090 to a 5090 for llama 70b')).toBe('upgrade');
+  });
+
   it('one owned and one more is an upgrade', () => {
     expect(
       readIntent('rtx 3090 then rtx 5090', [machine('rtx-3090', 'current'), machine('rtx-5090', 'candidate')], true),

@@ -139,6 +139,19 @@ describe('who owns which machine', () => {
   it('I have a 3090 and want a 5090', () => {
     expect(read('I have a 3090 and want a 5090').map((m) => m.role)).toEqual(['current', 'candidate']);
   });
+  // A change already made: the card switched to is owned now, the one left behind is no longer.
+  it('I switched from a 4090 to a 5090', () => {
+    expect(read('I just switched from 4090 to 5090, no speed boost').map((m) => m.role)).toEqual([null, 'current']);
+    expect(read('Just updated my GPU from a 2080 to a 3090').map((m) => m.role)).toEqual([null, 'current']);
+    expect(
+      read('only using my CPU after upgrading my GPU (I switched from an RX 7600 XT to an RTX 3080 ti)').map(
+        (m) => m.role,
+      ),
+    ).toEqual([null, 'current']);
+    // Still to be made: from is owned, to would be bought.
+    expect(read('should I switch from a 3090 to a 5090').map((m) => m.role)).toEqual(['current', 'candidate']);
+    expect(read('upgrade from my 3060 to a 4090').map((m) => m.role)).toEqual(['current', 'candidate']);
+  });
 });
 
 describe('the machine a mention stands for', () => {
