@@ -549,7 +549,9 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       const only = onlyChipWith(catalog, m.memoryGB, m.form);
       if (only) mentions[k] = { ...m, chip: only, generic: false };
     }
-  for (const m of mentions) perCard(m);
+  // Modded cards are sold and asked about mostly in Chinese ("2080ti 22g 双卡"); elsewhere they are said modded.
+  const mods = MODDED.test(text) || /[\u4e00-\u9fff]/.test(text);
+  for (const m of mentions) perCard(m, tokens, mods);
   // A CPU host's memory is its RAM.
   for (const m of mentions) if (m.chip.kind === 'cpu') m.hostRamGB = m.memoryGB ??= m.hostRamGB;
   for (const m of mentions) {
@@ -827,7 +829,10 @@ function countSaid(
   // vendor's name and the architecture's.
   while (
     start > 0 &&
-    (VENDOR_WORDS.includes(tokens[start - 1]!.t) || ARCHITECTURES.test(tokens[start - 1]!.t)) &&
+    (VENDOR_WORDS.includes(tokens[start - 1]!.t) ||
+      ARCHITECTURES.test(tokens[start - 1]!.t) ||
+      // "2x modded 2080 Ti"
+      /^(modded|modified)$/.test(tokens[start - 1]!.t)) &&
     !tokens[start]!.afterBreak
   )
     start--;
@@ -910,6 +915,22 @@ function countSaid(
     !/^cores?$/.test(tokens[end + 2]?.t ?? '')
   )
     return { gpus: Number(a1.t), start, end: end + 2 };
+  // "2080ti 22g 双卡", "3090 24GB x2 cards": the count after the card's memory.
+  const [a3, a4] = [tokens[end + 2], tokens[end + 3]];
+  if (
+    !apple &&
+    a1 &&
+    a2 &&
+    a3 &&
+    a4 &&
+    isNumber(a1) &&
+    /^(g|gb)$/.test(a2.t) &&
+    isNumber(a3) &&
+    /^(cards?|gpus?|张|块|卡)$/.test(a4.t) &&
+    valid(Number(a3.t)) &&
+    !a3.afterBreak
+  )
+    return { gpus: Number(a3.t), start, end };
   return undefined;
 }
 
@@ -1522,9 +1543,13 @@ function unifiedMemoryFromText(tokens: Token[], mentions: MachineMention[]): voi
 }
 
 /** "2 L40s which provide 96GB VRAM": a total over the cards, not each card's memory. */
-function perCard(m: MachineMention): void {
+function perCard(m: MachineMention, tokens: Token[], mods: boolean): void {
   const mem = m.memoryGB;
   if (m.gpus < 2 || mem === null || m.chip.variants.some((v) => v.memoryGB === mem)) return;
+  // "2080ti 22g 双卡", "2x modded 2080ti 22g": where mods are asked about, a size people mod the card
+  // to is each card's (in English "2x 4090 48GB" is mostly the pair's sum).
+  const total = /\b(total|combined|altogether)\b/.test(wordsFrom(tokens, m.start, m.end - m.start + 3));
+  if (mods && KNOWN_MODS[m.chip.id]?.includes(mem) && !total) return;
   if (m.chip.variants.some((v) => v.memoryGB * m.gpus === mem)) m.memoryGB = mem / m.gpus;
 }
 

@@ -825,3 +825,20 @@ describe('a machine one does not have', () => {
     expect(read('我没有A100训练卡').map((m) => [m.chip, m.role])).toEqual([['a100', null]]);
   });
 });
+
+describe('machines of the twelfth session', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.gpus]);
+  it.each([
+    // A count after the card and its memory.
+    ['有人试过2080ti 22g 双卡的速度吗？', [['rtx-2080-ti', 22, 2]]],
+    ['3090 24GB 2 cards', [['rtx-3090', 24, 2]]],
+    ['4090 24g 4张', [['rtx-4090', 24, 4]]],
+    // Where mods are asked about, a modded card's size is each card's; a sum said as one stays a sum.
+    ['我是两张2080ti 22GB的gpu', [['rtx-2080-ti', 22, 2]]],
+    ['2x modded 2080 Ti 22GB', [['rtx-2080-ti', 22, 2]]],
+    ['2x 4090 48GB', [['rtx-4090', 24, 2]]],
+    ['2x 2080 Ti (22GB total)', [['rtx-2080-ti', 11, 2]]],
+  ])('%s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
