@@ -10,7 +10,7 @@ type Cue = [RegExp, number];
 
 export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
   upgrade: [
-    [/\bupgrad(e|ing)\b|\bswitch(ing)? (from|to)\b|\bworth (it|the|upgrading)\b|\bworth it over\b|升级/i, 3],
+    [/\bupgrad(e|ing)\b|\b(switch|chang)(e|ing)? (from|to)\b|\bworth (it|the|upgrading)\b|\bworth it over\b|升级/i, 3],
     [
       /\b(add|adding|buy|bought|get|getting|connect) (one more|another|a second|more|one or more)\b|\banother (gpu|card)\b|\bsecond (gpu|card)\b|\begpu\b/i,
       2,
@@ -21,8 +21,14 @@ export const CUES: Record<Exclude<Intent, 'other'>, Cue[]> = {
     [/((再|还得去?|还要|多)(买|加|搞|入|上)(一|两|1|2)(张|块)|加(一|两)张)(?![^，。？?,]{0,4}(图|照片|图片|参考))/, 3],
     // "a more powerful GPU", "put a better card", "retire my 3090": beyond the machine one has.
     [
-      /\bmore powerful (gpu|card)\b|\b(a|put a|change|get a) better (nvidia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|our) (gpu|graphics? card|video card|card)\b(?!'s| fan| settings?| drivers?)/i,
+      /\bmore powerful (gpu|card)\b|\b(a|put a|change( to)?( a)?|get a) better (nvi?dia |amd )?(gpu|card|graphics card)\b|\bretire my (old |current )?(\w+ )?(\d{3,4}\w*|gpu|card|graphics card)\b|\bchang(e|ing) (my|our) (gpu|graphics? card|video card|card)\b(?!'s| fan| settings?| drivers?)/i,
       2.5,
+    ],
+    // "How much will it improve by changing from a T4 to a 3090", "if I change to a better card, can it
+    // improve the speed": the speed a change of machine would buy.
+    [
+      /\b(improved?|faster|speed ?up)\b[^.?!。？]{0,40}\bby (chang|switch|upgrad|mov)\w*|\b(chang|switch|upgrad)\w*\b[^.?!。？]{0,40}\b(improve|speed ?up)\b/i,
+      3,
     ],
     [/\breplace\b|\bsell (my|the)\b|\bordering\b|\bwould .* (be )?faster\b|会快/i, 1],
     // "Does it make sense to buy a powerful graphics card": a stronger card than the one owned.

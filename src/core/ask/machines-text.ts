@@ -1104,9 +1104,15 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
     if (done && t === 'to') return 'current';
     if (done && t === 'from') return null;
     // "upgrade from a 3090 to a 5090": from is what one has, to is what one would get.
-    if (t === 'to' && tokens.slice(Math.max(0, i - 6), i).some((x) => /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(x.t)))
+    if (
+      t === 'to' &&
+      tokens.slice(Math.max(0, i - 8), i).some((x) => /^(upgrad\w*|switch\w*|mov\w*|go\w*|chang\w*)$/.test(x.t))
+    )
       return 'candidate';
-    if (t === 'from' && /^(upgrad\w*|switch\w*|mov\w*|go\w*)$/.test(tokens[i - 1]?.t ?? tokens[i - 2]?.t ?? ''))
+    if (
+      t === 'from' &&
+      /^(upgrad\w*|switch\w*|mov\w*|go\w*|chang\w*)$/.test(tokens[i - 1]?.t ?? tokens[i - 2]?.t ?? '')
+    )
       return 'current';
     if (CURRENT.test(t)) return 'current';
     if (CANDIDATE.test(t)) return 'candidate';

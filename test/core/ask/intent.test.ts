@@ -124,6 +124,17 @@ describe('the machines decide close calls', () => {
     expect(intentOf('should I switch from a 3090 to a 5090 for llama 70b')).toBe('upgrade');
   });
 
+  // The speed a change of machine would buy is an upgrade question, however much speed is said.
+  it('how much faster by changing from one card to another is an upgrade', () => {
+    const q = readQuestion(
+      catalog,
+      'Running it on a Tesla T4 takes 5.67s on average. How much speed will be improved by changing from Tesla T4 G1 to RTX 3090?',
+    ).reading;
+    expect([q.intent, ...q.devices.map((d) => d.role)]).toEqual(['upgrade', 'current', 'candidate']);
+    // A speed that improved after updating software is a speed report, not an upgrade.
+    expect(intentOf('after upgrading llama.cpp the speed improved a lot on my 3090')).toBe('speed');
+  });
+
   it('one owned and one more is an upgrade', () => {
     expect(
       readIntent('rtx 3090 then rtx 5090', [machine('rtx-3090', 'current'), machine('rtx-5090', 'candidate')], true),
