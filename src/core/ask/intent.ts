@@ -200,7 +200,8 @@ const ASKED_FAILURE = /\b(will|would|could|might) (it |this |that )?(oom|crash|f
 /** "How fast can I run it on my 3090": the speed, though "can I run" asks whether it fits. */
 const HOW_FAST = /\bhow fast (can|could|will|would|does|do|is)\b/i;
 /** 哪个更快 (which is faster), when it is not quants or models that are weighed. */
-const WHICH_FASTER = /^(?!.*(量化|模型|版本|\bq\d|\bfp\d)).*哪个(更快|快|好|更好)/i;
+const WHICH_FASTER =
+  /^(?!.*(量化|模型|版本|\bq\d|\bfp\d)).*((哪|那)个[^，。？?,]{0,6}(更快|快|好|更好)|\bis it faster to (use|run|buy|get)\b|\bwhich (one )?(is|would be|will be|runs?) faster\b)/i;
 /** Words that set machines against each other. */
 const AGAINST = /\b(compared?|vs\.?|versus|or)\b|还是|对比/i;
 
@@ -256,7 +257,7 @@ export function readIntent(
   if (BUG_REPORT.test(text)) score.help += 2.5;
   // Of one machine, "how fast can I run" asks its speed; of two set against each other, a choice.
   if (HOW_FAST.test(text) && devices.length < 2 && !AGAINST.test(text)) score.speed += 1;
-  if (WHICH_FASTER.test(text) && devices.length >= 2) score.compare += 2;
+  if (WHICH_FASTER.test(text) && devices.length >= 2) score.compare += 3;
   if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
   if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
   if (current >= 1 && candidates >= 1) {

@@ -124,6 +124,16 @@ describe('the machines decide close calls', () => {
     expect(intentOf('should I switch from a 3090 to a 5090 for llama 70b')).toBe('upgrade');
   });
 
+  // "Which of the two runs faster" weighs machines: a choice, whatever else the question says it runs.
+  it('which of two machines is faster is a comparison', () => {
+    expect(intentOf('2张显卡，一张a4000，一张2080ti，那个跑起来更快？')).toBe('compare');
+    expect(intentOf('Is it faster to use a Jetson Orin 8G for Qwen models or a PC with an RX 6800 XT?')).toBe(
+      'compare',
+    );
+    // Of quants, not machines, it stays a speed question.
+    expect(intentOf('is it faster to use q4 or q8 on my 3090')).toBe('speed');
+  });
+
   // The speed a change of machine would buy is an upgrade question, however much speed is said.
   it('how much faster by changing from one card to another is an upgrade', () => {
     const q = readQuestion(
