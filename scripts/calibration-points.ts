@@ -14,6 +14,7 @@ import {
   BackendSchema,
   FigureSchema,
   fingerprint,
+  generationOf,
   isEarlierBuild,
   isEarlierPromptBuild,
   type Backend,
@@ -201,5 +202,7 @@ function pointOf(inputs: Inputs, row: z.infer<typeof SpeedRowSchema>, where: str
     value: row.value,
     ...(launchBound(device.backend, row) ? { launchBound: true } : {}),
     ...(olderPromptKernels(device.backend, row) ? { olderPromptKernels: true } : {}),
+    ...generationOf(device.backend, row.device),
+    source: row.source,
   };
 }

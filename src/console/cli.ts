@@ -73,7 +73,8 @@ Example: whichgpu compare --model qwen2.5-coder:32b --workflow coding --kwh-pric
 
 Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"?, "contextTokens"?, "depthTokens"?}
   DeviceSpec = {name?, memoryGB, bandwidthGBs, backend: cuda|metal|rocm|vulkan|cpu, gpus?, unified?,
-                fp16Tflops?, systemMemoryGB?, systemBandwidthGBs?}   (memory, bandwidth, TFLOPS per GPU)
+                fp16Tflops?, systemMemoryGB?, systemBandwidthGBs?}   (memory, bandwidth, TFLOPS per GPU;
+                a metal device named with its chip, "Apple M1 Max", pays that generation's per-layer cost)
   ModelSpec  = {name?, paramsB, activeParamsB?, quant, fileGB?, layers?, kvHeads?, headDim?}
 Each result: {"id", "fit", "memory": {...}, "decodeTokensPerSec", "prefillTokensPerSec", ...}
 A bad line prints {"id", "error": {"code", "message"}} and the run goes on.`,

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BackendSchema } from './catalog/schema.js';
 import { estimateArchitecture } from './query/architecture.js';
 import { defaultQuantOf } from './query/query.js';
-import type { Catalog } from './catalog/catalog.js';
+import { generationOf, type Catalog } from './catalog/catalog.js';
 import { quantForDevice } from './physics/evaluate.js';
 import { estimateMemory, HOST_RESERVE_GB, type MemoryEstimate } from './physics/memory.js';
 import type { Placement, PlacementOptions } from './physics/placement.js';
@@ -133,6 +133,8 @@ function deviceFromSpec(spec: z.infer<typeof DeviceSpecInputSchema>, assumptions
     memoryGB: spec.memoryGB,
     bandwidthGBs: spec.bandwidthGBs,
     fp16Tflops: fp16,
+    // "Apple M2 Ultra": the generation its name says sets the per-layer cost.
+    ...generationOf(spec.backend, spec.name ?? ''),
   };
   if (unified) {
     const gpuBudget: DeviceSpec['gpuBudget'] =

@@ -88,3 +88,25 @@ describe('builds and the fixed-cost changes', () => {
     expect(paramsForBuild(p, 'metal', '2023-11').prefill).toBe(p.prefill);
   });
 });
+
+describe('estimate --jsonl: an Apple device given by its spec', () => {
+  const spec = { memoryGB: 64, bandwidthGBs: 400, backend: 'metal', fp16Tflops: 10.4 };
+  const query = (name?: string) => ({
+    device: { ...spec, ...(name ? { name } : {}) },
+    model: 'llama-3.1-8b',
+    quant: 'Q4_K_M',
+  });
+
+  it("pays its generation's per-layer cost when its name says the chip, the shared one otherwise", () => {
+    const byGeneration = catalog.calibration.decode.metal!.perLayerMsByGeneration ?? {};
+    // The fit has current-build runs of the M1 generation: an M1 Max pays more per layer than a Mac
+    // of the same bus whose chip nobody named.
+    expect(byGeneration.m1).toBeGreaterThan(catalog.calibration.decode.metal!.perLayerMs);
+    const m1 = answer(query('Apple M1 Max')).decodeTokensPerSec!;
+    const unnamed = answer(query()).decodeTokensPerSec!;
+    expect(m1).toBeLessThan(unnamed);
+    // A generation without runs of its own (the M3) is answered at the shared cost.
+    expect(byGeneration.m3).toBeUndefined();
+    expect(answer(query('Apple M3 Max')).decodeTokensPerSec).toBe(unnamed);
+  });
+});

@@ -24,8 +24,9 @@ import {
   type SourceEntry,
   type WorkflowRecord,
   type WorkflowsFile,
+  type Backend,
 } from './schema.js';
-import type { DeviceSpec, ModelSpec, QuantSpec } from './specs.js';
+import { appleGenerationOf, type DeviceSpec, type ModelSpec, type QuantSpec } from './specs.js';
 import { MachinesFileSchema, type ChipRecord } from './machine-schema.js';
 import { MediaModelsFileSchema, type MediaModel, type ModelFamily } from './media-schema.js';
 import { QualityFileSchema, type QualityFile } from './quality-schema.js';
@@ -194,8 +195,15 @@ export function deviceSpecOf(r: DeviceRecord): DeviceSpec {
           ? { rule: 'fixed', usableGB: g.usableGB.value }
           : { rule: 'apple-wired', defaultFraction: g.defaultFraction.value, raisedReserveGB: g.raisedReserveGB.value },
     ...(r.host ? { hostMemoryGB: r.host.memoryGB.value, hostBandwidthGBs: r.host.bandwidthGBs.value } : {}),
+    ...generationOf(r.backend, r.id),
   };
 }
+
+/** A Metal device's Apple generation, as a spread. */
+export const generationOf = (backend: Backend, text: string): { generation?: string } => {
+  const generation = backend === 'metal' ? appleGenerationOf(text) : undefined;
+  return generation ? { generation } : {};
+};
 
 export function modelSpecOf(r: ModelRecord): ModelSpec {
   return {

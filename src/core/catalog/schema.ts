@@ -334,6 +334,11 @@ export const CalibrationFileSchema = z.object({
        * fitted on their runs; answers are for current builds and use `perLayerMs`.
        */
       earlierBuildPerLayerMs: z.number().nonnegative().optional(),
+      /**
+       * The per-layer cost of current builds on each Apple generation with runs of its own ("m1": ...);
+       * other devices take `perLayerMs`.
+       */
+      perLayerMsByGeneration: z.record(z.string(), z.number().nonnegative()).optional(),
     }),
   ),
   prefill: z.partialRecord(

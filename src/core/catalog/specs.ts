@@ -30,6 +30,17 @@ export interface DeviceSpec {
   /** Host RAM where offloaded layers of a discrete GPU run. */
   hostMemoryGB?: number;
   hostBandwidthGBs?: number;
+  /** An Apple chip's generation ("m1" ... "m5"): its fixed cost per layer is fitted apart where runs of it exist. */
+  generation?: string;
+}
+
+/**
+ * The Apple generation a Metal device's name or id says ("Apple M2 Ultra", "mac-studio-m4-max"), if
+ * any: each generation's GPU pays its own fixed cost per kernel.
+ */
+export function appleGenerationOf(text: string): string | undefined {
+  const m = /\bm([1-9])(?![0-9a-z])/i.exec(text);
+  return m ? `m${m[1]}` : undefined;
 }
 
 export type Attention =

@@ -33,6 +33,10 @@ export interface CalibrationPoint {
   launchBound?: boolean;
   /** Measured on a build from before its backend's prompt-kernel change (PROMPT_KERNEL_CHANGES). */
   olderPromptKernels?: boolean;
+  /** An Apple device's generation ("m1" ... "m5"), as its name says. */
+  generation?: string;
+  /** Where the run was published: runs of one source are one measurement setup. */
+  source?: string;
 }
 
 type DecodeParams = NonNullable<CalibrationFile['decode']['cuda']>;
@@ -54,7 +58,8 @@ function predictDecode(
   kvReadFactor: number,
   launchBoundPerLayerMs?: number,
 ): number {
-  const own = pt.launchBound && launchBoundPerLayerMs !== undefined ? { ...p, perLayerMs: launchBoundPerLayerMs } : p;
+  const earlier = pt.launchBound && launchBoundPerLayerMs !== undefined;
+  const own = earlier ? { ...p, perLayerMs: launchBoundPerLayerMs } : p;
   const params: SpeedParams = {
     decode: { [pt.backend]: own },
     prefill: {},
@@ -66,7 +71,9 @@ function predictDecode(
     1 /
     decodeSecondsPerToken(
       {
-        device: { backend: pt.backend, bandwidthGBs: pt.bandwidthGBs },
+        // An earlier build's per-layer cost is every generation's. (One object shape for every point:
+        // the fit calls this in its hot loop.)
+        device: { backend: pt.backend, bandwidthGBs: pt.bandwidthGBs, generation: earlier ? undefined : pt.generation },
         model: pt.model,
         weightsGB: pt.weightsGB,
         family: pt.family,
@@ -174,6 +181,7 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
       kvReadFactor = goldenMin((x) => ((kvReadFactor = x), kvLoss()), 1, MAX_KV_READ_FACTOR);
     }
   }
+  fitGenerations(tg, decode, loss);
   // Families without runs of their own borrow the nearest kernel family's factor.
   for (const p of Object.values(decode)) {
     const f = p.familyFactor;
@@ -185,6 +193,39 @@ export function fitDecode(points: CalibrationPoint[]): DecodeFit {
   }
   for (const b of Object.keys(launchBound)) launchBound[b] = round(launchBound[b]!, 4);
   return { decode, kvReadFactor: round(kvReadFactor, 4), launchBoundPerLayerMs: launchBound };
+}
+
+/**
+ * What an Apple generation needs before it gets a per-layer cost of its own: current-build runs from
+ * this many sources. One setup's runs can be off together: llmfit's M4 Pro rows time whole requests
+ * of 7-8B models and would give the M4 0.04 ms a layer, against ~0.1 that M4 Max runs of
+ * MoE models measured elsewhere need.
+ */
+export const MIN_GENERATION_SOURCES = 2;
+
+/**
+ * Apple GPUs of different generations pay different fixed costs per kernel: on builds of late 2024
+ * an M1 Pro pays ~0.2 ms a layer, an M2 Ultra ~0.13, an M4 ~0.04-0.1. The shared per-layer cost is
+ * fitted on every current build's runs; then each generation with current-build runs of its own, from
+ * MIN_GENERATION_SOURCES sources, gets its own, every other parameter held. The others keep the shared one.
+ */
+function fitGenerations(tg: CalibrationPoint[], decode: Record<string, DecodeParams>, loss: () => number): void {
+  for (const [b, p] of Object.entries(decode)) {
+    const own = (g: string) => tg.filter((pt) => pt.backend === b && pt.generation === g && !pt.launchBound);
+    const generations = [...new Set(tg.map((pt) => pt.generation).filter((g): g is string => g !== undefined))]
+      .filter((g) => new Set(own(g).map((pt) => pt.source)).size >= MIN_GENERATION_SOURCES)
+      .sort();
+    if (!generations.length) continue;
+    const byGeneration: Record<string, number> = {};
+    p.perLayerMsByGeneration = byGeneration;
+    for (const g of generations) {
+      byGeneration[g] = p.perLayerMs;
+      byGeneration[g] = round(
+        goldenMin((x) => ((byGeneration[g] = x), loss()), 0, 0.5),
+        4,
+      );
+    }
+  }
 }
 
 /** Each run 1k+ tokens deep with the run of the same device, model and quant nearest depth 0 (at most 512 deep). */

@@ -54,7 +54,7 @@ export const streamFactorOf = (fit: ServingFit, runtime: ServingRuntime) =>
   runtime === 'llama.cpp' ? 1 : (fit.streamFactor[runtime] ?? 1);
 
 export interface ServingStepInput {
-  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'fp16Tflops'> & { gpus?: number };
+  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'fp16Tflops' | 'generation'> & { gpus?: number };
   model: ModelSpec;
   weightsGB: number;
   family: QuantFamily;
@@ -109,7 +109,7 @@ export function servingStepParts(
 ): StepParts {
   const { device, model } = input;
   const B = Math.max(1, concurrency);
-  const p = decodeParamsFor(speed, device.backend, input.family);
+  const p = decodeParamsFor(speed, device.backend, input.family, device.generation);
   const family = p.familyFactor[input.family] ?? 1;
   const weights = batchStreamedWeightsGB(model, input.weightsGB, input.family, B);
   const kv = B * kvCacheGB(model, input.depthTokens, input.kvType);

@@ -32,19 +32,29 @@ export type SpeedParams = Pick<
 >;
 
 /** Used for backends the calibration file has no runs for (ROCm, Vulkan, CPU): assumptions. */
-export const UNCALIBRATED_DECODE = { efficiency: 0.7, perLayerMs: 0.1, familyFactor: {} as Record<string, number> };
+export const UNCALIBRATED_DECODE: NonNullable<SpeedParams['decode']['cuda']> = {
+  efficiency: 0.7,
+  perLayerMs: 0.1,
+  familyFactor: {},
+};
 export const UNCALIBRATED_PREFILL = { efficiency: 0.35 };
 /** Effective PCIe bandwidth for copying host-resident weights to the GPU during prefill. */
 export const PCIE_EFFECTIVE_GBS = 25;
 /** Offload runs are not in the calibration file: the band is widened by this much each way. */
 export const OFFLOAD_BAND_WIDENING = 0.25;
 
-/** The decode fit that runs a quant: MLX files run on MLX's own kernels, the rest on llama.cpp's. */
-export function decodeParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily) {
+/**
+ * The decode fit that runs a quant: MLX files run on MLX's own kernels, the rest on llama.cpp's, at
+ * the per-layer cost of the device's Apple generation where the fit has one.
+ */
+export function decodeParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily, generation?: string) {
   const mlx = family === 'mlx' && backend === 'metal' ? params.runtimes?.mlx : undefined;
   if (mlx)
     return { efficiency: mlx.efficiency, perLayerMs: mlx.perLayerMs, familyFactor: {} as Record<string, number> };
-  return params.decode[backend] ?? UNCALIBRATED_DECODE;
+  const p = params.decode[backend] ?? UNCALIBRATED_DECODE;
+  if (generation === undefined || p.perLayerMsByGeneration === undefined) return p;
+  const own = p.perLayerMsByGeneration[generation];
+  return own !== undefined ? { ...p, perLayerMs: own } : p;
 }
 
 function prefillParamsFor(params: SpeedParams, backend: Backend, family?: QuantFamily) {
@@ -120,7 +130,13 @@ export function paramsForBuild(
   return {
     ...params,
     ...(olderDecode
-      ? { decode: { ...params.decode, [backend]: { ...decode, perLayerMs: decode.earlierBuildPerLayerMs } } }
+      ? {
+          decode: {
+            ...params.decode,
+            // An earlier build's per-layer cost was fitted on every generation's runs of those builds.
+            [backend]: { ...decode, perLayerMs: decode.earlierBuildPerLayerMs, perLayerMsByGeneration: undefined },
+          },
+        }
       : {}),
     ...(olderPrefill
       ? { prefill: { ...params.prefill, [backend]: { ...prefill, efficiency: prefill.earlierBuildEfficiency } } }
@@ -133,7 +149,7 @@ export function isCalibrated(params: SpeedParams, backend: Backend): boolean {
 }
 
 export interface DecodeInput {
-  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'hostBandwidthGBs' | 'hostMemoryGB'>;
+  device: Pick<DeviceSpec, 'backend' | 'bandwidthGBs' | 'hostBandwidthGBs' | 'hostMemoryGB' | 'generation'>;
   model: ModelSpec;
   weightsGB: number;
   family: QuantFamily;
@@ -157,7 +173,7 @@ export const DEFAULT_HOST_BANDWIDTH_GBS = 80;
  */
 export function decodeSecondsPerToken(input: DecodeInput, params: SpeedParams): number {
   const { device, model, placement } = input;
-  const p = decodeParamsFor(params, device.backend, input.family);
+  const p = decodeParamsFor(params, device.backend, input.family, device.generation);
   const stream = streamedWeightsGB(model, input.weightsGB, input.family);
   const kv = kvCacheGB(model, input.depthTokens, input.kvType);
   const familyFactor = p.familyFactor[input.family] ?? 1;

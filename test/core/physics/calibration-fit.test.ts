@@ -80,6 +80,38 @@ describe('fitDecode', () => {
     expect(fitDecode(points.filter((p) => !p.launchBound)).launchBoundPerLayerMs).toEqual({});
   });
 
+  it('gives each Apple generation with current-build runs of its own its own per-layer cost; the rest keep the shared one', () => {
+    const model = {
+      ...estimateArchitecture({ paramsB: 8, layers: 32, kvHeads: 8, headDim: 128 }),
+      embeddingParamsB: 0,
+    };
+    const metal = (bw: number, gb: number, perLayerMs: number, generation: string, old = false): CalibrationPoint => ({
+      ...tgPoint(bw, model, gb, gb / (0.85 * bw) + (32 * perLayerMs) / 1000),
+      device: `Apple ${generation.toUpperCase()} ${bw}`,
+      backend: 'metal',
+      generation,
+      source: `${generation} at ${bw} GB/s`,
+      ...(old ? { launchBound: true } : {}),
+    });
+    const points: CalibrationPoint[] = [];
+    for (const gb of [1, 4, 16]) {
+      // Current builds: an M1 at 0.18 ms a layer, an M4 at 0.10; one M2 run; earlier builds 0.25 everywhere.
+      points.push(metal(200, gb, 0.18, 'm1'), metal(800, gb, 0.18, 'm1'));
+      points.push(metal(273, gb, 0.1, 'm4'), metal(546, gb, 0.1, 'm4'));
+      points.push(metal(400, gb, 0.25, 'm3', true), metal(800, gb, 0.25, 'm2', true));
+    }
+    points.push(metal(800, 8, 0.14, 'm2'), metal(800, 16, 0.14, 'm2'));
+    // The M5's runs, however many, come from one source.
+    for (const gb of [1, 4, 16]) points.push({ ...metal(300, gb, 0.05, 'm5'), source: 'one bench' });
+    const fit = fitDecode(points).decode.metal!;
+    expect(fit.perLayerMsByGeneration?.m1).toBeCloseTo(0.18, 2);
+    expect(fit.perLayerMsByGeneration?.m4).toBeCloseTo(0.1, 2);
+    // The M2's two runs come from one source, the M5's too; the M3 has only earlier builds' runs.
+    expect(Object.keys(fit.perLayerMsByGeneration ?? {})).toEqual(['m1', 'm4']);
+    expect(fit.perLayerMs).toBeGreaterThan(0.05);
+    expect(fit.perLayerMs).toBeLessThan(0.18);
+  });
+
   it('dates a run by its build: a CUDA snapshot before May 2024 launched every kernel, a Metal build before October 2024 encoded with more overhead', () => {
     const run = (device: string, note: string, source = '') => ({ device, note, source });
     const cudaDec23 = run('NVIDIA RTX 4090 24GB', "LLaMA 2 overview table ('Average eval speed', Dec 2023 snapshot)");

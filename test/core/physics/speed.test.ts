@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { estimateMemory } from '../../../src/core/physics/memory.js';
-import { decodeTokensPerSec, prefillTokensPerSec, streamedWeightsGB } from '../../../src/core/physics/speed.js';
+import {
+  decodeParamsFor,
+  decodeTokensPerSec,
+  paramsForBuild,
+  prefillTokensPerSec,
+  streamedWeightsGB,
+  type SpeedParams,
+} from '../../../src/core/physics/speed.js';
+import { appleGenerationOf } from '../../../src/core/catalog/specs.js';
 import { catalog, device, model, quant } from '../../helpers/catalog.js';
 
 const params = catalog.calibration;
@@ -73,6 +81,41 @@ describe('decode speed', () => {
     const onGpu = decode('2x-rtx-5090', 'llama-3.1-70b', 'Q4_K_M');
     const offloaded = decode('rtx-5090', 'llama-3.1-70b', 'Q4_K_M');
     expect(offloaded).toBeLessThan(onGpu / 4);
+  });
+
+  it("an Apple device pays its generation's per-layer cost on current builds, and the earlier builds' cost on those", () => {
+    const metal = params.decode.metal!;
+    const withGenerations: SpeedParams = {
+      ...params,
+      decode: { ...params.decode, metal: { ...metal, perLayerMs: 0.13, perLayerMsByGeneration: { m1: 0.2, m4: 0.1 } } },
+    };
+    expect(decodeParamsFor(withGenerations, 'metal', 'k-quant', 'm1').perLayerMs).toBe(0.2);
+    expect(decodeParamsFor(withGenerations, 'metal', 'k-quant', 'm4').perLayerMs).toBe(0.1);
+    // A generation without runs of its own, or a device without one, pays the shared cost.
+    expect(decodeParamsFor(withGenerations, 'metal', 'k-quant', 'm3').perLayerMs).toBe(0.13);
+    expect(decodeParamsFor(withGenerations, 'metal', 'k-quant').perLayerMs).toBe(0.13);
+    const earlier = paramsForBuild(withGenerations, 'metal', '2023-11', 'k-quant');
+    expect(decodeParamsFor(earlier, 'metal', 'k-quant', 'm1').perLayerMs).toBe(metal.earlierBuildPerLayerMs);
+    // The same chip streams the same bytes: only the fixed cost differs.
+    const m = model('llama-3.1-8b');
+    const x = { model: m, weightsGB: 4.9, family: 'k-quant' as const, depthTokens: 0 };
+    const on = (generation?: string) =>
+      decodeTokensPerSec(
+        { ...x, device: { backend: 'metal', bandwidthGBs: 400, ...(generation ? { generation } : {}) } },
+        withGenerations,
+      );
+    expect(on('m1')).toBeLessThan(on('m3'));
+    expect(on('m3')).toBeLessThan(on('m4'));
+  });
+
+  it('reads the Apple generation from a device name or id', () => {
+    expect(appleGenerationOf('Apple M2 Ultra (76-core GPU, 800 GB/s)')).toBe('m2');
+    expect(appleGenerationOf('mac-studio-m4-max-128gb')).toBe('m4');
+    expect(appleGenerationOf('MacBook Pro M1 Max')).toBe('m1');
+    expect(appleGenerationOf('generic-mac-24gb')).toBeUndefined();
+    expect(appleGenerationOf('Apple M10')).toBeUndefined();
+    expect(device('mac-studio-m4-max-128gb').generation).toBe('m4');
+    expect(device('rtx-5090').generation).toBeUndefined();
   });
 
   it('more bandwidth never makes decode slower', () => {
