@@ -43,6 +43,7 @@ const HELD_OUT = [
   'holdout8-questions.jsonl',
   'holdout9-questions.jsonl',
   'holdout10-questions.jsonl',
+  'holdout11-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {

@@ -37,7 +37,7 @@ export const ReadingSchema = z.object({
 });
 
 export const QuestionSchema = z.object({
-  id: z.string().regex(/^q\d{3,4}$/),
+  id: z.string().regex(/^q\d{3,5}$/),
   text: z.string().min(8).max(600),
   url: z
     .string()

@@ -206,7 +206,8 @@ const WHICH_FASTER =
 const AGAINST = /\b(compared?|vs\.?|versus|or)\b|还是|对比/i;
 
 /** A bug report's template ("### Describe the bug", "[Bug]", "Steps to reproduce"): something broke. */
-const BUG_REPORT = /\bdescribe the bug\b|\[bug\]|#+ ?reproduction\b|\bsteps to reproduce\b|\bexpected behaviou?r\b/i;
+const BUG_REPORT =
+  /\bdescribe the bug\b|\[bug(\/help)?\]|#+ ?reproduction\b|\bsteps to reproduce\b|\bexpected behaviou?r\b/i;
 
 /** A change of machine already made: "I switched from a 4090 to a 5090", "after upgrading my GPU". */
 const SWITCHED =

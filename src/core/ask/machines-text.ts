@@ -561,9 +561,10 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   const listed = listedCards(text, mentions);
   const out = dedupe(mentions);
   for (const m of out) {
-    const n = listed.get(m.chip.id) ?? 0;
-    // (A count said wins, except the "1" of "GPU 1:" itself.)
-    if (n > 1 && (!m.counted || m.gpus === 1)) {
+    const { n, indices } = listed.get(m.chip.id) ?? { n: 0, indices: new Set<string>() };
+    // (A count said wins, except an index of the listing itself: the "1" of "GPU 1:", the "7" of
+    // "|   7  NVIDIA A100".)
+    if (n >= 1 && (indices.has(String(m.gpus)) || (n > 1 && !m.counted))) {
       m.gpus = Math.min(16, n);
       m.counted = true;
     }
@@ -572,26 +573,35 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
 }
 
 /**
- * A pasted nvidia-smi listing ("GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB"):
+ * A pasted nvidia-smi listing ("GPU 0: NVIDIA A800-SXM4-80GB ... GPU 7: NVIDIA A800-SXM4-80GB", or
+ * its table's rows):
  * how many cards of each chip it lists, the card named right after its "GPU n:".
  */
-function listedCards(text: string, mentions: MachineMention[]): Map<string, number> {
+function listedCards(text: string, mentions: MachineMention[]): Map<string, { n: number; indices: Set<string> }> {
   const indices = new Map<string, Set<string>>();
-  for (const m of text.matchAll(/\bGPU ?(\d{1,2}) ?:/gi)) {
+  // Also the rows of nvidia-smi's table: "|   0  NVIDIA GeForce RTX 4090        Off |".
+  for (const m of text.matchAll(/\bGPU ?(\d{1,2}) ?:|\|\s+(\d{1,2})\s+(?=(?:NVIDIA|Tesla|Quadro)\b)/gi)) {
     const after = m.index + m[0].length;
     // (The same card listed again was folded into one mention: match its words, not its place.)
     const next = text
       .slice(after, after + 60)
       .trimStart()
       .toLowerCase();
-    const card = mentions.find(
-      (x) => x.endChar > x.startChar && next.startsWith(text.slice(x.startChar, x.endChar).toLowerCase()),
-    );
-    if (card) indices.set(card.chip.id, (indices.get(card.chip.id) ?? new Set()).add(m[1]!));
+    // (A mention that took the index for a count starts at it: its name starts after.)
+    const named = (x: MachineMention) =>
+      text
+        .slice(x.startChar, x.endChar)
+        .replace(/^\d{1,2}\s+/, '')
+        .toLowerCase();
+    const card = mentions.find((x) => x.endChar > x.startChar && next.startsWith(named(x)));
+    if (card) indices.set(card.chip.id, (indices.get(card.chip.id) ?? new Set()).add((m[1] ?? m[2])!));
   }
   // Indices run from 0: "GPU 0: ... GPU 7:" with the lines between left out is eight cards.
   return new Map(
-    [...indices].map(([id, set]) => [id, set.has('0') ? Math.max(...[...set].map(Number)) + 1 : set.size]),
+    [...indices].map(([id, set]) => [
+      id,
+      { n: set.has('0') ? Math.max(...[...set].map(Number)) + 1 : set.size, indices: set },
+    ]),
   );
 }
 

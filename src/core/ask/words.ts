@@ -73,7 +73,13 @@ function tokenize(text: string): Token[] {
         joined: out.length > 0 && /^[-_./]$/.test(text.slice(prevEnd, start)),
         // "双卡4090": a pair of cards ("双显卡" is a laptop's switchable graphics; "双路", "双通道" are
         // sockets and channels).
-        t: p === '双' && text[start + 1] === '卡' ? '2' : (CJK_DIGITS[p] ?? p.toLowerCase()),
+        t:
+          p === '双' && text[start + 1] === '卡'
+            ? '2'
+            : // "2 2080tis", "two 3090 Tis": the plural of a Ti, after its model number.
+              /^tis$/i.test(p) && /^\d{3,4}$/.test(out[out.length - 1]?.t ?? '')
+              ? 'ti'
+              : (CJK_DIGITS[p] ?? p.toLowerCase()),
         piece,
         first: i === 0 || afterCount,
         last: i === parts.length - 1,

@@ -124,6 +124,13 @@ describe('the machines decide close calls', () => {
     expect(intentOf('should I switch from a 3090 to a 5090 for llama 70b')).toBe('upgrade');
   });
 
+  // A bug report's template, "[BUG/Help]" included, reports something to fix.
+  it('a [BUG/Help] report is help', () => {
+    expect(intentOf('[BUG/Help] 请问运行bash train.sh需要的显卡最小资源是多少 ... 我有两块K80卡各自11G显存')).toBe(
+      'help',
+    );
+  });
+
   // "Which of the two runs faster" weighs machines: a choice, whatever else the question says it runs.
   it('which of two machines is faster is a comparison', () => {
     expect(intentOf('2张显卡，一张a4000，一张2080ti，那个跑起来更快？')).toBe('compare');

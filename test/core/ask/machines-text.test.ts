@@ -842,3 +842,19 @@ describe('machines of the twelfth session', () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('cards counted from how they are listed', () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.gpus]);
+  it('a Ti in the plural after its model number: "2 2080tis", "two 3090 Tis"', () => {
+    expect(brief('I have 2 2080tis installed and the program only uses one')).toEqual([['rtx-2080-ti', 2]]);
+    expect(brief('two 3090 Tis on one board')).toEqual([['rtx-3090-ti', 2]]);
+    expect(brief('this is a 3090')).toEqual([['rtx-3090', 1]]);
+  });
+  it('the rows of a pasted nvidia-smi table, one card per index', () => {
+    const smi =
+      '单机两卡加载13B模型 ... |   0  NVIDIA GeForce RTX 4090        Off | 00000000:01:00.0 Off |                  Off | ... |   1  NVIDIA GeForce RTX 4090        Off | 00000000:03:00.0 Off |';
+    expect(brief(smi)).toEqual([['rtx-4090', 2]]);
+    // One row is one card, whatever its index.
+    expect(brief('|   7  NVIDIA A100-SXM4-80GB        On |')).toEqual([['a100', 1]]);
+  });
+});
