@@ -270,7 +270,7 @@ export function deviceOfMention(catalog: Catalog, m: MachineMention): CatalogDev
 /** Reads every machine the text names. */
 export function readMachines(catalog: Catalog, text: string): MachineMention[] {
   const { trie, vocabulary, typos } = indexOf(catalog);
-  const tokens = mendTypos(tokensOf(text), vocabulary, typos);
+  const tokens = mendTypos(tokensOf(withoutScreenSizes(text)), vocabulary, typos);
   const spans: Span[] = [];
   for (let i = 0; i < tokens.length;) {
     const m = trie.longest(tokens, i);
@@ -570,6 +570,21 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     }
   }
   return out;
+}
+
+/**
+ * "MacBook Pro 16 M1 Pro", "my 16'' MBP", "a 14-inch MacBook Pro": a laptop's screen size is no
+ * count and no memory. It is blanked (same length, so every offset holds) before the text is read.
+ */
+const SCREEN_SIZE =
+  /\b(?:macbook ?(?:pro|air)|mbp)\s*(?:\(\s*)?(1[3-6])(?=\s*(?:''|"|”|-?inch\b)|(?!\s*(?:gb|g|gib|tb)\b)[\s,)]|$)|\b(1[3-6]|2[47])\s*(?:''|"|”|-?inch\b|寸)/gi;
+export function withoutScreenSizes(text: string): string {
+  if (!/macbook|mbp|imac|inch|''|"|”|寸/i.test(text)) return text;
+  return text.replace(SCREEN_SIZE, (m, a?: string, b?: string) => {
+    const size = a ?? b!;
+    const at = m.lastIndexOf(size);
+    return m.slice(0, at) + ' '.repeat(size.length) + m.slice(at + size.length);
+  });
 }
 
 /**

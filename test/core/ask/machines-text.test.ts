@@ -858,3 +858,18 @@ describe('cards counted from how they are listed', () => {
     expect(brief('|   7  NVIDIA A100-SXM4-80GB        On |')).toEqual([['a100', 1]]);
   });
 });
+
+describe("a laptop's screen size", () => {
+  const brief = (text: string) => read(text).map((m) => [m.chip, m.memoryGB, m.gpus]);
+  it.each([
+    ['MacBook Pro 16 M1 Pro (base model)', [['m1-pro', null, 1]]],
+    ["I would try to run it on my 16'' MBP (M1 Pro, base model)", [['m1-pro', null, 1]]],
+    ['MacBook Pro 14 M3 Max', [['m3-max', null, 1]]],
+    ['MacBook Pro 16" M2 Max 32GB', [['m2-max', 32, 1]]],
+    ['a 24 inch iMac M3', [['m3', null, 1]]],
+    // A size in GB after the form word is the memory.
+    ['MacBook Pro 16 GB M1', [['m1', 16, 1]]],
+  ])('is no count and no memory: %s', (text, expected) => {
+    expect(brief(text)).toEqual(expected);
+  });
+});
