@@ -114,9 +114,13 @@ export function readQuestion(catalog: Catalog, rawText: string): ReadQuestion {
   if (workflow) said.workflow = workflow;
   const ordered = [...mentions].sort((a, b) => a.startChar - b.startChar);
   const gaps = ordered.slice(1).map((m, i) => text.slice(ordered[i]!.endChar, m.startChar));
-  const intent = readIntent(text, devices, model !== null, gaps);
+  const intent = readIntent(text, devices, model !== null, gaps, mentions.filter((m) => m.former).length);
   // In a comparison or an upgrade, a machine nobody said they own is a candidate.
-  if (intent === 'compare' || intent === 'upgrade') for (const d of devices) d.role ??= 'candidate';
+  // (Not the one switched away from: "I switched from a 3090 to a 4090. Is a 5090 worth it?")
+  if (intent === 'compare' || intent === 'upgrade')
+    devices.forEach((d, k) => {
+      if (!mentions[k]!.former) d.role ??= 'candidate';
+    });
   const reading: AskReading = {
     intent,
     model: model?.reading ?? null,

@@ -201,7 +201,7 @@ const ASKED_FAILURE = /\b(will|would|could|might) (it |this |that )?(oom|crash|f
 const HOW_FAST = /\bhow fast (can|could|will|would|does|do|is)\b/i;
 /** 哪个更快 (which is faster), when it is not quants or models that are weighed. */
 const WHICH_FASTER =
-  /^(?!.*(量化|模型|版本|\bq\d|\bfp\d)).*((哪|那)个[^，。？?,]{0,6}(更快|快|好|更好)|\bis it faster to (use|run|buy|get)\b|\bwhich (one )?(is|would be|will be|runs?) faster\b)/i;
+  /^(?!.*(量化|模型|版本|\bq\d|\bfp\d|llama\.?cpp|\bvllm\b|\bollama\b|\bmlx\b|\bexl2\b|\bsglang\b|lm ?studio|tensorrt)).*((哪|那)个[^，。？?,]{0,6}(更快|快|好|更好)|\bis it faster to (use|run|buy|get)\b|\bwhich (one )?(is|would be|will be|runs?) faster\b)/i;
 /** Words that set machines against each other. */
 const AGAINST = /\b(compared?|vs\.?|versus|or)\b|还是|对比/i;
 
@@ -234,15 +234,18 @@ export function readIntent(
   devices: MachineReading[],
   hasModel: boolean,
   gaps: readonly string[] = [],
+  /** How many of the machines were switched away from ("I switched from a 4090 to a 5090"). */
+  former = 0,
 ): Intent {
   if (BOT_HELP.test(text)) return 'help';
   const score = Object.fromEntries(ORDER.map((i) => [i, 0])) as Record<Exclude<Intent, 'other'>, number>;
   for (const intent of ORDER) for (const [re, w] of CUES[intent]) if (re.test(text)) score[intent] += w;
   const current = devices.filter((d) => d.role === 'current').length;
-  // "I switched from a 4090 to a 5090": the machine left behind is no candidate, and the change is made.
-  const switched = SWITCHED.test(text);
-  const candidates = devices.filter((d) => d.role === 'candidate' || (d.role === null && !switched)).length;
-  if (switched) score.upgrade -= 3;
+  // "I switched from a 4090 to a 5090": the machine left behind is no candidate; when no other
+  // machine is one, the change is made and no upgrade is asked about ("I switched from a 3090 to a
+  // 4090. Is a 5090 worth it?" still asks one).
+  const candidates = devices.filter((d) => d.role !== 'current').length - former;
+  if (former > 0 && candidates === 0 && SWITCHED.test(text)) score.upgrade -= 3;
   // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
   // Buying is a choice: beside a machine one owns it is an upgrade, else a comparison of what to get.
   const buying = BUYING.test(text);

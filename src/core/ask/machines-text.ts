@@ -31,6 +31,8 @@ export interface MachineMention {
   counted?: boolean;
   /** The memory was said as VRAM ("32GB of VRAM", 显存) or right next to the name ("3060M 12GB"). */
   vramSaid?: boolean;
+  /** The machine one switched away from ("I switched from a 4090 to a 5090"): named, no longer owned. */
+  former?: boolean;
   /** Token span in the text, to take it out before models are read. */
   start: number;
   end: number;
@@ -549,9 +551,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       const only = onlyChipWith(catalog, m.memoryGB, m.form);
       if (only) mentions[k] = { ...m, chip: only, generic: false };
     }
-  // Modded cards are sold and asked about mostly in Chinese ("2080ti 22g 双卡"); elsewhere they are said modded.
-  const mods = MODDED.test(text) || /[\u4e00-\u9fff]/.test(text);
-  for (const m of mentions) perCard(m, tokens, mods);
+  for (const m of mentions) perCard(m, tokens, text);
   // A CPU host's memory is its RAM.
   for (const m of mentions) if (m.chip.kind === 'cpu') m.hostRamGB = m.memoryGB ??= m.hostRamGB;
   for (const m of mentions) {
@@ -577,7 +577,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
  * count and no memory. It is blanked (same length, so every offset holds) before the text is read.
  */
 const SCREEN_SIZE =
-  /\b(?:macbook ?(?:pro|air)|mbp)\s*(?:\(\s*)?(1[3-6])(?=\s*(?:''|"|”|-?inch\b)|(?!\s*(?:gb|g|gib|tb)\b)[\s,)]|$)|\b(1[3-6]|2[47])\s*(?:''|"|”|-?inch\b|寸)/gi;
+  /\b(?:macbook ?pro|mbp|macbook ?air(?=\s*(?:\(\s*)?(?:20[12]\d\s+)?1[35]\b))\s*(?:\(\s*)?(?:20[12]\d\s+)?(1[3-6])(?=\s*(?:''|"|”|-?inch\b)|(?!\s*(?:gb|g|gib|tb|gigs?)\b)[\s,)]|$)|\b(1[3-6]|2[47])\s*(?:''|"|”|-?inch\b|寸)/gi;
 export function withoutScreenSizes(text: string): string {
   if (!/macbook|mbp|imac|inch|''|"|”|寸/i.test(text)) return text;
   return text.replace(SCREEN_SIZE, (m, a?: string, b?: string) => {
@@ -813,6 +813,7 @@ function mentionAt(
     hostRamGB: mem.host,
     form,
     role: roleBefore(tokens, count.start),
+    ...(leftBehind(tokens, count.start) ? { former: true } : {}),
     another:
       /^(more|another|second|extra|additional)$/.test(tokens[count.start - 1]?.t ?? '') ||
       // "a 2nd 5090", "a 3rd card"
@@ -874,6 +875,8 @@ function countSaid(
     /^(x|×|\*|张|块|个|台|卡|cards?|gpus?)$/.test(b1.t) &&
     isNumber(b2) &&
     valid(Number(b2.t)) &&
+    // "3090 24g 2张 4090 24g": a count right after another card's size is that card's.
+    !(/^(g|gb)$/.test(tokens[start - 3]?.t ?? '') && isNumber(tokens[start - 4]) && !b2.afterBreak) &&
     !(
       /^gpus?$/.test(b1.t) &&
       (/^(x|×|\*|gb|g)$/.test(tokens[start - 3]?.t ?? '') ||
@@ -918,7 +921,9 @@ function countSaid(
     !tokens[start]!.joined &&
     // "GPU 7: NVIDIA A800" (an index, as nvidia-smi lists cards) is no count either.
     !(/^gpus?$/.test(b2?.t ?? '') && tokens[start]!.start - b1.end > 1) &&
-    !/^(windows|win|ubuntu|macos|version|v|python|cuda|rocm|ios|gen|pcie)$/.test(b2?.t ?? '')
+    !/^(windows|win|ubuntu|macos|version|v|python|cuda|rocm|ios|gen|pcie)$/.test(b2?.t ?? '') &&
+    // "MacBook Air 16 M3": a number between a Mac's name and its chip is a size, never a count.
+    !(apple && /^(air|pro|mini|studio|macbook|mbp|imac)$/.test(b2?.t ?? ''))
   ) {
     // "2 3090s", "4 MI50s": a lone small number right before the chip.
     const plural = tokens.slice(start, end + 1).some((t) => t.t === 's') || /s$/.test(tokens[end - 1]!.t);
@@ -1095,14 +1100,38 @@ const CANDIDATE =
 const DONE_SWITCH = /^(upgraded|updated|switched|moved|went|changed|migrated|swapped)$/;
 const DONE_AFTER = /^(after|since)$/;
 
-/** Whether "from" or "to" at `at` follows, in its clause, a change already made ("I switched from"). */
+/** Someone else's change ("my friend upgraded from a 3090"): not the asker's machines. */
+const SOMEONE_ELSE =
+  /^(he|she|they|friend|friends|brother|colleague|coworker|someone|somebody|people|user|users|guy|guys)$/;
+
+/** Whether "from" or "to" at `at` follows, in its clause, a change the asker already made ("I switched from"). */
 function completedSwitch(tokens: Token[], at: number): boolean {
   if (!/^(from|to)$/.test(tokens[at]!.t)) return false;
   for (let j = at - 1; j >= 0 && j >= at - 8; j--) {
     if (tokens[j + 1]!.afterBreak) break;
     const t = tokens[j]!.t;
-    if (DONE_SWITCH.test(t)) return true;
+    if (DONE_SWITCH.test(t)) return !SOMEONE_ELSE.test(tokens[j - 1]?.t ?? '');
     if (/^(upgrading|switching|moving|changing)$/.test(t)) return DONE_AFTER.test(tokens[j - 1]?.t ?? '');
+  }
+  return false;
+}
+
+/** "My friend upgraded from", "he switched to": a change someone else made. */
+function othersSwitch(tokens: Token[], at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 8; j--) {
+    if (tokens[j + 1]!.afterBreak) return false;
+    if (/^(upgrad\w*|switch\w*|mov\w*|chang\w*|went)$/.test(tokens[j]!.t))
+      return SOMEONE_ELSE.test(tokens[j - 1]?.t ?? '');
+  }
+  return false;
+}
+
+/** The machine right after the "from" of a change the asker made: what they switched away from. */
+function leftBehind(tokens: Token[], start: number): boolean {
+  for (let i = start - 1; i >= 0 && i >= start - 3; i--) {
+    if (tokens[i + 1]!.afterBreak) return false;
+    if (tokens[i]!.t === 'from') return completedSwitch(tokens, i);
+    if (!/^(a|an|the|my|our|old|rtx|gtx|nvidia|geforce|amd|radeon)$/.test(tokens[i]!.t)) return false;
   }
   return false;
 }
@@ -1128,6 +1157,8 @@ function roleBefore(tokens: Token[], start: number): MachineRole {
     const done = completedSwitch(tokens, i);
     if (done && t === 'to') return 'current';
     if (done && t === 'from') return null;
+    // "My friend upgraded from a 3090 to a 4090": someone else's machines, neither owned.
+    if ((t === 'to' || t === 'from') && othersSwitch(tokens, i)) return null;
     // "upgrade from a 3090 to a 5090": from is what one has, to is what one would get.
     if (
       t === 'to' &&
@@ -1574,14 +1605,34 @@ function unifiedMemoryFromText(tokens: Token[], mentions: MachineMention[]): voi
 }
 
 /** "2 L40s which provide 96GB VRAM": a total over the cards, not each card's memory. */
-function perCard(m: MachineMention, tokens: Token[], mods: boolean): void {
+function perCard(m: MachineMention, tokens: Token[], text: string): void {
   const mem = m.memoryGB;
   if (m.gpus < 2 || mem === null || m.chip.variants.some((v) => v.memoryGB === mem)) return;
-  // "2080ti 22g 双卡", "2x modded 2080ti 22g": where mods are asked about, a size people mod the card
-  // to is each card's (in English "2x 4090 48GB" is mostly the pair's sum).
-  const total = /\b(total|combined|altogether)\b/.test(wordsFrom(tokens, m.start, m.end - m.start + 3));
-  if (mods && KNOWN_MODS[m.chip.id]?.includes(mem) && !total) return;
+  if (KNOWN_MODS[m.chip.id]?.includes(mem) && moddedEach(m, tokens, text, mem)) return;
   if (m.chip.variants.some((v) => v.memoryGB * m.gpus === mem)) m.memoryGB = mem / m.gpus;
+}
+
+/** A total said in words: "44GB total", 一共48G, 总显存48G, "combined". */
+const TOTAL_WORDS = /\b(total|combined|altogether|in all)\b|总|共|合计|加起来/i;
+
+/**
+ * Whether a size people mod the card to is each card's, where it could be the cards' sum
+ * ("2x 2080ti 22g": two 11 GB cards, or two modded 22 GB ones). Each card's when the card is said
+ * modded (modded, 魔改) right by it, when the count comes after the size ("2080ti 22g 双卡", "3090
+ * 24GB x2"), or when a stated total is the size times the count ("两张2080ti 22GB的gpu总计44GB");
+ * never when the size itself is called a total (一共48G, "48GB combined"). Otherwise the sum, as
+ * before.
+ */
+function moddedEach(m: MachineMention, tokens: Token[], text: string, mem: number): boolean {
+  const stated =
+    /(\d+)\s*g(?:b|ib)?\s*(?:total|combined|in total)\b|(?:总计|总共|一共|合计|total(?: of)?)\s*(\d+)\s*g/i.exec(text);
+  if (stated !== null && Number(stated[1] ?? stated[2]) === mem * m.gpus) return true;
+  const around = tokens.slice(Math.max(0, m.start - 3), Math.min(tokens.length, m.end + 3));
+  const near = wordsFrom(tokens, m.start - 3, m.end - m.start + 6);
+  if (TOTAL_WORDS.test(wordsFrom(tokens, m.start - 2, m.end - m.start + 3))) return false;
+  if (around.some((t) => /^(modded|魔|改)$/.test(t.t)) || /魔 改/.test(near)) return true;
+  const after = tokens.slice(m.end, m.end + 3);
+  return after.length >= 2 && isNumber(after[0]) && /^(张|块|卡|cards?|gpus?)$/.test(after[1]!.t);
 }
 
 /** A chip of the same vendor whose name holds every word typed and that shipped with this memory. */

@@ -39,7 +39,7 @@ export interface DeviceSpec {
  * any: each generation's GPU pays its own fixed cost per kernel.
  */
 export function appleGenerationOf(text: string): string | undefined {
-  const m = /\bm([1-9])(?![0-9a-z])/i.exec(text);
+  const m = /\bm([1-9])(?=$|[^0-9a-z]|(?:pro|max|ultra)\b)/i.exec(text);
   return m ? `m${m[1]}` : undefined;
 }
 

@@ -206,8 +206,10 @@ export const MIN_GENERATION_SOURCES = 2;
 /**
  * Apple GPUs of different generations pay different fixed costs per kernel: on builds of late 2024
  * an M1 Pro pays ~0.2 ms a layer, an M2 Ultra ~0.13, an M4 ~0.04-0.1. The shared per-layer cost is
- * fitted on every current build's runs; then each generation with current-build runs of its own, from
- * MIN_GENERATION_SOURCES sources, gets its own, every other parameter held. The others keep the shared one.
+ * fitted on every current build's runs, the M1's and M2's included; then each generation with
+ * current-build runs of its own, from MIN_GENERATION_SOURCES sources, gets its own, every other
+ * parameter held. A generation without them (today the M3, M4 and M5) takes the shared cost: what
+ * current builds cost across the chips measured, not what its own few runs alone would give.
  */
 function fitGenerations(tg: CalibrationPoint[], decode: Record<string, DecodeParams>, loss: () => number): void {
   for (const [b, p] of Object.entries(decode)) {

@@ -124,6 +124,27 @@ describe('the machines decide close calls', () => {
     expect(intentOf('should I switch from a 3090 to a 5090 for llama 70b')).toBe('upgrade');
   });
 
+  // A switch said in one clause does not answer an upgrade asked in another.
+  it('a switch made elsewhere leaves the upgrade asked after it', () => {
+    const roles = (text: string) => {
+      const q = readQuestion(catalog, text).reading;
+      return [q.intent, ...q.devices.map((d) => `${d.id}:${d.role}`)];
+    };
+    expect(intentOf('I switched from Ollama to llama.cpp. Is the 5090 worth it over my 4090?')).toBe('upgrade');
+    expect(roles('I switched from a 3090 to a 4090 last month. Is a 5090 worth it?')).toEqual([
+      'upgrade',
+      'rtx-3090:null',
+      'rtx-4090:current',
+      'rtx-5090:candidate',
+    ]);
+    expect(intentOf('After upgrading llama.cpp my 3090 is slow. Should I buy a 4090?')).toBe('upgrade');
+    // Someone else's switch: neither of those cards is the asker's.
+    const friend = roles('My friend upgraded from a 3090 to a 4090. I have a 3080, should I upgrade to a 4090?');
+    expect(friend[0]).toBe('upgrade');
+    expect(friend).toContain('rtx-3080-10gb:current');
+    expect(friend).not.toContain('rtx-3090:current');
+  });
+
   // A bug report's template, "[BUG/Help]" included, reports something to fix.
   it('a [BUG/Help] report is help', () => {
     expect(intentOf('[BUG/Help] 请问运行bash train.sh需要的显卡最小资源是多少 ... 我有两块K80卡各自11G显存')).toBe(
@@ -137,8 +158,9 @@ describe('the machines decide close calls', () => {
     expect(intentOf('Is it faster to use a Jetson Orin 8G for Qwen models or a PC with an RX 6800 XT?')).toBe(
       'compare',
     );
-    // Of quants, not machines, it stays a speed question.
+    // Of quants or runtimes, not machines, it stays a speed question.
     expect(intentOf('is it faster to use q4 or q8 on my 3090')).toBe('speed');
+    expect(intentOf('I have a 3090 and a 4090 in the same box, which runs faster, llama.cpp or vLLM?')).toBe('speed');
   });
 
   // The speed a change of machine would buy is an upgrade question, however much speed is said.

@@ -834,10 +834,25 @@ describe('machines of the twelfth session', () => {
     ['3090 24GB 2 cards', [['rtx-3090', 24, 2]]],
     ['4090 24g 4张', [['rtx-4090', 24, 4]]],
     // Where mods are asked about, a modded card's size is each card's; a sum said as one stays a sum.
-    ['我是两张2080ti 22GB的gpu', [['rtx-2080-ti', 22, 2]]],
+    ['我是两张2080ti 22GB的gpu总计44GB', [['rtx-2080-ti', 22, 2]]],
     ['2x modded 2080 Ti 22GB', [['rtx-2080-ti', 22, 2]]],
     ['2x 4090 48GB', [['rtx-4090', 24, 2]]],
     ['2x 2080 Ti (22GB total)', [['rtx-2080-ti', 11, 2]]],
+    // Without a count after the size, a mod said by the card, or a total that is the size times the
+    // count, the size stays the cards' sum, in Chinese too.
+    ['2x 2080ti 22g', [['rtx-2080-ti', 11, 2]]],
+    ['两块4090一共48G显存', [['rtx-4090', 24, 2]]],
+    ['双卡4090 总显存48G 能跑70b吗', [['rtx-4090', 24, 2]]],
+    ['I modified the config. 2x 4090 48GB VRAM', [['rtx-4090', 24, 2]]],
+    ['2x modded 2080ti 22GB, 44GB total VRAM', [['rtx-2080-ti', 22, 2]]],
+    // A count right after one card's size is that card's, not the next card's.
+    [
+      '3090 24g 2张 4090 24g',
+      [
+        ['rtx-3090', 24, 2],
+        ['rtx-4090', 24, 1],
+      ],
+    ],
   ])('%s', (text, expected) => {
     expect(brief(text)).toEqual(expected);
   });
@@ -867,6 +882,10 @@ describe("a laptop's screen size", () => {
     ['MacBook Pro 14 M3 Max', [['m3-max', null, 1]]],
     ['MacBook Pro 16" M2 Max 32GB', [['m2-max', 32, 1]]],
     ['a 24 inch iMac M3', [['m3', null, 1]]],
+    ['MacBook Pro 2021 16 M1 Max 64GB', [['m1-max', 64, 1]]],
+    // No MacBook Air is 16 inches: the number is the memory, and never a count.
+    ['MacBook Air 16 M3', [['m3', 16, 1]]],
+    ['MacBook Air 16 gigs M2', [['m2', 16, 1]]],
     // A size in GB after the form word is the memory.
     ['MacBook Pro 16 GB M1', [['m1', 16, 1]]],
   ])('is no count and no memory: %s', (text, expected) => {

@@ -114,6 +114,7 @@ describe('decode speed', () => {
     expect(appleGenerationOf('MacBook Pro M1 Max')).toBe('m1');
     expect(appleGenerationOf('generic-mac-24gb')).toBeUndefined();
     expect(appleGenerationOf('Apple M10')).toBeUndefined();
+    expect(appleGenerationOf('Apple M1Max')).toBe('m1');
     expect(device('mac-studio-m4-max-128gb').generation).toBe('m4');
     expect(device('rtx-5090').generation).toBeUndefined();
   });
