@@ -572,7 +572,10 @@ function pairFor(catalog: Catalog, intent: Intent, devices: MachineReading[], no
   const current = devices.find((d) => d.role === 'current')?.id;
   let pair: string[];
   if (intent === 'upgrade' && current) {
-    const candidate = ids.find((id) => id !== current);
+    // A machine said as a candidate before one merely named ("I switched from a 3090 to a 4090. Is a
+    // 5090 worth it?": the 3090 is left behind).
+    const candidate =
+      devices.find((d) => d.role === 'candidate' && d.id !== current)?.id ?? ids.find((id) => id !== current);
     pair = [current, candidate ?? (current === def5090 ? defMac : def5090)];
   } else if (ids.length >= 2) pair = ids.slice(0, 2);
   else if (ids.length === 1) pair = [ids[0]!, splitMachineId(ids[0]!).base === def5090 ? defMac : def5090];

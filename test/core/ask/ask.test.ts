@@ -616,3 +616,11 @@ describe('a speech model', () => {
     expect(a.error?.hint).not.toMatch(/32b/);
   });
 });
+
+describe('an upgrade asked after a switch already made', () => {
+  it('answers the card owned now against the one asked about, not the one left behind', () => {
+    const a = answered('I switched from a 3090 to a 4090 last month. Is a 5090 worth it for llama 3.3 70b?');
+    expect(a.reading.intent).toBe('upgrade');
+    expect(compared(a)).toEqual(['rtx-4090', 'rtx-5090']);
+  });
+});
