@@ -209,10 +209,6 @@ const AGAINST = /\b(compared?|vs\.?|versus|or)\b|还是|对比/i;
 const BUG_REPORT =
   /\bdescribe the bug\b|\[bug(\/help)?\]|#+ ?reproduction\b|\bsteps to reproduce\b|\bexpected behaviou?r\b/i;
 
-/** A change of machine already made: "I switched from a 4090 to a 5090", "after upgrading my GPU". */
-const SWITCHED =
-  /\b(upgraded|updated|switched|moved|changed|swapped|migrated)\b[^.?!;。？！]{0,30}?\bfrom\b|\b(after|since) (upgrading|switching)\b/i;
-
 /** "The difference between an A100 and an H100": a comparison when two machines are named. */
 const DIFFERENCE = /\bdifference between\b/i;
 /** "Which local AI models are best to run on ...": a plan when no model is named. */
@@ -245,7 +241,7 @@ export function readIntent(
   // machine is one, the change is made and no upgrade is asked about ("I switched from a 3090 to a
   // 4090. Is a 5090 worth it?" still asks one).
   const candidates = devices.filter((d) => d.role !== 'current').length - former;
-  if (former > 0 && candidates === 0 && SWITCHED.test(text)) score.upgrade -= 3;
+  if (former > 0 && candidates === 0) score.upgrade -= 3;
   // Owning one machine and naming another is an upgrade question; naming two without owning is a comparison.
   // Buying is a choice: beside a machine one owns it is an upgrade, else a comparison of what to get.
   const buying = BUYING.test(text);

@@ -578,7 +578,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
  */
 const SCREEN_SIZE =
   /\b(?:macbook ?pro|mbp|macbook ?air(?=\s*(?:\(\s*)?(?:20[12]\d\s+)?1[35]\b))\s*(?:\(\s*)?(?:20[12]\d\s+)?(1[3-6])(?=\s*(?:''|"|”|-?inch\b)|(?!\s*(?:gb|g|gib|tb|gigs?)\b)[\s,)]|$)|\b(1[3-6]|2[47])\s*(?:''|"|”|-?inch\b|寸)/gi;
-export function withoutScreenSizes(text: string): string {
+function withoutScreenSizes(text: string): string {
   if (!/macbook|mbp|imac|inch|''|"|”|寸/i.test(text)) return text;
   return text.replace(SCREEN_SIZE, (m, a?: string, b?: string) => {
     const size = a ?? b!;
@@ -858,7 +858,7 @@ function countSaid(
     (VENDOR_WORDS.includes(tokens[start - 1]!.t) ||
       ARCHITECTURES.test(tokens[start - 1]!.t) ||
       // "2x modded 2080 Ti"
-      /^(modded|modified)$/.test(tokens[start - 1]!.t)) &&
+      /^(modded|modified|魔|改)$/.test(tokens[start - 1]!.t)) &&
     !tokens[start]!.afterBreak
   )
     start--;
@@ -1630,7 +1630,8 @@ function moddedEach(m: MachineMention, tokens: Token[], text: string, mem: numbe
   const around = tokens.slice(Math.max(0, m.start - 3), Math.min(tokens.length, m.end + 3));
   const near = wordsFrom(tokens, m.start - 3, m.end - m.start + 6);
   if (TOTAL_WORDS.test(wordsFrom(tokens, m.start - 2, m.end - m.start + 3))) return false;
-  if (around.some((t) => /^(modded|魔|改)$/.test(t.t)) || /魔 改/.test(near)) return true;
+  // (魔改 is two tokens; 改 alone is any change: 修改了配置.)
+  if (around.some((t) => t.t === 'modded') || /魔 改/.test(near)) return true;
   const after = tokens.slice(m.end, m.end + 3);
   return after.length >= 2 && isNumber(after[0]) && /^(张|块|卡|cards?|gpus?)$/.test(after[1]!.t);
 }

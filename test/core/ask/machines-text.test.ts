@@ -845,6 +845,9 @@ describe('machines of the twelfth session', () => {
     ['双卡4090 总显存48G 能跑70b吗', [['rtx-4090', 24, 2]]],
     ['I modified the config. 2x 4090 48GB VRAM', [['rtx-4090', 24, 2]]],
     ['2x modded 2080ti 22GB, 44GB total VRAM', [['rtx-2080-ti', 22, 2]]],
+    ['2x 魔改 2080ti 22g', [['rtx-2080-ti', 22, 2]]],
+    // 改 alone is any change (修改了配置, "changed the config"), no mod.
+    ['我修改了配置 2x 4090 48G', [['rtx-4090', 24, 2]]],
     // A count right after one card's size is that card's, not the next card's.
     [
       '3090 24g 2张 4090 24g',
