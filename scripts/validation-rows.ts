@@ -168,7 +168,7 @@ export function mapQuant(catalog: Catalog, text: string): string | undefined {
   return q.ok ? q.value.id : undefined;
 }
 
-/** The catalog model for the row, if it resolves to a real (non-phantom) model of the same size. */
+/** The catalog model for the row, if it resolves to a real model of the same size (not a phantom, not a shape estimated from the size). */
 export function catalogModel(catalog: Catalog, row: Row): CatalogModel | undefined {
   const text = row.model;
   const candidates = [text, text.replace(/\s*\(.*\)\s*$/, '')];
@@ -176,7 +176,7 @@ export function catalogModel(catalog: Catalog, row: Row): CatalogModel | undefin
   if (tag) candidates.push(tag[1]!);
   for (const c of candidates) {
     const r = resolveModel(catalog, c);
-    if (!r.ok || r.value.phantom) continue;
+    if (!r.ok || r.value.phantom || r.value.estimated) continue;
     const m = r.value.model;
     if (Math.abs(m.paramsB / row.params_b - 1) <= 0.05) return m;
   }
