@@ -44,6 +44,7 @@ const HELD_OUT = [
   'holdout9-questions.jsonl',
   'holdout10-questions.jsonl',
   'holdout11-questions.jsonl',
+  'holdout12-questions.jsonl',
 ];
 
 describe.each(HELD_OUT)('the held-out questions in %s', (file) => {
