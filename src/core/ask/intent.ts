@@ -214,6 +214,14 @@ const DIFFERENCE = /\bdifference between\b/i;
 /** "Which local AI models are best to run on ...": a plan when no model is named. */
 const BEST_MODELS = /\b(which|what) (local |open[- ]source )?(ai |llm )?models? (are|is|would be) (the )?best\b/i;
 
+/**
+ * "Which graphics card for inference?", "What card is best for training?": asking which machine to
+ * get when none is named is asking what is needed, a plan (7 of 9 such questions over the sets; with
+ * machines named, the same words choose between them).
+ */
+const WHICH_CARD =
+  /\b(which|what) (\w+ ){0,2}(gpus?|cards?|graphics? cards?|video ?cards?)\b(?=\s*(\?|(is|are|would be|to|for|should|do|works?|fits?)\b))/i;
+
 /** The help the bot itself gives ("help", "what can you do"). */
 const BOT_HELP = /^\s*(help|\?|commands|usage|how (do|does) (this|it|whichgpu) work\??)\s*$/i;
 
@@ -260,6 +268,7 @@ export function readIntent(
   if (WHICH_FASTER.test(text) && devices.length >= 2) score.compare += 3;
   if (DIFFERENCE.test(text) && devices.length >= 2) score.compare += 2.5;
   if (BEST_MODELS.test(text) && !hasModel) score.plan += 4;
+  if (WHICH_CARD.test(text) && devices.length === 0 && score.upgrade <= 0) score.plan += 3;
   if (current >= 1 && candidates >= 1) {
     score.upgrade += 1.5;
     // "I have a 3090. Should I buy a 5090?": buying beside what one owns is an upgrade.

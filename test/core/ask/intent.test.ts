@@ -80,7 +80,8 @@ describe('the intent of a question', () => {
     ['upgrade', 'Will a more powerful GPU like the A100 offer advantages over my RTX 3090 for upscaling?'],
     ['upgrade', 'to make lora training shorter until i can retire my 3090 as my main card to acquire a 5090'],
     // ... and none of them outweighs the question's own cues.
-    ['compare', 'What GPU should I buy for running local LLMs? Any ideas?'],
+    // (Which card to buy, none named, is what is needed: a plan, as 7 of 9 such real questions read.)
+    ['plan', 'What GPU should I buy for running local LLMs? Any ideas?'],
     ['fit', 'does llama 3.1 70b q4 fit on a 4090? any ideas?'],
     ['compare', '5090 or mac studio for llama 70b, any ideas?'],
     ['fit', 'any plan to run deepseek r1 on my 4090?'],
@@ -351,6 +352,22 @@ describe('cues of the eleventh session', () => {
     ['help', 'QLoRa Fine Tuning Mixtral 8x7b OOM on 2x24GB Titan RTX ### Expected Behavior I would expect it to fit.'],
     // 或 lists the cards a question is about; 还是 is the choice.
     ['fit', 'Yi-34B 需要的资源是多少？  yi-34b需要的资源是多少？单卡3090或4090能跑吗？还是需要多卡？'],
+  ] as [Intent, string][])('%s: %s', (intent, text) => {
+    expect(intentOf(text)).toBe(intent);
+  });
+});
+
+describe('cues of the thirteenth session (set 12, read after it was measured)', () => {
+  it.each([
+    // Which card to get, none named: what is needed, a plan (q12011).
+    ['plan', 'What card is best for training?  If i have budget up to 1000 $ what you an suggest me?'],
+    // With an upgrade said, the same words ask which card to upgrade to.
+    [
+      'upgrade',
+      "Hello !! I'm looking to upgrade my GPU. Which GPU would be good to get that supports CUDA 11.8 and bf16?",
+    ],
+    // Which card for a model named stays a choice among cards.
+    ['compare', 'Which RTX card for Flux dev?'],
   ] as [Intent, string][])('%s: %s', (intent, text) => {
     expect(intentOf(text)).toBe(intent);
   });
