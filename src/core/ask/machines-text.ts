@@ -72,6 +72,7 @@ const FORM_WORDS: [string, AppleForm | 'mac'][] = [
   ['imacs', 'imac'],
   ['macbook pro', 'macbook-pro'],
   ['mbp', 'macbook-pro'],
+  ['mba', 'macbook-air'],
   ['macbook', 'macbook-pro'],
   ['mac mini', 'mac-mini'],
   ['macmini', 'mac-mini'],
@@ -376,6 +377,8 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     if (used.has(k)) return;
     if (s.named.kind === 'form') {
       if (mentions.some((m) => m.chip.vendor === 'apple' && !m.generic)) return;
+      // "MBA" alone may be a degree; beside an Apple chip ("M2 MBA 16GB") it is a MacBook Air.
+      if (tokens[s.start]!.t === 'mba') return;
       // "Mac Studio" alone is the default Mac; other forms with a size are a Mac of that size.
       const form = s.named.form === 'mac' ? null : s.named.form;
       const size = nearbySize(tokens, s.start, s.end, true) ?? macSize(catalog, tokens, s);
@@ -441,7 +444,12 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
       )
         return;
       if (named && !described) {
-        if (named.memoryGB === null && isDiscrete(named.chip) && Math.abs(size.at - named.end) <= 8) {
+        if (
+          named.memoryGB === null &&
+          isDiscrete(named.chip) &&
+          isCapacity(size.gb, named.chip) &&
+          Math.abs(size.at - named.end) <= 8
+        ) {
           named.memoryGB = size.gb;
           // "my 3060 has 32GB of VRAM": said as VRAM, it is the card's, sold so or not.
           if (tokens.slice(s.start, s.end).some((t) => /^(vram|gddr\d?x?|显)$/.test(t.t))) named.vramSaid = true;
@@ -559,7 +567,7 @@ export function readMachines(catalog: Catalog, text: string): MachineMention[] {
     m.endChar = tokens[Math.max(m.start, m.end - 1)]?.end ?? m.startChar;
   }
   const listed = listedCards(text, mentions);
-  const out = dedupe(mentions);
+  const out = dedupe(mentions, tokens);
   for (const m of out) {
     const { n, indices } = listed.get(m.chip.id) ?? { n: 0, indices: new Set<string>() };
     // (A count said wins, except an index of the listing itself: the "1" of "GPU 1:", the "7" of
@@ -923,7 +931,11 @@ function countSaid(
     !(/^gpus?$/.test(b2?.t ?? '') && tokens[start]!.start - b1.end > 1) &&
     !/^(windows|win|ubuntu|macos|version|v|python|cuda|rocm|ios|gen|pcie)$/.test(b2?.t ?? '') &&
     // "MacBook Air 16 M3": a number between a Mac's name and its chip is a size, never a count.
-    !(apple && /^(air|pro|mini|studio|macbook|mbp|imac)$/.test(b2?.t ?? ''))
+    !(apple && /^(air|pro|mini|studio|macbook|mbp|mba|imac)$/.test(b2?.t ?? '')) &&
+    // "Surface Laptop 7 (X Elite)", "Vivobook S 15 (X Elite)": a laptop's model number is no count.
+    !/^(laptop|notebook|book|vivobook|zenbook|expertbook|surface|thinkpad|ideapad|xps|galaxy|yoga|envy|spectre|legion|zephyrus|strix|tuf|omen|predator|swift|aspire|blade|s)$/.test(
+      b2?.t ?? '',
+    )
   ) {
     // "2 3090s", "4 MI50s": a lone small number right before the chip.
     const plural = tokens.slice(start, end + 1).some((t) => t.t === 's') || /s$/.test(tokens[end - 1]!.t);
@@ -981,7 +993,8 @@ function memoryAround(
   let host: number | null = null;
   let last = end;
   const discrete = isDiscrete(chip);
-  const fits = (gb: number) => chip.variants.some((v) => v.memoryGB === gb) || (discrete ? gb <= 96 : gb >= 8);
+  const fits = (gb: number) =>
+    chip.variants.some((v) => v.memoryGB === gb) || (discrete ? gb <= 96 && isCapacity(gb, chip) : gb >= 8);
   // Before: "24GB 3090", "a 64GB M1 Max" (the size right before the chip).
   // "16G的V100": in Chinese the size is joined to the name by 的.
   // "16G显存的4060Ti": with the word for VRAM before it.
@@ -1309,6 +1322,14 @@ function assignHostRam(tokens: Token[], mentions: MachineMention[]): void {
 }
 
 /** The sizes RAM is sold in, to read one said without its unit ("16 RAM"). */
+/**
+ * Whether a size can be this card's memory: cards are sold in whole gigabytes (and the odd 1.5 GB of
+ * 2010-2015), and a driver shows a little under what was sold ("44.5GB visible" on a 48 GB L40S);
+ * "5.3 gb of vram" on an 8 GB card is an amount in use.
+ */
+const isCapacity = (gb: number, chip: ChipRecord) =>
+  Number.isInteger(gb) || gb === 1.5 || chip.variants.some((v) => gb < v.memoryGB && gb >= 0.9 * v.memoryGB);
+
 const RAM_SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
 /** Words after a size that make it system RAM: "RAM", "DDR5", "of system ram", "of host RAM", "physical memory", "内存". */
 const RAM_AFTER =
@@ -1358,8 +1379,22 @@ function sticks(tokens: Token[], i: number, next: number): number {
 }
 
 /** One mention per machine: the same chip said twice is one machine, with what each mention told. */
-function dedupe(mentions: MachineMention[]): MachineMention[] {
+function dedupe(mentions: MachineMention[], tokens: Token[]): MachineMention[] {
   const out: MachineMention[] = [];
+  const words = (x: MachineMention) =>
+    tokens
+      .slice(x.start, x.end)
+      .map((t) => t.t)
+      .filter((t) => !/^\d+(\.\d+)?$|^(gb|g|x)$/.test(t));
+  // "on H100 ... on H100 PCIe 80GB": a data-centre card said again with its form (PCIe, SXM, NVL) is
+  // the same card; the bare name only took the usual form.
+  const sameCard = (o: MachineMention, m: MachineMention) => {
+    if (o.chip.id === m.chip.id) return true;
+    if (o.chip.kind !== 'datacenter-gpu' || m.chip.kind !== 'datacenter-gpu') return false;
+    const [a, b] = [words(o), words(m)];
+    const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+    return short.length > 0 && short.length < long.length && short.every((w, i) => long[i] === w);
+  };
   for (const m of mentions) {
     // "add one more 5070 Ti": the same card again is another machine to buy, not the same mention.
     const another = m.another;
@@ -1367,7 +1402,7 @@ function dedupe(mentions: MachineMention[]): MachineMention[] {
       ? undefined
       : out.find(
           (o) =>
-            o.chip.id === m.chip.id &&
+            sameCard(o, m) &&
             // a MacBook Pro and a Mac Studio with the same chip are two machines
             (o.form === null || m.form === null || o.form === m.form) &&
             (o.memoryGB === null || m.memoryGB === null || o.memoryGB === m.memoryGB) &&
@@ -1377,6 +1412,8 @@ function dedupe(mentions: MachineMention[]): MachineMention[] {
       out.push(m);
       continue;
     }
+    // The form said takes the place of the one assumed.
+    if (same.chip.id !== m.chip.id && words(m).length > words(same).length) same.chip = m.chip;
     same.memoryGB ??= m.memoryGB;
     same.hostRamGB ??= m.hostRamGB;
     // The first count said wins ("1 RTX 4090 ... the docs say 2x4090"); an unsaid one yields.

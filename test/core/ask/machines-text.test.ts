@@ -895,3 +895,32 @@ describe("a laptop's screen size", () => {
     expect(brief(text)).toEqual(expected);
   });
 });
+
+describe('machines said with what is not theirs (held-out set 12)', () => {
+  const said = (text: string) => readMachines(catalog, text).map((m) => [m.chip.id, m.memoryGB, m.gpus]);
+
+  it('a size in tenths is memory in use, not the card\'s: "a rtx 2070 and I was using about 5.3 gb of vram"', () => {
+    expect(said('on a rtx 2070 and I was using about 5.3 gb of vram')).toEqual([['rtx-2070', null, 1]]);
+    expect(said('a rtx 2070 5.3 gb')).toEqual([['rtx-2070', null, 1]]);
+    expect(said('a rtx 3060 12gb')).toEqual([['rtx-3060', 12, 1]]);
+  });
+
+  it("a laptop's model number is no count: Surface Laptop 7, Vivobook S 15", () => {
+    expect(said('Microsoft Surface Laptop 7 (X ELITE): does not work')).toEqual([['snapdragon-x', null, 1]]);
+    expect(said('Asus Vivobook S 15 (X ELITE): only works with 3b models')).toEqual([['snapdragon-x', null, 1]]);
+    expect(said('I have 2 3090s')).toEqual([['rtx-3090', null, 2]]);
+  });
+
+  it('a data-centre card said bare and then with its form is one card, of that form', () => {
+    expect(said('too slow on H100. I run the script on H100 PCIe 80GB')).toEqual([['h100-pcie', 80, 1]]);
+    // Two forms set against each other stay two.
+    expect(said('H100 SXM vs H100 PCIe').map(([id]) => id)).toEqual(['h100-sxm', 'h100-pcie']);
+    // A consumer card and its Ti are two cards.
+    expect(said('my 3090 or a 3090 Ti').map(([id]) => id)).toEqual(['rtx-3090', 'rtx-3090-ti']);
+  });
+
+  it('MBA beside an Apple chip is a MacBook Air; alone it may be a degree', () => {
+    expect(said('Too slow on m2 MBA 16gb SSD 512GB')).toEqual([['m2', 16, 1]]);
+    expect(said('I have an MBA and a 4090')).toEqual([['rtx-4090', null, 1]]);
+  });
+});
