@@ -208,7 +208,18 @@ export function readModel(catalog: Catalog, text: string, skip: [number, number]
     }
     if (!first) sizeOnly ??= sizeAt(catalog, text, tokens, i);
   }
-  return first ?? sizeOnly ?? unknownNamed(text, skip);
+  return first ?? sizeOnly ?? unknownNamed(text, skip) ?? ggufFile(text);
+}
+
+/**
+ * "Load model: nex-agi_Nex-N2-mini-Q4_K_M.gguf": a GGUF file nothing else read (no catalog name, no
+ * size in it) is still the model, named as pasted; the answer says it does not know it.
+ */
+function ggufFile(text: string): ModelFound | null {
+  const m = /(?:^|[\s:"'`(/\\])([\w][\w.+-]{3,150}\.gguf)(?![\w.])/i.exec(text);
+  if (!m) return null;
+  const name = m[1]!;
+  return { reading: { id: null, name, kind: 'llm', source: 'estimate' }, reference: name, typed: name };
 }
 
 /**

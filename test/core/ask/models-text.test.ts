@@ -342,3 +342,17 @@ describe('pasted ids, paths and sized tags', () => {
     expect(reading('my WAN')).toBeNull();
   });
 });
+
+describe('a GGUF file nothing else names', () => {
+  it('is the model, named as pasted, unknown to the catalog', () => {
+    expect(reading('LM Studio on an RTX 5070 Ti. Load model: nex-agi_Nex-N2-mini-Q4_K_M.gguf')).toEqual(
+      llm(null, 'nex-agi_Nex-N2-mini-Q4_K_M.gguf', 'estimate'),
+    );
+    expect(reading('./ds4-bench -m ds4flash.gguf on an M5 Max')?.name).toBe('ds4flash.gguf');
+  });
+
+  it('yields to a name or size the catalog reads in it', () => {
+    expect(reading('llama.cpp with mistral-7b-instruct-v0.2.Q5_K_M.gguf')?.id).not.toBeNull();
+    expect(reading('running Llama-3.1-70B-Instruct-lorablated-Q4_K_L.gguf')?.id).not.toBeNull();
+  });
+});
