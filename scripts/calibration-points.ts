@@ -17,6 +17,7 @@ import {
   generationOf,
   isEarlierBuild,
   isEarlierPromptBuild,
+  flashAttentionByDefault,
   type Backend,
   type CalibrationPoint,
   type ModelSpec,
@@ -101,6 +102,29 @@ const MONTH = '(0[1-9]|1[0-2])';
  * 8e672ef 2023-11-21"); else a "Dec 2023 snapshot" in its note or the first ISO date in its source
  * or note, never before its chip shipped; undefined when nothing dates it.
  */
+/** The micro-batch a run's note states (llama-bench `-ub 2048`, `--ubatch-size 2048`), if any. */
+export function statedMicroBatch(note: string | undefined): number | undefined {
+  const m = /(?:^|[\s(;,])(?:-ub|--ubatch-size)[\s=](\d+)/.exec(note ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Whether a run states FlashAttention on or off (llama-bench `-fa 1` / `-fa 0`, `--flash-attn on`,
+ * "flash attention on"); undefined when it says nothing. Any mention that is not an "off" is an "on":
+ * a run notes FlashAttention because it used it.
+ */
+export function statedFlashAttention(text: string | undefined): boolean | undefined {
+  const t = text ?? '';
+  if (/(?:-fa|--flash-attn)[\s=](?:0|off)\b|flash[- ]?att(?:ention|n) (?:off|disabled)|without flash[- ]?att/i.test(t))
+    return false;
+  if (/(?:^|[\s(,;])(?:-fa|--flash-attn)(?=$|[\s=),;])|flash[- ]?att(?:ention|n)/i.test(t)) return true;
+  return undefined;
+}
+
+/** FlashAttention in a run: as it states, else its build's default (off before September 2025). */
+export const flashAttentionOf = (row: { device: string; backend: string; source: string; note: string }): boolean =>
+  statedFlashAttention(`${row.backend} ${row.note}`) ?? flashAttentionByDefault(buildMonthOf(row));
+
 export function buildMonthOf(row: { device: string; source: string; note: string }): string | undefined {
   const text = `${row.source} ${row.note}`;
   const named = new RegExp(`\\bbuild [0-9a-f]{7,40}\\b(?: \\(\\d+\\))?[;,]? (20\\d\\d)-${MONTH}\\b`).exec(text);
@@ -199,6 +223,10 @@ function pointOf(inputs: Inputs, row: z.infer<typeof SpeedRowSchema>, where: str
     metric: row.metric,
     depthTokens: row.metric === 'pp' ? 0 : depthOf(row.context),
     ...(row.metric === 'pp' ? { promptTokens: Number(/\bpp(\d+)/.exec(row.context)?.[1] ?? 512) } : {}),
+    ...(row.metric === 'pp' && statedMicroBatch(row.note) !== undefined
+      ? { microBatch: statedMicroBatch(row.note) }
+      : {}),
+    ...(row.metric === 'pp' && !flashAttentionOf(row) ? { flashAttention: false } : {}),
     value: row.value,
     ...(launchBound(device.backend, row) ? { launchBound: true } : {}),
     ...(olderPromptKernels(device.backend, row) ? { olderPromptKernels: true } : {}),

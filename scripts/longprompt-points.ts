@@ -20,7 +20,7 @@ import {
   type PrefillInput,
   type PrefillPair,
 } from '../src/core/index.js';
-import { root } from './calibration-points.js';
+import { flashAttentionOf, root, statedMicroBatch } from './calibration-points.js';
 import { fp16Of, mapQuant } from './validation-rows.js';
 
 const RowSchema = z.object({
@@ -114,7 +114,7 @@ export function loadLongPromptRuns(catalog: Catalog): {
     const size = Number(row.size_gb);
     const prompt = /\bpp\s?(\d+)/.exec(row.context);
     // A micro-batch the run states (llama-bench -ub 2048) is the one it prefilled in.
-    const ubatch = /(?:^|\s)(?:-ub|--ubatch-size)[\s=](\d+)/.exec(row.note ?? '');
+    const ubatch = statedMicroBatch(row.note);
     const series = `${row.source}|${row.device}|${row.backend}|${row.model}|${row.quant}`;
     runs.push({
       row,
@@ -129,7 +129,8 @@ export function loadLongPromptRuns(catalog: Catalog): {
         family: quant.value.family,
         depthTokens: row.metric === 'pp' ? row.depth : 0,
         ...(prompt ? { promptTokens: Number(prompt[1]) } : {}),
-        ...(ubatch ? { microBatch: Number(ubatch[1]) } : {}),
+        ...(ubatch !== undefined ? { microBatch: ubatch } : {}),
+        ...(runtime === 'llama.cpp' && row.metric === 'pp' && !flashAttentionOf(row) ? { flashAttention: false } : {}),
       },
     });
   }
@@ -151,6 +152,7 @@ export function pointOf(r: LongPromptRun): CalibrationPoint {
     depthTokens: r.row.metric === 'pp' ? r.row.depth : r.row.depth + (gen ? Number(gen[1]) / 2 : 64),
     ...(r.input.promptTokens !== undefined ? { promptTokens: r.input.promptTokens } : {}),
     ...(r.input.microBatch !== undefined ? { microBatch: r.input.microBatch } : {}),
+    ...(r.input.flashAttention === false ? { flashAttention: false } : {}),
     value: r.row.value,
   };
 }

@@ -20,6 +20,7 @@ import {
   parseDepth,
   parseDevice,
   placementOf,
+  promptOf,
   RowSchema,
   type Row,
 } from './validation-rows.js';
@@ -41,21 +42,26 @@ interface Outcome {
 }
 
 const catalog = loadCatalog();
-const rows = (parse(readFileSync(csvPath, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[]).map((r) =>
-  RowSchema.parse(r),
-);
+const readRows = (path: string) =>
+  (parse(readFileSync(path, 'utf8'), { columns: true, skip_empty_lines: true }) as unknown[]).map((r) =>
+    RowSchema.parse(r),
+  );
+const rows = readRows(csvPath);
 const outcomes: Outcome[] = [];
 const skipped: string[] = [];
 const unestimated: string[] = [];
 
-rows.forEach((row, i) => {
-  const line = i + 2;
+rows.forEach((row, i) => evaluateRow(row, i + 2, outcomes, skipped, unestimated));
+
+/** Estimates one measured row as an `estimate` query and files its outcome, or why it was skipped. */
+function evaluateRow(row: Row, line: number, outcomes: Outcome[], skipped: string[], unestimated: string[]) {
   const label = `line ${line}: ${row.device.slice(0, 40)} | ${row.model.slice(0, 40)} | ${row.quant} | ${row.metric} ${row.context.slice(0, 30)}`;
   const quant = mapQuant(catalog, row.quant);
   if (!quant) return void skipped.push(`${label} -> quant "${row.quant}" is not in the catalog`);
   const device = parseDevice(row);
   if (typeof device === 'string') return void skipped.push(`${label} -> ${device}`);
   const { depth } = parseDepth(row);
+  const prompt = promptOf(row);
   const size = row.size_gb.trim() === '' ? undefined : Number(row.size_gb);
   const cm = catalogModel(catalog, row);
   let model: unknown;
@@ -82,7 +88,8 @@ rows.forEach((row, i) => {
     model,
     quant,
     depthTokens: depth,
-    contextTokens: depth + 2048,
+    contextTokens: depth + 2048 + (prompt.promptTokens ?? 0),
+    ...prompt,
     ...placementOf(row),
     ...(build !== undefined ? { build } : {}),
   });
@@ -110,7 +117,7 @@ rows.forEach((row, i) => {
     categories,
     modelBasis,
   });
-});
+}
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}~` : s).padEnd(n);
@@ -189,6 +196,58 @@ if (unestimated.length) {
   console.log(`\nRows not estimated (metric not computable, e.g. no fp16Tflops for prefill): ${unestimated.length}`);
   for (const s of unestimated) console.log(`  ${s}`);
 }
+// Prompts over several cards: XiongjieDai's llama-bench table at 512-8192 tokens on 1-8 RTX 3090s
+// and 4090s (data/multigpu-prompt-runs.csv), which no fit saw. A longer prompt's micro-batches are
+// pipelined over the cards (pipelineSpeedup); a 512-token prompt is one micro-batch.
+const multi: Outcome[] = [];
+const multiSkipped: string[] = [];
+readRows(join(root, 'data', 'multigpu-prompt-runs.csv')).forEach((row, i) =>
+  evaluateRow(row, i + 2, multi, multiSkipped, multiSkipped),
+);
+console.log('\nPrompts over several cards, held out of every fit (data/multigpu-prompt-runs.csv)');
+for (const o of multi)
+  console.log(
+    `${pct(o.error).padStart(8)}  ${o.row.device.slice(0, 40)} | ${o.row.model} ${o.quant} | ${o.row.context} | measured ${o.row.value} est ${o.estimated === null ? 'none' : o.estimated.toFixed(0)} (${o.fit})`,
+  );
+for (const s of multiSkipped) console.log(`  skipped ${s}`);
+const promptOfRow = (o: Outcome) => promptOf(o.row).promptTokens ?? 512;
+const groupSummary = (name: string, sel: Outcome[]) => {
+  if (!sel.length) return console.log(`${name.padEnd(30)} n=0`);
+  const abs = sel.map((o) => Math.abs(o.error));
+  console.log(
+    `${name.padEnd(30)} n=${String(sel.length).padEnd(3)} median |error| ${(median(abs) * 100).toFixed(1).padStart(5)}%  within 25% ${((abs.filter((a) => a <= 0.25).length / abs.length) * 100).toFixed(0).padStart(3)}%  (median signed ${pct(median(sel.map((o) => o.error)))})`,
+  );
+};
+groupSummary(
+  'one card, pp1024-8192',
+  multi.filter((o) => !o.categories.includes('multi-gpu')),
+);
+groupSummary(
+  '2-8 cards, pp512',
+  multi.filter((o) => o.categories.includes('multi-gpu') && promptOfRow(o) <= 512),
+);
+groupSummary(
+  '2-8 cards, pp1024-8192',
+  multi.filter((o) => o.categories.includes('multi-gpu') && promptOfRow(o) > 512),
+);
+// The pipeline alone: each several-card run against the one-card run of the same card, model, quant
+// and prompt (the build's own prompt speed, right or wrong, cancels out).
+const card = (o: Outcome) => o.row.device.replace(/^\d+x\s+/, '');
+const gain = multi.flatMap((o) => {
+  if (!o.categories.includes('multi-gpu') || o.estimated === null) return [];
+  const one = multi.find(
+    (b) =>
+      !b.categories.includes('multi-gpu') &&
+      card(b) === card(o) &&
+      b.row.model === o.row.model &&
+      b.quant === o.quant &&
+      b.row.context === o.row.context,
+  );
+  if (!one || one.estimated === null) return [];
+  return [{ ...o, error: o.estimated / one.estimated / (o.row.value / one.row.value) - 1 }];
+});
+groupSummary('speedup over one card', gain);
+
 // Image and video: the held-out third of data/media-runs.csv, predicted by the fit that never saw it.
 const { runs: mediaRuns } = loadMediaRuns(catalog);
 const heldOut = residualsOf(

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { resolveModel, resolveQuant, type Catalog, type CatalogModel } from '../src/core/index.js';
-import { SpeedRowSchema } from './calibration-points.js';
+import { SpeedRowSchema, statedFlashAttention, statedMicroBatch } from './calibration-points.js';
 export const RowSchema = SpeedRowSchema;
 export type Row = z.infer<typeof RowSchema>;
 
@@ -141,6 +141,23 @@ export function placementOf(row: Row): { gpuLayers?: number; cpuMoeLayers?: numb
     ...(/ollama/i.test(row.backend) ? { runtime: 'ollama' as const } : {}),
     ...(allExperts ? { cpuMoeLayers: 'all' as const } : cpuMoe ? { cpuMoeLayers: Number(cpuMoe[1]) } : {}),
     ...(ngl && !allExperts && !cpuMoe && Number(ngl[1]) < 99 ? { gpuLayers: Number(ngl[1]) } : {}),
+  };
+}
+
+/**
+ * A prompt row's prompt length, micro-batch and FlashAttention as its context and note state them
+ * ("pp4096", "pp 2048", llama-bench's "-ub 2048", "-fa 1"); absent, the estimate's defaults.
+ */
+export function promptOf(row: Row): { promptTokens?: number; microBatch?: number; flashAttention?: boolean } {
+  if (row.metric !== 'pp') return {};
+  const p = /\bpp\s?(\d+)/i.exec(row.context);
+  const ub = statedMicroBatch(row.note);
+  // FlashAttention as the run states it; unstated, the estimate takes its build's default.
+  const fa = statedFlashAttention(`${row.backend} ${row.note}`);
+  return {
+    ...(p ? { promptTokens: Number(p[1]) } : {}),
+    ...(ub !== undefined ? { microBatch: ub } : {}),
+    ...(fa !== undefined ? { flashAttention: fa } : {}),
   };
 }
 

@@ -71,9 +71,12 @@ Free text works too; flags given beside it win:
 Example: whichgpu compare --model qwen2.5-coder:32b --workflow coding --kwh-price 0.30`,
   estimate: `Usage: whichgpu estimate --jsonl < queries.jsonl
 
-Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"?, "contextTokens"?, "depthTokens"?}
+Each line: {"id"?, "device": ID | DeviceSpec, "model": TEXT | ModelSpec, "quant"?, "contextTokens"?, "depthTokens"?,
+            "promptTokens"?, "microBatch"?, "flashAttention"?, "build"?}
+  (prefill: the prompt at that depth, default 512; -ub, default 512; -fa, default the build's: on since 2025-09)
   DeviceSpec = {name?, memoryGB, bandwidthGBs, backend: cuda|metal|rocm|vulkan|cpu, gpus?, unified?,
                 fp16Tflops?, systemMemoryGB?, systemBandwidthGBs?}   (memory, bandwidth, TFLOPS per GPU;
+                gpus: a llama.cpp layer split, which pipelines a longer prompt's micro-batches over the cards;
                 a metal device named with its chip, "Apple M1 Max", pays that generation's per-layer cost)
   ModelSpec  = {name?, paramsB, activeParamsB?, quant, fileGB?, layers?, kvHeads?, headDim?}
 Each result: {"id", "fit", "memory": {...}, "decodeTokensPerSec", "prefillTokensPerSec", ...}

@@ -19,6 +19,9 @@ import {
   changesAfter,
   paramsForBuild,
   prefillBand,
+  FLASH_ATTENTION_DEFAULT_SINCE,
+  flashAttentionByDefault,
+  PREFILL_UBATCH,
   prefillTokensPerSec,
 } from './physics/speed.js';
 import type { Band, DeviceSpec, Fit, ModelSpec } from './catalog/specs.js';
@@ -55,6 +58,11 @@ export const EstimateQuerySchema = z.object({
   quant: z.string().max(40).optional(),
   contextTokens: z.number().int().min(1).max(4_194_304).optional(),
   depthTokens: z.number().int().min(0).max(4_194_304).optional(),
+  /** The prompt prefilled at that depth (llama-bench's -p; default 512, pp512) and the micro-batch (-ub; default 512). */
+  promptTokens: z.number().int().min(1).max(4_194_304).optional(),
+  microBatch: z.number().int().min(1).max(65_536).optional(),
+  /** FlashAttention on or off (llama.cpp -fa); absent: the build's default (on since September 2025). */
+  flashAttention: z.boolean().optional(),
   /** Offload as the user set it: llama.cpp `-ngl` and `--n-cpu-moe` ("all" = every layer). */
   gpuLayers: z.union([z.number().int().min(0).max(1000), z.literal('all')]).optional(),
   cpuMoeLayers: z.union([z.number().int().min(0).max(1000), z.literal('all')]).optional(),
@@ -295,13 +303,32 @@ export function estimateOne(catalog: Catalog, raw: unknown): Result<EstimateResu
     assumptions.push(
       `build ${q.build}: estimated as a build before ${changesAfter(device.backend, q.build).join('; ')}`,
     );
+  // An MLX file runs MLX's fused attention, whatever a llama.cpp build did.
+  const mlxFile = quant.family === 'mlx' && device.backend === 'metal';
+  const flashAttention = mlxFile || (q.flashAttention ?? flashAttentionByDefault(q.build));
+  if (!flashAttention)
+    assumptions.push(
+      q.flashAttention === false
+        ? 'FlashAttention off: the prompt writes out its attention scores'
+        : `build ${q.build}: FlashAttention off, as llama.cpp ran prompts before ${FLASH_ATTENTION_DEFAULT_SINCE} unless -fa was given`,
+    );
   const runs = mem.fit !== 'none';
   const shared = { device, model, weightsGB: mem.weightsGB, ...(mem.placement ? { placement: mem.placement } : {}) };
   const decode = runs ? decodeTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params) : null;
-  // Prefill: a 512-token chunk of prompt read at the depth asked (llama-bench's pp512 @ d).
+  // Prefill: the prompt asked (default a 512-token chunk) read at the depth asked (llama-bench's pp512 @ d).
   const prefill =
     runs && device.fp16Tflops > 0
-      ? prefillTokensPerSec({ ...shared, family: quant.family, depthTokens: depth }, params)
+      ? prefillTokensPerSec(
+          {
+            ...shared,
+            family: quant.family,
+            depthTokens: depth,
+            promptTokens: q.promptTokens ?? PREFILL_UBATCH,
+            flashAttention,
+            ...(q.microBatch !== undefined ? { microBatch: q.microBatch } : {}),
+          },
+          params,
+        )
       : null;
   return ok({
     id: q.id ?? null,

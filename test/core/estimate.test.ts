@@ -21,10 +21,12 @@ describe('estimate --jsonl: the build measured', () => {
     expect(current.assumptions.join(' ')).not.toMatch(/PR #6766/);
   });
 
-  it('a build from after both changes is a current build: the same decode and prefill', () => {
+  it('a build from after both changes is a current build: the same decode, and the same prefill with FlashAttention on', () => {
     const current = answer(query);
     expect(answer({ ...query, build: '2024-06' }).decodeTokensPerSec).toBe(current.decodeTokensPerSec);
-    expect(answer({ ...query, build: '2024-06' }).prefillTokensPerSec).toBe(current.prefillTokensPerSec);
+    expect(answer({ ...query, build: '2024-06', flashAttention: true }).prefillTokensPerSec).toBe(
+      current.prefillTokensPerSec,
+    );
     expect(answer({ ...query, build: '2025-11-02' }).prefillTokensPerSec).toBe(current.prefillTokensPerSec);
   });
 
@@ -108,5 +110,56 @@ describe('estimate --jsonl: an Apple device given by its spec', () => {
     // A generation without runs of its own (the M3) is answered at the shared cost.
     expect(byGeneration.m3).toBeUndefined();
     expect(answer(query('Apple M3 Max')).decodeTokensPerSec).toBe(unnamed);
+  });
+});
+
+describe('estimate --jsonl: the prompt measured', () => {
+  const twoCards = {
+    device: { memoryGB: 24, bandwidthGBs: 1008, backend: 'cuda', gpus: 2, fp16Tflops: 330.3 },
+    model: 'llama-3.1-8b',
+    quant: 'Q4_K_M',
+  };
+
+  it('prefills a 512-token prompt unless told otherwise, as llama-bench pp512', () => {
+    expect(answer(twoCards).prefillTokensPerSec).toBe(answer({ ...twoCards, promptTokens: 512 }).prefillTokensPerSec);
+  });
+
+  it('a longer prompt over two cards is pipelined: faster per token than pp512, though attention grows', () => {
+    const pp512 = answer(twoCards).prefillTokensPerSec!;
+    const pp4096 = answer({ ...twoCards, promptTokens: 4096 }).prefillTokensPerSec!;
+    const oneCard = answer({ ...twoCards, device: { ...twoCards.device, gpus: 1 }, promptTokens: 4096 });
+    expect(pp4096).toBeGreaterThan(pp512 * 1.3);
+    expect(pp4096 / oneCard.prefillTokensPerSec!).toBeCloseTo(1.6, 6);
+  });
+
+  it('a micro-batch as large as the prompt leaves nothing to pipeline', () => {
+    const q = { ...twoCards, promptTokens: 2048, microBatch: 2048 };
+    const one = answer({ ...q, device: { ...twoCards.device, gpus: 1 } }).prefillTokensPerSec!;
+    expect(answer(q).prefillTokensPerSec).toBeCloseTo(one, 6);
+  });
+
+  it('a prompt of no tokens is a clear error', () => {
+    expect(line({ ...twoCards, promptTokens: 0 })).toHaveProperty('error');
+  });
+});
+
+describe('estimate --jsonl: FlashAttention', () => {
+  const q = { device: 'rtx-4090', model: 'llama-3.1-8b', quant: 'F16', promptTokens: 8192 };
+
+  it('a build from before llama.cpp turned it on by default prefills a long prompt without it, and says so', () => {
+    const old = answer({ ...q, build: '2024-05' });
+    const now = answer({ ...q, build: '2025-11' });
+    expect(old.prefillTokensPerSec!).toBeLessThan(now.prefillTokensPerSec! * 0.8);
+    expect(old.assumptions.join(' ')).toMatch(/FlashAttention off/);
+    expect(now.assumptions.join(' ')).not.toMatch(/FlashAttention/);
+  });
+
+  it('as stated, whatever the build', () => {
+    expect(answer({ ...q, build: '2024-05', flashAttention: true }).prefillTokensPerSec).toBe(
+      answer({ ...q, flashAttention: true }).prefillTokensPerSec,
+    );
+    expect(answer({ ...q, flashAttention: false }).prefillTokensPerSec).toBe(
+      answer({ ...q, build: '2024-05' }).prefillTokensPerSec,
+    );
   });
 });

@@ -33,6 +33,8 @@ export interface CalibrationPoint {
   launchBound?: boolean;
   /** Measured on a build from before its backend's prompt-kernel change (PROMPT_KERNEL_CHANGES). */
   olderPromptKernels?: boolean;
+  /** Prefill: FlashAttention off (stated, or a build before it was llama.cpp's default); absent: on. */
+  flashAttention?: boolean;
   /** An Apple device's generation ("m1" ... "m5"), as its name says. */
   generation?: string;
   /** Where the run was published: runs of one source are one measurement setup. */
@@ -252,6 +254,7 @@ const prefillInputOf = (pt: CalibrationPoint): PrefillInput => ({
   depthTokens: pt.depthTokens,
   ...(pt.promptTokens !== undefined ? { promptTokens: pt.promptTokens } : {}),
   ...(pt.microBatch !== undefined ? { microBatch: pt.microBatch } : {}),
+  ...(pt.flashAttention === false ? { flashAttention: false } : {}),
 });
 
 /** The prefill efficiency of a backend's runs: the median ratio of measured to estimated at efficiency 1. */

@@ -90,6 +90,23 @@ export const PROMPT_KERNEL_CHANGES: Partial<Record<Backend, { before: string; ch
   },
 };
 
+/**
+ * llama.cpp prefilled with FlashAttention off unless asked (`-fa`) until PR #15434 (merged August
+ * 2025) made it the default wherever the backend supports it; FlashAttention itself came in PR #5021
+ * (April 2024). A build of this month (or none stated: a current one) runs it by default.
+ */
+export const FLASH_ATTENTION_DEFAULT_SINCE = '2025-09';
+export const flashAttentionByDefault = (build: string | undefined): boolean =>
+  build === undefined || build.slice(0, 7) >= FLASH_ATTENTION_DEFAULT_SINCE;
+
+/**
+ * Bytes each attention score costs where the prompt's attention is materialized (FlashAttention
+ * off): llama.cpp writes K x Q as f32 (4), the softmax reads and writes it (4 + 4), and the V
+ * matmul converts it to f16 (4 read, 2 written) and reads that (2). Every score of the micro-batch
+ * against the whole cache is computed, masked or not.
+ */
+export const MATERIALIZED_SCORE_BYTES = 20;
+
 type BuildChanges = typeof FIXED_COST_CHANGES;
 const predates = (changes: BuildChanges, backend: Backend, build: string | undefined) => {
   const cut = changes[backend]?.before;
@@ -214,7 +231,8 @@ export function decodeBand(tps: number, params: SpeedParams, offload: boolean): 
 }
 
 export interface PrefillInput {
-  device: Pick<DeviceSpec, 'backend' | 'fp16Tflops' | 'bandwidthGBs'>;
+  /** `gpus`: cards the layers are split over (llama.cpp's default layer split); absent: 1. */
+  device: Pick<DeviceSpec, 'backend' | 'fp16Tflops' | 'bandwidthGBs'> & { gpus?: number };
   model: ModelSpec;
   weightsGB: number;
   family?: QuantFamily;
@@ -224,6 +242,8 @@ export interface PrefillInput {
   promptTokens?: number;
   /** The runtime's micro-batch when a run states it (llama.cpp -ub); absent: the runtime's default. */
   microBatch?: number;
+  /** FlashAttention on (absent: on, as current llama.cpp builds run): off, the scores are written out (`MATERIALIZED_SCORE_BYTES`). */
+  flashAttention?: boolean;
   /**
    * Prompts prefilled together (a server's concurrent requests, batched into the same micro-batches):
    * they share each micro-batch's weight reads and expert GEMM fill, while each prompt's attention
@@ -234,6 +254,33 @@ export interface PrefillInput {
 
 /** llama.cpp processes prompts in micro-batches of this many tokens. */
 export const PREFILL_UBATCH = 512;
+/** ...and hands them to the backends in batches of this many (n_batch, its default). */
+export const PREFILL_BATCH = 2048;
+
+/**
+ * How much faster a prompt runs on `gpus` cards holding the layers between them than on one card
+ * holding them all. With layer split each card runs its share of the layers and hands the
+ * micro-batch on. When the whole model is on the cards, llama.cpp pipelines a batch's micro-batches
+ * (pipeline parallelism, PR #6017; up to GGML_SCHED_MAX_COPIES = 4 in flight): while one card runs
+ * micro-batch i, the card before it runs i + 1. A batch of m micro-batches over k cards then takes
+ * m + k - 1 stages of 1/k of a micro-batch each, not m whole micro-batches: nothing for a 512-token
+ * prompt (one micro-batch: the cards take turns), 1.6x for a 4096-token prompt on two cards, 2.3x
+ * on four. XiongjieDai's llama-bench table (May 2024) measured 1.60x and 2.37x (RTX 4090, Llama 3
+ * 8B Q4_K_M, pp4096 against one card's). Partial offload turns the pipeline off, as llama.cpp does.
+ */
+export function pipelineSpeedup(gpus: number, tokens: number, step: number): number {
+  const k = Math.max(1, Math.floor(gpus));
+  if (k === 1 || tokens <= step) return 1;
+  const perBatch = Math.max(1, Math.floor(PREFILL_BATCH / step));
+  let serial = 0;
+  let piped = 0;
+  for (let left = Math.ceil(tokens / step); left > 0; left -= perBatch) {
+    const m = Math.min(perBatch, left);
+    serial += m;
+    piped += (m + k - 1) / k;
+  }
+  return serial / piped;
+}
 /** mlx-lm prefills a prompt in steps of this many tokens (prefill_step_size, its default). */
 export const MLX_PREFILL_STEP = 2048;
 /** Attention's share of the GEMM efficiency before `npm run calibrate` has fitted it. */
@@ -279,6 +326,18 @@ function prefillMatmulFlopsPerToken(input: PrefillInput, stepTokens: number, pro
   );
 }
 
+/**
+ * Without FlashAttention, the bytes of attention scores a prompt token costs: each query head's
+ * scores against the whole cache a micro-batch sees (the depth, the prompt before it and its own
+ * micro-batch: depth + (prompt + step) / 2 on average), in every attending layer, written and read
+ * at `MATERIALIZED_SCORE_BYTES`. MLX's fused attention never writes them.
+ */
+export function materializedScoreBytesPerToken(input: PrefillInput, stepTokens: number): number {
+  const heads = attentionWidth(input.model, input.weightsGB, input.family) / Math.max(1, input.model.headDim);
+  const context = (input.depthTokens ?? 0) + (promptOf(input) + stepTokens) / 2;
+  return heads * attendedTokens(input.model, context) * MATERIALIZED_SCORE_BYTES;
+}
+
 export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): number {
   const p = prefillParamsFor(params, input.device.backend, input.family);
   // A MoE micro-batch splits its tokens among the experts: each expert GEMM sees a few tokens and
@@ -302,11 +361,16 @@ export function prefillTokensPerSec(input: PrefillInput, params: SpeedParams): n
   // Attention grows with the context and runs below GEMM efficiency (softmax, masking, small tiles).
   const attentionEfficiency =
     p.efficiency * (params.attentionFactor?.[input.device.backend] ?? UNFITTED_ATTENTION_FACTOR);
-  const attentionSeconds = attentionFlopsPerToken(input) / (attentionEfficiency * input.device.fp16Tflops * 1e12);
+  const attentionSeconds =
+    attentionFlopsPerToken(input) / (attentionEfficiency * input.device.fp16Tflops * 1e12) +
+    (input.flashAttention === false && !(input.family === 'mlx' && input.device.backend === 'metal')
+      ? materializedScoreBytesPerToken(input, stepTokens) / (streamEfficiency * input.device.bandwidthGBs * 1e9)
+      : 0);
   let secondsPerToken = Math.max(computeSeconds, memorySeconds) + attentionSeconds;
   // Host-resident weights are copied to the GPU once per micro-batch for the big matmuls
   // (llama.cpp offloads batched ops): every expert of a CPU layer, not the routed share.
   if (input.placement) secondsPerToken += (input.placement.hostLayerGB / PCIE_EFFECTIVE_GBS) * stepsPerToken;
+  else secondsPerToken /= pipelineSpeedup(input.device.gpus ?? 1, batched, step);
   return 1 / secondsPerToken;
 }
 

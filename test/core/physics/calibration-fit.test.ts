@@ -13,10 +13,13 @@ import { CalibrationFileSchema } from '../../../src/core/catalog/schema.js';
 import { estimateArchitecture } from '../../../src/core/query/architecture.js';
 import {
   buildMonthOf,
+  flashAttentionOf,
   launchBound,
   loadPoints,
   olderPromptKernels,
   root,
+  statedFlashAttention,
+  statedMicroBatch,
 } from '../../../scripts/calibration-points.js';
 
 /** A decode run on a CUDA card of `bw` GB/s that took `t` seconds a token. */
@@ -151,6 +154,29 @@ describe('fitDecode', () => {
     // Not a month: not a date.
     expect(buildMonthOf({ device: 'NVIDIA RTX 4090', source: 'run 2025-13', note: '' })).toBeUndefined();
     expect(buildMonthOf({ device: 'Apple M4 Pro', source: 'a PR', note: 'no date' })).toBeUndefined();
+  });
+
+  it("reads a run's micro-batch and FlashAttention as it states them, else FlashAttention as its build ran it", () => {
+    expect(statedMicroBatch('llama-bench -fa 1 -ub 2048 -p 2048')).toBe(2048);
+    expect(statedMicroBatch('(--ubatch-size 1024)')).toBe(1024);
+    expect(statedMicroBatch('a -ubx 5 flag')).toBeUndefined();
+    expect(statedFlashAttention('llama-bench -fa 1 -ub 2048')).toBe(true);
+    expect(statedFlashAttention('llama.cpp Metal (build not stated, 2024-11, -fa)')).toBe(true);
+    expect(statedFlashAttention('all layers on GPU, flash attention on')).toBe(true);
+    expect(statedFlashAttention('llama-bench -fa 0')).toBe(false);
+    expect(statedFlashAttention('--flash-attn off')).toBe(false);
+    expect(statedFlashAttention('llama-bench -p 512 -n 128')).toBeUndefined();
+    // Unstated: off on a build from before llama.cpp made it the default (PR #15434), on after.
+    const may2024 = {
+      device: 'NVIDIA RTX 4090 24GB',
+      backend: 'llama.cpp CUDA',
+      note: 'LLaMA 3 table (May 2024 snapshot)',
+      source: '',
+    };
+    expect(flashAttentionOf(may2024)).toBe(false);
+    expect(flashAttentionOf({ ...may2024, note: 'May 2024 snapshot; -fa 1' })).toBe(true);
+    expect(flashAttentionOf({ ...may2024, note: '', source: 'a PR, 2025-11-02' })).toBe(true);
+    expect(flashAttentionOf({ ...may2024, note: '' })).toBe(true);
   });
 
   it('splits CUDA prompt runs where it splits their decode, and Metal prompt runs not at all', () => {
